@@ -1,0 +1,1 @@
+"""Data that ships with Fieldkit: scheme rule sets, templates, seed data, fonts, icons."""

@@ -1,0 +1,1 @@
+"""Synthetic, realistic demo data for the four districts."""

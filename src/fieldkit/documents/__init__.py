@@ -1,0 +1,1 @@
+"""Letters, leaflets and evidence bundles as PDF (the only package that imports reportlab)."""

@@ -1,0 +1,589 @@
+"""Record types, their fields and validation: the wire format shared by store, sync and import."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Final
+from urllib.parse import urlsplit
+
+from fieldkit.domain.postcode import normalise_postcode
+from fieldkit.domain.vocabulary import (
+    RESTRICTED_CATEGORIES,
+    Category,
+    ClosureStatus,
+    District,
+    DocumentKind,
+    NoteKind,
+    Regime,
+    Sensitivity,
+    ServedHow,
+    ServiceNeed,
+    SignpostingMethod,
+    TenancyStatus,
+    VisitKind,
+    WarningStatus,
+)
+
+
+class RecordType(StrEnum):
+    """Every kind of record Fieldkit keeps; the values are the wire names."""
+
+    PERSON = "person"
+    PLACE = "place"
+    VISIT = "visit"
+    WARNING = "warning"
+    SIGNPOSTING = "signposting"
+    TENANCY_CASE = "tenancy_case"
+    TENANCY_NOTE = "tenancy_note"
+    CLOSURE = "closure"
+    DOCUMENT = "document"
+    SERVICE = "service"
+
+
+class FieldKind(StrEnum):
+    """How a field's value is checked and normalised."""
+
+    TEXT = "text"
+    TEXT_LIST = "text_list"
+    CHOICE = "choice"
+    CHOICE_LIST = "choice_list"
+    ID = "id"
+    ID_LIST = "id_list"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    INT = "int"
+    FLOAT = "float"
+    POSTCODE = "postcode"
+    URL = "url"
+    SHA256 = "sha256"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a record type.
+
+    Attributes:
+        name: the wire name.
+        kind: how the value is checked.
+        required: a value (not null, not empty) must be given.
+        choices: allowed values for CHOICE and CHOICE_LIST fields.
+        max_length: longest text (per item for lists).
+        low, high: inclusive numeric range for INT and FLOAT fields.
+        default: value used when the field is absent (lists default to empty).
+    """
+
+    name: str
+    kind: FieldKind
+    required: bool = False
+    choices: frozenset[str] = frozenset()
+    max_length: int = 200
+    low: float | None = None
+    high: float | None = None
+    default: object = None
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in (FieldKind.TEXT_LIST, FieldKind.CHOICE_LIST, FieldKind.ID_LIST)
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """A record type: its fields, how it is scoped, and how it is processed under the law."""
+
+    type: RecordType
+    fields: tuple[FieldSpec, ...]
+    regime: Regime
+    retention_months: int
+    #: Append-only in practice: edits never conflict (notes, visits, warnings, documents).
+    append_only: bool = False
+    #: Text fields that feed the full-text search index.
+    searchable: tuple[str, ...] = ()
+    by_name: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {f.name: f for f in self.fields})
+
+    @property
+    def has_sensitivity(self) -> bool:
+        return "sensitivity" in self.by_name
+
+    @property
+    def scoped_by_districts(self) -> bool:
+        """Reference data (services) is scoped by a list of districts, not one."""
+        return "district" not in self.by_name
+
+
+def _choices(enum: type[StrEnum]) -> frozenset[str]:
+    return frozenset(e.value for e in enum)
+
+
+_DISTRICTS = _choices(District)
+_LONG = 20_000
+
+
+def _district() -> FieldSpec:
+    return FieldSpec("district", FieldKind.CHOICE, required=True, choices=_DISTRICTS)
+
+
+def _sensitivity() -> FieldSpec:
+    return FieldSpec(
+        "sensitivity", FieldKind.CHOICE, choices=_choices(Sensitivity), default="standard"
+    )
+
+
+SPECS: Final[Mapping[RecordType, RecordSpec]] = {
+    spec.type: spec
+    for spec in (
+        RecordSpec(
+            RecordType.PERSON,
+            (
+                FieldSpec("given_name", FieldKind.TEXT),
+                FieldSpec("family_name", FieldKind.TEXT),
+                FieldSpec("aliases", FieldKind.TEXT_LIST),
+                FieldSpec("date_of_birth", FieldKind.DATE),
+                FieldSpec("description", FieldKind.TEXT, max_length=2000),
+                FieldSpec("flags", FieldKind.TEXT_LIST, max_length=100),
+                _district(),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+            searchable=("given_name", "family_name", "aliases", "description"),
+        ),
+        RecordSpec(
+            RecordType.PLACE,
+            (
+                FieldSpec("label", FieldKind.TEXT, required=True),
+                FieldSpec("address", FieldKind.TEXT, max_length=500),
+                FieldSpec("postcode", FieldKind.POSTCODE),
+                FieldSpec("uprn", FieldKind.TEXT, max_length=12),
+                _district(),
+                FieldSpec("lat", FieldKind.FLOAT, low=-90, high=90),
+                FieldSpec("lon", FieldKind.FLOAT, low=-180, high=180),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+            searchable=("label", "address", "postcode"),
+        ),
+        RecordSpec(
+            RecordType.VISIT,
+            (
+                FieldSpec("occurred_at", FieldKind.DATETIME, required=True),
+                FieldSpec("place_id", FieldKind.ID),
+                _district(),
+                FieldSpec("kind", FieldKind.CHOICE, required=True, choices=_choices(VisitKind)),
+                FieldSpec("categories", FieldKind.CHOICE_LIST, choices=_choices(Category)),
+                FieldSpec("person_ids", FieldKind.ID_LIST),
+                FieldSpec("narrative", FieldKind.TEXT, max_length=_LONG),
+                FieldSpec("actions", FieldKind.TEXT_LIST, max_length=500),
+                FieldSpec("officer_id", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec("follow_up_due", FieldKind.DATE),
+                _sensitivity(),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+            append_only=True,
+            searchable=("narrative",),
+        ),
+        RecordSpec(
+            RecordType.WARNING,
+            (
+                FieldSpec("person_id", FieldKind.ID, required=True),
+                FieldSpec("scheme", FieldKind.TEXT, required=True, max_length=64),
+                FieldSpec("level", FieldKind.TEXT, required=True, max_length=32),
+                FieldSpec("issued_at", FieldKind.DATETIME, required=True),
+                FieldSpec("place_id", FieldKind.ID),
+                _district(),
+                FieldSpec("behaviour", FieldKind.TEXT, required=True, max_length=4000),
+                FieldSpec("conditions", FieldKind.TEXT, max_length=4000),
+                FieldSpec("expires_at", FieldKind.DATETIME),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(WarningStatus), default="issued"
+                ),
+                FieldSpec("visit_id", FieldKind.ID),
+                FieldSpec("signposting_id", FieldKind.ID),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+            append_only=True,
+        ),
+        RecordSpec(
+            RecordType.SIGNPOSTING,
+            (
+                FieldSpec("person_id", FieldKind.ID, required=True),
+                FieldSpec("service_ids", FieldKind.ID_LIST),
+                FieldSpec("consent_to_referral", FieldKind.BOOL, default=False),
+                FieldSpec("given_at", FieldKind.DATETIME, required=True),
+                FieldSpec(
+                    "method", FieldKind.CHOICE, required=True, choices=_choices(SignpostingMethod)
+                ),
+                FieldSpec("visit_id", FieldKind.ID),
+                _district(),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+        ),
+        RecordSpec(
+            RecordType.TENANCY_CASE,
+            (
+                FieldSpec("place_id", FieldKind.ID, required=True),
+                FieldSpec("tenant_ids", FieldKind.ID_LIST),
+                FieldSpec("landlord", FieldKind.TEXT),
+                FieldSpec("tenancy_ref", FieldKind.TEXT, max_length=64),
+                _district(),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(TenancyStatus), default="open"
+                ),
+                FieldSpec("vulnerability", FieldKind.TEXT_LIST),
+                _sensitivity(),
+            ),
+            Regime.UK_GDPR,
+            retention_months=72,
+            searchable=("tenancy_ref", "landlord"),
+        ),
+        RecordSpec(
+            RecordType.TENANCY_NOTE,
+            (
+                FieldSpec("case_id", FieldKind.ID, required=True),
+                FieldSpec("written_at", FieldKind.DATETIME, required=True),
+                FieldSpec("kind", FieldKind.CHOICE, required=True, choices=_choices(NoteKind)),
+                FieldSpec("body", FieldKind.TEXT, required=True, max_length=_LONG),
+                _district(),
+                _sensitivity(),
+            ),
+            Regime.UK_GDPR,
+            retention_months=72,
+            append_only=True,
+            searchable=("body",),
+        ),
+        RecordSpec(
+            RecordType.CLOSURE,
+            (
+                FieldSpec("case_id", FieldKind.ID, required=True),
+                _district(),
+                FieldSpec("notice_served_at", FieldKind.DATETIME),
+                FieldSpec("notice_hours", FieldKind.INT, low=24, high=48, default=24),
+                FieldSpec("hearing_at", FieldKind.DATETIME),
+                FieldSpec("order_made_at", FieldKind.DATETIME),
+                FieldSpec("order_months", FieldKind.INT, low=1, high=3),
+                FieldSpec("extended_until", FieldKind.DATE),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(ClosureStatus), default="planned"
+                ),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+        ),
+        RecordSpec(
+            RecordType.DOCUMENT,
+            (
+                FieldSpec("kind", FieldKind.CHOICE, required=True, choices=_choices(DocumentKind)),
+                FieldSpec(
+                    "subject_type", FieldKind.CHOICE, required=True, choices=_choices(RecordType)
+                ),
+                FieldSpec("subject_id", FieldKind.ID, required=True),
+                FieldSpec("template_id", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec("template_version", FieldKind.TEXT, required=True, max_length=32),
+                FieldSpec("language", FieldKind.TEXT, required=True, max_length=16),
+                FieldSpec("sha256", FieldKind.SHA256, required=True),
+                FieldSpec("printed_at", FieldKind.DATETIME, required=True),
+                FieldSpec(
+                    "served_how", FieldKind.CHOICE, required=True, choices=_choices(ServedHow)
+                ),
+                _district(),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+            append_only=True,
+        ),
+        RecordSpec(
+            RecordType.SERVICE,
+            (
+                FieldSpec("name", FieldKind.TEXT, required=True),
+                FieldSpec("categories", FieldKind.CHOICE_LIST, choices=_choices(ServiceNeed)),
+                FieldSpec("description", FieldKind.TEXT, max_length=2000),
+                FieldSpec("phone", FieldKind.TEXT, max_length=40),
+                FieldSpec("address", FieldKind.TEXT, max_length=500),
+                FieldSpec("opening_hours", FieldKind.TEXT, max_length=500),
+                FieldSpec("website", FieldKind.URL, max_length=500),
+                FieldSpec("districts", FieldKind.CHOICE_LIST, choices=_DISTRICTS),
+            ),
+            Regime.UK_GDPR,
+            retention_months=120,
+            searchable=("name", "description"),
+        ),
+    )
+}
+
+@dataclass(frozen=True)
+class FieldError:
+    """One thing wrong with a record: which field, and why. Never holds the offending value."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+class ValidationError(ValueError):
+    """A record is not valid; `errors` names every field that is wrong and why."""
+
+    def __init__(self, errors: list[FieldError] | tuple[FieldError, ...]) -> None:
+        self.errors: tuple[FieldError, ...] = tuple(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+
+def record_spec(record_type: str) -> RecordSpec:
+    """The spec for a wire type name.
+
+    Raises:
+        ValidationError: the type is not one Fieldkit knows.
+    """
+    try:
+        return SPECS[RecordType(record_type)]
+    except ValueError:
+        raise ValidationError([FieldError("type", "unknown record type")]) from None
+
+
+def new_id() -> str:
+    """A fresh record id."""
+    return str(uuid.uuid4())
+
+
+def normalise_id(value: object) -> str:
+    """A canonical lower-case UUID string.
+
+    Raises:
+        ValueError: not a UUID.
+    """
+    if not isinstance(value, str):
+        raise ValueError("must be a UUID string")
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValueError("must be a UUID") from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: object, spec: FieldSpec) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    text = value.strip()
+    if _CONTROL.search(text):
+        raise ValueError("contains control characters")
+    if len(text) > spec.max_length:
+        raise ValueError(f"longer than {spec.max_length} characters")
+    return text
+
+
+def _datetime(value: object, _spec: FieldSpec) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO 8601 date and time")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("must be an ISO 8601 date and time") from None
+    if parsed.tzinfo is None:
+        raise ValueError("must include a UTC offset")
+    return parsed.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _date(value: object, _spec: FieldSpec) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError("is not a real date") from None
+
+
+def _choice(value: object, spec: FieldSpec) -> str:
+    if not isinstance(value, str) or value not in spec.choices:
+        raise ValueError("must be one of " + ", ".join(sorted(spec.choices)))
+    return value
+
+
+def _bool(value: object, _spec: FieldSpec) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _number(value: object, spec: FieldSpec) -> float | int:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    if spec.kind is FieldKind.INT:
+        if not isinstance(value, int) and not float(value).is_integer():
+            raise ValueError("must be a whole number")
+        number: float | int = int(value)
+    else:
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError("must be a finite number")
+    if (spec.low is not None and number < spec.low) or (
+        spec.high is not None and number > spec.high
+    ):
+        raise ValueError(f"must be between {spec.low:g} and {spec.high:g}")
+    return number
+
+
+def _postcode(value: object, _spec: FieldSpec) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return normalise_postcode(value)
+
+
+def _url(value: object, spec: FieldSpec) -> str:
+    text = _text(value, spec)
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+        raise ValueError("must be an http or https web address")
+    return text
+
+
+def _sha256(value: object, _spec: FieldSpec) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", value):
+        raise ValueError("must be 64 hexadecimal digits")
+    return value.lower()
+
+
+def _id(value: object, _spec: FieldSpec) -> str:
+    return normalise_id(value)
+
+
+_SCALAR: Mapping[FieldKind, Callable[[object, FieldSpec], object]] = {
+    FieldKind.TEXT: _text,
+    FieldKind.TEXT_LIST: _text,
+    FieldKind.CHOICE: _choice,
+    FieldKind.CHOICE_LIST: _choice,
+    FieldKind.ID: _id,
+    FieldKind.ID_LIST: _id,
+    FieldKind.DATE: _date,
+    FieldKind.DATETIME: _datetime,
+    FieldKind.BOOL: _bool,
+    FieldKind.INT: _number,
+    FieldKind.FLOAT: _number,
+    FieldKind.POSTCODE: _postcode,
+    FieldKind.URL: _url,
+    FieldKind.SHA256: _sha256,
+}
+
+_MAX_ITEMS = 200
+
+
+def _field_value(spec: FieldSpec, value: object) -> object:
+    check = _SCALAR[spec.kind]
+    if spec.is_list:
+        if not isinstance(value, list):
+            raise ValueError("must be a list")
+        if len(value) > _MAX_ITEMS:
+            raise ValueError(f"more than {_MAX_ITEMS} items")
+        items: list[object] = []
+        for position, item in enumerate(value, start=1):
+            try:
+                normalised = check(item, spec)
+            except ValueError as exc:
+                raise ValueError(f"item {position} {exc}") from None
+            if normalised != "" and normalised not in items:
+                items.append(normalised)
+        return items
+    if value is None or value == "":
+        return None
+    return check(value, spec)
+
+
+def validate_fields(record_type: str, fields: Mapping[str, object]) -> dict[str, object]:
+    """Check a whole record's fields and return them normalised, every field present.
+
+    Absent fields take their defaults; text is trimmed; datetimes become UTC ISO 8601; postcodes
+    are normalised; a visit with a safeguarding category becomes restricted.
+
+    Args:
+        record_type: the wire type name.
+        fields: the record's fields, as on the wire.
+
+    Returns:
+        The normalised fields, in spec order.
+
+    Raises:
+        ValidationError: naming every field that is wrong and why.
+    """
+    spec = record_spec(record_type)
+    errors = [FieldError(name, "unknown field") for name in fields if name not in spec.by_name]
+    out: dict[str, object] = {}
+    for fspec in spec.fields:
+        raw = fields.get(fspec.name, fspec.default)
+        if raw is None and fspec.is_list:
+            raw = []
+        try:
+            value = _field_value(fspec, raw)
+        except ValueError as exc:
+            errors.append(FieldError(fspec.name, str(exc)))
+            continue
+        if fspec.required and (value is None or value == []):
+            errors.append(FieldError(fspec.name, "is required"))
+            continue
+        out[fspec.name] = value
+    if not errors:
+        errors.extend(_cross_field_errors(spec.type, out))
+    if errors:
+        raise ValidationError(errors)
+    if spec.type is RecordType.VISIT:
+        out["sensitivity"] = visit_sensitivity(out)
+    return out
+
+
+def visit_sensitivity(fields: Mapping[str, object]) -> str:
+    """A visit is restricted if marked so or if any of its categories is a safeguarding one."""
+    categories = fields.get("categories") or []
+    assert isinstance(categories, list)
+    if fields.get("sensitivity") == Sensitivity.RESTRICTED or any(
+        c in RESTRICTED_CATEGORIES for c in categories
+    ):
+        return Sensitivity.RESTRICTED.value
+    return Sensitivity.STANDARD.value
+
+
+def _cross_field_errors(record_type: RecordType, f: Mapping[str, object]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if record_type is RecordType.PERSON and not (
+        f.get("given_name") or f.get("family_name") or f.get("description")
+    ):
+        errors.append(FieldError("given_name", "a name or a description is required"))
+    if record_type is RecordType.PLACE and (f.get("lat") is None) != (f.get("lon") is None):
+        errors.append(FieldError("lon", "latitude and longitude go together"))
+    if record_type is RecordType.PLACE and f.get("uprn") and not str(f["uprn"]).isdigit():
+        errors.append(FieldError("uprn", "must be digits only"))
+    if record_type is RecordType.CLOSURE and f.get("notice_hours") not in (24, 48):
+        errors.append(FieldError("notice_hours", "must be 24 or 48"))
+    if record_type is RecordType.PERSON and f.get("date_of_birth"):
+        if str(f["date_of_birth"]) < "1900-01-01":
+            errors.append(FieldError("date_of_birth", "is before 1900"))
+    if record_type is RecordType.WARNING:
+        issued, expires = f.get("issued_at"), f.get("expires_at")
+        if isinstance(issued, str) and isinstance(expires, str) and expires <= issued:
+            errors.append(FieldError("expires_at", "must be after issued_at"))
+    return errors
+
+
+def scope_districts(record_type: str, fields: Mapping[str, object]) -> list[str]:
+    """The districts a record is scoped to (one for case data, several for reference data)."""
+    if record_spec(record_type).scoped_by_districts:
+        districts = fields.get("districts") or []
+        assert isinstance(districts, list)
+        return [str(d) for d in districts]
+    return [str(fields["district"])]
+
+
+def is_restricted(fields: Mapping[str, object]) -> bool:
+    """Whether a record holds safeguarding data with tighter access."""
+    return fields.get("sensitivity") == Sensitivity.RESTRICTED

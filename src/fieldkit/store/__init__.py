@@ -1,0 +1,1 @@
+"""The encrypted field vault: SQLCipher database, key file, history, change log, audit, search."""

@@ -1,0 +1,1 @@
+"""Qt Designer files for the desktop app, shipped inside the package."""
