@@ -1,1 +1,70 @@
-"""Letters, leaflets and evidence bundles as PDF (the only package that imports reportlab)."""
+"""Letters, leaflets and evidence bundles as PDF, and printing them (the only reportlab user).
+
+Nothing happens on import: fonts are registered and templates read when first used.
+"""
+
+from fieldkit.documents.bundles import bundle_content_hash, canonical_content, render_bundle
+from fieldkit.documents.inputs import (
+    BundleEntry,
+    BundleInput,
+    CaseHeader,
+    ClosureStep,
+    DocumentInputError,
+    LeafletInput,
+    LetterInput,
+    SupportService,
+)
+from fieldkit.documents.layout import RenderedDocument
+from fieldkit.documents.leaflets import render_leaflet
+from fieldkit.documents.letters import render_letter
+from fieldkit.documents.printing import (
+    PrintError,
+    PrinterUnavailableError,
+    PrintJob,
+    default_printer,
+    list_printers,
+    print_pdf,
+)
+from fieldkit.documents.templates import (
+    BundleTemplate,
+    LeafletTemplate,
+    LetterTemplate,
+    Template,
+    TemplateError,
+    TemplateLibrary,
+    TemplateNotFoundError,
+    load_template_file,
+    parse_template,
+)
+
+__all__ = [
+    "BundleEntry",
+    "BundleInput",
+    "BundleTemplate",
+    "CaseHeader",
+    "ClosureStep",
+    "DocumentInputError",
+    "LeafletInput",
+    "LeafletTemplate",
+    "LetterInput",
+    "LetterTemplate",
+    "PrintError",
+    "PrintJob",
+    "PrinterUnavailableError",
+    "RenderedDocument",
+    "SupportService",
+    "Template",
+    "TemplateError",
+    "TemplateLibrary",
+    "TemplateNotFoundError",
+    "bundle_content_hash",
+    "canonical_content",
+    "default_printer",
+    "list_printers",
+    "load_template_file",
+    "parse_template",
+    "print_pdf",
+    "render_bundle",
+    "render_leaflet",
+    "render_letter",
+]

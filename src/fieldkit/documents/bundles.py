@@ -1,0 +1,358 @@
+"""Tenancy evidence bundles for a Closure Order hearing: indexed, paginated, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from fieldkit.documents.inputs import BundleEntry, BundleInput, ClosureStep, DocumentInputError
+from fieldkit.documents.layout import (
+    FRAME_WIDTH,
+    MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RenderedDocument,
+    build_pdf,
+    draw_footer,
+    fit_width,
+    format_datetime,
+    markup,
+    page_label,
+    styles,
+)
+from fieldkit.documents.templates import BundleTemplate
+from fieldkit.documents.text import REGULAR, safe_text
+from fieldkit.domain.vocabulary import DocumentKind
+
+#: Names what ``bundle_content_hash`` hashes; bump it if the canonical form ever changes.
+HASH_FORMAT = "fieldkit.evidence-bundle/1"
+#: Layout passes before giving up on the index's page numbers settling (they settle in two).
+_MAX_PASSES = 4
+_ENTRY_MIN_SPACE = 40 * mm
+
+
+def _instant(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def chronological(bundle: BundleInput) -> tuple[tuple[BundleEntry, ...], tuple[ClosureStep, ...]]:
+    """The bundle's entries and closure steps in time order (ties broken by record id)."""
+    entries = tuple(sorted(bundle.entries, key=lambda e: (_instant(e.when), e.record_id)))
+    steps = tuple(sorted(bundle.closure_steps, key=lambda s: (_instant(s.when), s.record_id)))
+    return entries, steps
+
+
+def canonical_content(bundle: BundleInput) -> bytes:
+    """The bytes ``bundle_content_hash`` hashes (see there)."""
+    entries, steps = chronological(bundle)
+    case = bundle.case
+
+    def when(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    content: dict[str, Any] = {
+        "format": HASH_FORMAT,
+        "case": {
+            "case_id": case.case_id,
+            "case_reference": case.case_reference,
+            "property_address": case.property_address,
+            "tenant_name": case.tenant_name,
+            "prepared_by": case.prepared_by,
+            "prepared_at": when(case.prepared_at),
+            "court": case.court,
+        },
+        "entries": [
+            {
+                "record_id": e.record_id,
+                "when": when(e.when),
+                "kind": e.kind,
+                "title": e.title,
+                "body": e.body,
+                "author": e.author,
+            }
+            for e in entries
+        ],
+        "closure_steps": [
+            {
+                "record_id": s.record_id,
+                "step": s.step,
+                "when": when(s.when),
+                "deadline": when(s.deadline),
+                "status": s.status,
+            }
+            for s in steps
+        ],
+    }
+    return json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+    ).encode("utf-8")
+
+
+def bundle_content_hash(bundle: BundleInput) -> str:
+    """The SHA-256 (hex) printed on every page of the bundle.
+
+    What is hashed: the UTF-8 bytes of a JSON object with sorted keys and no whitespace
+    (``canonical_content``) holding ``format`` (``HASH_FORMAT``), the whole case header, every
+    entry (record id, when, kind, title, body, author) and every closure step (record id, step,
+    when, deadline, status), entries and steps each in chronological order with ties broken by
+    record id, and datetimes as ISO 8601 with their UTC offset. The language, template and layout
+    are not hashed, so the same evidence rendered in another language or template version has the
+    same content hash; the PDF's own SHA-256 (``RenderedDocument.sha256``) pins the exact pages.
+    """
+    return hashlib.sha256(canonical_content(bundle)).hexdigest()
+
+
+class _Anchor(Flowable):  # type: ignore[misc]
+    """Invisible: records the page an entry starts on, for the index."""
+
+    def __init__(self, key: str, pages: dict[str, int]) -> None:
+        super().__init__()
+        self._key = key
+        self._pages = pages
+        self.width = self.height = 0
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self._pages[self._key] = self.canv.getPageNumber()
+
+
+def render_bundle(bundle: BundleInput, template: BundleTemplate) -> RenderedDocument:
+    """Render a tenancy evidence bundle to PDF.
+
+    The first pages hold the case header, the bundle hash and an index of every entry with its
+    record id and page; then the closure steps with their dates and deadlines; then the
+    chronology, one entry after another, each with its record id. Every page's footer carries the
+    bundle hash (``bundle_content_hash``) and 'Page n of m'.
+
+    Raises:
+        DocumentInputError: the template is in another language than the bundle.
+    """
+    if template.language != bundle.language:
+        raise DocumentInputError(
+            f"template {template.template_id!r} is in {template.language!r}, "
+            f"the bundle in {bundle.language!r}"
+        )
+    content_hash = bundle_content_hash(bundle)
+    entries, steps = chronological(bundle)
+    known: dict[str, int] = {}
+    pdf, pages = b"", 0
+    for _ in range(_MAX_PASSES):
+        found: dict[str, int] = {}
+        story = _story(bundle, template, entries, steps, content_hash, known, found)
+        pdf, pages = _build(story, bundle, template, content_hash)
+        if found == known:
+            break
+        known = found
+    return RenderedDocument(
+        pdf=pdf,
+        kind=DocumentKind.EVIDENCE_BUNDLE,
+        template_id=template.template_id,
+        template_version=template.version,
+        language=template.language,
+        page_count=pages,
+    )
+
+
+def _build(
+    story: list[Flowable], bundle: BundleInput, template: BundleTemplate, content_hash: str
+) -> tuple[bytes, int]:
+    labels = template.labels
+    header = f"{template.title} — {labels['case_reference']}: {bundle.case.case_reference}"
+
+    def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont(REGULAR, 8)
+        canvas.setFillColor(colors.HexColor(template.branding.primary_colour))
+        canvas.drawString(
+            MARGIN,
+            PAGE_HEIGHT - MARGIN + 6 * mm,
+            fit_width(safe_text(header), REGULAR, 8, FRAME_WIDTH - 50 * mm),
+        )
+        canvas.drawRightString(
+            PAGE_WIDTH - MARGIN,
+            PAGE_HEIGHT - MARGIN + 6 * mm,
+            fit_width(safe_text(template.branding.authority_name), REGULAR, 8, 45 * mm),
+        )
+        canvas.restoreState()
+
+    def decorate(canvas: Canvas, page: int, pages: int) -> None:
+        draw_footer(
+            canvas,
+            left=f"{labels['content_hash']}: {content_hash}",
+            right=page_label(labels["page"], page, pages),
+            colour=template.branding.accent_colour,
+        )
+
+    return build_pdf(
+        story,
+        title=template.title,
+        author=template.branding.authority_name,
+        decorate=decorate,
+        on_page=on_page,
+    )
+
+
+def _story(
+    bundle: BundleInput,
+    template: BundleTemplate,
+    entries: tuple[BundleEntry, ...],
+    steps: tuple[ClosureStep, ...],
+    content_hash: str,
+    known_pages: dict[str, int],
+    found_pages: dict[str, int],
+) -> list[Flowable]:
+    style = styles()
+    labels = template.labels
+    months = template.months
+    case = bundle.case
+    primary = template.branding.primary_colour
+    story: list[Flowable] = [
+        Paragraph(f'<font color="{primary}">{markup(template.title)}</font>', style["h1"]),
+        Spacer(1, 3 * mm),
+    ]
+    header_rows = [
+        (labels["case_reference"], case.case_reference),
+        (labels["case_id"], case.case_id),
+        (labels["property"], case.property_address),
+        (labels["tenant"], case.tenant_name),
+        (labels["court"], case.court),
+        (labels["prepared_by"], case.prepared_by),
+        (labels["prepared_at"], format_datetime(case.prepared_at, months)),
+        (labels["content_hash"], content_hash),
+    ]
+    story.append(
+        _table(
+            [[markup(k), markup(v)] for k, v in header_rows if v],
+            [45 * mm, FRAME_WIDTH - 45 * mm],
+            bold_first_column=True,
+        )
+    )
+    if template.intro:
+        story += [Spacer(1, 3 * mm), Paragraph(markup(template.intro), style["body"])]
+    story.append(Paragraph(markup(labels["hash_note"]), style["small"]))
+
+    story.append(Paragraph(markup(labels["index"]), style["h2"]))
+    if not entries:
+        story.append(Paragraph(markup(labels["no_entries"]), style["body"]))
+    else:
+        head = [
+            labels["when"],
+            labels["kind"],
+            labels["record_id"],
+            labels["title"],
+            labels["entry_page"],
+        ]
+        rows = [[markup(h) for h in head]]
+        for number, entry in enumerate(entries, start=1):
+            rows.append(
+                [
+                    markup(format_datetime(entry.when, months)),
+                    markup(template.kind_labels.get(entry.kind, entry.kind)),
+                    markup(entry.record_id),
+                    f"{number}. {markup(entry.title)}",
+                    str(known_pages.get(f"entry-{number}", "")),
+                ]
+            )
+        widths = [34 * mm, 24 * mm, 34 * mm, FRAME_WIDTH - 106 * mm, 14 * mm]
+        story.append(_table(rows, widths, header=True))
+
+    if steps:
+        story += [CondPageBreak(40 * mm), Paragraph(markup(labels["closure_steps"]), style["h2"])]
+        head = [
+            labels["when"],
+            labels["title"],
+            labels["deadline"],
+            labels["status"],
+            labels["record_id"],
+        ]
+        rows = [[markup(h) for h in head]]
+        for step in steps:
+            deadline = format_datetime(step.deadline, months) if step.deadline else "—"
+            rows.append(
+                [
+                    markup(format_datetime(step.when, months)),
+                    markup(step.step),
+                    markup(deadline),
+                    markup(step.status),
+                    markup(step.record_id),
+                ]
+            )
+        widths = [34 * mm, FRAME_WIDTH - 136 * mm, 34 * mm, 34 * mm, 34 * mm]
+        story.append(_table(rows, widths, header=True))
+
+    story += [PageBreak(), Paragraph(markup(labels["chronology"]), style["h2"])]
+    for number, entry in enumerate(entries, start=1):
+        kind = template.kind_labels.get(entry.kind, entry.kind)
+        meta = f"<b>{markup(labels['record_id'])}:</b> {markup(entry.record_id)}"
+        if entry.author:
+            meta += f" · <b>{markup(labels['author'])}:</b> {markup(entry.author)}"
+        title = (
+            f'<font color="{primary}">{number}. {markup(format_datetime(entry.when, months))}'
+            f" — {markup(kind)}</font><br/>{markup(entry.title)}"
+        )
+        # Room for the heading and a few lines of the body, so no heading ends a page alone.
+        story.append(CondPageBreak(_ENTRY_MIN_SPACE))
+        story.append(
+            KeepTogether(
+                [
+                    _Anchor(f"entry-{number}", found_pages),
+                    Paragraph(title, style["label"]),
+                    Paragraph(meta, style["small"]),
+                ]
+            )
+        )
+        story.append(Paragraph(markup(entry.body), style["body"]))
+        story.append(Spacer(1, 2 * mm))
+    return story
+
+
+def _table(
+    rows: list[list[str]],
+    widths: list[float],
+    *,
+    header: bool = False,
+    bold_first_column: bool = False,
+) -> Table:
+    style = styles()
+    cells = [
+        [
+            Paragraph(
+                text,
+                style["cell_bold"]
+                if (header and r == 0) or (bold_first_column and c == 0)
+                else style["cell"],
+            )
+            for c, text in enumerate(row)
+        ]
+        for r, row in enumerate(rows)
+    ]
+    table = Table(cells, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)
+    commands: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.lightgrey),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF4")))
+    table.setStyle(TableStyle(commands))
+    return table
