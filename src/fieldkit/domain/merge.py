@@ -69,13 +69,9 @@ def merge_change(
             unseen = base.get(name) != held_hlc and held_hlc != incoming_hlc
             if unseen and held_value != value:
                 if incoming_wins:
-                    conflicts.append(
-                        FieldConflict(name, value, incoming_hlc, held_value, held_hlc)
-                    )
+                    conflicts.append(FieldConflict(name, value, incoming_hlc, held_value, held_hlc))
                 else:
-                    conflicts.append(
-                        FieldConflict(name, held_value, held_hlc, value, incoming_hlc)
-                    )
+                    conflicts.append(FieldConflict(name, held_value, held_hlc, value, incoming_hlc))
         if incoming_wins:
             if fields.get(name) != value or name not in fields:
                 changed.add(name)

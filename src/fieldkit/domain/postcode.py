@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-_POSTCODE = re.compile(
-    r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?(?P<inward>[0-9][A-Z]{2})$"
-)
+_POSTCODE = re.compile(r"^(?P<outward>[A-Z]{1,2}[0-9][A-Z0-9]?|GIR) ?(?P<inward>[0-9][A-Z]{2})$")
 
 
 def normalise_postcode(text: str) -> str:

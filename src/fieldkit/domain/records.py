@@ -321,6 +321,7 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
     )
 }
 
+
 @dataclass(frozen=True)
 class FieldError:
     """One thing wrong with a record: which field, and why. Never holds the offending value."""
@@ -565,9 +566,13 @@ def _cross_field_errors(record_type: RecordType, f: Mapping[str, object]) -> lis
         errors.append(FieldError("uprn", "must be digits only"))
     if record_type is RecordType.CLOSURE and f.get("notice_hours") not in (24, 48):
         errors.append(FieldError("notice_hours", "must be 24 or 48"))
-    if record_type is RecordType.PERSON and f.get("date_of_birth"):
-        if str(f["date_of_birth"]) < "1900-01-01":
-            errors.append(FieldError("date_of_birth", "is before 1900"))
+    if record_type is RecordType.PERSON and str(f.get("date_of_birth") or "9") < "1900-01-01":
+        errors.append(FieldError("date_of_birth", "is before 1900"))
+    if (
+        record_type is RecordType.PERSON
+        and str(f.get("date_of_birth") or "") > date.today().isoformat()
+    ):
+        errors.append(FieldError("date_of_birth", "is in the future"))
     if record_type is RecordType.WARNING:
         issued, expires = f.get("issued_at"), f.get("expires_at")
         if isinstance(issued, str) and isinstance(expires, str) and expires <= issued:

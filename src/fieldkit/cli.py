@@ -1,0 +1,246 @@
+"""The `fieldkit` command line: headless vault administration, import, export and search."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import TextIO
+
+from fieldkit import __version__
+from fieldkit.domain.records import ValidationError
+from fieldkit.store.errors import (
+    ForeignVaultError,
+    VaultDamagedError,
+    VaultError,
+    WrongPassphraseError,
+)
+from fieldkit.store.vault import Vault
+
+
+class Exit(IntEnum):
+    """Exit codes scripts can rely on."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    WRONG_PASSPHRASE = 3
+    DAMAGED = 4
+    INVALID_INPUT = 5
+    NETWORK = 6
+    REFUSED_CREDENTIALS = 7
+    FOREIGN_VAULT = 8
+
+
+class UsageError(Exception):
+    """The command was given something it cannot use; the message says what."""
+
+
+def _read_secret_line(stdin: TextIO, what: str) -> str:
+    line = stdin.readline()
+    if not line:
+        raise UsageError(f"expected the {what} on standard input")
+    secret = line.rstrip("\r\n")
+    if not secret:
+        raise UsageError(f"the {what} on standard input is empty")
+    return secret
+
+
+def _unlock(args: argparse.Namespace, stdin: TextIO) -> Vault:
+    return Vault.unlock(Path(args.vault), passphrase=_read_secret_line(stdin, "passphrase"))
+
+
+def cmd_vault_create(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    passphrase = _read_secret_line(stdin, "passphrase")
+    if len(passphrase) < 8:
+        raise UsageError("the passphrase must be at least 8 characters")
+    vault = Vault.create(Path(args.vault), username=args.username, passphrase=passphrase)
+    vault.lock()
+    print(f"Created a vault for {args.username} in {args.vault}", file=out)
+    return Exit.OK
+
+
+def cmd_vault_check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    vault = _unlock(args, stdin)
+    try:
+        report = vault.check()
+    finally:
+        vault.lock()
+    if not report.ok:
+        for problem in report.problems:
+            print(f"problem: {problem}", file=out)
+        print("The vault is damaged. Restore it from a backup.", file=out)
+        return Exit.DAMAGED
+    print(f"The vault is sound ({report.audit_entries} audit entries, chain intact).", file=out)
+    return Exit.OK
+
+
+def cmd_vault_passwd(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    old = _read_secret_line(stdin, "current passphrase")
+    new = _read_secret_line(stdin, "new passphrase")
+    if len(new) < 8:
+        raise UsageError("the new passphrase must be at least 8 characters")
+    Vault.change_passphrase(Path(args.vault), old=old, new=new)
+    print("Passphrase changed.", file=out)
+    return Exit.OK
+
+
+def cmd_import(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.transfer import ImportRejected, import_file
+
+    vault = _unlock(args, stdin)
+    try:
+        with open(args.file, encoding="utf-8") as stream:
+            count = import_file(vault, stream)
+    except ImportRejected as exc:
+        for error in exc.errors:
+            print(str(error), file=sys.stderr)
+        print(f"Nothing was imported: {exc}.", file=sys.stderr)
+        return Exit.INVALID_INPUT
+    except OSError as exc:
+        raise UsageError(f"cannot read the import file ({exc.strerror})") from None
+    finally:
+        vault.lock()
+    print(f"Imported {count} records.", file=out)
+    return Exit.OK
+
+
+def cmd_export(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.transfer import export_records
+
+    vault = _unlock(args, stdin)
+    try:
+        count = export_records(vault, out, record_type=args.type, reason="command-line export")
+    finally:
+        vault.lock()
+    print(f"Exported {count} records.", file=sys.stderr)
+    return Exit.OK
+
+
+def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.records import RecordService
+
+    vault = _unlock(args, stdin)
+    try:
+        results = RecordService(vault).search(text=" ".join(args.text), limit=args.limit)
+    finally:
+        vault.lock()
+    for r in results:
+        print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
+    if not results:
+        print("No matches.", file=sys.stderr)
+    return Exit.OK
+
+
+def cmd_demo_data(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.demo.generator import DemoSize, generate
+    from fieldkit.services.transfer import import_records
+
+    vault = _unlock(args, stdin)
+    size = DemoSize.for_visits(args.visits)
+
+    def progress(done: int) -> None:
+        print(f"\r{done} records written", end="", file=sys.stderr, flush=True)
+
+    try:
+        count = import_records(vault, generate(size, seed=args.seed), on_progress=progress)
+    finally:
+        vault.lock()
+    print(file=sys.stderr)
+    print(f"Wrote {count} demo records ({args.visits} visits, seed {args.seed}).", file=out)
+    return Exit.OK
+
+
+Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fieldkit",
+        description="Fieldkit field vault: headless commands for administrators and automation. "
+        "Passphrases are read from standard input, never from the command line.",
+    )
+    parser.add_argument("--version", action="version", version=f"fieldkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def vault_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--vault", required=True, metavar="DIR", help="the vault folder")
+        p.add_argument(
+            "--passphrase-stdin",
+            action="store_true",
+            required=True,
+            help="read the passphrase as the first line of standard input",
+        )
+
+    vault = sub.add_parser("vault", help="create, check or re-key a vault")
+    vsub = vault.add_subparsers(dest="vault_command", required=True)
+    p = vsub.add_parser("create", help="create a new vault")
+    vault_args(p)
+    p.add_argument("--username", required=True)
+    p.set_defaults(handler=cmd_vault_create)
+    p = vsub.add_parser("check", help="check every page, the structure and the audit chain")
+    vault_args(p)
+    p.set_defaults(handler=cmd_vault_check)
+    p = vsub.add_parser("passwd", help="change the passphrase (old, then new, on stdin)")
+    vault_args(p)
+    p.set_defaults(handler=cmd_vault_passwd)
+
+    p = sub.add_parser("import", help="import records from a JSON Lines file")
+    vault_args(p)
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("export", help="export records as JSON Lines on stdout (logged)")
+    vault_args(p)
+    p.add_argument("--type", metavar="T", help="only records of this type")
+    p.set_defaults(handler=cmd_export)
+
+    p = sub.add_parser("search", help="find people, places, visits and notes")
+    vault_args(p)
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("text", nargs="+", metavar="TEXT")
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("demo-data", help="fill a vault with realistic synthetic data")
+    vault_args(p)
+    p.add_argument("--visits", type=int, required=True, metavar="N")
+    p.add_argument("--seed", type=int, default=2026)
+    p.set_defaults(handler=cmd_demo_data)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """Run a command; returns the exit code (see `Exit`). Errors are sentences, not tracebacks."""
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    try:
+        return handler(args, stdin or sys.stdin, stdout or sys.stdout)
+    except UsageError as exc:
+        print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.USAGE
+    except WrongPassphraseError as exc:
+        print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.WRONG_PASSPHRASE
+    except VaultDamagedError as exc:
+        print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.DAMAGED
+    except ForeignVaultError as exc:
+        print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.FOREIGN_VAULT
+    except ValidationError as exc:
+        print(f"fieldkit: not valid: {exc}", file=sys.stderr)
+        return Exit.INVALID_INPUT
+    except VaultError as exc:
+        print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

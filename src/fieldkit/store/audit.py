@@ -1,0 +1,158 @@
+"""The s62 audit log: who viewed, changed, printed, exported or erased what, hash-chained."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Connection, insert, select
+
+from fieldkit.store.schema import AuditEntry, Meta
+
+GENESIS = "0" * 64
+_HEAD_KEY = "audit_head"
+
+
+class AuditAction(StrEnum):
+    """The kinds of processing Data Protection Act 2018 s62 requires to be logged."""
+
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    PRINT = "print"
+    EXPORT = "export"
+    ERASE = "erase"
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One logged event. An erase event names the record but never holds its content."""
+
+    event_id: str
+    at: str
+    actor: str
+    action: AuditAction
+    record_type: str | None = None
+    record_id: str | None = None
+    reason: str | None = None
+    recipient: str | None = None
+
+    def canonical(self) -> bytes:
+        return json.dumps(
+            [
+                self.event_id,
+                self.at,
+                self.actor,
+                self.action.value,
+                self.record_type,
+                self.record_id,
+                self.reason,
+                self.recipient,
+            ],
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+
+
+def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+    """The entry's hash: SHA-256 over the previous hash and the entry's canonical form."""
+    return hashlib.sha256(prev_hash.encode() + b"\n" + event.canonical()).hexdigest()
+
+
+def _head(conn: Connection) -> tuple[int, str]:
+    value = conn.execute(select(Meta.value).where(Meta.key == _HEAD_KEY)).scalar()
+    if value is None:
+        return 0, GENESIS
+    seq, digest = value.split(":", 1)
+    return int(seq), digest
+
+
+def append(conn: Connection, events: list[AuditEvent]) -> None:
+    """Append events to the chain, in the caller's (write) transaction."""
+    if not events:
+        return
+    count, prev = _head(conn)
+    rows = []
+    for event in events:
+        digest = chain_hash(prev, event)
+        rows.append(
+            {
+                "event_id": event.event_id,
+                "at": event.at,
+                "actor": event.actor,
+                "action": event.action.value,
+                "record_type": event.record_type,
+                "record_id": event.record_id,
+                "reason": event.reason,
+                "recipient": event.recipient,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    conn.execute(insert(AuditEntry), rows)
+    head = f"{count + len(events)}:{prev}"
+    conn.execute(
+        Meta.__table__.delete().where(Meta.key == _HEAD_KEY)  # type: ignore[attr-defined]
+    )
+    conn.execute(insert(Meta).values(key=_HEAD_KEY, value=head))
+
+
+def new_event(
+    *,
+    at: str,
+    actor: str,
+    action: AuditAction,
+    record_type: str | None = None,
+    record_id: str | None = None,
+    reason: str | None = None,
+    recipient: str | None = None,
+) -> AuditEvent:
+    return AuditEvent(
+        str(uuid.uuid4()), at, actor, action, record_type, record_id, reason, recipient
+    )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of checking the chain: ok, or the first entry where it breaks."""
+
+    entries: int
+    broken_at: int | None
+    problem: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(conn: Connection) -> ChainReport:
+    """Walk the chain and say where, if anywhere, an entry was altered, removed or added."""
+    prev = GENESIS
+    count = 0
+    result = conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.seq))
+    for row in result.mappings():
+        count += 1
+        event = AuditEvent(
+            row["event_id"],
+            row["at"],
+            row["actor"],
+            AuditAction(row["action"]),
+            row["record_type"],
+            row["record_id"],
+            row["reason"],
+            row["recipient"],
+        )
+        if row["prev_hash"] != prev:
+            return ChainReport(count, row["seq"], "an entry before this one was removed or altered")
+        if chain_hash(prev, event) != row["hash"]:
+            return ChainReport(count, row["seq"], "this entry was altered")
+        prev = row["hash"]
+    head_count, head_hash = _head(conn)
+    if (head_count, head_hash) != (count, prev):
+        return ChainReport(count, count + 1, "entries at the end of the log were removed")
+    return ChainReport(count, None, None)

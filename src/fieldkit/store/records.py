@@ -1,0 +1,340 @@
+"""Reading and writing records: each write also keeps history, the change log, audit and search."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, insert, select, update
+
+from fieldkit.domain.hlc import HlcClock
+from fieldkit.domain.records import (
+    SPECS,
+    FieldError,
+    RecordType,
+    ValidationError,
+    new_id,
+    normalise_id,
+    validate_fields,
+)
+from fieldkit.store import audit, search
+from fieldkit.store.errors import RecordNotFoundError
+from fieldkit.store.schema import RECORD_TABLES, Change, HistoryEntry, visit_person
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as the vault holds it: fields plus the clock version of each field."""
+
+    type: RecordType
+    id: str
+    fields: Mapping[str, object]
+    versions: Mapping[str, str]
+    deleted: bool
+    updated_hlc: str
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record to create: its type, its id (or None for a fresh one) and its wire fields."""
+
+    type: str
+    fields: Mapping[str, object]
+    id: str | None = None
+
+
+class RecordRepository:
+    """Record access within one transaction; the caller owns the transaction and commits.
+
+    Args:
+        conn: a connection inside a write (or, for reads, any) transaction.
+        clock: the vault's hybrid logical clock.
+        actor: who is acting, for the audit log.
+        now: the wall clock, as an aware datetime.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        *,
+        clock: HlcClock,
+        actor: str,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._conn = conn
+        self._clock = clock
+        self._actor = actor
+        self._now = now
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def get(self, record_type: RecordType, record_id: str) -> StoredRecord | None:
+        table = RECORD_TABLES[record_type]
+        row = self._conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+        return _to_record(record_type, row) if row is not None else None
+
+    def require(self, record_type: RecordType, record_id: str) -> StoredRecord:
+        record = self.get(record_type, record_id)
+        if record is None or record.deleted:
+            raise RecordNotFoundError(record_type.value)
+        return record
+
+    def get_many(self, record_type: RecordType, ids: Sequence[str]) -> list[StoredRecord]:
+        table = RECORD_TABLES[record_type]
+        rows = self._conn.execute(select(table).where(table.c.id.in_(list(ids)))).mappings()
+        by_id = {r["id"]: _to_record(record_type, r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_all(
+        self, record_type: RecordType, *, include_deleted: bool = False
+    ) -> Iterable[StoredRecord]:
+        table = RECORD_TABLES[record_type]
+        query = select(table).order_by(table.c.id)
+        if not include_deleted:
+            query = query.where(table.c.deleted.is_(False))
+        for row in self._conn.execute(query).mappings():
+            yield _to_record(record_type, row)
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def create(
+        self, record_type: str, fields: Mapping[str, object], *, record_id: str | None = None
+    ) -> StoredRecord:
+        """Validate and store a new record.
+
+        Raises:
+            ValidationError: the fields are not valid, or the id is taken; nothing is written.
+        """
+        return self.create_many([NewRecord(record_type, fields, record_id)])[0]
+
+    def create_many(self, records: Sequence[NewRecord]) -> list[StoredRecord]:
+        """Validate and store new records in bulk (import); all or nothing.
+
+        Raises:
+            ValidationError: for the first invalid record; nothing is written.
+        """
+        prepared: list[StoredRecord] = []
+        for new in records:
+            spec_type = RecordType(_checked_type(new.type))
+            fields = validate_fields(spec_type.value, new.fields)
+            try:
+                record_id = normalise_id(new.id) if new.id is not None else new_id()
+            except ValueError as exc:
+                raise ValidationError([FieldError("id", str(exc))]) from None
+            hlc = str(self._clock.now())
+            prepared.append(
+                StoredRecord(spec_type, record_id, fields, dict.fromkeys(fields, hlc), False, hlc)
+            )
+        self._reject_taken_ids(prepared)
+        at = self._stamp()
+        by_type: dict[RecordType, list[StoredRecord]] = {}
+        for record in prepared:
+            by_type.setdefault(record.type, []).append(record)
+        for record_type, group in by_type.items():
+            self._conn.execute(insert(RECORD_TABLES[record_type]), [_row(r) for r in group])
+            if record_type is RecordType.VISIT:
+                self._link_people(group)
+            if record_type in search.SEARCHABLE_TYPES:
+                search.upsert_many(
+                    self._conn,
+                    record_type,
+                    ((r.id, search.index_text(record_type, r.fields)) for r in group),
+                )
+        self._log_changes([_change(r, "upsert", dict(r.fields), {}, at) for r in prepared])
+        audit.append(
+            self._conn,
+            [
+                audit.new_event(
+                    at=at,
+                    actor=self._actor,
+                    action=audit.AuditAction.CREATE,
+                    record_type=r.type.value,
+                    record_id=r.id,
+                )
+                for r in prepared
+            ],
+        )
+        return prepared
+
+    def update(
+        self, record_type: RecordType, record_id: str, changes: Mapping[str, object]
+    ) -> StoredRecord:
+        """Change some fields of a record, keeping its prior state in the history.
+
+        Raises:
+            RecordNotFoundError: no such live record.
+            ValidationError: the record would be invalid; nothing is written.
+        """
+        current = self.require(record_type, record_id)
+        unknown = [
+            FieldError(n, "unknown field") for n in changes if n not in SPECS[record_type].by_name
+        ]
+        if unknown:
+            raise ValidationError(unknown)
+        merged = validate_fields(record_type.value, {**current.fields, **changes})
+        changed = {k: v for k, v in merged.items() if current.fields.get(k) != v}
+        if not changed:
+            return current
+        hlc = str(self._clock.now())
+        at = self._stamp()
+        versions = {**current.versions, **dict.fromkeys(changed, hlc)}
+        record = StoredRecord(record_type, record_id, merged, versions, False, hlc)
+        change = _change(
+            record, "upsert", changed, {k: current.versions.get(k, "") for k in changed}, at
+        )
+        self._keep_history(current, change)
+        table = RECORD_TABLES[record_type]
+        self._conn.execute(update(table).where(table.c.id == record_id).values(_row(record)))
+        if record_type is RecordType.VISIT and "person_ids" in changed:
+            self._conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))
+            self._link_people([record])
+        if record_type in search.SEARCHABLE_TYPES:
+            search.upsert(
+                self._conn, record_type, record_id, search.index_text(record_type, merged)
+            )
+        self._log_changes([change])
+        audit.append(
+            self._conn,
+            [
+                audit.new_event(
+                    at=at,
+                    actor=self._actor,
+                    action=audit.AuditAction.UPDATE,
+                    record_type=record_type.value,
+                    record_id=record_id,
+                )
+            ],
+        )
+        return record
+
+    def delete(self, record_type: RecordType, record_id: str, *, reason: str | None = None) -> None:
+        """Delete a record: it becomes a tombstone, its last state kept in the history.
+
+        Raises:
+            RecordNotFoundError: no such live record.
+        """
+        current = self.require(record_type, record_id)
+        hlc = str(self._clock.now())
+        at = self._stamp()
+        change = _change(current, "delete", {}, dict(current.versions), at, hlc=hlc)
+        self._keep_history(current, change)
+        table = RECORD_TABLES[record_type]
+        self._conn.execute(
+            update(table).where(table.c.id == record_id).values(deleted=True, updated_hlc=hlc)
+        )
+        search.remove(self._conn, record_id)
+        self._log_changes([change])
+        audit.append(
+            self._conn,
+            [
+                audit.new_event(
+                    at=at,
+                    actor=self._actor,
+                    action=audit.AuditAction.DELETE,
+                    record_type=record_type.value,
+                    record_id=record_id,
+                    reason=reason,
+                )
+            ],
+        )
+
+    # Internals -------------------------------------------------------------------------------
+
+    def _stamp(self) -> str:
+        return self._now().isoformat(timespec="milliseconds")
+
+    def _reject_taken_ids(self, records: Sequence[StoredRecord]) -> None:
+        ids = [r.id for r in records]
+        if len(set(ids)) != len(ids):
+            raise ValidationError([FieldError("id", "appears more than once")])
+        for record_type in {r.type for r in records}:
+            table = RECORD_TABLES[record_type]
+            wanted = [r.id for r in records if r.type is record_type]
+            for start in range(0, len(wanted), 500):
+                taken = self._conn.execute(
+                    select(table.c.id).where(table.c.id.in_(wanted[start : start + 500])).limit(1)
+                ).first()
+                if taken is not None:
+                    raise ValidationError([FieldError("id", "is already in the vault")])
+
+    def _link_people(self, visits: Sequence[StoredRecord]) -> None:
+        links = [
+            {"visit_id": v.id, "person_id": p}
+            for v in visits
+            for p in v.fields.get("person_ids") or []  # type: ignore[attr-defined]
+        ]
+        if links:
+            self._conn.execute(insert(visit_person), links)
+
+    def _keep_history(self, prior: StoredRecord, change: dict[str, Any]) -> None:
+        self._conn.execute(
+            insert(HistoryEntry).values(
+                record_type=prior.type.value,
+                record_id=prior.id,
+                change_id=change["change_id"],
+                replaced_at=change["created_at"],
+                hlc=prior.updated_hlc,
+                op=change["op"],
+                fields=dict(prior.fields),
+                versions=dict(prior.versions),
+            )
+        )
+
+    def _log_changes(self, changes: list[dict[str, Any]]) -> None:
+        if changes:
+            self._conn.execute(insert(Change), changes)
+
+
+def _checked_type(record_type: str) -> str:
+    try:
+        RecordType(record_type)
+    except ValueError:
+        raise ValidationError([FieldError("type", "unknown record type")]) from None
+    return record_type
+
+
+def _change(
+    record: StoredRecord,
+    op: str,
+    fields: dict[str, object],
+    base: dict[str, str],
+    at: str,
+    *,
+    hlc: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "change_id": str(uuid.uuid4()),
+        "record_type": record.type.value,
+        "record_id": record.id,
+        "op": op,
+        "hlc": hlc or record.updated_hlc,
+        "fields": fields,
+        "base": {k: v for k, v in base.items() if v},
+        "created_at": at,
+        "pushed_at": None,
+    }
+
+
+def _row(record: StoredRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        **record.fields,
+        "versions": dict(record.versions),
+        "deleted": record.deleted,
+        "updated_hlc": record.updated_hlc,
+    }
+
+
+def _to_record(record_type: RecordType, row: RowMapping) -> StoredRecord:
+    names = SPECS[record_type].by_name
+    return StoredRecord(
+        record_type,
+        row["id"],
+        {k: row[k] for k in names},
+        dict(row["versions"]),
+        bool(row["deleted"]),
+        row["updated_hlc"],
+    )

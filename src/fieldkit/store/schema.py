@@ -1,0 +1,179 @@
+"""The vault's tables: one per record type (columns from the domain specs) plus the journals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from fieldkit.domain.records import SPECS, FieldKind, FieldSpec, RecordType
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Meta(Base):
+    """Facts about the vault itself: its id, owner, clock and audit head."""
+
+    __tablename__ = "vault_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Change(Base):
+    """The outbox: every local create, update and delete, in the order it happened."""
+
+    __tablename__ = "change_log"
+    # AUTOINCREMENT: a local change number is never reused, even after the outbox is compacted.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    op: Mapped[str] = mapped_column(String(8))
+    hlc: Mapped[str] = mapped_column(String(96))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    base: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[str] = mapped_column(String(32))
+    pushed_at: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class HistoryEntry(Base):
+    """A record's state before each change: nothing is overwritten without trace."""
+
+    __tablename__ = "record_history"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    change_id: Mapped[str] = mapped_column(String(36))
+    replaced_at: Mapped[str] = mapped_column(String(32))
+    hlc: Mapped[str] = mapped_column(String(96))
+    op: Mapped[str] = mapped_column(String(8))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    versions: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
+class AuditEntry(Base):
+    """An s62 log entry, chained to the one before by hash."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(16))
+    record_type: Mapped[str | None] = mapped_column(String(32))
+    record_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[str | None] = mapped_column(String(32))
+
+
+_COLUMN_TYPES: dict[FieldKind, Any] = {
+    FieldKind.TEXT: Text,
+    FieldKind.CHOICE: String(64),
+    FieldKind.ID: String(36),
+    FieldKind.DATE: String(10),
+    FieldKind.DATETIME: String(32),
+    FieldKind.BOOL: Boolean,
+    FieldKind.INT: Integer,
+    FieldKind.FLOAT: Float,
+    FieldKind.POSTCODE: String(8),
+    FieldKind.URL: Text,
+    FieldKind.SHA256: String(64),
+}
+
+#: Columns queried by screens and analytics; everything else is read by id.
+_INDEXED: dict[RecordType, tuple[str, ...]] = {
+    RecordType.PERSON: ("district",),
+    RecordType.PLACE: ("district", "postcode"),
+    RecordType.VISIT: ("occurred_at", "place_id", "district", "follow_up_due"),
+    RecordType.WARNING: ("person_id", "district"),
+    RecordType.SIGNPOSTING: ("person_id",),
+    RecordType.TENANCY_CASE: ("place_id", "district"),
+    RecordType.TENANCY_NOTE: ("case_id", "written_at"),
+    RecordType.CLOSURE: ("case_id",),
+    RecordType.DOCUMENT: ("subject_id",),
+    RecordType.SERVICE: (),
+}
+
+
+def _column(spec: FieldSpec) -> Column[Any]:
+    kind = JSON if spec.is_list else _COLUMN_TYPES[spec.kind]
+    return Column(spec.name, kind, nullable=True)
+
+
+def _record_table(record_type: RecordType) -> Table:
+    spec = SPECS[record_type]
+    table = Table(
+        record_type.value,
+        Base.metadata,
+        Column("id", String(36), primary_key=True),
+        *(_column(f) for f in spec.fields),
+        Column("versions", JSON, nullable=False),
+        Column("deleted", Boolean, nullable=False, default=False),
+        Column("updated_hlc", String(96), nullable=False),
+    )
+    for name in _INDEXED[record_type]:
+        Index(f"ix_{record_type.value}_{name}", table.c[name])
+    return table
+
+
+RECORD_TABLES: dict[RecordType, Table] = {t: _record_table(t) for t in RecordType}
+
+#: Which people a visit involved, so a person's timeline is an index look-up, not a scan.
+visit_person = Table(
+    "visit_person",
+    Base.metadata,
+    Column("visit_id", String(36), ForeignKey("visit.id"), primary_key=True),
+    Column("person_id", String(36), primary_key=True, index=True),
+)
+
+#: Maps full-text index rows to records (FTS5 rows need a stable integer id).
+search_doc = Table(
+    "search_doc",
+    Base.metadata,
+    Column("rowid", Integer, primary_key=True, autoincrement=True),
+    Column("record_type", String(32), nullable=False),
+    Column("record_id", String(36), nullable=False, unique=True),
+)
+
+
+class Draft(Base):
+    """A form in progress, kept in the vault so nothing is lost when the app closes or locks."""
+
+    __tablename__ = "draft"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+
+SEARCH_TABLE_SQL = (
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+)

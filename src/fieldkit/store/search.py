@@ -1,0 +1,173 @@
+"""Full-text search over people, places, narratives and notes (FTS5), taking user text literally."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, text
+
+from fieldkit.domain.records import SPECS, RecordType
+from fieldkit.store.schema import RECORD_TABLES, search_doc
+
+CREATE_INDEX_SQL = (
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+)
+
+SEARCHABLE_TYPES: tuple[RecordType, ...] = tuple(t for t, s in SPECS.items() if s.searchable)
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 8
+
+
+# Letters that are distinct in Unicode (no combining mark to strip) but that people type
+# without the stroke: an officer searching "Lukasz" must find "Łukasz".
+_FOLD = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+
+
+def fold(text_: str) -> str:
+    """Text with accents and strokes removed, for both the index and the query."""
+    decomposed = unicodedata.normalize("NFKD", text_.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    record_type: str
+    record_id: str
+
+
+def index_text(record_type: RecordType, fields: Mapping[str, object]) -> str:
+    """The words a record is found by: its searchable fields (and a person's date of birth)."""
+    parts: list[str] = []
+    names = SPECS[record_type].searchable + (
+        ("date_of_birth",) if record_type is RecordType.PERSON else ()
+    )
+    for name in names:
+        value = fields.get(name)
+        if isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif value:
+            parts.append(str(value))
+    if record_type is RecordType.PLACE and fields.get("postcode"):
+        # Found whether typed "HD1 2JN" or "HD12JN".
+        parts.append(str(fields["postcode"]).replace(" ", ""))
+    return fold("\n".join(parts))
+
+
+def match_expression(user_text: str) -> str | None:
+    """An FTS5 query that finds records containing every word of the text, as prefixes.
+
+    Each word becomes a quoted string, so operators (``OR``, ``NEAR``), ``*``, quotes, ``%`` and
+    column filters in the user's text are plain words, never query syntax. Punctuation separates
+    words the same way the index tokenizer does.
+
+    Returns:
+        The expression, or None when the text holds no word to search for.
+    """
+    words = _WORD.findall(fold(user_text))[:MAX_TERMS]
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def upsert(conn: Connection, record_type: RecordType, record_id: str, body: str) -> None:
+    """Put a record's words in the index, replacing what was there."""
+    rowid = conn.execute(
+        select(search_doc.c.rowid).where(search_doc.c.record_id == record_id)
+    ).scalar()
+    if rowid is None:
+        rowid = conn.execute(
+            insert(search_doc).values(record_type=record_type.value, record_id=record_id)
+        ).inserted_primary_key[0]  # type: ignore[index]
+    else:
+        conn.execute(text("DELETE FROM search_index WHERE rowid = :r"), {"r": rowid})
+    conn.execute(
+        text("INSERT INTO search_index (rowid, body) VALUES (:r, :b)"), {"r": rowid, "b": body}
+    )
+
+
+def upsert_many(conn: Connection, record_type: RecordType, rows: Iterable[tuple[str, str]]) -> None:
+    """Index records known to be new (bulk import): (record_id, body) pairs."""
+    for record_id, body in rows:
+        upsert(conn, record_type, record_id, body)
+
+
+def remove(conn: Connection, record_id: str) -> None:
+    """Drop a record from the index (it was deleted)."""
+    rowid = conn.execute(
+        select(search_doc.c.rowid).where(search_doc.c.record_id == record_id)
+    ).scalar()
+    if rowid is not None:
+        conn.execute(text("DELETE FROM search_index WHERE rowid = :r"), {"r": rowid})
+        conn.execute(delete(search_doc).where(search_doc.c.rowid == rowid))
+
+
+def find(
+    conn: Connection,
+    user_text: str,
+    *,
+    types: Sequence[RecordType] | None = None,
+    limit: int = 50,
+) -> list[SearchHit]:
+    """Records matching every word of the text, newest-indexed first.
+
+    Args:
+        conn: an open connection.
+        user_text: whatever the user typed; taken literally.
+        types: only these record types (all searchable ones if None).
+        limit: at most this many hits.
+    """
+    expression = match_expression(user_text)
+    if expression is None:
+        return []
+    wanted = [t.value for t in (types or SEARCHABLE_TYPES)]
+    # rowid order lets FTS5 stop after `limit` hits instead of ranking every match.
+    query = text(
+        "SELECT d.record_type, d.record_id FROM search_index AS s "
+        "JOIN search_doc AS d ON d.rowid = s.rowid "
+        "WHERE search_index MATCH :q AND d.record_type IN :types "
+        "ORDER BY s.rowid DESC LIMIT :n"
+    ).bindparams(bindparam("types", expanding=True))
+    rows = conn.execute(query, {"q": expression, "types": wanted, "n": limit})
+    return [SearchHit(r[0], r[1]) for r in rows]
+
+
+def rebuild(conn: Connection) -> None:
+    """Index every live record from scratch (used by the migration that adds search)."""
+    conn.execute(text("DELETE FROM search_index"))
+    conn.execute(delete(search_doc))
+    for record_type in SEARCHABLE_TYPES:
+        table = RECORD_TABLES[record_type]
+        names = [*SPECS[record_type].searchable]
+        if record_type is RecordType.PERSON:
+            names.append("date_of_birth")
+        cols = [table.c.id, *(table.c[n] for n in names)]
+        result = conn.execute(select(*cols).where(table.c.deleted.is_(False)))
+        upsert_many(
+            conn,
+            record_type,
+            (
+                (row[0], index_text(record_type, dict(zip(names, row[1:], strict=True))))
+                for row in result.all()
+            ),
+        )

@@ -1,0 +1,71 @@
+"""Shared fixtures: real vault files (encrypted and plain) with cheap key derivation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tests.factories import PASSPHRASE
+
+from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.vault import Vault
+
+
+class SteppingClock:
+    """A wall clock that moves on a millisecond each time it is read, for repeatable tests."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        self.current += timedelta(milliseconds=1)
+        return self.current
+
+
+@pytest.fixture
+def clock() -> SteppingClock:
+    return SteppingClock(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture(params=["encrypted", "plain"])
+def any_vault(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: SteppingClock
+) -> Iterator[Vault]:
+    """The same tests run on the SQLCipher vault and on the plain baseline store."""
+    vault = Vault.create(
+        tmp_path / "vault",
+        username="amy.officer",
+        passphrase=PASSPHRASE,
+        kdf=TEST_KDF,
+        now=clock,
+        encrypted=request.param == "encrypted",
+    )
+    yield vault
+    vault.lock()
+
+
+@pytest.fixture
+def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
+    """An encrypted vault."""
+    vault = Vault.create(
+        tmp_path / "vault", username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF, now=clock
+    )
+    yield vault
+    vault.lock()
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path, clock: SteppingClock) -> Callable[..., Vault]:
+    def make(name: str = "vault", **kwargs: object) -> Vault:
+        options: dict[str, object] = {
+            "username": "amy.officer",
+            "passphrase": PASSPHRASE,
+            "kdf": TEST_KDF,
+            "now": clock,
+        }
+        options.update(kwargs)
+        return Vault.create(tmp_path / name, **options)  # type: ignore[arg-type]
+
+    return make

@@ -1,0 +1,274 @@
+"""The vault on real SQLCipher files: keys, passphrases, damage, ownership and migrations."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from tests.factories import PASSPHRASE, person, place, visit
+
+from fieldkit.domain.records import RecordType
+from fieldkit.store import migrate, search
+from fieldkit.store.errors import (
+    ForeignVaultError,
+    VaultDamagedError,
+    VaultExistsError,
+    VaultLockedError,
+    VaultMissingError,
+    WrongPassphraseError,
+)
+from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.schema import Meta
+from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault
+
+
+def _fill(vault: Vault) -> str:
+    with vault.write() as conn:
+        repo = vault.records(conn)
+        p = repo.create("person", person())
+        repo.create("place", place())
+        repo.create("visit", visit(person_ids=[p.id]))
+    return p.id
+
+
+def test_unlock_with_the_right_passphrase_reads_back_what_was_written(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    person_id = _fill(vault)
+    folder = vault.folder
+    vault.lock()
+    again = Vault.unlock(folder, passphrase=PASSPHRASE)
+    with again.read() as conn:
+        record = again.records(conn).require(RecordType.PERSON, person_id)
+    assert record.fields["given_name"] == "Zoë"
+    again.lock()
+
+
+def test_wrong_passphrase_is_a_clear_error_not_a_traceback(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    vault.lock()
+    with pytest.raises(WrongPassphraseError, match="passphrase is not right"):
+        Vault.unlock(vault.folder, passphrase="not the passphrase")
+
+
+def test_database_is_unreadable_without_the_key(make_vault: Callable[..., Vault]) -> None:
+    vault = make_vault()
+    _fill(vault)
+    vault.lock()
+    raw = (vault.folder / DB_NAME).read_bytes()
+    assert not raw.startswith(b"SQLite format 3")
+    assert b"O'Brien" not in raw
+    assert "Zoë".encode() not in raw
+
+
+def test_tampered_page_is_reported_as_damage_never_read_as_data(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    with vault.write() as conn:
+        repo = vault.records(conn)
+        for i in range(200):
+            repo.create("person", person(family_name=f"Family{i}"))
+    vault.lock()
+    db = vault.folder / DB_NAME
+    data = bytearray(db.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    db.write_bytes(bytes(data))
+    opened = Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+    report = opened.check()
+    assert not report.ok
+    assert any("HMAC" in p for p in report.problems)
+    with pytest.raises(VaultDamagedError), opened.read() as conn:
+        list(opened.records(conn).iter_all(RecordType.PERSON))
+    opened.lock()
+
+
+def test_damaged_header_fails_at_unlock(make_vault: Callable[..., Vault]) -> None:
+    vault = make_vault()
+    vault.lock()
+    db = vault.folder / DB_NAME
+    data = bytearray(db.read_bytes())
+    data[20] ^= 0xFF
+    db.write_bytes(bytes(data))
+    with pytest.raises(VaultDamagedError):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+
+
+def test_database_swapped_in_from_another_vault_is_refused(
+    make_vault: Callable[..., Vault],
+) -> None:
+    mine, theirs = make_vault("mine"), make_vault("theirs")
+    mine.lock()
+    theirs.lock()
+    (mine.folder / DB_NAME).write_bytes((theirs.folder / DB_NAME).read_bytes())
+    with pytest.raises(VaultDamagedError):
+        Vault.unlock(mine.folder, passphrase=PASSPHRASE)
+
+
+def test_vault_copied_into_another_users_account_is_refused(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault(os_user="1000:amy")
+    vault.lock()
+    with pytest.raises(ForeignVaultError, match="another account"):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE, os_user="1001:bob")
+    assert Vault.unlock(vault.folder, passphrase=PASSPHRASE, os_user="1000:amy")
+
+
+def test_editing_the_owner_in_the_key_file_breaks_the_unwrap(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault(os_user="1000:amy")
+    vault.lock()
+    keyfile = vault.folder / KEY_NAME
+    keyfile.write_text(keyfile.read_text().replace("1000:amy", "1001:bob"))
+    with pytest.raises(WrongPassphraseError):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE, os_user="1001:bob")
+
+
+def test_passphrase_change_rewraps_the_key_without_rewriting_the_database(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    person_id = _fill(vault)
+    vault.lock()
+    db = vault.folder / DB_NAME
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    Vault.change_passphrase(vault.folder, old=PASSPHRASE, new="a new long passphrase")
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    with pytest.raises(WrongPassphraseError):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+    opened = Vault.unlock(vault.folder, passphrase="a new long passphrase")
+    with opened.read() as conn:
+        assert opened.records(conn).get(RecordType.PERSON, person_id) is not None
+    opened.lock()
+
+
+def test_passphrase_change_with_the_wrong_old_passphrase_changes_nothing(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    vault.lock()
+    keyfile = vault.folder / KEY_NAME
+    before = keyfile.read_bytes()
+    with pytest.raises(WrongPassphraseError):
+        Vault.change_passphrase(vault.folder, old="wrong one", new="whatever else")
+    assert keyfile.read_bytes() == before
+
+
+def test_passphrase_appears_in_no_file_and_no_error(make_vault: Callable[..., Vault]) -> None:
+    vault = make_vault()
+    _fill(vault)
+    vault.lock()
+    for path in vault.folder.iterdir():
+        assert PASSPHRASE.encode() not in path.read_bytes()
+    with pytest.raises(WrongPassphraseError) as caught:
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE + "x")
+    assert PASSPHRASE not in str(caught.value)
+    assert PASSPHRASE not in repr(caught.value.__context__)
+
+
+def test_locking_wipes_the_key_and_refuses_further_use(vault: Vault) -> None:
+    key = vault._key
+    assert not key.wiped
+    vault.lock()
+    assert key.wiped
+    with pytest.raises(VaultLockedError), vault.read():
+        pass
+
+
+def test_vault_files_are_readable_by_the_owner_only(vault: Vault) -> None:
+    _fill(vault)
+    assert (vault.folder.stat().st_mode & 0o777) == 0o700
+    for name in (DB_NAME, KEY_NAME):
+        assert ((vault.folder / name).stat().st_mode & 0o077) == 0
+
+
+def test_creating_over_an_existing_vault_is_refused(make_vault: Callable[..., Vault]) -> None:
+    make_vault().lock()
+    with pytest.raises(VaultExistsError):
+        make_vault()
+
+
+def test_unlocking_an_empty_folder_says_there_is_no_vault(tmp_path: Path) -> None:
+    with pytest.raises(VaultMissingError):
+        Vault.unlock(tmp_path, passphrase=PASSPHRASE)
+
+
+def test_damaged_key_file_is_reported_as_damage(make_vault: Callable[..., Vault]) -> None:
+    vault = make_vault()
+    vault.lock()
+    (vault.folder / KEY_NAME).write_text("{not json")
+    with pytest.raises(VaultDamagedError):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+
+
+def test_vault_from_the_first_schema_is_migrated_on_unlock_with_its_data(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault(schema_revision="0001")
+    with vault.read() as conn:
+        assert migrate.current_revision(conn) == "0001"
+    # Write first-schema rows directly: the search index and link table don't exist yet.
+    with vault.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO person (id, given_name, family_name, aliases, district, versions,"
+                " deleted, updated_hlc) VALUES ('0b9a8c2e-1111-4aaa-8bbb-000000000001', 'Łukasz',"
+                " 'Wiśniewski', '[\"Luke\"]', 'dewsbury_mirfield', '{}', 0, '0:0:x')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO visit (id, occurred_at, district, kind, categories, person_ids,"
+                " narrative, actions, officer_id, sensitivity, versions, deleted, updated_hlc)"
+                " VALUES ('0b9a8c2e-1111-4aaa-8bbb-000000000002', '2026-01-01T10:00:00+00:00',"
+                " 'dewsbury_mirfield', 'patrol', '[]',"
+                " '[\"0b9a8c2e-1111-4aaa-8bbb-000000000001\"]', 'Seen near the market', '[]',"
+                " 'amy', 'standard', '{}', 0, '0:0:x')"
+            )
+        )
+    vault.lock()
+    opened = Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+    with opened.read() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+        hits = search.find(conn, "lukasz wisn")
+        links = conn.execute(text("SELECT person_id FROM visit_person")).scalars().all()
+    assert [h.record_id for h in hits] == ["0b9a8c2e-1111-4aaa-8bbb-000000000001"]
+    assert links == ["0b9a8c2e-1111-4aaa-8bbb-000000000001"]
+    opened.lock()
+
+
+def test_clock_survives_a_lock_so_later_changes_sort_after_earlier_ones(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    _fill(vault)
+    with vault.read() as conn:
+        last = conn.execute(select(Meta.value).where(Meta.key == "hlc_last")).scalar_one()
+    vault.lock()
+    # A wall clock far in the past must not make new changes sort before old ones.
+    from datetime import UTC, datetime
+
+    opened = Vault.unlock(
+        vault.folder, passphrase=PASSPHRASE, now=lambda: datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    with opened.write() as conn:
+        created = opened.records(conn).create("person", person(given_name="Later"))
+    assert created.updated_hlc > last
+    opened.lock()
+
+
+def test_default_key_derivation_is_argon2id_with_real_cost(tmp_path: Path) -> None:
+    from fieldkit.store.keyfile import KdfParams
+
+    params = KdfParams()
+    assert params.memory_kib >= 64 * 1024
+    assert params.time_cost >= 2
+    assert TEST_KDF.memory_kib < params.memory_kib
