@@ -1,0 +1,1 @@
+"""Fieldkit sync server."""

@@ -1,0 +1,361 @@
+"""Users, devices, logins and bearer tokens: the account services behind auth and the CLI."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.vocabulary import District
+from fieldkit_server.clock import aware
+from fieldkit_server.models import Device, LoginAttempts, Token, User
+from fieldkit_server.policy import Agency, Principal, Role
+from fieldkit_server.security import Passwords, new_token, token_hash
+
+
+class AccountError(ValueError):
+    """An account command that cannot be carried out (unknown user, bad role, ...)."""
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as the API and the CLI show them (never the password hash)."""
+
+    id: str
+    username: str
+    display_name: str
+    role: Role
+    agency: Agency
+    districts: tuple[str, ...]
+    safeguarding: bool
+    disabled: bool
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            role=Role(user.role),
+            agency=Agency(user.agency),
+            districts=tuple(json.loads(user.districts)),
+            safeguarding=user.safeguarding,
+            disabled=user.disabled,
+        )
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.id, self.role, frozenset(self.districts), self.safeguarding)
+
+    def wire(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role.value,
+            "agency": self.agency.value,
+            "districts": list(self.districts),
+            "safeguarding": self.safeguarding,
+        }
+
+
+@dataclass(frozen=True)
+class DeviceView:
+    id: str
+    user_id: str
+    username: str
+    name: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+    last_device_seq: int
+
+
+def add_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    agency: str,
+    districts: list[str],
+    safeguarding: bool,
+    display_name: str | None,
+    passwords: Passwords,
+    now: datetime,
+) -> UserView:
+    """Create a user.
+
+    Raises:
+        AccountError: the name is taken or empty, or a role, agency or district is unknown.
+    """
+    username = username.strip().lower()
+    if not username or len(username) > 64:
+        raise AccountError("a user name is 1 to 64 characters")
+    if len(password) < 8:
+        raise AccountError("a password has at least 8 characters")
+    try:
+        role_value, agency_value = Role(role), Agency(agency)
+        district_values = sorted({District(d).value for d in districts})
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    if role_value is not Role.ADMIN and not district_values:
+        raise AccountError("a user other than an administrator needs at least one district")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"user {username} already exists")
+    user = User(
+        id=str(uuid.uuid4()),
+        username=username,
+        display_name=(display_name or username).strip()[:200],
+        role=role_value.value,
+        agency=agency_value.value,
+        districts=json.dumps(district_values),
+        safeguarding=safeguarding,
+        disabled=False,
+        password_hash=passwords.hash(password),
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return UserView.of(user)
+
+
+def _user_by_name(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise AccountError(f"no user {username}")
+    return user
+
+
+def set_user_districts(
+    session: Session, *, username: str, districts: list[str], safeguarding: bool | None = None
+) -> UserView:
+    """Change a user's districts (and safeguarding clearance); their next pull purges as needed."""
+    user = _user_by_name(session, username)
+    try:
+        user.districts = json.dumps(sorted({District(d).value for d in districts}))
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    if safeguarding is not None:
+        user.safeguarding = safeguarding
+    session.flush()
+    return UserView.of(user)
+
+
+def disable_user(session: Session, *, username: str, now: datetime) -> UserView:
+    """Disable a user and revoke every device they signed in from (the laptops will wipe)."""
+    user = _user_by_name(session, username)
+    user.disabled = True
+    session.execute(
+        update(Device)
+        .where(Device.user_id == user.id, Device.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.flush()
+    return UserView.of(user)
+
+
+def list_users(session: Session) -> list[UserView]:
+    return [UserView.of(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def list_devices(session: Session) -> list[DeviceView]:
+    rows = session.execute(
+        select(Device, User.username).join(User).order_by(User.username, Device.created_at)
+    )
+    return [
+        DeviceView(
+            id=d.id,
+            user_id=d.user_id,
+            username=name,
+            name=d.name,
+            created_at=aware(d.created_at),
+            last_seen_at=aware(d.last_seen_at) if d.last_seen_at else None,
+            revoked_at=aware(d.revoked_at) if d.revoked_at else None,
+            last_device_seq=d.last_device_seq,
+        )
+        for d, name in rows.tuples()
+    ]
+
+
+def revoke_device(session: Session, *, device_id: str, now: datetime) -> None:
+    """Revoke a device: its tokens stop working and it is told to wipe its data."""
+    device = session.get(Device, device_id)
+    if device is None:
+        raise AccountError(f"no device {device_id}")
+    if device.revoked_at is None:
+        device.revoked_at = now
+    session.flush()
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+    RATE_LIMITED = "rate_limited"
+    DEVICE_REVOKED = "device_revoked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: LoginOutcome
+    token: str | None = None
+    device_id: str | None = None
+    user: UserView | None = None
+    last_device_seq: int = 0
+    expires_at: datetime | None = None
+    retry_after_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class LoginLimits:
+    max_failures_per_user: int
+    max_failures_per_client: int
+    window: timedelta
+    token_ttl: timedelta
+
+
+def _locked_for(
+    session: Session, key: str, limit: int, window: timedelta, now: datetime
+) -> int | None:
+    row = session.get(LoginAttempts, key)
+    if row is None:
+        return None
+    ends = aware(row.window_start) + window
+    if now >= ends or row.failures < limit:
+        return None
+    return max(1, int((ends - now).total_seconds()))
+
+
+def _count_failure(session: Session, key: str, window: timedelta, now: datetime) -> None:
+    row = session.get(LoginAttempts, key)
+    if row is None:
+        session.add(LoginAttempts(key=key, window_start=now, failures=1))
+    elif now >= aware(row.window_start) + window:
+        row.window_start, row.failures = now, 1
+    else:
+        row.failures += 1
+    session.flush()
+
+
+def login(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    device_name: str,
+    device_id: str | None,
+    client: str,
+    limits: LoginLimits,
+    passwords: Passwords,
+    now: datetime,
+) -> LoginResult:
+    """Check a password and register (or re-register) a device with a fresh token.
+
+    An unknown user and a wrong password are refused alike. Failures are counted per user
+    name and per client address in the database, so every server process shares the limit.
+    The caller commits whatever the outcome, so that failures are counted.
+    """
+    name = username.strip().lower()
+    keys = [
+        (f"user:{name}", limits.max_failures_per_user),
+        (f"client:{client}", limits.max_failures_per_client),
+    ]
+    for key, limit in keys:
+        wait = _locked_for(session, key, limit, limits.window, now)
+        if wait is not None:
+            return LoginResult(LoginOutcome.RATE_LIMITED, retry_after_seconds=wait)
+    user = session.scalar(select(User).where(User.username == name))
+    if not passwords.verify(user.password_hash if user else None, password) or user is None:
+        for key, _limit in keys:
+            _count_failure(session, key, limits.window, now)
+        return LoginResult(LoginOutcome.REFUSED)
+    if user.disabled:
+        return LoginResult(LoginOutcome.REFUSED)
+    session.execute(delete(LoginAttempts).where(LoginAttempts.key == keys[0][0]))
+    device = session.get(Device, device_id) if device_id else None
+    if device is not None and device.user_id != user.id:
+        device = None
+    if device is not None and device.revoked_at is not None:
+        return LoginResult(LoginOutcome.DEVICE_REVOKED)
+    if device is None:
+        device = Device(
+            id=str(uuid.uuid4()),
+            user_id=user.id,
+            name=device_name.strip()[:200] or "laptop",
+            created_at=now,
+            last_device_seq=0,
+        )
+        session.add(device)
+    device.last_seen_at = now
+    token = new_token()
+    expires = now + limits.token_ttl
+    session.add(
+        Token(token_hash=token_hash(token), device_id=device.id, created_at=now, expires_at=expires)
+    )
+    session.flush()
+    return LoginResult(
+        LoginOutcome.OK,
+        token=token,
+        device_id=device.id,
+        user=UserView.of(user),
+        last_device_seq=device.last_device_seq,
+        expires_at=expires,
+    )
+
+
+class AuthFailure(StrEnum):
+    INVALID = "invalid"
+    DEVICE_REVOKED = "device_revoked"
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """Who a bearer token speaks for."""
+
+    user: UserView
+    device_id: str
+    token_hash: str
+    last_device_seq: int
+
+    @property
+    def principal(self) -> Principal:
+        return self.user.principal
+
+
+def authenticate(session: Session, *, token: str, now: datetime) -> Authenticated | AuthFailure:
+    """The user and device behind a bearer token, or why there are none.
+
+    A revoked device, or a disabled user's, is told so (its laptop wipes itself); an unknown,
+    expired or logged-out token is simply invalid.
+    """
+    hashed = token_hash(token)
+    row = session.execute(
+        select(Token, Device, User)
+        .join(Device, Token.device_id == Device.id)
+        .join(User, Device.user_id == User.id)
+        .where(Token.token_hash == hashed)
+    ).first()
+    if row is None:
+        return AuthFailure.INVALID
+    tok, device, user = row
+    if device.revoked_at is not None or user.disabled:
+        return AuthFailure.DEVICE_REVOKED
+    if tok.revoked_at is not None or aware(tok.expires_at) <= now:
+        return AuthFailure.INVALID
+    if device.last_seen_at is None or now - aware(device.last_seen_at) > timedelta(minutes=1):
+        device.last_seen_at = now
+        session.flush()
+    return Authenticated(UserView.of(user), device.id, hashed, device.last_device_seq)
+
+
+def logout(session: Session, *, hashed_token: str, now: datetime) -> None:
+    session.execute(
+        update(Token)
+        .where(Token.token_hash == hashed_token, Token.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )

@@ -1,0 +1,385 @@
+"""The HTTP endpoints of protocol 2026-11-27: thin handlers over the account and sync services."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.records import record_spec
+from fieldkit_server import accounts, audit, conflicts, pull, push, reference
+from fieldkit_server.accounts import Authenticated, AuthFailure, LoginLimits, LoginOutcome
+from fieldkit_server.audit import AuditAction, ClientEvent
+from fieldkit_server.clock import server_hlc
+from fieldkit_server.context import ServerContext
+from fieldkit_server.db import run_in_transaction
+from fieldkit_server.models import SyncClock
+from fieldkit_server.problems import Problem
+from fieldkit_server.schemas import (
+    AuditRequest,
+    AuditResponse,
+    ChangeIn,
+    ConflictsResponse,
+    HandshakeResponse,
+    HealthResponse,
+    LoginRequest,
+    LoginResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from fieldkit_server.schemas import Problem as ProblemOut
+from fieldkit_server.settings import PROTOCOL
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1")
+
+_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ProblemOut, "content": {"application/problem+json": {}}}
+    for status in (400, 401, 403, 404, 413, 422, 429)
+}
+
+
+def get_context(request: Request) -> ServerContext:
+    context = request.app.state.context
+    assert isinstance(context, ServerContext)
+    return context
+
+
+Context = Annotated[ServerContext, Depends(get_context)]
+
+
+def _unauthorised(detail: str) -> Problem:
+    return Problem(
+        401, "Not signed in", detail, code="unauthorized", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def current_device(
+    context: Context, authorization: Annotated[str | None, Header()] = None
+) -> Authenticated:
+    """The user and device behind the request's bearer token."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+        raise _unauthorised("send Authorization: Bearer <token>")
+    now = context.clock()
+    found = run_in_transaction(
+        context.sessions, lambda s: accounts.authenticate(s, token=token.strip(), now=now)
+    )
+    if found is AuthFailure.DEVICE_REVOKED:
+        raise Problem(
+            401,
+            "Device revoked",
+            "this device's access has been withdrawn; wipe its data",
+            code="device_revoked",
+            extra={"wipe": True},
+        )
+    if not isinstance(found, Authenticated):
+        raise _unauthorised("the token is unknown, expired or signed out")
+    return found
+
+
+CurrentDevice = Annotated[Authenticated, Depends(current_device)]
+
+
+@router.get("/health", response_model=HealthResponse, responses={503: _PROBLEMS[401]})
+def health(context: Context) -> Any:
+    """Whether this process can reach its database."""
+    try:
+        with context.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        raise Problem(503, "Database unavailable", code="database_unavailable") from None
+    return {"status": "ok", "database": "ok", "protocol": PROTOCOL}
+
+
+@router.post("/auth/login", response_model=LoginResponse, responses=_PROBLEMS)
+def login(body: LoginRequest, request: Request, context: Context) -> Any:
+    """Sign in from a laptop: registers the device (or signs it in again) with a fresh token."""
+    settings, now = context.settings, context.clock()
+    limits = LoginLimits(
+        max_failures_per_user=settings.login_max_failures,
+        max_failures_per_client=settings.login_max_failures_per_client,
+        window=timedelta(seconds=settings.login_window_seconds),
+        token_ttl=timedelta(seconds=settings.token_ttl_seconds),
+    )
+    client = request.client.host if request.client else "unknown"
+
+    def work(session: Session) -> accounts.LoginResult:
+        result = accounts.login(
+            session,
+            username=body.username,
+            password=body.password,
+            device_name=body.device_name,
+            device_id=body.device_id,
+            client=client,
+            limits=limits,
+            passwords=context.passwords,
+            now=now,
+        )
+        if result.outcome is LoginOutcome.OK and result.user is not None:
+            audit.append(
+                session,
+                [
+                    audit.server_event(
+                        at=now,
+                        action=AuditAction.LOGIN,
+                        user_id=result.user.id,
+                        device_id=result.device_id,
+                    )
+                ],
+            )
+        return result
+
+    result = run_in_transaction(context.sessions, work)
+    if result.outcome is LoginOutcome.RATE_LIMITED:
+        raise Problem(
+            429,
+            "Too many failed sign-ins",
+            "wait before trying again",
+            code="rate_limited",
+            headers={"Retry-After": str(result.retry_after_seconds)},
+        )
+    if result.outcome is LoginOutcome.DEVICE_REVOKED:
+        raise Problem(
+            401,
+            "Device revoked",
+            "this device's access has been withdrawn; wipe its data",
+            code="device_revoked",
+            extra={"wipe": True},
+        )
+    if result.outcome is not LoginOutcome.OK or result.user is None:
+        raise Problem(401, "Sign-in failed", "unknown user name or wrong password", code="login")
+    assert result.expires_at is not None
+    return {
+        "token": result.token,
+        "device_id": result.device_id,
+        "user": result.user.wire(),
+        "last_device_seq": result.last_device_seq,
+        "expires_at": result.expires_at.isoformat(),
+    }
+
+
+@router.post("/auth/logout", status_code=204, responses=_PROBLEMS)
+def logout(auth: CurrentDevice, context: Context) -> Response:
+    """Revoke the token the request was made with."""
+    now = context.clock()
+
+    def work(session: Session) -> None:
+        accounts.logout(session, hashed_token=auth.token_hash, now=now)
+        event = audit.server_event(
+            at=now, action=AuditAction.LOGOUT, user_id=auth.user.id, device_id=auth.device_id
+        )
+        audit.append(session, [event])
+
+    run_in_transaction(context.sessions, work)
+    return Response(status_code=204)
+
+
+@router.get("/handshake", response_model=HandshakeResponse, responses=_PROBLEMS)
+def handshake(auth: CurrentDevice, context: Context) -> Any:
+    """What a laptop checks before syncing: protocol, server time and clock, its own last push."""
+    now = context.clock()
+
+    def top(session: Session) -> str:
+        return str(session.scalar(select(SyncClock.max_hlc)) or "")
+
+    return {
+        "protocol": PROTOCOL,
+        "server_time": now.isoformat(),
+        "server_hlc": server_hlc(now, run_in_transaction(context.sessions, top)),
+        "last_device_seq": auth.last_device_seq,
+        "min_client_version": context.settings.min_client_version,
+        "device_id": auth.device_id,
+        "user": auth.user.wire(),
+    }
+
+
+def _too_many(what: str, limit: int) -> Problem:
+    return Problem(
+        413, "Too many items", f"send at most {limit} {what} per request", code="too_many"
+    )
+
+
+def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
+    """The changes, with field names checked against their record type (422 if unknown)."""
+    errors: list[dict[str, Any]] = []
+    out: list[push.IncomingChange] = []
+    for position, change in enumerate(changes):
+        spec = record_spec(change.type)
+        for part in ("fields", "base"):
+            for name in getattr(change, part):
+                if name not in spec.by_name:
+                    location = ["body", "changes", str(position), part, name]
+                    errors.append({"location": location, "reason": "unknown field"})
+        out.append(
+            push.IncomingChange(
+                change_id=change.change_id,
+                type=change.type,
+                id=change.id,
+                op=push.Op(change.op),
+                hlc=change.hlc,
+                fields=change.fields if change.op == "upsert" else {},
+                base=change.base,
+            )
+        )
+    if errors:
+        raise Problem(
+            422,
+            "Invalid request",
+            "unknown fields for the record type",
+            code="unknown_field",
+            extra={"errors": errors[:50]},
+        )
+    return out
+
+
+@router.post("/sync/push", response_model=PushResponse, responses=_PROBLEMS)
+def push_changes(body: PushRequest, auth: CurrentDevice, context: Context) -> Any:
+    """Apply a batch of changes: each applies once; the batch commits as one transaction."""
+    settings = context.settings
+    if len(body.changes) > settings.max_changes:
+        raise _too_many("changes", settings.max_changes)
+    changes = _incoming(body.changes)
+    now = context.clock()
+    writer = push.Writer(auth.principal, auth.device_id)
+    outcome = run_in_transaction(
+        context.sessions,
+        lambda s: push.push_changes(
+            s,
+            writer=writer,
+            changes=changes,
+            device_seq=body.device_seq,
+            now=now,
+            hlc_tolerance_millis=settings.hlc_tolerance_millis,
+        ),
+    )
+    refused = sum(1 for r in outcome.results if r.status is push.ChangeStatus.REJECTED)
+    if refused:
+        log.info("push from device %s: %d of %d refused", auth.device_id, refused, len(changes))
+    return JSONResponse(
+        {"results": [r.wire() for r in outcome.results], "server_hlc": outcome.server_hlc}
+    )
+
+
+@router.get("/sync/pull", response_model=PullResponse, responses=_PROBLEMS)
+def pull_records(
+    auth: CurrentDevice,
+    context: Context,
+    since: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+) -> Any:
+    """A page of the records the user may see, in commit order, after ``since``."""
+    try:
+        cursor = pull.Cursor.decode(since) if since is not None else None
+    except pull.BadCursor:
+        raise Problem(
+            400, "Bad cursor", "send a cursor this server issued", code="bad_cursor"
+        ) from None
+    reader = pull.Reader(auth.principal, auth.device_id)
+    now = context.clock()
+    page = run_in_transaction(
+        context.sessions,
+        lambda s: pull.pull_page(
+            s,
+            reader=reader,
+            since=cursor,
+            limit=min(limit, context.settings.max_pull_limit),
+            now=now,
+        ),
+        isolation="REPEATABLE READ",
+    )
+    return Response(page.render(), media_type="application/json")
+
+
+@router.get("/reference", responses={**_PROBLEMS, 304: {"description": "Not modified"}})
+def get_reference(
+    auth: CurrentDevice,
+    context: Context,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Districts, categories, schemes, letter templates, services and users' names."""
+    body, etag = reference.render_with_etag(
+        run_in_transaction(context.sessions, reference.reference_data)
+    )
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.post("/audit", response_model=AuditResponse, responses=_PROBLEMS)
+def post_audit(body: AuditRequest, auth: CurrentDevice, context: Context) -> Any:
+    """Store audit events a laptop logged (views, prints, exports); each event id once."""
+    if len(body.events) > context.settings.max_changes:
+        raise _too_many("events", context.settings.max_changes)
+    events = [
+        ClientEvent(
+            event_id=e.event_id,
+            at=e.at,
+            actor=e.actor,
+            action=AuditAction(e.action),
+            record_type=e.record_type.value if e.record_type else None,
+            record_id=e.record_id,
+            reason=e.reason,
+            recipient=e.recipient,
+        )
+        for e in body.events
+    ]
+    now = context.clock()
+    stored, duplicates = run_in_transaction(
+        context.sessions,
+        lambda s: audit.store_client_events(
+            s, events=events, user_id=auth.user.id, device_id=auth.device_id, now=now
+        ),
+    )
+    return {"stored": stored, "duplicates": duplicates}
+
+
+@router.get("/conflicts", response_model=ConflictsResponse, responses=_PROBLEMS)
+def get_conflicts(
+    auth: CurrentDevice,
+    context: Context,
+    include_resolved: bool = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Any:
+    """Conflicts on records in a supervisor's districts, for review."""
+    try:
+        found = run_in_transaction(
+            context.sessions,
+            lambda s: conflicts.list_conflicts(
+                s, principal=auth.principal, include_resolved=include_resolved, limit=limit
+            ),
+        )
+    except conflicts.NotReviewer as exc:
+        raise Problem(403, "Forbidden", str(exc), code="forbidden") from None
+    return {"conflicts": found}
+
+
+@router.post("/conflicts/{conflict_id}/resolve", status_code=204, responses=_PROBLEMS)
+def resolve_conflict(
+    conflict_id: Annotated[int, Path(ge=1, le=2**62)],
+    auth: CurrentDevice,
+    context: Context,
+) -> Response:
+    """Mark a conflict reviewed; any correction is pushed as an ordinary change."""
+    now = context.clock()
+    try:
+        done = run_in_transaction(
+            context.sessions,
+            lambda s: conflicts.resolve_conflict(
+                s, principal=auth.principal, conflict_id=conflict_id, now=now
+            ),
+        )
+    except conflicts.NotReviewer as exc:
+        raise Problem(403, "Forbidden", str(exc), code="forbidden") from None
+    if not done:
+        raise Problem(404, "Not found", "no such conflict in your districts", code="not_found")
+    return Response(status_code=204)

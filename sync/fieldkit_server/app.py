@@ -1,0 +1,55 @@
+"""create_app: builds one server process from its settings; nothing happens on import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from fieldkit_server import api
+from fieldkit_server.bodies import RequestBodyMiddleware
+from fieldkit_server.clock import Clock, system_clock
+from fieldkit_server.context import ServerContext
+from fieldkit_server.db import make_engine, migrate, session_factory
+from fieldkit_server.problems import install_problem_handlers
+from fieldkit_server.security import Passwords
+from fieldkit_server.settings import PROTOCOL, Settings
+
+
+def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
+    """The server as an ASGI app.
+
+    The database is not touched until the app starts (its lifespan), when the schema is
+    brought up to date if ``settings.migrate_on_start``.
+
+    Args:
+        settings: where the database is and the server's limits.
+        clock: server time (tests inject their own).
+    """
+    engine = make_engine(settings.db_url)
+    passwords = Passwords(
+        time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+    )
+    context = ServerContext(settings, engine, session_factory(engine), clock, passwords)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            migrate(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Fieldkit sync server",
+        version=PROTOCOL,
+        description="Central sync for Fieldkit laptops. See docs/sync-protocol.md.",
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_problem_handlers(app)
+    app.include_router(api.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
+    return app

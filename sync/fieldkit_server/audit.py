@@ -1,0 +1,179 @@
+"""The s62 log: server events for alterations and disclosures, client events, and the export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TextIO
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from fieldkit_server.clock import aware
+from fieldkit_server.models import AuditEvent
+
+
+class AuditAction(StrEnum):
+    """What happened to a record, in s62's terms."""
+
+    # Sent by laptops.
+    VIEW = "view"
+    CREATE = "create"
+    UPDATE = "update"
+    PRINT = "print"
+    EXPORT = "export"
+    ERASE = "erase"
+    # Logged by the server.
+    DISCLOSE = "disclose"
+    REFUSED = "refused"
+    LOGIN = "login"
+    LOGOUT = "logout"
+
+
+CLIENT_ACTIONS = frozenset(
+    {
+        AuditAction.VIEW,
+        AuditAction.CREATE,
+        AuditAction.UPDATE,
+        AuditAction.PRINT,
+        AuditAction.EXPORT,
+        AuditAction.ERASE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ClientEvent:
+    """An audit event a laptop logged offline (a view, a print, an export, ...)."""
+
+    event_id: str
+    at: datetime
+    actor: str
+    action: AuditAction
+    record_type: str | None
+    record_id: str | None
+    reason: str | None
+    recipient: str | None
+
+
+def server_event(
+    *,
+    at: datetime,
+    action: AuditAction,
+    user_id: str | None,
+    device_id: str | None,
+    record_type: str | None = None,
+    record_id: str | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A row for the audit table, to insert in bulk with the transaction's other writes."""
+    return {
+        "event_id": None,
+        "at": at,
+        "received_at": at,
+        "source": "server",
+        "action": action.value,
+        "user_id": user_id,
+        "device_id": device_id,
+        "actor": None,
+        "record_type": record_type,
+        "record_id": record_id,
+        "reason": reason,
+        "recipient": None,
+        "detail": json.dumps(detail, sort_keys=True) if detail else None,
+    }
+
+
+def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(AuditEvent), list(rows))
+
+
+def store_client_events(
+    session: Session,
+    *,
+    events: Sequence[ClientEvent],
+    user_id: str,
+    device_id: str,
+    now: datetime,
+) -> tuple[int, int]:
+    """Store laptops' audit events once each, keyed by their event id.
+
+    Returns:
+        How many were stored and how many had been stored before.
+    """
+    ids = list(dict.fromkeys(e.event_id for e in events))
+    known = set(session.scalars(select(AuditEvent.event_id).where(AuditEvent.event_id.in_(ids))))
+    rows: list[dict[str, Any]] = []
+    for event in events:
+        if event.event_id in known:
+            continue
+        known.add(event.event_id)
+        rows.append(
+            {
+                "event_id": event.event_id,
+                "at": event.at,
+                "received_at": now,
+                "source": "client",
+                "action": event.action.value,
+                "user_id": user_id,
+                "device_id": device_id,
+                "actor": event.actor,
+                "record_type": event.record_type,
+                "record_id": event.record_id,
+                "reason": event.reason,
+                "recipient": event.recipient,
+                "detail": None,
+            }
+        )
+    append(session, rows)
+    return len(rows), len(events) - len(rows)
+
+
+def _wire(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": event.id,
+        "event_id": event.event_id,
+        "at": aware(event.at).isoformat(),
+        "received_at": aware(event.received_at).isoformat(),
+        "source": event.source,
+        "action": event.action,
+        "user_id": event.user_id,
+        "device_id": event.device_id,
+        "actor": event.actor,
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "reason": event.reason,
+        "recipient": event.recipient,
+        "detail": json.loads(event.detail) if event.detail else None,
+    }
+
+
+def iter_events(
+    session: Session, *, since: datetime | None = None, until: datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every audit event in the order it was stored, as plain JSON-ready dicts."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if since is not None:
+        query = query.where(AuditEvent.received_at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.received_at < until)
+    for event in session.scalars(query.execution_options(yield_per=1000)):
+        yield _wire(event)
+
+
+def export_jsonl(session: Session, out: TextIO, **window: datetime | None) -> int:
+    """Write the audit log as JSON Lines, one event a line.
+
+    Returns:
+        How many events were written.
+    """
+    count = 0
+    for event in iter_events(session, **window):
+        out.write(json.dumps(event, sort_keys=True, ensure_ascii=False) + "\n")
+        count += 1
+    return count

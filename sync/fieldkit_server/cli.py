@@ -1,0 +1,190 @@
+"""The fieldkit-server command: init, users, devices, services, audit export and serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from fieldkit.domain.vocabulary import District
+from fieldkit_server import accounts, audit
+from fieldkit_server.clock import system_clock
+from fieldkit_server.db import make_engine, migrate, run_in_transaction, session_factory
+from fieldkit_server.policy import Agency, Role
+from fieldkit_server.security import Passwords
+from fieldkit_server.services_import import ImportError_, import_services, parse_services
+from fieldkit_server.settings import Settings
+
+T = TypeVar("T")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fieldkit-server", description=__doc__)
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument("--db", help="database URL (default: $FIELDKIT_SERVER_DB or a SQLite file)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("init", parents=[db], help="create or upgrade the database schema")
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", parents=[db], help="add a user")
+    add.add_argument("--username", required=True)
+    add.add_argument("--display-name")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--agency", required=True, choices=[a.value for a in Agency])
+    add.add_argument("--district", action="append", default=[], choices=[d.value for d in District])
+    add.add_argument("--safeguarding", action="store_true")
+    add.add_argument("--password-stdin", action="store_true", required=True)
+    disable = user.add_parser("disable", parents=[db], help="disable a user, revoking devices")
+    disable.add_argument("--username", required=True)
+    user.add_parser("list", parents=[db], help="list users")
+    districts = user.add_parser("districts", parents=[db], help="set a user's districts")
+    districts.add_argument("--username", required=True)
+    districts.add_argument(
+        "--district", action="append", default=[], choices=[d.value for d in District]
+    )
+
+    device = sub.add_parser("device", help="manage devices").add_subparsers(
+        dest="action", required=True
+    )
+    device.add_parser("list", parents=[db], help="list devices")
+    revoke = device.add_parser("revoke", parents=[db], help="revoke a device (it will wipe)")
+    revoke.add_argument("--device", required=True)
+
+    services = sub.add_parser("services", help="support-service directory").add_subparsers(
+        dest="action", required=True
+    )
+    imp = services.add_parser("import", parents=[db], help="import services from a JSON file")
+    imp.add_argument("file", type=Path)
+
+    aud = sub.add_parser("audit", help="the s62 audit log").add_subparsers(
+        dest="action", required=True
+    )
+    export = aud.add_parser("export", parents=[db], help="export the audit log as JSON Lines")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    export.add_argument("--since", type=datetime.fromisoformat, help="ISO time, inclusive")
+    export.add_argument("--until", type=datetime.fromisoformat, help="ISO time, exclusive")
+
+    serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--log-level", default="info")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> int:
+    """Run one command; returns the exit status (0 ok, 1 refused, 2 usage)."""
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(db_url=args.db)
+    if args.command == "serve":
+        return _serve(settings, host=args.host, port=args.port, log_level=args.log_level)
+    engine = make_engine(settings.db_url)
+    try:
+        migrate(engine)
+        if args.command == "init":
+            print(f"database ready: {engine.url.render_as_string(hide_password=True)}")
+            return 0
+        passwords = Passwords(
+            time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
+        )
+        return _dispatch(args, session_factory(engine), passwords, stdin or sys.stdin)
+    except (accounts.AccountError, ImportError_, OSError) as exc:
+        print(f"fieldkit-server: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+
+
+def _dispatch(
+    args: argparse.Namespace, sessions: sessionmaker[Session], passwords: Passwords, stdin: TextIO
+) -> int:
+    now = system_clock()
+
+    def run(work: Callable[[Session], T]) -> T:
+        return run_in_transaction(sessions, work)
+
+    key = (args.command, args.action)
+    if key == ("user", "add"):
+        password = stdin.readline().rstrip("\r\n")
+        view = run(
+            lambda s: accounts.add_user(
+                s,
+                username=args.username,
+                password=password,
+                role=args.role,
+                agency=args.agency,
+                districts=args.district,
+                safeguarding=args.safeguarding,
+                display_name=args.display_name,
+                passwords=passwords,
+                now=now,
+            )
+        )
+        print(json.dumps({"id": view.id, "username": view.username}))
+    elif key == ("user", "disable"):
+        run(lambda s: accounts.disable_user(s, username=args.username, now=now))
+        print(f"disabled {args.username}; their devices are revoked")
+    elif key == ("user", "districts"):
+        run(
+            lambda s: accounts.set_user_districts(
+                s, username=args.username, districts=args.district
+            )
+        )
+        print(f"{args.username}: {', '.join(sorted(args.district)) or 'no districts'}")
+    elif key == ("user", "list"):
+        for u in run(accounts.list_users):
+            print(json.dumps({**u.wire(), "disabled": u.disabled}))
+    elif key == ("device", "list"):
+        for d in run(accounts.list_devices):
+            print(
+                json.dumps(
+                    {
+                        "id": d.id,
+                        "user": d.username,
+                        "name": d.name,
+                        "created_at": d.created_at.isoformat(),
+                        "last_seen_at": d.last_seen_at.isoformat() if d.last_seen_at else None,
+                        "revoked": d.revoked_at is not None,
+                        "last_device_seq": d.last_device_seq,
+                    }
+                )
+            )
+    elif key == ("device", "revoke"):
+        run(lambda s: accounts.revoke_device(s, device_id=args.device, now=now))
+        print(f"revoked {args.device}")
+    elif key == ("services", "import"):
+        services = parse_services(args.file.read_text(encoding="utf-8"))
+        results = run(lambda s: import_services(s, services=services, now=now))
+        refused = [r for r in results if r.status == "rejected"]
+        for r in refused:
+            print(f"refused: {r.reason}", file=sys.stderr)
+        print(f"imported {len(results) - len(refused)} of {len(results)} services")
+        return 1 if refused else 0
+    elif key == ("audit", "export"):
+        window = {"since": args.since, "until": args.until}
+        if args.output:
+            with args.output.open("w", encoding="utf-8") as out:
+                count = run(lambda s: audit.export_jsonl(s, out, **window))
+            print(f"exported {count} events to {args.output}", file=sys.stderr)
+        else:
+            run(lambda s: audit.export_jsonl(s, sys.stdout, **window))
+    return 0
+
+
+def _serve(settings: Settings, *, host: str, port: int, log_level: str) -> int:
+    import uvicorn
+
+    from fieldkit_server.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

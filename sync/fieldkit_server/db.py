@@ -1,0 +1,142 @@
+"""Database engines, transactions and schema migrations for SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
+
+#: Key for PostgreSQL advisory locks taken while migrating (two servers starting at once).
+_MIGRATION_LOCK = 0x46_4B_53_56  # "FKSV"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for a SQLite file or a PostgreSQL server, set up for the server's transactions.
+
+    On SQLite every transaction starts with BEGIN IMMEDIATE: a push reads then writes, and
+    upgrading a deferred read to a write under concurrency fails instead of waiting.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60}, pool_size=8, max_overflow=16)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling would issue a plain (deferred) BEGIN.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def _retryable(exc: DBAPIError) -> bool:
+    """Whether a failed transaction may succeed if run again from the start.
+
+    Concurrent pushes of the same new record or change id meet a unique constraint; crossing
+    locks give a deadlock; a repeatable-read pull can meet a serialisation failure.
+    """
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(exc.orig, "sqlstate", None)
+    if code in ("40001", "40P01"):
+        return True
+    return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
+
+
+def run_in_transaction(
+    sessions: sessionmaker[Session],
+    work: Callable[[Session], T],
+    *,
+    isolation: str | None = None,
+    attempts: int = 8,
+) -> T:
+    """Run ``work`` in one transaction, committing at the end; retry on concurrency failures.
+
+    ``work`` must not have effects outside the database, since it may run more than once.
+
+    Args:
+        sessions: where sessions come from.
+        work: the unit of work; it never commits.
+        isolation: a PostgreSQL isolation level for this transaction (ignored on SQLite).
+        attempts: how many times to try before giving up.
+
+    Raises:
+        DBAPIError: the last failure, once attempts run out or if it is not a concurrency one.
+    """
+    for attempt in range(1, attempts + 1):
+        with sessions() as session:
+            try:
+                if isolation and session.get_bind().dialect.name == "postgresql":
+                    session.connection(execution_options={"isolation_level": isolation})
+                result = work(session)
+                session.commit()
+                return result
+            except DBAPIError as exc:
+                session.rollback()
+                if attempt == attempts or not _retryable(exc):
+                    raise
+            # Back off a little so that two retrying pushes do not collide again in step.
+            time.sleep(0.005 * attempt)
+    raise AssertionError("unreachable")
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "fieldkit_server:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if not is_postgres(engine):
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
+            conn.commit()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to the newest migration; safe to run from two processes at once."""
+    with _migration_lock(engine):
+        command.upgrade(alembic_config(engine), "head")
+
+
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,204 @@
+"""The server's tables, typed SQLAlchemy 2 models; constraint names follow one convention."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite keeps 64-bit integers only in INTEGER PRIMARY KEY columns as rowid aliases.
+_BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+_UUID = String(36)
+_STAMP = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    """A person who signs in: officer, housing officer, supervisor or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    agency: Mapped[str] = mapped_column(String(16))
+    #: JSON list of district ids.
+    districts: Mapped[str] = mapped_column(Text)
+    safeguarding: Mapped[bool] = mapped_column(Boolean)
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class Device(Base):
+    """A laptop a user signed in from; revoking it makes it wipe its data."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(_STAMP)
+    last_seen_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    revoked_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    #: The highest local change number the laptop has pushed (detects a laptop restored from an
+    #: old backup: it would push numbers the server has already seen).
+    last_device_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_pull_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    #: The cursor most recently handed to this device, for support and monitoring.
+    last_cursor: Mapped[str | None] = mapped_column(String(200))
+
+
+class Token(Base):
+    """A bearer token, held only as its SHA-256 hash."""
+
+    __tablename__ = "tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(_STAMP)
+    expires_at: Mapped[datetime] = mapped_column(_STAMP)
+    revoked_at: Mapped[datetime | None] = mapped_column(_STAMP)
+
+
+class LoginAttempts(Base):
+    """Failed logins per key (a user name or a client address) in the current window."""
+
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(_STAMP)
+    failures: Mapped[int] = mapped_column(Integer)
+
+
+class SyncClock(Base):
+    """The single-row commit counter: the last commit position handed out, and the top clock.
+
+    Every push takes its positions from this row as the last thing before it commits, so the
+    row lock orders commits and positions identically (see docs/sync-protocol.md).
+    """
+
+    __tablename__ = "sync_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    max_hlc: Mapped[str] = mapped_column(String(100))
+
+
+class Record(Base):
+    """The server's current copy of one record, or its tombstone."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    type: Mapped[str] = mapped_column(String(32))
+    #: Scope, copied out of the fields so that pulls filter in SQL. Null for reference data.
+    district: Mapped[str | None] = mapped_column(String(32))
+    restricted: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str | None] = mapped_column(_UUID)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+    deleted_hlc: Mapped[str | None] = mapped_column(String(100))
+    #: JSON text, sent to pullers as it is stored.
+    fields: Mapped[str] = mapped_column(Text)
+    versions: Mapped[str] = mapped_column(Text)
+    #: Commit position of the last change to the record; pulls page by it.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    created_at: Mapped[datetime] = mapped_column(_STAMP)
+    updated_at: Mapped[datetime] = mapped_column(_STAMP)
+
+    __table_args__ = (Index("ix_records_district_seq", "district", "seq"),)
+
+
+class Change(Base):
+    """Every change a push carried, applied or not: what makes a replay a duplicate."""
+
+    __tablename__ = "changes"
+
+    change_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    device_id: Mapped[str | None] = mapped_column(_UUID)
+    user_id: Mapped[str | None] = mapped_column(_UUID)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(_UUID, index=True)
+    op: Mapped[str] = mapped_column(String(8))
+    hlc: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class Conflict(Base):
+    """Two writers changed one field without seeing each other's value: for supervisor review."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(_UUID, index=True)
+    district: Mapped[str | None] = mapped_column(String(32), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    #: JSON text of each value.
+    kept_value: Mapped[str] = mapped_column(Text)
+    kept_hlc: Mapped[str] = mapped_column(String(100))
+    other_value: Mapped[str] = mapped_column(Text)
+    other_hlc: Mapped[str] = mapped_column(String(100))
+    change_id: Mapped[str] = mapped_column(_UUID)
+    device_id: Mapped[str | None] = mapped_column(_UUID)
+    user_id: Mapped[str | None] = mapped_column(_UUID)
+    detected_at: Mapped[datetime] = mapped_column(_STAMP)
+    resolved_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    resolved_by: Mapped[str | None] = mapped_column(_UUID)
+
+
+class Holding(Base):
+    """A record disclosed to a device: what the device may hold, so purges can be listed."""
+
+    __tablename__ = "holdings"
+
+    device_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    record_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+
+
+class AuditEvent(Base):
+    """The s62 log: append-only (database triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    #: The client's id for a client event (idempotent); null for server events.
+    event_id: Mapped[str | None] = mapped_column(_UUID, unique=True)
+    at: Mapped[datetime] = mapped_column(_STAMP)
+    received_at: Mapped[datetime] = mapped_column(_STAMP, index=True)
+    source: Mapped[str] = mapped_column(String(8))
+    action: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str | None] = mapped_column(_UUID)
+    device_id: Mapped[str | None] = mapped_column(_UUID)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    record_type: Mapped[str | None] = mapped_column(String(32))
+    record_id: Mapped[str | None] = mapped_column(_UUID, index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(Text)
+    #: JSON text: field names altered, record ids disclosed, a refusal's reason. Never values.
+    detail: Mapped[str | None] = mapped_column(Text)

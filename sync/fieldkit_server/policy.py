@@ -1,0 +1,136 @@
+"""Who may see and who may write which records: the partnership's access policy as pure rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from fieldkit.domain.records import RecordType
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    HOUSING = "housing"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Agency(StrEnum):
+    COUNCIL = "council"
+    POLICE = "police"
+    FIRE = "fire"
+    HOUSING = "housing"
+    VOLUNTARY = "voluntary"
+
+
+#: Reference data: visible to everyone, written by administrators (and supervisors in district).
+REFERENCE_TYPES: Final = frozenset({RecordType.SERVICE})
+CASE_TYPES: Final = frozenset(RecordType) - REFERENCE_TYPES
+OFFICER_TYPES: Final = frozenset(
+    {
+        RecordType.VISIT,
+        RecordType.PERSON,
+        RecordType.PLACE,
+        RecordType.WARNING,
+        RecordType.SIGNPOSTING,
+        RecordType.DOCUMENT,
+    }
+)
+TENANCY_TYPES: Final = frozenset(
+    {RecordType.TENANCY_CASE, RecordType.TENANCY_NOTE, RecordType.CLOSURE}
+)
+
+#: The case-record types each role sees and writes.
+ROLE_TYPES: Final[dict[Role, frozenset[RecordType]]] = {
+    Role.OFFICER: OFFICER_TYPES,
+    Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES,
+    Role.SUPERVISOR: CASE_TYPES,
+    Role.ADMIN: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user a request acts for, as far as the policy needs to know."""
+
+    user_id: str
+    role: Role
+    districts: frozenset[str]
+    safeguarding: bool
+
+    @property
+    def sees_restricted(self) -> bool:
+        """Sees every restricted record in district, not only the ones they wrote."""
+        return self.role is Role.SUPERVISOR or self.safeguarding
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the policy looks at in a record: its type, districts, sensitivity and author."""
+
+    type: RecordType
+    districts: frozenset[str]
+    restricted: bool
+    created_by: str | None
+
+    @classmethod
+    def of(
+        cls, record_type: str, districts: Iterable[str], *, restricted: bool, created_by: str | None
+    ) -> Scope:
+        return cls(RecordType(record_type), frozenset(districts), restricted, created_by)
+
+
+def can_see(principal: Principal, scope: Scope) -> bool:
+    """Whether a record may be disclosed to the user (sent in a pull)."""
+    if scope.type in REFERENCE_TYPES:
+        return True
+    if scope.type not in ROLE_TYPES[principal.role]:
+        return False
+    if not scope.districts <= principal.districts or not scope.districts:
+        return False
+    return (
+        not scope.restricted or principal.sees_restricted or scope.created_by == principal.user_id
+    )
+
+
+def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -> str | None:
+    """Why the user may not make a record look like ``after``, or None if they may.
+
+    Args:
+        principal: who is writing.
+        before: the record as held now; None for a new record.
+        after: the record as it would be after the change (for a delete, as it is now).
+
+    Returns:
+        A reason fit to show the writer (it names no data they could not see), or None.
+    """
+    if after.type in REFERENCE_TYPES:
+        if principal.role is Role.ADMIN:
+            return None
+        if (
+            principal.role is Role.SUPERVISOR
+            and after.districts
+            and (
+                after.districts <= principal.districts
+                and (before is None or before.districts <= principal.districts)
+            )
+        ):
+            return None
+        return "only administrators, and supervisors within their districts, write reference data"
+    if principal.role is Role.ADMIN:
+        return "administrators do not write case data"
+    if after.type not in ROLE_TYPES[principal.role]:
+        return f"a {principal.role.value} may not write {after.type.value} records"
+    if before is not None:
+        if before.type != after.type:
+            return "the record id belongs to a record of another type"
+        if not before.districts <= principal.districts:
+            return "the record is outside your districts"
+        if principal.role is not Role.SUPERVISOR and before.created_by != principal.user_id:
+            return "you may edit only records you created"
+    outside = sorted(after.districts - principal.districts)
+    if outside:
+        return f"district {outside[0]} is not one of yours"
+    return None

@@ -1,0 +1,218 @@
+"""Serving a pull: records in commit order, scoped by policy, with purges and disclosure logs."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, false, func, not_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from fieldkit_server import audit
+from fieldkit_server.audit import AuditAction
+from fieldkit_server.clock import server_hlc
+from fieldkit_server.models import Base, Device, Holding, Record, SyncClock
+from fieldkit_server.policy import REFERENCE_TYPES, ROLE_TYPES, Principal
+
+_RECORDS = Base.metadata.tables[Record.__tablename__]
+_CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
+
+
+class BadCursor(ValueError):
+    """A cursor this server did not issue (or that was damaged on the way)."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a device's pull got to: a commit position and the scope it was served under.
+
+    When the user's scope changes (a district gained or lost, safeguarding granted or
+    withdrawn), the scope no longer matches and the next pull starts over from the beginning,
+    listing for purge whatever the device holds that it may no longer see.
+    """
+
+    seq: int
+    scope: str
+
+    def encode(self) -> str:
+        raw = f"c1.{self.seq}.{self.scope}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """Read a cursor from the wire.
+
+        Raises:
+            BadCursor: not a cursor this server issues.
+        """
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise BadCursor("not a cursor") from None
+        match = _CURSOR.match(raw)
+        if not match:
+            raise BadCursor("not a cursor")
+        return cls(int(match[1]), match[2])
+
+
+def scope_key(principal: Principal) -> str:
+    """A short digest of everything that decides what a user sees."""
+    text = json.dumps(
+        [
+            principal.user_id,
+            principal.role.value,
+            sorted(principal.districts),
+            principal.safeguarding,
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def visible(principal: Principal) -> ColumnElement[bool]:
+    """The policy's ``can_see`` as SQL, so that pulls filter in the database.
+
+    Never NULL for any row (NOT of it must list exactly the records the user may not see).
+    """
+    c = _RECORDS.c
+    reference = c.type.in_([t.value for t in REFERENCE_TYPES])
+    types = ROLE_TYPES[principal.role]
+    if not types or not principal.districts:
+        return reference
+    case = and_(
+        c.type.in_(sorted(t.value for t in types)),
+        func.coalesce(c.district, "").in_(sorted(principal.districts)),
+    )
+    if not principal.sees_restricted:
+        case = and_(
+            case, or_(c.restricted == false(), func.coalesce(c.created_by, "") == principal.user_id)
+        )
+    return or_(reference, case)
+
+
+@dataclass(frozen=True)
+class Reader:
+    principal: Principal
+    device_id: str
+
+
+@dataclass(frozen=True)
+class PullPage:
+    """One page of a pull, ready to render."""
+
+    records: list[Any]
+    next: str
+    more: bool
+    purge: list[tuple[str, str]]
+    server_hlc: str
+
+    def render(self) -> bytes:
+        """The page as JSON; records' fields go out as stored, without decoding them."""
+        parts = [
+            '{{"type":"{}","id":"{}","deleted":{},"fields":{},"versions":{}{}}}'.format(
+                r.type,
+                r.id,
+                "true" if r.deleted else "false",
+                r.fields,
+                r.versions,
+                f',"deleted_hlc":{json.dumps(r.deleted_hlc)}' if r.deleted else "",
+            )
+            for r in self.records
+        ]
+        tail = json.dumps(
+            {
+                "next": self.next,
+                "more": self.more,
+                "purge": [{"type": t, "id": i} for t, i in self.purge],
+                "server_hlc": self.server_hlc,
+            }
+        )
+        return ('{"records":[' + ",".join(parts) + "]," + tail[1:]).encode()
+
+
+def _hold(session: Session, device_id: str, record_ids: list[str]) -> None:
+    if not record_ids:
+        return
+    rows = [{"device_id": device_id, "record_id": rid} for rid in record_ids]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(postgresql.insert(Holding).on_conflict_do_nothing(), rows)
+    else:
+        session.execute(sqlite.insert(Holding).on_conflict_do_nothing(), rows)
+
+
+def pull_page(
+    session: Session, *, reader: Reader, since: Cursor | None, limit: int, now: datetime
+) -> PullPage:
+    """Serve one page of records after a cursor, inside the caller's transaction.
+
+    The caller runs this in one snapshot (REPEATABLE READ on PostgreSQL): the clock row read
+    here and the records read after it are seen as of the same moment.
+
+    Args:
+        session: the transaction.
+        reader: who is pulling, on which device.
+        since: where the device got to; None to start from the beginning.
+        limit: the most records in the page.
+        now: server time.
+    """
+    principal = reader.principal
+    scope = scope_key(principal)
+    rescoped = since is not None and since.scope != scope
+    after = 0 if since is None or rescoped else since.seq
+    if since is None:
+        # A device pulling from the beginning holds nothing yet.
+        session.execute(delete(Holding).where(Holding.device_id == reader.device_id))
+    clock = session.execute(select(SyncClock.last_seq, SyncClock.max_hlc)).one()
+    # Every position up to the clock's committed value is committed: a push takes positions
+    # only after the one before it has committed (see push._write).
+    rule = visible(principal)
+    c = _RECORDS.c
+    rows = list(
+        session.execute(
+            select(c.id, c.type, c.deleted, c.deleted_hlc, c.fields, c.versions, c.seq)
+            .where(rule, c.seq > after, c.seq <= clock.last_seq)
+            .order_by(c.seq)
+            .limit(limit + 1)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    upto = rows[-1].seq if more else clock.last_seq
+    held = (
+        select(c.type, c.id)
+        .join(Holding, and_(Holding.record_id == c.id, Holding.device_id == reader.device_id))
+        .where(not_(rule))
+    )
+    if not rescoped:
+        held = held.where(c.seq > after, c.seq <= upto)
+    purge = [(row.type, row.id) for row in session.execute(held.order_by(c.seq))]
+    _hold(session, reader.device_id, [r.id for r in rows])
+    audit.append(
+        session,
+        [
+            audit.server_event(
+                at=now,
+                action=AuditAction.DISCLOSE,
+                user_id=principal.user_id,
+                device_id=reader.device_id,
+                record_type=r.type,
+                record_id=r.id,
+            )
+            for r in rows
+            if not r.deleted
+        ],
+    )
+    next_cursor = Cursor(upto, scope).encode()
+    session.execute(
+        update(Device)
+        .where(Device.id == reader.device_id)
+        .values(last_pull_at=now, last_cursor=next_cursor)
+    )
+    return PullPage(rows, next_cursor, more, purge, server_hlc(now, clock.max_hlc))

@@ -1,0 +1,448 @@
+"""Applying a push: idempotent, merged field by field, policy-checked, committed in one go."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.hlc import Hlc, bound_hlc
+from fieldkit.domain.merge import merge_change
+from fieldkit.domain.records import (
+    RecordType,
+    ValidationError,
+    is_restricted,
+    record_spec,
+    scope_districts,
+    validate_fields,
+)
+from fieldkit_server import audit
+from fieldkit_server.audit import AuditAction
+from fieldkit_server.clock import millis, server_hlc
+from fieldkit_server.models import Base, Change, Conflict, Device, Record, SyncClock
+from fieldkit_server.policy import Principal, Scope, write_refusal
+
+_RECORDS = Base.metadata.tables[Record.__tablename__]
+_CLOCK = Base.metadata.tables[SyncClock.__tablename__]
+
+
+class Op(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class IncomingChange:
+    """One change as pushed, already checked for shape (ids, clock format, known fields)."""
+
+    change_id: str
+    type: RecordType
+    id: str
+    op: Op
+    hlc: str
+    fields: Mapping[str, object]
+    base: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    change_id: str
+    status: ChangeStatus
+    reason: str | None = None
+    #: The clock the change was stored with, when it was ahead of server time and clamped.
+    hlc: str | None = None
+
+    def wire(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "change_id": self.change_id,
+            "status": self.status.value,
+            "reason": self.reason,
+        }
+        if self.hlc is not None:
+            out["hlc"] = self.hlc
+            out["clamped"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    results: list[ChangeResult]
+    server_hlc: str
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who is pushing: a signed-in user on a device, or the server itself (imports)."""
+
+    principal: Principal
+    device_id: str | None
+
+
+@dataclass
+class _Held:
+    """A record as the push sees it while working through the batch."""
+
+    id: str
+    type: str
+    district: str | None
+    restricted: bool
+    created_by: str | None
+    deleted: bool
+    deleted_hlc: str | None
+    fields: dict[str, object]
+    versions: dict[str, str]
+    created_at: datetime
+    stored: bool
+    dirty: bool = False
+
+    def scope(self) -> Scope:
+        districts = scope_districts(self.type, self.fields) if self.fields else []
+        if not districts and self.district:
+            districts = [self.district]
+        return Scope.of(
+            self.type, districts, restricted=self.restricted, created_by=self.created_by
+        )
+
+
+@dataclass
+class _Batch:
+    """Everything one push will write, gathered first and written in bulk at the end."""
+
+    results: list[ChangeResult] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    top_hlc: str = ""
+
+
+def _load(session: Session, ids: list[str]) -> dict[str, _Held]:
+    # Locked in id order so that two pushes touching the same records queue instead of
+    # deadlocking; a push that then inserts the same new record as another is retried whole.
+    rows = session.execute(
+        select(_RECORDS).where(_RECORDS.c.id.in_(ids)).order_by(_RECORDS.c.id).with_for_update()
+    )
+    return {
+        row.id: _Held(
+            id=row.id,
+            type=row.type,
+            district=row.district,
+            restricted=row.restricted,
+            created_by=row.created_by,
+            deleted=row.deleted,
+            deleted_hlc=row.deleted_hlc,
+            fields=json.loads(row.fields),
+            versions=json.loads(row.versions),
+            created_at=row.created_at,
+            stored=True,
+        )
+        for row in rows
+    }
+
+
+def _reason(error: ValidationError) -> str:
+    return "invalid record: " + "; ".join(str(e) for e in error.errors)
+
+
+def _apply_upsert(
+    held: _Held | None,
+    change: IncomingChange,
+    hlc: str,
+    writer: Writer,
+    batch: _Batch,
+    now: datetime,
+) -> tuple[_Held | None, str | None]:
+    """Merge one upsert; returns the new state, or a reason it was refused."""
+    principal = writer.principal
+    if held is not None:
+        if held.type != change.type:
+            return None, "the record id belongs to a record of another type"
+        refusal = write_refusal(principal, before=held.scope(), after=held.scope())
+        if refusal:
+            return None, refusal
+        if held.deleted:
+            return None, "the record has been deleted"
+    current_fields = held.fields if held else {}
+    spec = record_spec(change.type)
+    try:
+        # Normalise the incoming values as the whole record would be (trimmed text, UTC times),
+        # so that a conflict is never reported between two spellings of one value.
+        candidate = validate_fields(change.type, {**current_fields, **change.fields})
+        incoming = {name: candidate[name] for name in change.fields}
+        merged = merge_change(
+            current_fields,
+            held.versions if held else {},
+            incoming_fields=incoming,
+            incoming_hlc=hlc,
+            base=change.base,
+            append_only=spec.append_only,
+        )
+        fields = validate_fields(change.type, merged.fields)
+    except ValidationError as exc:
+        return None, _reason(exc)
+    created_by = held.created_by if held else principal.user_id
+    districts = scope_districts(change.type, fields)
+    after = Scope.of(
+        change.type, districts, restricted=is_restricted(fields), created_by=created_by
+    )
+    refusal = write_refusal(principal, before=held.scope() if held else None, after=after)
+    if refusal:
+        return None, refusal
+    state = held or _Held(
+        id=change.id,
+        type=change.type.value,
+        district=None,
+        restricted=False,
+        created_by=created_by,
+        deleted=False,
+        deleted_hlc=None,
+        fields={},
+        versions={},
+        created_at=now,
+        stored=False,
+    )
+    if fields != state.fields or merged.versions != state.versions:
+        state.fields, state.versions, state.dirty = fields, merged.versions, True
+    state.district = districts[0] if not spec.scoped_by_districts else None
+    state.restricted = after.restricted
+    for conflict in merged.conflicts:
+        batch.conflicts.append(
+            {
+                "record_type": change.type.value,
+                "record_id": change.id,
+                "district": state.district,
+                "field": conflict.field,
+                "kept_value": json.dumps(conflict.kept_value),
+                "kept_hlc": conflict.kept_hlc,
+                "other_value": json.dumps(conflict.other_value),
+                "other_hlc": conflict.other_hlc,
+                "change_id": change.change_id,
+                "device_id": writer.device_id,
+                "user_id": principal.user_id,
+                "detected_at": now,
+            }
+        )
+    batch.audit.append(
+        audit.server_event(
+            at=now,
+            action=AuditAction.UPDATE if held else AuditAction.CREATE,
+            user_id=principal.user_id,
+            device_id=writer.device_id,
+            record_type=change.type.value,
+            record_id=change.id,
+            detail={"fields": sorted(merged.changed), "change_id": change.change_id},
+        )
+    )
+    return state, None
+
+
+def _apply_delete(
+    held: _Held | None,
+    change: IncomingChange,
+    hlc: str,
+    writer: Writer,
+    batch: _Batch,
+    now: datetime,
+) -> tuple[_Held | None, str | None]:
+    if held is None:
+        return None, "no such record"
+    if held.type != change.type:
+        return None, "the record id belongs to a record of another type"
+    refusal = write_refusal(writer.principal, before=held.scope(), after=held.scope())
+    if refusal:
+        return None, refusal
+    if not held.deleted:
+        # A tombstone keeps only its scope columns; the erased fields are gone for good, and
+        # the log below names the record but holds none of its data.
+        held.deleted, held.deleted_hlc, held.dirty = True, hlc, True
+        held.fields, held.versions = {}, {}
+        batch.audit.append(
+            audit.server_event(
+                at=now,
+                action=AuditAction.ERASE,
+                user_id=writer.principal.user_id,
+                device_id=writer.device_id,
+                record_type=change.type.value,
+                record_id=change.id,
+                detail={"change_id": change.change_id},
+            )
+        )
+    return held, None
+
+
+def _record_row(state: _Held, seq: int, now: datetime) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "type": state.type,
+        "district": state.district,
+        "restricted": state.restricted,
+        "created_by": state.created_by,
+        "deleted": state.deleted,
+        "deleted_hlc": state.deleted_hlc,
+        "fields": json.dumps(state.fields, separators=(",", ":"), ensure_ascii=False),
+        "versions": json.dumps(state.versions, separators=(",", ":")),
+        "seq": seq,
+        "created_at": state.created_at,
+        "updated_at": now,
+    }
+
+
+def push_changes(
+    session: Session,
+    *,
+    writer: Writer,
+    changes: Sequence[IncomingChange],
+    device_seq: int | None,
+    now: datetime,
+    hlc_tolerance_millis: int,
+    before_commit: Callable[[], None] | None = None,
+) -> PushOutcome:
+    """Apply a batch of changes inside the caller's transaction.
+
+    Each change applies at most once (a change id seen before is a duplicate). A change that is
+    invalid or not allowed is rejected whole, with a reason, and logged; the others apply. All
+    writes happen together at the end, and the records' commit positions are taken from the
+    single-row clock as the very last step, so positions follow commit order.
+
+    Args:
+        session: the transaction to work in; the caller commits.
+        writer: who is pushing.
+        changes: the batch, in the order the device made them.
+        device_seq: the device's highest local change number in this batch, if it sent one.
+        now: server time.
+        hlc_tolerance_millis: how far ahead of server time a change's clock may be.
+        before_commit: called after every write, before the caller commits (tests use it to
+            hold a transaction open).
+
+    Returns:
+        A result per change, and the server's clock.
+    """
+    batch = _Batch()
+    ids = list(dict.fromkeys(c.change_id for c in changes))
+    seen = set(session.scalars(select(Change.change_id).where(Change.change_id.in_(ids))))
+    states = _load(session, sorted({c.id for c in changes}))
+    now_ms = millis(now)
+    for change in changes:
+        if change.change_id in seen:
+            batch.results.append(ChangeResult(change.change_id, ChangeStatus.DUPLICATE))
+            continue
+        seen.add(change.change_id)
+        bounded = str(
+            bound_hlc(
+                Hlc.parse(change.hlc), now_millis=now_ms, tolerance_millis=hlc_tolerance_millis
+            )
+        )
+        apply = _apply_delete if change.op is Op.DELETE else _apply_upsert
+        state, reason = apply(states.get(change.id), change, bounded, writer, batch, now)
+        if state is not None:
+            states[change.id] = state
+            batch.top_hlc = max(batch.top_hlc, bounded)
+            status = ChangeStatus.APPLIED
+        else:
+            status = ChangeStatus.REJECTED
+            batch.audit.append(
+                audit.server_event(
+                    at=now,
+                    action=AuditAction.REFUSED,
+                    user_id=writer.principal.user_id,
+                    device_id=writer.device_id,
+                    record_type=change.type.value,
+                    record_id=change.id,
+                    reason=reason,
+                    detail={"change_id": change.change_id, "op": change.op.value},
+                )
+            )
+        clamped = bounded if bounded != change.hlc and status is ChangeStatus.APPLIED else None
+        batch.results.append(ChangeResult(change.change_id, status, reason, clamped))
+        batch.changes.append(
+            {
+                "change_id": change.change_id,
+                "device_id": writer.device_id,
+                "user_id": writer.principal.user_id,
+                "record_type": change.type.value,
+                "record_id": change.id,
+                "op": change.op.value,
+                "hlc": bounded,
+                "status": status.value,
+                "reason": reason,
+                "received_at": now,
+            }
+        )
+    highest = _write(session, batch, [s for s in states.values() if s.dirty], now)
+    if writer.device_id is not None:
+        _note_device(session, writer.device_id, device_seq, now)
+    if before_commit is not None:
+        before_commit()
+    return PushOutcome(batch.results, server_hlc(now, highest))
+
+
+def _write(session: Session, batch: _Batch, dirty: list[_Held], now: datetime) -> str:
+    """Write the batch; returns the highest clock the server has accepted."""
+    if batch.changes:
+        session.execute(insert(Change), batch.changes)
+    if batch.conflicts:
+        session.execute(insert(Conflict), batch.conflicts)
+    audit.append(session, batch.audit)
+    if not dirty:
+        return str(session.scalar(select(SyncClock.max_hlc).where(SyncClock.id == 1)) or "")
+    # The clock row is locked from here until commit: a later push waits for this one to commit
+    # before it can take positions, so no puller ever sees position n+1 before position n.
+    row = session.execute(
+        update(_CLOCK)
+        .where(_CLOCK.c.id == 1)
+        .values(last_seq=_CLOCK.c.last_seq + len(dirty))
+        .returning(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)
+    ).one()
+    first = row.last_seq - len(dirty) + 1
+    highest: str = max(str(row.max_hlc), batch.top_hlc)
+    if highest != row.max_hlc:
+        session.execute(update(_CLOCK).where(_CLOCK.c.id == 1).values(max_hlc=highest))
+    new_rows = [_record_row(s, first + i, now) for i, s in enumerate(dirty) if not s.stored]
+    old_rows = [
+        {**_record_row(s, first + i, now), "_id": s.id} for i, s in enumerate(dirty) if s.stored
+    ]
+    if new_rows:
+        session.execute(insert(_RECORDS), new_rows)
+    if old_rows:
+        session.execute(
+            update(_RECORDS)
+            .where(_RECORDS.c.id == bindparam("_id"))
+            .values(
+                {
+                    name: bindparam(name)
+                    for name in (
+                        "district",
+                        "restricted",
+                        "deleted",
+                        "deleted_hlc",
+                        "fields",
+                        "versions",
+                        "seq",
+                        "updated_at",
+                    )
+                }
+            ),
+            old_rows,
+        )
+    return highest
+
+
+def _note_device(session: Session, device_id: str, device_seq: int | None, now: datetime) -> None:
+    values: dict[str, object] = {"last_seen_at": now}
+    query = update(Device).where(Device.id == device_id)
+    if device_seq is not None:
+        session.execute(
+            query.where(Device.last_device_seq < device_seq).values(last_device_seq=device_seq)
+        )
+    session.execute(query.values(values))

@@ -1,0 +1,87 @@
+"""Server settings, read from command-line arguments and the environment, never on import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: The protocol version: a date, bumped when the wire format changes meaning (see the protocol doc).
+PROTOCOL = "2026-11-27"
+
+DEFAULT_DB_FILE = "fieldkit-server.sqlite3"
+
+
+def default_db_url() -> str:
+    """The embedded default: a SQLite file in the working directory."""
+    return f"sqlite:///{Path(DEFAULT_DB_FILE).resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes one server: where its database is and its limits.
+
+    Attributes:
+        db_url: SQLAlchemy URL (``sqlite:///file`` or ``postgresql+psycopg://...``).
+        token_ttl_seconds: how long a bearer token lasts after login.
+        hlc_tolerance_millis: how far ahead of server time a change's clock may be before it is
+            clamped (a laptop days ahead would otherwise win every merge until time caught up).
+        max_body_bytes: the largest request body accepted, before and after gzip.
+        max_changes: the most changes one push may carry.
+        max_pull_limit: the largest page a pull may ask for.
+        login_max_failures: failed logins per user name in one window before it is locked.
+        login_max_failures_per_client: failed logins from one client address in one window.
+        login_window_seconds: the rate-limit window.
+        min_client_version: the oldest laptop release the server still talks to.
+        migrate_on_start: bring the schema up to date when the app starts.
+        argon2_time_cost, argon2_memory_kib: the password hash's cost (tests lower it).
+    """
+
+    db_url: str = field(default_factory=default_db_url)
+    token_ttl_seconds: int = 30 * 24 * 3600
+    hlc_tolerance_millis: int = 5 * 60 * 1000
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_changes: int = 1000
+    max_pull_limit: int = 5000
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 50
+    login_window_seconds: int = 15 * 60
+    min_client_version: str = "0.1.0"
+    migrate_on_start: bool = True
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from ``FIELDKIT_SERVER_*`` variables, then explicit overrides (e.g. --db).
+
+        Args:
+            env: the environment (``os.environ`` if None).
+            overrides: values that win over the environment; None values are ignored.
+
+        Raises:
+            ValueError: a variable holds a value of the wrong kind.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        names = {
+            "FIELDKIT_SERVER_DB": ("db_url", str),
+            "FIELDKIT_SERVER_TOKEN_TTL": ("token_ttl_seconds", int),
+            "FIELDKIT_SERVER_HLC_TOLERANCE_MS": ("hlc_tolerance_millis", int),
+            "FIELDKIT_SERVER_MAX_BODY_BYTES": ("max_body_bytes", int),
+            "FIELDKIT_SERVER_MAX_CHANGES": ("max_changes", int),
+            "FIELDKIT_SERVER_LOGIN_MAX_FAILURES": ("login_max_failures", int),
+            "FIELDKIT_SERVER_LOGIN_WINDOW": ("login_window_seconds", int),
+            "FIELDKIT_SERVER_MIN_CLIENT_VERSION": ("min_client_version", str),
+            "FIELDKIT_SERVER_ARGON2_TIME_COST": ("argon2_time_cost", int),
+            "FIELDKIT_SERVER_ARGON2_MEMORY_KIB": ("argon2_memory_kib", int),
+        }
+        for variable, (name, kind) in names.items():
+            if variable in env:
+                try:
+                    values[name] = kind(env[variable])
+                except ValueError:
+                    raise ValueError(f"{variable} must be {kind.__name__}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)  # type: ignore[arg-type]
