@@ -1,0 +1,120 @@
+"""The s62 log: alterations, disclosures and laptops' events; append-only; exportable."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from fieldkit_server import audit
+from fieldkit_server.db import make_engine, session_factory
+
+
+def _events(team: Any) -> list[dict[str, Any]]:
+    engine = make_engine(team.settings.db_url)
+    try:
+        with session_factory(engine)() as session:
+            return list(audit.iter_events(session))
+    finally:
+        engine.dispose()
+
+
+def test_a_push_logs_the_alteration_without_the_data(team: Any, make_person: Any) -> None:
+    laptop = team.laptop("olive")
+    change = laptop.upsert("person", make_person(description="distinctive tattoo"))
+    laptop.push(change)
+    [created] = [e for e in _events(team) if e["action"] == "create"]
+    assert created["record_id"] == change["id"]
+    assert created["user_id"] == laptop.user["id"]
+    assert created["device_id"] == laptop.device_id
+    assert "description" in created["detail"]["fields"]
+    assert "tattoo" not in json.dumps(_events(team))
+
+
+def test_a_pull_logs_each_record_disclosed_to_the_user_and_device(
+    team: Any, make_visit: Any
+) -> None:
+    olive = team.laptop("olive")
+    sue = team.laptop("sue", role="supervisor")
+    change = olive.upsert("visit", make_visit())
+    olive.push(change)
+    sue.sync()
+    disclosures = [e for e in _events(team) if e["action"] == "disclose"]
+    assert [(e["record_id"], e["user_id"], e["device_id"]) for e in disclosures] == [
+        (change["id"], sue.user["id"], sue.device_id)
+    ]
+
+
+def test_a_refused_write_is_logged_with_its_reason(team: Any, make_visit: Any) -> None:
+    laptop = team.laptop("olive")
+    laptop.push(laptop.upsert("visit", make_visit(district="rural")))
+    [refused] = [e for e in _events(team) if e["action"] == "refused"]
+    assert "rural" in refused["reason"]
+
+
+def test_client_audit_events_are_stored_once(team: Any) -> None:
+    laptop = team.laptop("olive")
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "at": "2026-11-27T09:30:00+00:00",
+        "actor": "olive",
+        "action": "print",
+        "record_type": "person",
+        "record_id": str(uuid.uuid4()),
+        "reason": "yellow letter",
+        "recipient": "the person",
+    }
+    first = team.client.post("/v1/audit", json={"events": [event]}, headers=laptop.auth)
+    again = team.client.post("/v1/audit", json={"events": [event]}, headers=laptop.auth)
+    assert first.json() == {"stored": 1, "duplicates": 0}
+    assert again.json() == {"stored": 0, "duplicates": 1}
+    [stored] = [e for e in _events(team) if e["source"] == "client"]
+    assert stored["action"] == "print"
+    assert stored["recipient"] == "the person"
+    assert stored["device_id"] == laptop.device_id
+
+
+def test_client_audit_event_with_an_unknown_action_is_refused(team: Any) -> None:
+    laptop = team.laptop("olive")
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "at": "2026-11-27T09:30:00+00:00",
+        "actor": "olive",
+        "action": "gossip",
+    }
+    reply = team.client.post("/v1/audit", json={"events": [event]}, headers=laptop.auth)
+    assert reply.status_code == 422
+
+
+def test_the_audit_log_refuses_updates_and_deletes(team: Any) -> None:
+    team.laptop("olive")
+    engine = make_engine(team.settings.db_url)
+    try:
+        for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+            with pytest.raises(DBAPIError), engine.begin() as conn:
+                conn.execute(text(statement))
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_audit_export_writes_one_json_object_a_line(team: Any, make_visit: Any) -> None:
+    laptop = team.laptop("olive")
+    laptop.push(laptop.upsert("visit", make_visit()))
+    laptop.sync()
+    engine = make_engine(team.settings.db_url)
+    out = io.StringIO()
+    try:
+        with session_factory(engine)() as session:
+            count = audit.export_jsonl(session, out)
+    finally:
+        engine.dispose()
+    lines = out.getvalue().splitlines()
+    assert count == len(lines) == 3
+    assert [json.loads(line)["action"] for line in lines] == ["login", "create", "disclose"]

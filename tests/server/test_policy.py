@@ -1,0 +1,211 @@
+"""The access policy on push and pull: roles, districts, restricted records, purges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fieldkit.domain.records import RecordType
+from fieldkit_server.policy import Principal, Role, Scope, can_see, write_refusal
+
+ME = "u-me"
+HUDD = frozenset({"huddersfield"})
+
+
+def _scope(record_type: str, *, restricted: bool = False, by: str = "u-other") -> Scope:
+    return Scope.of(record_type, ["huddersfield"], restricted=restricted, created_by=by)
+
+
+@pytest.mark.parametrize(
+    ("role", "safeguarding", "scope", "sees"),
+    [
+        (Role.OFFICER, False, _scope("visit"), True),
+        (Role.OFFICER, False, _scope("visit", restricted=True), False),
+        (Role.OFFICER, False, _scope("visit", restricted=True, by=ME), True),
+        (Role.OFFICER, True, _scope("visit", restricted=True), True),
+        (Role.OFFICER, False, _scope("tenancy_case"), False),
+        (Role.HOUSING, False, _scope("tenancy_case"), True),
+        (Role.HOUSING, False, _scope("closure", restricted=True), False),
+        (Role.SUPERVISOR, False, _scope("closure", restricted=True), True),
+        (Role.ADMIN, False, _scope("visit"), False),
+        (Role.ADMIN, False, Scope.of("service", [], restricted=False, created_by=None), True),
+    ],
+)
+def test_who_sees_what(role: Role, safeguarding: bool, scope: Scope, sees: bool) -> None:
+    assert can_see(Principal(ME, role, HUDD, safeguarding), scope) is sees
+
+
+def test_nobody_sees_records_outside_their_districts() -> None:
+    rural = Scope.of("visit", ["rural"], restricted=False, created_by=ME)
+    assert not can_see(Principal(ME, Role.SUPERVISOR, HUDD, True), rural)
+
+
+@pytest.mark.parametrize(
+    ("role", "before", "after", "allowed"),
+    [
+        (Role.OFFICER, None, _scope("visit", by=ME), True),
+        (Role.OFFICER, _scope("person"), _scope("person"), False),
+        (Role.OFFICER, _scope("person", by=ME), _scope("person", by=ME), True),
+        (Role.OFFICER, None, _scope("tenancy_note", by=ME), False),
+        (Role.HOUSING, None, _scope("tenancy_note", by=ME), True),
+        (Role.SUPERVISOR, _scope("person"), _scope("person"), True),
+        (Role.ADMIN, None, _scope("visit", by=ME), False),
+        (Role.ADMIN, None, Scope.of("service", ["rural"], restricted=False, created_by=ME), True),
+        (Role.OFFICER, None, Scope.of("service", [], restricted=False, created_by=ME), False),
+    ],
+)
+def test_who_writes_what(role: Role, before: Scope | None, after: Scope, allowed: bool) -> None:
+    refusal = write_refusal(Principal(ME, role, HUDD, False), before=before, after=after)
+    assert (refusal is None) is allowed
+
+
+def test_every_case_type_is_in_some_role() -> None:
+    principal = Principal(ME, Role.SUPERVISOR, HUDD, False)
+    for record_type in RecordType:
+        assert can_see(principal, _scope(record_type.value))
+
+
+def test_officer_write_outside_district_is_rejected_and_logged(team: Any, make_visit: Any) -> None:
+    laptop = team.laptop("olive")
+    result = laptop.push_one(laptop.upsert("visit", make_visit(district="rural")))
+    assert result["status"] == "rejected"
+    assert "rural" in result["reason"]
+    laptop.sync()
+    assert laptop.records == {}
+
+
+def test_officer_may_not_edit_a_colleagues_record(team: Any, make_person: Any) -> None:
+    olive = team.laptop("olive")
+    oscar = team.laptop("oscar")
+    create = olive.upsert("person", make_person())
+    olive.push(create)
+    edit = oscar.upsert("person", {"description": "edited"}, record_id=create["id"])
+    result = oscar.push_one(edit)
+    assert result["status"] == "rejected"
+    assert "own" in result["reason"] or "created" in result["reason"]
+
+
+def test_a_refused_change_never_partly_applies(team: Any, make_person: Any) -> None:
+    olive = team.laptop("olive", districts=("huddersfield", "rural"))
+    create = olive.upsert("person", make_person())
+    olive.push(create)
+    team.add_user("oscar")
+    oscar = team.login("oscar")
+    # Oscar tries to move Olive's record and rename it at once: neither field changes.
+    move = oscar.upsert(
+        "person", {"district": "rural", "given_name": "Changed"}, record_id=create["id"]
+    )
+    assert oscar.push_one(move)["status"] == "rejected"
+    olive.sync()
+    assert olive.records[create["id"]]["fields"]["given_name"] == "Sam"
+    assert olive.records[create["id"]]["fields"]["district"] == "huddersfield"
+
+
+def test_officer_sees_restricted_records_only_if_they_wrote_them(
+    team: Any, make_visit: Any
+) -> None:
+    olive = team.laptop("olive")
+    oscar = team.laptop("oscar")
+    sue = team.laptop("sue", role="supervisor")
+    mine = olive.upsert("visit", make_visit(categories=["domestic_abuse"]))
+    plain = olive.upsert("visit", make_visit())
+    olive.push(mine, plain)
+    olive.sync()
+    oscar.sync()
+    sue.sync()
+    assert olive.records[mine["id"]]["fields"]["sensitivity"] == "restricted"
+    assert set(oscar.records) == {plain["id"]}
+    assert set(sue.records) == {mine["id"], plain["id"]}
+
+
+def test_officers_do_not_see_tenancy_records_but_housing_staff_do(team: Any) -> None:
+    hana = team.laptop("hana", role="housing", agency="housing")
+    olive = team.laptop("olive")
+    case = hana.upsert(
+        "tenancy_case",
+        {"place_id": "0b7d1a4e-1111-4000-8000-000000000001", "district": "huddersfield"},
+    )
+    assert hana.push_one(case)["status"] == "applied"
+    hana.sync()
+    olive.sync()
+    assert case["id"] in hana.records
+    assert case["id"] not in olive.records
+
+
+def test_admins_see_no_case_data(team: Any, make_visit: Any) -> None:
+    olive = team.laptop("olive")
+    olive.push(olive.upsert("visit", make_visit()))
+    admin = team.laptop("ada", role="admin", districts=())
+    admin.sync()
+    assert admin.records == {}
+    result = admin.push_one(admin.upsert("visit", make_visit()))
+    assert result["status"] == "rejected"
+
+
+def test_a_record_that_becomes_restricted_is_purged_from_those_who_may_no_longer_see_it(
+    team: Any, make_visit: Any
+) -> None:
+    sue = team.laptop("sue", role="supervisor")
+    oscar = team.laptop("oscar")
+    record = sue.upsert("visit", make_visit())
+    sue.push(record)
+    oscar.sync()
+    assert record["id"] in oscar.records
+    sue.clock.advance(seconds=1)
+    sue.push(
+        sue.upsert(
+            "visit",
+            {"categories": ["hate_incident"]},
+            record_id=record["id"],
+            base={"categories": record["hlc"]},
+        )
+    )
+    purged = oscar.sync()
+    assert {"type": "visit", "id": record["id"]} in purged
+    assert record["id"] not in oscar.records
+
+
+def test_a_user_who_loses_a_district_is_told_to_purge_its_records(
+    team: Any, make_visit: Any
+) -> None:
+    from fieldkit_server import accounts
+    from fieldkit_server.db import make_engine, run_in_transaction, session_factory
+
+    olive = team.laptop("olive", districts=("huddersfield", "rural"))
+    hudd = olive.upsert("visit", make_visit())
+    rural = olive.upsert("visit", make_visit(district="rural"))
+    olive.push(hudd, rural)
+    olive.sync()
+    assert set(olive.records) == {hudd["id"], rural["id"]}
+    engine = make_engine(team.settings.db_url)
+    run_in_transaction(
+        session_factory(engine),
+        lambda s: accounts.set_user_districts(s, username="olive", districts=["huddersfield"]),
+    )
+    engine.dispose()
+    purged = olive.sync()
+    assert purged == [{"type": "visit", "id": rural["id"]}]
+    assert set(olive.records) == {hudd["id"]}
+
+
+def test_a_user_who_gains_a_district_receives_its_older_records(team: Any, make_visit: Any) -> None:
+    from fieldkit_server import accounts
+    from fieldkit_server.db import make_engine, run_in_transaction, session_factory
+
+    sue = team.laptop("sue", role="supervisor", districts=("rural",))
+    old = sue.upsert("visit", make_visit(district="rural"))
+    sue.push(old)
+    olive = team.laptop("olive")
+    olive.sync()
+    assert olive.records == {}
+    engine = make_engine(team.settings.db_url)
+    run_in_transaction(
+        session_factory(engine),
+        lambda s: accounts.set_user_districts(
+            s, username="olive", districts=["huddersfield", "rural"]
+        ),
+    )
+    engine.dispose()
+    olive.sync()
+    assert set(olive.records) == {old["id"]}
