@@ -156,8 +156,24 @@ def cmd_demo_data(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that never repeats stray arguments back: one could be a passphrase."""
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            options = [a.split("=", 1)[0] for a in extras if a.startswith("-")]
+            named = f" ({', '.join(options)})" if options else ""
+            self.error(
+                f"unrecognised arguments{named}; passphrases are read from standard input only"
+            )
+        return parsed
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fieldkit",
         description="Fieldkit field vault: headless commands for administrators and automation. "
         "Passphrases are read from standard input, never from the command line.",

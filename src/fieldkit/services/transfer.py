@@ -7,7 +7,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from fieldkit.domain.records import RecordType, ValidationError, record_spec, validate_fields
+from fieldkit.domain.records import (
+    RecordType,
+    ValidationError,
+    normalise_id,
+    record_spec,
+    validate_fields,
+)
 from fieldkit.store import audit
 from fieldkit.store.records import NewRecord
 from fieldkit.store.vault import Vault
@@ -75,8 +81,10 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[NewRecord], list[LineError]]
             errors.extend(LineError(number, e.field, e.reason) for e in exc.errors)
             continue
         if record_id is not None:
-            if not isinstance(record_id, str):
-                errors.append(LineError(number, "id", "must be a UUID string"))
+            try:
+                record_id = normalise_id(record_id)
+            except ValueError as exc:
+                errors.append(LineError(number, "id", str(exc)))
                 continue
             if record_id in seen:
                 errors.append(LineError(number, "id", f"repeats line {seen[record_id]}"))

@@ -1,0 +1,244 @@
+"""The `fieldkit` command line, run as a real process with the passphrase on standard input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.factories import PASSPHRASE, person, place
+
+from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.vault import DB_NAME, Vault
+
+FIELDKIT = [sys.executable, "-m", "fieldkit.cli"]
+
+
+def run(*args: str, stdin: str = PASSPHRASE + "\n") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*FIELDKIT, *args], input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def cheap_vault(tmp_path: Path) -> Path:
+    """A vault made with cheap key derivation; the CLI reads the cost from its key file."""
+    folder = tmp_path / "vault"
+    Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF).lock()
+    return folder
+
+
+def _jsonl(path: Path, lines: list[object]) -> Path:
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    return path
+
+
+def test_vault_create_then_check_succeeds(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    created = run(
+        "vault", "create", "--vault", str(folder), "--username", "amy", "--passphrase-stdin"
+    )
+    assert created.returncode == 0, created.stderr
+    checked = run("vault", "check", "--vault", str(folder), "--passphrase-stdin")
+    assert checked.returncode == 0, checked.stderr
+    assert "sound" in checked.stdout
+
+
+def test_check_with_wrong_passphrase_exits_3_without_a_traceback(cheap_vault: Path) -> None:
+    result = run(
+        "vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin", stdin="not it\n"
+    )
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert "passphrase is not right" in result.stderr
+
+
+def test_check_of_a_tampered_vault_exits_4(cheap_vault: Path) -> None:
+    vault = Vault.unlock(cheap_vault, passphrase=PASSPHRASE)
+    with vault.write() as conn:
+        repo = vault.records(conn)
+        for i in range(100):
+            repo.create("person", person(family_name=f"F{i}"))
+    vault.lock()
+    db = cheap_vault / DB_NAME
+    data = bytearray(db.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    db.write_bytes(bytes(data))
+    result = run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert result.returncode == 4
+    assert "damaged" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_passwd_takes_old_then_new_passphrase(cheap_vault: Path) -> None:
+    changed = run(
+        "vault",
+        "passwd",
+        "--vault",
+        str(cheap_vault),
+        "--passphrase-stdin",
+        stdin=f"{PASSPHRASE}\nan entirely new one\n",
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert (
+        run(
+            "vault",
+            "check",
+            "--vault",
+            str(cheap_vault),
+            "--passphrase-stdin",
+            stdin="an entirely new one\n",
+        ).returncode
+        == 0
+    )
+    assert run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin").returncode == 3
+
+
+def test_missing_passphrase_on_stdin_is_a_usage_error(cheap_vault: Path) -> None:
+    result = run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin", stdin="")
+    assert result.returncode == 2
+    assert "standard input" in result.stderr
+
+
+def test_import_then_export_round_trips_and_export_is_logged(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    p_id = "5f0f2f7e-3c1d-4d55-9a0e-111111111111"
+    source = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"type": "place", "id": "5f0f2f7e-3c1d-4d55-9a0e-222222222222", "fields": place()},
+            {"type": "person", "id": p_id, "fields": person()},
+            {
+                "type": "service",
+                "fields": {
+                    "name": "Food bank",
+                    "categories": ["food"],
+                    "districts": ["huddersfield"],
+                },
+            },
+        ],
+    )
+    imported = run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(source))
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported 3" in imported.stdout
+    exported = run("export", "--vault", str(cheap_vault), "--passphrase-stdin", "--type", "person")
+    assert exported.returncode == 0, exported.stderr
+    (line,) = [json.loads(x) for x in exported.stdout.splitlines()]
+    assert line["id"] == p_id
+    assert line["fields"]["given_name"] == "Zoë"
+    vault = Vault.unlock(cheap_vault, passphrase=PASSPHRASE)
+    with vault.read() as conn:
+        from sqlalchemy import select
+
+        from fieldkit.store.schema import AuditEntry
+
+        exports = (
+            conn.execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
+            .scalars()
+            .all()
+        )
+    vault.lock()
+    assert exports == [p_id]
+
+
+def test_import_with_bad_lines_reports_every_one_and_imports_nothing(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    source = tmp_path / "bad.jsonl"
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps({"type": "person", "fields": person()}),
+                "{not json",
+                json.dumps({"type": "place", "fields": place(postcode="XX")}),
+                json.dumps({"type": "visit", "fields": {"kind": "stroll"}}),
+                json.dumps({"type": "gizmo", "fields": {}}),
+                json.dumps({"type": "person", "id": "not-a-uuid", "fields": person()}),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    result = run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(source))
+    assert result.returncode == 5
+    err = result.stderr
+    assert "line 2: -: not valid JSON" in err
+    assert "line 3: postcode: is not a UK postcode" in err
+    assert "line 4: kind: must be one of" in err
+    assert "line 4: occurred_at: is required" in err
+    assert "line 5: type: unknown record type" in err
+    assert "line 6: id:" in err
+    assert "Nothing was imported" in err
+    exported = run("export", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert exported.stdout == ""
+
+
+def test_search_prints_matches_and_takes_hostile_text_literally(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    source = _jsonl(tmp_path / "in.jsonl", [{"type": "person", "fields": person()}])
+    assert (
+        run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(source)).returncode
+        == 0
+    )
+    found = run("search", "--vault", str(cheap_vault), "--passphrase-stdin", "zoe")
+    assert found.returncode == 0
+    assert "Zoë O'Brien" in found.stdout
+    hostile = run("search", "--vault", str(cheap_vault), "--passphrase-stdin", '"*', "OR", "%")
+    assert hostile.returncode == 0
+    assert hostile.stdout == ""
+
+
+def test_demo_data_is_deterministic_for_a_seed(tmp_path: Path) -> None:
+    exports = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        Vault.create(folder, username="demo", passphrase=PASSPHRASE, kdf=TEST_KDF).lock()
+        made = run(
+            "demo-data",
+            "--vault",
+            str(folder),
+            "--passphrase-stdin",
+            "--visits",
+            "300",
+            "--seed",
+            "7",
+        )
+        assert made.returncode == 0, made.stderr
+        exports.append(run("export", "--vault", str(folder), "--passphrase-stdin").stdout)
+    assert exports[0] == exports[1]
+    assert exports[0].count('"type":"visit"') == 300
+
+
+def test_passphrase_is_never_accepted_on_the_command_line(cheap_vault: Path) -> None:
+    result = run("vault", "check", "--vault", str(cheap_vault), "--passphrase", PASSPHRASE)
+    assert result.returncode == 2
+    assert PASSPHRASE not in result.stderr
+
+
+def test_foreign_vault_exits_8(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    Vault.create(
+        folder, username="x", passphrase=PASSPHRASE, kdf=TEST_KDF, os_user="99999:someone-else"
+    ).lock()
+    result = run("vault", "check", "--vault", str(folder), "--passphrase-stdin")
+    assert result.returncode == 8
+    assert "another account" in result.stderr
+
+
+def test_cli_runs_without_a_display(cheap_vault: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run(
+        [*FIELDKIT, "vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin"],
+        input=PASSPHRASE + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
