@@ -179,7 +179,7 @@ def list_devices(session: Session) -> list[DeviceView]:
             revoked_at=aware(d.revoked_at) if d.revoked_at else None,
             last_device_seq=d.last_device_seq,
         )
-        for d, name in rows.tuples()
+        for d, name in rows
     ]
 
 

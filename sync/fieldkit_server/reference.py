@@ -44,8 +44,8 @@ def reference_data(session: Session) -> dict[str, Any]:
         "schemes": _schemes(),
         # Templates are managed by the documents work; none are served yet.
         "letter_templates": [],
-        "services": [{"id": sid, **json.loads(fields)} for sid, fields in services.tuples()],
-        "users": [{"id": uid, "display_name": name} for uid, name in users.tuples()],
+        "services": [{"id": sid, **json.loads(fields)} for sid, fields in services],
+        "users": [{"id": uid, "display_name": name} for uid, name in users],
     }
 
 
