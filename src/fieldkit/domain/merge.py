@@ -78,3 +78,35 @@ def merge_change(
             fields[name] = value
             versions[name] = incoming_hlc
     return MergeResult(fields, versions, frozenset(changed), tuple(conflicts))
+
+
+def merge_record(
+    current_fields: Mapping[str, object],
+    current_versions: Mapping[str, str],
+    *,
+    incoming_fields: Mapping[str, object],
+    incoming_versions: Mapping[str, str],
+) -> MergeResult:
+    """Merge a whole record whose fields each carry their own version (a pulled record).
+
+    Field by field this is `merge_change` with the field's own timestamp and the held version as
+    base, so a local edit that is newer (not yet pushed) is kept and nothing is reported as a
+    conflict: the server has already recorded any conflict when it merged the edits.
+    """
+    fields = dict(current_fields)
+    versions = dict(current_versions)
+    changed: set[str] = set()
+    for name, value in incoming_fields.items():
+        hlc = incoming_versions.get(name)
+        if hlc is None:
+            continue
+        step = merge_change(
+            fields,
+            versions,
+            incoming_fields={name: value},
+            incoming_hlc=hlc,
+            base={name: versions[name]} if name in versions else {},
+        )
+        fields, versions = step.fields, step.versions
+        changed |= step.changed
+    return MergeResult(fields, versions, frozenset(changed), ())

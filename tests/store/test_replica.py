@@ -1,0 +1,126 @@
+"""The vault's replica side of sync: outbox, applying pulled records, purging (both stores)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from tests.factories import person, visit
+
+from fieldkit.domain.hlc import Hlc
+from fieldkit.domain.records import RecordType
+from fieldkit.services.records import RecordService
+from fieldkit.store import replica, search
+from fieldkit.store.vault import Vault
+
+SERVER_ID = "7a1f0c1e-0000-4000-8000-000000000001"
+
+
+def _pulled(fields: dict[str, object], hlc: str, *, deleted: bool = False) -> replica.PulledRecord:
+    return replica.PulledRecord("person", SERVER_ID, deleted, fields, dict.fromkeys(fields, hlc))
+
+
+def test_outbox_lists_unpushed_changes_in_order_until_marked(any_vault: Vault) -> None:
+    service = RecordService(any_vault)
+    a = service.create(record_type="person", fields=person())
+    service.update(record_type="person", record_id=a.id, changes={"given_name": "Zoe"})
+    with any_vault.read() as conn:
+        pending = replica.pending_changes(conn, limit=10)
+    assert [c.op for c in pending] == ["upsert", "upsert"]
+    assert pending[0].seq < pending[1].seq
+    assert pending[1].wire()["base"] == {"given_name": pending[0].hlc}
+    with any_vault.write() as conn:
+        replica.mark_pushed(conn, [pending[0].change_id], at="2026-11-27T10:00:00Z")
+    with any_vault.read() as conn:
+        assert [c.change_id for c in replica.pending_changes(conn, limit=10)] == [
+            pending[1].change_id
+        ]
+        assert replica.pending_count(conn) == 1
+        assert replica.highest_change_seq(conn) == pending[1].seq
+
+
+def test_pulled_new_record_is_stored_and_searchable(any_vault: Vault) -> None:
+    fields = person(given_name="Bartłomiej", family_name="Nowak")
+    with any_vault.write() as conn:
+        outcome = replica.apply_pulled(conn, [_pulled(fields, "001764000000000:0000:srv")], at="t")
+    assert outcome.inserted == 1
+    with any_vault.read() as conn:
+        assert [h.record_id for h in search.find(conn, "bartlomiej")] == [SERVER_ID]
+        assert replica.pending_count(conn) == 0  # pulled records are not pushed back
+
+
+def test_pulled_record_never_overwrites_a_newer_unpushed_local_edit(any_vault: Vault) -> None:
+    old = "001764000000000:0000:srv"
+    with any_vault.write() as conn:
+        replica.apply_pulled(conn, [_pulled(person(), old)], at="t")
+    RecordService(any_vault).update(
+        record_type="person", record_id=SERVER_ID, changes={"family_name": "Local"}
+    )
+    with any_vault.read() as conn:
+        local = any_vault.records(conn).require(RecordType.PERSON, SERVER_ID)
+    older_than_local = str(Hlc(Hlc.parse(local.versions["family_name"]).millis - 1, 0, "srv"))
+    newer = {**person(), "family_name": "Server", "given_name": "Zed"}
+    pulled = replica.PulledRecord(
+        "person",
+        SERVER_ID,
+        False,
+        newer,
+        {
+            **dict.fromkeys(newer, old),
+            "family_name": older_than_local,
+            "given_name": "009999999999999:0000:srv",
+        },
+    )
+    with any_vault.write() as conn:
+        replica.apply_pulled(conn, [pulled], at="t")
+    with any_vault.read() as conn:
+        after = any_vault.records(conn).require(RecordType.PERSON, SERVER_ID)
+        history = conn.execute(text("SELECT count(*) FROM record_history")).scalar()
+    assert after.fields["family_name"] == "Local"
+    assert after.fields["given_name"] == "Zed"
+    assert history == 2  # the local edit, then the pull: nothing overwritten without trace
+
+
+def test_pulled_tombstone_deletes_and_stays_deleted(any_vault: Vault) -> None:
+    with any_vault.write() as conn:
+        replica.apply_pulled(conn, [_pulled(person(), "001764000000000:0000:srv")], at="t")
+        replica.apply_pulled(
+            conn, [_pulled(person(), "001764000000001:0000:srv", deleted=True)], at="t"
+        )
+        replica.apply_pulled(
+            conn, [_pulled(person(given_name="Back"), "001764000000002:0000:srv")], at="t"
+        )
+    with any_vault.read() as conn:
+        stored = any_vault.records(conn).get(RecordType.PERSON, SERVER_ID)
+        assert search.find(conn, "zoe") == []
+    assert stored is not None
+    assert stored.deleted
+
+
+def test_purge_removes_record_history_links_index_and_pending_changes(any_vault: Vault) -> None:
+    service = RecordService(any_vault)
+    p = service.create(record_type="person", fields=person())
+    v = service.create(record_type="visit", fields=visit(person_ids=[p.id]))
+    service.update(record_type="visit", record_id=v.id, changes={"narrative": "changed"})
+    with any_vault.write() as conn:
+        removed = replica.purge(conn, [("visit", v.id), ("person", p.id), ("gizmo", "x")])
+    assert removed == 2
+    with any_vault.read() as conn:
+        for table in (
+            "visit",
+            "person",
+            "visit_person",
+            "record_history",
+            "change_log",
+            "search_doc",
+        ):
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table  # noqa: S608
+        assert replica.highest_change_seq(conn) == 3
+
+
+def test_sync_state_round_trips_inside_the_vault(any_vault: Vault) -> None:
+    with any_vault.write() as conn:
+        replica.put_state(conn, "cursor", "abc")
+        replica.put_state(conn, "token", {"value": "t0k3n"})
+    with any_vault.read() as conn:
+        assert replica.get_state(conn, "cursor") == "abc"
+        assert replica.get_state(conn, "token") == {"value": "t0k3n"}
+        assert replica.get_state(conn, "missing") is None
