@@ -186,7 +186,7 @@ def draw_letterhead(canvas: Canvas, branding: Branding, *, top: float) -> float:
             top - height,
             width=height,
             height=height,
-            mask="auto",
+            # No alpha mask: transparency makes CUPS's ps2write step rasterise the whole page.
             preserveAspectRatio=True,
         )
         x += height + 4 * mm

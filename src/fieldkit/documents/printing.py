@@ -88,7 +88,8 @@ def print_pdf(pdf: bytes, *, printer: str | None, copies: int = 1, title: str) -
     message = result.stderr.decode("utf-8", "replace").strip()
     if result.returncode != 0:
         lowered = message.lower()
-        if "does not exist" in lowered or "not found" in lowered:
+        missing = "does not exist" in lowered or "not found" in lowered
+        if missing or (printer is not None and printer not in list_printers()):
             raise PrinterUnavailableError(
                 f"There is no printer called {printer!r}. Choose another printer."
             )

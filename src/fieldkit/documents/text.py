@@ -45,22 +45,32 @@ def register_fonts() -> frozenset[int]:
 def safe_text(value: str) -> str:
     """Make text printable with the embedded font, without changing what it says.
 
-    Control characters become spaces (newlines are kept), invisible formatting characters the
-    font lacks (zero-width joiners, variation selectors) are dropped, and any other character the
-    font cannot draw — or a lone surrogate — becomes U+FFFD. The result is still plain text: escape
-    it before putting it into Paragraph markup (``templates.fill`` does both).
+    Control characters become spaces (newlines are kept); invisible formatting characters
+    (zero-width joiners, bidi marks, variation selectors) are dropped; any character the font
+    cannot draw, a lone surrogate, or a character beyond the Basic Multilingual Plane (most emoji)
+    becomes U+FFFD. Right-to-left text is kept in its logical order and printed left to right,
+    unshaped: reportlab does no bidi or Arabic shaping without extra libraries. The result is
+    still plain text: escape it before putting it into Paragraph markup (``templates.fill`` does
+    both).
     """
     covered = register_fonts()
     out: list[str] = []
     for char in value.replace("\r\n", "\n").replace("\r", "\n"):
-        if char == "\n" or ord(char) in covered:
-            out.append(char)
-            continue
         category = unicodedata.category(char)
-        if category == "Cc":
+        if char == "\n":
+            out.append(char)
+        elif category == "Cc":
             out.append(" ")
-        elif category == "Cf":
+        elif category == "Cf" or "\ufe00" <= char <= "\ufe0f":
+            # Joiners, bidi marks and variation selectors only steer shaping, which reportlab
+            # does not do; printed alone they would be stray boxes.
             continue
+        elif ord(char) > 0xFFFF:
+            # reportlab writes a wrong ToUnicode entry for characters beyond the BMP (U+1F600
+            # reads back as U+1F60), so the PDF's text would misstate what was printed.
+            out.append(FALLBACK_GLYPH)
+        elif ord(char) in covered:
+            out.append(char)
         else:
             out.append(FALLBACK_GLYPH)
     return "".join(out)
