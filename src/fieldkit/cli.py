@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
@@ -153,6 +154,41 @@ def cmd_demo_data(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return Exit.OK
 
 
+def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    import tempfile
+
+    from fieldkit.services.demo import create_demo_vault
+    from fieldkit.services.records import RecordService
+
+    folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="fieldkit-demo-"))
+
+    def progress(done: int) -> None:
+        print(f"\rFilling the demo vault: {done} records", end="", file=sys.stderr, flush=True)
+
+    demo = create_demo_vault(folder / "vault", visits=args.visits, on_progress=progress)
+    print(file=sys.stderr)
+    print(f"Demo vault: {demo.folder} ({demo.records} records, user {demo.username})", file=out)
+    print(f"Passphrase (shown once): {demo.passphrase}", file=out)
+    vault = Vault.unlock(demo.folder, passphrase=demo.passphrase)
+    try:
+        service = RecordService(vault)
+        for query in ("bus station", "HD1", "street drinking", "Lukasz"):
+            results = service.search(text=query, limit=3)
+            print(f"\nsearch {query!r}: {len(results)} shown", file=out)
+            for r in results:
+                print(f"  {r.type:<12} {r.title}  {r.detail[:60]}", file=out)
+        report = vault.check()
+    finally:
+        vault.lock()
+    print(f"\nIntegrity check: {'sound' if report.ok else 'PROBLEMS'}", file=out)
+    print(
+        f"\nTry: echo '<passphrase>' | .venv/bin/fieldkit search --vault {demo.folder} "
+        "--passphrase-stdin <words>",
+        file=out,
+    )
+    return Exit.OK if report.ok else Exit.DAMAGED
+
+
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
@@ -224,6 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--visits", type=int, required=True, metavar="N")
     p.add_argument("--seed", type=int, default=2026)
     p.set_defaults(handler=cmd_demo_data)
+
+    p = sub.add_parser("demo", help="make a demo vault full of synthetic data and show it")
+    p.add_argument("--visits", type=int, default=5000, metavar="N")
+    p.add_argument("--dir", metavar="DIR", help="where to put the demo (a new temp folder)")
+    p.add_argument("--headless", action="store_true", help="no window: search and check only")
+    p.set_defaults(handler=cmd_demo)
     return parser
 
 
@@ -255,6 +297,17 @@ def main(
         return Exit.INVALID_INPUT
     except VaultError as exc:
         print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.ERROR
+    except Exception as exc:
+        # Our bug, not the user's: name the kind of failure but not its message, which could
+        # quote record data. Every write is one transaction, so nothing was half-written.
+        print(
+            f"fieldkit: internal error ({type(exc).__name__}); nothing was half-written. "
+            "Please report this with the command you ran.",
+            file=sys.stderr,
+        )
+        if os.environ.get("FIELDKIT_DEBUG") == "1":
+            raise
         return Exit.ERROR
 
 

@@ -272,3 +272,12 @@ def test_default_key_derivation_is_argon2id_with_real_cost(tmp_path: Path) -> No
     assert params.memory_kib >= 64 * 1024
     assert params.time_cost >= 2
     assert TEST_KDF.memory_kib < params.memory_kib
+
+
+def test_database_errors_never_quote_the_values_written(vault: Vault) -> None:
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError) as caught, vault.write() as conn:
+        conn.execute(insert(Meta).values(key="vault_id", value="Jane Secretname"))
+    assert "Secretname" not in str(caught.value)

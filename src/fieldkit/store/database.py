@@ -85,6 +85,8 @@ def open_engine(path: Path, key: SecretBuffer | None) -> Engine:
         module=sqlcipher if key is not None else sqlite3,
         creator=connect,
         poolclass=QueuePool,
+        # Statement parameters are personal data: keep them out of every error message.
+        hide_parameters=True,
         pool_size=4,
         max_overflow=4,
     )
