@@ -1,0 +1,201 @@
+"""Documents the app makes: render, keep in the vault with a document record, and print (logged)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select
+
+from fieldkit.documents import (
+    LeafletInput,
+    LetterInput,
+    PrintError,
+    PrinterUnavailableError,
+    RenderedDocument,
+    TemplateLibrary,
+    TemplateNotFoundError,
+    list_printers,
+    print_pdf,
+    render_leaflet,
+    render_letter,
+)
+from fieldkit.domain.records import RecordType
+from fieldkit.store import audit
+from fieldkit.store.records import RecordRepository
+from fieldkit.store.schema import Draft
+from fieldkit.store.vault import Vault
+
+#: The vault has no blob table yet, so a kept PDF sits (encrypted) in the draft table under
+#: this prefix; see docs/app.md "Debt".
+PDF_KEY_PREFIX = "document-pdf:"
+_TITLES = {
+    "yellow_letter": "Yellow warning letter",
+    "red_letter": "Red warning letter",
+    "cpw_letter": "Community Protection Warning letter",
+    "signposting_leaflet": "Signposting leaflet",
+    "evidence_bundle": "Evidence bundle",
+}
+
+
+@dataclass(frozen=True)
+class KeptDocument:
+    """A rendered document that has a document record and is kept in the vault."""
+
+    id: str
+    kind: str
+    title: str
+    pdf: bytes
+    page_count: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PrintOutcome:
+    """What happened when the officer pressed Print, as a sentence to show them."""
+
+    printed: bool
+    message: str
+
+
+def document_title(kind: str) -> str:
+    """A document kind in words."""
+    return _TITLES.get(kind, kind.replace("_", " ").capitalize())
+
+
+class DocumentService:
+    """Render, keep and print documents.
+
+    Args:
+        vault: the unlocked vault.
+        library: letter and leaflet templates (the bundled ones, loaded on first use, if None).
+        printer: the print function (the CUPS spooler by default).
+        printers: lists printers (CUPS by default).
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        library: TemplateLibrary | None = None,
+        printer: Callable[..., object] = print_pdf,
+        printers: Callable[[], list[str]] = list_printers,
+    ) -> None:
+        self._vault = vault
+        self._library = library
+        self._print = printer
+        self._printers = printers
+
+    @property
+    def library(self) -> TemplateLibrary:
+        if self._library is None:
+            self._library = TemplateLibrary.load()
+        return self._library
+
+    def render_letter(self, letter: LetterInput) -> RenderedDocument:
+        """A warning letter as PDF, in the letter's language (English if there is none)."""
+        try:
+            template = self.library.letter(letter.kind, letter.language)
+        except TemplateNotFoundError:
+            template = self.library.letter(letter.kind, "en")
+        return render_letter(letter, template)
+
+    def render_leaflet(self, leaflet: LeafletInput) -> RenderedDocument:
+        """A signposting leaflet as PDF."""
+        try:
+            template = self.library.leaflet(leaflet.language)
+        except TemplateNotFoundError:
+            template = self.library.leaflet("en")
+        return render_leaflet(leaflet, template)
+
+    def keep(
+        self,
+        conn: Connection,
+        repo: RecordRepository,
+        rendered: RenderedDocument,
+        *,
+        subject_type: str,
+        subject_id: str,
+        district: str,
+    ) -> KeptDocument:
+        """Record a document and keep its PDF, inside the caller's write transaction."""
+        record = repo.create(
+            RecordType.DOCUMENT.value,
+            {
+                "kind": rendered.kind.value,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+                "template_id": rendered.template_id,
+                "template_version": str(rendered.template_version),
+                "language": rendered.language,
+                "sha256": rendered.sha256,
+                "printed_at": self._vault.now().isoformat(timespec="seconds"),
+                "served_how": "handed_over",
+                "district": district,
+            },
+        )
+        conn.execute(
+            insert(Draft).values(
+                key=PDF_KEY_PREFIX + record.id,
+                body={"pdf": base64.b64encode(rendered.pdf).decode("ascii")},
+                updated_at=self._vault.now().isoformat(timespec="seconds"),
+            )
+        )
+        return KeptDocument(
+            record.id,
+            rendered.kind.value,
+            document_title(rendered.kind.value),
+            rendered.pdf,
+            rendered.page_count,
+            rendered.sha256,
+        )
+
+    def pdf(self, document_id: str) -> bytes | None:
+        """A kept document's PDF, or None if it is not kept on this laptop."""
+        with self._vault.read() as conn:
+            body = conn.execute(
+                select(Draft.body).where(Draft.key == PDF_KEY_PREFIX + document_id)
+            ).scalar()
+        if not isinstance(body, dict):
+            return None
+        return base64.b64decode(body["pdf"])
+
+    def printers(self) -> list[str]:
+        """Printers this laptop can print to (empty when there is no print system)."""
+        try:
+            return self._printers()
+        except PrintError:
+            return []
+
+    def print_document(
+        self, document: KeptDocument, *, printer: str | None, recipient: str | None = None
+    ) -> PrintOutcome:
+        """Print a kept document and log the disclosure (s62); never raises for printer trouble."""
+        try:
+            self._print(document.pdf, printer=printer or None, copies=1, title="Fieldkit document")
+        except PrinterUnavailableError as exc:
+            return PrintOutcome(
+                False,
+                f"{exc} The {document.title.lower()} is kept in the vault; "
+                "print it later from the person's profile.",
+            )
+        except PrintError as exc:
+            return PrintOutcome(
+                False, f"{exc} The {document.title.lower()} is kept in the vault; try again later."
+            )
+        with self._vault.write() as conn:
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=self._vault.now().isoformat(timespec="milliseconds"),
+                        actor=self._vault.username,
+                        action=audit.AuditAction.PRINT,
+                        record_type="document",
+                        record_id=document.id,
+                        recipient=recipient,
+                    )
+                ],
+            )
+        return PrintOutcome(True, f"The {document.title.lower()} has gone to the printer.")

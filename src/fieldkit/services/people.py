@@ -1,0 +1,287 @@
+"""People: search-as-you-type, and a profile with flags, timeline and warning standing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from fieldkit.domain.escalation import Outcome, WarningFact, next_step
+from fieldkit.domain.legal_clocks import format_date, format_datetime
+from fieldkit.domain.records import RecordType, is_restricted
+from fieldkit.domain.schemes import Scheme
+from fieldkit.domain.vocabulary import WarningStatus
+from fieldkit.services.queries import records_where
+from fieldkit.services.records import RecordService
+from fieldkit.store.records import StoredRecord
+from fieldkit.store.schema import visit_person
+from fieldkit.store.vault import Vault
+
+#: Flags containing any of these words warn officers before they approach (shown in red).
+RISK_WORDS = ("risk", "violen", "weapon", "aggress", "danger")
+TIMELINE_LIMIT = 300
+
+
+def person_name(fields: Mapping[str, object]) -> str:
+    """How a person is named on screen: their name, else their description."""
+    name = " ".join(str(p) for p in (fields.get("given_name"), fields.get("family_name")) if p)
+    return name or str(fields.get("description") or "Unknown person")
+
+
+def parse_moment(value: object) -> datetime:
+    """A stored ISO 8601 date-time as an aware datetime."""
+    return datetime.fromisoformat(str(value))
+
+
+def category_label(value: str) -> str:
+    """A category's wire name as words ("street_drinking" → "Street drinking")."""
+    return value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A person in a search list."""
+
+    id: str
+    name: str
+    detail: str
+    has_risk_flag: bool
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated thing in a person's or case's history."""
+
+    when: datetime
+    kind: str
+    title: str
+    detail: str
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class WarningStanding:
+    """Where a person stands under one scheme and what the engine proposes next."""
+
+    scheme_id: str
+    scheme_name: str
+    stage: str
+    next_step: str
+    reason: str
+    window_ends: str
+    can_issue: bool
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    """Everything the profile screen shows about a person."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    date_of_birth: str
+    description: str
+    district: str
+    flags: tuple[str, ...]
+    risk_flags: tuple[str, ...]
+    timeline: tuple[TimelineEntry, ...]
+    standings: tuple[WarningStanding, ...]
+
+
+def _row(record_id: str, fields: Mapping[str, object]) -> PersonRow:
+    flags = [str(f) for f in fields.get("flags") or []]  # type: ignore[attr-defined]
+    bits: list[str] = []
+    if fields.get("date_of_birth"):
+        bits.append(f"born {format_date(date.fromisoformat(str(fields['date_of_birth'])))}")
+    aliases = fields.get("aliases") or []
+    if aliases:
+        bits.append("also known as " + ", ".join(str(a) for a in aliases))  # type: ignore[attr-defined]
+    return PersonRow(
+        record_id, person_name(fields), "; ".join(bits), any(_is_risk(f) for f in flags)
+    )
+
+
+def _is_risk(flag: str) -> bool:
+    lowered = flag.lower()
+    return any(word in lowered for word in RISK_WORDS)
+
+
+def warning_facts(records: Sequence[StoredRecord], scheme_id: str) -> list[WarningFact]:
+    """The engine's view of a person's warnings under one scheme."""
+    facts: list[WarningFact] = []
+    for record in records:
+        f = record.fields
+        if f["scheme"] != scheme_id:
+            continue
+        expires = parse_moment(f["expires_at"]) if f.get("expires_at") else None
+        facts.append(
+            WarningFact(
+                level=str(f["level"]),
+                issued_at=parse_moment(f["issued_at"]),
+                status=WarningStatus(str(f["status"] or "issued")),
+                expires_at=expires,
+            )
+        )
+    return facts
+
+
+def standing(
+    scheme: Scheme, history: Sequence[WarningFact], *, now: datetime, dob: date | None
+) -> WarningStanding:
+    """A person's standing under a scheme, in words."""
+    proposal = next_step(scheme, history, now=now, date_of_birth=dob)
+    if proposal.outcome is Outcome.ISSUE_WARNING and proposal.proposed_level is not None:
+        step = proposal.proposed_level.name
+    elif proposal.outcome is Outcome.REFER_FOR_ENFORCEMENT and proposal.enforcement is not None:
+        step = proposal.enforcement.name
+    elif proposal.outcome is Outcome.NEEDS_DATE_OF_BIRTH:
+        step = "Record their date of birth"
+    else:
+        step = "Not eligible"
+    return WarningStanding(
+        scheme.id,
+        scheme.name,
+        proposal.current_stage.name if proposal.current_stage else "No warning standing",
+        step,
+        proposal.reason,
+        format_date(proposal.window_ends_at) if proposal.window_ends_at else "",
+        proposal.outcome is Outcome.ISSUE_WARNING,
+    )
+
+
+class PeopleService:
+    """Find people and open their profiles (opening one is logged as a consultation).
+
+    Args:
+        vault: the unlocked vault.
+        records: record use cases for the same user.
+        schemes: the warning schemes in force, by id.
+    """
+
+    def __init__(self, vault: Vault, records: RecordService, schemes: Mapping[str, Scheme]) -> None:
+        self._vault = vault
+        self._records = records
+        self._schemes = schemes
+
+    def search(self, text: str, *, limit: int = 30) -> list[PersonRow]:
+        """People whose names, aliases, description or date of birth match every word typed."""
+        hits = self._records.search(text=text, types=["person"], limit=limit)
+        if not hits:
+            return []
+        with self._vault.read() as conn:
+            found = self._vault.records(conn).get_many(RecordType.PERSON, [h.id for h in hits])
+        return [_row(r.id, r.fields) for r in found]
+
+    def row(self, person_id: str) -> PersonRow:
+        """One person as a list row (no consultation is logged)."""
+        with self._vault.read() as conn:
+            record = self._vault.records(conn).require(RecordType.PERSON, person_id)
+        return _row(record.id, record.fields)
+
+    def profile(self, person_id: str) -> PersonProfile:
+        """Open a person's profile, logging the consultation (s62).
+
+        Raises:
+            RecordNotFoundError: no such person.
+        """
+        person = self._records.view(record_type="person", record_id=person_id)
+        f = person.fields
+        me = self._vault.username
+        now = self._vault.now()
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            visit_ids = [
+                r[0]
+                for r in conn.execute(
+                    select(visit_person.c.visit_id).where(visit_person.c.person_id == person_id)
+                )
+            ]
+            visits = repo.get_many(RecordType.VISIT, visit_ids[-TIMELINE_LIMIT:])
+            warnings = records_where(conn, repo, RecordType.WARNING, "person_id", [person_id])
+            signposts = records_where(conn, repo, RecordType.SIGNPOSTING, "person_id", [person_id])
+            documents = records_where(
+                conn,
+                repo,
+                RecordType.DOCUMENT,
+                "subject_id",
+                [person_id, *(w.id for w in warnings)],
+            )
+        timeline: list[TimelineEntry] = []
+        for v in visits:
+            vf = v.fields
+            hidden = is_restricted(vf) and vf["officer_id"] != me
+            cats = ", ".join(category_label(str(c)) for c in vf["categories"] or [])  # type: ignore[attr-defined]
+            timeline.append(
+                TimelineEntry(
+                    parse_moment(vf["occurred_at"]),
+                    "Visit",
+                    "Restricted record" if hidden else (cats or "Visit"),
+                    "Safeguarding record: ask your supervisor for access."
+                    if hidden
+                    else str(vf["narrative"] or ""),
+                    restricted=is_restricted(vf),
+                )
+            )
+        for w in warnings:
+            wf = w.fields
+            scheme = self._schemes.get(str(wf["scheme"]))
+            level = str(wf["level"])
+            if scheme is not None:
+                level = scheme.levels[scheme.rank(level)].name
+            timeline.append(
+                TimelineEntry(
+                    parse_moment(wf["issued_at"]),
+                    "Warning",
+                    f"{level} ({wf['status']})",
+                    str(wf["behaviour"]),
+                )
+            )
+        for s in signposts:
+            sf = s.fields
+            consent = "consented to referral" if sf["consent_to_referral"] else "no referral"
+            count = len(sf["service_ids"] or [])  # type: ignore[arg-type]
+            timeline.append(
+                TimelineEntry(
+                    parse_moment(sf["given_at"]),
+                    "Signposting",
+                    f"{count} service(s), {sf['method']}",
+                    consent,
+                )
+            )
+        for d in documents:
+            df = d.fields
+            timeline.append(
+                TimelineEntry(
+                    parse_moment(df["printed_at"]),
+                    "Document",
+                    category_label(str(df["kind"])),
+                    f"{str(df['served_how']).replace('_', ' ')}; template "
+                    f"{df['template_id']} v{df['template_version']}",
+                )
+            )
+        timeline.sort(key=lambda e: e.when, reverse=True)
+        dob = date.fromisoformat(str(f["date_of_birth"])) if f.get("date_of_birth") else None
+        standings = tuple(
+            standing(scheme, warning_facts(warnings, scheme.id), now=now, dob=dob)
+            for scheme in self._schemes.values()
+        )
+        flags = tuple(str(x) for x in f.get("flags") or [])  # type: ignore[attr-defined]
+        return PersonProfile(
+            id=person.id,
+            name=person_name(f),
+            aliases=tuple(str(a) for a in f.get("aliases") or []),  # type: ignore[attr-defined]
+            date_of_birth=format_date(dob) if dob else "",
+            description=str(f.get("description") or ""),
+            district=str(f.get("district") or ""),
+            flags=flags,
+            risk_flags=tuple(x for x in flags if _is_risk(x)),
+            timeline=tuple(timeline),
+            standings=standings,
+        )
+
+
+def when_text(moment: datetime) -> str:
+    """A moment in London time as people read it."""
+    return format_datetime(moment)

@@ -1,0 +1,92 @@
+"""The user's settings, kept in their vault: server, idle lock, printer, language, contrast."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields, replace
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, insert, select
+
+from fieldkit.domain.records import FieldError, ValidationError
+from fieldkit.store.schema import Meta
+from fieldkit.store.vault import Vault
+
+_KEY = "app_settings"
+LANGUAGES = {"en": "English", "pl": "Polski"}
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """What a user can set. Defaults suit a new field laptop with no server yet."""
+
+    server_url: str = ""
+    idle_lock_minutes: int = 5
+    default_printer: str = ""
+    language: str = "en"
+    high_contrast: bool = False
+    officer_name: str = ""
+    officer_number: str = ""
+    district: str = "huddersfield"
+
+
+def check_settings(settings: AppSettings) -> AppSettings:
+    """Settings with text trimmed.
+
+    Raises:
+        ValidationError: naming each setting that cannot be used and why.
+    """
+    errors: list[FieldError] = []
+    url = settings.server_url.strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            errors.append(
+                FieldError("server_url", "must be a web address such as https://sync.example")
+            )
+    if not 1 <= settings.idle_lock_minutes <= 60:
+        errors.append(FieldError("idle_lock_minutes", "must be from 1 to 60 minutes"))
+    if settings.language not in LANGUAGES:
+        errors.append(FieldError("language", "must be one of " + ", ".join(LANGUAGES)))
+    if errors:
+        raise ValidationError(errors)
+    return replace(
+        settings,
+        server_url=url.rstrip("/"),
+        default_printer=settings.default_printer.strip(),
+        officer_name=settings.officer_name.strip(),
+        officer_number=settings.officer_number.strip(),
+    )
+
+
+class SettingsService:
+    """Load and save the vault owner's settings.
+
+    Args:
+        vault: the unlocked vault.
+    """
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+
+    def load(self) -> AppSettings:
+        """The saved settings, or the defaults (unknown keys from newer versions are ignored)."""
+        with self._vault.read() as conn:
+            raw = conn.execute(select(Meta.value).where(Meta.key == _KEY)).scalar()
+        if not raw:
+            return AppSettings(officer_name=self._vault.username)
+        data = json.loads(raw)
+        known = {f.name for f in fields(AppSettings)}
+        return AppSettings(**{k: v for k, v in data.items() if k in known})
+
+    def save(self, settings: AppSettings) -> AppSettings:
+        """Check and store settings.
+
+        Raises:
+            ValidationError: a setting cannot be used; nothing is stored.
+        """
+        checked = check_settings(settings)
+        with self._vault.write() as conn:
+            conn.execute(delete(Meta).where(Meta.key == _KEY))
+            conn.execute(insert(Meta).values(key=_KEY, value=json.dumps(asdict(checked))))
+        return checked

@@ -1,0 +1,210 @@
+"""Logging a visit: places and people to pick from or add inline, and the officer's visit list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, or_, select
+
+from fieldkit.domain.legal_clocks import format_datetime
+from fieldkit.domain.records import RecordType, is_restricted
+from fieldkit.services.people import PeopleService, PersonRow, category_label, parse_moment
+from fieldkit.services.records import RecordService
+from fieldkit.store.records import StoredRecord
+from fieldkit.store.schema import RECORD_TABLES
+from fieldkit.store.vault import Vault
+
+_VISIT = RECORD_TABLES[RecordType.VISIT]
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    """A place an officer can pick for a visit."""
+
+    id: str
+    label: str
+    detail: str
+    district: str
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """One visit in a list."""
+
+    id: str
+    when: datetime
+    when_text: str
+    place: str
+    categories: str
+    summary: str
+    officer: str
+    restricted: bool
+
+
+#: Where the next page of a visit list starts: the last row's (occurred_at, id).
+PageCursor = tuple[str, str]
+
+
+def _place_choice(record: StoredRecord) -> PlaceChoice:
+    f = record.fields
+    detail = ", ".join(str(p) for p in (f["address"], f["postcode"]) if p)
+    return PlaceChoice(record.id, str(f["label"]), detail, str(f["district"]))
+
+
+class VisitService:
+    """Everything the Log-a-visit screen and visit lists need.
+
+    Args:
+        vault: the unlocked vault.
+        records: record use cases for the same user.
+        people: person search, shared with the People screen.
+    """
+
+    def __init__(self, vault: Vault, records: RecordService, people: PeopleService) -> None:
+        self._vault = vault
+        self._records = records
+        self._people = people
+
+    # Places ----------------------------------------------------------------------------------
+
+    def recent_places(self, *, limit: int = 8) -> list[PlaceChoice]:
+        """The places of the officer's latest visits, most recent first, without repeats."""
+        me = self._vault.username
+        query = (
+            select(_VISIT.c.place_id)
+            .where(_VISIT.c.officer_id == me, _VISIT.c.place_id.is_not(None))
+            .where(_VISIT.c.deleted.is_(False))
+            .order_by(_VISIT.c.occurred_at.desc())
+            .limit(limit * 10)
+        )
+        with self._vault.read() as conn:
+            ids: list[str] = []
+            for (place_id,) in conn.execute(query):
+                if place_id not in ids:
+                    ids.append(place_id)
+                if len(ids) >= limit:
+                    break
+            places = self._vault.records(conn).get_many(RecordType.PLACE, ids)
+        return [_place_choice(p) for p in places]
+
+    def search_places(self, text: str, *, limit: int = 20) -> list[PlaceChoice]:
+        """Places whose label, address or postcode match every word typed."""
+        hits = self._records.search(text=text, types=["place"], limit=limit)
+        if not hits:
+            return []
+        with self._vault.read() as conn:
+            found = self._vault.records(conn).get_many(RecordType.PLACE, [h.id for h in hits])
+        return [_place_choice(p) for p in found]
+
+    def add_place(
+        self, *, label: str, address: str = "", postcode: str = "", district: str
+    ) -> PlaceChoice:
+        """Add a place typed in on the form.
+
+        Raises:
+            ValidationError: naming the fields that are wrong.
+        """
+        view = self._records.create(
+            record_type="place",
+            fields={"label": label, "address": address, "postcode": postcode, "district": district},
+        )
+        f = view.fields
+        detail = ", ".join(str(p) for p in (f["address"], f["postcode"]) if p)
+        return PlaceChoice(view.id, str(f["label"]), detail, str(f["district"]))
+
+    # People ----------------------------------------------------------------------------------
+
+    def search_people(self, text: str, *, limit: int = 20) -> list[PersonRow]:
+        """People matching every word typed (names, aliases, description, date of birth)."""
+        return self._people.search(text, limit=limit)
+
+    def add_person(
+        self,
+        *,
+        given_name: str = "",
+        family_name: str = "",
+        date_of_birth: str = "",
+        aliases: Sequence[str] = (),
+        description: str = "",
+        district: str,
+    ) -> PersonRow:
+        """Add a person typed in on the form ("unknown person" is a description only).
+
+        Raises:
+            ValidationError: naming the fields that are wrong.
+        """
+        view = self._records.create(
+            record_type="person",
+            fields={
+                "given_name": given_name,
+                "family_name": family_name,
+                "date_of_birth": date_of_birth,
+                "aliases": list(aliases),
+                "description": description,
+                "district": district,
+            },
+        )
+        return self._people.row(view.id)
+
+    # Visits ----------------------------------------------------------------------------------
+
+    def log(self, *, fields: Mapping[str, object]) -> str:
+        """Store a visit by this officer; returns its id.
+
+        Raises:
+            ValidationError: naming each field that is wrong; nothing is stored.
+        """
+        view = self._records.create(
+            record_type="visit", fields={**fields, "officer_id": self._vault.username}
+        )
+        return view.id
+
+    def visits_page(
+        self, *, after: PageCursor | None = None, limit: int = 200, mine_only: bool = True
+    ) -> list[VisitRow]:
+        """A page of visits, newest first (keyset paging, so page 500 is as fast as page 1)."""
+        query = select(_VISIT).where(_VISIT.c.deleted.is_(False))
+        if mine_only:
+            query = query.where(_VISIT.c.officer_id == self._vault.username)
+        if after is not None:
+            at, last_id = after
+            query = query.where(
+                or_(
+                    _VISIT.c.occurred_at < at,
+                    and_(_VISIT.c.occurred_at == at, _VISIT.c.id < last_id),
+                )
+            )
+        query = query.order_by(_VISIT.c.occurred_at.desc(), _VISIT.c.id.desc()).limit(limit)
+        with self._vault.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+            place_ids = list({str(r["place_id"]) for r in rows if r["place_id"]})
+            places = {
+                p.id: str(p.fields["label"])
+                for p in self._vault.records(conn).get_many(RecordType.PLACE, place_ids)
+            }
+        return [self._visit_row(r, places) for r in rows]
+
+    def _visit_row(self, row: Mapping[str, object], places: Mapping[str, str]) -> VisitRow:
+        restricted = is_restricted(row)
+        hidden = restricted and row["officer_id"] != self._vault.username
+        when = parse_moment(row["occurred_at"])
+        narrative = str(row["narrative"] or "").replace("\n", " ")
+        cats = row["categories"] or []
+        assert isinstance(cats, list)
+        return VisitRow(
+            id=str(row["id"]),
+            when=when,
+            when_text=format_datetime(when),
+            place=places.get(str(row["place_id"]), ""),
+            categories=", ".join(category_label(str(c)) for c in cats),
+            summary="Restricted record" if hidden else narrative[:120],
+            officer=str(row["officer_id"]),
+            restricted=restricted,
+        )
+
+
+def cursor_after(row: VisitRow) -> PageCursor:
+    """The cursor for the page after the one ending with ``row``."""
+    return (row.when.astimezone(UTC).isoformat(timespec="seconds"), row.id)

@@ -1,0 +1,285 @@
+"""Issuing a warning: the engine's proposal, then warning, signposting and documents in one go."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from fieldkit.documents.inputs import LeafletInput, LetterInput
+from fieldkit.domain.escalation import Outcome, next_step
+from fieldkit.domain.legal_clocks import LONDON, format_date
+from fieldkit.domain.records import FieldError, RecordType, ValidationError, new_id
+from fieldkit.domain.schemes import Scheme
+from fieldkit.domain.vocabulary import DocumentKind
+from fieldkit.services.directory import DirectoryService, ServiceRow, as_support_service
+from fieldkit.services.documents_service import DocumentService, KeptDocument
+from fieldkit.services.people import person_name, warning_facts
+from fieldkit.services.queries import records_where
+from fieldkit.services.settings import AppSettings
+from fieldkit.store.vault import Vault
+
+#: The letter printed for each level id the shipped schemes use.
+LETTER_FOR_LEVEL: Mapping[str, DocumentKind] = {
+    "yellow": DocumentKind.YELLOW_LETTER,
+    "red": DocumentKind.RED_LETTER,
+    "cpw": DocumentKind.CPW_LETTER,
+}
+
+
+@dataclass(frozen=True)
+class SchemeChoice:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class WarningProposal:
+    """What the engine proposes for a person under a scheme, and why."""
+
+    person_id: str
+    person_name: str
+    scheme_id: str
+    outcome: str
+    level_id: str
+    level_name: str
+    reason: str
+    stage: str
+    window_ends: str
+    support_first: bool
+    power: str
+
+    @property
+    def can_issue(self) -> bool:
+        return self.outcome == Outcome.ISSUE_WARNING.value
+
+
+@dataclass(frozen=True)
+class WarningRequest:
+    """What the officer recorded on the warning form."""
+
+    person_id: str
+    scheme_id: str
+    behaviour: str
+    conditions: tuple[str, ...]
+    district: str
+    place_id: str | None = None
+    place_label: str = ""
+    occurred_at: datetime | None = None
+    service_ids: tuple[str, ...] = ()
+    consent_to_referral: bool = False
+    method: str = "leaflet"
+    deadline: date | None = None
+
+
+@dataclass(frozen=True)
+class IssuedWarning:
+    """The warning as stored, with the documents made for it."""
+
+    warning_id: str
+    signposting_id: str | None
+    level_name: str
+    documents: tuple[KeptDocument, ...]
+
+
+class WarningService:
+    """Proposes and issues warnings.
+
+    Args:
+        vault: the unlocked vault.
+        schemes: the schemes in force, by id.
+        directory: the support-services directory.
+        documents: renders and keeps letters and leaflets.
+        settings: the current settings (officer name and number, language).
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        schemes: Mapping[str, Scheme],
+        directory: DirectoryService,
+        documents: DocumentService,
+        settings: Callable[[], AppSettings],
+    ) -> None:
+        self._vault = vault
+        self._schemes = schemes
+        self._directory = directory
+        self._documents = documents
+        self._settings = settings
+
+    def schemes(self) -> list[SchemeChoice]:
+        """The schemes an officer can warn under."""
+        return [SchemeChoice(s.id, s.name) for s in self._schemes.values()]
+
+    def propose(self, *, person_id: str, scheme_id: str) -> WarningProposal:
+        """What the engine proposes for this person under this scheme.
+
+        Raises:
+            RecordNotFoundError: no such person.
+            KeyError: no such scheme.
+        """
+        scheme = self._schemes[scheme_id]
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            person = repo.require(RecordType.PERSON, person_id)
+            warnings = records_where(conn, repo, RecordType.WARNING, "person_id", [person_id])
+        dob_text = person.fields.get("date_of_birth")
+        dob = date.fromisoformat(str(dob_text)) if dob_text else None
+        proposal = next_step(
+            scheme, warning_facts(warnings, scheme_id), now=self._vault.now(), date_of_birth=dob
+        )
+        level = proposal.proposed_level
+        return WarningProposal(
+            person_id=person_id,
+            person_name=person_name(person.fields),
+            scheme_id=scheme_id,
+            outcome=proposal.outcome.value,
+            level_id=level.id if level else "",
+            level_name=(
+                level.name
+                if level
+                else proposal.enforcement.name
+                if proposal.enforcement
+                else "No warning can be issued"
+            ),
+            reason=proposal.reason,
+            stage=proposal.current_stage.name if proposal.current_stage else "No warning standing",
+            window_ends=format_date(proposal.window_ends_at) if proposal.window_ends_at else "",
+            support_first=proposal.support_first,
+            power=level.power if level else "",
+        )
+
+    def issue(self, request: WarningRequest) -> IssuedWarning:
+        """Store the warning and its signposting, and make and keep the letter and leaflet.
+
+        Everything is written in one transaction: all of it, or (on any error) none.
+
+        Raises:
+            ValidationError: naming what is wrong on the form.
+        """
+        problems = [
+            *([] if request.behaviour.strip() else [FieldError("behaviour", "is required")]),
+            *(
+                []
+                if any(c.strip() for c in request.conditions)
+                else [FieldError("conditions", "say what must stop or change")]
+            ),
+        ]
+        if problems:
+            raise ValidationError(problems)
+        proposal = self.propose(person_id=request.person_id, scheme_id=request.scheme_id)
+        if not proposal.can_issue:
+            raise ValidationError([FieldError("scheme", proposal.reason)])
+        scheme = self._schemes[request.scheme_id]
+        settings = self._settings()
+        now = self._vault.now()
+        warning_id = new_id()
+        services = self._directory.by_ids(list(request.service_ids))
+        letter = self._letter(request, scheme, proposal, settings, now, warning_id, services)
+        rendered = [self._documents.render_letter(letter)] if letter else []
+        if services:
+            rendered.append(
+                self._documents.render_leaflet(
+                    LeafletInput(
+                        services=tuple(as_support_service(s) for s in services),
+                        issued_on=now.astimezone(LONDON).date(),
+                        reference=_reference(warning_id),
+                        language=settings.language,
+                    )
+                )
+            )
+        stamp = now.isoformat(timespec="seconds")
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            signposting_id: str | None = None
+            if services or request.consent_to_referral:
+                signposting_id = repo.create(
+                    "signposting",
+                    {
+                        "person_id": request.person_id,
+                        "service_ids": [s.id for s in services],
+                        "consent_to_referral": request.consent_to_referral,
+                        "given_at": stamp,
+                        "method": "referral" if request.consent_to_referral else request.method,
+                        "district": request.district,
+                    },
+                ).id
+            repo.create(
+                "warning",
+                {
+                    "person_id": request.person_id,
+                    "scheme": request.scheme_id,
+                    "level": proposal.level_id,
+                    "issued_at": stamp,
+                    "place_id": request.place_id,
+                    "district": request.district,
+                    "behaviour": request.behaviour,
+                    "conditions": "\n".join(c.strip() for c in request.conditions if c.strip()),
+                    "signposting_id": signposting_id,
+                },
+                record_id=warning_id,
+            )
+            kept = tuple(
+                self._documents.keep(
+                    conn,
+                    repo,
+                    doc,
+                    subject_type="person",
+                    subject_id=request.person_id,
+                    district=request.district,
+                )
+                for doc in rendered
+            )
+        return IssuedWarning(warning_id, signposting_id, proposal.level_name, kept)
+
+    def _letter(
+        self,
+        request: WarningRequest,
+        scheme: Scheme,
+        proposal: WarningProposal,
+        settings: AppSettings,
+        now: datetime,
+        warning_id: str,
+        services: Sequence[ServiceRow],
+    ) -> LetterInput | None:
+        kind = LETTER_FOR_LEVEL.get(proposal.level_id)
+        if kind is None:
+            return None
+        rank = scheme.rank(proposal.level_id)
+        if rank + 1 < len(scheme.levels):
+            following = scheme.levels[rank + 1]
+            step, power = f"a {following.name}", following.power
+        else:
+            step, power = (
+                f"a referral for {scheme.enforcement.options[0]}",
+                scheme.enforcement.power,
+            )
+        local_now = now.astimezone(LONDON)
+        with self._vault.read() as conn:
+            person = self._vault.records(conn).require(RecordType.PERSON, request.person_id)
+        named = bool(person.fields.get("given_name") or person.fields.get("family_name"))
+        return LetterInput(
+            kind=kind,
+            reference=_reference(warning_id),
+            issued_at=local_now,
+            person_name=person_name(person.fields) if named else None,
+            person_description=None if named else str(person.fields.get("description") or ""),
+            place_label=request.place_label or "Kirklees",
+            occurred_at=(request.occurred_at or now).astimezone(LONDON),
+            behaviour=request.behaviour.strip(),
+            conditions=tuple(c.strip() for c in request.conditions if c.strip()),
+            scheme_name=scheme.name,
+            next_step=step,
+            next_step_power=power,
+            officer_name=settings.officer_name or self._vault.username,
+            officer_number=settings.officer_number,
+            support=tuple(as_support_service(s) for s in services),
+            deadline=request.deadline
+            or (local_now.date() + timedelta(days=14) if kind is DocumentKind.CPW_LETTER else None),
+            language=settings.language,
+        )
+
+
+def _reference(record_id: str) -> str:
+    return "FK-" + record_id[:8].upper()

@@ -1,0 +1,90 @@
+"""The services for one unlocked vault, built once at unlock and dropped at lock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fieldkit.domain.schemes import Scheme, load_schemes
+from fieldkit.services.directory import DirectoryService
+from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.drafts import DraftService
+from fieldkit.services.people import PeopleService
+from fieldkit.services.records import RecordService
+from fieldkit.services.settings import AppSettings, SettingsService
+from fieldkit.services.sync_port import OfflineSyncController, SyncController
+from fieldkit.services.tenancy import TenancyService
+from fieldkit.services.today import TodayService
+from fieldkit.services.visits import VisitService
+from fieldkit.services.warnings import WarningService
+from fieldkit.store.vault import Vault
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """One user's unlocked services. Each screen is handed only the service it needs."""
+
+    username: str
+    records: RecordService
+    today: TodayService
+    visits: VisitService
+    people: PeopleService
+    warnings: WarningService
+    tenancy: TenancyService
+    directory: DirectoryService
+    drafts: DraftService
+    settings: SettingsService
+    documents: DocumentService
+    sync: SyncController
+    lock: Callable[[], None]
+
+
+def open_workspace(
+    vault: Vault,
+    *,
+    documents: DocumentService | None = None,
+    sync: Callable[[Vault, AppSettings], SyncController] | None = None,
+    schemes: dict[str, Scheme] | None = None,
+) -> Workspace:
+    """Build every service over an unlocked vault.
+
+    Args:
+        vault: the unlocked vault (the workspace's `lock` locks it).
+        documents: the document service (one over the bundled templates and CUPS if None).
+        sync: makes the sync controller (an offline one if None, until the engine lands).
+        schemes: the warning schemes (the shipped rule sets if None).
+    """
+    records = RecordService(vault)
+    schemes = schemes if schemes is not None else load_schemes()
+    settings = SettingsService(vault)
+    people = PeopleService(vault, records, schemes)
+    visits = VisitService(vault, records, people)
+    directory = DirectoryService(vault)
+    documents = documents or DocumentService(vault)
+    current = settings.load()
+    controller = (
+        sync(vault, current)
+        if sync is not None
+        else OfflineSyncController(vault, server_url=current.server_url)
+    )
+    return Workspace(
+        username=vault.username,
+        records=records,
+        today=TodayService(vault, visits, schemes),
+        visits=visits,
+        people=people,
+        warnings=WarningService(
+            vault,
+            schemes=schemes,
+            directory=directory,
+            documents=documents,
+            settings=settings.load,
+        ),
+        tenancy=TenancyService(vault, records),
+        directory=directory,
+        drafts=DraftService(vault),
+        settings=settings,
+        documents=documents,
+        sync=controller,
+        lock=vault.lock,
+    )
