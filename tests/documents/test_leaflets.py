@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from reportlab.graphics.barcode.qr import QrCodeWidget
 from tests.documents.pdf_reading import pdf_text
 
 from fieldkit.documents import LeafletInput, SupportService, TemplateLibrary, render_leaflet
@@ -52,12 +53,13 @@ def test_each_website_gets_a_qr_code_and_a_missing_one_none() -> None:
     assert qr_code("https://x.test/" + "a" * 400) is None
 
 
-def test_qr_code_encodes_the_address_as_given() -> None:
+def test_qr_code_draws_the_modules_of_the_address_as_given() -> None:
     url = "https://www.changegrowlive.org/kirklees"
     drawing = qr_code(url)
     assert drawing is not None
-    widget = drawing.contents[0]
-    assert widget.value == url
+    expected = QrCodeWidget(url, barLevel="M", barWidth=drawing.width, barHeight=drawing.width)
+    assert len(drawing.contents[0].contents) == len(expected.draw().contents)
+    assert qr_code(url + "/other") is not None
 
 
 def test_same_leaflet_gives_identical_bytes(library: TemplateLibrary) -> None:

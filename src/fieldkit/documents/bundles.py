@@ -43,8 +43,7 @@ from fieldkit.domain.vocabulary import DocumentKind
 
 #: Names what ``bundle_content_hash`` hashes; bump it if the canonical form ever changes.
 HASH_FORMAT = "fieldkit.evidence-bundle/1"
-#: Layout passes before giving up on the index's page numbers settling (they settle in two).
-_MAX_PASSES = 4
+_REF_SIZE = 9
 _ENTRY_MIN_SPACE = 40 * mm
 
 
@@ -119,20 +118,64 @@ def bundle_content_hash(bundle: BundleInput) -> str:
     return hashlib.sha256(canonical_content(bundle)).hexdigest()
 
 
-class _Anchor(Flowable):  # type: ignore[misc]
-    """Invisible: records the page an entry starts on, for the index."""
+class _PageRefs:
+    """Page numbers printed before they are known, as PDF forms filled in once they are.
 
-    def __init__(self, key: str, pages: dict[str, int]) -> None:
+    The index comes before the entries it points to. Rather than lay the bundle out twice, each
+    index cell draws a form XObject by name, and the entry's anchor defines that form (its page
+    number) when the entry is drawn; PDF allows a form to be defined after it is used.
+    """
+
+    def __init__(self) -> None:
+        self.defined: set[str] = set()
+
+    @staticmethod
+    def form_name(key: str) -> str:
+        return f"fieldkit-page-{key}"
+
+    def define(self, canvas: Canvas, key: str, text: str) -> None:
+        name = self.form_name(key)
+        if name in self.defined:
+            return
+        self.defined.add(name)
+        canvas.beginForm(name)
+        canvas.setFont(REGULAR, _REF_SIZE)
+        canvas.drawString(0, 0, text)
+        canvas.endForm()
+
+
+class _Anchor(Flowable):  # type: ignore[misc]
+    """Invisible: where an entry starts; defines the index's page number for it."""
+
+    def __init__(self, key: str, refs: _PageRefs) -> None:
         super().__init__()
         self._key = key
-        self._pages = pages
+        self._refs = refs
         self.width = self.height = 0
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0
 
     def draw(self) -> None:
-        self._pages[self._key] = self.canv.getPageNumber()
+        self._refs.define(self.canv, self._key, str(self.canv.getPageNumber()))
+
+
+class _PageRef(Flowable):  # type: ignore[misc]
+    """An index cell showing the page an entry starts on (see ``_PageRefs``)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self._key = key
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width, self.height = avail_width, _REF_SIZE * 1.25
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.translate(0, _REF_SIZE * 0.3)
+        self.canv.doForm(_PageRefs.form_name(self._key))
+        self.canv.restoreState()
 
 
 def render_bundle(bundle: BundleInput, template: BundleTemplate) -> RenderedDocument:
@@ -153,15 +196,9 @@ def render_bundle(bundle: BundleInput, template: BundleTemplate) -> RenderedDocu
         )
     content_hash = bundle_content_hash(bundle)
     entries, steps = chronological(bundle)
-    known: dict[str, int] = {}
-    pdf, pages = b"", 0
-    for _ in range(_MAX_PASSES):
-        found: dict[str, int] = {}
-        story = _story(bundle, template, entries, steps, content_hash, known, found)
-        pdf, pages = _build(story, bundle, template, content_hash)
-        if found == known:
-            break
-        known = found
+    refs = _PageRefs()
+    story = _story(bundle, template, entries, steps, content_hash, refs)
+    pdf, pages = _build(story, bundle, template, content_hash, refs)
     return RenderedDocument(
         pdf=pdf,
         kind=DocumentKind.EVIDENCE_BUNDLE,
@@ -173,10 +210,15 @@ def render_bundle(bundle: BundleInput, template: BundleTemplate) -> RenderedDocu
 
 
 def _build(
-    story: list[Flowable], bundle: BundleInput, template: BundleTemplate, content_hash: str
+    story: list[Flowable],
+    bundle: BundleInput,
+    template: BundleTemplate,
+    content_hash: str,
+    refs: _PageRefs,
 ) -> tuple[bytes, int]:
     labels = template.labels
     header = f"{template.title} — {labels['case_reference']}: {bundle.case.case_reference}"
+    keys = [f"entry-{number}" for number in range(1, len(bundle.entries) + 1)]
 
     def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -195,6 +237,10 @@ def _build(
         canvas.restoreState()
 
     def decorate(canvas: Canvas, page: int, pages: int) -> None:
+        if page == 1:
+            # Every anchor has been drawn by now; this only guards against a dangling form.
+            for key in keys:
+                refs.define(canvas, key, "—")
         draw_footer(
             canvas,
             left=f"{labels['content_hash']}: {content_hash}",
@@ -217,8 +263,7 @@ def _story(
     entries: tuple[BundleEntry, ...],
     steps: tuple[ClosureStep, ...],
     content_hash: str,
-    known_pages: dict[str, int],
-    found_pages: dict[str, int],
+    refs: _PageRefs,
 ) -> list[Flowable]:
     style = styles()
     labels = template.labels
@@ -269,7 +314,7 @@ def _story(
                     markup(template.kind_labels.get(entry.kind, entry.kind)),
                     markup(entry.record_id),
                     f"{number}. {markup(entry.title)}",
-                    str(known_pages.get(f"entry-{number}", "")),
+                    _PageRef(f"entry-{number}"),
                 ]
             )
         widths = [34 * mm, 24 * mm, 34 * mm, FRAME_WIDTH - 106 * mm, 14 * mm]
@@ -314,7 +359,7 @@ def _story(
         story.append(
             KeepTogether(
                 [
-                    _Anchor(f"entry-{number}", found_pages),
+                    _Anchor(f"entry-{number}", refs),
                     Paragraph(title, style["label"]),
                     Paragraph(meta, style["small"]),
                 ]
@@ -326,7 +371,7 @@ def _story(
 
 
 def _table(
-    rows: list[list[str]],
+    rows: list[list[str | Flowable]],
     widths: list[float],
     *,
     header: bool = False,
@@ -341,6 +386,8 @@ def _table(
                 if (header and r == 0) or (bold_first_column and c == 0)
                 else style["cell"],
             )
+            if isinstance(text, str)
+            else text
             for c, text in enumerate(row)
         ]
         for r, row in enumerate(rows)

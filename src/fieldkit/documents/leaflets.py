@@ -59,13 +59,13 @@ def qr_code(text: str, size: float = _QR_SIZE) -> Drawing | None:
     if not text or len(text) > _QR_MAX_CHARS:
         return None
     try:
-        widget = QrCodeWidget(text, barLevel="M")
-        x0, y0, x1, y1 = widget.getBounds()
+        widget = QrCodeWidget(text, barLevel="M", barWidth=size, barHeight=size)
+        # Expanded once here: adding the widget itself would encode the data again at render.
+        modules = widget.draw()
     except Exception:  # reportlab's encoder raises bare Exception/ValueError on unencodable data
         return None
-    width, height = x1 - x0, y1 - y0
-    drawing = Drawing(size, size, transform=[size / width, 0, 0, size / height, 0, 0])
-    drawing.add(widget)
+    drawing = Drawing(size, size)
+    drawing.add(modules)
     return drawing
 
 
