@@ -1,0 +1,123 @@
+"""The Today screen: recent visits, follow-ups, legal clocks, warning windows, unsynced work."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableView, QWidget
+
+from fieldkit.services.sync_port import SyncController
+from fieldkit.services.today import Deadline, TodayService, TodaySummary
+from fieldkit.services.visits import PageCursor, VisitRow, VisitService, cursor_after
+from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.table_models import Column, PagedTableModel, RowTableModel
+from fieldkit.ui.workers import Workers
+
+_DEADLINE_COLUMNS = [
+    Column[Deadline]("When", lambda d: d.when_text),
+    Column[Deadline]("What", lambda d: d.what),
+    Column[Deadline]("About", lambda d: d.subject),
+]
+
+
+def fit_columns(table: QTableView, stretch: int) -> None:
+    """Size columns to their contents, stretching one; rows stay one line high."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+
+
+class TodayView(QWidget):
+    """Loads the summary on a worker; the visit list pages in as it scrolls."""
+
+    open_subject = Signal(str, str)
+    loaded = Signal()
+
+    def __init__(
+        self,
+        today: TodayService,
+        visits: VisitService,
+        sync: SyncController,
+        workers: Workers,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._today = today
+        self._sync = sync
+        self._workers = workers
+        form = load_screen("today.ui", self)
+        self.greeting = child(form, QLabel, "greetingLabel")
+        self.unsynced = child(form, QLabel, "unsyncedLabel")
+        self.recent_box_title = child(form, QWidget, "recentBox")
+        self.recent_table = child(form, QTableView, "recentTable")
+        self.follow_up_table = child(form, QTableView, "followUpTable")
+        self.clock_table = child(form, QTableView, "clockTable")
+        self.warning_table = child(form, QTableView, "warningTable")
+        child(form, QPushButton, "refreshButton").clicked.connect(self.refresh)
+
+        def fetch(after: PageCursor | None, size: int) -> list[VisitRow]:
+            rows = visits.visits_page(after=after, limit=size, mine_only=self._mine)
+            return rows
+
+        self._mine = True
+        self.recent = PagedTableModel[VisitRow, PageCursor](
+            [
+                Column[VisitRow]("When", lambda v: v.when.strftime("%d/%m/%Y %H:%M")),
+                Column[VisitRow]("Where", lambda v: v.place),
+                Column[VisitRow]("About", lambda v: v.categories),
+                Column[VisitRow]("Narrative", lambda v: v.summary),
+            ],
+            fetch=fetch,
+            cursor=cursor_after,
+            workers=workers,
+            emphasis=lambda v: v.restricted,
+            parent=self,
+        )
+        self.follow_ups = RowTableModel[Deadline](_DEADLINE_COLUMNS, emphasis=lambda d: d.urgent)
+        self.clocks = RowTableModel[Deadline](_DEADLINE_COLUMNS, emphasis=lambda d: d.urgent)
+        self.windows = RowTableModel[Deadline](_DEADLINE_COLUMNS, emphasis=lambda d: d.urgent)
+        for table, model, stretch in (
+            (self.recent_table, self.recent, 3),
+            (self.follow_up_table, self.follow_ups, 2),
+            (self.clock_table, self.clocks, 1),
+            (self.warning_table, self.windows, 1),
+        ):
+            table.setModel(model)
+            fit_columns(table, stretch)
+        for table, deadlines in (
+            (self.clock_table, self.clocks),
+            (self.warning_table, self.windows),
+            (self.follow_up_table, self.follow_ups),
+        ):
+            table.activated.connect(
+                lambda index, m=deadlines: self.open_subject.emit(
+                    m.row_at(index.row()).subject_type, m.row_at(index.row()).subject_id
+                )
+            )
+        self.summary: TodaySummary | None = None
+
+    def refresh(self) -> None:
+        """Reload everything on a worker."""
+        self._workers.submit(
+            lambda: self._today.summary(unsynced=self._sync.unsynced_count()), self._show
+        )
+
+    def _show(self, summary: TodaySummary) -> None:
+        self.summary = summary
+        self._mine = summary.recent_are_mine
+        self.recent_box_title.setProperty(
+            "title", "My recent visits" if summary.recent_are_mine else "Recent visits (all)"
+        )
+        self.recent.reload()
+        self.follow_ups.set_rows(summary.follow_ups)
+        self.clocks.set_rows(summary.legal_clocks)
+        self.windows.set_rows(summary.warning_windows)
+        n = summary.unsynced
+        self.unsynced.setText(
+            "All your work is synced."
+            if n == 0
+            else f"{n} change{'s' if n != 1 else ''} waiting to sync."
+        )
+        self.loaded.emit()

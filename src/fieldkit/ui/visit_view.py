@@ -1,0 +1,453 @@
+"""Log a visit: a keyboard-first form whose draft is kept in the vault on every change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
+
+from fieldkit.domain.records import FieldError, ValidationError
+from fieldkit.domain.vocabulary import Category, District, VisitKind
+from fieldkit.services.people import PersonRow, category_label
+from fieldkit.services.visits import PlaceChoice, VisitService
+from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
+from fieldkit.ui.wording import describe
+from fieldkit.ui.workers import Workers
+
+DRAFT_DELAY_MS = 400
+SEARCH_DELAY_MS = 120
+_DATA = Qt.ItemDataRole.UserRole
+
+
+def parse_uk_date(text: str) -> str:
+    """DD/MM/YYYY (or YYYY-MM-DD) as ISO, or "" when blank.
+
+    Raises:
+        ValidationError: the text is not a date.
+    """
+    text = text.strip()
+    if not text:
+        return ""
+    for layout in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, layout).date().isoformat()
+        except ValueError:
+            continue
+    raise ValidationError([FieldError("date_of_birth", "write it as DD/MM/YYYY")])
+
+
+class VisitView(QWidget):
+    """The form; all vault work (search, add, save, draft) runs on workers."""
+
+    saved = Signal(str)
+
+    def __init__(
+        self,
+        presenter: VisitFormPresenter,
+        visits: VisitService,
+        workers: Workers,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.presenter = presenter
+        self._visits = visits
+        self._workers = workers
+        self._loading = False
+        self._search_seq = {"place": 0, "person": 0}
+        f = load_screen("visit.ui", self)
+        self.when = child(f, QDateTimeEdit, "whenEdit")
+        self.kind = child(f, QComboBox, "kindCombo")
+        self.district = child(f, QComboBox, "districtCombo")
+        self.place_search = child(f, QLineEdit, "placeSearch")
+        self.place_list = child(f, QListWidget, "placeList")
+        self.place_chosen = child(f, QLabel, "placeChosen")
+        self.new_place_box = child(f, QFrame, "newPlaceBox")
+        self.new_place_label = child(f, QLineEdit, "newPlaceLabel")
+        self.new_place_address = child(f, QLineEdit, "newPlaceAddress")
+        self.new_place_postcode = child(f, QLineEdit, "newPlacePostcode")
+        self.new_place_error = child(f, QLabel, "newPlaceError")
+        self.person_search = child(f, QLineEdit, "personSearch")
+        self.person_results = child(f, QListWidget, "personResults")
+        self.new_person_box = child(f, QFrame, "newPersonBox")
+        self.new_given = child(f, QLineEdit, "newGivenName")
+        self.new_family = child(f, QLineEdit, "newFamilyName")
+        self.new_dob = child(f, QLineEdit, "newDateOfBirth")
+        self.new_aliases = child(f, QLineEdit, "newAliases")
+        self.new_description = child(f, QLineEdit, "newDescription")
+        self.new_person_error = child(f, QLabel, "newPersonError")
+        self.people_chosen = child(f, QListWidget, "peopleChosen")
+        self.categories = child(f, QListWidget, "categoryList")
+        self.action_list = child(f, QListWidget, "actionList")
+        self.other_action = child(f, QLineEdit, "otherAction")
+        self.narrative = child(f, QPlainTextEdit, "narrativeEdit")
+        self.follow_check = child(f, QCheckBox, "followUpCheck")
+        self.follow_date = child(f, QDateEdit, "followUpDate")
+        self.error = child(f, QLabel, "errorLabel")
+        self.draft_label = child(f, QLabel, "draftLabel")
+        self.save_button = child(f, QPushButton, "saveButton")
+
+        for kind in VisitKind:
+            self.kind.addItem(kind.value.replace("_", " ").capitalize(), kind.value)
+        for district in District:
+            self.district.addItem(district.label, district.value)
+        for category in Category:
+            item = QListWidgetItem(category_label(category.value), self.categories)
+            item.setData(_DATA, category.value)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        for action in COMMON_ACTIONS:
+            item = QListWidgetItem(action, self.action_list)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self.new_place_box.hide()
+        self.new_person_box.hide()
+
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._place_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._place_timer.timeout.connect(self._search_places)
+        self._person_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._person_timer.timeout.connect(self._search_people)
+
+        child(f, QPushButton, "nowButton").clicked.connect(self._set_now)
+        child(f, QPushButton, "addPlaceButton").clicked.connect(self._open_new_place)
+        child(f, QPushButton, "newPlaceSave").clicked.connect(self.add_place)
+        child(f, QPushButton, "addPersonButton").clicked.connect(lambda: self._open_new_person(""))
+        child(f, QPushButton, "unknownPersonButton").clicked.connect(
+            lambda: self._open_new_person("Unknown person: ")
+        )
+        child(f, QPushButton, "newPersonSave").clicked.connect(self.add_person)
+        child(f, QPushButton, "clearButton").clicked.connect(self.clear)
+        self.save_button.clicked.connect(self.submit)
+        for keys in ("Ctrl+S", "Ctrl+Return"):
+            QShortcut(QKeySequence(keys), self, self.submit)
+        QShortcut(QKeySequence(Qt.Key.Key_Delete), self.people_chosen, self._remove_person)
+
+        self.place_search.textEdited.connect(lambda _t: self._place_timer.start())
+        self.place_search.returnPressed.connect(self._pick_first_place)
+        self.place_list.itemActivated.connect(self._pick_place)
+        self.place_list.itemClicked.connect(self._pick_place)
+        self.person_search.textEdited.connect(lambda _t: self._person_timer.start())
+        self.person_search.returnPressed.connect(self._pick_first_person)
+        self.person_results.itemActivated.connect(self._pick_person)
+        self.person_results.itemClicked.connect(self._pick_person)
+        for signal in (
+            self.when.dateTimeChanged,
+            self.kind.currentIndexChanged,
+            self.district.currentIndexChanged,
+            self.categories.itemChanged,
+            self.action_list.itemChanged,
+            self.other_action.textEdited,
+            self.narrative.textChanged,
+            self.follow_check.toggled,
+            self.follow_date.dateChanged,
+        ):
+            signal.connect(self._changed)
+        self.show_form()
+
+    # Form <-> presenter ----------------------------------------------------------------------
+
+    def restore(self) -> None:
+        """Bring back a draft left when the app closed or locked (on a worker)."""
+        self._workers.submit(self.presenter.restore, self._restored)
+
+    def _restored(self, found: bool) -> None:
+        self.show_form()
+        if found:
+            self.draft_label.setText("Draft restored.")
+        self.load_recent_places()
+
+    def show_form(self) -> None:
+        form = self.presenter.form
+        self._loading = True
+        try:
+            self.when.setDateTime(QDateTime(form.occurred_at.astimezone().replace(tzinfo=None)))
+            self.kind.setCurrentIndex(max(0, self.kind.findData(form.kind)))
+            self.district.setCurrentIndex(max(0, self.district.findData(form.district)))
+            self.place_chosen.setText(
+                f"<b>{form.place.label}</b> {form.place.detail}"
+                if form.place
+                else "No place chosen"
+            )
+            self.people_chosen.clear()
+            for person in form.people:
+                self._add_chosen(person)
+            for i in range(self.categories.count()):
+                item = self.categories.item(i)
+                on = item.data(_DATA) in form.categories
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            common = set(COMMON_ACTIONS)
+            for i in range(self.action_list.count()):
+                item = self.action_list.item(i)
+                on = item.text() in form.actions
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            self.other_action.setText("; ".join(a for a in form.actions if a not in common))
+            if self.narrative.toPlainText() != form.narrative:
+                self.narrative.setPlainText(form.narrative)
+            self.follow_check.setChecked(form.follow_up_due is not None)
+            due = form.follow_up_due or form.occurred_at.date()
+            self.follow_date.setDate(QDate(due.year, due.month, due.day))
+            self.follow_date.setEnabled(form.follow_up_due is not None)
+        finally:
+            self._loading = False
+
+    def _read_form(self) -> None:
+        form = self.presenter.form
+        stamp = self.when.dateTime().toPython()
+        assert isinstance(stamp, datetime)
+        form.occurred_at = stamp.astimezone()
+        form.kind = str(self.kind.currentData())
+        form.district = str(self.district.currentData())
+        form.categories = [
+            str(self.categories.item(i).data(_DATA))
+            for i in range(self.categories.count())
+            if self.categories.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        actions = [
+            self.action_list.item(i).text()
+            for i in range(self.action_list.count())
+            if self.action_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        actions += [a.strip() for a in self.other_action.text().split(";") if a.strip()]
+        form.actions = actions
+        form.narrative = self.narrative.toPlainText()
+        self.follow_date.setEnabled(self.follow_check.isChecked())
+        due = self.follow_date.date().toPython()
+        assert isinstance(due, date)
+        form.follow_up_due = due if self.follow_check.isChecked() else None
+
+    def _changed(self, *_args: object) -> None:
+        if self._loading:
+            return
+        self._read_form()
+        self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Keep the form in the vault now (called debounced, and before locking)."""
+        self._draft_timer.stop()
+        if self.presenter.form.is_blank:
+            return
+        snapshot = self.presenter.form.to_draft()
+        self._workers.submit(
+            lambda: self.presenter.save_draft(snapshot),
+            lambda _none: self.draft_label.setText("Draft kept in the vault."),
+            lambda _exc: self.draft_label.setText("The draft could not be kept."),
+        )
+
+    def flush_draft(self) -> None:
+        """Keep the draft synchronously (the vault is about to lock)."""
+        self._draft_timer.stop()
+        self._read_form()
+        if not self.presenter.form.is_blank:
+            self.presenter.save_draft(self.presenter.form.to_draft())
+
+    def submit(self) -> None:
+        self._read_form()
+        self._draft_timer.stop()
+        self.save_button.setEnabled(False)
+        self._workers.submit(self.presenter.submit, self._submitted, self._failed)
+
+    def _submitted(self, result: SubmitResult) -> None:
+        self.save_button.setEnabled(True)
+        if result.visit_id is None:
+            self.error.setText(result.message)
+            return
+        self.error.clear()
+        self.show_form()
+        self.draft_label.setText("Visit saved.")
+        self.load_recent_places()
+        self.when.setFocus()
+        self.saved.emit(result.visit_id)
+
+    def _failed(self, exc: Exception) -> None:
+        self.save_button.setEnabled(True)
+        self.error.setText(describe(exc))
+
+    def clear(self) -> None:
+        self._workers.submit(self.presenter.clear, lambda _none: self._cleared())
+
+    def _cleared(self) -> None:
+        self.error.clear()
+        self.draft_label.clear()
+        self.show_form()
+
+    def _set_now(self) -> None:
+        self.when.setDateTime(QDateTime.currentDateTime())
+
+    # Places ----------------------------------------------------------------------------------
+
+    def load_recent_places(self) -> None:
+        self._workers.submit(self._visits.recent_places, self._show_places)
+
+    def _search_places(self) -> None:
+        text = self.place_search.text()
+        if not text.strip():
+            self.load_recent_places()
+            return
+        self._search_seq["place"] += 1
+        seq = self._search_seq["place"]
+        self._workers.submit(
+            lambda: self._visits.search_places(text),
+            lambda rows: self._show_places(rows) if seq == self._search_seq["place"] else None,
+        )
+
+    def _show_places(self, places: list[PlaceChoice]) -> None:
+        self.place_list.clear()
+        for place in places:
+            item = QListWidgetItem(
+                f"{place.label} — {place.detail}" if place.detail else place.label
+            )
+            item.setData(_DATA, place)
+            self.place_list.addItem(item)
+
+    def _pick_first_place(self) -> None:
+        if self.place_list.count():
+            self._pick_place(self.place_list.item(0))
+
+    def _pick_place(self, item: QListWidgetItem) -> None:
+        place = item.data(_DATA)
+        assert isinstance(place, PlaceChoice)
+        self.presenter.form.place = place
+        self.presenter.form.district = place.district
+        self.show_form()
+        self._draft_timer.start()
+        self.person_search.setFocus()
+
+    def _open_new_place(self) -> None:
+        self.new_place_box.show()
+        self.new_place_label.setText(self.place_search.text())
+        self.new_place_label.setFocus()
+
+    def add_place(self) -> None:
+        label, address = self.new_place_label.text(), self.new_place_address.text()
+        postcode, district = self.new_place_postcode.text(), str(self.district.currentData())
+        self._workers.submit(
+            lambda: self._visits.add_place(
+                label=label, address=address, postcode=postcode, district=district
+            ),
+            self._place_added,
+            lambda exc: self.new_place_error.setText(describe(exc)),
+        )
+
+    def _place_added(self, place: PlaceChoice) -> None:
+        for edit in (self.new_place_label, self.new_place_address, self.new_place_postcode):
+            edit.clear()
+        self.new_place_error.clear()
+        self.new_place_box.hide()
+        item = QListWidgetItem(place.label)
+        item.setData(_DATA, place)
+        self._pick_place(item)
+
+    # People ----------------------------------------------------------------------------------
+
+    def _search_people(self) -> None:
+        text = self.person_search.text()
+        self._search_seq["person"] += 1
+        seq = self._search_seq["person"]
+        if not text.strip():
+            self.person_results.clear()
+            return
+        self._workers.submit(
+            lambda: self._visits.search_people(text),
+            lambda rows: self._show_people(rows) if seq == self._search_seq["person"] else None,
+        )
+
+    def _show_people(self, people: list[PersonRow]) -> None:
+        self.person_results.clear()
+        for person in people:
+            text = f"{person.name} — {person.detail}" if person.detail else person.name
+            item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + text)
+            item.setData(_DATA, person)
+            self.person_results.addItem(item)
+
+    def _pick_first_person(self) -> None:
+        if self.person_results.count():
+            self._pick_person(self.person_results.item(0))
+
+    def _pick_person(self, item: QListWidgetItem) -> None:
+        person = item.data(_DATA)
+        assert isinstance(person, PersonRow)
+        self._choose_person(person)
+
+    def _choose_person(self, person: PersonRow) -> None:
+        if all(p.id != person.id for p in self.presenter.form.people):
+            self.presenter.form.people.append(person)
+            self._add_chosen(person)
+            self._draft_timer.start()
+        self.person_search.clear()
+        self.person_results.clear()
+        self.person_search.setFocus()
+
+    def _add_chosen(self, person: PersonRow) -> None:
+        item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.name)
+        item.setData(_DATA, person.id)
+        self.people_chosen.addItem(item)
+
+    def _remove_person(self) -> None:
+        item = self.people_chosen.currentItem()
+        if item is None:
+            return
+        person_id = item.data(_DATA)
+        self.presenter.form.people = [p for p in self.presenter.form.people if p.id != person_id]
+        self.people_chosen.takeItem(self.people_chosen.row(item))
+        self._draft_timer.start()
+
+    def _open_new_person(self, description: str) -> None:
+        self.new_person_box.show()
+        typed = self.person_search.text().split()
+        if not description and typed:
+            self.new_given.setText(typed[0])
+            self.new_family.setText(" ".join(typed[1:]))
+        self.new_description.setText(description)
+        (self.new_description if description else self.new_given).setFocus()
+
+    def add_person(self) -> None:
+        try:
+            dob = parse_uk_date(self.new_dob.text())
+        except ValidationError as exc:
+            self.new_person_error.setText(describe(exc))
+            return
+        given, family = self.new_given.text(), self.new_family.text()
+        aliases = [a.strip() for a in self.new_aliases.text().split(",") if a.strip()]
+        description, district = self.new_description.text(), str(self.district.currentData())
+        self._workers.submit(
+            lambda: self._visits.add_person(
+                given_name=given,
+                family_name=family,
+                date_of_birth=dob,
+                aliases=aliases,
+                description=description,
+                district=district,
+            ),
+            self._person_added,
+            lambda exc: self.new_person_error.setText(describe(exc)),
+        )
+
+    def _person_added(self, person: PersonRow) -> None:
+        for edit in (
+            self.new_given,
+            self.new_family,
+            self.new_dob,
+            self.new_aliases,
+            self.new_description,
+        ):
+            edit.clear()
+        self.new_person_error.clear()
+        self.new_person_box.hide()
+        self._choose_person(person)

@@ -1,0 +1,65 @@
+"""What the app says: sync status lines and errors as plain sentences (no widgets here)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fieldkit.documents import PrintError
+from fieldkit.domain.legal_clocks import LONDON
+from fieldkit.domain.records import ValidationError
+from fieldkit.services.session import SessionError
+from fieldkit.store.errors import VaultError
+from fieldkit.sync.status import SyncState, SyncStatus
+
+GENERIC_PROBLEM = (
+    "Something went wrong inside Fieldkit. Your saved work is safe. "
+    "Try again; if it happens again, tell your administrator."
+)
+
+
+def sync_headline(status: SyncStatus) -> str:
+    """The sync bar's main words."""
+    match status.state:
+        case SyncState.OFFLINE:
+            return "Offline"
+        case SyncState.SYNCING:
+            if status.total:
+                return f"Syncing {status.done} of {status.total}"
+            return "Syncing…"
+        case SyncState.UP_TO_DATE:
+            return "Up to date"
+        case SyncState.NEEDS_ATTENTION:
+            return "Needs attention"
+    return str(status.state)  # pragma: no cover
+
+
+def sync_details(status: SyncStatus, *, now: datetime) -> str:
+    """Unsynced count and last sync time."""
+    waiting = (
+        "nothing waiting to sync"
+        if status.unsynced == 0
+        else f"{status.unsynced} change{'s' if status.unsynced != 1 else ''} not yet synced"
+    )
+    if status.last_synced_at is None:
+        last = "never synced"
+    else:
+        local = status.last_synced_at.astimezone(LONDON)
+        same_day = local.date() == now.astimezone(LONDON).date()
+        last = f"last synced {local:%H:%M}" if same_day else f"last synced {local:%d/%m %H:%M}"
+    return f"{waiting} · {last}"
+
+
+def describe(error: BaseException) -> str:
+    """An error as a sentence that says what happened and what to do."""
+    if isinstance(error, ValidationError):
+        return " ".join(
+            f"{e.field.replace('_', ' ').capitalize()}: {e.reason}." for e in error.errors
+        )
+    if isinstance(error, SessionError | VaultError | PrintError):
+        return str(error)
+    if isinstance(error, OSError):
+        return (
+            "Fieldkit could not read or write a file on this laptop. Check there is free disk "
+            "space, then try again."
+        )
+    return GENERIC_PROBLEM
