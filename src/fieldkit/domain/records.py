@@ -502,7 +502,9 @@ def _field_value(spec: FieldSpec, value: object) -> object:
     return check(value, spec)
 
 
-def validate_fields(record_type: str, fields: Mapping[str, object]) -> dict[str, object]:
+def validate_fields(
+    record_type: str, fields: Mapping[str, object], *, today: date | None = None
+) -> dict[str, object]:
     """Check a whole record's fields and return them normalised, every field present.
 
     Absent fields take their defaults; text is trimmed; datetimes become UTC ISO 8601; postcodes
@@ -511,6 +513,7 @@ def validate_fields(record_type: str, fields: Mapping[str, object]) -> dict[str,
     Args:
         record_type: the wire type name.
         fields: the record's fields, as on the wire.
+        today: the caller's date, to refuse dates of birth in the future (unchecked if None).
 
     Returns:
         The normalised fields, in spec order.
@@ -535,7 +538,7 @@ def validate_fields(record_type: str, fields: Mapping[str, object]) -> dict[str,
             continue
         out[fspec.name] = value
     if not errors:
-        errors.extend(_cross_field_errors(spec.type, out))
+        errors.extend(_cross_field_errors(spec.type, out, today))
     if errors:
         raise ValidationError(errors)
     if spec.type is RecordType.VISIT:
@@ -554,7 +557,9 @@ def visit_sensitivity(fields: Mapping[str, object]) -> str:
     return Sensitivity.STANDARD.value
 
 
-def _cross_field_errors(record_type: RecordType, f: Mapping[str, object]) -> list[FieldError]:
+def _cross_field_errors(
+    record_type: RecordType, f: Mapping[str, object], today: date | None
+) -> list[FieldError]:
     errors: list[FieldError] = []
     if record_type is RecordType.PERSON and not (
         f.get("given_name") or f.get("family_name") or f.get("description")
@@ -570,7 +575,7 @@ def _cross_field_errors(record_type: RecordType, f: Mapping[str, object]) -> lis
         errors.append(FieldError("date_of_birth", "is before 1900"))
     if (
         record_type is RecordType.PERSON
-        and str(f.get("date_of_birth") or "") > date.today().isoformat()
+        and str(f.get("date_of_birth") or "") > (today or date.max).isoformat()
     ):
         errors.append(FieldError("date_of_birth", "is in the future"))
     if record_type is RecordType.WARNING:

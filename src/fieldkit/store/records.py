@@ -119,7 +119,7 @@ class RecordRepository:
         prepared: list[StoredRecord] = []
         for new in records:
             spec_type = RecordType(_checked_type(new.type))
-            fields = validate_fields(spec_type.value, new.fields)
+            fields = validate_fields(spec_type.value, new.fields, today=self._now().date())
             try:
                 record_id = normalise_id(new.id) if new.id is not None else new_id()
             except ValueError as exc:
@@ -174,7 +174,9 @@ class RecordRepository:
         ]
         if unknown:
             raise ValidationError(unknown)
-        merged = validate_fields(record_type.value, {**current.fields, **changes})
+        merged = validate_fields(
+            record_type.value, {**current.fields, **changes}, today=self._now().date()
+        )
         changed = {k: v for k, v in merged.items() if current.fields.get(k) != v}
         if not changed:
             return current
