@@ -1,0 +1,154 @@
+"""People: search as you type, then a profile with flags, warning standing and timeline."""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableView, QWidget
+
+from fieldkit.services.people import PeopleService, PersonProfile, PersonRow, TimelineEntry
+from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.table_models import Column, RowTableModel
+from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.wording import describe
+from fieldkit.ui.workers import Workers
+
+SEARCH_DELAY_MS = 120
+
+
+def standing_html(profile: PersonProfile) -> str:
+    """The warning standing under each scheme, as rich text."""
+    parts = []
+    for s in profile.standings:
+        window = f" · stands until {escape(s.window_ends)}" if s.window_ends else ""
+        parts.append(
+            f"<p><b>{escape(s.scheme_name)}</b>: {escape(s.stage)}{window}<br>"
+            f"Next step: <b>{escape(s.next_step)}</b><br><i>{escape(s.reason)}</i></p>"
+        )
+    return "".join(parts)
+
+
+class PeopleView(QWidget):
+    """Opening a profile logs a consultation (the service does it)."""
+
+    warn_person = Signal(str)
+    profile_shown = Signal(str)
+
+    def __init__(self, people: PeopleService, workers: Workers, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._people = people
+        self._workers = workers
+        self._seq = 0
+        f = load_screen("people.ui", self)
+        self.search = child(f, QLineEdit, "searchEdit")
+        self.results_table = child(f, QTableView, "resultsTable")
+        self.name = child(f, QLabel, "nameLabel")
+        self.flags = child(f, QLabel, "flagsLabel")
+        self.identity = child(f, QLabel, "identityLabel")
+        self.standing = child(f, QLabel, "standingLabel")
+        self.timeline_table = child(f, QTableView, "timelineTable")
+        self.warn_button = child(f, QPushButton, "warnButton")
+        self.results = RowTableModel[PersonRow](
+            [
+                Column[PersonRow]("Name", lambda p: ("⚠ " if p.has_risk_flag else "") + p.name),
+                Column[PersonRow]("Details", lambda p: p.detail),
+            ],
+            emphasis=lambda p: p.has_risk_flag,
+            parent=self,
+        )
+        self.timeline = RowTableModel[TimelineEntry](
+            [
+                Column[TimelineEntry]("When", lambda e: e.when.strftime("%d/%m/%Y %H:%M")),
+                Column[TimelineEntry]("What", lambda e: e.kind),
+                Column[TimelineEntry]("Summary", lambda e: e.title),
+                Column[TimelineEntry]("Details", lambda e: e.detail),
+            ],
+            emphasis=lambda e: e.restricted,
+            parent=self,
+        )
+        self.results_table.setModel(self.results)
+        fit_columns(self.results_table, 1)
+        self.timeline_table.setModel(self.timeline)
+        fit_columns(self.timeline_table, 3)
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self._run_search)
+        self.search.textEdited.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._open_first)
+        self.results_table.activated.connect(lambda i: self.open(self.results.row_at(i.row()).id))
+        self.results_table.clicked.connect(lambda i: self.open(self.results.row_at(i.row()).id))
+        self.warn_button.clicked.connect(self._warn)
+        self.profile: PersonProfile | None = None
+        self._show_profile(None)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _run_search(self) -> None:
+        text = self.search.text()
+        self._seq += 1
+        seq = self._seq
+        if not text.strip():
+            self.results.clear()
+            return
+        self._workers.submit(
+            lambda: self._people.search(text),
+            lambda rows: self.results.set_rows(rows) if seq == self._seq else None,
+        )
+
+    def _open_first(self) -> None:
+        self._timer.stop()
+        text = self.search.text()
+        if not text.strip():
+            return
+
+        def opened(rows: list[PersonRow]) -> None:
+            self.results.set_rows(rows)
+            if rows:
+                self.open(rows[0].id)
+
+        self._workers.submit(lambda: self._people.search(text), opened)
+
+    def open(self, person_id: str) -> None:
+        """Open a profile on a worker (the consultation is logged as it is read)."""
+        self._workers.submit(
+            lambda: self._people.profile(person_id),
+            self._show_profile,
+            lambda exc: self.identity.setText(describe(exc)),
+        )
+
+    def _show_profile(self, profile: PersonProfile | None) -> None:
+        self.profile = profile
+        self.warn_button.setEnabled(profile is not None)
+        if profile is None:
+            self.name.setText("Find a person")
+            self.flags.hide()
+            self.identity.setText("Type a name, alias or date of birth, then press Enter.")
+            self.standing.clear()
+            self.timeline.clear()
+            return
+        self.name.setText(profile.name)
+        if profile.flags:
+            self.flags.setText("  ·  ".join(("⚠ " + f) for f in profile.flags))
+            self.flags.show()
+        else:
+            self.flags.hide()
+        bits = []
+        if profile.aliases:
+            bits.append("Also known as " + ", ".join(profile.aliases))
+        bits.append(
+            f"Born {profile.date_of_birth}"
+            if profile.date_of_birth
+            else "Date of birth not recorded"
+        )
+        if profile.description:
+            bits.append(profile.description)
+        self.identity.setText("\n".join(bits))
+        self.standing.setText(standing_html(profile))
+        self.timeline.set_rows(profile.timeline)
+        self.profile_shown.emit(profile.id)
+
+    def _warn(self) -> None:
+        if self.profile is not None:
+            self.warn_person.emit(self.profile.id)

@@ -1,0 +1,102 @@
+"""Settings: server address, idle-lock minutes, default printer, language, high contrast."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from fieldkit.domain.vocabulary import District
+from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.settings import LANGUAGES, AppSettings, SettingsService
+from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.wording import describe
+from fieldkit.ui.workers import Workers
+
+
+class SettingsView(QWidget):
+    """Emits ``changed`` with the saved settings so the shell can apply them."""
+
+    changed = Signal(object)
+
+    def __init__(
+        self,
+        settings: SettingsService,
+        documents: DocumentService,
+        workers: Workers,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._documents = documents
+        self._workers = workers
+        self._current = AppSettings()
+        f = load_screen("settings.ui", self)
+        self.officer_name = child(f, QLineEdit, "officerNameEdit")
+        self.officer_number = child(f, QLineEdit, "officerNumberEdit")
+        self.district = child(f, QComboBox, "districtCombo")
+        self.server = child(f, QLineEdit, "serverEdit")
+        self.idle = child(f, QSpinBox, "idleSpin")
+        self.printer = child(f, QComboBox, "printerCombo")
+        self.language = child(f, QComboBox, "languageCombo")
+        self.contrast = child(f, QCheckBox, "contrastCheck")
+        self.error = child(f, QLabel, "errorLabel")
+        self.message = child(f, QLabel, "messageLabel")
+        for district in District:
+            self.district.addItem(district.label, district.value)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        child(f, QPushButton, "saveButton").clicked.connect(self.save)
+
+    def refresh(self) -> None:
+        self._workers.submit(
+            lambda: (self._settings.load(), self._documents.printers()),
+            lambda pair: self.show_settings(*pair),
+        )
+
+    def show_settings(self, settings: AppSettings, printers: list[str]) -> None:
+        self._current = settings
+        self.officer_name.setText(settings.officer_name)
+        self.officer_number.setText(settings.officer_number)
+        self.district.setCurrentIndex(max(0, self.district.findData(settings.district)))
+        self.server.setText(settings.server_url)
+        self.idle.setValue(settings.idle_lock_minutes)
+        self.printer.clear()
+        self.printer.addItem("")
+        self.printer.addItems(printers)
+        self.printer.setCurrentText(settings.default_printer)
+        self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.contrast.setChecked(settings.high_contrast)
+
+    def save(self) -> None:
+        wanted = replace(
+            self._current,
+            officer_name=self.officer_name.text(),
+            officer_number=self.officer_number.text(),
+            district=str(self.district.currentData()),
+            server_url=self.server.text(),
+            idle_lock_minutes=self.idle.value(),
+            default_printer=self.printer.currentText(),
+            language=str(self.language.currentData()),
+            high_contrast=self.contrast.isChecked(),
+        )
+        self._workers.submit(lambda: self._settings.save(wanted), self._saved, self._failed)
+
+    def _saved(self, settings: AppSettings) -> None:
+        self._current = settings
+        self.error.clear()
+        self.message.setText("Settings saved.")
+        self.changed.emit(settings)
+
+    def _failed(self, exc: Exception) -> None:
+        self.message.clear()
+        self.error.setText(describe(exc))

@@ -1,0 +1,311 @@
+"""The main window: unlock page, navigation and screens, sync bar, shortcuts, idle lock."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from fieldkit.services.session import SessionService
+from fieldkit.services.settings import AppSettings
+from fieldkit.services.workspace import Workspace, open_workspace
+from fieldkit.store.vault import Vault
+from fieldkit.ui.directory_view import DirectoryView
+from fieldkit.ui.idle import IdleWatcher
+from fieldkit.ui.people_view import PeopleView
+from fieldkit.ui.settings_view import SettingsView
+from fieldkit.ui.sync_bar import SyncBar
+from fieldkit.ui.tenancy_view import TenancyView
+from fieldkit.ui.theme import apply_theme
+from fieldkit.ui.today_view import TodayView
+from fieldkit.ui.unlock_view import UnlockView
+from fieldkit.ui.visit_form import VisitFormPresenter
+from fieldkit.ui.visit_view import VisitView
+from fieldkit.ui.warning_view import WarningView
+from fieldkit.ui.wording import describe
+from fieldkit.ui.workers import Workers
+
+log = logging.getLogger(__name__)
+
+TODAY, VISIT, PEOPLE, WARNING, TENANCY, DIRECTORY, SETTINGS = range(7)
+SCREENS = (
+    ("Today", "Ctrl+1"),
+    ("Log a visit", "Ctrl+N"),
+    ("People", "Ctrl+F"),
+    ("Issue a warning", "Ctrl+W"),
+    ("Tenancy cases", "Ctrl+T"),
+    ("Support services", "Ctrl+D"),
+    ("Settings", "Ctrl+,"),
+)
+_UNLOCK_PAGE, _MAIN_PAGE = 0, 1
+
+
+class Screens:
+    """The screens of one unlocked session; dropped whole when the vault locks."""
+
+    def __init__(self, ws: Workspace, workers: Workers, settings: AppSettings) -> None:
+        self.today = TodayView(ws.today, ws.visits, ws.sync, workers)
+        self.visit = VisitView(
+            VisitFormPresenter(
+                ws.visits, ws.drafts, now=lambda: _local_now(), district=settings.district
+            ),
+            ws.visits,
+            workers,
+        )
+        self.people = PeopleView(ws.people, workers)
+        self.warning = WarningView(
+            ws.warnings,
+            ws.people,
+            ws.directory,
+            ws.documents,
+            workers,
+            default_printer=settings.default_printer,
+            district=settings.district,
+        )
+        self.tenancy = TenancyView(ws.tenancy, workers)
+        self.directory = DirectoryView(ws.directory, workers)
+        self.settings = SettingsView(ws.settings, ws.documents, workers)
+
+    def in_order(self) -> list[QWidget]:
+        return [
+            self.today,
+            self.visit,
+            self.people,
+            self.warning,
+            self.tenancy,
+            self.directory,
+            self.settings,
+        ]
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class MainWindow(QMainWindow):
+    """Owns the session: builds the screens at unlock, tears them down at lock.
+
+    Args:
+        sessions: creates and unlocks vaults.
+        workers: runs service calls off the GUI thread.
+        open_ws: builds the services over an unlocked vault.
+        idle_ms: overrides the idle-lock time from settings (tests).
+        prefs: device preferences without personal data (high contrast before unlock).
+    """
+
+    unlocked = Signal()
+    locked = Signal()
+
+    def __init__(
+        self,
+        sessions: SessionService,
+        *,
+        workers: Workers | None = None,
+        open_ws: Callable[[Vault], Workspace] = open_workspace,
+        idle_ms: int | None = None,
+        prefs: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Fieldkit")
+        self.setMinimumSize(1000, 620)
+        self.workers = workers or Workers(on_error=self.show_problem)
+        self._open_ws = open_ws
+        self._idle_override = idle_ms
+        self._prefs = prefs
+        self.workspace: Workspace | None = None
+        self.screens: Screens | None = None
+        self.settings = AppSettings()
+        self._return_to = TODAY
+
+        self.pages = QStackedWidget(self)
+        self.unlock_view = UnlockView(sessions, self.workers)
+        self.unlock_view.unlocked.connect(self._vault_opened)
+        main = QWidget()
+        row = QHBoxLayout(main)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.navigation = QListWidget(main)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Screens")
+        self.navigation.setFixedWidth(200)
+        for name, keys in SCREENS:
+            shortcut = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+            self.navigation.addItem(name)
+            item = self.navigation.item(self.navigation.count() - 1)
+            item.setToolTip(f"{name} ({shortcut})")
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.screen_stack = QStackedWidget(main)
+        row.addWidget(self.navigation)
+        row.addWidget(self.screen_stack, 1)
+        self.pages.addWidget(self.unlock_view)
+        self.pages.addWidget(main)
+        self.setCentralWidget(self.pages)
+        self.sync_bar = SyncBar(parent=self)
+        self.statusBar().addPermanentWidget(self.sync_bar, 1)
+        self.navigation.currentRowChanged.connect(self._screen_chosen)
+
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._app = app
+        self.idle = IdleWatcher(idle_ms or 5 * 60_000, app)
+        self.idle.idle.connect(self.lock)
+        self._actions: list[QAction] = []
+        for index, (name, keys) in enumerate(SCREENS):
+            self._action(name, keys, functools.partial(self.go, index))
+        self._action("Lock", "Ctrl+L", self.lock)
+        self._action("Sync now", "F5", self.sync_bar.sync_now)
+        high_contrast = bool(prefs.value("high_contrast", False, bool)) if prefs else False
+        apply_theme(app, high_contrast=high_contrast)
+        self.pages.setCurrentIndex(_UNLOCK_PAGE)
+
+    def _action(self, name: str, keys: str, slot: Callable[[], None]) -> None:
+        action = QAction(name, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        self._actions.append(action)
+
+    # Unlock and lock -------------------------------------------------------------------------
+
+    def _vault_opened(self, vault: Vault) -> None:
+        def build() -> Workspace:
+            return self._open_ws(vault)
+
+        self.workers.submit(build, self._build)
+
+    def _build(self, ws: Workspace) -> None:
+        self.workspace = ws
+        self.workers.submit(ws.settings.load, self._start)
+
+    def _start(self, settings: AppSettings) -> None:
+        ws = self.workspace
+        assert ws is not None
+        self.settings = settings
+        self.screens = Screens(ws, self.workers, settings)
+        s = self.screens
+        for widget in s.in_order():
+            self.screen_stack.addWidget(widget)
+        s.people.warn_person.connect(self.warn_person)
+        s.today.open_subject.connect(self.open_subject)
+        s.visit.saved.connect(lambda _id: s.today.refresh())
+        s.visit.saved.connect(lambda _id: ws.sync.sync_now())
+        s.warning.issued.connect(lambda _r: ws.sync.sync_now())
+        s.tenancy.note_added.connect(lambda _id: ws.sync.sync_now())
+        s.settings.changed.connect(self.apply_settings)
+        self.apply_settings(settings)
+        self.sync_bar.attach(ws.sync)
+        self.pages.setCurrentIndex(_MAIN_PAGE)
+        s.visit.restore()
+        s.today.refresh()
+        self.navigation.setCurrentRow(-1)
+        self.go(self._return_to)
+        self.idle.start()
+        self.unlocked.emit()
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        self.settings = settings
+        self.idle.set_timeout(self._idle_override or settings.idle_lock_minutes * 60_000)
+        apply_theme(self._app, high_contrast=settings.high_contrast)
+        if self._prefs is not None:
+            self._prefs.setValue("high_contrast", settings.high_contrast)
+
+    def lock(self) -> None:
+        """Keep the draft, clear every view, drop the key, and show the unlock page."""
+        if self.workspace is None:
+            return
+        self.idle.stop()
+        self._return_to = max(0, self.navigation.currentRow())
+        if self.screens is not None:
+            try:
+                self.screens.visit.flush_draft()
+            except Exception as exc:  # locking must never fail; the draft is best effort
+                log.warning("draft not kept at lock: %s", type(exc).__name__)
+        self.workers.wait()
+        self._drop_screens()
+        self.sync_bar.detach()
+        self.workspace.lock()
+        self.workspace = None
+        self.unlock_view.refresh()
+        self.pages.setCurrentIndex(_UNLOCK_PAGE)
+        self.locked.emit()
+
+    def _drop_screens(self) -> None:
+        while self.screen_stack.count():
+            widget = self.screen_stack.widget(0)
+            assert widget is not None
+            self.screen_stack.removeWidget(widget)
+            widget.deleteLater()
+        self.screens = None
+
+    def shutdown(self) -> None:
+        """Lock and wait for workers (the app is closing)."""
+        self.lock()
+        self.workers.wait()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        event.accept()
+
+    # Navigation ------------------------------------------------------------------------------
+
+    def go(self, index: int) -> None:
+        if self.screens is None:
+            return
+        self.navigation.setCurrentRow(index)
+
+    def _screen_chosen(self, index: int) -> None:
+        s = self.screens
+        if s is None or index < 0:
+            return
+        self.screen_stack.setCurrentIndex(index)
+        match index:
+            case 0:
+                s.today.refresh()
+            case 1:
+                s.visit.when.setFocus()
+            case 2:
+                s.people.focus_search()
+            case 3:
+                s.warning.person_search.setFocus()
+            case 4:
+                s.tenancy.refresh()
+            case 5:
+                s.directory.refresh()
+            case 6:
+                s.settings.refresh()
+
+    def warn_person(self, person_id: str) -> None:
+        if self.screens is not None:
+            self.go(WARNING)
+            self.screens.warning.choose_person(person_id)
+
+    def open_subject(self, subject_type: str, subject_id: str) -> None:
+        if self.screens is None:
+            return
+        if subject_type == "person":
+            self.go(PEOPLE)
+            self.screens.people.open(subject_id)
+        elif subject_type == "tenancy_case":
+            self.go(TENANCY)
+            self.screens.tenancy.open(subject_id)
+
+    # Problems --------------------------------------------------------------------------------
+
+    def show_problem(self, error: BaseException) -> None:
+        """Say what went wrong, calmly; never a traceback."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Fieldkit", describe(error), parent=self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()

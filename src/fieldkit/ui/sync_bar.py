@@ -1,0 +1,82 @@
+"""The always-visible sync status: state, unsynced count, last sync time and Sync now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from fieldkit.services.sync_port import SyncController
+from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.wording import sync_details, sync_headline
+
+_COLOURS = {
+    SyncState.OFFLINE: "#5f6368",
+    SyncState.SYNCING: "#0b57d0",
+    SyncState.UP_TO_DATE: "#1b5e20",
+    SyncState.NEEDS_ATTENTION: "#a40000",
+}
+
+
+class SyncBar(QWidget):
+    """Subscribes to a sync controller; statuses may arrive from any thread."""
+
+    status_arrived = Signal(object)
+
+    def __init__(
+        self, *, now: Callable[[], datetime] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._now = now or (lambda: datetime.now(UTC))
+        self._controller: SyncController | None = None
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        self.headline = QLabel("Locked", self)
+        self.headline.setAccessibleName("Sync state")
+        self.details = QLabel("", self)
+        self.details.setAccessibleName("Sync details")
+        self.advice = QLabel("", self)
+        self.advice.setAccessibleName("What to do")
+        self.sync_button = QPushButton("Sync now (F5)", self)
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.clicked.connect(self.sync_now)
+        for widget in (self.headline, self.details, self.advice):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        layout.addWidget(self.sync_button)
+        self.status_arrived.connect(self._show)
+        self.status: SyncStatus | None = None
+        self.detach()
+
+    def attach(self, controller: SyncController) -> None:
+        self._controller = controller
+        self.sync_button.setEnabled(True)
+        # The engine may call back from its own thread: hop to the GUI thread via a signal.
+        controller.subscribe(self.status_arrived.emit)
+
+    def detach(self) -> None:
+        """Forget the controller (the vault locked)."""
+        self._controller = None
+        self.status = None
+        self.headline.setText("Locked")
+        self.headline.setStyleSheet("font-weight: 600;")
+        self.details.setText("")
+        self.advice.setText("")
+        self.sync_button.setEnabled(False)
+
+    def sync_now(self) -> None:
+        if self._controller is not None:
+            self._controller.sync_now()
+
+    @Slot(object)
+    def _show(self, status: SyncStatus) -> None:
+        if self._controller is None:
+            return
+        self.status = status
+        self.headline.setText(sync_headline(status))
+        self.headline.setStyleSheet(f"font-weight: 600; color: {_COLOURS[status.state]};")
+        self.details.setText(sync_details(status, now=self._now()))
+        self.advice.setText(" ".join(p for p in (status.message, status.next_step) if p))
+        self.advice.setToolTip(self.advice.text())
