@@ -14,6 +14,7 @@ from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate
 from fieldkit.store import search
 from fieldkit.store.schema import (
     RECORD_TABLES,
+    AuditEntry,
     Change,
     HistoryEntry,
     Meta,
@@ -218,3 +219,54 @@ def highest_change_seq(conn: Connection) -> int:
     # AUTOINCREMENT keeps the high-water mark in sqlite_sequence; max(seq) could fall after a purge.
     value = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'")).scalar()
     return int(value or 0)
+
+
+# Additions for the client sync engine (issue 4) ---------------------------------------------
+
+
+def restamp(conn: Connection, record_type: str, record_id: str, *, old: str, new: str) -> None:
+    """Replace a clock value the server clamped, so the laptop holds what the server holds.
+
+    The server bounds a change stamped too far ahead of its own time (a fast laptop clock) and
+    says which clock it stored instead. Fields still carrying the old stamp take the new one;
+    otherwise a later edit from another laptop, stamped between the two, would win on the server
+    and lose here.
+    """
+    try:
+        table = RECORD_TABLES[RecordType(record_type)]
+    except ValueError:
+        return
+    row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    if row is None:
+        return
+    versions = {k: (new if v == old else v) for k, v in dict(row["versions"]).items()}
+    updated = new if row["updated_hlc"] == old else row["updated_hlc"]
+    conn.execute(
+        update(table).where(table.c.id == record_id).values(versions=versions, updated_hlc=updated)
+    )
+
+
+def pending_audit_events(conn: Connection, *, limit: int) -> list[dict[str, Any]]:
+    """The oldest audit-log entries not yet sent to the server, as plain dicts."""
+    table = AuditEntry.__table__
+    rows = conn.execute(
+        select(table).where(table.c.synced_at.is_(None)).order_by(table.c.seq).limit(limit)
+    ).mappings()
+    names = ("event_id", "at", "actor", "action", "record_type", "record_id", "reason")
+    return [{**{n: r[n] for n in names}, "recipient": r["recipient"]} for r in rows]
+
+
+def pending_audit_count(conn: Connection) -> int:
+    return int(
+        conn.execute(select(func.count()).where(AuditEntry.synced_at.is_(None))).scalar_one()
+    )
+
+
+def mark_audit_synced(conn: Connection, event_ids: Sequence[str], *, at: str) -> None:
+    """Mark audit entries as stored by the server (``synced_at`` is outside the hash chain)."""
+    for start in range(0, len(event_ids), 500):
+        conn.execute(
+            update(AuditEntry)
+            .where(AuditEntry.event_id.in_(list(event_ids[start : start + 500])))
+            .values(synced_at=at)
+        )

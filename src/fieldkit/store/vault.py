@@ -288,6 +288,15 @@ class Vault:
         _put_meta(conn, "hlc_node", node)
         self._clock = HlcClock(node, lambda: int(self._now().timestamp() * 1000), self._clock.last)
 
+    def observe_clock(self, conn: Connection, remote: str) -> None:
+        """Move the clock past a timestamp from the server, inside a `write()` transaction.
+
+        Later local edits then sort after everything the laptop has seen, even when its wall
+        clock is behind (the clock is saved with the transaction).
+        """
+        del conn  # the write transaction holds the clock lock and saves the clock on commit
+        self._clock.observe(Hlc.parse(remote))
+
     def check(self) -> IntegrityReport:
         """Read every page and check every HMAC, the b-tree, and the audit chain."""
         engine = self._require_engine()
