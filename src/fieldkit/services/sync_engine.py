@@ -1,0 +1,514 @@
+"""The sync engine: a short list of named steps that bring a vault and the server into step."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from fieldkit import __version__
+from fieldkit.store import audit, replica
+from fieldkit.store.replica import PulledRecord
+from fieldkit.store.vault import Vault
+from fieldkit.sync.protocol import (
+    PROTOCOL,
+    CredentialsRefused,
+    DeviceRevoked,
+    Handshake,
+    ProtocolMismatch,
+    PullPage,
+    ServerUnreachable,
+    SyncError,
+    TokenExpired,
+    version_tuple,
+)
+from fieldkit.sync.status import StatusCallback, SyncState, SyncStatus
+from fieldkit.sync.transport import Transport
+
+#: Bounds on every loop, so that a misbehaving server can never keep a laptop syncing forever.
+MAX_PULL_PAGES = 100_000
+MAX_AUDIT_BATCHES = 10_000
+
+#: The server's names for the laptop's audit actions (it logs a delete as an erasure itself).
+_AUDIT_ACTIONS = {"delete": "erase"}
+
+
+class SyncOutcome(StrEnum):
+    OK = "ok"
+    OFFLINE = "offline"
+    SIGN_IN_NEEDED = "sign_in_needed"
+    CREDENTIALS_REFUSED = "credentials_refused"
+    DEVICE_REVOKED = "device_revoked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What one sync did, or why it stopped.
+
+    Attributes:
+        wiped: the server withdrew the device and the vault folder was destroyed.
+        rolled_back: the vault is older than the copy the server last heard from.
+        refused: local changes the server refused, with its reason.
+    """
+
+    outcome: SyncOutcome
+    message: str = ""
+    next_step: str = ""
+    pushed: int = 0
+    pulled: int = 0
+    purged: int = 0
+    audit_sent: int = 0
+    refused: tuple[tuple[str, str], ...] = ()
+    wiped: bool = False
+    rolled_back: bool = False
+
+
+@dataclass(frozen=True)
+class SyncHooks:
+    """Points where a test can watch or stop a sync (a crash while a page is being applied).
+
+    Attributes:
+        before_page_commit: called with the page number inside the page's vault transaction.
+    """
+
+    before_page_commit: Callable[[int], None] | None = None
+
+
+@dataclass
+class _Tally:
+    pushed: int = 0
+    pulled: int = 0
+    purged: int = 0
+    audit_sent: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    rolled_back: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+class SyncEngine:
+    """Syncs one unlocked vault with the server a transport talks to.
+
+    Args:
+        vault: the unlocked vault; the device token and cursor live inside it.
+        transport: the server connection (one per engine).
+        username: who signs in (the vault's user by default).
+        password: asked for only when a sign-in is needed; returns None if there is none.
+        device_name: how this laptop is listed for administrators.
+        push_batch: changes per push (the server takes at most 1,000).
+        pull_limit: records per pulled page.
+        hooks: test hooks.
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        transport: Transport,
+        *,
+        username: str | None = None,
+        password: Callable[[], str | None] | None = None,
+        device_name: str = "laptop",
+        push_batch: int = 500,
+        pull_limit: int = 1000,
+        hooks: SyncHooks | None = None,
+    ) -> None:
+        self._vault = vault
+        self._transport = transport
+        self._username = username
+        self._password = password or (lambda: None)
+        self._device_name = device_name
+        self._push_batch = max(1, min(push_batch, 1000))
+        self._pull_limit = max(1, min(pull_limit, 5000))
+        self._hooks = hooks or SyncHooks()
+        self._subscribers: list[StatusCallback] = []
+        self._lock = threading.Lock()
+        self._last_synced_at: datetime | None = None
+
+    # Status ----------------------------------------------------------------------------------
+
+    def subscribe(self, callback: StatusCallback) -> None:
+        with self._lock:
+            self._subscribers.append(callback)
+
+    def _publish(self, state: SyncState, **values: Any) -> None:
+        unsynced = self.unsynced_count()
+        status = SyncStatus(state, unsynced=unsynced, last_synced_at=self._last_synced_at, **values)
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            callback(status)
+
+    def unsynced_count(self) -> int:
+        if self._vault.locked:
+            return 0
+        with self._vault.read() as conn:
+            return replica.pending_count(conn)
+
+    # The sync, top to bottom -----------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        """Sync once: sign in if needed, then every step; never raises for a network fault."""
+        tally = _Tally()
+        self._last_synced_at = self._read_last_synced()
+        try:
+            try:
+                self._sign_in(required=False)
+                self._steps(tally)
+            except TokenExpired:
+                # The token expired (or was signed out) while the laptop was away: sign in
+                # once more with the password if the user gave it, and carry on from where the
+                # cursor and the outbox say; nothing local depends on the token.
+                self._forget_token()
+                self._sign_in(required=True)
+                self._steps(tally)
+        except ServerUnreachable as exc:
+            return self._stopped(SyncOutcome.OFFLINE, SyncState.OFFLINE, exc, tally)
+        except TokenExpired as exc:
+            return self._stopped(SyncOutcome.SIGN_IN_NEEDED, SyncState.NEEDS_ATTENTION, exc, tally)
+        except CredentialsRefused as exc:
+            return self._stopped(
+                SyncOutcome.CREDENTIALS_REFUSED, SyncState.NEEDS_ATTENTION, exc, tally
+            )
+        except DeviceRevoked as exc:
+            return self._revoked(exc, tally)
+        except SyncError as exc:
+            return self._stopped(SyncOutcome.FAILED, SyncState.NEEDS_ATTENTION, exc, tally)
+        return self._finish(tally)
+
+    def _steps(self, tally: _Tally) -> None:
+        handshake = self._handshake(tally)
+        self._push_outbox(tally, handshake)
+        self._pull_pages(tally)
+        self._refresh_reference()
+        self._push_audit_events(tally)
+
+    # Steps -----------------------------------------------------------------------------------
+
+    def _sign_in(self, *, required: bool) -> None:
+        """Use the device token kept in the vault, or sign in with the password."""
+        with self._vault.read() as conn:
+            token = replica.get_state(conn, "token")
+            server = replica.get_state(conn, "server_url")
+            device_id = replica.get_state(conn, "device_id")
+            known_user = replica.get_state(conn, "user")
+        if server is not None and server != self._transport.base:
+            raise SyncError(
+                f"This vault syncs with {server}, not {self._transport.base}.",
+                next_step="Use the server this vault was set up with.",
+            )
+        if token and not required:
+            self._transport.token = token
+            return
+        self._publish(SyncState.SYNCING, step="sign in")
+        password = self._password()
+        if not password:
+            raise TokenExpired(
+                "This laptop needs to sign in to the sync server.",
+                next_step="Enter your password and sync again; your work is kept meanwhile.",
+            )
+        reply = self._transport.login(
+            username=self._username or self._vault.username,
+            password=password,
+            device_name=self._device_name,
+            device_id=device_id,
+        )
+        if known_user is not None and known_user.get("id") != reply.user.id:
+            raise CredentialsRefused(
+                "This vault belongs to another user.",
+                next_step="Sign in as the vault's owner.",
+            )
+        with self._vault.write() as conn:
+            replica.put_state(conn, "token", reply.token)
+            replica.put_state(conn, "device_id", reply.device_id)
+            replica.put_state(conn, "server_url", self._transport.base)
+            replica.put_state(conn, "user", reply.user.wire())
+            # Changes from now on carry the id the server knows this laptop by.
+            self._vault.set_clock_node(conn, reply.device_id)
+        self._transport.token = reply.token
+
+    def _handshake(self, tally: _Tally) -> Handshake:
+        """Check the server speaks our protocol, catch up with its clock, detect a rollback."""
+        self._publish(SyncState.SYNCING, step="handshake")
+        handshake = self._transport.handshake()
+        if handshake.protocol != PROTOCOL:
+            raise ProtocolMismatch(
+                f"The server speaks sync protocol {handshake.protocol}; "
+                f"this Fieldkit speaks {PROTOCOL}."
+            )
+        if version_tuple(__version__) < version_tuple(handshake.min_client_version):
+            raise ProtocolMismatch(
+                f"The server needs Fieldkit {handshake.min_client_version} or later."
+            )
+        with self._vault.write() as conn:
+            self._vault.observe_clock(conn, handshake.server_hlc)
+            replica.put_state(conn, "user", handshake.user.wire())
+            local_seq = replica.highest_change_seq(conn)
+            flagged = replica.get_state(conn, "rollback_flagged")
+            if local_seq < handshake.last_device_seq:
+                # A vault restored from a copy (or rolled back): the server has seen changes
+                # from this laptop that the vault no longer remembers making. They are on the
+                # server and come back with the pull; the user and the s62 log are told.
+                tally.rolled_back = True
+                if flagged != handshake.last_device_seq:
+                    replica.put_state(conn, "rollback_flagged", handshake.last_device_seq)
+                    self._log_rollback(conn, local_seq, handshake.last_device_seq)
+        return handshake
+
+    def _push_outbox(self, tally: _Tally, handshake: Handshake) -> None:
+        """Push local changes oldest first; each is settled only by the server's own result."""
+        del handshake
+        with self._vault.read() as conn:
+            total = replica.pending_count(conn)
+        done = 0
+        for _batch in range(total // self._push_batch + 2):
+            self._publish(SyncState.SYNCING, step="push", done=done, total=total)
+            with self._vault.read() as conn:
+                batch = replica.pending_changes(conn, limit=self._push_batch)
+            if not batch:
+                return
+            reply = self._transport.push(
+                [c.wire() for c in batch], device_seq=max(c.seq for c in batch)
+            )
+            results = {r.change_id: r for r in reply.results}
+            settled = [c for c in batch if c.change_id in results]
+            with self._vault.write() as conn:
+                replica.mark_pushed(conn, [c.change_id for c in settled], at=self._stamp())
+                for change in settled:
+                    result = results[change.change_id]
+                    if result.clamped_hlc:
+                        replica.restamp(
+                            conn, change.type, change.id, old=change.hlc, new=result.clamped_hlc
+                        )
+                    if result.reason and result.status == "rejected":
+                        tally.refused.append((change.change_id, result.reason))
+                self._vault.observe_clock(conn, reply.server_hlc)
+            done += len(settled)
+            tally.pushed += len(settled)
+            if len(settled) < len(batch):
+                # The server did not answer for every change: they stay in the outbox.
+                return
+
+    def _pull_pages(self, tally: _Tally) -> None:
+        """Pull pages after the saved cursor; each page and its cursor commit together."""
+        with self._vault.read() as conn:
+            cursor = replica.get_state(conn, "cursor")
+        for number in range(1, MAX_PULL_PAGES + 1):
+            self._publish(SyncState.SYNCING, step="pull", done=tally.pulled, total=None)
+            page = self._transport.pull(since=cursor, limit=self._pull_limit)
+            with self._vault.write() as conn:
+                replica.apply_pulled(conn, [_pulled(r) for r in page.records], at=self._stamp())
+                tally.purged += self._purge_left_scope(conn, page)
+                replica.put_state(conn, "cursor", page.next)
+                self._vault.observe_clock(conn, page.server_hlc)
+                if self._hooks.before_page_commit is not None:
+                    self._hooks.before_page_commit(number)
+            cursor = page.next
+            tally.pulled += len(page.records)
+            if not page.more:
+                return
+
+    def _purge_left_scope(self, conn: Any, page: PullPage) -> int:
+        """Drop what the user may no longer see (moved district, record made restricted)."""
+        if not page.purge:
+            return 0
+        return replica.purge(conn, list(page.purge))
+
+    def _refresh_reference(self) -> None:
+        """Fetch districts, schemes, services and names, unless the held copy is current."""
+        self._publish(SyncState.SYNCING, step="reference")
+        with self._vault.read() as conn:
+            etag = replica.get_state(conn, "reference_etag")
+            held = replica.get_state(conn, "reference")
+        reply = self._transport.reference(etag=etag if held is not None else None)
+        if reply.data is None:
+            return
+        with self._vault.write() as conn:
+            replica.put_state(conn, "reference", reply.data)
+            replica.put_state(conn, "reference_etag", reply.etag)
+
+    def _push_audit_events(self, tally: _Tally) -> None:
+        """Send the laptop's s62 log (views, prints, exports) to the server's log."""
+        with self._vault.read() as conn:
+            total = replica.pending_audit_count(conn)
+        for _batch in range(MAX_AUDIT_BATCHES):
+            self._publish(SyncState.SYNCING, step="audit", done=tally.audit_sent, total=total)
+            with self._vault.read() as conn:
+                events = replica.pending_audit_events(conn, limit=self._push_batch)
+            if not events:
+                return
+            self._transport.audit([_audit_wire(e) for e in events])
+            with self._vault.write() as conn:
+                replica.mark_audit_synced(
+                    conn, [str(e["event_id"]) for e in events], at=self._stamp()
+                )
+            tally.audit_sent += len(events)
+
+    def _finish(self, tally: _Tally) -> SyncReport:
+        now = self._vault.now()
+        with self._vault.write() as conn:
+            replica.put_state(conn, "last_synced_at", now.isoformat())
+        self._last_synced_at = now
+        message, next_step = "Up to date.", ""
+        if tally.rolled_back:
+            message = (
+                "This vault is older than the copy the server last synced with (restored from "
+                "a backup?). Work the server held has been brought back; your administrator "
+                "has been told."
+            )
+            next_step = "Check your recent work is all there."
+        elif tally.refused:
+            message = (
+                f"{len(tally.refused)} change(s) were refused by the server: {tally.refused[0][1]}"
+            )
+            next_step = "Ask your supervisor; the refused changes stay only on this laptop."
+        state = SyncState.NEEDS_ATTENTION if tally.rolled_back else SyncState.UP_TO_DATE
+        self._publish(state, message=message, next_step=next_step)
+        return self._report(SyncOutcome.OK, tally, message, next_step)
+
+    # Stopping --------------------------------------------------------------------------------
+
+    def _stopped(
+        self, outcome: SyncOutcome, state: SyncState, exc: SyncError, tally: _Tally
+    ) -> SyncReport:
+        self._publish(state, message=str(exc), next_step=exc.next_step)
+        return self._report(outcome, tally, str(exc), exc.next_step)
+
+    def _revoked(self, exc: DeviceRevoked, tally: _Tally) -> SyncReport:
+        if not exc.wipe:
+            return self._stopped(SyncOutcome.DEVICE_REVOKED, SyncState.NEEDS_ATTENTION, exc, tally)
+        # The partnership withdrew this laptop (lost, stolen, or its user left): the data on it
+        # must go. The vault is locked first so that no connection keeps a file open.
+        folder = self._vault.folder
+        self._vault.lock()
+        shutil.rmtree(folder, ignore_errors=True)
+        message = (
+            "This laptop's access was withdrawn by your administrator, and its vault has been "
+            "erased from this laptop."
+        )
+        next_step = "Contact your administrator."
+        status = SyncStatus(SyncState.NEEDS_ATTENTION, message=message, next_step=next_step)
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            callback(status)
+        report = self._report(SyncOutcome.DEVICE_REVOKED, tally, message, next_step)
+        return SyncReport(**{**report.__dict__, "wiped": True})
+
+    def _report(
+        self, outcome: SyncOutcome, tally: _Tally, message: str, next_step: str
+    ) -> SyncReport:
+        return SyncReport(
+            outcome,
+            message,
+            next_step,
+            pushed=tally.pushed,
+            pulled=tally.pulled,
+            purged=tally.purged,
+            audit_sent=tally.audit_sent,
+            refused=tuple(tally.refused),
+            rolled_back=tally.rolled_back,
+        )
+
+    # Small parts -----------------------------------------------------------------------------
+
+    def _forget_token(self) -> None:
+        self._transport.token = None
+        with self._vault.write() as conn:
+            replica.put_state(conn, "token", None)
+
+    def _read_last_synced(self) -> datetime | None:
+        with self._vault.read() as conn:
+            value = replica.get_state(conn, "last_synced_at")
+        return datetime.fromisoformat(value) if value else None
+
+    def _stamp(self) -> str:
+        return self._vault.now().isoformat(timespec="milliseconds")
+
+    def _log_rollback(self, conn: Any, local_seq: int, server_seq: int) -> None:
+        audit.append(
+            conn,
+            [
+                audit.new_event(
+                    at=self._stamp(),
+                    actor=self._vault.username,
+                    action=audit.AuditAction.UPDATE,
+                    reason=(
+                        f"sync: vault rolled back (local change {local_seq} is behind the "
+                        f"{server_seq} the server last saw from this device)"
+                    ),
+                )
+            ],
+        )
+
+
+def _pulled(record: Any) -> PulledRecord:
+    return PulledRecord(record.type, record.id, record.deleted, record.fields, record.versions)
+
+
+def _audit_wire(event: dict[str, Any]) -> dict[str, Any]:
+    at = str(event["at"])
+    if "+" not in at[10:] and not at.endswith("Z"):
+        at += "+00:00"
+    return {
+        "event_id": event["event_id"],
+        "at": at,
+        "actor": str(event["actor"])[:200],
+        "action": _AUDIT_ACTIONS.get(str(event["action"]), str(event["action"])),
+        "record_type": event["record_type"],
+        "record_id": event["record_id"],
+        "reason": event["reason"],
+        "recipient": event["recipient"],
+    }
+
+
+class EngineSyncController:
+    """The app's `SyncController` over the engine: syncs on a worker thread, one at a time.
+
+    Args:
+        engine: the engine for the unlocked vault.
+    """
+
+    def __init__(self, engine: SyncEngine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._current = SyncStatus(SyncState.OFFLINE, message="Not synced yet.")
+        self.last_report: SyncReport | None = None
+        engine.subscribe(self._remember)
+        self._subscribers: list[StatusCallback] = []
+
+    def sync_now(self) -> None:
+        with self._lock:
+            if self._worker is not None and self._worker.is_alive():
+                return
+            self._worker = threading.Thread(target=self._run, name="fieldkit-sync", daemon=True)
+            self._worker.start()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a sync under way to end (tests, and closing the app)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    def subscribe(self, callback: StatusCallback) -> None:
+        with self._lock:
+            self._subscribers.append(callback)
+            current = self._current
+        callback(current)
+
+    def unsynced_count(self) -> int:
+        return self._engine.unsynced_count()
+
+    def _run(self) -> None:
+        self.last_report = self._engine.run()
+
+    def _remember(self, status: SyncStatus) -> None:
+        with self._lock:
+            self._current = status
+            subscribers = list(self._subscribers)
+        for callback in subscribers:
+            callback(status)

@@ -1,0 +1,300 @@
+"""The sync protocol as the laptop speaks it: typed replies, and the errors a sync can end in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+#: The protocol this client speaks (see docs/sync-protocol.md). A dated constant: a server that
+#: answers with another date changed the wire format's meaning, and the laptop stops.
+PROTOCOL = "2026-11-27"
+
+
+class ChangeStatus(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+# Errors --------------------------------------------------------------------------------------
+
+
+class SyncError(Exception):
+    """A sync stopped; the message says what happened and `next_step` what the user can do."""
+
+    next_step = "Try again later."
+
+    def __init__(self, message: str, *, next_step: str | None = None) -> None:
+        super().__init__(message)
+        if next_step is not None:
+            self.next_step = next_step
+
+
+class ServerUnreachable(SyncError):
+    """The network or the server failed (after retries); nothing local is lost."""
+
+    next_step = "Your work is kept on this laptop; sync again when you have a connection."
+
+
+class CredentialsRefused(SyncError):
+    """The user name or password was refused, or too many attempts were made."""
+
+    next_step = "Check your user name and password and sync again."
+
+
+class TokenExpired(SyncError):
+    """The device's sign-in expired or was signed out; the password is needed once more."""
+
+    next_step = "Enter your password to sign in again; your unsynced work is kept."
+
+
+class DeviceRevoked(SyncError):
+    """This laptop's access (or its user) was withdrawn by an administrator.
+
+    Attributes:
+        wipe: the server asks for the laptop's copy of the data to be destroyed.
+    """
+
+    next_step = "Contact your administrator."
+
+    def __init__(self, message: str, *, wipe: bool) -> None:
+        super().__init__(message)
+        self.wipe = wipe
+
+
+class ProtocolMismatch(SyncError):
+    """The server speaks another protocol version, or needs a newer Fieldkit."""
+
+    next_step = "Update Fieldkit, or ask your administrator which version to use."
+
+
+class ServerRefused(SyncError):
+    """The server refused a request as malformed or not allowed (a 4xx other than sign-in)."""
+
+    next_step = "Report this to your administrator; your work is kept on this laptop."
+
+    def __init__(self, message: str, *, status: int, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class BadReply(ValueError):
+    """A reply that is not what the protocol says (truncated, damaged, or from something else)."""
+
+
+# Replies -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: str
+    username: str
+    display_name: str
+    role: str
+    districts: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, body: object) -> UserInfo:
+        doc = _object(body)
+        return cls(
+            _str(doc, "id"),
+            _str(doc, "username"),
+            str(doc.get("display_name") or ""),
+            _str(doc, "role"),
+            tuple(str(d) for d in _list(doc, "districts")),
+        )
+
+    def wire(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "role": self.role,
+            "districts": list(self.districts),
+        }
+
+
+@dataclass(frozen=True)
+class LoginReply:
+    token: str
+    device_id: str
+    user: UserInfo
+    last_device_seq: int
+
+    @classmethod
+    def parse(cls, body: object) -> LoginReply:
+        doc = _object(body)
+        return cls(
+            _str(doc, "token"),
+            _str(doc, "device_id"),
+            UserInfo.parse(doc.get("user")),
+            _int(doc, "last_device_seq"),
+        )
+
+
+@dataclass(frozen=True)
+class Handshake:
+    protocol: str
+    server_time: str
+    server_hlc: str
+    last_device_seq: int
+    min_client_version: str
+    device_id: str
+    user: UserInfo
+
+    @classmethod
+    def parse(cls, body: object) -> Handshake:
+        doc = _object(body)
+        return cls(
+            _str(doc, "protocol"),
+            _str(doc, "server_time"),
+            _str(doc, "server_hlc"),
+            _int(doc, "last_device_seq"),
+            str(doc.get("min_client_version") or "0"),
+            _str(doc, "device_id"),
+            UserInfo.parse(doc.get("user")),
+        )
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    change_id: str
+    status: ChangeStatus
+    reason: str | None
+    #: The clock the server stored instead of the change's own (it was too far ahead).
+    clamped_hlc: str | None
+
+    @classmethod
+    def parse(cls, body: object) -> ChangeResult:
+        doc = _object(body)
+        try:
+            status = ChangeStatus(_str(doc, "status"))
+        except ValueError:
+            raise BadReply("unknown change status") from None
+        clamped = doc.get("hlc") if doc.get("clamped") else None
+        return cls(
+            _str(doc, "change_id"),
+            status,
+            str(doc["reason"]) if doc.get("reason") is not None else None,
+            str(clamped) if clamped else None,
+        )
+
+
+@dataclass(frozen=True)
+class PushReply:
+    results: tuple[ChangeResult, ...]
+    server_hlc: str
+
+    @classmethod
+    def parse(cls, body: object) -> PushReply:
+        doc = _object(body)
+        results = tuple(ChangeResult.parse(r) for r in _list(doc, "results"))
+        return cls(results, _str(doc, "server_hlc"))
+
+
+@dataclass(frozen=True)
+class WireRecord:
+    """A record as the server sends it: per-field values and versions, or a tombstone."""
+
+    type: str
+    id: str
+    deleted: bool
+    fields: Mapping[str, object]
+    versions: Mapping[str, str]
+
+    @classmethod
+    def parse(cls, body: object) -> WireRecord:
+        doc = _object(body)
+        versions = _object(doc.get("versions"))
+        return cls(
+            _str(doc, "type"),
+            _str(doc, "id"),
+            bool(doc.get("deleted")),
+            _object(doc.get("fields")),
+            {str(k): str(v) for k, v in versions.items()},
+        )
+
+
+@dataclass(frozen=True)
+class PullPage:
+    records: tuple[WireRecord, ...]
+    next: str
+    more: bool
+    purge: tuple[tuple[str, str], ...]
+    server_hlc: str
+
+    @classmethod
+    def parse(cls, body: object) -> PullPage:
+        doc = _object(body)
+        purge = tuple((_str(p, "type"), _str(p, "id")) for p in map(_object, _list(doc, "purge")))
+        more = doc.get("more")
+        if not isinstance(more, bool):
+            raise BadReply("'more' is not a boolean")
+        return cls(
+            tuple(WireRecord.parse(r) for r in _list(doc, "records")),
+            _str(doc, "next"),
+            more,
+            purge,
+            _str(doc, "server_hlc"),
+        )
+
+
+@dataclass(frozen=True)
+class ReferenceReply:
+    """Reference data, or (``data`` None) word that the copy held is still current."""
+
+    data: dict[str, Any] | None
+    etag: str | None
+
+
+@dataclass(frozen=True)
+class AuditReply:
+    stored: int
+    duplicates: int
+
+    @classmethod
+    def parse(cls, body: object) -> AuditReply:
+        doc = _object(body)
+        return cls(_int(doc, "stored"), _int(doc, "duplicates"))
+
+
+# Checking shapes -----------------------------------------------------------------------------
+
+
+def _object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise BadReply("expected an object")
+    return value
+
+
+def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
+    value = doc.get(key)
+    if not isinstance(value, list):
+        raise BadReply(f"'{key}' is not a list")
+    return value
+
+
+def _str(doc: Mapping[str, Any], key: str) -> str:
+    value = doc.get(key)
+    if not isinstance(value, str):
+        raise BadReply(f"'{key}' is not a string")
+    return value
+
+
+def _int(doc: Mapping[str, Any], key: str) -> int:
+    value = doc.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadReply(f"'{key}' is not an integer")
+    return value
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """A dotted version as numbers, for comparing releases ("0.10.0" is after "0.9.1")."""
+    parts: list[int] = []
+    for part in text.split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)

@@ -1,0 +1,336 @@
+"""HTTP to the sync server: one verified session, timeouts, gzip bodies, and careful retries."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import requests
+
+from fieldkit import __version__
+from fieldkit.sync.protocol import (
+    PROTOCOL,
+    AuditReply,
+    BadReply,
+    CredentialsRefused,
+    DeviceRevoked,
+    Handshake,
+    LoginReply,
+    PullPage,
+    PushReply,
+    ReferenceReply,
+    ServerRefused,
+    ServerUnreachable,
+    SyncError,
+    TokenExpired,
+)
+
+T = TypeVar("T")
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: Failures of the connection itself (refused, reset, timed out, cut short, damaged gzip).
+_NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+
+
+@dataclass(frozen=True)
+class TransportConfig:
+    """How to reach the server.
+
+    Attributes:
+        server_url: ``https://host[:port]`` (plain ``http`` only to this computer, for tests).
+        ca_bundle: a CA bundle to verify the server with, instead of the system's.
+        pinned_cert: the server's own certificate: only a server presenting it is trusted.
+        trust_env: honour the environment's proxy and CA variables (off unless configured).
+        proxies: explicit proxies, e.g. ``{"https": "http://proxy:3128"}``.
+        connect_timeout, read_timeout: seconds, on every call.
+        max_attempts: tries per call that is safe to repeat (1 for the others).
+        backoff_base, backoff_cap: exponential backoff with full jitter, in seconds.
+        retry_after_cap: the longest ``Retry-After`` honoured, in seconds.
+        sleep: how to wait between tries (injected by tests).
+        rng: the jitter's randomness.
+    """
+
+    server_url: str
+    ca_bundle: Path | None = None
+    pinned_cert: Path | None = None
+    trust_env: bool = False
+    proxies: Mapping[str, str] = field(default_factory=dict)
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+    max_attempts: int = 5
+    backoff_base: float = 0.25
+    backoff_cap: float = 10.0
+    retry_after_cap: float = 60.0
+    sleep: Callable[[float], None] = time.sleep
+    rng: random.Random = field(default_factory=random.Random)
+
+
+@dataclass
+class WireStats:
+    """Bytes on the wire (bodies as sent and received, compressed), for progress and benchmarks."""
+
+    calls: int = 0
+    retries: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+
+
+def check_server_url(url: str) -> str:
+    """The server address without a trailing slash.
+
+    Raises:
+        ValueError: not an https address (plain http is allowed only to this computer).
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url.rstrip("/")
+    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+        return url.rstrip("/")
+    raise ValueError("the server address must start with https://")
+
+
+class Transport:
+    """The server's endpoints as typed calls; one `requests.Session` for its lifetime.
+
+    Raises (from every call):
+        ServerUnreachable: the network or server failed, after any retries.
+        TokenExpired, DeviceRevoked, CredentialsRefused, ServerRefused: as the server said.
+    """
+
+    def __init__(self, config: TransportConfig) -> None:
+        self.config = config
+        self.base = check_server_url(config.server_url)
+        self.stats = WireStats()
+        self.token: str | None = None
+        self._session = requests.Session()
+        # Environment variables (HTTPS_PROXY, REQUESTS_CA_BUNDLE, .netrc) are not trusted: a
+        # hostile network must not be able to reroute or re-trust this laptop's traffic.
+        self._session.trust_env = config.trust_env
+        self._session.proxies = dict(config.proxies)
+        verify: bool | str = True
+        if config.pinned_cert is not None:
+            verify = str(config.pinned_cert)
+        elif config.ca_bundle is not None:
+            verify = str(config.ca_bundle)
+        self._session.verify = verify
+        self._session.headers.update(
+            {
+                "User-Agent": f"fieldkit/{__version__} (protocol {PROTOCOL})",
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+            }
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+    # Endpoints -------------------------------------------------------------------------------
+
+    def login(
+        self, *, username: str, password: str, device_name: str, device_id: str | None
+    ) -> LoginReply:
+        """Sign in; not repeated on failure (a lost reply would register a second device)."""
+        body: dict[str, Any] = {
+            "username": username,
+            "password": password,
+            "device_name": device_name,
+        }
+        if device_id:
+            body["device_id"] = device_id
+        return self._call(
+            "POST", "/v1/auth/login", LoginReply.parse, body=body, repeatable=False, auth=False
+        )
+
+    def logout(self) -> None:
+        self._call("POST", "/v1/auth/logout", lambda _b: None, repeatable=False, expect_json=False)
+
+    def handshake(self) -> Handshake:
+        return self._call("GET", "/v1/handshake", Handshake.parse, repeatable=True)
+
+    def push(self, changes: Sequence[Mapping[str, Any]], *, device_seq: int) -> PushReply:
+        """Push a batch; repeated freely, because change ids make a replay change nothing."""
+        body = {"changes": list(changes), "device_seq": device_seq}
+        return self._call("POST", "/v1/sync/push", PushReply.parse, body=body, repeatable=True)
+
+    def pull(self, *, since: str | None, limit: int) -> PullPage:
+        params: dict[str, str] = {"limit": str(limit)}
+        if since is not None:
+            params["since"] = since
+        return self._call("GET", "/v1/sync/pull", PullPage.parse, params=params, repeatable=True)
+
+    def reference(self, *, etag: str | None) -> ReferenceReply:
+        headers = {"If-None-Match": etag} if etag else {}
+        holder: dict[str, str | None] = {}
+
+        def parse(body: object) -> dict[str, Any]:
+            if not isinstance(body, dict):
+                raise BadReply("reference data is not an object")
+            return body
+
+        data = self._call(
+            "GET",
+            "/v1/reference",
+            parse,
+            headers=headers,
+            repeatable=True,
+            etag_out=holder,
+            allow_not_modified=True,
+        )
+        return ReferenceReply(data or None, holder.get("etag"))
+
+    def audit(self, events: Sequence[Mapping[str, Any]]) -> AuditReply:
+        """Send audit events; repeated freely, because each event id is stored once."""
+        body = {"events": list(events)}
+        return self._call("POST", "/v1/audit", AuditReply.parse, body=body, repeatable=True)
+
+    # The one place a request is made -------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        repeatable: bool,
+        auth: bool = True,
+        expect_json: bool = True,
+        etag_out: dict[str, str | None] | None = None,
+        allow_not_modified: bool = False,
+    ) -> T:
+        request_headers = dict(headers or {})
+        payload: bytes | None = None
+        if body is not None:
+            raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+            payload = gzip.compress(raw, compresslevel=6, mtime=0)
+            request_headers["Content-Type"] = "application/json"
+            request_headers["Content-Encoding"] = "gzip"
+        if auth:
+            if not self.token:
+                raise TokenExpired("This laptop is not signed in to the sync server.")
+            request_headers["Authorization"] = f"Bearer {self.token}"
+        attempts = self.config.max_attempts if repeatable else 1
+        timeout = (self.config.connect_timeout, self.config.read_timeout)
+        failure: SyncError = ServerUnreachable("The sync server could not be reached.")
+        for attempt in range(1, attempts + 1):
+            retry_after: float | None = None
+            self.stats.calls += 1
+            try:
+                response = self._session.request(
+                    method,
+                    self.base + path,
+                    data=payload,
+                    params=params,
+                    headers=request_headers,
+                    timeout=timeout,
+                    allow_redirects=False,
+                )
+                content = response.content
+                self.stats.bytes_sent += len(payload or b"")
+                self.stats.bytes_received += _wire_length(response, content)
+            except _NETWORK_ERRORS:
+                failure = ServerUnreachable("The connection to the sync server failed.")
+            else:
+                status = response.status_code
+                if status == 304 and allow_not_modified:
+                    if etag_out is not None:
+                        etag_out["etag"] = response.headers.get("ETag")
+                    return parse({})
+                if 200 <= status < 300:
+                    if not expect_json:
+                        return parse(None)
+                    try:
+                        result = parse(json.loads(content))
+                    except (ValueError, BadReply):
+                        # A reply cut short or damaged on the way: the call is repeated if safe.
+                        failure = ServerUnreachable("The sync server's reply was damaged.")
+                    else:
+                        if etag_out is not None:
+                            etag_out["etag"] = response.headers.get("ETag")
+                        return result
+                elif status == 429 or status >= 500:
+                    retry_after = _retry_after(response.headers.get("Retry-After"))
+                    failure = _transient(status, response, retry_after)
+                else:
+                    raise _refusal(status, _problem(content))
+            if attempt < attempts:
+                self.stats.retries += 1
+                self.config.sleep(self._backoff(attempt, retry_after))
+        raise failure
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.config.retry_after_cap)
+        ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
+        return self.config.rng.uniform(0, ceiling)
+
+
+def _wire_length(response: requests.Response, content: bytes) -> int:
+    # urllib3 counts the bytes it read from the socket, before gzip decoding.
+    try:
+        return int(response.raw.tell()) or len(content)
+    except (AttributeError, TypeError, ValueError):
+        return len(content)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _problem(content: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(content)
+    except ValueError:
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _transient(status: int, response: requests.Response, retry_after: float | None) -> SyncError:
+    if status == 429:
+        wait = f" Wait {int(retry_after)} seconds." if retry_after is not None else ""
+        return CredentialsRefused(
+            "Too many attempts were made." + wait, next_step="Wait a while and try again."
+        )
+    del response
+    return ServerUnreachable(f"The sync server had a problem (HTTP {status}).")
+
+
+def _refusal(status: int, problem: Mapping[str, Any]) -> SyncError:
+    code = problem.get("code")
+    detail = str(problem.get("detail") or problem.get("title") or f"HTTP {status}")
+    if status == 401:
+        if code == "device_revoked":
+            return DeviceRevoked(
+                "This laptop's access to the sync server has been withdrawn.",
+                wipe=bool(problem.get("wipe")),
+            )
+        if code == "login":
+            return CredentialsRefused("The user name or password was not accepted.")
+        return TokenExpired("This laptop's sign-in has expired or was signed out.")
+    return ServerRefused(
+        f"The sync server refused the request: {detail}", status=status, code=str(code or "")
+    )
