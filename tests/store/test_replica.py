@@ -124,3 +124,20 @@ def test_sync_state_round_trips_inside_the_vault(any_vault: Vault) -> None:
         assert replica.get_state(conn, "cursor") == "abc"
         assert replica.get_state(conn, "token") == {"value": "t0k3n"}
         assert replica.get_state(conn, "missing") is None
+
+
+def test_kept_pdf_is_stored_encrypted_and_purged_with_its_document(any_vault: Vault) -> None:
+    from fieldkit.store import document_files
+
+    doc_id = "7a1f0c1e-0000-4000-8000-0000000000d0"
+    pdf = b"%PDF-1.4 letter for Jane Secretname"
+    with any_vault.write() as conn:
+        document_files.keep(conn, doc_id, pdf, at="2026-11-27T10:00:00Z")
+    with any_vault.read() as conn:
+        assert document_files.load(conn, doc_id) == pdf
+    if any_vault.encrypted:
+        assert b"Secretname" not in (any_vault.folder / "vault.db").read_bytes()
+    with any_vault.write() as conn:
+        replica.purge(conn, [("document", doc_id)])
+    with any_vault.read() as conn:
+        assert document_files.load(conn, doc_id) is None

@@ -16,6 +16,7 @@ from fieldkit.store.schema import (
     RECORD_TABLES,
     AuditEntry,
     Change,
+    DocumentFile,
     HistoryEntry,
     Meta,
     visit_person,
@@ -194,6 +195,8 @@ def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
         if record_type is RecordType.VISIT:
             conn.execute(delete(visit_person).where(visit_person.c.visit_id == record_id))
         search.remove(conn, record_id)
+        if record_type is RecordType.DOCUMENT:
+            conn.execute(delete(DocumentFile).where(DocumentFile.document_id == record_id))
         removed += conn.execute(delete(table).where(table.c.id == record_id)).rowcount
         conn.execute(delete(HistoryEntry).where(HistoryEntry.record_id == record_id))
         conn.execute(delete(Change).where(Change.record_id == record_id))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -173,7 +174,10 @@ class Draft(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
 
 
-SEARCH_TABLE_SQL = (
-    "CREATE VIRTUAL TABLE search_index USING fts5("
-    "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
-)
+class DocumentFile(Base):
+    """A printed document's PDF, kept inside the encrypted vault to reprint or print later."""
+
+    __tablename__ = "document_file"
+    document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[str] = mapped_column(String(32))
