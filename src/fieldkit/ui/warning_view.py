@@ -34,6 +34,7 @@ from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
 _DATA = Qt.ItemDataRole.UserRole
+DEFAULT_SCHEME = "street_drinking_vagrancy"
 
 
 def proposal_html(p: WarningProposal) -> str:
@@ -99,6 +100,8 @@ class WarningView(QWidget):
         QVBoxLayout(host).addWidget(self.preview)
         for scheme in warnings.schemes():
             self.scheme.addItem(scheme.name, scheme.id)
+        # The warning-letter scheme is what patrol officers use most.
+        self.scheme.setCurrentIndex(max(0, self.scheme.findData(DEFAULT_SCHEME)))
         self.need.addItem("Any need", "")
         for need in ServiceNeed:
             self.need.addItem(NEED_LABELS[need], need.value)

@@ -1,0 +1,44 @@
+"""GUI test fixtures: offscreen Qt, a main window over a fresh vault folder, no real printer."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from fieldkit.documents import PrinterUnavailableError
+from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.session import SessionService, VaultDirectory
+from fieldkit.services.workspace import Workspace, open_workspace
+from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.vault import Vault
+from fieldkit.ui.shell import MainWindow
+
+
+def no_printer(pdf: bytes, **_: object) -> object:
+    raise PrinterUnavailableError(
+        "No printer has been chosen and this computer has no default printer."
+    )
+
+
+def offline_workspace(vault: Vault) -> Workspace:
+    return open_workspace(
+        vault, documents=DocumentService(vault, printer=no_printer, printers=lambda: [])
+    )
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    sessions = SessionService(VaultDirectory(tmp_path / "vaults"), kdf=TEST_KDF)
+    win = MainWindow(sessions, open_ws=offline_workspace, idle_ms=10 * 60_000)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    yield win
+    win.shutdown()
