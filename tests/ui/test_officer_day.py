@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from tests.factories import PASSPHRASE
 
 from fieldkit.ui.shell import PEOPLE, TENANCY, VISIT, WARNING, MainWindow
+from fieldkit.ui.warning_view import WarningView
 
 pytestmark = pytest.mark.gui
 WAIT = 10_000
+
+
+def stands_at(warning: WarningView, level: str) -> bool:
+    return warning.proposal is not None and warning.proposal.stage == level
 
 
 def first_run(qtbot: QtBot, window: MainWindow) -> None:
@@ -102,10 +109,7 @@ def test_an_officers_day_from_first_run_to_idle_lock_and_back(
         with qtbot.waitSignal(warning.printed, timeout=WAIT):
             warning.print_button.click()
         assert "kept in the vault" in warning.print_message.text()
-        qtbot.waitUntil(
-            lambda lv=level: warning.proposal is not None and warning.proposal.stage == lv,
-            timeout=WAIT,
-        )
+        qtbot.waitUntil(partial(stands_at, warning, level), timeout=WAIT)
     assert warning.proposal.outcome == "refer_for_enforcement"
 
     # Add a tenancy note.
