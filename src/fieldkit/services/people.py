@@ -35,9 +35,17 @@ def parse_moment(value: object) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
+_LABELS = {
+    "asb_youth": "ASB (youth)",
+    "asb_neighbour": "ASB (neighbour)",
+    "alcohol_nte": "Alcohol (night-time economy)",
+    "cse_concern": "CSE concern",
+}
+
+
 def category_label(value: str) -> str:
     """A category's wire name as words ("street_drinking" → "Street drinking")."""
-    return value.replace("_", " ").capitalize()
+    return _LABELS.get(value) or value.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)

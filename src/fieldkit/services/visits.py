@@ -70,15 +70,19 @@ class VisitService:
     # Places ----------------------------------------------------------------------------------
 
     def recent_places(self, *, limit: int = 8) -> list[PlaceChoice]:
-        """The places of the officer's latest visits, most recent first, without repeats."""
-        me = self._vault.username
+        """The places of the officer's latest visits (anyone's, if they have none yet)."""
+        return self._recent_places(limit, mine=True) or self._recent_places(limit, mine=False)
+
+    def _recent_places(self, limit: int, *, mine: bool) -> list[PlaceChoice]:
         query = (
             select(_VISIT.c.place_id)
-            .where(_VISIT.c.officer_id == me, _VISIT.c.place_id.is_not(None))
+            .where(_VISIT.c.place_id.is_not(None))
             .where(_VISIT.c.deleted.is_(False))
             .order_by(_VISIT.c.occurred_at.desc())
             .limit(limit * 10)
         )
+        if mine:
+            query = query.where(_VISIT.c.officer_id == self._vault.username)
         with self._vault.read() as conn:
             ids: list[str] = []
             for (place_id,) in conn.execute(query):
