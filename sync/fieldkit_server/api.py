@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -62,12 +63,16 @@ def _unauthorised(detail: str) -> Problem:
     )
 
 
+_BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
+
+
 def current_device(
-    context: Context, authorization: Annotated[str | None, Header()] = None
+    context: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
 ) -> Authenticated:
     """The user and device behind the request's bearer token."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or len(token) > 200:
+    token = credentials.credentials if credentials else ""
+    if not token.strip() or len(token) > 200:
         raise _unauthorised("send Authorization: Bearer <token>")
     now = context.clock()
     found = run_in_transaction(

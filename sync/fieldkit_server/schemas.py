@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -19,11 +20,44 @@ from fieldkit.domain.records import RecordType, normalise_id
 _UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 _HLC_PATTERN = r"^\d{15}:\d{4}:[0-9A-Za-z_.\-]{1,64}$"
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _no_control(text: str) -> str:
+    # PostgreSQL text cannot hold NUL at all, and lone surrogates (which JSON allows) are not
+    # UTF-8; the other controls are refused as the domain's text fields refuse them.
+    if _CONTROL.search(text):
+        raise ValueError("contains control characters")
+    return text
+
+
+def _storable(value: Any) -> Any:
+    """Refuse strings no database can store, anywhere in a JSON value."""
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        raise ValueError("contains a NUL character or an unpaired surrogate")
+    if isinstance(value, list):
+        for item in value:
+            _storable(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable(item)
+    return value
+
+
 Uuid = Annotated[
     str, StringConstraints(pattern=_UUID_PATTERN, max_length=36), AfterValidator(normalise_id)
 ]
 HlcText = Annotated[str, StringConstraints(pattern=_HLC_PATTERN, max_length=86)]
 FieldName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+_NoControl = AfterValidator(_no_control)
+Username = Annotated[str, StringConstraints(min_length=1, max_length=64), _NoControl]
+Name = Annotated[str, StringConstraints(max_length=200), _NoControl]
+Reason = Annotated[str, StringConstraints(max_length=2000), _NoControl]
+Recipient = Annotated[str, StringConstraints(max_length=500), _NoControl]
 
 
 class Wire(BaseModel):
@@ -32,9 +66,9 @@ class Wire(BaseModel):
 
 
 class LoginRequest(Wire):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    username: Username
     password: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-    device_name: Annotated[str, StringConstraints(max_length=200)]
+    device_name: Name
     #: Sign in again on a device registered before (keeps its id and its device_seq).
     device_id: Uuid | None = None
 
@@ -63,7 +97,9 @@ class ChangeIn(Wire):
     id: Uuid
     op: Literal["upsert", "delete"]
     hlc: HlcText
-    fields: dict[FieldName, JsonValue] = Field(default_factory=dict)
+    fields: Annotated[dict[FieldName, JsonValue], AfterValidator(_storable)] = Field(
+        default_factory=dict
+    )
     base: dict[FieldName, HlcText] = Field(default_factory=dict)
 
 
@@ -111,12 +147,12 @@ class PullResponse(BaseModel):
 class ClientAuditEvent(Wire):
     event_id: Uuid
     at: AwareDatetime
-    actor: Annotated[str, StringConstraints(max_length=200)]
+    actor: Name
     action: Literal["view", "create", "update", "print", "export", "erase"]
     record_type: RecordType | None = None
     record_id: Uuid | None = None
-    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    recipient: Annotated[str, StringConstraints(max_length=500)] | None = None
+    reason: Reason | None = None
+    recipient: Recipient | None = None
 
 
 class AuditRequest(Wire):

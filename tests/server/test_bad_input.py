@@ -115,3 +115,24 @@ def test_a_bad_page_size_is_a_422(team: Any, limit: str) -> None:
     laptop = team.laptop("olive")
     reply = team.client.get("/v1/sync/pull", params={"limit": limit}, headers=laptop.auth)
     assert reply.status_code == 422
+
+
+@pytest.mark.parametrize("text", ["nul\u0000byte", "lone \ud800 surrogate"])
+def test_strings_no_database_can_store_are_refused_not_500(
+    team: Any, make_visit: Any, text: str
+) -> None:
+    laptop = team.laptop("olive")
+    change = laptop.upsert("visit", make_visit(narrative=text))
+    reply = _post(laptop, json.dumps({"changes": [change]}).encode())
+    assert reply.status_code == 422
+    event = {
+        "event_id": change["id"],
+        "at": "2026-11-27T09:00:00Z",
+        "actor": text,
+        "action": "view",
+    }
+    body = json.dumps({"events": [event]})  # escaped: a lone surrogate is valid JSON text
+    reply = team.client.post("/v1/audit", content=body, headers=laptop.auth)
+    assert reply.status_code == 422
+    login = json.dumps({"username": text, "password": "x", "device_name": "laptop"})
+    assert team.client.post("/v1/auth/login", content=login).status_code == 422
