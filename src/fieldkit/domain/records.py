@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -356,6 +357,18 @@ def record_spec(record_type: str) -> RecordSpec:
 def new_id() -> str:
     """A fresh record id."""
     return str(uuid.uuid4())
+
+
+def new_ordered_id(millis: int) -> str:
+    """A fresh UUID whose leading bits are a millisecond timestamp (RFC 9562 version 7).
+
+    Journal entries (changes, audit events) get these: their unique indexes then grow at the
+    end instead of at random pages, which keeps bulk writes to an encrypted database fast.
+    """
+    value = (millis & ((1 << 48) - 1)) << 80 | secrets.randbits(80)
+    value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
+    return str(uuid.UUID(int=value))
 
 
 def normalise_id(value: object) -> str:

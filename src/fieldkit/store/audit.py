@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Connection, insert, select
 
+from fieldkit.domain.records import new_ordered_id
 from fieldkit.store.schema import AuditEntry, Meta
 
 GENESIS = "0" * 64
@@ -113,8 +114,15 @@ def new_event(
     recipient: str | None = None,
 ) -> AuditEvent:
     return AuditEvent(
-        str(uuid.uuid4()), at, actor, action, record_type, record_id, reason, recipient
+        new_ordered_id(_millis(at)), at, actor, action, record_type, record_id, reason, recipient
     )
+
+
+def _millis(at: str) -> int:
+    try:
+        return int(datetime.fromisoformat(at).timestamp() * 1000)
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True)

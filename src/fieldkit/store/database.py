@@ -24,15 +24,18 @@ _PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
+    # 64 MiB of page cache: a bulk import touches index pages all over, and with the cipher on
+    # every page evicted and read back is decrypted and HMAC-checked again.
+    "PRAGMA cache_size = -65536",
 )
 
 
-def _open_cipher(path: Path, key: SecretBuffer) -> Callable[[], Any]:
+def _open_cipher(path: Path, key: SecretBuffer, memory_security: bool) -> Callable[[], Any]:
     def connect() -> Any:
         conn = sqlcipher.connect(str(path), check_same_thread=False, isolation_level=None)
         try:
             # Locks and wipes SQLCipher's own memory holding keys and pages.
-            conn.execute("PRAGMA cipher_memory_security = ON")
+            conn.execute(f"PRAGMA cipher_memory_security = {'ON' if memory_security else 'OFF'}")
             # Damage is reported through our own errors, not SQLCipher's stderr log.
             conn.execute("PRAGMA cipher_log_level = NONE")
             # A raw key: SQLCipher skips its own KDF; the hex never holds the passphrase.
@@ -62,12 +65,14 @@ def _prepare(conn: Any) -> None:
         conn.execute(pragma)
 
 
-def open_engine(path: Path, key: SecretBuffer | None) -> Engine:
+def open_engine(path: Path, key: SecretBuffer | None, *, memory_security: bool = True) -> Engine:
     """An engine over the vault's database file.
 
     Args:
         path: the database file (created if absent).
         key: the raw 256-bit data key; None for an unencrypted baseline store (benchmarks).
+        memory_security: SQLCipher wipes and locks the memory it frees (on in the field;
+            the benchmark turns it off once to measure what it costs).
 
     Raises:
         VaultDamagedError: the file is not a database this key opens.
@@ -75,7 +80,7 @@ def open_engine(path: Path, key: SecretBuffer | None) -> Engine:
     if not path.exists():
         # Owner-only from the first byte; SQLite gives the -wal and -shm files the same mode.
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-    connect = _open_cipher(path, key) if key is not None else _open_plain(path)
+    connect = _open_cipher(path, key, memory_security) if key is not None else _open_plain(path)
     try:
         connect().close()
     except DATABASE_ERRORS:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,13 +9,14 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
-from fieldkit.domain.hlc import HlcClock
+from fieldkit.domain.hlc import Hlc, HlcClock
 from fieldkit.domain.records import (
     SPECS,
     FieldError,
     RecordType,
     ValidationError,
     new_id,
+    new_ordered_id,
     normalise_id,
     validate_fields,
 )
@@ -138,7 +138,7 @@ class RecordRepository:
             if record_type is RecordType.VISIT:
                 self._link_people(group)
             if record_type in search.SEARCHABLE_TYPES:
-                search.upsert_many(
+                search.insert_new(
                     self._conn,
                     record_type,
                     ((r.id, search.index_text(record_type, r.fields)) for r in group),
@@ -308,7 +308,7 @@ def _change(
     hlc: str | None = None,
 ) -> dict[str, Any]:
     return {
-        "change_id": str(uuid.uuid4()),
+        "change_id": new_ordered_id(Hlc.parse(hlc or record.updated_hlc).millis),
         "record_type": record.type.value,
         "record_id": record.id,
         "op": op,

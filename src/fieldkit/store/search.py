@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
 from fieldkit.domain.records import SPECS, RecordType
 from fieldkit.store.schema import RECORD_TABLES, search_doc
@@ -106,10 +106,24 @@ def upsert(conn: Connection, record_type: RecordType, record_id: str, body: str)
     )
 
 
-def upsert_many(conn: Connection, record_type: RecordType, rows: Iterable[tuple[str, str]]) -> None:
-    """Index records known to be new (bulk import): (record_id, body) pairs."""
-    for record_id, body in rows:
-        upsert(conn, record_type, record_id, body)
+def insert_new(conn: Connection, record_type: RecordType, rows: Iterable[tuple[str, str]]) -> None:
+    """Index records known to be new (bulk import): (record_id, body) pairs, in two statements."""
+    batch = list(rows)
+    if not batch:
+        return
+    # Inside the write transaction nobody else can take these row ids.
+    start = conn.execute(select(func.coalesce(func.max(search_doc.c.rowid), 0))).scalar_one()
+    conn.execute(
+        insert(search_doc),
+        [
+            {"rowid": start + n, "record_type": record_type.value, "record_id": record_id}
+            for n, (record_id, _) in enumerate(batch, start=1)
+        ],
+    )
+    conn.execute(
+        text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)"),
+        [{"rowid": start + n, "body": body} for n, (_, body) in enumerate(batch, start=1)],
+    )
 
 
 def remove(conn: Connection, record_id: str) -> None:
@@ -163,7 +177,7 @@ def rebuild(conn: Connection) -> None:
             names.append("date_of_birth")
         cols = [table.c.id, *(table.c[n] for n in names)]
         result = conn.execute(select(*cols).where(table.c.deleted.is_(False)))
-        upsert_many(
+        insert_new(
             conn,
             record_type,
             (

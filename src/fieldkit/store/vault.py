@@ -164,8 +164,11 @@ class Vault:
         passphrase: str,
         os_user: str | None = None,
         now: Callable[[], datetime] = _utc_now,
+        memory_security: bool = True,
     ) -> Vault:
         """Open a vault, bringing its schema up to date.
+
+        `memory_security=False` exists only for the benchmark that measures its cost.
 
         Raises:
             VaultMissingError: no vault in the folder.
@@ -180,7 +183,11 @@ class Vault:
         data_key = keyfile.unwrap(passphrase)
         encrypted = not keyfile.username.endswith("\n" + PLAIN_MARK)
         try:
-            engine = open_engine(folder / DB_NAME, data_key if encrypted else None)
+            engine = open_engine(
+                folder / DB_NAME,
+                data_key if encrypted else None,
+                memory_security=memory_security,
+            )
             with engine.begin() as conn:
                 held = conn.execute(select(Meta.value).where(Meta.key == "vault_id")).scalar()
                 if held != keyfile.vault_id:
