@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PASSPHRASE = "benchmark passphrase, not a secret"
+PASSPHRASE = "benchmark passphrase, not a secret"  # noqa: S105
 
 
 def _p95(values: list[float]) -> float:
