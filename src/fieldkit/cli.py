@@ -154,6 +154,59 @@ def cmd_demo_data(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return Exit.OK
 
 
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path.name} ({exc.strerror})") from None
+
+
+def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.schemes import load_schemes
+    from fieldkit.services.documents_service import DocumentService
+    from fieldkit.services.printouts import NoLetterForWarning, Officer, PrintoutService
+    from fieldkit.services.settings import SettingsService
+
+    if args.out.exists() and not args.force:
+        raise UsageError(f"{args.out.name} already exists (use --force to replace it)")
+    vault = _unlock(args, stdin)
+    try:
+        settings = SettingsService(vault).load()
+        printouts = PrintoutService(
+            vault,
+            documents=DocumentService(vault),
+            schemes=load_schemes(),
+            officer=Officer(settings.officer_name or vault.username, settings.officer_number),
+            language=args.language or settings.language,
+        )
+        try:
+            if args.command == "letter":
+                kept = printouts.letter_for_warning(args.warning, served_how=args.served_how)
+            elif args.command == "leaflet":
+                kept = printouts.leaflet(
+                    args.service, person_id=args.person, served_how=args.served_how
+                )
+            else:
+                kept = printouts.bundle_for_case(args.case, served_how=args.served_how)
+        except NoLetterForWarning:
+            raise UsageError("that warning's level has no letter to print") from None
+    finally:
+        vault.lock()
+    _write_atomically(args.out, kept.pdf)
+    print(
+        f"Wrote {args.out} ({kept.page_count} pages, SHA-256 {kept.sha256}); "
+        f"document record {kept.id}.",
+        file=out,
+    )
+    return Exit.OK
+
+
 def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     import tempfile
 
@@ -215,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Passphrases are read from standard input, never from the command line.",
     )
     parser.add_argument("--version", action="version", version=f"fieldkit {__version__}")
+    parser.epilog = "Run with no command to open the desktop app."
     sub = parser.add_subparsers(dest="command", required=True)
 
     def vault_args(p: argparse.ArgumentParser) -> None:
@@ -261,6 +315,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.set_defaults(handler=cmd_demo_data)
 
+    def document_args(p: argparse.ArgumentParser) -> None:
+        vault_args(p)
+        p.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+        p.add_argument("--force", action="store_true", help="replace FILE.pdf if it exists")
+        p.add_argument(
+            "--served-how",
+            choices=["handed_over", "left_at_address", "posted", "exported"],
+            default="handed_over",
+            help="how the document reaches its recipient (recorded with it)",
+        )
+        p.add_argument("--language", help="document language, e.g. en or pl")
+        p.set_defaults(handler=cmd_document)
+
+    p = sub.add_parser("letter", help="the warning letter for a warning, as PDF (recorded)")
+    document_args(p)
+    p.add_argument("--warning", required=True, metavar="ID")
+    p = sub.add_parser("leaflet", help="a signposting leaflet of support services, as PDF")
+    document_args(p)
+    p.add_argument("--service", action="append", required=True, metavar="ID")
+    p.add_argument("--person", metavar="ID", help="the person it is for")
+    p = sub.add_parser("bundle", help="a tenancy case's evidence bundle, as PDF (recorded)")
+    document_args(p)
+    p.add_argument("--case", required=True, metavar="ID")
+
     p = sub.add_parser("demo", help="make a demo vault full of synthetic data and show it")
     p.add_argument("--visits", type=int, default=5000, metavar="N")
     p.add_argument("--dir", metavar="DIR", help="where to put the demo (a new temp folder)")
@@ -275,8 +353,16 @@ def main(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Run a command; returns the exit code (see `Exit`). Errors are sentences, not tracebacks."""
-    args = build_parser().parse_args(argv)
+    """Run a command; returns the exit code (see `Exit`). Errors are sentences, not tracebacks.
+
+    With no command (or only app options such as ``--vault DIR``) the desktop app opens.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words or (words[0].startswith("--") and words[0] not in ("--help", "--version")):
+        from fieldkit.ui.app import run
+
+        return run(words)
+    args = build_parser().parse_args(words)
     handler: Handler = args.handler
     try:
         return handler(args, stdin or sys.stdin, stdout or sys.stdout)

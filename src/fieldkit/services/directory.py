@@ -38,7 +38,8 @@ class ServiceRow:
     description: str
 
 
-def _row(record: StoredRecord) -> ServiceRow:
+def service_row(record: StoredRecord) -> ServiceRow:
+    """A stored service as the directory lists it."""
     f = record.fields
     needs = tuple(str(n) for n in f["categories"] or [])  # type: ignore[attr-defined]
     districts = [str(d) for d in f["districts"] or []]  # type: ignore[attr-defined]
@@ -94,10 +95,12 @@ class DirectoryService:
                 continue
             if district and districts and district not in districts:
                 continue
-            out.append(_row(record))
+            out.append(service_row(record))
         return sorted(out, key=lambda r: r.name.lower())
 
     def by_ids(self, ids: list[str]) -> list[ServiceRow]:
         """Services by id, in the order given."""
         with self._vault.read() as conn:
-            return [_row(r) for r in self._vault.records(conn).get_many(RecordType.SERVICE, ids)]
+            return [
+                service_row(r) for r in self._vault.records(conn).get_many(RecordType.SERVICE, ids)
+            ]

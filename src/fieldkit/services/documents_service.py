@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
 from fieldkit.documents import (
     LeafletInput,
@@ -22,14 +21,10 @@ from fieldkit.documents import (
     render_letter,
 )
 from fieldkit.domain.records import RecordType
-from fieldkit.store import audit
+from fieldkit.store import audit, document_files
 from fieldkit.store.records import RecordRepository
-from fieldkit.store.schema import Draft
 from fieldkit.store.vault import Vault
 
-#: The vault has no blob table yet, so a kept PDF sits (encrypted) in the draft table under
-#: this prefix; see docs/app.md "Debt".
-PDF_KEY_PREFIX = "document-pdf:"
 _TITLES = {
     "yellow_letter": "Yellow warning letter",
     "red_letter": "Red warning letter",
@@ -118,6 +113,7 @@ class DocumentService:
         subject_type: str,
         subject_id: str,
         district: str,
+        served_how: str = "handed_over",
     ) -> KeptDocument:
         """Record a document and keep its PDF, inside the caller's write transaction."""
         record = repo.create(
@@ -131,16 +127,12 @@ class DocumentService:
                 "language": rendered.language,
                 "sha256": rendered.sha256,
                 "printed_at": self._vault.now().isoformat(timespec="seconds"),
-                "served_how": "handed_over",
+                "served_how": served_how,
                 "district": district,
             },
         )
-        conn.execute(
-            insert(Draft).values(
-                key=PDF_KEY_PREFIX + record.id,
-                body={"pdf": base64.b64encode(rendered.pdf).decode("ascii")},
-                updated_at=self._vault.now().isoformat(timespec="seconds"),
-            )
+        document_files.keep(
+            conn, record.id, rendered.pdf, at=self._vault.now().isoformat(timespec="seconds")
         )
         return KeptDocument(
             record.id,
@@ -154,12 +146,7 @@ class DocumentService:
     def pdf(self, document_id: str) -> bytes | None:
         """A kept document's PDF, or None if it is not kept on this laptop."""
         with self._vault.read() as conn:
-            body = conn.execute(
-                select(Draft.body).where(Draft.key == PDF_KEY_PREFIX + document_id)
-            ).scalar()
-        if not isinstance(body, dict):
-            return None
-        return base64.b64decode(body["pdf"])
+            return document_files.load(conn, document_id)
 
     def printers(self) -> list[str]:
         """Printers this laptop can print to (empty when there is no print system)."""

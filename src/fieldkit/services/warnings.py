@@ -184,7 +184,7 @@ class WarningService:
                     LeafletInput(
                         services=tuple(as_support_service(s) for s in services),
                         issued_on=now.astimezone(LONDON).date(),
-                        reference=_reference(warning_id),
+                        reference=reference_for(warning_id),
                         language=settings.language,
                     )
                 )
@@ -246,22 +246,14 @@ class WarningService:
         kind = LETTER_FOR_LEVEL.get(proposal.level_id)
         if kind is None:
             return None
-        rank = scheme.rank(proposal.level_id)
-        if rank + 1 < len(scheme.levels):
-            following = scheme.levels[rank + 1]
-            step, power = f"a {following.name}", following.power
-        else:
-            step, power = (
-                f"a referral for {scheme.enforcement.options[0]}",
-                scheme.enforcement.power,
-            )
+        step, power = next_step_wording(scheme, proposal.level_id)
         local_now = now.astimezone(LONDON)
         with self._vault.read() as conn:
             person = self._vault.records(conn).require(RecordType.PERSON, request.person_id)
         named = bool(person.fields.get("given_name") or person.fields.get("family_name"))
         return LetterInput(
             kind=kind,
-            reference=_reference(warning_id),
+            reference=reference_for(warning_id),
             issued_at=local_now,
             person_name=person_name(person.fields) if named else None,
             person_description=None if named else str(person.fields.get("description") or ""),
@@ -281,5 +273,15 @@ class WarningService:
         )
 
 
-def _reference(record_id: str) -> str:
+def next_step_wording(scheme: Scheme, level_id: str) -> tuple[str, str]:
+    """What a letter at this level says comes next, and under which power."""
+    rank = scheme.rank(level_id)
+    if rank + 1 < len(scheme.levels):
+        following = scheme.levels[rank + 1]
+        return f"a {following.name}", following.power
+    return f"a referral for {scheme.enforcement.options[0]}", scheme.enforcement.power
+
+
+def reference_for(record_id: str) -> str:
+    """The short reference printed on a document (from the record id)."""
     return "FK-" + record_id[:8].upper()

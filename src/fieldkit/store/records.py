@@ -88,6 +88,16 @@ class RecordRepository:
         by_id = {r["id"]: _to_record(record_type, r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
+    def where(
+        self, record_type: RecordType, column: str, values: Sequence[str]
+    ) -> list[StoredRecord]:
+        """Live records whose `column` holds one of `values` (an indexed column, ideally)."""
+        table = RECORD_TABLES[record_type]
+        rows = self._conn.execute(
+            select(table).where(table.c[column].in_(list(values))).where(table.c.deleted.is_(False))
+        ).mappings()
+        return [_to_record(record_type, r) for r in rows]
+
     def iter_all(
         self, record_type: RecordType, *, include_deleted: bool = False
     ) -> Iterable[StoredRecord]:

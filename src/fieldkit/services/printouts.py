@@ -1,0 +1,312 @@
+"""Documents made from stored records: a warning's letter, a leaflet, a case's evidence bundle.
+
+Each one is rendered, recorded as a `document` (which syncs), kept in the vault, and logged as a
+disclosure. The command line uses these; the app's warning screen renders before it stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from fieldkit.documents import (
+    BundleEntry,
+    BundleInput,
+    CaseHeader,
+    ClosureStep,
+    LeafletInput,
+    LetterInput,
+    RenderedDocument,
+    render_bundle,
+)
+from fieldkit.domain.legal_clocks import (
+    LONDON,
+    closure_notice_ends_at,
+    closure_order_ends_at,
+    hearing_deadline,
+)
+from fieldkit.domain.records import RecordType
+from fieldkit.domain.schemes import Scheme
+from fieldkit.services.directory import as_support_service, service_row
+from fieldkit.services.documents_service import DocumentService, KeptDocument
+from fieldkit.services.people import parse_moment, person_name
+from fieldkit.services.warnings import LETTER_FOR_LEVEL, next_step_wording, reference_for
+from fieldkit.store import audit
+from fieldkit.store.records import RecordRepository, StoredRecord
+from fieldkit.store.vault import Vault
+
+
+class NoLetterForWarning(Exception):
+    """The warning's level has no letter (an enforcement step is not a letter)."""
+
+
+@dataclass(frozen=True)
+class Officer:
+    """Who signs: name and collar or staff number."""
+
+    name: str
+    number: str
+
+
+class PrintoutService:
+    """Render documents from stored records, record and keep them, and log the disclosure.
+
+    Args:
+        vault: the unlocked vault.
+        documents: renders and keeps documents.
+        schemes: the schemes in force, by id.
+        officer: the officer named on letters.
+        language: the document language.
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        documents: DocumentService,
+        schemes: Mapping[str, Scheme],
+        officer: Officer,
+        language: str = "en",
+    ) -> None:
+        self._vault = vault
+        self._documents = documents
+        self._schemes = schemes
+        self._officer = officer
+        self._language = language
+
+    def letter_for_warning(self, warning_id: str, *, served_how: str) -> KeptDocument:
+        """The warning letter for a stored warning.
+
+        Raises:
+            RecordNotFoundError: no such warning (or its person).
+            NoLetterForWarning: the warning's level has no letter.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            warning = repo.require(RecordType.WARNING, warning_id)
+            w = warning.fields
+            person = repo.require(RecordType.PERSON, str(w["person_id"]))
+            place = repo.get(RecordType.PLACE, str(w["place_id"])) if w["place_id"] else None
+            services = self._signposted_services(repo, w.get("signposting_id"))
+        kind = LETTER_FOR_LEVEL.get(str(w["level"]))
+        scheme = self._schemes.get(str(w["scheme"]))
+        if kind is None or scheme is None:
+            raise NoLetterForWarning()
+        step, power = next_step_wording(scheme, str(w["level"]))
+        named = bool(person.fields.get("given_name") or person.fields.get("family_name"))
+        issued = parse_moment(w["issued_at"]).astimezone(LONDON)
+        expires = w.get("expires_at")
+        letter = LetterInput(
+            kind=kind,
+            reference=reference_for(warning_id),
+            issued_at=issued,
+            person_name=person_name(person.fields) if named else None,
+            person_description=None if named else str(person.fields.get("description") or ""),
+            place_label=str(place.fields["label"]) if place else "Kirklees",
+            place_address=str(place.fields.get("address") or "") if place else "",
+            occurred_at=issued,
+            behaviour=str(w["behaviour"]),
+            conditions=tuple(
+                c.strip() for c in str(w.get("conditions") or "").splitlines() if c.strip()
+            )
+            or ("repeat the behaviour described above",),
+            scheme_name=scheme.name,
+            next_step=step,
+            next_step_power=power,
+            officer_name=self._officer.name,
+            officer_number=self._officer.number,
+            support=tuple(as_support_service(service_row(s)) for s in services),
+            deadline=parse_moment(expires).astimezone(LONDON).date() if expires else None,
+            language=self._language,
+        )
+        rendered = self._documents.render_letter(letter)
+        return self._keep(rendered, person, str(w["district"]), served_how)
+
+    def leaflet(
+        self, service_ids: Sequence[str], *, person_id: str | None, served_how: str
+    ) -> KeptDocument:
+        """A signposting leaflet of these services (for a person, if one is named).
+
+        Raises:
+            RecordNotFoundError: a service (or the person) is not in the vault.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            services = [repo.require(RecordType.SERVICE, s) for s in service_ids]
+            subject = repo.require(RecordType.PERSON, person_id) if person_id else services[0]
+        rendered = self._documents.render_leaflet(
+            LeafletInput(
+                services=tuple(as_support_service(service_row(s)) for s in services),
+                issued_on=self._vault.now().astimezone(LONDON).date(),
+                language=self._language,
+            )
+        )
+        districts = subject.fields.get("districts") or [subject.fields.get("district")]
+        assert isinstance(districts, list)
+        return self._keep(rendered, subject, str(districts[0] or "huddersfield"), served_how)
+
+    def bundle_for_case(self, case_id: str, *, served_how: str) -> KeptDocument:
+        """The chronological evidence bundle of a tenancy case, for a Closure Order hearing.
+
+        Raises:
+            RecordNotFoundError: no such case.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            case = repo.require(RecordType.TENANCY_CASE, case_id)
+            c = case.fields
+            place = repo.get(RecordType.PLACE, str(c["place_id"]))
+            tenant_ids = [str(t) for t in c.get("tenant_ids") or []]  # type: ignore[attr-defined]
+            tenants = repo.get_many(RecordType.PERSON, tenant_ids)
+            notes = repo.where(RecordType.TENANCY_NOTE, "case_id", [case_id])
+            visits = repo.where(RecordType.VISIT, "place_id", [str(c["place_id"])])
+            letters = (
+                repo.where(RecordType.DOCUMENT, "subject_id", tenant_ids) if tenant_ids else []
+            )
+            closures = repo.where(RecordType.CLOSURE, "case_id", [case_id])
+        now = self._vault.now().astimezone(LONDON)
+        entries = [
+            *(_note_entry(n) for n in notes),
+            *(_visit_entry(v) for v in visits),
+            *(_letter_entry(d) for d in letters),
+        ]
+        entries.sort(key=lambda e: (e.when, e.record_id))
+        address = (
+            ", ".join(
+                str(p) for p in (place.fields.get("address"), place.fields.get("postcode")) if p
+            )
+            if place
+            else ""
+        )
+        bundle = BundleInput(
+            case=CaseHeader(
+                case_id=case_id,
+                case_reference=str(c.get("tenancy_ref") or reference_for(case_id)),
+                property_address=address or (str(place.fields["label"]) if place else ""),
+                tenant_name=", ".join(person_name(t.fields) for t in tenants) or "Not recorded",
+                prepared_by=f"{self._officer.name} ({self._officer.number})".strip(" ()"),
+                prepared_at=now,
+                court="Kirklees Magistrates' Court",
+            ),
+            entries=tuple(entries),
+            closure_steps=tuple(step for cl in closures for step in _closure_steps(cl)),
+            language=self._language,
+        )
+        template = self._documents.library.bundle(self._language)
+        rendered = render_bundle(bundle, template)
+        return self._keep(rendered, case, str(c["district"]), served_how)
+
+    def _signposted_services(
+        self, repo: RecordRepository, signposting_id: object
+    ) -> list[StoredRecord]:
+        if not signposting_id:
+            return []
+        signposting = repo.get(RecordType.SIGNPOSTING, str(signposting_id))
+        if signposting is None:
+            return []
+        ids = [str(s) for s in signposting.fields.get("service_ids") or []]  # type: ignore[attr-defined]
+        return repo.get_many(RecordType.SERVICE, ids)
+
+    def _keep(
+        self, rendered: RenderedDocument, subject: StoredRecord, district: str, served_how: str
+    ) -> KeptDocument:
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            kept = self._documents.keep(
+                conn,
+                repo,
+                rendered,
+                subject_type=subject.type.value,
+                subject_id=subject.id,
+                district=district,
+                served_how=served_how,
+            )
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=self._vault.now().isoformat(timespec="milliseconds"),
+                        actor=self._vault.username,
+                        action=audit.AuditAction.EXPORT,
+                        record_type=subject.type.value,
+                        record_id=subject.id,
+                        reason=f"{rendered.kind.value} made",
+                        recipient=served_how,
+                    )
+                ],
+            )
+        return kept
+
+
+def _note_entry(note: StoredRecord) -> BundleEntry:
+    f = note.fields
+    return BundleEntry(
+        record_id=note.id,
+        when=parse_moment(f["written_at"]).astimezone(LONDON),
+        kind=f"Note ({f['kind']})",
+        title=str(f["kind"]).capitalize() + " note",
+        body=str(f["body"]),
+    )
+
+
+def _visit_entry(visit: StoredRecord) -> BundleEntry:
+    f = visit.fields
+    return BundleEntry(
+        record_id=visit.id,
+        when=parse_moment(f["occurred_at"]).astimezone(LONDON),
+        kind="Visit",
+        title=str(f["kind"]).replace("_", " ").capitalize(),
+        body=str(f.get("narrative") or ""),
+        author=str(f.get("officer_id") or ""),
+    )
+
+
+def _letter_entry(document: StoredRecord) -> BundleEntry:
+    f = document.fields
+    return BundleEntry(
+        record_id=document.id,
+        when=parse_moment(f["printed_at"]).astimezone(LONDON),
+        kind="Letter served",
+        title=str(f["kind"]).replace("_", " ").capitalize(),
+        body=f"Served: {str(f['served_how']).replace('_', ' ')}. Template {f['template_id']} "
+        f"version {f['template_version']}; SHA-256 {f['sha256']}.",
+    )
+
+
+def _closure_steps(closure: StoredRecord) -> list[ClosureStep]:
+    f = closure.fields
+    steps: list[ClosureStep] = []
+    status = str(f.get("status") or "")
+    if f.get("notice_served_at"):
+        served = parse_moment(f["notice_served_at"]).astimezone(LONDON)
+        hours = int(f.get("notice_hours") or 24)  # type: ignore[call-overload]
+        steps.append(
+            ClosureStep(
+                closure.id,
+                f"Closure notice served ({hours} hours)",
+                served,
+                closure_notice_ends_at(served, notice_hours=hours),
+                status,
+            )
+        )
+        steps.append(
+            ClosureStep(
+                closure.id, "Application to be heard by", served, hearing_deadline(served), status
+            )
+        )
+    if f.get("hearing_at"):
+        heard = parse_moment(f["hearing_at"]).astimezone(LONDON)
+        steps.append(ClosureStep(closure.id, "Hearing", heard, None, status))
+    if f.get("order_made_at"):
+        made = parse_moment(f["order_made_at"]).astimezone(LONDON)
+        months = int(f.get("order_months") or 3)  # type: ignore[call-overload]
+        steps.append(
+            ClosureStep(
+                closure.id,
+                f"Closure order made ({months} months)",
+                made,
+                closure_order_ends_at(made, order_months=months),
+                status,
+            )
+        )
+    return steps
