@@ -53,3 +53,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app from ``FIELDKIT_SERVER_*`` variables: the factory each uvicorn worker calls."""
+    return create_app(Settings.from_env())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -75,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="worker processes (they share nothing but the DB)"
+    )
     return parser
 
 
@@ -83,7 +87,9 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     args = _parser().parse_args(argv)
     settings = Settings.from_env(db_url=args.db)
     if args.command == "serve":
-        return _serve(settings, host=args.host, port=args.port, log_level=args.log_level)
+        return _serve(
+            settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
+        )
     engine = make_engine(settings.db_url)
     try:
         migrate(engine)
@@ -177,12 +183,30 @@ def _dispatch(
     return 0
 
 
-def _serve(settings: Settings, *, host: str, port: int, log_level: str) -> int:
+def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers: int) -> int:
     import uvicorn
 
     from fieldkit_server.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    if workers <= 1:
+        app = create_app(settings)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+        return 0
+    # Several workers: migrate once here, then each worker builds its app from the environment.
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    engine.dispose()
+    os.environ["FIELDKIT_SERVER_DB"] = settings.db_url
+    os.environ["FIELDKIT_SERVER_MIGRATE_ON_START"] = "0"
+    uvicorn.run(
+        "fieldkit_server.app:create_app_from_env",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+    )
     return 0
 
 

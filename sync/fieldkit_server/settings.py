@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,6 +16,14 @@ DEFAULT_DB_FILE = "fieldkit-server.sqlite3"
 def default_db_url() -> str:
     """The embedded default: a SQLite file in the working directory."""
     return f"sqlite:///{Path(DEFAULT_DB_FILE).resolve()}"
+
+
+def _flag(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class Settings:
         """
         env = os.environ if env is None else env
         values: dict[str, object] = {}
-        names = {
+        names: dict[str, tuple[str, Callable[[str], object]]] = {
             "FIELDKIT_SERVER_DB": ("db_url", str),
             "FIELDKIT_SERVER_TOKEN_TTL": ("token_ttl_seconds", int),
             "FIELDKIT_SERVER_HLC_TOLERANCE_MS": ("hlc_tolerance_millis", int),
@@ -74,6 +82,7 @@ class Settings:
             "FIELDKIT_SERVER_LOGIN_MAX_FAILURES": ("login_max_failures", int),
             "FIELDKIT_SERVER_LOGIN_WINDOW": ("login_window_seconds", int),
             "FIELDKIT_SERVER_MIN_CLIENT_VERSION": ("min_client_version", str),
+            "FIELDKIT_SERVER_MIGRATE_ON_START": ("migrate_on_start", _flag),
             "FIELDKIT_SERVER_ARGON2_TIME_COST": ("argon2_time_cost", int),
             "FIELDKIT_SERVER_ARGON2_MEMORY_KIB": ("argon2_memory_kib", int),
         }
@@ -82,6 +91,6 @@ class Settings:
                 try:
                     values[name] = kind(env[variable])
                 except ValueError:
-                    raise ValueError(f"{variable} must be {kind.__name__}") from None
+                    raise ValueError(f"{variable} has the wrong kind of value") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)  # type: ignore[arg-type]

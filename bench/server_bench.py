@@ -1,0 +1,364 @@
+"""Benchmark the sync server on PostgreSQL and SQLite through a real server process.
+
+Usage: .venv/bin/python bench/server_bench.py [--quick] [--pg-url URL]
+
+Measures, per database: pushing N ~1 KB records in batches of 500 from 10 concurrent devices;
+a fresh device pulling everything; an incremental pull of 100 records (p50/p95); 200 devices
+each doing a small push and pull (p95); and compressed bytes on the wire per record. Talks
+only to 127.0.0.1. PostgreSQL comes from --pg-url or FIELDKIT_TEST_PG_URL (see
+scripts/start-postgres); without one only SQLite runs. Writes bench/results/server.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent / "fieldkit-server"
+PASSWORD = "bench password 1"  # noqa: S105 - a throwaway benchmark database
+ENV = {
+    **os.environ,
+    # Logins are set-up here, not measured: cheap hashes keep 200 of them quick.
+    "FIELDKIT_SERVER_ARGON2_TIME_COST": "1",
+    "FIELDKIT_SERVER_ARGON2_MEMORY_KIB": "1024",
+    "FIELDKIT_SERVER_LOGIN_MAX_FAILURES": "1000",
+}
+_PROSE = (
+    "Patrol of the town centre. Two adults drinking outside the library were spoken to and "
+    "reminded of the public spaces protection order; both were given a signposting leaflet "
+    "for the alcohol service and moved on without further issue. Shop staff at the precinct "
+    "reported repeat shoplifting by a group of youths between 15:00 and 16:00 on weekdays; "
+    "descriptions taken and passed to the neighbourhood policing team. A resident on the "
+    "high street raised noise from a flat above the takeaway late at night; advised to keep "
+    "a diary and given the council's noise line. Follow-up visit planned for next week. "
+)
+NARRATIVE = _PROSE.split()
+
+
+def narrative() -> str:
+    """About 800 characters of shuffled patrol prose, so that compression is not flattered."""
+    words = random.sample(NARRATIVE, len(NARRATIVE))
+    return " ".join(words)[:800]
+
+
+@dataclass
+class Result:
+    database: str
+    records: int
+    push_rate: float
+    pull_rate: float
+    incremental_p50_ms: float
+    incremental_p95_ms: float
+    small_sync_p95_ms: float
+    push_bytes_per_record: float
+    pull_bytes_per_record: float
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _cli(db: str, *args: str, stdin: str = "") -> None:
+    subprocess.run(
+        [str(BIN), *args, "--db", db],
+        input=stdin,
+        text=True,
+        env=ENV,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@contextmanager
+def _server(db: str, workers: int) -> Iterator[str]:
+    port = _free_port()
+    args = ["serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
+    args += ["--log-level", "warning", "--workers", str(workers)]
+    proc = subprocess.Popen([str(BIN), *args], env=ENV)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("server exited")
+            try:
+                if httpx.get(base + "/v1/health", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+
+
+@contextmanager
+def _postgres(url: str) -> Iterator[str]:
+    schema = "bench_" + uuid.uuid4().hex[:10]
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+class Device:
+    """One laptop: a signed-in HTTP client with its own clock."""
+
+    def __init__(self, base: str, username: str) -> None:
+        self.http = httpx.Client(base_url=base, timeout=300, headers={"Accept-Encoding": "gzip"})
+        reply = self.http.post(
+            "/v1/auth/login",
+            json={"username": username, "password": PASSWORD, "device_name": "bench"},
+        )
+        reply.raise_for_status()
+        self.id = reply.json()["device_id"]
+        self.http.headers["Authorization"] = "Bearer " + reply.json()["token"]
+        self.counter = 0
+        self.cursor: str | None = None
+        self.sent_bytes = 0
+
+    def hlc(self) -> str:
+        self.counter += 1
+        return f"{int(time.time() * 1000):015d}:{self.counter % 10000:04d}:{self.id}"
+
+    def visit(self) -> dict[str, Any]:
+        return {
+            "change_id": str(uuid.uuid4()),
+            "type": "visit",
+            "id": str(uuid.uuid4()),
+            "op": "upsert",
+            "hlc": self.hlc(),
+            "fields": {
+                "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "district": "huddersfield",
+                "kind": "patrol",
+                "categories": ["street_drinking", "shoplifting"],
+                "narrative": narrative(),
+                "officer_id": self.id,
+                "actions": ["leaflet given", "moved on"],
+            },
+            "base": {},
+        }
+
+    def push(self, count: int) -> None:
+        body = gzip.compress(
+            json.dumps({"changes": [self.visit() for _ in range(count)]}).encode(), 6
+        )
+        self.sent_bytes += len(body)
+        reply = self.http.post(
+            "/v1/sync/push",
+            content=body,
+            headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        )
+        reply.raise_for_status()
+        statuses = {r["status"] for r in reply.json()["results"]}
+        assert statuses == {"applied"}, reply.text[:500]
+
+    def pull_all(self, limit: int = 5000) -> tuple[int, int]:
+        """Pull to the head; returns records and compressed bytes received."""
+        records = wire = 0
+        while True:
+            params: dict[str, Any] = {"limit": limit}
+            if self.cursor:
+                params["since"] = self.cursor
+            reply = self.http.get("/v1/sync/pull", params=params)
+            reply.raise_for_status()
+            wire += reply.num_bytes_downloaded
+            page = reply.json()
+            records += len(page["records"])
+            self.cursor = page["next"]
+            if not page["more"]:
+                return records, wire
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def run(database: str, db: str, *, total: int, small_devices: int, workers: int) -> Result:
+    _cli(db, "init")
+    for n in range(10):
+        _cli(
+            db,
+            "user",
+            "add",
+            "--username",
+            f"officer{n}",
+            "--role",
+            "officer",
+            "--agency",
+            "council",
+            "--district",
+            "huddersfield",
+            "--password-stdin",
+            stdin=PASSWORD,
+        )
+    _cli(
+        db,
+        "user",
+        "add",
+        "--username",
+        "sup",
+        "--role",
+        "supervisor",
+        "--agency",
+        "police",
+        "--district",
+        "huddersfield",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    with _server(db, workers) as base:
+        pushers = [Device(base, f"officer{n}") for n in range(10)]
+        batches = total // 500 // len(pushers)
+
+        def push_all(device: Device) -> None:
+            for _ in range(batches):
+                device.push(500)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(len(pushers)) as pool:
+            list(pool.map(push_all, pushers))
+        pushed = batches * 500 * len(pushers)
+        push_rate = pushed / (time.perf_counter() - started)
+        push_bytes = sum(d.sent_bytes for d in pushers) / pushed
+        print(f"  {database}: pushed {pushed} at {push_rate:,.0f}/s", file=sys.stderr)
+
+        rates, wire_per_record = [], []
+        for _ in range(3):
+            fresh = Device(base, "sup")
+            started = time.perf_counter()
+            got, wire = fresh.pull_all()
+            rates.append(got / (time.perf_counter() - started))
+            wire_per_record.append(wire / got)
+            assert got == pushed, (got, pushed)
+        print(f"  {database}: full pull {statistics.median(rates):,.0f}/s", file=sys.stderr)
+
+        reader, writer = Device(base, "sup"), pushers[0]
+        reader.pull_all()
+        incremental = []
+        for _ in range(21):
+            writer.push(100)
+            started = time.perf_counter()
+            got, _wire = reader.pull_all()
+            incremental.append((time.perf_counter() - started) * 1000)
+            assert got == 100, got
+
+        small = [Device(base, f"officer{n % 10}") for n in range(small_devices)]
+        for device in small:
+            device.pull_all()
+
+        def small_sync(device: Device) -> float:
+            started = time.perf_counter()
+            device.push(5)
+            device.pull_all()
+            return (time.perf_counter() - started) * 1000
+
+        with ThreadPoolExecutor(20) as pool:
+            small_times = list(pool.map(small_sync, small))
+    return Result(
+        database=database,
+        records=pushed,
+        push_rate=push_rate,
+        pull_rate=statistics.median(rates),
+        incremental_p50_ms=_percentile(incremental, 0.5),
+        incremental_p95_ms=_percentile(incremental, 0.95),
+        small_sync_p95_ms=_percentile(small_times, 0.95),
+        push_bytes_per_record=push_bytes,
+        pull_bytes_per_record=statistics.median(wire_per_record),
+    )
+
+
+def table(results: list[Result], *, quick: bool) -> str:
+    lines = [
+        "| database | records | push rec/s (10 devices, batches of 500) | fresh full pull rec/s "
+        "| incremental pull of 100 p50 / p95 | 200 devices push 5 + pull, p95 "
+        "| bytes/record pushed (gzip) | bytes/record pulled (gzip) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.database} | {r.records:,} | {r.push_rate:,.0f} | {r.pull_rate:,.0f} "
+            f"| {r.incremental_p50_ms:.0f} ms / {r.incremental_p95_ms:.0f} ms "
+            f"| {r.small_sync_p95_ms:.0f} ms | {r.push_bytes_per_record:.0f} "
+            f"| {r.pull_bytes_per_record:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10,000 records, 50 small devices")
+    parser.add_argument("--pg-url", default=os.environ.get("FIELDKIT_TEST_PG_URL"))
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    args = parser.parse_args()
+    total, small = (10_000, 50) if args.quick else (100_000, 200)
+    results = []
+    if args.pg_url:
+        with _postgres(args.pg_url) as db:
+            results.append(
+                run("PostgreSQL 15", db, total=total, small_devices=small, workers=args.workers)
+            )
+    else:
+        print("no PostgreSQL URL: SQLite only", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as folder:
+        db = f"sqlite:///{folder}/bench.sqlite3"
+        results.append(
+            run("SQLite (embedded)", db, total=total, small_devices=small, workers=args.workers)
+        )
+    out = table(results, quick=args.quick)
+    print(out)
+    if not args.quick:
+        machine = (
+            f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
+        (ROOT / "bench" / "results" / "server.md").write_text(
+            "# Sync server benchmark\n\n"
+            f"`bench/server_bench.py` on {machine}: `fieldkit-server serve --workers "
+            f"{args.workers}`, the database and the clients all on the same machine (127.0.0.1). "
+            "The machine is shared with other work, so treat the numbers as indicative. "
+            "Full pull is the median of three fresh devices; latencies are over 21 incremental "
+            "pulls and over the small devices (20 at a time).\n\n" + out
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
