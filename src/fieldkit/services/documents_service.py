@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection
-
 from fieldkit.documents import (
     LeafletInput,
     LetterInput,
@@ -23,6 +21,7 @@ from fieldkit.documents import (
 from fieldkit.domain.records import RecordType
 from fieldkit.store import audit, document_files
 from fieldkit.store.records import RecordRepository
+from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
 _TITLES = {
@@ -106,7 +105,7 @@ class DocumentService:
 
     def keep(
         self,
-        conn: Connection,
+        conn: Transaction,
         repo: RecordRepository,
         rendered: RenderedDocument,
         *,

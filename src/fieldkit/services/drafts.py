@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-
-from fieldkit.store.schema import Draft
+from fieldkit.store import drafts
 from fieldkit.store.vault import Vault
 
 
@@ -24,22 +22,14 @@ class DraftService:
     def save(self, key: str, body: Mapping[str, Any]) -> None:
         """Replace the draft under ``key``."""
         with self._vault.write() as conn:
-            conn.execute(delete(Draft).where(Draft.key == key))
-            conn.execute(
-                insert(Draft).values(
-                    key=key,
-                    body=dict(body),
-                    updated_at=self._vault.now().isoformat(timespec="seconds"),
-                )
-            )
+            drafts.save(conn, key, body, at=self._vault.now().isoformat(timespec="seconds"))
 
     def load(self, key: str) -> dict[str, Any] | None:
         """The draft under ``key``, or None."""
         with self._vault.read() as conn:
-            body = conn.execute(select(Draft.body).where(Draft.key == key)).scalar()
-        return dict(body) if isinstance(body, dict) else None
+            return drafts.load(conn, key)
 
     def discard(self, key: str) -> None:
         """Forget the draft under ``key`` (the form was saved or cleared)."""
         with self._vault.write() as conn:
-            conn.execute(delete(Draft).where(Draft.key == key))
+            drafts.discard(conn, key)

@@ -6,17 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from fieldkit.domain.escalation import Outcome, WarningFact, next_step
 from fieldkit.domain.legal_clocks import format_date, format_datetime
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import WarningStatus
-from fieldkit.services.queries import records_where
 from fieldkit.services.records import RecordService
 from fieldkit.store.records import StoredRecord
-from fieldkit.store.schema import visit_person
 from fieldkit.store.vault import Vault
 
 #: Flags containing any of these words warn officers before they approach (shown in red).
@@ -200,18 +196,11 @@ class PeopleService:
         now = self._vault.now()
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
-            visit_ids = [
-                r[0]
-                for r in conn.execute(
-                    select(visit_person.c.visit_id).where(visit_person.c.person_id == person_id)
-                )
-            ]
+            visit_ids = repo.visit_ids_with_person(person_id)
             visits = repo.get_many(RecordType.VISIT, visit_ids[-TIMELINE_LIMIT:])
-            warnings = records_where(conn, repo, RecordType.WARNING, "person_id", [person_id])
-            signposts = records_where(conn, repo, RecordType.SIGNPOSTING, "person_id", [person_id])
-            documents = records_where(
-                conn,
-                repo,
+            warnings = repo.where(RecordType.WARNING, "person_id", [person_id])
+            signposts = repo.where(RecordType.SIGNPOSTING, "person_id", [person_id])
+            documents = repo.where(
                 RecordType.DOCUMENT,
                 "subject_id",
                 [person_id, *(w.id for w in warnings)],

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields, replace
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
-
 from fieldkit.domain.records import FieldError, ValidationError
-from fieldkit.store.schema import Meta
+from fieldkit.store import settings as stored_settings
 from fieldkit.store.vault import Vault
 
-_KEY = "app_settings"
 LANGUAGES = {"en": "English", "pl": "Polski"}
 
 
@@ -72,10 +68,9 @@ class SettingsService:
     def load(self) -> AppSettings:
         """The saved settings, or the defaults (unknown keys from newer versions are ignored)."""
         with self._vault.read() as conn:
-            raw = conn.execute(select(Meta.value).where(Meta.key == _KEY)).scalar()
-        if not raw:
+            data = stored_settings.load(conn)
+        if data is None:
             return AppSettings(officer_name=self._vault.username)
-        data = json.loads(raw)
         known = {f.name for f in fields(AppSettings)}
         return AppSettings(**{k: v for k, v in data.items() if k in known})
 
@@ -87,6 +82,5 @@ class SettingsService:
         """
         checked = check_settings(settings)
         with self._vault.write() as conn:
-            conn.execute(delete(Meta).where(Meta.key == _KEY))
-            conn.execute(insert(Meta).values(key=_KEY, value=json.dumps(asdict(checked))))
+            stored_settings.save(conn, asdict(checked))
         return checked

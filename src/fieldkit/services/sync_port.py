@@ -6,9 +6,7 @@ import threading
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
-
-from fieldkit.store.schema import Change
+from fieldkit.store import replica
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import StatusCallback, SyncState, SyncStatus
 
@@ -29,11 +27,7 @@ class SyncController(Protocol):
 def count_unsynced(vault: Vault) -> int:
     """Local changes in the outbox that have not been pushed."""
     with vault.read() as conn:
-        return int(
-            conn.execute(
-                select(func.count()).select_from(Change).where(Change.pushed_at.is_(None))
-            ).scalar_one()
-        )
+        return replica.pending_count(conn)
 
 
 class OfflineSyncController:

@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from fieldkit.domain.legal_clocks import ClosureFacts, closure_clocks, format_datetime
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.vocabulary import ClosureStatus, District, NoteKind
 from fieldkit.services.people import parse_moment, person_name
-from fieldkit.services.queries import records_where
 from fieldkit.services.records import RecordService
-from fieldkit.store.schema import RECORD_TABLES
+from fieldkit.store import case_list
 from fieldkit.store.vault import Vault
 
 
@@ -92,29 +89,20 @@ class TenancyService:
 
     def cases(self, *, offset: int = 0, limit: int = 500) -> list[CaseRow]:
         """Open and closed cases, open ones first, then by reference."""
-        cases = RECORD_TABLES[RecordType.TENANCY_CASE]
-        places = RECORD_TABLES[RecordType.PLACE]
-        query = (
-            select(
-                cases.c.id, cases.c.tenancy_ref, cases.c.status, cases.c.district, places.c.label
-            )
-            .join(places, places.c.id == cases.c.place_id, isouter=True)
-            .where(cases.c.deleted.is_(False))
-            .order_by((cases.c.status == "closed"), cases.c.tenancy_ref, cases.c.id)
-            .offset(offset)
-            .limit(limit)
-        )
         with self._vault.read() as conn:
-            return [
-                CaseRow(
-                    str(r[0]),
-                    str(r[1] or "—"),
-                    str(r[4] or ""),
-                    _status_text(r[2]),
-                    District(r[3]).label if r[3] in District.__members__.values() else str(r[3]),
-                )
-                for r in conn.execute(query)
-            ]
+            listed = case_list.cases(conn, offset=offset, limit=limit)
+        return [
+            CaseRow(
+                c.id,
+                str(c.tenancy_ref or "—"),
+                str(c.place_label or ""),
+                _status_text(c.status),
+                District(str(c.district)).label
+                if c.district in District.__members__.values()
+                else str(c.district),
+            )
+            for c in listed
+        ]
 
     def case(self, case_id: str) -> CaseView:
         """Open a case, logging the consultation (s62).
@@ -130,8 +118,8 @@ class TenancyService:
             place = repo.get(RecordType.PLACE, str(f["place_id"]))
             tenant_ids = [str(t) for t in f["tenant_ids"] or []]  # type: ignore[attr-defined]
             tenants = repo.get_many(RecordType.PERSON, tenant_ids)
-            notes = records_where(conn, repo, RecordType.TENANCY_NOTE, "case_id", [case_id])
-            closures = records_where(conn, repo, RecordType.CLOSURE, "case_id", [case_id])
+            notes = repo.where(RecordType.TENANCY_NOTE, "case_id", [case_id])
+            closures = repo.where(RecordType.CLOSURE, "case_id", [case_id])
         place_text = ""
         if place is not None:
             pf = place.fields

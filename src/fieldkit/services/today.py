@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-from sqlalchemy import select
+from typing import Any
 
 from fieldkit.domain.escalation import warning_stands_until
 from fieldkit.domain.legal_clocks import (
@@ -21,7 +20,6 @@ from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ClosureStatus
 from fieldkit.services.people import parse_moment, person_name, warning_facts
 from fieldkit.services.visits import VisitRow, VisitService
-from fieldkit.store.schema import RECORD_TABLES
 from fieldkit.store.vault import Vault
 
 #: How far ahead the Today screen looks for deadlines.
@@ -102,93 +100,84 @@ class TodayService:
 
     def follow_ups(self, now: datetime, *, limit: int = 20) -> list[Deadline]:
         """The officer's visits with a follow-up due soon or recently missed."""
-        table = RECORD_TABLES[RecordType.VISIT]
         today = now.astimezone(LONDON).date()
-        query = (
-            select(table.c.id, table.c.follow_up_due, table.c.narrative, table.c.categories)
-            .where(table.c.follow_up_due >= (today - FOLLOW_UP_LOOKBACK).isoformat())
-            .where(table.c.follow_up_due <= (today + timedelta(days=7)).isoformat())
-            .where(table.c.officer_id == self._vault.username, table.c.deleted.is_(False))
-            .order_by(table.c.follow_up_due)
-            .limit(limit)
-        )
-        out: list[Deadline] = []
         with self._vault.read() as conn:
-            for visit_id, due, narrative, _cats in conn.execute(query):
-                when = datetime.combine(date.fromisoformat(due), datetime.min.time(), LONDON)
-                out.append(
-                    Deadline(
-                        when,
-                        f"{format_date(when)} ({_relative(when, now)})",
-                        "Follow-up due",
-                        str(narrative or "")[:90],
-                        "visit",
-                        visit_id,
-                        when.date() <= today,
-                    )
+            visits = self._vault.records(conn).follow_ups_due(
+                officer_id=self._vault.username,
+                from_day=today - FOLLOW_UP_LOOKBACK,
+                to_day=today + timedelta(days=7),
+                limit=limit,
+            )
+        out: list[Deadline] = []
+        for visit in visits:
+            due = str(visit.fields["follow_up_due"])
+            when = datetime.combine(date.fromisoformat(due), datetime.min.time(), LONDON)
+            out.append(
+                Deadline(
+                    when,
+                    f"{format_date(when)} ({_relative(when, now)})",
+                    "Follow-up due",
+                    str(visit.fields["narrative"] or "")[:90],
+                    "visit",
+                    visit.id,
+                    when.date() <= today,
                 )
+            )
         return out
 
     def legal_clocks(self, now: datetime) -> list[Deadline]:
         """Closure clocks that run out within the horizon, soonest first."""
-        closures = RECORD_TABLES[RecordType.CLOSURE]
-        cases = RECORD_TABLES[RecordType.TENANCY_CASE]
-        out: list[Deadline] = []
         with self._vault.read() as conn:
-            rows = conn.execute(
-                select(closures, cases.c.tenancy_ref)
-                .join(cases, cases.c.id == closures.c.case_id)
-                .where(closures.c.status.in_([s.value for s in _RUNNING]))
-                .where(closures.c.deleted.is_(False))
-            ).mappings()
-            for row in rows:
-                try:
-                    facts = ClosureFacts(
-                        status=ClosureStatus(row["status"]),
-                        notice_served_at=_moment(row["notice_served_at"]),
-                        notice_hours=int(row["notice_hours"] or 24),
-                        hearing_at=_moment(row["hearing_at"]),
-                        order_made_at=_moment(row["order_made_at"]),
-                        order_months=row["order_months"],
-                        extended_until=(
-                            date.fromisoformat(row["extended_until"])
-                            if row["extended_until"]
-                            else None
-                        ),
+            repo = self._vault.records(conn)
+            closures = repo.where(RecordType.CLOSURE, "status", [s.value for s in _RUNNING])
+            case_ids = list(dict.fromkeys(str(c.fields["case_id"]) for c in closures))
+            # get_many, like a join, also finds deleted cases; a closure without one is skipped.
+            refs = {
+                c.id: c.fields["tenancy_ref"]
+                for c in repo.get_many(RecordType.TENANCY_CASE, case_ids)
+            }
+        out: list[Deadline] = []
+        for closure in closures:
+            row: Mapping[str, Any] = closure.fields
+            case_id = str(row["case_id"])
+            if case_id not in refs:
+                continue
+            try:
+                facts = ClosureFacts(
+                    status=ClosureStatus(row["status"]),
+                    notice_served_at=_moment(row["notice_served_at"]),
+                    notice_hours=int(row["notice_hours"] or 24),
+                    hearing_at=_moment(row["hearing_at"]),
+                    order_made_at=_moment(row["order_made_at"]),
+                    order_months=row["order_months"],
+                    extended_until=(
+                        date.fromisoformat(row["extended_until"]) if row["extended_until"] else None
+                    ),
+                )
+            except ValueError:
+                continue  # inconsistent facts: the case view explains; Today skips it
+            for clock in closure_clocks(facts, now=now):
+                if clock.deadline - now > HORIZON:
+                    continue
+                out.append(
+                    Deadline(
+                        clock.deadline,
+                        f"{format_datetime(clock.deadline)} ({_relative(clock.deadline, now)})",
+                        clock.due,
+                        f"Tenancy case {refs[case_id] or ''}".strip(),
+                        "tenancy_case",
+                        case_id,
+                        clock.deadline - now < timedelta(days=2),
                     )
-                except ValueError:
-                    continue  # inconsistent facts: the case view explains; Today skips it
-                for clock in closure_clocks(facts, now=now):
-                    if clock.deadline - now > HORIZON:
-                        continue
-                    out.append(
-                        Deadline(
-                            clock.deadline,
-                            f"{format_datetime(clock.deadline)} ({_relative(clock.deadline, now)})",
-                            clock.due,
-                            f"Tenancy case {row['tenancy_ref'] or ''}".strip(),
-                            "tenancy_case",
-                            str(row["case_id"]),
-                            clock.deadline - now < timedelta(days=2),
-                        )
-                    )
+                )
         return sorted(out, key=lambda d: d.when)
 
     def warning_windows(self, now: datetime, *, limit: int = 30) -> list[Deadline]:
         """Warnings whose window closes within the horizon: a breach before then escalates."""
-        table = RECORD_TABLES[RecordType.WARNING]
         out: list[Deadline] = []
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    select(table.c.id)
-                    .where(table.c.status == "issued", table.c.deleted.is_(False))
-                    .where(table.c.issued_at >= (now - timedelta(days=3 * 365)).isoformat())
-                )
-            ]
-            warnings = repo.get_many(RecordType.WARNING, ids)
+            warnings = repo.issued_warnings_since(now - timedelta(days=3 * 365))
             people = {
                 p.id: person_name(p.fields)
                 for p in repo.get_many(

@@ -6,17 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select
-
 from fieldkit.domain.legal_clocks import format_datetime
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.services.people import PeopleService, PersonRow, category_label, parse_moment
 from fieldkit.services.records import RecordService
-from fieldkit.store.records import StoredRecord
-from fieldkit.store.schema import RECORD_TABLES
+from fieldkit.store.records import StoredRecord, VisitCursor
 from fieldkit.store.vault import Vault
-
-_VISIT = RECORD_TABLES[RecordType.VISIT]
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class VisitRow:
 
 
 #: Where the next page of a visit list starts: the last row's (occurred_at, id).
-PageCursor = tuple[str, str]
+PageCursor = VisitCursor
 
 
 def _place_choice(record: StoredRecord) -> PlaceChoice:
@@ -74,23 +69,11 @@ class VisitService:
         return self._recent_places(limit, mine=True) or self._recent_places(limit, mine=False)
 
     def _recent_places(self, limit: int, *, mine: bool) -> list[PlaceChoice]:
-        query = (
-            select(_VISIT.c.place_id)
-            .where(_VISIT.c.place_id.is_not(None))
-            .where(_VISIT.c.deleted.is_(False))
-            .order_by(_VISIT.c.occurred_at.desc())
-            .limit(limit * 10)
-        )
-        if mine:
-            query = query.where(_VISIT.c.officer_id == self._vault.username)
+        officer_id = self._vault.username if mine else None
         with self._vault.read() as conn:
-            ids: list[str] = []
-            for (place_id,) in conn.execute(query):
-                if place_id not in ids:
-                    ids.append(place_id)
-                if len(ids) >= limit:
-                    break
-            places = self._vault.records(conn).get_many(RecordType.PLACE, ids)
+            repo = self._vault.records(conn)
+            ids = repo.latest_visited_place_ids(officer_id=officer_id, limit=limit)
+            places = repo.get_many(RecordType.PLACE, ids)
         return [_place_choice(p) for p in places]
 
     def search_places(self, text: str, *, limit: int = 20) -> list[PlaceChoice]:
@@ -169,28 +152,19 @@ class VisitService:
         self, *, after: PageCursor | None = None, limit: int = 200, mine_only: bool = True
     ) -> list[VisitRow]:
         """A page of visits, newest first (keyset paging, so page 500 is as fast as page 1)."""
-        query = select(_VISIT).where(_VISIT.c.deleted.is_(False))
-        if mine_only:
-            query = query.where(_VISIT.c.officer_id == self._vault.username)
-        if after is not None:
-            at, last_id = after
-            query = query.where(
-                or_(
-                    _VISIT.c.occurred_at < at,
-                    and_(_VISIT.c.occurred_at == at, _VISIT.c.id < last_id),
-                )
-            )
-        query = query.order_by(_VISIT.c.occurred_at.desc(), _VISIT.c.id.desc()).limit(limit)
+        officer_id = self._vault.username if mine_only else None
         with self._vault.read() as conn:
-            rows = [dict(r) for r in conn.execute(query).mappings()]
-            place_ids = list({str(r["place_id"]) for r in rows if r["place_id"]})
+            repo = self._vault.records(conn)
+            visits = repo.visits_newest_first(officer_id=officer_id, after=after, limit=limit)
+            place_ids = list({str(v.fields["place_id"]) for v in visits if v.fields["place_id"]})
             places = {
-                p.id: str(p.fields["label"])
-                for p in self._vault.records(conn).get_many(RecordType.PLACE, place_ids)
+                p.id: str(p.fields["label"]) for p in repo.get_many(RecordType.PLACE, place_ids)
             }
-        return [self._visit_row(r, places) for r in rows]
+        return [self._visit_row(v.id, v.fields, places) for v in visits]
 
-    def _visit_row(self, row: Mapping[str, object], places: Mapping[str, str]) -> VisitRow:
+    def _visit_row(
+        self, visit_id: str, row: Mapping[str, object], places: Mapping[str, str]
+    ) -> VisitRow:
         restricted = is_restricted(row)
         hidden = restricted and row["officer_id"] != self._vault.username
         when = parse_moment(row["occurred_at"])
@@ -198,7 +172,7 @@ class VisitService:
         cats = row["categories"] or []
         assert isinstance(cats, list)
         return VisitRow(
-            id=str(row["id"]),
+            id=visit_id,
             when=when,
             when_text=format_datetime(when),
             place=places.get(str(row["place_id"]), ""),

@@ -15,7 +15,6 @@ from fieldkit.domain.vocabulary import DocumentKind
 from fieldkit.services.directory import DirectoryService, ServiceRow, as_support_service
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import person_name, warning_facts
-from fieldkit.services.queries import records_where
 from fieldkit.services.settings import AppSettings
 from fieldkit.store.vault import Vault
 
@@ -123,7 +122,7 @@ class WarningService:
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
             person = repo.require(RecordType.PERSON, person_id)
-            warnings = records_where(conn, repo, RecordType.WARNING, "person_id", [person_id])
+            warnings = repo.where(RecordType.WARNING, "person_id", [person_id])
         dob_text = person.fields.get("date_of_birth")
         dob = date.fromisoformat(str(dob_text)) if dob_text else None
         proposal = next_step(
