@@ -36,6 +36,10 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from fieldkit_server import accounts
+from fieldkit_server.db import make_engine, migrate, run_in_transaction, session_factory
+from fieldkit_server.security import Passwords
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "fieldkit-server"
 PASSWORD = "bench password 1"  # noqa: S105 - a throwaway benchmark database
@@ -84,18 +88,6 @@ def _free_port() -> int:
         return port
 
 
-def _cli(db: str, *args: str, stdin: str = "") -> None:
-    subprocess.run(
-        [str(BIN), *args, "--db", db],
-        input=stdin,
-        text=True,
-        env=ENV,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
 @contextmanager
 def _server(db: str, workers: int) -> Iterator[str]:
     port = _free_port()
@@ -140,7 +132,8 @@ def _postgres(url: str) -> Iterator[str]:
 class Device:
     """One laptop: a signed-in HTTP client with its own clock."""
 
-    def __init__(self, base: str, username: str) -> None:
+    def __init__(self, base: str, username: str, district: str = "huddersfield") -> None:
+        self.district = district
         self.http = httpx.Client(base_url=base, timeout=300, headers={"Accept-Encoding": "gzip"})
         reply = self.http.post(
             "/v1/auth/login",
@@ -166,7 +159,7 @@ class Device:
             "hlc": self.hlc(),
             "fields": {
                 "occurred_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "district": "huddersfield",
+                "district": self.district,
                 "kind": "patrol",
                 "categories": ["street_drinking", "shoplifting"],
                 "narrative": narrative(),
@@ -212,39 +205,37 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def run(database: str, db: str, *, total: int, small_devices: int, workers: int) -> Result:
-    _cli(db, "init")
-    for n in range(10):
-        _cli(
-            db,
-            "user",
-            "add",
-            "--username",
-            f"officer{n}",
-            "--role",
-            "officer",
-            "--agency",
-            "council",
-            "--district",
-            "huddersfield",
-            "--password-stdin",
-            stdin=PASSWORD,
+def _add_users(db: str) -> None:
+    """Officers who push, rural officers for the small devices, and a supervisor who pulls."""
+    engine = make_engine(db)
+    migrate(engine)
+    passwords = Passwords(time_cost=1, memory_kib=1024)
+    people = [(f"officer{n}", "officer", "huddersfield") for n in range(10)]
+    # The small devices work in another district, so that catching up first is quick.
+    people += [(f"rural{n}", "officer", "rural") for n in range(10)]
+    people += [("sup", "supervisor", "huddersfield")]
+    now = datetime.now(UTC)
+    for username, role, district in people:
+        run_in_transaction(
+            session_factory(engine),
+            lambda s, u=username, r=role, d=district: accounts.add_user(
+                s,
+                username=u,
+                password=PASSWORD,
+                role=r,
+                agency="council",
+                districts=[d],
+                safeguarding=False,
+                display_name=None,
+                passwords=passwords,
+                now=now,
+            ),
         )
-    _cli(
-        db,
-        "user",
-        "add",
-        "--username",
-        "sup",
-        "--role",
-        "supervisor",
-        "--agency",
-        "police",
-        "--district",
-        "huddersfield",
-        "--password-stdin",
-        stdin=PASSWORD,
-    )
+    engine.dispose()
+
+
+def run(database: str, db: str, *, total: int, small_devices: int, workers: int) -> Result:
+    _add_users(db)
     with _server(db, workers) as base:
         pushers = [Device(base, f"officer{n}") for n in range(10)]
         batches = total // 500 // len(pushers)
@@ -281,7 +272,7 @@ def run(database: str, db: str, *, total: int, small_devices: int, workers: int)
             incremental.append((time.perf_counter() - started) * 1000)
             assert got == 100, got
 
-        small = [Device(base, f"officer{n % 10}") for n in range(small_devices)]
+        small = [Device(base, f"rural{n % 10}", "rural") for n in range(small_devices)]
         for device in small:
             device.pull_all()
 

@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -185,13 +196,18 @@ def pull_page(
     more = len(rows) > limit
     rows = rows[:limit]
     upto = rows[-1].seq if more else clock.last_seq
-    held = (
-        select(c.type, c.id)
-        .join(Holding, and_(Holding.record_id == c.id, Holding.device_id == reader.device_id))
-        .where(not_(rule))
-    )
-    if not rescoped:
-        held = held.where(c.seq > after, c.seq <= upto)
+    if rescoped:
+        # Everything the device holds is in question: walk its holdings.
+        held = (
+            select(c.type, c.id)
+            .join(Holding, and_(Holding.record_id == c.id, Holding.device_id == reader.device_id))
+            .where(not_(rule))
+        )
+    else:
+        # Only records changed in this page's range: walk the range, not the device's holdings
+        # (a device holds every record it was sent; SQLite would otherwise scan them all).
+        holds = exists().where(Holding.device_id == reader.device_id, Holding.record_id == c.id)
+        held = select(c.type, c.id).where(c.seq > after, c.seq <= upto, not_(rule), holds)
     purge = [(row.type, row.id) for row in session.execute(held.order_by(c.seq))]
     _hold(session, reader.device_id, [r.id for r in rows])
     audit.append(
