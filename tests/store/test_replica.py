@@ -141,3 +141,48 @@ def test_kept_pdf_is_stored_encrypted_and_purged_with_its_document(any_vault: Va
         replica.purge(conn, [("document", doc_id)])
     with any_vault.read() as conn:
         assert document_files.load(conn, doc_id) is None
+
+
+def test_a_page_of_new_records_is_stored_in_bulk_with_links_and_index(any_vault: Vault) -> None:
+    people = [
+        replica.PulledRecord(
+            "person",
+            f"7a1f0c1e-0000-4000-8000-00000000010{i}",
+            False,
+            person(family_name=f"Bulk{i}"),
+            dict.fromkeys(person(), "001764000000000:0000:srv"),
+        )
+        for i in range(3)
+    ]
+    v = visit(person_ids=[people[0].id, people[2].id])
+    pulled_visit = replica.PulledRecord(
+        "visit",
+        "7a1f0c1e-0000-4000-8000-000000000200",
+        False,
+        v,
+        dict.fromkeys(
+            [*v, "sensitivity", "place_id", "person_ids", "actions", "follow_up_due"],
+            "001764000000000:0000:srv",
+        ),
+    )
+    with any_vault.write() as conn:
+        outcome = replica.apply_pulled(conn, [*people, pulled_visit, people[1]], at="t")
+    assert (outcome.inserted, outcome.updated) == (4, 0)
+    with any_vault.read() as conn:
+        assert len(search.find(conn, "bulk1")) == 1
+        links = conn.execute(text("SELECT person_id FROM visit_person ORDER BY 1")).scalars().all()
+        stored = any_vault.records(conn).require(RecordType.PERSON, people[0].id)
+    assert links == sorted([people[0].id, people[2].id])
+    assert set(stored.versions.values()) == {"001764000000000:0000:srv"}
+
+
+def test_field_versions_survive_being_packed_for_storage(any_vault: Vault) -> None:
+    service = RecordService(any_vault)
+    created = service.create(record_type="person", fields=person())
+    service.update(record_type="person", record_id=created.id, changes={"given_name": "Zed"})
+    with any_vault.read() as conn:
+        stored = any_vault.records(conn).require(RecordType.PERSON, created.id)
+        raw = conn.execute(text("SELECT versions FROM person")).scalar_one()
+    assert set(stored.versions) == set(person()) | {"description", "flags"}
+    assert stored.versions["given_name"] > stored.versions["family_name"]
+    assert '"*"' in raw

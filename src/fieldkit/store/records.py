@@ -380,7 +380,7 @@ class RecordRepository:
                 hlc=prior.updated_hlc,
                 op=change["op"],
                 fields=dict(prior.fields),
-                versions=dict(prior.versions),
+                versions=pack_versions(prior.versions, SPECS[prior.type].by_name),
             )
         )
 
@@ -419,11 +419,33 @@ def _change(
     }
 
 
+def pack_versions(versions: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """Field versions as stored: the commonest under ``"*"``, only the others by name.
+
+    A record created in one go has one version for every field; spelling it out per field made
+    the versions column the largest part of a visit row. Packed only when every field of the
+    type has a version, so unpacking gives back exactly what was packed.
+    """
+    if not versions or set(versions) != set(names):
+        return dict(versions)
+    values = list(versions.values())
+    common = max(set(values), key=values.count)
+    return {"*": common, **{k: v for k, v in versions.items() if v != common}}
+
+
+def unpack_versions(stored: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """The per-field versions of a stored record (every field when ``"*"`` is present)."""
+    common = stored.get("*")
+    if common is None:
+        return dict(stored)
+    return {name: stored.get(name, common) for name in names}
+
+
 def _row(record: StoredRecord) -> dict[str, Any]:
     return {
         "id": record.id,
         **record.fields,
-        "versions": dict(record.versions),
+        "versions": pack_versions(record.versions, SPECS[record.type].by_name),
         "deleted": record.deleted,
         "updated_hlc": record.updated_hlc,
     }
@@ -435,7 +457,7 @@ def _to_record(record_type: RecordType, row: RowMapping) -> StoredRecord:
         record_type,
         row["id"],
         {k: row[k] for k in names},
-        dict(row["versions"]),
+        unpack_versions(row["versions"], names),
         bool(row["deleted"]),
         row["updated_hlc"],
     )

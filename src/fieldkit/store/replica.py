@@ -12,6 +12,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text, update
 from fieldkit.domain.merge import merge_record
 from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate_fields
 from fieldkit.store import search
+from fieldkit.store.records import pack_versions, unpack_versions
 from fieldkit.store.schema import (
     RECORD_TABLES,
     AuditEntry,
@@ -108,28 +109,46 @@ def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) 
 
     A field the laptop changed later than the server's version (not yet pushed) keeps the local
     value. A record whose merged state is invalid is skipped (and reported), never half-stored.
+    Records new to the laptop (all of them on a first sync) are written in bulk, per type.
     """
     outcome = ApplyOutcome()
+    by_type: dict[RecordType, dict[str, PulledRecord]] = {}
     for pulled in records:
-        record_type = RecordType(pulled.type)
-        table = RECORD_TABLES[record_type]
-        row = conn.execute(select(table).where(table.c.id == pulled.id)).mappings().first()
-        names = SPECS[record_type].by_name
+        # A page holds each record's latest state; should one appear twice, the later wins.
+        by_type.setdefault(RecordType(pulled.type), {})[pulled.id] = pulled
+    for record_type, group in by_type.items():
+        _apply_group(conn, record_type, list(group.values()), at, outcome)
+    return outcome
+
+
+def _apply_group(
+    conn: Connection,
+    record_type: RecordType,
+    group: Sequence[PulledRecord],
+    at: str,
+    outcome: ApplyOutcome,
+) -> None:
+    table = RECORD_TABLES[record_type]
+    names = SPECS[record_type].by_name
+    held = {
+        row["id"]: row
+        for row in conn.execute(
+            select(table).where(table.c.id.in_([p.id for p in group]))
+        ).mappings()
+    }
+    new_rows: list[dict[str, Any]] = []
+    new_links: list[dict[str, str]] = []
+    new_index: list[tuple[str, str]] = []
+    for pulled in group:
+        row = held.get(pulled.id)
         incoming = {k: v for k, v in pulled.fields.items() if k in names}
-        if row is None:
-            held_fields: dict[str, object] = {}
-            held_versions: dict[str, str] = {}
-        else:
-            held_fields = {k: row[k] for k in names}
-            held_versions = dict(row["versions"])
         merged = merge_record(
-            held_fields,
-            held_versions,
+            {k: row[k] for k in names} if row is not None else {},
+            unpack_versions(row["versions"], names) if row is not None else {},
             incoming_fields=incoming,
             incoming_versions=pulled.versions,
         )
         deleted = pulled.deleted or bool(row is not None and row["deleted"])
-        top = max([*merged.versions.values(), row["updated_hlc"] if row is not None else ""])
         if row is not None and not merged.changed and deleted == bool(row["deleted"]):
             outcome.unchanged += 1
             continue
@@ -142,41 +161,52 @@ def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) 
         except ValidationError:
             outcome.skipped.append((pulled.type, pulled.id))
             continue
-        values = {**fields, "versions": merged.versions, "deleted": deleted, "updated_hlc": top}
+        top = max([*merged.versions.values(), row["updated_hlc"] if row is not None else ""])
+        values = {
+            **fields,
+            "versions": pack_versions(merged.versions, names),
+            "deleted": deleted,
+            "updated_hlc": top,
+        }
+        people = [] if deleted else list(fields.get("person_ids") or [])  # type: ignore[call-overload]
         if row is None:
-            conn.execute(insert(table).values(id=pulled.id, **values))
+            new_rows.append({"id": pulled.id, **values})
+            new_links.extend({"visit_id": pulled.id, "person_id": p} for p in people)
+            if not deleted:
+                new_index.append((pulled.id, search.index_text(record_type, fields)))
             outcome.inserted += 1
-        else:
-            conn.execute(
-                insert(HistoryEntry).values(
-                    record_type=record_type.value,
-                    record_id=pulled.id,
-                    change_id="pulled",
-                    replaced_at=at,
-                    hlc=row["updated_hlc"],
-                    op="delete" if deleted else "upsert",
-                    fields={k: row[k] for k in names},
-                    versions=dict(row["versions"]),
-                )
+            continue
+        conn.execute(
+            insert(HistoryEntry).values(
+                record_type=record_type.value,
+                record_id=pulled.id,
+                change_id="pulled",
+                replaced_at=at,
+                hlc=row["updated_hlc"],
+                op="delete" if deleted else "upsert",
+                fields={k: row[k] for k in names},
+                versions=dict(row["versions"]),
             )
-            conn.execute(update(table).where(table.c.id == pulled.id).values(**values))
-            outcome.updated += 1
+        )
+        conn.execute(update(table).where(table.c.id == pulled.id).values(**values))
+        outcome.updated += 1
         if record_type is RecordType.VISIT:
             conn.execute(delete(visit_person).where(visit_person.c.visit_id == pulled.id))
-            if not deleted:
-                people = fields.get("person_ids") or []
-                assert isinstance(people, list)
-                if people:
-                    conn.execute(
-                        insert(visit_person),
-                        [{"visit_id": pulled.id, "person_id": p} for p in people],
-                    )
+            if people:
+                conn.execute(
+                    insert(visit_person), [{"visit_id": pulled.id, "person_id": p} for p in people]
+                )
         if record_type in search.SEARCHABLE_TYPES:
             if deleted:
                 search.remove(conn, pulled.id)
             else:
                 search.upsert(conn, record_type, pulled.id, search.index_text(record_type, fields))
-    return outcome
+    if new_rows:
+        conn.execute(insert(table), new_rows)
+    if new_links and record_type is RecordType.VISIT:
+        conn.execute(insert(visit_person), new_links)
+    if new_index and record_type in search.SEARCHABLE_TYPES:
+        search.insert_new(conn, record_type, new_index)
 
 
 def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:

@@ -77,9 +77,9 @@ def index_text(record_type: RecordType, fields: Mapping[str, object]) -> str:
 def match_expression(user_text: str) -> str | None:
     """An FTS5 query that finds records containing every word of the text, as prefixes.
 
-    Each word becomes a quoted string, so operators (``OR``, ``NEAR``), ``*``, quotes, ``%`` and
-    column filters in the user's text are plain words, never query syntax. Punctuation separates
-    words the same way the index tokenizer does.
+    Each word becomes a quoted prefix string, so operators (``OR``, ``NEAR``), ``*``, quotes,
+    ``%`` and column filters in the user's text are plain words, never query syntax.
+    Punctuation separates words the same way the index tokenizer does.
 
     Returns:
         The expression, or None when the text holds no word to search for.
@@ -87,7 +87,8 @@ def match_expression(user_text: str) -> str | None:
     words = _WORD.findall(fold(user_text))[:MAX_TERMS]
     if not words:
         return None
-    return " ".join(f'"{w}"*' for w in words)
+    # A one-letter prefix would expand to every indexed word with that initial; match it whole.
+    return " ".join(f'"{w}"*' if len(w) > 1 else f'"{w}"' for w in words)
 
 
 def upsert(conn: Connection, record_type: RecordType, record_id: str, body: str) -> None:
