@@ -210,36 +210,62 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     import tempfile
 
-    from fieldkit.services.demo import create_demo_vault
+    from fieldkit.services.demo import connect_to_server, create_demo_vault, make_passphrase
+    from fieldkit.services.demo_server import DemoServer
     from fieldkit.services.records import RecordService
+    from fieldkit.services.sync_engine import SyncOutcome
+    from fieldkit.sync.status import SyncState, SyncStatus
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="fieldkit-demo-"))
 
     def progress(done: int) -> None:
         print(f"\rFilling the demo vault: {done} records", end="", file=sys.stderr, flush=True)
 
-    demo = create_demo_vault(folder / "vault", visits=args.visits, on_progress=progress)
-    print(file=sys.stderr)
-    print(f"Demo vault: {demo.folder} ({demo.records} records, user {demo.username})", file=out)
-    print(f"Passphrase (shown once): {demo.passphrase}", file=out)
-    vault = Vault.unlock(demo.folder, passphrase=demo.passphrase)
-    try:
-        service = RecordService(vault)
-        for query in ("bus station", "HD1", "street drinking", "Lukasz"):
-            results = service.search(text=query, limit=3)
-            print(f"\nsearch {query!r}: {len(results)} shown", file=out)
-            for r in results:
-                print(f"  {r.type:<12} {r.title}  {r.detail[:60]}", file=out)
-        report = vault.check()
-    finally:
-        vault.lock()
-    print(f"\nIntegrity check: {'sound' if report.ok else 'PROBLEMS'}", file=out)
-    print(
-        f"\nTry: echo '<passphrase>' | .venv/bin/fieldkit search --vault {demo.folder} "
-        "--passphrase-stdin <words>",
-        file=out,
+    def sync_progress(status: SyncStatus) -> None:
+        if status.state is SyncState.SYNCING and status.step:
+            total = f" of {status.total}" if status.total else ""
+            print(f"\rSyncing: {status.step} {status.done}{total}    ", end="", file=sys.stderr)
+
+    services = folder / "server" / "services.json"
+    demo = create_demo_vault(
+        folder / "vault", visits=args.visits, on_progress=progress, services_to=services
     )
-    return Exit.OK if report.ok else Exit.DAMAGED
+    print(file=sys.stderr)
+    password = make_passphrase()
+    with DemoServer(folder / "server", password=password, services_file=services) as server:
+        report = connect_to_server(
+            demo, server_url=server.url, password=password, on_status=sync_progress
+        )
+        print(file=sys.stderr)
+        print(f"Demo vault: {demo.folder} ({demo.records} records, user {demo.username})", file=out)
+        print(f"Vault passphrase (shown once): {demo.passphrase}", file=out)
+        print(f"Demo server: {server.url} (data in {server.folder})", file=out)
+        print(
+            f"Server accounts: demo.officer and demo.supervisor, password (shown once): {password}",
+            file=out,
+        )
+        print(
+            f"First sync: {report.message} (pushed {report.pushed}, pulled {report.pulled})",
+            file=out,
+        )
+        if not args.headless:
+            from fieldkit.ui.app import run
+
+            return run(["--vault", str(demo.folder)])
+        vault = Vault.unlock(demo.folder, passphrase=demo.passphrase)
+        try:
+            service = RecordService(vault)
+            for query in ("bus station", "HD1", "street drinking", "Lukasz"):
+                results = service.search(text=query, limit=3)
+                print(f"\nsearch {query!r}: {len(results)} shown", file=out)
+                for r in results:
+                    print(f"  {r.type:<12} {r.title}  {r.detail[:60]}", file=out)
+            check = vault.check()
+        finally:
+            vault.lock()
+        print(f"\nIntegrity check: {'sound' if check.ok else 'PROBLEMS'}", file=out)
+        synced = report.outcome is SyncOutcome.OK and not report.refused
+        return Exit.OK if check.ok and synced else Exit.ERROR
 
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
@@ -339,10 +365,18 @@ def build_parser() -> argparse.ArgumentParser:
     document_args(p)
     p.add_argument("--case", required=True, metavar="ID")
 
-    p = sub.add_parser("demo", help="make a demo vault full of synthetic data and show it")
-    p.add_argument("--visits", type=int, default=5000, metavar="N")
+    from fieldkit.services import sync_command
+
+    sync_command.add_parser(sub)
+
+    p = sub.add_parser(
+        "demo", help="a demo vault of synthetic data, synced with a local demo server, in the app"
+    )
+    p.add_argument("--visits", type=int, default=3000, metavar="N")
     p.add_argument("--dir", metavar="DIR", help="where to put the demo (a new temp folder)")
-    p.add_argument("--headless", action="store_true", help="no window: search and check only")
+    p.add_argument(
+        "--headless", action="store_true", help="no window: sync, search and check, then stop"
+    )
     p.set_defaults(handler=cmd_demo)
     return parser
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,12 +13,31 @@ from fieldkit.services.drafts import DraftService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.records import RecordService
 from fieldkit.services.settings import AppSettings, SettingsService
+from fieldkit.services.sync_engine import EngineSyncController, SyncEngine
 from fieldkit.services.sync_port import OfflineSyncController, SyncController
 from fieldkit.services.tenancy import TenancyService
 from fieldkit.services.today import TodayService
 from fieldkit.services.visits import VisitService
 from fieldkit.services.warnings import WarningService
 from fieldkit.store.vault import Vault
+from fieldkit.sync.transport import Transport, TransportConfig
+
+
+def engine_sync(vault: Vault, settings: AppSettings) -> SyncController:
+    """The real sync controller when a server is configured, else the offline one.
+
+    The app never asks for the server password on its own: a laptop is signed in once (by
+    `fieldkit sync` or the demo), and the device token inside the vault does the rest. When
+    the server wants the password again, sync stops and the status says so.
+    """
+    if not settings.server_url:
+        return OfflineSyncController(vault)
+    try:
+        transport = Transport(TransportConfig(server_url=settings.server_url))
+    except ValueError:
+        return OfflineSyncController(vault, server_url=settings.server_url)
+    engine = SyncEngine(vault, transport, password=lambda: None, device_name=platform.node())
+    return EngineSyncController(engine)
 
 
 @dataclass(frozen=True)
@@ -51,7 +71,7 @@ def open_workspace(
     Args:
         vault: the unlocked vault (the workspace's `lock` locks it).
         documents: the document service (one over the bundled templates and CUPS if None).
-        sync: makes the sync controller (an offline one if None, until the engine lands).
+        sync: makes the sync controller (`engine_sync` if None).
         schemes: the warning schemes (the shipped rule sets if None).
     """
     records = RecordService(vault)
@@ -62,11 +82,7 @@ def open_workspace(
     directory = DirectoryService(vault)
     documents = documents or DocumentService(vault)
     current = settings.load()
-    controller = (
-        sync(vault, current)
-        if sync is not None
-        else OfflineSyncController(vault, server_url=current.server_url)
-    )
+    controller = (sync or engine_sync)(vault, current)
     return Workspace(
         username=vault.username,
         records=records,
