@@ -217,6 +217,10 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from fieldkit.sync.status import SyncState, SyncStatus
 
     folder = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="fieldkit-demo-"))
+    screen = any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+    if not args.headless and sys.platform.startswith("linux") and not screen:
+        print("No screen here, so the demo runs without the window (--headless).", file=out)
+        args.headless = True
 
     def progress(done: int) -> None:
         print(f"\rFilling the demo vault: {done} records", end="", file=sys.stderr, flush=True)
