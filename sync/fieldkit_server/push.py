@@ -333,16 +333,29 @@ def push_changes(
     seen = set(session.scalars(select(Change.change_id).where(Change.change_id.in_(ids))))
     states = _load(session, sorted({c.id for c in changes}))
     now_ms = millis(now)
+    # The last stamp each node got in this batch or holds on a record, so that successive
+    # clamped edits from one fast laptop keep their order (see bound_hlc).
+    last_by_node: dict[str, Hlc] = {}
     for change in changes:
         if change.change_id in seen:
             batch.results.append(ChangeResult(change.change_id, ChangeStatus.DUPLICATE))
             continue
         seen.add(change.change_id)
-        bounded = str(
-            bound_hlc(
-                Hlc.parse(change.hlc), now_millis=now_ms, tolerance_millis=hlc_tolerance_millis
-            )
+        incoming = Hlc.parse(change.hlc)
+        held = states.get(change.id)
+        after = max(
+            [
+                *(Hlc.parse(v) for v in (held.versions.values() if held else ())),
+                *([last_by_node[incoming.node]] if incoming.node in last_by_node else []),
+            ],
+            key=lambda h: (h.node == incoming.node, h),
+            default=None,
         )
+        bounded_hlc = bound_hlc(
+            incoming, now_millis=now_ms, tolerance_millis=hlc_tolerance_millis, after=after
+        )
+        last_by_node[incoming.node] = max(last_by_node.get(incoming.node, bounded_hlc), bounded_hlc)
+        bounded = str(bounded_hlc)
         apply = _apply_delete if change.op is Op.DELETE else _apply_upsert
         state, reason = apply(states.get(change.id), change, bounded, writer, batch, now)
         if state is not None:

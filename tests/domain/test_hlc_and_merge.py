@@ -56,6 +56,19 @@ def test_a_stamp_days_ahead_is_bounded_to_server_time_plus_tolerance() -> None:
     assert bound_hlc(near, now_millis=1_000, tolerance_millis=500) is near
 
 
+def test_successive_clamped_stamps_from_one_node_stay_in_order() -> None:
+    first = bound_hlc(Hlc(10_000_000, 0, "fast"), now_millis=1_000, tolerance_millis=500)
+    second = bound_hlc(
+        Hlc(10_000_001, 0, "fast"), now_millis=1_000, tolerance_millis=500, after=first
+    )
+    assert first < second
+    assert second == Hlc(1_500, 1, "fast")
+    other = bound_hlc(
+        Hlc(10_000_001, 0, "other"), now_millis=1_000, tolerance_millis=500, after=first
+    )
+    assert other == Hlc(1_500, 0, "other")
+
+
 def test_later_edit_wins_a_field_and_unseen_edit_is_a_conflict() -> None:
     held = {"narrative": "old", "kind": "patrol"}
     versions = {"narrative": "001:0000:a", "kind": "001:0000:a"}

@@ -184,6 +184,30 @@ def test_a_clock_far_ahead_of_server_time_is_clamped_and_the_reply_says_so(
     assert laptop.records[change["id"]]["fields"]["description"] == "honest"
 
 
+def test_successive_edits_from_a_fast_clock_keep_their_order_after_clamping(
+    team: Any, make_person: Any
+) -> None:
+    laptop = team.laptop("olive")
+    days = 3 * 24 * 3600 * 1000
+    create = laptop.upsert("person", make_person(), hlc=laptop.hlc(ahead_ms=days))
+    first = laptop.push_one(create)
+    edits = []
+    for n, text in enumerate(("first edit", "second edit"), start=1):
+        edit = laptop.upsert(
+            "person",
+            {"description": text},
+            record_id=create["id"],
+            base={"description": first["hlc"]},
+            hlc=laptop.hlc(ahead_ms=days + n * 1000),
+        )
+        edits.append(edit)
+    results = laptop.push(*edits)["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert results[0]["hlc"] < results[1]["hlc"]
+    laptop.sync()
+    assert laptop.records[create["id"]]["fields"]["description"] == "second edit"
+
+
 def test_invalid_record_is_rejected_with_the_fields_that_are_wrong(
     team: Any, make_visit: Any
 ) -> None:

@@ -94,13 +94,22 @@ class HlcClock:
         return Hlc(millis, counter + 1, self._node)
 
 
-def bound_hlc(hlc: Hlc, *, now_millis: int, tolerance_millis: int) -> Hlc:
+def bound_hlc(hlc: Hlc, *, now_millis: int, tolerance_millis: int, after: Hlc | None = None) -> Hlc:
     """Clamp a timestamp from a fast clock so it cannot win every later merge.
 
     A laptop whose clock is days ahead would otherwise out-vote every honest edit until real time
     caught up. The server calls this on each incoming change and reports when it clamped.
+
+    Two successive edits from one fast laptop would clamp to the same value and the later one
+    would lose the tie. So a clamped stamp also moves past `after` — the last stamp this node was
+    given, by clamping or otherwise — keeping that node's edits in the order it made them.
     """
     ceiling = now_millis + tolerance_millis
     if hlc.millis <= ceiling:
         return hlc
-    return Hlc(ceiling, hlc.counter, hlc.node)
+    clamped = Hlc(ceiling, hlc.counter, hlc.node)
+    if after is not None and after.node == hlc.node and clamped <= after:
+        if after.counter >= MAX_COUNTER:
+            return Hlc(after.millis + 1, 0, hlc.node)
+        return Hlc(after.millis, after.counter + 1, hlc.node)
+    return clamped
