@@ -147,6 +147,15 @@ def _record_table(record_type: RecordType) -> Table:
 
 RECORD_TABLES: dict[RecordType, Table] = {t: _record_table(t) for t in RecordType}
 
+# For the intelligence pictures (store/analytics.py; migration 0004).
+Index("ix_warning_issued_at", RECORD_TABLES[RecordType.WARNING].c.issued_at)
+Index("ix_closure_status", RECORD_TABLES[RecordType.CLOSURE].c.status)
+Index(
+    "ix_visit_district_occurred_at",
+    RECORD_TABLES[RecordType.VISIT].c.district,
+    RECORD_TABLES[RecordType.VISIT].c.occurred_at,
+)
+
 #: Which people a visit involved, so a person's timeline is an index look-up, not a scan.
 visit_person = Table(
     "visit_person",

@@ -1,0 +1,27 @@
+"""Indexes for the intelligence pictures: warnings by issue date, closures by status, visits by
+district and date.
+
+Revision ID: 0004
+Revises: 0003
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index("ix_warning_issued_at", "warning", ["issued_at"], unique=False)
+    op.create_index("ix_closure_status", "closure", ["status"], unique=False)
+    op.create_index(
+        "ix_visit_district_occurred_at", "visit", ["district", "occurred_at"], unique=False
+    )
+
+
+def downgrade() -> None:
+    raise NotImplementedError("a vault is never migrated backwards")
