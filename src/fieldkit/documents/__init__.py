@@ -17,6 +17,12 @@ from fieldkit.documents.inputs import (
 from fieldkit.documents.layout import RenderedDocument
 from fieldkit.documents.leaflets import render_leaflet
 from fieldkit.documents.letters import render_letter
+from fieldkit.documents.meeting_pack import (
+    MeetingPackInput,
+    PackChart,
+    PackTable,
+    render_meeting_pack,
+)
 from fieldkit.documents.printing import (
     PrintError,
     PrinterUnavailableError,
@@ -48,6 +54,9 @@ __all__ = [
     "LeafletTemplate",
     "LetterInput",
     "LetterTemplate",
+    "MeetingPackInput",
+    "PackChart",
+    "PackTable",
     "PrintError",
     "PrintJob",
     "PrinterUnavailableError",
@@ -67,4 +76,5 @@ __all__ = [
     "render_bundle",
     "render_leaflet",
     "render_letter",
+    "render_meeting_pack",
 ]

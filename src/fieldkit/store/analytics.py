@@ -61,6 +61,10 @@ class Scope:
     place_ids: tuple[str, ...] = ()
 
 
+#: Every visit: no district, category or place chosen.
+EVERYTHING = Scope()
+
+
 # Results ---------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,482 @@
+"""Partnership intelligence for supervisors: the pictures, their tables, and logged exports.
+
+Each picture is one read transaction. Exports (CSV of any table, the meeting pack PDF) are
+disclosures under s62: each writes one audit ``export`` event whose reason names the table,
+the district and the period, never a person.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from fieldkit.documents import (
+    MeetingPackInput,
+    PackChart,
+    PackTable,
+    TemplateLibrary,
+    render_meeting_pack,
+)
+from fieldkit.documents.templates import Branding
+from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
+from fieldkit.domain.schemes import Scheme
+from fieldkit.domain.trends import Period, RisingRule, describe_change, period_ending
+from fieldkit.domain.vocabulary import Category, District
+from fieldkit.services.people import category_label
+from fieldkit.store import analytics, audit
+from fieldkit.store.analytics import (
+    EVERYTHING,
+    ClosureClock,
+    Evaluation,
+    Hotspot,
+    Pipeline,
+    RepeatSubject,
+    RisingSubject,
+    Scope,
+    Trends,
+)
+from fieldkit.store.vault import Vault
+
+__all__ = [
+    "ClosureClock",
+    "Evaluation",
+    "ExportTable",
+    "Hotspot",
+    "IntelligenceService",
+    "Period",
+    "Pipeline",
+    "RepeatSubject",
+    "Repeats",
+    "RisingRule",
+    "RisingSubject",
+    "Scope",
+    "Trends",
+    "district_label",
+    "period_ending",
+]
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """A picture as a table of text: what CSV export writes and the meeting pack prints."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Repeats:
+    people: tuple[RepeatSubject, ...]
+    places: tuple[RepeatSubject, ...]
+
+
+def district_label(value: str) -> str:
+    """A district id in words (an unknown id as it is)."""
+    try:
+        return District(value).label
+    except ValueError:
+        return value
+
+
+def _scope_words(scope: Scope) -> str:
+    bits = []
+    if scope.categories:
+        bits.append(", ".join(category_label(c) for c in scope.categories))
+    if scope.districts:
+        bits.append(", ".join(district_label(d) for d in scope.districts))
+    else:
+        bits.append("all districts")
+    if scope.place_ids:
+        bits.append(f"{len(scope.place_ids)} chosen place{'s' if len(scope.place_ids) > 1 else ''}")
+    return "; ".join(bits)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}%"
+
+
+def _day(stored: str) -> str:
+    return format_date(datetime.fromisoformat(stored))
+
+
+# Tables ----------------------------------------------------------------------------------------
+
+
+def trends_table(trends: Trends, *, scope: Scope = EVERYTHING) -> ExportTable:
+    """Each category and district's weekly counts, then totals and change."""
+    weeks = tuple(f"w/c {format_date(d)}" for d in trends.week_starts)
+    headers = ("Category", "District", *weeks, "This period", "Previous period", "Change")
+    rows = tuple(
+        (
+            category_label(line.category),
+            district_label(line.district),
+            *(str(n) for n in line.current),
+            str(line.current_total),
+            str(line.previous_total),
+            _percent(line.change_percent),
+        )
+        for line in trends.lines
+    )
+    title = f"Trends, {_scope_words(scope)}, {trends.period.describe()}"
+    return ExportTable(title, headers, rows)
+
+
+def hotspots_table(spots: Sequence[Hotspot], *, period: Period, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Hotspots, {_scope_words(scope)}, {period.describe()}",
+        ("Place", "District", "Visits", "Previous period", "Change"),
+        tuple(
+            (s.label, district_label(s.district), str(s.current), str(s.previous), s.change_text)
+            for s in spots
+        ),
+    )
+
+
+def repeats_table(repeats: Repeats, *, period: Period, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Repeat people and places, {_scope_words(scope)}, {period.describe()}",
+        ("Kind", "Name", "District", "Visits", "First", "Last"),
+        tuple(
+            (
+                r.kind,
+                r.name,
+                district_label(r.district),
+                str(r.visits),
+                _day(r.first_at),
+                _day(r.last_at),
+            )
+            for r in (*repeats.people, *repeats.places)
+        ),
+    )
+
+
+def early_warning_table(listed: Sequence[RisingSubject], *, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Early warning, {_scope_words(scope)}",
+        ("Kind", "Name", "District", "Recent", "Before", "Why listed"),
+        tuple(
+            (s.kind, s.name, district_label(s.district), str(s.recent), str(s.before), s.reason)
+            for s in listed
+        ),
+    )
+
+
+def pipeline_table(pipeline: Pipeline, *, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Warnings pipeline, {_scope_words(scope)}",
+        ("Scheme", "Step", "Level", "People"),
+        tuple(
+            (s.scheme_name, str(s.position + 1), s.level_name, str(s.people))
+            for s in pipeline.steps
+        ),
+    )
+
+
+def due_table(pipeline: Pipeline, *, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Due to move on, {_scope_words(scope)}",
+        ("Name", "District", "Scheme", "Stands at", "Next step", "Seen since", "Why"),
+        tuple(
+            (
+                d.name,
+                district_label(d.district),
+                d.scheme_name,
+                d.stage,
+                d.next_step,
+                str(d.encounters_since),
+                d.reason,
+            )
+            for d in pipeline.due
+        ),
+    )
+
+
+def closures_table(clocks: Sequence[ClosureClock], *, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Closure clocks, {_scope_words(scope)}",
+        ("Deadline", "Clock", "Case", "Place", "District", "Status", "What is due"),
+        tuple(
+            (
+                format_datetime(c.deadline),
+                c.clock,
+                c.case_reference,
+                c.place,
+                district_label(c.district),
+                c.status,
+                c.due,
+            )
+            for c in clocks
+        ),
+    )
+
+
+def evaluation_table(evaluation: Evaluation) -> ExportTable:
+    """The initiative's weekly series, then before, after and the change."""
+    rows = [
+        (f"w/c {format_date(d)}", "before" if n < evaluation.window_weeks else "after", str(c))
+        for n, (d, c) in enumerate(zip(evaluation.week_starts, evaluation.weekly, strict=True))
+    ]
+    rows += [
+        ("Before", f"{evaluation.window_weeks} weeks", str(evaluation.before)),
+        ("After", f"{evaluation.window_weeks} weeks", str(evaluation.after)),
+        ("Change", evaluation.change_text, _percent(evaluation.change_percent)),
+    ]
+    title = (
+        f"Initiative evaluation, {_scope_words(evaluation.scope)}, "
+        f"from {format_date(evaluation.start)}"
+    )
+    return ExportTable(title, ("Week", "Side", "Visits"), tuple(rows))
+
+
+def csv_text(table: ExportTable) -> str:
+    """A table as CSV (the csv module, Excel dialect, a header row first)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.headers)
+    writer.writerows(table.rows)
+    return buffer.getvalue()
+
+
+# The service -----------------------------------------------------------------------------------
+
+
+class IntelligenceService:
+    """The supervisor's pictures and exports.
+
+    Args:
+        vault: the unlocked vault.
+        schemes: the warning schemes by id.
+        branding: who the meeting pack comes from (the bundled templates' branding if None).
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        schemes: Mapping[str, Scheme],
+        branding: Callable[[], Branding] | None = None,
+    ) -> None:
+        self._vault = vault
+        self._schemes = schemes
+        self._branding = branding or (lambda: TemplateLibrary.load().bundle("en").branding)
+
+    @staticmethod
+    def categories() -> list[tuple[str, str]]:
+        """Every category as (id, words)."""
+        return [(c.value, category_label(c.value)) for c in Category]
+
+    @staticmethod
+    def districts() -> list[tuple[str, str]]:
+        """Every district as (id, words)."""
+        return [(d.value, d.label) for d in District]
+
+    def today(self) -> date:
+        """Today in London, as the pictures reckon periods."""
+        return self._vault.now().astimezone(LONDON).date()
+
+    def trends(self, *, period: Period, scope: Scope = EVERYTHING) -> Trends:
+        with self._vault.read() as tx:
+            return analytics.trends(tx, period=period, scope=scope)
+
+    def hotspots(
+        self, *, period: Period, scope: Scope = EVERYTHING, limit: int = 20
+    ) -> tuple[Hotspot, ...]:
+        with self._vault.read() as tx:
+            return analytics.hotspots(tx, period=period, scope=scope, limit=limit)
+
+    def repeats(self, *, period: Period, scope: Scope = EVERYTHING, min_visits: int = 3) -> Repeats:
+        with self._vault.read() as tx:
+            return Repeats(
+                analytics.repeat_people(tx, period=period, scope=scope, min_visits=min_visits),
+                analytics.repeat_places(tx, period=period, scope=scope, min_visits=min_visits),
+            )
+
+    def early_warning(
+        self, *, rule: RisingRule | None = None, scope: Scope = EVERYTHING
+    ) -> tuple[RisingSubject, ...]:
+        with self._vault.read() as tx:
+            return analytics.early_warning(tx, now=self._vault.now(), rule=rule, scope=scope)
+
+    def pipeline(self, *, districts: tuple[str, ...] = ()) -> Pipeline:
+        with self._vault.read() as tx:
+            return analytics.warning_pipeline(
+                tx, now=self._vault.now(), schemes=self._schemes, districts=districts
+            )
+
+    def closures(self, *, districts: tuple[str, ...] = ()) -> tuple[ClosureClock, ...]:
+        with self._vault.read() as tx:
+            return analytics.closure_clocks_running(tx, now=self._vault.now(), districts=districts)
+
+    def evaluate(self, *, scope: Scope, start: date, window_weeks: int) -> Evaluation:
+        """Before versus after an initiative's start, ``window_weeks`` on each side.
+
+        Raises:
+            ValueError: If ``window_weeks`` is not at least 1.
+        """
+        if window_weeks < 1:
+            raise ValueError("the window is at least one week")
+        with self._vault.read() as tx:
+            return analytics.evaluate_initiative(
+                tx, scope=scope, start=start, window_weeks=window_weeks
+            )
+
+    # Exports -----------------------------------------------------------------------------------
+
+    def export_csv(
+        self, *, table: ExportTable, destination: Path, recipient: str | None = None
+    ) -> int:
+        """Write a table as CSV and log the disclosure (one audit ``export`` event).
+
+        Returns:
+            The number of rows written (the header not counted).
+
+        Raises:
+            OSError: the file could not be written; nothing is logged.
+        """
+        body = csv_text(table).encode("utf-8")
+        self._disclose(
+            destination,
+            body,
+            reason=f"CSV export: {table.title} ({len(table.rows)} rows)",
+            recipient=recipient,
+        )
+        return len(table.rows)
+
+    def meeting_pack(
+        self,
+        *,
+        district: str,
+        period: Period,
+        destination: Path,
+        recipient: str | None = None,
+        rule: RisingRule | None = None,
+    ) -> int:
+        """Render one district's problem-solving meeting pack as PDF and log the disclosure.
+
+        Returns:
+            The number of pages.
+
+        Raises:
+            OSError: the file could not be written; nothing is logged.
+        """
+        pack = self.meeting_pack_input(district=district, period=period, rule=rule)
+        rendered = render_meeting_pack(pack, self._branding())
+        self._disclose(
+            destination,
+            rendered.pdf,
+            reason=f"Meeting pack PDF: {district_label(district)}, {period.describe()}",
+            recipient=recipient,
+        )
+        return rendered.page_count
+
+    def meeting_pack_input(
+        self, *, district: str, period: Period, rule: RisingRule | None = None
+    ) -> MeetingPackInput:
+        """Everything the pack shows, gathered in one read transaction."""
+        scope = Scope(districts=(district,))
+        now = self._vault.now()
+        with self._vault.read() as tx:
+            trends = analytics.trends(tx, period=period, scope=scope)
+            spots = analytics.hotspots(tx, period=period, scope=scope, limit=10)
+            listed = analytics.early_warning(tx, now=now, rule=rule, scope=scope)
+            pipeline = analytics.warning_pipeline(
+                tx, now=now, schemes=self._schemes, districts=(district,)
+            )
+            clocks = analytics.closure_clocks_running(tx, now=now, districts=(district,))
+        labels = tuple(f"{d.day}/{d.month}" for d in trends.week_starts)
+        this, before = sum(trends.all_current), sum(trends.all_previous)
+        summary = (
+            f"{this} visits in the period ({describe_change(before, this)} on the "
+            f"{period.weeks} weeks before, {before}).",
+            f"Busiest place: {spots[0].label} ({spots[0].current} visits)."
+            if spots
+            else "No place was visited in the period.",
+            f"{sum(1 for s in listed if s.kind == 'person')} people and "
+            f"{sum(1 for s in listed if s.kind == 'place')} places on the early-warning list.",
+            f"{len(pipeline.due)} people due to move on a warning scheme; "
+            f"{len(clocks)} closure clocks running.",
+        )
+        top = trends.lines[:4]
+        charts = (
+            PackChart(
+                "Visits per week: this period and the one before",
+                labels,
+                (("This period", trends.all_current), ("Previous period", trends.all_previous)),
+            ),
+            PackChart(
+                "Visits per week by category (the four largest)",
+                labels,
+                tuple((category_label(line.category), line.current) for line in top),
+                kind="line",
+            ),
+        )
+        tables = tuple(
+            PackTable(t.title, t.headers, t.rows)
+            for t in (
+                _category_totals(trends, scope),
+                hotspots_table(spots, period=period, scope=scope),
+                early_warning_table(listed, scope=scope),
+                pipeline_table(pipeline, scope=scope),
+                due_table(pipeline, scope=scope),
+                closures_table(clocks, scope=scope),
+            )
+        )
+        return MeetingPackInput(
+            district=district_label(district),
+            period=period.describe(),
+            prepared_by=self._vault.username,
+            prepared_at=now.astimezone(LONDON),
+            summary=summary,
+            charts=charts,
+            tables=tables,
+        )
+
+    def _disclose(
+        self, destination: Path, body: bytes, *, reason: str, recipient: str | None
+    ) -> None:
+        # Written beside the destination first, logged, then renamed into place: a failed write
+        # or a failed log leaves no file; a failed rename after the log over-reports, never under.
+        partial = destination.with_name(destination.name + ".part")
+        try:
+            with open(partial, "wb") as handle:
+                handle.write(body)
+                handle.flush()
+                os.fsync(handle.fileno())
+            with self._vault.write() as conn:
+                audit.append(
+                    conn,
+                    [
+                        audit.new_event(
+                            at=self._vault.now().isoformat(timespec="seconds"),
+                            actor=self._vault.username,
+                            action=audit.AuditAction.EXPORT,
+                            reason=reason,
+                            recipient=recipient,
+                        )
+                    ],
+                )
+            os.replace(partial, destination)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def _category_totals(trends: Trends, scope: Scope) -> ExportTable:
+    return ExportTable(
+        f"Visits by category, {_scope_words(scope)}",
+        ("Category", "This period", "Previous period", "Change"),
+        tuple(
+            (
+                category_label(line.category),
+                str(line.current_total),
+                str(line.previous_total),
+                describe_change(line.previous_total, line.current_total),
+            )
+            for line in trends.lines
+        ),
+    )
