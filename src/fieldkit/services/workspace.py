@@ -10,6 +10,7 @@ from fieldkit.domain.schemes import Scheme, load_schemes
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
+from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.records import RecordService
 from fieldkit.services.settings import AppSettings, SettingsService
@@ -55,6 +56,7 @@ class Workspace:
     drafts: DraftService
     settings: SettingsService
     documents: DocumentService
+    intelligence: IntelligenceService
     sync: SyncController
     lock: Callable[[], None]
 
@@ -101,6 +103,9 @@ def open_workspace(
         drafts=DraftService(vault),
         settings=settings,
         documents=documents,
+        intelligence=IntelligenceService(
+            vault, schemes=schemes, branding=lambda: documents.library.bundle("en").branding
+        ),
         sync=controller,
         lock=vault.lock,
     )

@@ -25,6 +25,7 @@ from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.idle import IdleWatcher
+from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.sync_bar import SyncBar
@@ -40,7 +41,7 @@ from fieldkit.ui.workers import Workers
 
 log = logging.getLogger(__name__)
 
-TODAY, VISIT, PEOPLE, WARNING, TENANCY, DIRECTORY, SETTINGS = range(7)
+TODAY, VISIT, PEOPLE, WARNING, TENANCY, DIRECTORY, SETTINGS, INTELLIGENCE = range(8)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -49,6 +50,7 @@ SCREENS = (
     ("Tenancy cases", "Ctrl+T"),
     ("Support services", "Ctrl+D"),
     ("Settings", "Ctrl+,"),
+    ("Intelligence", "Ctrl+I"),
 )
 _UNLOCK_PAGE, _MAIN_PAGE = 0, 1
 
@@ -78,6 +80,7 @@ class Screens:
         self.tenancy = TenancyView(ws.tenancy, workers)
         self.directory = DirectoryView(ws.directory, workers)
         self.settings = SettingsView(ws.settings, ws.documents, workers)
+        self.intelligence = IntelligenceView(ws.intelligence, workers)
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -88,6 +91,7 @@ class Screens:
             self.tenancy,
             self.directory,
             self.settings,
+            self.intelligence,
         ]
 
 
@@ -286,6 +290,8 @@ class MainWindow(QMainWindow):
                 s.directory.refresh()
             case 6:
                 s.settings.refresh()
+            case 7:
+                s.intelligence.refresh()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
