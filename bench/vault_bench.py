@@ -40,7 +40,9 @@ def run_kind(kind: str, visits: int, folder: Path) -> dict[str, float]:
     encrypted = kind != "plain"
     memsec = kind != "encrypted-nomemsec"
     results: dict[str, float] = {}
-    Vault.create(folder, username="bench", passphrase=PASSPHRASE, encrypted=encrypted).lock()
+    Vault.create(
+        folder, username="bench", passphrase=PASSPHRASE, encrypted=encrypted, memory_security=memsec
+    ).lock()
     vault = Vault.unlock(folder, passphrase=PASSPHRASE, memory_security=memsec)
     records = list(generate(DemoSize.for_visits(visits), seed=11))
     started = time.perf_counter()

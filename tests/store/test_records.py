@@ -278,3 +278,12 @@ def test_operator_words_are_searched_as_words(searchable: Vault) -> None:
 @given(st.text(max_size=40))
 def test_any_text_at_all_searches_without_error(searchable: Vault, query: str) -> None:
     assert isinstance(RecordService(searchable).search(text=query), list)
+
+
+def test_deleting_a_visit_takes_it_off_the_persons_timeline(any_vault: Vault) -> None:
+    service = RecordService(any_vault)
+    p = service.create(record_type="person", fields=person())
+    v = service.create(record_type="visit", fields=visit(person_ids=[p.id]))
+    service.delete(record_type="visit", record_id=v.id)
+    with any_vault.read() as conn:
+        assert any_vault.records(conn).visit_ids_with_person(p.id) == []

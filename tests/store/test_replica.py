@@ -186,3 +186,14 @@ def test_field_versions_survive_being_packed_for_storage(any_vault: Vault) -> No
     assert set(stored.versions) == set(person()) | {"description", "flags"}
     assert stored.versions["given_name"] > stored.versions["family_name"]
     assert '"*"' in raw
+
+
+def test_a_restored_vault_numbers_new_changes_past_what_the_server_saw(any_vault: Vault) -> None:
+    RecordService(any_vault).create(record_type="person", fields=person())
+    with any_vault.write() as conn:
+        replica.raise_change_seq(conn, 40)
+        replica.raise_change_seq(conn, 7)  # never lowers the mark
+    created = RecordService(any_vault).create(record_type="person", fields=person())
+    with any_vault.read() as conn:
+        seqs = [c.seq for c in replica.pending_changes(conn, limit=10) if c.id == created.id]
+    assert seqs == [41]

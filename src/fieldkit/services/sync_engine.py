@@ -256,6 +256,8 @@ class SyncEngine:
                 if flagged != handshake.last_device_seq:
                     replica.put_state(conn, "rollback_flagged", handshake.last_device_seq)
                     self._log_rollback(conn, local_seq, handshake.last_device_seq)
+                # New changes must not reuse numbers the server has already seen.
+                replica.raise_change_seq(conn, handshake.last_device_seq)
         return handshake
 
     def _push_outbox(self, tally: _Tally, handshake: Handshake) -> None:

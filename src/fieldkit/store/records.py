@@ -165,10 +165,7 @@ class RecordRepository:
         return ids
 
     def visit_ids_with_person(self, person_id: str) -> list[str]:
-        """Ids of the visits that involved a person, in the order they were linked.
-
-        Deleted visits keep their links, so their ids are included.
-        """
+        """Ids of the live visits that involved a person, in the order they were linked."""
         query = select(visit_person.c.visit_id).where(visit_person.c.person_id == person_id)
         return [row[0] for row in self._conn.execute(query)]
 
@@ -327,6 +324,9 @@ class RecordRepository:
             update(table).where(table.c.id == record_id).values(deleted=True, updated_hlc=hlc)
         )
         search.remove(self._conn, record_id)
+        if record_type is RecordType.VISIT:
+            # A deleted visit no longer belongs on anyone's timeline.
+            self._conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))
         self._log_changes([change])
         audit.append(
             self._conn,

@@ -254,6 +254,24 @@ def highest_change_seq(conn: Connection) -> int:
     return int(value or 0)
 
 
+def raise_change_seq(conn: Connection, at_least: int) -> None:
+    """Number later local changes above `at_least` (a restored vault catching up with the server).
+
+    The server remembers the highest change number it saw from this device; a vault restored
+    from an older copy would otherwise reuse numbers the server has already seen.
+    """
+    if highest_change_seq(conn) >= at_least:
+        return
+    updated = conn.execute(
+        text("UPDATE sqlite_sequence SET seq = :n WHERE name = 'change_log'"), {"n": at_least}
+    ).rowcount
+    if not updated:
+        conn.execute(
+            text("INSERT INTO sqlite_sequence (name, seq) VALUES ('change_log', :n)"),
+            {"n": at_least},
+        )
+
+
 # Additions for the client sync engine (issue 4) ---------------------------------------------
 
 

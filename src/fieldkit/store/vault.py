@@ -111,6 +111,7 @@ class Vault:
         now: Callable[[], datetime] = _utc_now,
         encrypted: bool = True,
         schema_revision: str = "head",
+        memory_security: bool = True,
     ) -> Vault:
         """Make a new vault in an empty (or absent) folder and return it unlocked.
 
@@ -123,6 +124,7 @@ class Vault:
             now: the wall clock.
             encrypted: False makes an unencrypted baseline store for benchmarks only.
             schema_revision: build the schema only up to this revision (migration tests).
+            memory_security: see `unlock` (off only to measure its cost).
 
         Raises:
             VaultExistsError: the folder already holds a vault.
@@ -141,7 +143,9 @@ class Vault:
             os_user=os_user or os_account(),
             kdf=kdf or KdfParams(),
         )
-        engine = open_engine(folder / DB_NAME, data_key if encrypted else None)
+        engine = open_engine(
+            folder / DB_NAME, data_key if encrypted else None, memory_security=memory_security
+        )
         with engine.begin() as conn:
             migrate.upgrade(conn, schema_revision)
             conn.execute(
