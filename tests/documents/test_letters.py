@@ -183,3 +183,21 @@ def test_naive_datetime_is_refused() -> None:
     letter = example_letter()
     with pytest.raises(DocumentInputError, match="timezone-aware"):
         dataclasses.replace(letter, occurred_at=letter.occurred_at.replace(tzinfo=None))
+
+
+@pytest.mark.parametrize(
+    ("typed", "printed"),
+    [
+        ("Drinking from an open can", "drinking from an open can"),
+        ("drinking", "drinking"),
+        ("CCTV showed him begging", "CCTV showed him begging"),
+        ("I", "I"),
+        ("", ""),
+    ],
+)
+def test_behaviour_typed_as_a_sentence_reads_inside_the_letters_sentence(
+    typed: str, printed: str
+) -> None:
+    from fieldkit.documents.letters import mid_sentence
+
+    assert mid_sentence(typed) == printed

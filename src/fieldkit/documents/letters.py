@@ -37,6 +37,16 @@ _LETTERHEAD_SPACE = 31 * mm
 _BAND_STRIP = 5 * mm
 
 
+def mid_sentence(text: str) -> str:
+    """Text typed as a sentence, made to read inside one: "Drinking from a can" → "drinking …".
+
+    Only a capital followed by a lower-case letter is lowered, so "CCTV showed…" and "I" stay.
+    """
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def letter_values(letter: LetterInput, template: LetterTemplate) -> dict[str, str]:
     """The placeholder values a letter template is filled with."""
     months = template.months
@@ -51,7 +61,7 @@ def letter_values(letter: LetterInput, template: LetterTemplate) -> dict[str, st
         "place_address": letter.place_address,
         "occurred_on": format_date(letter.occurred_at.date(), months),
         "occurred_time": f"{letter.occurred_at:%H:%M}",
-        "behaviour": letter.behaviour,
+        "behaviour": mid_sentence(letter.behaviour.strip().rstrip(".")),
         "scheme_name": letter.scheme_name,
         "next_step": letter.next_step,
         "power": letter.next_step_power,
