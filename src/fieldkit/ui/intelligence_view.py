@@ -3,6 +3,7 @@ initiative evaluation and exports, each loaded on a worker and drawn with Qt Cha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from PySide6.QtCharts import (
     QBarSet,
     QChart,
     QChartView,
+    QStackedBarSeries,
     QValueAxis,
 )
 from PySide6.QtCore import QDate, Qt, Signal
@@ -74,12 +76,16 @@ def _week_labels(starts: Sequence[date]) -> list[str]:
 
 
 def bar_chart(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    stacked: bool = False,
 ) -> QChart:
-    """A bar chart of weekly (or per-step) counts, one bar set per series."""
+    """A bar chart of weekly (or per-step) counts, one bar set per series (stacked if asked)."""
     chart = QChart()
     chart.setTitle(title)
-    bars = QBarSeries()
+    bars = QStackedBarSeries() if stacked else QBarSeries()
     for name, values in series:
         bar_set = QBarSet(name)
         bar_set.append([float(v) for v in values])
@@ -89,7 +95,9 @@ def bar_chart(
     axis_x.append(list(labels))
     axis_y = QValueAxis()
     top = max((max(values, default=0) for _, values in series), default=0)
-    axis_y.setRange(0, max(4, top))
+    # Four whole-number steps, so that every tick is a count.
+    axis_y.setRange(0, max(4, math.ceil(top / 4) * 4))
+    axis_y.setTickCount(5)
     axis_y.setLabelFormat("%d")
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
@@ -318,6 +326,7 @@ class IntelligenceView(QWidget):
                 "Visits per week before and after the start",
                 _week_labels(evaluation.week_starts),
                 [("Before", before), ("After", after)],
+                stacked=True,
             )
         )
         if self.tables:
