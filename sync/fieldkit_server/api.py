@@ -14,12 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.records import record_spec
-from fieldkit_server import accounts, audit, conflicts, pull, push, reference
+from fieldkit_server import accounts, audit, conflicts, observability, pull, push, reference
 from fieldkit_server.accounts import Authenticated, AuthFailure, LoginLimits, LoginOutcome
 from fieldkit_server.audit import AuditAction, ClientEvent
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.context import ServerContext
 from fieldkit_server.db import run_in_transaction
+from fieldkit_server.metrics import ServerMetrics
 from fieldkit_server.models import SyncClock
 from fieldkit_server.problems import Problem
 from fieldkit_server.schemas import (
@@ -57,6 +58,15 @@ def get_context(request: Request) -> ServerContext:
 Context = Annotated[ServerContext, Depends(get_context)]
 
 
+def get_metrics(request: Request) -> ServerMetrics:
+    metrics = request.app.state.metrics
+    assert isinstance(metrics, ServerMetrics)
+    return metrics
+
+
+Metrics = Annotated[ServerMetrics, Depends(get_metrics)]
+
+
 def _unauthorised(detail: str) -> Problem:
     return Problem(
         401, "Not signed in", detail, code="unauthorized", headers={"WWW-Authenticate": "Bearer"}
@@ -67,6 +77,7 @@ _BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth
 
 
 def current_device(
+    request: Request,
     context: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
 ) -> Authenticated:
@@ -88,6 +99,7 @@ def current_device(
         )
     if not isinstance(found, Authenticated):
         raise _unauthorised("the token is unknown, expired or signed out")
+    observability.note_device(request, found.device_id)
     return found
 
 
@@ -105,8 +117,22 @@ def health(context: Context) -> Any:
     return {"status": "ok", "database": "ok", "protocol": PROTOCOL}
 
 
+@router.get("/ready", response_model=HealthResponse, responses={503: _PROBLEMS[401]})
+def ready(request: Request, context: Context) -> Any:
+    """Whether this process should get traffic: the database answers and its schema is current.
+
+    ``/v1/health`` only says the process is alive; a load balancer or orchestrator should route
+    to a process only once this answers 200.
+    """
+    reason = observability.unreadiness(context.engine, head=request.app.state.schema_head)
+    if reason is not None:
+        code, detail = reason
+        raise Problem(503, "Not ready", detail, code=code)
+    return {"status": "ok", "database": "ok", "protocol": PROTOCOL}
+
+
 @router.post("/auth/login", response_model=LoginResponse, responses=_PROBLEMS)
-def login(body: LoginRequest, request: Request, context: Context) -> Any:
+def login(body: LoginRequest, request: Request, context: Context, metrics: Metrics) -> Any:
     """Sign in from a laptop: registers the device (or signs it in again) with a fresh token."""
     settings, now = context.settings, context.clock()
     limits = LoginLimits(
@@ -144,6 +170,10 @@ def login(body: LoginRequest, request: Request, context: Context) -> Any:
         return result
 
     result = run_in_transaction(context.sessions, work)
+    if result.device_id is not None:
+        observability.note_device(request, result.device_id)
+    if result.outcome is not LoginOutcome.OK:
+        metrics.login_failures.inc(result.outcome.value)
     if result.outcome is LoginOutcome.RATE_LIMITED:
         raise Problem(
             429,
@@ -247,7 +277,7 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
 
 
 @router.post("/sync/push", response_model=PushResponse, responses=_PROBLEMS)
-def push_changes(body: PushRequest, auth: CurrentDevice, context: Context) -> Any:
+def push_changes(body: PushRequest, auth: CurrentDevice, context: Context, metrics: Metrics) -> Any:
     """Apply a batch of changes: each applies once; the batch commits as one transaction."""
     settings = context.settings
     if len(body.changes) > settings.max_changes:
@@ -266,6 +296,10 @@ def push_changes(body: PushRequest, auth: CurrentDevice, context: Context) -> An
             hlc_tolerance_millis=settings.hlc_tolerance_millis,
         ),
     )
+    for status in push.ChangeStatus:
+        counted = sum(1 for r in outcome.results if r.status is status)
+        if counted:
+            metrics.changes_pushed.inc(status.value, amount=counted)
     refused = sum(1 for r in outcome.results if r.status is push.ChangeStatus.REJECTED)
     if refused:
         log.info("push from device %s: %d of %d refused", auth.device_id, refused, len(changes))
@@ -278,6 +312,7 @@ def push_changes(body: PushRequest, auth: CurrentDevice, context: Context) -> An
 def pull_records(
     auth: CurrentDevice,
     context: Context,
+    metrics: Metrics,
     since: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
 ) -> Any:
@@ -301,6 +336,8 @@ def pull_records(
         ),
         isolation="REPEATABLE READ",
     )
+    metrics.records_pulled.inc(amount=len(page.records))
+    metrics.purges.inc(amount=len(page.purge))
     return Response(page.render(), media_type="application/json")
 
 

@@ -13,6 +13,14 @@ from fieldkit_server.bodies import RequestBodyMiddleware
 from fieldkit_server.clock import Clock, system_clock
 from fieldkit_server.context import ServerContext
 from fieldkit_server.db import make_engine, migrate, session_factory
+from fieldkit_server.metrics import ServerMetrics
+from fieldkit_server.observability import (
+    RequestObserver,
+    RouteRecorder,
+    configure_logging,
+    metrics_router,
+    schema_head,
+)
 from fieldkit_server.problems import install_problem_handlers
 from fieldkit_server.security import Passwords
 from fieldkit_server.settings import PROTOCOL, Settings
@@ -47,14 +55,24 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
         description="Central sync for Fieldkit laptops. See docs/sync-protocol.md.",
         lifespan=lifespan,
     )
+    metrics = ServerMetrics()
     app.state.context = context
+    app.state.metrics = metrics
+    app.state.schema_head = schema_head(engine)
     install_problem_handlers(app)
     app.include_router(api.router)
+    app.include_router(metrics_router(metrics))
+    app.add_middleware(RouteRecorder)  # added first, so innermost: next to the router
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: it also sees the 413s and 415s the body middleware answers.
+    app.add_middleware(RequestObserver, metrics=metrics)
     return app
 
 
 def create_app_from_env() -> FastAPI:
     """The app from ``FIELDKIT_SERVER_*`` variables: the factory each uvicorn worker calls."""
-    return create_app(Settings.from_env())
+    settings = Settings.from_env()
+    # A worker is a fresh process: the serve command's logging set-up did not reach it.
+    configure_logging(settings.log_format)
+    return create_app(settings)

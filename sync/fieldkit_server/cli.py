@@ -20,7 +20,7 @@ from fieldkit_server.db import make_engine, migrate, run_in_transaction, session
 from fieldkit_server.policy import Agency, Role
 from fieldkit_server.security import Passwords
 from fieldkit_server.services_import import ImportError_, import_services, parse_services
-from fieldkit_server.settings import Settings
+from fieldkit_server.settings import LogFormat, Settings
 
 T = TypeVar("T")
 
@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--log-level", default="info")
     serve.add_argument(
+        "--log-format",
+        choices=[f.value for f in LogFormat],
+        help="json lines or text on stderr (default: $FIELDKIT_SERVER_LOG_FORMAT or text)",
+    )
+    serve.add_argument(
         "--workers", type=int, default=1, help="worker processes (they share nothing but the DB)"
     )
     return parser
@@ -85,7 +90,10 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 refused, 2 usage)."""
     args = _parser().parse_args(argv)
-    settings = Settings.from_env(db_url=args.db)
+    log_format = getattr(args, "log_format", None)
+    settings = Settings.from_env(
+        db_url=args.db, log_format=LogFormat(log_format) if log_format else None
+    )
     if args.command == "serve":
         return _serve(
             settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
@@ -187,10 +195,15 @@ def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers:
     import uvicorn
 
     from fieldkit_server.app import create_app
+    from fieldkit_server.observability import configure_logging
 
+    # Our handler formats every record, uvicorn's too (log_config=None: uvicorn adds none).
+    configure_logging(settings.log_format, log_level)
     if workers <= 1:
         app = create_app(settings)
-        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+        uvicorn.run(
+            app, host=host, port=port, log_level=log_level, log_config=None, access_log=False
+        )
         return 0
     # Several workers: migrate once here, then each worker builds its app from the environment.
     engine = make_engine(settings.db_url)
@@ -198,6 +211,7 @@ def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers:
     engine.dispose()
     os.environ["FIELDKIT_SERVER_DB"] = settings.db_url
     os.environ["FIELDKIT_SERVER_MIGRATE_ON_START"] = "0"
+    os.environ["FIELDKIT_SERVER_LOG_FORMAT"] = settings.log_format.value
     uvicorn.run(
         "fieldkit_server.app:create_app_from_env",
         factory=True,
@@ -205,6 +219,7 @@ def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers:
         host=host,
         port=port,
         log_level=log_level,
+        log_config=None,
         access_log=False,
     )
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 #: The protocol version: a date, bumped when the wire format changes meaning (see the protocol doc).
@@ -16,6 +17,13 @@ DEFAULT_DB_FILE = "fieldkit-server.sqlite3"
 def default_db_url() -> str:
     """The embedded default: a SQLite file in the working directory."""
     return f"sqlite:///{Path(DEFAULT_DB_FILE).resolve()}"
+
+
+class LogFormat(StrEnum):
+    """How the server writes its log lines to stderr."""
+
+    JSON = "json"  # one JSON object per line, for a log collector
+    TEXT = "text"  # for a person at a terminal
 
 
 def _flag(text: str) -> bool:
@@ -44,6 +52,7 @@ class Settings:
         min_client_version: the oldest laptop release the server still talks to.
         migrate_on_start: bring the schema up to date when the app starts.
         argon2_time_cost, argon2_memory_kib: the password hash's cost (tests lower it).
+        log_format: JSON lines or plain text on stderr (``serve`` only).
     """
 
     db_url: str = field(default_factory=default_db_url)
@@ -59,6 +68,7 @@ class Settings:
     migrate_on_start: bool = True
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    log_format: LogFormat = LogFormat.TEXT
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -85,6 +95,7 @@ class Settings:
             "FIELDKIT_SERVER_MIGRATE_ON_START": ("migrate_on_start", _flag),
             "FIELDKIT_SERVER_ARGON2_TIME_COST": ("argon2_time_cost", int),
             "FIELDKIT_SERVER_ARGON2_MEMORY_KIB": ("argon2_memory_kib", int),
+            "FIELDKIT_SERVER_LOG_FORMAT": ("log_format", LogFormat),
         }
         for variable, (name, kind) in names.items():
             if variable in env:
