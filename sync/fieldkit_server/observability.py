@@ -227,7 +227,12 @@ def configure_logging(log_format: LogFormat, level: str = "info") -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         # uvicorn's own handlers, if it installed any, would print a second, unformatted line.
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # Never uvicorn's access line: it holds the client address and the query string. The
+    # request line above replaces it.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False

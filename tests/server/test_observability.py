@@ -247,18 +247,20 @@ def _cli(db_url: str, *args: str, stdin: str = "") -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 def test_json_logs_of_a_real_server_hold_no_token_password_username_or_record_content(
-    db_url: str,
+    db_url: str, workers: int
 ) -> None:
     username, password = "zebedee_marker", "Pa55-marker-secret"
     narrative = "Narrative-marker-Q7: seen at 14 Acacia Avenue"
     role = ["--role", "officer", "--agency", "council", "--district", "huddersfield"]
     _cli(db_url, "user", "add", "--username", username, *role, "--password-stdin", stdin=password)
     port = _free_port()
+    serve_options = ["--workers", str(workers), "--log-format", "json"]
     env = {**os.environ, "FIELDKIT_SERVER_ARGON2_TIME_COST": "1"}
     env["FIELDKIT_SERVER_ARGON2_MEMORY_KIB"] = "64"
     server = subprocess.Popen(
-        [str(BIN), "serve", "--db", db_url, "--port", str(port), "--log-format", "json"],
+        [str(BIN), "serve", "--db", db_url, "--port", str(port), *serve_options],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
