@@ -26,7 +26,13 @@ def make_engine(url: str) -> Engine:
     upgrading a deferred read to a write under concurrency fails instead of waiting.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 60}, pool_size=8, max_overflow=16)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 60},
+            pool_size=8,
+            max_overflow=16,
+            hide_parameters=True,  # parameters are record content: keep them out of logs
+        )
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -44,7 +50,9 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def is_postgres(engine: Engine) -> bool:
