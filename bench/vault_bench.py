@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -182,7 +183,8 @@ def render(measured: dict[str, dict[str, float]], visits: int) -> str:
         f"{visits:,} visits with {visits // 5:,} people, {visits // 20:,} places and "
         f"{visits // 20:,} tenancy notes ({int(enc['records']):,} records in all), "
         f"{int(enc['search_queries'])} search queries. Python {platform.python_version()}, "
-        f"{platform.machine()}, shared 2-core machine. Medians unless marked.",
+        f"{platform.machine()}, shared 2-core machine (load average {os.getloadavg()[0]:.1f} "
+        "at the end of the run). Medians unless marked.",
         "",
         "| measure | SQLCipher vault | plain SQLite | ratio | target |"
         " SQLCipher, memory security off |",
