@@ -162,7 +162,7 @@ Index(
             "sensitivity",
             "place_id",
             "categories",
-            "id",
+            "person_ids",
         )
     ),
 )

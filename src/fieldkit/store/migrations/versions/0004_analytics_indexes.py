@@ -22,7 +22,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_visit_analytics",
         "visit",
-        ["occurred_at", "district", "deleted", "sensitivity", "place_id", "categories", "id"],
+        [
+            "occurred_at",
+            "district",
+            "deleted",
+            "sensitivity",
+            "place_id",
+            "categories",
+            "person_ids",
+        ],
         unique=False,
     )
 
