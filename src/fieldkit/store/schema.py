@@ -167,6 +167,14 @@ Index(
     ),
 )
 
+# "My recent visits" on Today: an officer's visits, newest first, without scanning everyone's
+# (migration 0005).
+Index(
+    "ix_visit_officer_occurred",
+    RECORD_TABLES[RecordType.VISIT].c.officer_id,
+    RECORD_TABLES[RecordType.VISIT].c.occurred_at,
+)
+
 #: Which people a visit involved, so a person's timeline is an index look-up, not a scan.
 visit_person = Table(
     "visit_person",
