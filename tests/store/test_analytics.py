@@ -317,4 +317,10 @@ def test_closure_clocks_are_listed_soonest_first(vault: Vault) -> None:
 def test_a_fresh_vault_has_the_analytics_indexes(any_vault: Vault) -> None:
     with any_vault.read() as conn:
         names = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master"))}
-    assert {"ix_warning_issued_at", "ix_closure_status", "ix_visit_analytics"} <= names
+    expected = {
+        "ix_warning_issued_at",
+        "ix_closure_status",
+        "ix_visit_analytics",
+        "ix_visit_id_occurred_at",
+    }
+    assert expected <= names

@@ -166,6 +166,13 @@ Index(
         )
     ),
 )
+# Dates a person's visits (found through visit_person) without reading the visit rows.
+Index(
+    "ix_visit_id_occurred_at",
+    RECORD_TABLES[RecordType.VISIT].c.id,
+    RECORD_TABLES[RecordType.VISIT].c.occurred_at,
+    RECORD_TABLES[RecordType.VISIT].c.deleted,
+)
 
 # "My recent visits" on Today: an officer's visits, newest first, without scanning everyone's
 # (migration 0005).
