@@ -417,7 +417,7 @@ class IntelligenceService:
             ),
         )
         tables = tuple(
-            PackTable(t.title, t.headers, t.rows)
+            _pack_table(t)
             for t in (
                 _category_totals(trends, scope),
                 hotspots_table(spots, period=period, scope=scope),
@@ -464,6 +464,19 @@ class IntelligenceService:
             os.replace(partial, destination)
         finally:
             partial.unlink(missing_ok=True)
+
+
+#: The most rows a meeting-pack table prints; the CSV export has them all.
+PACK_ROWS = 25
+
+
+def _pack_table(table: ExportTable) -> PackTable:
+    if len(table.rows) <= PACK_ROWS:
+        return PackTable(table.title, table.headers, table.rows)
+    note = (
+        f"The first {PACK_ROWS} of {len(table.rows)} rows; export the table as CSV for all of them."
+    )
+    return PackTable(table.title, table.headers, table.rows[:PACK_ROWS], note=note)
 
 
 def _category_totals(trends: Trends, scope: Scope) -> ExportTable:
