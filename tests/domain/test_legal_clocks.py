@@ -437,3 +437,30 @@ def test_adding_months_keeps_the_day_or_clamps_it_to_the_month_end(
     assert (result.year * 12 + result.month) - (start.year * 12 + start.month) == months
     last_day_of_month = (result.date() + timedelta(days=1)).day == 1
     assert result.day == start.day or (result.day < start.day and last_day_of_month)
+
+
+def test_closure_facts_are_read_from_stored_record_fields() -> None:
+    from fieldkit.domain.legal_clocks import closure_facts
+
+    facts = closure_facts(
+        {
+            "status": "order_made",
+            "notice_served_at": "2026-11-02T10:00:00+00:00",
+            "notice_hours": 48,
+            "hearing_at": "2026-11-04T09:30:00+00:00",
+            "order_made_at": "2026-11-04T11:00:00+00:00",
+            "order_months": 3,
+            "extended_until": None,
+        }
+    )
+    assert facts.status is ClosureStatus.ORDER_MADE
+    assert facts.notice_hours == 48
+    assert facts.order_made_at is not None
+    assert facts.order_made_at.utcoffset() is not None
+
+
+def test_closure_facts_with_a_malformed_date_say_so() -> None:
+    from fieldkit.domain.legal_clocks import closure_facts
+
+    with pytest.raises(ValueError, match="isoformat"):
+        closure_facts({"status": "notice_served", "notice_served_at": "last Tuesday"})

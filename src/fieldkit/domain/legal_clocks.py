@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -462,6 +463,30 @@ class ClosureFacts:
         wall_time = self.order_made_at.astimezone(LONDON).time()
         moment = datetime.combine(self.extended_until, wall_time, tzinfo=LONDON)
         return moment.astimezone(UTC).astimezone(LONDON)
+
+
+def closure_facts(fields: Mapping[str, object]) -> ClosureFacts:
+    """A closure record's fields (as stored or sent: ISO 8601 text) as `ClosureFacts`.
+
+    Raises:
+        ValueError: a date is malformed or the facts are inconsistent (naming the field).
+    """
+
+    def moment(name: str) -> datetime | None:
+        value = fields.get(name)
+        return datetime.fromisoformat(str(value)) if value else None
+
+    extended = fields.get("extended_until")
+    months = fields.get("order_months")
+    return ClosureFacts(
+        status=ClosureStatus(str(fields.get("status") or "planned")),
+        notice_served_at=moment("notice_served_at"),
+        notice_hours=int(str(fields.get("notice_hours") or 24)),
+        hearing_at=moment("hearing_at"),
+        order_made_at=moment("order_made_at"),
+        order_months=int(str(months)) if months is not None else None,
+        extended_until=date.fromisoformat(str(extended)) if extended else None,
+    )
 
 
 def closure_clocks(facts: ClosureFacts, *, now: datetime | None = None) -> list[Clock]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from fieldkit.domain.legal_clocks import ClosureFacts, closure_clocks, format_datetime
+from fieldkit.domain.legal_clocks import closure_clocks, closure_facts, format_datetime
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.vocabulary import ClosureStatus, District, NoteKind
 from fieldkit.services.people import parse_moment, person_name
@@ -181,17 +181,7 @@ def _closure_entry(closure_id: str, f: object, now: datetime) -> ClosureEntry:
     fields = dict(f)  # type: ignore[call-overload]
     status = ClosureStatus(fields["status"] or "planned")
     try:
-        facts = ClosureFacts(
-            status=status,
-            notice_served_at=_moment(fields["notice_served_at"]),
-            notice_hours=int(fields["notice_hours"] or 24),
-            hearing_at=_moment(fields["hearing_at"]),
-            order_made_at=_moment(fields["order_made_at"]),
-            order_months=fields["order_months"],
-            extended_until=(
-                date.fromisoformat(fields["extended_until"]) if fields["extended_until"] else None
-            ),
-        )
+        facts = closure_facts(fields)
     except ValueError as exc:
         return ClosureEntry(closure_id, _status_text(status), (), f"The closure's dates: {exc}.")
     clocks = tuple(
@@ -199,7 +189,3 @@ def _closure_entry(closure_id: str, f: object, now: datetime) -> ClosureEntry:
         for c in closure_clocks(facts, now=now)
     )
     return ClosureEntry(closure_id, _status_text(status), clocks, "")
-
-
-def _moment(value: object) -> datetime | None:
-    return parse_moment(value) if value else None

@@ -10,15 +10,15 @@ from typing import Any
 from fieldkit.domain.escalation import warning_stands_until
 from fieldkit.domain.legal_clocks import (
     LONDON,
-    ClosureFacts,
     closure_clocks,
+    closure_facts,
     format_date,
     format_datetime,
 )
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ClosureStatus
-from fieldkit.services.people import parse_moment, person_name, warning_facts
+from fieldkit.services.people import person_name, warning_facts
 from fieldkit.services.visits import VisitRow, VisitService
 from fieldkit.store.vault import Vault
 
@@ -143,17 +143,7 @@ class TodayService:
             if case_id not in refs:
                 continue
             try:
-                facts = ClosureFacts(
-                    status=ClosureStatus(row["status"]),
-                    notice_served_at=_moment(row["notice_served_at"]),
-                    notice_hours=int(row["notice_hours"] or 24),
-                    hearing_at=_moment(row["hearing_at"]),
-                    order_made_at=_moment(row["order_made_at"]),
-                    order_months=row["order_months"],
-                    extended_until=(
-                        date.fromisoformat(row["extended_until"]) if row["extended_until"] else None
-                    ),
-                )
+                facts = closure_facts(row)
             except ValueError:
                 continue  # inconsistent facts: the case view explains; Today skips it
             for clock in closure_clocks(facts, now=now):
@@ -208,7 +198,3 @@ class TodayService:
                 )
             )
         return sorted(out, key=lambda d: d.when)[:limit]
-
-
-def _moment(value: object) -> datetime | None:
-    return parse_moment(value) if value else None

@@ -20,9 +20,9 @@ from sqlalchemy import bindparam, select, text
 
 from fieldkit.domain.escalation import WarningFact, next_step, warning_stands_until
 from fieldkit.domain.legal_clocks import (
-    ClosureFacts,
     add_calendar_months,
     closure_clocks,
+    closure_facts,
     format_date,
 )
 from fieldkit.domain.records import RecordType
@@ -639,17 +639,7 @@ def closure_clocks_running(
     out: list[ClosureClock] = []
     for row in tx.execute(query).mappings():
         try:
-            facts = ClosureFacts(
-                status=ClosureStatus(row["status"]),
-                notice_served_at=_moment(row["notice_served_at"]),
-                notice_hours=int(row["notice_hours"] or 24),
-                hearing_at=_moment(row["hearing_at"]),
-                order_made_at=_moment(row["order_made_at"]),
-                order_months=row["order_months"],
-                extended_until=(
-                    date.fromisoformat(row["extended_until"]) if row["extended_until"] else None
-                ),
-            )
+            facts = closure_facts(dict(row))
         except ValueError:
             continue
         for clock in closure_clocks(facts, now=now):
@@ -718,7 +708,3 @@ def _places(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         name = ", ".join(str(p) for p in (label, postcode) if p)
         out[str(i)] = (name or "Unknown place", str(district or ""))
     return out
-
-
-def _moment(value: object) -> datetime | None:
-    return datetime.fromisoformat(str(value)) if value else None
