@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit import __version__
 from fieldkit.services.session import SessionService
 from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
         prefs: QSettings | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("Fieldkit")
+        self.setWindowTitle(f"Fieldkit {__version__}")
         self.setMinimumSize(1000, 620)
         self.workers = workers or Workers(on_error=self.show_problem)
         self._open_ws = open_ws
