@@ -242,3 +242,21 @@ def test_cli_runs_without_a_display(cheap_vault: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_importing_a_record_already_in_the_vault_names_its_line(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    record = {"type": "person", "id": "5f0f2f7e-3c1d-4d55-9a0e-333333333333", "fields": person()}
+    first = _jsonl(tmp_path / "one.jsonl", [record])
+    assert (
+        run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(first)).returncode == 0
+    )
+    again = _jsonl(tmp_path / "two.jsonl", [{"type": "place", "fields": place()}, record])
+    result = run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(again))
+    assert result.returncode == 5
+    assert "line 2: id: 5f0f2f7e-3c1d-4d55-9a0e-333333333333 is already in the vault" in (
+        result.stderr
+    )
+    exported = run("export", "--vault", str(cheap_vault), "--passphrase-stdin", "--type", "place")
+    assert exported.stdout == ""

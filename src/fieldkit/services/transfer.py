@@ -129,13 +129,22 @@ def import_file(vault: Vault, stream: IO[str]) -> int:
     Raises:
         ImportRejected: listing every bad line (line number, field, reason).
     """
-    records, errors = parse_lines(stream)
+    lines = list(stream)
+    records, errors = parse_lines(lines)
     if errors:
         raise ImportRejected(errors)
     try:
         return import_records(vault, _dependency_order(records))
     except ValidationError as exc:  # an id already in the vault
-        raise ImportRejected([LineError(0, e.field, e.reason) for e in exc.errors]) from None
+        raise ImportRejected(
+            [LineError(_line_naming(lines, e.reason), e.field, e.reason) for e in exc.errors]
+        ) from None
+
+
+def _line_naming(lines: list[str], reason: str) -> int:
+    """The number of the first line that holds the id a reason names (0 if none does)."""
+    record_id = reason.split(" ", 1)[0]
+    return next((n for n, line in enumerate(lines, start=1) if record_id in line), 0)
 
 
 def _dependency_order(records: list[NewRecord]) -> Iterator[NewRecord]:

@@ -359,7 +359,9 @@ class RecordRepository:
                     select(table.c.id).where(table.c.id.in_(wanted[start : start + 500])).limit(1)
                 ).first()
                 if taken is not None:
-                    raise ValidationError([FieldError("id", "is already in the vault")])
+                    # A record id is a random UUID, not personal data: naming it lets an
+                    # importer find the line.
+                    raise ValidationError([FieldError("id", f"{taken[0]} is already in the vault")])
 
     def _link_people(self, visits: Sequence[StoredRecord]) -> None:
         links = [
