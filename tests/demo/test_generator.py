@@ -404,3 +404,11 @@ def test_places_sit_near_kirklees_with_postcodes_and_uprns_for_properties(
     labels = {p.fields["label"] for p in places}
     assert {"Huddersfield bus station", "St George's Square", "Dewsbury market"} <= labels
     assert sum(1 for p in places if p.fields.get("uprn")) > len(places) // 2
+
+
+def test_a_size_larger_than_the_town_centres_still_finishes_with_unique_addresses() -> None:
+    size = DemoSize(visits=0, people=0, places=12_000, tenancy_notes=0)
+    places = [r for r in generate(size, seed=5) if r.type == "place"]
+    assert len(places) == 12_000
+    keys = {(p.fields["label"], p.fields["address"]) for p in places}
+    assert len(keys) == len(places)

@@ -58,6 +58,10 @@ _HD, _DW, _BS, _RU = (
 )
 
 
+#: Bounded search for a free address, so a very large demo size cannot loop forever.
+_MAX_ADDRESS_TRIES = 11_000
+
+
 @dataclass(frozen=True)
 class DemoSize:
     """How much demo data to make; a field left out is derived from ``visits``.
@@ -313,14 +317,20 @@ class _Builder:
             is_home = made >= premises
             town = rng.choices(towns, weights=home_weights if is_home else centre_weights)[0]
             street = rng.choice(town.residential if is_home else town.centre)
-            while True:
+            for attempt in range(_MAX_ADDRESS_TRIES):
+                if attempt and attempt % 40 == 0:  # this street is full: try another in town
+                    street = rng.choice(town.residential if is_home else town.centre)
+                # Past a few hundred tries the town is crowded: use lettered numbers (12A).
+                suffix = "" if attempt < 400 else chr(ord("A") + (attempt // 400 - 1) % 26)
                 number = rng.randint(1, 180 if is_home else 90)
-                line = f"{number} {street.name}"
+                line = f"{number}{suffix} {street.name}"
                 if is_home and rng.random() < 0.25:
                     line = f"Flat {rng.randint(1, 12)}, {line}"
                 if (town.name, line) not in taken:
                     taken.add((town.name, line))
                     break
+            else:
+                raise ValueError(f"too many places for the gazetteer of {town.name}")
             if is_home:
                 label, uses, uprn = line, frozenset({"home"}), True
             else:
