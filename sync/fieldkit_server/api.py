@@ -73,6 +73,32 @@ def _unauthorised(detail: str) -> Problem:
     )
 
 
+def _release(text: str) -> tuple[int, ...]:
+    return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in text.split("."))
+
+
+def refuse_old_client(request: Request, context: ServerContext) -> None:
+    """Refuse a Fieldkit laptop older than the configured minimum, saying to update.
+
+    The laptop names its release in its User-Agent (``fieldkit/0.1.0 (protocol ...)``); other
+    clients (monitoring, curl) are not laptops and are not checked here.
+    """
+    agent = request.headers.get("user-agent", "")
+    if not agent.startswith("fieldkit/"):
+        return
+    release = agent[len("fieldkit/") :].split(" ", 1)[0]
+    minimum = context.settings.min_client_version
+    if _release(release) < _release(minimum):
+        raise Problem(
+            426,
+            "Update Fieldkit",
+            f"This server needs Fieldkit {minimum} or later. Ask your IT team to update "
+            "Fieldkit on this laptop; your work is kept on it until then.",
+            code="client_too_old",
+            extra={"min_client_version": minimum},
+        )
+
+
 _BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
 
@@ -82,6 +108,7 @@ def current_device(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
 ) -> Authenticated:
     """The user and device behind the request's bearer token."""
+    refuse_old_client(request, context)
     token = credentials.credentials if credentials else ""
     if not token.strip() or len(token) > 200:
         raise _unauthorised("send Authorization: Bearer <token>")
@@ -134,6 +161,7 @@ def ready(request: Request, context: Context) -> Any:
 @router.post("/auth/login", response_model=LoginResponse, responses=_PROBLEMS)
 def login(body: LoginRequest, request: Request, context: Context, metrics: Metrics) -> Any:
     """Sign in from a laptop: registers the device (or signs it in again) with a fresh token."""
+    refuse_old_client(request, context)
     settings, now = context.settings, context.clock()
     limits = LoginLimits(
         max_failures_per_user=settings.login_max_failures,

@@ -105,3 +105,29 @@ def test_requests_without_a_token_are_refused(team: Any) -> None:
         reply = team.client.get(path)
         assert reply.status_code == 401
         assert reply.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_laptop_older_than_the_minimum_release_is_told_to_update(db_url: str, clock: Any) -> None:
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+    from tests.server.conftest import FAST_ARGON2
+
+    from fieldkit_server.app import create_app
+    from fieldkit_server.settings import Settings
+
+    settings = Settings(db_url=db_url, migrate_on_start=True, **FAST_ARGON2)  # type: ignore[arg-type]
+    settings = replace(settings, min_client_version="0.2.0")
+    body = {"username": "olive", "password": "whatever", "device_name": "laptop"}
+    with TestClient(create_app(settings, clock=clock)) as client:
+        old = client.post(
+            "/v1/auth/login", json=body, headers={"User-Agent": "fieldkit/0.1.9 (protocol x)"}
+        )
+        assert old.status_code == 426
+        problem = old.json()
+        assert problem["code"] == "client_too_old"
+        assert "0.2.0" in problem["detail"]
+        current = client.post(
+            "/v1/auth/login", json=body, headers={"User-Agent": "fieldkit/0.2.0 (protocol x)"}
+        )
+        assert current.status_code == 401  # past the version check: unknown user
