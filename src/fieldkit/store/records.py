@@ -240,19 +240,7 @@ class RecordRepository:
                     ((r.id, search.index_text(record_type, r.fields)) for r in group),
                 )
         self._log_changes([_change(r, "upsert", dict(r.fields), {}, at) for r in prepared])
-        audit.append(
-            self._conn,
-            [
-                audit.new_event(
-                    at=at,
-                    actor=self._actor,
-                    action=audit.AuditAction.CREATE,
-                    record_type=r.type.value,
-                    record_id=r.id,
-                )
-                for r in prepared
-            ],
-        )
+        self._audit(audit.AuditAction.CREATE, [(r.type, r.id) for r in prepared], at)
         return prepared
 
     def update(
@@ -294,18 +282,7 @@ class RecordRepository:
                 self._conn, record_type, record_id, search.index_text(record_type, merged)
             )
         self._log_changes([change])
-        audit.append(
-            self._conn,
-            [
-                audit.new_event(
-                    at=at,
-                    actor=self._actor,
-                    action=audit.AuditAction.UPDATE,
-                    record_type=record_type.value,
-                    record_id=record_id,
-                )
-            ],
-        )
+        self._audit(audit.AuditAction.UPDATE, [(record_type, record_id)], at)
         return record
 
     def delete(self, record_type: RecordType, record_id: str, *, reason: str | None = None) -> None:
@@ -328,21 +305,32 @@ class RecordRepository:
             # A deleted visit no longer belongs on anyone's timeline.
             self._conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))
         self._log_changes([change])
+        self._audit(audit.AuditAction.DELETE, [(record_type, record_id)], at, reason=reason)
+
+    # Internals -------------------------------------------------------------------------------
+
+    def _audit(
+        self,
+        action: audit.AuditAction,
+        records: Sequence[tuple[RecordType, str]],
+        at: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
         audit.append(
             self._conn,
             [
                 audit.new_event(
                     at=at,
                     actor=self._actor,
-                    action=audit.AuditAction.DELETE,
+                    action=action,
                     record_type=record_type.value,
                     record_id=record_id,
                     reason=reason,
                 )
+                for record_type, record_id in records
             ],
         )
-
-    # Internals -------------------------------------------------------------------------------
 
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="milliseconds")
