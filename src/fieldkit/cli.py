@@ -274,6 +274,16 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
+#: What each error the user can cause exits with; the first match wins (subclasses first).
+_EXIT_FOR: tuple[tuple[type[Exception], Exit], ...] = (
+    (UsageError, Exit.USAGE),
+    (WrongPassphraseError, Exit.WRONG_PASSPHRASE),
+    (VaultDamagedError, Exit.DAMAGED),
+    (ForeignVaultError, Exit.FOREIGN_VAULT),
+    (ValidationError, Exit.INVALID_INPUT),
+    (VaultError, Exit.ERROR),
+)
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser that never repeats stray arguments back: one could be a passphrase."""
@@ -404,24 +414,10 @@ def main(
     handler: Handler = args.handler
     try:
         return handler(args, stdin or sys.stdin, stdout or sys.stdout)
-    except UsageError as exc:
-        print(f"fieldkit: {exc}", file=sys.stderr)
-        return Exit.USAGE
-    except WrongPassphraseError as exc:
-        print(f"fieldkit: {exc}", file=sys.stderr)
-        return Exit.WRONG_PASSPHRASE
-    except VaultDamagedError as exc:
-        print(f"fieldkit: {exc}", file=sys.stderr)
-        return Exit.DAMAGED
-    except ForeignVaultError as exc:
-        print(f"fieldkit: {exc}", file=sys.stderr)
-        return Exit.FOREIGN_VAULT
-    except ValidationError as exc:
-        print(f"fieldkit: not valid: {exc}", file=sys.stderr)
-        return Exit.INVALID_INPUT
-    except VaultError as exc:
-        print(f"fieldkit: {exc}", file=sys.stderr)
-        return Exit.ERROR
+    except (UsageError, ValidationError, VaultError) as exc:
+        prefix = "not valid: " if isinstance(exc, ValidationError) else ""
+        print(f"fieldkit: {prefix}{exc}", file=sys.stderr)
+        return next(code for kind, code in _EXIT_FOR if isinstance(exc, kind))
     except Exception as exc:
         # Our bug, not the user's: name the kind of failure but not its message, which could
         # quote record data. Every write is one transaction, so nothing was half-written.

@@ -39,11 +39,6 @@ class Hlc:
         return cls(int(match[1]), int(match[2]), match[3])
 
 
-def is_hlc(text: object) -> bool:
-    """Whether a value is a well-formed hybrid-logical-clock timestamp."""
-    return isinstance(text, str) and _HLC.match(text) is not None
-
-
 class HlcClock:
     """Issues timestamps for one node, never going backwards even when the wall clock does.
 
