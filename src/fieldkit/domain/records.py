@@ -22,6 +22,7 @@ from fieldkit.domain.vocabulary import (
     DocumentKind,
     NoteKind,
     Regime,
+    ReviewDecision,
     Sensitivity,
     ServedHow,
     ServiceNeed,
@@ -45,6 +46,20 @@ class RecordType(StrEnum):
     CLOSURE = "closure"
     DOCUMENT = "document"
     SERVICE = "service"
+    REVIEW = "review"
+
+
+#: The team's work a supervisor reviews: what an officer writes in the field.
+REVIEWABLE_TYPES: Final = frozenset(
+    {
+        RecordType.VISIT,
+        RecordType.WARNING,
+        RecordType.SIGNPOSTING,
+        RecordType.TENANCY_NOTE,
+        RecordType.CLOSURE,
+        RecordType.DOCUMENT,
+    }
+)
 
 
 class FieldKind(StrEnum):
@@ -319,6 +334,29 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
             retention_months=120,
             searchable=("name", "description"),
         ),
+        RecordSpec(
+            RecordType.REVIEW,
+            (
+                FieldSpec(
+                    "subject_type",
+                    FieldKind.CHOICE,
+                    required=True,
+                    choices=frozenset(t.value for t in REVIEWABLE_TYPES),
+                ),
+                FieldSpec("subject_id", FieldKind.ID, required=True),
+                FieldSpec(
+                    "decision", FieldKind.CHOICE, required=True, choices=_choices(ReviewDecision)
+                ),
+                FieldSpec("comment", FieldKind.TEXT, max_length=2000),
+                FieldSpec("decided_at", FieldKind.DATETIME, required=True),
+                FieldSpec("reviewer", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec("officer", FieldKind.TEXT, max_length=100),
+                _district(),
+            ),
+            Regime.LAW_ENFORCEMENT,
+            retention_months=72,
+            append_only=True,
+        ),
     )
 }
 
@@ -591,6 +629,12 @@ def _cross_field_errors(
         and str(f.get("date_of_birth") or "") > (today or date.max).isoformat()
     ):
         errors.append(FieldError("date_of_birth", "is in the future"))
+    if (
+        record_type is RecordType.REVIEW
+        and f.get("decision") == ReviewDecision.RETURNED
+        and not f.get("comment")
+    ):
+        errors.append(FieldError("comment", "say what needs changing when returning work"))
     if record_type is RecordType.WARNING:
         issued, expires = f.get("issued_at"), f.get("expires_at")
         if isinstance(issued, str) and isinstance(expires, str) and expires <= issued:

@@ -41,6 +41,8 @@ class Level:
     support_first: bool
     #: Days the person has to appeal, where the step can be appealed.
     appeal_days: int | None = None
+    #: Whether a supervisor must countersign a warning at this step (a per-scheme setting).
+    countersign: bool = False
 
 
 @dataclass(frozen=True)
@@ -232,7 +234,7 @@ class _Parser:
             data,
             where,
             required={"id", "name", "power", "next_step", "support_first"},
-            optional={"appeal_days"},
+            optional={"appeal_days", "countersign"},
         )
         appeal_days = obj.get("appeal_days")
         return Level(
@@ -246,6 +248,7 @@ class _Parser:
                 if appeal_days is None
                 else self.integer(appeal_days, f"{where}.appeal_days", low=1, high=366)
             ),
+            countersign=self.boolean(obj.get("countersign", False), f"{where}.countersign"),
         )
 
     def enforcement(self, data: object, where: str) -> Enforcement:

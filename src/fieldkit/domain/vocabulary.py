@@ -115,6 +115,14 @@ class DocumentKind(StrEnum):
     SUBJECT_ACCESS = "subject_access"
 
 
+class ReviewDecision(StrEnum):
+    """What a supervisor decided about a piece of the team's synced work."""
+
+    APPROVED = "approved"
+    RETURNED = "returned"
+    COUNTERSIGNED = "countersigned"
+
+
 class ServedHow(StrEnum):
     HANDED_OVER = "handed_over"
     LEFT_AT_ADDRESS = "left_at_address"

@@ -30,6 +30,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.TENANCY_NOTE,
     RecordType.CLOSURE,
     RecordType.DOCUMENT,
+    RecordType.REVIEW,
 )
 BATCH = 2_000
 

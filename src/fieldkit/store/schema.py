@@ -121,6 +121,7 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.CLOSURE: ("case_id",),
     RecordType.DOCUMENT: ("subject_id",),
     RecordType.SERVICE: (),
+    RecordType.REVIEW: ("subject_id", "decided_at", "officer"),
 }
 
 
@@ -188,6 +189,20 @@ visit_person = Table(
     Base.metadata,
     Column("visit_id", String(36), ForeignKey("visit.id"), primary_key=True),
     Column("person_id", String(36), primary_key=True, index=True),
+)
+
+#: Who wrote each record that arrived by sync, and when it first arrived: what a supervisor's
+#: review queue is made of (migration 0006). Records written on this laptop have no row.
+record_origin = Table(
+    "record_origin",
+    Base.metadata,
+    Column("record_id", String(36), primary_key=True),
+    Column("record_type", String(32), nullable=False),
+    Column("author", String(100), nullable=True),
+    Column("received_at", String(32), nullable=False),
+    #: When a version newer than the one last reviewed arrived (the first arrival, at first).
+    Column("changed_at", String(32), nullable=False),
+    Index("ix_record_origin_changed", "changed_at"),
 )
 
 #: Maps full-text index rows to records (FTS5 rows need a stable integer id).
