@@ -13,6 +13,7 @@ from fieldkit.services.drafts import DraftService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.records import RecordService
+from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
 from fieldkit.services.sync_engine import EngineSyncController, SyncEngine
 from fieldkit.services.sync_port import OfflineSyncController, SyncController
@@ -57,6 +58,7 @@ class Workspace:
     settings: SettingsService
     documents: DocumentService
     intelligence: IntelligenceService
+    review: ReviewService
     sync: SyncController
     lock: Callable[[], None]
 
@@ -106,6 +108,7 @@ def open_workspace(
         intelligence=IntelligenceService(
             vault, schemes=schemes, branding=lambda: documents.library.bundle("en").branding
         ),
+        review=ReviewService(vault, records, schemes),
         sync=controller,
         lock=vault.lock,
     )
