@@ -31,6 +31,16 @@ from fieldkit.documents.printing import (
     list_printers,
     print_pdf,
 )
+from fieldkit.documents.subject_access import (
+    AccessEvent,
+    AccessField,
+    AccessRecord,
+    AccessSection,
+    AccessVersion,
+    SubjectAccessInput,
+    render_subject_access,
+    scope_statement,
+)
 from fieldkit.documents.templates import (
     BundleTemplate,
     LeafletTemplate,
@@ -44,6 +54,11 @@ from fieldkit.documents.templates import (
 )
 
 __all__ = [
+    "AccessEvent",
+    "AccessField",
+    "AccessRecord",
+    "AccessSection",
+    "AccessVersion",
     "BundleEntry",
     "BundleInput",
     "BundleTemplate",
@@ -61,6 +76,7 @@ __all__ = [
     "PrintJob",
     "PrinterUnavailableError",
     "RenderedDocument",
+    "SubjectAccessInput",
     "SupportService",
     "Template",
     "TemplateError",
@@ -77,4 +93,6 @@ __all__ = [
     "render_leaflet",
     "render_letter",
     "render_meeting_pack",
+    "render_subject_access",
+    "scope_statement",
 ]
