@@ -207,6 +207,36 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return Exit.OK
 
 
+def cmd_subject_access(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.documents_service import DocumentService
+    from fieldkit.services.subject_access import SubjectAccessService
+
+    if not args.out.is_dir():
+        raise UsageError("--out must be an existing folder")
+    vault = _unlock(args, stdin)
+    try:
+        documents = DocumentService(vault)
+        service = SubjectAccessService(
+            vault, documents=documents, branding=lambda: documents.library.bundle("en").branding
+        )
+        try:
+            result = service.export(args.person_id, folder=args.out, recipient=args.recipient)
+        except FileExistsError:
+            raise UsageError("an export of the same reference is already there") from None
+        except OSError as exc:
+            raise UsageError(f"cannot write the export ({exc.strerror or 'failed'})") from None
+    finally:
+        vault.lock()
+    print(
+        f"Wrote {result.json_path.name} and {result.pdf_path.name} to {args.out}: "
+        f"{result.records} records about the person and {result.referenced} places and "
+        f"services they name ({result.pages} pages); document record {result.document_id}. "
+        "Each record disclosed is logged.",
+        file=out,
+    )
+    return Exit.OK
+
+
 def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     import tempfile
 
@@ -378,6 +408,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bundle", help="a tenancy case's evidence bundle, as PDF (recorded)")
     document_args(p)
     p.add_argument("--case", required=True, metavar="ID")
+
+    p = sub.add_parser(
+        "subject-access",
+        help="everything held about one person, as JSON and PDF in a folder (logged)",
+    )
+    vault_args(p)
+    p.add_argument("person_id", metavar="PERSON_ID")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="an existing folder")
+    p.add_argument("--recipient", help="who the export is for (recorded in the log)")
+    p.set_defaults(handler=cmd_subject_access)
 
     from fieldkit.services import sync_command
 
