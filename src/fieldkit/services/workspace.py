@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fieldkit.domain.schemes import Scheme, load_schemes
+from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
@@ -15,6 +16,7 @@ from fieldkit.services.people import PeopleService
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
+from fieldkit.services.subject_access import SubjectAccessService
 from fieldkit.services.sync_engine import EngineSyncController, SyncEngine
 from fieldkit.services.sync_port import OfflineSyncController, SyncController
 from fieldkit.services.tenancy import TenancyService
@@ -58,7 +60,9 @@ class Workspace:
     settings: SettingsService
     documents: DocumentService
     intelligence: IntelligenceService
+    subject_access: SubjectAccessService
     review: ReviewService
+    conflicts: ConflictService
     sync: SyncController
     lock: Callable[[], None]
 
@@ -108,7 +112,11 @@ def open_workspace(
         intelligence=IntelligenceService(
             vault, schemes=schemes, branding=lambda: documents.library.bundle("en").branding
         ),
+        subject_access=SubjectAccessService(
+            vault, documents=documents, branding=lambda: documents.library.bundle("en").branding
+        ),
         review=ReviewService(vault, records, schemes),
+        conflicts=ConflictService(vault, records),
         sync=controller,
         lock=vault.lock,
     )
