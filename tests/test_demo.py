@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 
-def test_headless_demo_fills_a_vault_syncs_it_with_a_demo_server_and_searches(
+def test_headless_demo_syncs_an_officer_and_a_supervisor_with_work_to_review(
     tmp_path: Path,
 ) -> None:
     result = subprocess.run(
@@ -22,7 +22,13 @@ def test_headless_demo_fills_a_vault_syncs_it_with_a_demo_server_and_searches(
     assert "Vault passphrase (shown once):" in out
     assert "First sync: Up to date." in out
     assert "Integrity check: sound" in out
-    assert (tmp_path / "vault" / "vault.db").exists()
+    assert (tmp_path / "vaults" / "demo.officer" / "vault.db").exists()
+    assert (tmp_path / "vaults" / "demo.supervisor" / "vault.db").exists()
+    # The supervisor has the officer's work to review and the staged conflict to settle.
+    queue = out.split("Supervisor's review queue: ", 1)[1].split("\n", 1)[0]
+    waiting = int(queue.split(" pieces of work waiting", 1)[0])
+    assert waiting > 100
+    assert "1 conflict(s) to settle; 2 decisions sent" in queue
     # The passphrase is shown once on stdout and nowhere else: not in the server's log.
     passphrase = out.split("Vault passphrase (shown once): ", 1)[1].split()[0]
     assert passphrase not in (tmp_path / "server" / "server.log").read_text()

@@ -240,7 +240,13 @@ def cmd_subject_access(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> 
 def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     import tempfile
 
-    from fieldkit.services.demo import connect_to_server, create_demo_vault, make_passphrase
+    from fieldkit.services.demo import (
+        SUPERVISOR,
+        connect_to_server,
+        create_demo_vault,
+        make_passphrase,
+        stage_supervisor,
+    )
     from fieldkit.services.demo_server import DemoServer
     from fieldkit.services.records import RecordService
     from fieldkit.services.sync_engine import SyncOutcome
@@ -261,8 +267,9 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             print(f"\rSyncing: {status.step} {status.done}{total}    ", end="", file=sys.stderr)
 
     services = folder / "server" / "services.json"
+    vaults = folder / "vaults"
     demo = create_demo_vault(
-        folder / "vault", visits=args.visits, on_progress=progress, services_to=services
+        vaults / "demo.officer", visits=args.visits, on_progress=progress, services_to=services
     )
     print(file=sys.stderr)
     password = make_passphrase()
@@ -271,8 +278,13 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             demo, server_url=server.url, password=password, on_status=sync_progress
         )
         print(file=sys.stderr)
+        staged = stage_supervisor(
+            vaults / SUPERVISOR, demo, server_url=server.url, password=password
+        )
         print(f"Demo vault: {demo.folder} ({demo.records} records, user {demo.username})", file=out)
         print(f"Vault passphrase (shown once): {demo.passphrase}", file=out)
+        print(f"Supervisor's vault: {staged.vault.folder} (user {SUPERVISOR})", file=out)
+        print(f"Supervisor's vault passphrase (shown once): {staged.vault.passphrase}", file=out)
         print(f"Demo server: {server.url} (data in {server.folder})", file=out)
         print(
             f"Server accounts: demo.officer and demo.supervisor, password (shown once): {password}",
@@ -282,10 +294,16 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
             f"First sync: {report.message} (pushed {report.pushed}, pulled {report.pulled})",
             file=out,
         )
+        print(
+            f"Supervisor's review queue: {staged.waiting} pieces of work waiting "
+            f"({staged.countersign} to countersign), {staged.open_conflicts} conflict(s) to "
+            f"settle; {staged.decisions} decisions sent to the officer's Today",
+            file=out,
+        )
         if not args.headless:
             from fieldkit.ui.app import run
 
-            return run(["--vault", str(demo.folder)])
+            return run(["--data-dir", str(vaults)])
         vault = Vault.unlock(demo.folder, passphrase=demo.passphrase)
         try:
             service = RecordService(vault)

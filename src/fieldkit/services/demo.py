@@ -10,6 +10,10 @@ from pathlib import Path
 
 from fieldkit.demo.generator import DemoSize, generate
 from fieldkit.domain.records import RecordType
+from fieldkit.domain.schemes import load_schemes
+from fieldkit.domain.vocabulary import ReviewDecision
+from fieldkit.services.records import RecordService
+from fieldkit.services.review import QueueFilter, ReviewService
 from fieldkit.services.settings import SettingsService
 from fieldkit.services.sync_engine import SyncEngine, SyncReport
 from fieldkit.services.transfer import import_records
@@ -132,3 +136,112 @@ def connect_to_server(
         transport.close()
         if not vault.locked:
             vault.lock()
+
+
+SUPERVISOR = "demo.supervisor"
+
+
+@dataclass(frozen=True)
+class SupervisorDemo:
+    """The supervisor's side of the demo, as it stands after staging it."""
+
+    vault: DemoVault
+    waiting: int
+    countersign: int
+    open_conflicts: int
+    decisions: int
+
+
+def _sync(vault: Vault, server_url: str, username: str, password: str) -> SyncReport:
+    transport = Transport(TransportConfig(server_url=server_url))
+    try:
+        engine = SyncEngine(
+            vault, transport, username=username, password=lambda: password, device_name="demo"
+        )
+        return engine.run()
+    finally:
+        transport.close()
+
+
+def stage_supervisor(
+    folder: Path,
+    officer: DemoVault,
+    *,
+    server_url: str,
+    password: str,
+    kdf: KdfParams | None = None,
+) -> SupervisorDemo:
+    """Give the demo a supervisor with the team's work to review and a conflict to settle.
+
+    The supervisor's laptop signs in and pulls the officer's synced work; the supervisor
+    returns one visit with a comment and approves another (the officer's Today shows both
+    after the officer's next sync); then the officer and the supervisor both change one
+    person's description, each without having seen the other's change, which the server
+    records as a conflict for the supervisor.
+    """
+    demo = DemoVault(folder, SUPERVISOR, make_passphrase(), 0)
+    supervisor = Vault.create(folder, username=SUPERVISOR, passphrase=demo.passphrase, kdf=kdf)
+    try:
+        settings = SettingsService(supervisor)
+        settings.save(
+            replace(
+                settings.load(),
+                server_url=server_url,
+                officer_name="Priya Shah",
+                officer_number="Sgt 2101",
+            )
+        )
+        _sync(supervisor, server_url, SUPERVISOR, password)
+        review = ReviewService(supervisor, RecordService(supervisor), load_schemes())
+        visits = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2).items
+        for item, decision, comment in zip(
+            visits,
+            (ReviewDecision.RETURNED, ReviewDecision.APPROVED),
+            ("Please add which shop it was and the time you left.", ""),
+            strict=False,
+        ):
+            review.decide(
+                record_type=item.type, record_id=item.id, decision=decision, comment=comment
+            )
+        with supervisor.read() as conn:
+            person = next(iter(supervisor.records(conn).iter_all(RecordType.PERSON)), None)
+        if person is not None:
+            _edit_description(officer, person.id, "Wears a grey parka; walks with a stick.")
+            officer_vault = Vault.unlock(officer.folder, passphrase=officer.passphrase)
+            try:
+                _sync(officer_vault, server_url, officer.username, password)
+            finally:
+                officer_vault.lock()
+            RecordService(supervisor).update(
+                record_type="person",
+                record_id=person.id,
+                changes={"description": "Wears a red scarf; usually with a small dog."},
+            )
+        report = _sync(supervisor, server_url, SUPERVISOR, password)
+        queue = review.queue(limit=1000)
+        staged = SupervisorDemo(
+            demo,
+            waiting=queue.total,
+            countersign=sum(i.countersign for i in queue.items),
+            open_conflicts=report.open_conflicts,
+            decisions=len(visits),
+        )
+    finally:
+        supervisor.lock()
+    # The officer's laptop syncs once more and receives the supervisor's decisions.
+    officer_vault = Vault.unlock(officer.folder, passphrase=officer.passphrase)
+    try:
+        _sync(officer_vault, server_url, officer.username, password)
+    finally:
+        officer_vault.lock()
+    return staged
+
+
+def _edit_description(demo: DemoVault, person_id: str, text: str) -> None:
+    vault = Vault.unlock(demo.folder, passphrase=demo.passphrase)
+    try:
+        RecordService(vault).update(
+            record_type="person", record_id=person_id, changes={"description": text}
+        )
+    finally:
+        vault.lock()

@@ -172,7 +172,12 @@ def waiting_work(
     total = int(conn.execute(select(func.count()).select_from(everything)).scalar_one())
     rows = conn.execute(
         select(everything)
-        .order_by(everything.c.changed_at.desc(), everything.c.type, everything.c.id)
+        .order_by(
+            func.substr(everything.c.changed_at, 1, 19).desc(),
+            everything.c.dated.desc(),
+            everything.c.type,
+            everything.c.id,
+        )
         .limit(limit)
     ).mappings()
     return [
