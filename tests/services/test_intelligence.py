@@ -202,3 +202,19 @@ def test_the_pictures_each_answer_from_the_vault(
     assert sum(service.trends(period=period).all_current) == 5
     assert all(step.people == 0 for step in service.pipeline().steps)
     assert service.closures() == ()
+
+
+def test_showing_a_list_that_names_people_is_logged_as_consulting_each_of_them(
+    service: IntelligenceService, vault: Vault, planted: dict[str, str]
+) -> None:
+    service.hotspots(period=period_ending(date(2026, 11, 27), 4))
+    with vault.read() as conn:
+        assert conn.execute(select(AuditEntry.seq).where(AuditEntry.action == "view")).all() == []
+
+    service.early_warning()
+
+    with vault.read() as conn:
+        views = conn.execute(
+            select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
+        ).all()
+    assert [tuple(v) for v in views] == [(planted["rising"], "intelligence: early warning")]

@@ -291,22 +291,52 @@ class IntelligenceService:
             return analytics.hotspots(tx, period=period, scope=scope, limit=limit)
 
     def repeats(self, *, period: Period, scope: Scope = EVERYTHING, min_visits: int = 3) -> Repeats:
+        """Repeat people and places; showing the people named is logged as consultation."""
         with self._vault.read() as tx:
-            return Repeats(
+            found = Repeats(
                 analytics.repeat_people(tx, period=period, scope=scope, min_visits=min_visits),
                 analytics.repeat_places(tx, period=period, scope=scope, min_visits=min_visits),
             )
+        self._consulted([p.id for p in found.people], "intelligence: repeat people")
+        return found
 
     def early_warning(
         self, *, rule: RisingRule | None = None, scope: Scope = EVERYTHING
     ) -> tuple[RisingSubject, ...]:
+        """The early-warning list; showing the people named is logged as consultation."""
         with self._vault.read() as tx:
-            return analytics.early_warning(tx, now=self._vault.now(), rule=rule, scope=scope)
+            found = analytics.early_warning(tx, now=self._vault.now(), rule=rule, scope=scope)
+        self._consulted([s.id for s in found if s.kind == "person"], "intelligence: early warning")
+        return found
 
     def pipeline(self, *, districts: tuple[str, ...] = ()) -> Pipeline:
+        """The warnings pipeline; showing who is due to move on is logged as consultation."""
         with self._vault.read() as tx:
-            return analytics.warning_pipeline(
+            found = analytics.warning_pipeline(
                 tx, now=self._vault.now(), schemes=self._schemes, districts=districts
+            )
+        self._consulted([d.person_id for d in found.due], "intelligence: due to move on")
+        return found
+
+    def _consulted(self, person_ids: Sequence[str], reason: str) -> None:
+        """Log one consultation (s62 ``view``) per person a picture names on screen."""
+        if not person_ids:
+            return
+        at = self._vault.now().isoformat(timespec="seconds")
+        with self._vault.write() as conn:
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=at,
+                        actor=self._vault.username,
+                        action=audit.AuditAction.VIEW,
+                        record_type="person",
+                        record_id=person_id,
+                        reason=reason,
+                    )
+                    for person_id in dict.fromkeys(person_ids)
+                ],
             )
 
     def closures(self, *, districts: tuple[str, ...] = ()) -> tuple[ClosureClock, ...]:
