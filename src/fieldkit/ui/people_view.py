@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from fieldkit.services.people import PeopleService, PersonProfile, PersonRow, TimelineEntry
+from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessService
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.today_view import fit_columns
@@ -30,15 +41,38 @@ def standing_html(profile: PersonProfile) -> str:
 
 
 class PeopleView(QWidget):
-    """Opening a profile logs a consultation (the service does it)."""
+    """Opening a profile logs a consultation (the service does it).
+
+    Args:
+        people: finds people and opens profiles.
+        workers: runs service calls off the GUI thread.
+        subject_access: exports everything held about a person (no export button if None).
+        choose_folder: asks where to save an export (a folder dialog by default; tests pass
+            a folder).
+    """
 
     warn_person = Signal(str)
     profile_shown = Signal(str)
+    #: A subject access export finished: the sentence shown to the user.
+    exported = Signal(str)
+    #: A subject access export failed: the sentence shown to the user.
+    export_failed = Signal(str)
 
-    def __init__(self, people: PeopleService, workers: Workers, parent: QWidget | None = None):
+    def __init__(
+        self,
+        people: PeopleService,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        subject_access: SubjectAccessService | None = None,
+        choose_folder: Callable[[str], Path | None] | None = None,
+    ):
         super().__init__(parent)
         self._people = people
         self._workers = workers
+        self._subject_access = subject_access
+        self._choose_folder = choose_folder or self._ask_for_folder
+        self._exporting = False
         self._seq = 0
         f = load_screen("people.ui", self)
         self.search = child(f, QLineEdit, "searchEdit")
@@ -49,6 +83,21 @@ class PeopleView(QWidget):
         self.standing = child(f, QLabel, "standingLabel")
         self.timeline_table = child(f, QTableView, "timelineTable")
         self.warn_button = child(f, QPushButton, "warnButton")
+        # Built here rather than in people.ui: it exists only when the service is given.
+        self.access_button = QPushButton("Subject &access export…", self)
+        self.access_button.setAccessibleName("Subject access export")
+        self.access_button.setToolTip(
+            "Everything this vault holds about the person, as PDF and JSON in a folder you "
+            "choose. The export is logged."
+        )
+        self.access_status = QLabel(self)
+        self.access_status.setWordWrap(True)
+        self.access_status.setAccessibleName("Subject access export status")
+        buttons = f.findChild(QHBoxLayout, "profileButtons")
+        assert buttons is not None, "people.ui has no profileButtons row"
+        buttons.insertWidget(0, self.access_status, 1)
+        buttons.insertWidget(buttons.indexOf(self.warn_button), self.access_button)
+        self.access_button.setVisible(subject_access is not None)
         self.results = RowTableModel[PersonRow](
             [
                 Column[PersonRow]("Name", lambda p: ("⚠ " if p.has_risk_flag else "") + p.name),
@@ -78,6 +127,7 @@ class PeopleView(QWidget):
         self.results_table.activated.connect(lambda i: self.open(self.results.row_at(i.row()).id))
         self.results_table.clicked.connect(lambda i: self.open(self.results.row_at(i.row()).id))
         self.warn_button.clicked.connect(self._warn)
+        self.access_button.clicked.connect(self._ask_export)
         self.profile: PersonProfile | None = None
         self._show_profile(None)
 
@@ -121,6 +171,8 @@ class PeopleView(QWidget):
     def _show_profile(self, profile: PersonProfile | None) -> None:
         self.profile = profile
         self.warn_button.setEnabled(profile is not None)
+        self._enable_export()
+        self.access_status.clear()
         if profile is None:
             self.name.setText("Find a person")
             self.flags.hide()
@@ -152,3 +204,50 @@ class PeopleView(QWidget):
     def _warn(self) -> None:
         if self.profile is not None:
             self.warn_person.emit(self.profile.id)
+
+    # Subject access ----------------------------------------------------------------------------
+
+    def export_subject_access(self, folder: Path) -> None:
+        """Export everything held about the open profile's person into a folder, on a worker."""
+        service, profile = self._subject_access, self.profile
+        if service is None or profile is None:
+            return
+        self._exporting = True
+        self._enable_export()
+        self.access_status.setText("Gathering everything held about this person…")
+        self._workers.submit(
+            lambda: service.export(profile.id, folder=folder),
+            self._exported,
+            self._export_failed,
+        )
+
+    def _enable_export(self) -> None:
+        # One export at a time, and only with a profile open.
+        self.access_button.setEnabled(self.profile is not None and not self._exporting)
+
+    def _exported(self, result: SubjectAccessExport) -> None:
+        self._exporting = False
+        self._enable_export()
+        message = (
+            f"Saved {result.pdf_path.name} and {result.json_path.name} "
+            f"({result.records} records, {result.pages} pages). The export is logged and the "
+            "PDF is kept in the vault."
+        )
+        self.access_status.setText(message)
+        self.exported.emit(message)
+
+    def _export_failed(self, error: Exception) -> None:
+        self._exporting = False
+        self._enable_export()
+        message = f"Nothing was exported. {describe(error)}"
+        self.access_status.setText(message)
+        self.export_failed.emit(message)
+
+    def _ask_export(self) -> None:
+        folder = self._choose_folder("Choose a folder for the subject access export")
+        if folder is not None:
+            self.export_subject_access(folder)
+
+    def _ask_for_folder(self, title: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self, title)
+        return Path(chosen) if chosen else None

@@ -1,4 +1,8 @@
-"""The main window: unlock page, navigation and screens, sync bar, shortcuts, idle lock."""
+"""The main window: unlock page, navigation and screens, sync bar, shortcuts, idle lock.
+
+The supervisor's screens (Intelligence, Review, Conflicts) are listed only when the server
+last said the user is a supervisor; the role is read again after every sync.
+"""
 
 from __future__ import annotations
 
@@ -24,10 +28,13 @@ from fieldkit.services.session import SessionService
 from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
+from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
+from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.sync_bar import SyncBar
 from fieldkit.ui.tenancy_view import TenancyView
@@ -42,7 +49,18 @@ from fieldkit.ui.workers import Workers
 
 log = logging.getLogger(__name__)
 
-TODAY, VISIT, PEOPLE, WARNING, TENANCY, DIRECTORY, SETTINGS, INTELLIGENCE = range(8)
+(
+    TODAY,
+    VISIT,
+    PEOPLE,
+    WARNING,
+    TENANCY,
+    DIRECTORY,
+    SETTINGS,
+    INTELLIGENCE,
+    REVIEW,
+    CONFLICTS,
+) = range(10)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -52,7 +70,11 @@ SCREENS = (
     ("Support services", "Ctrl+D"),
     ("Settings", "Ctrl+,"),
     ("Intelligence", "Ctrl+I"),
+    ("Review", "Ctrl+Shift+R"),
+    ("Conflicts", "Ctrl+Shift+C"),
 )
+#: Listed only for supervisors (the role comes from the server with each sync).
+SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
 _UNLOCK_PAGE, _MAIN_PAGE = 0, 1
 
 
@@ -60,7 +82,7 @@ class Screens:
     """The screens of one unlocked session; dropped whole when the vault locks."""
 
     def __init__(self, ws: Workspace, workers: Workers, settings: AppSettings) -> None:
-        self.today = TodayView(ws.today, ws.visits, ws.sync, workers)
+        self.today = TodayView(ws.today, ws.visits, ws.sync, workers, review=ws.review)
         self.visit = VisitView(
             VisitFormPresenter(
                 ws.visits, ws.drafts, now=lambda: _local_now(), district=settings.district
@@ -68,7 +90,7 @@ class Screens:
             ws.visits,
             workers,
         )
-        self.people = PeopleView(ws.people, workers)
+        self.people = PeopleView(ws.people, workers, subject_access=ws.subject_access)
         self.warning = WarningView(
             ws.warnings,
             ws.people,
@@ -82,6 +104,8 @@ class Screens:
         self.directory = DirectoryView(ws.directory, workers)
         self.settings = SettingsView(ws.settings, ws.documents, workers)
         self.intelligence = IntelligenceView(ws.intelligence, workers)
+        self.review = ReviewView(ws.review, workers)
+        self.conflicts = ConflictsView(ws.conflicts, workers)
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -93,6 +117,8 @@ class Screens:
             self.directory,
             self.settings,
             self.intelligence,
+            self.review,
+            self.conflicts,
         ]
 
 
@@ -160,6 +186,8 @@ class MainWindow(QMainWindow):
         self.sync_bar = SyncBar(parent=self)
         self.statusBar().addPermanentWidget(self.sync_bar, 1)
         self.navigation.currentRowChanged.connect(self._screen_chosen)
+        self.sync_bar.status_arrived.connect(self._sync_status)
+        self.supervisor = False
 
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -171,6 +199,7 @@ class MainWindow(QMainWindow):
             self._action(name, keys, functools.partial(self.go, index))
         self._action("Lock", "Ctrl+L", self.lock)
         self._action("Sync now", "F5", self.sync_bar.sync_now)
+        self._show_role(supervisor=False)
         high_contrast = bool(prefs.value("high_contrast", False, bool)) if prefs else False
         apply_theme(app, high_contrast=high_contrast)
         self.pages.setCurrentIndex(_UNLOCK_PAGE)
@@ -193,12 +222,17 @@ class MainWindow(QMainWindow):
 
     def _build(self, ws: Workspace) -> None:
         self.workspace = ws
-        self.workers.submit(ws.settings.load, self._start)
 
-    def _start(self, settings: AppSettings) -> None:
+        def load() -> tuple[AppSettings, bool]:
+            return ws.settings.load(), ws.review.is_supervisor()
+
+        self.workers.submit(load, lambda loaded: self._start(*loaded))
+
+    def _start(self, settings: AppSettings, supervisor: bool) -> None:
         ws = self.workspace
         assert ws is not None
         self.settings = settings
+        self._show_role(supervisor=supervisor)
         self.screens = Screens(ws, self.workers, settings)
         s = self.screens
         for widget in s.in_order():
@@ -209,6 +243,8 @@ class MainWindow(QMainWindow):
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
         s.tenancy.note_added.connect(lambda _id: ws.sync.sync_now())
+        s.review.decided.connect(lambda _id: ws.sync.sync_now())
+        s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
         s.settings.changed.connect(self.apply_settings)
         self.apply_settings(settings)
         self.sync_bar.attach(ws.sync)
@@ -216,7 +252,8 @@ class MainWindow(QMainWindow):
         s.visit.restore()
         s.today.refresh()
         self.navigation.setCurrentRow(-1)
-        self.go(self._return_to)
+        back = self._return_to
+        self.go(TODAY if self.navigation.item(back).isHidden() else back)
         self.idle.start()
         self.unlocked.emit()
 
@@ -241,6 +278,7 @@ class MainWindow(QMainWindow):
         self.workers.wait()
         self._drop_screens()
         self.sync_bar.detach()
+        self._show_role(supervisor=False)
         self.workspace.lock()
         self.workspace = None
         self.unlock_view.refresh()
@@ -267,9 +305,36 @@ class MainWindow(QMainWindow):
     # Navigation ------------------------------------------------------------------------------
 
     def go(self, index: int) -> None:
-        if self.screens is None:
+        if self.screens is None or self.navigation.item(index).isHidden():
             return
         self.navigation.setCurrentRow(index)
+
+    # The supervisor's screens ----------------------------------------------------------------
+
+    def _show_role(self, *, supervisor: bool) -> None:
+        """List the supervisor's screens (and enable their keys) only for a supervisor."""
+        self.supervisor = supervisor
+        for index in SUPERVISOR_SCREENS:
+            self.navigation.item(index).setHidden(not supervisor)
+            self._actions[index].setEnabled(supervisor)
+        if not supervisor and self.navigation.currentRow() in SUPERVISOR_SCREENS:
+            self.navigation.setCurrentRow(TODAY)
+
+    def _sync_status(self, status: SyncStatus) -> None:
+        """After a sync ends, read the role again: the first sync brings it, a later one may
+        change it."""
+        ws = self.workspace
+        if ws is None or status.state is SyncState.SYNCING:
+            return
+
+        def role_read(supervisor: bool) -> None:
+            if self.workspace is ws:
+                self._show_role(supervisor=supervisor)
+                # A sync refreshes the conflicts list; show the new one if it is on screen.
+                if self.screens is not None and self.navigation.currentRow() == CONFLICTS:
+                    self.screens.conflicts.refresh()
+
+        self.workers.submit(ws.review.is_supervisor, role_read)
 
     def _screen_chosen(self, index: int) -> None:
         s = self.screens
@@ -293,6 +358,12 @@ class MainWindow(QMainWindow):
                 s.settings.refresh()
             case 7:
                 s.intelligence.refresh()
+            case 8:
+                s.review.refresh()
+                s.review.focus_list()
+            case 9:
+                s.conflicts.refresh()
+                s.conflicts.focus_list()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
