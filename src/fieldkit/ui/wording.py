@@ -7,6 +7,7 @@ from datetime import datetime
 from fieldkit.documents import PrintError
 from fieldkit.domain.legal_clocks import LONDON
 from fieldkit.domain.records import ValidationError
+from fieldkit.services.review import ReviewRefused
 from fieldkit.services.session import SessionError
 from fieldkit.store.errors import VaultError
 from fieldkit.sync.status import SyncState, SyncStatus
@@ -55,7 +56,7 @@ def describe(error: BaseException) -> str:
         return " ".join(
             f"{e.field.replace('_', ' ').capitalize()}: {e.reason}." for e in error.errors
         )
-    if isinstance(error, SessionError | VaultError | PrintError):
+    if isinstance(error, SessionError | VaultError | PrintError | ReviewRefused):
         return str(error)
     if isinstance(error, OSError):
         return (
