@@ -42,10 +42,21 @@ TENANCY_TYPES: Final = frozenset(
     {RecordType.TENANCY_CASE, RecordType.TENANCY_NOTE, RecordType.CLOSURE}
 )
 
-#: The case-record types each role sees and writes.
-ROLE_TYPES: Final[dict[Role, frozenset[RecordType]]] = {
+#: Supervisors' decisions on the team's work: the team reads them, only supervisors write them.
+REVIEW_TYPES: Final = frozenset({RecordType.REVIEW})
+
+#: The case-record types each role writes.
+ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.OFFICER: OFFICER_TYPES,
     Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES,
+    Role.SUPERVISOR: CASE_TYPES,
+    Role.ADMIN: frozenset(),
+}
+#: The case-record types each role sees: what it writes, and (read-only) the review decisions
+#: on the team's work. Administrators see no case data.
+ROLE_SEES: Final[dict[Role, frozenset[RecordType]]] = {
+    Role.OFFICER: OFFICER_TYPES | REVIEW_TYPES,
+    Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES | REVIEW_TYPES,
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
 }
@@ -86,7 +97,7 @@ def can_see(principal: Principal, scope: Scope) -> bool:
     """Whether a record may be disclosed to the user (sent in a pull)."""
     if scope.type in REFERENCE_TYPES:
         return True
-    if scope.type not in ROLE_TYPES[principal.role]:
+    if scope.type not in ROLE_SEES[principal.role]:
         return False
     if not scope.districts <= principal.districts or not scope.districts:
         return False
@@ -121,7 +132,9 @@ def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -
         return "only administrators, and supervisors within their districts, write reference data"
     if principal.role is Role.ADMIN:
         return "administrators do not write case data"
-    if after.type not in ROLE_TYPES[principal.role]:
+    if after.type in REVIEW_TYPES and principal.role is not Role.SUPERVISOR:
+        return "only supervisors record review decisions"
+    if after.type not in ROLE_WRITES[principal.role]:
         return f"a {principal.role.value} may not write {after.type.value} records"
     if before is not None:
         if before.type != after.type:

@@ -30,7 +30,7 @@ from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.models import Base, Device, Holding, Record, SyncClock
-from fieldkit_server.policy import REFERENCE_TYPES, ROLE_TYPES, Principal
+from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
@@ -93,7 +93,7 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     """
     c = _RECORDS.c
     reference = c.type.in_([t.value for t in REFERENCE_TYPES])
-    types = ROLE_TYPES[principal.role]
+    types = ROLE_SEES[principal.role]
     if not types or not principal.districts:
         return reference
     case = and_(

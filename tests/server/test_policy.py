@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import insert, not_, select
+from tests.server.conftest import START
 
 from fieldkit.domain.records import RecordType
+from fieldkit_server.db import make_engine, run_in_transaction, session_factory
+from fieldkit_server.models import Record
 from fieldkit_server.policy import Principal, Role, Scope, can_see, write_refusal
+from fieldkit_server.pull import visible
 
 ME = "u-me"
 HUDD = frozenset({"huddersfield"})
 
 
-def _scope(record_type: str, *, restricted: bool = False, by: str = "u-other") -> Scope:
-    return Scope.of(record_type, ["huddersfield"], restricted=restricted, created_by=by)
+def _scope(
+    record_type: str,
+    *,
+    restricted: bool = False,
+    by: str = "u-other",
+    district: str = "huddersfield",
+) -> Scope:
+    return Scope.of(record_type, [district], restricted=restricted, created_by=by)
 
 
 @pytest.mark.parametrize(
@@ -30,6 +44,15 @@ def _scope(record_type: str, *, restricted: bool = False, by: str = "u-other") -
         (Role.SUPERVISOR, False, _scope("closure", restricted=True), True),
         (Role.ADMIN, False, _scope("visit"), False),
         (Role.ADMIN, False, Scope.of("service", [], restricted=False, created_by=None), True),
+        # Review decisions: the team reads them in its districts; administrators do not.
+        (Role.OFFICER, False, _scope("review"), True),
+        (Role.HOUSING, False, _scope("review"), True),
+        (Role.SUPERVISOR, False, _scope("review"), True),
+        (Role.ADMIN, False, _scope("review"), False),
+        (Role.OFFICER, False, _scope("review", by=ME, district="rural"), False),
+        (Role.OFFICER, False, _scope("review", restricted=True), False),
+        (Role.OFFICER, True, _scope("review", restricted=True), True),
+        (Role.HOUSING, False, _scope("review", restricted=True, by=ME), True),
     ],
 )
 def test_who_sees_what(role: Role, safeguarding: bool, scope: Scope, sees: bool) -> None:
@@ -53,11 +76,26 @@ def test_nobody_sees_records_outside_their_districts() -> None:
         (Role.ADMIN, None, _scope("visit", by=ME), False),
         (Role.ADMIN, None, Scope.of("service", ["rural"], restricted=False, created_by=ME), True),
         (Role.OFFICER, None, Scope.of("service", [], restricted=False, created_by=ME), False),
+        # Only supervisors write review decisions, and only in their districts.
+        (Role.SUPERVISOR, None, _scope("review", by=ME), True),
+        (Role.SUPERVISOR, None, _scope("review", by=ME, district="rural"), False),
+        (Role.OFFICER, None, _scope("review", by=ME), False),
+        (Role.OFFICER, _scope("review", by=ME), _scope("review", by=ME), False),
+        (Role.HOUSING, None, _scope("review", by=ME), False),
+        (Role.ADMIN, None, _scope("review", by=ME), False),
     ],
 )
 def test_who_writes_what(role: Role, before: Scope | None, after: Scope, allowed: bool) -> None:
     refusal = write_refusal(Principal(ME, role, HUDD, False), before=before, after=after)
     assert (refusal is None) is allowed
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.HOUSING])
+def test_a_team_member_writing_a_review_is_told_only_supervisors_do(role: Role) -> None:
+    refusal = write_refusal(
+        Principal(ME, role, HUDD, True), before=None, after=_scope("review", by=ME)
+    )
+    assert refusal == "only supervisors record review decisions"
 
 
 def test_every_case_type_is_in_some_role() -> None:
@@ -209,3 +247,112 @@ def test_a_user_who_gains_a_district_receives_its_older_records(team: Any, make_
     engine.dispose()
     olive.sync()
     assert set(olive.records) == {old["id"]}
+
+
+def test_the_pull_filter_in_sql_agrees_with_can_see_for_every_kind_of_record(db_url: str) -> None:
+    """``pull.visible`` must list exactly what ``can_see`` allows, and NOT of it the rest."""
+    other = "u-other"
+    rows: list[dict[str, Any]] = []
+    scopes: dict[str, Scope] = {}
+    kinds = itertools.product(
+        RecordType, ("huddersfield", "rural", None), (False, True), (ME, other, None)
+    )
+    for seq, (record_type, district, restricted, created_by) in enumerate(kinds, start=1):
+        record_id = str(uuid.uuid4())
+        districts = [district] if district else []
+        scopes[record_id] = Scope.of(
+            record_type.value, districts, restricted=restricted, created_by=created_by
+        )
+        rows.append(
+            {
+                "id": record_id,
+                "type": record_type.value,
+                "district": district,
+                "restricted": restricted,
+                "created_by": created_by,
+                "deleted": False,
+                "deleted_hlc": None,
+                "fields": json.dumps({}),
+                "versions": json.dumps({}),
+                "seq": seq,
+                "created_at": START,
+                "updated_at": START,
+            }
+        )
+    principals = [
+        Principal(ME, role, frozenset(districts), safeguarding)
+        for role, districts, safeguarding in itertools.product(
+            Role, ((), ("huddersfield",), ("huddersfield", "rural")), (False, True)
+        )
+    ]
+    engine = make_engine(db_url)
+    try:
+        sessions = session_factory(engine)
+        run_in_transaction(sessions, lambda s: s.execute(insert(Record), rows))
+        with sessions() as session:
+            for principal in principals:
+                rule = visible(principal)
+                seen = set(session.scalars(select(Record.id).where(rule)))
+                unseen = set(session.scalars(select(Record.id).where(not_(rule))))
+                expected = {rid for rid, scope in scopes.items() if can_see(principal, scope)}
+                assert seen == expected, principal
+                assert unseen == set(scopes) - expected, principal
+    finally:
+        engine.dispose()
+
+
+def _review(district: str = "huddersfield", **overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "subject_type": "visit",
+        "subject_id": str(uuid.uuid4()),
+        "decision": "returned",
+        "comment": "Please add who was present.",
+        "decided_at": "2026-11-27T11:00:00+00:00",
+        "reviewer": "Sue",
+        "officer": "Olive",
+        "district": district,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def test_a_supervisors_review_reaches_the_team_in_its_district_and_no_one_else(
+    team: Any,
+) -> None:
+    sue = team.laptop("sue", role="supervisor", districts=("huddersfield", "rural"))
+    olive = team.laptop("olive")
+    hana = team.laptop("hana", role="housing", agency="housing")
+    rory = team.laptop("rory", districts=("rural",))
+    ada = team.laptop("ada", role="admin", districts=())
+    review = sue.upsert("review", _review())
+    assert sue.push_one(review)["status"] == "applied"
+    for laptop in (olive, hana, rory, ada):
+        laptop.sync()
+    assert olive.records[review["id"]]["fields"]["decision"] == "returned"
+    assert review["id"] in hana.records
+    assert rory.records == {}
+    assert ada.records == {}
+
+
+def test_an_officer_may_not_write_or_alter_a_review(team: Any) -> None:
+    sue = team.laptop("sue", role="supervisor")
+    olive = team.laptop("olive")
+    mine = olive.upsert("review", _review(decision="approved"))
+    result = olive.push_one(mine)
+    assert result == {
+        "change_id": mine["change_id"],
+        "status": "rejected",
+        "reason": "only supervisors record review decisions",
+    }
+    theirs = sue.upsert("review", _review())
+    sue.push(theirs)
+    olive.clock.advance(seconds=1)
+    edit = olive.upsert("review", {"comment": "done"}, record_id=theirs["id"])
+    erase = olive.delete("review", theirs["id"])
+    for change in (edit, erase):
+        outcome = olive.push_one(change)
+        assert outcome["status"] == "rejected"
+        assert outcome["reason"] == "only supervisors record review decisions"
+    olive.sync()
+    assert olive.records[theirs["id"]]["fields"]["comment"] == "Please add who was present."
+    assert mine["id"] not in olive.records
