@@ -6,7 +6,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from fieldkit.documents import PrinterUnavailableError
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.services.workspace import Workspace, open_workspace
+from fieldkit.store import replica
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.ui.shell import MainWindow
@@ -33,12 +34,36 @@ def offline_workspace(vault: Vault) -> Workspace:
     )
 
 
-@pytest.fixture
-def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+def make_supervisor(vault: Vault) -> None:
+    """What the first sync of a supervisor's laptop leaves behind: the server named the role."""
+    with vault.write() as conn:
+        replica.put_state(conn, "user", {"id": "u-supervisor", "role": "supervisor"})
+
+
+def supervisor_workspace(vault: Vault) -> Workspace:
+    make_supervisor(vault)
+    return offline_workspace(vault)
+
+
+def _window(
+    qtbot: QtBot, tmp_path: Path, open_ws: Callable[[Vault], Workspace]
+) -> Iterator[MainWindow]:
     sessions = SessionService(VaultDirectory(tmp_path / "vaults"), kdf=TEST_KDF)
-    win = MainWindow(sessions, open_ws=offline_workspace, idle_ms=10 * 60_000)
+    win = MainWindow(sessions, open_ws=open_ws, idle_ms=10 * 60_000)
     qtbot.addWidget(win)
     win.resize(1366, 768)
     win.show()
     yield win
     win.shutdown()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """A window whose user has never synced, so is not known to be a supervisor."""
+    yield from _window(qtbot, tmp_path, offline_workspace)
+
+
+@pytest.fixture
+def supervisor_window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
+    """A window whose user the server called a supervisor."""
+    yield from _window(qtbot, tmp_path, supervisor_workspace)

@@ -122,8 +122,9 @@ def test_a_meeting_pack_needs_one_district_then_saves(
 
 
 def test_the_window_opens_intelligence_from_the_navigation(
-    qtbot: QtBot, window: MainWindow
+    qtbot: QtBot, supervisor_window: MainWindow
 ) -> None:
+    window = supervisor_window
     unlock = window.unlock_view
     unlock.new_username.setText("sam.supervisor")
     unlock.new_passphrase.setText(PASSPHRASE)

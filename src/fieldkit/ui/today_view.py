@@ -1,10 +1,12 @@
-"""The Today screen: recent visits, follow-ups, legal clocks, warning windows, unsynced work."""
+"""The Today screen: supervisor feedback, recent visits, follow-ups, legal clocks, warning
+windows and unsynced work."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableView, QWidget
 
+from fieldkit.services.review import FeedbackItem, ReviewService
 from fieldkit.services.sync_port import SyncController
 from fieldkit.services.today import Deadline, TodayService, TodaySummary
 from fieldkit.services.visits import PageCursor, VisitRow, VisitService, cursor_after
@@ -16,6 +18,13 @@ _DEADLINE_COLUMNS = [
     Column[Deadline]("When", lambda d: d.when_text),
     Column[Deadline]("What", lambda d: d.what),
     Column[Deadline]("About", lambda d: d.subject),
+]
+_FEEDBACK_COLUMNS = [
+    Column[FeedbackItem]("Decision", lambda f: f.decision),
+    Column[FeedbackItem]("About", lambda f: f.what),
+    Column[FeedbackItem]("By", lambda f: f.by),
+    Column[FeedbackItem]("When", lambda f: f.when),
+    Column[FeedbackItem]("Comment", lambda f: f.comment),
 ]
 
 
@@ -30,7 +39,11 @@ def fit_columns(table: QTableView, stretch: int) -> None:
 
 
 class TodayView(QWidget):
-    """Loads the summary on a worker; the visit list pages in as it scrolls."""
+    """Loads the summary on a worker; the visit list pages in as it scrolls.
+
+    Args:
+        review: the supervisor's decisions about this officer's work (none shown if None).
+    """
 
     open_subject = Signal(str, str)
     loaded = Signal()
@@ -42,9 +55,12 @@ class TodayView(QWidget):
         sync: SyncController,
         workers: Workers,
         parent: QWidget | None = None,
+        *,
+        review: ReviewService | None = None,
     ) -> None:
         super().__init__(parent)
         self._today = today
+        self._review = review
         self._sync = sync
         self._workers = workers
         form = load_screen("today.ui", self)
@@ -55,6 +71,8 @@ class TodayView(QWidget):
         self.follow_up_table = child(form, QTableView, "followUpTable")
         self.clock_table = child(form, QTableView, "clockTable")
         self.warning_table = child(form, QTableView, "warningTable")
+        self.feedback_box = child(form, QWidget, "feedbackBox")
+        self.feedback_table = child(form, QTableView, "feedbackTable")
         child(form, QPushButton, "refreshButton").clicked.connect(self.refresh)
 
         def fetch(after: PageCursor | None, size: int) -> list[VisitRow]:
@@ -78,7 +96,12 @@ class TodayView(QWidget):
         self.follow_ups = RowTableModel[Deadline](_DEADLINE_COLUMNS, emphasis=lambda d: d.urgent)
         self.clocks = RowTableModel[Deadline](_DEADLINE_COLUMNS, emphasis=lambda d: d.urgent)
         self.windows = RowTableModel[Deadline](_DEADLINE_COLUMNS, emphasis=lambda d: d.urgent)
+        # Returned work comes first (the service sorts it so) and shows in dark red.
+        self.feedback = RowTableModel[FeedbackItem](
+            _FEEDBACK_COLUMNS, emphasis=lambda f: f.returned
+        )
         for table, model, stretch in (
+            (self.feedback_table, self.feedback, 4),
             (self.recent_table, self.recent, 3),
             (self.follow_up_table, self.follow_ups, 2),
             (self.clock_table, self.clocks, 1),
@@ -100,12 +123,18 @@ class TodayView(QWidget):
 
     def refresh(self) -> None:
         """Reload everything on a worker."""
-        self._workers.submit(
-            lambda: self._today.summary(unsynced=self._sync.unsynced_count()), self._show
-        )
+        review = self._review
 
-    def _show(self, summary: TodaySummary) -> None:
+        def load() -> tuple[TodaySummary, list[FeedbackItem]]:
+            summary = self._today.summary(unsynced=self._sync.unsynced_count())
+            return summary, review.feedback() if review is not None else []
+
+        self._workers.submit(load, lambda loaded: self._show(*loaded))
+
+    def _show(self, summary: TodaySummary, feedback: list[FeedbackItem]) -> None:
         self.summary = summary
+        self.feedback.set_rows(feedback)
+        self.feedback_box.setVisible(bool(feedback))
         self._mine = summary.recent_are_mine
         self.recent_box_title.setProperty(
             "title", "My recent visits" if summary.recent_are_mine else "Recent visits (all)"
