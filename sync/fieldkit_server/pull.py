@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import server_hlc
-from fieldkit_server.models import Base, Device, Holding, Record, SyncClock
+from fieldkit_server.models import Base, Device, Holding, Record, SyncClock, User
 from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
@@ -125,13 +125,16 @@ class PullPage:
 
     def render(self) -> bytes:
         """The page as JSON; records' fields go out as stored, without decoding them."""
+        # A page's records come from few writers: encode each writer's name once.
+        authors = {a: json.dumps(a) for a in {r.author for r in self.records}}
         parts = [
-            '{{"type":"{}","id":"{}","deleted":{},"fields":{},"versions":{}{}}}'.format(
+            '{{"type":"{}","id":"{}","deleted":{},"fields":{},"versions":{},"author":{}{}}}'.format(
                 r.type,
                 r.id,
                 "true" if r.deleted else "false",
                 r.fields,
                 r.versions,
+                authors[r.author],
                 f',"deleted_hlc":{json.dumps(r.deleted_hlc)}' if r.deleted else "",
             )
             for r in self.records
@@ -187,7 +190,17 @@ def pull_page(
     c = _RECORDS.c
     rows = list(
         session.execute(
-            select(c.id, c.type, c.deleted, c.deleted_hlc, c.fields, c.versions, c.seq)
+            select(
+                c.id,
+                c.type,
+                c.deleted,
+                c.deleted_hlc,
+                c.fields,
+                c.versions,
+                c.seq,
+                User.username.label("author"),
+            )
+            .outerjoin(User, User.id == c.created_by)
             .where(rule, c.seq > after, c.seq <= clock.last_seq)
             .order_by(c.seq)
             .limit(limit + 1)

@@ -128,6 +128,10 @@ class RecordOut(BaseModel):
     deleted: bool
     fields: dict[str, Any]
     versions: dict[str, str]
+    author: str | None = Field(
+        description="The user name of whoever created the record; null when the server knows no "
+        "user for it (reference data the server imported itself)."
+    )
     deleted_hlc: str | None = None
 
 

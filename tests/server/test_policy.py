@@ -329,6 +329,7 @@ def test_a_supervisors_review_reaches_the_team_in_its_district_and_no_one_else(
     for laptop in (olive, hana, rory, ada):
         laptop.sync()
     assert olive.records[review["id"]]["fields"]["decision"] == "returned"
+    assert olive.records[review["id"]]["author"] == "sue"
     assert review["id"] in hana.records
     assert rory.records == {}
     assert ada.records == {}
