@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.hlc import Hlc
 from fieldkit_server.clock import aware
-from fieldkit_server.models import Conflict
+from fieldkit_server.models import Change, Conflict, Device, User
 from fieldkit_server.policy import Principal, Role
 
 
@@ -23,36 +25,80 @@ def _check(principal: Principal) -> None:
         raise NotReviewer("only supervisors review conflicts")
 
 
+def _node(hlc: str) -> str | None:
+    try:
+        return Hlc.parse(hlc).node
+    except ValueError:
+        return None
+
+
+def _device_users(session: Session, nodes: Iterable[str | None]) -> dict[str, str]:
+    """The user name behind each clock node that is a device this server registered."""
+    ids = sorted({n for n in nodes if n is not None})
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Device.id, User.username)
+        .join(User, User.id == Device.user_id)
+        .where(Device.id.in_(ids))
+    )
+    return {row.id: row.username for row in rows}
+
+
 def list_conflicts(
     session: Session, *, principal: Principal, include_resolved: bool, limit: int
 ) -> list[dict[str, Any]]:
-    """The conflicts on records in the supervisor's districts, oldest first."""
+    """The conflicts on records in the supervisor's districts, oldest first.
+
+    Each side names its writer. The side the conflicting change wrote (its clock is the
+    change's) is the change's user; the other side was written by the device its clock's node
+    names. Either is null when the server cannot tell (a clock stamped before the laptop was
+    first signed in carries the vault's id, not a device's).
+    """
     _check(principal)
     query = (
-        select(Conflict)
+        select(Conflict, Change.hlc, User.username)
+        .outerjoin(Change, Change.change_id == Conflict.change_id)
+        .outerjoin(User, User.id == Conflict.user_id)
         .where(Conflict.district.in_(sorted(principal.districts)))
         .order_by(Conflict.id)
         .limit(limit)
     )
     if not include_resolved:
         query = query.where(Conflict.resolved_at.is_(None))
-    return [
-        {
-            "id": c.id,
-            "type": c.record_type,
-            "record_id": c.record_id,
-            "field": c.field,
-            "kept": {"value": json.loads(c.kept_value), "hlc": c.kept_hlc},
-            "other": {"value": json.loads(c.other_value), "hlc": c.other_hlc},
-            "change_id": c.change_id,
-            "device_id": c.device_id,
-            "user_id": c.user_id,
-            "detected_at": aware(c.detected_at).isoformat(),
-            "resolved_at": aware(c.resolved_at).isoformat() if c.resolved_at else None,
-            "resolved_by": c.resolved_by,
-        }
-        for c in session.scalars(query)
-    ]
+    rows = list(session.execute(query))
+    by_device = _device_users(
+        session, (_node(hlc) for c, _, _ in rows for hlc in (c.kept_hlc, c.other_hlc))
+    )
+
+    def writer(hlc: str, change_hlc: str | None, pusher: str | None) -> str | None:
+        if hlc == change_hlc:
+            return pusher
+        node = _node(hlc)
+        return by_device.get(node) if node is not None else None
+
+    out: list[dict[str, Any]] = []
+    for c, change_hlc, pusher_name in rows:
+        out.append(
+            {
+                "id": c.id,
+                "type": c.record_type,
+                "record_id": c.record_id,
+                "field": c.field,
+                "district": c.district,
+                "kept": {"value": json.loads(c.kept_value), "hlc": c.kept_hlc},
+                "kept_by": writer(c.kept_hlc, change_hlc, pusher_name),
+                "other": {"value": json.loads(c.other_value), "hlc": c.other_hlc},
+                "other_by": writer(c.other_hlc, change_hlc, pusher_name),
+                "change_id": c.change_id,
+                "device_id": c.device_id,
+                "user_id": c.user_id,
+                "detected_at": aware(c.detected_at).isoformat(),
+                "resolved_at": aware(c.resolved_at).isoformat() if c.resolved_at else None,
+                "resolved_by": c.resolved_by,
+            }
+        )
+    return out
 
 
 def resolve_conflict(

@@ -194,8 +194,17 @@ class ConflictOut(BaseModel):
     type: str
     record_id: str
     field: str
+    district: str | None = Field(description="The record's district.")
     kept: ConflictSide
+    kept_by: str | None = Field(
+        description="The user name of whoever wrote the kept value; null if the server cannot "
+        "tell (its clock names no device the server registered)."
+    )
     other: ConflictSide
+    other_by: str | None = Field(
+        description="The user name of whoever wrote the other value; null if the server cannot "
+        "tell."
+    )
     change_id: str
     device_id: str | None
     user_id: str | None
