@@ -445,7 +445,11 @@ def resolve_conflict(
         done = run_in_transaction(
             context.sessions,
             lambda s: conflicts.resolve_conflict(
-                s, principal=auth.principal, conflict_id=conflict_id, now=now
+                s,
+                principal=auth.principal,
+                device_id=auth.device_id,
+                conflict_id=conflict_id,
+                now=now,
             ),
         )
     except conflicts.NotReviewer as exc:

@@ -31,6 +31,8 @@ class AuditAction(StrEnum):
     REFUSED = "refused"
     LOGIN = "login"
     LOGOUT = "logout"
+    #: A supervisor marked a conflict reviewed.
+    RESOLVE = "resolve"
 
 
 CLIENT_ACTIONS = frozenset(

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.hlc import Hlc
+from fieldkit_server import audit
+from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware
 from fieldkit_server.models import Change, Conflict, Device, User
 from fieldkit_server.policy import Principal, Role
@@ -102,9 +104,17 @@ def list_conflicts(
 
 
 def resolve_conflict(
-    session: Session, *, principal: Principal, conflict_id: int, now: datetime
+    session: Session,
+    *,
+    principal: Principal,
+    device_id: str | None,
+    conflict_id: int,
+    now: datetime,
 ) -> bool:
     """Mark a conflict reviewed. The supervisor pushes any correction as an ordinary change.
+
+    The first resolution is logged (``resolve``): the supervisor, their device, the record and
+    the field's name — never either value.
 
     Returns:
         False if there is no such conflict in the supervisor's districts.
@@ -115,5 +125,15 @@ def resolve_conflict(
         return False
     if conflict.resolved_at is None:
         conflict.resolved_at, conflict.resolved_by = now, principal.user_id
+        event = audit.server_event(
+            at=now,
+            action=AuditAction.RESOLVE,
+            user_id=principal.user_id,
+            device_id=device_id,
+            record_type=conflict.record_type,
+            record_id=conflict.record_id,
+            detail={"conflict_id": conflict.id, "field": conflict.field},
+        )
+        audit.append(session, [event])
     session.flush()
     return True

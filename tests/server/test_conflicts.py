@@ -1,9 +1,12 @@
-"""Conflicts for supervisors: who wrote each side of a conflict, and the record's district."""
+"""Conflicts for supervisors: who wrote each side, the record's district; resolving is logged."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from fieldkit_server import audit
+from fieldkit_server.db import make_engine, session_factory
 from fieldkit_server.schemas import ConflictsResponse
 
 
@@ -14,6 +17,15 @@ def _conflicts(team: Any, laptop: Any) -> list[dict[str, Any]]:
     ConflictsResponse.model_validate(body)
     found: list[dict[str, Any]] = body["conflicts"]
     return found
+
+
+def _events(team: Any) -> list[dict[str, Any]]:
+    engine = make_engine(team.settings.db_url)
+    try:
+        with session_factory(engine)() as session:
+            return list(audit.iter_events(session))
+    finally:
+        engine.dispose()
 
 
 def _shared_person(team: Any, make_person: Any) -> tuple[Any, Any, dict[str, Any]]:
@@ -88,3 +100,31 @@ def test_a_side_stamped_by_no_device_the_server_knows_has_no_writer(
     [conflict] = _conflicts(team, sue)
     assert (conflict["kept"]["value"], conflict["kept_by"]) == ("supervisor's", "sue")
     assert (conflict["other"]["value"], conflict["other_by"]) == ("offline", None)
+
+
+def test_resolving_a_conflict_is_logged_naming_the_supervisor_and_record_but_no_value(
+    team: Any, make_person: Any
+) -> None:
+    sue, olive, create = _shared_person(team, make_person)
+    mine, theirs = _unseen_edits(olive, sue, create)
+    olive.push(mine)
+    sue.push(theirs)
+    [conflict] = _conflicts(team, sue)
+    url = f"/v1/conflicts/{conflict['id']}/resolve"
+    assert team.client.post(url, headers=olive.auth).status_code == 403
+    assert team.client.post("/v1/conflicts/424242/resolve", headers=sue.auth).status_code == 404
+    assert [e for e in _events(team) if e["action"] == "resolve"] == []
+    assert team.client.post(url, headers=sue.auth).status_code == 204
+    assert team.client.post(url, headers=sue.auth).status_code == 204
+    [resolved] = [e for e in _events(team) if e["action"] == "resolve"]
+    assert resolved["source"] == "server"
+    assert resolved["user_id"] == sue.user["id"]
+    assert resolved["device_id"] == sue.device_id
+    assert (resolved["record_type"], resolved["record_id"]) == ("person", create["id"])
+    assert resolved["detail"] == {"conflict_id": conflict["id"], "field": "description"}
+    logged = json.dumps(resolved)
+    for value in ("officer's", "supervisor's", "original"):
+        assert value not in logged
+    [listed] = _conflicts(team, sue)
+    assert listed["resolved_by"] == sue.user["id"]
+    assert listed["resolved_at"] is not None
