@@ -119,6 +119,7 @@ def test_opening_work_to_review_it_is_logged_as_a_consultation(supervisor: Vault
 
     assert ("People", "Zoë O'Brien") in detail.lines
     assert detail.officer == "amy"
+    assert detail.waiting is True
     assert detail.decisions == (ReviewDecision.APPROVED, ReviewDecision.RETURNED)
     assert _audit(supervisor, "view") == [(visit_id, "review")]
 
@@ -308,3 +309,40 @@ def test_only_a_vault_whose_user_the_server_called_a_supervisor_reviews(
     officer = make_vault("officer", username="amy")
     assert _review(supervisor).is_supervisor() is True
     assert _review(officer).is_supervisor() is False
+
+
+def test_work_deleted_by_its_officer_leaves_the_queue(
+    supervisor: Vault, clock: SteppingClock
+) -> None:
+    visit_id = arrive(supervisor, "visit", visit(), author="amy")
+    clock.current += timedelta(minutes=1)
+    stamp = str(Hlc(1_800_000_000_000, 0, "other-laptop"))
+    with supervisor.write() as conn:
+        replica.apply_pulled(
+            conn,
+            [replica.PulledRecord("visit", visit_id, True, {}, {"*": stamp}, "amy")],
+            at=supervisor.now().isoformat(timespec="milliseconds"),
+        )
+    assert _review(supervisor).queue().total == 0
+
+
+def test_another_supervisors_decision_arriving_by_sync_settles_the_work(
+    supervisor: Vault, clock: SteppingClock
+) -> None:
+    visit_id = arrive(supervisor, "visit", visit(), author="amy")
+    clock.current += timedelta(minutes=1)
+    arrive(
+        supervisor,
+        "review",
+        {
+            "subject_type": "visit",
+            "subject_id": visit_id,
+            "decision": "approved",
+            "decided_at": supervisor.now().isoformat(timespec="seconds"),
+            "reviewer": "sam.supervisor",
+            "officer": "amy",
+            "district": "huddersfield",
+        },
+        author="sam.supervisor",
+    )
+    assert _review(supervisor).queue().total == 0

@@ -17,6 +17,7 @@ from fieldkit.domain.records import REVIEWABLE_TYPES, RecordType, record_spec
 from fieldkit.domain.review import (
     DECISION_WORDS,
     Decision,
+    awaiting_review,
     decision_refusal,
     decisions_for,
     latest,
@@ -111,6 +112,9 @@ class ReviewDetail:
     kind: str
     officer: str
     district: str
+    #: Still waiting: no decision since its latest version arrived (another supervisor's
+    #: decision may have come in with a sync since the queue was listed).
+    waiting: bool
     lines: tuple[tuple[str, str], ...]
     history: tuple[str, ...]
     decisions: tuple[ReviewDecision, ...]
@@ -237,7 +241,7 @@ class ReviewService:
         kind = self._reviewable(record_type)
         view = self._records.view(record_type=kind.value, record_id=record_id, reason="review")
         with self._vault.read() as conn:
-            author = review_queue.author_of(conn, record_id)
+            origin = replica.origin_of(conn, record_id)
             history = review_queue.decisions_about(conn, [record_id]).get(record_id, [])
             names = self._names(conn, view.fields)
         countersign = needs_countersignature(kind, view.fields, self._schemes)
@@ -245,8 +249,9 @@ class ReviewService:
             type=kind.value,
             id=record_id,
             kind=KIND_WORDS[kind],
-            officer=author or "unknown",
+            officer=(origin.author if origin else None) or "unknown",
             district=district_label(str(view.fields.get("district") or "")),
+            waiting=origin is not None and awaiting_review(origin.changed_at, history),
             lines=tuple(self._lines(kind, view.fields, names)),
             history=tuple(_decision_text(d) for d in history),
             decisions=decisions_for(countersign=countersign),
@@ -278,7 +283,7 @@ class ReviewService:
             reason = decision_refusal(decision, countersign=countersign, comment=comment)
             if reason is not None:
                 raise ReviewRefused(reason)
-            officer = review_queue.author_of(conn, record_id)
+            origin = replica.origin_of(conn, record_id)
             review = repo.create(
                 RecordType.REVIEW.value,
                 {
@@ -288,7 +293,7 @@ class ReviewService:
                     "comment": comment.strip() or None,
                     "decided_at": self._vault.now().isoformat(timespec="seconds"),
                     "reviewer": self._vault.username,
-                    "officer": officer,
+                    "officer": origin.author if origin else None,
                     "district": subject.fields["district"],
                 },
             )

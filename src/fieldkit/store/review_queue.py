@@ -3,8 +3,13 @@
 Work is what `record_origin` says arrived by sync (records written on this laptop have no
 origin row, so a supervisor never reviews their own work). A piece of work waits for review
 until a live ``review`` record about it was decided after its latest version arrived
-(``domain.review.awaiting_review`` is the same rule in Python). Every filter is pushed into the
-query; the page is sorted by arrival, newest first.
+(``domain.review.awaiting_review`` is the same rule in Python).
+
+The queue reads one table. Triggers (migration 0006) copy onto each `record_origin` row what
+the queue filters on — the record's district, its own date, its categories (a warning's or
+signposting's through its visit), whether it is deleted — and the newest decision about it, so
+listing and counting never join the record tables. The page is sorted by arrival, newest first,
+down the ``changed_at`` index.
 """
 
 from __future__ import annotations
@@ -15,15 +20,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     exists,
-    false,
     func,
-    literal,
     or_,
     select,
-    union_all,
 )
 
 from fieldkit.domain.records import REVIEWABLE_TYPES, RecordType
@@ -33,16 +34,7 @@ from fieldkit.domain.vocabulary import ReviewDecision
 from fieldkit.store.schema import RECORD_TABLES, record_origin
 from fieldkit.store.transaction import Transaction
 
-#: The column each kind of work is dated by (what the date filter and the list show).
-DATE_COLUMN: dict[RecordType, str] = {
-    RecordType.VISIT: "occurred_at",
-    RecordType.WARNING: "issued_at",
-    RecordType.SIGNPOSTING: "given_at",
-    RecordType.TENANCY_NOTE: "written_at",
-    RecordType.CLOSURE: "notice_served_at",
-    RecordType.DOCUMENT: "printed_at",
-}
-#: Work listed in this order when arrival times tie.
+#: Every kind of work the queue holds.
 _ORDER = tuple(sorted(REVIEWABLE_TYPES, key=lambda t: t.value))
 
 
@@ -83,77 +75,38 @@ class QueueRow:
     changed_at: str
 
 
-def _categories_match(record_type: RecordType, categories: Sequence[str]) -> ColumnElement[bool]:
-    visit = RECORD_TABLES[RecordType.VISIT]
-    table = RECORD_TABLES[record_type]
-    chosen = sorted(categories)
-
-    def any_of(column: ColumnElement[object]) -> ColumnElement[bool]:
-        each = func.json_each(column).table_valued("value")
-        return exists(select(each.c.value).where(each.c.value.in_(chosen)))
-
-    if record_type is RecordType.VISIT:
-        return any_of(table.c.categories)
-    if record_type in (RecordType.WARNING, RecordType.SIGNPOSTING):
-        linked = visit.alias("linked_visit")
-        each = func.json_each(linked.c.categories).table_valued("value")
-        return exists(
-            select(linked.c.id)
-            .where(linked.c.id == table.c.visit_id)
-            .where(exists(select(each.c.value).where(each.c.value.in_(chosen))))
-        )
-    return false()
-
-
-def _waiting(record_type: RecordType, me: str, wanted: QueueFilter) -> Select[tuple[object, ...]]:
-    table = RECORD_TABLES[record_type]
-    review = RECORD_TABLES[RecordType.REVIEW]
-    origin = record_origin
-    dated = table.c[DATE_COLUMN[record_type]]
-    decided_since_change = exists(
-        select(review.c.id).where(
-            review.c.subject_id == table.c.id,
-            review.c.deleted.is_(False),
-            # Both are UTC ISO 8601 text, one to the second and one to the millisecond:
-            # compare to the second (a decision in the same second as an arrival follows it).
-            func.substr(review.c.decided_at, 1, 19) >= func.substr(origin.c.changed_at, 1, 19),
-        )
-    )
-    query = (
-        select(
-            literal(record_type.value).label("type"),
-            table.c.id,
-            table.c.district,
-            dated.label("dated"),
-            origin.c.author,
-            origin.c.received_at,
-            origin.c.changed_at,
-        )
-        .join(origin, origin.c.record_id == table.c.id)
-        .where(table.c.deleted.is_(False))
-        .where(or_(origin.c.author.is_(None), origin.c.author != me))
-        .where(~decided_since_change)
-    )
+def _waiting(me: str, wanted: QueueFilter) -> list[ColumnElement[bool]]:
+    """The conditions on `record_origin` for waiting work that matches the filter."""
+    o = record_origin.c
+    types = wanted.types or _ORDER
+    conditions: list[ColumnElement[bool]] = [
+        o.record_type.in_(sorted(t.value for t in types)),
+        or_(o.deleted.is_(None), o.deleted.is_(False)),
+        or_(o.author.is_(None), o.author != me),
+        # Both are UTC ISO 8601 text, one to the second and one to the millisecond: compare to
+        # the second (a decision in the same second as an arrival follows it).
+        or_(
+            o.decided_at.is_(None),
+            func.substr(o.decided_at, 1, 19) < func.substr(o.changed_at, 1, 19),
+        ),
+    ]
     if wanted.authors:
-        query = query.where(origin.c.author.in_(sorted(wanted.authors)))
+        conditions.append(o.author.in_(sorted(wanted.authors)))
     if wanted.districts:
-        query = query.where(table.c.district.in_(sorted(wanted.districts)))
+        conditions.append(o.district.in_(sorted(wanted.districts)))
     if wanted.categories:
-        query = query.where(_categories_match(record_type, wanted.categories))
+        each = func.json_each(o.categories).table_valued("value")
+        conditions.append(
+            exists(select(each.c.value).where(each.c.value.in_(sorted(wanted.categories))))
+        )
     if wanted.from_day is not None:
-        query = query.where(dated >= stored_moment(london_midnight(wanted.from_day)))
+        conditions.append(o.dated >= stored_moment(london_midnight(wanted.from_day)))
     if wanted.to_day is not None:
         end = london_midnight(wanted.to_day + timedelta(days=1))
-        query = query.where(dated < stored_moment(end))
+        conditions.append(o.dated < stored_moment(end))
     if wanted.arrived_after is not None:
-        query = query.where(func.substr(origin.c.changed_at, 1, 19) > wanted.arrived_after[:19])
-    return query
-
-
-def _types(wanted: QueueFilter) -> tuple[RecordType, ...]:
-    if not wanted.types:
-        return _ORDER
-    return tuple(t for t in _ORDER if t in wanted.types)
+        conditions.append(func.substr(o.changed_at, 1, 19) > wanted.arrived_after[:19])
+    return conditions
 
 
 def waiting_work(
@@ -165,30 +118,30 @@ def waiting_work(
         me: the supervisor's username (their own work is never listed).
         limit: the most rows returned.
     """
-    parts = [_waiting(t, me, wanted) for t in _types(wanted)]
-    if not parts:
-        return [], 0
-    everything = union_all(*parts).subquery("waiting")
-    total = int(conn.execute(select(func.count()).select_from(everything)).scalar_one())
+    o = record_origin.c
+    conditions = _waiting(me, wanted)
+    total = int(
+        conn.execute(
+            select(func.count()).select_from(record_origin).where(*conditions)
+        ).scalar_one()
+    )
     rows = conn.execute(
-        select(everything)
-        .order_by(
-            func.substr(everything.c.changed_at, 1, 19).desc(),
-            everything.c.dated.desc(),
-            everything.c.type,
-            everything.c.id,
+        select(
+            o.record_type, o.record_id, o.district, o.dated, o.author, o.received_at, o.changed_at
         )
+        .where(*conditions)
+        .order_by(o.changed_at.desc(), o.record_id)
         .limit(limit)
-    ).mappings()
+    )
     return [
         QueueRow(
-            RecordType(str(r["type"])),
-            str(r["id"]),
-            str(r["district"]),
-            None if r["dated"] is None else str(r["dated"]),
-            None if r["author"] is None else str(r["author"]),
-            str(r["received_at"]),
-            str(r["changed_at"]),
+            RecordType(r.record_type),
+            r.record_id,
+            r.district or "",
+            r.dated,
+            r.author,
+            r.received_at,
+            r.changed_at,
         )
         for r in rows
     ], total
@@ -220,14 +173,6 @@ def decisions_about(conn: Transaction, subject_ids: Sequence[str]) -> dict[str, 
                 )
             )
     return found
-
-
-def author_of(conn: Transaction, record_id: str) -> str | None:
-    """Who wrote a synced record (None for work written on this laptop or of unknown origin)."""
-    value = conn.execute(
-        select(record_origin.c.author).where(record_origin.c.record_id == record_id)
-    ).scalar()
-    return None if value is None else str(value)
 
 
 def authors(conn: Transaction, *, me: str) -> list[str]:

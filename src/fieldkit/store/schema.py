@@ -202,6 +202,15 @@ record_origin = Table(
     Column("received_at", String(32), nullable=False),
     #: When a version newer than the one last reviewed arrived (the first arrival, at first).
     Column("changed_at", String(32), nullable=False),
+    # Copied from the record and its decisions by triggers (migration 0006), so that the review
+    # queue filters and counts one table: district, the work's own date, its categories (a
+    # warning's or signposting's through its visit), whether it is deleted, and the newest
+    # decision about it.
+    Column("district", String(64), nullable=True),
+    Column("dated", String(32), nullable=True),
+    Column("categories", JSON, nullable=True),
+    Column("deleted", Boolean, nullable=True),
+    Column("decided_at", String(32), nullable=True),
     Index("ix_record_origin_changed", "changed_at"),
 )
 
