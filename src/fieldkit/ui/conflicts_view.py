@@ -103,6 +103,8 @@ class ConflictsView(QWidget):
         )
         self.table.setModel(self.model)
         fit_columns(self.table, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
         self.table.selectionModel().selectionChanged.connect(self._selection_moved)
         self._open_timer = QTimer(self)
         self._open_timer.setSingleShot(True)
@@ -139,6 +141,7 @@ class ConflictsView(QWidget):
         self.table.selectionModel().blockSignals(True)
         self.model.set_rows(listing.items)
         self.table.selectionModel().blockSignals(False)
+        self.table.resizeColumnsToContents()
         ids = [c.id for c in listing.items]
         if open_id in ids:
             self.table.selectRow(ids.index(open_id))

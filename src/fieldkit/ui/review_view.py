@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTableView,
     QTextBrowser,
     QWidget,
@@ -136,6 +137,9 @@ class ReviewView(QWidget):
         )
         self.table.setModel(self.model)
         fit_columns(self.table, 2)
+        splitter = child(form, QSplitter, "splitter")
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         self.table.selectionModel().selectionChanged.connect(self._selection_moved)
         self._open_timer = QTimer(self)
         self._open_timer.setSingleShot(True)
@@ -243,6 +247,7 @@ class ReviewView(QWidget):
         self.table.selectionModel().blockSignals(True)
         self.model.set_rows(items)
         self.table.selectionModel().blockSignals(False)
+        self.table.resizeColumnsToContents()
         self.count.setText(count_line(len(items), total, filtered=filtered))
         ids = [i.id for i in items]
         if open_id in ids:

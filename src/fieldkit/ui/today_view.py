@@ -135,6 +135,7 @@ class TodayView(QWidget):
         self.summary = summary
         self.feedback.set_rows(feedback)
         self.feedback_box.setVisible(bool(feedback))
+        self.feedback_table.resizeColumnsToContents()
         self._mine = summary.recent_are_mine
         self.recent_box_title.setProperty(
             "title", "My recent visits" if summary.recent_are_mine else "Recent visits (all)"
