@@ -149,7 +149,9 @@ class ReviewView(QWidget):
         for combo in (self.officer, self.district, self.category, self.kind):
             combo.activated.connect(lambda _n: self.refresh())
         for edit in (self.from_date, self.to_date):
+            # Typed dates count once typing ends; a day picked in the calendar counts at once.
             edit.editingFinished.connect(self.refresh)
+            edit.calendarWidget().clicked.connect(lambda _day: self.refresh())
         self.new_only.toggled.connect(lambda _on: self.refresh())
         child(form, QPushButton, "refreshButton").clicked.connect(self.refresh)
         child(form, QPushButton, "clearButton").clicked.connect(self.clear_filters)
