@@ -197,13 +197,19 @@ class PushReply:
 
 @dataclass(frozen=True)
 class WireRecord:
-    """A record as the server sends it: per-field values and versions, or a tombstone."""
+    """A record as the server sends it: per-field values and versions, or a tombstone.
+
+    Attributes:
+        author: the user name of the record's writer as the server knows it; None when the
+            server does not say (servers before supervisor review never do).
+    """
 
     type: str
     id: str
     deleted: bool
     fields: Mapping[str, object]
     versions: Mapping[str, str]
+    author: str | None = None
 
     @classmethod
     def parse(cls, body: object) -> WireRecord:
@@ -215,6 +221,7 @@ class WireRecord:
             bool(doc.get("deleted")),
             _object(doc.get("fields")),
             {str(k): str(v) for k, v in versions.items()},
+            _optional_str(doc, "author"),
         )
 
 
@@ -261,6 +268,68 @@ class AuditReply:
         return cls(_int(doc, "stored"), _int(doc, "duplicates"))
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """An open conflict for a supervisor to review: two writers changed one field unseen.
+
+    Attributes:
+        id: the server's number for the conflict (what a resolution names).
+        type, record_id, field: the record and the field both writers set.
+        kept_value, kept_hlc, kept_by: the value the record holds (the later clock), its
+            version, and the user name of its writer (None when the server does not say).
+        other_value, other_hlc, other_by: the value that lost, likewise.
+        detected_at: when the server found the conflict (ISO 8601).
+        district: the record's district, when the server sends it.
+    """
+
+    id: int
+    type: str
+    record_id: str
+    field: str
+    kept_value: object
+    kept_hlc: str
+    kept_by: str | None
+    other_value: object
+    other_hlc: str
+    other_by: str | None
+    detected_at: str
+    district: str | None = None
+
+    @classmethod
+    def parse(cls, body: object) -> Conflict:
+        doc = _object(body)
+        kept = _object(doc.get("kept"))
+        other = _object(doc.get("other"))
+        if "value" not in kept or "value" not in other:
+            raise BadReply("a conflict side has no 'value'")
+        return cls(
+            _int(doc, "id"),
+            _str(doc, "type"),
+            _str(doc, "record_id"),
+            _str(doc, "field"),
+            kept["value"],
+            _str(kept, "hlc"),
+            _optional_str(doc, "kept_by"),
+            other["value"],
+            _str(other, "hlc"),
+            _optional_str(doc, "other_by"),
+            _str(doc, "detected_at"),
+            _optional_str(doc, "district"),
+        )
+
+
+@dataclass(frozen=True)
+class ConflictsReply:
+    """``GET /v1/conflicts``: the open conflicts in the supervisor's districts, oldest first."""
+
+    conflicts: tuple[Conflict, ...]
+
+    @classmethod
+    def parse(cls, body: object) -> ConflictsReply:
+        doc = _object(body)
+        return cls(tuple(Conflict.parse(c) for c in _list(doc, "conflicts")))
+
+
 # Checking shapes -----------------------------------------------------------------------------
 
 
@@ -280,6 +349,14 @@ def _list(doc: Mapping[str, Any], key: str) -> list[Any]:
 def _str(doc: Mapping[str, Any], key: str) -> str:
     value = doc.get(key)
     if not isinstance(value, str):
+        raise BadReply(f"'{key}' is not a string")
+    return value
+
+
+def _optional_str(doc: Mapping[str, Any], key: str) -> str | None:
+    """A member that may be absent or null (older servers leave newer members out)."""
+    value = doc.get(key)
+    if value is not None and not isinstance(value, str):
         raise BadReply(f"'{key}' is not a string")
     return value
 

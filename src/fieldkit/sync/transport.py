@@ -20,6 +20,8 @@ from fieldkit.sync.protocol import (
     PROTOCOL,
     AuditReply,
     BadReply,
+    Conflict,
+    ConflictsReply,
     CredentialsRefused,
     DeviceRevoked,
     Handshake,
@@ -196,6 +198,45 @@ class Transport:
         body = {"events": list(events)}
         return self._call("POST", "/v1/audit", AuditReply.parse, body=body, repeatable=True)
 
+    def conflicts(self, *, limit: int = 1000) -> list[Conflict]:
+        """The open conflicts in a supervisor's districts, oldest first (at most `limit`).
+
+        Raises:
+            ServerRefused: status 403 when the user is not a supervisor.
+        """
+        params = {"include_resolved": "false", "limit": str(max(1, min(limit, 1000)))}
+        reply = self._call(
+            "GET", "/v1/conflicts", ConflictsReply.parse, params=params, repeatable=True
+        )
+        return list(reply.conflicts)
+
+    def resolve_conflict(self, conflict_id: int) -> bool:
+        """Mark a conflict reviewed; repeated freely, because resolving twice changes nothing.
+
+        Returns:
+            True when the server marked it (or had already), False when it has no such conflict
+            in the supervisor's districts (404).
+
+        Raises:
+            ValueError: `conflict_id` is not a conflict number (a positive integer).
+            ServerRefused: status 403 when the user is not a supervisor.
+        """
+        if not _valid_conflict_id(conflict_id):
+            raise ValueError("a conflict id is a positive integer")
+        try:
+            self._call(
+                "POST",
+                f"/v1/conflicts/{conflict_id}/resolve",
+                lambda _b: None,
+                repeatable=True,
+                expect_json=False,
+            )
+        except ServerRefused as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
     # The one place a request is made -------------------------------------------------------
 
     def _call(
@@ -334,3 +375,8 @@ def _refusal(status: int, problem: Mapping[str, Any]) -> SyncError:
     return ServerRefused(
         f"The sync server refused the request: {detail}", status=status, code=str(code or "")
     )
+
+
+def _valid_conflict_id(value: object) -> bool:
+    """A conflict number as the server issues them (1 to 2**62)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**62
