@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 from tests.factories import person, visit
 
@@ -197,3 +198,183 @@ def test_a_restored_vault_numbers_new_changes_past_what_the_server_saw(any_vault
     with any_vault.read() as conn:
         seqs = [c.seq for c in replica.pending_changes(conn, limit=10) if c.id == created.id]
     assert seqs == [41]
+
+
+# Where pulled records came from, and supervisors' conflict review state -------------------
+
+
+def _origin_count(any_vault: Vault) -> int:
+    with any_vault.read() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM record_origin")).scalar_one())
+
+
+def test_a_pulled_record_notes_its_author_and_when_it_arrived(any_vault: Vault) -> None:
+    first = replica.PulledRecord(
+        "person", SERVER_ID, False, person(), dict.fromkeys(person(), "001764000000000:0000:srv"),
+        author="amy.officer",
+    )  # fmt: skip
+    with any_vault.write() as conn:
+        replica.apply_pulled(conn, [first], at="2026-11-27T10:00:00.000+00:00")
+    with any_vault.read() as conn:
+        origin = replica.origin_of(conn, SERVER_ID)
+    assert origin == replica.RecordOrigin(
+        SERVER_ID,
+        "person",
+        "amy.officer",
+        "2026-11-27T10:00:00.000+00:00",
+        "2026-11-27T10:00:00.000+00:00",
+    )
+
+
+def test_a_newer_version_moves_changed_at_and_a_repeat_moves_nothing(any_vault: Vault) -> None:
+    def version(hlc: str, author: str | None, **changes: str) -> replica.PulledRecord:
+        fields = person(**changes)
+        return replica.PulledRecord(
+            "person", SERVER_ID, False, fields, dict.fromkeys(fields, hlc), author
+        )
+
+    with any_vault.write() as conn:
+        replica.apply_pulled(conn, [version("001764000000000:0000:srv", "amy")], at="t1")
+        # The same page again (a sync cut after applying it): nothing changed, nothing moves.
+        replica.apply_pulled(conn, [version("001764000000000:0000:srv", "amy")], at="t2")
+    with any_vault.read() as conn:
+        assert replica.origin_of(conn, SERVER_ID) == replica.RecordOrigin(
+            SERVER_ID, "person", "amy", "t1", "t1"
+        )
+    with any_vault.write() as conn:
+        replica.apply_pulled(
+            conn, [version("001764000000001:0000:srv", "ben", given_name="Zed")], at="t3"
+        )
+    with any_vault.read() as conn:
+        assert replica.origin_of(conn, SERVER_ID) == replica.RecordOrigin(
+            SERVER_ID, "person", "ben", "t1", "t3"
+        )
+    # A server that does not say who wrote a version leaves the author known before.
+    with any_vault.write() as conn:
+        replica.apply_pulled(
+            conn, [version("001764000000002:0000:srv", None, given_name="Yan")], at="t4"
+        )
+        replica.apply_pulled(
+            conn, [version("001764000000003:0000:srv", None, given_name="Xia")], at="t5"
+        )
+    with any_vault.read() as conn:
+        assert replica.origin_of(conn, SERVER_ID) == replica.RecordOrigin(
+            SERVER_ID, "person", "ben", "t1", "t5"
+        )
+
+
+def test_a_page_notes_every_record_it_applies_and_none_it_skips(any_vault: Vault) -> None:
+    hlc = "001764000000000:0000:srv"
+    people = [
+        replica.PulledRecord(
+            "person", f"7a1f0c1e-0000-4000-8000-00000000030{i}", False, person(),
+            dict.fromkeys(person(), hlc), author=f"officer{i}",
+        )
+        for i in range(5)
+    ]  # fmt: skip
+    invalid = replica.PulledRecord(
+        "person", "7a1f0c1e-0000-4000-8000-000000000399", False, {"given_name": ""},
+        {"given_name": hlc}, author="amy",
+    )  # fmt: skip
+    tombstone = replica.PulledRecord(
+        "place", "7a1f0c1e-0000-4000-8000-000000000398", True, {}, {}, author=None
+    )
+    with any_vault.write() as conn:
+        outcome = replica.apply_pulled(conn, [*people, invalid, tombstone], at="t")
+    assert outcome.skipped == [("person", invalid.id)]
+    with any_vault.read() as conn:
+        assert replica.origin_of(conn, invalid.id) is None
+        assert replica.origin_of(conn, people[3].id) is not None
+        assert replica.origin_of(conn, people[3].id).author == "officer3"  # type: ignore[union-attr]
+        assert replica.origin_of(conn, tombstone.id) == replica.RecordOrigin(
+            tombstone.id, "place", None, "t", "t"
+        )
+    assert _origin_count(any_vault) == 6
+
+
+def test_records_written_here_have_no_origin_and_purge_removes_it(any_vault: Vault) -> None:
+    service = RecordService(any_vault)
+    mine = service.create(record_type="person", fields=person())
+    service.update(record_type="person", record_id=mine.id, changes={"given_name": "Zoe"})
+    with any_vault.write() as conn:
+        replica.apply_pulled(conn, [_pulled(person(), "001764000000000:0000:srv")], at="t")
+    # The laptop's own change coming back from the server, unchanged, is not an arrival.
+    with any_vault.read() as conn:
+        own = any_vault.records(conn).require(RecordType.PERSON, mine.id)
+    echo = replica.PulledRecord(
+        "person", mine.id, False, own.fields, own.versions, author="amy.officer"
+    )
+    with any_vault.write() as conn:
+        assert replica.apply_pulled(conn, [echo], at="t2").unchanged == 1
+    with any_vault.read() as conn:
+        assert replica.origin_of(conn, mine.id) is None
+        assert replica.origin_of(conn, SERVER_ID) is not None
+    with any_vault.write() as conn:
+        replica.purge(conn, [("person", SERVER_ID)])
+    assert _origin_count(any_vault) == 0
+
+
+def _conflict(conflict_id: int, **changes: object) -> replica.CachedConflict:
+    item: replica.CachedConflict = {
+        "id": conflict_id,
+        "type": "person",
+        "record_id": SERVER_ID,
+        "field": "given_name",
+        "kept_value": "Zoe",
+        "kept_hlc": "001764000000002:0000:b",
+        "kept_by": "ben",
+        "other_value": "Zara",
+        "other_hlc": "001764000000001:0000:a",
+        "other_by": None,
+        "detected_at": "2026-11-27T10:00:00+00:00",
+        "district": None,
+    }
+    return {**item, **changes}  # type: ignore[typeddict-item]
+
+
+def test_conflict_resolutions_queue_once_and_settle_out_of_queue_and_cache(
+    any_vault: Vault,
+) -> None:
+    with any_vault.read() as conn:
+        assert replica.pending_conflict_resolutions(conn) == []
+        assert replica.cached_conflicts(conn) == []
+        assert replica.conflicts_fetched_at(conn) is None
+    with any_vault.write() as conn:
+        replica.cache_conflicts(conn, [_conflict(7), _conflict(9, field="family_name")], at="t1")
+        replica.queue_conflict_resolution(conn, 9)
+        replica.queue_conflict_resolution(conn, 7)
+        replica.queue_conflict_resolution(conn, 9)
+    with any_vault.read() as conn:
+        assert replica.pending_conflict_resolutions(conn) == [9, 7]
+        assert [c["id"] for c in replica.cached_conflicts(conn)] == [7, 9]
+        assert replica.cached_conflicts(conn)[0] == _conflict(7)
+        assert replica.conflicts_fetched_at(conn) == "t1"
+    with any_vault.write() as conn:
+        replica.settle_conflict_resolution(conn, 9)
+    with any_vault.read() as conn:
+        assert replica.pending_conflict_resolutions(conn) == [7]
+        assert [c["id"] for c in replica.cached_conflicts(conn)] == [7]
+    with any_vault.write() as conn:
+        replica.settle_conflict_resolution(conn, 7)
+        replica.settle_conflict_resolution(conn, 7)  # the server answered twice: harmless
+    with any_vault.read() as conn:
+        assert replica.pending_conflict_resolutions(conn) == []
+        assert replica.cached_conflicts(conn) == []
+
+
+def test_a_conflict_id_must_be_a_positive_integer(any_vault: Vault) -> None:
+    with any_vault.write() as conn:
+        for bad in (0, -3, True, "7", 2**62 + 1):
+            with pytest.raises(ValueError, match="positive integer"):
+                replica.queue_conflict_resolution(conn, bad)  # type: ignore[arg-type]
+
+
+def test_forgetting_conflicts_keeps_queued_resolutions(any_vault: Vault) -> None:
+    with any_vault.write() as conn:
+        replica.cache_conflicts(conn, [_conflict(3)], at="t1")
+        replica.queue_conflict_resolution(conn, 3)
+        replica.forget_conflicts(conn)
+    with any_vault.read() as conn:
+        assert replica.cached_conflicts(conn) == []
+        assert replica.conflicts_fetched_at(conn) is None
+        assert replica.pending_conflict_resolutions(conn) == [3]

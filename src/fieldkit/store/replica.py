@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldkit.domain.merge import merge_record
 from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate_fields
@@ -20,6 +21,7 @@ from fieldkit.store.schema import (
     DocumentFile,
     HistoryEntry,
     Meta,
+    record_origin,
     visit_person,
 )
 
@@ -51,13 +53,35 @@ class OutgoingChange:
 
 @dataclass(frozen=True)
 class PulledRecord:
-    """A record as the server sends it."""
+    """A record as the server sends it.
+
+    Attributes:
+        author: the user name of its writer as the server knows it (None: not said).
+    """
 
     type: str
     id: str
     deleted: bool
     fields: Mapping[str, object]
     versions: Mapping[str, str]
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordOrigin:
+    """Who wrote a record that arrived by sync, and when it arrived (see `record_origin`).
+
+    Attributes:
+        author: the writer's user name, or None if the server never said.
+        received_at: when the record first arrived on this laptop.
+        changed_at: when the latest version applied here arrived.
+    """
+
+    record_id: str
+    record_type: str
+    author: str | None
+    received_at: str
+    changed_at: str
 
 
 class ApplyOutcome:
@@ -110,15 +134,52 @@ def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) 
     A field the laptop changed later than the server's version (not yet pushed) keeps the local
     value. A record whose merged state is invalid is skipped (and reported), never half-stored.
     Records new to the laptop (all of them on a first sync) are written in bulk, per type.
+
+    Every record applied (inserted or changed, tombstones included) gets its origin noted in
+    `record_origin`, in one statement for the page: the first arrival sets ``received_at`` and
+    ``changed_at`` to `at`; a later applied version moves ``changed_at`` to `at` and takes the
+    pulled author when the server gave one. A record pulled unchanged (a page applied twice, or
+    the laptop's own change coming back) leaves its origin as it was.
     """
     outcome = ApplyOutcome()
     by_type: dict[RecordType, dict[str, PulledRecord]] = {}
     for pulled in records:
         # A page holds each record's latest state; should one appear twice, the later wins.
         by_type.setdefault(RecordType(pulled.type), {})[pulled.id] = pulled
+    origins: list[dict[str, Any]] = []
     for record_type, group in by_type.items():
-        _apply_group(conn, record_type, list(group.values()), at, outcome)
+        _apply_group(conn, record_type, list(group.values()), at, outcome, origins)
+    _note_origins(conn, origins)
     return outcome
+
+
+def _note_origins(conn: Connection, origins: Sequence[Mapping[str, Any]]) -> None:
+    if not origins:
+        return
+    statement = sqlite_insert(record_origin)
+    statement = statement.on_conflict_do_update(
+        index_elements=[record_origin.c.record_id],
+        set_={
+            "record_type": statement.excluded.record_type,
+            "author": func.coalesce(statement.excluded.author, record_origin.c.author),
+            "changed_at": statement.excluded.changed_at,
+        },
+    )
+    conn.execute(statement, list(origins))
+
+
+def origin_of(conn: Connection, record_id: str) -> RecordOrigin | None:
+    """Where a record came from, or None if it never arrived by sync (written here)."""
+    row = (
+        conn.execute(select(record_origin).where(record_origin.c.record_id == record_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    return RecordOrigin(
+        row["record_id"], row["record_type"], row["author"], row["received_at"], row["changed_at"]
+    )
 
 
 def _apply_group(
@@ -127,6 +188,7 @@ def _apply_group(
     group: Sequence[PulledRecord],
     at: str,
     outcome: ApplyOutcome,
+    origins: list[dict[str, Any]],
 ) -> None:
     table = RECORD_TABLES[record_type]
     names = SPECS[record_type].by_name
@@ -169,6 +231,15 @@ def _apply_group(
             "updated_hlc": top,
         }
         people = [] if deleted else list(fields.get("person_ids") or [])  # type: ignore[call-overload]
+        origins.append(
+            {
+                "record_id": pulled.id,
+                "record_type": record_type.value,
+                "author": pulled.author,
+                "received_at": at,
+                "changed_at": at,
+            }
+        )
         if row is None:
             new_rows.append({"id": pulled.id, **values})
             new_links.extend({"visit_id": pulled.id, "person_id": p} for p in people)
@@ -230,6 +301,7 @@ def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
         removed += conn.execute(delete(table).where(table.c.id == record_id)).rowcount
         conn.execute(delete(HistoryEntry).where(HistoryEntry.record_id == record_id))
         conn.execute(delete(Change).where(Change.record_id == record_id))
+        conn.execute(delete(record_origin).where(record_origin.c.record_id == record_id))
     return removed
 
 
@@ -321,3 +393,100 @@ def mark_audit_synced(conn: Connection, event_ids: Sequence[str], *, at: str) ->
             .where(AuditEntry.event_id.in_(list(event_ids[start : start + 500])))
             .values(synced_at=at)
         )
+
+
+# Supervisor review of conflicts: resolutions waiting to be sent, and the open ones fetched ----
+
+
+class CachedConflict(TypedDict):
+    """An open conflict as the last sync fetched it (JSON-ready; see `cache_conflicts`).
+
+    Keys: ``id`` (the server's number), ``type``, ``record_id``, ``field``; ``kept_value``,
+    ``kept_hlc``, ``kept_by`` (the value the record holds, its version, its writer's user name
+    or None); ``other_value``, ``other_hlc``, ``other_by`` (the value that lost, likewise);
+    ``detected_at`` (ISO 8601) and ``district`` (None when the server does not say).
+    """
+
+    id: int
+    type: str
+    record_id: str
+    field: str
+    kept_value: Any
+    kept_hlc: str
+    kept_by: str | None
+    other_value: Any
+    other_hlc: str
+    other_by: str | None
+    detected_at: str
+    district: str | None
+
+
+def pending_conflict_resolutions(conn: Connection) -> list[int]:
+    """Conflict ids the supervisor has resolved here and the server has not yet been told of.
+
+    Oldest first. The sync engine sends them after pushing the outbox (so any correction the
+    supervisor made reaches the server first) and removes each once the server answered.
+    """
+    return [int(i) for i in get_state(conn, "conflict_resolutions") or []]
+
+
+def queue_conflict_resolution(conn: Connection, conflict_id: int) -> None:
+    """Note that the supervisor resolved a conflict; the next sync tells the server.
+
+    Make any correction (an ordinary record edit) before queueing, in the same or an earlier
+    transaction: the next sync pushes it before it sends the resolution. Queueing an id twice
+    queues it once.
+
+    Raises:
+        ValueError: `conflict_id` is not a conflict number (a positive integer).
+    """
+    if not _valid_conflict_id(conflict_id):
+        raise ValueError("a conflict id is a positive integer")
+    queued = pending_conflict_resolutions(conn)
+    if conflict_id not in queued:
+        put_state(conn, "conflict_resolutions", [*queued, conflict_id])
+
+
+def settle_conflict_resolution(conn: Connection, conflict_id: int) -> None:
+    """The server answered for a queued resolution: drop it from the queue and the cache."""
+    queued = pending_conflict_resolutions(conn)
+    if conflict_id in queued:
+        remaining = [i for i in queued if i != conflict_id]
+        put_state(conn, "conflict_resolutions", remaining or None)
+    held = get_state(conn, "conflicts")
+    if held is not None:
+        put_state(conn, "conflicts", [c for c in held if c.get("id") != conflict_id])
+
+
+def cached_conflicts(conn: Connection) -> list[CachedConflict]:
+    """The open conflicts in the supervisor's districts as the last sync fetched them.
+
+    Oldest first; empty before the first fetch and for users who are not supervisors. A
+    conflict resolved here stays listed until the server has been told (check
+    `pending_conflict_resolutions` to show it as waiting).
+    """
+    held: list[CachedConflict] = get_state(conn, "conflicts") or []
+    return held
+
+
+def conflicts_fetched_at(conn: Connection) -> str | None:
+    """When `cached_conflicts` was last fetched from the server (ISO 8601), or None."""
+    value = get_state(conn, "conflicts_fetched_at")
+    return str(value) if value is not None else None
+
+
+def cache_conflicts(conn: Connection, items: Sequence[CachedConflict], *, at: str) -> None:
+    """Replace the cached open conflicts with what the server just listed, fetched at `at`."""
+    put_state(conn, "conflicts", [dict(item) for item in items])
+    put_state(conn, "conflicts_fetched_at", at)
+
+
+def forget_conflicts(conn: Connection) -> None:
+    """Drop the cached conflicts (the user is no longer a supervisor); the queue is kept."""
+    put_state(conn, "conflicts", None)
+    put_state(conn, "conflicts_fetched_at", None)
+
+
+def _valid_conflict_id(value: object) -> bool:
+    """A conflict number as the server issues them (1 to 2**62)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**62
