@@ -16,6 +16,7 @@ from fieldkit.store.replica import PulledRecord
 from fieldkit.store.vault import Vault
 from fieldkit.sync.protocol import (
     PROTOCOL,
+    Conflict,
     CredentialsRefused,
     DeviceRevoked,
     Handshake,
@@ -54,6 +55,9 @@ class SyncReport:
         wiped: the server withdrew the device and the vault folder was destroyed.
         rolled_back: the vault is older than the copy the server last heard from.
         refused: local changes the server refused, with its reason.
+        conflicts_resolved: queued conflict resolutions the server marked (supervisors).
+        open_conflicts: open conflicts in the supervisor's districts after this sync (0 for
+            other roles, and when the sync stopped before fetching them).
     """
 
     outcome: SyncOutcome
@@ -66,6 +70,8 @@ class SyncReport:
     refused: tuple[tuple[str, str], ...] = ()
     wiped: bool = False
     rolled_back: bool = False
+    conflicts_resolved: int = 0
+    open_conflicts: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,8 @@ class _Tally:
     refused: list[tuple[str, str]] = field(default_factory=list)
     rolled_back: bool = False
     notes: list[str] = field(default_factory=list)
+    conflicts_resolved: int = 0
+    open_conflicts: int = 0
 
 
 class SyncEngine:
@@ -181,10 +189,20 @@ class SyncEngine:
 
     def _steps(self, tally: _Tally) -> None:
         handshake = self._handshake(tally)
+        with self._vault.read() as conn:
+            # A resolution queued by now follows the supervisor's correction (an ordinary edit),
+            # which is in the outbox already: it is sent once that part has been pushed.
+            resolutions = replica.pending_conflict_resolutions(conn)
+            outbox_mark = replica.highest_change_seq(conn)
         self._push_outbox(tally, handshake)
         self._pull_pages(tally)
         self._refresh_reference()
         self._push_audit_events(tally)
+        if self._is_supervisor():
+            self._send_conflict_resolutions(tally, resolutions, outbox_mark)
+            self._fetch_conflicts(tally)
+        else:
+            self._forget_conflicts()
 
     # Steps -----------------------------------------------------------------------------------
 
@@ -349,6 +367,45 @@ class SyncEngine:
                 )
             tally.audit_sent += len(events)
 
+    def _send_conflict_resolutions(
+        self, tally: _Tally, resolutions: list[int], outbox_mark: int
+    ) -> None:
+        """Tell the server which conflicts the supervisor resolved, after their corrections.
+
+        Each id leaves the queue only once the server answered for it (marked, or no such
+        conflict in the supervisor's districts); a network failure keeps the rest queued.
+        """
+        if not resolutions:
+            return
+        with self._vault.read() as conn:
+            oldest = replica.pending_changes(conn, limit=1)
+        if oldest and oldest[0].seq <= outbox_mark:
+            # Part of the outbox made before the resolutions was not settled by the server:
+            # a correction may not be there yet, so the resolutions wait for the next sync.
+            return
+        for done, conflict_id in enumerate(resolutions):
+            self._publish(SyncState.SYNCING, step="conflicts", done=done, total=len(resolutions))
+            marked = self._transport.resolve_conflict(conflict_id)
+            with self._vault.write() as conn:
+                replica.settle_conflict_resolution(conn, conflict_id)
+            tally.conflicts_resolved += int(marked)
+
+    def _fetch_conflicts(self, tally: _Tally) -> None:
+        """Keep the open conflicts in the supervisor's districts in the vault, for review."""
+        self._publish(SyncState.SYNCING, step="conflicts")
+        found = self._transport.conflicts()
+        with self._vault.write() as conn:
+            replica.cache_conflicts(conn, [_cached(c) for c in found], at=self._stamp())
+        tally.open_conflicts = len(found)
+
+    def _forget_conflicts(self) -> None:
+        """A user who is not a supervisor (any more) keeps no copy of the review list."""
+        with self._vault.read() as conn:
+            held = replica.conflicts_fetched_at(conn) is not None
+        if held:
+            with self._vault.write() as conn:
+                replica.forget_conflicts(conn)
+
     def _finish(self, tally: _Tally) -> SyncReport:
         now = self._vault.now()
         with self._vault.write() as conn:
@@ -413,9 +470,17 @@ class SyncEngine:
             audit_sent=tally.audit_sent,
             refused=tuple(tally.refused),
             rolled_back=tally.rolled_back,
+            conflicts_resolved=tally.conflicts_resolved,
+            open_conflicts=tally.open_conflicts,
         )
 
     # Small parts -----------------------------------------------------------------------------
+
+    def _is_supervisor(self) -> bool:
+        """The signed-in user's role, as the last sign-in or handshake said."""
+        with self._vault.read() as conn:
+            user = replica.get_state(conn, "user")
+        return isinstance(user, dict) and user.get("role") == "supervisor"
 
     def _forget_token(self) -> None:
         self._transport.token = None
@@ -448,7 +513,26 @@ class SyncEngine:
 
 
 def _pulled(record: Any) -> PulledRecord:
-    return PulledRecord(record.type, record.id, record.deleted, record.fields, record.versions)
+    return PulledRecord(
+        record.type, record.id, record.deleted, record.fields, record.versions, record.author
+    )
+
+
+def _cached(conflict: Conflict) -> replica.CachedConflict:
+    return {
+        "id": conflict.id,
+        "type": conflict.type,
+        "record_id": conflict.record_id,
+        "field": conflict.field,
+        "kept_value": conflict.kept_value,
+        "kept_hlc": conflict.kept_hlc,
+        "kept_by": conflict.kept_by,
+        "other_value": conflict.other_value,
+        "other_hlc": conflict.other_hlc,
+        "other_by": conflict.other_by,
+        "detected_at": conflict.detected_at,
+        "district": conflict.district,
+    }
 
 
 def _audit_wire(event: dict[str, Any]) -> dict[str, Any]:
