@@ -12,6 +12,7 @@ from fieldkit.domain.review import (
     decisions_for,
     latest,
     needs_countersignature,
+    review_sensitivity,
 )
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.domain.vocabulary import ReviewDecision
@@ -99,3 +100,19 @@ def test_work_awaits_review_until_a_decision_follows_its_latest_version(
 ) -> None:
     decisions = [_d(ReviewDecision(d), at) for d, at in decided]
     assert awaiting_review(changed_at, decisions) is waiting
+
+
+@pytest.mark.parametrize(
+    ("record_type", "fields", "expected"),
+    [
+        (RecordType.VISIT, {"sensitivity": "standard"}, "standard"),
+        (RecordType.VISIT, {"sensitivity": "restricted"}, "restricted"),
+        (RecordType.WARNING, {}, "standard"),
+        (RecordType.TENANCY_NOTE, {"sensitivity": "standard"}, "restricted"),
+        (RecordType.CLOSURE, {}, "restricted"),
+    ],
+)
+def test_a_decision_is_as_restricted_as_the_work_it_is_about(
+    record_type: RecordType, fields: dict[str, str], expected: str
+) -> None:
+    assert review_sensitivity(record_type, fields) == expected

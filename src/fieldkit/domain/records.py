@@ -352,6 +352,9 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("reviewer", FieldKind.TEXT, required=True, max_length=100),
                 FieldSpec("officer", FieldKind.TEXT, max_length=100),
                 _district(),
+                # Restricted when the work is (safeguarding) or is housing's own (tenancy):
+                # then only supervisors, safeguarding staff and the officer named see it.
+                _sensitivity(),
             ),
             Regime.LAW_ENFORCEMENT,
             retention_months=72,

@@ -13,7 +13,7 @@ from typing import Final
 
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import ClosureStatus, ReviewDecision
+from fieldkit.domain.vocabulary import ClosureStatus, ReviewDecision, Sensitivity
 
 #: Closure steps that commit the partnership in court: a notice served, an order made or
 #: extended. Each needs a supervisor's countersignature.
@@ -46,6 +46,22 @@ def needs_countersignature(
     if record_type is RecordType.CLOSURE:
         return fields.get("status") in COUNTERSIGNED_CLOSURE_STEPS
     return False
+
+
+#: Work only housing staff see: a decision about it is not for every officer in the district.
+_HOUSING_WORK: Final = frozenset({RecordType.TENANCY_NOTE, RecordType.CLOSURE})
+
+
+def review_sensitivity(record_type: RecordType, fields: Mapping[str, object]) -> str:
+    """How restricted a decision about this work is: as restricted as the work itself.
+
+    A decision's comment can repeat what the work says, so a decision about safeguarding work
+    or about housing's tenancy work is restricted: the server then sends it only to
+    supervisors, safeguarding staff and the officer it is addressed to.
+    """
+    if record_type in _HOUSING_WORK or fields.get("sensitivity") == Sensitivity.RESTRICTED:
+        return Sensitivity.RESTRICTED.value
+    return Sensitivity.STANDARD.value
 
 
 def decisions_for(*, countersign: bool) -> tuple[ReviewDecision, ...]:

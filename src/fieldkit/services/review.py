@@ -22,6 +22,7 @@ from fieldkit.domain.review import (
     decisions_for,
     latest,
     needs_countersignature,
+    review_sensitivity,
 )
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ReviewDecision
@@ -295,6 +296,7 @@ class ReviewService:
                     "reviewer": self._vault.username,
                     "officer": origin.author if origin else None,
                     "district": subject.fields["district"],
+                    "sensitivity": review_sensitivity(kind, subject.fields),
                 },
             )
         return review.id

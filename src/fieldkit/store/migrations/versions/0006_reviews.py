@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.Text(), nullable=True),
         sa.Column("officer", sa.Text(), nullable=True),
         sa.Column("district", sa.String(length=64), nullable=True),
+        sa.Column("sensitivity", sa.String(length=64), nullable=True),
         sa.Column("versions", sa.JSON(), nullable=False),
         sa.Column("deleted", sa.Boolean(), nullable=False),
         sa.Column("updated_hlc", sa.String(length=96), nullable=False),
@@ -50,6 +51,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("record_id", name=op.f("pk_record_origin")),
     )
     op.create_index("ix_record_origin_changed", "record_origin", ["changed_at"], unique=False)
+    op.create_index("ix_record_origin_author", "record_origin", ["author"], unique=False)
+    op.create_index(
+        "ix_record_origin_waiting",
+        "record_origin",
+        ["changed_at", "record_type", "deleted", "author", "district", "dated"],
+        unique=False,
+        sqlite_where=sa.text(
+            "(record_origin.decided_at IS NULL OR "
+            "substr(record_origin.decided_at, 1, 19) < substr(record_origin.changed_at, 1, 19))"
+        ),
+    )
     for statement in _TRIGGERS:
         op.execute(statement)
 
