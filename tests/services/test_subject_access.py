@@ -120,6 +120,31 @@ def plant(vault: Vault) -> dict[str, str]:
                 "district": "huddersfield",
             },
         )
+        ids["review"] = add(
+            "review",
+            {
+                "subject_type": "visit",
+                "subject_id": ids["visit_alone"],
+                "decision": "returned",
+                "comment": "Add the time you left.",
+                "decided_at": "2026-11-21T09:00:00+00:00",
+                "reviewer": "sam.supervisor",
+                "officer": "amy.officer",
+                "district": "huddersfield",
+            },
+        )
+        ids["review_kieran"] = add(
+            "review",
+            {
+                "subject_type": "visit",
+                "subject_id": ids["visit_kieran"],
+                "decision": "approved",
+                "decided_at": "2026-11-21T09:05:00+00:00",
+                "reviewer": "sam.supervisor",
+                "officer": "amy.officer",
+                "district": "huddersfield",
+            },
+        )
         # Zoë's flags changed: the vault keeps what they said before.
         repo.update(RecordType.PERSON, ids["zoe"], {"flags": ["dog on lead", "verbal abuse"]})
     RecordService(vault, actor="sam.supervisor").view(record_type="person", record_id=ids["zoe"])
@@ -182,6 +207,7 @@ def test_the_json_lists_exactly_the_records_about_the_person(
         ("tenancy_case", ids["case"]),
         ("tenancy_note", ids["note"]),
         ("document", ids["letter"]),
+        ("review", ids["review"]),
     }
     assert body["records"][0]["id"] == ids["zoe"]
     assert body["person_id"] == ids["zoe"]
@@ -191,7 +217,13 @@ def test_the_json_lists_exactly_the_records_about_the_person(
     }
     text = result.json_path.read_text(encoding="utf-8")
     # Kieran's id is in the shared visit's person_ids, as held; nothing else of his is.
-    for unrelated in ("visit_kieran", "warning_kieran", "case_kieran", "note_kieran"):
+    for unrelated in (
+        "visit_kieran",
+        "warning_kieran",
+        "case_kieran",
+        "note_kieran",
+        "review_kieran",
+    ):
         assert ids[unrelated] not in text
     assert "Kieran" not in text
     assert "only what the partnership's server let its user, amy.officer, see" in body["scope"]
@@ -260,6 +292,7 @@ def test_the_export_is_logged_once_per_record_disclosed_and_the_pdf_kept_as_a_do
             "case",
             "note",
             "letter",
+            "review",
             "station",
             "flat",
         )
@@ -267,7 +300,7 @@ def test_the_export_is_logged_once_per_record_disclosed_and_the_pdf_kept_as_a_do
     exports = _exports(vault)
     assert sorted(e[0] or "" for e in exports) == sorted(disclosed)
     assert {(e[1], e[2]) for e in exports} == {(REASON, "Data protection officer")}
-    assert (result.records, result.referenced) == (7, 2)
+    assert (result.records, result.referenced) == (8, 2)
     (document,) = _access_documents(vault)
     assert document["id"] == result.document_id
     assert (document["subject_type"], document["subject_id"]) == ("person", ids["zoe"])
@@ -350,7 +383,7 @@ def test_a_failure_renaming_the_second_file_removes_the_first(
         service.export(ids["zoe"], folder=out)
     assert list(out.iterdir()) == []
     # Logged before the rename: a failed rename over-reports the disclosure, never under.
-    assert len(_exports(vault)) == 9
+    assert len(_exports(vault)) == 10
 
 
 def test_an_unknown_person_or_a_missing_folder_writes_and_logs_nothing(
@@ -401,13 +434,13 @@ def test_the_command_writes_both_files_and_logs_the_export(
     assert code == 0, capsys.readouterr().err
     (json_file,) = out.glob("*.json")
     (pdf_file,) = out.glob("*.pdf")
-    assert len(_load(json_file)["records"]) == 7
+    assert len(_load(json_file)["records"]) == 8
     assert "Zoë O'Brien" in pdf_text(pdf_file.read_bytes())
-    assert "7 records about the person" in stdout.getvalue()
+    assert "8 records about the person" in stdout.getvalue()
     assert "Zoë" not in stdout.getvalue()
     vault = Vault.unlock(tmp_path / "cli-vault", passphrase=PASSPHRASE)
     try:
-        assert len(_exports(vault)) == 9
+        assert len(_exports(vault)) == 10
     finally:
         vault.lock()
 

@@ -60,6 +60,7 @@ _SECTIONS: tuple[tuple[RecordType, str, str, str], ...] = (
     (RecordType.TENANCY_NOTE, "Tenancy notes", "tenancy note", "tenancy notes"),
     (RecordType.CLOSURE, "Closures", "closure", "closures"),
     (RecordType.DOCUMENT, "Documents", "document", "documents"),
+    (RecordType.REVIEW, "Supervisors' decisions", "review decision", "review decisions"),
 )
 _RECORD_WORDS = {
     RecordType.PERSON: "Person record",
@@ -70,6 +71,7 @@ _RECORD_WORDS = {
     RecordType.TENANCY_NOTE: "Tenancy note",
     RecordType.CLOSURE: "Closure",
     RecordType.DOCUMENT: "Document",
+    RecordType.REVIEW: "Supervisor's decision",
     RecordType.PLACE: "Place",
     RecordType.SERVICE: "Support service",
 }
@@ -81,6 +83,7 @@ _DATED_BY: Mapping[RecordType, tuple[str, ...]] = {
     RecordType.TENANCY_NOTE: ("written_at",),
     RecordType.CLOSURE: ("notice_served_at", "hearing_at", "order_made_at"),
     RecordType.DOCUMENT: ("printed_at",),
+    RecordType.REVIEW: ("decided_at",),
 }
 #: Sorts records without a date (a person, a tenancy case) first.
 _UNDATED = datetime.min.replace(tzinfo=UTC)

@@ -133,6 +133,10 @@ def held_about(conn: Connection, person_id: str) -> HeldAboutPerson:
     documents = _ids_where(conn, table, "subject_id", list(why))
     note(RecordType.DOCUMENT, documents, "a document about the person or one of these records")
 
+    table = RECORD_TABLES[RecordType.REVIEW]
+    reviews = _ids_where(conn, table, "subject_id", list(why))
+    note(RecordType.REVIEW, reviews, "a supervisor's decision about one of these records")
+
     by_type: dict[RecordType, list[str]] = {}
     for record_id, (record_type, _) in why.items():
         by_type.setdefault(record_type, []).append(record_id)
