@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fieldkit.domain.legal_clocks import format_date, format_datetime
-from fieldkit.domain.records import REVIEWABLE_TYPES, RecordType, record_spec
+from fieldkit.domain.records import REVIEWABLE_TYPES, FieldKind, RecordType, record_spec
 from fieldkit.domain.review import (
     DECISION_WORDS,
     Decision,
@@ -406,7 +406,9 @@ class ReviewService:
                 text = "yes" if value else "no"
             else:
                 text = names.get(str(value), str(value))
-                if spec.kind.value == "datetime":
+                if spec.kind is FieldKind.DATETIME:
                     text = _when(str(value))
+                elif spec.kind is FieldKind.CHOICE:
+                    text = text.replace("_", " ")
             lines.append((label, text))
         return lines
