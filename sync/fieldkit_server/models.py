@@ -119,6 +119,9 @@ class Record(Base):
     district: Mapped[str | None] = mapped_column(String(32))
     restricted: Mapped[bool] = mapped_column(Boolean)
     created_by: Mapped[str | None] = mapped_column(_UUID)
+    #: The user the record is addressed to (a review: the officer whose work it decides), who
+    #: sees it as its creator does. Null when it names no one, or no user by that name.
+    addressee: Mapped[str | None] = mapped_column(_UUID)
     deleted: Mapped[bool] = mapped_column(Boolean)
     deleted_hlc: Mapped[str | None] = mapped_column(String(100))
     #: JSON text, sent to pullers as it is stored.
