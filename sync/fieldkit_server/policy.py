@@ -45,6 +45,10 @@ TENANCY_TYPES: Final = frozenset(
 #: Supervisors' decisions on the team's work: the team reads them, only supervisors write them.
 REVIEW_TYPES: Final = frozenset({RecordType.REVIEW})
 
+#: The field, for each type that has one, naming (by user name) the user a record is addressed
+#: to: the addressee sees the record as its creator does, restricted or not.
+ADDRESSEE_FIELDS: Final[dict[RecordType, str]] = {RecordType.REVIEW: "officer"}
+
 #: The case-record types each role writes.
 ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.OFFICER: OFFICER_TYPES,
@@ -79,18 +83,26 @@ class Principal:
 
 @dataclass(frozen=True)
 class Scope:
-    """What the policy looks at in a record: its type, districts, sensitivity and author."""
+    """What the policy looks at in a record: its type, districts, sensitivity, author and the
+    user it is addressed to (if any)."""
 
     type: RecordType
     districts: frozenset[str]
     restricted: bool
     created_by: str | None
+    addressee: str | None = None
 
     @classmethod
     def of(
-        cls, record_type: str, districts: Iterable[str], *, restricted: bool, created_by: str | None
+        cls,
+        record_type: str,
+        districts: Iterable[str],
+        *,
+        restricted: bool,
+        created_by: str | None,
+        addressee: str | None = None,
     ) -> Scope:
-        return cls(RecordType(record_type), frozenset(districts), restricted, created_by)
+        return cls(RecordType(record_type), frozenset(districts), restricted, created_by, addressee)
 
 
 def can_see(principal: Principal, scope: Scope) -> bool:
@@ -102,7 +114,10 @@ def can_see(principal: Principal, scope: Scope) -> bool:
     if not scope.districts <= principal.districts or not scope.districts:
         return False
     return (
-        not scope.restricted or principal.sees_restricted or scope.created_by == principal.user_id
+        not scope.restricted
+        or principal.sees_restricted
+        or scope.created_by == principal.user_id
+        or scope.addressee == principal.user_id
     )
 
 

@@ -102,7 +102,12 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     )
     if not principal.sees_restricted:
         case = and_(
-            case, or_(c.restricted == false(), func.coalesce(c.created_by, "") == principal.user_id)
+            case,
+            or_(
+                c.restricted == false(),
+                func.coalesce(c.created_by, "") == principal.user_id,
+                func.coalesce(c.addressee, "") == principal.user_id,
+            ),
         )
     return or_(reference, case)
 

@@ -25,8 +25,8 @@ from fieldkit.domain.records import (
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import millis, server_hlc
-from fieldkit_server.models import Base, Change, Conflict, Device, Record, SyncClock
-from fieldkit_server.policy import Principal, Scope, write_refusal
+from fieldkit_server.models import Base, Change, Conflict, Device, Record, SyncClock, User
+from fieldkit_server.policy import ADDRESSEE_FIELDS, Principal, Scope, write_refusal
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
@@ -99,6 +99,7 @@ class _Held:
     district: str | None
     restricted: bool
     created_by: str | None
+    addressee: str | None
     deleted: bool
     deleted_hlc: str | None
     fields: dict[str, object]
@@ -112,8 +113,32 @@ class _Held:
         if not districts and self.district:
             districts = [self.district]
         return Scope.of(
-            self.type, districts, restricted=self.restricted, created_by=self.created_by
+            self.type,
+            districts,
+            restricted=self.restricted,
+            created_by=self.created_by,
+            addressee=self.addressee,
         )
+
+
+class _Addressees:
+    """Finds the user a record is addressed to from the user name its fields give, if any."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._ids: dict[str, str | None] = {}
+
+    def of(self, record_type: RecordType, fields: Mapping[str, object]) -> str | None:
+        """The addressed user's id; None if the type names no one, or no user has the name."""
+        name_field = ADDRESSEE_FIELDS.get(record_type)
+        value = fields.get(name_field) if name_field else None
+        if not isinstance(value, str) or not value.strip():
+            return None
+        # User names are kept trimmed and in lower case (as sign-in matches them).
+        name = value.strip().lower()
+        if name not in self._ids:
+            self._ids[name] = self._session.scalar(select(User.id).where(User.username == name))
+        return self._ids[name]
 
 
 @dataclass
@@ -140,6 +165,7 @@ def _load(session: Session, ids: list[str]) -> dict[str, _Held]:
             district=row.district,
             restricted=row.restricted,
             created_by=row.created_by,
+            addressee=row.addressee,
             deleted=row.deleted,
             deleted_hlc=row.deleted_hlc,
             fields=json.loads(row.fields),
@@ -162,6 +188,7 @@ def _apply_upsert(
     writer: Writer,
     batch: _Batch,
     now: datetime,
+    addressees: _Addressees,
 ) -> tuple[_Held | None, str | None]:
     """Merge one upsert; returns the new state, or a reason it was refused."""
     principal = writer.principal
@@ -194,7 +221,11 @@ def _apply_upsert(
     created_by = held.created_by if held else principal.user_id
     districts = scope_districts(change.type, fields)
     after = Scope.of(
-        change.type, districts, restricted=is_restricted(fields), created_by=created_by
+        change.type,
+        districts,
+        restricted=is_restricted(fields),
+        created_by=created_by,
+        addressee=addressees.of(change.type, fields),
     )
     refusal = write_refusal(principal, before=held.scope() if held else None, after=after)
     if refusal:
@@ -205,6 +236,7 @@ def _apply_upsert(
         district=None,
         restricted=False,
         created_by=created_by,
+        addressee=None,
         deleted=False,
         deleted_hlc=None,
         fields={},
@@ -216,6 +248,10 @@ def _apply_upsert(
         state.fields, state.versions, state.dirty = fields, merged.versions, True
     state.district = districts[0] if not spec.scoped_by_districts else None
     state.restricted = after.restricted
+    if state.addressee != after.addressee:
+        # Whom the record is addressed to changes who sees it: store it with a new position, so
+        # that the new addressee's pull sends it and the old one's lists it for purge.
+        state.addressee, state.dirty = after.addressee, True
     for conflict in merged.conflicts:
         batch.conflicts.append(
             {
@@ -288,6 +324,7 @@ def _record_row(state: _Held, seq: int, now: datetime) -> dict[str, Any]:
         "district": state.district,
         "restricted": state.restricted,
         "created_by": state.created_by,
+        "addressee": state.addressee,
         "deleted": state.deleted,
         "deleted_hlc": state.deleted_hlc,
         "fields": json.dumps(state.fields, separators=(",", ":"), ensure_ascii=False),
@@ -332,6 +369,7 @@ def push_changes(
     ids = list(dict.fromkeys(c.change_id for c in changes))
     seen = set(session.scalars(select(Change.change_id).where(Change.change_id.in_(ids))))
     states = _load(session, sorted({c.id for c in changes}))
+    addressees = _Addressees(session)
     now_ms = millis(now)
     # The last stamp each node got in this batch or holds on a record, so that successive
     # clamped edits from one fast laptop keep their order (see bound_hlc).
@@ -356,8 +394,10 @@ def push_changes(
         )
         last_by_node[incoming.node] = max(last_by_node.get(incoming.node, bounded_hlc), bounded_hlc)
         bounded = str(bounded_hlc)
-        apply = _apply_delete if change.op is Op.DELETE else _apply_upsert
-        state, reason = apply(states.get(change.id), change, bounded, writer, batch, now)
+        if change.op is Op.DELETE:
+            state, reason = _apply_delete(held, change, bounded, writer, batch, now)
+        else:
+            state, reason = _apply_upsert(held, change, bounded, writer, batch, now, addressees)
         if state is not None:
             states[change.id] = state
             batch.top_hlc = max(batch.top_hlc, bounded)
@@ -437,6 +477,7 @@ def _write(session: Session, batch: _Batch, dirty: list[_Held], now: datetime) -
                     for name in (
                         "district",
                         "restricted",
+                        "addressee",
                         "deleted",
                         "deleted_hlc",
                         "fields",
