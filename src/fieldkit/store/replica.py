@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldkit.domain.merge import merge_record
 from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate_fields
-from fieldkit.store import search
+from fieldkit.store import review_queue, search
 from fieldkit.store.records import pack_versions, unpack_versions
 from fieldkit.store.schema import (
     RECORD_TABLES,
@@ -149,6 +149,7 @@ def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) 
     origins: list[dict[str, Any]] = []
     for record_type, group in by_type.items():
         _apply_group(conn, record_type, list(group.values()), at, outcome, origins)
+    review_queue.complete(conn, origins)
     _note_origins(conn, origins)
     return outcome
 
@@ -163,6 +164,10 @@ def _note_origins(conn: Connection, origins: Sequence[Mapping[str, Any]]) -> Non
             "record_type": statement.excluded.record_type,
             "author": func.coalesce(statement.excluded.author, record_origin.c.author),
             "changed_at": statement.excluded.changed_at,
+            **{
+                name: statement.excluded[name]
+                for name in ("district", "dated", "categories", "deleted", "decided_at")
+            },
         },
     )
     conn.execute(statement, list(origins))
@@ -238,6 +243,7 @@ def _apply_group(
                 "author": pulled.author,
                 "received_at": at,
                 "changed_at": at,
+                **review_queue.described(record_type, fields, deleted=deleted),
             }
         )
         if row is None:

@@ -5,18 +5,20 @@ origin row, so a supervisor never reviews their own work). A piece of work waits
 until a live ``review`` record about it was decided after its latest version arrived
 (``domain.review.awaiting_review`` is the same rule in Python).
 
-The queue reads one table. Triggers (migration 0006) copy onto each `record_origin` row what
-the queue filters on — the record's district, its own date, its categories (a warning's or
-signposting's through its visit), whether it is deleted — and the newest decision about it, so
+The queue reads one table. Each `record_origin` row carries what the queue filters on — the
+record's district, its own date, its categories (a warning's or signposting's through its
+visit), whether it is deleted — copied when the record arrives (`described`, `complete`), and
+the newest decision about it, kept current by triggers on the review table (migration 0006), so
 listing and counting never join the record tables. The page is sorted by arrival, newest first,
 down the ``changed_at`` index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, TextClause, and_, func, or_, select, text
 
@@ -26,6 +28,18 @@ from fieldkit.domain.trends import london_midnight, stored_moment
 from fieldkit.domain.vocabulary import ReviewDecision
 from fieldkit.store.schema import RECORD_TABLES, WAITING, record_origin
 from fieldkit.store.transaction import Transaction
+
+#: The field each kind of work is dated by (what the date filter and the list show).
+DATED_BY: dict[RecordType, str] = {
+    RecordType.VISIT: "occurred_at",
+    RecordType.WARNING: "issued_at",
+    RecordType.SIGNPOSTING: "given_at",
+    RecordType.TENANCY_NOTE: "written_at",
+    RecordType.CLOSURE: "notice_served_at",
+    RecordType.DOCUMENT: "printed_at",
+}
+#: Work whose categories are its visit's.
+_THROUGH_VISIT = frozenset({RecordType.WARNING, RecordType.SIGNPOSTING})
 
 #: Every kind of work the queue holds.
 _ORDER = tuple(sorted(REVIEWABLE_TYPES, key=lambda t: t.value))
@@ -66,6 +80,68 @@ class QueueRow:
     author: str | None
     received_at: str
     changed_at: str
+
+
+def described(
+    record_type: RecordType, fields: Mapping[str, object], *, deleted: bool
+) -> dict[str, object]:
+    """What the queue filters on, copied from a record that arrived, for its origin row.
+
+    A warning's or signposting's categories are its visit's: `complete` fills them in, with
+    the decision that stands, once the whole page is in.
+    """
+    if record_type not in REVIEWABLE_TYPES:
+        return dict.fromkeys(("district", "dated", "categories", "deleted", "decided_at"))
+    return {
+        "district": fields.get("district"),
+        "dated": fields.get(DATED_BY[record_type]),
+        "categories": fields.get("categories") if record_type is RecordType.VISIT else None,
+        "deleted": deleted,
+        "decided_at": None,
+        "_visit_id": fields.get("visit_id") if record_type in _THROUGH_VISIT else None,
+    }
+
+
+def complete(conn: Transaction, origins: list[dict[str, Any]]) -> None:
+    """Fill in a page's origin rows: categories through visits, and the decisions that stand.
+
+    Set-based, a few statements a page: a first sync of many thousand records stays quick.
+    """
+    visit_ids = {str(o["_visit_id"]) for o in origins if o.get("_visit_id")}
+    categories = {
+        str(o["record_id"]): o["categories"]
+        for o in origins
+        if o["record_type"] == RecordType.VISIT.value
+    }
+    missing = sorted(visit_ids - categories.keys())
+    visit = RECORD_TABLES[RecordType.VISIT]
+    for chunk in _chunks(missing):
+        for row in conn.execute(
+            select(visit.c.id, visit.c.categories).where(visit.c.id.in_(chunk))
+        ):
+            categories[row.id] = row.categories
+    kinds = {t.value for t in REVIEWABLE_TYPES}
+    reviewable = [str(o["record_id"]) for o in origins if o["record_type"] in kinds]
+    review = RECORD_TABLES[RecordType.REVIEW]
+    decided: dict[str, str] = {}
+    for chunk in _chunks(reviewable):
+        rows = conn.execute(
+            select(review.c.subject_id, func.max(review.c.decided_at))
+            .where(review.c.subject_id.in_(chunk), review.c.deleted.is_(False))
+            .group_by(review.c.subject_id)
+        )
+        decided.update({str(subject): str(at) for subject, at in rows})
+    for origin in origins:
+        through = origin.pop("_visit_id", None)
+        if through:
+            origin["categories"] = categories.get(str(through))
+        if origin["record_type"] in kinds:
+            origin["decided_at"] = decided.get(str(origin["record_id"]))
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def _waiting(me: str, wanted: QueueFilter) -> list[ColumnElement[bool] | TextClause]:

@@ -55,7 +55,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_record_origin_waiting",
         "record_origin",
-        ["changed_at", "record_type", "deleted", "author", "district", "dated"],
+        ["changed_at", "record_type", "deleted", "author", "district", "dated", "categories"],
         unique=False,
         sqlite_where=sa.text(
             "(record_origin.decided_at IS NULL OR "
@@ -66,49 +66,12 @@ def upgrade() -> None:
         op.execute(statement)
 
 
-#: What each kind of reviewable work is dated by, and where its categories come from.
-_DESCRIBE = {
-    "visit": (
-        "SELECT district, occurred_at, categories, deleted FROM visit WHERE id = NEW.record_id"
-    ),
-    "warning": (
-        "SELECT w.district, w.issued_at, v.categories, w.deleted FROM warning AS w "
-        "LEFT JOIN visit AS v ON v.id = w.visit_id WHERE w.id = NEW.record_id"
-    ),
-    "signposting": (
-        "SELECT s.district, s.given_at, v.categories, s.deleted FROM signposting AS s "
-        "LEFT JOIN visit AS v ON v.id = s.visit_id WHERE s.id = NEW.record_id"
-    ),
-    "tenancy_note": (
-        "SELECT district, written_at, NULL, deleted FROM tenancy_note WHERE id = NEW.record_id"
-    ),
-    "closure": (
-        "SELECT district, notice_served_at, NULL, deleted FROM closure WHERE id = NEW.record_id"
-    ),
-    "document": "SELECT district, printed_at, NULL, deleted FROM document WHERE id = NEW.record_id",
-}
-_DECIDED = "(SELECT max(decided_at) FROM review WHERE subject_id = {subject} AND deleted = 0)"
+_DECIDED = "(SELECT max(decided_at) FROM review WHERE subject_id = NEW.subject_id AND deleted = 0)"
 
-#: The review queue reads one table: each arrival copies what the queue filters on out of the
-#: record (the record is written before its origin), and each decision is noted on its work.
+#: Each decision is noted on the work it is about, so the review queue reads one table. (What
+#: the queue filters on is copied onto `record_origin` when a record arrives, by the sync.)
 _TRIGGERS = [
-    *(
-        f"CREATE TRIGGER record_origin_{event.lower()}_{kind} AFTER {event}{column} "  # noqa: S608 - names fixed in this file
-        f"ON record_origin WHEN NEW.record_type = '{kind}' BEGIN "
-        "UPDATE record_origin SET (district, dated, categories, deleted) = "
-        f"({query}), decided_at = {_DECIDED.format(subject='NEW.record_id')} "
-        "WHERE record_id = NEW.record_id; END"
-        for kind, query in _DESCRIBE.items()
-        for event, column in (("INSERT", ""), ("UPDATE", " OF changed_at"))
-    ),
-    *(
-        f"CREATE TRIGGER review_{event.lower()}_decides AFTER {event} ON review BEGIN "  # noqa: S608 - names fixed in this file
-        f"UPDATE record_origin SET decided_at = {_DECIDED.format(subject='NEW.subject_id')} "
-        "WHERE record_id = NEW.subject_id; END"
-        for event in ("INSERT", "UPDATE")
-    ),
+    f"CREATE TRIGGER review_{event.lower()}_decides AFTER {event} ON review BEGIN "  # noqa: S608 - names fixed in this file
+    f"UPDATE record_origin SET decided_at = {_DECIDED} WHERE record_id = NEW.subject_id; END"
+    for event in ("INSERT", "UPDATE")
 ]
-
-
-def downgrade() -> None:
-    raise NotImplementedError("a vault is never migrated backwards")
