@@ -211,10 +211,10 @@ record_origin = Table(
     Column("received_at", String(32), nullable=False),
     #: When a version newer than the one last reviewed arrived (the first arrival, at first).
     Column("changed_at", String(32), nullable=False),
-    # Copied from the record and its decisions by triggers (migration 0006), so that the review
-    # queue filters and counts one table: district, the work's own date, its categories (a
-    # warning's or signposting's through its visit), whether it is deleted, and the newest
-    # decision about it.
+    # What the review queue filters and counts on, so that it reads one table: copied from the
+    # record when it arrives (store/review_queue.py, `described`): district, the work's own
+    # date, its categories (a warning's or signposting's through its visit), whether it is
+    # deleted; and the newest decision about it, kept by triggers on `review` (migration 0006).
     Column("district", String(64), nullable=True),
     Column("dated", String(32), nullable=True),
     Column("categories", JSON, nullable=True),
@@ -232,6 +232,7 @@ record_origin = Table(
         "author",
         "district",
         "dated",
+        "categories",
         sqlite_where=text(WAITING),
     ),
 )
