@@ -30,26 +30,13 @@ from fieldkit.documents.layout import (
 )
 from fieldkit.documents.templates import Branding
 from fieldkit.documents.text import REGULAR, register_fonts, safe_text
+from fieldkit.domain.legal_clocks import format_stamp
 from fieldkit.domain.vocabulary import DocumentKind
 
 TEMPLATE_ID = "meeting_pack"
 TEMPLATE_VERSION = 1
 _SERIES_COLOURS = ("#1F4E79", "#C55A11", "#548235", "#7030A0", "#BF9000")
 _CHART_HEIGHT = 62 * mm
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -100,7 +87,8 @@ def render_meeting_pack(pack: MeetingPackInput, branding: Branding) -> RenderedD
         Paragraph(f'<font color="{primary}">{markup(pack.title)}</font>', style["h1"]),
         Paragraph(markup(f"{pack.district} — {pack.period}"), style["h2"]),
         Paragraph(
-            markup(f"Prepared by {pack.prepared_by} on {_when(pack.prepared_at)}"), style["small"]
+            markup(f"Prepared by {pack.prepared_by} on {format_stamp(pack.prepared_at)}"),
+            style["small"],
         ),
         Spacer(1, 3 * mm),
     ]
@@ -143,10 +131,6 @@ def render_meeting_pack(pack: MeetingPackInput, branding: Branding) -> RenderedD
         language="en",
         page_count=pages,
     )
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"
 
 
 def _chart(chart: PackChart) -> Drawing:

@@ -31,25 +31,12 @@ from fieldkit.documents.layout import (
 )
 from fieldkit.documents.templates import Branding
 from fieldkit.documents.text import register_fonts
+from fieldkit.domain.legal_clocks import format_stamp
 from fieldkit.domain.vocabulary import DocumentKind
 
 TEMPLATE_ID = "subject_access"
 TEMPLATE_VERSION = 1
 TITLE = "Subject access export"
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -146,8 +133,8 @@ def cover_paragraphs(pack: SubjectAccessInput) -> tuple[str, ...]:
     """The cover's wording, as plain text paragraphs."""
     return (
         f"This is everything the Fieldkit vault of {pack.prepared_by} held about "
-        f"{pack.person_name} on {_when(pack.prepared_at)}: their own record, every record that "
-        "involves them, each record's earlier versions, and the log of who saw, changed, "
+        f"{pack.person_name} on {format_stamp(pack.prepared_at)}: their own record, every "
+        "record that involves them, each record's earlier versions, and the log of who saw, changed, "
         "printed or exported each one.",
         scope_statement(pack.prepared_by),
         "Records may mention other people, who are not named here beyond what the records "
@@ -179,7 +166,7 @@ def render_subject_access(pack: SubjectAccessInput, branding: Branding) -> Rende
         Paragraph(
             markup(
                 f"Reference {pack.reference} · prepared by {pack.prepared_by} on "
-                f"{_when(pack.prepared_at)}"
+                f"{format_stamp(pack.prepared_at)}"
             ),
             style["small"],
         ),
@@ -279,7 +266,3 @@ def _table(
         )
     )
     return out
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}, {moment:%H:%M}"

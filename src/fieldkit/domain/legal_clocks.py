@@ -67,6 +67,16 @@ def format_date(moment: datetime | date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
+def format_stamp(moment: datetime) -> str:
+    """Write when a document was made, e.g. ``27 November 2026, 14:05`` (London time).
+
+    Args:
+        moment: An aware datetime (a naive one is taken as London time already).
+    """
+    local = moment.astimezone(LONDON) if moment.tzinfo is not None else moment
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}, {local:%H:%M}"
+
+
 def format_datetime(moment: datetime) -> str:
     """Write a moment in London time, e.g. ``10:00 on Sunday 27 December 2026``.
 
