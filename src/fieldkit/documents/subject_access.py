@@ -134,8 +134,8 @@ def cover_paragraphs(pack: SubjectAccessInput) -> tuple[str, ...]:
     return (
         f"This is everything the Fieldkit vault of {pack.prepared_by} held about "
         f"{pack.person_name} on {format_stamp(pack.prepared_at)}: their own record, every "
-        "record that involves them, each record's earlier versions, and the log of who saw, changed, "
-        "printed or exported each one.",
+        "record that involves them, each record's earlier versions, and the log of who saw, "
+        "changed, printed or exported each one.",
         scope_statement(pack.prepared_by),
         "Records may mention other people, who are not named here beyond what the records "
         "themselves say. Before anything is released, check it for information about others "
