@@ -111,7 +111,6 @@ def connect_to_server(
     The device token is kept inside the vault, so the app syncs on its own afterwards.
     """
     vault = Vault.unlock(demo.folder, passphrase=demo.passphrase)
-    transport = Transport(TransportConfig(server_url=server_url))
     try:
         settings = SettingsService(vault)
         settings.save(
@@ -122,18 +121,8 @@ def connect_to_server(
                 officer_number="PCSO 1234",
             )
         )
-        engine = SyncEngine(
-            vault,
-            transport,
-            username=demo.username,
-            password=lambda: password,
-            device_name="demo laptop",
-        )
-        if on_status is not None:
-            engine.subscribe(on_status)
-        return engine.run()
+        return sync_once(vault, server_url, demo.username, password, on_status=on_status)
     finally:
-        transport.close()
         if not vault.locked:
             vault.lock()
 
@@ -152,12 +141,22 @@ class SupervisorDemo:
     decisions: int
 
 
-def _sync(vault: Vault, server_url: str, username: str, password: str) -> SyncReport:
+def sync_once(
+    vault: Vault,
+    server_url: str,
+    username: str,
+    password: str,
+    *,
+    on_status: StatusCallback | None = None,
+) -> SyncReport:
+    """One sync of a demo laptop, signing in with the demo accounts' password if needed."""
     transport = Transport(TransportConfig(server_url=server_url))
     try:
         engine = SyncEngine(
             vault, transport, username=username, password=lambda: password, device_name="demo"
         )
+        if on_status is not None:
+            engine.subscribe(on_status)
         return engine.run()
     finally:
         transport.close()
@@ -191,7 +190,7 @@ def stage_supervisor(
                 officer_number="Sgt 2101",
             )
         )
-        _sync(supervisor, server_url, SUPERVISOR, password)
+        sync_once(supervisor, server_url, SUPERVISOR, password)
         review = ReviewService(supervisor, RecordService(supervisor), load_schemes())
         visits = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2).items
         for item, decision, comment in zip(
@@ -209,7 +208,7 @@ def stage_supervisor(
             _edit_description(officer, person.id, "Wears a grey parka; walks with a stick.")
             officer_vault = Vault.unlock(officer.folder, passphrase=officer.passphrase)
             try:
-                _sync(officer_vault, server_url, officer.username, password)
+                sync_once(officer_vault, server_url, officer.username, password)
             finally:
                 officer_vault.lock()
             RecordService(supervisor).update(
@@ -217,7 +216,7 @@ def stage_supervisor(
                 record_id=person.id,
                 changes={"description": "Wears a red scarf; usually with a small dog."},
             )
-        report = _sync(supervisor, server_url, SUPERVISOR, password)
+        report = sync_once(supervisor, server_url, SUPERVISOR, password)
         queue = review.queue(limit=1000)
         staged = SupervisorDemo(
             demo,
@@ -231,7 +230,7 @@ def stage_supervisor(
     # The officer's laptop syncs once more and receives the supervisor's decisions.
     officer_vault = Vault.unlock(officer.folder, passphrase=officer.passphrase)
     try:
-        _sync(officer_vault, server_url, officer.username, password)
+        sync_once(officer_vault, server_url, officer.username, password)
     finally:
         officer_vault.lock()
     return staged
