@@ -185,6 +185,64 @@ def test_the_controller_syncs_on_a_worker_thread_and_reports_status(
     assert controller.unsynced_count() == 0
 
 
+def test_locking_the_laptop_mid_sync_stops_the_sync_quietly_and_the_next_one_carries_on(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    server = sqlite_server
+    server.admin.add_user("amy")
+    amy = laptops("amy", "amy", server.url)
+    record = RecordService(amy.open()).create(record_type="person", fields=person())
+    controller = EngineSyncController(amy.engine())
+    vault = amy.open()
+
+    def lid_closes(status: SyncStatus) -> None:
+        if status.step == "push" and not vault.locked:
+            vault.lock()
+
+    seen: list[SyncStatus] = []
+    controller.subscribe(lid_closes)
+    controller.subscribe(seen.append)
+    controller.sync_now()
+    controller.wait(timeout=60)
+
+    assert controller.last_report is not None
+    assert controller.last_report.outcome is SyncOutcome.STOPPED
+    controller.unsubscribe(seen.append)
+    heard = len(seen)
+    report = amy.sync()  # unlocks again, as the officer would
+    assert report.outcome is SyncOutcome.OK
+    assert record.id in server.view("amy")
+    assert len(seen) == heard
+
+
+def test_a_status_subscriber_that_fails_does_not_stop_the_others(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    server = sqlite_server
+    server.admin.add_user("amy")
+    amy = laptops("amy", "amy", server.url)
+    controller = EngineSyncController(amy.engine())
+
+    calls: list[SyncStatus] = []
+
+    def gone(status: SyncStatus) -> None:
+        """A screen that has been deleted: it fails once the sync starts talking to it."""
+        calls.append(status)
+        if status.state is SyncState.SYNCING:
+            raise RuntimeError("Signal source has been deleted")
+
+    controller.subscribe(gone)
+    heard: list[SyncStatus] = []
+    controller.subscribe(heard.append)
+    controller.sync_now()
+    controller.wait(timeout=60)
+
+    assert controller.last_report is not None
+    assert controller.last_report.outcome is SyncOutcome.OK
+    assert heard[-1].state is SyncState.UP_TO_DATE
+    assert len(calls) > 2  # still told after failing, as the others were
+
+
 def _cli(laptop: Laptop, server_url: str, stdin: str) -> tuple[int, str, str]:
     laptop.close()
     out, err = io.StringIO(), io.StringIO()

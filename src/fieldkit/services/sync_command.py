@@ -35,6 +35,7 @@ _OUTCOME_EXIT = {
     SyncOutcome.CREDENTIALS_REFUSED: SyncExit.REFUSED_CREDENTIALS,
     SyncOutcome.DEVICE_REVOKED: SyncExit.REFUSED_CREDENTIALS,
     SyncOutcome.FAILED: SyncExit.ERROR,
+    SyncOutcome.STOPPED: SyncExit.ERROR,
 }
 
 

@@ -11,7 +11,9 @@ from enum import StrEnum
 from typing import Any
 
 from fieldkit import __version__
+from fieldkit.services.sync_port import tell_each
 from fieldkit.store import audit, replica
+from fieldkit.store.errors import VaultLockedError
 from fieldkit.store.replica import PulledRecord
 from fieldkit.store.vault import Vault
 from fieldkit.sync.protocol import (
@@ -45,6 +47,8 @@ class SyncOutcome(StrEnum):
     CREDENTIALS_REFUSED = "credentials_refused"
     DEVICE_REVOKED = "device_revoked"
     FAILED = "failed"
+    #: The vault was locked while the sync ran.
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,14 @@ class SyncEngine:
             )
         except DeviceRevoked as exc:
             return self._revoked(exc, tally)
+        except VaultLockedError:
+            # The laptop was locked (lid closed, idle timeout) while the sync ran. Every step
+            # commits on its own and the cursor and outbox say where it got to: the next sync
+            # carries on from there. Nobody is looking, so nothing is published.
+            return SyncReport(
+                SyncOutcome.STOPPED,
+                message="The vault was locked during the sync; the next sync carries on.",
+            )
         except SyncError as exc:
             return self._stopped(SyncOutcome.FAILED, SyncState.NEEDS_ATTENTION, exc, tally)
         return self._finish(tally)
@@ -586,6 +598,11 @@ class EngineSyncController:
             current = self._current
         callback(current)
 
+    def unsubscribe(self, callback: StatusCallback) -> None:
+        with self._lock:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
     def unsynced_count(self) -> int:
         return self._engine.unsynced_count()
 
@@ -596,5 +613,4 @@ class EngineSyncController:
         with self._lock:
             self._current = status
             subscribers = list(self._subscribers)
-        for callback in subscribers:
-            callback(status)
+        tell_each(subscribers, status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from typing import Protocol
@@ -9,6 +10,8 @@ from typing import Protocol
 from fieldkit.store import replica
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import StatusCallback, SyncState, SyncStatus
+
+log = logging.getLogger(__name__)
 
 
 class SyncController(Protocol):
@@ -19,6 +22,9 @@ class SyncController(Protocol):
 
     def subscribe(self, callback: StatusCallback) -> None:
         """Be told every status change, starting with the current status."""
+
+    def unsubscribe(self, callback: StatusCallback) -> None:
+        """Stop telling `callback` (a screen going away); unknown callbacks are ignored."""
 
     def unsynced_count(self) -> int:
         """Local changes the server has not yet accepted."""
@@ -69,6 +75,11 @@ class OfflineSyncController:
             self._subscribers.append(callback)
         callback(self.status())
 
+    def unsubscribe(self, callback: StatusCallback) -> None:
+        with self._lock:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
     def unsynced_count(self) -> int:
         if self._vault.locked:
             return 0
@@ -77,5 +88,13 @@ class OfflineSyncController:
     def _publish(self, status: SyncStatus) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
-        for callback in subscribers:
+        tell_each(subscribers, status)
+
+
+def tell_each(subscribers: list[StatusCallback], status: SyncStatus) -> None:
+    """Tell every subscriber; one that fails (a screen already gone) does not stop the rest."""
+    for callback in subscribers:
+        try:
             callback(status)
+        except Exception as exc:  # a subscriber's failure must not end a sync mid-way
+            log.warning("a sync status subscriber failed: %s", type(exc).__name__)

@@ -54,10 +54,15 @@ class SyncBar(QWidget):
         self._controller = controller
         self.sync_button.setEnabled(True)
         # The engine may call back from its own thread: hop to the GUI thread via a signal.
-        controller.subscribe(self.status_arrived.emit)
+        controller.subscribe(self._arrived)
+
+    def _arrived(self, status: SyncStatus) -> None:
+        self.status_arrived.emit(status)
 
     def detach(self) -> None:
-        """Forget the controller (the vault locked)."""
+        """Forget the controller (the vault locked): a sync still running tells us no more."""
+        if self._controller is not None:
+            self._controller.unsubscribe(self._arrived)
         self._controller = None
         self.status = None
         self.headline.setText("Locked")
