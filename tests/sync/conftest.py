@@ -204,7 +204,7 @@ class Server:
         token = self.login(supervisor)["token"]
         reply = requests.get(
             self.url + "/v1/conflicts",
-            params={"include_resolved": "true", "limit": 1000},
+            params={"include_resolved": "true", "limit": "1000"},
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         )
