@@ -346,3 +346,38 @@ def test_another_supervisors_decision_arriving_by_sync_settles_the_work(
         author="sam.supervisor",
     )
     assert _review(supervisor).queue().total == 0
+
+
+def test_the_officers_red_warning_shows_as_awaiting_countersignature_until_countersigned(
+    make_vault: Callable[..., Vault], clock: SteppingClock
+) -> None:
+    officer = make_vault("officer", username="amy")
+    records = RecordService(officer)
+    person_id = records.create(record_type="person", fields=person()).id
+    issued = (clock.current - timedelta(days=2)).isoformat(timespec="seconds")
+    red = records.create(
+        record_type="warning", fields=warning(person_id, "red", issued_at=issued)
+    ).id
+    records.create(record_type="warning", fields=warning(person_id, "yellow", issued_at=issued))
+
+    [waiting] = _review(officer).feedback()
+    assert (waiting.subject_id, waiting.decision) == (red, "Awaiting countersignature")
+    assert waiting.what == "Warning: Red warning"
+
+    clock.current += timedelta(minutes=5)
+    arrive(
+        officer,
+        "review",
+        {
+            "subject_type": "warning",
+            "subject_id": red,
+            "decision": "countersigned",
+            "decided_at": officer.now().isoformat(timespec="seconds"),
+            "reviewer": "priya.supervisor",
+            "officer": "amy",
+            "district": "huddersfield",
+        },
+        author="priya.supervisor",
+    )
+    [decided] = _review(officer).feedback()
+    assert (decided.subject_id, decided.decision) == (red, "Countersigned")

@@ -203,7 +203,7 @@ class ReviewService:
                     type=row.type.value,
                     id=row.id,
                     kind=KIND_WORDS[row.type],
-                    summary=self._summary(record),
+                    summary=self._summary(record.type, record.fields),
                     officer=row.author or "unknown",
                     district=district_label(row.district),
                     dated=_when(row.dated),
@@ -312,6 +312,13 @@ class ReviewService:
             )
             repo = self._vault.records(conn)
             subjects = {f.subject_id: repo.get(f.subject_type, f.subject_id) for f in found}
+            waiting = review_queue.own_work_not_countersigned(
+                conn,
+                me=self._vault.username,
+                types=(RecordType.WARNING, RecordType.CLOSURE),
+                since=since,
+            )
+        decided_ids = {f.subject_id for f in found}
         items = [
             FeedbackItem(
                 subject_type=f.subject_type.value,
@@ -325,7 +332,24 @@ class ReviewService:
             )
             for f in found
         ]
-        return sorted(items, key=lambda i: not i.returned)
+        for kind, fields, dated in waiting:
+            if fields["id"] in decided_ids:
+                continue  # returned already: that decision is what the officer needs to see
+            if not needs_countersignature(kind, fields, self._schemes):
+                continue
+            items.append(
+                FeedbackItem(
+                    subject_type=kind.value,
+                    subject_id=str(fields["id"]),
+                    what=f"{KIND_WORDS[kind]}: {self._summary(kind, fields)}",
+                    decision="Awaiting countersignature",
+                    returned=False,
+                    by="",
+                    when=_when(dated),
+                    comment="A supervisor countersigns this after your next sync.",
+                )
+            )
+        return sorted(items[:limit], key=lambda i: not i.returned)
 
     # Words -----------------------------------------------------------------------------------
 
@@ -339,12 +363,11 @@ class ReviewService:
     def _what(self, kind: RecordType, record: StoredRecord | None) -> str:
         if record is None:
             return KIND_WORDS[kind]
-        return f"{KIND_WORDS[kind]}: {self._summary(record)}"
+        return f"{KIND_WORDS[kind]}: {self._summary(record.type, record.fields)}"
 
-    def _summary(self, record: StoredRecord) -> str:
+    def _summary(self, kind: RecordType, f: Mapping[str, object]) -> str:
         """What kind of work it is, in a few words that name nobody."""
-        f = record.fields
-        match record.type:
+        match kind:
             case RecordType.VISIT:
                 listed = f.get("categories")
                 cats = ", ".join(category_label(str(c)) for c in _items(listed))
@@ -367,7 +390,7 @@ class ReviewService:
             case RecordType.DOCUMENT:
                 return str(f["kind"]).replace("_", " ")
             case _:
-                return record.type.value
+                return kind.value
 
     def _names(self, conn: Transaction, fields: Mapping[str, object]) -> dict[str, str]:
         """Names for the people and places a record refers to."""

@@ -311,3 +311,41 @@ def feedback_for(conn: Transaction, *, officer: str, since: str, limit: int) -> 
         if len(out) >= limit:
             break
     return out
+
+
+def own_work_not_countersigned(
+    conn: Transaction, *, me: str, types: Sequence[RecordType], since: str
+) -> list[tuple[RecordType, dict[str, Any], str]]:
+    """This user's own live work of these kinds, dated since a stored moment, that no
+    supervisor has countersigned yet: (type, fields with ``id``, date), newest first.
+
+    Own work is work written on this laptop (no origin row) or that came back to a fresh
+    laptop with this user as its author. The caller decides which of it needs countersigning.
+    """
+    review = RECORD_TABLES[RecordType.REVIEW]
+    out: list[tuple[RecordType, dict[str, Any], str]] = []
+    for record_type in types:
+        table = RECORD_TABLES[record_type]
+        dated = table.c[DATED_BY[record_type]]
+        countersigned = (
+            select(review.c.id)
+            .where(
+                review.c.subject_id == table.c.id,
+                review.c.decision == ReviewDecision.COUNTERSIGNED.value,
+                review.c.deleted.is_(False),
+            )
+            .exists()
+        )
+        rows = conn.execute(
+            select(table)
+            .outerjoin(record_origin, record_origin.c.record_id == table.c.id)
+            .where(
+                table.c.deleted.is_(False),
+                dated >= since,
+                or_(record_origin.c.record_id.is_(None), record_origin.c.author == me),
+                ~countersigned,
+            )
+            .order_by(dated.desc())
+        ).mappings()
+        out.extend((record_type, dict(r), str(r[DATED_BY[record_type]])) for r in rows)
+    return sorted(out, key=lambda item: item[2], reverse=True)
