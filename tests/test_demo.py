@@ -28,7 +28,7 @@ def test_headless_demo_syncs_an_officer_and_a_supervisor_with_work_to_review(
     queue = out.split("Supervisor's review queue: ", 1)[1].split("\n", 1)[0]
     waiting = int(queue.split(" pieces of work waiting", 1)[0])
     assert waiting > 100
-    assert "1 conflict(s) to settle; 2 decisions sent" in queue
+    assert "1 conflict to settle; 2 decisions sent" in queue
     # The passphrase is shown once on stdout and nowhere else: not in the server's log.
     passphrase = out.split("Vault passphrase (shown once): ", 1)[1].split()[0]
     assert passphrase not in (tmp_path / "server" / "server.log").read_text()

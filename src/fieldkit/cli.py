@@ -296,8 +296,9 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         )
         print(
             f"Supervisor's review queue: {staged.waiting} pieces of work waiting "
-            f"({staged.countersign} to countersign), {staged.open_conflicts} conflict(s) to "
-            f"settle; {staged.decisions} decisions sent to the officer's Today",
+            f"({staged.countersign} to countersign), {staged.open_conflicts} "
+            f"conflict{'' if staged.open_conflicts == 1 else 's'} to settle; "
+            f"{staged.decisions} decisions sent to the officer's Today",
             file=out,
         )
         if not args.headless:
