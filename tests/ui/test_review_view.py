@@ -21,6 +21,7 @@ from fieldkit.services.review import ReviewService
 from fieldkit.store import replica
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
+from fieldkit.ui.multi_choice import MultiChoice
 from fieldkit.ui.review_view import ReviewView, count_line
 from fieldkit.ui.workers import Workers
 
@@ -79,6 +80,12 @@ def open_row(qtbot: QtBot, view: ReviewView, row: int) -> None:
         view.table.selectRow(row)
 
 
+def tick(choice: MultiChoice, value: str) -> None:
+    """Tick or untick one value as a click in its menu would."""
+    (action,) = [a for a in choice.menu.actions() if a.data() == value]
+    action.trigger()
+
+
 def column(view: ReviewView, n: int) -> list[str]:
     return [view.model.index(r, n).data() for r in range(view.model.rowCount())]
 
@@ -99,17 +106,14 @@ def test_choosing_an_officer_or_a_kind_of_work_narrows_the_list(
     view = make_screen()
     assert view.model.rowCount() == 3
     assert view.count.text() == "3 waiting"
-    assert [view.officer.itemText(n) for n in range(view.officer.count())] == [
-        "Everyone",
-        "amy",
-        "ben",
-    ]
+    assert view.officer.choices() == [("amy", "amy"), ("ben", "ben")]
+    assert view.officer.text() == "Everyone"
 
-    view.officer.setFocus()
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
-        qtbot.keyClick(view.officer, Qt.Key.Key_Down)  # Everyone -> amy
+        tick(view.officer, "amy")
     assert set(column(view, 3)) == {"amy"}
     assert view.count.text() == "2 waiting"
+    assert view.officer.text() == "amy"
 
     view.kind.setCurrentIndex(view.kind.findData("warning"))
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
@@ -119,6 +123,64 @@ def test_choosing_an_officer_or_a_kind_of_work_narrows_the_list(
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
         view.clear_filters()
     assert view.model.rowCount() == 3
+    assert view.officer.chosen() == ()
+    assert view.officer.text() == "Everyone"
+
+
+def test_ticking_two_districts_lists_work_from_both_and_not_a_third(
+    qtbot: QtBot, supervisor: Vault, make_screen: Callable[[], ReviewView]
+) -> None:
+    arrive(supervisor, "visit", visit(district="huddersfield"), author="amy")
+    arrive(supervisor, "visit", visit(district="dewsbury_mirfield"), author="ben")
+    arrive(supervisor, "visit", visit(district="rural"), author="cat")
+    view = make_screen()
+    assert view.district.text() == "All districts"
+
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        tick(view.district, "huddersfield")
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        tick(view.district, "dewsbury_mirfield")
+
+    assert view.wanted().districts == ("dewsbury_mirfield", "huddersfield")
+    assert sorted(column(view, 3)) == ["amy", "ben"]
+    assert view.district.text() == "2 districts"
+    assert view.count.text() == "2 waiting"
+
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        tick(view.district, "huddersfield")  # untick one: the other is still chosen
+    assert column(view, 3) == ["ben"]
+    assert view.district.text() == "Dewsbury & Mirfield"
+
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        tick(view.district, "dewsbury_mirfield")  # none ticked: every district
+    assert view.wanted().districts == ()
+    assert sorted(column(view, 3)) == ["amy", "ben", "cat"]
+    assert view.district.text() == "All districts"
+
+
+def test_several_categories_and_officers_combine_and_clear_filters_clears_them(
+    qtbot: QtBot, supervisor: Vault, make_screen: Callable[[], ReviewView]
+) -> None:
+    arrive(supervisor, "visit", visit(categories=["street_drinking"]), author="amy")
+    arrive(supervisor, "visit", visit(categories=["begging"]), author="ben")
+    arrive(supervisor, "visit", visit(categories=["shoplifting"]), author="ben")
+    arrive(supervisor, "visit", visit(categories=["begging"]), author="cat")
+    view = make_screen()
+
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.category.set_chosen(["street_drinking", "begging"])
+    assert sorted(column(view, 3)) == ["amy", "ben", "cat"]
+    assert view.category.text() == "2 categories"
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.officer.set_chosen(["amy", "ben"])
+    assert sorted(column(view, 3)) == ["amy", "ben"]
+    assert view.wanted().authors == ("amy", "ben")
+
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        qtbot.mouseClick(view.clear_button, Qt.MouseButton.LeftButton)
+    assert view.model.rowCount() == 4
+    assert (view.category.chosen(), view.officer.chosen()) == ((), ())
+    assert (view.category.text(), view.officer.text()) == ("All categories", "Everyone")
 
 
 def test_listing_is_not_a_consultation_but_opening_an_item_is_logged(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTextBrowser,
+    QToolButton,
     QWidget,
 )
 
@@ -34,6 +35,7 @@ from fieldkit.services.review import (
     ReviewService,
 )
 from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.multi_choice import MultiChoice
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.today_view import fit_columns
 from fieldkit.ui.wording import describe
@@ -88,9 +90,19 @@ class ReviewView(QWidget):
         self._review = review
         self._workers = workers
         form = load_screen("review.ui", self)
-        self.officer = child(form, QComboBox, "officerCombo")
-        self.district = child(form, QComboBox, "districtCombo")
-        self.category = child(form, QComboBox, "categoryCombo")
+        self.officer = MultiChoice(
+            child(form, QToolButton, "officerButton"), everything="Everyone", several="{n} officers"
+        )
+        self.district = MultiChoice(
+            child(form, QToolButton, "districtButton"),
+            everything="All districts",
+            several="{n} districts",
+        )
+        self.category = MultiChoice(
+            child(form, QToolButton, "categoryButton"),
+            everything="All categories",
+            several="{n} categories",
+        )
         self.kind = child(form, QComboBox, "kindCombo")
         self.from_date = child(form, QDateEdit, "fromDate")
         self.to_date = child(form, QDateEdit, "toDate")
@@ -106,13 +118,8 @@ class ReviewView(QWidget):
         self.countersign_button = child(form, QPushButton, "countersignButton")
         self.return_button = child(form, QPushButton, "returnButton")
 
-        self.officer.addItem("Everyone", "")
-        self.district.addItem("All districts", "")
-        for value, words in IntelligenceService.districts():
-            self.district.addItem(words, value)
-        self.category.addItem("All categories", "")
-        for value, words in IntelligenceService.categories():
-            self.category.addItem(words, value)
+        self.district.set_choices(IntelligenceService.districts())
+        self.category.set_choices(IntelligenceService.categories())
         self.kind.addItem("All kinds of work", "")
         for record_type, words in KIND_WORDS.items():
             self.kind.addItem(words, record_type.value)
@@ -146,15 +153,17 @@ class ReviewView(QWidget):
         self._open_timer.setInterval(OPEN_DELAY_MS)
         self._open_timer.timeout.connect(self._open_selected)
 
-        for combo in (self.officer, self.district, self.category, self.kind):
-            combo.activated.connect(lambda _n: self.refresh())
+        for choice in (self.officer, self.district, self.category):
+            choice.changed.connect(self.refresh)
+        self.kind.activated.connect(lambda _n: self.refresh())
         for edit in (self.from_date, self.to_date):
             # Typed dates count once typing ends; a day picked in the calendar counts at once.
             edit.editingFinished.connect(self.refresh)
             edit.calendarWidget().clicked.connect(lambda _day: self.refresh())
         self.new_only.toggled.connect(lambda _on: self.refresh())
         child(form, QPushButton, "refreshButton").clicked.connect(self.refresh)
-        child(form, QPushButton, "clearButton").clicked.connect(self.clear_filters)
+        self.clear_button = child(form, QPushButton, "clearButton")
+        self.clear_button.clicked.connect(self.clear_filters)
         self.approve_button.clicked.connect(lambda: self.decide(ReviewDecision.APPROVED))
         self.countersign_button.clicked.connect(lambda: self.decide(ReviewDecision.COUNTERSIGNED))
         self.return_button.clicked.connect(lambda: self.decide(ReviewDecision.RETURNED))
@@ -188,15 +197,11 @@ class ReviewView(QWidget):
     def wanted(self) -> QueueFilter:
         """The filter as chosen on screen."""
 
-        def one(combo: QComboBox) -> tuple[str, ...]:
-            value = combo.currentData()
-            return (str(value),) if value else ()
-
         kind = self.kind.currentData()
         return QueueFilter(
-            authors=one(self.officer),
-            districts=one(self.district),
-            categories=one(self.category),
+            authors=self.officer.chosen(),
+            districts=self.district.chosen(),
+            categories=self.category.chosen(),
             types=(RecordType(str(kind)),) if kind else (),
             from_day=_day(self.from_date),
             to_day=_day(self.to_date),
@@ -204,8 +209,11 @@ class ReviewView(QWidget):
         )
 
     def clear_filters(self) -> None:
-        for combo in (self.officer, self.district, self.category, self.kind):
-            combo.setCurrentIndex(0)
+        for choice in (self.officer, self.district, self.category):
+            choice.blockSignals(True)
+            choice.set_chosen(())
+            choice.blockSignals(False)
+        self.kind.setCurrentIndex(0)
         for edit in (self.from_date, self.to_date):
             edit.setDate(_ANY_DAY)
         self.new_only.blockSignals(True)
@@ -235,12 +243,7 @@ class ReviewView(QWidget):
             self._new_at_first_look = {i.id for i in queue.items if i.new}
             self._workers.submit(self._review.mark_looked, lambda _none: None)
         self.queue = queue
-        chosen = self.officer.currentData()
-        self.officer.clear()
-        self.officer.addItem("Everyone", "")
-        for name in queue.officers:
-            self.officer.addItem(name, name)
-        self.officer.setCurrentIndex(max(0, self.officer.findData(chosen)))
+        self.officer.set_choices([(name, name) for name in queue.officers])
         self._set_items(list(queue.items), total=queue.total, filtered=wanted != QueueFilter())
         self.loaded.emit()
 

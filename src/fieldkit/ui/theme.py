@@ -18,6 +18,7 @@ QLineEdit, QPlainTextEdit, QComboBox, QDateTimeEdit, QDateEdit, QSpinBox, QListW
 QPushButton { background: #ffff00; color: #000000; border: 2px solid #ffffff; padding: 4px 10px;
     font-weight: 700; }
 QPushButton:disabled { background: #555555; color: #cccccc; }
+QToolButton[multiChoice="true"] { border: 2px solid #ffffff; padding: 3px 8px; }
 *:focus { border: 3px solid #00ffff; }
 QListWidget#navigation::item:selected, QTableView::item:selected {
     background: #ffff00; color: #000000; }

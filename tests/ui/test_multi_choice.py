@@ -1,0 +1,73 @@
+# mypy: disable-error-code="no-untyped-call"
+"""The several-values filter button: ticking from the keyboard keeps the menu open."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
+from pytestqt.qtbot import QtBot
+
+from fieldkit.ui.multi_choice import MultiChoice
+
+pytestmark = pytest.mark.gui
+
+DISTRICTS = [("a", "Ashby"), ("b", "Birstall"), ("c", "Cleckheaton")]
+
+
+@pytest.fixture
+def choice(qtbot: QtBot) -> MultiChoice:
+    button = QToolButton()
+    qtbot.addWidget(button)
+    made = MultiChoice(button, everything="All districts", several="{n} districts")
+    made.set_choices(DISTRICTS)
+    button.show()
+    return made
+
+
+def test_nothing_ticked_is_all_one_shows_its_name_several_show_how_many(
+    qtbot: QtBot, choice: MultiChoice
+) -> None:
+    assert (choice.chosen(), choice.text()) == ((), "All districts")
+    with qtbot.waitSignal(choice.changed):
+        choice.set_chosen(["c"])
+    assert (choice.chosen(), choice.text()) == (("c",), "Cleckheaton")
+    choice.set_chosen(["c", "a", "zz"])
+    assert (choice.chosen(), choice.text()) == (("a", "c"), "2 districts")
+    assert choice.button.toolTip() == "Ashby, Cleckheaton"
+    with qtbot.assertNotEmitted(choice.changed):
+        choice.set_chosen(["a", "c"])
+
+
+def test_space_ticks_several_without_closing_the_menu_and_all_clears_them(
+    qtbot: QtBot, choice: MultiChoice
+) -> None:
+    choice.button.setFocus()
+    qtbot.keyClick(choice.button, Qt.Key.Key_Space)
+    menu = choice.menu
+    qtbot.waitUntil(menu.isVisible)
+    everything, _line, ashby, birstall, _c = menu.actions()
+    assert everything.isChecked()
+
+    for action in (ashby, birstall):
+        menu.setActiveAction(action)
+        with qtbot.waitSignal(choice.changed):
+            qtbot.keyClick(menu, Qt.Key.Key_Space)
+    assert menu.isVisible()
+    assert choice.chosen() == ("a", "b")
+    assert not everything.isChecked()
+
+    menu.setActiveAction(everything)
+    with qtbot.waitSignal(choice.changed):
+        qtbot.keyClick(menu, Qt.Key.Key_Space)
+    assert (choice.chosen(), choice.text()) == ((), "All districts")
+    assert everything.isChecked()
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+
+
+def test_offering_new_choices_keeps_the_ticks_still_offered(choice: MultiChoice) -> None:
+    choice.set_chosen(["a", "b"])
+    choice.set_choices([("b", "Birstall"), ("d", "Dewsbury")])
+    assert choice.chosen() == ("b",)
+    assert choice.text() == "Birstall"
