@@ -2,8 +2,8 @@
 
 Listing the queue shows what kind of work waits, whose, where and when, never its contents:
 like a search result, that is not a consultation. Opening a piece of work is, and is logged
-(s62). A decision is a ``review`` record written in the same transaction as nothing else; it
-syncs to the server and on to the officer, whose Today shows it (`feedback`).
+(s62). A decision is a ``review`` record, written in one transaction after the decision is
+checked; it syncs to the server and on to the officer, whose Today shows it (`feedback`).
 """
 
 from __future__ import annotations
