@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tests.factories import PASSPHRASE
 
+from fieldkit.store import replica
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
@@ -69,3 +70,12 @@ def make_vault(tmp_path: Path, clock: SteppingClock) -> Callable[..., Vault]:
         return Vault.create(tmp_path / name, **options)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture
+def supervisor(make_vault: Callable[..., Vault]) -> Vault:
+    """A supervisor's vault, as its first sync leaves it: the server named the role."""
+    vault = make_vault("supervisor", username="priya.supervisor")
+    with vault.write() as conn:
+        replica.put_state(conn, "user", {"id": "u1", "role": "supervisor"})
+    return vault

@@ -63,14 +63,6 @@ def warning(person_id: str, level: str, **overrides: object) -> dict[str, object
     return fields
 
 
-@pytest.fixture
-def supervisor(make_vault: Callable[..., Vault]) -> Vault:
-    vault = make_vault("supervisor", username="priya.supervisor")
-    with vault.write() as conn:
-        replica.put_state(conn, "user", {"id": "u1", "role": "supervisor"})
-    return vault
-
-
 def _review(vault: Vault) -> ReviewService:
     return ReviewService(vault, RecordService(vault), SCHEMES)
 

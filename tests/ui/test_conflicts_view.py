@@ -25,14 +25,6 @@ pytestmark = pytest.mark.gui
 WAIT = 10_000
 
 
-@pytest.fixture
-def supervisor(make_vault: Callable[..., Vault]) -> Vault:
-    vault = make_vault("supervisor", username="priya.supervisor")
-    with vault.write() as conn:
-        replica.put_state(conn, "user", {"id": "u1", "role": "supervisor"})
-    return vault
-
-
 def conflict(
     conflict_id: int, record_id: str, field: str, kept: object, other: object
 ) -> replica.CachedConflict:

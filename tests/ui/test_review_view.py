@@ -30,14 +30,6 @@ WAIT = 10_000
 
 
 @pytest.fixture
-def supervisor(make_vault: Callable[..., Vault]) -> Vault:
-    vault = make_vault("supervisor", username="priya.supervisor")
-    with vault.write() as conn:
-        replica.put_state(conn, "user", {"id": "u1", "role": "supervisor"})
-    return vault
-
-
-@pytest.fixture
 def service(supervisor: Vault) -> ReviewService:
     return ReviewService(supervisor, RecordService(supervisor), load_schemes())
 

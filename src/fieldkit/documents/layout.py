@@ -166,6 +166,30 @@ def build_pdf(
     return pdf, doc.page
 
 
+def build_report_pdf(
+    story: list[Flowable], *, branding: Branding, title: str, footer: str
+) -> tuple[bytes, int]:
+    """A report for the partnership's own use (a meeting pack, a subject access export): the
+    letterhead on the first page, and on every page a footer with ``footer`` and the page
+    number."""
+
+    def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        if doc.page == 1:
+            draw_letterhead(canvas, branding, top=PAGE_HEIGHT - MARGIN + 4 * mm)
+
+    def decorate(canvas: Canvas, page: int, pages: int) -> None:
+        draw_footer(
+            canvas,
+            left=footer,
+            right=page_label("Page {page} of {pages}", page, pages),
+            colour=branding.accent_colour,
+        )
+
+    return build_pdf(
+        story, title=title, author=branding.authority_name, decorate=decorate, on_page=on_page
+    )
+
+
 def _nothing(canvas: Canvas, doc: BaseDocTemplate) -> None:
     del canvas, doc
 

@@ -12,20 +12,14 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 from reportlab.platypus import TableStyle as _TableStyle
 
 from fieldkit.documents.layout import (
     FRAME_WIDTH,
-    MARGIN,
-    PAGE_HEIGHT,
     RenderedDocument,
-    build_pdf,
-    draw_footer,
-    draw_letterhead,
+    build_report_pdf,
     markup,
-    page_label,
     styles,
 )
 from fieldkit.documents.templates import Branding
@@ -108,20 +102,11 @@ def render_meeting_pack(pack: MeetingPackInput, branding: Branding) -> RenderedD
         else:
             story.append(Paragraph(markup(table.empty), style["body"]))
 
-    def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        if doc.page == 1:
-            draw_letterhead(canvas, branding, top=PAGE_HEIGHT - MARGIN + 4 * mm)
-
-    def decorate(canvas: Canvas, page: int, pages: int) -> None:
-        draw_footer(
-            canvas,
-            left=f"{pack.title} — {pack.district} — {pack.period} — OFFICIAL-SENSITIVE",
-            right=page_label("Page {page} of {pages}", page, pages),
-            colour=branding.accent_colour,
-        )
-
-    pdf, pages = build_pdf(
-        story, title=pack.title, author=branding.authority_name, decorate=decorate, on_page=on_page
+    pdf, pages = build_report_pdf(
+        story,
+        branding=branding,
+        title=pack.title,
+        footer=f"{pack.title} — {pack.district} — {pack.period} — OFFICIAL-SENSITIVE",
     )
     return RenderedDocument(
         pdf=pdf,

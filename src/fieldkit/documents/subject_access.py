@@ -13,20 +13,14 @@ from datetime import datetime
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Spacer, Table
 from reportlab.platypus import TableStyle as _TableStyle
 
 from fieldkit.documents.layout import (
     FRAME_WIDTH,
-    MARGIN,
-    PAGE_HEIGHT,
     RenderedDocument,
-    build_pdf,
-    draw_footer,
-    draw_letterhead,
+    build_report_pdf,
     markup,
-    page_label,
     styles,
 )
 from fieldkit.documents.templates import Branding
@@ -183,20 +177,11 @@ def render_subject_access(pack: SubjectAccessInput, branding: Branding) -> Rende
         for record in section.records:
             story += _record(record, record_heading, sub_heading)
 
-    def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        if doc.page == 1:
-            draw_letterhead(canvas, branding, top=PAGE_HEIGHT - MARGIN + 4 * mm)
-
-    def decorate(canvas: Canvas, page: int, pages: int) -> None:
-        draw_footer(
-            canvas,
-            left=f"{TITLE} — {pack.reference} — OFFICIAL-SENSITIVE",
-            right=page_label("Page {page} of {pages}", page, pages),
-            colour=branding.accent_colour,
-        )
-
-    pdf, pages = build_pdf(
-        story, title=TITLE, author=branding.authority_name, decorate=decorate, on_page=on_page
+    pdf, pages = build_report_pdf(
+        story,
+        branding=branding,
+        title=TITLE,
+        footer=f"{TITLE} — {pack.reference} — OFFICIAL-SENSITIVE",
     )
     return RenderedDocument(
         pdf=pdf,

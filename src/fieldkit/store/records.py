@@ -78,7 +78,7 @@ class RecordRepository:
     def get(self, record_type: RecordType, record_id: str) -> StoredRecord | None:
         table = RECORD_TABLES[record_type]
         row = self._conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
-        return _to_record(record_type, row) if row is not None else None
+        return to_record(record_type, row) if row is not None else None
 
     def require(self, record_type: RecordType, record_id: str) -> StoredRecord:
         record = self.get(record_type, record_id)
@@ -89,7 +89,7 @@ class RecordRepository:
     def get_many(self, record_type: RecordType, ids: Sequence[str]) -> list[StoredRecord]:
         table = RECORD_TABLES[record_type]
         rows = self._conn.execute(select(table).where(table.c.id.in_(list(ids)))).mappings()
-        by_id = {r["id"]: _to_record(record_type, r) for r in rows}
+        by_id = {r["id"]: to_record(record_type, r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def where(
@@ -100,7 +100,7 @@ class RecordRepository:
         rows = self._conn.execute(
             select(table).where(table.c[column].in_(list(values))).where(table.c.deleted.is_(False))
         ).mappings()
-        return [_to_record(record_type, r) for r in rows]
+        return [to_record(record_type, r) for r in rows]
 
     def iter_all(
         self, record_type: RecordType, *, include_deleted: bool = False
@@ -110,7 +110,7 @@ class RecordRepository:
         if not include_deleted:
             query = query.where(table.c.deleted.is_(False))
         for row in self._conn.execute(query).mappings():
-            yield _to_record(record_type, row)
+            yield to_record(record_type, row)
 
     # Visits and warnings, as the screens list them -------------------------------------------
 
@@ -134,7 +134,7 @@ class RecordRepository:
                 or_(table.c.occurred_at < at, and_(table.c.occurred_at == at, table.c.id < last_id))
             )
         query = query.order_by(table.c.occurred_at.desc(), table.c.id.desc()).limit(limit)
-        return [_to_record(RecordType.VISIT, r) for r in self._conn.execute(query).mappings()]
+        return [to_record(RecordType.VISIT, r) for r in self._conn.execute(query).mappings()]
 
     def latest_visited_place_ids(self, *, officer_id: str | None = None, limit: int) -> list[str]:
         """Distinct places of the latest live visits, most recent first.
@@ -182,7 +182,7 @@ class RecordRepository:
             .order_by(table.c.follow_up_due)
             .limit(limit)
         )
-        return [_to_record(RecordType.VISIT, r) for r in self._conn.execute(query).mappings()]
+        return [to_record(RecordType.VISIT, r) for r in self._conn.execute(query).mappings()]
 
     def issued_warnings_since(self, since: datetime) -> list[StoredRecord]:
         """Live warnings still in the issued state that were issued at or after ``since``."""
@@ -192,7 +192,7 @@ class RecordRepository:
             .where(table.c.status == WarningStatus.ISSUED.value, table.c.deleted.is_(False))
             .where(table.c.issued_at >= since.isoformat())
         )
-        return [_to_record(RecordType.WARNING, r) for r in self._conn.execute(query).mappings()]
+        return [to_record(RecordType.WARNING, r) for r in self._conn.execute(query).mappings()]
 
     # Writing ---------------------------------------------------------------------------------
 
@@ -441,7 +441,8 @@ def _row(record: StoredRecord) -> dict[str, Any]:
     }
 
 
-def _to_record(record_type: RecordType, row: RowMapping) -> StoredRecord:
+def to_record(record_type: RecordType, row: RowMapping) -> StoredRecord:
+    """A record table's row as the record it holds."""
     names = SPECS[record_type].by_name
     return StoredRecord(
         record_type,

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, String, cast, select
 
-from fieldkit.domain.records import SPECS, RecordType
+from fieldkit.domain.records import RecordType
 from fieldkit.store.errors import RecordNotFoundError
-from fieldkit.store.records import StoredRecord, unpack_versions
+from fieldkit.store.records import StoredRecord, to_record
 from fieldkit.store.schema import RECORD_TABLES, AuditEntry, HistoryEntry, visit_person
 
 #: Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit.
@@ -214,18 +214,10 @@ def _ids_where(conn: Connection, table: Any, column: str, values: Sequence[str])
 def _load(conn: Connection, record_type: RecordType, ids: Sequence[str]) -> list[StoredRecord]:
     """Records by id, live or deleted, in the order asked for."""
     table = RECORD_TABLES[record_type]
-    names = SPECS[record_type].by_name
     by_id: dict[str, StoredRecord] = {}
     for chunk in _chunks(ids):
         for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
-            by_id[row["id"]] = StoredRecord(
-                record_type,
-                row["id"],
-                {k: row[k] for k in names},
-                unpack_versions(row["versions"], names),
-                bool(row["deleted"]),
-                row["updated_hlc"],
-            )
+            by_id[row["id"]] = to_record(record_type, row)
     return [by_id[i] for i in ids if i in by_id]
 
 
