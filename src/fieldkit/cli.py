@@ -93,7 +93,8 @@ def cmd_import(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
     vault = _unlock(args, stdin)
     try:
-        with open(args.file, encoding="utf-8") as stream:
+        # Read as bytes: a line that is not UTF-8 is then listed with the others, not fatal.
+        with open(args.file, "rb") as stream:
             count = import_file(vault, stream)
     except ImportRejected as exc:
         for error in exc.errors:

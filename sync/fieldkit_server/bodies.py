@@ -1,4 +1,4 @@
-"""Request bodies: size limits (413) and gzip-encoded bodies, before any handler sees them."""
+"""Request bodies: size limits (413), gzip, and JSON the server can read, before any handler."""
 
 from __future__ import annotations
 
@@ -10,9 +10,68 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fieldkit_server.problems import PROBLEM_JSON
 
+#: No request of the protocol nests deeper than a handful of levels (a push is
+#: body → changes → change → fields → list); past this a body is an attack on the parser.
+MAX_JSON_DEPTH = 32
+
+
+def json_body_problem(body: bytes) -> str | None:
+    """What makes a JSON request body unreadable, in words fit for the client; None if readable.
+
+    Checked here so that every such body gets one clear 400, whatever the reason: bytes that are
+    not UTF-8, text that is not JSON, nesting deep enough to exhaust the parser, or an integer
+    with more digits than Python will convert. The reason never quotes the body.
+
+    Args:
+        body: the request body as received (after any gzip inflation).
+
+    Returns:
+        A sentence saying what is wrong, or None.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "the request body is not UTF-8 text"
+    try:
+        document = json.loads(body)
+    except json.JSONDecodeError:
+        return "the request body is not valid JSON"
+    except RecursionError:
+        return f"the request body is nested more than {MAX_JSON_DEPTH} levels deep"
+    except ValueError:  # Python's limit on the digits of an integer (CVE-2020-10735)
+        return "the request body holds a number with too many digits"
+    if _depth_over(document, MAX_JSON_DEPTH):
+        return f"the request body is nested more than {MAX_JSON_DEPTH} levels deep"
+    return None
+
+
+def _depth_over(document: object, limit: int) -> bool:
+    """Whether a parsed JSON document nests deeper than ``limit`` (without recursing)."""
+    level: list[object] = [document]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            if isinstance(node, dict | list)
+            for child in (node.values() if isinstance(node, dict) else node)
+        ]
+        if not level:
+            return False
+    return any(isinstance(node, dict | list) for node in level)
+
+
+def _is_json(headers: dict[bytes, bytes]) -> bool:
+    """Whether the framework will read the body as JSON (no content type, or a JSON one)."""
+    content_type = headers.get(b"content-type")
+    if content_type is None:
+        return True
+    media = content_type.split(b";", 1)[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
+
 
 class RequestBodyMiddleware:
-    """Refuse bodies over the limit and inflate ``Content-Encoding: gzip`` ones.
+    """Refuse bodies over the limit, inflate ``Content-Encoding: gzip`` ones, and refuse JSON
+    bodies the server cannot read (400 ``bad_json``).
 
     The limit applies to the bytes sent and to the inflated body, so a small gzip bomb is
     refused as surely as a large upload.
@@ -60,6 +119,11 @@ class RequestBodyMiddleware:
         elif encoding not in (b"identity", b""):
             await _problem(send, 415, "Unsupported content encoding", "send gzip or identity")
             return
+        if body and _is_json(headers):
+            problem = json_body_problem(bytes(body))
+            if problem is not None:
+                await _problem(send, 400, "Malformed JSON", problem, code="bad_json")
+                return
         new_headers = [
             (k, v)
             for k, v in scope["headers"]
@@ -82,9 +146,13 @@ class RequestBodyMiddleware:
         return f"the body is larger than {self.max_bytes} bytes"
 
 
-async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+async def _problem(
+    send: Send, status: int, title: str, detail: str, *, code: str | None = None
+) -> None:
     payload: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     payload["detail"] = detail
+    if code is not None:
+        payload["code"] = code
     data = json.dumps(payload).encode()
     await send(
         {

@@ -173,7 +173,7 @@ def _dispatch(
         run(lambda s: accounts.revoke_device(s, device_id=args.device, now=now))
         print(f"revoked {args.device}")
     elif key == ("services", "import"):
-        services = parse_services(args.file.read_text(encoding="utf-8"))
+        services = parse_services(args.file.read_bytes())
         results = run(lambda s: import_services(s, services=services, now=now))
         refused = [r for r in results if r.status == "rejected"]
         for r in refused:

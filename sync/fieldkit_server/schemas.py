@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -15,13 +16,19 @@ from pydantic import (
     StringConstraints,
 )
 
-from fieldkit.domain.records import RecordType, normalise_id
+from fieldkit.domain.records import (
+    EARLIEST,
+    EARLIEST_AT,
+    LATEST,
+    LATEST_AT,
+    RecordType,
+    normalise_id,
+)
 
 _UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 _HLC_PATTERN = r"^\d{15}:\d{4}:[0-9A-Za-z_.\-]{1,64}$"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 def _no_control(text: str) -> str:
@@ -32,18 +39,11 @@ def _no_control(text: str) -> str:
     return text
 
 
-def _storable(value: Any) -> Any:
-    """Refuse strings no database can store, anywhere in a JSON value."""
-    if isinstance(value, str) and _UNSTORABLE.search(value):
-        raise ValueError("contains a NUL character or an unpaired surrogate")
-    if isinstance(value, list):
-        for item in value:
-            _storable(item)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _storable(key)
-            _storable(item)
-    return value
+def _in_range(at: datetime) -> datetime:
+    # Compared, not converted: converting 0001-01-01T00:00+01:00 to UTC overflows.
+    if not EARLIEST_AT <= at <= LATEST_AT:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year}")
+    return at
 
 
 Uuid = Annotated[
@@ -58,6 +58,8 @@ Username = Annotated[str, StringConstraints(min_length=1, max_length=64), _NoCon
 Name = Annotated[str, StringConstraints(max_length=200), _NoControl]
 Reason = Annotated[str, StringConstraints(max_length=2000), _NoControl]
 Recipient = Annotated[str, StringConstraints(max_length=500), _NoControl]
+#: A time with a UTC offset, within the years the domain accepts.
+SaneDatetime = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 
 class Wire(BaseModel):
@@ -97,9 +99,9 @@ class ChangeIn(Wire):
     id: Uuid
     op: Literal["upsert", "delete"]
     hlc: HlcText
-    fields: Annotated[dict[FieldName, JsonValue], AfterValidator(_storable)] = Field(
-        default_factory=dict
-    )
+    #: Values are checked by the record type's rules in the push itself, so that one bad value
+    #: rejects its own change (with a reason) rather than the whole batch.
+    fields: dict[FieldName, JsonValue] = Field(default_factory=dict)
     base: dict[FieldName, HlcText] = Field(default_factory=dict)
 
 
@@ -150,7 +152,7 @@ class PullResponse(BaseModel):
 
 class ClientAuditEvent(Wire):
     event_id: Uuid
-    at: AwareDatetime
+    at: SaneDatetime
     actor: Name
     action: Literal["view", "create", "update", "print", "export", "erase"]
     record_type: RecordType | None = None

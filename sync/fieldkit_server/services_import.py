@@ -26,16 +26,27 @@ class ImportError_(ValueError):
     """The file is not a list of service objects."""
 
 
-def parse_services(text: str) -> list[dict[str, Any]]:
+def parse_services(text: str | bytes) -> list[dict[str, Any]]:
     """Read a services file: a JSON list of objects, each the service's fields and maybe an id.
 
+    Args:
+        text: the file's content, as text or as the bytes read (which must be UTF-8).
+
     Raises:
-        ImportError_: the file is not of that shape.
+        ImportError_: the file is not of that shape (the message never quotes its content).
     """
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8-sig")
         data = json.loads(text)
+    except UnicodeDecodeError:
+        raise ImportError_("not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ImportError_(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise ImportError_("not JSON this server can read: nested too deeply") from None
+    except ValueError:  # Python's limit on the digits of an integer (CVE-2020-10735)
+        raise ImportError_("not JSON this server can read: a number has too many digits") from None
     if isinstance(data, dict) and isinstance(data.get("services"), list):
         data = data["services"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tests.extreme_values import VALID, hostile_records, to_json
 
 from fieldkit.domain.postcode import normalise_postcode
-from fieldkit.domain.records import ValidationError, validate_fields
+from fieldkit.domain.records import (
+    SPECS,
+    FieldKind,
+    FieldSpec,
+    RecordType,
+    ValidationError,
+    validate_fields,
+)
+
+NUMERIC = (FieldKind.INT, FieldKind.FLOAT)
+DATED = (FieldKind.DATE, FieldKind.DATETIME)
 
 BASE_VISIT = {
     "occurred_at": "2026-11-27T10:15:00+00:00",
@@ -39,6 +52,10 @@ def test_postcodes_are_normalised(typed: str, normal: str) -> None:
 def test_non_postcodes_are_rejected(bad: str) -> None:
     with pytest.raises(ValueError, match="not a UK postcode"):
         normalise_postcode(bad)
+
+
+PLACE = {"label": "x", "district": "rural"}
+CLOSURE = {"case_id": "8d7c5b6e-7f4e-4b0e-9a53-0b7f1c2d3e4f", "district": "rural"}
 
 
 @pytest.mark.parametrize(
@@ -85,6 +102,59 @@ def test_non_postcodes_are_rejected(bad: str) -> None:
             "true or false",
         ),
         ("gizmo", {}, "type", "unknown record type"),
+        ("place", {**PLACE, "lat": 10**400, "lon": 0}, "lat", "between -90 and 90"),
+        ("place", {**PLACE, "lat": 0, "lon": -(10**400)}, "lon", "between -180 and 180"),
+        ("place", {**PLACE, "lat": 1e308, "lon": 0}, "lat", "between"),
+        ("place", {**PLACE, "lat": float("nan"), "lon": 0}, "lat", "finite"),
+        ("place", {**PLACE, "lat": 0, "lon": float("-inf")}, "lon", "finite"),
+        ("closure", {**CLOSURE, "order_months": 10**400}, "order_months", "between 1 and 3"),
+        ("closure", {**CLOSURE, "order_months": 1e308}, "order_months", "between 1 and 3"),
+        ("closure", {**CLOSURE, "order_months": 2.5}, "order_months", "whole number"),
+        ("closure", {**CLOSURE, "order_months": float("nan")}, "order_months", "finite"),
+        ("closure", {**CLOSURE, "notice_hours": -(10**4000)}, "notice_hours", "between 24"),
+        (
+            "visit",
+            {**BASE_VISIT, "occurred_at": "0001-01-01T00:00:00+01:00"},
+            "occurred_at",
+            "1900",
+        ),
+        (
+            "visit",
+            {**BASE_VISIT, "occurred_at": "9999-12-31T23:59:59-01:00"},
+            "occurred_at",
+            "2200",
+        ),
+        (
+            "visit",
+            {**BASE_VISIT, "occurred_at": "1899-12-31T23:00:00-00:30"},
+            "occurred_at",
+            "1900",
+        ),
+        ("visit", {**BASE_VISIT, "occurred_at": "2026-06-30T23:59:60+00:00"}, "occurred_at", "ISO"),
+        ("visit", {**BASE_VISIT, "follow_up_due": "9999-12-31"}, "follow_up_due", "2200"),
+        ("visit", {**BASE_VISIT, "follow_up_due": "0001-01-01"}, "follow_up_due", "1900"),
+        (
+            "visit",
+            {**BASE_VISIT, "follow_up_due": "\u0662\u0660\u0662\u0666-01-01"},
+            "follow_up_due",
+            "YYYY",
+        ),
+        (
+            "person",
+            {"district": "rural", "given_name": "A", "date_of_birth": "1899-12-31"},
+            "date_of_birth",
+            "1900",
+        ),
+        ("visit", {**BASE_VISIT, "narrative": "lone \ud800 half"}, "narrative", "surrogate"),
+        ("visit", {**BASE_VISIT, "narrative": "nul\x00byte"}, "narrative", "control characters"),
+        ("visit", {**BASE_VISIT, "actions": ["ok", "\udfff"]}, "actions", "item 2"),
+        (
+            "service",
+            {"name": "Food bank", "website": "https://x.org/\ud800"},
+            "website",
+            "surrogate",
+        ),
+        ("visit", {**BASE_VISIT, "Jane Doe, 4 Hidden Lane": 1}, "fields", "field name"),
     ],
 )
 def test_invalid_fields_are_named_with_a_reason(
@@ -164,3 +234,82 @@ def test_validation_never_fails_with_anything_but_a_validation_error(
         errors = ()
     # Random dictionaries never make a whole visit, so every one is refused with reasons.
     assert errors
+
+
+@pytest.mark.parametrize(
+    ("record_type", "fields", "field", "normal"),
+    [
+        ("visit", {**BASE_VISIT, "occurred_at": "1900-01-01T00:00:00+00:00"}, "occurred_at", None),
+        ("visit", {**BASE_VISIT, "occurred_at": "2200-12-31T23:59:59+00:00"}, "occurred_at", None),
+        (
+            "visit",
+            {**BASE_VISIT, "occurred_at": "2026-11-27T00:30:00+23:59"},
+            "occurred_at",
+            "2026-11-26T00:31:00+00:00",
+        ),
+        ("visit", {**BASE_VISIT, "follow_up_due": "2200-12-31"}, "follow_up_due", "2200-12-31"),
+        ("place", {**PLACE, "lat": -0.0, "lon": 180}, "lat", 0.0),
+        ("place", {**PLACE, "lat": 90, "lon": -180}, "lon", -180.0),
+        ("closure", {**CLOSURE, "order_months": 3.0}, "order_months", 3),
+        (
+            "visit",
+            {**BASE_VISIT, "narrative": "\U0001f600 paired"},
+            "narrative",
+            "\U0001f600 paired",
+        ),
+    ],
+)
+def test_values_at_the_edges_of_their_ranges_are_accepted(
+    record_type: str, fields: dict[str, object], field: str, normal: object
+) -> None:
+    value = validate_fields(record_type, fields)[field]
+    assert value == (fields[field] if normal is None else normal)
+    assert type(value) is type(fields[field] if normal is None else normal)
+
+
+def test_every_number_field_declares_its_range() -> None:
+    numbers = [f for spec in SPECS.values() for f in spec.fields if f.kind in NUMERIC]
+    assert numbers
+    assert all(f.low is not None and f.high is not None for f in numbers)
+    with pytest.raises(TypeError, match="bounds"):
+        FieldSpec("count", FieldKind.INT)
+
+
+@settings(max_examples=300, deadline=None)
+@given(hostile_records())
+def test_hostile_values_in_any_field_of_any_record_are_named_never_crash_or_echo(
+    case: tuple[RecordType, str, dict[str, object]],
+) -> None:
+    record_type, field, fields = case
+    try:
+        fields = json.loads(to_json(fields))
+    except ValueError:
+        assume(False)  # a literal Python will not read: the readers refuse it before this point
+    try:
+        normal = validate_fields(record_type, fields)
+    except ValidationError as exc:
+        errors, shown = exc.errors, str(exc)
+    else:
+        errors, shown = (), ""
+    if errors:
+        assert all(e.field in SPECS[record_type].by_name for e in errors)
+        value = fields[field]
+        if isinstance(value, str) and len(value.strip()) > 3:
+            assert value.strip() not in shown
+        assert "\x00" not in shown
+        assert not any("\ud800" <= c <= "\udfff" for c in shown)
+        return
+    # Accepted: then it is within what the field means, and survives a round trip.
+    value = normal[field]
+    if isinstance(value, float):
+        assert math.isfinite(value)
+    if isinstance(value, str) and SPECS[record_type].by_name[field].kind in DATED:
+        assert "1900" <= value[:4] <= "2200"
+    assert json.loads(json.dumps(normal, allow_nan=False)) == normal
+
+
+@pytest.mark.parametrize("record_type", sorted(SPECS))
+def test_the_bad_input_tests_start_from_a_valid_record_of_every_type(
+    record_type: RecordType,
+) -> None:
+    assert validate_fields(record_type, VALID[record_type])

@@ -95,6 +95,25 @@ def test_services_import_refuses_a_file_that_is_not_a_list(db_url: str, tmp_path
     assert _run(db_url, "services", "import", str(path)) == 1
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'[{"name": "caf\xe9"}]',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'[{"name": "x", "order": ' + b"9" * 5000 + b"}]",
+    ],
+)
+def test_services_import_refuses_a_file_it_cannot_read_without_a_traceback(
+    db_url: str, tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "services.json"
+    path.write_bytes(content)
+    assert _run(db_url, "services", "import", str(path)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("fieldkit-server: not ")
+    assert "caf" not in err
+
+
 def test_audit_export_writes_json_lines(team: Any, tmp_path: Path, make_visit: Any) -> None:
     laptop = team.laptop("olive")
     laptop.push(laptop.upsert("visit", make_visit()))

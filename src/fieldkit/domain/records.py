@@ -8,7 +8,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Final
 from urllib.parse import urlsplit
@@ -91,7 +91,8 @@ class FieldSpec:
         required: a value (not null, not empty) must be given.
         choices: allowed values for CHOICE and CHOICE_LIST fields.
         max_length: longest text (per item for lists).
-        low, high: inclusive numeric range for INT and FLOAT fields.
+        low, high: inclusive numeric range for INT and FLOAT fields (both required for them:
+            every number is range-checked before any arithmetic is done with it).
         default: value used when the field is absent (lists default to empty).
     """
 
@@ -103,6 +104,11 @@ class FieldSpec:
     low: float | None = None
     high: float | None = None
     default: object = None
+
+    def __post_init__(self) -> None:
+        numeric = self.kind in (FieldKind.INT, FieldKind.FLOAT)
+        if numeric and (self.low is None or self.high is None):
+            raise TypeError(f"numeric field {self.name} needs both low and high bounds")
 
     @property
     def is_list(self) -> bool:
@@ -427,6 +433,18 @@ def normalise_id(value: object) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# JSON can spell half of a UTF-16 pair ("\\ud800") on its own; such text is not Unicode, and no
+# database or file can store it.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+#: The earliest and latest dates and times Fieldkit accepts. Anything outside is a typing slip
+#: or an attack; the range also keeps every conversion to UTC (offsets up to ±23:59) from
+#: overflowing the calendar.
+EARLIEST: Final = date(1900, 1, 1)
+LATEST: Final = date(2200, 12, 31)
+EARLIEST_AT: Final = datetime.combine(EARLIEST, time.min, UTC)
+LATEST_AT: Final = datetime.combine(LATEST, time.max, UTC)
+_RANGE_TEXT: Final = f"must be between {EARLIEST.year} and {LATEST.year}"
 
 
 def _text(value: object, spec: FieldSpec) -> str:
@@ -435,6 +453,8 @@ def _text(value: object, spec: FieldSpec) -> str:
     text = value.strip()
     if _CONTROL.search(text):
         raise ValueError("contains control characters")
+    if _SURROGATE.search(text):
+        raise ValueError("contains an unpaired surrogate (not valid Unicode)")
     if len(text) > spec.max_length:
         raise ValueError(f"longer than {spec.max_length} characters")
     return text
@@ -449,16 +469,23 @@ def _datetime(value: object, _spec: FieldSpec) -> str:
         raise ValueError("must be an ISO 8601 date and time") from None
     if parsed.tzinfo is None:
         raise ValueError("must include a UTC offset")
+    # Compared before converting: comparing aware times cannot overflow, converting can.
+    if not EARLIEST_AT <= parsed <= LATEST_AT:
+        raise ValueError(_RANGE_TEXT)
     return parsed.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _date(value: object, _spec: FieldSpec) -> str:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    # [0-9], not \d: \d also matches other scripts' digits.
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise ValueError("must be a date as YYYY-MM-DD")
     try:
-        return date.fromisoformat(value).isoformat()
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError("is not a real date") from None
+    if not EARLIEST <= parsed <= LATEST:
+        raise ValueError(_RANGE_TEXT)
+    return parsed.isoformat()
 
 
 def _choice(value: object, spec: FieldSpec) -> str:
@@ -476,19 +503,20 @@ def _bool(value: object, _spec: FieldSpec) -> bool:
 def _number(value: object, spec: FieldSpec) -> float | int:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
+    # FieldSpec insists on both bounds for numbers.
+    low = spec.low if spec.low is not None else -math.inf
+    high = spec.high if spec.high is not None else math.inf
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    # The range check comes first and compares the value as given: Python compares ints and
+    # floats exactly, whereas float() of a 400-digit integer overflows.
+    if not low <= value <= high:
+        raise ValueError(f"must be between {low:g} and {high:g}")
     if spec.kind is FieldKind.INT:
-        if not isinstance(value, int) and not float(value).is_integer():
+        if isinstance(value, float) and not value.is_integer():
             raise ValueError("must be a whole number")
-        number: float | int = int(value)
-    else:
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError("must be a finite number")
-    if (spec.low is not None and number < spec.low) or (
-        spec.high is not None and number > spec.high
-    ):
-        raise ValueError(f"must be between {spec.low:g} and {spec.high:g}")
-    return number
+        return int(value)
+    return float(value) + 0.0  # + 0.0 makes -0.0 plain 0.0
 
 
 def _postcode(value: object, _spec: FieldSpec) -> str:
@@ -576,7 +604,7 @@ def validate_fields(
         ValidationError: naming every field that is wrong and why.
     """
     spec = record_spec(record_type)
-    errors = [FieldError(name, "unknown field") for name in fields if name not in spec.by_name]
+    errors = [_unknown_field(name) for name in fields if name not in spec.by_name]
     out: dict[str, object] = {}
     for fspec in spec.fields:
         raw = fields.get(fspec.name, fspec.default)
@@ -586,6 +614,10 @@ def validate_fields(
             value = _field_value(fspec, raw)
         except ValueError as exc:
             errors.append(FieldError(fspec.name, str(exc)))
+            continue
+        except ArithmeticError:
+            # A value so extreme that a check overflowed: still the sender's fault, not ours.
+            errors.append(FieldError(fspec.name, "is out of range"))
             continue
         if fspec.required and (value is None or value == []):
             errors.append(FieldError(fspec.name, "is required"))
@@ -598,6 +630,17 @@ def validate_fields(
     if spec.type is RecordType.VISIT:
         out["sensitivity"] = visit_sensitivity(out)
     return out
+
+
+_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+
+
+def _unknown_field(name: object) -> FieldError:
+    # A name that could be a field's is echoed so the sender can fix it; anything else (long
+    # text, control characters) could be data put in the wrong place, and is not repeated.
+    if isinstance(name, str) and _FIELD_NAME.fullmatch(name):
+        return FieldError(name, "unknown field")
+    return FieldError("fields", "has a field name that is not one of this record type's")
 
 
 def visit_sensitivity(fields: Mapping[str, object]) -> str:
@@ -625,8 +668,6 @@ def _cross_field_errors(
         errors.append(FieldError("uprn", "must be digits only"))
     if record_type is RecordType.CLOSURE and f.get("notice_hours") not in (24, 48):
         errors.append(FieldError("notice_hours", "must be 24 or 48"))
-    if record_type is RecordType.PERSON and str(f.get("date_of_birth") or "9") < "1900-01-01":
-        errors.append(FieldError("date_of_birth", "is before 1900"))
     if (
         record_type is RecordType.PERSON
         and str(f.get("date_of_birth") or "") > (today or date.max).isoformat()

@@ -55,18 +55,24 @@ class ImportRejected(Exception):
         super().__init__(f"{len(errors)} problem(s) found; nothing was imported")
 
 
-def parse_lines(lines: Iterable[str]) -> tuple[list[NewRecord], list[LineError]]:
-    """Read and check every line, collecting every problem rather than stopping at the first."""
+def parse_lines(lines: Iterable[str | bytes]) -> tuple[list[NewRecord], list[LineError]]:
+    """Read and check every line, collecting every problem rather than stopping at the first.
+
+    Args:
+        lines: the file's lines, as text or as the bytes read (which must be UTF-8).
+
+    Returns:
+        The records of the good lines, and a problem per bad line (never quoting its content).
+    """
     records: list[NewRecord] = []
     errors: list[LineError] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        try:
-            doc = json.loads(raw)
-        except json.JSONDecodeError:
-            errors.append(LineError(number, "-", "not valid JSON"))
+        doc, problem = _read_line(raw, first=number == 1)
+        if problem is not None:
+            errors.append(LineError(number, "-", problem))
             continue
         if not isinstance(doc, dict) or set(doc) - {"type", "id", "fields"}:
             errors.append(LineError(number, "-", 'must be an object with "type", "id", "fields"'))
@@ -75,9 +81,11 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[NewRecord], list[LineError]]
         if not isinstance(fields, dict):
             errors.append(LineError(number, "fields", "must be an object"))
             continue
+        if not isinstance(record_type, str):
+            errors.append(LineError(number, "type", "unknown record type"))
+            continue
         try:
-            record_spec(str(record_type))
-            validate_fields(str(record_type), fields)
+            validate_fields(record_type, fields)
         except ValidationError as exc:
             errors.extend(LineError(number, e.field, e.reason) for e in exc.errors)
             continue
@@ -91,8 +99,25 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[NewRecord], list[LineError]]
                 errors.append(LineError(number, "id", f"repeats line {seen[record_id]}"))
                 continue
             seen[record_id] = number
-        records.append(NewRecord(str(record_type), fields, record_id))
+        records.append(NewRecord(record_type, fields, record_id))
     return records, errors
+
+
+def _read_line(raw: str | bytes, *, first: bool) -> tuple[object, str | None]:
+    """One line's JSON value, or why it cannot be read."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig" if first else "utf-8")
+        except UnicodeDecodeError:
+            return None, "not valid UTF-8 text"
+    try:
+        return json.loads(raw), None
+    except json.JSONDecodeError:
+        return None, "not valid JSON"
+    except RecursionError:
+        return None, "nested too deeply to read"
+    except ValueError:  # Python's limit on the digits of an integer (CVE-2020-10735)
+        return None, "holds a number with too many digits"
 
 
 def import_records(
@@ -124,13 +149,18 @@ def import_records(
     return count
 
 
-def import_file(vault: Vault, stream: IO[str]) -> int:
+def import_file(vault: Vault, stream: IO[str] | IO[bytes]) -> int:
     """Import a JSON Lines file: every line checked first; any bad line and nothing is stored.
+
+    Args:
+        vault: the unlocked vault to import into.
+        stream: the file, opened as text or (so that a line that is not UTF-8 is reported
+            rather than stopping the read) as bytes.
 
     Raises:
         ImportRejected: listing every bad line (line number, field, reason).
     """
-    lines = list(stream)
+    lines: list[str | bytes] = list(stream)
     records, errors = parse_lines(lines)
     if errors:
         raise ImportRejected(errors)
@@ -142,10 +172,11 @@ def import_file(vault: Vault, stream: IO[str]) -> int:
         ) from None
 
 
-def _line_naming(lines: list[str], reason: str) -> int:
+def _line_naming(lines: list[str | bytes], reason: str) -> int:
     """The number of the first line that holds the id a reason names (0 if none does)."""
     record_id = reason.split(" ", 1)[0]
-    return next((n for n, line in enumerate(lines, start=1) if record_id in line), 0)
+    texts = (x.decode("utf-8", "replace") if isinstance(x, bytes) else x for x in lines)
+    return next((n for n, line in enumerate(texts, start=1) if record_id in line), 0)
 
 
 def _dependency_order(records: list[NewRecord]) -> Iterator[NewRecord]:
