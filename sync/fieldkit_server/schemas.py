@@ -152,7 +152,7 @@ class ClientAuditEvent(Wire):
     event_id: Uuid
     at: AwareDatetime
     actor: Name
-    action: Literal["view", "create", "update", "print", "export", "erase"]
+    action: Literal["view", "create", "update", "print", "export", "erase", "complete"]
     record_type: RecordType | None = None
     record_id: Uuid | None = None
     reason: Reason | None = None
