@@ -114,10 +114,32 @@ def cmd_export(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     vault = _unlock(args, stdin)
     try:
         count = export_records(vault, out, record_type=args.type, reason="command-line export")
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): what it was sent is logged; say so, not a trace.
+        _stop_writing_to(out)
+        print(
+            "fieldkit: the export stopped because its reader closed the output; every record "
+            "written is logged as exported.",
+            file=sys.stderr,
+        )
+        return Exit.ERROR
     finally:
         vault.lock()
     print(f"Exported {count} records.", file=sys.stderr)
     return Exit.OK
+
+
+def _stop_writing_to(out: TextIO) -> None:
+    """Point a closed pipe's descriptor at /dev/null so that flushing it at exit is quiet."""
+    try:
+        descriptor = out.fileno()
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
 
 
 def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
