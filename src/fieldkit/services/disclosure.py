@@ -58,7 +58,15 @@ def log_disclosure(
 
 
 def completion_reason(what: str, count: int, unit: str) -> str:
-    """The reason of a completion entry, e.g. ``command-line export: 1200 records``."""
+    """The reason of a completion entry, e.g. ``command-line export: 1200 records``.
+
+    Args:
+        what: the disclosure, as its entries' reason names it.
+        count: how many went.
+        unit: what is counted, plural (``records``); singular for one.
+    """
+    if count == 1 and unit.endswith("s"):
+        unit = unit[:-1]
     return f"{what}: {count} {unit}"
 
 

@@ -9,11 +9,9 @@ and no log; a failed rename after the log removes what was placed and over-repor
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -35,6 +33,7 @@ from fieldkit.documents.templates import Branding
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
 from fieldkit.domain.records import SPECS, FieldKind, RecordType, is_restricted, normalise_id
 from fieldkit.domain.vocabulary import District, ServedHow
+from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import category_label, person_name
 from fieldkit.store import audit
@@ -209,6 +208,7 @@ class SubjectAccessService:
         try:
             json_tmp = _write_temporary(folder, body, temporary)
             pdf_tmp = _write_temporary(folder, rendered.pdf, temporary)
+            # Logged (committed) before either file appears under its name.
             disclosed = [h.record for h in held.records] + list(held.referenced)
             with self._vault.write() as conn:
                 kept = self._documents.keep(
@@ -240,7 +240,7 @@ class SubjectAccessService:
                 self._replace(tmp, final)
                 temporary.remove(tmp)
                 placed.append(final)
-            _sync_folder(folder)
+            disclosure.sync_folder(folder)
         except BaseException:
             for path in placed:
                 path.unlink(missing_ok=True)
@@ -248,6 +248,9 @@ class SubjectAccessService:
         finally:
             for path in temporary:
                 path.unlink(missing_ok=True)
+        disclosure.log_completion(
+            self._vault, what=REASON, count=len(disclosed), recipient=recipient
+        )
         return SubjectAccessExport(
             reference,
             json_path,
@@ -263,28 +266,10 @@ class SubjectAccessService:
 
 
 def _write_temporary(folder: Path, data: bytes, made: list[Path]) -> Path:
-    """Write bytes to a new, neutrally named file in the folder and flush them to disk."""
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".fieldkit-", suffix=".part")
-    path = Path(name)
+    """Write bytes to a new, neutrally named owner-only file in the folder, fsynced."""
+    path = disclosure.write_private_temporary(folder, data)
     made.append(path)
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
     return path
-
-
-def _sync_folder(folder: Path) -> None:
-    # So the renames themselves survive a power cut; not possible on every platform.
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 # The JSON --------------------------------------------------------------------------------------
