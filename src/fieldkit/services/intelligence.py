@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from fieldkit.documents import (
@@ -54,6 +55,7 @@ __all__ = [
     "Pipeline",
     "RepeatSubject",
     "Repeats",
+    "ReportName",
     "RisingRule",
     "RisingSubject",
     "Scope",
@@ -73,6 +75,17 @@ class ExportTable:
     #: The record each row names, as (type, id), row by row; empty when rows are only counts.
     #: Exporting the table logs one disclosure per record named.
     subjects: tuple[tuple[str, str], ...] = ()
+
+
+class ReportName(StrEnum):
+    """The tables `fieldkit report NAME` writes, as the Intelligence screen shows them."""
+
+    TRENDS = "trends"
+    HOTSPOTS = "hotspots"
+    REPEATS = "repeats"
+    EARLY_WARNING = "early-warning"
+    WARNINGS_PIPELINE = "warnings-pipeline"
+    CLOSURES = "closures"
 
 
 @dataclass(frozen=True)
@@ -291,6 +304,8 @@ class IntelligenceService:
         vault: the unlocked vault.
         schemes: the warning schemes by id.
         branding: who the meeting pack comes from (the bundled templates' branding if None).
+        write_file: writes an export's file whole and owner-only (`write_private_file`; tests
+            pass one that looks at the log when the file is written).
     """
 
     def __init__(
@@ -299,10 +314,12 @@ class IntelligenceService:
         *,
         schemes: Mapping[str, Scheme],
         branding: Callable[[], Branding] | None = None,
+        write_file: Callable[[Path, bytes], None] = disclosure.write_private_file,
     ) -> None:
         self._vault = vault
         self._schemes = schemes
         self._branding = branding or (lambda: TemplateLibrary.load().bundle("en").branding)
+        self._write_file = write_file
 
     @staticmethod
     def categories() -> list[tuple[str, str]]:
@@ -393,6 +410,40 @@ class IntelligenceService:
             return analytics.evaluate_initiative(
                 tx, scope=scope, start=start, window_weeks=window_weeks
             )
+
+    def report(
+        self,
+        *,
+        name: ReportName,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        rule: RisingRule | None = None,
+    ) -> ExportTable:
+        """One Intelligence table, built as the screen builds it for the same choices.
+
+        Args:
+            name: which table.
+            period: the weeks the period pictures count (trends, hotspots, repeats).
+            scope: the district chosen (all districts if none).
+            rule: when early warning counts a subject as rising (the screen's default if None).
+
+        Returns:
+            The table, ready for `export_csv`.
+        """
+        if name is ReportName.TRENDS:
+            return trends_table(self.trends(period=period, scope=scope), scope=scope)
+        if name is ReportName.HOTSPOTS:
+            spots = self.hotspots(period=period, scope=scope)
+            return hotspots_table(spots, period=period, scope=scope)
+        if name is ReportName.REPEATS:
+            repeats = self.repeats(period=period, scope=scope)
+            return repeats_table(repeats, period=period, scope=scope)
+        if name is ReportName.EARLY_WARNING:
+            listed = self.early_warning(rule=rule or RisingRule(), scope=scope)
+            return early_warning_table(listed, scope=scope)
+        if name is ReportName.WARNINGS_PIPELINE:
+            return pipeline_table(self.pipeline(districts=scope.districts), scope=scope)
+        return closures_table(self.closures(districts=scope.districts), scope=scope)
 
     # Exports -----------------------------------------------------------------------------------
 
@@ -550,7 +601,7 @@ class IntelligenceService:
             recipient=recipient,
         )
         try:
-            disclosure.write_private_file(destination, body)
+            self._write_file(destination, body)
         except BaseException:
             disclosure.log_completion(
                 self._vault, what=reason, count=0, unit=unit, recipient=recipient
