@@ -485,13 +485,17 @@ def test_both_files_are_owner_only_and_a_completion_counts_the_records(
     assert [tuple(c) for c in completed] == [(f"{REASON}: 10 records", "Data protection officer")]
 
 
-def test_a_failed_rename_logs_no_completion(vault: Vault, ids: dict[str, str], out: Path) -> None:
+def test_a_failed_rename_completes_the_logged_export_with_no_records(
+    vault: Vault, ids: dict[str, str], out: Path
+) -> None:
     service = SubjectAccessService(
         vault, documents=DocumentService(vault), replace_file=_failing_for(".pdf")
     )
     with pytest.raises(OSError, match="device removed"):
-        service.export(ids["zoe"], folder=out)
+        service.export(ids["zoe"], folder=out, recipient="DPO")
     with vault.read() as conn:
-        assert (
-            conn.execute(select(AuditEntry.seq).where(AuditEntry.action == "complete")).all() == []
-        )
+        completed = conn.execute(
+            select(AuditEntry.reason, AuditEntry.recipient).where(AuditEntry.action == "complete")
+        ).all()
+    assert [tuple(c) for c in completed] == [(f"{REASON}: 0 records", "DPO")]
+    assert list(out.iterdir()) == []
