@@ -152,6 +152,19 @@ def test_a_finished_export_logs_each_record_then_a_completion_with_the_count(
     assert _log(demo_vault, "complete") == [(None, f"command-line export: {len(written)} records")]
 
 
+def test_search_results_printed_are_logged_as_disclosed_without_the_search_words(
+    demo_vault: Path,
+) -> None:
+    result = _run("search", "--vault", str(demo_vault), "--passphrase-stdin", "--limit", "20", "a")
+    assert result.returncode == 0, result.stderr
+    printed = [line.split("\t")[1] for line in result.stdout.splitlines()]
+    assert len(printed) == 20
+    exports = _log(demo_vault, "export")
+    assert sorted(i or "" for i, _ in exports) == sorted(printed)
+    assert {r for _, r in exports} == {"command-line search"}
+    assert _log(demo_vault, "complete") == [(None, "command-line search: 20 records")]
+
+
 # Report -----------------------------------------------------------------------------------------
 
 

@@ -143,15 +143,30 @@ def _stop_writing_to(out: TextIO) -> None:
 
 
 def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services import disclosure
     from fieldkit.services.records import RecordService
+    from fieldkit.store.audit import AuditAction
 
     vault = _unlock(args, stdin)
     try:
         results = RecordService(vault).search(text=" ".join(args.text), limit=args.limit)
+        if results:
+            # Printed results leave the vault (a pipe, a file): logged first, as an export is.
+            # The reason never holds the search words, which may be a name.
+            what = "command-line search"
+            named = [(str(r.type), r.id) for r in results]
+            disclosure.log_disclosure(vault, action=AuditAction.EXPORT, records=named, reason=what)
+            try:
+                for r in results:
+                    print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
+                out.flush()
+            except BrokenPipeError:
+                _stop_writing_to(out)
+                print("fieldkit: the reader closed the output early.", file=sys.stderr)
+                return Exit.ERROR
+            disclosure.log_completion(vault, what=what, count=len(results))
     finally:
         vault.lock()
-    for r in results:
-        print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
     if not results:
         print("No matches.", file=sys.stderr)
     return Exit.OK
