@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        umask=0o022,  # the usual desktop umask, under which open() would make a 0644 file
     )
 
 
@@ -171,3 +173,91 @@ def test_document_commands_refuse_to_overwrite_and_name_missing_records(
     assert missing.returncode == 1
     assert "not in this vault" in missing.stderr
     assert not (tmp_path / "n.pdf").exists()
+
+
+def _logged(folder: Path, action: str, reason: str) -> list[str | None]:
+    vault = Vault.unlock(folder, passphrase=PASSPHRASE)
+    with vault.read() as conn:
+        found = (
+            conn.execute(
+                select(AuditEntry.record_id).where(
+                    AuditEntry.action == action, AuditEntry.reason == reason
+                )
+            )
+            .scalars()
+            .all()
+        )
+    vault.lock()
+    return list(found)
+
+
+@pytest.mark.parametrize("command", ["letter", "leaflet", "bundle"])
+def test_each_document_is_written_owner_only_and_its_saving_completed_in_the_log(
+    demo_vault: Path, tmp_path: Path, command: str
+) -> None:
+    if command == "letter":
+        chosen = ["--warning", *_ids(demo_vault, RecordType.WARNING, level="red")]
+        kind = "red_letter"
+    elif command == "leaflet":
+        chosen = ["--service", *_ids(demo_vault, RecordType.SERVICE)]
+        kind = "signposting_leaflet"
+    else:
+        chosen = ["--case", *_ids(demo_vault, RecordType.TENANCY_CASE)]
+        kind = "evidence_bundle"
+    out = tmp_path / f"{command}.pdf"
+    before = len(_logged(demo_vault, "complete", f"{kind} made: 1 file"))
+    result = _run(
+        command, "--vault", str(demo_vault), "--passphrase-stdin", *chosen, "--out", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+    assert len(_logged(demo_vault, "complete", f"{kind} made: 1 file")) == before + 1
+
+
+def test_a_bundle_logs_every_record_it_shows_before_it_is_written(
+    demo_vault: Path, tmp_path: Path
+) -> None:
+    vault = Vault.unlock(demo_vault, passphrase=PASSPHRASE)
+    with vault.read() as conn:
+        repo = vault.records(conn)
+        closure = next(iter(repo.iter_all(RecordType.CLOSURE)))
+        case_id = str(closure.fields["case_id"])
+        case = repo.require(RecordType.TENANCY_CASE, case_id)
+        notes = [n.id for n in repo.where(RecordType.TENANCY_NOTE, "case_id", [case_id])]
+        tenants = [str(t) for t in case.fields["tenant_ids"]]  # type: ignore[attr-defined]
+    vault.lock()
+    out = tmp_path / "bundle.pdf"
+    result = _run(
+        "bundle",
+        "--vault",
+        str(demo_vault),
+        "--passphrase-stdin",
+        "--case",
+        case_id,
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    logged = set(_logged(demo_vault, "export", "evidence_bundle made"))
+    assert {case_id, closure.id, *notes, *tenants} <= logged
+
+
+def test_a_document_for_a_missing_folder_is_refused_before_anything_is_made(
+    demo_vault: Path, tmp_path: Path
+) -> None:
+    (warning_id,) = _ids(demo_vault, RecordType.WARNING, level="red")
+    before = _logged(demo_vault, "export", "red_letter made")
+    result = _run(
+        "letter",
+        "--vault",
+        str(demo_vault),
+        "--passphrase-stdin",
+        "--warning",
+        warning_id,
+        "--out",
+        str(tmp_path / "missing" / "letter.pdf"),
+    )
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert _logged(demo_vault, "export", "red_letter made") == before

@@ -115,22 +115,59 @@ def cmd_export(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     vault = _unlock(args, stdin)
     try:
         count = export_records(vault, out, record_type=args.type, reason="command-line export")
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): what it was sent is logged; say so, not a trace.
+        _stop_writing_to(out)
+        print(
+            "fieldkit: the export stopped because its reader closed the output; every record "
+            "written is logged as exported.",
+            file=sys.stderr,
+        )
+        return Exit.ERROR
     finally:
         vault.lock()
     print(f"Exported {count} records.", file=sys.stderr)
     return Exit.OK
 
 
+def _stop_writing_to(out: TextIO) -> None:
+    """Point a closed pipe's descriptor at /dev/null so that flushing it at exit is quiet."""
+    try:
+        descriptor = out.fileno()
+    except (OSError, ValueError):
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
+
+
 def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services import disclosure
     from fieldkit.services.records import RecordService
+    from fieldkit.store.audit import AuditAction
 
     vault = _unlock(args, stdin)
     try:
         results = RecordService(vault).search(text=" ".join(args.text), limit=args.limit)
+        if results:
+            # Printed results leave the vault (a pipe, a file): logged first, as an export is.
+            # The reason never holds the search words, which may be a name.
+            what = "command-line search"
+            named = [(str(r.type), r.id) for r in results]
+            disclosure.log_disclosure(vault, action=AuditAction.EXPORT, records=named, reason=what)
+            try:
+                for r in results:
+                    print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
+                out.flush()
+            except BrokenPipeError:
+                _stop_writing_to(out)
+                print("fieldkit: the reader closed the output early.", file=sys.stderr)
+                return Exit.ERROR
+            disclosure.log_completion(vault, what=what, count=len(results))
     finally:
         vault.lock()
-    for r in results:
-        print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
     if not results:
         print("No matches.", file=sys.stderr)
     return Exit.OK
@@ -156,16 +193,18 @@ def cmd_demo_data(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
+    """Write an output file whole and owner-only (0600), or raise a usage error naming it."""
+    from fieldkit.services.disclosure import write_private_file
+
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_private_file(path, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path.name} ({exc.strerror})") from None
+        raise UsageError(f"cannot write {path.name} ({exc.strerror or 'failed'})") from None
+
+
+def _check_output_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise UsageError(f"the folder for {path.name} does not exist")
 
 
 def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
@@ -176,6 +215,7 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
     if args.out.exists() and not args.force:
         raise UsageError(f"{args.out.name} already exists (use --force to replace it)")
+    _check_output_folder(args.out)
     vault = _unlock(args, stdin)
     try:
         settings = SettingsService(vault).load()
@@ -197,14 +237,59 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                 kept = printouts.bundle_for_case(args.case, served_how=args.served_how)
         except NoLetterForWarning:
             raise UsageError("that warning's level has no letter to print") from None
+        # The document and each record it shows were logged when it was made, before this.
+        _write_atomically(args.out, kept.pdf)
+        printouts.saved(kept, served_how=args.served_how)
     finally:
         vault.lock()
-    _write_atomically(args.out, kept.pdf)
     print(
         f"Wrote {args.out} ({kept.page_count} pages, SHA-256 {kept.sha256}); "
         f"document record {kept.id}.",
         file=out,
     )
+    return Exit.OK
+
+
+#: The weeks `fieldkit report` may count back from today, as the Intelligence screen allows.
+REPORT_WEEKS = range(1, 53)
+
+
+def cmd_report(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.schemes import load_schemes
+    from fieldkit.services.intelligence import (
+        IntelligenceService,
+        ReportName,
+        Scope,
+        period_ending,
+    )
+
+    # The words given are never repeated back: a mistyped passphrase could be among them.
+    try:
+        name = ReportName(args.name)
+    except ValueError:
+        names = ", ".join(n.value for n in ReportName)
+        raise UsageError(f"there is no report of that name; the reports are: {names}") from None
+    districts = [value for value, _ in IntelligenceService.districts()]
+    if args.district is not None and args.district not in districts:
+        raise UsageError(
+            f"there is no district of that name; the districts are: {', '.join(districts)}"
+        )
+    weeks = int(args.weeks) if args.weeks.isdecimal() else 0
+    if weeks not in REPORT_WEEKS:
+        raise UsageError(f"--weeks must be a number from {REPORT_WEEKS[0]} to {REPORT_WEEKS[-1]}")
+    _check_output_folder(args.out)
+    vault = _unlock(args, stdin)
+    try:
+        service = IntelligenceService(vault, schemes=load_schemes())
+        scope = Scope(districts=(args.district,)) if args.district else Scope()
+        table = service.report(name=name, period=period_ending(service.today(), weeks), scope=scope)
+        try:
+            rows = service.export_csv(table=table, destination=args.out)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.out.name} ({exc.strerror or 'failed'})") from None
+    finally:
+        vault.lock()
+    print(f"Wrote {table.title} ({rows} rows) to {args.out}. The export is logged.", file=out)
     return Exit.OK
 
 
@@ -428,6 +513,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bundle", help="a tenancy case's evidence bundle, as PDF (recorded)")
     document_args(p)
     p.add_argument("--case", required=True, metavar="ID")
+
+    p = sub.add_parser(
+        "report",
+        help="an Intelligence table as CSV (logged): trends, hotspots, repeats, early-warning, "
+        "warnings-pipeline or closures",
+    )
+    p.add_argument("name", metavar="NAME", help="which table")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    p.add_argument("--district", metavar="D", help="one district's (all districts if not given)")
+    p.add_argument("--weeks", default="8", metavar="N", help="weeks to today (8 if not given)")
+    vault_args(p)
+    p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser(
         "subject-access",

@@ -26,6 +26,8 @@ class AuditAction(StrEnum):
     PRINT = "print"
     EXPORT = "export"
     ERASE = "erase"
+    #: A print or export logged record by record beforehand has finished (the reason counts).
+    COMPLETE = "complete"
     # Logged by the server.
     DISCLOSE = "disclose"
     REFUSED = "refused"
@@ -43,6 +45,7 @@ CLIENT_ACTIONS = frozenset(
         AuditAction.PRINT,
         AuditAction.EXPORT,
         AuditAction.ERASE,
+        AuditAction.COMPLETE,
     }
 )
 

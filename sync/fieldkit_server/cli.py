@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -183,12 +184,28 @@ def _dispatch(
     elif key == ("audit", "export"):
         window = {"since": args.since, "until": args.until}
         if args.output:
-            with args.output.open("w", encoding="utf-8") as out:
-                count = run(lambda s: audit.export_jsonl(s, out, **window))
+            count = _write_owner_only(
+                args.output, lambda out: run(lambda s: audit.export_jsonl(s, out, **window))
+            )
             print(f"exported {count} events to {args.output}", file=sys.stderr)
         else:
             run(lambda s: audit.export_jsonl(s, sys.stdout, **window))
     return 0
+
+
+def _write_owner_only(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write a file owner-only (0600 from creation) beside its destination, then rename it."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".fieldkit-", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            count = write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return count
 
 
 def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers: int) -> int:

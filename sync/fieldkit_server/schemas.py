@@ -154,7 +154,7 @@ class ClientAuditEvent(Wire):
     event_id: Uuid
     at: SaneDatetime
     actor: Name
-    action: Literal["view", "create", "update", "print", "export", "erase"]
+    action: Literal["view", "create", "update", "print", "export", "erase", "complete"]
     record_type: RecordType | None = None
     record_id: Uuid | None = None
     reason: Reason | None = None

@@ -79,6 +79,21 @@ def test_client_audit_events_are_stored_once(team: Any) -> None:
     assert stored["device_id"] == laptop.device_id
 
 
+def test_a_laptops_completion_of_an_export_is_stored(team: Any) -> None:
+    laptop = team.laptop("olive")
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "at": "2026-11-27T09:30:00+00:00",
+        "actor": "olive",
+        "action": "complete",
+        "reason": "command-line export: 1200 records",
+    }
+    reply = team.client.post("/v1/audit", json={"events": [event]}, headers=laptop.auth)
+    assert reply.json() == {"stored": 1, "duplicates": 0}
+    [stored] = [e for e in _events(team) if e["source"] == "client"]
+    assert (stored["action"], stored["reason"]) == ("complete", "command-line export: 1200 records")
+
+
 def test_client_audit_event_with_an_unknown_action_is_refused(team: Any) -> None:
     laptop = team.laptop("olive")
     event = {

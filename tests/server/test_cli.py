@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +123,20 @@ def test_audit_export_writes_json_lines(team: Any, tmp_path: Path, make_visit: A
     assert _run(team.settings.db_url, "audit", "export", "--output", str(out)) == 0
     actions = [json.loads(line)["action"] for line in out.read_text().splitlines()]
     assert actions == ["login", "create"]
+
+
+def test_audit_export_file_is_owner_only(team: Any, tmp_path: Path) -> None:
+    team.laptop("olive")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    out = folder / "audit.jsonl"
+    out.write_text("old")
+    out.chmod(0o644)
+    previous = os.umask(0o022)
+    try:
+        assert _run(team.settings.db_url, "audit", "export", "--output", str(out)) == 0
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert [json.loads(line)["action"] for line in out.read_text().splitlines()] == ["login"]
+    assert [p.name for p in folder.iterdir()] == ["audit.jsonl"]

@@ -10,7 +10,7 @@ from tests.factories import PASSPHRASE, person, place, visit
 
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.domain.records import ValidationError
-from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.session import (
     SessionError,
     SessionService,
@@ -80,7 +80,7 @@ def test_passphrase_strength_grows_with_length_and_variety(text: str, score: int
 def test_a_visit_with_a_new_person_and_place_shows_on_today(
     workspace: Workspace, vault: Vault
 ) -> None:
-    spot = workspace.visits.add_place(**place())  # type: ignore[arg-type]
+    spot = workspace.visits.add_place(**place())
     someone = workspace.visits.add_person(
         given_name="Jan", family_name="Kowalski", district="huddersfield"
     )
@@ -242,3 +242,54 @@ def test_offline_sync_says_what_to_do_and_counts_unsynced(workspace: Workspace) 
     assert [s.state for s in seen] == [SyncState.OFFLINE, SyncState.OFFLINE]
     assert seen[-1].unsynced == 1
     assert "Settings" in seen[-1].next_step
+
+
+def _printed_log(vault: Vault) -> list[tuple[str, str | None, str | None]]:
+    with vault.read() as conn:
+        rows = conn.execute(
+            AuditEntry.__table__.select()
+            .where(AuditEntry.action.in_(["print", "complete"]))
+            .order_by(AuditEntry.seq)
+        )
+        return [(r.action, r.record_id, r.reason) for r in rows]
+
+
+def _issue_letter(ws: Workspace) -> KeptDocument:
+    jan = ws.records.create(record_type="person", fields=person())
+    issued = ws.warnings.issue(
+        WarningRequest(
+            person_id=jan.id,
+            scheme_id="street_drinking_vagrancy",
+            behaviour="Begging at the cash machine",
+            conditions=("ask people for money",),
+            district="huddersfield",
+        )
+    )
+    return issued.documents[0]
+
+
+def test_a_letter_is_logged_as_printed_before_it_goes_to_the_printer(vault: Vault) -> None:
+    logged_when_printing: list[list[tuple[str, str | None, str | None]]] = []
+
+    def printer(pdf: bytes, **_: object) -> object:
+        logged_when_printing.append(_printed_log(vault))
+        return None
+
+    ws = open_workspace(vault, documents=DocumentService(vault, printer=printer))
+    letter = _issue_letter(ws)
+    outcome = ws.documents.print_document(letter, printer=None, recipient="handed over")
+    assert outcome.printed
+    assert logged_when_printing == [[("print", letter.id, "yellow_letter printed")]]
+    assert _printed_log(vault)[-1] == ("complete", None, "yellow_letter printed: 1 document")
+
+
+def test_a_print_the_printer_refused_is_completed_with_nothing_printed(
+    workspace: Workspace, vault: Vault
+) -> None:
+    letter = _issue_letter(workspace)
+    outcome = workspace.documents.print_document(letter, printer=None)
+    assert not outcome.printed
+    assert _printed_log(vault) == [
+        ("print", letter.id, "yellow_letter printed"),
+        ("complete", None, "yellow_letter printed: 0 documents"),
+    ]

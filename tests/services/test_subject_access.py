@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -464,3 +466,36 @@ def test_the_command_refuses_an_unknown_person_with_a_sentence(
     )
     assert code == 1
     assert "That person is not in this vault." in capsys.readouterr().err
+
+
+def test_both_files_are_owner_only_and_a_completion_counts_the_records(
+    vault: Vault, ids: dict[str, str], service: SubjectAccessService, out: Path
+) -> None:
+    previous = os.umask(0o022)
+    try:
+        result = service.export(ids["zoe"], folder=out, recipient="Data protection officer")
+    finally:
+        os.umask(previous)
+    for path in (result.json_path, result.pdf_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with vault.read() as conn:
+        completed = conn.execute(
+            select(AuditEntry.reason, AuditEntry.recipient).where(AuditEntry.action == "complete")
+        ).all()
+    assert [tuple(c) for c in completed] == [(f"{REASON}: 10 records", "Data protection officer")]
+
+
+def test_a_failed_rename_completes_the_logged_export_with_no_records(
+    vault: Vault, ids: dict[str, str], out: Path
+) -> None:
+    service = SubjectAccessService(
+        vault, documents=DocumentService(vault), replace_file=_failing_for(".pdf")
+    )
+    with pytest.raises(OSError, match="device removed"):
+        service.export(ids["zoe"], folder=out, recipient="DPO")
+    with vault.read() as conn:
+        completed = conn.execute(
+            select(AuditEntry.reason, AuditEntry.recipient).where(AuditEntry.action == "complete")
+        ).all()
+    assert [tuple(c) for c in completed] == [(f"{REASON}: 0 records", "DPO")]
+    assert list(out.iterdir()) == []

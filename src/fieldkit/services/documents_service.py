@@ -19,6 +19,7 @@ from fieldkit.documents import (
     render_letter,
 )
 from fieldkit.domain.records import RecordType
+from fieldkit.services import disclosure
 from fieldkit.store import audit, document_files
 from fieldkit.store.records import RecordRepository
 from fieldkit.store.transaction import Transaction
@@ -157,31 +158,39 @@ class DocumentService:
     def print_document(
         self, document: KeptDocument, *, printer: str | None, recipient: str | None = None
     ) -> PrintOutcome:
-        """Print a kept document and log the disclosure (s62); never raises for printer trouble."""
+        """Print a kept document, logging the disclosure (s62) before it goes to the printer.
+
+        The ``print`` entry is committed first; a ``complete`` entry follows, counting one
+        document printed, or none when the printer refused it. Never raises for printer
+        trouble.
+        """
+        what = f"{document.kind} printed"
+        disclosure.log_disclosure(
+            self._vault,
+            action=audit.AuditAction.PRINT,
+            records=[(RecordType.DOCUMENT.value, document.id)],
+            reason=what,
+            recipient=recipient,
+        )
         try:
             self._print(document.pdf, printer=printer or None, copies=1, title="Fieldkit document")
         except PrinterUnavailableError as exc:
-            return PrintOutcome(
+            outcome = PrintOutcome(
                 False,
                 f"{exc} The {document.title.lower()} is kept in the vault; "
                 "print it later from the person's profile.",
             )
         except PrintError as exc:
-            return PrintOutcome(
+            outcome = PrintOutcome(
                 False, f"{exc} The {document.title.lower()} is kept in the vault; try again later."
             )
-        with self._vault.write() as conn:
-            audit.append(
-                conn,
-                [
-                    audit.new_event(
-                        at=self._vault.now().isoformat(timespec="milliseconds"),
-                        actor=self._vault.username,
-                        action=audit.AuditAction.PRINT,
-                        record_type="document",
-                        record_id=document.id,
-                        recipient=recipient,
-                    )
-                ],
-            )
-        return PrintOutcome(True, f"The {document.title.lower()} has gone to the printer.")
+        else:
+            outcome = PrintOutcome(True, f"The {document.title.lower()} has gone to the printer.")
+        disclosure.log_completion(
+            self._vault,
+            what=what,
+            count=1 if outcome.printed else 0,
+            unit="documents",
+            recipient=recipient,
+        )
+        return outcome

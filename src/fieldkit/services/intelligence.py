@@ -1,18 +1,20 @@
 """Partnership intelligence for supervisors: the pictures, their tables, and logged exports.
 
 Each picture is one read transaction. Exports (CSV of any table, the meeting pack PDF) are
-disclosures under s62: each writes one audit ``export`` event whose reason names the table,
-the district and the period, never a person.
+disclosures under s62, logged before the file appears: one audit ``export`` entry per record the
+rows name (one without a record for a table of counts), whose reason names the table, the
+district and the period, never a person; then a ``complete`` entry with the count.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from fieldkit.documents import (
@@ -27,6 +29,7 @@ from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.trends import Period, RisingRule, describe_change, period_ending
 from fieldkit.domain.vocabulary import Category, District
+from fieldkit.services import disclosure
 from fieldkit.services.people import category_label
 from fieldkit.store import analytics, audit
 from fieldkit.store.analytics import (
@@ -52,6 +55,7 @@ __all__ = [
     "Pipeline",
     "RepeatSubject",
     "Repeats",
+    "ReportName",
     "RisingRule",
     "RisingSubject",
     "Scope",
@@ -68,6 +72,20 @@ class ExportTable:
     title: str
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    #: The record each row names, as (type, id), row by row; empty when rows are only counts.
+    #: Exporting the table logs one disclosure per record named.
+    subjects: tuple[tuple[str, str], ...] = ()
+
+
+class ReportName(StrEnum):
+    """The tables `fieldkit report NAME` writes, as the Intelligence screen shows them."""
+
+    TRENDS = "trends"
+    HOTSPOTS = "hotspots"
+    REPEATS = "repeats"
+    EARLY_WARNING = "early-warning"
+    WARNINGS_PIPELINE = "warnings-pipeline"
+    CLOSURES = "closures"
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,7 @@ def hotspots_table(spots: Sequence[Hotspot], *, period: Period, scope: Scope) ->
             (s.label, district_label(s.district), str(s.current), str(s.previous), s.change_text)
             for s in spots
         ),
+        tuple(("place", s.place_id) for s in spots),
     )
 
 
@@ -153,6 +172,7 @@ def repeats_table(repeats: Repeats, *, period: Period, scope: Scope) -> ExportTa
             )
             for r in (*repeats.people, *repeats.places)
         ),
+        tuple((r.kind, r.id) for r in (*repeats.people, *repeats.places)),
     )
 
 
@@ -164,6 +184,7 @@ def early_warning_table(listed: Sequence[RisingSubject], *, scope: Scope) -> Exp
             (s.kind, s.name, district_label(s.district), str(s.recent), str(s.before), s.reason)
             for s in listed
         ),
+        tuple((s.kind, s.id) for s in listed),
     )
 
 
@@ -194,6 +215,7 @@ def due_table(pipeline: Pipeline, *, scope: Scope) -> ExportTable:
             )
             for d in pipeline.due
         ),
+        tuple(("person", d.person_id) for d in pipeline.due),
     )
 
 
@@ -213,6 +235,7 @@ def closures_table(clocks: Sequence[ClosureClock], *, scope: Scope) -> ExportTab
             )
             for c in clocks
         ),
+        tuple(("closure", c.closure_id) for c in clocks),
     )
 
 
@@ -234,12 +257,40 @@ def evaluation_table(evaluation: Evaluation) -> ExportTable:
     return ExportTable(title, ("Week", "Side", "Visits"), tuple(rows))
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (or the start of one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: A plain signed decimal, perhaps a percentage (``-20.0%``): a spreadsheet reads it as a number
+#: and it can hold no formula, so a count or change the code wrote stays a number.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?%?")
+
+
+def neutralise_cell(value: str | int | float) -> str | int | float:
+    """A CSV cell that a spreadsheet cannot run as a formula (CSV injection).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``, so ``=HYPERLINK(...)`` in a person's name is shown, not run. Numbers (and text that
+    is only a plain signed number, such as ``-20.0%``) are left as they are.
+
+    Args:
+        value: the cell as the table holds it.
+
+    Returns:
+        The cell to write.
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def csv_text(table: ExportTable) -> str:
-    """A table as CSV (the csv module, Excel dialect, a header row first)."""
+    """A table as CSV (the csv module, Excel dialect, a header row first), cells neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerow([neutralise_cell(h) for h in table.headers])
+    writer.writerows([neutralise_cell(c) for c in row] for row in table.rows)
     return buffer.getvalue()
 
 
@@ -253,6 +304,8 @@ class IntelligenceService:
         vault: the unlocked vault.
         schemes: the warning schemes by id.
         branding: who the meeting pack comes from (the bundled templates' branding if None).
+        write_file: writes an export's file whole and owner-only (`write_private_file`; tests
+            pass one that looks at the log when the file is written).
     """
 
     def __init__(
@@ -261,10 +314,12 @@ class IntelligenceService:
         *,
         schemes: Mapping[str, Scheme],
         branding: Callable[[], Branding] | None = None,
+        write_file: Callable[[Path, bytes], None] = disclosure.write_private_file,
     ) -> None:
         self._vault = vault
         self._schemes = schemes
         self._branding = branding or (lambda: TemplateLibrary.load().bundle("en").branding)
+        self._write_file = write_file
 
     @staticmethod
     def categories() -> list[tuple[str, str]]:
@@ -356,24 +411,67 @@ class IntelligenceService:
                 tx, scope=scope, start=start, window_weeks=window_weeks
             )
 
+    def report(
+        self,
+        *,
+        name: ReportName,
+        period: Period,
+        scope: Scope = EVERYTHING,
+        rule: RisingRule | None = None,
+    ) -> ExportTable:
+        """One Intelligence table, built as the screen builds it for the same choices.
+
+        Args:
+            name: which table.
+            period: the weeks the period pictures count (trends, hotspots, repeats).
+            scope: the district chosen (all districts if none).
+            rule: when early warning counts a subject as rising (the screen's default if None).
+
+        Returns:
+            The table, ready for `export_csv`.
+        """
+        if name is ReportName.TRENDS:
+            return trends_table(self.trends(period=period, scope=scope), scope=scope)
+        if name is ReportName.HOTSPOTS:
+            spots = self.hotspots(period=period, scope=scope)
+            return hotspots_table(spots, period=period, scope=scope)
+        if name is ReportName.REPEATS:
+            repeats = self.repeats(period=period, scope=scope)
+            return repeats_table(repeats, period=period, scope=scope)
+        if name is ReportName.EARLY_WARNING:
+            listed = self.early_warning(rule=rule or RisingRule(), scope=scope)
+            return early_warning_table(listed, scope=scope)
+        if name is ReportName.WARNINGS_PIPELINE:
+            return pipeline_table(self.pipeline(districts=scope.districts), scope=scope)
+        return closures_table(self.closures(districts=scope.districts), scope=scope)
+
     # Exports -----------------------------------------------------------------------------------
 
     def export_csv(
         self, *, table: ExportTable, destination: Path, recipient: str | None = None
     ) -> int:
-        """Write a table as CSV and log the disclosure (one audit ``export`` event).
+        """Write a table as CSV (cells neutralised), logging the disclosure before the file appears.
+
+        One audit ``export`` entry per record the rows name (one without a record for a table
+        of counts), committed before the file is written; a ``complete`` entry with the row
+        count once it is in place. The file is created owner-only (0600) and appears whole.
 
         Returns:
             The number of rows written (the header not counted).
 
         Raises:
-            OSError: the file could not be written; nothing is logged.
+            FileNotFoundError: the destination's folder does not exist; nothing is logged.
+            OSError: the file could not be written; the entries then over-report, and the
+                ``complete`` entry says no rows went.
         """
         body = csv_text(table).encode("utf-8")
         self._disclose(
             destination,
             body,
             reason=f"CSV export: {table.title} ({len(table.rows)} rows)",
+            records=_distinct(table.subjects),
+            count=len(table.rows),
+            unit="rows",
             recipient=recipient,
         )
         return len(table.rows)
@@ -389,18 +487,25 @@ class IntelligenceService:
     ) -> int:
         """Render one district's problem-solving meeting pack as PDF and log the disclosure.
 
+        Logged as `export_csv` is: one ``export`` entry per record its tables name (as printed,
+        so at most `PACK_ROWS` rows a table) before the file is written, ``complete`` after.
+
         Returns:
             The number of pages.
 
         Raises:
-            OSError: the file could not be written; nothing is logged.
+            FileNotFoundError: the destination's folder does not exist; nothing is logged.
+            OSError: the file could not be written (see `export_csv`).
         """
-        pack = self.meeting_pack_input(district=district, period=period, rule=rule)
+        pack, named = self._meeting_pack(district=district, period=period, rule=rule)
         rendered = render_meeting_pack(pack, self._branding())
         self._disclose(
             destination,
             rendered.pdf,
             reason=f"Meeting pack PDF: {district_label(district)}, {period.describe()}",
+            records=named,
+            count=rendered.page_count,
+            unit="pages",
             recipient=recipient,
         )
         return rendered.page_count
@@ -409,6 +514,11 @@ class IntelligenceService:
         self, *, district: str, period: Period, rule: RisingRule | None = None
     ) -> MeetingPackInput:
         """Everything the pack shows, gathered in one read transaction."""
+        return self._meeting_pack(district=district, period=period, rule=rule)[0]
+
+    def _meeting_pack(
+        self, *, district: str, period: Period, rule: RisingRule | None
+    ) -> tuple[MeetingPackInput, tuple[tuple[str, str], ...]]:
         scope = Scope(districts=(district,))
         now = self._vault.now()
         with self._vault.read() as tx:
@@ -446,18 +556,17 @@ class IntelligenceService:
                 kind="line",
             ),
         )
-        tables = tuple(
-            _pack_table(t)
-            for t in (
-                _category_totals(trends, scope),
-                hotspots_table(spots, period=period, scope=scope),
-                early_warning_table(listed, scope=scope),
-                pipeline_table(pipeline, scope=scope),
-                due_table(pipeline, scope=scope),
-                closures_table(clocks, scope=scope),
-            )
+        shown = (
+            _category_totals(trends, scope),
+            hotspots_table(spots, period=period, scope=scope),
+            early_warning_table(listed, scope=scope),
+            pipeline_table(pipeline, scope=scope),
+            due_table(pipeline, scope=scope),
+            closures_table(clocks, scope=scope),
         )
-        return MeetingPackInput(
+        tables = tuple(_pack_table(t) for t in shown)
+        named = _distinct([s for t in shown for s in t.subjects[:PACK_ROWS]])
+        pack = MeetingPackInput(
             district=district_label(district),
             period=period.describe(),
             prepared_by=self._vault.username,
@@ -466,34 +575,46 @@ class IntelligenceService:
             charts=charts,
             tables=tables,
         )
+        return pack, named
 
     def _disclose(
-        self, destination: Path, body: bytes, *, reason: str, recipient: str | None
+        self,
+        destination: Path,
+        body: bytes,
+        *,
+        reason: str,
+        records: Sequence[tuple[str, str]],
+        count: int,
+        unit: str,
+        recipient: str | None,
     ) -> None:
-        # Written beside the destination first, logged, then renamed into place: a failed write
-        # or a failed log leaves no file; a failed rename after the log over-reports, never under.
-        partial = destination.with_name(destination.name + ".part")
+        # Logged first, then written beside the destination (0600) and renamed into place, then
+        # completed: a file never appears unlogged, even to a process killed half way; a failed
+        # write after the log over-reports and its completion entry says nothing went.
+        if not destination.parent.is_dir():
+            raise FileNotFoundError("the chosen folder does not exist")
+        disclosure.log_disclosure(
+            self._vault,
+            action=audit.AuditAction.EXPORT,
+            records=records,
+            reason=reason,
+            recipient=recipient,
+        )
         try:
-            with open(partial, "wb") as handle:
-                handle.write(body)
-                handle.flush()
-                os.fsync(handle.fileno())
-            with self._vault.write() as conn:
-                audit.append(
-                    conn,
-                    [
-                        audit.new_event(
-                            at=self._vault.now().isoformat(timespec="seconds"),
-                            actor=self._vault.username,
-                            action=audit.AuditAction.EXPORT,
-                            reason=reason,
-                            recipient=recipient,
-                        )
-                    ],
-                )
-            os.replace(partial, destination)
-        finally:
-            partial.unlink(missing_ok=True)
+            self._write_file(destination, body)
+        except BaseException:
+            disclosure.log_completion(
+                self._vault, what=reason, count=0, unit=unit, recipient=recipient
+            )
+            raise
+        disclosure.log_completion(
+            self._vault, what=reason, count=count, unit=unit, recipient=recipient
+        )
+
+
+def _distinct(subjects: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """Each record once, in the order first named."""
+    return tuple(dict.fromkeys(subjects))
 
 
 #: The most rows a meeting-pack table prints; the CSV export has them all.

@@ -1,7 +1,9 @@
 """Documents made from stored records: a warning's letter, a leaflet, a case's evidence bundle.
 
 Each one is rendered, recorded as a `document` (which syncs), kept in the vault, and logged as a
-disclosure. The command line uses these; the app's warning screen renders before it stores.
+disclosure of every record it shows, all in one transaction committed before the PDF is handed
+back; `saved` adds the ``complete`` entry once the file is written. The command line uses these;
+the app's warning screen renders before it stores.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from fieldkit.domain.legal_clocks import (
 )
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
+from fieldkit.services import disclosure
 from fieldkit.services.directory import as_support_service, service_row
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import parse_moment, person_name
@@ -194,7 +197,8 @@ class PrintoutService:
         )
         template = self._documents.library.bundle(self._language)
         rendered = render_bundle(bundle, template)
-        return self._keep(rendered, case, str(c["district"]), served_how)
+        shown = [case, *([place] if place else []), *tenants, *notes, *visits, *letters, *closures]
+        return self._keep(rendered, case, str(c["district"]), served_how, shown=shown)
 
     def _signposted_services(
         self, repo: RecordRepository, signposting_id: object
@@ -207,9 +211,29 @@ class PrintoutService:
         ids = [str(s) for s in signposting.fields.get("service_ids") or []]  # type: ignore[attr-defined]
         return repo.get_many(RecordType.SERVICE, ids)
 
+    def saved(self, kept: KeptDocument, *, served_how: str) -> None:
+        """Log the ``complete`` entry of a document whose PDF has been written out.
+
+        Args:
+            kept: the document, as `letter_for_warning`, `leaflet` or `bundle_for_case` made it.
+            served_how: how it reaches its recipient, as given when it was made.
+        """
+        disclosure.log_completion(
+            self._vault, what=f"{kept.kind} made", count=1, unit="files", recipient=served_how
+        )
+
     def _keep(
-        self, rendered: RenderedDocument, subject: StoredRecord, district: str, served_how: str
+        self,
+        rendered: RenderedDocument,
+        subject: StoredRecord,
+        district: str,
+        served_how: str,
+        *,
+        shown: Sequence[StoredRecord] = (),
     ) -> KeptDocument:
+        """Record and keep the document and log each record it shows, in one transaction."""
+        disclosed = dict.fromkeys((r.type.value, r.id) for r in (subject, *shown))
+        at = self._vault.now().isoformat(timespec="milliseconds")
         with self._vault.write() as conn:
             repo = self._vault.records(conn)
             kept = self._documents.keep(
@@ -225,14 +249,15 @@ class PrintoutService:
                 conn,
                 [
                     audit.new_event(
-                        at=self._vault.now().isoformat(timespec="milliseconds"),
+                        at=at,
                         actor=self._vault.username,
                         action=audit.AuditAction.EXPORT,
-                        record_type=subject.type.value,
-                        record_id=subject.id,
+                        record_type=record_type,
+                        record_id=record_id,
                         reason=f"{rendered.kind.value} made",
                         recipient=served_how,
                     )
+                    for record_type, record_id in disclosed
                 ],
             )
         return kept

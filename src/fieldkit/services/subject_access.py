@@ -2,18 +2,17 @@
 
 The export is a disclosure under s62: each record written out gets one audit ``export`` event
 (reason "subject access request"), and the PDF is kept in the vault as a ``document`` record of
-kind ``subject_access``, served "exported". Both files are written under neutral temporary names
-in the chosen folder, logged, then renamed into place: a failure before the log leaves no file
-and no log; a failed rename after the log removes what was placed and over-reports, never under.
+kind ``subject_access``, served "exported". Each record disclosed is logged first;
+then both files are written owner-only under neutral temporary names in the chosen folder and
+renamed into place, and a ``complete`` entry counts the records. A failure after the log removes
+what was written and completes with none: the log over-reports, never under.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -35,6 +34,7 @@ from fieldkit.documents.templates import Branding
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
 from fieldkit.domain.records import SPECS, FieldKind, RecordType, is_restricted, normalise_id
 from fieldkit.domain.vocabulary import District, ServedHow
+from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import category_label, person_name
 from fieldkit.store import audit
@@ -182,7 +182,8 @@ class SubjectAccessService:
             RecordNotFoundError: the vault holds no record of that person.
             FileNotFoundError, NotADirectoryError: the folder does not exist.
             FileExistsError: a file of the same name is already there (nothing is replaced).
-            OSError: the files could not be written; nothing is left and nothing is logged.
+            OSError: the files could not be written; nothing is left, and the log's
+                ``complete`` entry says no record was delivered.
         """
         try:
             person_id = normalise_id(person_id)
@@ -204,50 +205,57 @@ class SubjectAccessService:
             if path.exists():
                 raise FileExistsError(f"{path.name} is already in the chosen folder")
 
+        # Logged (committed) with the document record before a byte of it is written outside
+        # the vault, so that no process, however it ends, leaves an unlogged copy behind.
+        disclosed = [h.record for h in held.records] + list(held.referenced)
+        with self._vault.write() as conn:
+            kept = self._documents.keep(
+                conn,
+                self._vault.records(conn),
+                rendered,
+                subject_type=RecordType.PERSON.value,
+                subject_id=held.person.id,
+                district=str(held.person.fields["district"]),
+                served_how=ServedHow.EXPORTED.value,
+            )
+            at = self._vault.now().isoformat(timespec="milliseconds")
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=at,
+                        actor=self._vault.username,
+                        action=audit.AuditAction.EXPORT,
+                        record_type=r.type.value,
+                        record_id=r.id,
+                        reason=REASON,
+                        recipient=recipient,
+                    )
+                    for r in disclosed
+                ],
+            )
         temporary: list[Path] = []
         placed: list[Path] = []
         try:
             json_tmp = _write_temporary(folder, body, temporary)
             pdf_tmp = _write_temporary(folder, rendered.pdf, temporary)
-            disclosed = [h.record for h in held.records] + list(held.referenced)
-            with self._vault.write() as conn:
-                kept = self._documents.keep(
-                    conn,
-                    self._vault.records(conn),
-                    rendered,
-                    subject_type=RecordType.PERSON.value,
-                    subject_id=held.person.id,
-                    district=str(held.person.fields["district"]),
-                    served_how=ServedHow.EXPORTED.value,
-                )
-                at = self._vault.now().isoformat(timespec="milliseconds")
-                audit.append(
-                    conn,
-                    [
-                        audit.new_event(
-                            at=at,
-                            actor=self._vault.username,
-                            action=audit.AuditAction.EXPORT,
-                            record_type=r.type.value,
-                            record_id=r.id,
-                            reason=REASON,
-                            recipient=recipient,
-                        )
-                        for r in disclosed
-                    ],
-                )
             for tmp, final in ((json_tmp, json_path), (pdf_tmp, pdf_path)):
                 self._replace(tmp, final)
                 temporary.remove(tmp)
                 placed.append(final)
-            _sync_folder(folder)
+            disclosure.sync_folder(folder)
         except BaseException:
             for path in placed:
                 path.unlink(missing_ok=True)
+            # The entries above over-report; this says that nothing was delivered.
+            disclosure.log_completion(self._vault, what=REASON, count=0, recipient=recipient)
             raise
         finally:
             for path in temporary:
                 path.unlink(missing_ok=True)
+        disclosure.log_completion(
+            self._vault, what=REASON, count=len(disclosed), recipient=recipient
+        )
         return SubjectAccessExport(
             reference,
             json_path,
@@ -263,28 +271,10 @@ class SubjectAccessService:
 
 
 def _write_temporary(folder: Path, data: bytes, made: list[Path]) -> Path:
-    """Write bytes to a new, neutrally named file in the folder and flush them to disk."""
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".fieldkit-", suffix=".part")
-    path = Path(name)
+    """Write bytes to a new, neutrally named owner-only file in the folder, fsynced."""
+    path = disclosure.write_private_temporary(folder, data)
     made.append(path)
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
     return path
-
-
-def _sync_folder(folder: Path) -> None:
-    # So the renames themselves survive a power cut; not possible on every platform.
-    try:
-        handle = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 # The JSON --------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from fieldkit.domain.records import (
     record_spec,
     validate_fields,
 )
+from fieldkit.services import disclosure
 from fieldkit.store import audit
 from fieldkit.store.records import NewRecord
 from fieldkit.store.vault import Vault
@@ -33,6 +34,8 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.REVIEW,
 )
 BATCH = 2_000
+#: Records an export logs, then writes, at a time: the most it can over-report if cut short.
+EXPORT_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -190,28 +193,55 @@ def export_records(
     *,
     record_type: str | None = None,
     reason: str = "export",
+    batch: int = EXPORT_BATCH,
 ) -> int:
-    """Write live records as JSON Lines and log each one as disclosed by export (s62)."""
+    """Write live records as JSON Lines, each logged as disclosed by export (s62) before it goes.
+
+    Records go in batches: a batch's ``export`` entries are committed, then its lines are
+    written and flushed. A reader that stops early, or a process killed mid-export, leaves
+    every record written logged, and at most one batch logged but not written. A ``complete``
+    entry with the count is logged once every line is out; without it, the export never
+    finished.
+
+    Args:
+        vault: the unlocked vault.
+        out: where the lines go.
+        record_type: only records of this type (all types if None).
+        reason: the entries' reason, e.g. ``command-line export``.
+        batch: records logged, then written, at a time.
+
+    Returns:
+        The number of records written.
+
+    Raises:
+        OSError: the output could not be written (``BrokenPipeError`` when the reader left);
+            the records written so far are logged, and no ``complete`` entry is.
+    """
     types = [record_spec(record_type).type] if record_type else list(TYPE_ORDER)
     count = 0
-    with vault.write() as conn:
+    with vault.read() as conn:
         repo = vault.records(conn)
-        at = vault.now().isoformat(timespec="milliseconds")
-        events: list[audit.AuditEvent] = []
+        pending: list[str] = []
+        named: list[disclosure.Disclosed] = []
         for t in types:
             for record in repo.iter_all(t):
                 line = {"type": t.value, "id": record.id, "fields": dict(record.fields)}
-                out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
-                events.append(
-                    audit.new_event(
-                        at=at,
-                        actor=vault.username,
-                        action=audit.AuditAction.EXPORT,
-                        record_type=t.value,
-                        record_id=record.id,
-                        reason=reason,
-                    )
-                )
-                count += 1
-        audit.append(conn, events)
+                pending.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+                named.append((t.value, record.id))
+                if len(pending) >= batch:
+                    count += _disclose_lines(vault, out, pending, named, reason)
+                    pending, named = [], []
+        if pending:
+            count += _disclose_lines(vault, out, pending, named, reason)
+    disclosure.log_completion(vault, what=reason, count=count)
     return count
+
+
+def _disclose_lines(
+    vault: Vault, out: IO[str], lines: list[str], named: list[disclosure.Disclosed], reason: str
+) -> int:
+    # The log is committed before the first byte of these lines can reach the reader.
+    disclosure.log_disclosure(vault, action=audit.AuditAction.EXPORT, records=named, reason=reason)
+    out.writelines(lines)
+    out.flush()
+    return len(lines)

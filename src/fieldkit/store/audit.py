@@ -27,6 +27,9 @@ class AuditAction(StrEnum):
     PRINT = "print"
     EXPORT = "export"
     ERASE = "erase"
+    #: A print or export whose per-record entries were committed before the data left has
+    #: finished; the reason says what went and how many. No entry: it never finished.
+    COMPLETE = "complete"
 
 
 @dataclass(frozen=True)
