@@ -25,6 +25,7 @@ from fieldkit.sync.protocol import (
     Handshake,
     ProtocolMismatch,
     PullPage,
+    ServerRefused,
     ServerUnreachable,
     SyncError,
     TokenExpired,
@@ -372,9 +373,15 @@ class SyncEngine:
         ):
             return
         self._publish(SyncState.SYNCING, step="compare")
-        found = anti_entropy.repair_drift(
-            vault=self._vault, transport=self._transport, at=self._stamp()
-        )
+        try:
+            found = anti_entropy.repair_drift(
+                vault=self._vault, transport=self._transport, at=self._stamp()
+            )
+        except ServerRefused as exc:
+            if exc.status != 404:
+                raise
+            # A server from before anti-entropy: the rest of the sync works as it did.
+            return
         with self._vault.write() as conn:
             replica.put_state(conn, anti_entropy.LAST_RUN_KEY, self._vault.now().isoformat())
         tally.drift_checked = True

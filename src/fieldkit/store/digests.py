@@ -32,7 +32,11 @@ def record_digests(
     names = SPECS[record_type].by_name
     query = select(table.c.id, table.c.deleted, table.c.versions)
     if bucket is not None:
-        query = query.where(table.c.id.like(f"{bucket}%"))
+        # A range on the primary key (LIKE is case-blind in SQLite and cannot use the index).
+        following = f"{int(bucket, 16) + 1:0{len(bucket)}x}"
+        query = query.where(table.c.id >= bucket)
+        if len(following) == len(bucket):
+            query = query.where(table.c.id < following)
     found: dict[str, int] = {}
     for record_id, deleted, versions in conn.execute(query):
         key = str(record_id).lower()
