@@ -13,8 +13,18 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from fieldkit.domain.records import record_spec
-from fieldkit_server import accounts, audit, conflicts, observability, pull, push, reference
+from fieldkit.domain.digest import BUCKET_WIDTH
+from fieldkit.domain.records import RecordType, record_spec
+from fieldkit_server import (
+    accounts,
+    anti_entropy,
+    audit,
+    conflicts,
+    observability,
+    pull,
+    push,
+    reference,
+)
 from fieldkit_server.accounts import Authenticated, AuthFailure, LoginLimits, LoginOutcome
 from fieldkit_server.audit import AuditAction, ClientEvent
 from fieldkit_server.clock import server_hlc
@@ -26,8 +36,13 @@ from fieldkit_server.problems import Problem
 from fieldkit_server.schemas import (
     AuditRequest,
     AuditResponse,
+    BucketResponse,
+    BucketsResponse,
     ChangeIn,
     ConflictsResponse,
+    DigestResponse,
+    FetchRequest,
+    FetchResponse,
     HandshakeResponse,
     HealthResponse,
     LoginRequest,
@@ -457,3 +472,60 @@ def resolve_conflict(
     if not done:
         raise Problem(404, "Not found", "no such conflict in your districts", code="not_found")
     return Response(status_code=204)
+
+
+# Anti-entropy: digests of what the user may see, drill-down by bucket, and fetch by id -------
+
+_BUCKET = Annotated[str, Path(pattern=r"^[0-9a-f]{2}$")]
+
+
+@router.get("/sync/digest", response_model=DigestResponse, responses=_PROBLEMS)
+def sync_digest(auth: CurrentDevice, context: Context) -> Any:
+    """Per record type, how many records the user may see and a digest of their versions."""
+    found = run_in_transaction(
+        context.sessions, lambda s: anti_entropy.type_digests(s, principal=auth.principal)
+    )
+    return {"types": found, "bucket_width": BUCKET_WIDTH}
+
+
+@router.get("/sync/digest/{record_type}", response_model=BucketsResponse, responses=_PROBLEMS)
+def sync_digest_buckets(record_type: RecordType, auth: CurrentDevice, context: Context) -> Any:
+    """Within one record type, the digest of each bucket (the leading hex digits of ids)."""
+    found = run_in_transaction(
+        context.sessions,
+        lambda s: anti_entropy.bucket_digests(
+            s, principal=auth.principal, record_type=record_type.value
+        ),
+    )
+    return {"type": record_type.value, "buckets": found}
+
+
+@router.get(
+    "/sync/digest/{record_type}/{bucket}", response_model=BucketResponse, responses=_PROBLEMS
+)
+def sync_digest_bucket(
+    record_type: RecordType, bucket: _BUCKET, auth: CurrentDevice, context: Context
+) -> Any:
+    """The id and version digest of each record of one type in one bucket."""
+    found = run_in_transaction(
+        context.sessions,
+        lambda s: anti_entropy.bucket_records(
+            s, principal=auth.principal, record_type=record_type.value, bucket=bucket
+        ),
+    )
+    return {"type": record_type.value, "bucket": bucket, "records": found}
+
+
+@router.post("/sync/fetch", response_model=FetchResponse, responses=_PROBLEMS)
+def sync_fetch(body: FetchRequest, auth: CurrentDevice, context: Context) -> Any:
+    """Named records the user may see, at their current state, in the pull's shape."""
+    if len(body.records) > context.settings.max_changes:
+        raise _too_many("records", context.settings.max_changes)
+    reader = pull.Reader(auth.principal, auth.device_id)
+    items = [(r.type.value, r.id) for r in body.records]
+    now = context.clock()
+    fetched = run_in_transaction(
+        context.sessions,
+        lambda s: anti_entropy.fetch_records(s, reader=reader, items=items, now=now),
+    )
+    return Response(fetched.render(), media_type="application/json")

@@ -127,6 +127,8 @@ class Record(Base):
     #: JSON text, sent to pullers as it is stored.
     fields: Mapped[str] = mapped_column(Text)
     versions: Mapped[str] = mapped_column(Text)
+    #: `fieldkit.domain.digest.record_digest` of the record's version, for anti-entropy.
+    digest: Mapped[int | None] = mapped_column(BigInteger)
     #: Commit position of the last change to the record; pulls page by it.
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(_STAMP)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.digest import record_digest
 from fieldkit.domain.hlc import Hlc, bound_hlc
 from fieldkit.domain.merge import merge_change
 from fieldkit.domain.records import (
@@ -329,6 +330,9 @@ def _record_row(state: _Held, seq: int, now: datetime) -> dict[str, Any]:
         "deleted_hlc": state.deleted_hlc,
         "fields": json.dumps(state.fields, separators=(",", ":"), ensure_ascii=False),
         "versions": json.dumps(state.versions, separators=(",", ":")),
+        "digest": record_digest(
+            state.type, state.id, deleted=state.deleted, versions=state.versions
+        ),
         "seq": seq,
         "created_at": state.created_at,
         "updated_at": now,
@@ -482,6 +486,7 @@ def _write(session: Session, batch: _Batch, dirty: list[_Held], now: datetime) -
                         "deleted_hlc",
                         "fields",
                         "versions",
+                        "digest",
                         "seq",
                         "updated_at",
                     )

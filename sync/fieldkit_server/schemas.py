@@ -228,3 +228,58 @@ class Problem(BaseModel):
     detail: str | None = None
     code: str | None = None
     wipe: bool | None = None
+
+
+# Anti-entropy: digests of what a user may see, and records fetched by id ---------------------
+
+
+class SetDigestOut(BaseModel):
+    """A set of records (one type, or one bucket of a type) summarised for comparison."""
+
+    count: int
+    digest: str = Field(
+        description="Opaque: equal digests mean the same records at the same versions."
+    )
+
+
+class TypeDigestOut(SetDigestOut):
+    type: str
+
+
+class DigestResponse(BaseModel):
+    types: list[TypeDigestOut]
+    bucket_width: int = Field(description="How many leading hex digits of an id make its bucket.")
+
+
+class BucketDigestOut(SetDigestOut):
+    bucket: str
+
+
+class BucketsResponse(BaseModel):
+    type: str
+    buckets: list[BucketDigestOut]
+
+
+class RecordDigestOut(BaseModel):
+    id: str
+    digest: str
+
+
+class BucketResponse(BaseModel):
+    type: str
+    bucket: str
+    records: list[RecordDigestOut]
+
+
+class RecordRef(Wire):
+    type: RecordType
+    id: Uuid
+
+
+class FetchRequest(Wire):
+    records: list[RecordRef]
+
+
+class FetchResponse(BaseModel):
+    records: list[RecordOut]
+    server_hlc: str

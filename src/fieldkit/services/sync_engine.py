@@ -6,11 +6,12 @@ import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from fieldkit import __version__
+from fieldkit.services import anti_entropy
 from fieldkit.services.sync_port import tell_each
 from fieldkit.store import audit, replica
 from fieldkit.store.errors import VaultLockedError
@@ -24,6 +25,7 @@ from fieldkit.sync.protocol import (
     Handshake,
     ProtocolMismatch,
     PullPage,
+    ServerRefused,
     ServerUnreachable,
     SyncError,
     TokenExpired,
@@ -35,6 +37,9 @@ from fieldkit.sync.transport import Transport
 #: Bounds on every loop, so that a misbehaving server can never keep a laptop syncing forever.
 MAX_PULL_PAGES = 100_000
 MAX_AUDIT_BATCHES = 10_000
+#: How often a laptop compares what it holds with the server (anti-entropy; see
+#: docs/sync-client.md for the measured cost behind this choice).
+ANTI_ENTROPY_EVERY = timedelta(hours=1)
 
 #: The server's names for the laptop's audit actions (it logs a delete as an erasure itself).
 _AUDIT_ACTIONS = {"delete": "erase"}
@@ -62,6 +67,9 @@ class SyncReport:
         conflicts_resolved: queued conflict resolutions the server marked (supervisors).
         open_conflicts: open conflicts in the supervisor's districts after this sync (0 for
             other roles, and when the sync stopped before fetching them).
+        drift_checked: this sync compared the vault with the server (anti-entropy).
+        repaired: records the vault held at another version than the server's (or not at
+            all), fetched again; `purged` includes what that comparison removed.
     """
 
     outcome: SyncOutcome
@@ -76,6 +84,8 @@ class SyncReport:
     rolled_back: bool = False
     conflicts_resolved: int = 0
     open_conflicts: int = 0
+    drift_checked: bool = False
+    repaired: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +110,8 @@ class _Tally:
     notes: list[str] = field(default_factory=list)
     conflicts_resolved: int = 0
     open_conflicts: int = 0
+    drift_checked: bool = False
+    repaired: int = 0
 
 
 class SyncEngine:
@@ -114,6 +126,7 @@ class SyncEngine:
         push_batch: changes per push (the server takes at most 1,000).
         pull_limit: records per pulled page.
         hooks: test hooks.
+        anti_entropy_every: how often to compare the vault with the server (zero: every sync).
     """
 
     def __init__(
@@ -127,6 +140,7 @@ class SyncEngine:
         push_batch: int = 500,
         pull_limit: int = 1000,
         hooks: SyncHooks | None = None,
+        anti_entropy_every: timedelta = ANTI_ENTROPY_EVERY,
     ) -> None:
         self._vault = vault
         self._transport = transport
@@ -136,6 +150,7 @@ class SyncEngine:
         self._push_batch = max(1, min(push_batch, 1000))
         self._pull_limit = max(1, min(pull_limit, 5000))
         self._hooks = hooks or SyncHooks()
+        self._anti_entropy_every = anti_entropy_every
         self._subscribers: list[StatusCallback] = []
         self._lock = threading.Lock()
         self._last_synced_at: datetime | None = None
@@ -208,6 +223,7 @@ class SyncEngine:
             outbox_mark = replica.highest_change_seq(conn)
         self._push_outbox(tally, handshake)
         self._pull_pages(tally)
+        self._repair_drift(tally)
         self._refresh_reference()
         self._push_audit_events(tally)
         if self._is_supervisor():
@@ -343,6 +359,35 @@ class SyncEngine:
             if not page.more:
                 return
 
+    def _repair_drift(self, tally: _Tally) -> None:
+        """Now and then, compare what the vault holds with the server and repair differences.
+
+        The cursor says what the laptop was sent, not what its file still holds (a page copied
+        back from an old copy reverts records silently). Runs only with an empty outbox.
+        """
+        with self._vault.read() as conn:
+            last_run = replica.get_state(conn, anti_entropy.LAST_RUN_KEY)
+            pending = replica.pending_count(conn)
+        if pending or not anti_entropy.is_due(
+            last_run, now=self._vault.now(), every=self._anti_entropy_every
+        ):
+            return
+        self._publish(SyncState.SYNCING, step="compare")
+        try:
+            found = anti_entropy.repair_drift(
+                vault=self._vault, transport=self._transport, at=self._stamp()
+            )
+        except ServerRefused as exc:
+            if exc.status != 404:
+                raise
+            # A server from before anti-entropy: the rest of the sync works as it did.
+            return
+        with self._vault.write() as conn:
+            replica.put_state(conn, anti_entropy.LAST_RUN_KEY, self._vault.now().isoformat())
+        tally.drift_checked = True
+        tally.repaired += found.repaired
+        tally.purged += found.purged
+
     def _purge_left_scope(self, conn: Any, page: PullPage) -> int:
         """Drop what the user may no longer see (moved district, record made restricted)."""
         if not page.purge:
@@ -436,6 +481,11 @@ class SyncEngine:
                 f"{len(tally.refused)} change(s) were refused by the server: {tally.refused[0][1]}"
             )
             next_step = "Ask your supervisor; the refused changes stay only on this laptop."
+        elif tally.repaired:
+            message = (
+                f"Up to date. {tally.repaired} record(s) on this laptop differed from the "
+                "server's copy and were restored."
+            )
         state = SyncState.NEEDS_ATTENTION if tally.rolled_back else SyncState.UP_TO_DATE
         self._publish(state, message=message, next_step=next_step)
         return self._report(SyncOutcome.OK, tally, message, next_step)
@@ -484,6 +534,8 @@ class SyncEngine:
             rolled_back=tally.rolled_back,
             conflicts_resolved=tally.conflicts_resolved,
             open_conflicts=tally.open_conflicts,
+            drift_checked=tally.drift_checked,
+            repaired=tally.repaired,
         )
 
     # Small parts -----------------------------------------------------------------------------

@@ -330,6 +330,86 @@ class ConflictsReply:
         return cls(tuple(Conflict.parse(c) for c in _list(doc, "conflicts")))
 
 
+# Anti-entropy --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetDigest:
+    """A set of records the server summarised: a record type, or one bucket of it.
+
+    Attributes:
+        key: the record type (``GET /v1/sync/digest``) or the bucket (``.../{type}``).
+        count: how many records the user may see in the set.
+        digest: opaque; equal to the laptop's own when both hold the same versions.
+    """
+
+    key: str
+    count: int
+    digest: str
+
+    @classmethod
+    def parse(cls, body: object, *, key: str) -> SetDigest:
+        doc = _object(body)
+        return cls(_str(doc, key), _int(doc, "count"), _str(doc, "digest"))
+
+
+@dataclass(frozen=True)
+class DigestReply:
+    """``GET /v1/sync/digest``: per record type; ``bucket_width`` hex digits make a bucket."""
+
+    types: tuple[SetDigest, ...]
+    bucket_width: int
+
+    @classmethod
+    def parse(cls, body: object) -> DigestReply:
+        doc = _object(body)
+        return cls(
+            tuple(SetDigest.parse(t, key="type") for t in _list(doc, "types")),
+            _int(doc, "bucket_width"),
+        )
+
+
+@dataclass(frozen=True)
+class BucketsReply:
+    """``GET /v1/sync/digest/{type}``: the digest of each non-empty bucket of one type."""
+
+    buckets: tuple[SetDigest, ...]
+
+    @classmethod
+    def parse(cls, body: object) -> BucketsReply:
+        doc = _object(body)
+        return cls(tuple(SetDigest.parse(b, key="bucket") for b in _list(doc, "buckets")))
+
+
+@dataclass(frozen=True)
+class BucketReply:
+    """``GET /v1/sync/digest/{type}/{bucket}``: each record's id and version digest (hex)."""
+
+    records: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def parse(cls, body: object) -> BucketReply:
+        doc = _object(body)
+        return cls(
+            tuple((_str(r, "id"), _str(r, "digest")) for r in map(_object, _list(doc, "records")))
+        )
+
+
+@dataclass(frozen=True)
+class FetchReply:
+    """``POST /v1/sync/fetch``: the named records the user may see, in the pull's shape."""
+
+    records: tuple[WireRecord, ...]
+    server_hlc: str
+
+    @classmethod
+    def parse(cls, body: object) -> FetchReply:
+        doc = _object(body)
+        return cls(
+            tuple(WireRecord.parse(r) for r in _list(doc, "records")), _str(doc, "server_hlc")
+        )
+
+
 # Checking shapes -----------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -20,10 +20,14 @@ from fieldkit.sync.protocol import (
     PROTOCOL,
     AuditReply,
     BadReply,
+    BucketReply,
+    BucketsReply,
     Conflict,
     ConflictsReply,
     CredentialsRefused,
     DeviceRevoked,
+    DigestReply,
+    FetchReply,
     Handshake,
     LoginReply,
     PullPage,
@@ -236,6 +240,31 @@ class Transport:
                 return False
             raise
         return True
+
+    # Anti-entropy: comparing what the laptop holds with what the server says it should -------
+
+    def digest(self) -> DigestReply:
+        """Per record type, how many records the user may see and a digest of their versions."""
+        return self._call("GET", "/v1/sync/digest", DigestReply.parse, repeatable=True)
+
+    def digest_buckets(self, record_type: str) -> BucketsReply:
+        """Within one record type, the digest of each bucket."""
+        return self._call(
+            "GET",
+            f"/v1/sync/digest/{quote(record_type, safe='')}",
+            BucketsReply.parse,
+            repeatable=True,
+        )
+
+    def digest_bucket(self, record_type: str, bucket: str) -> BucketReply:
+        """The id and version digest of each record of one type in one bucket."""
+        path = f"/v1/sync/digest/{quote(record_type, safe='')}/{quote(bucket, safe='')}"
+        return self._call("GET", path, BucketReply.parse, repeatable=True)
+
+    def fetch(self, items: Sequence[tuple[str, str]]) -> FetchReply:
+        """Fetch records by (type, id) at their current state; repeated freely (it reads)."""
+        body = {"records": [{"type": t, "id": i} for t, i in items]}
+        return self._call("POST", "/v1/sync/fetch", FetchReply.parse, body=body, repeatable=True)
 
     # The one place a request is made -------------------------------------------------------
 
