@@ -26,6 +26,7 @@ class SyncExit(IntEnum):
     DAMAGED = 4
     NETWORK = 6
     REFUSED_CREDENTIALS = 7
+    ROLLED_BACK = 9
 
 
 _OUTCOME_EXIT = {
@@ -36,6 +37,7 @@ _OUTCOME_EXIT = {
     SyncOutcome.DEVICE_REVOKED: SyncExit.REFUSED_CREDENTIALS,
     SyncOutcome.FAILED: SyncExit.ERROR,
     SyncOutcome.STOPPED: SyncExit.ERROR,
+    SyncOutcome.ROLLED_BACK: SyncExit.ROLLED_BACK,
 }
 
 
@@ -147,7 +149,7 @@ def _progress(err: TextIO) -> Callable[[SyncStatus], None]:
 
 
 def _summary(report: SyncReport, out: TextIO, err: TextIO) -> None:
-    if report.outcome is SyncOutcome.OK:
+    if report.outcome in (SyncOutcome.OK, SyncOutcome.ROLLED_BACK):
         print(
             f"synced: pushed {report.pushed}, pulled {report.pulled}, purged {report.purged}, "
             f"audit events sent {report.audit_sent}",

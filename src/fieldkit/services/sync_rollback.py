@@ -1,0 +1,153 @@
+"""Sync steps that catch a rolled-back vault: prove the acknowledged head, have the new one
+acknowledged, and keep supervisors' device alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fieldkit.domain.attestation import Head
+from fieldkit.store import attestation, audit, replica
+from fieldkit.store.attestation import CachedDeviceAlert
+from fieldkit.store.vault import Vault
+from fieldkit.sync.protocol import AttestStatus, DeviceAlert, Handshake, ServerRefused
+from fieldkit.sync.transport import Transport
+
+#: Shown to the user, and printed by `fieldkit sync` (exit 9), when the vault was rolled back.
+ROLLED_BACK_MESSAGE = (
+    "This vault is older than the copy the server last synced with: it was restored from a "
+    "backup or copied back. Work the server held has been brought back, your changes since "
+    "were sent again under new numbers, and your supervisors have been told."
+)
+ROLLED_BACK_NEXT_STEP = "Check your recent work is all there, and tell your supervisor why."
+
+
+@dataclass(frozen=True)
+class AttestOutcome:
+    """What the attestation found.
+
+    Attributes:
+        rolled_back: the server (or, with an older server, the vault itself) found the vault
+            older than the state the server last heard of.
+        renumbered: unsent changes given new numbers above those the server has seen.
+    """
+
+    rolled_back: bool
+    renumbered: int = 0
+
+
+class RollbackGuard:
+    """The rollback steps of a sync for one vault and one server connection.
+
+    Args:
+        vault: the unlocked vault.
+        transport: the server connection.
+        stamp: the current time as the vault stamps it (ISO 8601).
+    """
+
+    def __init__(self, vault: Vault, transport: Transport, *, stamp: Callable[[], str]) -> None:
+        self._vault = vault
+        self._transport = transport
+        self._stamp = stamp
+
+    def attest(self, handshake: Handshake, *, locally_behind: bool) -> AttestOutcome:
+        """Prove to the server that this vault extends the head it acknowledged last time.
+
+        A vault that cannot is rolled back: the server records it for supervisors, the vault's
+        own s62 log says so (once per acknowledged head), and its unsent changes are numbered
+        above everything the server has seen, so they are pushed again as new work.
+
+        Args:
+            handshake: this sync's handshake (its acknowledged head; None from older servers).
+            locally_behind: the vault's counter is below the server's ``last_device_seq``.
+        """
+        acknowledged = handshake.acknowledged
+        floor = handshake.last_device_seq
+        if acknowledged is None:
+            rolled_back = locally_behind
+        else:
+            with self._vault.read() as conn:
+                shown = attestation.shown(conn, acknowledged)
+            reply = self._transport.attest(shown)
+            rolled_back = reply.status is AttestStatus.ROLLED_BACK or locally_behind
+            floor = max(floor, reply.last_device_seq, reply.acknowledged.change_seq)
+        if not rolled_back:
+            return AttestOutcome(False)
+        with self._vault.write() as conn:
+            renumbered = attestation.renumber_outbox(conn, above=floor)
+            if acknowledged is not None:
+                key = f"{acknowledged.audit_count}:{acknowledged.audit_hash}"
+                if replica.get_state(conn, "rollback_flagged_head") != key:
+                    replica.put_state(conn, "rollback_flagged_head", key)
+                    self._log(conn, acknowledged)
+        return AttestOutcome(True, renumbered)
+
+    def acknowledge(self) -> Head | None:
+        """Have the server acknowledge the head this sync reached (what the next must extend).
+
+        Returns:
+            The head acknowledged, or None when the server would not (it lacks an audit event
+            the vault thinks it sent): the next sync tries again.
+        """
+        with self._vault.read() as conn:
+            head = attestation.sent_head(conn)
+        try:
+            return self._transport.acknowledge(head)
+        except ServerRefused as exc:
+            if exc.status == 409:
+                return None
+            raise
+
+    def fetch_device_alerts(self) -> int:
+        """Keep the device alerts of the supervisor's districts in the vault, for offline review.
+
+        Returns:
+            How many alerts the server listed (0 from a server without them).
+        """
+        try:
+            found = self._transport.device_alerts()
+        except ServerRefused as exc:
+            if exc.status == 404:
+                return 0
+            raise
+        with self._vault.write() as conn:
+            attestation.cache_device_alerts(conn, [_cached(a) for a in found], at=self._stamp())
+        return len(found)
+
+    def forget_device_alerts(self) -> None:
+        """A user who is not a supervisor (any more) keeps no copy of the alerts."""
+        with self._vault.read() as conn:
+            held = replica.get_state(conn, "device_alerts_fetched_at") is not None
+        if held:
+            with self._vault.write() as conn:
+                attestation.forget_device_alerts(conn)
+
+    def _log(self, conn: Any, acknowledged: Head) -> None:
+        audit.append(
+            conn,
+            [
+                audit.new_event(
+                    at=self._stamp(),
+                    actor=self._vault.username,
+                    action=audit.AuditAction.UPDATE,
+                    reason=(
+                        "sync: vault rolled back (it does not extend audit entry "
+                        f"{acknowledged.audit_count} and change {acknowledged.change_seq} the "
+                        "server acknowledged for this device)"
+                    ),
+                )
+            ],
+        )
+
+
+def _cached(alert: DeviceAlert) -> CachedDeviceAlert:
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "username": alert.username,
+        "device_name": alert.device_name,
+        "detected_at": alert.detected_at,
+        "acknowledged": dict(alert.acknowledged),
+        "shown": dict(alert.shown),
+    }
