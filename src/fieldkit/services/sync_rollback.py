@@ -1,5 +1,4 @@
-"""Sync steps that catch a rolled-back vault: prove the acknowledged head, have the new one
-acknowledged, and keep supervisors' device alerts."""
+"""Sync steps that catch a rolled-back vault and have each sync's head acknowledged."""
 
 from __future__ import annotations
 
