@@ -14,10 +14,13 @@ import requests
 from tests.factories import PASSPHRASE, person
 from tests.sync.conftest import Laptop, Server
 
+from fieldkit.domain.attestation import Head
 from fieldkit.services.records import RecordService
 from fieldkit.services.sync_engine import SyncOutcome
 from fieldkit.store import attestation, replica
 from fieldkit.store.attestation import cached_device_alerts
+from fieldkit.sync.protocol import ServerUnreachable
+from fieldkit.sync.transport import Transport, TransportConfig
 from fieldkit_server import audit
 from fieldkit_server.db import make_engine, session_factory
 
@@ -186,3 +189,35 @@ def test_audit_entries_kept_back_from_the_server_show_as_a_gap_to_supervisors(
     assert gap["username"] == "amy"
     assert gap["shown"]["audit_count"] - gap["acknowledged"]["audit_count"] == 3
     assert [e for e in server_audit(server) if e["action"] == "audit_gap"]
+
+
+class CutBeforeAcknowledge(Transport):
+    """The connection fails just as the laptop asks for its head to be acknowledged."""
+
+    def acknowledge(self, head: Head) -> Head:
+        del head
+        raise ServerUnreachable("The connection to the sync server failed.")
+
+
+def test_a_copy_whose_last_sync_was_cut_before_its_acknowledgement_is_still_recorded(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    server = sqlite_server
+    server.admin.add_user("amy")
+    amy = laptops("amy", "amy", server.url)
+    ok(amy)
+    backup = copy_folder(amy)
+    lost = create_people(amy, 2, "Lost")
+    amy.transport = CutBeforeAcknowledge(TransportConfig(server_url=server.url, max_attempts=1))
+    report = amy.sync()
+    assert report.outcome is SyncOutcome.OFFLINE
+    assert set(lost) <= set(server.view("amy"))  # pushed, but the head was not acknowledged
+    restore_folder(amy, backup)
+    done = fieldkit_sync(amy, server)
+    assert done.returncode == 9, done.stderr
+    # The server judges the vault as it was found, before the laptop raises its own counter.
+    [rollback] = [e for e in server_audit(server) if e["action"] == "rollback"]
+    assert (
+        rollback["detail"]["shown"]["change_seq"] < rollback["detail"]["acknowledged"]["change_seq"]
+    )
+    assert set(lost) <= set(amy.records())

@@ -286,6 +286,11 @@ class SyncEngine:
             raise ProtocolMismatch(
                 f"The server needs Fieldkit {handshake.min_client_version} or later."
             )
+        # A vault restored from a copy and given as many new edits as it lost has a counter
+        # the server cannot tell apart: it must show it extends the acknowledged audit head,
+        # as it was found (before anything below changes it).
+        guard = self._rollback_guard()
+        proof = guard.prove(handshake)
         with self._vault.write() as conn:
             self._vault.observe_clock(conn, handshake.server_hlc)
             replica.put_state(conn, "user", handshake.user.wire())
@@ -301,10 +306,9 @@ class SyncEngine:
                     self._log_rollback(conn, local_seq, handshake.last_device_seq)
                 # New changes must not reuse numbers the server has already seen.
                 replica.raise_change_seq(conn, handshake.last_device_seq)
-        # A vault restored from a copy and given as many new edits as it lost has a counter
-        # the server cannot tell apart: it must show it extends the acknowledged audit head.
-        outcome = self._rollback_guard().attest(handshake, locally_behind=tally.rolled_back)
-        tally.rolled_back = outcome.rolled_back
+        if tally.rolled_back or proof.rolled_back:
+            tally.rolled_back = True
+            guard.recover(proof)
         return handshake
 
     def _push_outbox(self, tally: _Tally, handshake: Handshake) -> None:

@@ -23,17 +23,18 @@ ROLLED_BACK_NEXT_STEP = "Check your recent work is all there, and tell your supe
 
 
 @dataclass(frozen=True)
-class AttestOutcome:
+class Proof:
     """What the attestation found.
 
     Attributes:
-        rolled_back: the server (or, with an older server, the vault itself) found the vault
-            older than the state the server last heard of.
-        renumbered: unsent changes given new numbers above those the server has seen.
+        rolled_back: the server found the vault older than the state it acknowledged.
+        floor: the highest change number the server has seen or acknowledged from this device.
+        acknowledged: the head the server acknowledged last time (None from older servers).
     """
 
     rolled_back: bool
-    renumbered: int = 0
+    floor: int
+    acknowledged: Head | None
 
 
 class RollbackGuard:
@@ -50,37 +51,41 @@ class RollbackGuard:
         self._transport = transport
         self._stamp = stamp
 
-    def attest(self, handshake: Handshake, *, locally_behind: bool) -> AttestOutcome:
-        """Prove to the server that this vault extends the head it acknowledged last time.
+    def prove(self, handshake: Handshake) -> Proof:
+        """Show the server the vault as it is, against the head it acknowledged last time.
 
-        A vault that cannot is rolled back: the server records it for supervisors, the vault's
-        own s62 log says so (once per acknowledged head), and its unsent changes are numbered
-        above everything the server has seen, so they are pushed again as new work.
-
-        Args:
-            handshake: this sync's handshake (its acknowledged head; None from older servers).
-            locally_behind: the vault's counter is below the server's ``last_device_seq``.
+        Called before the handshake changes anything in the vault, so the server judges the
+        vault as it was found. A vault that does not extend the acknowledged head is recorded by
+        the server for supervisors (once per acknowledged head).
         """
         acknowledged = handshake.acknowledged
-        floor = handshake.last_device_seq
         if acknowledged is None:
-            rolled_back = locally_behind
-        else:
-            with self._vault.read() as conn:
-                shown = attestation.shown(conn, acknowledged)
-            reply = self._transport.attest(shown)
-            rolled_back = reply.status is AttestStatus.ROLLED_BACK or locally_behind
-            floor = max(floor, reply.last_device_seq, reply.acknowledged.change_seq)
-        if not rolled_back:
-            return AttestOutcome(False)
+            return Proof(False, handshake.last_device_seq, None)
+        with self._vault.read() as conn:
+            shown = attestation.shown(conn, acknowledged)
+        reply = self._transport.attest(shown)
+        floor = max(handshake.last_device_seq, reply.last_device_seq, reply.acknowledged.change_seq)
+        return Proof(reply.status is AttestStatus.ROLLED_BACK, floor, reply.acknowledged)
+
+    def recover(self, proof: Proof) -> int:
+        """Bring a rolled-back vault back into step: new numbers for its unsent work, and a note.
+
+        Its unsent changes are numbered above everything the server has seen, so they are pushed
+        as new work after it; the vault's own s62 log says what happened (once per acknowledged
+        head).
+
+        Returns:
+            How many unsent changes were renumbered.
+        """
         with self._vault.write() as conn:
-            renumbered = attestation.renumber_outbox(conn, above=floor)
+            renumbered = attestation.renumber_outbox(conn, above=proof.floor)
+            acknowledged = proof.acknowledged
             if acknowledged is not None:
                 key = f"{acknowledged.audit_count}:{acknowledged.audit_hash}"
                 if replica.get_state(conn, "rollback_flagged_head") != key:
                     replica.put_state(conn, "rollback_flagged_head", key)
                     self._log(conn, acknowledged)
-        return AttestOutcome(True, renumbered)
+        return renumbered
 
     def acknowledge(self) -> Head | None:
         """Have the server acknowledge the head this sync reached (what the next must extend).
