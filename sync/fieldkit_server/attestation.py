@@ -25,7 +25,14 @@ from fieldkit.domain.attestation import (
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware
-from fieldkit_server.models import AuditChainLink, Device, DeviceAlert, DeviceHead, User
+from fieldkit_server.models import (
+    AuditChainLink,
+    AuditEvent,
+    Device,
+    DeviceAlert,
+    DeviceHead,
+    User,
+)
 from fieldkit_server.policy import Principal, Role
 
 #: The longest stretch of a laptop's chain walked when checking an acknowledgement.
@@ -176,7 +183,15 @@ def note_chain(
     known = set(
         session.scalars(select(AuditChainLink.event_id).where(AuditChainLink.event_id.in_(ids)))
     )
-    fresh = {link.event_id: link for link in links if link.event_id not in known}
+    # Only this device's own events: a link names a place in this device's chain.
+    own = set(
+        session.scalars(
+            select(AuditEvent.event_id).where(
+                AuditEvent.event_id.in_(ids), AuditEvent.device_id == device_id
+            )
+        )
+    )
+    fresh = {link.event_id: link for link in links if link.event_id in own - known}
     if not fresh:
         return []
     ordered = sorted(fresh.values(), key=lambda link: link.position)

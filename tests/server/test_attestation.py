@@ -230,3 +230,15 @@ def test_device_alerts_are_for_supervisors_of_the_users_districts(team: Any) -> 
     assert reply.status_code == 403
     assert [a["username"] for a in _alerts(near)] == ["olive"]
     assert _alerts(far) == []
+
+
+def test_a_chain_number_is_kept_only_for_the_devices_own_events(team: Any) -> None:
+    olive = team.laptop("olive")
+    other = team.laptop("omar")
+    chain = Chain()
+    event = chain.event()
+    _post_audit(olive, [event])
+    _post_audit(other, [event])  # another device claims olive's event as its own entry 1
+    refused = _acknowledge(other, chain.head())
+    assert refused.status_code == 409
+    assert _acknowledge(olive, chain.head()).status_code == 200

@@ -16,7 +16,7 @@ from tests.sync.conftest import Laptop, Server
 
 from fieldkit.domain.attestation import Head
 from fieldkit.services.records import RecordService
-from fieldkit.services.sync_engine import SyncOutcome
+from fieldkit.services.sync_engine import SyncOutcome, _audit_wire
 from fieldkit.store import attestation, replica
 from fieldkit.store.attestation import cached_device_alerts
 from fieldkit.sync.protocol import ServerUnreachable
@@ -221,3 +221,32 @@ def test_a_copy_whose_last_sync_was_cut_before_its_acknowledgement_is_still_reco
         rollback["detail"]["shown"]["change_seq"] < rollback["detail"]["acknowledged"]["change_seq"]
     )
     assert set(lost) <= set(amy.records())
+
+
+def test_a_vault_whose_log_went_up_unnumbered_gets_its_head_acknowledged(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    server = sqlite_server
+    server.admin.add_user("amy")
+    amy = laptops("amy", "amy", server.url)
+    ok(amy)
+    create_people(amy, 2, "Early")
+    # As an older Fieldkit sent them: no chain numbers.
+    with amy.open().read() as conn:
+        events = replica.pending_audit_events(conn, limit=10)
+    assert amy.transport is not None
+    amy.transport.audit([_audit_wire(e) for e in events])
+    with amy.open().write() as conn:
+        replica.mark_audit_synced(conn, [e["event_id"] for e in events], at="t")
+    ok(amy)
+    with amy.open().read() as conn:
+        head = attestation.current_head(conn)
+    assert amy.transport is not None
+    handshake = amy.transport.handshake()
+    assert handshake.acknowledged == head
+    assert not device_alerts_of_any_kind(server)
+
+
+def device_alerts_of_any_kind(server: Server) -> list[dict[str, Any]]:
+    server.admin.add_user("watcher", role="supervisor")
+    return device_alerts(server, "watcher")

@@ -438,7 +438,7 @@ class SyncEngine:
             tally.device_alerts = guard.fetch_device_alerts()
         else:
             guard.forget_device_alerts()
-        guard.acknowledge()
+        guard.acknowledge(wire=_audit_wire)
 
     def _rollback_guard(self) -> RollbackGuard:
         return RollbackGuard(self._vault, self._transport, stamp=self._stamp)

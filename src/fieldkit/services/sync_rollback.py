@@ -87,8 +87,15 @@ class RollbackGuard:
                     self._log(conn, acknowledged)
         return renumbered
 
-    def acknowledge(self) -> Head | None:
+    def acknowledge(self, *, wire: Callable[[dict[str, Any]], dict[str, Any]]) -> Head | None:
         """Have the server acknowledge the head this sync reached (what the next must extend).
+
+        A vault whose entries all went up before they were numbered (synced by an older
+        Fieldkit) sends its head entry again, numbered, so the server holds it; resending an
+        event stores nothing twice.
+
+        Args:
+            wire: an audit entry in the protocol's shape (as the audit step sends it).
 
         Returns:
             The head acknowledged, or None when the server would not (it lacks an audit event
@@ -96,12 +103,20 @@ class RollbackGuard:
         """
         with self._vault.read() as conn:
             head = attestation.sent_head(conn)
-        try:
-            return self._transport.acknowledge(head)
-        except ServerRefused as exc:
-            if exc.status == 409:
+        for attempt in range(2):
+            try:
+                return self._transport.acknowledge(head)
+            except ServerRefused as exc:
+                if exc.status != 409 or exc.code != "head_unknown" or attempt:
+                    if exc.status == 409:
+                        return None
+                    raise
+            with self._vault.read() as conn:
+                entry = attestation.numbered_event_at(conn, head.audit_count)
+            if entry is None:
                 return None
-            raise
+            self._transport.audit([wire(entry)])
+        return None
 
     def fetch_device_alerts(self) -> int:
         """Keep the device alerts of the supervisor's districts in the vault, for offline review.

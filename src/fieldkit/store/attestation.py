@@ -79,9 +79,20 @@ def pending_numbered_events(conn: Connection, *, limit: int) -> list[dict[str, A
     """The oldest audit entries not yet sent, as `replica.pending_audit_events` gives them,
     each with its chain ``position``, ``prev_hash`` and ``hash``, so the server sees any gap."""
     numbered = _positions()
-    rows = conn.execute(
-        select(numbered).where(numbered.c.synced_at.is_(None)).order_by(numbered.c.seq).limit(limit)
-    ).mappings()
+    query = select(numbered).where(numbered.c.synced_at.is_(None))
+    return _numbered(conn, query.order_by(numbered.c.seq).limit(limit))
+
+
+def numbered_event_at(conn: Connection, position: int) -> dict[str, Any] | None:
+    """The audit entry at a chain position, numbered as `pending_numbered_events` gives them
+    (sent or not); None past the end."""
+    numbered = _positions()
+    found = _numbered(conn, select(numbered).where(numbered.c.position == position))
+    return found[0] if found else None
+
+
+def _numbered(conn: Connection, query: Any) -> list[dict[str, Any]]:
+    rows = conn.execute(query).mappings()
     names = ("event_id", "at", "actor", "action", "record_type", "record_id", "reason")
     return [
         {
