@@ -111,7 +111,7 @@ def test_a_restored_vault_with_as_many_new_edits_exits_9_is_listed_and_loses_not
     done = fieldkit_sync(amy, server)
     assert done.returncode == 9, done.stderr
     assert "older than the copy the server last synced with" in done.stderr
-    assert "supervisor" in done.stderr
+    assert "Check your recent work is all there" in done.stderr
     assert "pushed 2" in done.stdout
 
     [rollback] = [e for e in server_audit(server) if e["action"] == "rollback"]

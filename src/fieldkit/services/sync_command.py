@@ -159,6 +159,8 @@ def _summary(report: SyncReport, out: TextIO, err: TextIO) -> None:
             print(f"refused by the server: {change_id}: {reason}", file=err)
         if report.message and report.message != "Up to date.":
             print(f"fieldkit sync: {report.message}", file=err)
+        if report.outcome is SyncOutcome.ROLLED_BACK and report.next_step:
+            print(f"fieldkit sync: {report.next_step}", file=err)
         return
     print(f"fieldkit sync: {report.message}", file=err)
     if report.next_step:
