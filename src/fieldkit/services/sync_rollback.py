@@ -107,10 +107,10 @@ class RollbackGuard:
             try:
                 return self._transport.acknowledge(head)
             except ServerRefused as exc:
-                if exc.status != 409 or exc.code != "head_unknown" or attempt:
-                    if exc.status == 409:
-                        return None
+                if exc.status != 409:
                     raise
+                if exc.code != "head_unknown" or attempt:
+                    return None
             with self._vault.read() as conn:
                 entry = attestation.numbered_event_at(conn, head.audit_count)
             if entry is None:
