@@ -33,6 +33,9 @@ class Exit(IntEnum):
     NETWORK = 6
     REFUSED_CREDENTIALS = 7
     FOREIGN_VAULT = 8
+    #: `fieldkit sync`: the vault is older than the state the server acknowledged (restored
+    #: from a copy); the sync went through and the server recorded it.
+    ROLLED_BACK = 9
 
 
 class UsageError(Exception):

@@ -13,11 +13,13 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.attestation import ATTESTATION_VERSION
 from fieldkit.domain.digest import BUCKET_WIDTH
 from fieldkit.domain.records import RecordType, record_spec
 from fieldkit_server import (
     accounts,
     anti_entropy,
+    attestation,
     audit,
     conflicts,
     observability,
@@ -269,6 +271,10 @@ def handshake(auth: CurrentDevice, context: Context) -> Any:
     def top(session: Session) -> str:
         return str(session.scalar(select(SyncClock.max_hlc)) or "")
 
+    # The attestation extension: what this laptop must show it extends (see attestation.py).
+    acknowledged, acknowledged_at = run_in_transaction(
+        context.sessions, lambda s: attestation.acknowledged_head(s, auth.device_id)
+    )
     return {
         "protocol": PROTOCOL,
         "server_time": now.isoformat(),
@@ -277,6 +283,11 @@ def handshake(auth: CurrentDevice, context: Context) -> Any:
         "min_client_version": context.settings.min_client_version,
         "device_id": auth.device_id,
         "user": auth.user.wire(),
+        "attestation": {
+            "version": ATTESTATION_VERSION,
+            "acknowledged": acknowledged.wire(),
+            "acknowledged_at": acknowledged_at.isoformat() if acknowledged_at else None,
+        },
     }
 
 
@@ -419,12 +430,24 @@ def post_audit(body: AuditRequest, auth: CurrentDevice, context: Context) -> Any
         for e in body.events
     ]
     now = context.clock()
-    stored, duplicates = run_in_transaction(
-        context.sessions,
-        lambda s: audit.store_client_events(
-            s, events=events, user_id=auth.user.id, device_id=auth.device_id, now=now
-        ),
-    )
+    # Numbered events (attestation 2026-12-06) also record their chain position, so that a gap
+    # or a rewritten log shows; unnumbered events from older laptops are stored as before.
+    links = [
+        attestation.ChainLink(e.event_id, e.chain.position, e.chain.prev_hash, e.chain.hash)
+        for e in body.events
+        if e.chain is not None
+    ]
+
+    def work(session: Session) -> tuple[int, int]:
+        counts = audit.store_client_events(
+            session, events=events, user_id=auth.user.id, device_id=auth.device_id, now=now
+        )
+        attestation.note_chain(
+            session, user_id=auth.user.id, device_id=auth.device_id, links=links, now=now
+        )
+        return counts
+
+    stored, duplicates = run_in_transaction(context.sessions, work)
     return {"stored": stored, "duplicates": duplicates}
 
 

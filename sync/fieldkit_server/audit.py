@@ -35,6 +35,10 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     #: A supervisor marked a conflict reviewed.
     RESOLVE = "resolve"
+    #: A laptop showed a state older than the one the server acknowledged (restored vault).
+    ROLLBACK = "rollback"
+    #: A laptop's numbered audit events skipped numbers or reused one with another hash.
+    AUDIT_GAP = "audit_gap"
 
 
 CLIENT_ACTIONS = frozenset(

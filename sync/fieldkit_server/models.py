@@ -207,3 +207,58 @@ class AuditEvent(Base):
     recipient: Mapped[str | None] = mapped_column(Text)
     #: JSON text: field names altered, record ids disclosed, a refusal's reason. Never values.
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# Device attestation: what the server acknowledged of each laptop, and what did not add up ----
+
+
+class DeviceHead(Base):
+    """The laptop state the server last acknowledged for a device: audit chain head and counter.
+
+    At its next sync the laptop must show a chain that extends this head (its own entry number
+    ``audit_count`` has ``audit_hash``) and a change counter not below ``change_seq``.
+    """
+
+    __tablename__ = "device_heads"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    audit_count: Mapped[int] = mapped_column(BigInteger)
+    audit_hash: Mapped[str] = mapped_column(String(64))
+    change_seq: Mapped[int] = mapped_column(BigInteger)
+    acknowledged_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class AuditChainLink(Base):
+    """Where a laptop's audit event sits in its hash chain, as the laptop numbered it."""
+
+    __tablename__ = "audit_chain_links"
+
+    event_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    device_id: Mapped[str] = mapped_column(_UUID)
+    position: Mapped[int] = mapped_column(BigInteger)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_chain_links_device_position", "device_id", "position"),)
+
+
+class DeviceAlert(Base):
+    """A rolled-back laptop or a gap in its numbered audit events, for supervisors to see.
+
+    ``acknowledged_*`` is what the server expected (the head it acknowledged, or the audit
+    position it held); ``shown_*`` is what the laptop showed instead. Never record data.
+    """
+
+    __tablename__ = "device_alerts"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    device_id: Mapped[str] = mapped_column(_UUID, index=True)
+    user_id: Mapped[str] = mapped_column(_UUID, index=True)
+    detected_at: Mapped[datetime] = mapped_column(_STAMP)
+    acknowledged_count: Mapped[int | None] = mapped_column(BigInteger)
+    acknowledged_hash: Mapped[str | None] = mapped_column(String(64))
+    acknowledged_seq: Mapped[int | None] = mapped_column(BigInteger)
+    shown_count: Mapped[int | None] = mapped_column(BigInteger)
+    shown_hash: Mapped[str | None] = mapped_column(String(64))
+    shown_seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -150,6 +150,19 @@ class PullResponse(BaseModel):
     server_hlc: str
 
 
+_HASH_PATTERN = r"^[0-9a-f]{64}$"
+ChainHash = Annotated[str, StringConstraints(pattern=_HASH_PATTERN)]
+Count = Annotated[int, Field(ge=0, le=2**62)]
+
+
+class ChainIn(Wire):
+    """An audit event's place in its laptop's hash chain (attestation 2026-12-06)."""
+
+    position: Annotated[int, Field(ge=1, le=2**62)]
+    prev_hash: ChainHash
+    hash: ChainHash
+
+
 class ClientAuditEvent(Wire):
     event_id: Uuid
     at: SaneDatetime
@@ -159,6 +172,8 @@ class ClientAuditEvent(Wire):
     record_id: Uuid | None = None
     reason: Reason | None = None
     recipient: Recipient | None = None
+    #: Absent from laptops older than attestation 2026-12-06; they keep working unnumbered.
+    chain: ChainIn | None = None
 
 
 class AuditRequest(Wire):
@@ -170,6 +185,28 @@ class AuditResponse(BaseModel):
     duplicates: int
 
 
+class HeadIn(Wire):
+    """A laptop's head: its audit chain's length and last hash, and its change counter."""
+
+    audit_count: Count
+    audit_hash: ChainHash
+    change_seq: Count
+
+
+class HeadOut(BaseModel):
+    audit_count: int
+    audit_hash: str
+    change_seq: int
+
+
+class AttestationOut(BaseModel):
+    """What the server acknowledged of this device at its last sync (attestation extension)."""
+
+    version: str
+    acknowledged: HeadOut
+    acknowledged_at: str | None
+
+
 class HandshakeResponse(BaseModel):
     protocol: str
     server_time: str
@@ -178,6 +215,46 @@ class HandshakeResponse(BaseModel):
     min_client_version: str
     device_id: str
     user: UserOut
+    attestation: AttestationOut | None = None
+
+
+class AttestRequest(Wire):
+    """The laptop's proof that it extends the acknowledged head."""
+
+    head: HeadIn
+    #: The hash of the laptop's own audit entry at the acknowledged position; null when it
+    #: has fewer entries than that.
+    hash_at_acknowledged: ChainHash | None = None
+
+
+class AttestResponse(BaseModel):
+    status: Literal["extends", "rolled_back"]
+    acknowledged: HeadOut
+    last_device_seq: int
+
+
+class AcknowledgeResponse(BaseModel):
+    acknowledged: HeadOut
+    acknowledged_at: str
+
+
+class DeviceAlertOut(BaseModel):
+    id: int
+    kind: Literal["rollback", "audit_gap", "audit_fork"]
+    device_id: str
+    device_name: str | None
+    user_id: str
+    username: str
+    detected_at: str
+    acknowledged: dict[str, int | str | None] = Field(
+        description="What the server expected: the acknowledged head (rollback) or the audit "
+        "position it held (gap, fork)."
+    )
+    shown: dict[str, int | str | None] = Field(description="What the laptop showed instead.")
+
+
+class DeviceAlertsResponse(BaseModel):
+    alerts: list[DeviceAlertOut]
 
 
 class HealthResponse(BaseModel):

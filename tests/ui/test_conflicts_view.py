@@ -15,7 +15,7 @@ from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType
 from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.records import RecordService
-from fieldkit.store import replica
+from fieldkit.store import attestation, replica
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
 from fieldkit.ui.conflicts_view import RESOLVED, ConflictsView
@@ -165,3 +165,48 @@ def test_a_merged_text_is_saved_and_a_settled_conflict_cannot_be_settled_again(
     assert view.message.text() == f"{RESOLVED}."
     assert not view.keep_button.isEnabled()
     assert not view.use_button.isEnabled()
+
+
+def test_laptops_caught_rolled_back_or_missing_audit_entries_are_listed_above_the_conflicts(
+    supervisor: Vault, make_screen: Callable[[], ConflictsView]
+) -> None:
+    with supervisor.write() as conn:
+        attestation.cache_device_alerts(
+            conn,
+            [
+                {
+                    "id": 2,
+                    "kind": "audit_gap",
+                    "username": "ben",
+                    "device_name": None,
+                    "detected_at": "2026-12-06T02:45:00+00:00",
+                    "acknowledged": {"audit_count": 4, "audit_hash": "a" * 64},
+                    "shown": {"audit_count": 7, "audit_hash": "b" * 64},
+                },
+                {
+                    "id": 1,
+                    "kind": "rollback",
+                    "username": "amy",
+                    "device_name": "amy-laptop",
+                    "detected_at": "2026-12-06T02:40:00+00:00",
+                    "acknowledged": {"audit_count": 9, "change_seq": 5},
+                    "shown": {"audit_count": 9, "change_seq": 5},
+                },
+            ],
+            at="2026-12-06T03:00:00+00:00",
+        )
+    view = make_screen()
+    assert view.device_alerts.isVisible()
+    assert view.empty.isVisible()  # no conflicts, and still the laptops are named
+    lines = view.device_alerts.text().splitlines()
+    assert lines[0] == "Laptops to ask about:"
+    assert lines[1].startswith("• ben's laptop never sent audit log entries 5 to 6 (found ")
+    assert lines[2].startswith(
+        "• amy's laptop amy-laptop was put back to an older copy of its vault (found "
+    )
+
+
+def test_with_no_device_alerts_no_line_is_shown(make_screen: Callable[[], ConflictsView]) -> None:
+    view = make_screen()
+    assert not view.device_alerts.isVisible()
+    assert view.device_alerts.text() == ""

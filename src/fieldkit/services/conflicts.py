@@ -17,6 +17,7 @@ from enum import StrEnum
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.legal_clocks import format_datetime
 from fieldkit.domain.records import FieldKind, RecordType, record_spec
+from fieldkit.services.device_alerts import DeviceAlertLine, device_alert_lines
 from fieldkit.services.records import RecordService
 from fieldkit.store import replica
 from fieldkit.store.replica import CachedConflict
@@ -85,6 +86,9 @@ class ConflictList:
     items: tuple[ConflictItem, ...]
     #: When the list was fetched from the server (words), or "" if never.
     fetched: str
+    #: Laptops in the supervisor's districts the server caught rolled back or missing audit
+    #: entries, newest first (see `fieldkit.services.device_alerts`).
+    device_alerts: tuple[DeviceAlertLine, ...] = ()
 
 
 def value_text(value: object) -> str:
@@ -165,6 +169,7 @@ class ConflictService:
         return ConflictList(
             tuple(_item(c, c["id"] in waiting) for c in held),
             "" if fetched is None else _stored_when(fetched),
+            device_alert_lines(self._vault),
         )
 
     def open(self, conflict_id: int) -> ConflictItem:

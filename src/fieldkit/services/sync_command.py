@@ -26,6 +26,7 @@ class SyncExit(IntEnum):
     DAMAGED = 4
     NETWORK = 6
     REFUSED_CREDENTIALS = 7
+    ROLLED_BACK = 9
 
 
 _OUTCOME_EXIT = {
@@ -36,6 +37,7 @@ _OUTCOME_EXIT = {
     SyncOutcome.DEVICE_REVOKED: SyncExit.REFUSED_CREDENTIALS,
     SyncOutcome.FAILED: SyncExit.ERROR,
     SyncOutcome.STOPPED: SyncExit.ERROR,
+    SyncOutcome.ROLLED_BACK: SyncExit.ROLLED_BACK,
 }
 
 
@@ -147,7 +149,7 @@ def _progress(err: TextIO) -> Callable[[SyncStatus], None]:
 
 
 def _summary(report: SyncReport, out: TextIO, err: TextIO) -> None:
-    if report.outcome is SyncOutcome.OK:
+    if report.outcome in (SyncOutcome.OK, SyncOutcome.ROLLED_BACK):
         print(
             f"synced: pushed {report.pushed}, pulled {report.pulled}, purged {report.purged}, "
             f"audit events sent {report.audit_sent}",
@@ -157,6 +159,8 @@ def _summary(report: SyncReport, out: TextIO, err: TextIO) -> None:
             print(f"refused by the server: {change_id}: {reason}", file=err)
         if report.message and report.message != "Up to date.":
             print(f"fieldkit sync: {report.message}", file=err)
+        if report.outcome is SyncOutcome.ROLLED_BACK and report.next_step:
+            print(f"fieldkit sync: {report.next_step}", file=err)
         return
     print(f"fieldkit sync: {report.message}", file=err)
     if report.next_step:

@@ -13,7 +13,12 @@ from typing import Any
 from fieldkit import __version__
 from fieldkit.services import anti_entropy
 from fieldkit.services.sync_port import tell_each
-from fieldkit.store import audit, replica
+from fieldkit.services.sync_rollback import (
+    ROLLED_BACK_MESSAGE,
+    ROLLED_BACK_NEXT_STEP,
+    RollbackGuard,
+)
+from fieldkit.store import attestation, audit, replica
 from fieldkit.store.errors import VaultLockedError
 from fieldkit.store.replica import PulledRecord
 from fieldkit.store.vault import Vault
@@ -54,6 +59,9 @@ class SyncOutcome(StrEnum):
     FAILED = "failed"
     #: The vault was locked while the sync ran.
     STOPPED = "stopped"
+    #: The sync went through, but the vault is older than the state the server acknowledged
+    #: (restored from a copy): the server recorded it and the user must check their work.
+    ROLLED_BACK = "rolled_back"
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,8 @@ class SyncReport:
         drift_checked: this sync compared the vault with the server (anti-entropy).
         repaired: records the vault held at another version than the server's (or not at
             all), fetched again; `purged` includes what that comparison removed.
+        device_alerts: rolled-back laptops and audit gaps in the supervisor's districts that
+            the server lists (0 for other roles).
     """
 
     outcome: SyncOutcome
@@ -86,6 +96,7 @@ class SyncReport:
     open_conflicts: int = 0
     drift_checked: bool = False
     repaired: int = 0
+    device_alerts: int = 0
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,7 @@ class _Tally:
     open_conflicts: int = 0
     drift_checked: bool = False
     repaired: int = 0
+    device_alerts: int = 0
 
 
 class SyncEngine:
@@ -231,6 +243,7 @@ class SyncEngine:
             self._fetch_conflicts(tally)
         else:
             self._forget_conflicts()
+        self._rollback_steps_at_end(tally)
 
     # Steps -----------------------------------------------------------------------------------
 
@@ -289,6 +302,11 @@ class SyncEngine:
             raise ProtocolMismatch(
                 f"The server needs Fieldkit {handshake.min_client_version} or later."
             )
+        # A vault restored from a copy and given as many new edits as it lost has a counter
+        # the server cannot tell apart: it must show it extends the acknowledged audit head,
+        # as it was found (before anything below changes it).
+        guard = self._rollback_guard()
+        proof = guard.prove(handshake)
         with self._vault.write() as conn:
             self._vault.observe_clock(conn, handshake.server_hlc)
             replica.put_state(conn, "user", handshake.user.wire())
@@ -304,6 +322,9 @@ class SyncEngine:
                     self._log_rollback(conn, local_seq, handshake.last_device_seq)
                 # New changes must not reuse numbers the server has already seen.
                 replica.raise_change_seq(conn, handshake.last_device_seq)
+        if tally.rolled_back or proof.rolled_back:
+            tally.rolled_back = True
+            guard.recover(proof)
         return handshake
 
     def _push_outbox(self, tally: _Tally, handshake: Handshake) -> None:
@@ -414,7 +435,7 @@ class SyncEngine:
         for _batch in range(MAX_AUDIT_BATCHES):
             self._publish(SyncState.SYNCING, step="audit", done=tally.audit_sent, total=total)
             with self._vault.read() as conn:
-                events = replica.pending_audit_events(conn, limit=self._push_batch)
+                events = attestation.pending_numbered_events(conn, limit=self._push_batch)
             if not events:
                 return
             self._transport.audit([_audit_wire(e) for e in events])
@@ -455,6 +476,18 @@ class SyncEngine:
             replica.cache_conflicts(conn, [_cached(c) for c in found], at=self._stamp())
         tally.open_conflicts = len(found)
 
+    def _rollback_steps_at_end(self, tally: _Tally) -> None:
+        """Supervisors keep the device alerts; then the server acknowledges this sync's head."""
+        guard = self._rollback_guard()
+        if self._is_supervisor():
+            tally.device_alerts = guard.fetch_device_alerts()
+        else:
+            guard.forget_device_alerts()
+        guard.acknowledge(wire=_audit_wire)
+
+    def _rollback_guard(self) -> RollbackGuard:
+        return RollbackGuard(self._vault, self._transport, stamp=self._stamp)
+
     def _forget_conflicts(self) -> None:
         """A user who is not a supervisor (any more) keeps no copy of the review list."""
         with self._vault.read() as conn:
@@ -470,12 +503,7 @@ class SyncEngine:
         self._last_synced_at = now
         message, next_step = "Up to date.", ""
         if tally.rolled_back:
-            message = (
-                "This vault is older than the copy the server last synced with (restored from "
-                "a backup?). Work the server held has been brought back; your administrator "
-                "has been told."
-            )
-            next_step = "Check your recent work is all there."
+            message, next_step = ROLLED_BACK_MESSAGE, ROLLED_BACK_NEXT_STEP
         elif tally.refused:
             message = (
                 f"{len(tally.refused)} change(s) were refused by the server: {tally.refused[0][1]}"
@@ -488,7 +516,8 @@ class SyncEngine:
             )
         state = SyncState.NEEDS_ATTENTION if tally.rolled_back else SyncState.UP_TO_DATE
         self._publish(state, message=message, next_step=next_step)
-        return self._report(SyncOutcome.OK, tally, message, next_step)
+        outcome = SyncOutcome.ROLLED_BACK if tally.rolled_back else SyncOutcome.OK
+        return self._report(outcome, tally, message, next_step)
 
     # Stopping --------------------------------------------------------------------------------
 
@@ -536,6 +565,7 @@ class SyncEngine:
             open_conflicts=tally.open_conflicts,
             drift_checked=tally.drift_checked,
             repaired=tally.repaired,
+            device_alerts=tally.device_alerts,
         )
 
     # Small parts -----------------------------------------------------------------------------
@@ -612,7 +642,16 @@ def _audit_wire(event: dict[str, Any]) -> dict[str, Any]:
         "record_id": event["record_id"],
         "reason": event["reason"],
         "recipient": event["recipient"],
+        **_chain_wire(event),
     }
+
+
+def _chain_wire(event: dict[str, Any]) -> dict[str, Any]:
+    """The event's place in the vault's audit chain, so the server sees a gap or a rewrite."""
+    if "position" not in event:
+        return {}
+    chain = {"position": event["position"], "prev_hash": event["prev_hash"], "hash": event["hash"]}
+    return {"chain": chain}
 
 
 class EngineSyncController:

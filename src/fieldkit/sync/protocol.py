@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from fieldkit.domain.attestation import ATTESTATION_VERSION, Head
+
 #: The protocol this client speaks (see docs/sync-protocol.md). A dated constant: a server that
 #: answers with another date changed the wire format's meaning, and the laptop stops.
 PROTOCOL = "2026-11-27"
@@ -137,6 +139,13 @@ class LoginReply:
 
 @dataclass(frozen=True)
 class Handshake:
+    """``GET /v1/handshake``.
+
+    Attributes:
+        acknowledged: the head the server acknowledged at this device's last sync (attestation
+            extension); None from a server without the extension.
+    """
+
     protocol: str
     server_time: str
     server_hlc: str
@@ -144,6 +153,7 @@ class Handshake:
     min_client_version: str
     device_id: str
     user: UserInfo
+    acknowledged: Head | None = None
 
     @classmethod
     def parse(cls, body: object) -> Handshake:
@@ -156,6 +166,83 @@ class Handshake:
             str(doc.get("min_client_version") or "0"),
             _str(doc, "device_id"),
             UserInfo.parse(doc.get("user")),
+            _acknowledged(doc.get("attestation")),
+        )
+
+
+def _acknowledged(value: object) -> Head | None:
+    """The acknowledged head in a handshake's ``attestation`` member, if the server sends one."""
+    if value is None:
+        return None
+    doc = _object(value)
+    if doc.get("version") != ATTESTATION_VERSION:
+        return None
+    return parse_head(doc.get("acknowledged"))
+
+
+def parse_head(body: object) -> Head:
+    """A laptop head as the server sends it (``audit_count``, ``audit_hash``, ``change_seq``)."""
+    doc = _object(body)
+    digest = _str(doc, "audit_hash")
+    if len(digest) != 64:
+        raise BadReply("'audit_hash' is not a SHA-256 hash")
+    return Head(_int(doc, "audit_count"), digest, _int(doc, "change_seq"))
+
+
+class AttestStatus(StrEnum):
+    EXTENDS = "extends"
+    ROLLED_BACK = "rolled_back"
+
+
+@dataclass(frozen=True)
+class AttestReply:
+    """``POST /v1/sync/attest``: whether the laptop extends the head acknowledged before."""
+
+    status: AttestStatus
+    acknowledged: Head
+    last_device_seq: int
+
+    @classmethod
+    def parse(cls, body: object) -> AttestReply:
+        doc = _object(body)
+        try:
+            status = AttestStatus(_str(doc, "status"))
+        except ValueError:
+            raise BadReply("unknown attestation status") from None
+        return cls(status, parse_head(doc.get("acknowledged")), _int(doc, "last_device_seq"))
+
+
+@dataclass(frozen=True)
+class DeviceAlert:
+    """A rolled-back laptop or a gap in its numbered audit events (supervisors).
+
+    Attributes:
+        kind: ``rollback``, ``audit_gap`` or ``audit_fork``.
+        acknowledged, shown: what the server expected and what the laptop showed (audit
+            position, hash, change counter; members may be null).
+    """
+
+    id: int
+    kind: str
+    device_id: str
+    device_name: str | None
+    username: str
+    detected_at: str
+    acknowledged: Mapping[str, object]
+    shown: Mapping[str, object]
+
+    @classmethod
+    def parse(cls, body: object) -> DeviceAlert:
+        doc = _object(body)
+        return cls(
+            _int(doc, "id"),
+            _str(doc, "kind"),
+            _str(doc, "device_id"),
+            _optional_str(doc, "device_name"),
+            _str(doc, "username"),
+            _str(doc, "detected_at"),
+            _object(doc.get("acknowledged")),
+            _object(doc.get("shown")),
         )
 
 

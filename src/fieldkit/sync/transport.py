@@ -16,8 +16,10 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from fieldkit import __version__
+from fieldkit.domain.attestation import Head, Shown
 from fieldkit.sync.protocol import (
     PROTOCOL,
+    AttestReply,
     AuditReply,
     BadReply,
     BucketReply,
@@ -25,6 +27,7 @@ from fieldkit.sync.protocol import (
     Conflict,
     ConflictsReply,
     CredentialsRefused,
+    DeviceAlert,
     DeviceRevoked,
     DigestReply,
     FetchReply,
@@ -37,6 +40,7 @@ from fieldkit.sync.protocol import (
     ServerUnreachable,
     SyncError,
     TokenExpired,
+    parse_head,
 )
 
 T = TypeVar("T")
@@ -201,6 +205,42 @@ class Transport:
         """Send audit events; repeated freely, because each event id is stored once."""
         body = {"events": list(events)}
         return self._call("POST", "/v1/audit", AuditReply.parse, body=body, repeatable=True)
+
+    def attest(self, shown: Shown) -> AttestReply:
+        """Show the server this laptop's head; repeated freely (a rollback is recorded once)."""
+        body = {"head": shown.head.wire(), "hash_at_acknowledged": shown.hash_at_acknowledged}
+        return self._call("POST", "/v1/sync/attest", AttestReply.parse, body=body, repeatable=True)
+
+    def acknowledge(self, head: Head) -> Head:
+        """Ask the server to acknowledge this head; repeated freely (the same head again).
+
+        Raises:
+            ServerRefused: status 409 when the server does not hold that audit event from this
+                device, or the counter is behind what it pushed.
+        """
+
+        def parse(body: object) -> Head:
+            if not isinstance(body, dict):
+                raise BadReply("expected an object")
+            return parse_head(body.get("acknowledged"))
+
+        return self._call("POST", "/v1/sync/acknowledge", parse, body=head.wire(), repeatable=True)
+
+    def device_alerts(self, *, limit: int = 1000) -> list[DeviceAlert]:
+        """Rolled-back laptops and audit gaps of users in a supervisor's districts, newest first.
+
+        Raises:
+            ServerRefused: status 403 when the user is not a supervisor, 404 from a server
+                without the attestation extension.
+        """
+
+        def parse(body: object) -> list[DeviceAlert]:
+            if not isinstance(body, dict) or not isinstance(body.get("alerts"), list):
+                raise BadReply("'alerts' is not a list")
+            return [DeviceAlert.parse(a) for a in body["alerts"]]
+
+        params = {"limit": str(max(1, min(limit, 1000)))}
+        return self._call("GET", "/v1/device-alerts", parse, params=params, repeatable=True)
 
     def conflicts(self, *, limit: int = 1000) -> list[Conflict]:
         """The open conflicts in a supervisor's districts, oldest first (at most `limit`).

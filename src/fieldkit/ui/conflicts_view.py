@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGroupBox,
     QLabel,
     QPlainTextEdit,
@@ -38,6 +39,14 @@ def fetched_line(fetched: str) -> str:
     if not fetched:
         return "No conflicts have been fetched yet; sync to fetch them."
     return f"Conflicts as of {fetched}; sync to refresh."
+
+
+def device_alerts_text(listing: ConflictList) -> str:
+    """The laptops the server caught rolled back or missing audit entries, one a line."""
+    if not listing.device_alerts:
+        return ""
+    lines = [line.text for line in listing.device_alerts]
+    return "Laptops to ask about:\n" + "\n".join(f"• {line}" for line in lines)
 
 
 def problem_words(error: Exception) -> str:
@@ -91,6 +100,17 @@ class ConflictsView(QWidget):
         self.merge_edit = child(form, QPlainTextEdit, "mergeEdit")
         self.save_merged_button = child(form, QPushButton, "saveMergedButton")
         self.message = child(form, QLabel, "messageLabel")
+        # Rolled-back laptops and audit gaps, under the fetched line (built here, not in the
+        # .ui file, so the screen's layout file stays as the designers keep it).
+        self.device_alerts = QLabel(form)
+        self.device_alerts.setObjectName("deviceAlertsLabel")
+        self.device_alerts.setWordWrap(True)
+        self.device_alerts.setStyleSheet(_PROBLEM)
+        self.device_alerts.setAccessibleName("Laptops to ask about")
+        self.device_alerts.setVisible(False)
+        root = form.layout()
+        if isinstance(root, QBoxLayout):
+            root.insertWidget(root.indexOf(self.fetched) + 1, self.device_alerts)
 
         self.model = RowTableModel[ConflictItem](
             [
@@ -135,6 +155,8 @@ class ConflictsView(QWidget):
             return
         self.listing = listing
         self.fetched.setText(fetched_line(listing.fetched))
+        self.device_alerts.setText(device_alerts_text(listing))
+        self.device_alerts.setVisible(bool(listing.device_alerts))
         self.empty.setVisible(not listing.items)
         self.splitter.setVisible(bool(listing.items))
         open_id = self.item.id if self.item is not None else self._opening
