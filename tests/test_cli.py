@@ -260,3 +260,24 @@ def test_importing_a_record_already_in_the_vault_names_its_line(
     )
     exported = run("export", "--vault", str(cheap_vault), "--passphrase-stdin", "--type", "place")
     assert exported.stdout == ""
+
+
+@pytest.mark.parametrize("param", ["time_cost", "memory_kib", "parallelism"])
+@pytest.mark.parametrize(
+    "value", [2**40, 0, -1, "3", 2.5, True, None, "missing"], ids=lambda v: repr(v)
+)
+def test_edited_key_derivation_cost_exits_4_without_trying_it(
+    cheap_vault: Path, param: str, value: object
+) -> None:
+    key = cheap_vault / "vault.key"
+    doc = json.loads(key.read_text(encoding="utf-8"))
+    if value == "missing":
+        del doc["kdf"][param]
+    else:
+        doc["kdf"][param] = value
+    key.write_text(json.dumps(doc), encoding="utf-8")
+    result = run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert result.returncode == 4, result.stderr
+    assert "damaged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -282,3 +283,35 @@ def test_database_errors_never_quote_the_values_written(vault: Vault) -> None:
     with pytest.raises(IntegrityError) as caught, vault.write() as conn:
         conn.execute(insert(Meta).values(key="vault_id", value="Jane Secretname"))
     assert "Secretname" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "value"),
+    [
+        ("kdf", "memory_kib", 2**40),
+        ("kdf", "memory_kib", 1),
+        ("kdf", "time_cost", 0),
+        ("kdf", "time_cost", 1000),
+        ("kdf", "parallelism", -2),
+        ("kdf", "parallelism", 1.0),
+        ("kdf", "salt", "c2hvcnQ="),
+        ("kdf", "salt", 16),
+        ("top", "nonce", "AAAA"),
+        ("top", "wrapped_key", "AAAA"),
+        ("top", "vault_id", "not-a-uuid"),
+        ("top", "vault_id", 7),
+        ("top", "username", ["amy"]),
+        ("top", "cipher", "rot13"),
+    ],
+)
+def test_key_file_fields_out_of_range_are_damage_before_any_key_derivation(
+    make_vault: Callable[..., Vault], where: str, field: str, value: object
+) -> None:
+    vault = make_vault()
+    vault.lock()
+    path = vault.folder / KEY_NAME
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    (doc["kdf"] if where == "kdf" else doc)[field] = value
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(VaultDamagedError, match="key file"):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE)
