@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from fieldkit.domain.hlc import Hlc, HlcClock
-from fieldkit.store import audit, migrate
+from fieldkit.store import audit, consistency, migrate, seal
 from fieldkit.store.database import open_engine
 from fieldkit.store.errors import (
     ForeignVaultError,
@@ -186,6 +186,7 @@ class Vault:
             raise ForeignVaultError()
         data_key = keyfile.unwrap(passphrase)
         encrypted = not keyfile.username.endswith("\n" + PLAIN_MARK)
+        engine: Engine | None = None
         try:
             engine = open_engine(
                 folder / DB_NAME,
@@ -196,13 +197,22 @@ class Vault:
                 held = conn.execute(select(Meta.value).where(Meta.key == "vault_id")).scalar()
                 if held != keyfile.vault_id:
                     raise VaultDamagedError("database belongs to another vault")
+                problems = consistency.quick_problems(conn)
+                if problems:
+                    raise VaultDamagedError(problems[0])
                 if migrate.current_revision(conn) != migrate.head_revision():
                     migrate.upgrade(conn)
+                if seal.stale_triggers(conn):
+                    raise VaultDamagedError("record seal triggers missing or altered")
         except DBAPIError as exc:
             data_key.wipe()
+            if engine is not None:
+                engine.dispose()
             raise VaultDamagedError("database unreadable") from exc
         except VaultDamagedError:
             data_key.wipe()
+            if engine is not None:
+                engine.dispose()
             raise
         _disable_core_dumps()
         return cls(folder, engine, data_key, keyfile, now)
@@ -327,9 +337,28 @@ class Vault:
                     entries = chain.entries
                     if not chain.ok:
                         problems.append(f"audit log entry {chain.broken_at}: {chain.problem}")
+                    problems.extend(consistency.quick_problems(conn))
+                    stale = seal.stale_triggers(conn)
+                    if stale:
+                        problems.append(f"record seal triggers missing or altered: {len(stale)}")
+                    sealed = seal.verify(conn)
+                    if not sealed.ok:
+                        problems.append(
+                            "records do not match the record seal (a page was replaced with an "
+                            "older copy, or a record was changed outside Fieldkit)"
+                        )
             except DBAPIError as exc:
                 problems.append(f"unreadable: {type(exc.orig).__name__}")
         return IntegrityReport(tuple(problems), entries)
+
+    def verify_seal(self) -> seal.SealReport:
+        """Recompute the record seal over every record and compare it with the one kept.
+
+        Reads every record row (about a second per 100,000 visits on a field laptop), so
+        unlock does not run it; `check` does, and sync may before it pushes.
+        """
+        with self.read() as conn:
+            return seal.verify(conn)
 
     @property
     def encrypted(self) -> bool:
