@@ -281,3 +281,16 @@ def test_edited_key_derivation_cost_exits_4_without_trying_it(
     assert "damaged" in result.stderr
     assert "Traceback" not in result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_vault_create_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "letter.docx").write_bytes(b"x")
+    result = run(
+        "vault", "create", "--vault", str(folder), "--username", "amy", "--passphrase-stdin"
+    )
+    assert result.returncode == 1
+    assert "other files" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["letter.docx"]

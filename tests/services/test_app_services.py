@@ -58,6 +58,16 @@ def test_first_run_creates_a_vault_that_unlocks_only_with_its_passphrase(tmp_pat
     sessions.unlock(username="amy.officer", passphrase=PASSPHRASE).lock()
 
 
+def test_first_run_refuses_a_vault_folder_that_holds_other_files(tmp_path: Path) -> None:
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "letter.docx").write_bytes(b"x")
+    sessions = SessionService(VaultDirectory(tmp_path, fixed=documents), kdf=TEST_KDF)
+    with pytest.raises(SessionError, match="other files"):
+        sessions.create(username="amy", passphrase=PASSPHRASE, repeat=PASSPHRASE)
+    assert [p.name for p in documents.iterdir()] == ["letter.docx"]
+
+
 def test_first_run_refuses_mismatched_or_weak_passphrases(tmp_path: Path) -> None:
     sessions = SessionService(VaultDirectory(tmp_path), kdf=TEST_KDF)
     with pytest.raises(SessionError) as mismatch:

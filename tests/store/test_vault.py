@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.factories import PASSPHRASE, person, place, visit
 from fieldkit.domain.records import RecordType
 from fieldkit.store import migrate, search
 from fieldkit.store.errors import (
+    FolderNotEmptyError,
     ForeignVaultError,
     VaultDamagedError,
     VaultExistsError,
@@ -23,7 +25,7 @@ from fieldkit.store.errors import (
 )
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import Meta
-from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault
+from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault, erase
 
 
 def _fill(vault: Vault) -> str:
@@ -315,3 +317,64 @@ def test_key_file_fields_out_of_range_are_damage_before_any_key_derivation(
     path.write_text(json.dumps(doc), encoding="utf-8")
     with pytest.raises(VaultDamagedError, match="key file"):
         Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+
+
+def test_erase_overwrites_the_key_removes_the_vault_and_keeps_other_files(
+    vault: Vault, tmp_path: Path
+) -> None:
+    _fill(vault)
+    folder = vault.folder
+    key_before = (folder / KEY_NAME).read_bytes()
+    # A second name for the key file's contents shows whether it was overwritten in place.
+    os.link(folder / KEY_NAME, tmp_path / "key-link")
+    (folder / "notes.txt").write_text("mine")
+    vault.lock()
+    assert erase(folder) == ()
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "key-link").read_bytes() != key_before
+    assert len((tmp_path / "key-link").read_bytes()) == len(key_before)
+
+
+def test_erase_removes_the_folder_when_only_the_vault_was_in_it(vault: Vault) -> None:
+    _fill(vault)
+    folder = vault.folder
+    vault.lock()
+    assert erase(folder) == ()
+    assert not folder.exists()
+
+
+def test_erase_does_not_follow_a_key_file_replaced_by_a_link(
+    make_vault: Callable[..., Vault], tmp_path: Path
+) -> None:
+    vault = make_vault()
+    vault.lock()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("not a key")
+    (vault.folder / KEY_NAME).unlink()
+    (vault.folder / KEY_NAME).symlink_to(precious)
+    erase(vault.folder)
+    assert precious.read_text() == "not a key"
+    assert not vault.folder.exists()
+
+
+@pytest.mark.parametrize("content", ["file", "folder"])
+def test_creating_a_vault_in_a_folder_that_holds_other_things_is_refused(
+    tmp_path: Path, content: str
+) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    if content == "file":
+        (folder / "letter.docx").write_bytes(b"x")
+    else:
+        (folder / "photos").mkdir()
+    with pytest.raises(FolderNotEmptyError, match="other files"):
+        Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF)
+    assert [p.name for p in folder.iterdir()] == ["letter.docx" if content == "file" else "photos"]
+
+
+def test_creating_a_vault_in_an_empty_folder_makes_it_owner_only(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF).lock()
+    assert (folder.stat().st_mode & 0o777) == 0o700

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import os
 import secrets
@@ -20,6 +21,7 @@ from fieldkit.domain.hlc import Hlc, HlcClock
 from fieldkit.store import audit, consistency, migrate, seal
 from fieldkit.store.database import open_engine
 from fieldkit.store.errors import (
+    FolderNotEmptyError,
     ForeignVaultError,
     VaultDamagedError,
     VaultExistsError,
@@ -33,7 +35,23 @@ from fieldkit.store.secretbuffer import SecretBuffer
 
 DB_NAME = "vault.db"
 KEY_NAME = "vault.key"
+#: The data key being rotated in, wrapped like `KEY_NAME`, while a re-key is under way.
+PENDING_KEY_NAME = "vault.key.pending"
+#: The database re-encrypted under the pending key, before it takes `DB_NAME`'s place.
+REKEY_DB_NAME = "vault.db.rekey"
 PLAIN_MARK = "plain-baseline"
+
+#: Files holding key material: overwritten before they are removed.
+_KEY_FILES = (KEY_NAME, KEY_NAME + ".new", PENDING_KEY_NAME, PENDING_KEY_NAME + ".new")
+#: Every file Fieldkit may make in a vault folder; nothing else there is Fieldkit's.
+VAULT_FILES = (
+    *_KEY_FILES,
+    *(
+        db + suffix
+        for db in (DB_NAME, REKEY_DB_NAME)
+        for suffix in ("", "-wal", "-shm", "-journal")
+    ),
+)
 
 
 def os_account() -> str:
@@ -128,11 +146,17 @@ class Vault:
 
         Raises:
             VaultExistsError: the folder already holds a vault.
+            FolderNotEmptyError: the folder holds other files (or is not a folder).
         """
         folder = Path(folder)
         if (folder / KEY_NAME).exists() or (folder / DB_NAME).exists():
             raise VaultExistsError()
+        # A vault's folder is its own: remote wipe removes the vault's files and then the
+        # folder, and a folder shared with other files would invite removing those too.
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise FolderNotEmptyError()
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
         vault_id = str(uuid.uuid4())
         data_key = SecretBuffer.take(secrets.token_bytes(32))
         keyfile = KeyFile.wrap(
@@ -381,6 +405,66 @@ def read_keyfile(folder: Path) -> KeyFile:
     if not path.exists() or not (Path(folder) / DB_NAME).exists():
         raise VaultMissingError()
     return KeyFile.from_json(path.read_text(encoding="utf-8"))
+
+
+def erase(folder: Path) -> tuple[str, ...]:
+    """Remove a vault's own files from its folder, key files overwritten first; nothing else.
+
+    For remote wipe: the key file is overwritten in place (then removed) so that the database
+    left on disk, or recovered from it, cannot be opened; then the database and its journals go.
+    The folder itself is removed only if nothing else is left in it. The vault must be locked.
+
+    Args:
+        folder: the vault folder.
+
+    Returns:
+        The names of Fieldkit's files that could not be removed (empty when all went).
+    """
+    folder = Path(folder)
+    left: list[str] = []
+    for name in VAULT_FILES:
+        path = folder / name
+        try:
+            if name in _KEY_FILES:
+                _overwrite(path)
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            left.append(name)
+    _fsync_folder(folder)
+    with contextlib.suppress(OSError):
+        folder.rmdir()  # only succeeds when the folder is empty
+    return tuple(left)
+
+
+def _overwrite(path: Path) -> None:
+    # O_NOFOLLOW: a key file replaced by a link must not make us overwrite what it points to.
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return  # a link: unlinking it is all that is ours to do
+        raise
+    try:
+        size = os.fstat(fd).st_size
+        os.write(fd, secrets.token_bytes(max(size, 1)))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _put_meta(conn: Connection, key: str, value: str) -> None:
