@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import getpass
 import os
 import secrets
@@ -18,40 +17,27 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from fieldkit.domain.hlc import Hlc, HlcClock
-from fieldkit.store import audit, consistency, migrate, seal
+from fieldkit.store import audit, consistency, migrate, rekey, seal
 from fieldkit.store.database import open_engine
 from fieldkit.store.errors import (
     FolderNotEmptyError,
     ForeignVaultError,
     VaultDamagedError,
+    VaultError,
     VaultExistsError,
     VaultLockedError,
     VaultMissingError,
+    WrongPassphraseError,
 )
 from fieldkit.store.keyfile import KdfParams, KeyFile
 from fieldkit.store.records import RecordRepository
 from fieldkit.store.schema import Meta
 from fieldkit.store.secretbuffer import SecretBuffer
+from fieldkit.store.vault_files import DB_NAME, KEY_NAME, PENDING_KEY_NAME, VAULT_FILES, erase
 
-DB_NAME = "vault.db"
-KEY_NAME = "vault.key"
-#: The data key being rotated in, wrapped like `KEY_NAME`, while a re-key is under way.
-PENDING_KEY_NAME = "vault.key.pending"
-#: The database re-encrypted under the pending key, before it takes `DB_NAME`'s place.
-REKEY_DB_NAME = "vault.db.rekey"
+__all__ = ["DB_NAME", "KEY_NAME", "VAULT_FILES", "Vault", "erase", "read_keyfile"]
+
 PLAIN_MARK = "plain-baseline"
-
-#: Files holding key material: overwritten before they are removed.
-_KEY_FILES = (KEY_NAME, KEY_NAME + ".new", PENDING_KEY_NAME, PENDING_KEY_NAME + ".new")
-#: Every file Fieldkit may make in a vault folder; nothing else there is Fieldkit's.
-VAULT_FILES = (
-    *_KEY_FILES,
-    *(
-        db + suffix
-        for db in (DB_NAME, REKEY_DB_NAME)
-        for suffix in ("", "-wal", "-shm", "-journal")
-    ),
-)
 
 
 def os_account() -> str:
@@ -208,15 +194,26 @@ class Vault:
         keyfile = read_keyfile(folder)
         if keyfile.os_user != (os_user or os_account()):
             raise ForeignVaultError()
-        data_key = keyfile.unwrap(passphrase)
-        encrypted = not keyfile.username.endswith("\n" + PLAIN_MARK)
-        engine: Engine | None = None
         try:
-            engine = open_engine(
-                folder / DB_NAME,
-                data_key if encrypted else None,
-                memory_security=memory_security,
-            )
+            engine, data_key = _open_database(folder, keyfile, passphrase, memory_security)
+        except (WrongPassphraseError, VaultDamagedError):
+            # A re-key that got as far as swapping the database: its pending key opens it.
+            pending = rekey.read_pending(folder, keyfile)
+            if pending is None:
+                raise
+            try:
+                engine, data_key = _open_database(folder, pending, passphrase, memory_security)
+            except (WrongPassphraseError, VaultDamagedError):
+                pending = None
+            if pending is None:
+                raise
+            rekey.promote_pending(folder)
+            keyfile = pending
+        else:
+            # A re-key that stopped before the swap left an old copy of the data behind.
+            with contextlib.suppress(OSError):
+                rekey.discard_leftovers(folder)
+        try:
             with engine.begin() as conn:
                 held = conn.execute(select(Meta.value).where(Meta.key == "vault_id")).scalar()
                 if held != keyfile.vault_id:
@@ -230,13 +227,11 @@ class Vault:
                     raise VaultDamagedError("record seal triggers missing or altered")
         except DBAPIError as exc:
             data_key.wipe()
-            if engine is not None:
-                engine.dispose()
+            engine.dispose()
             raise VaultDamagedError("database unreadable") from exc
         except VaultDamagedError:
             data_key.wipe()
-            if engine is not None:
-                engine.dispose()
+            engine.dispose()
             raise
         _disable_core_dumps()
         return cls(folder, engine, data_key, keyfile, now)
@@ -252,26 +247,78 @@ class Vault:
     ) -> None:
         """Rewrap the data key under a new passphrase; the database is not rewritten.
 
+        The old passphrase still opens any copy of the old key file; `rekey` as well (or
+        `fieldkit vault passwd --rekey`) makes such copies useless against the database.
+
         Raises:
             WrongPassphraseError: `old` does not open the vault.
         """
-        folder = Path(folder)
-        keyfile = read_keyfile(folder)
-        if keyfile.os_user != (os_user or os_account()):
-            raise ForeignVaultError()
-        data_key = keyfile.unwrap(old)
+        # Unlocking first finishes (or discards) a re-key the laptop died in the middle of,
+        # so the key rewrapped is the one that opens the database.
+        vault = Vault.unlock(Path(folder), passphrase=old, os_user=os_user)
         try:
+            current = vault._keyfile
             rewrapped = KeyFile.wrap(
-                data_key,
+                vault._key,
                 new,
-                vault_id=keyfile.vault_id,
-                username=keyfile.username,
-                os_user=keyfile.os_user,
-                kdf=kdf or keyfile.kdf,
+                vault_id=current.vault_id,
+                username=current.username,
+                os_user=current.os_user,
+                kdf=kdf or current.kdf,
             )
         finally:
-            data_key.wipe()
-        rewrapped.write(folder / KEY_NAME)
+            vault.lock()
+        rewrapped.write(Path(folder) / KEY_NAME)
+
+    @staticmethod
+    def rekey(folder: Path, *, passphrase: str, os_user: str | None = None) -> None:
+        """Re-encrypt the database under a new random data key and wrap that under `passphrase`.
+
+        Afterwards an old copy of the key file, with the passphrase it was made under, no longer
+        opens the database. Crash-safe at every step (see `store/rekey.py`). The vault must not
+        be open elsewhere.
+
+        Raises:
+            WrongPassphraseError: the passphrase does not open the vault.
+            VaultInUseError: the vault is open in another process; nothing changed.
+            VaultError: the vault is an unencrypted baseline store.
+        """
+        folder = Path(folder)
+        vault = Vault.unlock(folder, passphrase=passphrase, os_user=os_user)
+        try:
+            vault.stage_rekey(passphrase=passphrase)
+        finally:
+            vault.lock()
+        rekey.swap_database(folder)
+        rekey.promote_pending(folder)
+
+    def stage_rekey(self, *, passphrase: str) -> None:
+        """Steps 1 and 2 of a re-key: the database copied under a new key, that key staged.
+
+        Nothing changes for the vault until `rekey.swap_database` runs on the locked vault;
+        `rekey` runs the whole sequence.
+
+        Raises:
+            VaultError: the vault is an unencrypted baseline store.
+        """
+        if not self.encrypted:
+            raise VaultError("An unencrypted baseline store has no key to change.")
+        new_key = SecretBuffer.take(secrets.token_bytes(32))
+        try:
+            with self._clock_lock:  # no write from this process while the copy is made
+                rekey.export_copy(self._require_engine(), new_key, self.folder)
+            current = self._keyfile
+            staged = KeyFile.wrap(
+                new_key,
+                passphrase,
+                vault_id=current.vault_id,
+                username=current.username,
+                os_user=current.os_user,
+                kdf=current.kdf,
+            )
+        finally:
+            new_key.wipe()
+        staged.write(self.folder / PENDING_KEY_NAME)
 
     def lock(self) -> None:
         """Close every connection and wipe the key; the object is unusable afterwards."""
@@ -394,6 +441,21 @@ class Vault:
         return self._engine
 
 
+def _open_database(
+    folder: Path, keyfile: KeyFile, passphrase: str, memory_security: bool
+) -> tuple[Engine, SecretBuffer]:
+    data_key = keyfile.unwrap(passphrase)
+    encrypted = not keyfile.username.endswith("\n" + PLAIN_MARK)
+    try:
+        engine = open_engine(
+            folder / DB_NAME, data_key if encrypted else None, memory_security=memory_security
+        )
+    except VaultDamagedError:
+        data_key.wipe()
+        raise
+    return engine, data_key
+
+
 def read_keyfile(folder: Path) -> KeyFile:
     """Read a vault folder's key file.
 
@@ -405,66 +467,6 @@ def read_keyfile(folder: Path) -> KeyFile:
     if not path.exists() or not (Path(folder) / DB_NAME).exists():
         raise VaultMissingError()
     return KeyFile.from_json(path.read_text(encoding="utf-8"))
-
-
-def erase(folder: Path) -> tuple[str, ...]:
-    """Remove a vault's own files from its folder, key files overwritten first; nothing else.
-
-    For remote wipe: the key file is overwritten in place (then removed) so that the database
-    left on disk, or recovered from it, cannot be opened; then the database and its journals go.
-    The folder itself is removed only if nothing else is left in it. The vault must be locked.
-
-    Args:
-        folder: the vault folder.
-
-    Returns:
-        The names of Fieldkit's files that could not be removed (empty when all went).
-    """
-    folder = Path(folder)
-    left: list[str] = []
-    for name in VAULT_FILES:
-        path = folder / name
-        try:
-            if name in _KEY_FILES:
-                _overwrite(path)
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError:
-            left.append(name)
-    _fsync_folder(folder)
-    with contextlib.suppress(OSError):
-        folder.rmdir()  # only succeeds when the folder is empty
-    return tuple(left)
-
-
-def _overwrite(path: Path) -> None:
-    # O_NOFOLLOW: a key file replaced by a link must not make us overwrite what it points to.
-    try:
-        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return  # a link: unlinking it is all that is ours to do
-        raise
-    try:
-        size = os.fstat(fd).st_size
-        os.write(fd, secrets.token_bytes(max(size, 1)))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _put_meta(conn: Connection, key: str, value: str) -> None:
