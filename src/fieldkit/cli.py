@@ -74,7 +74,11 @@ def cmd_vault_check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int
             print(f"problem: {problem}", file=out)
         print("The vault is damaged. Restore it from a backup.", file=out)
         return Exit.DAMAGED
-    print(f"The vault is sound ({report.audit_entries} audit entries, chain intact).", file=out)
+    print(
+        f"The vault is sound ({report.audit_entries} audit entries, chain intact; "
+        "every record matches the record seal).",
+        file=out,
+    )
     return Exit.OK
 
 

@@ -11,7 +11,7 @@ from tests.conftest import SteppingClock
 from tests.factories import PASSPHRASE, person, place, visit
 
 from fieldkit.domain.records import RecordType
-from fieldkit.store import replica
+from fieldkit.store import replica, seal
 from fieldkit.store.errors import VaultDamagedError
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.records import StoredRecord
@@ -173,36 +173,55 @@ def test_the_vault_as_written_passes_every_check(tmp_path: Path, clock: Stepping
         vault.lock()
 
 
-@pytest.mark.parametrize(
-    ("statement", "problem"),
-    [
-        ("UPDATE person SET flags = '[]'", "record seal"),
-        ("DROP TRIGGER seal_person_update", "seal triggers"),
-    ],
-)
-def test_a_record_changed_behind_the_seals_back_is_reported(
-    vault: Vault, statement: str, problem: str
-) -> None:
+def test_a_record_changed_behind_the_seals_back_is_reported(vault: Vault) -> None:
     with vault.write() as conn:
         vault.records(conn).create("person", person(flags=[VIOLENT]))
     with vault.write() as conn:
         # What a spliced page amounts to: the row changes but the seal does not.
         conn.execute(text("DROP TRIGGER seal_person_update"))
-        if statement.startswith("UPDATE"):
-            conn.execute(text(statement))
-    report = vault.check()
-    assert any(problem in p for p in report.problems), report.problems
+        conn.execute(text("UPDATE person SET flags = '[]'"))
+        restored = seal.trigger_sql("person", seal.columns(conn, "person"))["seal_person_update"]
+        conn.exec_driver_sql(restored)
+    assert not vault.verify_seal().ok
+    problems = vault.check().problems
+    assert len(problems) == 1
+    assert "do not match the record seal" in problems[0]
 
 
-def test_unlock_refuses_an_audit_log_that_disagrees_with_its_head(
-    vault: Vault, tmp_path: Path
+def test_a_missing_seal_trigger_is_reported_at_check_and_unlock(vault: Vault) -> None:
+    with vault.write() as conn:
+        conn.execute(text("DROP TRIGGER seal_person_update"))
+    assert any("seal triggers" in p for p in vault.check().problems)
+    folder = vault.folder
+    vault.lock()
+    with pytest.raises(VaultDamagedError, match="seal triggers"):
+        Vault.unlock(folder, passphrase=PASSPHRASE)
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        # An older page of the audit log: its newest entries gone, the head still names them.
+        ("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)", "audit log"),
+        # An older page of sqlite_sequence: the outbox holds change numbers never issued.
+        ("UPDATE sqlite_sequence SET seq = 1 WHERE name = 'change_log'", "change log"),
+        # An older vault_meta page: the saved clock is behind changes it stamped.
+        (
+            "UPDATE vault_meta SET value = '000000000000001:0000:node' WHERE key = 'hlc_last'",
+            "clock",
+        ),
+    ],
+)
+def test_unlock_refuses_counters_that_disagree_with_what_they_count(
+    vault: Vault, statement: str, problem: str
 ) -> None:
     with vault.write() as conn:
         vault.records(conn).create("person", person())
         vault.records(conn).create("person", person())
-    with vault.write() as conn:
-        conn.execute(text("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"))
+    # Outside `write()`, which would save the clock again on commit.
+    with vault.read() as conn:
+        conn.execute(text(statement))
     folder = vault.folder
     vault.lock()
-    with pytest.raises(VaultDamagedError, match="audit log"):
+    with pytest.raises(VaultDamagedError, match=problem):
         Vault.unlock(folder, passphrase=PASSPHRASE)
