@@ -378,3 +378,24 @@ def test_creating_a_vault_in_an_empty_folder_makes_it_owner_only(tmp_path: Path)
     folder.chmod(0o755)
     Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF).lock()
     assert (folder.stat().st_mode & 0o777) == 0o700
+
+
+def test_unlock_puts_back_owner_only_modes_on_the_folder_and_the_vault_files(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    folder = vault.folder
+    vault.lock()
+    folder.chmod(0o755)
+    for name in (DB_NAME, KEY_NAME):
+        (folder / name).chmod(0o644)
+    vault = Vault.unlock(folder, passphrase=PASSPHRASE)
+    try:
+        _fill(vault)
+        assert (folder.stat().st_mode & 0o777) == 0o700
+        names = {p.name for p in folder.iterdir()}
+        assert {DB_NAME, KEY_NAME, DB_NAME + "-wal", DB_NAME + "-shm"} <= names
+        for name in names:
+            assert ((folder / name).stat().st_mode & 0o077) == 0, name
+    finally:
+        vault.lock()

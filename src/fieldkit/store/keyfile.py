@@ -207,6 +207,7 @@ class KeyFile:
         tmp = path.with_name(path.name + ".new")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
+            os.fchmod(fd, 0o600)  # a temp file left by a crash keeps its old mode otherwise
             os.write(fd, self.to_json().encode())
             os.fsync(fd)
         finally:

@@ -28,6 +28,22 @@ VAULT_FILES = (
 )
 
 
+def tighten(folder: Path) -> None:
+    """Make the folder owner-only (0700) and each of the vault's files in it 0600.
+
+    SQLite gives the -wal and -shm files the database file's mode, so a database someone made
+    group-readable would leak through them too; unlock puts the modes back.
+    """
+    with contextlib.suppress(OSError):
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+    for name in VAULT_FILES:
+        path = folder / name
+        with contextlib.suppress(OSError):
+            if not path.is_symlink() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+
+
 def erase(folder: Path) -> tuple[str, ...]:
     """Remove a vault's own files from its folder, key files overwritten first; nothing else.
 
