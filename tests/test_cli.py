@@ -260,3 +260,86 @@ def test_importing_a_record_already_in_the_vault_names_its_line(
     )
     exported = run("export", "--vault", str(cheap_vault), "--passphrase-stdin", "--type", "place")
     assert exported.stdout == ""
+
+
+@pytest.mark.parametrize("param", ["time_cost", "memory_kib", "parallelism"])
+@pytest.mark.parametrize(
+    "value", [2**40, 0, -1, "3", 2.5, True, None, "missing"], ids=lambda v: repr(v)
+)
+def test_edited_key_derivation_cost_exits_4_without_trying_it(
+    cheap_vault: Path, param: str, value: object
+) -> None:
+    key = cheap_vault / "vault.key"
+    doc = json.loads(key.read_text(encoding="utf-8"))
+    if value == "missing":
+        del doc["kdf"][param]
+    else:
+        doc["kdf"][param] = value
+    key.write_text(json.dumps(doc), encoding="utf-8")
+    result = run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert result.returncode == 4, result.stderr
+    assert "damaged" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_vault_create_refuses_a_folder_with_other_files(tmp_path: Path) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    (folder / "letter.docx").write_bytes(b"x")
+    result = run(
+        "vault", "create", "--vault", str(folder), "--username", "amy", "--passphrase-stdin"
+    )
+    assert result.returncode == 1
+    assert "other files" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in folder.iterdir()] == ["letter.docx"]
+
+
+def test_vault_rekey_replaces_the_data_key_and_the_vault_stays_sound(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    vault = Vault.unlock(cheap_vault, passphrase=PASSPHRASE)
+    with vault.write() as conn:
+        kept = vault.records(conn).create("person", person(family_name="Kept"))
+    vault.lock()
+    old_key = (cheap_vault / "vault.key").read_bytes()
+    result = run("vault", "rekey", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert result.returncode == 0, result.stderr
+    assert "data key was replaced" in result.stdout
+    checked = run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    vault = Vault.unlock(cheap_vault, passphrase=PASSPHRASE)
+    with vault.read() as conn:
+        assert vault.records(conn).require(kept.type, kept.id) == kept
+    vault.lock()
+    (cheap_vault / "vault.key").write_bytes(old_key)
+    stale = run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin")
+    assert stale.returncode == 4
+    assert "Traceback" not in stale.stderr
+
+
+def test_passwd_with_rekey_leaves_the_old_key_file_useless(cheap_vault: Path) -> None:
+    old_key = (cheap_vault / "vault.key").read_bytes()
+    changed = run(
+        "vault",
+        "passwd",
+        "--rekey",
+        "--vault",
+        str(cheap_vault),
+        "--passphrase-stdin",
+        stdin=f"{PASSPHRASE}\nan entirely new one\n",
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert "data key replaced" in changed.stdout
+    new_check = run(
+        "vault",
+        "check",
+        "--vault",
+        str(cheap_vault),
+        "--passphrase-stdin",
+        stdin="an entirely new one\n",
+    )
+    assert new_check.returncode == 0
+    (cheap_vault / "vault.key").write_bytes(old_key)
+    assert run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin").returncode == 4

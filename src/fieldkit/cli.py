@@ -77,7 +77,11 @@ def cmd_vault_check(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int
             print(f"problem: {problem}", file=out)
         print("The vault is damaged. Restore it from a backup.", file=out)
         return Exit.DAMAGED
-    print(f"The vault is sound ({report.audit_entries} audit entries, chain intact).", file=out)
+    print(
+        f"The vault is sound ({report.audit_entries} audit entries, chain intact; "
+        "every record matches the record seal).",
+        file=out,
+    )
     return Exit.OK
 
 
@@ -86,8 +90,21 @@ def cmd_vault_passwd(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> in
     new = _read_secret_line(stdin, "new passphrase")
     if len(new) < 8:
         raise UsageError("the new passphrase must be at least 8 characters")
+    if args.rekey:
+        # Re-key under the old passphrase first: a crash between the two steps leaves a vault
+        # the old passphrase opens, never one that neither opens.
+        Vault.rekey(Path(args.vault), passphrase=old)
     Vault.change_passphrase(Path(args.vault), old=old, new=new)
-    print("Passphrase changed.", file=out)
+    print("Passphrase changed" + (" and the data key replaced." if args.rekey else "."), file=out)
+    return Exit.OK
+
+
+def cmd_vault_rekey(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    Vault.rekey(Path(args.vault), passphrase=_read_secret_line(stdin, "passphrase"))
+    print(
+        "The vault's data key was replaced: copies of the old key file no longer open it.",
+        file=out,
+    )
     return Exit.OK
 
 
@@ -469,7 +486,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_vault_check)
     p = vsub.add_parser("passwd", help="change the passphrase (old, then new, on stdin)")
     vault_args(p)
+    p.add_argument(
+        "--rekey",
+        action="store_true",
+        help="also re-encrypt the database under a new data key (see vault rekey)",
+    )
     p.set_defaults(handler=cmd_vault_passwd)
+    p = vsub.add_parser(
+        "rekey",
+        help="re-encrypt the database under a new data key, so old key files no longer open it",
+    )
+    vault_args(p)
+    p.set_defaults(handler=cmd_vault_rekey)
 
     p = sub.add_parser("import", help="import records from a JSON Lines file")
     vault_args(p)

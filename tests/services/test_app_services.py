@@ -58,6 +58,37 @@ def test_first_run_creates_a_vault_that_unlocks_only_with_its_passphrase(tmp_pat
     sessions.unlock(username="amy.officer", passphrase=PASSPHRASE).lock()
 
 
+def test_first_run_refuses_a_vault_folder_that_holds_other_files(tmp_path: Path) -> None:
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "letter.docx").write_bytes(b"x")
+    sessions = SessionService(VaultDirectory(tmp_path, fixed=documents), kdf=TEST_KDF)
+    with pytest.raises(SessionError, match="other files"):
+        sessions.create(username="amy", passphrase=PASSPHRASE, repeat=PASSPHRASE)
+    assert [p.name for p in documents.iterdir()] == ["letter.docx"]
+
+
+def test_passphrase_change_re_keys_so_the_old_key_file_no_longer_opens_the_vault(
+    tmp_path: Path,
+) -> None:
+    sessions = SessionService(VaultDirectory(tmp_path / "vaults"), kdf=TEST_KDF)
+    sessions.create(username="amy", passphrase=PASSPHRASE, repeat=PASSPHRASE).lock()
+    folder = sessions.directory.folder_for("amy")
+    old_key = (folder / "vault.key").read_bytes()
+    new = "rivers of quiet granite 42"
+    with pytest.raises(SessionError) as mismatch:
+        sessions.change_passphrase(username="amy", old=PASSPHRASE, new=new, repeat=new + "x")
+    assert mismatch.value.field == "repeat"
+    with pytest.raises(SessionError) as wrong:
+        sessions.change_passphrase(username="amy", old="not it at all", new=new, repeat=new)
+    assert wrong.value.field == "old"
+    sessions.change_passphrase(username="amy", old=PASSPHRASE, new=new, repeat=new)
+    sessions.unlock(username="amy", passphrase=new).lock()
+    (folder / "vault.key").write_bytes(old_key)
+    with pytest.raises(SessionError, match="damaged"):
+        sessions.unlock(username="amy", passphrase=PASSPHRASE)
+
+
 def test_first_run_refuses_mismatched_or_weak_passphrases(tmp_path: Path) -> None:
     sessions = SessionService(VaultDirectory(tmp_path), kdf=TEST_KDF)
     with pytest.raises(SessionError) as mismatch:

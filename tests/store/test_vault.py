@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from tests.factories import PASSPHRASE, person, place, visit
 from fieldkit.domain.records import RecordType
 from fieldkit.store import migrate, search
 from fieldkit.store.errors import (
+    FolderNotEmptyError,
     ForeignVaultError,
     VaultDamagedError,
     VaultExistsError,
@@ -22,7 +25,7 @@ from fieldkit.store.errors import (
 )
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import Meta
-from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault
+from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault, erase
 
 
 def _fill(vault: Vault) -> str:
@@ -282,3 +285,117 @@ def test_database_errors_never_quote_the_values_written(vault: Vault) -> None:
     with pytest.raises(IntegrityError) as caught, vault.write() as conn:
         conn.execute(insert(Meta).values(key="vault_id", value="Jane Secretname"))
     assert "Secretname" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "value"),
+    [
+        ("kdf", "memory_kib", 2**40),
+        ("kdf", "memory_kib", 1),
+        ("kdf", "time_cost", 0),
+        ("kdf", "time_cost", 1000),
+        ("kdf", "parallelism", -2),
+        ("kdf", "parallelism", 1.0),
+        ("kdf", "salt", "c2hvcnQ="),
+        ("kdf", "salt", 16),
+        ("top", "nonce", "AAAA"),
+        ("top", "wrapped_key", "AAAA"),
+        ("top", "vault_id", "not-a-uuid"),
+        ("top", "vault_id", 7),
+        ("top", "username", ["amy"]),
+        ("top", "cipher", "rot13"),
+    ],
+)
+def test_key_file_fields_out_of_range_are_damage_before_any_key_derivation(
+    make_vault: Callable[..., Vault], where: str, field: str, value: object
+) -> None:
+    vault = make_vault()
+    vault.lock()
+    path = vault.folder / KEY_NAME
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    (doc["kdf"] if where == "kdf" else doc)[field] = value
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(VaultDamagedError, match="key file"):
+        Vault.unlock(vault.folder, passphrase=PASSPHRASE)
+
+
+def test_erase_overwrites_the_key_removes_the_vault_and_keeps_other_files(
+    vault: Vault, tmp_path: Path
+) -> None:
+    _fill(vault)
+    folder = vault.folder
+    key_before = (folder / KEY_NAME).read_bytes()
+    # A second name for the key file's contents shows whether it was overwritten in place.
+    os.link(folder / KEY_NAME, tmp_path / "key-link")
+    (folder / "notes.txt").write_text("mine")
+    vault.lock()
+    assert erase(folder) == ()
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    assert (tmp_path / "key-link").read_bytes() != key_before
+    assert len((tmp_path / "key-link").read_bytes()) == len(key_before)
+
+
+def test_erase_removes_the_folder_when_only_the_vault_was_in_it(vault: Vault) -> None:
+    _fill(vault)
+    folder = vault.folder
+    vault.lock()
+    assert erase(folder) == ()
+    assert not folder.exists()
+
+
+def test_erase_does_not_follow_a_key_file_replaced_by_a_link(
+    make_vault: Callable[..., Vault], tmp_path: Path
+) -> None:
+    vault = make_vault()
+    vault.lock()
+    precious = tmp_path / "precious.txt"
+    precious.write_text("not a key")
+    (vault.folder / KEY_NAME).unlink()
+    (vault.folder / KEY_NAME).symlink_to(precious)
+    erase(vault.folder)
+    assert precious.read_text() == "not a key"
+    assert not vault.folder.exists()
+
+
+@pytest.mark.parametrize("content", ["file", "folder"])
+def test_creating_a_vault_in_a_folder_that_holds_other_things_is_refused(
+    tmp_path: Path, content: str
+) -> None:
+    folder = tmp_path / "Documents"
+    folder.mkdir()
+    if content == "file":
+        (folder / "letter.docx").write_bytes(b"x")
+    else:
+        (folder / "photos").mkdir()
+    with pytest.raises(FolderNotEmptyError, match="other files"):
+        Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF)
+    assert [p.name for p in folder.iterdir()] == ["letter.docx" if content == "file" else "photos"]
+
+
+def test_creating_a_vault_in_an_empty_folder_makes_it_owner_only(tmp_path: Path) -> None:
+    folder = tmp_path / "empty"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF).lock()
+    assert (folder.stat().st_mode & 0o777) == 0o700
+
+
+def test_unlock_puts_back_owner_only_modes_on_the_folder_and_the_vault_files(
+    make_vault: Callable[..., Vault],
+) -> None:
+    vault = make_vault()
+    folder = vault.folder
+    vault.lock()
+    folder.chmod(0o755)
+    for name in (DB_NAME, KEY_NAME):
+        (folder / name).chmod(0o644)
+    vault = Vault.unlock(folder, passphrase=PASSPHRASE)
+    try:
+        _fill(vault)
+        assert (folder.stat().st_mode & 0o777) == 0o700
+        names = {p.name for p in folder.iterdir()}
+        assert {DB_NAME, KEY_NAME, DB_NAME + "-wal", DB_NAME + "-shm"} <= names
+        for name in names:
+            assert ((folder / name).stat().st_mode & 0o077) == 0, name
+    finally:
+        vault.lock()

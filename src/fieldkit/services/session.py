@@ -185,3 +185,34 @@ class SessionService:
             raise SessionError(str(exc), field="passphrase") from None
         except OSError as exc:
             raise SessionError(f"The vault could not be read ({exc.strerror}).") from None
+
+    def change_passphrase(
+        self, *, username: str, old: str, new: str, repeat: str, rekey: bool = True
+    ) -> None:
+        """Change a user's passphrase (the vault must be locked), re-keying the database too.
+
+        With `rekey` (the default) the database is re-encrypted under a new data key first, so
+        a copy of the old key file opened with the old passphrase no longer reads the vault.
+
+        Raises:
+            SessionError: the old passphrase is wrong, the new one is weak or mistyped, or the
+                vault could not be changed (in plain words; nothing is half-changed).
+        """
+        strength = passphrase_strength(new)
+        if not strength.acceptable:
+            raise SessionError(
+                f"That passphrase is {strength.label.lower()}. {strength.advice}", field="new"
+            )
+        if new != repeat:
+            raise SessionError(
+                "The two passphrases are not the same. Type it again.", field="repeat"
+            )
+        folder = self.directory.folder_for(username)
+        try:
+            if rekey:
+                Vault.rekey(folder, passphrase=old)
+            Vault.change_passphrase(folder, old=old, new=new, kdf=self._kdf)
+        except VaultError as exc:
+            raise SessionError(str(exc), field="old") from None
+        except OSError as exc:
+            raise SessionError(f"The vault could not be changed ({exc.strerror}).") from None

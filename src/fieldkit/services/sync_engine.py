@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from fieldkit.services.sync_rollback import (
 from fieldkit.store import attestation, audit, replica
 from fieldkit.store.errors import VaultLockedError
 from fieldkit.store.replica import PulledRecord
-from fieldkit.store.vault import Vault
+from fieldkit.store.vault import Vault, erase
 from fieldkit.sync.protocol import (
     PROTOCOL,
     Conflict,
@@ -534,7 +533,7 @@ class SyncEngine:
         # must go. The vault is locked first so that no connection keeps a file open.
         folder = self._vault.folder
         self._vault.lock()
-        shutil.rmtree(folder, ignore_errors=True)
+        erase(folder)
         message = (
             "This laptop's access was withdrawn by your administrator, and its vault has been "
             "erased from this laptop."

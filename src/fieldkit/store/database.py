@@ -12,6 +12,7 @@ import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import QueuePool
 
+from fieldkit.store import seal
 from fieldkit.store.errors import VaultDamagedError
 from fieldkit.store.secretbuffer import SecretBuffer
 
@@ -24,6 +25,9 @@ _PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 10000",
+    # A REPLACE that removes a row then fires its delete trigger, so the record seal
+    # (store/seal.py) sees every row that leaves a record table.
+    "PRAGMA recursive_triggers = ON",
     # 64 MiB of page cache: a bulk import touches index pages all over, and with the cipher on
     # every page evicted and read back is decrypted and HMAC-checked again.
     "PRAGMA cache_size = -65536",
@@ -63,6 +67,7 @@ def _prepare(conn: Any) -> None:
     conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     for pragma in _PRAGMAS:
         conn.execute(pragma)
+    seal.register(conn)
 
 
 def open_engine(path: Path, key: SecretBuffer | None, *, memory_security: bool = True) -> Engine:

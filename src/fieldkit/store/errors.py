@@ -34,6 +34,14 @@ class VaultExistsError(VaultError):
         super().__init__("A vault already exists in that folder. Unlock it instead.")
 
 
+class FolderNotEmptyError(VaultError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That folder already holds other files. A vault needs a folder of its own: "
+            "choose a new or empty folder."
+        )
+
+
 class VaultMissingError(VaultError):
     def __init__(self) -> None:
         super().__init__("There is no vault in that folder. Create one first.")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import secrets
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,29 @@ class KdfParams:
     time_cost: int = 3
     memory_kib: int = 256 * 1024
     parallelism: int = 2
+
+    def __post_init__(self) -> None:
+        # The key file is not authenticated until the unwrap, which runs the KDF first: an
+        # edited cost must be refused before it is tried (2^40 KiB would exhaust the laptop).
+        for name, (low, high) in KDF_LIMITS.items():
+            value = getattr(self, name)
+            if type(value) is not int or not low <= value <= high:
+                raise ValueError(f"key derivation {name} out of range")
+        if self.memory_kib < 8 * self.parallelism:
+            raise ValueError("key derivation memory too small for its parallelism")
+
+
+#: The range each Argon2id cost may take: wide enough for any laptop, narrow enough to refuse
+#: an edited key file that would take hours or all memory.
+KDF_LIMITS: dict[str, tuple[int, int]] = {
+    "time_cost": (1, 16),
+    "memory_kib": (8 * 1024, 2 * 1024 * 1024),
+    "parallelism": (1, 16),
+}
+SALT_BYTES = 16
+NONCE_BYTES = 12
+#: A wrapped data key: the key itself and AES-GCM's 16-byte tag.
+WRAPPED_BYTES = 32 + 16
 
 
 #: Cheap parameters for tests only: a vault made with them is no harder to attack than its key.
@@ -153,31 +178,36 @@ class KeyFile:
         """
         try:
             doc = json.loads(text)
+            if not isinstance(doc, dict):
+                raise ValueError
             if doc["format"] != FORMAT or doc["version"] != VERSION:
                 raise ValueError
-            kdf = doc["kdf"]
-            if kdf["name"] != "argon2id":
+            if doc.get("cipher", "aes-256-gcm") != "aes-256-gcm":
                 raise ValueError
-            d64 = base64.b64decode
-            return cls(
-                vault_id=str(doc["vault_id"]),
-                username=str(doc["username"]),
-                os_user=str(doc["os_user"]),
-                kdf=KdfParams(
-                    int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"])
-                ),
-                salt=d64(kdf["salt"], validate=True),
-                nonce=d64(doc["nonce"], validate=True),
-                wrapped_key=d64(doc["wrapped_key"], validate=True),
+            kdf = doc["kdf"]
+            if not isinstance(kdf, dict) or kdf["name"] != "argon2id":
+                raise ValueError
+            keyfile = cls(
+                vault_id=_vault_id(doc["vault_id"]),
+                username=_text(doc["username"]),
+                os_user=_text(doc["os_user"]),
+                # KdfParams refuses a cost that is not a plain int in range (bools, floats,
+                # strings, 0, negatives, 2**40) before anything derives with it.
+                kdf=KdfParams(kdf["time_cost"], kdf["memory_kib"], kdf["parallelism"]),
+                salt=_b64(kdf["salt"], SALT_BYTES),
+                nonce=_b64(doc["nonce"], NONCE_BYTES),
+                wrapped_key=_b64(doc["wrapped_key"], WRAPPED_BYTES),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error):
             raise VaultDamagedError("key file unreadable") from None
+        return keyfile
 
     def write(self, path: Path) -> None:
         """Replace the key file atomically: a crash leaves the old file or the new, never half."""
         tmp = path.with_name(path.name + ".new")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
+            os.fchmod(fd, 0o600)  # a temp file left by a crash keeps its old mode otherwise
             os.write(fd, self.to_json().encode())
             os.fsync(fd)
         finally:
@@ -188,3 +218,24 @@ class KeyFile:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > 1000:
+        raise ValueError
+    return value
+
+
+def _b64(value: object, size: int) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError
+    raw = base64.b64decode(value, validate=True)
+    if len(raw) != size:
+        raise ValueError
+    return raw
+
+
+def _vault_id(value: object) -> str:
+    text = _text(value)
+    uuid.UUID(text)  # raises ValueError for anything else
+    return text
