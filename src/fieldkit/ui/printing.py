@@ -198,6 +198,9 @@ def _draw(printer: QPrinter, pdf: bytes, *, passes: int) -> int:
     painter = QPainter()
     if not painter.begin(printer):
         raise PrintError("The printer would not start the job.")
+    # Where Qt makes a PDF (CUPS, file printers) it would otherwise JPEG the pages: blurred
+    # small print.
+    painter.setRenderHint(QPainter.RenderHint.LosslessImageRendering)
     try:
         for number in range(passes * document.pageCount()):
             if number and not printer.newPage():
