@@ -307,6 +307,11 @@ def test_a_letter_printed_through_qt_to_the_cups_queue_comes_out_whole(
     if not os.access(sent, os.R_OK):
         pytest.fail(f"cannot read the CUPS spool file {sent}: run the tests as root, as CI does")
     _assert_whole_a4_letter(sent.read_bytes(), pages=red_letter.page_count)
+    # The job's attributes, as CUPS keeps them: the tray from Settings went with it.
+    attributes = (cups_spool_folder() / f"c{job_number(out):05d}").read_bytes()
+    assert b"media-source" in attributes
+    assert b"bottom" in attributes
+    assert b"Kowalski" not in attributes
     # What the queue printed: the same pages on A4, with the letter's ink where the letter
     # has it (cups-pdf's PostScript step re-encodes Qt's fonts, so its text is read by eye).
     printed = out.read_bytes()
