@@ -47,6 +47,21 @@ def wait_for_cups_pdf(title: str, *, seconds: float = 60) -> Path:
     pytest.fail(f"cups-pdf wrote no {pattern} in {cups_pdf_folder()} within {seconds:.0f} s")
 
 
+def cups_job_file(name: str, *, seconds: float = 60) -> bytes:
+    """A file CUPS keeps for a job (``d<job>-001`` the document, ``c<job>`` its attributes).
+
+    cupsd writes the attributes file a moment after it accepts the job, so this waits, bounded.
+    Reading it needs root, as CI runs the tests.
+    """
+    path = cups_spool_folder() / name
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not os.access(path, os.R_OK):
+        pytest.fail(f"cannot read the CUPS job file {path}: run the tests as root, as CI does")
+    return path.read_bytes()
+
+
 def job_number(cups_pdf: Path) -> int:
     """The CUPS job number in a cups-pdf file name (``..._job_<id>.pdf``)."""
     return int(cups_pdf.stem.rsplit("job_", 1)[1])

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.cups import cups_job_file
 from tests.documents.pdf_reading import pdf_text
 
 from fieldkit.documents import (
@@ -108,21 +109,12 @@ def test_letter_printed_through_cups_comes_out_as_the_same_letter(
 
 def test_lp_asks_for_a4_both_sides_and_the_tray_from_settings() -> None:
     queue = _cups_queue()
-    spool = Path(os.environ.get("FIELDKIT_TEST_CUPS_SPOOL", "/var/spool/cups"))
-
     job = SpoolerPrinting().print_pdf(
         PDF, PrintOptions(printer=queue, two_sided=True, tray=PaperTray.LOWER)
     )
 
     assert (job.printer, job.title, job.two_sided) == (queue, JOB_TITLE, True)
-    control = spool / f"c{int(job.job_id.rsplit('-', 1)[1]):05d}"
-    # cupsd writes a job's file a moment after accepting it; wait, bounded.
-    deadline = time.monotonic() + 60
-    while not control.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    if not os.access(control, os.R_OK):
-        pytest.fail(f"cannot read the CUPS job file {control}: run the tests as root, as CI does")
-    attributes = control.read_bytes()
+    attributes = cups_job_file(f"c{int(job.job_id.rsplit('-', 1)[1]):05d}")
     for name, value in [
         (b"sides", b"two-sided-long-edge"),
         (b"media-source", b"bottom"),
