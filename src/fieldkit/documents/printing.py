@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 #: How long ``lp`` and ``lpstat`` may take before the print system counts as unavailable.
 _TIMEOUT_SECONDS = 60
@@ -245,6 +246,35 @@ def default_printer() -> str | None:
     result = _lpstat("-d")
     match = re.search(r"system default destination:\s*(\S+)", result.stdout)
     return match.group(1) if match else None
+
+
+class PrintSystem(Protocol):
+    """What the app needs from a print system.
+
+    The desktop app uses ``fieldkit.ui.printing.QtPrinting`` (Qt Print Support: Windows, macOS
+    and CUPS alike); the headless command line uses ``SpoolerPrinting`` (CUPS ``lp``). Both may be
+    called from a worker thread. Neither puts personal data in a job title or a file name.
+    """
+
+    def printers(self) -> list[str]:
+        """The names of the printers this laptop can print to now, sorted.
+
+        Raises:
+            PrinterUnavailableError: there is no print system at all.
+        """
+
+    def default_printer(self) -> str | None:
+        """The system's default printer, or None when there is none."""
+
+    def print_pdf(self, pdf: bytes, options: PrintOptions) -> PrintJob:
+        """Print a PDF: A4, ``options.copies`` copies, two-sided where asked and offered.
+
+        Raises:
+            ValueError: the options are not allowed (our bug).
+            PrinterUnavailableError: no such printer (gone, switched off, out of range), or no
+                printer chosen and no default; the message can be shown to the officer.
+            PrintError: the print system refused the job for another reason.
+        """
 
 
 class SpoolerPrinting:

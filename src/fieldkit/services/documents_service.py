@@ -6,25 +6,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fieldkit.documents import (
+    JOB_TITLE,
     LeafletInput,
     LetterInput,
-    RenderedDocument,
-    TemplateLibrary,
-    TemplateNotFoundError,
-    render_leaflet,
-    render_letter,
-)
-from fieldkit.domain.records import RecordType
-from fieldkit.services.print_port import (
-    JOB_TITLE,
     PaperTray,
     PrintError,
     PrinterUnavailableError,
     PrintJob,
     PrintOptions,
     PrintSystem,
+    RenderedDocument,
     SpoolerPrinting,
+    TemplateLibrary,
+    TemplateNotFoundError,
+    render_leaflet,
+    render_letter,
 )
+from fieldkit.domain.records import RecordType
 from fieldkit.store import audit, document_files
 from fieldkit.store.records import RecordRepository
 from fieldkit.store.transaction import Transaction
