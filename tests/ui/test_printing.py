@@ -43,6 +43,7 @@ from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
 from fieldkit.ui.printing import QtPrinting
+from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.warning_view import WarningView
 from fieldkit.ui.workers import Workers
 
@@ -226,6 +227,23 @@ def test_the_printer_last_printed_to_is_remembered_for_this_laptop(vault: Vault)
         "Amy",
         "manual",
     )
+
+
+def test_settings_screen_keeps_the_tray_and_sides_chosen_on_it(qtbot: QtBot, vault: Vault) -> None:
+    ws = _workspace(vault)
+    view = SettingsView(ws.settings, ws.documents, Workers())
+    qtbot.addWidget(view)
+    view.refresh()  # as opening the screen does: a new laptop's defaults
+    qtbot.waitUntil(view.two_sided.isChecked, timeout=WAIT)
+    assert view.tray.currentData() == PaperTray.AUTO.value
+
+    view.tray.setCurrentIndex(view.tray.findData(PaperTray.MANUAL.value))
+    view.two_sided.setChecked(False)
+    with qtbot.waitSignal(view.changed, timeout=WAIT):
+        view.save()
+
+    assert (ws.settings.load().paper_tray, ws.settings.load().two_sided) == ("manual", False)
+    assert view.tray.currentText() == "Manual feed"
 
 
 # The warning screen ----------------------------------------------------------------------------
