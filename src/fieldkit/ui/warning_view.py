@@ -233,7 +233,10 @@ class WarningView(QWidget):
         """Take this laptop's printing settings (printer, two-sided, tray) and list printers."""
         self._default_printer = settings.default_printer
         self._two_sided = settings.two_sided
-        self._tray = PaperTray(settings.paper_tray)
+        try:
+            self._tray = PaperTray(settings.paper_tray)
+        except ValueError:  # saved by a newer version that knows more trays
+            self._tray = PaperTray.AUTO
         self.load_printers()
 
     def load_printers(self) -> None:
