@@ -240,9 +240,15 @@ class WarningView(QWidget):
         self.load_printers()
 
     def load_printers(self) -> None:
-        def show(printers: list[str]) -> None:
+        def listed() -> tuple[list[str], str | None]:
+            return self._documents.printers(), self._documents.default_printer()
+
+        def show(found: tuple[list[str], str | None]) -> None:
+            printers, system_default = found
             self.printer_combo.clear()
-            self.printer_combo.addItem("Default printer", "")
+            self.printer_combo.addItem(
+                f"Default printer ({system_default})" if system_default else "Default printer", ""
+            )
             for name in printers:
                 self.printer_combo.addItem(name, name)
             remembered = self._default_printer
@@ -254,7 +260,7 @@ class WarningView(QWidget):
                 index = self.printer_combo.findData(remembered)
                 self.printer_combo.setCurrentIndex(max(0, index))
 
-        self._workers.submit(self._documents.printers, show)
+        self._workers.submit(listed, show)
 
     def issue(self) -> None:
         if self.person is None or self.proposal is None:
