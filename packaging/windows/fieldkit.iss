@@ -16,6 +16,23 @@
 #define Root "..\.."
 #define Bundle Root + "\dist\fieldkit"
 
+; Printing (docs/packaging.md, "Printing"). The app prints through Qt Print Support and draws
+; each page with QtPdf; an installer without these files installs an app that cannot print a
+; letter. Qt 6 builds the Windows print plugin into Qt6PrintSupport.dll, so there is no
+; printsupport plugin folder on Windows. The same names are in packaging\fieldkit.spec
+; (PRINTING_QT_LIBRARIES, PRINTING_QT_PLUGINS) and tests/test_packaging_printing.py checks
+; that both files list them.
+#define QtDir AddBackslash(SourcePath) + Bundle + "\_internal\PySide6"
+#if !FileExists(QtDir + "\Qt6PrintSupport.dll")
+  #error dist\fieldkit has no PySide6\Qt6PrintSupport.dll: the app could not print. See docs/packaging.md.
+#endif
+#if !FileExists(QtDir + "\Qt6Pdf.dll")
+  #error dist\fieldkit has no PySide6\Qt6Pdf.dll: the app could not draw a letter for the printer.
+#endif
+#if !FileExists(QtDir + "\Qt6PdfWidgets.dll")
+  #error dist\fieldkit has no PySide6\Qt6PdfWidgets.dll: the app could not preview a letter.
+#endif
+
 [Setup]
 ; The AppId identifies the product across versions, so upgrades replace the old version and
 ; the uninstaller finds it. Never change it.

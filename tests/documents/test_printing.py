@@ -8,10 +8,15 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.cups import cups_job_file
 from tests.documents.pdf_reading import pdf_text
 
 from fieldkit.documents import (
+    JOB_TITLE,
+    PaperTray,
     PrinterUnavailableError,
+    PrintOptions,
+    SpoolerPrinting,
     TemplateLibrary,
     default_printer,
     list_printers,
@@ -100,6 +105,23 @@ def test_letter_printed_through_cups_comes_out_as_the_same_letter(
     assert "Jan Kowalski" in text
     assert letter.reference in text
     assert "Kowalski" not in found[0].name  # the generic title, not personal data
+
+
+def test_lp_asks_for_a4_both_sides_and_the_tray_from_settings() -> None:
+    queue = _cups_queue()
+    job = SpoolerPrinting().print_pdf(
+        PDF, PrintOptions(printer=queue, two_sided=True, tray=PaperTray.LOWER)
+    )
+
+    assert (job.printer, job.title, job.two_sided) == (queue, JOB_TITLE, True)
+    attributes = cups_job_file(f"c{int(job.job_id.rsplit('-', 1)[1]):05d}")
+    for name, value in [
+        (b"sides", b"two-sided-long-edge"),
+        (b"media-source", b"bottom"),
+        (b"media", b"A4"),
+    ]:
+        assert name in attributes
+        assert value in attributes
 
 
 def _complete(path: Path) -> bool:

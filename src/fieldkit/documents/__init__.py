@@ -24,9 +24,16 @@ from fieldkit.documents.meeting_pack import (
     render_meeting_pack,
 )
 from fieldkit.documents.printing import (
+    JOB_TITLE,
+    TRAY_LABELS,
+    PaperTray,
     PrintError,
     PrinterUnavailableError,
     PrintJob,
+    PrintOptions,
+    PrintSystem,
+    SpoolerPrinting,
+    check_print_options,
     default_printer,
     list_printers,
     print_pdf,
@@ -54,6 +61,8 @@ from fieldkit.documents.templates import (
 )
 
 __all__ = [
+    "JOB_TITLE",
+    "TRAY_LABELS",
     "AccessEvent",
     "AccessField",
     "AccessRecord",
@@ -72,10 +81,14 @@ __all__ = [
     "MeetingPackInput",
     "PackChart",
     "PackTable",
+    "PaperTray",
     "PrintError",
     "PrintJob",
+    "PrintOptions",
+    "PrintSystem",
     "PrinterUnavailableError",
     "RenderedDocument",
+    "SpoolerPrinting",
     "SubjectAccessInput",
     "SupportService",
     "Template",
@@ -84,6 +97,7 @@ __all__ = [
     "TemplateNotFoundError",
     "bundle_content_hash",
     "canonical_content",
+    "check_print_options",
     "default_printer",
     "list_printers",
     "load_template_file",

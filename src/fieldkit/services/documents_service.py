@@ -6,15 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fieldkit.documents import (
+    JOB_TITLE,
     LeafletInput,
     LetterInput,
+    PaperTray,
     PrintError,
     PrinterUnavailableError,
+    PrintJob,
+    PrintOptions,
+    PrintSystem,
     RenderedDocument,
+    SpoolerPrinting,
     TemplateLibrary,
     TemplateNotFoundError,
-    list_printers,
-    print_pdf,
     render_leaflet,
     render_letter,
 )
@@ -59,14 +63,34 @@ def document_title(kind: str) -> str:
     return _TITLES.get(kind, kind.replace("_", " ").capitalize())
 
 
+class _FunctionPrinting:
+    """A print function and a printer lister as a ``PrintSystem`` (for callers that had one)."""
+
+    def __init__(self, send: Callable[..., object], names: Callable[[], list[str]]) -> None:
+        self._send = send
+        self._names = names
+
+    def printers(self) -> list[str]:
+        return self._names()
+
+    def default_printer(self) -> str | None:
+        return None
+
+    def print_pdf(self, pdf: bytes, options: PrintOptions) -> PrintJob:
+        self._send(pdf, printer=options.printer, copies=options.copies, title=options.title)
+        return PrintJob("", options.printer, options.copies, options.title)
+
+
 class DocumentService:
     """Render, keep and print documents.
 
     Args:
         vault: the unlocked vault.
         library: letter and leaflet templates (the bundled ones, loaded on first use, if None).
-        printer: the print function (the CUPS spooler by default).
-        printers: lists printers (CUPS by default).
+        printing: the print system: Qt's in the app, CUPS ``lp`` (the default) headless.
+        printer: instead of ``printing``, a print function called as ``printer(pdf, printer=,
+            copies=, title=)``.
+        printers: with ``printer``, lists printers.
     """
 
     def __init__(
@@ -74,13 +98,17 @@ class DocumentService:
         vault: Vault,
         *,
         library: TemplateLibrary | None = None,
-        printer: Callable[..., object] = print_pdf,
-        printers: Callable[[], list[str]] = list_printers,
+        printing: PrintSystem | None = None,
+        printer: Callable[..., object] | None = None,
+        printers: Callable[[], list[str]] = list,
     ) -> None:
         self._vault = vault
         self._library = library
-        self._print = printer
-        self._printers = printers
+        if printing is None and printer is not None:
+            printing = _FunctionPrinting(printer, printers)
+        printing = printing or SpoolerPrinting()
+        self._printing = printing
+        self._print = printing.print_pdf
 
     @property
     def library(self) -> TemplateLibrary:
@@ -151,12 +179,26 @@ class DocumentService:
     def printers(self) -> list[str]:
         """Printers this laptop can print to (empty when there is no print system)."""
         try:
-            return self._printers()
+            return self._printing.printers()
         except PrintError:
             return []
 
+    def default_printer(self) -> str | None:
+        """The system's default printer, or None (also when there is no print system)."""
+        try:
+            return self._printing.default_printer()
+        except PrintError:
+            return None
+
     def print_document(
-        self, document: KeptDocument, *, printer: str | None, recipient: str | None = None
+        self,
+        document: KeptDocument,
+        *,
+        printer: str | None,
+        recipient: str | None = None,
+        copies: int = 1,
+        two_sided: bool = False,
+        tray: PaperTray = PaperTray.AUTO,
     ) -> PrintOutcome:
         """Print a kept document, logging the disclosure (s62) before it goes to the printer.
 
@@ -173,7 +215,16 @@ class DocumentService:
             recipient=recipient,
         )
         try:
-            self._print(document.pdf, printer=printer or None, copies=1, title="Fieldkit document")
+            self._print(
+                document.pdf,
+                PrintOptions(
+                    printer=printer or None,
+                    copies=copies,
+                    two_sided=two_sided,
+                    tray=tray,
+                    title=JOB_TITLE,
+                ),
+            )
         except PrinterUnavailableError as exc:
             outcome = PrintOutcome(
                 False,

@@ -1,4 +1,4 @@
-"""The user's settings, kept in their vault: server, idle lock, printer, language, contrast."""
+"""The user's settings, kept in their vault on this laptop: server, idle lock, printing, words."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from urllib.parse import urlsplit
 
 from fieldkit.domain.records import FieldError, ValidationError
+from fieldkit.services.print_port import PaperTray
 from fieldkit.store import settings as stored_settings
 from fieldkit.store.vault import Vault
 
@@ -14,11 +15,18 @@ LANGUAGES = {"en": "English", "pl": "Polski"}
 
 @dataclass(frozen=True)
 class AppSettings:
-    """What a user can set. Defaults suit a new field laptop with no server yet."""
+    """What a user can set. Defaults suit a new field laptop with no server yet.
+
+    The printing settings belong to this laptop (they are never synced): ``default_printer`` is
+    the printer last printed to, ``two_sided`` asks for both sides where the printer can, and
+    ``paper_tray`` is a ``PaperTray`` value.
+    """
 
     server_url: str = ""
     idle_lock_minutes: int = 5
     default_printer: str = ""
+    two_sided: bool = True
+    paper_tray: str = PaperTray.AUTO.value
     language: str = "en"
     high_contrast: bool = False
     officer_name: str = ""
@@ -42,6 +50,10 @@ def check_settings(settings: AppSettings) -> AppSettings:
             )
     if not 1 <= settings.idle_lock_minutes <= 60:
         errors.append(FieldError("idle_lock_minutes", "must be from 1 to 60 minutes"))
+    if settings.paper_tray not in {t.value for t in PaperTray}:
+        errors.append(
+            FieldError("paper_tray", "must be one of " + ", ".join(t.value for t in PaperTray))
+        )
     if settings.language not in LANGUAGES:
         errors.append(FieldError("language", "must be one of " + ", ".join(LANGUAGES)))
     if errors:
@@ -84,3 +96,14 @@ class SettingsService:
         with self._vault.write() as conn:
             stored_settings.save(conn, asdict(checked))
         return checked
+
+    def remember_printer(self, printer: str) -> AppSettings:
+        """Keep ``printer`` as this laptop's printer, the one offered first next time.
+
+        Returns:
+            The settings as now saved (unchanged when it was already the one).
+        """
+        current = self.load()
+        if printer.strip() == current.default_printer:
+            return current
+        return self.save(replace(current, default_printer=printer))

@@ -13,6 +13,7 @@ from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.people import PeopleService
+from fieldkit.services.print_port import PrintSystem
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
@@ -71,6 +72,7 @@ def open_workspace(
     vault: Vault,
     *,
     documents: DocumentService | None = None,
+    printing: PrintSystem | None = None,
     sync: Callable[[Vault, AppSettings], SyncController] | None = None,
     schemes: dict[str, Scheme] | None = None,
 ) -> Workspace:
@@ -78,7 +80,10 @@ def open_workspace(
 
     Args:
         vault: the unlocked vault (the workspace's `lock` locks it).
-        documents: the document service (one over the bundled templates and CUPS if None).
+        documents: the document service (one over the bundled templates and ``printing`` if
+            None).
+        printing: the print system for that document service: the app passes Qt's; None is
+            CUPS ``lp``, as on the headless command line.
         sync: makes the sync controller (`engine_sync` if None).
         schemes: the warning schemes (the shipped rule sets if None).
     """
@@ -88,7 +93,7 @@ def open_workspace(
     people = PeopleService(vault, records, schemes)
     visits = VisitService(vault, records, people)
     directory = DirectoryService(vault)
-    documents = documents or DocumentService(vault)
+    documents = documents or DocumentService(vault, printing=printing)
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
     return Workspace(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import stat
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from types import TracebackType
 
@@ -49,6 +50,39 @@ def install_excepthook(show: Callable[[str], None]) -> ExceptHook:
     return previous
 
 
+def keep_temporary_files_in_memory(environ: MutableMapping[str, str] = os.environ) -> bool:
+    """On Linux, put the app's temporary files in the user's runtime folder (memory, owner-only).
+
+    Qt's CUPS print engine writes each job — a letter, personal data — to a temporary file
+    before handing it to CUPS, and deletes it after; a crash in between would leave it in /tmp
+    on disk. ``$XDG_RUNTIME_DIR`` is a tmpfs only its user can open, emptied at logout. A
+    ``TMPDIR`` someone set on purpose is left alone; so is a runtime folder that is not the
+    user's own with mode 0700.
+
+    Args:
+        environ: the environment to change (the process's).
+
+    Returns:
+        Whether ``TMPDIR`` now points at the runtime folder.
+    """
+    if not sys.platform.startswith("linux") or environ.get("TMPDIR"):
+        return False
+    runtime = environ.get("XDG_RUNTIME_DIR", "")
+    try:
+        info = os.stat(runtime) if runtime else None
+    except OSError:
+        return False
+    if (
+        info is None
+        or not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.getuid()
+        or stat.S_IMODE(info.st_mode) != 0o700
+    ):
+        return False
+    environ["TMPDIR"] = runtime
+    return True
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldkit", description="Fieldkit desktop app")
     parser.add_argument("--vault", metavar="DIR", help="use the vault in this folder")
@@ -77,6 +111,7 @@ def run(argv: list[str]) -> int:
     """
     args, qt_args = _parser().parse_known_args(argv)
     logging.basicConfig(level=os.environ.get("FIELDKIT_LOG", "WARNING"))
+    keep_temporary_files_in_memory()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(["fieldkit", *qt_args])
     app.setApplicationName("Fieldkit")

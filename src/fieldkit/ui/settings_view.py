@@ -1,4 +1,4 @@
-"""Settings: server address, idle-lock minutes, default printer, language, high contrast."""
+"""Settings: server address, idle-lock minutes, printer, tray and sides, language, contrast."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.domain.vocabulary import District
 from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import LANGUAGES, AppSettings, SettingsService
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.wording import describe
@@ -47,6 +49,18 @@ class SettingsView(QWidget):
         self.server = child(f, QLineEdit, "serverEdit")
         self.idle = child(f, QSpinBox, "idleSpin")
         self.printer = child(f, QComboBox, "printerCombo")
+        # Tray and sides sit under the printer; the .ui file predates them, so they are added here.
+        self.tray = QComboBox(self)
+        self.tray.setAccessibleName("Paper tray")
+        for tray in PaperTray:
+            self.tray.addItem(tray.label, tray.value)
+        self.two_sided = QCheckBox("Print on &both sides where the printer can", self)
+        self.two_sided.setAccessibleName("Two-sided printing")
+        form = child(f, QFormLayout, "settingsForm")
+        position = form.getWidgetPosition(self.printer)  # (row, role); typed loosely
+        row = int(position[0]) + 1 if isinstance(position, tuple) else form.rowCount()
+        form.insertRow(row, "Paper &tray", self.tray)
+        form.insertRow(row + 1, "", self.two_sided)
         self.language = child(f, QComboBox, "languageCombo")
         self.contrast = child(f, QCheckBox, "contrastCheck")
         self.error = child(f, QLabel, "errorLabel")
@@ -74,6 +88,8 @@ class SettingsView(QWidget):
         self.printer.addItem("")
         self.printer.addItems(printers)
         self.printer.setCurrentText(settings.default_printer)
+        self.tray.setCurrentIndex(max(0, self.tray.findData(settings.paper_tray)))
+        self.two_sided.setChecked(settings.two_sided)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.contrast.setChecked(settings.high_contrast)
 
@@ -86,6 +102,8 @@ class SettingsView(QWidget):
             server_url=self.server.text(),
             idle_lock_minutes=self.idle.value(),
             default_printer=self.printer.currentText(),
+            paper_tray=str(self.tray.currentData()),
+            two_sided=self.two_sided.isChecked(),
             language=str(self.language.currentData()),
             high_contrast=self.contrast.isChecked(),
         )

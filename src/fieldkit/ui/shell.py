@@ -34,6 +34,7 @@ from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
+from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.sync_bar import SyncBar
@@ -99,6 +100,7 @@ class Screens:
             workers,
             default_printer=settings.default_printer,
             district=settings.district,
+            settings=ws.settings,
         )
         self.tenancy = TenancyView(ws.tenancy, workers)
         self.directory = DirectoryView(ws.directory, workers)
@@ -126,6 +128,11 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+def open_qt_workspace(vault: Vault) -> Workspace:
+    """The app's services, printing through Qt Print Support (the same on every platform)."""
+    return open_workspace(vault, printing=QtPrinting())
+
+
 class MainWindow(QMainWindow):
     """Owns the session: builds the screens at unlock, tears them down at lock.
 
@@ -145,7 +152,7 @@ class MainWindow(QMainWindow):
         sessions: SessionService,
         *,
         workers: Workers | None = None,
-        open_ws: Callable[[Vault], Workspace] = open_workspace,
+        open_ws: Callable[[Vault], Workspace] = open_qt_workspace,
         idle_ms: int | None = None,
         prefs: QSettings | None = None,
     ) -> None:
@@ -263,6 +270,8 @@ class MainWindow(QMainWindow):
         apply_theme(self._app, high_contrast=settings.high_contrast)
         if self._prefs is not None:
             self._prefs.setValue("high_contrast", settings.high_contrast)
+        if self.screens is not None:
+            self.screens.warning.use_settings(settings)
 
     def lock(self) -> None:
         """Keep the draft, clear every view, drop the key, and show the unlock page."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -22,6 +24,8 @@ from fieldkit.domain.vocabulary import ServiceNeed
 from fieldkit.services.directory import NEED_LABELS, DirectoryService, ServiceRow
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
 from fieldkit.services.people import PeopleService, PersonRow
+from fieldkit.services.print_port import PaperTray
+from fieldkit.services.settings import AppSettings, SettingsService
 from fieldkit.services.warnings import (
     IssuedWarning,
     WarningProposal,
@@ -65,6 +69,7 @@ class WarningView(QWidget):
         *,
         default_printer: str = "",
         district: str = "huddersfield",
+        settings: SettingsService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -95,6 +100,12 @@ class WarningView(QWidget):
         self.printer_combo = child(f, QComboBox, "printerCombo")
         self.print_button = child(f, QPushButton, "printButton")
         self.print_message = child(f, QLabel, "printMessage")
+        # "Print…" opens the platform's own print dialog (copies, another printer); the .ui
+        # file predates it, so it is added here.
+        self.dialog_button = QPushButton("Print &with options…", self)
+        self.dialog_button.setAccessibleName("Print with options")
+        child(f, QHBoxLayout, "printRow").addWidget(self.dialog_button)
+        self.print_dialog: QPrintDialog | None = None
         host = child(f, QWidget, "previewHost")
         self.preview = PdfPreview(host)
         QVBoxLayout(host).addWidget(self.preview)
@@ -106,6 +117,9 @@ class WarningView(QWidget):
         for need in ServiceNeed:
             self.need.addItem(NEED_LABELS[need], need.value)
         self._default_printer = default_printer
+        self._two_sided = True
+        self._tray = PaperTray.AUTO
+        self._settings = settings
         self._timer = QTimer(self, singleShot=True, interval=120)
         self._timer.timeout.connect(self._search)
         self.person_search.textEdited.connect(lambda _t: self._timer.start())
@@ -118,6 +132,8 @@ class WarningView(QWidget):
         self.document_combo.currentIndexChanged.connect(self._preview_current)
         self.print_button.clicked.connect(self.print_current)
         self.print_button.setEnabled(False)
+        self.dialog_button.clicked.connect(self.open_print_dialog)
+        self.dialog_button.setEnabled(False)
         self.issue_button.setEnabled(False)
         self.load_services()
         self.load_printers()
@@ -213,17 +229,38 @@ class WarningView(QWidget):
             if self.services.item(i).checkState() == Qt.CheckState.Checked
         }
 
+    def use_settings(self, settings: AppSettings) -> None:
+        """Take this laptop's printing settings (printer, two-sided, tray) and list printers."""
+        self._default_printer = settings.default_printer
+        self._two_sided = settings.two_sided
+        try:
+            self._tray = PaperTray(settings.paper_tray)
+        except ValueError:  # saved by a newer version that knows more trays
+            self._tray = PaperTray.AUTO
+        self.load_printers()
+
     def load_printers(self) -> None:
-        def show(printers: list[str]) -> None:
+        def listed() -> tuple[list[str], str | None]:
+            return self._documents.printers(), self._documents.default_printer()
+
+        def show(found: tuple[list[str], str | None]) -> None:
+            printers, system_default = found
             self.printer_combo.clear()
-            self.printer_combo.addItem("Default printer", "")
+            self.printer_combo.addItem(
+                f"Default printer ({system_default})" if system_default else "Default printer", ""
+            )
             for name in printers:
                 self.printer_combo.addItem(name, name)
-            if self._default_printer:
-                index = self.printer_combo.findData(self._default_printer)
+            remembered = self._default_printer
+            if remembered and remembered not in printers:
+                # A patrol printer (Bluetooth, USB) that is off or out of range: still offered,
+                # so that printing to it says why it cannot, rather than silently using another.
+                self.printer_combo.addItem(f"{remembered} (not connected)", remembered)
+            if remembered:
+                index = self.printer_combo.findData(remembered)
                 self.printer_combo.setCurrentIndex(max(0, index))
 
-        self._workers.submit(self._documents.printers, show)
+        self._workers.submit(listed, show)
 
     def issue(self) -> None:
         if self.person is None or self.proposal is None:
@@ -258,6 +295,7 @@ class WarningView(QWidget):
         for doc in result.documents:
             self.document_combo.addItem(doc.title, doc.id)
         self.print_button.setEnabled(bool(result.documents))
+        self.dialog_button.setEnabled(bool(result.documents))
         self._preview_current()
         self._propose()
         self.issued.emit(result)
@@ -272,18 +310,76 @@ class WarningView(QWidget):
         self.preview.show_pdf(doc.pdf if doc else b"")
 
     def print_current(self) -> None:
+        """Print the shown document to the chosen printer, one copy, with this laptop's settings."""
+        printer = str(self.printer_combo.currentData() or "") or None
+        self._send(printer, copies=1, two_sided=self._two_sided)
+
+    def open_print_dialog(self) -> QPrintDialog | None:
+        """Open the platform's print dialog on the chosen printer; printing starts on OK.
+
+        Returns:
+            The dialog (open, window-modal), or None when there is no document to print.
+        """
+        if self.current_document() is None:
+            return None
+        chosen = str(self.printer_combo.currentData() or "")
+        info = QPrinterInfo.printerInfo(chosen) if chosen else QPrinterInfo.defaultPrinter()
+        printer = QPrinter(info) if not info.isNull() else QPrinter()
+        sides = QPrinter.DuplexMode.DuplexLongSide if self._two_sided else None
+        printer.setDuplex(sides or QPrinter.DuplexMode.DuplexNone)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print")
+        # Letters are printed whole, to a printer: no page ranges, and no unencrypted PDF
+        # written somewhere on the laptop by "print to file".
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, False)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintSelection, False)
+        dialog.accepted.connect(lambda: self._print_from_dialog(printer))
+        dialog.finished.connect(dialog.deleteLater)
+        self.print_dialog = dialog
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+        return dialog
+
+    def _print_from_dialog(self, printer: QPrinter) -> None:
+        if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
+            self.print_message.setText("Choose a printer; Fieldkit does not print to a file.")
+            return
+        self._send(
+            printer.printerName() or None,
+            copies=max(1, min(99, printer.copyCount())),
+            two_sided=printer.duplex() != QPrinter.DuplexMode.DuplexNone,
+        )
+
+    def _send(self, printer: str | None, *, copies: int, two_sided: bool) -> None:
         doc = self.current_document()
         if doc is None:
             return
-        printer = str(self.printer_combo.currentData() or "") or None
         recipient = f"person:{self.person.id}" if self.person else None
+        tray = self._tray
         self.print_message.setText("Sending to the printer…")
         self._workers.submit(
-            lambda: self._documents.print_document(doc, printer=printer, recipient=recipient),
-            self._printed,
+            lambda: self._documents.print_document(
+                doc,
+                printer=printer,
+                recipient=recipient,
+                copies=copies,
+                two_sided=two_sided,
+                tray=tray,
+            ),
+            lambda outcome: self._printed(outcome, printer),
             lambda exc: self.print_message.setText(describe(exc)),
         )
 
-    def _printed(self, outcome: PrintOutcome) -> None:
+    def _printed(self, outcome: PrintOutcome, printer: str | None) -> None:
         self.print_message.setText(outcome.message)
+        if outcome.printed and printer and printer != self._default_printer:
+            self._remember(printer)
         self.printed.emit(outcome)
+
+    def _remember(self, printer: str) -> None:
+        """Offer this printer first next time, on this laptop."""
+        self._default_printer = printer
+        if self._settings is not None:
+            settings = self._settings
+            self._workers.submit(lambda: settings.remember_printer(printer), lambda _s: None)
