@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from itertools import combinations
 
 from rapidfuzz import process
@@ -264,7 +265,9 @@ class _Candidate:
     description: bool = False
 
 
-def _candidates(person: PersonNames) -> list[_Candidate]:
+@lru_cache(maxsize=50_000)
+def _candidates(person: PersonNames) -> tuple[_Candidate, ...]:
+    # Cached: search as you type ranks the same people again at every key press.
     out: list[_Candidate] = []
     out.extend(_Candidate(w, 1.0, None) for w in compound_parts(person.given_name))
     family = compound_parts(person.family_name)
@@ -277,7 +280,7 @@ def _candidates(person: PersonNames) -> list[_Candidate]:
     for alias in person.aliases:
         out.extend(_Candidate(w, _ALIAS_WEIGHT, MatchReason.ALIAS) for w in compound_parts(alias))
     out.extend(_Candidate(w, 1.0, None, description=True) for w in name_words(person.description))
-    return out
+    return tuple(out)
 
 
 def match_person(query: NameQuery, person: PersonNames, rules: NameRules) -> NameMatch | None:
@@ -295,10 +298,16 @@ def match_person(query: NameQuery, person: PersonNames, rules: NameRules) -> Nam
     Returns:
         The match with its score and reasons, or None.
     """
+    return _match_person(query, [_typed(w, rules) for w in query.words], person, rules)
+
+
+def _match_person(
+    query: NameQuery, typed: Sequence[_Typed], person: PersonNames, rules: NameRules
+) -> NameMatch | None:
     reasons: list[MatchReason] = []
     score = 0.0
     if query.words:
-        named = _match_words(query.words, _candidates(person), rules)
+        named = _match_words(typed, _candidates(person), rules)
         if named is None:
             return None
         score, reasons = named
@@ -318,11 +327,11 @@ def match_person(query: NameQuery, person: PersonNames, rules: NameRules) -> Nam
 
 
 def _match_words(
-    words: Sequence[str], candidates: Sequence[_Candidate], rules: NameRules
+    words: Sequence[_Typed], candidates: Sequence[_Candidate], rules: NameRules
 ) -> tuple[float, list[MatchReason]] | None:
     options: list[list[tuple[float, int, WordMatch]]] = []
-    for word in words:
-        t = _typed(word, rules)
+    for t in words:
+        word = t.word
         found: list[tuple[float, int, WordMatch]] = []
         for index, candidate in enumerate(candidates):
             if candidate.description:
@@ -360,9 +369,10 @@ def rank(
     query: NameQuery, people: Iterable[PersonNames], rules: NameRules, *, limit: int
 ) -> list[NameMatch]:
     """The people answering a query, surest first (then by name), at most ``limit``."""
+    typed = [_typed(w, rules) for w in query.words]
     matches: list[tuple[NameMatch, str]] = []
     for person in people:
-        match = match_person(query, person, rules)
+        match = _match_person(query, typed, person, rules)
         if match is not None:
             matches.append((match, f"{person.family_name} {person.given_name}".casefold()))
     matches.sort(key=lambda m: (-m[0].score, m[1], m[0].person_id))

@@ -202,13 +202,16 @@ class PeopleService:
         with self._vault.read() as conn:
             ids = name_index.candidates(conn, query, self._vault.name_rules)
             # Words of a description ("Unknown male, red jacket") are in the full-text index.
-            known = set(ids)
-            ids += [
-                h.record_id
-                for h in search.find(conn, text, types=[RecordType.PERSON], limit=limit)
-                if h.record_id not in known
-            ]
-            found = self._vault.records(conn).get_many(RecordType.PERSON, ids)
+            # A description match ranks below every name match, so it is looked for only when
+            # the names leave room for it.
+            if len(ids) < limit:
+                known = set(ids)
+                ids += [
+                    h.record_id
+                    for h in search.find(conn, text, types=[RecordType.PERSON], limit=limit)
+                    if h.record_id not in known
+                ]
+            found = name_index.listed(conn, ids)
         return self._ranked(query, found, limit=limit)
 
     def possible_duplicates(
@@ -247,22 +250,22 @@ class PeopleService:
         rules = self._vault.name_rules
         with self._vault.read() as conn:
             ids = [i for i in name_index.candidates(conn, query, rules) if i != person.id]
-            found = self._vault.records(conn).get_many(RecordType.PERSON, ids)
-        matches: list[tuple[NameMatch, StoredRecord]] = []
-        for record in found:
-            match = same_person(person, PersonNames.of(record.id, record.fields), rules)
+            found = name_index.listed(conn, ids)
+        matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
+        for person_id, fields in found:
+            match = same_person(person, PersonNames.of(person_id, fields), rules)
             if match is not None:
-                matches.append((match, record))
-        matches.sort(key=lambda m: (-m[0].score, m[1].id))
-        return [_row(r.id, r.fields, m.reason_text) for m, r in matches[:limit]]
+                matches.append((match, person_id, fields))
+        matches.sort(key=lambda m: (-m[0].score, m[1]))
+        return [_row(i, f, m.reason_text) for m, i, f in matches[:limit]]
 
     def _ranked(
-        self, query: NameQuery, found: Sequence[StoredRecord], *, limit: int
+        self, query: NameQuery, found: Sequence[tuple[str, Mapping[str, object]]], *, limit: int
     ) -> list[PersonRow]:
-        by_id = {r.id: r for r in found}
-        people = [PersonNames.of(r.id, r.fields) for r in found]
+        by_id = dict(found)
+        people = [PersonNames.of(i, f) for i, f in found]
         matches = rank(query, people, self._vault.name_rules, limit=limit)
-        return [_row(m.person_id, by_id[m.person_id].fields, m.reason_text) for m in matches]
+        return [_row(m.person_id, by_id[m.person_id], m.reason_text) for m in matches]
 
     def row(self, person_id: str) -> PersonRow:
         """One person as a list row (no consultation is logged)."""

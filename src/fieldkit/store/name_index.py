@@ -14,7 +14,7 @@ from fieldkit.store.schema import RECORD_TABLES, Meta, person_name_key
 
 _RULES_META = "name_rules"
 #: At most this many people are read and ranked for one query: the surest candidates first.
-MAX_CANDIDATES = 400
+MAX_CANDIDATES = 80
 _CHUNK = 500
 
 
@@ -86,7 +86,9 @@ def candidates(conn: Connection, query: NameQuery, rules: NameRules) -> list[str
     narrows the vault down to those worth ranking.
     """
     tiers: dict[str, float] | None = None
-    for word in query.words:
+    # A letter typed after a name ("Shabana C") narrows nothing yet: the ranking checks it.
+    words = [w for w in query.words if len(w) > 1] or list(query.words)
+    for word in words:
         found = _word_candidates(conn, word, rules)
         if tiers is None:
             tiers = found
@@ -121,15 +123,17 @@ def _word_candidates(conn: Connection, word: str, rules: NameRules) -> dict[str,
         exact.append(f"v:{variant}")
     if len(word) >= MIN_SOUND_TYPED:
         loose.extend(f"s:{code}" for code in sound_codes(word))
-    loose.extend(f"t:{w}" for w in close_spellings(word, _vocabulary(conn, word)))
+    tier_of = {**dict.fromkeys(loose, 1.0), **dict.fromkeys(exact, 2.0), exact[0]: 3.0}
     found: dict[str, float] = {}
-    for key, tier in [*((k, 2.0) for k in exact), *((k, 1.0) for k in loose)]:
-        for (person_id,) in conn.execute(
-            select(person_name_key.c.person_id).where(person_name_key.c.key == key)
-        ):
-            found[person_id] = max(found.get(person_id, 0.0), 3.0 if key == exact[0] else tier)
+    for key, person_id in conn.execute(
+        select(person_name_key.c.key, person_name_key.c.person_id).where(
+            person_name_key.c.key.in_(list(tier_of))
+        )
+    ):
+        found[person_id] = max(found.get(person_id, 0.0), tier_of[key])
     # Search as you type: the word so far begins a name (or a longer variant key).
-    ranges = [(f"t:{word}", 2.5)] if len(word) >= 2 or not found else []
+    # One letter is matched as a whole word (an initial), as the full-text search does.
+    ranges = [(f"t:{word}", 2.5)] if len(word) >= 2 else []
     if len(variant) > MIN_VARIANT_KEY:
         ranges.append((f"v:{variant}", 1.5))
     for start, tier in ranges:
@@ -139,7 +143,37 @@ def _word_candidates(conn: Connection, word: str, rules: NameRules) -> dict[str,
             .limit(MAX_CANDIDATES * 4)
         ):
             found[person_id] = max(found.get(person_id, 0.0), tier)
+    # A typing error is looked for only when the word is not already a name many people have:
+    # its near misses would rank below them all, and reading the vocabulary costs most.
+    if sum(1 for tier in found.values() if tier >= 2.0) < MAX_CANDIDATES:
+        near = [f"t:{w}" for w in close_spellings(word, _vocabulary(conn, word)) if w != word]
+        if near:
+            for (person_id,) in conn.execute(
+                select(person_name_key.c.person_id).where(person_name_key.c.key.in_(near))
+            ):
+                found[person_id] = max(found.get(person_id, 0.0), 1.0)
     return found
+
+
+#: The columns a name search reads of each candidate: enough to rank and to list them.
+LISTED = ("given_name", "family_name", "aliases", "date_of_birth", "description", "flags")
+
+
+def listed(conn: Connection, ids: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
+    """(id, fields) of live people, in the order asked, with only the columns a list shows.
+
+    Lighter than reading whole records: a search reads up to MAX_CANDIDATES of them at every
+    key press.
+    """
+    table = RECORD_TABLES[RecordType.PERSON]
+    rows: dict[str, dict[str, object]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(table.c.id, *(table.c[n] for n in LISTED)).where(
+            table.c.id.in_(list(ids[start : start + _CHUNK])), table.c.deleted.is_(False)
+        )
+        for row in conn.execute(query):
+            rows[row[0]] = dict(zip(LISTED, row[1:], strict=True))
+    return [(i, rows[i]) for i in ids if i in rows]
 
 
 def _vocabulary(conn: Connection, word: str) -> list[str]:
