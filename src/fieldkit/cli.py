@@ -121,16 +121,31 @@ def cmd_export(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.records import SPECS, RecordType
+    from fieldkit.services.people import PeopleService
     from fieldkit.services.records import RecordService
 
+    text = " ".join(args.text)
     vault = _unlock(args, stdin)
     try:
-        results = RecordService(vault).search(text=" ".join(args.text), limit=args.limit)
+        records = RecordService(vault)
+        # People by the name matcher (any spelling, surest first, with why); everything else
+        # (places, postcodes, narratives, notes) by its words, as before.
+        people = PeopleService(vault, records, {}).search(text, limit=args.limit)
+        others = records.search(
+            text=text,
+            types=[
+                t.value for t, s in SPECS.items() if s.searchable and t is not RecordType.PERSON
+            ],
+            limit=args.limit,
+        )
     finally:
         vault.lock()
-    for r in results:
+    for p in people:
+        print(f"person\t{p.id}\t{p.name}\t{p.detail}\t{p.reason}", file=out)
+    for r in others[: max(0, args.limit - len(people))]:
         print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
-    if not results:
+    if not (people or others):
         print("No matches.", file=sys.stderr)
     return Exit.OK
 
@@ -392,7 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", metavar="T", help="only records of this type")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("search", help="find people, places, visits and notes")
+    p = sub.add_parser(
+        "search",
+        help="find people (any spelling, with why they matched), places, visits and notes",
+    )
     vault_args(p)
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("text", nargs="+", metavar="TEXT")
