@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fieldkit.domain.birth_dates import BirthDateQuery, parse_birth_date
 
@@ -33,3 +35,22 @@ def test_dates_of_birth_are_read_day_first_or_iso(typed: str, expected: BirthDat
 )
 def test_text_that_is_not_a_real_date_is_not_a_date_of_birth(typed: str) -> None:
     assert parse_birth_date(typed, today=TODAY) is None
+
+
+@given(st.dates(min_value=date(1927, 1, 1), max_value=TODAY))
+def test_every_way_of_typing_a_date_of_birth_reads_back_the_same_day(born: date) -> None:
+    typed = [
+        f"{born.day}/{born.month}/{born.year}",
+        f"{born.day:02}.{born.month:02}.{born.year}",
+        f"{born.day}-{born.month}-{born.year}",
+        born.isoformat(),
+        f"{born.day}/{born.month}/{born.year % 100:02}",
+    ]
+    for text in typed:
+        parsed = parse_birth_date(text, today=TODAY)
+        assert parsed is not None, text
+        assert parsed.date == born, text
+        if parsed.swapped is not None:
+            assert (parsed.swapped.day, parsed.swapped.month) == (born.month, born.day)
+        else:
+            assert born.day == born.month or born.day > 12
