@@ -343,3 +343,30 @@ def test_passwd_with_rekey_leaves_the_old_key_file_useless(cheap_vault: Path) ->
     assert new_check.returncode == 0
     (cheap_vault / "vault.key").write_bytes(old_key)
     assert run("vault", "check", "--vault", str(cheap_vault), "--passphrase-stdin").returncode == 4
+
+
+def test_search_finds_a_person_by_a_spelling_variant_and_says_why(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    source = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {
+                "type": "person",
+                "fields": person(given_name="Hamza", family_name="Chaudhry", aliases=[]),
+            },
+            {"type": "place", "fields": place(label="Chaudhry's corner shop")},
+        ],
+    )
+    assert (
+        run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(source)).returncode
+        == 0
+    )
+    found = run("search", "--vault", str(cheap_vault), "--passphrase-stdin", "Chaudry", "12/4/88")
+    assert found.returncode == 0
+    lines = [line.split("\t") for line in found.stdout.splitlines()]
+    assert [(f[0], f[2], f[4]) for f in lines] == [
+        ("person", "Hamza Chaudhry", "spelling variant, born the same day")
+    ]
+    places = run("search", "--vault", str(cheap_vault), "--passphrase-stdin", "chaudhry")
+    assert [line.split("\t")[0] for line in places.stdout.splitlines()] == ["person", "place"]

@@ -164,31 +164,47 @@ def _stop_writing_to(out: TextIO) -> None:
 
 
 def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.records import SPECS, RecordType
     from fieldkit.services import disclosure
+    from fieldkit.services.people import PeopleService
     from fieldkit.services.records import RecordService
     from fieldkit.store.audit import AuditAction
 
+    text = " ".join(args.text)
     vault = _unlock(args, stdin)
     try:
-        results = RecordService(vault).search(text=" ".join(args.text), limit=args.limit)
-        if results:
+        records = RecordService(vault)
+        # People by the name matcher (any spelling, surest first, with why); everything else
+        # (places, postcodes, narratives, notes) by its words, as before.
+        people = PeopleService(vault, records, {}).search(text, limit=args.limit)
+        others = records.search(
+            text=text,
+            types=[
+                t.value for t, s in SPECS.items() if s.searchable and t is not RecordType.PERSON
+            ],
+            limit=args.limit,
+        )[: max(0, args.limit - len(people))]
+        lines = [f"person\t{p.id}\t{p.name}\t{p.detail}\t{p.reason}" for p in people]
+        lines += [f"{r.type}\t{r.id}\t{r.title}\t{r.detail}" for r in others]
+        if lines:
             # Printed results leave the vault (a pipe, a file): logged first, as an export is.
             # The reason never holds the search words, which may be a name.
             what = "command-line search"
-            named = [(str(r.type), r.id) for r in results]
+            named = [(RecordType.PERSON.value, p.id) for p in people]
+            named += [(str(r.type), r.id) for r in others]
             disclosure.log_disclosure(vault, action=AuditAction.EXPORT, records=named, reason=what)
             try:
-                for r in results:
-                    print(f"{r.type}\t{r.id}\t{r.title}\t{r.detail}", file=out)
+                for line in lines:
+                    print(line, file=out)
                 out.flush()
             except BrokenPipeError:
                 _stop_writing_to(out)
                 print("fieldkit: the reader closed the output early.", file=sys.stderr)
                 return Exit.ERROR
-            disclosure.log_completion(vault, what=what, count=len(results))
+            disclosure.log_completion(vault, what=what, count=len(lines))
     finally:
         vault.lock()
-    if not results:
+    if not lines:
         print("No matches.", file=sys.stderr)
     return Exit.OK
 
@@ -509,7 +525,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", metavar="T", help="only records of this type")
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("search", help="find people, places, visits and notes")
+    p = sub.add_parser(
+        "search",
+        help="find people (any spelling, with why they matched), places, visits and notes",
+    )
     vault_args(p)
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("text", nargs="+", metavar="TEXT")

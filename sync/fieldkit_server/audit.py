@@ -78,8 +78,12 @@ def server_event(
     record_id: str | None = None,
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
-    """A row for the audit table, to insert in bulk with the transaction's other writes."""
+    """A row for the audit table, to insert in bulk with the transaction's other writes.
+
+    `actor` names who acted when no signed-in user did (an administrator's command).
+    """
     return {
         "event_id": None,
         "at": at,
@@ -88,7 +92,7 @@ def server_event(
         "action": action.value,
         "user_id": user_id,
         "device_id": device_id,
-        "actor": None,
+        "actor": actor,
         "record_type": record_type,
         "record_id": record_id,
         "reason": reason,

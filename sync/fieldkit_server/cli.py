@@ -1,4 +1,4 @@
-"""The fieldkit-server command: init, users, devices, services, audit export and serve."""
+"""The fieldkit-server command: users, devices, services, people duplicates, audit export, serve."""
 
 from __future__ import annotations
 
@@ -72,6 +72,22 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     export.add_argument("--since", type=datetime.fromisoformat, help="ISO time, inclusive")
     export.add_argument("--until", type=datetime.fromisoformat, help="ISO time, exclusive")
+
+    people = sub.add_parser("people", help="person records across the partnership").add_subparsers(
+        dest="action", required=True
+    )
+    dupes = people.add_parser(
+        "duplicates",
+        parents=[db],
+        help="list pairs of person records that may be one person (JSON Lines; logged)",
+    )
+    dupes.add_argument("--district", help="only people held in this district")
+    dupes.add_argument(
+        "--output", type=Path, help="file to write, owner-only (default: standard output)"
+    )
+    dupes.add_argument(
+        "--rules", type=Path, help="folder of name rules (default: the shipped resources/names)"
+    )
 
     serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -181,6 +197,27 @@ def _dispatch(
             print(f"refused: {r.reason}", file=sys.stderr)
         print(f"imported {len(results) - len(refused)} of {len(results)} services")
         return 1 if refused else 0
+    elif key == ("people", "duplicates"):
+        from fieldkit.domain.names import NameRulesError, load_name_rules
+        from fieldkit_server import duplicates
+
+        try:
+            rules = load_name_rules(args.rules)
+        except NameRulesError as exc:
+            print(f"fieldkit-server: name rules: {exc}", file=sys.stderr)
+            return 1
+        report = run(
+            lambda s: duplicates.find_duplicates(s, rules=rules, district=args.district, now=now)
+        )
+        if args.output:
+            duplicates.write_report_file(report, args.output)
+        else:
+            duplicates.write_report(report, sys.stdout)
+        print(
+            f"{len(report.pairs)} possible duplicate pairs among {report.compared} people"
+            + (f" to {args.output}" if args.output else ""),
+            file=sys.stderr,
+        )
     elif key == ("audit", "export"):
         window = {"since": args.since, "until": args.until}
         if args.output:

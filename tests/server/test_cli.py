@@ -140,3 +140,72 @@ def test_audit_export_file_is_owner_only(team: Any, tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [json.loads(line)["action"] for line in out.read_text().splitlines()] == ["login"]
     assert [p.name for p in folder.iterdir()] == ["audit.jsonl"]
+
+
+def test_people_duplicates_reports_likely_pairs_and_logs_the_disclosure(
+    team: Any, tmp_path: Path, make_person: Any
+) -> None:
+    laptop = team.laptop("olive", districts=("huddersfield", "dewsbury_mirfield"))
+    same = laptop.upsert(
+        "person",
+        make_person(given_name="Hamza", family_name="Chaudhry", date_of_birth="1989-03-12"),
+    )
+    variant = laptop.upsert(
+        "person",
+        make_person(given_name="Hamzah", family_name="Choudhury", date_of_birth="1989-03-12"),
+    )
+    namesake = laptop.upsert(
+        "person",
+        make_person(given_name="Hamza", family_name="Chaudhry", date_of_birth="2001-01-01"),
+    )
+    elsewhere = laptop.upsert(
+        "person",
+        make_person(
+            "dewsbury_mirfield",
+            given_name="Hamza",
+            family_name="Chaudry",
+            date_of_birth="1989-03-12",
+        ),
+    )
+    laptop.push(same, variant, namesake, elsewhere, laptop.upsert("person", make_person()))
+    out = tmp_path / "duplicates.jsonl"
+    assert (
+        _run(
+            team.settings.db_url,
+            "people",
+            "duplicates",
+            "--district",
+            "huddersfield",
+            "--output",
+            str(out),
+        )
+        == 0
+    )
+    assert out.stat().st_mode & 0o777 == 0o600
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [{line["first"]["id"], line["second"]["id"]} for line in lines] == [
+        {same["id"], variant["id"]}
+    ]
+    assert lines[0]["reasons"] == ["spelling variant", "born the same day"]
+    everywhere = tmp_path / "all.jsonl"
+    assert _run(team.settings.db_url, "people", "duplicates", "--output", str(everywhere)) == 0
+    assert len(everywhere.read_text(encoding="utf-8").splitlines()) == 3  # the Dewsbury Hamza too
+    exported = tmp_path / "audit.jsonl"
+    assert _run(team.settings.db_url, "audit", "export", "--output", str(exported)) == 0
+    events = [json.loads(line) for line in exported.read_text().splitlines()]
+    reports = [e for e in events if e["reason"] == "duplicate person report"]
+    assert [e["action"] for e in reports] == ["disclose", "disclose"]
+    assert reports[0]["actor"] == "fieldkit-server people duplicates"
+    assert "Hamza" not in json.dumps(reports)  # ids are logged, never names
+
+
+def test_people_duplicates_refuses_bad_name_rules_and_writes_nothing(
+    db_url: str, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "ours.json").write_text("{not json", encoding="utf-8")
+    out = tmp_path / "duplicates.jsonl"
+    code = _run(db_url, "people", "duplicates", "--rules", str(rules), "--output", str(out))
+    assert code == 1
+    assert not out.exists()

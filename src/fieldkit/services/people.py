@@ -8,10 +8,20 @@ from datetime import date, datetime
 
 from fieldkit.domain.escalation import Outcome, WarningFact, next_step
 from fieldkit.domain.legal_clocks import format_date, format_datetime
+from fieldkit.domain.name_match import (
+    NameMatch,
+    NameQuery,
+    PersonNames,
+    parse_query,
+    query_for,
+    rank,
+    same_person,
+)
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import WarningStatus
 from fieldkit.services.records import RecordService
+from fieldkit.store import name_index, search
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
 
@@ -52,6 +62,15 @@ class PersonRow:
     name: str
     detail: str
     has_risk_flag: bool
+    #: Why the person was found ("spelling variant", "born the same day"); empty if not found
+    #: by a search.
+    reason: str = ""
+
+    @property
+    def line(self) -> str:
+        """Name, details and why it matched, as one line of a picker list."""
+        text = f"{self.name} — {self.detail}" if self.detail else self.name
+        return f"{text}  [{self.reason}]" if self.reason else text
 
 
 @dataclass(frozen=True)
@@ -94,7 +113,7 @@ class PersonProfile:
     standings: tuple[WarningStanding, ...]
 
 
-def _row(record_id: str, fields: Mapping[str, object]) -> PersonRow:
+def _row(record_id: str, fields: Mapping[str, object], reason: str = "") -> PersonRow:
     flags = [str(f) for f in fields.get("flags") or []]  # type: ignore[attr-defined]
     bits: list[str] = []
     if fields.get("date_of_birth"):
@@ -103,7 +122,7 @@ def _row(record_id: str, fields: Mapping[str, object]) -> PersonRow:
     if aliases:
         bits.append("also known as " + ", ".join(str(a) for a in aliases))  # type: ignore[attr-defined]
     return PersonRow(
-        record_id, person_name(fields), "; ".join(bits), any(_is_risk(f) for f in flags)
+        record_id, person_name(fields), "; ".join(bits), any(_is_risk(f) for f in flags), reason
     )
 
 
@@ -170,13 +189,83 @@ class PeopleService:
         self._schemes = schemes
 
     def search(self, text: str, *, limit: int = 30) -> list[PersonRow]:
-        """People whose names, aliases, description or date of birth match every word typed."""
-        hits = self._records.search(text=text, types=["person"], limit=limit)
-        if not hits:
+        """People answering what was typed, surest first, each saying why it matched.
+
+        Names match whatever the spelling (variants, sound, a typing error or two, either
+        order, either part of a double-barrelled name, aliases); a date of birth typed in any
+        common form narrows and confirms; description words are found as before. Listing is
+        not a consultation; opening a profile is.
+        """
+        query = parse_query(text, today=self._vault.now().date())
+        if query.empty:
             return []
         with self._vault.read() as conn:
-            found = self._vault.records(conn).get_many(RecordType.PERSON, [h.id for h in hits])
-        return [_row(r.id, r.fields) for r in found]
+            ids = name_index.candidates(conn, query, self._vault.name_rules)
+            # Words of a description ("Unknown male, red jacket") are in the full-text index.
+            # A description match ranks below every name match, so it is looked for only when
+            # the names leave room for it.
+            if len(ids) < limit:
+                known = set(ids)
+                ids += [
+                    h.record_id
+                    for h in search.find(conn, text, types=[RecordType.PERSON], limit=limit)
+                    if h.record_id not in known
+                ]
+            found = name_index.listed(conn, ids)
+        return self._ranked(query, found, limit=limit)
+
+    def possible_duplicates(
+        self,
+        *,
+        given_name: str = "",
+        family_name: str = "",
+        date_of_birth: str = "",
+        aliases: Sequence[str] = (),
+        limit: int = 5,
+    ) -> list[PersonRow]:
+        """People already in the vault who may be the person about to be added.
+
+        Same matcher as the search: a name that answers theirs both ways, and no date of birth
+        that rules them out. Nothing is logged (nothing is opened).
+        """
+        newcomer = PersonNames(
+            "",
+            given_name,
+            family_name,
+            tuple(aliases),
+            date.fromisoformat(date_of_birth) if date_of_birth else None,
+        )
+        return self._same_as(newcomer, limit=limit)
+
+    def likely_same_as(self, person_id: str, *, limit: int = 5) -> list[PersonRow]:
+        """Other records that may be this person: merge suggestions for their profile."""
+        with self._vault.read() as conn:
+            record = self._vault.records(conn).require(RecordType.PERSON, person_id)
+        return self._same_as(PersonNames.of(record.id, record.fields), limit=limit)
+
+    def _same_as(self, person: PersonNames, *, limit: int) -> list[PersonRow]:
+        query = query_for(person)
+        if not query.words:
+            return []
+        rules = self._vault.name_rules
+        with self._vault.read() as conn:
+            ids = [i for i in name_index.candidates(conn, query, rules) if i != person.id]
+            found = name_index.listed(conn, ids)
+        matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
+        for person_id, fields in found:
+            match = same_person(person, PersonNames.of(person_id, fields), rules)
+            if match is not None:
+                matches.append((match, person_id, fields))
+        matches.sort(key=lambda m: (-m[0].score, m[1]))
+        return [_row(i, f, m.reason_text) for m, i, f in matches[:limit]]
+
+    def _ranked(
+        self, query: NameQuery, found: Sequence[tuple[str, Mapping[str, object]]], *, limit: int
+    ) -> list[PersonRow]:
+        by_id = dict(found)
+        people = [PersonNames.of(i, f) for i, f in found]
+        matches = rank(query, people, self._vault.name_rules, limit=limit)
+        return [_row(m.person_id, by_id[m.person_id], m.reason_text) for m in matches]
 
     def row(self, person_id: str) -> PersonRow:
         """One person as a list row (no consultation is logged)."""

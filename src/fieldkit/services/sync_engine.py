@@ -368,7 +368,12 @@ class SyncEngine:
             self._publish(SyncState.SYNCING, step="pull", done=tally.pulled, total=None)
             page = self._transport.pull(since=cursor, limit=self._pull_limit)
             with self._vault.write() as conn:
-                replica.apply_pulled(conn, [_pulled(r) for r in page.records], at=self._stamp())
+                replica.apply_pulled(
+                    conn,
+                    [_pulled(r) for r in page.records],
+                    at=self._stamp(),
+                    name_rules=self._vault.name_rules,
+                )
                 tally.purged += self._purge_left_scope(conn, page)
                 replica.put_state(conn, "cursor", page.next)
                 self._vault.observe_clock(conn, page.server_hlc)

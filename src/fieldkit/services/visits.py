@@ -107,6 +107,22 @@ class VisitService:
         """People matching every word typed (names, aliases, description, date of birth)."""
         return self._people.search(text, limit=limit)
 
+    def possible_duplicates(
+        self,
+        *,
+        given_name: str = "",
+        family_name: str = "",
+        date_of_birth: str = "",
+        aliases: Sequence[str] = (),
+    ) -> list[PersonRow]:
+        """People already in the vault who may be the person about to be added."""
+        return self._people.possible_duplicates(
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            aliases=aliases,
+        )
+
     def add_person(
         self,
         *,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, and_, insert, or_, select, update
 
 from fieldkit.domain.hlc import Hlc, HlcClock
+from fieldkit.domain.names import NameRules, shipped_name_rules
 from fieldkit.domain.records import (
     SPECS,
     FieldError,
@@ -21,7 +22,7 @@ from fieldkit.domain.records import (
     validate_fields,
 )
 from fieldkit.domain.vocabulary import WarningStatus
-from fieldkit.store import audit, search
+from fieldkit.store import audit, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import RECORD_TABLES, Change, HistoryEntry, visit_person
 
@@ -58,6 +59,7 @@ class RecordRepository:
         clock: the vault's hybrid logical clock.
         actor: who is acting, for the audit log.
         now: the wall clock, as an aware datetime.
+        name_rules: the spelling-variant rules people's name keys are made with.
     """
 
     def __init__(
@@ -67,11 +69,13 @@ class RecordRepository:
         clock: HlcClock,
         actor: str,
         now: Callable[[], datetime],
+        name_rules: NameRules | None = None,
     ) -> None:
         self._conn = conn
         self._clock = clock
         self._actor = actor
         self._now = now
+        self._name_rules = name_rules or shipped_name_rules()
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -239,6 +243,8 @@ class RecordRepository:
                     record_type,
                     ((r.id, search.index_text(record_type, r.fields)) for r in group),
                 )
+            if record_type is RecordType.PERSON:
+                name_index.put(self._conn, self._name_rules, ((r.id, r.fields) for r in group))
         self._log_changes([_change(r, "upsert", dict(r.fields), {}, at) for r in prepared])
         self._audit(audit.AuditAction.CREATE, [(r.type, r.id) for r in prepared], at)
         return prepared
@@ -281,6 +287,8 @@ class RecordRepository:
             search.upsert(
                 self._conn, record_type, record_id, search.index_text(record_type, merged)
             )
+        if record_type is RecordType.PERSON:
+            name_index.put(self._conn, self._name_rules, [(record_id, merged)])
         self._log_changes([change])
         self._audit(audit.AuditAction.UPDATE, [(record_type, record_id)], at)
         return record
@@ -301,6 +309,7 @@ class RecordRepository:
             update(table).where(table.c.id == record_id).values(deleted=True, updated_hlc=hlc)
         )
         search.remove(self._conn, record_id)
+        name_index.remove(self._conn, record_id)
         if record_type is RecordType.VISIT:
             # A deleted visit no longer belongs on anyone's timeline.
             self._conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))

@@ -11,8 +11,9 @@ from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldkit.domain.merge import merge_record
+from fieldkit.domain.names import NameRules, shipped_name_rules
 from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate_fields
-from fieldkit.store import review_queue, search
+from fieldkit.store import name_index, review_queue, search
 from fieldkit.store.records import pack_versions, unpack_versions
 from fieldkit.store.schema import (
     RECORD_TABLES,
@@ -128,7 +129,13 @@ def mark_pushed(conn: Connection, change_ids: Sequence[str], *, at: str) -> None
         )
 
 
-def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) -> ApplyOutcome:
+def apply_pulled(
+    conn: Connection,
+    records: Sequence[PulledRecord],
+    *,
+    at: str,
+    name_rules: NameRules | None = None,
+) -> ApplyOutcome:
     """Merge pulled records into the vault, in the caller's transaction.
 
     A field the laptop changed later than the server's version (not yet pushed) keeps the local
@@ -140,6 +147,8 @@ def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) 
     ``changed_at`` to `at`; a later applied version moves ``changed_at`` to `at` and takes the
     pulled author when the server gave one. A record pulled unchanged (a page applied twice, or
     the laptop's own change coming back) leaves its origin as it was.
+
+    People's name keys are made with `name_rules` (the shipped rules if None).
     """
     outcome = ApplyOutcome()
     by_type: dict[RecordType, dict[str, PulledRecord]] = {}
@@ -149,9 +158,32 @@ def apply_pulled(conn: Connection, records: Sequence[PulledRecord], *, at: str) 
     origins: list[dict[str, Any]] = []
     for record_type, group in by_type.items():
         _apply_group(conn, record_type, list(group.values()), at, outcome, origins)
+        if record_type is RecordType.PERSON:
+            _key_names(conn, list(group.values()), name_rules or shipped_name_rules())
     review_queue.complete(conn, origins)
     _note_origins(conn, origins)
     return outcome
+
+
+def _key_names(conn: Connection, pulled: Sequence[PulledRecord], rules: NameRules) -> None:
+    """Remake the name keys of pulled people from what the vault now holds for them."""
+    table = RECORD_TABLES[RecordType.PERSON]
+    names = ("given_name", "family_name", "aliases")
+    for start in range(0, len(pulled), 500):
+        ids = [p.id for p in pulled[start : start + 500]]
+        rows = conn.execute(
+            select(table.c.id, table.c.deleted, *(table.c[n] for n in names)).where(
+                table.c.id.in_(ids)
+            )
+        ).all()
+        for row in rows:
+            if row[1]:
+                name_index.remove(conn, row[0])
+        name_index.put(
+            conn,
+            rules,
+            [(row[0], dict(zip(names, row[2:], strict=True))) for row in rows if not row[1]],
+        )
 
 
 def _note_origins(conn: Connection, origins: Sequence[Mapping[str, Any]]) -> None:
@@ -302,6 +334,7 @@ def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
         if record_type is RecordType.VISIT:
             conn.execute(delete(visit_person).where(visit_person.c.visit_id == record_id))
         search.remove(conn, record_id)
+        name_index.remove(conn, record_id)
         if record_type is RecordType.DOCUMENT:
             conn.execute(delete(DocumentFile).where(DocumentFile.document_id == record_id))
         removed += conn.execute(delete(table).where(table.c.id == record_id)).rowcount

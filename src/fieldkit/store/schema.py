@@ -112,7 +112,7 @@ _COLUMN_TYPES: dict[FieldKind, Any] = {
 
 #: Columns queried by screens and analytics; everything else is read by id.
 _INDEXED: dict[RecordType, tuple[str, ...]] = {
-    RecordType.PERSON: ("district",),
+    RecordType.PERSON: ("district", "date_of_birth"),
     RecordType.PLACE: ("district", "postcode"),
     RecordType.VISIT: ("occurred_at", "place_id", "district", "follow_up_due"),
     RecordType.WARNING: ("person_id", "district"),
@@ -244,6 +244,16 @@ search_doc = Table(
     Column("rowid", Integer, primary_key=True, autoincrement=True),
     Column("record_type", String(32), nullable=False),
     Column("record_id", String(36), nullable=False, unique=True),
+)
+
+#: The keys each person is found by (their words, spelling-variant keys, name groups, sounds;
+#: see domain/names.py): a typed name is looked up by key instead of reading every person.
+person_name_key = Table(
+    "person_name_key",
+    Base.metadata,
+    Column("key", String(100), primary_key=True),
+    Column("person_id", String(36), primary_key=True, index=True),
+    sqlite_with_rowid=False,
 )
 
 

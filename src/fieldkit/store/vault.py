@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from fieldkit.domain.hlc import Hlc, HlcClock
-from fieldkit.store import audit, consistency, migrate, rekey, seal
+from fieldkit.domain.names import NameRules, shipped_name_rules
+from fieldkit.store import audit, consistency, migrate, name_index, rekey, seal
 from fieldkit.store.database import open_engine
 from fieldkit.store.errors import (
     FolderNotEmptyError,
@@ -93,8 +94,10 @@ class Vault:
         key: SecretBuffer,
         keyfile: KeyFile,
         now: Callable[[], datetime],
+        name_rules: NameRules,
     ) -> None:
         self.folder = folder
+        self.name_rules = name_rules
         self._engine: Engine | None = engine
         self._key = key
         self._keyfile = keyfile
@@ -123,6 +126,7 @@ class Vault:
         encrypted: bool = True,
         schema_revision: str = "head",
         memory_security: bool = True,
+        name_rules: NameRules | None = None,
     ) -> Vault:
         """Make a new vault in an empty (or absent) folder and return it unlocked.
 
@@ -136,6 +140,7 @@ class Vault:
             encrypted: False makes an unencrypted baseline store for benchmarks only.
             schema_revision: build the schema only up to this revision (migration tests).
             memory_security: see `unlock` (off only to measure its cost).
+            name_rules: see `unlock`.
 
         Raises:
             VaultExistsError: the folder already holds a vault.
@@ -173,9 +178,12 @@ class Vault:
                     {"key": "created_at", "value": now().isoformat()},
                 ],
             )
+            rules = name_rules or shipped_name_rules()
+            if schema_revision == "head":
+                name_index.ensure_current(conn, rules)
         keyfile.write(folder / KEY_NAME)
         _disable_core_dumps()
-        return cls(folder, engine, data_key, keyfile, now)
+        return cls(folder, engine, data_key, keyfile, now, rules)
 
     @classmethod
     def unlock(
@@ -186,10 +194,14 @@ class Vault:
         os_user: str | None = None,
         now: Callable[[], datetime] = _utc_now,
         memory_security: bool = True,
+        name_rules: NameRules | None = None,
     ) -> Vault:
         """Open a vault, bringing its schema up to date.
 
         `memory_security=False` exists only for the benchmark that measures its cost.
+        People's name keys are remade if `name_rules` (the shipped rules if None) are not the
+        rules they were made with: once after the upgrade that adds them, and whenever a
+        partnership changes its name rules.
 
         Raises:
             VaultMissingError: no vault in the folder.
@@ -233,6 +245,8 @@ class Vault:
                     migrate.upgrade(conn)
                 if seal.stale_triggers(conn):
                     raise VaultDamagedError("record seal triggers missing or altered")
+                rules = name_rules or shipped_name_rules()
+                name_index.ensure_current(conn, rules)
         except DBAPIError as exc:
             data_key.wipe()
             engine.dispose()
@@ -242,7 +256,7 @@ class Vault:
             engine.dispose()
             raise
         _disable_core_dumps()
-        return cls(folder, engine, data_key, keyfile, now)
+        return cls(folder, engine, data_key, keyfile, now, rules)
 
     @staticmethod
     def change_passphrase(
@@ -380,7 +394,11 @@ class Vault:
     def records(self, conn: Connection, *, actor: str | None = None) -> RecordRepository:
         """The record repository over a connection from `write()` or `read()`."""
         return RecordRepository(
-            conn, clock=self._clock, actor=actor or self.username, now=self._now
+            conn,
+            clock=self._clock,
+            actor=actor or self.username,
+            now=self._now,
+            name_rules=self.name_rules,
         )
 
     def set_clock_node(self, conn: Connection, node: str) -> None:

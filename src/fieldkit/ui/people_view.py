@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -38,6 +39,19 @@ def standing_html(profile: PersonProfile) -> str:
             f"Next step: <b>{escape(s.next_step)}</b><br><i>{escape(s.reason)}</i></p>"
         )
     return "".join(parts)
+
+
+def same_as_html(rows: list[PersonRow]) -> str:
+    """Other records that may be the same person, as links with why, or "" if none."""
+    if not rows:
+        return ""
+    links = "; ".join(
+        f'<a href="person:{escape(r.id)}">{escape(r.name)}</a>'
+        + (f" ({escape(r.detail)})" if r.detail else "")
+        + f" — {escape(r.reason)}"
+        for r in rows
+    )
+    return f"<p><b>May be the same person as:</b> {links}. Check before recording more.</p>"
 
 
 class PeopleView(QWidget):
@@ -102,6 +116,7 @@ class PeopleView(QWidget):
             [
                 Column[PersonRow]("Name", lambda p: ("⚠ " if p.has_risk_flag else "") + p.name),
                 Column[PersonRow]("Details", lambda p: p.detail),
+                Column[PersonRow]("Why it matched", lambda p: p.reason),
             ],
             emphasis=lambda p: p.has_risk_flag,
             parent=self,
@@ -118,6 +133,15 @@ class PeopleView(QWidget):
         )
         self.results_table.setModel(self.results)
         fit_columns(self.results_table, 1)
+        # Merge suggestions: other records that may be this person, as links to open them.
+        self.same_as = QLabel(self)
+        self.same_as.setWordWrap(True)
+        self.same_as.setAccessibleName("May be the same person as")
+        self.same_as.setTextFormat(Qt.TextFormat.RichText)
+        self.same_as.linkActivated.connect(lambda link: self.open(link.removeprefix("person:")))
+        profile_layout = f.findChild(QVBoxLayout, "profileLayout")
+        assert profile_layout is not None, "people.ui has no profileLayout"
+        profile_layout.insertWidget(profile_layout.indexOf(self.identity) + 1, self.same_as)
         self.timeline_table.setModel(self.timeline)
         fit_columns(self.timeline_table, 3)
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -176,7 +200,10 @@ class PeopleView(QWidget):
         if profile is None:
             self.name.setText("Find a person")
             self.flags.hide()
-            self.identity.setText("Type a name, alias or date of birth, then press Enter.")
+            self.identity.setText(
+                "Type a name (any spelling), alias or date of birth, then press Enter."
+            )
+            self.same_as.clear()
             self.standing.clear()
             self.timeline.clear()
             return
@@ -199,7 +226,18 @@ class PeopleView(QWidget):
         self.identity.setText("\n".join(bits))
         self.standing.setText(standing_html(profile))
         self.timeline.set_rows(profile.timeline)
+        self.same_as.clear()
+        shown = profile.id
+        self._workers.submit(
+            lambda: self._people.likely_same_as(shown),
+            lambda rows: (
+                self._show_same_as(rows) if self.profile and self.profile.id == shown else None
+            ),
+        )
         self.profile_shown.emit(profile.id)
+
+    def _show_same_as(self, rows: list[PersonRow]) -> None:
+        self.same_as.setText(same_as_html(rows))
 
     def _warn(self) -> None:
         if self.profile is not None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.birth_dates import parse_birth_date
 from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.domain.vocabulary import Category, District, VisitKind
 from fieldkit.services.people import PersonRow, category_label
@@ -35,8 +36,11 @@ SEARCH_DELAY_MS = 120
 _DATA = Qt.ItemDataRole.UserRole
 
 
-def parse_uk_date(text: str) -> str:
-    """DD/MM/YYYY (or YYYY-MM-DD) as ISO, or "" when blank.
+def parse_uk_date(text: str, *, today: date | None = None) -> str:
+    """A date of birth typed day first (12/3/89, 12.03.1989) or as 1989-03-12, as ISO.
+
+    Returns:
+        The ISO date, or "" when blank.
 
     Raises:
         ValidationError: the text is not a date.
@@ -44,12 +48,10 @@ def parse_uk_date(text: str) -> str:
     text = text.strip()
     if not text:
         return ""
-    for layout in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, layout).date().isoformat()
-        except ValueError:
-            continue
-    raise ValidationError([FieldError("date_of_birth", "write it as DD/MM/YYYY")])
+    parsed = parse_birth_date(text, today=today or date.today())
+    if parsed is None:
+        raise ValidationError([FieldError("date_of_birth", "write it as DD/MM/YYYY")])
+    return parsed.date.isoformat()
 
 
 class VisitView(QWidget):
@@ -70,6 +72,8 @@ class VisitView(QWidget):
         self._workers = workers
         self._loading = False
         self._search_seq = {"place": 0, "person": 0}
+        #: The (given, family, date of birth) whose possible duplicates were last offered.
+        self._duplicates_offered_for: tuple[str, str, str] | None = None
         f = load_screen("visit.ui", self)
         self.when = child(f, QDateTimeEdit, "whenEdit")
         self.kind = child(f, QComboBox, "kindCombo")
@@ -371,8 +375,8 @@ class VisitView(QWidget):
     def _show_people(self, people: list[PersonRow]) -> None:
         self.person_results.clear()
         for person in people:
-            text = f"{person.name} — {person.detail}" if person.detail else person.name
-            item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + text)
+            item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.line)
+            item.setToolTip(f"Found because: {person.reason}" if person.reason else "")
             item.setData(_DATA, person)
             self.person_results.addItem(item)
 
@@ -418,6 +422,12 @@ class VisitView(QWidget):
         (self.new_description if description else self.new_given).setFocus()
 
     def add_person(self) -> None:
+        """Add the person typed in, after offering anyone already in the vault who may be them.
+
+        The first press looks for possible duplicates with the same matcher as the search; if
+        there are any they are listed (with why) to choose from, and pressing Add again adds a
+        new person all the same.
+        """
         try:
             dob = parse_uk_date(self.new_dob.text())
         except ValidationError as exc:
@@ -426,16 +436,42 @@ class VisitView(QWidget):
         given, family = self.new_given.text(), self.new_family.text()
         aliases = [a.strip() for a in self.new_aliases.text().split(",") if a.strip()]
         description, district = self.new_description.text(), str(self.district.currentData())
+        typed = (given.strip(), family.strip(), dob)
+
+        def add() -> None:
+            self._workers.submit(
+                lambda: self._visits.add_person(
+                    given_name=given,
+                    family_name=family,
+                    date_of_birth=dob,
+                    aliases=aliases,
+                    description=description,
+                    district=district,
+                ),
+                self._person_added,
+                lambda exc: self.new_person_error.setText(describe(exc)),
+            )
+
+        if typed == self._duplicates_offered_for or not (given.strip() or family.strip()):
+            add()
+            return
+
+        def checked(rows: list[PersonRow]) -> None:
+            if not rows:
+                add()
+                return
+            self._duplicates_offered_for = typed
+            self._show_people(rows)
+            self.new_person_error.setText(
+                f"{_may_be(len(rows))} already in the vault (listed above, with why). Choose "
+                "them, or press Add person again to add someone new."
+            )
+
         self._workers.submit(
-            lambda: self._visits.add_person(
-                given_name=given,
-                family_name=family,
-                date_of_birth=dob,
-                aliases=aliases,
-                description=description,
-                district=district,
+            lambda: self._visits.possible_duplicates(
+                given_name=given, family_name=family, date_of_birth=dob, aliases=aliases
             ),
-            self._person_added,
+            checked,
             lambda exc: self.new_person_error.setText(describe(exc)),
         )
 
@@ -450,4 +486,9 @@ class VisitView(QWidget):
             edit.clear()
         self.new_person_error.clear()
         self.new_person_box.hide()
+        self._duplicates_offered_for = None
         self._choose_person(person)
+
+
+def _may_be(count: int) -> str:
+    return "This person may be" if count == 1 else f"This person may be one of {count} people"

@@ -157,7 +157,8 @@ class WarningView(QWidget):
     def _show_people(self, rows: list[PersonRow]) -> None:
         self.person_results.clear()
         for row in rows:
-            item = QListWidgetItem(f"{row.name} — {row.detail}" if row.detail else row.name)
+            item = QListWidgetItem(row.line)
+            item.setToolTip(f"Found because: {row.reason}" if row.reason else "")
             item.setData(_DATA, row)
             self.person_results.addItem(item)
 
