@@ -33,6 +33,17 @@ class AuditAction(StrEnum):
     LOGOUT = "logout"
     #: A supervisor marked a conflict reviewed.
     RESOLVE = "resolve"
+    #: A supervisor or safeguarding user lowered a record's restriction, giving a reason.
+    LOWER_RESTRICTION = "lower_restriction"
+    #: A record's restriction was re-derived from the work it links to.
+    RESTRICTION_DERIVED = "restriction_derived"
+    # Run by an administrator at the command line (the actor is their OS account).
+    USER_ADD = "user_add"
+    USER_SET = "user_set"
+    USER_DISTRICTS = "user_districts"
+    USER_DISABLE = "user_disable"
+    DEVICE_REVOKE = "device_revoke"
+    SERVICES_IMPORT = "services_import"
 
 
 CLIENT_ACTIONS = frozenset(
@@ -71,8 +82,21 @@ def server_event(
     record_id: str | None = None,
     reason: str | None = None,
     detail: dict[str, Any] | None = None,
+    actor: str | None = None,
 ) -> dict[str, Any]:
-    """A row for the audit table, to insert in bulk with the transaction's other writes."""
+    """A row for the audit table, to insert in bulk with the transaction's other writes.
+
+    Args:
+        at: when it happened (server time).
+        action: what happened.
+        user_id: the signed-in user it happened for; None at the command line.
+        device_id: their device.
+        record_type: the record's type, if it concerns one.
+        record_id: the record's id.
+        reason: a refusal's reason, or the reason a user gave.
+        detail: field names, ids, counts: never values or passwords.
+        actor: who ran a command-line action (their OS account).
+    """
     return {
         "event_id": None,
         "at": at,
@@ -81,7 +105,7 @@ def server_event(
         "action": action.value,
         "user_id": user_id,
         "device_id": device_id,
-        "actor": None,
+        "actor": actor,
         "record_type": record_type,
         "record_id": record_id,
         "reason": reason,

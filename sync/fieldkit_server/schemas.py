@@ -101,6 +101,8 @@ class ChangeIn(Wire):
         default_factory=dict
     )
     base: dict[FieldName, HlcText] = Field(default_factory=dict)
+    #: Why a supervisor or safeguarding user lowers the record's restriction (else ignored).
+    reason: Reason | None = None
 
 
 class PushRequest(Wire):
