@@ -199,9 +199,6 @@ class _Restrictions:
             if t in self._states or t in self._stored
         ]
 
-    def forget(self, record_id: str) -> None:
-        self._stored.pop(record_id, None)
-
 
 @dataclass
 class _Batch:
