@@ -161,20 +161,7 @@ def _log(
     actor: str | None,
     detail: dict[str, object],
 ) -> None:
-    """Log an administrator's command: who ran it and what changed, never a password."""
-    audit.append(
-        session,
-        [
-            audit.server_event(
-                at=now or system_clock(),
-                action=action,
-                user_id=None,
-                device_id=None,
-                actor=actor,
-                detail=detail,
-            )
-        ],
-    )
+    audit.log_admin(session, action, now=now or system_clock(), actor=actor, detail=detail)
 
 
 def _user_by_name(session: Session, username: str) -> User:

@@ -44,6 +44,7 @@ class AuditAction(StrEnum):
     USER_DISABLE = "user_disable"
     DEVICE_REVOKE = "device_revoke"
     SERVICES_IMPORT = "services_import"
+    AUDIT_EXPORT = "audit_export"
 
 
 CLIENT_ACTIONS = frozenset(
@@ -117,6 +118,33 @@ def server_event(
 def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(AuditEvent), list(rows))
+
+
+def log_admin(
+    session: Session,
+    action: AuditAction,
+    *,
+    now: datetime,
+    actor: str | None,
+    detail: dict[str, Any],
+) -> None:
+    """Log an administrator's command: who ran it and what changed, never a password.
+
+    Args:
+        session: the transaction the command's change is made in.
+        action: the command.
+        now: server time.
+        actor: who ran it (their OS account): there is no signed-in user at the command line.
+        detail: what changed (names, ids, settings, counts).
+    """
+    append(
+        session,
+        [
+            server_event(
+                at=now, action=action, user_id=None, device_id=None, actor=actor, detail=detail
+            )
+        ],
+    )
 
 
 def store_client_events(

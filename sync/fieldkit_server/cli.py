@@ -220,7 +220,19 @@ def _dispatch(
                 count = run(lambda s: audit.export_jsonl(s, out, **window))
             print(f"exported {count} events to {args.output}", file=sys.stderr)
         else:
-            run(lambda s: audit.export_jsonl(s, sys.stdout, **window))
+            count = run(lambda s: audit.export_jsonl(s, sys.stdout, **window))
+        # Logged after the export, so the export holds everything up to it but not itself.
+        detail = {
+            "events": count,
+            "since": args.since.isoformat() if args.since else None,
+            "until": args.until.isoformat() if args.until else None,
+            "to": "file" if args.output else "standard output",
+        }
+        run(
+            lambda s: audit.log_admin(
+                s, audit.AuditAction.AUDIT_EXPORT, now=now, actor=actor, detail=detail
+            )
+        )
     return 0
 
 

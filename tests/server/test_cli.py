@@ -141,6 +141,11 @@ def test_every_admin_command_leaves_an_audit_entry_naming_who_ran_it(
     assert admin[4]["detail"]["devices_revoked"] == []
     assert admin[5]["detail"]["applied"] == 1
     assert PASSWORD not in text
+    # Exporting the log is itself logged, after the export it describes.
+    again, _ = _audit(db_url, tmp_path)
+    assert again[-1]["action"] == "audit_export"
+    assert again[-1]["actor"].startswith("os:")
+    assert again[-1]["detail"]["events"] == len(events)
 
 
 def test_user_set_changes_role_safeguarding_and_districts(
