@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -37,6 +37,7 @@ from fieldkit_server.models import (
 )
 from fieldkit_server.policy import (
     ADDRESSEE_FIELDS,
+    LINK_FIELDS,
     Principal,
     Scope,
     effectively_restricted,
@@ -181,18 +182,37 @@ class _Restrictions:
         self._session = session
         self._states = states
         self._stored: dict[str, bool] = {}
+        #: Ids read and not found (records that have not arrived, or never will).
+        self._absent: set[str] = set()
+
+    def read(self, ids: Iterable[str]) -> None:
+        """Read (once) whether each of these stored records is restricted."""
+        wanted = sorted(
+            {
+                i
+                for i in ids
+                if i not in self._states and i not in self._stored and i not in self._absent
+            }
+        )
+        if not wanted:
+            return
+        rows = self._session.execute(
+            select(_RECORDS.c.id, _RECORDS.c.restricted)
+            .where(_RECORDS.c.id.in_(wanted))
+            .order_by(_RECORDS.c.id)
+            .with_for_update(read=True)
+        )
+        self._stored.update({row.id: bool(row.restricted) for row in rows})
+        self._absent.update(i for i in wanted if i not in self._stored)
+
+    def forget_stored(self) -> None:
+        """Forget what was read, so that the next reads see what has committed since."""
+        self._stored.clear()
+        self._absent.clear()
 
     def of(self, targets: frozenset[str]) -> list[bool]:
         """For each target the server holds, whether it is restricted (unknown ids: none)."""
-        wanted = sorted(t for t in targets if t not in self._states and t not in self._stored)
-        if wanted:
-            rows = self._session.execute(
-                select(_RECORDS.c.id, _RECORDS.c.restricted)
-                .where(_RECORDS.c.id.in_(wanted))
-                .order_by(_RECORDS.c.id)
-                .with_for_update(read=True)
-            )
-            self._stored.update({row.id: bool(row.restricted) for row in rows})
+        self.read(targets)
         return [
             self._states[t].restricted if t in self._states else self._stored[t]
             for t in sorted(targets)
@@ -492,6 +512,13 @@ def push_changes(
     users = _Users(session)
     restrictions = _Restrictions(session, states)
     nodes = _Nodes(session, writer.device_id)
+    # The records the batch links to, read in one query rather than one per change.
+    restrictions.read(
+        str(c.fields[name]).lower()
+        for c in changes
+        for name in LINK_FIELDS.get(c.type, ())
+        if isinstance(c.fields.get(name), str)
+    )
     now_ms = millis(now)
     # The last stamp each node got in this batch or holds on a record, so that successive
     # clamped edits from one fast laptop keep their order (see bound_hlc).
@@ -560,8 +587,13 @@ def push_changes(
                 "received_at": now,
             }
         )
-    _rederive_dependents(session, states, restrictions, writer, batch, now)
-    _write_links(session, states)
+    if any(s.touched for s in states.values()):
+        # Derive restriction under the clock row's lock, which orders writing pushes: a push
+        # that links to a record another push is committing sees it committed, and a push
+        # writing a record sees every committed link to it, so neither misses the other.
+        session.execute(select(_CLOCK.c.id).where(_CLOCK.c.id == 1).with_for_update())
+        _rederive_dependents(session, states, restrictions, writer, batch, now)
+        _write_links(session, states)
     highest = _write(session, batch, [s for s in states.values() if s.dirty], now)
     if writer.device_id is not None:
         _note_device(session, writer.device_id, device_seq, now)
@@ -627,6 +659,17 @@ def _rederive_dependents(
         for s in states.values()
         if s.touched
     }
+    # Read the linked records again now that concurrent pushes have committed.
+    restrictions.forget_stored()
+    for record_id in sorted(links):
+        written = states[record_id]
+        if written.deleted:
+            continue
+        restricted = effectively_restricted(
+            written.fields, linked_restricted=restrictions.of(links[record_id])
+        )
+        if restricted != written.restricted:
+            _mark(written, restricted, writer, batch, now)
     wave = set(links)
     reached: set[str] = set()
     for _depth in range(_MAX_LINK_DEPTH):

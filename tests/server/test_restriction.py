@@ -4,12 +4,14 @@ supervisors and safeguarding users lower it, with a reason; authorship is the se
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType
 from fieldkit_server.db import make_engine, session_factory
 from fieldkit_server.models import AuditEvent
@@ -21,8 +23,11 @@ from fieldkit_server.policy import (
     link_targets,
     lowering_refusal,
 )
+from fieldkit_server.push import IncomingChange, Op
 
 from .conftest import Laptop, Team, visit
+from .test_commit_order import NOW as SERVER_NOW
+from .test_commit_order import Server
 
 ME = "u-me"
 
@@ -417,3 +422,67 @@ def test_a_laptops_vault_node_is_bound_to_its_device_and_no_other(team: Team) ->
     assert olive.push_one(_stamped(olive, olive.device_id))["status"] == "applied"
     assert oscar.push_one(_stamped(oscar, vault_node))["status"] == "rejected"
     assert olive.push_one(_stamped(olive, str(uuid.uuid4())))["status"] == "rejected"
+
+
+# --- concurrent pushes ------------------------------------------------------------------------
+
+
+def _incoming(record_type: str, fields: dict[str, Any], device: str) -> IncomingChange:
+    return IncomingChange(
+        change_id=str(uuid.uuid4()),
+        type=RecordType(record_type),
+        id=str(uuid.uuid4()),
+        op=Op.UPSERT,
+        hlc=str(Hlc(int(SERVER_NOW.timestamp() * 1000), 0, device)),
+        fields=fields,
+        base={},
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("held_open", ["dependent", "work"])
+def test_a_link_to_work_restricted_by_a_concurrent_push_is_restricted(
+    pg_url: str, held_open: str
+) -> None:
+    server = Server(pg_url)
+    work = _incoming("visit", visit(categories=["domestic_abuse"], officer_id="sue"), "dev-w")
+    dependent = _incoming("signposting", _dependent("signposting", "visit_id", work.id), "dev-d")
+    first, second = (dependent, work) if held_open == "dependent" else (work, dependent)
+    paused, release = threading.Event(), threading.Event()
+
+    def hold_open() -> None:
+        paused.set()
+        release.wait(timeout=30)
+
+    a = threading.Thread(
+        target=server.push, args=([first],), kwargs={"device": "dev-a", "before_commit": hold_open}
+    )
+    a.start()
+    assert paused.wait(timeout=30)
+    b = threading.Thread(target=server.push, args=([second],), kwargs={"device": "dev-b"})
+    b.start()
+    waiting = 0
+    with server.engine.connect() as conn:
+        for _ in range(2000):
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND query LIKE '%sync_clock%'"
+                )
+            ).scalar_one()
+            if waiting:
+                break
+            conn.rollback()
+    release.set()
+    a.join(timeout=30)
+    b.join(timeout=30)
+    assert waiting == 1
+    with server.engine.connect() as conn:
+        restricted = dict(
+            conn.execute(
+                text("SELECT id, restricted FROM records WHERE id IN (:w, :d)"),
+                {"w": work.id, "d": dependent.id},
+            ).all()
+        )
+    server.engine.dispose()
+    assert restricted == {work.id: True, dependent.id: True}
