@@ -12,7 +12,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.vocabulary import District
-from fieldkit_server.clock import aware
+from fieldkit_server import audit
+from fieldkit_server.audit import AuditAction
+from fieldkit_server.clock import aware, system_clock
 from fieldkit_server.models import Device, LoginAttempts, Token, User
 from fieldkit_server.policy import Agency, Principal, Role
 from fieldkit_server.security import Passwords, new_token, token_hash
@@ -88,8 +90,22 @@ def add_user(
     display_name: str | None,
     passwords: Passwords,
     now: datetime,
+    actor: str | None = None,
 ) -> UserView:
-    """Create a user.
+    """Create a user, and log who did (never the password).
+
+    Args:
+        session: the transaction.
+        username: the sign-in name (kept trimmed and in lower case).
+        password: at least 8 characters; only its Argon2id hash is kept.
+        role: a ``Role`` value.
+        agency: an ``Agency`` value.
+        districts: the districts they work in (at least one, except for administrators).
+        safeguarding: whether they are cleared to see restricted records in their districts.
+        display_name: the name shown; the user name if None.
+        passwords: the hasher.
+        now: server time.
+        actor: who ran the command (their OS account), for the audit log.
 
     Raises:
         AccountError: the name is taken or empty, or a role, agency or district is unknown.
@@ -122,7 +138,30 @@ def add_user(
     )
     session.add(user)
     session.flush()
-    return UserView.of(user)
+    view = UserView.of(user)
+    _log(session, AuditAction.USER_ADD, now=now, actor=actor, detail=_scope_detail(view))
+    return view
+
+
+def _scope_detail(view: UserView) -> dict[str, object]:
+    return {
+        "user": view.username,
+        "user_id": view.id,
+        "role": view.role.value,
+        "districts": list(view.districts),
+        "safeguarding": view.safeguarding,
+    }
+
+
+def _log(
+    session: Session,
+    action: AuditAction,
+    *,
+    now: datetime | None,
+    actor: str | None,
+    detail: dict[str, object],
+) -> None:
+    audit.log_admin(session, action, now=now or system_clock(), actor=actor, detail=detail)
 
 
 def _user_by_name(session: Session, username: str) -> User:
@@ -133,10 +172,21 @@ def _user_by_name(session: Session, username: str) -> User:
 
 
 def set_user_districts(
-    session: Session, *, username: str, districts: list[str], safeguarding: bool | None = None
+    session: Session,
+    *,
+    username: str,
+    districts: list[str],
+    safeguarding: bool | None = None,
+    now: datetime | None = None,
+    actor: str | None = None,
 ) -> UserView:
-    """Change a user's districts (and safeguarding clearance); their next pull purges as needed."""
+    """Change a user's districts (and safeguarding clearance); their next pull purges as needed.
+
+    Raises:
+        AccountError: no such user, or a district is unknown.
+    """
     user = _user_by_name(session, username)
+    before = UserView.of(user)
     try:
         user.districts = json.dumps(sorted({District(d).value for d in districts}))
     except ValueError as exc:
@@ -144,20 +194,100 @@ def set_user_districts(
     if safeguarding is not None:
         user.safeguarding = safeguarding
     session.flush()
-    return UserView.of(user)
+    after = UserView.of(user)
+    _log(session, AuditAction.USER_DISTRICTS, now=now, actor=actor, detail=_changes(before, after))
+    return after
 
 
-def disable_user(session: Session, *, username: str, now: datetime) -> UserView:
-    """Disable a user and revoke every device they signed in from (the laptops will wipe)."""
+def _changes(before: UserView, after: UserView) -> dict[str, object]:
+    """What a command changed about a user: each changed setting's old and new value."""
+    old, new = _scope_detail(before), _scope_detail(after)
+    changed = {
+        k: [old[k], new[k]] for k in ("role", "districts", "safeguarding") if old[k] != new[k]
+    }
+    return {"user": after.username, "user_id": after.id, "changed": changed}
+
+
+def set_user(
+    session: Session,
+    *,
+    username: str,
+    role: str | None = None,
+    safeguarding: bool | None = None,
+    districts: list[str] | None = None,
+    now: datetime,
+    actor: str | None,
+) -> UserView:
+    """Change a user's role, safeguarding clearance or districts, and log what changed.
+
+    Whatever is left out stays as it is. The user's next pull sends what they may now see and
+    lists for purge what they may no longer (the pull cursor carries a digest of their scope).
+
+    Args:
+        session: the transaction.
+        username: whom to change.
+        role: a ``Role`` value, or None to keep it.
+        safeguarding: the new clearance, or None to keep it.
+        districts: the new districts (replacing the old), or None to keep them.
+        now: server time.
+        actor: who ran the command (their OS account), for the audit log.
+
+    Raises:
+        AccountError: nothing to change, no such user, an unknown role or district, or a user
+            other than an administrator left with no district.
+    """
+    if role is None and safeguarding is None and districts is None:
+        raise AccountError("say what to change: a role, safeguarding or districts")
+    user = _user_by_name(session, username)
+    before = UserView.of(user)
+    try:
+        role_value = Role(role) if role is not None else before.role
+        district_values = (
+            sorted({District(d).value for d in districts})
+            if districts is not None
+            else list(before.districts)
+        )
+    except ValueError as exc:
+        raise AccountError(str(exc)) from None
+    if role_value is not Role.ADMIN and not district_values:
+        raise AccountError("a user other than an administrator needs at least one district")
+    user.role = role_value.value
+    user.districts = json.dumps(district_values)
+    if safeguarding is not None:
+        user.safeguarding = safeguarding
+    session.flush()
+    after = UserView.of(user)
+    _log(session, AuditAction.USER_SET, now=now, actor=actor, detail=_changes(before, after))
+    return after
+
+
+def disable_user(
+    session: Session, *, username: str, now: datetime, actor: str | None = None
+) -> UserView:
+    """Disable a user and revoke every device they signed in from (the laptops will wipe).
+
+    Raises:
+        AccountError: no such user.
+    """
     user = _user_by_name(session, username)
     user.disabled = True
-    session.execute(
-        update(Device)
-        .where(Device.user_id == user.id, Device.revoked_at.is_(None))
-        .values(revoked_at=now)
+    revoked = sorted(
+        session.scalars(
+            update(Device)
+            .where(Device.user_id == user.id, Device.revoked_at.is_(None))
+            .values(revoked_at=now)
+            .returning(Device.id)
+        )
     )
     session.flush()
-    return UserView.of(user)
+    view = UserView.of(user)
+    detail: dict[str, object] = {
+        "user": view.username,
+        "user_id": view.id,
+        "devices_revoked": revoked,
+    }
+    _log(session, AuditAction.USER_DISABLE, now=now, actor=actor, detail=detail)
+    return view
 
 
 def list_users(session: Session) -> list[UserView]:
@@ -183,14 +313,27 @@ def list_devices(session: Session) -> list[DeviceView]:
     ]
 
 
-def revoke_device(session: Session, *, device_id: str, now: datetime) -> None:
-    """Revoke a device: its tokens stop working and it is told to wipe its data."""
+def revoke_device(
+    session: Session, *, device_id: str, now: datetime, actor: str | None = None
+) -> None:
+    """Revoke a device: its tokens stop working and it is told to wipe its data.
+
+    Raises:
+        AccountError: no such device.
+    """
     device = session.get(Device, device_id)
     if device is None:
         raise AccountError(f"no device {device_id}")
-    if device.revoked_at is None:
+    already = device.revoked_at is not None
+    if not already:
         device.revoked_at = now
     session.flush()
+    detail: dict[str, object] = {
+        "device": device.id,
+        "user_id": device.user_id,
+        "already_revoked": already,
+    }
+    _log(session, AuditAction.DEVICE_REVOKE, now=now, actor=actor, detail=detail)
 
 
 class LoginOutcome(StrEnum):

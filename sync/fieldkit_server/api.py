@@ -317,6 +317,7 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
                 hlc=change.hlc,
                 fields=change.fields if change.op == "upsert" else {},
                 base=change.base,
+                reason=change.reason,
             )
         )
     if errors:

@@ -39,6 +39,18 @@ class AuditAction(StrEnum):
     ROLLBACK = "rollback"
     #: A laptop's numbered audit events skipped numbers or reused one with another hash.
     AUDIT_GAP = "audit_gap"
+    #: A supervisor or safeguarding user lowered a record's restriction, giving a reason.
+    LOWER_RESTRICTION = "lower_restriction"
+    #: A record's restriction was re-derived from the work it links to.
+    RESTRICTION_DERIVED = "restriction_derived"
+    # Run by an administrator at the command line (the actor is their OS account).
+    USER_ADD = "user_add"
+    USER_SET = "user_set"
+    USER_DISTRICTS = "user_districts"
+    USER_DISABLE = "user_disable"
+    DEVICE_REVOKE = "device_revoke"
+    SERVICES_IMPORT = "services_import"
+    AUDIT_EXPORT = "audit_export"
 
 
 CLIENT_ACTIONS = frozenset(
@@ -82,7 +94,16 @@ def server_event(
 ) -> dict[str, Any]:
     """A row for the audit table, to insert in bulk with the transaction's other writes.
 
-    `actor` names who acted when no signed-in user did (an administrator's command).
+    Args:
+        at: when it happened (server time).
+        action: what happened.
+        user_id: the signed-in user it happened for; None at the command line.
+        device_id: their device.
+        record_type: the record's type, if it concerns one.
+        record_id: the record's id.
+        reason: a refusal's reason, or the reason a user gave.
+        detail: field names, ids, counts: never values or passwords.
+        actor: who ran a command-line action (their OS account).
     """
     return {
         "event_id": None,
@@ -104,6 +125,33 @@ def server_event(
 def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
         session.execute(insert(AuditEvent), list(rows))
+
+
+def log_admin(
+    session: Session,
+    action: AuditAction,
+    *,
+    now: datetime,
+    actor: str | None,
+    detail: dict[str, Any],
+) -> None:
+    """Log an administrator's command: who ran it and what changed, never a password.
+
+    Args:
+        session: the transaction the command's change is made in.
+        action: the command.
+        now: server time.
+        actor: who ran it (their OS account): there is no signed-in user at the command line.
+        detail: what changed (names, ids, settings, counts).
+    """
+    append(
+        session,
+        [
+            server_event(
+                at=now, action=action, user_id=None, device_id=None, actor=actor, detail=detail
+            )
+        ],
+    )
 
 
 def store_client_events(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -50,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
     districts.add_argument("--username", required=True)
     districts.add_argument(
         "--district", action="append", default=[], choices=[d.value for d in District]
+    )
+    user_set = user.add_parser(
+        "set", parents=[db], help="change a user's role, safeguarding clearance or districts"
+    )
+    user_set.add_argument("--username", required=True)
+    user_set.add_argument("--role", choices=[r.value for r in Role])
+    user_set.add_argument("--safeguarding", choices=["yes", "no"])
+    user_set.add_argument(
+        "--district",
+        action="append",
+        choices=[d.value for d in District],
+        help="the user's districts, replacing the old ones (repeat for several)",
     )
 
     device = sub.add_parser("device", help="manage devices").add_subparsers(
@@ -106,7 +119,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> int:
     """Run one command; returns the exit status (0 ok, 1 refused, 2 usage)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if (args.command, getattr(args, "action", None)) == ("user", "set") and (
+        args.role is None and args.safeguarding is None and args.district is None
+    ):
+        parser.error("user set: give at least one of --role, --safeguarding, --district")
     log_format = getattr(args, "log_format", None)
     settings = Settings.from_env(
         db_url=args.db, log_format=LogFormat(log_format) if log_format else None
@@ -136,6 +154,7 @@ def _dispatch(
     args: argparse.Namespace, sessions: sessionmaker[Session], passwords: Passwords, stdin: TextIO
 ) -> int:
     now = system_clock()
+    actor = _os_account()
 
     def run(work: Callable[[Session], T]) -> T:
         return run_in_transaction(sessions, work)
@@ -155,19 +174,33 @@ def _dispatch(
                 display_name=args.display_name,
                 passwords=passwords,
                 now=now,
+                actor=actor,
             )
         )
         print(json.dumps({"id": view.id, "username": view.username}))
     elif key == ("user", "disable"):
-        run(lambda s: accounts.disable_user(s, username=args.username, now=now))
+        run(lambda s: accounts.disable_user(s, username=args.username, now=now, actor=actor))
         print(f"disabled {args.username}; their devices are revoked")
     elif key == ("user", "districts"):
         run(
             lambda s: accounts.set_user_districts(
-                s, username=args.username, districts=args.district
+                s, username=args.username, districts=args.district, now=now, actor=actor
             )
         )
         print(f"{args.username}: {', '.join(sorted(args.district)) or 'no districts'}")
+    elif key == ("user", "set"):
+        changed = run(
+            lambda s: accounts.set_user(
+                s,
+                username=args.username,
+                role=args.role,
+                safeguarding=None if args.safeguarding is None else args.safeguarding == "yes",
+                districts=args.district,
+                now=now,
+                actor=actor,
+            )
+        )
+        print(json.dumps(changed.wire()))
     elif key == ("user", "list"):
         for u in run(accounts.list_users):
             print(json.dumps({**u.wire(), "disabled": u.disabled}))
@@ -187,11 +220,11 @@ def _dispatch(
                 )
             )
     elif key == ("device", "revoke"):
-        run(lambda s: accounts.revoke_device(s, device_id=args.device, now=now))
+        run(lambda s: accounts.revoke_device(s, device_id=args.device, now=now, actor=actor))
         print(f"revoked {args.device}")
     elif key == ("services", "import"):
         services = parse_services(args.file.read_bytes())
-        results = run(lambda s: import_services(s, services=services, now=now))
+        results = run(lambda s: import_services(s, services=services, now=now, actor=actor))
         refused = [r for r in results if r.status == "rejected"]
         for r in refused:
             print(f"refused: {r.reason}", file=sys.stderr)
@@ -226,7 +259,19 @@ def _dispatch(
             )
             print(f"exported {count} events to {args.output}", file=sys.stderr)
         else:
-            run(lambda s: audit.export_jsonl(s, sys.stdout, **window))
+            count = run(lambda s: audit.export_jsonl(s, sys.stdout, **window))
+        # Logged after the export, so the export holds everything up to it but not itself.
+        detail = {
+            "events": count,
+            "since": args.since.isoformat() if args.since else None,
+            "until": args.until.isoformat() if args.until else None,
+            "to": "file" if args.output else "standard output",
+        }
+        run(
+            lambda s: audit.log_admin(
+                s, audit.AuditAction.AUDIT_EXPORT, now=now, actor=actor, detail=detail
+            )
+        )
     return 0
 
 
@@ -243,6 +288,15 @@ def _write_owner_only(path: Path, write: Callable[[TextIO], int]) -> int:
         Path(name).unlink(missing_ok=True)
         raise
     return count
+
+
+def _os_account() -> str:
+    """Who runs an administrator's command, for the audit log: there is no signed-in user."""
+    try:
+        return "os:" + getpass.getuser()
+    except (KeyError, OSError):
+        # getpass raises KeyError when the process's uid has no passwd entry (containers).
+        return f"os:uid {os.getuid()}"
 
 
 def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers: int) -> int:

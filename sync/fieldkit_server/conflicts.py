@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.hlc import Hlc
@@ -35,16 +35,22 @@ def _node(hlc: str) -> str | None:
 
 
 def _device_users(session: Session, nodes: Iterable[str | None]) -> dict[str, str]:
-    """The user name behind each clock node that is a device this server registered."""
+    """The user name behind each clock node that is a device this server registered, or the
+    vault node bound to one (a laptop's clock before its first sign-in)."""
     ids = sorted({n for n in nodes if n is not None})
     if not ids:
         return {}
     rows = session.execute(
-        select(Device.id, User.username)
+        select(Device.id, Device.vault_node, User.username)
         .join(User, User.id == Device.user_id)
-        .where(Device.id.in_(ids))
+        .where(or_(Device.id.in_(ids), Device.vault_node.in_(ids)))
     )
-    return {row.id: row.username for row in rows}
+    found: dict[str, str] = {}
+    for row in rows:
+        found[row.id] = row.username
+        if row.vault_node is not None:
+            found[row.vault_node] = row.username
+    return found
 
 
 def list_conflicts(

@@ -70,6 +70,9 @@ class Device(Base):
     last_pull_at: Mapped[datetime | None] = mapped_column(_STAMP)
     #: The cursor most recently handed to this device, for support and monitoring.
     last_cursor: Mapped[str | None] = mapped_column(String(200))
+    #: The clock node the laptop stamped changes with before its first sign-in (its vault id),
+    #: bound to this device by the first push that carries it; no other device may use it.
+    vault_node: Mapped[str | None] = mapped_column(String(100), unique=True)
 
 
 class Token(Base):
@@ -175,6 +178,19 @@ class Conflict(Base):
     detected_at: Mapped[datetime] = mapped_column(_STAMP)
     resolved_at: Mapped[datetime | None] = mapped_column(_STAMP)
     resolved_by: Mapped[str | None] = mapped_column(_UUID)
+
+
+class RecordLink(Base):
+    """A record's link to other work whose restriction it inherits (see policy.LINK_FIELDS).
+
+    Kept while the link is in the record's fields, whether or not the linked record has arrived,
+    so that the server finds a record's dependents when the work they link to changes.
+    """
+
+    __tablename__ = "record_links"
+
+    record_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    target_id: Mapped[str] = mapped_column(_UUID, primary_key=True, index=True)
 
 
 class Holding(Base):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from fieldkit.domain.records import RecordType
+from fieldkit.domain.records import RecordType, is_restricted
 
 
 class Role(StrEnum):
@@ -161,4 +161,71 @@ def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -
     outside = sorted(after.districts - principal.districts)
     if outside:
         return f"district {outside[0]} is not one of yours"
+    return None
+
+
+#: For each type, the fields that link a record to other work whose restriction it inherits:
+#: a signposting or warning given at a safeguarding visit, a letter or review about restricted
+#: work, a note or closure on a restricted tenancy case. A record is restricted while any record
+#: it links to is (the link is followed through chains: a review of a letter about a restricted
+#: visit is restricted too).
+LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
+    RecordType.WARNING: ("visit_id", "signposting_id"),
+    RecordType.SIGNPOSTING: ("visit_id",),
+    RecordType.DOCUMENT: ("subject_id",),
+    RecordType.REVIEW: ("subject_id",),
+    RecordType.TENANCY_NOTE: ("case_id",),
+    RecordType.CLOSURE: ("case_id",),
+}
+
+
+def link_targets(record_type: str, fields: Mapping[str, object]) -> frozenset[str]:
+    """The ids of the records whose restriction this record inherits (see ``LINK_FIELDS``)."""
+    targets = (fields.get(name) for name in LINK_FIELDS.get(RecordType(record_type), ()))
+    return frozenset(t for t in targets if isinstance(t, str) and t)
+
+
+def effectively_restricted(
+    fields: Mapping[str, object], *, linked_restricted: Iterable[bool]
+) -> bool:
+    """Whether a record is restricted: marked so itself, or linked to restricted work.
+
+    Args:
+        fields: the record's validated fields (a safeguarding visit already says restricted).
+        linked_restricted: for each record it links to that the server holds, whether that
+            record is (effectively) restricted.
+    """
+    return is_restricted(fields) or any(linked_restricted)
+
+
+def lowering_refusal(
+    principal: Principal,
+    *,
+    own_before: bool,
+    own_after: bool,
+    effective_before: bool,
+    effective_after: bool,
+    reason: str | None,
+) -> str | None:
+    """Why the user may not lower a record's restriction this way, or None if they may.
+
+    Lowering is taking ``sensitivity`` from restricted to standard, removing the safeguarding
+    categories that made a visit restricted, or unlinking a record from restricted work. Only a
+    supervisor or a safeguarding user may, and only giving a reason; everyone may tighten.
+
+    Args:
+        principal: who is writing.
+        own_before: the record's own marking (its fields alone) as held; False for a new record.
+        own_after: its own marking after the change.
+        effective_before: whether it was restricted, links included, as held.
+        effective_after: whether it would be, links included, after the change.
+        reason: the reason the change carries, if any.
+    """
+    lowered = (own_before and not own_after) or (effective_before and not effective_after)
+    if not lowered:
+        return None
+    if not principal.sees_restricted:
+        return "only a supervisor or safeguarding officer may lower a record's restriction"
+    if reason is None or not reason.strip():
+        return "give a reason for lowering the record's restriction"
     return None

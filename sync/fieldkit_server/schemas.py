@@ -103,6 +103,8 @@ class ChangeIn(Wire):
     #: rejects its own change (with a reason) rather than the whole batch.
     fields: dict[FieldName, JsonValue] = Field(default_factory=dict)
     base: dict[FieldName, HlcText] = Field(default_factory=dict)
+    #: Why a supervisor or safeguarding user lowers the record's restriction (else ignored).
+    reason: Reason | None = None
 
 
 class PushRequest(Wire):

@@ -13,10 +13,19 @@ from sqlalchemy.orm import Session
 
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType, normalise_id
+from fieldkit_server import audit
+from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import SERVER_NODE, millis
 from fieldkit_server.models import Record
 from fieldkit_server.policy import Principal, Role
-from fieldkit_server.push import ChangeResult, IncomingChange, Op, Writer, push_changes
+from fieldkit_server.push import (
+    ChangeResult,
+    ChangeStatus,
+    IncomingChange,
+    Op,
+    Writer,
+    push_changes,
+)
 
 #: The server acting for itself (the import command), with an administrator's rights.
 SYSTEM = Principal(user_id="server", role=Role.ADMIN, districts=frozenset(), safeguarding=False)
@@ -55,9 +64,23 @@ def parse_services(text: str | bytes) -> list[dict[str, Any]]:
 
 
 def import_services(
-    session: Session, *, services: Sequence[dict[str, Any]], now: datetime
+    session: Session,
+    *,
+    services: Sequence[dict[str, Any]],
+    now: datetime,
+    actor: str | None = None,
 ) -> list[ChangeResult]:
-    """Create or replace services; the file is authoritative, so no conflicts are recorded."""
+    """Create or replace services; the file is authoritative, so no conflicts are recorded.
+
+    Args:
+        session: the transaction.
+        services: each service's fields, and maybe its id.
+        now: server time.
+        actor: who ran the import (their OS account), for the audit log.
+
+    Returns:
+        A result per service, in order.
+    """
     hlc = str(Hlc(millis(now), 0, SERVER_NODE))
     changes: list[IncomingChange] = []
     for item in services:
@@ -85,5 +108,23 @@ def import_services(
         device_seq=None,
         now=now,
         hlc_tolerance_millis=0,
+    )
+    applied = [r for r in outcome.results if r.status is not ChangeStatus.REJECTED]
+    audit.append(
+        session,
+        [
+            audit.server_event(
+                at=now,
+                action=AuditAction.SERVICES_IMPORT,
+                user_id=None,
+                device_id=None,
+                actor=actor,
+                detail={
+                    "services": [c.id for c in changes],
+                    "applied": len(applied),
+                    "refused": len(outcome.results) - len(applied),
+                },
+            )
+        ],
     )
     return outcome.results

@@ -256,14 +256,13 @@ def team(client: TestClient, clock: FakeClock, settings: Settings) -> Team:
 
 
 def visit(district: str = "huddersfield", **overrides: Any) -> dict[str, Any]:
-    """A valid visit's fields."""
+    """A valid visit's fields; the server fills in ``officer_id`` from whoever pushes it."""
     fields: dict[str, Any] = {
         "occurred_at": "2026-11-27T10:00:00+00:00",
         "district": district,
         "kind": "patrol",
         "categories": ["street_drinking"],
         "narrative": "Two men drinking outside the library; moved on.",
-        "officer_id": "officer-1",
     }
     fields.update(overrides)
     return fields

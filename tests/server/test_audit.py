@@ -114,7 +114,8 @@ def test_the_audit_log_refuses_updates_and_deletes(team: Any) -> None:
             with pytest.raises(DBAPIError), engine.begin() as conn:
                 conn.execute(text(statement))
         with engine.begin() as conn:
-            assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == 1
+            # The user's creation and their sign-in.
+            assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == 2
     finally:
         engine.dispose()
 
@@ -131,5 +132,10 @@ def test_audit_export_writes_one_json_object_a_line(team: Any, make_visit: Any) 
     finally:
         engine.dispose()
     lines = out.getvalue().splitlines()
-    assert count == len(lines) == 3
-    assert [json.loads(line)["action"] for line in lines] == ["login", "create", "disclose"]
+    assert count == len(lines) == 4
+    assert [json.loads(line)["action"] for line in lines] == [
+        "user_add",
+        "login",
+        "create",
+        "disclose",
+    ]

@@ -270,7 +270,10 @@ def test_hostile_values_in_any_record_never_fail_the_server_or_the_rest_of_the_b
     def push_beside_a_good_visit(
         case: tuple[RecordType, str, dict[str, Any]], ascii_only: bool
     ) -> None:
-        record_type, _field, fields = case
+        record_type, field, fields = case
+        if record_type is RecordType.VISIT and field != "officer_id":
+            # The server stamps a visit's officer: only the hostile field is under test here.
+            fields = {**fields, "officer_id": "sue"}
         good = laptop.upsert("visit", make_visit())
         bad = laptop.upsert(record_type.value, fields)
         text = to_json({"changes": [good, bad]}, ensure_ascii=ascii_only)
@@ -292,7 +295,8 @@ def test_hostile_values_in_any_record_never_fail_the_server_or_the_rest_of_the_b
             validate_fields(record_type, json.loads(text)["changes"][1]["fields"])
         except ValidationError:
             assert result["status"] == "rejected"
-            assert result["reason"].startswith("invalid record: ")
+            # A hostile officer name is refused as authorship before it is read as a value.
+            assert result["reason"].startswith("invalid record: ") or field == "officer_id"
             assert bad["id"] not in landed
         else:  # a hostile-looking value that is in range: stored, unless policy says no
             assert result["status"] == "applied" or not result["reason"].startswith("invalid")

@@ -122,7 +122,7 @@ def test_audit_export_writes_json_lines(team: Any, tmp_path: Path, make_visit: A
     out = tmp_path / "audit.jsonl"
     assert _run(team.settings.db_url, "audit", "export", "--output", str(out)) == 0
     actions = [json.loads(line)["action"] for line in out.read_text().splitlines()]
-    assert actions == ["login", "create"]
+    assert actions == ["user_add", "login", "create"]
 
 
 def test_audit_export_file_is_owner_only(team: Any, tmp_path: Path) -> None:
@@ -138,7 +138,8 @@ def test_audit_export_file_is_owner_only(team: Any, tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    assert [json.loads(line)["action"] for line in out.read_text().splitlines()] == ["login"]
+    actions = [json.loads(line)["action"] for line in out.read_text().splitlines()]
+    assert actions == ["user_add", "login"]
     assert [p.name for p in folder.iterdir()] == ["audit.jsonl"]
 
 
@@ -209,3 +210,97 @@ def test_people_duplicates_refuses_bad_name_rules_and_writes_nothing(
     code = _run(db_url, "people", "duplicates", "--rules", str(rules), "--output", str(out))
     assert code == 1
     assert not out.exists()
+
+
+def _audit(db_url: str, tmp_path: Path) -> tuple[list[dict[str, Any]], str]:
+    out = tmp_path / "audit.jsonl"
+    assert _run(db_url, "audit", "export", "--output", str(out)) == 0
+    text = out.read_text()
+    return [json.loads(line) for line in text.splitlines()], text
+
+
+def test_every_admin_command_leaves_an_audit_entry_naming_who_ran_it(
+    team: Any, tmp_path: Path
+) -> None:
+    db_url = team.settings.db_url
+    assert _add(db_url, "olive") == 0
+    laptop = team.login("olive")
+    assert _run(db_url, "user", "districts", "--username", "olive", "--district", "rural") == 0
+    assert _run(db_url, "user", "set", "--username", "olive", "--safeguarding", "yes") == 0
+    assert _run(db_url, "device", "revoke", "--device", laptop.device_id) == 0
+    assert _run(db_url, "user", "disable", "--username", "olive") == 0
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps([{"name": "Kirklees Alcohol Service", "districts": ["rural"]}]))
+    assert _run(db_url, "services", "import", str(path)) == 0
+    events, text = _audit(db_url, tmp_path)
+    admin = [e for e in events if e["actor"] is not None]
+    assert [e["action"] for e in admin] == [
+        "user_add",
+        "user_districts",
+        "user_set",
+        "device_revoke",
+        "user_disable",
+        "services_import",
+    ]
+    assert all(e["actor"].startswith("os:") and e["user_id"] is None for e in admin)
+    assert admin[1]["detail"]["changed"] == {"districts": [["huddersfield"], ["rural"]]}
+    assert admin[2]["detail"]["changed"] == {"safeguarding": [False, True]}
+    assert admin[3]["detail"]["device"] == laptop.device_id
+    assert admin[4]["detail"]["devices_revoked"] == []
+    assert admin[5]["detail"]["applied"] == 1
+    assert PASSWORD not in text
+    # Exporting the log is itself logged, after the export it describes.
+    again, _ = _audit(db_url, tmp_path)
+    assert again[-1]["action"] == "audit_export"
+    assert again[-1]["actor"].startswith("os:")
+    assert again[-1]["detail"]["events"] == len(events)
+
+
+def test_user_set_changes_role_safeguarding_and_districts(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _add(db_url, "olive") == 0
+    capsys.readouterr()
+    args = ["user", "set", "--username", "Olive", "--role", "supervisor", "--safeguarding", "yes"]
+    assert _run(db_url, *args, "--district", "rural", "--district", "huddersfield") == 0
+    changed = json.loads(capsys.readouterr().out)
+    assert (changed["role"], changed["safeguarding"], changed["districts"]) == (
+        "supervisor",
+        True,
+        ["huddersfield", "rural"],
+    )
+    assert _run(db_url, "user", "set", "--username", "olive", "--safeguarding", "no") == 0
+    kept = json.loads(capsys.readouterr().out)
+    assert (kept["role"], kept["safeguarding"]) == ("supervisor", False)
+
+
+def test_user_set_of_an_unknown_user_is_a_plain_error(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(db_url, "user", "set", "--username", "ghost", "--role", "officer") == 1
+    assert capsys.readouterr().err.strip() == "fieldkit-server: no user ghost"
+
+
+def test_user_set_with_nothing_to_change_is_a_usage_error(db_url: str) -> None:
+    assert _add(db_url, "olive") == 0
+    with pytest.raises(SystemExit) as exited:
+        _run(db_url, "user", "set", "--username", "olive")
+    assert exited.value.code == 2
+
+
+def test_an_officer_who_loses_safeguarding_has_restricted_records_purged(
+    team: Any, make_visit: Any
+) -> None:
+    olive = team.laptop("olive")
+    sam = team.laptop("sam", safeguarding=True)
+    restricted = olive.upsert("visit", make_visit(categories=["domestic_abuse"]))
+    plain = olive.upsert("visit", make_visit())
+    olive.push(restricted, plain)
+    sam.sync()
+    assert set(sam.records) == {restricted["id"], plain["id"]}
+    assert (
+        _run(team.settings.db_url, "user", "set", "--username", "sam", "--safeguarding", "no") == 0
+    )
+    purged = sam.sync()
+    assert purged == [{"type": "visit", "id": restricted["id"]}]
+    assert set(sam.records) == {plain["id"]}

@@ -80,11 +80,12 @@ def test_when_the_pushed_change_loses_each_side_names_its_writer(
     assert conflict["user_id"] == olive.user["id"]
 
 
-def test_a_side_stamped_by_no_device_the_server_knows_has_no_writer(
+def test_a_side_stamped_before_the_laptop_first_signed_in_names_the_laptops_user(
     team: Any, make_person: Any
 ) -> None:
     sue, olive, _ = _shared_person(team, make_person)
-    # Made offline before the laptop was first signed in: stamped with its vault's id.
+    # Made offline before the laptop was first signed in: stamped with its vault's id, which
+    # its first push bound to its device.
     offline = olive.upsert(
         "person", make_person(description="offline"), hlc=team.clock.hlc("vault-7f3a")
     )
@@ -99,7 +100,7 @@ def test_a_side_stamped_by_no_device_the_server_knows_has_no_writer(
     sue.push(edit)
     [conflict] = _conflicts(team, sue)
     assert (conflict["kept"]["value"], conflict["kept_by"]) == ("supervisor's", "sue")
-    assert (conflict["other"]["value"], conflict["other_by"]) == ("offline", None)
+    assert (conflict["other"]["value"], conflict["other_by"]) == ("offline", "olive")
 
 
 def test_resolving_a_conflict_is_logged_naming_the_supervisor_and_record_but_no_value(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+from datetime import UTC, datetime
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select
 
 from fieldkit_server.db import alembic_config, make_engine, migrate, schema_revision
-from fieldkit_server.models import Base, Record
+from fieldkit_server.models import Base, Record, RecordLink, SyncClock
 
 
 def test_the_migrated_schema_is_the_one_the_models_describe(db_url: str) -> None:
@@ -24,11 +28,63 @@ def test_the_migrated_schema_is_the_one_the_models_describe(db_url: str) -> None
 def test_the_addressee_column_comes_and_goes_with_its_migration(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == "0004_device_attestation"
+        assert schema_revision(engine) == "0005_restriction"
         command.downgrade(alembic_config(engine), "0001")
         assert "addressee" not in {c["name"] for c in inspect(engine).get_columns("records")}
         migrate(engine)
         columns = {c["name"]: c for c in inspect(engine).get_columns(Record.__tablename__)}
         assert columns["addressee"]["nullable"]
+    finally:
+        engine.dispose()
+
+
+def _row(
+    record_id: str, record_type: str, seq: int, restricted: bool, **fields: str
+) -> dict[str, object]:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    return {
+        "id": record_id,
+        "type": record_type,
+        "district": "huddersfield",
+        "restricted": restricted,
+        "created_by": None,
+        "addressee": None,
+        "deleted": False,
+        "deleted_hlc": None,
+        "fields": json.dumps(fields),
+        "versions": "{}",
+        "seq": seq,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def test_upgrading_restricts_records_already_linked_to_restricted_work(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        command.downgrade(alembic_config(engine), "0002")
+        visit_id, signposting_id, review_id = (str(uuid.uuid4()) for _ in range(3))
+
+        records = Record.__table__
+        with engine.begin() as conn:
+            conn.execute(
+                insert(records),
+                [
+                    _row(visit_id, "visit", 1, True, sensitivity="restricted"),
+                    _row(signposting_id, "signposting", 2, False, visit_id=visit_id),
+                    _row(review_id, "review", 3, False, subject_id=signposting_id),
+                ],
+            )
+            conn.execute(SyncClock.__table__.update().values(last_seq=3))
+        migrate(engine)
+        with engine.connect() as conn:
+            stored = {r.id: r for r in conn.execute(select(records))}
+            links = set(conn.execute(select(RecordLink.record_id, RecordLink.target_id)))
+            last_seq = conn.execute(select(SyncClock.last_seq)).scalar_one()
+        assert stored[signposting_id].restricted
+        assert stored[review_id].restricted
+        assert {stored[signposting_id].seq, stored[review_id].seq} == {4, 5}
+        assert last_seq == 5
+        assert links == {(signposting_id, visit_id), (review_id, signposting_id)}
     finally:
         engine.dispose()

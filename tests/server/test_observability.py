@@ -295,7 +295,6 @@ def test_json_logs_of_a_real_server_hold_no_token_password_username_or_record_co
                 "district": "huddersfield",
                 "kind": "patrol",
                 "narrative": narrative,
-                "officer_id": "officer-marker-Q7",
             },
             "base": {},
         }

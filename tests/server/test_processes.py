@@ -107,7 +107,6 @@ def _visit_change() -> dict[str, Any]:
             "occurred_at": "2026-11-27T10:00:00+00:00",
             "district": "huddersfield",
             "kind": "patrol",
-            "officer_id": "o1",
         },
         "base": {},
     }

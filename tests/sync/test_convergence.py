@@ -56,7 +56,9 @@ def test_offline_work_synced_in_every_order_converges_with_conflicts_recorded(
     for round_no, order in enumerate(ORDERS):
         # Shared records everyone holds before going offline.
         shared = RecordService(amy1.open()).create(record_type="person", fields=person())
-        doomed = RecordService(amy1.open()).create(record_type="visit", fields=visit())
+        doomed = RecordService(amy1.open()).create(
+            record_type="visit", fields=visit(officer_id="amy")
+        )
         settle(crew)
         conflicts_before = len(server.conflicts("sue"))
 
@@ -67,7 +69,9 @@ def test_offline_work_synced_in_every_order_converges_with_conflicts_recorded(
         s = RecordService(sue.open())
         new_by_amy1 = a1.create(record_type="place", fields=place(label=f"Library {round_no}"))
         new_by_amy2 = a2.create(record_type="person", fields=person(given_name=f"Pat {round_no}"))
-        new_by_sue = s.create(record_type="visit", fields=visit(narrative=f"Round {round_no}"))
+        new_by_sue = s.create(
+            record_type="visit", fields=visit(narrative=f"Round {round_no}", officer_id="sue")
+        )
         a1.update(record_type="person", record_id=shared.id, changes={"given_name": "Amy-one"})
         a2.update(record_type="person", record_id=shared.id, changes={"family_name": "Two"})
         s.update(record_type="person", record_id=shared.id, changes={"given_name": "Sue-set"})

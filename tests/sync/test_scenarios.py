@@ -58,8 +58,10 @@ def test_a_user_moved_to_another_district_while_offline_has_the_old_one_purged(
     server.admin.add_user("amy")
     server.admin.add_user("sue", role="supervisor", districts=("huddersfield", "rural"))
     sue = laptops("sue", "sue", server.url)
-    old = RecordService(sue.open()).create(record_type="visit", fields=visit())
-    new = RecordService(sue.open()).create(record_type="visit", fields=visit(district="rural"))
+    old = RecordService(sue.open()).create(record_type="visit", fields=visit(officer_id="sue"))
+    new = RecordService(sue.open()).create(
+        record_type="visit", fields=visit(district="rural", officer_id="sue")
+    )
     ok(sue)
     amy = laptops("amy", "amy", server.url)
     ok(amy)

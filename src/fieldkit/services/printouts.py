@@ -34,8 +34,9 @@ from fieldkit.services.directory import as_support_service, service_row
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import parse_moment, person_name
 from fieldkit.services.warnings import LETTER_FOR_LEVEL, next_step_wording, reference_for
-from fieldkit.store import audit
+from fieldkit.store import audit, replica
 from fieldkit.store.records import RecordRepository, StoredRecord
+from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
 
@@ -167,10 +168,11 @@ class PrintoutService:
                 repo.where(RecordType.DOCUMENT, "subject_id", tenant_ids) if tenant_ids else []
             )
             closures = repo.where(RecordType.CLOSURE, "case_id", [case_id])
+            authors = {v.id: self._author(conn, v) for v in visits}
         now = self._vault.now().astimezone(LONDON)
         entries = [
             *(_note_entry(n) for n in notes),
-            *(_visit_entry(v) for v in visits),
+            *(_visit_entry(v, authors[v.id]) for v in visits),
             *(_letter_entry(d) for d in letters),
         ]
         entries.sort(key=lambda e: (e.when, e.record_id))
@@ -199,6 +201,14 @@ class PrintoutService:
         rendered = render_bundle(bundle, template)
         shown = [case, *([place] if place else []), *tenants, *notes, *visits, *letters, *closures]
         return self._keep(rendered, case, str(c["district"]), served_how, shown=shown)
+
+    def _author(self, conn: Transaction, record: StoredRecord) -> str:
+        """Who wrote a visit: for one that arrived by sync, the user the server says pushed it
+        (never the name its own fields claim); for work written or imported here, its officer."""
+        origin = replica.origin_of(conn, record.id)
+        if origin is not None and origin.author:
+            return origin.author
+        return str(record.fields.get("officer_id") or "")
 
     def _signposted_services(
         self, repo: RecordRepository, signposting_id: object
@@ -274,7 +284,7 @@ def _note_entry(note: StoredRecord) -> BundleEntry:
     )
 
 
-def _visit_entry(visit: StoredRecord) -> BundleEntry:
+def _visit_entry(visit: StoredRecord, author: str) -> BundleEntry:
     f = visit.fields
     return BundleEntry(
         record_id=visit.id,
@@ -282,7 +292,7 @@ def _visit_entry(visit: StoredRecord) -> BundleEntry:
         kind="Visit",
         title=str(f["kind"]).replace("_", " ").capitalize(),
         body=str(f.get("narrative") or ""),
-        author=str(f.get("officer_id") or ""),
+        author=author,
     )
 
 
