@@ -391,6 +391,22 @@ class Vault:
         except DBAPIError as exc:
             raise _translate(exc) from exc
 
+    def compact(self) -> None:
+        """Rewrite the database file without its free pages, and empty the write-ahead log.
+
+        After an erasure: the pages that held the erased content are freed, not overwritten,
+        until this runs. It rewrites the whole file, so it is for erasures, not every write.
+        """
+        engine = self._require_engine()
+        try:
+            with self._clock_lock, engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("VACUUM")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DBAPIError as exc:
+            raise _translate(exc) from exc
+
     def records(self, conn: Connection, *, actor: str | None = None) -> RecordRepository:
         """The record repository over a connection from `write()` or `read()`."""
         return RecordRepository(
