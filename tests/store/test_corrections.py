@@ -36,7 +36,8 @@ def test_an_edit_is_a_new_version_and_the_history_keeps_who_when_and_why(
     assert versions[1].fields["date_of_birth"] == "1988-04-21"
     assert versions[1].by == "bob.supervisor"
     assert versions[1].reason == "date of birth was mistyped (rectification request)"
-    assert versions[0].at is not None and versions[1].at is not None
+    assert versions[0].at is not None
+    assert versions[1].at is not None
     assert versions[0].at < versions[1].at
 
 
@@ -106,7 +107,8 @@ def test_an_erased_person_leaves_no_trace_of_their_content_in_the_database_file(
         assert search.find(conn, PLANTED) == []
         assert [h.record_id for h in search.find(conn, "Keepsake")] == [kept.id]
     [tombstone] = service.history(record_type="person", record_id=doomed.id)
-    assert tombstone.deleted and tombstone.fields == {}
+    assert tombstone.deleted
+    assert tombstone.fields == {}
     assert tombstone.reason == "erasure request granted"
     files = [p for p in vault.folder.iterdir() if p.name.startswith(DB_NAME)]
     assert any(p.name == DB_NAME for p in files)
