@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from fieldkit.domain.records import SPECS, FieldError, RecordType, ValidationError
+from fieldkit.domain.records import (
+    SPECS,
+    FieldError,
+    FieldKind,
+    FieldSpec,
+    RecordType,
+    ValidationError,
+)
 
 #: What an erased record keeps: only what scoping needs (the server keeps the same).
 TOMBSTONE_KEEPS: Final = frozenset({"district", "districts", "sensitivity"})
@@ -129,3 +136,56 @@ def versions(states: Sequence[State], notes: Sequence[Note]) -> list[Version]:
             )
         )
     return out
+
+
+#: Fields an editor shows as text. Links to other records (ids) are changed with their own
+#: pickers, and a document's fingerprint never by hand.
+_NOT_TYPED: Final = frozenset({FieldKind.ID, FieldKind.ID_LIST, FieldKind.SHA256})
+
+#: How list items are separated when a list is edited as one line of text.
+LIST_SEPARATOR: Final = "; "
+
+_YES: Final = frozenset({"yes", "y", "true", "1"})
+_NO: Final = frozenset({"no", "n", "false", "0"})
+
+
+def editable_fields(record_type: RecordType) -> tuple[FieldSpec, ...]:
+    """The fields of a record type an editor lets the user type."""
+    return tuple(f for f in SPECS[record_type].fields if f.kind not in _NOT_TYPED)
+
+
+def field_text(spec: FieldSpec, value: object) -> str:
+    """A field's value as the editor shows it (lists one line, ``; `` between items)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def text_value(spec: FieldSpec, text: str) -> object:
+    """What the user typed as the field's value; `validate_fields` then checks it.
+
+    Text that cannot be the field's kind is passed on as typed, so validation names the field.
+    """
+    typed = text.strip()
+    if spec.is_list:
+        return [item.strip() for item in typed.split(";") if item.strip()]
+    if not typed:
+        return None
+    if spec.kind is FieldKind.BOOL:
+        lowered = typed.lower()
+        return True if lowered in _YES else False if lowered in _NO else typed
+    if spec.kind is FieldKind.INT:
+        try:
+            return int(typed)
+        except ValueError:
+            return typed
+    if spec.kind is FieldKind.FLOAT:
+        try:
+            return float(typed)
+        except ValueError:
+            return typed
+    return text if spec.max_length > 200 else typed

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
-from fieldkit.domain.corrections import Version, checked_reason, reason_required
+from fieldkit.domain.corrections import (
+    Version,
+    checked_reason,
+    editable_fields,
+    field_text,
+    reason_required,
+    text_value,
+)
+from fieldkit.domain.legal_clocks import format_datetime
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, record_spec
+from fieldkit.domain.vocabulary import District, ReviewDecision
+from fieldkit.services.people import category_label
 from fieldkit.services.records import RecordView
 from fieldkit.store import audit
 from fieldkit.store.vault import Vault
@@ -15,6 +27,63 @@ ADMIN_ONLY: frozenset[RecordType] = frozenset({RecordType.SERVICE})
 
 #: Records that are decisions, not casework: a review is never edited, only followed by another.
 NOT_EDITABLE: frozenset[RecordType] = frozenset({RecordType.REVIEW})
+
+
+#: What each record type is called in an editor's title.
+TYPE_WORDS: dict[RecordType, str] = {
+    RecordType.PERSON: "Person",
+    RecordType.PLACE: "Place",
+    RecordType.VISIT: "Visit",
+    RecordType.WARNING: "Warning",
+    RecordType.SIGNPOSTING: "Signposting",
+    RecordType.TENANCY_CASE: "Tenancy case",
+    RecordType.TENANCY_NOTE: "Tenancy note",
+    RecordType.CLOSURE: "Closure step",
+    RecordType.DOCUMENT: "Document",
+    RecordType.SERVICE: "Support service",
+    RecordType.REVIEW: "Review decision",
+}
+
+_DECISION_WORDS = {
+    ReviewDecision.RETURNED.value: "Returned",
+    ReviewDecision.APPROVED.value: "Approved",
+    ReviewDecision.COUNTERSIGNED.value: "Countersigned",
+}
+
+
+def _choice_label(field: str, value: str) -> str:
+    if field in ("district", "districts"):
+        return District(value).label
+    if field == "categories":
+        return category_label(value)
+    return value
+
+
+@dataclass(frozen=True)
+class EditableField:
+    """One field as an editor shows it: its current value as text, and its choices."""
+
+    name: str
+    label: str
+    text: str
+    required: bool
+    multiline: bool
+    #: (value, label) pairs for a single choice; empty for typed text.
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class EditForm:
+    """A record opened for correcting, with the latest supervisor decision about it."""
+
+    record_type: str
+    record_id: str
+    title: str
+    fields: tuple[EditableField, ...]
+    #: The latest review decision and its comment (empty when none), shown above the fields.
+    decision: str
+    returned: bool
+    reason_always_required: bool
 
 
 class CorrectionService:
@@ -55,6 +124,92 @@ class CorrectionService:
         with self._vault.write() as conn:
             repo = self._vault.records(conn, actor=self._actor)
             return RecordView.of(repo.update(spec.type, record_id, changes, reason=kept))
+
+    def open_for_edit(self, *, record_type: str, record_id: str) -> EditForm:
+        """A record as its editor shows it; logged as a consultation (s62, reason ``edit``).
+
+        Raises:
+            RecordNotFoundError: no such live record.
+        """
+        spec = record_spec(record_type)
+        if spec.type in NOT_EDITABLE:
+            raise ValidationError([FieldError("type", "a review decision is not edited")])
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn, actor=self._actor)
+            record = repo.require(spec.type, record_id)
+            reviews = repo.where(RecordType.REVIEW, "subject_id", [record_id])
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=self._vault.now().isoformat(timespec="milliseconds"),
+                        actor=self._actor,
+                        action=audit.AuditAction.VIEW,
+                        record_type=spec.type.value,
+                        record_id=record_id,
+                        reason="edit",
+                    )
+                ],
+            )
+        latest = max(reviews, key=lambda r: str(r.fields.get("decided_at") or ""), default=None)
+        decision, returned = "", False
+        if latest is not None:
+            value = str(latest.fields.get("decision") or "")
+            returned = value == ReviewDecision.RETURNED.value
+            when = latest.fields.get("decided_at")
+            said = f"{_DECISION_WORDS.get(value, value)} by {latest.fields.get('reviewer') or '?'}"
+            if isinstance(when, str) and when:
+                said += f" on {format_datetime(datetime.fromisoformat(when))}"
+            comment = str(latest.fields.get("comment") or "")
+            decision = f"{said}: {comment}" if comment else said
+        fields = tuple(
+            EditableField(
+                name=f.name,
+                label=f.name.replace("_", " ").capitalize(),
+                text=field_text(f, record.fields.get(f.name)),
+                required=f.required,
+                multiline=f.max_length > 200 and not f.is_list,
+                choices=tuple((c, _choice_label(f.name, c)) for c in sorted(f.choices))
+                if f.choices and not f.is_list
+                else (),
+            )
+            for f in editable_fields(spec.type)
+        )
+        return EditForm(
+            record_type=spec.type.value,
+            record_id=record_id,
+            title=f"{TYPE_WORDS[spec.type]}: correct and save as a new version",
+            fields=fields,
+            decision=decision,
+            returned=returned,
+            reason_always_required=reason_required(spec.type, ()),
+        )
+
+    def save_form(
+        self, form: EditForm, *, texts: Mapping[str, str], reason: str | None
+    ) -> RecordView:
+        """Save what the user changed in an editor as a new version.
+
+        Only the fields whose text differs from what the form was opened with are sent, so a
+        field the user did not touch keeps whatever another laptop set meanwhile.
+
+        Raises:
+            RecordNotFoundError: the record was erased meanwhile.
+            ValidationError: naming each bad field (or the missing reason); nothing is written.
+        """
+        spec = record_spec(form.record_type)
+        opened = {f.name: f.text for f in form.fields}
+        changes = {
+            name: text_value(spec.by_name[name], text)
+            for name, text in texts.items()
+            if name in opened and text != opened[name]
+        }
+        return self.edit(
+            record_type=form.record_type,
+            record_id=form.record_id,
+            changes=changes,
+            reason=reason,
+        )
 
     def history(self, *, record_type: str, record_id: str) -> list[Version]:
         """Every version of a record this vault keeps, oldest first; logged as a view (s62).

@@ -392,17 +392,17 @@ class Vault:
             raise _translate(exc) from exc
 
     def compact(self) -> None:
-        """Rewrite the database file without its free pages, and empty the write-ahead log.
+        """Fold the write-ahead log into the file and empty it (after an erasure).
 
-        After an erasure: the pages that held the erased content are freed, not overwritten,
-        until this runs. It rewrites the whole file, so it is for erasures, not every write.
+        Deleted content is overwritten with zeros where it lay in the file (``secure_delete``,
+        `store.database`), but older copies of the pages stay in the write-ahead log until
+        it is checkpointed and truncated, which this does.
         """
         engine = self._require_engine()
         try:
             with self._clock_lock, engine.connect() as conn:
                 raw = conn.connection.dbapi_connection
                 assert raw is not None
-                raw.execute("VACUUM")
                 raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except DBAPIError as exc:
             raise _translate(exc) from exc
