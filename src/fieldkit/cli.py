@@ -492,6 +492,7 @@ def _not_found(exc: Exception) -> int:
 
 
 def cmd_edit(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.records import RecordType
     from fieldkit.services.corrections import CorrectionService
     from fieldkit.store.errors import RecordNotFoundError
 
@@ -501,7 +502,8 @@ def cmd_edit(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         changed = CorrectionService(vault).edit(
             record_type=args.type, record_id=args.id, changes=changes, reason=args.reason
         )
-        versions = CorrectionService(vault).history(record_type=args.type, record_id=args.id)
+        with vault.read() as conn:
+            versions = vault.records(conn).history(RecordType(changed.type), changed.id)
     except RecordNotFoundError as exc:
         return _not_found(exc)
     finally:

@@ -19,7 +19,8 @@ from fieldkit.domain.records import FieldError, RecordType, ValidationError, rec
 from fieldkit.domain.vocabulary import District, ReviewDecision
 from fieldkit.services.people import category_label
 from fieldkit.services.records import RecordView
-from fieldkit.store import audit
+from fieldkit.store import audit, replica
+from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
 #: Reference data only an administrator changes (the server refuses anyone else's change).
@@ -122,6 +123,7 @@ class CorrectionService:
             raise ValidationError([FieldError("fields", "name at least one field to change")])
         kept = checked_reason(reason, required=reason_required(spec.type, changes))
         with self._vault.write() as conn:
+            _check_may_change(conn, record_id, me=self._actor)
             repo = self._vault.records(conn, actor=self._actor)
             return RecordView.of(repo.update(spec.type, record_id, changes, reason=kept))
 
@@ -248,5 +250,32 @@ class CorrectionService:
         spec = record_spec(record_type)
         kept = checked_reason(reason, required=True)
         with self._vault.write() as conn:
+            _check_may_change(conn, record_id, me=self._actor)
             self._vault.records(conn, actor=self._actor).delete(spec.type, record_id, reason=kept)
         self._vault.compact()
+
+
+#: Roles the server lets change case records others created (in their districts).
+_CHANGE_ANYONES: frozenset[str] = frozenset({"supervisor"})
+
+
+def _check_may_change(conn: Transaction, record_id: str, *, me: str) -> None:
+    """Refuse, before anything is written, a change the server would refuse: an officer's
+    change to a record someone else created (it came by sync from another author).
+
+    Raises:
+        ValidationError: naming the record, not its content.
+    """
+    origin = replica.origin_of(conn, record_id)
+    if origin is None or not origin.author:
+        return  # written on this laptop, or reference data with no author
+    user = replica.get_state(conn, "user")
+    role = user.get("role") if isinstance(user, dict) else None
+    names = {me.casefold()}
+    if isinstance(user, dict) and isinstance(user.get("username"), str):
+        names.add(str(user["username"]).casefold())
+    if role in _CHANGE_ANYONES or origin.author.casefold() in names:
+        return
+    raise ValidationError(
+        [FieldError("record", "only its author or a supervisor may change or erase it")]
+    )
