@@ -443,6 +443,128 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         return Exit.OK if check.ok and synced else Exit.ERROR
 
 
+# Corrections: scripted edits, history and erasure (the app is the main route) ---------------
+
+
+def _set_values(record_type: str, pairs: Sequence[str]) -> dict[str, object]:
+    """``--set FIELD=VALUE`` as changes: plain text for text-like fields, JSON otherwise."""
+    import json
+
+    from fieldkit.domain.records import FieldError, FieldKind, record_spec
+
+    spec = record_spec(record_type)
+    plain = {
+        FieldKind.TEXT,
+        FieldKind.CHOICE,
+        FieldKind.DATE,
+        FieldKind.DATETIME,
+        FieldKind.POSTCODE,
+        FieldKind.URL,
+        FieldKind.ID,
+        FieldKind.SHA256,
+    }
+    changes: dict[str, object] = {}
+    errors: list[FieldError] = []
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name:
+            # The value could be personal data: name only what is wrong with the shape.
+            raise UsageError("each --set is FIELD=VALUE")
+        if name in changes:
+            errors.append(FieldError(name, "is set more than once"))
+            continue
+        field = spec.by_name.get(name)
+        if field is None or field.kind in plain:
+            changes[name] = raw if raw != "" else None
+            continue
+        try:
+            changes[name] = json.loads(raw) if raw != "" else None
+        except ValueError:
+            errors.append(FieldError(name, "must be JSON (a list, number, true or false)"))
+    if errors:
+        raise ValidationError(errors)
+    return changes
+
+
+def _not_found(exc: Exception) -> int:
+    print(f"fieldkit: not valid: {exc} Nothing was changed.", file=sys.stderr)
+    return Exit.INVALID_INPUT
+
+
+def cmd_edit(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.records import RecordType
+    from fieldkit.services.corrections import CorrectionService
+    from fieldkit.store.errors import RecordNotFoundError
+
+    changes = _set_values(args.type, args.set)
+    vault = _unlock(args, stdin)
+    try:
+        changed = CorrectionService(vault).edit(
+            record_type=args.type, record_id=args.id, changes=changes, reason=args.reason
+        )
+        with vault.read() as conn:
+            versions = vault.records(conn).history(RecordType(changed.type), changed.id)
+    except RecordNotFoundError as exc:
+        return _not_found(exc)
+    finally:
+        vault.lock()
+    print(f"Saved {changed.type} {changed.id} as version {len(versions)}.", file=out)
+    return Exit.OK
+
+
+def cmd_history(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    import json
+
+    from fieldkit.domain.records import record_spec
+    from fieldkit.services import disclosure
+    from fieldkit.services.corrections import CorrectionService
+    from fieldkit.store.audit import AuditAction
+    from fieldkit.store.errors import RecordNotFoundError
+
+    record_type = record_spec(args.type).type.value
+    vault = _unlock(args, stdin)
+    try:
+        versions = CorrectionService(vault).history(record_type=record_type, record_id=args.id)
+        what = "command-line history"
+        # The versions leave the vault on standard output: logged first, as an export is.
+        disclosure.log_disclosure(
+            vault, action=AuditAction.EXPORT, records=[(record_type, args.id)], reason=what
+        )
+        try:
+            for version in versions:
+                print(json.dumps(version.wire(), ensure_ascii=False, sort_keys=True), file=out)
+            out.flush()
+        except BrokenPipeError:
+            _stop_writing_to(out)
+            print("fieldkit: the reader closed the output early.", file=sys.stderr)
+            return Exit.ERROR
+        disclosure.log_completion(vault, what=what, count=len(versions), unit="versions")
+    except RecordNotFoundError as exc:
+        return _not_found(exc)
+    finally:
+        vault.lock()
+    return Exit.OK
+
+
+def cmd_delete(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.corrections import CorrectionService
+    from fieldkit.store.errors import RecordNotFoundError
+
+    vault = _unlock(args, stdin)
+    try:
+        CorrectionService(vault).erase(record_type=args.type, record_id=args.id, reason=args.reason)
+    except RecordNotFoundError as exc:
+        return _not_found(exc)
+    finally:
+        vault.lock()
+    print(
+        f"Erased {args.type} {args.id}: its earlier versions are gone from this vault, and the "
+        "erasure reaches the server and every laptop at their next sync.",
+        file=out,
+    )
+    return Exit.OK
+
+
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 #: What each error the user can cause exits with; the first match wins (subclasses first).
@@ -589,6 +711,31 @@ def build_parser() -> argparse.ArgumentParser:
     from fieldkit.services import sync_command
 
     sync_command.add_parser(sub)
+
+    p = sub.add_parser("edit", help="change fields of a record as a new version, with a reason")
+    p.add_argument("type", metavar="TYPE", help="record type: person, visit, warning, ...")
+    p.add_argument("id", metavar="ID")
+    p.add_argument(
+        "--set",
+        action="append",
+        required=True,
+        metavar="FIELD=VALUE",
+        help="a field's new value (JSON for lists, numbers, true/false; empty clears it)",
+    )
+    p.add_argument("--reason", required=True, help="why it is changed (audited; no personal data)")
+    vault_args(p)
+    p.set_defaults(handler=cmd_edit)
+    p = sub.add_parser("history", help="a record's versions as JSON Lines, oldest first (logged)")
+    p.add_argument("type", metavar="TYPE")
+    p.add_argument("id", metavar="ID")
+    vault_args(p)
+    p.set_defaults(handler=cmd_history)
+    p = sub.add_parser("delete", help="erase a record, its earlier versions too, with a reason")
+    p.add_argument("type", metavar="TYPE")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--reason", required=True, help="why it is erased (audited; no personal data)")
+    vault_args(p)
+    p.set_defaults(handler=cmd_delete)
 
     p = sub.add_parser(
         "demo", help="a demo vault of synthetic data, synced with a local demo server, in the app"

@@ -323,7 +323,7 @@ def test_only_the_two_files_are_left_with_neutral_names(
     assert result.reference.startswith("SAR-")
 
 
-def test_deleted_and_unlinked_records_are_still_disclosed(
+def test_unlinked_records_are_still_disclosed_and_erased_ones_hold_nothing_to_disclose(
     vault: Vault, ids: dict[str, str], service: SubjectAccessService, out: Path
 ) -> None:
     with vault.write() as conn:
@@ -334,7 +334,8 @@ def test_deleted_and_unlinked_records_are_still_disclosed(
         repo.update(RecordType.VISIT, moved, {"person_ids": [ids["kieran"]]})
     result = service.export(ids["zoe"], folder=out)
     records = {r["id"]: r for r in _load(result.json_path)["records"]}
-    assert records[gone]["deleted"] is True
+    # Erased: nothing about the person is held any more (its earlier versions went with it).
+    assert gone not in records
     assert records[moved]["why"] == "an earlier version named the person"
     assert records[moved]["history"][0]["fields"]["person_ids"] == [ids["zoe"]]
     assert ids["visit_kieran"] not in records

@@ -136,7 +136,12 @@ def test_a_record_deleted_on_the_server_comes_back_as_a_tombstone(
     server.admin.add_user("amy")
     desk = laptops("desk", "amy", server.url)
     field = laptops("field", "amy", server.url)
-    subject = RecordService(desk.open()).create(record_type="person", fields=person())
+    # No date of birth: an erased record's tombstone clears its indexed fields, so splicing
+    # back the page of someone with one leaves the date-of-birth index disagreeing with the
+    # row, which SQLite reports as damage. The repair of the row itself is what is tested here.
+    subject = RecordService(desk.open()).create(
+        record_type="person", fields=person(date_of_birth=None)
+    )
     ok(desk)
     ok(field)
     old_copy = tmp_path / "field-before.db"

@@ -72,10 +72,14 @@ class RecordService:
             return RecordView.of(repo.update(spec.type, record_id, changes))
 
     def delete(self, *, record_type: str, record_id: str, reason: str | None = None) -> None:
-        """Delete a record (a tombstone that syncs); the history keeps its last state."""
+        """Erase a record: a tombstone that syncs; its earlier versions go with it.
+
+        The file is compacted afterwards, so the freed pages no longer hold its content.
+        """
         spec = record_spec(record_type)
         with self._vault.write() as conn:
             self._vault.records(conn, actor=self._actor).delete(spec.type, record_id, reason=reason)
+        self._vault.compact()
 
     def view(self, *, record_type: str, record_id: str, reason: str | None = None) -> RecordView:
         """Open a record to look at it, logging the consultation (s62).

@@ -368,7 +368,7 @@ class SyncEngine:
             self._publish(SyncState.SYNCING, step="pull", done=tally.pulled, total=None)
             page = self._transport.pull(since=cursor, limit=self._pull_limit)
             with self._vault.write() as conn:
-                replica.apply_pulled(
+                applied = replica.apply_pulled(
                     conn,
                     [_pulled(r) for r in page.records],
                     at=self._stamp(),
@@ -381,6 +381,9 @@ class SyncEngine:
                     self._hooks.before_page_commit(number)
             cursor = page.next
             tally.pulled += len(page.records)
+            if applied.erased:
+                # The erased records' old content sits in freed pages until the file is rewritten.
+                self._vault.compact()
             if not page.more:
                 return
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from fieldkit.domain.schemes import Scheme, load_schemes
 from fieldkit.services.conflicts import ConflictService
+from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
@@ -66,6 +67,8 @@ class Workspace:
     conflicts: ConflictService
     sync: SyncController
     lock: Callable[[], None]
+    #: Correcting any record with a reason, its history, erasure.
+    corrections: CorrectionService
 
 
 def open_workspace(
@@ -124,4 +127,5 @@ def open_workspace(
         conflicts=ConflictService(vault, records),
         sync=controller,
         lock=vault.lock,
+        corrections=CorrectionService(vault),
     )

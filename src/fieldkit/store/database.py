@@ -28,6 +28,9 @@ _PRAGMAS = (
     # A REPLACE that removes a row then fires its delete trigger, so the record seal
     # (store/seal.py) sees every row that leaves a record table.
     "PRAGMA recursive_triggers = ON",
+    # Deleted and overwritten content is zeroed where it lay, so an erased record (or an
+    # earlier version of any record) is not left in free space of the decrypted file.
+    "PRAGMA secure_delete = ON",
     # 64 MiB of page cache: a bulk import touches index pages all over, and with the cipher on
     # every page evicted and read back is decrypted and HMAC-checked again.
     "PRAGMA cache_size = -65536",

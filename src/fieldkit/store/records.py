@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, delete, insert, or_, select, text, update
 
+from fieldkit.domain import corrections
 from fieldkit.domain.hlc import Hlc, HlcClock
 from fieldkit.domain.names import NameRules, shipped_name_rules
 from fieldkit.domain.records import (
@@ -24,7 +25,16 @@ from fieldkit.domain.records import (
 from fieldkit.domain.vocabulary import WarningStatus
 from fieldkit.store import audit, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
-from fieldkit.store.schema import RECORD_TABLES, Change, HistoryEntry, visit_person
+from fieldkit.store.schema import (
+    RECORD_TABLES,
+    AuditEntry,
+    Change,
+    DocumentFile,
+    HistoryEntry,
+    VersionNote,
+    record_origin,
+    visit_person,
+)
 
 #: Where the next page of a visit list starts: the last row's (occurred_at, id).
 VisitCursor = tuple[str, str]
@@ -250,9 +260,16 @@ class RecordRepository:
         return prepared
 
     def update(
-        self, record_type: RecordType, record_id: str, changes: Mapping[str, object]
+        self,
+        record_type: RecordType,
+        record_id: str,
+        changes: Mapping[str, object],
+        *,
+        reason: str | None = None,
     ) -> StoredRecord:
         """Change some fields of a record, keeping its prior state in the history.
+
+        ``reason`` (why it was changed) goes into the audit entry and the version's note.
 
         Raises:
             RecordNotFoundError: no such live record.
@@ -290,11 +307,19 @@ class RecordRepository:
         if record_type is RecordType.PERSON:
             name_index.put(self._conn, self._name_rules, [(record_id, merged)])
         self._log_changes([change])
-        self._audit(audit.AuditAction.UPDATE, [(record_type, record_id)], at)
+        self._note([(record_type, record_id, hlc)], "update", at, reason=reason)
+        self._audit(audit.AuditAction.UPDATE, [(record_type, record_id)], at, reason=reason)
         return record
 
     def delete(self, record_type: RecordType, record_id: str, *, reason: str | None = None) -> None:
-        """Delete a record: it becomes a tombstone, its last state kept in the history.
+        """Erase a record: it becomes a tombstone that keeps only its scope.
+
+        Its earlier versions (history), the content of its changes in the outbox, its version
+        notes, its search entry and name keys, a document's stored file and a visit's links go
+        with it. The delete goes to the server unless the server never had the record. What
+        is left is the tombstone (id, scope, clock) and the audit entry saying it was erased,
+        with ``reason``. The caller should `Vault.compact` after committing, so that freed
+        pages holding the old content are rewritten.
 
         Raises:
             RecordNotFoundError: no such live record.
@@ -302,19 +327,73 @@ class RecordRepository:
         current = self.require(record_type, record_id)
         hlc = str(self._clock.now())
         at = self._stamp()
-        change = _change(current, "delete", {}, dict(current.versions), at, hlc=hlc)
-        self._keep_history(current, change)
+        sent = self._server_may_hold(record_id)
+        forget(self._conn, record_type, record_id)
         table = RECORD_TABLES[record_type]
         self._conn.execute(
-            update(table).where(table.c.id == record_id).values(deleted=True, updated_hlc=hlc)
+            update(table)
+            .where(table.c.id == record_id)
+            .values(
+                **corrections.tombstone_fields(record_type, current.fields),
+                versions={},
+                deleted=True,
+                updated_hlc=hlc,
+            )
         )
-        search.remove(self._conn, record_id)
-        name_index.remove(self._conn, record_id)
-        if record_type is RecordType.VISIT:
-            # A deleted visit no longer belongs on anyone's timeline.
-            self._conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))
-        self._log_changes([change])
+        if sent:
+            self._log_changes([_change(current, "delete", {}, dict(current.versions), at, hlc=hlc)])
+        self._note([(record_type, record_id, hlc)], "delete", at, reason=reason)
         self._audit(audit.AuditAction.DELETE, [(record_type, record_id)], at, reason=reason)
+
+    def history(self, record_type: RecordType, record_id: str) -> list[corrections.Version]:
+        """Every version of a record this vault keeps, oldest first (a tombstone's is empty).
+
+        Raises:
+            RecordNotFoundError: no such record, live or erased.
+        """
+        current = self.get(record_type, record_id)
+        if current is None:
+            raise RecordNotFoundError(record_type.value)
+        rows = self._conn.execute(
+            select(HistoryEntry.hlc, HistoryEntry.fields)
+            .where(HistoryEntry.record_id == record_id)
+            .where(HistoryEntry.record_type == record_type.value)
+            .order_by(HistoryEntry.seq)
+        ).all()
+        states = [corrections.State(hlc, fields) for hlc, fields in rows]
+        states.append(corrections.State(current.updated_hlc, current.fields, current.deleted))
+        notes = [
+            corrections.Note(hlc, op, at, actor, reason)
+            for hlc, op, at, actor, reason in self._conn.execute(
+                select(
+                    VersionNote.hlc,
+                    VersionNote.op,
+                    VersionNote.at,
+                    VersionNote.actor,
+                    VersionNote.reason,
+                )
+                .where(VersionNote.record_id == record_id)
+                .order_by(VersionNote.seq)
+            ).all()
+        ]
+        # A creation has no note (imports and first syncs write many): its audit entry, or
+        # for a record that came by sync its origin, says who and when.
+        created = self._conn.execute(
+            select(AuditEntry.at, AuditEntry.actor)
+            .where(AuditEntry.record_id == record_id)
+            .where(AuditEntry.action == audit.AuditAction.CREATE.value)
+            .order_by(AuditEntry.seq)
+            .limit(1)
+        ).first()
+        if created is None:
+            created = self._conn.execute(
+                select(record_origin.c.received_at, record_origin.c.author).where(
+                    record_origin.c.record_id == record_id
+                )
+            ).first()
+        if created is not None and states:
+            notes.append(corrections.Note(states[0].hlc, "create", created[0], created[1], None))
+        return corrections.versions(states, notes)
 
     # Internals -------------------------------------------------------------------------------
 
@@ -340,6 +419,43 @@ class RecordRepository:
                 for record_type, record_id in records
             ],
         )
+
+    def _note(
+        self,
+        records: Sequence[tuple[RecordType, str, str]],
+        op: str,
+        at: str,
+        *,
+        reason: str | None = None,
+    ) -> None:
+        if records:
+            self._conn.execute(
+                insert(VersionNote),
+                [
+                    {
+                        "record_type": t.value,
+                        "record_id": i,
+                        "hlc": h,
+                        "op": op,
+                        "at": at,
+                        "actor": self._actor,
+                        "reason": reason,
+                    }
+                    for t, i, h in records
+                ],
+            )
+
+    def _server_may_hold(self, record_id: str) -> bool:
+        """Whether the record came by sync or any change to it has gone up."""
+        pushed = self._conn.execute(
+            select(Change.seq)
+            .where(Change.record_id == record_id, Change.pushed_at.is_not(None))
+            .limit(1)
+        ).first()
+        pulled = self._conn.execute(
+            select(record_origin.c.record_id).where(record_origin.c.record_id == record_id)
+        ).first()
+        return pushed is not None or pulled is not None
 
     def _stamp(self) -> str:
         return self._now().isoformat(timespec="milliseconds")
@@ -461,3 +577,23 @@ def to_record(record_type: RecordType, row: RowMapping) -> StoredRecord:
         bool(row["deleted"]),
         row["updated_hlc"],
     )
+
+
+def forget(conn: Connection, record_type: RecordType, record_id: str) -> None:
+    """Remove everything that holds an erased record's content, except the record row itself.
+
+    Its history, version notes, outbox entries (their fields are its content), search entry
+    and name keys, a document's stored file and a visit's links. The search index is then
+    merged, so the erased words are not left in its older segments.
+    """
+    conn.execute(delete(HistoryEntry).where(HistoryEntry.record_id == record_id))
+    conn.execute(delete(VersionNote).where(VersionNote.record_id == record_id))
+    conn.execute(delete(Change).where(Change.record_id == record_id))
+    if record_type is RecordType.VISIT:
+        conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))
+    if record_type is RecordType.DOCUMENT:
+        conn.execute(delete(DocumentFile).where(DocumentFile.document_id == record_id))
+    name_index.remove(conn, record_id)
+    search.remove(conn, record_id)
+    if record_type in search.SEARCHABLE_TYPES:
+        conn.execute(text("INSERT INTO search_index(search_index) VALUES ('optimize')"))

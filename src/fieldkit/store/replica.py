@@ -10,11 +10,12 @@ from typing import Any, TypedDict
 from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from fieldkit.domain.corrections import tombstone_fields
 from fieldkit.domain.merge import merge_record
 from fieldkit.domain.names import NameRules, shipped_name_rules
 from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate_fields
 from fieldkit.store import name_index, review_queue, search
-from fieldkit.store.records import pack_versions, unpack_versions
+from fieldkit.store.records import forget, pack_versions, unpack_versions
 from fieldkit.store.schema import (
     RECORD_TABLES,
     AuditEntry,
@@ -22,6 +23,7 @@ from fieldkit.store.schema import (
     DocumentFile,
     HistoryEntry,
     Meta,
+    VersionNote,
     record_origin,
     visit_person,
 )
@@ -93,6 +95,8 @@ class ApplyOutcome:
         self.updated = 0
         self.unchanged = 0
         self.skipped: list[tuple[str, str]] = []
+        #: Records erased here because the server erased them (the vault should be compacted).
+        self.erased = 0
 
 
 def pending_changes(conn: Connection, *, limit: int) -> list[OutgoingChange]:
@@ -238,6 +242,7 @@ def _apply_group(
     new_rows: list[dict[str, Any]] = []
     new_links: list[dict[str, str]] = []
     new_index: list[tuple[str, str]] = []
+    notes: list[dict[str, Any]] = []
     for pulled in group:
         row = held.get(pulled.id)
         incoming = {k: v for k, v in pulled.fields.items() if k in names}
@@ -255,15 +260,21 @@ def _apply_group(
             fields = (
                 validate_fields(record_type.value, merged.fields)
                 if not deleted
-                else {k: merged.fields.get(k) for k in names}
+                else tombstone_fields(record_type, merged.fields)
             )
         except ValidationError:
             outcome.skipped.append((pulled.type, pulled.id))
             continue
-        top = max([*merged.versions.values(), row["updated_hlc"] if row is not None else ""])
+        top = max(
+            [
+                *merged.versions.values(),
+                row["updated_hlc"] if row is not None else "",
+            ]
+        )
         values = {
             **fields,
-            "versions": pack_versions(merged.versions, names),
+            # An erased record keeps no versions: the server clears them too.
+            "versions": pack_versions(merged.versions, names) if not deleted else {},
             "deleted": deleted,
             "updated_hlc": top,
         }
@@ -278,12 +289,31 @@ def _apply_group(
                 **review_queue.described(record_type, fields, deleted=deleted),
             }
         )
+        if row is not None:
+            notes.append(
+                {
+                    "record_type": record_type.value,
+                    "record_id": pulled.id,
+                    "hlc": top,
+                    "op": "delete" if deleted else "update",
+                    "at": at,
+                    "actor": pulled.author,
+                    "reason": None,
+                }
+            )
         if row is None:
             new_rows.append({"id": pulled.id, **values})
             new_links.extend({"visit_id": pulled.id, "person_id": p} for p in people)
             if not deleted:
                 new_index.append((pulled.id, search.index_text(record_type, fields)))
             outcome.inserted += 1
+            continue
+        if deleted:
+            # Erased on the server: its earlier versions go from this laptop too.
+            forget(conn, record_type, pulled.id)
+            conn.execute(update(table).where(table.c.id == pulled.id).values(**values))
+            outcome.updated += 1
+            outcome.erased += 1
             continue
         conn.execute(
             insert(HistoryEntry).values(
@@ -310,6 +340,8 @@ def _apply_group(
                 search.remove(conn, pulled.id)
             else:
                 search.upsert(conn, record_type, pulled.id, search.index_text(record_type, fields))
+    if notes:
+        conn.execute(insert(VersionNote), notes)
     if new_rows:
         conn.execute(insert(table), new_rows)
     if new_links and record_type is RecordType.VISIT:

@@ -77,6 +77,24 @@ class HistoryEntry(Base):
     versions: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
+class VersionNote(Base):
+    """Who made each version of a record, when and why (migration 0009); no field values.
+
+    ``hlc`` is the record's ``updated_hlc`` once the change was applied: the state it names is
+    the ``record_history`` row with that clock (or the record itself while it is current).
+    """
+
+    __tablename__ = "record_version"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    hlc: Mapped[str] = mapped_column(String(96))
+    op: Mapped[str] = mapped_column(String(8))
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
 class AuditEntry(Base):
     """An s62 log entry, chained to the one before by hash."""
 

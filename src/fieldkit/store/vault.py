@@ -391,6 +391,22 @@ class Vault:
         except DBAPIError as exc:
             raise _translate(exc) from exc
 
+    def compact(self) -> None:
+        """Fold the write-ahead log into the file and empty it (after an erasure).
+
+        Deleted content is overwritten with zeros where it lay in the file (``secure_delete``,
+        `store.database`), but older copies of the pages stay in the write-ahead log until
+        it is checkpointed and truncated, which this does.
+        """
+        engine = self._require_engine()
+        try:
+            with self._clock_lock, engine.connect() as conn:
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DBAPIError as exc:
+            raise _translate(exc) from exc
+
     def records(self, conn: Connection, *, actor: str | None = None) -> RecordRepository:
         """The record repository over a connection from `write()` or `read()`."""
         return RecordRepository(

@@ -35,6 +35,7 @@ from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
+from fieldkit.ui.record_editor import RecordEditor
 from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.sync_bar import SyncBar
@@ -165,6 +166,8 @@ class MainWindow(QMainWindow):
         self._prefs = prefs
         self.workspace: Workspace | None = None
         self.screens: Screens | None = None
+        #: The record editor open now, if any (closed when the vault locks).
+        self.editor: RecordEditor | None = None
         self.settings = AppSettings()
         self._return_to = TODAY
 
@@ -246,6 +249,7 @@ class MainWindow(QMainWindow):
             self.screen_stack.addWidget(widget)
         s.people.warn_person.connect(self.warn_person)
         s.today.open_subject.connect(self.open_subject)
+        s.today.open_work.connect(self.correct)
         s.visit.saved.connect(lambda _id: s.today.refresh())
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
@@ -295,6 +299,10 @@ class MainWindow(QMainWindow):
         self.locked.emit()
 
     def _drop_screens(self) -> None:
+        if self.editor is not None:
+            # It holds a record's fields: it goes with the screens when the vault locks.
+            self.editor.close()
+            self.editor = None
         while self.screen_stack.count():
             widget = self.screen_stack.widget(0)
             assert widget is not None
@@ -378,6 +386,25 @@ class MainWindow(QMainWindow):
         if self.screens is not None:
             self.go(WARNING)
             self.screens.warning.choose_person(person_id)
+
+    def correct(self, record_type: str, record_id: str) -> RecordEditor | None:
+        """Open a record in the record editor; saving it refreshes Today and syncs."""
+        ws, s = self.workspace, self.screens
+        if ws is None or s is None:
+            return None
+        editor = RecordEditor(ws.corrections, self.workers, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.saved.connect(lambda _t, _id: s.today.refresh())
+        editor.saved.connect(lambda _t, _id: ws.sync.sync_now())
+        self.editor = editor
+        editor.finished.connect(lambda _result: self._editor_closed(editor))
+        editor.open()
+        editor.load(record_type, record_id)
+        return editor
+
+    def _editor_closed(self, editor: RecordEditor) -> None:
+        if self.editor is editor:
+            self.editor = None
 
     def open_subject(self, subject_type: str, subject_id: str) -> None:
         if self.screens is None:

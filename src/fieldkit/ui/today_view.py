@@ -46,6 +46,8 @@ class TodayView(QWidget):
     """
 
     open_subject = Signal(str, str)
+    #: A piece of work to correct: returned work from the feedback, or one of my visits.
+    open_work = Signal(str, str)
     loaded = Signal()
 
     def __init__(
@@ -119,6 +121,16 @@ class TodayView(QWidget):
                     m.row_at(index.row()).subject_type, m.row_at(index.row()).subject_id
                 )
             )
+        # Returned work (or any decided work) opens straight into its editor; so do my visits.
+        self.feedback_table.activated.connect(
+            lambda index: self.open_work.emit(
+                self.feedback.row_at(index.row()).subject_type,
+                self.feedback.row_at(index.row()).subject_id,
+            )
+        )
+        self.recent_table.activated.connect(
+            lambda index: self.open_work.emit("visit", self.recent.row_at(index.row()).id)
+        )
         self.summary: TodaySummary | None = None
 
     def refresh(self) -> None:
