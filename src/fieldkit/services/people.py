@@ -19,7 +19,7 @@ from fieldkit.domain.name_match import (
 )
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import WarningStatus
+from fieldkit.domain.vocabulary import WarningStatus, risk_marker_label
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
 from fieldkit.store.records import StoredRecord
@@ -111,6 +111,15 @@ class PersonProfile:
     risk_flags: tuple[str, ...]
     timeline: tuple[TimelineEntry, ...]
     standings: tuple[WarningStanding, ...]
+    #: The person's risk markers as labels, with the free-text note last (if any).
+    risk_markers: tuple[str, ...] = ()
+
+
+def risk_markers_of(fields: Mapping[str, object]) -> tuple[str, ...]:
+    """A person's risk markers as people read them: each marker's label, then the note."""
+    markers = [risk_marker_label(str(m)) for m in fields.get("risk_markers") or []]  # type: ignore[attr-defined]
+    note = str(fields.get("risk_notes") or "").strip()
+    return (*markers, *([note] if note else []))
 
 
 def _row(record_id: str, fields: Mapping[str, object], reason: str = "") -> PersonRow:
@@ -324,6 +333,15 @@ class PeopleService:
                     str(wf["behaviour"]),
                 )
             )
+            if wf.get("status") == WarningStatus.WITHDRAWN.value and wf.get("withdrawn_at"):
+                timeline.append(
+                    TimelineEntry(
+                        parse_moment(wf["withdrawn_at"]),
+                        "Warning withdrawn",
+                        f"{level}, withdrawn by {wf.get('withdrawn_by') or 'unknown'}",
+                        str(wf.get("withdrawal_reason") or ""),
+                    )
+                )
         for s in signposts:
             sf = s.fields
             consent = "consented to referral" if sf["consent_to_referral"] else "no referral"
@@ -363,6 +381,7 @@ class PeopleService:
             district=str(f.get("district") or ""),
             flags=flags,
             risk_flags=tuple(x for x in flags if _is_risk(x)),
+            risk_markers=risk_markers_of(f),
             timeline=tuple(timeline),
             standings=standings,
         )

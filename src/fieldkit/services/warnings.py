@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from fieldkit.documents.inputs import LeafletInput, LetterInput
@@ -11,10 +11,10 @@ from fieldkit.domain.escalation import Outcome, next_step
 from fieldkit.domain.legal_clocks import LONDON, format_date
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, new_id
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import DocumentKind
+from fieldkit.domain.vocabulary import DocumentKind, ServedHow, WarningStatus
 from fieldkit.services.directory import DirectoryService, ServiceRow, as_support_service
 from fieldkit.services.documents_service import DocumentService, KeptDocument
-from fieldkit.services.people import person_name, warning_facts
+from fieldkit.services.people import parse_moment, person_name, warning_facts
 from fieldkit.services.settings import AppSettings
 from fieldkit.store.vault import Vault
 
@@ -69,6 +69,24 @@ class WarningRequest:
     consent_to_referral: bool = False
     method: str = "leaflet"
     deadline: date | None = None
+    visit_id: str | None = None
+    served_how: str = ServedHow.HANDED_OVER.value
+
+
+@dataclass(frozen=True)
+class WithdrawnWarning:
+    """A warning after withdrawal, with what the engine now proposes for the person."""
+
+    warning_id: str
+    person_id: str
+    proposal: WarningProposal
+
+
+#: A CPW's "comply by" date when the officer gives none: two weeks from the day it is issued.
+CPW_COMPLY_DAYS = 14
+
+#: At most this many of the district's general services on a letter with no signposting.
+GENERAL_SUPPORT_LIMIT = 4
 
 
 @dataclass(frozen=True)
@@ -165,17 +183,25 @@ class WarningService:
                 else [FieldError("conditions", "say what must stop or change")]
             ),
         ]
+        now = self._vault.now()
+        if request.served_how not in {h.value for h in ServedHow} - {ServedHow.EXPORTED.value}:
+            problems.append(FieldError("served_how", "choose how it was served"))
+        if request.occurred_at is not None and request.occurred_at > now:
+            problems.append(FieldError("occurred_at", "is in the future"))
         if problems:
             raise ValidationError(problems)
+        request = self._with_context(request)
         proposal = self.propose(person_id=request.person_id, scheme_id=request.scheme_id)
         if not proposal.can_issue:
             raise ValidationError([FieldError("scheme", proposal.reason)])
         scheme = self._schemes[request.scheme_id]
         settings = self._settings()
-        now = self._vault.now()
         warning_id = new_id()
         services = self._directory.by_ids(list(request.service_ids))
-        letter = self._letter(request, scheme, proposal, settings, now, warning_id, services)
+        comply_by = self._comply_by(request, proposal.level_id, now)
+        letter = self._letter(
+            request, scheme, proposal, settings, now, warning_id, services, comply_by
+        )
         rendered = [self._documents.render_letter(letter)] if letter else []
         if services:
             rendered.append(
@@ -216,6 +242,10 @@ class WarningService:
                     "behaviour": request.behaviour,
                     "conditions": "\n".join(c.strip() for c in request.conditions if c.strip()),
                     "signposting_id": signposting_id,
+                    "visit_id": request.visit_id,
+                    "occurred_at": (request.occurred_at or now).isoformat(timespec="seconds"),
+                    "served_how": request.served_how,
+                    "comply_by": comply_by.isoformat() if comply_by else None,
                 },
                 record_id=warning_id,
             )
@@ -241,6 +271,7 @@ class WarningService:
         now: datetime,
         warning_id: str,
         services: Sequence[ServiceRow],
+        comply_by: date | None,
     ) -> LetterInput | None:
         kind = LETTER_FOR_LEVEL.get(proposal.level_id)
         if kind is None:
@@ -256,7 +287,7 @@ class WarningService:
             issued_at=local_now,
             person_name=person_name(person.fields) if named else None,
             person_description=None if named else str(person.fields.get("description") or ""),
-            place_label=request.place_label or "Kirklees",
+            place_label=request.place_label,
             occurred_at=(request.occurred_at or now).astimezone(LONDON),
             behaviour=request.behaviour.strip(),
             conditions=tuple(c.strip() for c in request.conditions if c.strip()),
@@ -265,11 +296,95 @@ class WarningService:
             next_step_power=power,
             officer_name=settings.officer_name or self._vault.username,
             officer_number=settings.officer_number,
-            support=tuple(as_support_service(s) for s in services),
-            deadline=request.deadline
-            or (local_now.date() + timedelta(days=14) if kind is DocumentKind.CPW_LETTER else None),
+            support=tuple(
+                as_support_service(s) for s in (services or self._general_support(request))
+            ),
+            deadline=comply_by,
             language=settings.language,
         )
+
+    def _with_context(self, request: WarningRequest) -> WarningRequest:
+        """The request with place, time and district taken from its visit and place records.
+
+        The district is the place's (where it happened), not the officer's setting.
+
+        Raises:
+            ValidationError: the visit or place named does not exist.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            place_id, occurred_at = request.place_id, request.occurred_at
+            if request.visit_id:
+                visit = repo.get(RecordType.VISIT, request.visit_id)
+                if visit is None:
+                    raise ValidationError([FieldError("visit_id", "no such visit")])
+                place_id = place_id or _text_or_none(visit.fields.get("place_id"))
+                occurred_at = occurred_at or parse_moment(str(visit.fields["occurred_at"]))
+            district, label = request.district, request.place_label
+            if place_id:
+                place = repo.get(RecordType.PLACE, place_id)
+                if place is None:
+                    raise ValidationError([FieldError("place_id", "no such place")])
+                district = str(place.fields["district"])
+                label = label or str(place.fields["label"])
+        if not label.strip():
+            raise ValidationError([FieldError("place", "say where it happened")])
+        if occurred_at is None:
+            raise ValidationError([FieldError("occurred_at", "say when it happened")])
+        return replace(
+            request,
+            place_id=place_id,
+            place_label=label.strip(),
+            occurred_at=occurred_at,
+            district=district,
+        )
+
+    @staticmethod
+    def _comply_by(request: WarningRequest, level_id: str, now: datetime) -> date | None:
+        if LETTER_FOR_LEVEL.get(level_id) is not DocumentKind.CPW_LETTER:
+            return request.deadline
+        return request.deadline or now.astimezone(LONDON).date() + timedelta(days=CPW_COMPLY_DAYS)
+
+    def _general_support(self, request: WarningRequest) -> list[ServiceRow]:
+        """The district's general services, so that a letter's support section is never empty."""
+        return self._directory.services(district=request.district)[:GENERAL_SUPPORT_LIMIT]
+
+    def withdraw(self, *, warning_id: str, reason: str) -> WithdrawnWarning:
+        """Withdraw a warning: the ladder stops counting it and the person's stage is recomputed.
+
+        The warning is kept (status withdrawn, with when, by whom and why), so the timeline and
+        the audit log show the withdrawal; the change syncs like any other.
+
+        Raises:
+            ValidationError: no reason given, or the warning is already withdrawn.
+            RecordNotFoundError: no such warning.
+        """
+        why = reason.strip()
+        if not why:
+            raise ValidationError([FieldError("reason", "say why the warning is withdrawn")])
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            current = repo.require(RecordType.WARNING, warning_id)
+            if current.fields.get("status") == WarningStatus.WITHDRAWN.value:
+                raise ValidationError([FieldError("status", "is already withdrawn")])
+            repo.update(
+                RecordType.WARNING,
+                warning_id,
+                {
+                    "status": WarningStatus.WITHDRAWN.value,
+                    "withdrawn_at": self._vault.now().isoformat(timespec="seconds"),
+                    "withdrawn_by": self._vault.username,
+                    "withdrawal_reason": why,
+                },
+            )
+            person_id = str(current.fields["person_id"])
+            scheme_id = str(current.fields["scheme"])
+        proposal = self.propose(person_id=person_id, scheme_id=scheme_id)
+        return WithdrawnWarning(warning_id, person_id, proposal)
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value else None
 
 
 def next_step_wording(scheme: Scheme, level_id: str) -> tuple[str, str]:
