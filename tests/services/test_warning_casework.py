@@ -236,3 +236,82 @@ def test_fieldkit_warning_withdraw_withdraws_and_refuses_unknown_warnings(
         stored = vault.records(conn).require(RecordType.WARNING, yellow.warning_id)
     vault.lock()
     assert (stored.fields["status"], stored.fields["withdrawal_reason"]) == ("withdrawn", "Wrong")
+
+
+def _countersign(ws: Workspace, warning_id: str) -> None:
+    """A supervisor's countersignature, as it arrives on the officer's laptop by sync."""
+    stored = _warning(ws, warning_id)
+    ws.records.create(
+        record_type="review",
+        fields={
+            "subject_type": "warning",
+            "subject_id": warning_id,
+            "decision": "countersigned",
+            "decided_at": "2026-11-27T09:30:00+00:00",
+            "reviewer": "sam.supervisor",
+            "officer": "amy.officer",
+            "district": stored["district"],
+        },
+    )
+
+
+def test_a_cpw_comply_by_clock_is_on_today_until_the_next_step(workspace: Workspace) -> None:
+    jan = workspace.records.create(record_type="person", fields=person())
+    workspace.warnings.issue(_request(jan.id, scheme_id="community_protection"))
+    clocks = workspace.today.summary(unsynced=0).legal_clocks
+    assert [(c.what, c.subject, c.when.date().isoformat()) for c in clocks] == [
+        ("Check compliance with the CPW by this date", "Zoë O'Brien", "2026-12-11")
+    ]
+
+
+def test_a_cpn_is_held_for_countersignature_then_served_with_its_appeal_clock(
+    workspace: Workspace,
+) -> None:
+    jan = workspace.records.create(record_type="person", fields=person())
+    workspace.warnings.issue(_request(jan.id, scheme_id="community_protection"))
+    cpn = workspace.warnings.issue(
+        _request(jan.id, scheme_id="community_protection", conditions=("stop drinking",))
+    )
+    assert cpn.awaiting_countersignature
+    assert cpn.documents == ()
+    assert _warning(workspace, cpn.warning_id)["status"] == "awaiting_countersignature"
+    feedback = workspace.review.feedback()
+    assert [i.decision for i in feedback if i.subject_id == cpn.warning_id] == [
+        "Awaiting countersignature"
+    ]
+    with pytest.raises(ValidationError) as early:
+        workspace.warnings.serve(warning_id=cpn.warning_id, served_how="handed_over")
+    assert [e.field for e in early.value.errors] == ["countersignature"]
+    assert _warning(workspace, cpn.warning_id)["status"] == "awaiting_countersignature"
+
+    _countersign(workspace, cpn.warning_id)
+    served = workspace.warnings.serve(warning_id=cpn.warning_id, served_how="handed_over")
+    assert [d.kind for d in served.documents] == ["cpn_notice"]
+    text = _text(served.documents[0].pdf)
+    assert "COMMUNITY PROTECTION NOTICE" in text
+    assert "within 21 days" in text
+    assert "27 November 2027" in text  # the requirements' period (twelve months)
+    stored = _warning(workspace, cpn.warning_id)
+    assert (stored["status"], stored["served_how"]) == ("issued", "handed_over")
+    clocks = [c.what for c in workspace.today.summary(unsynced=0).legal_clocks]
+    assert "CPN appeal period ends" in clocks
+    assert "Check compliance with the CPW by this date" not in clocks  # the next step is taken
+
+
+def test_a_cpn_template_without_the_right_of_appeal_is_refused_at_load(tmp_path: Path) -> None:
+    import json
+
+    from fieldkit.documents.templates import (
+        TemplateError,
+        load_template_file,
+        notice_templates_dir,
+    )
+
+    shipped = notice_templates_dir() / "cpn_notice.en.v1.json"
+    load_template_file(shipped)
+    data = json.loads(shipped.read_text(encoding="utf-8"))
+    data["sections"] = [s for s in data["sections"] if s["id"] != "appeal"]
+    broken = tmp_path / "cpn_notice.en.v2.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TemplateError, match="right to appeal"):
+        load_template_file(broken)

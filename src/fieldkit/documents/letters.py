@@ -71,6 +71,7 @@ def letter_values(letter: LetterInput, template: LetterTemplate) -> dict[str, st
         "reference": letter.reference,
         "issued_on": format_date(letter.issued_at.date(), months),
         "authority_name": template.branding.authority_name,
+        "appeal_days": str(letter.appeal_days or ""),
     }
 
 

@@ -71,6 +71,8 @@ class WarningStatus(StrEnum):
     ISSUED = "issued"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
+    #: Prepared offline at a step countersigned before serving (a CPN): not yet served.
+    AWAITING_COUNTERSIGNATURE = "awaiting_countersignature"
 
 
 class RiskMarker(StrEnum):
@@ -145,6 +147,8 @@ class DocumentKind(StrEnum):
     YELLOW_LETTER = "yellow_letter"
     RED_LETTER = "red_letter"
     CPW_LETTER = "cpw_letter"
+    #: A Community Protection Notice (ASBCPA 2014 s43): requirements, period, breach, appeal.
+    CPN_NOTICE = "cpn_notice"
     SIGNPOSTING_LEAFLET = "signposting_leaflet"
     EVIDENCE_BUNDLE = "evidence_bundle"
     MEETING_PACK = "meeting_pack"

@@ -10,8 +10,14 @@ from fieldkit.documents.inputs import LeafletInput, LetterInput
 from fieldkit.domain.escalation import Outcome, next_step
 from fieldkit.domain.legal_clocks import LONDON, format_date
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, new_id
-from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import DocumentKind, ServedHow, WarningStatus
+from fieldkit.domain.schemes import CountersignWhen, Scheme
+from fieldkit.domain.vocabulary import (
+    WARNING_SERVICE,
+    DocumentKind,
+    ReviewDecision,
+    ServedHow,
+    WarningStatus,
+)
 from fieldkit.services.directory import DirectoryService, ServiceRow, as_support_service
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import parse_moment, person_name, warning_facts
@@ -23,6 +29,7 @@ LETTER_FOR_LEVEL: Mapping[str, DocumentKind] = {
     "yellow": DocumentKind.YELLOW_LETTER,
     "red": DocumentKind.RED_LETTER,
     "cpw": DocumentKind.CPW_LETTER,
+    "cpn": DocumentKind.CPN_NOTICE,
 }
 
 
@@ -85,6 +92,9 @@ class WithdrawnWarning:
 #: A CPW's "comply by" date when the officer gives none: two weeks from the day it is issued.
 CPW_COMPLY_DAYS = 14
 
+#: How long a CPN's requirements run when the officer gives no end date (twelve months).
+CPN_PERIOD_DAYS = 365
+
 #: At most this many of the district's general services on a letter with no signposting.
 GENERAL_SUPPORT_LIMIT = 4
 
@@ -97,6 +107,8 @@ class IssuedWarning:
     signposting_id: str | None
     level_name: str
     documents: tuple[KeptDocument, ...]
+    #: Prepared but held: the step is countersigned before it is served (a CPN).
+    awaiting_countersignature: bool = False
 
 
 class WarningService:
@@ -184,7 +196,7 @@ class WarningService:
             ),
         ]
         now = self._vault.now()
-        if request.served_how not in {h.value for h in ServedHow} - {ServedHow.EXPORTED.value}:
+        if request.served_how not in {h.value for h in WARNING_SERVICE}:
             problems.append(FieldError("served_how", "choose how it was served"))
         if request.occurred_at is not None and request.occurred_at > now:
             problems.append(FieldError("occurred_at", "is in the future"))
@@ -199,11 +211,25 @@ class WarningService:
         warning_id = new_id()
         services = self._directory.by_ids(list(request.service_ids))
         comply_by = self._comply_by(request, proposal.level_id, now)
+        period_ends = self._period_ends(request, proposal.level_id, now)
+        level = scheme.levels[scheme.rank(proposal.level_id)]
+        held = level.countersign_when is CountersignWhen.BEFORE_SERVING
         letter = self._letter(
-            request, scheme, proposal, settings, now, warning_id, services, comply_by
+            request,
+            scheme,
+            proposal.level_id,
+            settings,
+            now,
+            warning_id,
+            services,
+            comply_by or period_ends,
         )
+        # A step countersigned before serving is only checked here (the letter renders); the
+        # document is made and kept when it is served, after the countersignature arrives.
         rendered = [self._documents.render_letter(letter)] if letter else []
-        if services:
+        if held:
+            rendered = []
+        if services and not held:
             rendered.append(
                 self._documents.render_leaflet(
                     LeafletInput(
@@ -244,8 +270,16 @@ class WarningService:
                     "signposting_id": signposting_id,
                     "visit_id": request.visit_id,
                     "occurred_at": (request.occurred_at or now).isoformat(timespec="seconds"),
-                    "served_how": request.served_how,
+                    "place_label": request.place_label,
+                    "served_how": None if held else request.served_how,
+                    "served_at": None if held else stamp,
                     "comply_by": comply_by.isoformat() if comply_by else None,
+                    "period_ends": period_ends.isoformat() if period_ends else None,
+                    "status": (
+                        WarningStatus.AWAITING_COUNTERSIGNATURE.value
+                        if held
+                        else WarningStatus.ISSUED.value
+                    ),
                 },
                 record_id=warning_id,
             )
@@ -257,26 +291,105 @@ class WarningService:
                     subject_type="person",
                     subject_id=request.person_id,
                     district=request.district,
+                    served_how=(
+                        request.served_how
+                        if doc.kind in LETTER_FOR_LEVEL.values()
+                        else ServedHow.HANDED_OVER.value
+                    ),
                 )
                 for doc in rendered
             )
-        return IssuedWarning(warning_id, signposting_id, proposal.level_name, kept)
+        return IssuedWarning(warning_id, signposting_id, proposal.level_name, kept, held)
+
+    def serve(self, *, warning_id: str, served_how: str) -> IssuedWarning:
+        """Serve a step held for countersignature, once the countersignature has arrived.
+
+        Makes and keeps the document (recorded with how it was served) and starts its clocks
+        (a CPN's appeal period runs from today).
+
+        Raises:
+            RecordNotFoundError: no such warning.
+            ValidationError: it is not waiting to be served, no supervisor has countersigned it
+                yet, or ``served_how`` is not a way to serve it.
+        """
+        if served_how not in {h.value for h in WARNING_SERVICE}:
+            raise ValidationError([FieldError("served_how", "choose how it was served")])
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            warning = repo.require(RecordType.WARNING, warning_id)
+            countersigned = any(
+                r.fields.get("decision") == ReviewDecision.COUNTERSIGNED.value
+                for r in repo.where(RecordType.REVIEW, "subject_id", [warning_id])
+            )
+        f = warning.fields
+        if f.get("status") != WarningStatus.AWAITING_COUNTERSIGNATURE.value:
+            raise ValidationError([FieldError("status", "is not waiting to be served")])
+        if not countersigned:
+            raise ValidationError(
+                [FieldError("countersignature", "has not arrived yet: sync, then try again")]
+            )
+        scheme = self._schemes[str(f["scheme"])]
+        settings = self._settings()
+        now = self._vault.now()
+        request = WarningRequest(
+            person_id=str(f["person_id"]),
+            scheme_id=scheme.id,
+            behaviour=str(f["behaviour"]),
+            conditions=tuple(str(f["conditions"] or "").splitlines()),
+            district=str(f["district"]),
+            place_id=_text_or_none(f.get("place_id")),
+            place_label=str(f.get("place_label") or ""),
+            occurred_at=parse_moment(f["occurred_at"] or f["issued_at"]),
+            visit_id=_text_or_none(f.get("visit_id")),
+            served_how=served_how,
+        )
+        services = self._directory.by_ids(_signposted(self._vault, f.get("signposting_id")))
+        period = date.fromisoformat(str(f["period_ends"])) if f.get("period_ends") else None
+        letter = self._letter(
+            request, scheme, str(f["level"]), settings, now, warning_id, services, period
+        )
+        rendered = [self._documents.render_letter(letter)] if letter else []
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            repo.update(
+                RecordType.WARNING,
+                warning_id,
+                {
+                    "status": WarningStatus.ISSUED.value,
+                    "served_how": served_how,
+                    "served_at": now.isoformat(timespec="seconds"),
+                },
+            )
+            kept = tuple(
+                self._documents.keep(
+                    conn,
+                    repo,
+                    doc,
+                    subject_type="person",
+                    subject_id=request.person_id,
+                    district=request.district,
+                    served_how=served_how,
+                )
+                for doc in rendered
+            )
+        level = scheme.levels[scheme.rank(str(f["level"]))]
+        return IssuedWarning(warning_id, _text_or_none(f.get("signposting_id")), level.name, kept)
 
     def _letter(
         self,
         request: WarningRequest,
         scheme: Scheme,
-        proposal: WarningProposal,
+        level_id: str,
         settings: AppSettings,
         now: datetime,
         warning_id: str,
         services: Sequence[ServiceRow],
-        comply_by: date | None,
+        deadline: date | None,
     ) -> LetterInput | None:
-        kind = LETTER_FOR_LEVEL.get(proposal.level_id)
+        kind = LETTER_FOR_LEVEL.get(level_id)
         if kind is None:
             return None
-        step, power = next_step_wording(scheme, proposal.level_id)
+        step, power = next_step_wording(scheme, level_id)
         local_now = now.astimezone(LONDON)
         with self._vault.read() as conn:
             person = self._vault.records(conn).require(RecordType.PERSON, request.person_id)
@@ -299,7 +412,8 @@ class WarningService:
             support=tuple(
                 as_support_service(s) for s in (services or self._general_support(request))
             ),
-            deadline=comply_by,
+            deadline=deadline,
+            appeal_days=scheme.levels[scheme.rank(level_id)].appeal_days,
             language=settings.language,
         )
 
@@ -345,6 +459,12 @@ class WarningService:
             return request.deadline
         return request.deadline or now.astimezone(LONDON).date() + timedelta(days=CPW_COMPLY_DAYS)
 
+    @staticmethod
+    def _period_ends(request: WarningRequest, level_id: str, now: datetime) -> date | None:
+        if LETTER_FOR_LEVEL.get(level_id) is not DocumentKind.CPN_NOTICE:
+            return None
+        return request.deadline or now.astimezone(LONDON).date() + timedelta(days=CPN_PERIOD_DAYS)
+
     def _general_support(self, request: WarningRequest) -> list[ServiceRow]:
         """The district's general services, so that a letter's support section is never empty."""
         return self._directory.services(district=request.district)[:GENERAL_SUPPORT_LIMIT]
@@ -385,6 +505,15 @@ class WarningService:
 
 def _text_or_none(value: object) -> str | None:
     return str(value) if value else None
+
+
+def _signposted(vault: Vault, signposting_id: object) -> list[str]:
+    """The services a warning's signposting gave (none if it has none)."""
+    if not signposting_id:
+        return []
+    with vault.read() as conn:
+        record = vault.records(conn).get(RecordType.SIGNPOSTING, str(signposting_id))
+    return [str(s) for s in (record.fields.get("service_ids") if record else None) or []]  # type: ignore[attr-defined]
 
 
 def next_step_wording(scheme: Scheme, level_id: str) -> tuple[str, str]:

@@ -25,8 +25,11 @@ _PERSON = (
 )
 _WARNING = (
     ("occurred_at", sa.String(length=32)),
+    ("place_label", sa.Text()),
     ("served_how", sa.String(length=64)),
+    ("served_at", sa.String(length=32)),
     ("comply_by", sa.String(length=10)),
+    ("period_ends", sa.String(length=10)),
     ("withdrawn_at", sa.String(length=32)),
     ("withdrawn_by", sa.Text()),
     ("withdrawal_reason", sa.Text()),
