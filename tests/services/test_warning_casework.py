@@ -315,3 +315,29 @@ def test_a_cpn_template_without_the_right_of_appeal_is_refused_at_load(tmp_path:
     broken.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(TemplateError, match="right to appeal"):
         load_template_file(broken)
+
+
+def test_a_letter_reprinted_from_the_profile_is_marked_and_its_print_logged(
+    workspace: Workspace, vault: Vault
+) -> None:
+    jan = workspace.records.create(record_type="person", fields=person())
+    yellow = workspace.warnings.issue(_request(jan.id))
+    with pytest.raises(ValidationError) as nobody:
+        workspace.printouts.reprint_letter(yellow.warning_id, printer=None, recipient=" ")
+    assert [e.field for e in nobody.value.errors] == ["recipient"]
+    kept, _outcome = workspace.printouts.reprint_letter(
+        yellow.warning_id, printer=None, recipient="Jan (copy asked for at the hub)"
+    )
+    text = _text(kept.pdf)
+    assert "REPRINT" in text
+    assert "REPRINT" not in _text(yellow.documents[0].pdf)
+    assert "Market Place, Dewsbury" in text  # the stored place, not a default
+    assert "21:30" in text  # the behaviour's time, not the time of printing
+    with vault.read() as conn:
+        printed = conn.execute(
+            AuditEntry.__table__.select().where(
+                AuditEntry.action == audit.AuditAction.PRINT.value,
+                AuditEntry.record_id == kept.id,
+            )
+        ).all()
+    assert [p.recipient for p in printed] == ["Jan (copy asked for at the hub)"]

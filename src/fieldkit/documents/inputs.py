@@ -72,6 +72,8 @@ class LetterInput:
     language: str = "en"
     #: Days the person has to appeal to the magistrates' court; required for a notice (CPN).
     appeal_days: int | None = None
+    #: Printed in every page's footer when this is a reprint, e.g. "REPRINT 3 Dec 2026 of …".
+    reprint_note: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:
