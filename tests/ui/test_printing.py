@@ -276,6 +276,7 @@ def _issue_on_screen(qtbot: QtBot, view: WarningView, ws: Workspace) -> None:
     qtbot.waitUntil(lambda: view.proposal is not None, timeout=WAIT)
     qtbot.keyClicks(view.behaviour, "Drinking from an open can, shouting at shoppers")
     qtbot.keyClicks(view.conditions, "drink alcohol in Dewsbury town centre")
+    view.place_combo.setEditText("Market Place, Dewsbury")
     with qtbot.waitSignal(view.issued, timeout=WAIT):
         view.issue_button.click()
 

@@ -65,6 +65,13 @@ class PersonRow:
     #: Why the person was found ("spelling variant", "born the same day"); empty if not found
     #: by a search.
     reason: str = ""
+    #: Risk markers (labels, then the free-text note): shown wherever the person is added.
+    risk_markers: tuple[str, ...] = ()
+
+    @property
+    def risk_text(self) -> str:
+        """The risk markers on one line, or empty."""
+        return "  ·  ".join(self.risk_markers)
 
     @property
     def line(self) -> str:
@@ -130,8 +137,14 @@ def _row(record_id: str, fields: Mapping[str, object], reason: str = "") -> Pers
     aliases = fields.get("aliases") or []
     if aliases:
         bits.append("also known as " + ", ".join(str(a) for a in aliases))  # type: ignore[attr-defined]
+    markers = risk_markers_of(fields)
     return PersonRow(
-        record_id, person_name(fields), "; ".join(bits), any(_is_risk(f) for f in flags), reason
+        record_id,
+        person_name(fields),
+        "; ".join(bits),
+        any(_is_risk(f) for f in flags) or bool(markers),
+        reason,
+        markers,
     )
 
 

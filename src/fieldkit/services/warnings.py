@@ -137,6 +137,10 @@ class WarningService:
         self._documents = documents
         self._settings = settings
 
+    def now(self) -> datetime:
+        """The vault's clock: the default for when the behaviour happened."""
+        return self._vault.now()
+
     def schemes(self) -> list[SchemeChoice]:
         """The schemes an officer can warn under."""
         return [SchemeChoice(s.id, s.name) for s in self._schemes.values()]

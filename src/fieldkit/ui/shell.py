@@ -101,6 +101,7 @@ class Screens:
             default_printer=settings.default_printer,
             district=settings.district,
             settings=ws.settings,
+            places=ws.visits.recent_places,
         )
         self.tenancy = TenancyView(ws.tenancy, workers)
         self.directory = DirectoryView(ws.directory, workers)
