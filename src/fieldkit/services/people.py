@@ -30,6 +30,15 @@ RISK_WORDS = ("risk", "violen", "weapon", "aggress", "danger")
 TIMELINE_LIMIT = 300
 
 
+#: A warning's status as the timeline says it.
+WARNING_STATUS_WORDS = {
+    "issued": "issued",
+    "withdrawn": "withdrawn",
+    "superseded": "superseded",
+    "awaiting_countersignature": "awaiting countersignature",
+}
+
+
 def person_name(fields: Mapping[str, object]) -> str:
     """How a person is named on screen: their name, else their description."""
     name = " ".join(str(p) for p in (fields.get("given_name"), fields.get("family_name")) if p)
@@ -89,6 +98,10 @@ class TimelineEntry:
     title: str
     detail: str
     restricted: bool = False
+    #: The warning an entry is about ("Warning" entries), for reprinting, withdrawing, serving.
+    warning_id: str = ""
+    #: The warning's status ("issued", "withdrawn", "awaiting_countersignature").
+    warning_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -342,8 +355,10 @@ class PeopleService:
                 TimelineEntry(
                     parse_moment(wf["issued_at"]),
                     "Warning",
-                    f"{level} ({wf['status']})",
+                    f"{level} ({WARNING_STATUS_WORDS.get(str(wf['status']), wf['status'])})",
                     str(wf["behaviour"]),
+                    warning_id=w.id,
+                    warning_status=str(wf["status"] or "issued"),
                 )
             )
             if wf.get("status") == WarningStatus.WITHDRAWN.value and wf.get("withdrawn_at"):

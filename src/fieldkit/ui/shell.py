@@ -91,7 +91,13 @@ class Screens:
             ws.visits,
             workers,
         )
-        self.people = PeopleView(ws.people, workers, subject_access=ws.subject_access)
+        self.people = PeopleView(
+            ws.people,
+            workers,
+            subject_access=ws.subject_access,
+            warnings=ws.warnings,
+            printouts=ws.printouts,
+        )
         self.warning = WarningView(
             ws.warnings,
             ws.people,
