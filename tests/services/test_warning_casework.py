@@ -11,12 +11,12 @@ from pypdf import PdfReader
 from tests.factories import PASSPHRASE, person, place, visit
 
 from fieldkit.cli import Exit, main
-from fieldkit.domain.records import RecordType, ValidationError
+from fieldkit.domain.records import RecordType, ValidationError, new_id
 from fieldkit.domain.vocabulary import RiskMarker
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
-from fieldkit.store import audit
+from fieldkit.store import audit, replica
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
@@ -238,21 +238,31 @@ def test_fieldkit_warning_withdraw_withdraws_and_refuses_unknown_warnings(
     assert (stored.fields["status"], stored.fields["withdrawal_reason"]) == ("withdrawn", "Wrong")
 
 
-def _countersign(ws: Workspace, warning_id: str) -> None:
+def _review_fields(ws: Workspace, warning_id: str, reviewer: str) -> dict[str, object]:
+    return {
+        "subject_type": "warning",
+        "subject_id": warning_id,
+        "decision": "countersigned",
+        "decided_at": "2026-11-27T09:30:00+00:00",
+        "reviewer": reviewer,
+        "officer": "amy.officer",
+        "district": _warning(ws, warning_id)["district"],
+    }
+
+
+def _countersign(ws: Workspace, vault: Vault, warning_id: str) -> None:
     """A supervisor's countersignature, as it arrives on the officer's laptop by sync."""
-    stored = _warning(ws, warning_id)
-    ws.records.create(
-        record_type="review",
-        fields={
-            "subject_type": "warning",
-            "subject_id": warning_id,
-            "decision": "countersigned",
-            "decided_at": "2026-11-27T09:30:00+00:00",
-            "reviewer": "sam.supervisor",
-            "officer": "amy.officer",
-            "district": stored["district"],
-        },
+    fields = _review_fields(ws, warning_id, "sam.supervisor")
+    pulled = replica.PulledRecord(
+        "review",
+        new_id(),
+        False,
+        fields,
+        dict.fromkeys(fields, "001764000000000:0000:srv"),
+        author="sam.supervisor",
     )
+    with vault.write() as conn:
+        replica.apply_pulled(conn, [pulled], at="2026-11-27T09:31:00+00:00")
 
 
 def test_a_cpw_comply_by_clock_is_on_today_until_the_next_step(workspace: Workspace) -> None:
@@ -265,7 +275,7 @@ def test_a_cpw_comply_by_clock_is_on_today_until_the_next_step(workspace: Worksp
 
 
 def test_a_cpn_is_held_for_countersignature_then_served_with_its_appeal_clock(
-    workspace: Workspace,
+    workspace: Workspace, vault: Vault
 ) -> None:
     jan = workspace.records.create(record_type="person", fields=person())
     workspace.warnings.issue(_request(jan.id, scheme_id="community_protection"))
@@ -284,7 +294,7 @@ def test_a_cpn_is_held_for_countersignature_then_served_with_its_appeal_clock(
     assert [e.field for e in early.value.errors] == ["countersignature"]
     assert _warning(workspace, cpn.warning_id)["status"] == "awaiting_countersignature"
 
-    _countersign(workspace, cpn.warning_id)
+    _countersign(workspace, vault, cpn.warning_id)
     served = workspace.warnings.serve(warning_id=cpn.warning_id, served_how="handed_over")
     assert [d.kind for d in served.documents] == ["cpn_notice"]
     text = _text(served.documents[0].pdf)
@@ -296,6 +306,22 @@ def test_a_cpn_is_held_for_countersignature_then_served_with_its_appeal_clock(
     clocks = [c.what for c in workspace.today.summary(unsynced=0).legal_clocks]
     assert "CPN appeal period ends" in clocks
     assert "Check compliance with the CPW by this date" not in clocks  # the next step is taken
+
+
+def test_a_countersignature_written_on_the_officers_own_laptop_does_not_serve_a_cpn(
+    workspace: Workspace,
+) -> None:
+    jan = workspace.records.create(record_type="person", fields=person())
+    workspace.warnings.issue(_request(jan.id, scheme_id="community_protection"))
+    cpn = workspace.warnings.issue(_request(jan.id, scheme_id="community_protection"))
+    # Typed in (or imported) on this laptop, naming a supervisor: it never came from the server.
+    workspace.records.create(
+        record_type="review", fields=_review_fields(workspace, cpn.warning_id, "sam.supervisor")
+    )
+    with pytest.raises(ValidationError) as forged:
+        workspace.warnings.serve(warning_id=cpn.warning_id, served_how="handed_over")
+    assert [e.field for e in forged.value.errors] == ["countersignature"]
+    assert _warning(workspace, cpn.warning_id)["status"] == "awaiting_countersignature"
 
 
 def test_a_cpn_template_without_the_right_of_appeal_is_refused_at_load(tmp_path: Path) -> None:

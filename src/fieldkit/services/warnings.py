@@ -22,6 +22,9 @@ from fieldkit.services.directory import DirectoryService, ServiceRow, as_support
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import parse_moment, person_name, warning_facts
 from fieldkit.services.settings import AppSettings
+from fieldkit.store import replica
+from fieldkit.store.records import StoredRecord
+from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
 #: The letter printed for each level id the shipped schemes use.
@@ -322,7 +325,7 @@ class WarningService:
             repo = self._vault.records(conn)
             warning = repo.require(RecordType.WARNING, warning_id)
             countersigned = any(
-                r.fields.get("decision") == ReviewDecision.COUNTERSIGNED.value
+                _countersigned_by_another(conn, r, self._vault.username)
                 for r in repo.where(RecordType.REVIEW, "subject_id", [warning_id])
             )
         f = warning.fields
@@ -509,6 +512,23 @@ class WarningService:
 
 def _text_or_none(value: object) -> str | None:
     return str(value) if value else None
+
+
+def _countersigned_by_another(conn: Transaction, review: StoredRecord, me: str) -> bool:
+    """A countersignature that counts: it arrived by sync and a supervisor other than me wrote it.
+
+    The server takes review records only from supervisors, so one that came from the server
+    with another author is a supervisor's. A review written on this laptop (by import, or by a
+    supervisor countersigning their own notice) does not count.
+    """
+    if review.fields.get("decision") != ReviewDecision.COUNTERSIGNED.value:
+        return False
+    origin = replica.origin_of(conn, review.id)
+    return (
+        origin is not None
+        and origin.author not in (None, me)
+        and review.fields.get("reviewer") != me
+    )
 
 
 def _signposted(vault: Vault, signposting_id: object) -> list[str]:
