@@ -172,11 +172,11 @@ class PeopleView(QWidget):
 
     def _add_warning_actions(self, buttons: QHBoxLayout) -> None:
         """Reprint, withdraw and serve the warning selected in the timeline."""
-        self.reprint_button = QPushButton("&Reprint letter…", self)
+        self.reprint_button = QPushButton("&Reprint…", self)
         self.reprint_button.setAccessibleName("Reprint the selected warning's letter")
-        self.withdraw_button = QPushButton("Wit&hdraw warning…", self)
+        self.withdraw_button = QPushButton("Wit&hdraw…", self)
         self.withdraw_button.setAccessibleName("Withdraw the selected warning")
-        self.serve_button = QPushButton("Ser&ve countersigned notice", self)
+        self.serve_button = QPushButton("Ser&ve notice", self)
         self.serve_button.setAccessibleName("Serve the selected countersigned notice")
         self.warning_status = QLabel(self)
         self.warning_status.setWordWrap(True)
