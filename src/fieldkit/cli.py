@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from fieldkit import __version__
-from fieldkit.domain.records import ValidationError
+from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.store.errors import (
     ForeignVaultError,
     VaultDamagedError,
@@ -281,6 +281,39 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     print(
         f"Wrote {args.out} ({kept.page_count} pages, SHA-256 {kept.sha256}); "
         f"document record {kept.id}.",
+        file=out,
+    )
+    return Exit.OK
+
+
+def cmd_warning_withdraw(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.domain.schemes import load_schemes
+    from fieldkit.services.directory import DirectoryService
+    from fieldkit.services.documents_service import DocumentService
+    from fieldkit.services.settings import SettingsService
+    from fieldkit.services.warnings import WarningService
+    from fieldkit.store.errors import RecordNotFoundError
+
+    if not args.reason.strip():
+        raise ValidationError([FieldError("reason", "say why the warning is withdrawn")])
+    vault = _unlock(args, stdin)
+    try:
+        warnings = WarningService(
+            vault,
+            schemes=load_schemes(),
+            directory=DirectoryService(vault),
+            documents=DocumentService(vault),
+            settings=SettingsService(vault).load,
+        )
+        try:
+            withdrawn = warnings.withdraw(warning_id=args.id, reason=args.reason)
+        except RecordNotFoundError:
+            raise ValidationError([FieldError("id", "no such warning")]) from None
+    finally:
+        vault.lock()
+    print(
+        f"Withdrew warning {withdrawn.warning_id}; the engine now proposes: "
+        f"{withdrawn.proposal.level_name}.",
         file=out,
     )
     return Exit.OK
@@ -707,6 +740,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="an existing folder")
     p.add_argument("--recipient", help="who the export is for (recorded in the log)")
     p.set_defaults(handler=cmd_subject_access)
+
+    warning = sub.add_parser("warning", help="change a warning already issued")
+    wsub = warning.add_subparsers(dest="warning_command", required=True)
+    p = wsub.add_parser(
+        "withdraw", help="withdraw a warning with a reason (the ladder stops counting it)"
+    )
+    p.add_argument("id", metavar="ID", help="the warning's record id")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why (kept and audited)")
+    vault_args(p)
+    p.set_defaults(handler=cmd_warning_withdraw)
 
     from fieldkit.services import sync_command
 

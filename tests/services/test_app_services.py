@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,9 @@ from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+
+#: When the behaviour a warning is for happened (the evening before the tests' clock).
+BEHAVIOUR_AT = datetime(2026, 11, 26, 21, 30, tzinfo=UTC)
 
 
 def _no_printer(pdf: bytes, **_: object) -> object:
@@ -164,6 +167,7 @@ def test_yellow_then_red_warning_with_signposting_and_kept_letters(workspace: Wo
         conditions=("drink alcohol in Dewsbury town centre",),
         district="dewsbury_mirfield",
         place_label="Market Place, Dewsbury",
+        occurred_at=BEHAVIOUR_AT,
         service_ids=(hub,),
         consent_to_referral=True,
     )
@@ -190,6 +194,8 @@ def test_printing_with_no_printer_says_so_and_keeps_the_letter(workspace: Worksp
             behaviour="Begging at the cash machine",
             conditions=("ask people for money",),
             district="huddersfield",
+            place_label="Cash machine, New Street",
+            occurred_at=BEHAVIOUR_AT,
         )
     )
     letter = issued.documents[0]
@@ -294,6 +300,8 @@ def _issue_letter(ws: Workspace) -> KeptDocument:
             behaviour="Begging at the cash machine",
             conditions=("ask people for money",),
             district="huddersfield",
+            place_label="Cash machine, New Street",
+            occurred_at=BEHAVIOUR_AT,
         )
     )
     return issued.documents[0]

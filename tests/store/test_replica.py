@@ -184,7 +184,12 @@ def test_field_versions_survive_being_packed_for_storage(any_vault: Vault) -> No
     with any_vault.read() as conn:
         stored = any_vault.records(conn).require(RecordType.PERSON, created.id)
         raw = conn.execute(text("SELECT versions FROM person")).scalar_one()
-    assert set(stored.versions) == set(person()) | {"description", "flags"}
+    assert set(stored.versions) == set(person()) | {
+        "description",
+        "flags",
+        "risk_markers",
+        "risk_notes",
+    }
     assert stored.versions["given_name"] > stored.versions["family_name"]
     assert '"*"' in raw
 

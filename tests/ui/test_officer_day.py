@@ -98,6 +98,10 @@ def test_an_officers_day_from_first_run_to_idle_lock_and_back(
     assert warning.proposal.level_id == "yellow"
     qtbot.waitUntil(lambda: warning.services.count() == 1, timeout=WAIT)
     warning.services.item(0).setCheckState(Qt.CheckState.Checked)
+    # Where it happened is asked for, not assumed (it used to print "Where: Kirklees").
+    line = warning.place_combo.lineEdit()
+    assert line is not None
+    qtbot.keyClicks(line, "Market cross, Dewsbury")
     for level in ("Yellow warning", "Red warning"):
         qtbot.keyClicks(warning.behaviour, "Drinking from an open can, shouting at shoppers")
         qtbot.keyClicks(warning.conditions, "drink alcohol in Dewsbury town centre")

@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,9 @@ from fieldkit.ui.workers import Workers
 A4_POINTS = (595.28, 841.89)
 GONE = "fieldkit-patrol-printer-gone"
 WAIT = 60_000
+
+#: When the behaviour a warning is for happened (the evening before the tests' clock).
+BEHAVIOUR_AT = datetime(2026, 11, 26, 21, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +184,8 @@ def _issue_letter(ws: Workspace) -> KeptDocument:
             behaviour="Begging at the cash machine",
             conditions=("ask people for money",),
             district="huddersfield",
+            place_label="Cash machine, New Street",
+            occurred_at=BEHAVIOUR_AT,
         )
     )
     return issued.documents[0]
@@ -270,6 +276,7 @@ def _issue_on_screen(qtbot: QtBot, view: WarningView, ws: Workspace) -> None:
     qtbot.waitUntil(lambda: view.proposal is not None, timeout=WAIT)
     qtbot.keyClicks(view.behaviour, "Drinking from an open can, shouting at shoppers")
     qtbot.keyClicks(view.conditions, "drink alcohol in Dewsbury town centre")
+    view.place_combo.setEditText("Market Place, Dewsbury")
     with qtbot.waitSignal(view.issued, timeout=WAIT):
         view.issue_button.click()
 

@@ -9,7 +9,12 @@ from fieldkit.domain.vocabulary import DocumentKind, ServiceNeed
 
 #: The kinds of document that are warning letters.
 LETTER_KINDS = frozenset(
-    {DocumentKind.YELLOW_LETTER, DocumentKind.RED_LETTER, DocumentKind.CPW_LETTER}
+    {
+        DocumentKind.YELLOW_LETTER,
+        DocumentKind.RED_LETTER,
+        DocumentKind.CPW_LETTER,
+        DocumentKind.CPN_NOTICE,
+    }
 )
 
 
@@ -65,6 +70,10 @@ class LetterInput:
     #: By when the conduct must change; required for a Community Protection Warning.
     deadline: date | None = None
     language: str = "en"
+    #: Days the person has to appeal to the magistrates' court; required for a notice (CPN).
+    appeal_days: int | None = None
+    #: Printed in every page's footer when this is a reprint, e.g. "REPRINT 3 Dec 2026 of …".
+    reprint_note: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in LETTER_KINDS:
@@ -77,6 +86,10 @@ class LetterInput:
             raise DocumentInputError("a letter must say what must stop or change")
         if self.kind is DocumentKind.CPW_LETTER and self.deadline is None:
             raise DocumentInputError("a Community Protection Warning must say by when")
+        if self.kind is DocumentKind.CPN_NOTICE and (self.deadline is None or not self.appeal_days):
+            raise DocumentInputError(
+                "a Community Protection Notice must give its period and appeal"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,7 @@ def letter_values(letter: LetterInput, template: LetterTemplate) -> dict[str, st
         "reference": letter.reference,
         "issued_on": format_date(letter.issued_at.date(), months),
         "authority_name": template.branding.authority_name,
+        "appeal_days": str(letter.appeal_days or ""),
     }
 
 
@@ -98,6 +99,8 @@ def render_letter(letter: LetterInput, template: LetterTemplate) -> RenderedDocu
     story = _story(letter, template, values)
     band = colors.HexColor(template.band_colour)
     footer_left = f"{template.labels['reference']}: {letter.reference}"
+    if letter.reprint_note:
+        footer_left = f"{footer_left}  ·  {letter.reprint_note}"
 
     def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
         # A strip of the band colour down the page's top edge marks every page Yellow or Red.

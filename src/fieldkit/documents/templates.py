@@ -47,6 +47,7 @@ LETTER_PLACEHOLDERS = frozenset(
         "reference",
         "issued_on",
         "authority_name",
+        "appeal_days",
     }
 )
 #: Lists a letter section may print under its text.
@@ -81,6 +82,15 @@ REQUIRED_PARTS: Mapping[DocumentKind, tuple[_Part, ...]] = {
         _Part("must_change", "what must change", list_name="conditions"),
         _Part("deadline", "by when", frozenset({"deadline"})),
         _Part("consequences", "the consequences"),
+    ),
+    # ASBCPA 2014 s43-46: the conduct, the requirements, the period they run for, what a
+    # breach leads to, and the right to appeal to the magistrates' court within 21 days.
+    DocumentKind.CPN_NOTICE: (
+        _Part("conduct", "the conduct", frozenset({"behaviour"})),
+        _Part("requirements", "the requirements", list_name="conditions"),
+        _Part("period", "the period the requirements run for", frozenset({"deadline"})),
+        _Part("breach", "the consequences of breach"),
+        _Part("appeal", "the right to appeal and within how long", frozenset({"appeal_days"})),
     ),
 }
 
@@ -436,6 +446,11 @@ def bundled_templates_dir() -> Path:
     return Path(str(files("fieldkit.resources"))) / "templates"
 
 
+def notice_templates_dir() -> Path:
+    """The shipped notice templates (CPN) that are checked against the Act like the letters."""
+    return Path(__file__).parents[1] / "notice_templates"
+
+
 def bundled_branding_dir() -> Path:
     """The logos that ship with Fieldkit (``resources/branding``)."""
     return Path(str(files("fieldkit.resources"))) / "branding"
@@ -468,7 +483,7 @@ class TemplateLibrary:
         Raises:
             TemplateError: a template file is not valid JSON or fails validation.
         """
-        dirs = [bundled_templates_dir(), *template_dirs]
+        dirs = [bundled_templates_dir(), notice_templates_dir(), *template_dirs]
         logos = [*branding_dirs, bundled_branding_dir()]
         templates: list[Template] = []
         for directory in dirs:

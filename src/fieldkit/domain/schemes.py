@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -26,6 +27,13 @@ class SchemeError(Exception):
         self.problem = problem
 
 
+class CountersignWhen(StrEnum):
+    """When a step's countersignature must be in place, relative to serving it."""
+
+    AFTER_SERVING = "after_serving"
+    BEFORE_SERVING = "before_serving"
+
+
 @dataclass(frozen=True)
 class Level:
     """One step on a scheme's ladder, e.g. a Yellow letter or a Community Protection Warning."""
@@ -43,6 +51,10 @@ class Level:
     appeal_days: int | None = None
     #: Whether a supervisor must countersign a warning at this step (a per-scheme setting).
     countersign: bool = False
+    #: When the countersignature is needed: after serving (served on the spot, countersigned
+    #: later, as the Red letter) or before serving (prepared offline, held until the
+    #: countersignature arrives by sync). None when the step needs none.
+    countersign_when: CountersignWhen | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +249,7 @@ class _Parser:
             optional={"appeal_days", "countersign"},
         )
         appeal_days = obj.get("appeal_days")
+        countersign, when = self.countersign(obj.get("countersign", False), appeal_days, where)
         return Level(
             id=self.identifier(obj["id"], f"{where}.id"),
             name=self.text(obj["name"], f"{where}.name"),
@@ -248,7 +261,30 @@ class _Parser:
                 if appeal_days is None
                 else self.integer(appeal_days, f"{where}.appeal_days", low=1, high=366)
             ),
-            countersign=self.boolean(obj.get("countersign", False), f"{where}.countersign"),
+            countersign=countersign,
+            countersign_when=when,
+        )
+
+    def countersign(
+        self, value: object, appeal_days: object, where: str
+    ) -> tuple[bool, CountersignWhen | None]:
+        """``false``, ``"after_serving"``, ``"before_serving"`` or ``true``.
+
+        ``true`` keeps its older meaning for letters (countersigned after serving); a step that
+        can be appealed is a formal notice, which is authorised before it is served.
+        """
+        if value is False:
+            return False, None
+        if value is True:
+            default = (
+                CountersignWhen.BEFORE_SERVING if appeal_days else CountersignWhen.AFTER_SERVING
+            )
+            return True, default
+        if isinstance(value, str) and value in {w.value for w in CountersignWhen}:
+            return True, CountersignWhen(value)
+        raise self.fail(
+            f"{where}.countersign",
+            f'must be false, "after_serving" or "before_serving", not {value!r}',
         )
 
     def enforcement(self, data: object, where: str) -> Enforcement:

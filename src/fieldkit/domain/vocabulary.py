@@ -71,6 +71,44 @@ class WarningStatus(StrEnum):
     ISSUED = "issued"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
+    #: Prepared offline at a step countersigned before serving (a CPN): not yet served.
+    AWAITING_COUNTERSIGNATURE = "awaiting_countersignature"
+
+
+class RiskMarker(StrEnum):
+    """Risks to an officer or to the person themselves, shown wherever the person is added."""
+
+    VIOLENCE = "violence"
+    WEAPONS = "weapons"
+    LONE_VISIT_RISK = "lone_visit_risk"
+    MENTAL_HEALTH = "mental_health"
+    SUBSTANCE_USE = "substance_use"
+    VULNERABLE_ADULT = "vulnerable_adult"
+    CHILD_AT_RISK = "child_at_risk"
+
+    @property
+    def label(self) -> str:
+        """The marker as it is shown on the profile, the visit form and the warning screen."""
+        return _RISK_MARKER_LABELS[self]
+
+
+_RISK_MARKER_LABELS = {
+    RiskMarker.VIOLENCE: "Violence",
+    RiskMarker.WEAPONS: "Weapons",
+    RiskMarker.LONE_VISIT_RISK: "Do not visit alone",
+    RiskMarker.MENTAL_HEALTH: "Mental health",
+    RiskMarker.SUBSTANCE_USE: "Substance use",
+    RiskMarker.VULNERABLE_ADULT: "Vulnerable adult",
+    RiskMarker.CHILD_AT_RISK: "Child at risk",
+}
+
+
+def risk_marker_label(value: str) -> str:
+    """A stored marker's label; a value this release does not know is shown as stored."""
+    try:
+        return RiskMarker(value).label
+    except ValueError:
+        return value
 
 
 class SignpostingMethod(StrEnum):
@@ -109,6 +147,8 @@ class DocumentKind(StrEnum):
     YELLOW_LETTER = "yellow_letter"
     RED_LETTER = "red_letter"
     CPW_LETTER = "cpw_letter"
+    #: A Community Protection Notice (ASBCPA 2014 s43): requirements, period, breach, appeal.
+    CPN_NOTICE = "cpn_notice"
     SIGNPOSTING_LEAFLET = "signposting_leaflet"
     EVIDENCE_BUNDLE = "evidence_bundle"
     MEETING_PACK = "meeting_pack"
@@ -128,6 +168,30 @@ class ServedHow(StrEnum):
     LEFT_AT_ADDRESS = "left_at_address"
     POSTED = "posted"
     EXPORTED = "exported"
+    #: Offered in person and refused: still served (the person was told what it says).
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        """How it was served, as the form and the timeline say it."""
+        return _SERVED_HOW_LABELS[self]
+
+
+_SERVED_HOW_LABELS = {
+    ServedHow.HANDED_OVER: "Handed over",
+    ServedHow.LEFT_AT_ADDRESS: "Left at the address",
+    ServedHow.POSTED: "Posted",
+    ServedHow.EXPORTED: "Exported",
+    ServedHow.REFUSED: "Offered and refused",
+}
+
+#: How a warning can be served on the spot (exporting is for documents, not for warnings).
+WARNING_SERVICE = (
+    ServedHow.HANDED_OVER,
+    ServedHow.LEFT_AT_ADDRESS,
+    ServedHow.POSTED,
+    ServedHow.REFUSED,
+)
 
 
 class ServiceNeed(StrEnum):

@@ -33,6 +33,7 @@ _TITLES = {
     "yellow_letter": "Yellow warning letter",
     "red_letter": "Red warning letter",
     "cpw_letter": "Community Protection Warning letter",
+    "cpn_notice": "Community Protection Notice",
     "signposting_leaflet": "Signposting leaflet",
     "evidence_bundle": "Evidence bundle",
 }

@@ -19,7 +19,7 @@ from fieldkit.domain.name_match import (
 )
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import WarningStatus
+from fieldkit.domain.vocabulary import WarningStatus, risk_marker_label
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
 from fieldkit.store.records import StoredRecord
@@ -28,6 +28,15 @@ from fieldkit.store.vault import Vault
 #: Flags containing any of these words warn officers before they approach (shown in red).
 RISK_WORDS = ("risk", "violen", "weapon", "aggress", "danger")
 TIMELINE_LIMIT = 300
+
+
+#: A warning's status as the timeline says it.
+WARNING_STATUS_WORDS = {
+    "issued": "issued",
+    "withdrawn": "withdrawn",
+    "superseded": "superseded",
+    "awaiting_countersignature": "awaiting countersignature",
+}
 
 
 def person_name(fields: Mapping[str, object]) -> str:
@@ -65,6 +74,13 @@ class PersonRow:
     #: Why the person was found ("spelling variant", "born the same day"); empty if not found
     #: by a search.
     reason: str = ""
+    #: Risk markers (labels, then the free-text note): shown wherever the person is added.
+    risk_markers: tuple[str, ...] = ()
+
+    @property
+    def risk_text(self) -> str:
+        """The risk markers on one line, or empty."""
+        return "  ·  ".join(self.risk_markers)
 
     @property
     def line(self) -> str:
@@ -82,6 +98,10 @@ class TimelineEntry:
     title: str
     detail: str
     restricted: bool = False
+    #: The warning an entry is about ("Warning" entries), for reprinting, withdrawing, serving.
+    warning_id: str = ""
+    #: The warning's status ("issued", "withdrawn", "awaiting_countersignature").
+    warning_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +131,15 @@ class PersonProfile:
     risk_flags: tuple[str, ...]
     timeline: tuple[TimelineEntry, ...]
     standings: tuple[WarningStanding, ...]
+    #: The person's risk markers as labels, with the free-text note last (if any).
+    risk_markers: tuple[str, ...] = ()
+
+
+def risk_markers_of(fields: Mapping[str, object]) -> tuple[str, ...]:
+    """A person's risk markers as people read them: each marker's label, then the note."""
+    markers = [risk_marker_label(str(m)) for m in fields.get("risk_markers") or []]  # type: ignore[attr-defined]
+    note = str(fields.get("risk_notes") or "").strip()
+    return (*markers, *([note] if note else []))
 
 
 def _row(record_id: str, fields: Mapping[str, object], reason: str = "") -> PersonRow:
@@ -121,8 +150,14 @@ def _row(record_id: str, fields: Mapping[str, object], reason: str = "") -> Pers
     aliases = fields.get("aliases") or []
     if aliases:
         bits.append("also known as " + ", ".join(str(a) for a in aliases))  # type: ignore[attr-defined]
+    markers = risk_markers_of(fields)
     return PersonRow(
-        record_id, person_name(fields), "; ".join(bits), any(_is_risk(f) for f in flags), reason
+        record_id,
+        person_name(fields),
+        "; ".join(bits),
+        any(_is_risk(f) for f in flags) or bool(markers),
+        reason,
+        markers,
     )
 
 
@@ -320,10 +355,21 @@ class PeopleService:
                 TimelineEntry(
                     parse_moment(wf["issued_at"]),
                     "Warning",
-                    f"{level} ({wf['status']})",
+                    f"{level} ({WARNING_STATUS_WORDS.get(str(wf['status']), wf['status'])})",
                     str(wf["behaviour"]),
+                    warning_id=w.id,
+                    warning_status=str(wf["status"] or "issued"),
                 )
             )
+            if wf.get("status") == WarningStatus.WITHDRAWN.value and wf.get("withdrawn_at"):
+                timeline.append(
+                    TimelineEntry(
+                        parse_moment(wf["withdrawn_at"]),
+                        "Warning withdrawn",
+                        f"{level}, withdrawn by {wf.get('withdrawn_by') or 'unknown'}",
+                        str(wf.get("withdrawal_reason") or ""),
+                    )
+                )
         for s in signposts:
             sf = s.fields
             consent = "consented to referral" if sf["consent_to_referral"] else "no referral"
@@ -363,6 +409,7 @@ class PeopleService:
             district=str(f.get("district") or ""),
             flags=flags,
             risk_flags=tuple(x for x in flags if _is_risk(x)),
+            risk_markers=risk_markers_of(f),
             timeline=tuple(timeline),
             standings=standings,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from fieldkit.documents import (
     BundleEntry,
@@ -27,11 +28,11 @@ from fieldkit.domain.legal_clocks import (
     closure_order_ends_at,
     hearing_deadline,
 )
-from fieldkit.domain.records import RecordType
+from fieldkit.domain.records import FieldError, RecordType, ValidationError
 from fieldkit.domain.schemes import Scheme
 from fieldkit.services import disclosure
 from fieldkit.services.directory import as_support_service, service_row
-from fieldkit.services.documents_service import DocumentService, KeptDocument
+from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
 from fieldkit.services.people import parse_moment, person_name
 from fieldkit.services.warnings import LETTER_FOR_LEVEL, next_step_wording, reference_for
 from fieldkit.store import audit, replica
@@ -78,8 +79,13 @@ class PrintoutService:
         self._officer = officer
         self._language = language
 
-    def letter_for_warning(self, warning_id: str, *, served_how: str) -> KeptDocument:
-        """The warning letter for a stored warning.
+    def letter_for_warning(
+        self, warning_id: str, *, served_how: str, reprint: bool = False
+    ) -> KeptDocument:
+        """The warning letter for a stored warning (a reprint says so on every page).
+
+        It states what the warning record holds: where, when the behaviour happened, the
+        comply-by date or notice period, and the right of appeal where there is one.
 
         Raises:
             RecordNotFoundError: no such warning (or its person).
@@ -100,15 +106,26 @@ class PrintoutService:
         named = bool(person.fields.get("given_name") or person.fields.get("family_name"))
         issued = parse_moment(w["issued_at"]).astimezone(LONDON)
         expires = w.get("expires_at")
+        deadline_text = w.get("comply_by") or w.get("period_ends")
+        deadline = (
+            date.fromisoformat(str(deadline_text))
+            if deadline_text
+            else parse_moment(expires).astimezone(LONDON).date()
+            if expires
+            else None
+        )
+        level = next((lv for lv in scheme.levels if lv.id == w["level"]), None)
+        occurred = parse_moment(w.get("occurred_at") or w["issued_at"]).astimezone(LONDON)
+        now = self._vault.now().astimezone(LONDON)
         letter = LetterInput(
             kind=kind,
             reference=reference_for(warning_id),
             issued_at=issued,
             person_name=person_name(person.fields) if named else None,
             person_description=None if named else str(person.fields.get("description") or ""),
-            place_label=str(place.fields["label"]) if place else "Kirklees",
+            place_label=str(w.get("place_label") or (place.fields["label"] if place else "")),
             place_address=str(place.fields.get("address") or "") if place else "",
-            occurred_at=issued,
+            occurred_at=occurred,
             behaviour=str(w["behaviour"]),
             conditions=tuple(
                 c.strip() for c in str(w.get("conditions") or "").splitlines() if c.strip()
@@ -120,11 +137,37 @@ class PrintoutService:
             officer_name=self._officer.name,
             officer_number=self._officer.number,
             support=tuple(as_support_service(service_row(s)) for s in services),
-            deadline=parse_moment(expires).astimezone(LONDON).date() if expires else None,
+            deadline=deadline,
+            appeal_days=level.appeal_days if level else None,
             language=self._language,
+            reprint_note=f"REPRINT {now:%d %b %Y %H:%M}" if reprint else "",
         )
         rendered = self._documents.render_letter(letter)
         return self._keep(rendered, person, str(w["district"]), served_how)
+
+    def reprint_letter(
+        self,
+        warning_id: str,
+        *,
+        printer: str | None,
+        recipient: str,
+        served_how: str = "handed_over",
+    ) -> tuple[KeptDocument, PrintOutcome]:
+        """Reprint a warning's letter (from the profile, case, visit or document list).
+
+        The reprint is marked as one on every page, recorded and kept like the first print,
+        and its printing is logged (s62) with who it is for.
+
+        Raises:
+            RecordNotFoundError: no such warning.
+            NoLetterForWarning: the warning's level has no letter.
+            ValidationError: no recipient given.
+        """
+        if not recipient.strip():
+            raise ValidationError([FieldError("recipient", "say who the reprint is for")])
+        kept = self.letter_for_warning(warning_id, served_how=served_how, reprint=True)
+        outcome = self._documents.print_document(kept, printer=printer, recipient=recipient.strip())
+        return kept, outcome
 
     def leaflet(
         self, service_ids: Sequence[str], *, person_id: str | None, served_how: str

@@ -25,7 +25,7 @@ from fieldkit.domain.review import (
     review_sensitivity,
 )
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import ReviewDecision
+from fieldkit.domain.vocabulary import ReviewDecision, WarningStatus
 from fieldkit.services.intelligence import district_label
 from fieldkit.services.people import category_label, person_name
 from fieldkit.services.records import RecordService
@@ -94,6 +94,9 @@ class QueueItem:
     countersign: bool
     #: The decision made before the work last changed (e.g. returned, then amended).
     earlier: str
+    #: Held on the officer's laptop until countersigned (a notice countersigned before it is
+    #: served): listed first, because someone is waiting to serve it.
+    holds_serving: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,12 @@ class ReviewService:
                     new=last_look is None or row.changed_at[:19] > str(last_look)[:19],
                     countersign=needs_countersignature(row.type, record.fields, self._schemes),
                     earlier="" if before is None else _decision_text(before),
+                    holds_serving=record.type is RecordType.WARNING
+                    and record.fields.get("status")
+                    == WarningStatus.AWAITING_COUNTERSIGNATURE.value,
                 )
             )
+        items.sort(key=lambda i: not i.holds_serving)  # stable: otherwise as listed
         return Queue(
             tuple(items),
             total,

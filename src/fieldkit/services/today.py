@@ -160,7 +160,57 @@ class TodayService:
                         clock.deadline - now < timedelta(days=2),
                     )
                 )
-        return sorted(out, key=lambda d: d.when)
+        return sorted([*out, *self.warning_clocks(now)], key=lambda d: d.when)
+
+    def warning_clocks(self, now: datetime) -> list[Deadline]:
+        """A CPW's comply-by date and a served CPN's appeal deadline, until the next step.
+
+        A comply-by clock stays (overdue, if need be) until a later warning under the same
+        scheme is issued to the person or the warning is withdrawn: checking compliance is the
+        officer's next step. An appeal clock shows until its day has passed.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            warnings = repo.issued_warnings_since(now - timedelta(days=3 * 365))
+            people = {
+                p.id: person_name(p.fields)
+                for p in repo.get_many(
+                    RecordType.PERSON, list({str(w.fields["person_id"]) for w in warnings})
+                )
+            }
+        # The step a person has reached under each scheme: a lower step's clock has been acted on.
+        reached: dict[tuple[str, str], int] = {}
+        for w in warnings:
+            key = (str(w.fields["person_id"]), str(w.fields["scheme"]))
+            reached[key] = max(reached.get(key, -1), _rank(self._schemes, w.fields))
+        out: list[Deadline] = []
+        for w in warnings:
+            f = w.fields
+            person_id = str(f["person_id"])
+            superseded = reached[(person_id, str(f["scheme"]))] > _rank(self._schemes, f)
+            clock = warning_clock(f, self._schemes.get(str(f["scheme"])))
+            if clock is None or (superseded and clock[1] == "comply"):
+                continue
+            when, kind = clock
+            if when - now > HORIZON or (kind == "appeal" and when < now):
+                continue
+            what = (
+                "Check compliance with the CPW by this date"
+                if kind == "comply"
+                else "CPN appeal period ends"
+            )
+            out.append(
+                Deadline(
+                    when,
+                    f"{format_date(when)} ({_relative(when, now)})",
+                    what,
+                    people.get(person_id, "Unknown person"),
+                    "person",
+                    person_id,
+                    when - now < timedelta(days=2),
+                )
+            )
+        return out
 
     def warning_windows(self, now: datetime, *, limit: int = 30) -> list[Deadline]:
         """Warnings whose window closes within the horizon: a breach before then escalates."""
@@ -198,3 +248,31 @@ class TodayService:
                 )
             )
         return sorted(out, key=lambda d: d.when)[:limit]
+
+
+def warning_clock(fields: Mapping[str, Any], scheme: Scheme | None) -> tuple[datetime, str] | None:
+    """The clock a warning runs, as (end of its last day, "comply" or "appeal"), if any.
+
+    A warning with a comply-by date (a CPW) runs a comply clock; a served level whose scheme
+    gives appeal days (a CPN) runs an appeal clock from the day it was served.
+    """
+    if fields.get("comply_by"):
+        return _end_of(date.fromisoformat(str(fields["comply_by"]))), "comply"
+    if scheme is None or not fields.get("served_at"):
+        return None
+    level = next((lv for lv in scheme.levels if lv.id == fields.get("level")), None)
+    if level is None or not level.appeal_days:
+        return None
+    served = datetime.fromisoformat(str(fields["served_at"])).astimezone(LONDON).date()
+    return _end_of(served + timedelta(days=level.appeal_days)), "appeal"
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, datetime.max.time().replace(microsecond=0), LONDON)
+
+
+def _rank(schemes: Mapping[str, Scheme], fields: Mapping[str, Any]) -> int:
+    scheme = schemes.get(str(fields["scheme"]))
+    if scheme is None or not any(lv.id == fields.get("level") for lv in scheme.levels):
+        return -1
+    return scheme.rank(str(fields["level"]))

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from fieldkit.documents.inputs import LeafletInput, LetterInput
 from fieldkit.domain.escalation import Outcome, next_step
 from fieldkit.domain.legal_clocks import LONDON, format_date
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, new_id
-from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import DocumentKind
+from fieldkit.domain.schemes import CountersignWhen, Scheme
+from fieldkit.domain.vocabulary import (
+    WARNING_SERVICE,
+    DocumentKind,
+    ReviewDecision,
+    ServedHow,
+    WarningStatus,
+)
 from fieldkit.services.directory import DirectoryService, ServiceRow, as_support_service
 from fieldkit.services.documents_service import DocumentService, KeptDocument
-from fieldkit.services.people import person_name, warning_facts
+from fieldkit.services.people import parse_moment, person_name, warning_facts
 from fieldkit.services.settings import AppSettings
+from fieldkit.store import replica
+from fieldkit.store.records import StoredRecord
+from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
 #: The letter printed for each level id the shipped schemes use.
@@ -23,6 +32,7 @@ LETTER_FOR_LEVEL: Mapping[str, DocumentKind] = {
     "yellow": DocumentKind.YELLOW_LETTER,
     "red": DocumentKind.RED_LETTER,
     "cpw": DocumentKind.CPW_LETTER,
+    "cpn": DocumentKind.CPN_NOTICE,
 }
 
 
@@ -69,6 +79,27 @@ class WarningRequest:
     consent_to_referral: bool = False
     method: str = "leaflet"
     deadline: date | None = None
+    visit_id: str | None = None
+    served_how: str = ServedHow.HANDED_OVER.value
+
+
+@dataclass(frozen=True)
+class WithdrawnWarning:
+    """A warning after withdrawal, with what the engine now proposes for the person."""
+
+    warning_id: str
+    person_id: str
+    proposal: WarningProposal
+
+
+#: A CPW's "comply by" date when the officer gives none: two weeks from the day it is issued.
+CPW_COMPLY_DAYS = 14
+
+#: How long a CPN's requirements run when the officer gives no end date (twelve months).
+CPN_PERIOD_DAYS = 365
+
+#: At most this many of the district's general services on a letter with no signposting.
+GENERAL_SUPPORT_LIMIT = 4
 
 
 @dataclass(frozen=True)
@@ -79,6 +110,8 @@ class IssuedWarning:
     signposting_id: str | None
     level_name: str
     documents: tuple[KeptDocument, ...]
+    #: Prepared but held: the step is countersigned before it is served (a CPN).
+    awaiting_countersignature: bool = False
 
 
 class WarningService:
@@ -106,6 +139,10 @@ class WarningService:
         self._directory = directory
         self._documents = documents
         self._settings = settings
+
+    def now(self) -> datetime:
+        """The vault's clock: the default for when the behaviour happened."""
+        return self._vault.now()
 
     def schemes(self) -> list[SchemeChoice]:
         """The schemes an officer can warn under."""
@@ -165,19 +202,41 @@ class WarningService:
                 else [FieldError("conditions", "say what must stop or change")]
             ),
         ]
+        now = self._vault.now()
+        if request.served_how not in {h.value for h in WARNING_SERVICE}:
+            problems.append(FieldError("served_how", "choose how it was served"))
+        if request.occurred_at is not None and request.occurred_at > now:
+            problems.append(FieldError("occurred_at", "is in the future"))
         if problems:
             raise ValidationError(problems)
+        request = self._with_context(request)
         proposal = self.propose(person_id=request.person_id, scheme_id=request.scheme_id)
         if not proposal.can_issue:
             raise ValidationError([FieldError("scheme", proposal.reason)])
         scheme = self._schemes[request.scheme_id]
         settings = self._settings()
-        now = self._vault.now()
         warning_id = new_id()
         services = self._directory.by_ids(list(request.service_ids))
-        letter = self._letter(request, scheme, proposal, settings, now, warning_id, services)
+        comply_by = self._comply_by(request, proposal.level_id, now)
+        period_ends = self._period_ends(request, proposal.level_id, now)
+        level = scheme.levels[scheme.rank(proposal.level_id)]
+        held = level.countersign_when is CountersignWhen.BEFORE_SERVING
+        letter = self._letter(
+            request,
+            scheme,
+            proposal.level_id,
+            settings,
+            now,
+            warning_id,
+            services,
+            comply_by or period_ends,
+        )
+        # A step countersigned before serving is only checked here (the letter renders); the
+        # document is made and kept when it is served, after the countersignature arrives.
         rendered = [self._documents.render_letter(letter)] if letter else []
-        if services:
+        if held:
+            rendered = []
+        if services and not held:
             rendered.append(
                 self._documents.render_leaflet(
                     LeafletInput(
@@ -216,6 +275,18 @@ class WarningService:
                     "behaviour": request.behaviour,
                     "conditions": "\n".join(c.strip() for c in request.conditions if c.strip()),
                     "signposting_id": signposting_id,
+                    "visit_id": request.visit_id,
+                    "occurred_at": (request.occurred_at or now).isoformat(timespec="seconds"),
+                    "place_label": request.place_label,
+                    "served_how": None if held else request.served_how,
+                    "served_at": None if held else stamp,
+                    "comply_by": comply_by.isoformat() if comply_by else None,
+                    "period_ends": period_ends.isoformat() if period_ends else None,
+                    "status": (
+                        WarningStatus.AWAITING_COUNTERSIGNATURE.value
+                        if held
+                        else WarningStatus.ISSUED.value
+                    ),
                 },
                 record_id=warning_id,
             )
@@ -227,25 +298,105 @@ class WarningService:
                     subject_type="person",
                     subject_id=request.person_id,
                     district=request.district,
+                    served_how=(
+                        request.served_how
+                        if doc.kind in LETTER_FOR_LEVEL.values()
+                        else ServedHow.HANDED_OVER.value
+                    ),
                 )
                 for doc in rendered
             )
-        return IssuedWarning(warning_id, signposting_id, proposal.level_name, kept)
+        return IssuedWarning(warning_id, signposting_id, proposal.level_name, kept, held)
+
+    def serve(self, *, warning_id: str, served_how: str) -> IssuedWarning:
+        """Serve a step held for countersignature, once the countersignature has arrived.
+
+        Makes and keeps the document (recorded with how it was served) and starts its clocks
+        (a CPN's appeal period runs from today).
+
+        Raises:
+            RecordNotFoundError: no such warning.
+            ValidationError: it is not waiting to be served, no supervisor has countersigned it
+                yet, or ``served_how`` is not a way to serve it.
+        """
+        if served_how not in {h.value for h in WARNING_SERVICE}:
+            raise ValidationError([FieldError("served_how", "choose how it was served")])
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            warning = repo.require(RecordType.WARNING, warning_id)
+            countersigned = any(
+                _countersigned_by_another(conn, r, self._vault.username)
+                for r in repo.where(RecordType.REVIEW, "subject_id", [warning_id])
+            )
+        f = warning.fields
+        if f.get("status") != WarningStatus.AWAITING_COUNTERSIGNATURE.value:
+            raise ValidationError([FieldError("status", "is not waiting to be served")])
+        if not countersigned:
+            raise ValidationError(
+                [FieldError("countersignature", "has not arrived yet: sync, then try again")]
+            )
+        scheme = self._schemes[str(f["scheme"])]
+        settings = self._settings()
+        now = self._vault.now()
+        request = WarningRequest(
+            person_id=str(f["person_id"]),
+            scheme_id=scheme.id,
+            behaviour=str(f["behaviour"]),
+            conditions=tuple(str(f["conditions"] or "").splitlines()),
+            district=str(f["district"]),
+            place_id=_text_or_none(f.get("place_id")),
+            place_label=str(f.get("place_label") or ""),
+            occurred_at=parse_moment(f["occurred_at"] or f["issued_at"]),
+            visit_id=_text_or_none(f.get("visit_id")),
+            served_how=served_how,
+        )
+        services = self._directory.by_ids(_signposted(self._vault, f.get("signposting_id")))
+        period = date.fromisoformat(str(f["period_ends"])) if f.get("period_ends") else None
+        letter = self._letter(
+            request, scheme, str(f["level"]), settings, now, warning_id, services, period
+        )
+        rendered = [self._documents.render_letter(letter)] if letter else []
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            repo.update(
+                RecordType.WARNING,
+                warning_id,
+                {
+                    "status": WarningStatus.ISSUED.value,
+                    "served_how": served_how,
+                    "served_at": now.isoformat(timespec="seconds"),
+                },
+            )
+            kept = tuple(
+                self._documents.keep(
+                    conn,
+                    repo,
+                    doc,
+                    subject_type="person",
+                    subject_id=request.person_id,
+                    district=request.district,
+                    served_how=served_how,
+                )
+                for doc in rendered
+            )
+        level = scheme.levels[scheme.rank(str(f["level"]))]
+        return IssuedWarning(warning_id, _text_or_none(f.get("signposting_id")), level.name, kept)
 
     def _letter(
         self,
         request: WarningRequest,
         scheme: Scheme,
-        proposal: WarningProposal,
+        level_id: str,
         settings: AppSettings,
         now: datetime,
         warning_id: str,
         services: Sequence[ServiceRow],
+        deadline: date | None,
     ) -> LetterInput | None:
-        kind = LETTER_FOR_LEVEL.get(proposal.level_id)
+        kind = LETTER_FOR_LEVEL.get(level_id)
         if kind is None:
             return None
-        step, power = next_step_wording(scheme, proposal.level_id)
+        step, power = next_step_wording(scheme, level_id)
         local_now = now.astimezone(LONDON)
         with self._vault.read() as conn:
             person = self._vault.records(conn).require(RecordType.PERSON, request.person_id)
@@ -256,7 +407,7 @@ class WarningService:
             issued_at=local_now,
             person_name=person_name(person.fields) if named else None,
             person_description=None if named else str(person.fields.get("description") or ""),
-            place_label=request.place_label or "Kirklees",
+            place_label=request.place_label,
             occurred_at=(request.occurred_at or now).astimezone(LONDON),
             behaviour=request.behaviour.strip(),
             conditions=tuple(c.strip() for c in request.conditions if c.strip()),
@@ -265,11 +416,128 @@ class WarningService:
             next_step_power=power,
             officer_name=settings.officer_name or self._vault.username,
             officer_number=settings.officer_number,
-            support=tuple(as_support_service(s) for s in services),
-            deadline=request.deadline
-            or (local_now.date() + timedelta(days=14) if kind is DocumentKind.CPW_LETTER else None),
+            support=tuple(
+                as_support_service(s) for s in (services or self._general_support(request))
+            ),
+            deadline=deadline,
+            appeal_days=scheme.levels[scheme.rank(level_id)].appeal_days,
             language=settings.language,
         )
+
+    def _with_context(self, request: WarningRequest) -> WarningRequest:
+        """The request with place, time and district taken from its visit and place records.
+
+        The district is the place's (where it happened), not the officer's setting.
+
+        Raises:
+            ValidationError: the visit or place named does not exist.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            place_id, occurred_at = request.place_id, request.occurred_at
+            if request.visit_id:
+                visit = repo.get(RecordType.VISIT, request.visit_id)
+                if visit is None:
+                    raise ValidationError([FieldError("visit_id", "no such visit")])
+                place_id = place_id or _text_or_none(visit.fields.get("place_id"))
+                occurred_at = occurred_at or parse_moment(str(visit.fields["occurred_at"]))
+            district, label = request.district, request.place_label
+            if place_id:
+                place = repo.get(RecordType.PLACE, place_id)
+                if place is None:
+                    raise ValidationError([FieldError("place_id", "no such place")])
+                district = str(place.fields["district"])
+                label = label or str(place.fields["label"])
+        if not label.strip():
+            raise ValidationError([FieldError("place", "say where it happened")])
+        if occurred_at is None:
+            raise ValidationError([FieldError("occurred_at", "say when it happened")])
+        return replace(
+            request,
+            place_id=place_id,
+            place_label=label.strip(),
+            occurred_at=occurred_at,
+            district=district,
+        )
+
+    @staticmethod
+    def _comply_by(request: WarningRequest, level_id: str, now: datetime) -> date | None:
+        if LETTER_FOR_LEVEL.get(level_id) is not DocumentKind.CPW_LETTER:
+            return request.deadline
+        return request.deadline or now.astimezone(LONDON).date() + timedelta(days=CPW_COMPLY_DAYS)
+
+    @staticmethod
+    def _period_ends(request: WarningRequest, level_id: str, now: datetime) -> date | None:
+        if LETTER_FOR_LEVEL.get(level_id) is not DocumentKind.CPN_NOTICE:
+            return None
+        return request.deadline or now.astimezone(LONDON).date() + timedelta(days=CPN_PERIOD_DAYS)
+
+    def _general_support(self, request: WarningRequest) -> list[ServiceRow]:
+        """The district's general services, so that a letter's support section is never empty."""
+        return self._directory.services(district=request.district)[:GENERAL_SUPPORT_LIMIT]
+
+    def withdraw(self, *, warning_id: str, reason: str) -> WithdrawnWarning:
+        """Withdraw a warning: the ladder stops counting it and the person's stage is recomputed.
+
+        The warning is kept (status withdrawn, with when, by whom and why), so the timeline and
+        the audit log show the withdrawal; the change syncs like any other.
+
+        Raises:
+            ValidationError: no reason given, or the warning is already withdrawn.
+            RecordNotFoundError: no such warning.
+        """
+        why = reason.strip()
+        if not why:
+            raise ValidationError([FieldError("reason", "say why the warning is withdrawn")])
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            current = repo.require(RecordType.WARNING, warning_id)
+            if current.fields.get("status") == WarningStatus.WITHDRAWN.value:
+                raise ValidationError([FieldError("status", "is already withdrawn")])
+            repo.update(
+                RecordType.WARNING,
+                warning_id,
+                {
+                    "status": WarningStatus.WITHDRAWN.value,
+                    "withdrawn_at": self._vault.now().isoformat(timespec="seconds"),
+                    "withdrawn_by": self._vault.username,
+                    "withdrawal_reason": why,
+                },
+            )
+            person_id = str(current.fields["person_id"])
+            scheme_id = str(current.fields["scheme"])
+        proposal = self.propose(person_id=person_id, scheme_id=scheme_id)
+        return WithdrawnWarning(warning_id, person_id, proposal)
+
+
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _countersigned_by_another(conn: Transaction, review: StoredRecord, me: str) -> bool:
+    """A countersignature that counts: it arrived by sync and a supervisor other than me wrote it.
+
+    The server takes review records only from supervisors, so one that came from the server
+    with another author is a supervisor's. A review written on this laptop (by import, or by a
+    supervisor countersigning their own notice) does not count.
+    """
+    if review.fields.get("decision") != ReviewDecision.COUNTERSIGNED.value:
+        return False
+    origin = replica.origin_of(conn, review.id)
+    return (
+        origin is not None
+        and origin.author not in (None, me)
+        and review.fields.get("reviewer") != me
+    )
+
+
+def _signposted(vault: Vault, signposting_id: object) -> list[str]:
+    """The services a warning's signposting gave (none if it has none)."""
+    if not signposting_id:
+        return []
+    with vault.read() as conn:
+        record = vault.records(conn).get(RecordType.SIGNPOSTING, str(signposting_id))
+    return [str(s) for s in (record.fields.get("service_ids") if record else None) or []]  # type: ignore[attr-defined]
 
 
 def next_step_wording(scheme: Scheme, level_id: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from fieldkit.services.drafts import DraftService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.print_port import PrintSystem
+from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
@@ -65,6 +66,7 @@ class Workspace:
     subject_access: SubjectAccessService
     review: ReviewService
     conflicts: ConflictService
+    printouts: PrintoutService
     sync: SyncController
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
@@ -125,6 +127,13 @@ def open_workspace(
         ),
         review=ReviewService(vault, records, schemes),
         conflicts=ConflictService(vault, records),
+        printouts=PrintoutService(
+            vault,
+            documents=documents,
+            schemes=schemes,
+            officer=Officer(current.officer_name or vault.username, current.officer_number),
+            language=current.language,
+        ),
         sync=controller,
         lock=vault.lock,
         corrections=CorrectionService(vault),

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.people import PeopleService, PersonProfile, PersonRow, TimelineEntry
+from fieldkit.services.printouts import PrintoutService
 from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessService
+from fieldkit.services.warnings import WarningService
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.today_view import fit_columns
@@ -66,6 +69,8 @@ class PeopleView(QWidget):
     """
 
     warn_person = Signal(str)
+    #: A warning on the profile was reprinted, withdrawn or served (or that failed): the sentence.
+    warning_changed = Signal(str)
     profile_shown = Signal(str)
     #: A subject access export finished: the sentence shown to the user.
     exported = Signal(str)
@@ -80,6 +85,9 @@ class PeopleView(QWidget):
         *,
         subject_access: SubjectAccessService | None = None,
         choose_folder: Callable[[str], Path | None] | None = None,
+        warnings: WarningService | None = None,
+        printouts: PrintoutService | None = None,
+        ask_text: Callable[[str, str], str | None] | None = None,
     ):
         super().__init__(parent)
         self._people = people
@@ -152,8 +160,124 @@ class PeopleView(QWidget):
         self.results_table.clicked.connect(lambda i: self.open(self.results.row_at(i.row()).id))
         self.warn_button.clicked.connect(self._warn)
         self.access_button.clicked.connect(self._ask_export)
+        self._warnings = warnings
+        self._printouts = printouts
+        self._ask_text = ask_text or self._ask_for_text
+        self._add_warning_actions(buttons)
+        self.timeline_table.clicked.connect(lambda _i: self._enable_warning_actions())
         self.profile: PersonProfile | None = None
         self._show_profile(None)
+
+    # Warning actions -------------------------------------------------------------------------
+
+    def _add_warning_actions(self, buttons: QHBoxLayout) -> None:
+        """Reprint, withdraw and serve the warning selected in the timeline."""
+        self.reprint_button = QPushButton("&Reprint…", self)
+        self.reprint_button.setAccessibleName("Reprint the selected warning's letter")
+        self.withdraw_button = QPushButton("Wit&hdraw…", self)
+        self.withdraw_button.setAccessibleName("Withdraw the selected warning")
+        self.serve_button = QPushButton("Ser&ve notice", self)
+        self.serve_button.setAccessibleName("Serve the selected countersigned notice")
+        self.warning_status = QLabel(self)
+        self.warning_status.setWordWrap(True)
+        self.warning_status.setAccessibleName("Warning action status")
+        at = buttons.indexOf(self.warn_button)
+        for button in (self.reprint_button, self.withdraw_button, self.serve_button):
+            buttons.insertWidget(at, button)
+            button.setVisible(self._warnings is not None)
+            button.setEnabled(False)
+        buttons.insertWidget(0, self.warning_status, 1)
+        self.reprint_button.clicked.connect(self._ask_reprint)
+        self.withdraw_button.clicked.connect(self._ask_withdraw)
+        self.serve_button.clicked.connect(lambda: self.serve_selected("handed_over"))
+
+    def select_warning(self, warning_id: str) -> None:
+        """Select a warning's row in the timeline (as clicking it does)."""
+        for row, entry in enumerate(self.timeline.rows):
+            if entry.warning_id == warning_id:
+                self.timeline_table.selectRow(row)
+                break
+        self._enable_warning_actions()
+
+    def selected_warning(self) -> TimelineEntry | None:
+        """The timeline's selected entry, if it is a warning."""
+        index = self.timeline_table.currentIndex()
+        if not index.isValid():
+            return None
+        entry = self.timeline.row_at(index.row())
+        return entry if entry.warning_id else None
+
+    def _enable_warning_actions(self) -> None:
+        entry = self.selected_warning()
+        status = entry.warning_status if entry else ""
+        self.reprint_button.setEnabled(self._printouts is not None and status == "issued")
+        self.withdraw_button.setEnabled(status in ("issued", "awaiting_countersignature"))
+        self.serve_button.setEnabled(status == "awaiting_countersignature")
+
+    def _ask_reprint(self) -> None:
+        recipient = self._ask_text("Reprint letter", "Who is the reprint for?")
+        if recipient is not None:
+            self.reprint_selected(recipient)
+
+    def reprint_selected(self, recipient: str, printer: str | None = None) -> None:
+        """Reprint the selected warning's letter for someone (marked and logged), on a worker."""
+        entry, printouts = self.selected_warning(), self._printouts
+        if entry is None or printouts is None:
+            return
+        self._workers.submit(
+            lambda: printouts.reprint_letter(
+                entry.warning_id, printer=printer, recipient=recipient
+            ),
+            lambda done: self._warning_done(done[1].message),
+            self._warning_failed,
+        )
+
+    def _ask_withdraw(self) -> None:
+        reason = self._ask_text("Withdraw warning", "Why is this warning withdrawn?")
+        if reason is not None:
+            self.withdraw_selected(reason)
+
+    def withdraw_selected(self, reason: str) -> None:
+        """Withdraw the selected warning with a reason, on a worker, then reopen the profile."""
+        entry, warnings = self.selected_warning(), self._warnings
+        if entry is None or warnings is None:
+            return
+        self._workers.submit(
+            lambda: warnings.withdraw(warning_id=entry.warning_id, reason=reason),
+            lambda done: self._warning_done(
+                f"Warning withdrawn. The next step is now: {done.proposal.level_name}."
+            ),
+            self._warning_failed,
+        )
+
+    def serve_selected(self, served_how: str) -> None:
+        """Serve the selected notice once its countersignature has arrived, on a worker."""
+        entry, warnings = self.selected_warning(), self._warnings
+        if entry is None or warnings is None:
+            return
+        self._workers.submit(
+            lambda: warnings.serve(warning_id=entry.warning_id, served_how=served_how),
+            lambda done: self._warning_done(
+                f"{done.level_name} served; its document is kept. Print it from the warning "
+                "screen or reprint it here."
+            ),
+            self._warning_failed,
+        )
+
+    def _warning_done(self, message: str) -> None:
+        self.warning_status.setText(message)
+        self.warning_changed.emit(message)
+        if self.profile is not None:
+            self.open(self.profile.id)
+
+    def _warning_failed(self, error: Exception) -> None:
+        message = f"Nothing was changed. {describe(error)}"
+        self.warning_status.setText(message)
+        self.warning_changed.emit(message)
+
+    def _ask_for_text(self, title: str, question: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, question)
+        return text if ok else None
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -208,8 +332,13 @@ class PeopleView(QWidget):
             self.timeline.clear()
             return
         self.name.setText(profile.name)
-        if profile.flags:
-            self.flags.setText("  ·  ".join(("⚠ " + f) for f in profile.flags))
+        self._enable_warning_actions()
+        shown_flags = [
+            *(("RISK: " + "  ·  ".join(profile.risk_markers),) if profile.risk_markers else ()),
+            *("⚠ " + f for f in profile.flags),
+        ]
+        if shown_flags:
+            self.flags.setText("  ·  ".join(shown_flags))
             self.flags.show()
         else:
             self.flags.hide()

@@ -92,7 +92,13 @@ class Screens:
             ws.visits,
             workers,
         )
-        self.people = PeopleView(ws.people, workers, subject_access=ws.subject_access)
+        self.people = PeopleView(
+            ws.people,
+            workers,
+            subject_access=ws.subject_access,
+            warnings=ws.warnings,
+            printouts=ws.printouts,
+        )
         self.warning = WarningView(
             ws.warnings,
             ws.people,
@@ -102,6 +108,7 @@ class Screens:
             default_printer=settings.default_printer,
             district=settings.district,
             settings=ws.settings,
+            places=ws.visits.recent_places,
         )
         self.tenancy = TenancyView(ws.tenancy, workers)
         self.directory = DirectoryView(ws.directory, workers)

@@ -399,8 +399,12 @@ class VisitView(QWidget):
         self.person_search.setFocus()
 
     def _add_chosen(self, person: PersonRow) -> None:
-        item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.name)
+        risks = f"  (RISK: {person.risk_text})" if person.risk_markers else ""
+        item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.name + risks)
         item.setData(_DATA, person.id)
+        if person.risk_markers:
+            item.setForeground(Qt.GlobalColor.darkRed)
+            item.setToolTip("Risk markers: " + person.risk_text)
         self.people_chosen.addItem(item)
 
     def _remove_person(self) -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.domain.vocabulary import ServiceNeed
+from fieldkit.domain.vocabulary import WARNING_SERVICE, ServiceNeed
 from fieldkit.services.directory import NEED_LABELS, DirectoryService, ServiceRow
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import AppSettings, SettingsService
+from fieldkit.services.visits import PlaceChoice
 from fieldkit.services.warnings import (
     IssuedWarning,
     WarningProposal,
@@ -39,6 +44,12 @@ from fieldkit.ui.workers import Workers
 
 _DATA = Qt.ItemDataRole.UserRole
 DEFAULT_SCHEME = "street_drinking_vagrancy"
+
+
+def _aware(moment: object) -> datetime:
+    """A date-time edit's value as an aware local time (Qt gives a naive one)."""
+    assert isinstance(moment, datetime)
+    return moment.astimezone()
 
 
 def proposal_html(p: WarningProposal) -> str:
@@ -70,6 +81,7 @@ class WarningView(QWidget):
         default_printer: str = "",
         district: str = "huddersfield",
         settings: SettingsService | None = None,
+        places: Callable[[], list[PlaceChoice]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -106,6 +118,9 @@ class WarningView(QWidget):
         self.dialog_button.setAccessibleName("Print with options")
         child(f, QHBoxLayout, "printRow").addWidget(self.dialog_button)
         self.print_dialog: QPrintDialog | None = None
+        self._places = places or (lambda: [])
+        self._visit_id: str | None = None
+        self._add_what_happened(child(f, QFormLayout, "pickForm"))
         host = child(f, QWidget, "previewHost")
         self.preview = PdfPreview(host)
         QVBoxLayout(host).addWidget(self.preview)
@@ -137,6 +152,77 @@ class WarningView(QWidget):
         self.issue_button.setEnabled(False)
         self.load_services()
         self.load_printers()
+
+    def _add_what_happened(self, form: QFormLayout) -> None:
+        """Risk markers, where, when and how it was served: added here, after the .ui file."""
+        self.risk_label = QLabel(self)
+        self.risk_label.setWordWrap(True)
+        self.risk_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        self.risk_label.setAccessibleName("Risk markers")
+        self.risk_label.hide()
+        form.addRow(self.risk_label)
+        self.place_combo = QComboBox(self)
+        self.place_combo.setEditable(True)
+        self.place_combo.setAccessibleName("Where it happened")
+        self.place_combo.setToolTip("A recent place, or type where it happened")
+        form.addRow("&Where:", self.place_combo)
+        self.when_edit = QDateTimeEdit(QDateTime.currentDateTime(), self)
+        self.when_edit.setCalendarPopup(True)
+        self.when_edit.setDisplayFormat("d MMM yyyy HH:mm")
+        self.when_edit.setAccessibleName("When the behaviour happened")
+        form.addRow("Wh&en:", self.when_edit)
+        self.served_combo = QComboBox(self)
+        self.served_combo.setAccessibleName("How it was served")
+        for how in WARNING_SERVICE:
+            self.served_combo.addItem(how.label, how.value)
+        form.addRow("Ser&ved:", self.served_combo)
+        self.visit_label = QLabel(self)
+        self.visit_label.hide()
+        form.addRow(self.visit_label)
+        self.load_places()
+
+    def load_places(self) -> None:
+        """Offer the officer's recent places, as Log a visit does."""
+
+        def show(rows: list[PlaceChoice]) -> None:
+            typed = self.place_combo.currentText()
+            self.place_combo.clear()
+            for row in rows:
+                self.place_combo.addItem(row.label, row.id)
+            self.place_combo.setEditText(typed)
+
+        self._workers.submit(self._places, show)
+
+    def start_from_visit(
+        self,
+        *,
+        visit_id: str,
+        person_id: str,
+        place_id: str | None,
+        place_label: str,
+        when: datetime,
+    ) -> None:
+        """Start a warning from a visit: person, place and time are filled in from it."""
+        self._visit_id = visit_id
+        self.visit_label.setText(f"From the visit of {when:%d %b %Y %H:%M}")
+        self.visit_label.show()
+        if place_id:
+            index = self.place_combo.findData(place_id)
+            if index < 0:
+                self.place_combo.addItem(place_label, place_id)
+                index = self.place_combo.count() - 1
+            self.place_combo.setCurrentIndex(index)
+        else:
+            self.place_combo.setEditText(place_label)
+        self.when_edit.setDateTime(QDateTime(when))
+        self.choose_person(person_id)
+
+    def _chosen_place(self) -> tuple[str | None, str]:
+        text = self.place_combo.currentText().strip()
+        index = self.place_combo.currentIndex()
+        if index >= 0 and self.place_combo.itemText(index) == text:
+            return str(self.place_combo.itemData(index)), text
+        return None, text
 
     def choose_person(self, person_id: str) -> None:
         """Start a warning for a person (from their profile)."""
@@ -174,6 +260,10 @@ class WarningView(QWidget):
     def _set_person(self, row: PersonRow) -> None:
         self.person = row
         self.person_label.setText(f"<b>{escape(row.name)}</b> {escape(row.detail)}")
+        if self._visit_id is None:
+            self.when_edit.setDateTime(QDateTime(self._warnings.now().astimezone()))
+        self.risk_label.setText("RISK: " + row.risk_text)
+        self.risk_label.setVisible(bool(row.risk_markers))
         self.person_results.clear()
         self.person_search.clear()
         self.result = None
@@ -267,14 +357,20 @@ class WarningView(QWidget):
         if self.person is None or self.proposal is None:
             self.error.setText("Choose the person first.")
             return
+        place_id, place_label = self._chosen_place()
         request = WarningRequest(
             person_id=self.person.id,
             scheme_id=str(self.scheme.currentData()),
             behaviour=self.behaviour.toPlainText(),
             conditions=tuple(self.conditions.toPlainText().splitlines()),
             district=self._district,
+            place_id=place_id,
+            place_label=place_label,
+            occurred_at=_aware(self.when_edit.dateTime().toPython()),
             service_ids=tuple(sorted(self._chosen_services())),
             consent_to_referral=self.consent.isChecked(),
+            visit_id=self._visit_id,
+            served_how=str(self.served_combo.currentData()),
         )
         self.issue_button.setEnabled(False)
         self.error.setText("Making the letters…")
@@ -286,8 +382,13 @@ class WarningView(QWidget):
 
     def _issued(self, result: IssuedWarning) -> None:
         self.result = result
+        self._visit_id = None
+        self.visit_label.hide()
         self.error.setText(
-            f"{result.level_name} issued and kept in the vault. Preview and print it."
+            f"{result.level_name} prepared and held until a supervisor countersigns it; "
+            "it can be served after that countersignature arrives by sync."
+            if result.awaiting_countersignature
+            else f"{result.level_name} issued and kept in the vault. Preview and print it."
         )
         self.behaviour.clear()
         self.conditions.clear()

@@ -1,0 +1,43 @@
+"""Warnings carry where, when, how served, comply-by and withdrawal; people carry risk markers.
+
+Adds nullable columns only (old rows read as "not recorded"), then reinstalls the record-seal
+triggers, whose text lists every column of the table they guard.
+
+Revision ID: 0010_warnings
+Revises: 0008_name_keys
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from fieldkit.store import seal
+
+revision = "0010_warnings"
+down_revision = "0008_name_keys"
+branch_labels = None
+depends_on = None
+
+_PERSON = (
+    ("risk_markers", sa.JSON()),
+    ("risk_notes", sa.Text()),
+)
+_WARNING = (
+    ("occurred_at", sa.String(length=32)),
+    ("place_label", sa.Text()),
+    ("served_how", sa.String(length=64)),
+    ("served_at", sa.String(length=32)),
+    ("comply_by", sa.String(length=10)),
+    ("period_ends", sa.String(length=10)),
+    ("withdrawn_at", sa.String(length=32)),
+    ("withdrawn_by", sa.Text()),
+    ("withdrawal_reason", sa.Text()),
+)
+
+
+def upgrade() -> None:
+    for table, columns in (("person", _PERSON), ("warning", _WARNING)):
+        for name, kind in columns:
+            op.add_column(table, sa.Column(name, kind, nullable=True))
+    seal.install(op.get_bind())
