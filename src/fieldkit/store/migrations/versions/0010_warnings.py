@@ -4,7 +4,7 @@ Adds nullable columns only (old rows read as "not recorded"), then reinstalls th
 triggers, whose text lists every column of the table they guard.
 
 Revision ID: 0010_warnings
-Revises: 0008_name_keys
+Revises: 0009_corrections
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 from fieldkit.store import seal
 
 revision = "0010_warnings"
-down_revision = "0008_name_keys"
+down_revision = "0009_corrections"
 branch_labels = None
 depends_on = None
 
