@@ -28,9 +28,15 @@ from fieldkit.domain.records import SPECS, RecordType, ValidationError
         (RecordType.WARNING, ["conditions"], False),
         (RecordType.VISIT, ["narrative"], False),
         (RecordType.PLACE, ["label"], False),
+        (RecordType.VISIT, ["sensitivity"], True),
+        (RecordType.VISIT, ["categories"], True),
+        (RecordType.SIGNPOSTING, ["visit_id"], True),
+        (RecordType.TENANCY_NOTE, ["case_id"], True),
+        (RecordType.TENANCY_CASE, ["sensitivity"], True),
+        (RecordType.TENANCY_CASE, ["landlord"], False),
     ],
 )
-def test_a_reason_is_owed_for_rectification_withdrawal_and_served_documents(
+def test_a_reason_is_owed_for_rectification_withdrawal_served_documents_and_restriction(
     record_type: RecordType, changed: list[str], required: bool
 ) -> None:
     assert reason_required(record_type, changed) is required

@@ -22,8 +22,16 @@ TOMBSTONE_KEEPS: Final = frozenset({"district", "districts", "sensitivity"})
 #: served document's record: the law expects a reason (UK GDPR art. 16, DPA 2018 s46, s62).
 _REASON_FOR_ANY_CHANGE: Final = frozenset({RecordType.PERSON, RecordType.DOCUMENT})
 
-#: Fields whose change needs a reason whatever the record type (withdrawing a warning).
-_REASON_FOR_FIELD: Final = {RecordType.WARNING: frozenset({"status"})}
+#: Fields whose change needs a reason: withdrawing a warning, and anything that can lower a
+#: record's restriction (the server refuses a lowering without one, and audits it).
+_REASON_FOR_FIELD: Final = {
+    RecordType.WARNING: frozenset({"status", "visit_id", "signposting_id"}),
+    RecordType.VISIT: frozenset({"sensitivity", "categories"}),
+    RecordType.SIGNPOSTING: frozenset({"visit_id"}),
+    RecordType.TENANCY_CASE: frozenset({"sensitivity"}),
+    RecordType.TENANCY_NOTE: frozenset({"sensitivity", "case_id"}),
+    RecordType.CLOSURE: frozenset({"case_id"}),
+}
 
 #: Longest reason kept; a reason names why, never the data itself.
 MAX_REASON: Final = 500

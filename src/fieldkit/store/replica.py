@@ -41,9 +41,12 @@ class OutgoingChange:
     hlc: str
     fields: dict[str, Any]
     base: dict[str, str]
+    #: Why the change was made, where the writer gave a reason (the server needs one to lower a
+    #: record's restriction); never sent when there is none.
+    reason: str | None = None
 
     def wire(self) -> dict[str, Any]:
-        return {
+        wire: dict[str, Any] = {
             "change_id": self.change_id,
             "type": self.type,
             "id": self.id,
@@ -52,6 +55,9 @@ class OutgoingChange:
             "fields": self.fields,
             "base": self.base,
         }
+        if self.reason:
+            wire["reason"] = self.reason
+        return wire
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,23 @@ class ApplyOutcome:
 
 def pending_changes(conn: Connection, *, limit: int) -> list[OutgoingChange]:
     """The oldest changes not yet accepted by the server, in the order they were made."""
+    changes = Change.__table__
+    notes = VersionNote.__table__
+    # The version note written with an edit holds its reason, keyed by the version it made.
+    reason = (
+        select(notes.c.reason)
+        .where(notes.c.record_type == changes.c.record_type)
+        .where(notes.c.record_id == changes.c.record_id)
+        .where(notes.c.hlc == changes.c.hlc)
+        .order_by(notes.c.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     rows = conn.execute(
-        select(Change.__table__).where(Change.pushed_at.is_(None)).order_by(Change.seq).limit(limit)
+        select(changes, reason.label("reason"))
+        .where(changes.c.pushed_at.is_(None))
+        .order_by(changes.c.seq)
+        .limit(limit)
     ).mappings()
     return [
         OutgoingChange(
@@ -114,6 +135,7 @@ def pending_changes(conn: Connection, *, limit: int) -> list[OutgoingChange]:
             r["hlc"],
             dict(r["fields"]),
             dict(r["base"]),
+            r["reason"],
         )
         for r in rows
     ]
