@@ -99,6 +99,8 @@ def canonical_content(bundle: BundleInput) -> bytes:
             for s in steps
         ],
     }
+    if bundle.left_out:
+        content["left_out"] = list(bundle.left_out)
     return json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
@@ -319,6 +321,11 @@ def _story(
             )
         widths = [34 * mm, 24 * mm, 34 * mm, FRAME_WIDTH - 106 * mm, 14 * mm]
         story.append(_table(rows, widths, header=True))
+    if bundle.left_out:
+        story.append(
+            Paragraph(markup(labels.get("left_out", "Left out of this bundle")), style["label"])
+        )
+        story += [Paragraph(markup(line), style["small"]) for line in bundle.left_out]
 
     if steps:
         story += [CondPageBreak(40 * mm), Paragraph(markup(labels["closure_steps"]), style["h2"])]

@@ -35,6 +35,7 @@ _TITLES = {
     "cpw_letter": "Community Protection Warning letter",
     "signposting_leaflet": "Signposting leaflet",
     "evidence_bundle": "Evidence bundle",
+    "closure_notice": "Closure notice",
 }
 
 
