@@ -113,7 +113,8 @@ def bundle_content_hash(bundle: BundleInput) -> str:
     (``canonical_content``) holding ``format`` (``HASH_FORMAT``), the whole case header, every
     entry (record id, when, kind, title, body, author) and every closure step (record id, step,
     when, deadline, status), entries and steps each in chronological order with ties broken by
-    record id, and datetimes as ISO 8601 with their UTC offset. The language, template and layout
+    record id, and datetimes as ISO 8601 with their UTC offset; and, only when something was
+    left out, ``left_out`` (the sentences saying what and why). The language, template and layout
     are not hashed, so the same evidence rendered in another language or template version has the
     same content hash; the PDF's own SHA-256 (``RenderedDocument.sha256``) pins the exact pages.
     """
