@@ -182,7 +182,7 @@ class TenancyService:
         if place is not None:
             pf = place.fields
             place_text = ", ".join(
-                str(p) for p in (pf["label"], pf["address"], pf["postcode"]) if p
+                dict.fromkeys(str(p) for p in (pf["label"], pf["address"], pf["postcode"]) if p)
             )
         note_entries = sorted(
             (

@@ -275,7 +275,7 @@ class MainWindow(QMainWindow):
             self._prefs.setValue("high_contrast", settings.high_contrast)
         if self.screens is not None:
             self.screens.warning.use_settings(settings)
-            self.screens.tenancy.set_court(settings.court_name)
+            self.screens.tenancy.set_court(settings.court_name, settings.district)
 
     def lock(self) -> None:
         """Keep the draft, clear every view, drop the key, and show the unlock page."""

@@ -288,10 +288,13 @@ class TenancyView(QWidget):
             lambda exc: self.details.setText(describe(exc)),
         )
 
-    def set_court(self, court: str) -> None:
-        """Offer the court from Settings for hearings (the user may type another)."""
+    def set_court(self, court: str, district: str = "") -> None:
+        """Offer the court and district from Settings (the user may choose others)."""
         if not self.court.text():
             self.court.setText(court)
+        index = self.new_district.findData(district)
+        if index >= 0:
+            self.new_district.setCurrentIndex(index)
 
     def _show(self, case: CaseView) -> None:
         self.case = case
