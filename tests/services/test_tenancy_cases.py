@@ -16,6 +16,7 @@ from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit, replica
 from fieldkit.store.schema import AuditEntry, HistoryEntry
 from fieldkit.store.vault import Vault
+from fieldkit.sync.protocol import UserInfo
 
 
 @pytest.fixture
@@ -221,3 +222,24 @@ def test_a_supervisors_bundle_includes_the_restricted_visit(
     text = pdf_text(workspace.tenancy.evidence_bundle(case_id=case_id).pdf)
     assert "PLANTEDSECRET" in text
     assert "left out" not in text
+
+
+def test_a_safeguarding_cleared_user_named_by_the_server_gets_the_restricted_visit(
+    workspace: Workspace, vault: Vault
+) -> None:
+    case_id = _open(workspace)
+    _restricted_visit_by_someone_else(workspace, vault, case_id)
+    # As sign-in stores it: the server's user document, read through the protocol.
+    user = UserInfo.parse(
+        {
+            "id": "u7",
+            "username": "amy.officer",
+            "role": "housing",
+            "districts": ["huddersfield"],
+            "safeguarding": True,
+        }
+    )
+    with vault.write() as conn:
+        replica.put_state(conn, "user", user.wire())
+    text = pdf_text(workspace.tenancy.evidence_bundle(case_id=case_id).pdf)
+    assert "PLANTEDSECRET" in text
