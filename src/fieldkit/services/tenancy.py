@@ -116,6 +116,15 @@ STEP_CHOICES = tuple((k.value, k.label) for k in ClosureStepKind)
 SERVED_HOW_CHOICES = tuple((h.value, h.label) for h in NoticeServedHow)
 
 
+#: How a closure notice's service is recorded on its document record.
+_DOCUMENT_SERVED = {
+    NoticeServedHow.FIXED_TO_PREMISES.value: "left_at_address",
+    NoticeServedHow.GIVEN_TO_OCCUPIER.value: "handed_over",
+    NoticeServedHow.GIVEN_TO_OWNER.value: "handed_over",
+    NoticeServedHow.FIXED_AND_GIVEN.value: "handed_over",
+}
+
+
 def _texts(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
@@ -457,7 +466,7 @@ class TenancyService:
                 subject_type=RecordType.CLOSURE.value,
                 subject_id=closure_id,
                 district=str(f["district"]),
-                served_how="handed_over",
+                served_how=_DOCUMENT_SERVED.get(str(f.get("notice_served_how")), "handed_over"),
             )
             audit.append(
                 conn,
