@@ -22,10 +22,10 @@ from pytestqt.qtbot import QtBot
 from tests.documents.pdf_reading import pdf_text
 from tests.sync.conftest import Laptop, Server
 
-from fieldkit.services.settings import AppSettings
 from fieldkit.services.sync_engine import SyncOutcome
 from fieldkit.services.sync_port import OfflineSyncController
 from fieldkit.services.workspace import Workspace, open_workspace
+from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.tenancy_view import TenancyView
 from fieldkit.ui.today_view import TodayView
 from fieldkit.ui.workers import Workers
@@ -59,7 +59,16 @@ def test_a_housing_officer_takes_a_closure_from_notice_to_order_on_the_case_scre
     priya = laptops("priya", "priya", sqlite_server.url)
     _synced(hana)
     ws = _workspace(hana)
-    ws.settings.save(AppSettings(officer_name="Hana Begum", court_name="Kirklees Magistrates"))
+    # The court comes from the Settings screen.
+    settings = SettingsView(ws.settings, ws.documents, Workers())
+    qtbot.addWidget(settings)
+    settings.refresh()
+    qtbot.waitUntil(lambda: settings.court.text() == "Kirklees Magistrates' Court", timeout=WAIT)
+    settings.officer_name.setText("Hana Begum")
+    settings.court.setText("Kirklees Magistrates (Huddersfield)")
+    with qtbot.waitSignal(settings.changed, timeout=WAIT):
+        settings.save()
+    assert ws.settings.load().court_name == "Kirklees Magistrates (Huddersfield)"
 
     screen = TenancyView(ws.tenancy, Workers())
     qtbot.addWidget(screen)
@@ -136,7 +145,7 @@ def test_a_housing_officer_takes_a_closure_from_notice_to_order_on_the_case_scre
         screen.notice_button.click()
     notice = pdf_text(made.args[0].pdf)
     assert "Flat 3, 14 Hill Street, Huddersfield, HD1 3AB" in notice
-    assert "Kirklees Magistrates" in notice
+    assert "Kirklees Magistrates (Huddersfield)" in notice
     assert "commits an offence" in notice
     assert "A. Khan, Inspector" in notice
     assert "Support workers by appointment" in notice
@@ -160,7 +169,7 @@ def test_a_housing_officer_takes_a_closure_from_notice_to_order_on_the_case_scre
     with qtbot.waitSignal(screen.document_made, timeout=WAIT) as made:
         screen.bundle_button.click()
     bundle = pdf_text(made.args[0].pdf)
-    assert "Kirklees Magistrates" in bundle
+    assert "Kirklees Magistrates (Huddersfield)" in bundle
     assert "Door kicked in at 2am" in bundle
     assert "Closure order made (3 months)" in bundle
 
