@@ -270,7 +270,9 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                     args.service, person_id=args.person, served_how=args.served_how
                 )
             else:
-                kept = printouts.bundle_for_case(args.case, served_how=args.served_how)
+                kept = printouts.bundle_for_case(
+                    args.case, served_how=args.served_how, court=settings.court_name
+                )
         except NoLetterForWarning:
             raise UsageError("that warning's level has no letter to print") from None
         # The document and each record it shows were logged when it was made, before this.

@@ -177,7 +177,7 @@ def test_a_client_killed_while_applying_a_page_resumes_from_the_last_saved_page(
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(HERE.parent.parent)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(_child_path())},
     )
     try:
         assert child.stdin is not None
@@ -204,3 +204,9 @@ def test_a_client_killed_while_applying_a_page_resumes_from_the_last_saved_page(
     assert amy.sync().outcome is SyncOutcome.OK
     assert made <= set(amy.records())
     assert_all_there(server, amy, made)
+
+
+def _child_path() -> list[str]:
+    """The repository root, then whatever path this test run was given (a worktree's src)."""
+    inherited = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return [str(HERE.parent.parent), *inherited]

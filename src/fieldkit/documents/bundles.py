@@ -99,6 +99,8 @@ def canonical_content(bundle: BundleInput) -> bytes:
             for s in steps
         ],
     }
+    if bundle.left_out:
+        content["left_out"] = list(bundle.left_out)
     return json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
@@ -111,7 +113,8 @@ def bundle_content_hash(bundle: BundleInput) -> str:
     (``canonical_content``) holding ``format`` (``HASH_FORMAT``), the whole case header, every
     entry (record id, when, kind, title, body, author) and every closure step (record id, step,
     when, deadline, status), entries and steps each in chronological order with ties broken by
-    record id, and datetimes as ISO 8601 with their UTC offset. The language, template and layout
+    record id, and datetimes as ISO 8601 with their UTC offset; and, only when something was
+    left out, ``left_out`` (the sentences saying what and why). The language, template and layout
     are not hashed, so the same evidence rendered in another language or template version has the
     same content hash; the PDF's own SHA-256 (``RenderedDocument.sha256``) pins the exact pages.
     """
@@ -319,6 +322,11 @@ def _story(
             )
         widths = [34 * mm, 24 * mm, 34 * mm, FRAME_WIDTH - 106 * mm, 14 * mm]
         story.append(_table(rows, widths, header=True))
+    if bundle.left_out:
+        story.append(
+            Paragraph(markup(labels.get("left_out", "Left out of this bundle")), style["label"])
+        )
+        story += [Paragraph(markup(line), style["small"]) for line in bundle.left_out]
 
     if steps:
         story += [CondPageBreak(40 * mm), Paragraph(markup(labels["closure_steps"]), style["h2"])]

@@ -161,3 +161,5 @@ class BundleInput:
     entries: tuple[BundleEntry, ...]
     closure_steps: tuple[ClosureStep, ...] = field(default_factory=tuple)
     language: str = "en"
+    #: What was left out and why, one sentence each (never the content of what was left out).
+    left_out: tuple[str, ...] = field(default_factory=tuple)

@@ -21,6 +21,7 @@ from fieldkit.domain.vocabulary import (
     District,
     DocumentKind,
     NoteKind,
+    NoticeServedHow,
     Regime,
     ReviewDecision,
     RiskMarker,
@@ -276,6 +277,9 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 ),
                 FieldSpec("vulnerability", FieldKind.TEXT_LIST),
                 _sensitivity(),
+                FieldSpec("agencies", FieldKind.TEXT_LIST),
+                FieldSpec("outcome", FieldKind.TEXT, max_length=2000),
+                FieldSpec("closed_at", FieldKind.DATETIME),
             ),
             Regime.UK_GDPR,
             retention_months=72,
@@ -310,6 +314,20 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec(
                     "status", FieldKind.CHOICE, choices=_choices(ClosureStatus), default="planned"
                 ),
+                # What the Act needs of each step (s76-s84): who authorised the notice and in
+                # what rank, how and on whom it was served, where the hearing is, the order's
+                # terms, and when it was discharged or appealed.
+                FieldSpec("authorised_by", FieldKind.TEXT, max_length=200),
+                FieldSpec("authorised_rank", FieldKind.TEXT, max_length=200),
+                FieldSpec("notice_served_how", FieldKind.CHOICE, choices=_choices(NoticeServedHow)),
+                FieldSpec("notice_served_on", FieldKind.TEXT, max_length=500),
+                FieldSpec("notice_permits", FieldKind.TEXT, max_length=2000),
+                FieldSpec("court", FieldKind.TEXT, max_length=200),
+                FieldSpec("first_hearing_at", FieldKind.DATETIME),
+                FieldSpec("order_permits", FieldKind.TEXT, max_length=2000),
+                FieldSpec("order_areas", FieldKind.TEXT, max_length=2000),
+                FieldSpec("discharged_at", FieldKind.DATETIME),
+                FieldSpec("appealed_at", FieldKind.DATETIME),
             ),
             Regime.LAW_ENFORCEMENT,
             retention_months=72,

@@ -124,6 +124,41 @@ class TenancyStatus(StrEnum):
     CLOSED = "closed"
 
 
+_TENANCY_STATUS_LABELS = {
+    "open": "Open",
+    "monitoring": "Monitoring",
+    "closure_in_progress": "Closure in progress",
+    "closed": "Closed",
+}
+
+
+def tenancy_status_label(value: str) -> str:
+    """A tenancy case's status as the case screen says it."""
+    return _TENANCY_STATUS_LABELS.get(value, value)
+
+
+class NoticeServedHow(StrEnum):
+    """How a closure notice was served (s79: fixed to the premises and given to people there)."""
+
+    FIXED_TO_PREMISES = "fixed_to_premises"
+    GIVEN_TO_OCCUPIER = "given_to_occupier"
+    GIVEN_TO_OWNER = "given_to_owner"
+    FIXED_AND_GIVEN = "fixed_and_given"
+
+    @property
+    def label(self) -> str:
+        """How the case screen and the bundle say it."""
+        return _NOTICE_SERVED_LABELS[self]
+
+
+_NOTICE_SERVED_LABELS = {
+    NoticeServedHow.FIXED_TO_PREMISES: "Fixed to the entrance of the premises",
+    NoticeServedHow.GIVEN_TO_OCCUPIER: "Given to a person living at the premises",
+    NoticeServedHow.GIVEN_TO_OWNER: "Given to the owner or landlord",
+    NoticeServedHow.FIXED_AND_GIVEN: "Fixed to the premises and given to the people there",
+}
+
+
 class NoteKind(StrEnum):
     VISIT = "visit"
     INCIDENT = "incident"
@@ -143,6 +178,23 @@ class ClosureStatus(StrEnum):
     EXPIRED = "expired"
 
 
+_CLOSURE_STATUS_LABELS = {
+    "planned": "Planned",
+    "notice_served": "Notice served",
+    "adjourned": "Hearing adjourned",
+    "order_made": "Order made",
+    "extended": "Order extended",
+    "refused": "Order refused",
+    "discharged": "Order discharged",
+    "expired": "Expired",
+}
+
+
+def closure_status_label(value: str) -> str:
+    """A closure's status as the case screen says it."""
+    return _CLOSURE_STATUS_LABELS.get(value, value)
+
+
 class DocumentKind(StrEnum):
     YELLOW_LETTER = "yellow_letter"
     RED_LETTER = "red_letter"
@@ -151,6 +203,7 @@ class DocumentKind(StrEnum):
     CPN_NOTICE = "cpn_notice"
     SIGNPOSTING_LEAFLET = "signposting_leaflet"
     EVIDENCE_BUNDLE = "evidence_bundle"
+    CLOSURE_NOTICE = "closure_notice"
     MEETING_PACK = "meeting_pack"
     SUBJECT_ACCESS = "subject_access"
 

@@ -36,6 +36,7 @@ _TITLES = {
     "cpn_notice": "Community Protection Notice",
     "signposting_leaflet": "Signposting leaflet",
     "evidence_bundle": "Evidence bundle",
+    "closure_notice": "Closure notice",
 }
 
 

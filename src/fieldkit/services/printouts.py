@@ -28,7 +28,7 @@ from fieldkit.domain.legal_clocks import (
     closure_order_ends_at,
     hearing_deadline,
 )
-from fieldkit.domain.records import FieldError, RecordType, ValidationError
+from fieldkit.domain.records import FieldError, RecordType, ValidationError, is_restricted
 from fieldkit.domain.schemes import Scheme
 from fieldkit.services import disclosure
 from fieldkit.services.directory import as_support_service, service_row
@@ -39,6 +39,33 @@ from fieldkit.store import audit, replica
 from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
+
+#: The court named on a bundle when the user has not set one.
+DEFAULT_COURT = "Kirklees Magistrates' Court"
+
+
+def cleared_for_restricted(conn: Transaction) -> bool:
+    """Whether the server last said this vault's user may see others' restricted records.
+
+    Supervisors and users cleared for safeguarding see restricted records in their districts
+    (docs/sync-protocol.md, Policy); anyone else sees only the restricted records they made.
+    """
+    user = replica.get_state(conn, "user")
+    if not isinstance(user, dict):
+        return False
+    return user.get("role") == "supervisor" or user.get("safeguarding") is True
+
+
+def _visible_visits(
+    visits: Sequence[StoredRecord], *, me: str, cleared: bool
+) -> tuple[list[StoredRecord], int]:
+    """The visits this user may put in a bundle, and how many restricted ones were left out."""
+    shown = [
+        v
+        for v in visits
+        if cleared or not is_restricted(v.fields) or str(v.fields.get("officer_id")) == me
+    ]
+    return shown, len(visits) - len(shown)
 
 
 class NoLetterForWarning(Exception):
@@ -192,8 +219,19 @@ class PrintoutService:
         assert isinstance(districts, list)
         return self._keep(rendered, subject, str(districts[0] or "huddersfield"), served_how)
 
-    def bundle_for_case(self, case_id: str, *, served_how: str) -> KeptDocument:
+    def bundle_for_case(
+        self, case_id: str, *, served_how: str, court: str = DEFAULT_COURT
+    ) -> KeptDocument:
         """The chronological evidence bundle of a tenancy case, for a Closure Order hearing.
+
+        Restricted visits at the property go in only when this vault's user may see them (they
+        recorded it, or they are a supervisor or cleared for safeguarding records); the index
+        says how many were left out and why, never what they hold.
+
+        Args:
+            case_id: the tenancy case.
+            served_how: how the bundle reaches the court.
+            court: the court named on the bundle (the user's setting).
 
         Raises:
             RecordNotFoundError: no such case.
@@ -212,6 +250,18 @@ class PrintoutService:
             )
             closures = repo.where(RecordType.CLOSURE, "case_id", [case_id])
             authors = {v.id: self._author(conn, v) for v in visits}
+            cleared = cleared_for_restricted(conn)
+        visits, withheld = _visible_visits(visits, me=self._vault.username, cleared=cleared)
+        left_out = (
+            (
+                f"{withheld} restricted visit{'s' if withheld != 1 else ''} at this address "
+                f"{'were' if withheld != 1 else 'was'} left out: the person who made this bundle "
+                "is not cleared to see safeguarding records. A supervisor or a cleared officer "
+                "can make a bundle that includes them.",
+            )
+            if withheld
+            else ()
+        )
         now = self._vault.now().astimezone(LONDON)
         entries = [
             *(_note_entry(n) for n in notes),
@@ -234,11 +284,12 @@ class PrintoutService:
                 tenant_name=", ".join(person_name(t.fields) for t in tenants) or "Not recorded",
                 prepared_by=f"{self._officer.name} ({self._officer.number})".strip(" ()"),
                 prepared_at=now,
-                court="Kirklees Magistrates' Court",
+                court=court,
             ),
             entries=tuple(entries),
             closure_steps=tuple(step for cl in closures for step in _closure_steps(cl)),
             language=self._language,
+            left_out=left_out,
         )
         template = self._documents.library.bundle(self._language)
         rendered = render_bundle(bundle, template)

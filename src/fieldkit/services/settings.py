@@ -32,6 +32,8 @@ class AppSettings:
     officer_name: str = ""
     officer_number: str = ""
     district: str = "huddersfield"
+    #: The magistrates' court closure applications go to: named on notices and bundles.
+    court_name: str = "Kirklees Magistrates' Court"
 
 
 def check_settings(settings: AppSettings) -> AppSettings:
@@ -64,6 +66,7 @@ def check_settings(settings: AppSettings) -> AppSettings:
         default_printer=settings.default_printer.strip(),
         officer_name=settings.officer_name.strip(),
         officer_number=settings.officer_number.strip(),
+        court_name=settings.court_name.strip(),
     )
 
 

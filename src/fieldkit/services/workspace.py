@@ -114,7 +114,7 @@ def open_workspace(
             documents=documents,
             settings=settings.load,
         ),
-        tenancy=TenancyService(vault, records),
+        tenancy=TenancyService(vault, records, documents=documents, settings=settings.load),
         directory=directory,
         drafts=DraftService(vault),
         settings=settings,

@@ -97,6 +97,8 @@ class UserInfo:
     display_name: str
     role: str
     districts: tuple[str, ...]
+    #: Cleared for safeguarding (restricted) records in their districts; only ``true`` counts.
+    safeguarding: bool = False
 
     @classmethod
     def parse(cls, body: object) -> UserInfo:
@@ -107,6 +109,7 @@ class UserInfo:
             str(doc.get("display_name") or ""),
             _str(doc, "role"),
             tuple(str(d) for d in _list(doc, "districts")),
+            doc.get("safeguarding") is True,
         )
 
     def wire(self) -> dict[str, object]:
@@ -116,6 +119,7 @@ class UserInfo:
             "display_name": self.display_name,
             "role": self.role,
             "districts": list(self.districts),
+            "safeguarding": self.safeguarding,
         }
 
 

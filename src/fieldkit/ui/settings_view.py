@@ -61,6 +61,13 @@ class SettingsView(QWidget):
         row = int(position[0]) + 1 if isinstance(position, tuple) else form.rowCount()
         form.insertRow(row, "Paper &tray", self.tray)
         form.insertRow(row + 1, "", self.two_sided)
+        # The court closure applications go to: named on closure notices and evidence bundles.
+        self.court = QLineEdit(self)
+        self.court.setAccessibleName("Magistrates' court for closure applications")
+        self.court.setPlaceholderText("e.g. Kirklees Magistrates' Court")
+        district_row = form.getWidgetPosition(self.district)
+        court_row = int(district_row[0]) + 1 if isinstance(district_row, tuple) else form.rowCount()
+        form.insertRow(court_row, "Closure &court", self.court)
         self.language = child(f, QComboBox, "languageCombo")
         self.contrast = child(f, QCheckBox, "contrastCheck")
         self.error = child(f, QLabel, "errorLabel")
@@ -81,6 +88,7 @@ class SettingsView(QWidget):
         self._current = settings
         self.officer_name.setText(settings.officer_name)
         self.officer_number.setText(settings.officer_number)
+        self.court.setText(settings.court_name)
         self.district.setCurrentIndex(max(0, self.district.findData(settings.district)))
         self.server.setText(settings.server_url)
         self.idle.setValue(settings.idle_lock_minutes)
@@ -98,6 +106,7 @@ class SettingsView(QWidget):
             self._current,
             officer_name=self.officer_name.text(),
             officer_number=self.officer_number.text(),
+            court_name=self.court.text(),
             district=str(self.district.currentData()),
             server_url=self.server.text(),
             idle_lock_minutes=self.idle.value(),

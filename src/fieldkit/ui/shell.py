@@ -261,6 +261,9 @@ class MainWindow(QMainWindow):
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
         s.tenancy.note_added.connect(lambda _id: ws.sync.sync_now())
+        s.tenancy.case_changed.connect(lambda _id: s.today.refresh())
+        s.tenancy.case_changed.connect(lambda _id: ws.sync.sync_now())
+        s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
         s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
         s.settings.changed.connect(self.apply_settings)
@@ -283,6 +286,7 @@ class MainWindow(QMainWindow):
             self._prefs.setValue("high_contrast", settings.high_contrast)
         if self.screens is not None:
             self.screens.warning.use_settings(settings)
+            self.screens.tenancy.set_court(settings.court_name, settings.district)
 
     def lock(self) -> None:
         """Keep the draft, clear every view, drop the key, and show the unlock page."""

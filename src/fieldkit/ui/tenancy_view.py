@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from html import escape
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QPushButton, QTableView, QWidget
+from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from fieldkit.services.tenancy import NOTE_KINDS, CaseRow, CaseView, NoteEntry, TenancyService
+from fieldkit.domain.closure_steps import StepDetails
+from fieldkit.domain.legal_clocks import LONDON
+from fieldkit.domain.vocabulary import District
+from fieldkit.services.documents_service import KeptDocument
+from fieldkit.services.tenancy import (
+    NOTE_KINDS,
+    SERVED_HOW_CHOICES,
+    STATUS_CHOICES,
+    STEP_CHOICES,
+    CaseRow,
+    CaseView,
+    NoteEntry,
+    TenancyService,
+)
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.today_view import fit_columns
@@ -22,6 +52,12 @@ def closure_html(case: CaseView) -> str:
     parts = []
     for closure in case.closures:
         parts.append(f"<p><b>Closure: {escape(closure.status)}</b></p>")
+        if closure.facts:
+            parts.append(
+                "<p>"
+                + "<br>".join(f"{escape(what)}: {escape(value)}" for what, value in closure.facts)
+                + "</p>"
+            )
         if closure.problem:
             parts.append(f"<p style='color:#a40000'>{escape(closure.problem)}</p>")
         if not closure.clocks and not closure.problem:
@@ -39,6 +75,8 @@ class TenancyView(QWidget):
 
     note_added = Signal(str)
     case_shown = Signal(str)
+    case_changed = Signal(str)
+    document_made = Signal(object)
 
     def __init__(self, tenancy: TenancyService, workers: Workers, parent: QWidget | None = None):
         super().__init__(parent)
@@ -81,6 +119,164 @@ class TenancyView(QWidget):
         self.case_table.clicked.connect(lambda i: self.open(self.cases.row_at(i.row()).id))
         self.add_button.clicked.connect(self.add_note)
         self.add_button.setEnabled(False)
+        self.last_document: KeptDocument | None = None
+        list_column = f.findChild(QVBoxLayout, "listColumn")
+        case_layout = f.findChild(QVBoxLayout, "caseLayout")
+        assert list_column is not None
+        assert case_layout is not None
+        list_column.addWidget(self._new_case_box())
+        case_layout.insertWidget(2, self._case_actions_box())
+        case_layout.insertWidget(4, self._step_box())
+        self._set_case_enabled(False)
+
+    # Built in code: the screen's .ui file predates these -----------------------------------
+
+    def _new_case_box(self) -> QGroupBox:
+        box = QGroupBox("Open a case", self)
+        form = QFormLayout(box)
+        self.new_address = QLineEdit(box)
+        self.new_postcode = QLineEdit(box)
+        self.new_tenants = QLineEdit(box)
+        self.new_tenants.setPlaceholderText("Full names, separated by commas")
+        self.new_landlord = QLineEdit(box)
+        self.new_reference = QLineEdit(box)
+        self.new_vulnerability = QLineEdit(box)
+        self.new_vulnerability.setPlaceholderText("Separated by commas")
+        self.new_agencies = QLineEdit(box)
+        self.new_agencies.setPlaceholderText("Separated by commas")
+        self.new_district = QComboBox(box)
+        for d in District:
+            self.new_district.addItem(d.label, d.value)
+        self.new_error = QLabel(box)
+        self.new_error.setWordWrap(True)
+        self.new_error.setStyleSheet("color: #a40000;")
+        self.open_case_button = QPushButton("Open &case", box)
+        for label, widget in (
+            ("Property address", self.new_address),
+            ("Postcode", self.new_postcode),
+            ("Tenants", self.new_tenants),
+            ("Landlord", self.new_landlord),
+            ("Tenancy reference", self.new_reference),
+            ("Vulnerabilities", self.new_vulnerability),
+            ("Agencies involved", self.new_agencies),
+            ("District", self.new_district),
+        ):
+            widget.setAccessibleName(label)
+            form.addRow(label, widget)
+        form.addRow(self.new_error)
+        form.addRow(self.open_case_button)
+        self.open_case_button.clicked.connect(self.open_new_case)
+        return box
+
+    def _case_actions_box(self) -> QGroupBox:
+        box = QGroupBox("Case status and documents", self)
+        rows = QVBoxLayout(box)
+        status_row = QHBoxLayout()
+        self.status_choice = QComboBox(box)
+        self.status_choice.setAccessibleName("Case status")
+        for value, label in STATUS_CHOICES:
+            self.status_choice.addItem(label, value)
+        self.status_button = QPushButton("Set &status", box)
+        self.outcome = QLineEdit(box)
+        self.outcome.setPlaceholderText("How the case ended")
+        self.outcome.setAccessibleName("Outcome")
+        self.close_button = QPushButton("Close case with outcome", box)
+        for w in (self.status_choice, self.status_button, self.outcome, self.close_button):
+            status_row.addWidget(w)
+        rows.addLayout(status_row)
+        doc_row = QHBoxLayout()
+        self.notice_button = QPushButton("Make closure &notice", box)
+        self.bundle_button = QPushButton("Make &evidence bundle", box)
+        self.document_status = QLabel(box)
+        self.document_status.setWordWrap(True)
+        self.document_status.setAccessibleName("Document made")
+        doc_widgets: tuple[QWidget, ...] = (
+            self.notice_button,
+            self.bundle_button,
+            self.document_status,
+        )
+        for doc_widget in doc_widgets:
+            doc_row.addWidget(doc_widget)
+        rows.addLayout(doc_row)
+        self.case_error = QLabel(box)
+        self.case_error.setWordWrap(True)
+        self.case_error.setStyleSheet("color: #a40000;")
+        rows.addWidget(self.case_error)
+        self.status_button.clicked.connect(self.set_status)
+        self.close_button.clicked.connect(self.close_case)
+        self.notice_button.clicked.connect(self.make_notice)
+        self.bundle_button.clicked.connect(self.make_bundle)
+        return box
+
+    def _step_box(self) -> QGroupBox:
+        box = QGroupBox("Record a closure step", self)
+        form = QFormLayout(box)
+        now = QDateTime.currentDateTime()
+        self.step_kind = QComboBox(box)
+        for value, label in STEP_CHOICES:
+            self.step_kind.addItem(label, value)
+        self.step_at = QDateTimeEdit(now, box)
+        self.step_at.setCalendarPopup(True)
+        self.authorised_by = QLineEdit(box)
+        self.authorised_rank = QLineEdit(box)
+        self.authorised_rank.setPlaceholderText("e.g. Inspector, or the council's designation")
+        self.notice_hours = QComboBox(box)
+        self.notice_hours.addItem("24 hours", 24)
+        self.notice_hours.addItem("48 hours (senior authorisation)", 48)
+        self.served_how = QComboBox(box)
+        for value, label in SERVED_HOW_CHOICES:
+            self.served_how.addItem(label, value)
+        self.served_on = QLineEdit(box)
+        self.notice_permits = QLineEdit(box)
+        self.notice_permits.setPlaceholderText("Who may still enter besides residents and owner")
+        self.hearing_listed = QCheckBox("A hearing is listed", box)
+        self.hearing_at = QDateTimeEdit(now.addSecs(24 * 3600), box)
+        self.hearing_at.setCalendarPopup(True)
+        self.court = QLineEdit(box)
+        self.order_months = QSpinBox(box)
+        self.order_months.setRange(1, 3)
+        self.order_months.setValue(3)
+        self.order_permits = QLineEdit(box)
+        self.order_areas = QLineEdit(box)
+        self.extended_until = QDateEdit(QDate.currentDate().addMonths(4), box)
+        self.extended_until.setCalendarPopup(True)
+        self.step_error = QLabel(box)
+        self.step_error.setWordWrap(True)
+        self.step_error.setStyleSheet("color: #a40000;")
+        self.step_button = QPushButton("Record &step", box)
+        for label, widget in (
+            ("Step", self.step_kind),
+            ("When it happened", self.step_at),
+            ("Notice authorised by", self.authorised_by),
+            ("Rank or designation", self.authorised_rank),
+            ("Notice length", self.notice_hours),
+            ("Served how", self.served_how),
+            ("Served on", self.served_on),
+            ("Notice still lets in", self.notice_permits),
+            ("", self.hearing_listed),
+            ("Hearing at", self.hearing_at),
+            ("Court", self.court),
+            ("Order length (months)", self.order_months),
+            ("Order lets in", self.order_permits),
+            ("Order covers", self.order_areas),
+            ("Extended until", self.extended_until),
+        ):
+            widget.setAccessibleName(label or "A hearing is listed")
+            form.addRow(label, widget)
+        form.addRow(self.step_error)
+        form.addRow(self.step_button)
+        self.step_button.clicked.connect(self.record_step)
+        return box
+
+    def _set_case_enabled(self, enabled: bool) -> None:
+        for w in (
+            self.status_button,
+            self.close_button,
+            self.notice_button,
+            self.bundle_button,
+            self.step_button,
+        ):
+            w.setEnabled(enabled)
 
     def refresh(self) -> None:
         self._workers.submit(lambda: self._tenancy.cases(), self.cases.set_rows)
@@ -92,9 +288,21 @@ class TenancyView(QWidget):
             lambda exc: self.details.setText(describe(exc)),
         )
 
+    def set_court(self, court: str, district: str = "") -> None:
+        """Offer the court and district from Settings (the user may choose others)."""
+        if not self.court.text():
+            self.court.setText(court)
+        index = self.new_district.findData(district)
+        if index >= 0:
+            self.new_district.setCurrentIndex(index)
+
     def _show(self, case: CaseView) -> None:
         self.case = case
         self.add_button.setEnabled(True)
+        self._set_case_enabled(True)
+        index = self.status_choice.findData(case.status_value)
+        if index >= 0:
+            self.status_choice.setCurrentIndex(index)
         self.title.setText(f"Tenancy case {case.reference}")
         tenants = ", ".join(case.tenants) or "none recorded"
         vulnerability = ", ".join(case.vulnerability) or "none recorded"
@@ -105,7 +313,9 @@ class TenancyView(QWidget):
             f"{restricted}<p><b>Property:</b> {escape(case.place)}<br>"
             f"<b>Tenants:</b> {escape(tenants)}<br>"
             f"<b>Vulnerability:</b> {escape(vulnerability)}<br>"
-            f"<b>Landlord:</b> {escape(case.landlord or '—')} · "
+            f"<b>Agencies:</b> {escape(', '.join(case.agencies) or 'none recorded')}<br>"
+            + (f"<b>Outcome:</b> {escape(case.outcome)}<br>" if case.outcome else "")
+            + f"<b>Landlord:</b> {escape(case.landlord or '—')} · "
             f"<b>Status:</b> {escape(case.status)}</p>"
         )
         self.closure.setText(closure_html(case))
@@ -139,3 +349,181 @@ class TenancyView(QWidget):
     def _failed(self, exc: Exception) -> None:
         self.add_button.setEnabled(True)
         self.note_error.setText(describe(exc))
+
+    # Opening, changing, closing -------------------------------------------------------------
+
+    def open_new_case(self) -> None:
+        def split(edit: QLineEdit) -> list[str]:
+            return [p.strip() for p in edit.text().split(",") if p.strip()]
+
+        address, postcode = self.new_address.text(), self.new_postcode.text()
+        tenants, vulnerability, agencies = (
+            split(self.new_tenants),
+            split(self.new_vulnerability),
+            split(self.new_agencies),
+        )
+        landlord, reference = self.new_landlord.text(), self.new_reference.text()
+        district = str(self.new_district.currentData())
+        self.open_case_button.setEnabled(False)
+        self._workers.submit(
+            lambda: self._tenancy.open_case(
+                address=address,
+                postcode=postcode,
+                tenants=tenants,
+                landlord=landlord,
+                tenancy_ref=reference,
+                vulnerability=vulnerability,
+                agencies=agencies,
+                district=district,
+            ),
+            self._opened,
+            self._open_failed,
+        )
+
+    def _opened(self, case_id: str) -> None:
+        self.open_case_button.setEnabled(True)
+        self.new_error.clear()
+        for edit in (
+            self.new_address,
+            self.new_postcode,
+            self.new_tenants,
+            self.new_landlord,
+            self.new_reference,
+            self.new_vulnerability,
+            self.new_agencies,
+        ):
+            edit.clear()
+        self.refresh()
+        self.open(case_id)
+        self.case_changed.emit(case_id)
+
+    def _open_failed(self, exc: Exception) -> None:
+        self.open_case_button.setEnabled(True)
+        self.new_error.setText(describe(exc))
+
+    def _changed(self, case_id: str) -> None:
+        self.case_error.clear()
+        self.step_error.clear()
+        self._set_case_enabled(True)
+        self.refresh()
+        self.open(case_id)
+        self.case_changed.emit(case_id)
+
+    def _case_failed(self, exc: Exception) -> None:
+        self._set_case_enabled(True)
+        self.case_error.setText(describe(exc))
+
+    def set_status(self) -> None:
+        if self.case is None:
+            return
+        case_id, status = self.case.id, str(self.status_choice.currentData())
+        self._set_case_enabled(False)
+        self._workers.submit(
+            lambda: self._tenancy.change_status(case_id=case_id, status=status),
+            lambda _none: self._changed(case_id),
+            self._case_failed,
+        )
+
+    def close_case(self) -> None:
+        if self.case is None:
+            return
+        case_id, outcome = self.case.id, self.outcome.text()
+        self._set_case_enabled(False)
+        self._workers.submit(
+            lambda: self._tenancy.close_case(case_id=case_id, outcome=outcome),
+            lambda _none: self._changed(case_id),
+            self._case_failed,
+        )
+
+    # Closure steps -------------------------------------------------------------------------
+
+    def step_details(self) -> StepDetails:
+        """What the step form says, with its times taken as London wall-clock times."""
+
+        def moment(edit: QDateTimeEdit) -> datetime:
+            value = edit.dateTime().toPython()
+            assert isinstance(value, datetime)
+            return value.replace(second=0, microsecond=0, tzinfo=LONDON)
+
+        until = self.extended_until.date().toPython()
+        assert isinstance(until, date)
+        step = str(self.step_kind.currentData())
+        return StepDetails(
+            at=moment(self.step_at),
+            authorised_by=self.authorised_by.text(),
+            authorised_rank=self.authorised_rank.text(),
+            notice_hours=int(self.notice_hours.currentData()),
+            served_how=str(self.served_how.currentData()),
+            served_on=self.served_on.text(),
+            notice_permits=self.notice_permits.text(),
+            hearing_at=moment(self.hearing_at)
+            if step in ("hearing_listed", "adjourned") or self.hearing_listed.isChecked()
+            else None,
+            court=self.court.text(),
+            order_months=self.order_months.value(),
+            order_permits=self.order_permits.text(),
+            order_areas=self.order_areas.text(),
+            extended_until=until if step == "extended" else None,
+        )
+
+    def record_step(self) -> None:
+        if self.case is None:
+            return
+        case_id, step, details = (
+            self.case.id,
+            str(self.step_kind.currentData()),
+            self.step_details(),
+        )
+        # A notice starts a new closure; every later step belongs to the case's latest one.
+        closure_id = (
+            None if step == "notice_served" or not self.case.closures else self.case.closures[-1].id
+        )
+        self._set_case_enabled(False)
+        self._workers.submit(
+            lambda: self._tenancy.record_step(
+                case_id=case_id, step=step, details=details, closure_id=closure_id
+            ),
+            lambda _closure: self._changed(case_id),
+            self._step_failed,
+        )
+
+    def _step_failed(self, exc: Exception) -> None:
+        self._set_case_enabled(True)
+        self.step_error.setText(describe(exc))
+
+    # Documents ---------------------------------------------------------------------------------
+
+    def make_notice(self) -> None:
+        if self.case is None:
+            return
+        if not self.case.closures:
+            self.case_error.setText("Record the closure notice step first.")
+            return
+        closure_id = self.case.closures[-1].id
+        self._set_case_enabled(False)
+        self._workers.submit(
+            lambda: self._tenancy.closure_notice(closure_id=closure_id),
+            self._made,
+            self._case_failed,
+        )
+
+    def make_bundle(self) -> None:
+        if self.case is None:
+            return
+        case_id = self.case.id
+        self._set_case_enabled(False)
+        self._workers.submit(
+            lambda: self._tenancy.evidence_bundle(case_id=case_id),
+            self._made,
+            self._case_failed,
+        )
+
+    def _made(self, kept: KeptDocument) -> None:
+        self._set_case_enabled(True)
+        self.case_error.clear()
+        self.last_document = kept
+        pages = f"{kept.page_count} page{'s' if kept.page_count != 1 else ''}"
+        self.document_status.setText(
+            f"{kept.title} made ({pages}); it is kept with the case's documents."
+        )
+        self.document_made.emit(kept)
