@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
+from fieldkit.domain.names import fold
 from fieldkit.domain.records import SPECS, RecordType
 from fieldkit.store.schema import RECORD_TABLES, search_doc
 
@@ -22,32 +22,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 
 
-# Letters that are distinct in Unicode (no combining mark to strip) but that people type
-# without the stroke: an officer searching "Lukasz" must find "Łukasz".
-_FOLD = str.maketrans(
-    {
-        "ł": "l",
-        "Ł": "L",
-        "ø": "o",
-        "Ø": "O",
-        "đ": "d",
-        "Đ": "D",
-        "ß": "ss",
-        "æ": "ae",
-        "Æ": "AE",
-        "œ": "oe",
-        "Œ": "OE",
-        "ı": "i",
-        "þ": "th",
-        "ð": "d",
-    }
-)
-
-
-def fold(text_: str) -> str:
-    """Text with accents and strokes removed, for both the index and the query."""
-    decomposed = unicodedata.normalize("NFKD", text_.translate(_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+# Folding (accents and strokes removed) is the name matcher's, so both search the same way.
 
 
 @dataclass(frozen=True)
