@@ -140,19 +140,7 @@ class CorrectionService:
             repo = self._vault.records(conn, actor=self._actor)
             record = repo.require(spec.type, record_id)
             reviews = repo.where(RecordType.REVIEW, "subject_id", [record_id])
-            audit.append(
-                conn,
-                [
-                    audit.new_event(
-                        at=self._vault.now().isoformat(timespec="milliseconds"),
-                        actor=self._actor,
-                        action=audit.AuditAction.VIEW,
-                        record_type=spec.type.value,
-                        record_id=record_id,
-                        reason="edit",
-                    )
-                ],
-            )
+            self._consulted(conn, spec.type, record_id, reason="edit")
         latest = max(reviews, key=lambda r: str(r.fields.get("decided_at") or ""), default=None)
         decision, returned = "", False
         if latest is not None:
@@ -222,19 +210,7 @@ class CorrectionService:
         spec = record_spec(record_type)
         with self._vault.write() as conn:
             found = self._vault.records(conn, actor=self._actor).history(spec.type, record_id)
-            audit.append(
-                conn,
-                [
-                    audit.new_event(
-                        at=self._vault.now().isoformat(timespec="milliseconds"),
-                        actor=self._actor,
-                        action=audit.AuditAction.VIEW,
-                        record_type=spec.type.value,
-                        record_id=record_id,
-                        reason="history",
-                    )
-                ],
-            )
+            self._consulted(conn, spec.type, record_id, reason="history")
             return found
 
     def erase(self, *, record_type: str, record_id: str, reason: str | None) -> None:
@@ -253,6 +229,24 @@ class CorrectionService:
             _check_may_change(conn, record_id, me=self._actor)
             self._vault.records(conn, actor=self._actor).delete(spec.type, record_id, reason=kept)
         self._vault.compact()
+
+    def _consulted(
+        self, conn: Transaction, record_type: RecordType, record_id: str, *, reason: str
+    ) -> None:
+        """Log, in the reading transaction, that this user consulted a record (s62)."""
+        audit.append(
+            conn,
+            [
+                audit.new_event(
+                    at=self._vault.now().isoformat(timespec="milliseconds"),
+                    actor=self._actor,
+                    action=audit.AuditAction.VIEW,
+                    record_type=record_type.value,
+                    record_id=record_id,
+                    reason=reason,
+                )
+            ],
+        )
 
 
 #: Roles the server lets change case records others created (in their districts).
