@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from fieldkit import __version__
 from fieldkit.domain.attestation import ATTESTATION_VERSION
 from fieldkit.domain.digest import BUCKET_WIDTH
 from fieldkit.domain.records import RecordType, record_spec
@@ -158,7 +159,7 @@ def health(context: Context) -> Any:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
         raise Problem(503, "Database unavailable", code="database_unavailable") from None
-    return {"status": "ok", "database": "ok", "protocol": PROTOCOL}
+    return {"status": "ok", "database": "ok", "protocol": PROTOCOL, "version": __version__}
 
 
 @router.get("/ready", response_model=HealthResponse, responses={503: _PROBLEMS[401]})
@@ -172,7 +173,7 @@ def ready(request: Request, context: Context) -> Any:
     if reason is not None:
         code, detail = reason
         raise Problem(503, "Not ready", detail, code=code)
-    return {"status": "ok", "database": "ok", "protocol": PROTOCOL}
+    return {"status": "ok", "database": "ok", "protocol": PROTOCOL, "version": __version__}
 
 
 @router.post("/auth/login", response_model=LoginResponse, responses=_PROBLEMS)

@@ -15,6 +15,7 @@ from typing import TextIO, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from fieldkit import __version__
 from fieldkit.domain.vocabulary import District
 from fieldkit_server import accounts, audit
 from fieldkit_server.clock import system_clock
@@ -29,6 +30,7 @@ T = TypeVar("T")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldkit-server", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"fieldkit-server {__version__}")
     db = argparse.ArgumentParser(add_help=False)
     db.add_argument("--db", help="database URL (default: $FIELDKIT_SERVER_DB or a SQLite file)")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -263,6 +263,7 @@ class HealthResponse(BaseModel):
     status: str
     database: str
     protocol: str
+    version: str = Field(description="The server's release (the CHANGELOG's version).")
 
 
 class ConflictSide(BaseModel):
