@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+import fieldkit
+from fieldkit import cli as client_cli
+from fieldkit_server import cli as server_cli
+
 
 def test_reference_lists_districts_schemes_and_names_with_an_etag(team: Any) -> None:
     laptop = team.laptop("olive")
@@ -28,9 +34,22 @@ def test_reference_lists_districts_schemes_and_names_with_an_etag(team: Any) -> 
     assert changed.headers["etag"] != etag
 
 
-def test_health_needs_no_token(team: Any) -> None:
+def test_health_needs_no_token_and_says_which_release_runs(team: Any) -> None:
     reply = team.client.get("/v1/health")
-    assert reply.json() == {"status": "ok", "database": "ok", "protocol": "2026-11-27"}
+    assert reply.json() == {
+        "status": "ok",
+        "database": "ok",
+        "protocol": "2026-11-27",
+        "version": fieldkit.__version__,
+    }
+
+
+def test_both_command_lines_report_the_one_version(capsys: pytest.CaptureFixture[str]) -> None:
+    for main, prog in ((client_cli.main, "fieldkit"), (server_cli.main, "fieldkit-server")):
+        with pytest.raises(SystemExit) as exit_:
+            main(["--version"])
+        assert exit_.value.code == 0
+        assert capsys.readouterr().out.strip() == f"{prog} {fieldkit.__version__}"
 
 
 def test_large_pulls_are_gzip_compressed(team: Any, make_visit: Any) -> None:
