@@ -1,5 +1,8 @@
 """Full-text search, drafts, and the visit-person link for fast timelines.
 
+Frozen: the index's SQL is copied here. Filling it is the live store's job (it knows today's
+searchable fields), so the migration only asks for it (`rebuild_search`, store/migrate.py).
+
 Revision ID: 0002
 Revises: 0001
 """
@@ -8,8 +11,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from fieldkit.store import search
 
 revision = "0002"
 down_revision = "0001"
@@ -47,8 +48,11 @@ def upgrade() -> None:
         "INSERT INTO visit_person (visit_id, person_id) "
         "SELECT DISTINCT visit.id, j.value FROM visit, json_each(visit.person_ids) AS j"
     )
-    op.execute(search.CREATE_INDEX_SQL)
-    search.rebuild(op.get_bind())
+    op.execute(
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+    )
+    op.execute("INSERT INTO vault_meta (key, value) VALUES ('rebuild_search', 'yes')")
 
 
 def downgrade() -> None:

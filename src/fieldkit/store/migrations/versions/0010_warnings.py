@@ -1,7 +1,7 @@
 """Warnings carry where, when, how served, comply-by and withdrawal; people carry risk markers.
 
-Adds nullable columns only (old rows read as "not recorded"), then reinstalls the record-seal
-triggers, whose text lists every column of the table they guard.
+Adds nullable columns only (old rows read as "not recorded"). The record-seal triggers list every
+column of the table they guard, so the store reinstalls them after the upgrade (store/migrate.py).
 
 Revision ID: 0010_warnings
 Revises: 0009_corrections
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from fieldkit.store import seal
 
 revision = "0010_warnings"
 down_revision = "0009_corrections"
@@ -40,4 +38,3 @@ def upgrade() -> None:
     for table, columns in (("person", _PERSON), ("warning", _WARNING)):
         for name, kind in columns:
             op.add_column(table, sa.Column(name, kind, nullable=True))
-    seal.install(op.get_bind())

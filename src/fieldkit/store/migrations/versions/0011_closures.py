@@ -5,7 +5,7 @@ Revises: 0010_warnings
 
 Frozen: the columns are written out here, not derived from today's record specs. Adding columns
 to record tables changes their seal triggers, so the triggers are rebuilt and the seal
-recomputed afterwards (store/seal.py).
+recomputed by the store after the upgrade (store/migrate.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-
-from fieldkit.store import seal
 
 revision = "0011_closures"
 down_revision = "0010_warnings"
@@ -47,7 +45,6 @@ def upgrade() -> None:
         op.add_column("tenancy_case", sa.Column(name, kind, nullable=True))
     for name, kind in _CLOSURE_COLUMNS:
         op.add_column("closure", sa.Column(name, kind, nullable=True))
-    seal.install(op.get_bind())
 
 
 def downgrade() -> None:
@@ -57,4 +54,3 @@ def downgrade() -> None:
     with op.batch_alter_table("tenancy_case") as batch:
         for name, _kind in reversed(_CASE_COLUMNS):
             batch.drop_column(name)
-    seal.install(op.get_bind())
