@@ -51,6 +51,11 @@ class AuditAction(StrEnum):
     DEVICE_REVOKE = "device_revoke"
     SERVICES_IMPORT = "services_import"
     AUDIT_EXPORT = "audit_export"
+    #: Information governance decided on a record whose retention period was up (keep,
+    #: anonymise or erase); the detail names the decision, never the record's content.
+    RETENTION_DECISION = "retention_decision"
+    #: The retention due list was produced (record types and ids only).
+    RETENTION_DUE = "retention_due"
 
 
 CLIENT_ACTIONS = frozenset(

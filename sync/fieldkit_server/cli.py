@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -101,6 +101,28 @@ def _parser() -> argparse.ArgumentParser:
     dupes.add_argument(
         "--rules", type=Path, help="folder of name rules (default: the shipped resources/names)"
     )
+
+    retention = sub.add_parser(
+        "retention", help="retention review: what is due, and governance decisions"
+    ).add_subparsers(dest="action", required=True)
+    rules = argparse.ArgumentParser(add_help=False)
+    rules.add_argument(
+        "--rules", type=Path, help="folder of retention rules (default: resources/retention)"
+    )
+    due = retention.add_parser(
+        "due",
+        parents=[db, rules],
+        help="list records due for a retention decision (JSON Lines: type, id, due, rule)",
+    )
+    due.add_argument(
+        "--as-of", type=date.fromisoformat, help="the day to list for (default: today, UTC)"
+    )
+    apply_ = retention.add_parser(
+        "apply",
+        parents=[db, rules],
+        help="apply keep, anonymise and erase decisions from a JSON Lines file (all or none)",
+    )
+    apply_.add_argument("--decisions", type=Path, required=True)
 
     serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -251,6 +273,8 @@ def _dispatch(
             + (f" to {args.output}" if args.output else ""),
             file=sys.stderr,
         )
+    elif args.command == "retention":
+        return _retention(args, sessions, now=now, actor=actor)
     elif key == ("audit", "export"):
         window = {"since": args.since, "until": args.until}
         if args.output:
@@ -272,6 +296,57 @@ def _dispatch(
                 s, audit.AuditAction.AUDIT_EXPORT, now=now, actor=actor, detail=detail
             )
         )
+    return 0
+
+
+def _retention(
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    actor: str,
+) -> int:
+    from fieldkit.domain.retention import DueItem, RetentionRulesError, load_rules
+    from fieldkit_server import retention
+
+    try:
+        rules = load_rules(args.rules)
+    except RetentionRulesError as exc:
+        print(f"fieldkit-server: retention rules: {exc}", file=sys.stderr)
+        return 1
+    if args.action == "due":
+        today = args.as_of or now.date()
+
+        def listed(session: Session) -> list[DueItem]:
+            items = retention.due(session, rules=rules, today=today)
+            audit.log_admin(
+                session,
+                audit.AuditAction.RETENTION_DUE,
+                now=now,
+                actor=actor,
+                detail={"as_of": today.isoformat(), "due": len(items)},
+            )
+            return items
+
+        items = run_in_transaction(sessions, listed)
+        retention.write_due(items, sys.stdout)
+        print(f"{len(items)} records due on {today.isoformat()}", file=sys.stderr)
+        return 0
+    try:
+        decisions = retention.parse_decisions(args.decisions.read_bytes(), today=now.date())
+        applied = run_in_transaction(
+            sessions,
+            lambda s: retention.apply_decisions(
+                s, decisions=decisions, rules=rules, actor=actor, now=now
+            ),
+        )
+    except retention.DecisionsError as exc:
+        print(f"fieldkit-server: {args.decisions.name}: {exc}; nothing applied", file=sys.stderr)
+        return 1
+    print(
+        f"kept {applied.kept}, anonymised {applied.anonymised}, erased {applied.erased}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -278,3 +279,25 @@ class DeviceAlert(Base):
     shown_count: Mapped[int | None] = mapped_column(BigInteger)
     shown_hash: Mapped[str | None] = mapped_column(String(64))
     shown_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# Data protection: retention decisions -------------------------------------------------------
+
+
+class RetentionDecision(Base):
+    """A governance decision on a record whose retention period was up: keep, anonymise, erase.
+
+    Never record data: the record's type and id, the decision, the reason given (why, never the
+    data itself) and, for a record kept, when it is to be reviewed again.
+    """
+
+    __tablename__ = "retention_decisions"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(_UUID, index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(_STAMP)

@@ -15,6 +15,13 @@ class Role(StrEnum):
     HOUSING = "housing"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    #: Information governance: retention decisions, subject access, rectification and
+    #: restriction requests, at the server. Holds no case data on a laptop.
+    GOVERNANCE = "governance"
+
+
+#: Roles that work across the partnership rather than in districts (need no district).
+PARTNERSHIP_ROLES: Final = frozenset({Role.ADMIN, Role.GOVERNANCE})
 
 
 class Agency(StrEnum):
@@ -55,6 +62,7 @@ ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES,
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
+    Role.GOVERNANCE: frozenset(),
 }
 #: The case-record types each role sees: what it writes, and (read-only) the review decisions
 #: on the team's work. Administrators see no case data.
@@ -63,6 +71,7 @@ ROLE_SEES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES | REVIEW_TYPES,
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
+    Role.GOVERNANCE: frozenset(),
 }
 
 
@@ -147,6 +156,8 @@ def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -
         return "only administrators, and supervisors within their districts, write reference data"
     if principal.role is Role.ADMIN:
         return "administrators do not write case data"
+    if principal.role is Role.GOVERNANCE:
+        return "information governance decides on records at the server, not by sync"
     if after.type in REVIEW_TYPES and principal.role is not Role.SUPERVISOR:
         return "only supervisors record review decisions"
     if after.type not in ROLE_WRITES[principal.role]:
