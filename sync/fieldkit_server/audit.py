@@ -56,6 +56,8 @@ class AuditAction(StrEnum):
     RETENTION_DECISION = "retention_decision"
     #: The retention due list was produced (record types and ids only).
     RETENTION_DUE = "retention_due"
+    #: A record went to its data subject in a partnership-wide subject access export.
+    SUBJECT_ACCESS = "subject_access"
 
 
 CLIENT_ACTIONS = frozenset(

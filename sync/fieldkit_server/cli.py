@@ -124,6 +124,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     apply_.add_argument("--decisions", type=Path, required=True)
 
+    sar = sub.add_parser(
+        "subject-access",
+        parents=[db],
+        help="export everything the server holds about a person, and who received it (logged)",
+    )
+    sar.add_argument("person_id", metavar="PERSON_ID")
+    sar.add_argument("--out", type=Path, required=True, help="folder for the JSON and the PDF")
+
     serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -181,6 +189,8 @@ def _dispatch(
     def run(work: Callable[[Session], T]) -> T:
         return run_in_transaction(sessions, work)
 
+    if args.command == "subject-access":
+        return _subject_access(args, sessions, now=now, actor=actor)
     key = (args.command, args.action)
     if key == ("user", "add"):
         password = stdin.readline().rstrip("\r\n")
@@ -346,6 +356,58 @@ def _retention(
     print(
         f"kept {applied.kept}, anonymised {applied.anonymised}, erased {applied.erased}",
         file=sys.stderr,
+    )
+    return 0
+
+
+def _subject_access(
+    args: argparse.Namespace, sessions: sessionmaker[Session], *, now: datetime, actor: str
+) -> int:
+    from fieldkit_server import subject_access as sar
+
+    folder: Path = args.out
+    if not folder.is_dir():
+        print("fieldkit-server: --out must be an existing folder", file=sys.stderr)
+        return 1
+    reference = sar.new_reference()
+
+    def gathered_and_logged(session: Session) -> sar.Gathered:
+        gathered = sar.gather(session, args.person_id)
+        # Logged (committed) before a byte is written, so no copy leaves unlogged.
+        sar.log_export(session, gathered, reference=reference, actor=actor, now=now)
+        return gathered
+
+    try:
+        gathered = run_in_transaction(sessions, gathered_and_logged)
+    except sar.SubjectAccessError as exc:
+        print(f"fieldkit-server: subject access: {exc}", file=sys.stderr)
+        return 1
+    try:
+        written = sar.write_export(
+            gathered, folder=folder, reference=reference, prepared_by=actor, now=now
+        )
+    except OSError:
+        run_in_transaction(
+            sessions,
+            lambda s: audit.log_admin(
+                s,
+                audit.AuditAction.SUBJECT_ACCESS,
+                now=now,
+                actor=actor,
+                detail={"reference": reference, "delivered": False},
+            ),
+        )
+        raise
+    print(
+        json.dumps(
+            {
+                "reference": written.reference,
+                "json": str(written.json_path),
+                "pdf": str(written.pdf_path),
+                "records": written.records,
+                "disclosures": written.disclosures,
+            }
+        )
     )
     return 0
 
