@@ -132,6 +132,39 @@ def _parser() -> argparse.ArgumentParser:
     sar.add_argument("person_id", metavar="PERSON_ID")
     sar.add_argument("--out", type=Path, required=True, help="folder for the JSON and the PDF")
 
+    request = sub.add_parser(
+        "request", help="data subjects' requests: access, rectification, restriction"
+    ).add_subparsers(dest="action", required=True)
+    radd = request.add_parser(
+        "add",
+        parents=[db],
+        help="record a request (what is asked or disputed: standard input, never the command line)",
+    )
+    radd.add_argument(
+        "--kind", required=True, choices=["subject_access", "rectification", "restriction"]
+    )
+    radd.add_argument("--person", required=True, help="the person's record id")
+    radd.add_argument("--received", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    rlist = request.add_parser("list", parents=[db], help="requests by deadline (JSON Lines)")
+    rlist.add_argument("--open", action="store_true", help="only requests not yet answered")
+    rlist.add_argument("--as-of", type=date.fromisoformat, help="the day (default: today, UTC)")
+    rextend = request.add_parser(
+        "extend", parents=[db], help="extend the deadline by two months, once, with a reason"
+    )
+    rextend.add_argument("request_id", metavar="REQUEST_ID")
+    rextend.add_argument("--reason", required=True, help="why (complexity), never personal data")
+    ranswer = request.add_parser(
+        "answer", parents=[db], help="record the decision (standard input); --restrict to restrict"
+    )
+    ranswer.add_argument("request_id", metavar="REQUEST_ID")
+    ranswer.add_argument(
+        "--restrict",
+        action="store_true",
+        help="restriction granted: the person's records sync to information governance only",
+    )
+    rlift = request.add_parser("lift", parents=[db], help="lift a restriction of processing")
+    rlift.add_argument("request_id", metavar="REQUEST_ID")
+
     serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -283,6 +316,8 @@ def _dispatch(
             + (f" to {args.output}" if args.output else ""),
             file=sys.stderr,
         )
+    elif args.command == "request":
+        return _request(args, sessions, stdin, now=now, actor=actor)
     elif args.command == "retention":
         return _retention(args, sessions, now=now, actor=actor)
     elif key == ("audit", "export"):
@@ -358,6 +393,83 @@ def _retention(
         file=sys.stderr,
     )
     return 0
+
+
+def _request(
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    stdin: TextIO,
+    *,
+    now: datetime,
+    actor: str,
+) -> int:
+    from fieldkit.domain.rights_requests import RequestKind
+    from fieldkit_server import rights
+
+    def done(view: rights.RequestView) -> int:
+        print(json.dumps(view.wire()))
+        return 0
+
+    try:
+        if args.action == "add":
+            detail = stdin.read()
+            return done(
+                run_in_transaction(
+                    sessions,
+                    lambda s: rights.add_request(
+                        s,
+                        kind=RequestKind(args.kind),
+                        person_id=args.person,
+                        received_on=args.received,
+                        detail=detail,
+                        actor=actor,
+                        now=now,
+                    ),
+                )
+            )
+        if args.action == "list":
+            today = args.as_of or now.date()
+            views = run_in_transaction(
+                sessions, lambda s: rights.list_requests(s, today=today, open_only=args.open)
+            )
+            for view in views:
+                print(json.dumps(view.wire()))
+            return 0
+        if args.action == "extend":
+            return done(
+                run_in_transaction(
+                    sessions,
+                    lambda s: rights.extend_request(
+                        s, request_id=args.request_id, reason=args.reason, actor=actor, now=now
+                    ),
+                )
+            )
+        if args.action == "answer":
+            decision = stdin.read()
+            return done(
+                run_in_transaction(
+                    sessions,
+                    lambda s: rights.answer_request(
+                        s,
+                        request_id=args.request_id,
+                        decision=decision,
+                        restrict=args.restrict,
+                        actor=actor,
+                        now=now,
+                    ),
+                )
+            )
+        return done(
+            run_in_transaction(
+                sessions,
+                lambda s: rights.lift_restriction(
+                    s, request_id=args.request_id, actor=actor, now=now
+                ),
+            )
+        )
+    except rights.RequestError as exc:
+        print(f"fieldkit-server: request: {exc}", file=sys.stderr)
+        return 1
 
 
 def _subject_access(

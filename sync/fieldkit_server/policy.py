@@ -100,6 +100,8 @@ class Scope:
     restricted: bool
     created_by: str | None
     addressee: str | None = None
+    #: A data subject's restriction of processing covers it (governance only, until lifted).
+    processing_restricted: bool = False
 
     @classmethod
     def of(
@@ -110,14 +112,28 @@ class Scope:
         restricted: bool,
         created_by: str | None,
         addressee: str | None = None,
+        processing_restricted: bool = False,
     ) -> Scope:
-        return cls(RecordType(record_type), frozenset(districts), restricted, created_by, addressee)
+        return cls(
+            RecordType(record_type),
+            frozenset(districts),
+            restricted,
+            created_by,
+            addressee,
+            processing_restricted,
+        )
 
 
 def can_see(principal: Principal, scope: Scope) -> bool:
-    """Whether a record may be disclosed to the user (sent in a pull)."""
+    """Whether a record may be disclosed to the user (sent in a pull).
+
+    A record under a data subject's restriction of processing goes to information governance
+    and to no one else, whatever their role, districts or clearance.
+    """
     if scope.type in REFERENCE_TYPES:
         return True
+    if scope.processing_restricted:
+        return principal.role is Role.GOVERNANCE
     if scope.type not in ROLE_SEES[principal.role]:
         return False
     if not scope.districts <= principal.districts or not scope.districts:

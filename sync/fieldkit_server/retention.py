@@ -124,7 +124,7 @@ def write_due(items: Sequence[DueItem], out: TextIO) -> int:
                     "due": item.due.isoformat(),
                     "rule": item.rule.describe(),
                     "action": item.rule.action.value,
-                    "regime": item.rule.regime.value,
+                    "regime": item.regime.value,
                 }
             )
             + "\n"

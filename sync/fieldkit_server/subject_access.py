@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from fieldkit.documents.subject_access import (
 from fieldkit.documents.templates import TemplateLibrary
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType, normalise_id
+from fieldkit.domain.retention import RetentionRule, load_rules
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware
@@ -51,6 +53,10 @@ _DISCLOSING: Final = (
     AuditAction.SUBJECT_ACCESS.value,
 )
 _LONDON: Final = ZoneInfo("Europe/London")
+_REGIME_WORDS: Final = {
+    "dpa2018_part3": "Processed under the Data Protection Act 2018 Part 3 (law enforcement).",
+    "uk_gdpr": "Processed under the UK GDPR.",
+}
 
 
 class SubjectAccessError(ValueError):
@@ -84,6 +90,8 @@ class AboutRecord:
     restricted: bool
     versions: Mapping[str, str]
     changes: tuple[Mapping[str, object], ...]
+    #: The data-protection regime the record is processed under (``domain.retention``).
+    regime: str
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,47 @@ def gather(session: Session, person_id: str) -> Gathered:
         person_id = normalise_id(person_id)
     except ValueError:
         raise SubjectAccessError("not a record id") from None
+    found = records_about(session, person_id)
+    person = found[person_id][0]
+    records = tuple(_about(session, row, reason, person_id) for row, reason in found.values())
+    referenced_ids = sorted(
+        {
+            str(value)
+            for r in records
+            for name in ("place_id",)
+            if isinstance(value := r.fields.get(name), str) and value
+        }
+        | {
+            str(s)
+            for r in records
+            for s in (r.fields.get("service_ids") or [])  # type: ignore[attr-defined]
+        }
+    )
+    referenced = tuple(
+        _about(session, row, "named in a record above", person_id)
+        for row in _load(session, referenced_ids)
+        if not row.deleted and row.type in (RecordType.PLACE.value, RecordType.SERVICE.value)
+    )
+    disclosed = disclosures_of(session, [r.id for r in records])
+    return Gathered(
+        person_id=person_id,
+        person_name=_person_name(json.loads(person.fields)),
+        records=records,
+        referenced=referenced,
+        disclosures={k: tuple(v) for k, v in disclosed.items()},
+    )
+
+
+def records_about(session: Session, person_id: str) -> dict[str, tuple[Record, str]]:
+    """Every live record about a person, with why it counts: the person's own record first.
+
+    Records naming the person in their fields (visits, warnings, signposting, tenancy cases,
+    documents), then, following record links, notes and closures on those cases, letters about
+    those records and reviews of them.
+
+    Raises:
+        SubjectAccessError: the id is not a person the server holds.
+    """
     rows = {r.id: r for r in _load(session, [person_id])}
     person = rows.get(person_id)
     if person is None or person.type != RecordType.PERSON.value or person.deleted:
@@ -204,35 +253,7 @@ def gather(session: Session, person_id: str) -> Gathered:
             why[row.id] = _ABOUT_LINKED[row.type]
             rows[row.id] = row
         wave = {r.id for r in found}
-    records = tuple(
-        _about(session, rows[record_id], reason, person_id) for record_id, reason in why.items()
-    )
-    referenced_ids = sorted(
-        {
-            str(value)
-            for r in records
-            for name in ("place_id",)
-            if isinstance(value := r.fields.get(name), str) and value
-        }
-        | {
-            str(s)
-            for r in records
-            for s in (r.fields.get("service_ids") or [])  # type: ignore[attr-defined]
-        }
-    )
-    referenced = tuple(
-        _about(session, row, "named in a record above", person_id)
-        for row in _load(session, referenced_ids)
-        if not row.deleted and row.type in (RecordType.PLACE.value, RecordType.SERVICE.value)
-    )
-    disclosed = disclosures_of(session, [r.id for r in records])
-    return Gathered(
-        person_id=person_id,
-        person_name=_person_name(json.loads(person.fields)),
-        records=records,
-        referenced=referenced,
-        disclosures={k: tuple(v) for k, v in disclosed.items()},
-    )
+    return {record_id: (rows[record_id], reason) for record_id, reason in why.items()}
 
 
 #: Linked types, and why they count as about the person.
@@ -294,15 +315,22 @@ def _about(session: Session, row: Record, why: str, person_id: str) -> AboutReco
             .order_by(Change.received_at, Change.change_id)
         )
     )
+    fields = json.loads(row.fields)
     return AboutRecord(
         type=RecordType(row.type),
         id=row.id,
         why=why,
-        fields=_withheld(json.loads(row.fields), person_id),
+        regime=_rules()[RecordType(row.type)].regime_of(fields).value,
+        fields=_withheld(fields, person_id),
         restricted=row.restricted,
         versions={k: _hlc_time(v) for k, v in sorted(versions.items())},
         changes=changes,
     )
+
+
+@cache
+def _rules() -> dict[RecordType, RetentionRule]:
+    return load_rules()
 
 
 def _hlc_time(value: object) -> str:
@@ -426,7 +454,10 @@ def _pack(gathered: Gathered, *, reference: str, by: str, at: datetime) -> Subje
             heading=f"{r.type.value.replace('_', ' ').capitalize()} {r.id[:8]}",
             reference=r.id,
             why=f"Included as {r.why}.",
-            notes=("Restricted: holds safeguarding information.",) if r.restricted else (),
+            notes=(
+                _REGIME_WORDS.get(r.regime, r.regime),
+                *(("Restricted: holds safeguarding information.",) if r.restricted else ()),
+            ),
             fields=tuple(
                 AccessField(name.replace("_", " ").capitalize(), _words(value))
                 for name, value in sorted(r.fields.items())
@@ -499,6 +530,7 @@ def _json(gathered: Gathered, *, reference: str, by: str, at: datetime, pdf_sha2
             "id": r.id,
             "why": r.why,
             "restricted": r.restricted,
+            "regime": r.regime,
             "fields": dict(r.fields),
             "field_last_changed": dict(r.versions),
             "changes": [dict(c) for c in r.changes],

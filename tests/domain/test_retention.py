@@ -317,3 +317,32 @@ def test_an_anonymised_visit_keeps_only_the_kept_fields_and_stays_valid() -> Non
     validate_fields("visit", kept)
     with pytest.raises(ValueError, match="cannot be anonymised"):
         anonymised_fields(rules[RecordType.PERSON], {})
+
+
+@pytest.mark.parametrize(
+    ("kind", "regime"),
+    [
+        ("patrol", Regime.LAW_ENFORCEMENT),
+        ("joint_visit", Regime.LAW_ENFORCEMENT),
+        ("tenancy_visit", Regime.UK_GDPR),
+    ],
+)
+def test_a_visits_regime_is_its_own_where_the_type_spans_both(kind: str, regime: Regime) -> None:
+    rules = load_rules()
+    assert rules[RecordType.VISIT].regime_of({"kind": kind}) is regime
+    visit_on = held(RecordType.VISIT, {"kind": kind, "occurred_at": "2019-01-01T00:00:00Z"})
+    [item] = due_items([visit_on], rules, today=date(2030, 1, 1), kept_until={})
+    assert item.regime is regime
+
+
+@pytest.mark.parametrize(
+    ("regime_by", "message"),
+    [
+        ("kind", "regime_by must be an object"),
+        ({"field": "shoe", "values": {}}, "regime_by names no field"),
+        ({"field": "district", "values": {"rural": "martian"}}, "must be known regimes"),
+    ],
+)
+def test_a_bad_regime_by_is_refused(regime_by: object, message: str) -> None:
+    with pytest.raises(RetentionRulesError, match=message):
+        parse_rules(_rules_with(regime_by=regime_by))

@@ -42,7 +42,7 @@ def test_a_partnership_export_lists_every_record_and_device_and_withholds_others
     subject = _push(olive, "person", person(given_name="Sam"))
     other = _push(olive, "person", person(given_name=OTHER_NAME))
     seen_with_other = _push(olive, "visit", visit(person_ids=[subject, other]))
-    seen_again = _push(rosa, "visit", visit(person_ids=[subject]))
+    seen_again = _push(rosa, "visit", visit(person_ids=[subject], kind="tenancy_visit"))
     seen_rural = _push(dev, "visit", visit("rural", person_ids=[subject]))
     # A warning to the other person at the rural visit is theirs, not the subject's.
     others_warning = _push(
@@ -79,6 +79,8 @@ def test_a_partnership_export_lists_every_record_and_device_and_withholds_others
         assert reached == holders, record["type"]
     assert {d["scope"] for d in about[seen_rural]["disclosures"]} >= {"officer in rural"}
     assert about[seen_with_other]["fields"]["person_ids"] == [subject, "withheld: another person"]
+    assert about[seen_with_other]["regime"] == "dpa2018_part3"
+    assert about[seen_again]["regime"] == "uk_gdpr"
     assert other not in body
     assert OTHER_NAME not in body
     assert others_warning not in body
@@ -86,6 +88,7 @@ def test_a_partnership_export_lists_every_record_and_device_and_withholds_others
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = "".join(page.extract_text() for page in PdfReader(summary["pdf"]).pages)
     assert summary["reference"] in text
+    assert "Processed under the UK GDPR" in text
     assert OTHER_NAME not in text
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [Path(summary["json"]).name, Path(summary["pdf"]).name]

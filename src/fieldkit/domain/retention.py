@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from importlib.resources import files
@@ -62,6 +62,17 @@ class RetentionRule:
     action: EndAction
     #: The fields an anonymised copy keeps; empty when the type cannot be anonymised.
     anonymise_keeps: frozenset[str] = frozenset()
+    #: Where a type spans both regimes: the field that decides, and the regime for each of its
+    #: values that differs from ``regime`` (a housing visit under UK GDPR).
+    regime_field: str | None = None
+    regime_values: Mapping[str, Regime] = field(default_factory=dict)
+
+    def regime_of(self, fields: Mapping[str, object]) -> Regime:
+        """The regime one record is processed under."""
+        if self.regime_field is None:
+            return self.regime
+        value = fields.get(self.regime_field)
+        return self.regime_values.get(value, self.regime) if isinstance(value, str) else self.regime
 
     def describe(self) -> str:
         """The rule in one line, as the due list shows it."""
@@ -97,6 +108,8 @@ class DueItem:
     id: str
     due: date
     rule: RetentionRule
+    #: The regime this record is processed under (the rule's, or its type's other one).
+    regime: Regime
 
 
 #: For RECORDED: the field holding each type's own date (the record's storage day otherwise).
@@ -164,7 +177,9 @@ def _rule(number: int, item: object) -> RetentionRule:
     where = f"rule {number}"
     if not isinstance(item, dict):
         raise RetentionRulesError(f"{where}: must be an object")
-    unknown = sorted(set(item) - {"type", "regime", "months", "start", "action", "anonymise_keeps"})
+    unknown = sorted(
+        set(item) - {"type", "regime", "months", "start", "action", "anonymise_keeps", "regime_by"}
+    )
     if unknown:
         raise RetentionRulesError(f"{where}: unknown key {unknown[0]!r}")
     try:
@@ -196,7 +211,35 @@ def _rule(number: int, item: object) -> RetentionRule:
     )
     if unfilled:
         raise RetentionRulesError(f"{where}: anonymise_keeps must keep required {unfilled[0]!r}")
-    return RetentionRule(record_type, regime, months, start, action, frozenset(keeps))
+    regime_field, regime_values = _regime_by(where, record_type, item.get("regime_by"))
+    return RetentionRule(
+        record_type,
+        regime,
+        months,
+        start,
+        action,
+        frozenset(keeps),
+        regime_field,
+        regime_values,
+    )
+
+
+def _regime_by(
+    where: str, record_type: RecordType, value: object
+) -> tuple[str | None, dict[str, Regime]]:
+    if value is None:
+        return None, {}
+    if not isinstance(value, dict) or set(value) != {"field", "values"}:
+        raise RetentionRulesError(f"{where}: regime_by must be an object with field and values")
+    name, values = value["field"], value["values"]
+    if not isinstance(name, str) or name not in SPECS[record_type].by_name:
+        raise RetentionRulesError(f"{where}: regime_by names no field of {record_type.value}")
+    if not isinstance(values, dict) or not all(isinstance(k, str) for k in values):
+        raise RetentionRulesError(f"{where}: regime_by values must map field values to regimes")
+    try:
+        return name, {k: Regime(str(v)) for k, v in values.items()}
+    except ValueError:
+        raise RetentionRulesError(f"{where}: regime_by values must be known regimes") from None
 
 
 def add_months(day: date, months: int) -> date:
@@ -337,7 +380,7 @@ def due_items(
         rule = rules[record.type]
         due = due_on(rule, record, events, kept_until=kept_until.get(record.id))
         if due is not None and due <= today:
-            items.append(DueItem(record.type, record.id, due, rule))
+            items.append(DueItem(record.type, record.id, due, rule, rule.regime_of(record.fields)))
     return sorted(items, key=lambda i: (i.due, i.type.value, i.id))
 
 
