@@ -131,6 +131,8 @@ class _Held:
     dirty: bool = False
     #: Whether the batch applied a change to it (its links are then rewritten).
     touched: bool = False
+    #: Under a data subject's restriction of processing: laptops may not change it.
+    processing_restricted: bool = False
 
     def scope(self) -> Scope:
         districts = scope_districts(self.type, self.fields) if self.fields else []
@@ -253,6 +255,7 @@ def _load(session: Session, ids: list[str]) -> dict[str, _Held]:
             versions=json.loads(row.versions),
             created_at=row.created_at,
             stored=True,
+            processing_restricted=row.processing_restricted,
         )
         for row in rows
     }
@@ -552,6 +555,10 @@ def push_changes(
         reason = nodes.refusal(incoming.node)
         if reason is not None:
             pass
+        elif held is not None and held.processing_restricted and writer.device_id is not None:
+            # Restricted processing: stored, not changed, until governance lifts it (the server's
+            # own retention and import work, with no device, is not a laptop's processing).
+            reason = "processing of this record is restricted"
         elif change.op is Op.DELETE:
             state, reason = _apply_delete(held, change, bounded, writer, batch, now)
         else:

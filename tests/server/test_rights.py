@@ -171,3 +171,30 @@ def test_only_a_restriction_request_restricts(
     assert _run(db_url, "request", "answer", request_id, "--restrict", stdin="no") == 1
     assert "only a restriction request" in capsys.readouterr().err
     assert _run(db_url, "request", "lift", request_id) == 1
+
+
+def test_an_officer_cannot_change_or_erase_a_record_under_a_restriction_of_processing(
+    team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    olive = team.laptop("olive")
+    subject = _push(olive, "person", person())
+    about = _push(olive, "visit", visit(person_ids=[subject]))
+    db_url = team.settings.db_url
+    capsys.readouterr()
+    add = ["request", "add", "--kind", "restriction", "--person", subject]
+    assert _run(db_url, *add, "--received", "2026-11-20") == 0
+    request_id = _json_out(capsys)["id"]
+    assert _run(db_url, "request", "answer", request_id, "--restrict", stdin="granted") == 0
+
+    edit = olive.push_one(
+        olive.upsert("visit", visit(person_ids=[subject], narrative="edited"), record_id=about)
+    )
+    erase = olive.push_one(olive.delete("visit", about))
+
+    assert edit["status"] == "rejected"
+    assert edit["reason"] == "processing of this record is restricted"
+    assert erase["status"] == "rejected"
+    gina = team.laptop("gina", role="governance", districts=())
+    gina.sync()
+    assert gina.records[about]["deleted"] is False
+    assert gina.records[about]["fields"]["narrative"] != "edited"
