@@ -16,7 +16,7 @@ from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, system_clock
 from fieldkit_server.models import Device, LoginAttempts, Token, User
-from fieldkit_server.policy import Agency, Principal, Role
+from fieldkit_server.policy import PARTNERSHIP_ROLES, Agency, Principal, Role
 from fieldkit_server.security import Passwords, new_token, token_hash
 
 
@@ -120,8 +120,8 @@ def add_user(
         district_values = sorted({District(d).value for d in districts})
     except ValueError as exc:
         raise AccountError(str(exc)) from None
-    if role_value is not Role.ADMIN and not district_values:
-        raise AccountError("a user other than an administrator needs at least one district")
+    if role_value not in PARTNERSHIP_ROLES and not district_values:
+        raise AccountError("an officer, housing officer or supervisor needs at least one district")
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"user {username} already exists")
     user = User(
@@ -249,8 +249,8 @@ def set_user(
         )
     except ValueError as exc:
         raise AccountError(str(exc)) from None
-    if role_value is not Role.ADMIN and not district_values:
-        raise AccountError("a user other than an administrator needs at least one district")
+    if role_value not in PARTNERSHIP_ROLES and not district_values:
+        raise AccountError("an officer, housing officer or supervisor needs at least one district")
     user.role = role_value.value
     user.districts = json.dumps(district_values)
     if safeguarding is not None:

@@ -51,6 +51,20 @@ class AuditAction(StrEnum):
     DEVICE_REVOKE = "device_revoke"
     SERVICES_IMPORT = "services_import"
     AUDIT_EXPORT = "audit_export"
+    #: Information governance decided on a record whose retention period was up (keep,
+    #: anonymise or erase); the detail names the decision, never the record's content.
+    RETENTION_DECISION = "retention_decision"
+    #: The retention due list was produced (record types and ids only).
+    RETENTION_DUE = "retention_due"
+    #: A record went to its data subject in a partnership-wide subject access export.
+    SUBJECT_ACCESS = "subject_access"
+    #: A data subject's request was recorded, extended or answered (ids only, never its text).
+    REQUEST_ADD = "request_add"
+    REQUEST_EXTEND = "request_extend"
+    REQUEST_ANSWER = "request_answer"
+    #: A record came under (or left) a data subject's restriction of processing.
+    RESTRICT_PROCESSING = "restrict_processing"
+    LIFT_RESTRICTION = "lift_restriction"
 
 
 CLIENT_ACTIONS = frozenset(

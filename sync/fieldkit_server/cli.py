@@ -9,7 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -104,6 +104,69 @@ def _parser() -> argparse.ArgumentParser:
         "--rules", type=Path, help="folder of name rules (default: the shipped resources/names)"
     )
 
+    retention = sub.add_parser(
+        "retention", help="retention review: what is due, and governance decisions"
+    ).add_subparsers(dest="action", required=True)
+    rules = argparse.ArgumentParser(add_help=False)
+    rules.add_argument(
+        "--rules", type=Path, help="folder of retention rules (default: resources/retention)"
+    )
+    due = retention.add_parser(
+        "due",
+        parents=[db, rules],
+        help="list records due for a retention decision (JSON Lines: type, id, due, rule)",
+    )
+    due.add_argument(
+        "--as-of", type=date.fromisoformat, help="the day to list for (default: today, UTC)"
+    )
+    apply_ = retention.add_parser(
+        "apply",
+        parents=[db, rules],
+        help="apply keep, anonymise and erase decisions from a JSON Lines file (all or none)",
+    )
+    apply_.add_argument("--decisions", type=Path, required=True)
+
+    sar = sub.add_parser(
+        "subject-access",
+        parents=[db],
+        help="export everything the server holds about a person, and who received it (logged)",
+    )
+    sar.add_argument("person_id", metavar="PERSON_ID")
+    sar.add_argument("--out", type=Path, required=True, help="folder for the JSON and the PDF")
+
+    request = sub.add_parser(
+        "request", help="data subjects' requests: access, rectification, restriction"
+    ).add_subparsers(dest="action", required=True)
+    radd = request.add_parser(
+        "add",
+        parents=[db],
+        help="record a request (what is asked or disputed: standard input, never the command line)",
+    )
+    radd.add_argument(
+        "--kind", required=True, choices=["subject_access", "rectification", "restriction"]
+    )
+    radd.add_argument("--person", required=True, help="the person's record id")
+    radd.add_argument("--received", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    rlist = request.add_parser("list", parents=[db], help="requests by deadline (JSON Lines)")
+    rlist.add_argument("--open", action="store_true", help="only requests not yet answered")
+    rlist.add_argument("--as-of", type=date.fromisoformat, help="the day (default: today, UTC)")
+    rextend = request.add_parser(
+        "extend", parents=[db], help="extend the deadline by two months, once, with a reason"
+    )
+    rextend.add_argument("request_id", metavar="REQUEST_ID")
+    rextend.add_argument("--reason", required=True, help="why (complexity), never personal data")
+    ranswer = request.add_parser(
+        "answer", parents=[db], help="record the decision (standard input); --restrict to restrict"
+    )
+    ranswer.add_argument("request_id", metavar="REQUEST_ID")
+    ranswer.add_argument(
+        "--restrict",
+        action="store_true",
+        help="restriction granted: the person's records sync to information governance only",
+    )
+    rlift = request.add_parser("lift", parents=[db], help="lift a restriction of processing")
+    rlift.add_argument("request_id", metavar="REQUEST_ID")
+
     serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
@@ -161,6 +224,8 @@ def _dispatch(
     def run(work: Callable[[Session], T]) -> T:
         return run_in_transaction(sessions, work)
 
+    if args.command == "subject-access":
+        return _subject_access(args, sessions, now=now, actor=actor)
     key = (args.command, args.action)
     if key == ("user", "add"):
         password = stdin.readline().rstrip("\r\n")
@@ -253,6 +318,10 @@ def _dispatch(
             + (f" to {args.output}" if args.output else ""),
             file=sys.stderr,
         )
+    elif args.command == "request":
+        return _request(args, sessions, stdin, now=now, actor=actor)
+    elif args.command == "retention":
+        return _retention(args, sessions, now=now, actor=actor)
     elif key == ("audit", "export"):
         window = {"since": args.since, "until": args.until}
         if args.output:
@@ -274,6 +343,186 @@ def _dispatch(
                 s, audit.AuditAction.AUDIT_EXPORT, now=now, actor=actor, detail=detail
             )
         )
+    return 0
+
+
+def _retention(
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    actor: str,
+) -> int:
+    from fieldkit.domain.retention import DueItem, RetentionRulesError, load_rules
+    from fieldkit_server import retention
+
+    try:
+        rules = load_rules(args.rules)
+    except RetentionRulesError as exc:
+        print(f"fieldkit-server: retention rules: {exc}", file=sys.stderr)
+        return 1
+    if args.action == "due":
+        today = args.as_of or now.date()
+
+        def listed(session: Session) -> list[DueItem]:
+            items = retention.due(session, rules=rules, today=today)
+            audit.log_admin(
+                session,
+                audit.AuditAction.RETENTION_DUE,
+                now=now,
+                actor=actor,
+                detail={"as_of": today.isoformat(), "due": len(items)},
+            )
+            return items
+
+        items = run_in_transaction(sessions, listed)
+        retention.write_due(items, sys.stdout)
+        print(f"{len(items)} records due on {today.isoformat()}", file=sys.stderr)
+        return 0
+    try:
+        decisions = retention.parse_decisions(args.decisions.read_bytes(), today=now.date())
+        applied = run_in_transaction(
+            sessions,
+            lambda s: retention.apply_decisions(
+                s, decisions=decisions, rules=rules, actor=actor, now=now
+            ),
+        )
+    except retention.DecisionsError as exc:
+        print(f"fieldkit-server: {args.decisions.name}: {exc}; nothing applied", file=sys.stderr)
+        return 1
+    print(
+        f"kept {applied.kept}, anonymised {applied.anonymised}, erased {applied.erased}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _request(
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    stdin: TextIO,
+    *,
+    now: datetime,
+    actor: str,
+) -> int:
+    from fieldkit.domain.rights_requests import RequestKind
+    from fieldkit_server import rights
+
+    def done(view: rights.RequestView) -> int:
+        print(json.dumps(view.wire()))
+        return 0
+
+    try:
+        if args.action == "add":
+            detail = stdin.read()
+            return done(
+                run_in_transaction(
+                    sessions,
+                    lambda s: rights.add_request(
+                        s,
+                        kind=RequestKind(args.kind),
+                        person_id=args.person,
+                        received_on=args.received,
+                        detail=detail,
+                        actor=actor,
+                        now=now,
+                    ),
+                )
+            )
+        if args.action == "list":
+            today = args.as_of or now.date()
+            views = run_in_transaction(
+                sessions, lambda s: rights.list_requests(s, today=today, open_only=args.open)
+            )
+            for view in views:
+                print(json.dumps(view.wire()))
+            return 0
+        if args.action == "extend":
+            return done(
+                run_in_transaction(
+                    sessions,
+                    lambda s: rights.extend_request(
+                        s, request_id=args.request_id, reason=args.reason, actor=actor, now=now
+                    ),
+                )
+            )
+        if args.action == "answer":
+            decision = stdin.read()
+            return done(
+                run_in_transaction(
+                    sessions,
+                    lambda s: rights.answer_request(
+                        s,
+                        request_id=args.request_id,
+                        decision=decision,
+                        restrict=args.restrict,
+                        actor=actor,
+                        now=now,
+                    ),
+                )
+            )
+        return done(
+            run_in_transaction(
+                sessions,
+                lambda s: rights.lift_restriction(
+                    s, request_id=args.request_id, actor=actor, now=now
+                ),
+            )
+        )
+    except rights.RequestError as exc:
+        print(f"fieldkit-server: request: {exc}", file=sys.stderr)
+        return 1
+
+
+def _subject_access(
+    args: argparse.Namespace, sessions: sessionmaker[Session], *, now: datetime, actor: str
+) -> int:
+    from fieldkit_server import subject_access as sar
+
+    folder: Path = args.out
+    if not folder.is_dir():
+        print("fieldkit-server: --out must be an existing folder", file=sys.stderr)
+        return 1
+    reference = sar.new_reference()
+
+    def gathered_and_logged(session: Session) -> sar.Gathered:
+        gathered = sar.gather(session, args.person_id)
+        # Logged (committed) before a byte is written, so no copy leaves unlogged.
+        sar.log_export(session, gathered, reference=reference, actor=actor, now=now)
+        return gathered
+
+    try:
+        gathered = run_in_transaction(sessions, gathered_and_logged)
+    except sar.SubjectAccessError as exc:
+        print(f"fieldkit-server: subject access: {exc}", file=sys.stderr)
+        return 1
+    try:
+        written = sar.write_export(
+            gathered, folder=folder, reference=reference, prepared_by=actor, now=now
+        )
+    except OSError:
+        run_in_transaction(
+            sessions,
+            lambda s: audit.log_admin(
+                s,
+                audit.AuditAction.SUBJECT_ACCESS,
+                now=now,
+                actor=actor,
+                detail={"reference": reference, "delivered": False},
+            ),
+        )
+        raise
+    print(
+        json.dumps(
+            {
+                "reference": written.reference,
+                "json": str(written.json_path),
+                "pdf": str(written.pdf_path),
+                "records": written.records,
+                "disclosures": written.disclosures,
+            }
+        )
+    )
     return 0
 
 

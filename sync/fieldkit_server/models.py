@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -132,6 +134,10 @@ class Record(Base):
     versions: Mapped[str] = mapped_column(Text)
     #: `fieldkit.domain.digest.record_digest` of the record's version, for anti-entropy.
     digest: Mapped[int | None] = mapped_column(BigInteger)
+    #: A data subject's restriction of processing covers it: it syncs to information governance
+    #: only, until the restriction is lifted (see fieldkit_server.rights).
+    #: (Only a server default: inserts that do not name it, old schemas' included, read false.)
+    processing_restricted: Mapped[bool] = mapped_column(Boolean, server_default=false())
     #: Commit position of the last change to the record; pulls page by it.
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(_STAMP)
@@ -278,3 +284,49 @@ class DeviceAlert(Base):
     shown_count: Mapped[int | None] = mapped_column(BigInteger)
     shown_hash: Mapped[str | None] = mapped_column(String(64))
     shown_seq: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# Data protection: retention decisions -------------------------------------------------------
+
+
+class RetentionDecision(Base):
+    """A governance decision on a record whose retention period was up: keep, anonymise, erase.
+
+    Never record data: the record's type and id, the decision, the reason given (why, never the
+    data itself) and, for a record kept, when it is to be reviewed again.
+    """
+
+    __tablename__ = "retention_decisions"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[str] = mapped_column(_UUID, index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    review_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class RightsRequest(Base):
+    """A data subject's request: access, rectification or restriction, with its deadline.
+
+    ``detail`` (what is asked or disputed) and ``decision`` are the governance officer's words;
+    the s62 log names the request, never them.
+    """
+
+    __tablename__ = "rights_requests"
+
+    id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    person_id: Mapped[str] = mapped_column(_UUID, index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    extended_reason: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    #: For a restriction: when the person's records were restricted, and when it was lifted.
+    restricted_from: Mapped[datetime | None] = mapped_column(_STAMP)
+    lifted_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(_STAMP)

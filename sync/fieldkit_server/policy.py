@@ -15,6 +15,13 @@ class Role(StrEnum):
     HOUSING = "housing"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    #: Information governance: retention decisions, subject access, rectification and
+    #: restriction requests, at the server. Holds no case data on a laptop.
+    GOVERNANCE = "governance"
+
+
+#: Roles that work across the partnership rather than in districts (need no district).
+PARTNERSHIP_ROLES: Final = frozenset({Role.ADMIN, Role.GOVERNANCE})
 
 
 class Agency(StrEnum):
@@ -55,6 +62,7 @@ ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES,
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
+    Role.GOVERNANCE: frozenset(),
 }
 #: The case-record types each role sees: what it writes, and (read-only) the review decisions
 #: on the team's work. Administrators see no case data.
@@ -63,6 +71,7 @@ ROLE_SEES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.HOUSING: OFFICER_TYPES | TENANCY_TYPES | REVIEW_TYPES,
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
+    Role.GOVERNANCE: frozenset(),
 }
 
 
@@ -91,6 +100,8 @@ class Scope:
     restricted: bool
     created_by: str | None
     addressee: str | None = None
+    #: A data subject's restriction of processing covers it (governance only, until lifted).
+    processing_restricted: bool = False
 
     @classmethod
     def of(
@@ -101,14 +112,28 @@ class Scope:
         restricted: bool,
         created_by: str | None,
         addressee: str | None = None,
+        processing_restricted: bool = False,
     ) -> Scope:
-        return cls(RecordType(record_type), frozenset(districts), restricted, created_by, addressee)
+        return cls(
+            RecordType(record_type),
+            frozenset(districts),
+            restricted,
+            created_by,
+            addressee,
+            processing_restricted,
+        )
 
 
 def can_see(principal: Principal, scope: Scope) -> bool:
-    """Whether a record may be disclosed to the user (sent in a pull)."""
+    """Whether a record may be disclosed to the user (sent in a pull).
+
+    A record under a data subject's restriction of processing goes to information governance
+    and to no one else, whatever their role, districts or clearance.
+    """
     if scope.type in REFERENCE_TYPES:
         return True
+    if scope.processing_restricted:
+        return principal.role is Role.GOVERNANCE
     if scope.type not in ROLE_SEES[principal.role]:
         return False
     if not scope.districts <= principal.districts or not scope.districts:
@@ -147,6 +172,8 @@ def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -
         return "only administrators, and supervisors within their districts, write reference data"
     if principal.role is Role.ADMIN:
         return "administrators do not write case data"
+    if principal.role is Role.GOVERNANCE:
+        return "information governance decides on records at the server, not by sync"
     if after.type in REVIEW_TYPES and principal.role is not Role.SUPERVISOR:
         return "only supervisors record review decisions"
     if after.type not in ROLE_WRITES[principal.role]:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -30,7 +31,7 @@ from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.models import Base, Device, Holding, Record, SyncClock, User
-from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal
+from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal, Role
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
@@ -93,12 +94,16 @@ def visible(principal: Principal) -> ColumnElement[bool]:
     """
     c = _RECORDS.c
     reference = c.type.in_([t.value for t in REFERENCE_TYPES])
+    if principal.role is Role.GOVERNANCE:
+        # Information governance holds the records under a restriction of processing, only.
+        return or_(reference, c.processing_restricted == true())
     types = ROLE_SEES[principal.role]
     if not types or not principal.districts:
         return reference
     case = and_(
         c.type.in_(sorted(t.value for t in types)),
         func.coalesce(c.district, "").in_(sorted(principal.districts)),
+        c.processing_restricted == false(),
     )
     if not principal.sees_restricted:
         case = and_(

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from fieldkit_server.models import (
     Device,
     Record,
     RecordLink,
+    RightsRequest,
     SyncClock,
     User,
 )
@@ -130,6 +131,8 @@ class _Held:
     dirty: bool = False
     #: Whether the batch applied a change to it (its links are then rewritten).
     touched: bool = False
+    #: Under a data subject's restriction of processing: laptops may not change it.
+    processing_restricted: bool = False
 
     def scope(self) -> Scope:
         districts = scope_districts(self.type, self.fields) if self.fields else []
@@ -252,6 +255,7 @@ def _load(session: Session, ids: list[str]) -> dict[str, _Held]:
             versions=json.loads(row.versions),
             created_at=row.created_at,
             stored=True,
+            processing_restricted=row.processing_restricted,
         )
         for row in rows
     }
@@ -551,6 +555,10 @@ def push_changes(
         reason = nodes.refusal(incoming.node)
         if reason is not None:
             pass
+        elif held is not None and held.processing_restricted and writer.device_id is not None:
+            # Restricted processing: stored, not changed, until governance lifts it (the server's
+            # own retention and import work, with no device, is not a laptop's processing).
+            reason = "processing of this record is restricted"
         elif change.op is Op.DELETE:
             state, reason = _apply_delete(held, change, bounded, writer, batch, now)
         else:
@@ -599,6 +607,7 @@ def push_changes(
         _rederive_dependents(session, states, restrictions, writer, batch, now)
         _write_links(session, states)
     highest = _write(session, batch, [s for s in states.values() if s.dirty], now)
+    _hold_back(session, states)
     if writer.device_id is not None:
         _note_device(session, writer.device_id, device_seq, now)
     if before_commit is not None:
@@ -722,6 +731,53 @@ def _mark(state: _Held, restricted: bool, writer: Writer, batch: _Batch, now: da
             detail={"restricted": restricted},
         )
     )
+
+
+#: Fields naming a person: a record naming one under a restriction of processing is held back.
+_PERSON_FIELDS: Final = ("person_id", "person_ids", "tenant_ids", "subject_id")
+
+
+def _hold_back(session: Session, states: Mapping[str, _Held]) -> None:
+    """Restrict, with the person, what a push wrote about someone under a restriction of
+    processing, or linked to work under one.
+
+    Read under the clock row's lock (taken before any record is written), as
+    ``rights.set_processing_restricted`` reads: whichever commits first, the other sees it.
+    """
+    touched = [s for s in states.values() if s.touched and not s.deleted]
+    if not touched:
+        return
+    names: dict[str, set[str]] = {}
+    for state in touched:
+        named = {state.id} | set(link_targets(state.type, state.fields))
+        for name in _PERSON_FIELDS:
+            value = state.fields.get(name)
+            if isinstance(value, str):
+                named.add(value)
+            elif isinstance(value, list):
+                named.update(v for v in value if isinstance(v, str))
+        names[state.id] = named
+    wanted = sorted(set().union(*names.values()))
+    under = set(
+        session.scalars(
+            select(RightsRequest.person_id).where(
+                RightsRequest.person_id.in_(wanted),
+                RightsRequest.restricted_from.is_not(None),
+                RightsRequest.lifted_at.is_(None),
+            )
+        )
+    ) | set(
+        session.scalars(
+            select(_RECORDS.c.id).where(
+                _RECORDS.c.id.in_(wanted), _RECORDS.c.processing_restricted.is_(True)
+            )
+        )
+    )
+    ids = sorted(record_id for record_id, named in names.items() if named & under)
+    if ids:
+        session.execute(
+            update(_RECORDS).where(_RECORDS.c.id.in_(ids)).values(processing_restricted=True)
+        )
 
 
 def _write_links(session: Session, states: Mapping[str, _Held]) -> None:

@@ -274,8 +274,9 @@ def test_the_pull_filter_in_sql_agrees_with_can_see_for_every_kind_of_record(db_
         (False, True),
         (ME, other, None),
         (ME, other, None),
+        (False, True),
     )
-    for seq, (record_type, district, restricted, created_by, addressee) in enumerate(
+    for seq, (record_type, district, restricted, created_by, addressee, held) in enumerate(
         kinds, start=1
     ):
         record_id = str(uuid.uuid4())
@@ -286,6 +287,7 @@ def test_the_pull_filter_in_sql_agrees_with_can_see_for_every_kind_of_record(db_
             restricted=restricted,
             created_by=created_by,
             addressee=addressee,
+            processing_restricted=held,
         )
         rows.append(
             {
@@ -295,6 +297,7 @@ def test_the_pull_filter_in_sql_agrees_with_can_see_for_every_kind_of_record(db_
                 "restricted": restricted,
                 "created_by": created_by,
                 "addressee": addressee,
+                "processing_restricted": held,
                 "deleted": False,
                 "deleted_hlc": None,
                 "fields": json.dumps({}),
@@ -499,3 +502,10 @@ def test_the_officer_a_deleted_review_named_is_sent_its_tombstone(team: Any) -> 
     sue.push(sue.delete("review", review["id"]))
     amy.sync()
     assert amy.records[review["id"]]["deleted"] is True
+
+
+def test_the_apps_role_vocabulary_names_every_server_role() -> None:
+    from fieldkit.domain.vocabulary import USER_ROLE_LABELS, UserRole
+
+    assert {r.value for r in UserRole} == {r.value for r in Role}
+    assert set(USER_ROLE_LABELS) == set(UserRole)

@@ -103,6 +103,8 @@ class SubjectAccessInput:
         prepared_at: when the export was made (London time).
         summary: one line per kind of record, e.g. ``2 visits``.
         sections: the records, a section per kind.
+        cover: the cover's paragraphs when not a laptop's (the server's partnership-wide
+            export says what it covers itself); empty for ``cover_paragraphs``.
     """
 
     reference: str
@@ -111,6 +113,7 @@ class SubjectAccessInput:
     prepared_at: datetime
     summary: tuple[str, ...]
     sections: tuple[AccessSection, ...]
+    cover: tuple[str, ...] = ()
 
 
 def scope_statement(prepared_by: str) -> str:
@@ -166,7 +169,8 @@ def render_subject_access(pack: SubjectAccessInput, branding: Branding) -> Rende
         ),
         Spacer(1, 3 * mm),
     ]
-    story += [Paragraph(markup(text), style["body"]) for text in cover_paragraphs(pack)]
+    cover = pack.cover or cover_paragraphs(pack)
+    story += [Paragraph(markup(text), style["body"]) for text in cover]
     story.append(Paragraph(markup("What is held"), style["h2"]))
     story += [Paragraph(markup(line), style["bullet"], bulletText="•") for line in pack.summary]
     for section in pack.sections:

@@ -22,7 +22,6 @@ from fieldkit.domain.vocabulary import (
     DocumentKind,
     NoteKind,
     NoticeServedHow,
-    Regime,
     ReviewDecision,
     RiskMarker,
     Sensitivity,
@@ -119,12 +118,10 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class RecordSpec:
-    """A record type: its fields, how it is scoped, and how it is processed under the law."""
+    """A record type: its fields and scoping (retention and regime: ``domain.retention``)."""
 
     type: RecordType
     fields: tuple[FieldSpec, ...]
-    regime: Regime
-    retention_months: int
     #: Append-only in practice: edits never conflict (notes, visits, warnings, documents).
     append_only: bool = False
     #: Text fields that feed the full-text search index.
@@ -178,8 +175,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("risk_notes", FieldKind.TEXT, max_length=1000),
                 _district(),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
             searchable=("given_name", "family_name", "aliases", "description"),
         ),
         RecordSpec(
@@ -193,8 +188,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("lat", FieldKind.FLOAT, low=-90, high=90),
                 FieldSpec("lon", FieldKind.FLOAT, low=-180, high=180),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
             searchable=("label", "address", "postcode"),
         ),
         RecordSpec(
@@ -212,8 +205,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("follow_up_due", FieldKind.DATE),
                 _sensitivity(),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
             append_only=True,
             searchable=("narrative",),
         ),
@@ -244,8 +235,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("withdrawn_by", FieldKind.TEXT, max_length=100),
                 FieldSpec("withdrawal_reason", FieldKind.TEXT, max_length=2000),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
             append_only=True,
         ),
         RecordSpec(
@@ -261,8 +250,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("visit_id", FieldKind.ID),
                 _district(),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
         ),
         RecordSpec(
             RecordType.TENANCY_CASE,
@@ -281,8 +268,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("outcome", FieldKind.TEXT, max_length=2000),
                 FieldSpec("closed_at", FieldKind.DATETIME),
             ),
-            Regime.UK_GDPR,
-            retention_months=72,
             searchable=("tenancy_ref", "landlord"),
         ),
         RecordSpec(
@@ -295,8 +280,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 _district(),
                 _sensitivity(),
             ),
-            Regime.UK_GDPR,
-            retention_months=72,
             append_only=True,
             searchable=("body",),
         ),
@@ -329,8 +312,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("discharged_at", FieldKind.DATETIME),
                 FieldSpec("appealed_at", FieldKind.DATETIME),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
         ),
         RecordSpec(
             RecordType.DOCUMENT,
@@ -350,8 +331,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 ),
                 _district(),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
             append_only=True,
         ),
         RecordSpec(
@@ -366,8 +345,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("website", FieldKind.URL, max_length=500),
                 FieldSpec("districts", FieldKind.CHOICE_LIST, choices=_DISTRICTS),
             ),
-            Regime.UK_GDPR,
-            retention_months=120,
             searchable=("name", "description"),
         ),
         RecordSpec(
@@ -392,8 +369,6 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 # then only supervisors, safeguarding staff and the officer named see it.
                 _sensitivity(),
             ),
-            Regime.LAW_ENFORCEMENT,
-            retention_months=72,
             append_only=True,
         ),
     )

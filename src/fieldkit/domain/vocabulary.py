@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 
 class District(StrEnum):
@@ -265,3 +266,23 @@ class Regime(StrEnum):
 
     LAW_ENFORCEMENT = "dpa2018_part3"
     UK_GDPR = "uk_gdpr"
+
+
+class UserRole(StrEnum):
+    """The roles the server gives users, as the app reads them from a sign-in or handshake."""
+
+    OFFICER = "officer"
+    HOUSING = "housing"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+    #: Information governance: retention, subject access and rights requests, at the server.
+    GOVERNANCE = "governance"
+
+
+USER_ROLE_LABELS: Final[dict[UserRole, str]] = {
+    UserRole.OFFICER: "Officer",
+    UserRole.HOUSING: "Housing officer",
+    UserRole.SUPERVISOR: "Supervisor",
+    UserRole.ADMIN: "Administrator",
+    UserRole.GOVERNANCE: "Information governance",
+}
