@@ -38,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", parents=[db], help="add a user")
     add.add_argument("--username", required=True)
-    add.add_argument("--display-name")
+    add.add_argument("--display-name", help="the name colleagues see and letters are signed with")
+    add.add_argument("--staff-number", help="staff or collar number printed on letters")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--agency", required=True, choices=[a.value for a in Agency])
     add.add_argument("--district", action="append", default=[], choices=[d.value for d in District])
@@ -58,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     user_set.add_argument("--username", required=True)
     user_set.add_argument("--role", choices=[r.value for r in Role])
     user_set.add_argument("--safeguarding", choices=["yes", "no"])
+    user_set.add_argument("--display-name", help="the name colleagues see and letters carry")
+    user_set.add_argument("--staff-number", help="staff or collar number ('' clears it)")
     user_set.add_argument(
         "--district",
         action="append",
@@ -122,9 +125,16 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     parser = _parser()
     args = parser.parse_args(argv)
     if (args.command, getattr(args, "action", None)) == ("user", "set") and (
-        args.role is None and args.safeguarding is None and args.district is None
+        args.role is None
+        and args.safeguarding is None
+        and args.district is None
+        and args.display_name is None
+        and args.staff_number is None
     ):
-        parser.error("user set: give at least one of --role, --safeguarding, --district")
+        parser.error(
+            "user set: give at least one of --role, --safeguarding, --district, "
+            "--display-name, --staff-number"
+        )
     log_format = getattr(args, "log_format", None)
     settings = Settings.from_env(
         db_url=args.db, log_format=LogFormat(log_format) if log_format else None
@@ -175,6 +185,7 @@ def _dispatch(
                 passwords=passwords,
                 now=now,
                 actor=actor,
+                staff_number=args.staff_number,
             )
         )
         print(json.dumps({"id": view.id, "username": view.username}))
@@ -196,6 +207,8 @@ def _dispatch(
                 role=args.role,
                 safeguarding=None if args.safeguarding is None else args.safeguarding == "yes",
                 districts=args.district,
+                display_name=args.display_name,
+                staff_number=args.staff_number,
                 now=now,
                 actor=actor,
             )
