@@ -742,7 +742,7 @@ def restored_status(vault: Vault) -> SyncStatus:
         SyncState.OFFLINE,
         unsynced=unsynced,
         message="Not synced yet." if server else "This laptop is not signed in to a sync server.",
-        next_step="Sign in from here or from Settings; your work is kept on this laptop until then.",
+        next_step="Sign in here or in Settings; your work is kept on this laptop until then.",
         sign_in_needed=not server,
     )
 
