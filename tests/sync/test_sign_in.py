@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -341,3 +341,19 @@ def test_a_server_that_needs_a_newer_fieldkit_has_its_own_sentence(
     finally:
         server.proc.terminate()
         server.proc.wait(timeout=30)
+
+
+def test_a_certificate_file_gone_from_the_laptop_asks_for_it_again(
+    tmp_path: Path, vault: Vault
+) -> None:
+    ca = tmp_path / "partnership-ca.pem"
+    ca.write_text("kept for a moment", encoding="utf-8")
+    settings = SettingsService(vault)
+    settings.save(
+        replace(settings.load(), server_url="https://sync.example", ca_certificate=str(ca))
+    )
+    ca.unlink()
+    status = _app_sync(vault).current()
+    assert status.state is SyncState.NEEDS_ATTENTION
+    assert status.sign_in_needed
+    assert "certificate file" in status.message

@@ -204,7 +204,16 @@ class AppSync:
         self._now = _Current()
         self._status = restored_status(vault)
         current = settings.load()
-        if current.server_url:
+        if current.ca_certificate and not Path(current.ca_certificate).is_file():
+            self._status = SyncStatus(
+                SyncState.NEEDS_ATTENTION,
+                unsynced=self._status.unsynced,
+                last_synced_at=self._status.last_synced_at,
+                message="The partnership's certificate file named in Settings is not there.",
+                next_step="Choose it again in Settings and sign in; your work is kept meanwhile.",
+                sign_in_needed=True,
+            )
+        elif current.server_url:
             try:
                 self._use(current.server_url, current.ca_certificate)
             except ValueError:
