@@ -114,7 +114,7 @@ class SignInDialog(QDialog):
         form.addRow("Sync &server", self.server)
         form.addRow("&User name", self.username)
         form.addRow("&Password", self.password)
-        form.addRow("Certificate &authority", row)
+        form.addRow("Certificate authority", row)
         self.officer_name = QLineEdit(self)
         self.officer_name.setAccessibleName("Your name as letters show it")
         self.officer_number = QLineEdit(self)
