@@ -324,6 +324,15 @@ def disable_user(
     return view
 
 
+def user_view(session: Session, *, username: str) -> UserView:
+    """One user as `user list` shows them.
+
+    Raises:
+        AccountError: no such user.
+    """
+    return UserView.of(_user_by_name(session, username))
+
+
 def list_users(session: Session) -> list[UserView]:
     return [UserView.of(u) for u in session.scalars(select(User).order_by(User.username))]
 

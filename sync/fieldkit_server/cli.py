@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     disable = user.add_parser("disable", parents=[db], help="disable a user, revoking devices")
     disable.add_argument("--username", required=True)
     user.add_parser("list", parents=[db], help="list users")
+    enrol = user.add_parser(
+        "enrol-code",
+        parents=[db],
+        help="print the enrolment code a new officer types at first run (no secret in it)",
+    )
+    enrol.add_argument("--username", required=True)
+    enrol.add_argument("--server-url", required=True, help="the https:// address laptops use")
     districts = user.add_parser("districts", parents=[db], help="set a user's districts")
     districts.add_argument("--username", required=True)
     districts.add_argument(
@@ -214,6 +221,15 @@ def _dispatch(
             )
         )
         print(json.dumps(changed.wire()))
+    elif key == ("user", "enrol-code"):
+        from fieldkit.domain.enrolment import Enrolment, enrolment_code
+
+        view = run(lambda s: accounts.user_view(s, username=args.username))
+        try:
+            print(enrolment_code(Enrolment(args.server_url.strip().rstrip("/"), view.username)))
+        except ValueError as exc:
+            print(f"fieldkit-server: {exc}", file=sys.stderr)
+            return 2
     elif key == ("user", "list"):
         for u in run(accounts.list_users):
             print(json.dumps({**u.wire(), "disabled": u.disabled}))

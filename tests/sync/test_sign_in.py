@@ -22,6 +22,7 @@ from sqlalchemy import update
 from tests.factories import PASSPHRASE, person
 from tests.sync.conftest import PASSWORD, SERVER_ENV, Server, free_port
 
+from fieldkit.domain.enrolment import Enrolment, enrolment_code
 from fieldkit.services.records import RecordService
 from fieldkit.services.settings import SettingsService
 from fieldkit.services.sign_in import AppSync, SignInError, SignInProblem
@@ -357,3 +358,18 @@ def test_a_certificate_file_gone_from_the_laptop_asks_for_it_again(
     assert status.state is SyncState.NEEDS_ATTENTION
     assert status.sign_in_needed
     assert "certificate file" in status.message
+
+
+def test_an_enrolment_code_signs_in_with_the_server_and_user_it_carries(
+    sqlite_server: Server, vault: Vault
+) -> None:
+    _add_amy(sqlite_server)
+    code = enrolment_code(Enrolment(sqlite_server.url, "amy.officer"))
+    sync = _app_sync(vault)
+    signed = sync.sign_in(server_url=code, username="", password=PASSWORD)
+    assert signed.server_url == sqlite_server.url
+    assert _settled(sync).state is SyncState.UP_TO_DATE
+    assert SettingsService(vault).load().server_url == sqlite_server.url
+    with pytest.raises(SignInError) as caught:
+        _app_sync(vault).sign_in(server_url=code[:-6] + "!!", username="", password=PASSWORD)
+    assert caught.value.problem is SignInProblem.ADDRESS

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from fieldkit.domain.enrolment import is_enrolment_code, parse_enrolment_code
 from fieldkit.services.settings import AppSettings, SettingsService
 from fieldkit.services.sync_engine import SyncEngine, restored_status
 from fieldkit.services.sync_port import tell_each
@@ -290,7 +291,8 @@ class AppSync:
         body of an HTTPS request, and is not kept anywhere.
 
         Args:
-            server_url: ``https://host[:port]`` (plain http only to this computer).
+            server_url: ``https://host[:port]`` (plain http only to this computer), or an
+                enrolment code carrying it (and the user name, used when none is typed).
             username: the account's user name (the vault's owner by default).
             password: the account's password.
             ca_certificate: a partnership's certificate authority file, or "" for the system's.
@@ -303,6 +305,15 @@ class AppSync:
             SignInError: with a sentence for each kind of failure; nothing is changed.
         """
         server = server_url.strip()
+        if is_enrolment_code(server):
+            try:
+                enrolment = parse_enrolment_code(server)
+            except ValueError as exc:
+                message = str(exc)
+                raise SignInError(
+                    SignInProblem.ADDRESS, message[0].upper() + message[1:] + "."
+                ) from None
+            server, username = enrolment.server, username.strip() or enrolment.username
         try:
             base = check_server_url(server)
         except ValueError as exc:

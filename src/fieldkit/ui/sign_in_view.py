@@ -95,7 +95,7 @@ class SignInDialog(QDialog):
         layout.addWidget(intro)
         form = QFormLayout()
         self.server = QLineEdit(server, self)
-        self.server.setPlaceholderText("https://sync.your-partnership.org")
+        self.server.setPlaceholderText("https://sync.your-partnership.org, or an enrolment code")
         self.server.setAccessibleName("Sync server address")
         self.username = QLineEdit(username, self)
         self.username.setAccessibleName("User name")
