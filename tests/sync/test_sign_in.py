@@ -165,6 +165,18 @@ def test_plain_http_to_another_computer_is_refused_before_anything_is_sent(vault
         Transport(TransportConfig(server_url="http://10.1.2.3:8080"))
 
 
+def test_a_password_in_the_server_address_is_refused_and_never_repeated(vault: Vault) -> None:
+    with pytest.raises(SignInError) as caught:
+        _app_sync(vault).sign_in(
+            server_url="https://amy:hunter2-secret@sync.partnership.example",
+            username="",
+            password=PASSWORD,
+        )
+    assert caught.value.problem is SignInProblem.ADDRESS
+    assert "hunter2-secret" not in str(caught.value)
+    assert SettingsService(vault).load().server_url == ""
+
+
 def test_an_expired_sign_in_asks_for_the_password_and_signing_in_resumes_sync(
     sqlite_server: Server, vault: Vault
 ) -> None:

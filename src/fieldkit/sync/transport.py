@@ -110,6 +110,12 @@ def check_server_url(url: str) -> str:
         ValueError: not an https address (plain http is allowed only to this computer).
     """
     parts = urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        # It would be sent, kept in Settings and shown: a password never goes in an address.
+        raise ValueError(
+            "the server address must not contain a user name or password; type those in "
+            "their own fields"
+        )
     if parts.scheme == "https" and parts.hostname:
         return url.strip().rstrip("/")
     if parts.scheme == "http" and parts.hostname in _LOOPBACK:
