@@ -143,6 +143,21 @@ def test_a_new_officer_signs_in_syncs_and_renews_an_expired_sign_in_from_the_sta
     )
     assert ws.sync.current().unsynced == 0
 
+    # Locked and unlocked again, the bar and Today agree at once (no F5): the vault kept it.
+    assert ws.account is not None
+    ws.account.wait(60)
+    window.lock()
+    unlock.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked, timeout=WAIT):
+        unlock.unlock_button.click()
+    assert window.sync_bar.headline.text() == "Up to date"
+    assert "last synced" in window.sync_bar.details.text()
+    reopened = window.screens
+    assert reopened is not None
+    qtbot.waitUntil(
+        lambda: reopened.today.unsynced.text() == "All your work is synced.", timeout=WAIT
+    )
+
 
 def test_a_letter_printed_after_sign_in_carries_the_officers_name_and_staff_number(
     sqlite_server: Server, tmp_path: Path
