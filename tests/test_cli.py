@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from tests.factories import PASSPHRASE, person, place
 
+from fieldkit.services.settings import SettingsService
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import DB_NAME, Vault
 
@@ -45,6 +46,34 @@ def test_vault_create_then_check_succeeds(tmp_path: Path) -> None:
     checked = run("vault", "check", "--vault", str(folder), "--passphrase-stdin")
     assert checked.returncode == 0, checked.stderr
     assert "sound" in checked.stdout
+
+
+def test_vault_create_keeps_the_officers_name_and_staff_number_for_letters(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    created = run(
+        "vault", "create", "--vault", str(folder), "--username", "amy",
+        "--display-name", "Amy  Okafor", "--staff-number", "PCSO 4471", "--passphrase-stdin",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    vault = Vault.unlock(folder, passphrase=PASSPHRASE)
+    try:
+        settings = SettingsService(vault).load()
+    finally:
+        vault.lock()
+    assert (settings.officer_name, settings.officer_number) == ("Amy Okafor", "PCSO 4471")
+
+
+def test_vault_create_refuses_a_staff_number_it_cannot_print_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "v"
+    created = run(
+        "vault", "create", "--vault", str(folder), "--username", "amy",
+        "--display-name", "Amy", "--staff-number", "PCSO\n4471" + "9" * 40, "--passphrase-stdin",
+    )  # fmt: skip
+    assert created.returncode == 2
+    assert "--staff-number" in created.stderr
+    assert not folder.exists()
 
 
 def test_check_with_wrong_passphrase_exits_3_without_a_traceback(cheap_vault: Path) -> None:

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import IntEnum
 from pathlib import Path
 from typing import TextIO
@@ -60,8 +61,29 @@ def cmd_vault_create(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> in
     passphrase = _read_secret_line(stdin, "passphrase")
     if len(passphrase) < 8:
         raise UsageError("the passphrase must be at least 8 characters")
+    name = " ".join((args.display_name or "").split())
+    number = (args.staff_number or "").strip()
+    # Checked before anything is written: a bad name or number leaves no vault behind.
+    if len(name) > 200 or not all(ch.isprintable() for ch in name):
+        raise UsageError("--display-name must be at most 200 printable characters")
+    if len(number) > 40 or not all(ch.isprintable() for ch in number):
+        raise UsageError("--staff-number must be at most 40 printable characters")
     vault = Vault.create(Path(args.vault), username=args.username, passphrase=passphrase)
-    vault.lock()
+    try:
+        if name or number:
+            from fieldkit.services.settings import SettingsService
+
+            settings = SettingsService(vault)
+            current = settings.load()
+            settings.save(
+                replace(
+                    current,
+                    officer_name=name or current.officer_name,
+                    officer_number=number or current.officer_number,
+                )
+            )
+    finally:
+        vault.lock()
     print(f"Created a vault for {args.username} in {args.vault}", file=out)
     return Exit.OK
 
@@ -653,6 +675,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = vsub.add_parser("create", help="create a new vault")
     vault_args(p)
     p.add_argument("--username", required=True)
+    p.add_argument(
+        "--display-name",
+        metavar="NAME",
+        help="the officer's name as letters are signed (until the account at sign-in says)",
+    )
+    p.add_argument(
+        "--staff-number", metavar="TEXT", help="staff or collar number printed on letters"
+    )
     p.set_defaults(handler=cmd_vault_create)
     p = vsub.add_parser("check", help="check every page, the structure and the audit chain")
     vault_args(p)

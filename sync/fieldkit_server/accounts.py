@@ -36,6 +36,7 @@ class UserView:
     districts: tuple[str, ...]
     safeguarding: bool
     disabled: bool
+    staff_number: str = ""
 
     @classmethod
     def of(cls, user: User) -> UserView:
@@ -48,6 +49,7 @@ class UserView:
             districts=tuple(json.loads(user.districts)),
             safeguarding=user.safeguarding,
             disabled=user.disabled,
+            staff_number=user.staff_number or "",
         )
 
     @property
@@ -63,6 +65,7 @@ class UserView:
             "agency": self.agency.value,
             "districts": list(self.districts),
             "safeguarding": self.safeguarding,
+            "staff_number": self.staff_number,
         }
 
 
@@ -91,6 +94,7 @@ def add_user(
     passwords: Passwords,
     now: datetime,
     actor: str | None = None,
+    staff_number: str | None = None,
 ) -> UserView:
     """Create a user, and log who did (never the password).
 
@@ -106,6 +110,7 @@ def add_user(
         passwords: the hasher.
         now: server time.
         actor: who ran the command (their OS account), for the audit log.
+        staff_number: the staff or collar number letters are signed with (none if None).
 
     Raises:
         AccountError: the name is taken or empty, or a role, agency or district is unknown.
@@ -127,7 +132,8 @@ def add_user(
     user = User(
         id=str(uuid.uuid4()),
         username=username,
-        display_name=(display_name or username).strip()[:200],
+        display_name=_display_name(display_name, username),
+        staff_number=_staff_number(staff_number),
         role=role_value.value,
         agency=agency_value.value,
         districts=json.dumps(district_values),
@@ -143,6 +149,20 @@ def add_user(
     return view
 
 
+def _display_name(value: str | None, username: str) -> str:
+    name = " ".join((value or "").split())
+    if len(name) > 200:
+        raise AccountError("a display name is at most 200 characters")
+    return name or username
+
+
+def _staff_number(value: str | None) -> str:
+    number = (value or "").strip()
+    if len(number) > 40 or any(not ch.isprintable() for ch in number):
+        raise AccountError("a staff number is at most 40 printable characters")
+    return number
+
+
 def _scope_detail(view: UserView) -> dict[str, object]:
     return {
         "user": view.username,
@@ -150,6 +170,8 @@ def _scope_detail(view: UserView) -> dict[str, object]:
         "role": view.role.value,
         "districts": list(view.districts),
         "safeguarding": view.safeguarding,
+        "display_name": view.display_name,
+        "staff_number": view.staff_number,
     }
 
 
@@ -203,7 +225,9 @@ def _changes(before: UserView, after: UserView) -> dict[str, object]:
     """What a command changed about a user: each changed setting's old and new value."""
     old, new = _scope_detail(before), _scope_detail(after)
     changed = {
-        k: [old[k], new[k]] for k in ("role", "districts", "safeguarding") if old[k] != new[k]
+        k: [old[k], new[k]]
+        for k in ("role", "districts", "safeguarding", "display_name", "staff_number")
+        if old[k] != new[k]
     }
     return {"user": after.username, "user_id": after.id, "changed": changed}
 
@@ -215,10 +239,12 @@ def set_user(
     role: str | None = None,
     safeguarding: bool | None = None,
     districts: list[str] | None = None,
+    display_name: str | None = None,
+    staff_number: str | None = None,
     now: datetime,
     actor: str | None,
 ) -> UserView:
-    """Change a user's role, safeguarding clearance or districts, and log what changed.
+    """Change a user's role, clearance, districts, display name or staff number; log it.
 
     Whatever is left out stays as it is. The user's next pull sends what they may now see and
     lists for purge what they may no longer (the pull cursor carries a digest of their scope).
@@ -229,6 +255,8 @@ def set_user(
         role: a ``Role`` value, or None to keep it.
         safeguarding: the new clearance, or None to keep it.
         districts: the new districts (replacing the old), or None to keep them.
+        display_name: the name shown to colleagues and printed on letters, or None to keep it.
+        staff_number: the staff or collar number ("" to clear it), or None to keep it.
         now: server time.
         actor: who ran the command (their OS account), for the audit log.
 
@@ -236,8 +264,10 @@ def set_user(
         AccountError: nothing to change, no such user, an unknown role or district, or a user
             other than an administrator left with no district.
     """
-    if role is None and safeguarding is None and districts is None:
-        raise AccountError("say what to change: a role, safeguarding or districts")
+    if all(v is None for v in (role, safeguarding, districts, display_name, staff_number)):
+        raise AccountError(
+            "say what to change: a role, safeguarding, districts, display name or staff number"
+        )
     user = _user_by_name(session, username)
     before = UserView.of(user)
     try:
@@ -255,6 +285,10 @@ def set_user(
     user.districts = json.dumps(district_values)
     if safeguarding is not None:
         user.safeguarding = safeguarding
+    if display_name is not None:
+        user.display_name = _display_name(display_name, user.username)
+    if staff_number is not None:
+        user.staff_number = _staff_number(staff_number)
     session.flush()
     after = UserView.of(user)
     _log(session, AuditAction.USER_SET, now=now, actor=actor, detail=_changes(before, after))
@@ -288,6 +322,15 @@ def disable_user(
     }
     _log(session, AuditAction.USER_DISABLE, now=now, actor=actor, detail=detail)
     return view
+
+
+def user_view(session: Session, *, username: str) -> UserView:
+    """One user as `user list` shows them.
+
+    Raises:
+        AccountError: no such user.
+    """
+    return UserView.of(_user_by_name(session, username))
 
 
 def list_users(session: Session) -> list[UserView]:
@@ -341,6 +384,7 @@ class LoginOutcome(StrEnum):
     REFUSED = "refused"
     RATE_LIMITED = "rate_limited"
     DEVICE_REVOKED = "device_revoked"
+    DISABLED = "disabled"
 
 
 @dataclass(frozen=True)
@@ -418,7 +462,8 @@ def login(
             _count_failure(session, key, limits.window, now)
         return LoginResult(LoginOutcome.REFUSED)
     if user.disabled:
-        return LoginResult(LoginOutcome.REFUSED)
+        # Said only to someone who knows the password: it tells them to see an administrator.
+        return LoginResult(LoginOutcome.DISABLED)
     session.execute(delete(LoginAttempts).where(LoginAttempts.key == keys[0][0]))
     device = session.get(Device, device_id) if device_id else None
     if device is not None and device.user_id != user.id:

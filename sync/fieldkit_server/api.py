@@ -236,6 +236,13 @@ def login(body: LoginRequest, request: Request, context: Context, metrics: Metri
             code="device_revoked",
             extra={"wipe": True},
         )
+    if result.outcome is LoginOutcome.DISABLED:
+        raise Problem(
+            401,
+            "Account disabled",
+            "an administrator has disabled this account",
+            code="account_disabled",
+        )
     if result.outcome is not LoginOutcome.OK or result.user is None:
         raise Problem(401, "Sign-in failed", "unknown user name or wrong password", code="login")
     assert result.expires_at is not None

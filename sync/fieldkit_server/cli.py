@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", parents=[db], help="add a user")
     add.add_argument("--username", required=True)
-    add.add_argument("--display-name")
+    add.add_argument("--display-name", help="the name colleagues see and letters are signed with")
+    add.add_argument("--staff-number", help="staff or collar number printed on letters")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--agency", required=True, choices=[a.value for a in Agency])
     add.add_argument("--district", action="append", default=[], choices=[d.value for d in District])
@@ -49,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     disable = user.add_parser("disable", parents=[db], help="disable a user, revoking devices")
     disable.add_argument("--username", required=True)
     user.add_parser("list", parents=[db], help="list users")
+    enrol = user.add_parser(
+        "enrol-code",
+        parents=[db],
+        help="print the enrolment code a new officer types at first run (no secret in it)",
+    )
+    enrol.add_argument("--username", required=True)
+    enrol.add_argument("--server-url", required=True, help="the https:// address laptops use")
     districts = user.add_parser("districts", parents=[db], help="set a user's districts")
     districts.add_argument("--username", required=True)
     districts.add_argument(
@@ -60,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     user_set.add_argument("--username", required=True)
     user_set.add_argument("--role", choices=[r.value for r in Role])
     user_set.add_argument("--safeguarding", choices=["yes", "no"])
+    user_set.add_argument("--display-name", help="the name colleagues see and letters carry")
+    user_set.add_argument("--staff-number", help="staff or collar number ('' clears it)")
     user_set.add_argument(
         "--district",
         action="append",
@@ -187,9 +197,16 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
     parser = _parser()
     args = parser.parse_args(argv)
     if (args.command, getattr(args, "action", None)) == ("user", "set") and (
-        args.role is None and args.safeguarding is None and args.district is None
+        args.role is None
+        and args.safeguarding is None
+        and args.district is None
+        and args.display_name is None
+        and args.staff_number is None
     ):
-        parser.error("user set: give at least one of --role, --safeguarding, --district")
+        parser.error(
+            "user set: give at least one of --role, --safeguarding, --district, "
+            "--display-name, --staff-number"
+        )
     log_format = getattr(args, "log_format", None)
     settings = Settings.from_env(
         db_url=args.db, log_format=LogFormat(log_format) if log_format else None
@@ -242,6 +259,7 @@ def _dispatch(
                 passwords=passwords,
                 now=now,
                 actor=actor,
+                staff_number=args.staff_number,
             )
         )
         print(json.dumps({"id": view.id, "username": view.username}))
@@ -263,11 +281,22 @@ def _dispatch(
                 role=args.role,
                 safeguarding=None if args.safeguarding is None else args.safeguarding == "yes",
                 districts=args.district,
+                display_name=args.display_name,
+                staff_number=args.staff_number,
                 now=now,
                 actor=actor,
             )
         )
         print(json.dumps(changed.wire()))
+    elif key == ("user", "enrol-code"):
+        from fieldkit.domain.enrolment import Enrolment, enrolment_code
+
+        view = run(lambda s: accounts.user_view(s, username=args.username))
+        try:
+            print(enrolment_code(Enrolment(args.server_url.strip().rstrip("/"), view.username)))
+        except ValueError as exc:
+            print(f"fieldkit-server: {exc}", file=sys.stderr)
+            return 2
     elif key == ("user", "list"):
         for u in run(accounts.list_users):
             print(json.dumps({**u.wire(), "disabled": u.disabled}))

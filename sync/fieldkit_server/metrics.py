@@ -162,7 +162,7 @@ class ServerMetrics:
         self.login_failures = Counter(
             "fieldkit_login_failures_total",
             "Refused sign-ins, by reason: refused (unknown user or wrong password), "
-            "rate_limited, device_revoked.",
+            "rate_limited, device_revoked, disabled.",
             ("reason",),
         )
 

@@ -45,6 +45,8 @@ class User(Base):
     id: Mapped[str] = mapped_column(_UUID, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
+    #: Staff or collar number, printed beside the display name on letters ("" when none).
+    staff_number: Mapped[str] = mapped_column(String(40), default="", server_default="")
     role: Mapped[str] = mapped_column(String(16))
     agency: Mapped[str] = mapped_column(String(16))
     #: JSON list of district ids.

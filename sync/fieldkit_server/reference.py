@@ -34,7 +34,9 @@ def reference_data(session: Session) -> dict[str, Any]:
         .order_by(Record.id)
     )
     users = session.execute(
-        select(User.id, User.display_name).where(User.disabled.is_(False)).order_by(User.id)
+        select(User.id, User.username, User.display_name)
+        .where(User.disabled.is_(False))
+        .order_by(User.id)
     )
     return {
         "districts": [{"id": d.value, "name": d.label} for d in District],
@@ -45,7 +47,10 @@ def reference_data(session: Session) -> dict[str, Any]:
         # Templates are managed by the documents work; none are served yet.
         "letter_templates": [],
         "services": [{"id": sid, **json.loads(fields)} for sid, fields in services],
-        "users": [{"id": uid, "display_name": name} for uid, name in users],
+        # The user name lets a laptop show the authors it holds (user names) by display name.
+        "users": [
+            {"id": uid, "username": username, "display_name": name} for uid, username, name in users
+        ],
     }
 
 

@@ -83,6 +83,7 @@ class UserOut(BaseModel):
     agency: str
     districts: list[str]
     safeguarding: bool
+    staff_number: str = ""
 
 
 class LoginResponse(BaseModel):

@@ -34,6 +34,7 @@ def test_login_returns_a_token_device_and_user(team: Any) -> None:
         "agency": "council",
         "districts": ["huddersfield", "rural"],
         "safeguarding": True,
+        "staff_number": "",
     }
 
 
@@ -98,6 +99,34 @@ def test_disabling_a_user_revokes_all_their_devices(team: Any) -> None:
         reply = team.client.get("/v1/handshake", headers=laptop.auth)
         assert reply.json()["code"] == "device_revoked"
     assert _login(team, "olive").status_code == 401
+
+
+def test_a_disabled_account_is_told_so_only_with_the_right_password(team: Any) -> None:
+    team.add_user("olive")
+    now = team.clock()
+    _run(team, lambda s: accounts.disable_user(s, username="olive", now=now))
+    right = _login(team, "olive")
+    assert (right.status_code, right.json()["code"]) == (401, "account_disabled")
+    wrong = _login(team, "olive", "not the password")
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "login")
+
+
+def test_an_account_carries_its_display_name_and_staff_number_to_the_laptop(team: Any) -> None:
+    team.add_user("olive")
+    now = team.clock()
+    _run(
+        team,
+        lambda s: accounts.set_user(
+            s,
+            username="olive",
+            display_name="  Olive   Okafor ",
+            staff_number="KC 4471",
+            now=now,
+            actor="test",
+        ),
+    )
+    user = _login(team, "olive").json()["user"]
+    assert (user["display_name"], user["staff_number"]) == ("Olive Okafor", "KC 4471")
 
 
 def test_requests_without_a_token_are_refused(team: Any) -> None:

@@ -304,3 +304,22 @@ def test_an_officer_who_loses_safeguarding_has_restricted_records_purged(
     purged = sam.sync()
     assert purged == [{"type": "visit", "id": restricted["id"]}]
     assert set(sam.records) == {plain["id"]}
+
+
+def test_enrol_code_carries_the_server_and_user_and_no_secret(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from fieldkit.domain.enrolment import Enrolment, parse_enrolment_code
+
+    assert _run(db_url, "init") == 0
+    assert _add(db_url, "olive") == 0
+    capsys.readouterr()
+    server = "https://sync.kirklees.example"
+    assert _run(db_url, "user", "enrol-code", "--username", "Olive", "--server-url", server) == 0
+    code = capsys.readouterr().out.strip()
+    assert parse_enrolment_code(code) == Enrolment(server, "olive")
+    assert PASSWORD not in code
+    assert _run(db_url, "user", "enrol-code", "--username", "nobody", "--server-url", server) == 1
+    plain = "http://sync.kirklees.example"
+    assert _run(db_url, "user", "enrol-code", "--username", "olive", "--server-url", plain) == 2
+    assert "https://" in capsys.readouterr().err

@@ -28,12 +28,24 @@ def test_the_migrated_schema_is_the_one_the_models_describe(db_url: str) -> None
 def test_the_addressee_column_comes_and_goes_with_its_migration(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == "0006_data_protection"
+        assert schema_revision(engine) == "0007_staff_number"
         command.downgrade(alembic_config(engine), "0001")
         assert "addressee" not in {c["name"] for c in inspect(engine).get_columns("records")}
         migrate(engine)
         columns = {c["name"]: c for c in inspect(engine).get_columns(Record.__tablename__)}
         assert columns["addressee"]["nullable"]
+    finally:
+        engine.dispose()
+
+
+def test_existing_users_get_an_empty_staff_number_with_its_migration(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        command.downgrade(alembic_config(engine), "0005_restriction")
+        assert "staff_number" not in {c["name"] for c in inspect(engine).get_columns("users")}
+        migrate(engine)
+        columns = {c["name"]: c for c in inspect(engine).get_columns("users")}
+        assert not columns["staff_number"]["nullable"]
     finally:
         engine.dispose()
 

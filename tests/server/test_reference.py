@@ -24,7 +24,7 @@ def test_reference_lists_districts_schemes_and_names_with_an_etag(team: Any) -> 
     ]
     assert "street_drinking_vagrancy" in [s["id"] for s in body["schemes"]]
     assert body["letter_templates"] == []
-    assert {"id": laptop.user["id"], "display_name": "Olive"} in body["users"]
+    assert {"id": laptop.user["id"], "username": "olive", "display_name": "Olive"} in body["users"]
     etag = reply.headers["etag"]
     again = team.client.get("/v1/reference", headers={**laptop.auth, "If-None-Match": etag})
     assert again.status_code == 304

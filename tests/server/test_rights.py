@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import uuid
 from typing import Any
 
 import pytest
@@ -16,6 +15,9 @@ from fieldkit_server.models import AuditEvent
 from .conftest import Laptop, Team, person, visit
 
 DISPUTED = "Says the address on file is wrong: it is Flat 9"
+
+#: A well-formed id no record has (fixed, so parallel workers collect the same tests).
+NO_SUCH_PERSON = "5f0c1d3e-0000-4000-8000-00000000dead"
 
 
 def _run(db_url: str, *args: str, stdin: str = "") -> int:
@@ -133,7 +135,13 @@ def test_a_request_is_due_in_a_month_extendable_once_by_two_with_a_reason(
     [
         ("rectification", "PERSON", "2026-11-20", "", "give the detail"),
         ("subject_access", "VISIT", "2026-11-20", "", "no person with that id"),
-        ("subject_access", str(uuid.uuid4()), "2026-11-20", "", "no person with that id"),
+        (
+            "subject_access",
+            "5f0c1d3e-0000-4000-8000-00000000dead",
+            "2026-11-20",
+            "",
+            "no person with that id",
+        ),
         ("subject_access", "PERSON", "2999-01-01", "", "in the future"),
     ],
 )

@@ -91,6 +91,48 @@ def test_the_queue_lists_the_teams_synced_work_but_not_the_supervisors_own(
     assert queue.officers == ("amy",)
 
 
+def _directory(vault: Vault, **names: str) -> None:
+    """The server's users directory as a sync leaves it in the vault (reference data)."""
+    users = [
+        {"id": f"u-{u}", "username": u.replace("_", "."), "display_name": n}
+        for u, n in names.items()
+    ]
+    with vault.write() as conn:
+        replica.put_state(conn, "reference", {"users": users})
+
+
+def test_colleagues_are_shown_by_the_name_the_directory_gives_them(
+    supervisor: Vault, make_vault: Callable[..., Vault]
+) -> None:
+    _directory(supervisor, amy="Amy Okafor")
+    visit_id = arrive(supervisor, "visit", visit(officer_id="amy"), author="amy")
+    review = _review(supervisor)
+    assert review.queue().items[0].officer == "Amy Okafor"
+    assert review.open(record_type="visit", record_id=visit_id).officer == "Amy Okafor"
+    # The filter still works by user name, which is what the records carry.
+    assert review.queue().officers == ("amy",)
+
+    officer = make_vault("officer", username="amy")
+    _directory(officer, priya_supervisor="Priya Shah")
+    mine = RecordService(officer).create(record_type="visit", fields=visit(officer_id="amy"))
+    arrive(
+        officer,
+        "review",
+        {
+            "subject_type": "visit",
+            "subject_id": mine.id,
+            "decision": "returned",
+            "comment": "Say which stand.",
+            "decided_at": "2026-11-27T08:00:00+00:00",
+            "reviewer": "priya.supervisor",
+            "officer": "amy",
+            "district": "huddersfield",
+        },
+        author="priya.supervisor",
+    )
+    assert [f.by for f in _review(officer).feedback()] == ["Priya Shah"]
+
+
 def test_listing_the_queue_names_nobody_and_is_not_a_consultation(supervisor: Vault) -> None:
     person_id = arrive(supervisor, "person", person(), author="amy")
     arrive(supervisor, "visit", visit(person_ids=[person_id]), author="amy")

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.session import SessionService, VaultDirectory
+from fieldkit.services.sync_port import OfflineSyncController
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import replica
 from fieldkit.store.keyfile import TEST_KDF
@@ -29,8 +30,11 @@ def no_printer(pdf: bytes, **_: object) -> object:
 
 
 def offline_workspace(vault: Vault) -> Workspace:
+    """A laptop that works without a sync server and is not offered sign-in at first run."""
     return open_workspace(
-        vault, documents=DocumentService(vault, printer=no_printer, printers=lambda: [])
+        vault,
+        documents=DocumentService(vault, printer=no_printer, printers=lambda: []),
+        sync=lambda v, _settings: OfflineSyncController(v),
     )
 
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from fieldkit.documents.inputs import SupportService
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import District, ServiceNeed
+from fieldkit.store import replica
 from fieldkit.store.records import StoredRecord
+from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
 NEED_LABELS = {
@@ -104,3 +106,28 @@ class DirectoryService:
             return [
                 service_row(r) for r in self._vault.records(conn).get_many(RecordType.SERVICE, ids)
             ]
+
+
+def colleague_names(conn: Transaction) -> dict[str, str]:
+    """User name → display name, from the server's users directory (synced reference data).
+
+    Other people are shown by the name colleagues know them by; the user name only where an
+    administrator needs it. A user the directory does not list (yet) keeps their user name.
+    """
+    reference = replica.get_state(conn, "reference")
+    users = reference.get("users") if isinstance(reference, dict) else None
+    names: dict[str, str] = {}
+    for user in users if isinstance(users, list) else []:
+        if not isinstance(user, dict):
+            continue
+        username, name = user.get("username"), user.get("display_name")
+        if isinstance(username, str) and isinstance(name, str) and name.strip():
+            names[username.lower()] = name.strip()
+    return names
+
+
+def shown_as(names: dict[str, str], username: str | None) -> str:
+    """How a colleague is named on screen: their display name when the directory has it."""
+    if not username:
+        return "unknown"
+    return names.get(username.lower(), username)

@@ -8,7 +8,7 @@ the app's warning screen renders before it stores.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,6 +79,11 @@ class Officer:
     name: str
     number: str
 
+    @property
+    def signature(self) -> str:
+        """Name and number as a bundle's "prepared by" line."""
+        return f"{self.name} ({self.number})" if self.number.strip() else self.name
+
 
 class PrintoutService:
     """Render documents from stored records, record and keep them, and log the disclosure.
@@ -87,7 +92,8 @@ class PrintoutService:
         vault: the unlocked vault.
         documents: renders and keeps documents.
         schemes: the schemes in force, by id.
-        officer: the officer named on letters.
+        officer: the officer named on letters, or how to find them as each letter is made
+            (so a name or staff number that arrives with a sign-in reaches the next letter).
         language: the document language.
     """
 
@@ -97,13 +103,13 @@ class PrintoutService:
         *,
         documents: DocumentService,
         schemes: Mapping[str, Scheme],
-        officer: Officer,
+        officer: Officer | Callable[[], Officer],
         language: str = "en",
     ) -> None:
         self._vault = vault
         self._documents = documents
         self._schemes = schemes
-        self._officer = officer
+        self._officer_of = officer if callable(officer) else (lambda: officer)
         self._language = language
 
     def letter_for_warning(
@@ -118,6 +124,7 @@ class PrintoutService:
             RecordNotFoundError: no such warning (or its person).
             NoLetterForWarning: the warning's level has no letter.
         """
+        officer = self._officer_of()
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
             warning = repo.require(RecordType.WARNING, warning_id)
@@ -161,8 +168,8 @@ class PrintoutService:
             scheme_name=scheme.name,
             next_step=step,
             next_step_power=power,
-            officer_name=self._officer.name,
-            officer_number=self._officer.number,
+            officer_name=officer.name,
+            officer_number=officer.number,
             support=tuple(as_support_service(service_row(s)) for s in services),
             deadline=deadline,
             appeal_days=level.appeal_days if level else None,
@@ -282,7 +289,7 @@ class PrintoutService:
                 case_reference=str(c.get("tenancy_ref") or reference_for(case_id)),
                 property_address=address or (str(place.fields["label"]) if place else ""),
                 tenant_name=", ".join(person_name(t.fields) for t in tenants) or "Not recorded",
-                prepared_by=f"{self._officer.name} ({self._officer.number})".strip(" ()"),
+                prepared_by=self._officer_of().signature,
                 prepared_at=now,
                 court=court,
             ),

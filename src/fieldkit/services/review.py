@@ -26,6 +26,7 @@ from fieldkit.domain.review import (
 )
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ReviewDecision, WarningStatus
+from fieldkit.services.directory import colleague_names, shown_as
 from fieldkit.services.intelligence import district_label
 from fieldkit.services.people import category_label, person_name
 from fieldkit.services.records import RecordService
@@ -195,6 +196,7 @@ class ReviewService:
             repo = self._vault.records(conn)
             found = {r.id: r for t, ids in by_type.items() for r in repo.get_many(t, ids)}
             officers = review_queue.authors(conn, me=me)
+            people = colleague_names(conn)
         items = []
         for row in rows:
             record = found.get(row.id)
@@ -207,7 +209,7 @@ class ReviewService:
                     id=row.id,
                     kind=KIND_WORDS[row.type],
                     summary=self._summary(record.type, record.fields),
-                    officer=row.author or "unknown",
+                    officer=shown_as(people, row.author),
                     district=district_label(row.district),
                     dated=_when(row.dated),
                     arrived=_when(row.changed_at),
@@ -252,12 +254,13 @@ class ReviewService:
             origin = replica.origin_of(conn, record_id)
             history = review_queue.decisions_about(conn, [record_id]).get(record_id, [])
             names = self._names(conn, view.fields)
+            people = colleague_names(conn)
         countersign = needs_countersignature(kind, view.fields, self._schemes)
         return ReviewDetail(
             type=kind.value,
             id=record_id,
             kind=KIND_WORDS[kind],
-            officer=(origin.author if origin else None) or "unknown",
+            officer=shown_as(people, origin.author if origin else None),
             district=district_label(str(view.fields.get("district") or "")),
             waiting=origin is not None and awaiting_review(origin.changed_at, history),
             lines=tuple(self._lines(kind, view.fields, names)),
@@ -319,6 +322,7 @@ class ReviewService:
             )
             repo = self._vault.records(conn)
             subjects = {f.subject_id: repo.get(f.subject_type, f.subject_id) for f in found}
+            people = colleague_names(conn)
             waiting = review_queue.own_work_not_countersigned(
                 conn,
                 me=self._vault.username,
@@ -333,7 +337,7 @@ class ReviewService:
                 what=self._what(f.subject_type, subjects.get(f.subject_id)),
                 decision=DECISION_WORDS[f.decision.decision],
                 returned=f.decision.decision is ReviewDecision.RETURNED,
-                by=f.decision.reviewer,
+                by=shown_as(people, f.decision.reviewer),
                 when=_when(f.decision.decided_at),
                 comment=f.decision.comment,
             )

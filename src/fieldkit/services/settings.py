@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.services.print_port import PaperTray
 from fieldkit.store import settings as stored_settings
 from fieldkit.store.vault import Vault
+from fieldkit.sync.transport import check_server_url
 
 LANGUAGES = {"en": "English", "pl": "Polski"}
 
@@ -23,6 +25,9 @@ class AppSettings:
     """
 
     server_url: str = ""
+    #: A partnership's own certificate authority (a PEM file) to trust the server by; "" is
+    #: the system's trusted authorities.
+    ca_certificate: str = ""
     idle_lock_minutes: int = 5
     default_printer: str = ""
     two_sided: bool = True
@@ -50,6 +55,14 @@ def check_settings(settings: AppSettings) -> AppSettings:
             errors.append(
                 FieldError("server_url", "must be a web address such as https://sync.example")
             )
+        else:
+            try:
+                check_server_url(url)
+            except ValueError as exc:
+                errors.append(FieldError("server_url", str(exc)))
+    ca = settings.ca_certificate.strip()
+    if ca and not Path(ca).is_file():
+        errors.append(FieldError("ca_certificate", "must be a certificate file on this laptop"))
     if not 1 <= settings.idle_lock_minutes <= 60:
         errors.append(FieldError("idle_lock_minutes", "must be from 1 to 60 minutes"))
     if settings.paper_tray not in {t.value for t in PaperTray}:
@@ -63,6 +76,7 @@ def check_settings(settings: AppSettings) -> AppSettings:
     return replace(
         settings,
         server_url=url.rstrip("/"),
+        ca_certificate=ca,
         default_printer=settings.default_printer.strip(),
         officer_name=settings.officer_name.strip(),
         officer_number=settings.officer_number.strip(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -33,6 +33,7 @@ from fieldkit.sync.protocol import (
     ServerUnreachable,
     SyncError,
     TokenExpired,
+    UserInfo,
     version_tuple,
 )
 from fieldkit.sync.status import StatusCallback, SyncState, SyncStatus
@@ -44,6 +45,9 @@ MAX_AUDIT_BATCHES = 10_000
 #: How often a laptop compares what it holds with the server (anti-entropy; see
 #: docs/sync-client.md for the measured cost behind this choice).
 ANTI_ENTROPY_EVERY = timedelta(hours=1)
+
+#: Where the last settled sync status is kept in the vault (restored at unlock).
+STATUS_KEY = "status"
 
 #: The server's names for the laptop's audit actions (it logs a delete as an erasure itself).
 _AUDIT_ACTIONS = {"delete": "erase"}
@@ -175,6 +179,13 @@ class SyncEngine:
     def _publish(self, state: SyncState, **values: Any) -> None:
         unsynced = self.unsynced_count()
         status = SyncStatus(state, unsynced=unsynced, last_synced_at=self._last_synced_at, **values)
+        if state is not SyncState.SYNCING and not self._vault.locked:
+            # The settled status is kept in the vault, so the app shows it again at unlock.
+            try:
+                with self._vault.write() as conn:
+                    replica.put_state(conn, STATUS_KEY, status.wire())
+            except VaultLockedError:
+                pass  # locked meanwhile: the next sync keeps its own status
         with self._lock:
             subscribers = list(self._subscribers)
         for callback in subscribers:
@@ -185,6 +196,34 @@ class SyncEngine:
             return 0
         with self._vault.read() as conn:
             return replica.pending_count(conn)
+
+    def settled_status(self) -> SyncStatus:
+        """The status the last sync left, kept in the vault, with the unsynced count as now."""
+        return restored_status(self._vault)
+
+    def sign_in(self, *, username: str, password: str) -> UserInfo:
+        """Sign in with a password now (replacing any token) and check the server's protocol.
+
+        Returns:
+            The account as the server describes it.
+
+        Raises:
+            SyncError: any of its kinds, as the server or the network said; nothing is kept
+                from a failed sign-in.
+        """
+        self._username = username
+        given: list[str | None] = [password]
+        previous = self._password
+        self._password = lambda: given[0]
+        try:
+            self._sign_in(required=True)
+        finally:
+            self._password = previous
+            given.clear()
+        self._check_protocol(self._transport.handshake())
+        with self._vault.read() as conn:
+            user = replica.get_state(conn, "user")
+        return UserInfo.parse(user)
 
     # The sync, top to bottom -----------------------------------------------------------------
 
@@ -292,15 +331,7 @@ class SyncEngine:
         """Check the server speaks our protocol, catch up with its clock, detect a rollback."""
         self._publish(SyncState.SYNCING, step="handshake")
         handshake = self._transport.handshake()
-        if handshake.protocol != PROTOCOL:
-            raise ProtocolMismatch(
-                f"The server speaks sync protocol {handshake.protocol}; "
-                f"this Fieldkit speaks {PROTOCOL}."
-            )
-        if version_tuple(__version__) < version_tuple(handshake.min_client_version):
-            raise ProtocolMismatch(
-                f"The server needs Fieldkit {handshake.min_client_version} or later."
-            )
+        self._check_protocol(handshake)
         # A vault restored from a copy and given as many new edits as it lost has a counter
         # the server cannot tell apart: it must show it extends the acknowledged audit head,
         # as it was found (before anything below changes it).
@@ -325,6 +356,28 @@ class SyncEngine:
             tally.rolled_back = True
             guard.recover(proof)
         return handshake
+
+    @staticmethod
+    def _check_protocol(handshake: Handshake) -> None:
+        """The server speaks this laptop's protocol and accepts this release."""
+        if handshake.protocol != PROTOCOL:
+            # Protocol versions are dates, so they compare as text.
+            newer = handshake.protocol > PROTOCOL
+            raise ProtocolMismatch(
+                f"The sync server is {'newer' if newer else 'older'} than this Fieldkit (it "
+                f"speaks sync protocol {handshake.protocol[:20]}; this laptop speaks {PROTOCOL}).",
+                next_step=(
+                    "Ask your IT team to update Fieldkit; your work is kept on this laptop."
+                    if newer
+                    else "Ask your administrator to update the sync server; your work is kept."
+                ),
+            )
+        if version_tuple(__version__) < version_tuple(handshake.min_client_version):
+            raise ProtocolMismatch(
+                "The sync server is newer than this Fieldkit: it needs Fieldkit "
+                f"{handshake.min_client_version[:20]} or later.",
+                next_step="Ask your IT team to update Fieldkit; your work is kept on this laptop.",
+            )
 
     def _push_outbox(self, tally: _Tally, handshake: Handshake) -> None:
         """Push local changes oldest first; each is settled only by the server's own result."""
@@ -531,7 +584,8 @@ class SyncEngine:
     def _stopped(
         self, outcome: SyncOutcome, state: SyncState, exc: SyncError, tally: _Tally
     ) -> SyncReport:
-        self._publish(state, message=str(exc), next_step=exc.next_step)
+        sign_in = outcome in (SyncOutcome.SIGN_IN_NEEDED, SyncOutcome.CREDENTIALS_REFUSED)
+        self._publish(state, message=str(exc), next_step=exc.next_step, sign_in_needed=sign_in)
         return self._report(outcome, tally, str(exc), exc.next_step)
 
     def _revoked(self, exc: DeviceRevoked, tally: _Tally) -> SyncReport:
@@ -543,10 +597,11 @@ class SyncEngine:
         self._vault.lock()
         erase(folder)
         message = (
-            "This laptop's access was withdrawn by your administrator, and its vault has been "
-            "erased from this laptop."
+            "Your administrator has withdrawn this laptop's access to the sync server, so "
+            "Fieldkit has erased its copy of your work from this laptop, as the partnership's "
+            "rules require. Work you synced before is safe on the server."
         )
-        next_step = "Contact your administrator."
+        next_step = "Contact your administrator; they can set this laptop up again."
         status = SyncStatus(SyncState.NEEDS_ATTENTION, message=message, next_step=next_step)
         with self._lock:
             subscribers = list(self._subscribers)
@@ -661,6 +716,37 @@ def _chain_wire(event: dict[str, Any]) -> dict[str, Any]:
     return {"chain": chain}
 
 
+def restored_status(vault: Vault) -> SyncStatus:
+    """The sync status kept in the vault at the end of the last sync (or "never synced").
+
+    Raises:
+        VaultLockedError: the vault is locked.
+    """
+    with vault.read() as conn:
+        kept = replica.get_state(conn, STATUS_KEY)
+        unsynced = replica.pending_count(conn)
+        server = replica.get_state(conn, "server_url")
+        last = replica.get_state(conn, "last_synced_at")
+    restored = SyncStatus.restore(kept, unsynced=unsynced)
+    if restored is not None:
+        return restored
+    if last:
+        # A vault synced before statuses were kept: its last sync went through.
+        return SyncStatus(
+            SyncState.UP_TO_DATE,
+            unsynced=unsynced,
+            last_synced_at=datetime.fromisoformat(last),
+            message="Up to date.",
+        )
+    return SyncStatus(
+        SyncState.OFFLINE,
+        unsynced=unsynced,
+        message="Not synced yet." if server else "This laptop is not signed in to a sync server.",
+        next_step="Sign in here or in Settings; your work is kept on this laptop until then.",
+        sign_in_needed=not server,
+    )
+
+
 class EngineSyncController:
     """The app's `SyncController` over the engine: syncs on a worker thread, one at a time.
 
@@ -672,7 +758,7 @@ class EngineSyncController:
         self._engine = engine
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
-        self._current = SyncStatus(SyncState.OFFLINE, message="Not synced yet.")
+        self._current = engine.settled_status()
         self.last_report: SyncReport | None = None
         engine.subscribe(self._remember)
         self._subscribers: list[StatusCallback] = []
@@ -703,6 +789,12 @@ class EngineSyncController:
 
     def unsynced_count(self) -> int:
         return self._engine.unsynced_count()
+
+    def current(self) -> SyncStatus:
+        """The latest status, with the unsynced count as it is now."""
+        with self._lock:
+            current = self._current
+        return replace(current, unsynced=self.unsynced_count())
 
     def _run(self) -> None:
         self.last_report = self._engine.run()

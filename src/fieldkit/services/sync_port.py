@@ -29,6 +29,9 @@ class SyncController(Protocol):
     def unsynced_count(self) -> int:
         """Local changes the server has not yet accepted."""
 
+    def current(self) -> SyncStatus:
+        """The status every screen shows (the same one subscribers were last told)."""
+
 
 def count_unsynced(vault: Vault) -> int:
     """Local changes in the outbox that have not been pushed."""
@@ -66,6 +69,9 @@ class OfflineSyncController:
             message=message,
             next_step=next_step,
         )
+
+    def current(self) -> SyncStatus:
+        return self.status()
 
     def sync_now(self) -> None:
         self._publish(self.status())

@@ -19,32 +19,30 @@ from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
+from fieldkit.services.sign_in import AppSync
 from fieldkit.services.subject_access import SubjectAccessService
-from fieldkit.services.sync_engine import EngineSyncController, SyncEngine
-from fieldkit.services.sync_port import OfflineSyncController, SyncController
+from fieldkit.services.sync_port import SyncController
 from fieldkit.services.tenancy import TenancyService
 from fieldkit.services.today import TodayService
 from fieldkit.services.visits import VisitService
 from fieldkit.services.warnings import WarningService
 from fieldkit.store.vault import Vault
-from fieldkit.sync.transport import Transport, TransportConfig
 
 
 def engine_sync(vault: Vault, settings: AppSettings) -> SyncController:
-    """The real sync controller when a server is configured, else the offline one.
+    """The app's sync: one status for every screen, and sign-in from the app.
 
-    The app never asks for the server password on its own: a laptop is signed in once (by
-    `fieldkit sync` or the demo), and the device token inside the vault does the rest. When
-    the server wants the password again, sync stops and the status says so.
+    The app never keeps the server password: a laptop is signed in from the sign-in screen
+    (or by `fieldkit sync`), and the device token inside the vault does the rest. When the
+    server wants the password again, sync stops and the status offers sign-in.
     """
-    if not settings.server_url:
-        return OfflineSyncController(vault)
-    try:
-        transport = Transport(TransportConfig(server_url=settings.server_url))
-    except ValueError:
-        return OfflineSyncController(vault, server_url=settings.server_url)
-    engine = SyncEngine(vault, transport, password=lambda: None, device_name=platform.node())
-    return EngineSyncController(engine)
+    del settings  # read from the vault by the controller itself, also after each sign-in
+    return AppSync(vault, SettingsService(vault), device_name=platform.node() or "laptop")
+
+
+def officer_from(settings: AppSettings, username: str) -> Officer:
+    """The officer letters and bundles are signed by: the account's (or typed) name and number."""
+    return Officer(settings.officer_name or username, settings.officer_number)
 
 
 @dataclass(frozen=True)
@@ -71,6 +69,8 @@ class Workspace:
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
     corrections: CorrectionService
+    #: Signing in to the sync server from the app (None when sync is a stand-in, in tests).
+    account: AppSync | None = None
 
 
 def open_workspace(
@@ -131,10 +131,17 @@ def open_workspace(
             vault,
             documents=documents,
             schemes=schemes,
-            officer=Officer(current.officer_name or vault.username, current.officer_number),
+            officer=lambda: officer_from(settings.load(), vault.username),
             language=current.language,
         ),
         sync=controller,
-        lock=vault.lock,
+        lock=lambda: _lock(vault, controller),
         corrections=CorrectionService(vault),
+        account=controller if isinstance(controller, AppSync) else None,
     )
+
+
+def _lock(vault: Vault, controller: SyncController) -> None:
+    if isinstance(controller, AppSync):
+        controller.close()
+    vault.lock()

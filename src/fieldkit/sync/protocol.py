@@ -40,10 +40,31 @@ class ServerUnreachable(SyncError):
     next_step = "Your work is kept on this laptop; sync again when you have a connection."
 
 
+class ServerNotFound(ServerUnreachable):
+    """The server's name could not be found (mistyped address, or no network to ask)."""
+
+    next_step = "Check the server address with your administrator; your work is kept."
+
+
+class CertificateProblem(ServerUnreachable):
+    """The server's certificate could not be verified: nothing was sent to it."""
+
+    next_step = (
+        "If your partnership uses its own certificate authority, choose its certificate file "
+        "in Settings; otherwise tell your administrator."
+    )
+
+
 class CredentialsRefused(SyncError):
     """The user name or password was refused, or too many attempts were made."""
 
     next_step = "Check your user name and password and sync again."
+
+
+class AccountDisabled(CredentialsRefused):
+    """The password was right but an administrator has disabled the account."""
+
+    next_step = "Ask your administrator to enable your account; your work is kept meanwhile."
 
 
 class TokenExpired(SyncError):
@@ -99,6 +120,8 @@ class UserInfo:
     districts: tuple[str, ...]
     #: Cleared for safeguarding (restricted) records in their districts; only ``true`` counts.
     safeguarding: bool = False
+    #: The staff or collar number letters are signed with ("" when the account has none).
+    staff_number: str = ""
 
     @classmethod
     def parse(cls, body: object) -> UserInfo:
@@ -110,6 +133,7 @@ class UserInfo:
             _str(doc, "role"),
             tuple(str(d) for d in _list(doc, "districts")),
             doc.get("safeguarding") is True,
+            str(doc.get("staff_number") or "")[:40],
         )
 
     def wire(self) -> dict[str, object]:
@@ -120,6 +144,7 @@ class UserInfo:
             "role": self.role,
             "districts": list(self.districts),
             "safeguarding": self.safeguarding,
+            "staff_number": self.staff_number,
         }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +20,13 @@ from fieldkit import __version__
 from fieldkit.domain.attestation import Head, Shown
 from fieldkit.sync.protocol import (
     PROTOCOL,
+    AccountDisabled,
     AttestReply,
     AuditReply,
     BadReply,
     BucketReply,
     BucketsReply,
+    CertificateProblem,
     Conflict,
     ConflictsReply,
     CredentialsRefused,
@@ -33,9 +36,11 @@ from fieldkit.sync.protocol import (
     FetchReply,
     Handshake,
     LoginReply,
+    ProtocolMismatch,
     PullPage,
     PushReply,
     ReferenceReply,
+    ServerNotFound,
     ServerRefused,
     ServerUnreachable,
     SyncError,
@@ -104,12 +109,23 @@ def check_server_url(url: str) -> str:
     Raises:
         ValueError: not an https address (plain http is allowed only to this computer).
     """
-    parts = urlsplit(url)
+    parts = urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        # It would be sent, kept in Settings and shown: a password never goes in an address.
+        raise ValueError(
+            "the server address must not contain a user name or password; type those in "
+            "their own fields"
+        )
     if parts.scheme == "https" and parts.hostname:
-        return url.rstrip("/")
+        return url.strip().rstrip("/")
     if parts.scheme == "http" and parts.hostname in _LOOPBACK:
-        return url.rstrip("/")
-    raise ValueError("the server address must start with https://")
+        return url.strip().rstrip("/")
+    if parts.scheme == "http" and parts.hostname:
+        raise ValueError(
+            "Fieldkit only syncs with a server on another computer over https://, so that "
+            "nobody on the network can read or change what is sent; use the https:// address"
+        )
+    raise ValueError("the server address must start with https://, e.g. https://sync.example")
 
 
 class Transport:
@@ -353,7 +369,17 @@ class Transport:
                 content = response.content
                 self.stats.bytes_sent += len(payload or b"")
                 self.stats.bytes_received += _wire_length(response, content)
-            except _NETWORK_ERRORS:
+            except requests.exceptions.SSLError:
+                # Not retried: a certificate that cannot be verified will not verify next time.
+                raise CertificateProblem(
+                    "The sync server's certificate could not be verified, so nothing was sent "
+                    "to it."
+                ) from None
+            except _NETWORK_ERRORS as exc:
+                if _name_not_found(exc):
+                    raise ServerNotFound(
+                        f"No server called {urlsplit(self.base).hostname} could be found."
+                    ) from None
                 failure = ServerUnreachable("The connection to the sync server failed.")
             else:
                 status = response.status_code
@@ -388,6 +414,22 @@ class Transport:
             return min(retry_after, self.config.retry_after_cap)
         ceiling = min(self.config.backoff_cap, self.config.backoff_base * 2 ** (attempt - 1))
         return self.config.rng.uniform(0, ceiling)
+
+
+def _name_not_found(exc: BaseException) -> bool:
+    """The connection failed because the server's name could not be looked up (DNS)."""
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if not isinstance(item, BaseException) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if type(item).__name__ == "NameResolutionError" or isinstance(item, socket.gaierror):
+            return True
+        pending.extend((item.__cause__, item.__context__, getattr(item, "reason", None)))
+        pending.extend(item.args)
+    return False
 
 
 def _wire_length(response: requests.Response, content: bytes) -> int:
@@ -432,6 +474,14 @@ def _transient(status: int, response: requests.Response, retry_after: float | No
 def _refusal(status: int, problem: Mapping[str, Any]) -> SyncError:
     code = problem.get("code")
     detail = str(problem.get("detail") or problem.get("title") or f"HTTP {status}")
+    if status == 426 or code == "client_too_old":
+        minimum = str(problem.get("min_client_version") or "a newer release")[:20]
+        return ProtocolMismatch(
+            f"The sync server is newer than this Fieldkit: it needs Fieldkit {minimum}.",
+            next_step="Ask your IT team to update Fieldkit; your work is kept on this laptop.",
+        )
+    if code == "account_disabled":
+        return AccountDisabled("Your account on the sync server has been disabled.")
     if status == 401:
         if code == "device_revoked":
             return DeviceRevoked(

@@ -29,6 +29,8 @@ class SettingsView(QWidget):
     """Emits ``changed`` with the saved settings so the shell can apply them."""
 
     changed = Signal(object)
+    #: The officer asked to sign in to the sync server from Settings.
+    sign_in_requested = Signal()
 
     def __init__(
         self,
@@ -68,6 +70,17 @@ class SettingsView(QWidget):
         district_row = form.getWidgetPosition(self.district)
         court_row = int(district_row[0]) + 1 if isinstance(district_row, tuple) else form.rowCount()
         form.insertRow(court_row, "Closure &court", self.court)
+        # The partnership's own certificate authority, and signing in, sit under the server.
+        self.certificate = QLineEdit(self)
+        self.certificate.setAccessibleName("Partnership certificate authority file")
+        self.certificate.setPlaceholderText("Only if your administrator gave you one (.pem)")
+        self.sign_in_button = QPushButton("Sign in to the sync server…", self)
+        self.sign_in_button.setAccessibleName("Sign in to the sync server")
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        server_row = form.getWidgetPosition(self.server)
+        ca_row = int(server_row[0]) + 1 if isinstance(server_row, tuple) else form.rowCount()
+        form.insertRow(ca_row, "Certificate &authority", self.certificate)
+        form.insertRow(ca_row + 1, "", self.sign_in_button)
         self.language = child(f, QComboBox, "languageCombo")
         self.contrast = child(f, QCheckBox, "contrastCheck")
         self.error = child(f, QLabel, "errorLabel")
@@ -91,6 +104,7 @@ class SettingsView(QWidget):
         self.court.setText(settings.court_name)
         self.district.setCurrentIndex(max(0, self.district.findData(settings.district)))
         self.server.setText(settings.server_url)
+        self.certificate.setText(settings.ca_certificate)
         self.idle.setValue(settings.idle_lock_minutes)
         self.printer.clear()
         self.printer.addItem("")
@@ -109,6 +123,7 @@ class SettingsView(QWidget):
             court_name=self.court.text(),
             district=str(self.district.currentData()),
             server_url=self.server.text(),
+            ca_certificate=self.certificate.text(),
             idle_lock_minutes=self.idle.value(),
             default_printer=self.printer.currentText(),
             paper_tray=str(self.tray.currentData()),

@@ -38,6 +38,7 @@ from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
 from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.settings_view import SettingsView
+from fieldkit.ui.sign_in_view import SignInDialog
 from fieldkit.ui.sync_bar import SyncBar
 from fieldkit.ui.tenancy_view import TenancyView
 from fieldkit.ui.theme import apply_theme
@@ -177,10 +178,14 @@ class MainWindow(QMainWindow):
         self.editor: RecordEditor | None = None
         self.settings = AppSettings()
         self._return_to = TODAY
+        #: The sign-in dialog open now, if any (closed when the vault locks).
+        self.sign_in_dialog: SignInDialog | None = None
+        self._first_run = False
 
         self.pages = QStackedWidget(self)
         self.unlock_view = UnlockView(sessions, self.workers)
         self.unlock_view.unlocked.connect(self._vault_opened)
+        self.unlock_view.created.connect(self._vault_created)
         main = QWidget()
         row = QHBoxLayout(main)
         row.setContentsMargins(0, 0, 0, 0)
@@ -204,6 +209,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.sync_bar, 1)
         self.navigation.currentRowChanged.connect(self._screen_chosen)
         self.sync_bar.status_arrived.connect(self._sync_status)
+        self.sync_bar.sign_in_requested.connect(self.open_sign_in)
         self.supervisor = False
 
         app = QApplication.instance()
@@ -230,6 +236,9 @@ class MainWindow(QMainWindow):
         self._actions.append(action)
 
     # Unlock and lock -------------------------------------------------------------------------
+
+    def _vault_created(self) -> None:
+        self._first_run = True
 
     def _vault_opened(self, vault: Vault) -> None:
         def build() -> Workspace:
@@ -267,6 +276,7 @@ class MainWindow(QMainWindow):
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
         s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
         s.settings.changed.connect(self.apply_settings)
+        s.settings.sign_in_requested.connect(self.open_sign_in)
         self.apply_settings(settings)
         self.sync_bar.attach(ws.sync)
         self.pages.setCurrentIndex(_MAIN_PAGE)
@@ -276,6 +286,9 @@ class MainWindow(QMainWindow):
         back = self._return_to
         self.go(TODAY if self.navigation.item(back).isHidden() else back)
         self.idle.start()
+        first_run, self._first_run = self._first_run, False
+        if first_run and not settings.server_url:
+            self.open_sign_in(first_run=True)
         self.unlocked.emit()
 
     def apply_settings(self, settings: AppSettings) -> None:
@@ -310,6 +323,11 @@ class MainWindow(QMainWindow):
         self.locked.emit()
 
     def _drop_screens(self) -> None:
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.close()
+            self.sign_in_dialog = None
+        if self.screens is not None:
+            self.screens.today.detach()
         if self.editor is not None:
             # It holds a record's fields: it goes with the screens when the vault locks.
             self.editor.close()
@@ -426,6 +444,48 @@ class MainWindow(QMainWindow):
         elif subject_type == "tenancy_case":
             self.go(TENANCY)
             self.screens.tenancy.open(subject_id)
+
+    # Signing in -------------------------------------------------------------------------------
+
+    def open_sign_in(self, first_run: bool = False) -> SignInDialog | None:
+        """Offer sign-in to the sync server (first run, Settings, or the status bar)."""
+        ws = self.workspace
+        if ws is None or ws.account is None:
+            return None
+        if self.sign_in_dialog is not None:
+            self.sign_in_dialog.raise_()
+            return self.sign_in_dialog
+        dialog = SignInDialog(
+            ws.account,
+            self.workers,
+            server=self.settings.server_url,
+            username=ws.username,
+            ca_certificate=self.settings.ca_certificate,
+            settings=ws.settings if first_run else None,
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.signed_in.connect(lambda _signed: self._signed_in(ws))
+        dialog.finished.connect(lambda _result: self._sign_in_closed(dialog))
+        self.sign_in_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _sign_in_closed(self, dialog: SignInDialog) -> None:
+        if self.sign_in_dialog is dialog:
+            self.sign_in_dialog = None
+
+    def _signed_in(self, ws: Workspace) -> None:
+        """The account's name and number are in Settings now: every screen reads them again."""
+
+        def loaded(settings: AppSettings) -> None:
+            if self.workspace is ws:
+                self.apply_settings(settings)
+                if self.screens is not None:
+                    self.screens.settings.refresh()
+                    self.screens.today.refresh()
+
+        self.workers.submit(ws.settings.load, loaded)
 
     # Problems --------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The always-visible sync status: state, unsynced count, last sync time and Sync now."""
+"""The always-visible sync status: state, unsynced count, last sync time, Sync now and Sign in."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class SyncBar(QWidget):
     """Subscribes to a sync controller; statuses may arrive from any thread."""
 
     status_arrived = Signal(object)
+    #: The officer asked to sign in from the bar (the server wants the password again).
+    sign_in_requested = Signal()
 
     def __init__(
         self, *, now: Callable[[], datetime] | None = None, parent: QWidget | None = None
@@ -42,9 +44,15 @@ class SyncBar(QWidget):
         self.sync_button = QPushButton("Sync now (F5)", self)
         self.sync_button.setAccessibleName("Sync now")
         self.sync_button.clicked.connect(self.sync_now)
+        self.sign_in_button = QPushButton("Sign in…", self)
+        self.sign_in_button.setAccessibleName("Sign in to the sync server")
+        self.sign_in_button.setToolTip("Sign in again; your work stays on this laptop meanwhile.")
+        self.sign_in_button.clicked.connect(self.sign_in_requested)
+        self.sign_in_button.setVisible(False)
         for widget in (self.headline, self.details, self.advice):
             layout.addWidget(widget)
         layout.addStretch(1)
+        layout.addWidget(self.sign_in_button)
         layout.addWidget(self.sync_button)
         self.status_arrived.connect(self._show)
         self.status: SyncStatus | None = None
@@ -70,6 +78,7 @@ class SyncBar(QWidget):
         self.details.setText("")
         self.advice.setText("")
         self.sync_button.setEnabled(False)
+        self.sign_in_button.setVisible(False)
 
     def sync_now(self) -> None:
         if self._controller is not None:
@@ -80,7 +89,8 @@ class SyncBar(QWidget):
         if self._controller is None:
             return
         self.status = status
-        self.headline.setText(sync_headline(status))
+        self.headline.setText("Sign in to sync" if status.sign_in_needed else sync_headline(status))
+        self.sign_in_button.setVisible(status.sign_in_needed)
         self.headline.setStyleSheet(f"font-weight: 600; color: {_COLOURS[status.state]};")
         self.details.setText(sync_details(status, now=self._now()))
         self.advice.setText(" ".join(p for p in (status.message, status.next_step) if p))

@@ -3,15 +3,17 @@ windows and unsynced work."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableView, QWidget
 
 from fieldkit.services.review import FeedbackItem, ReviewService
 from fieldkit.services.sync_port import SyncController
 from fieldkit.services.today import Deadline, TodayService, TodaySummary
 from fieldkit.services.visits import PageCursor, VisitRow, VisitService, cursor_after
+from fieldkit.sync.status import SyncStatus
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, PagedTableModel, RowTableModel
+from fieldkit.ui.wording import today_sync_line
 from fieldkit.ui.workers import Workers
 
 _DEADLINE_COLUMNS = [
@@ -49,6 +51,8 @@ class TodayView(QWidget):
     #: A piece of work to correct: returned work from the feedback, or one of my visits.
     open_work = Signal(str, str)
     loaded = Signal()
+    #: A sync status, from whichever thread the sync runs on (hopped to the GUI thread).
+    sync_status_arrived = Signal(object)
 
     def __init__(
         self,
@@ -132,18 +136,38 @@ class TodayView(QWidget):
             lambda index: self.open_work.emit("visit", self.recent.row_at(index.row()).id)
         )
         self.summary: TodaySummary | None = None
+        # The line about sync reads the same status as the sync bar, as it changes.
+        self.sync_status_arrived.connect(self._show_sync)
+        self._attached = True
+        sync.subscribe(self._sync_arrived)
+
+    def detach(self) -> None:
+        """Stop hearing about sync (the screen is going away with the vault)."""
+        if self._attached:
+            self._sync.unsubscribe(self._sync_arrived)
+            self._attached = False
+
+    def _sync_arrived(self, status: SyncStatus) -> None:
+        self.sync_status_arrived.emit(status)
+
+    @Slot(object)
+    def _show_sync(self, status: SyncStatus) -> None:
+        self.unsynced.setText(today_sync_line(status))
 
     def refresh(self) -> None:
         """Reload everything on a worker."""
         review = self._review
 
-        def load() -> tuple[TodaySummary, list[FeedbackItem]]:
-            summary = self._today.summary(unsynced=self._sync.unsynced_count())
-            return summary, review.feedback() if review is not None else []
+        def load() -> tuple[TodaySummary, list[FeedbackItem], SyncStatus]:
+            status = self._sync.current()
+            summary = self._today.summary(unsynced=status.unsynced)
+            return summary, review.feedback() if review is not None else [], status
 
         self._workers.submit(load, lambda loaded: self._show(*loaded))
 
-    def _show(self, summary: TodaySummary, feedback: list[FeedbackItem]) -> None:
+    def _show(
+        self, summary: TodaySummary, feedback: list[FeedbackItem], status: SyncStatus
+    ) -> None:
         self.summary = summary
         self.feedback.set_rows(feedback)
         self.feedback_box.setVisible(bool(feedback))
@@ -156,10 +180,5 @@ class TodayView(QWidget):
         self.follow_ups.set_rows(summary.follow_ups)
         self.clocks.set_rows(summary.legal_clocks)
         self.windows.set_rows(summary.warning_windows)
-        n = summary.unsynced
-        self.unsynced.setText(
-            "All your work is synced."
-            if n == 0
-            else f"{n} change{'s' if n != 1 else ''} waiting to sync."
-        )
+        self._show_sync(status)
         self.loaded.emit()

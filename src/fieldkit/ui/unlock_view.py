@@ -27,6 +27,8 @@ class UnlockView(QWidget):
     """Emits ``unlocked`` with the open vault; Argon2 runs on a worker, never the GUI thread."""
 
     unlocked = Signal(object)
+    #: A new vault was made here (first run): the app offers sign-in next.
+    created = Signal()
 
     def __init__(self, sessions: SessionService, workers: Workers, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,9 +110,13 @@ class UnlockView(QWidget):
         self._set_busy(True, "Creating your vault…")
         self._workers.submit(
             lambda: self._sessions.create(username=username, passphrase=passphrase, repeat=repeat),
-            self._opened,
+            self._created,
             lambda exc: self._failed(exc, self.create_error, self.new_passphrase),
         )
+
+    def _created(self, vault: Vault) -> None:
+        self.created.emit()
+        self._opened(vault)
 
     def _opened(self, vault: Vault) -> None:
         self.passphrase.clear()

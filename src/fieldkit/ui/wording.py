@@ -9,6 +9,7 @@ from fieldkit.domain.legal_clocks import LONDON
 from fieldkit.domain.records import ValidationError
 from fieldkit.services.review import ReviewRefused
 from fieldkit.services.session import SessionError
+from fieldkit.services.sign_in import SignInError
 from fieldkit.store.errors import VaultError
 from fieldkit.sync.status import SyncState, SyncStatus
 
@@ -50,13 +51,30 @@ def sync_details(status: SyncStatus, *, now: datetime) -> str:
     return f"{waiting} · {last}"
 
 
+def today_sync_line(status: SyncStatus) -> str:
+    """Today's line about sync, from the same status the sync bar shows (so they agree)."""
+    n = status.unsynced
+    waiting = f"{n} change{'s' if n != 1 else ''} waiting to sync"
+    if status.state is SyncState.SYNCING:
+        return "Syncing your work…"
+    if status.sign_in_needed:
+        return f"Sign in to sync: {waiting}, kept on this laptop." if n else "Sign in to sync."
+    if n:
+        return waiting + "."
+    if status.state is SyncState.UP_TO_DATE:
+        return "All your work is synced."
+    if status.last_synced_at is None:
+        return "Nothing has been synced from this laptop yet."
+    return "Nothing is waiting to sync; the last sync did not finish."
+
+
 def describe(error: BaseException) -> str:
     """An error as a sentence that says what happened and what to do."""
     if isinstance(error, ValidationError):
         return " ".join(
             f"{e.field.replace('_', ' ').capitalize()}: {e.reason}." for e in error.errors
         )
-    if isinstance(error, SessionError | VaultError | PrintError | ReviewRefused):
+    if isinstance(error, SessionError | VaultError | PrintError | ReviewRefused | SignInError):
         return str(error)
     if isinstance(error, OSError):
         return (
