@@ -235,9 +235,12 @@ def pull_page(
         session.execute(delete(Holding).where(Holding.device_id == reader.device_id))
     clock = session.execute(select(SyncClock.last_seq, SyncClock.max_hlc)).one()
     # Every position up to the clock's committed value is committed: a push takes positions
-    # only after the one before it has committed (see push._write).
+    # only after the one before it has committed (see push.store.write).
     rule = visible(principal)
     c = _RECORDS.c
+    if not rescoped and clock.last_seq <= after:
+        # Nothing committed since the cursor: no records and nothing to purge, without asking.
+        return _served(session, reader, scope, [], False, clock.last_seq, [], clock.max_hlc, now)
     rows = list(
         session.execute(
             select(
@@ -274,12 +277,28 @@ def pull_page(
     purge = [(row.type, row.id) for row in session.execute(held.order_by(c.seq))]
     if rows:
         _hold_page(session, reader.device_id, and_(rule, c.seq > after, c.seq <= upto))
-        if any(not r.deleted for r in rows):
-            # One row per page, not one per record: the page's ids are in its detail.
-            event = disclosure_event(
-                reader=reader, scope=scope, after=after, upto=upto, rows=rows, now=now
-            )
-            audit.append(session, [event])
+    return _served(session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after)
+
+
+def _served(
+    session: Session,
+    reader: Reader,
+    scope: str,
+    rows: list[Any],
+    more: bool,
+    upto: int,
+    purge: list[tuple[str, str]],
+    max_hlc: str,
+    now: datetime,
+    after: int = 0,
+) -> PullPage:
+    """Log the page's disclosure, note where the device got to, and give the page."""
+    if any(not r.deleted for r in rows):
+        # One row per page, not one per record: the page's ids are in its detail.
+        event = disclosure_event(
+            reader=reader, scope=scope, after=after, upto=upto, rows=rows, now=now
+        )
+        audit.append(session, [event])
     next_cursor = Cursor(upto, scope).encode()
     # An empty pull that changes nothing writes nothing (the stamp is refreshed once a minute).
     session.execute(
@@ -295,4 +314,4 @@ def pull_page(
         )
         .values(last_pull_at=now, last_cursor=next_cursor)
     )
-    return PullPage(rows, next_cursor, more, purge, server_hlc(now, clock.max_hlc))
+    return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
