@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -149,9 +150,14 @@ def _server(db: str, workers: int, profile: Path | None = None) -> Iterator[tupl
         yield base, proc.pid
     finally:
         if profile is not None:
-            # py-spy writes its stacks when the server it runs exits: stop the server itself.
+            # py-spy writes its stacks when the server it runs exits: stop the server itself,
+            # and if py-spy misses the exit, interrupt it (it writes on SIGINT too).
             for child in _tree(proc.pid)[1:2]:
-                os.kill(child, 15)
+                os.kill(child, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGINT)
         else:
             proc.terminate()
         proc.wait(timeout=120)
