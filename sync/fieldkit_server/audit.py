@@ -14,7 +14,10 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from fieldkit_server.clock import aware
-from fieldkit_server.models import AuditEvent
+from fieldkit_server.models import AuditEvent, Base
+
+#: The table itself: rows go in through Core, without the ORM's per-row bulk bookkeeping.
+_AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
 
 #: The detail key under which a pull page's disclosure row lists the ids it sent, by type.
 PAGE_RECORDS = "records_by_type"
@@ -128,7 +131,7 @@ def server_event(
 
 def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(AuditEvent), list(rows))
+        session.execute(insert(_AUDIT), list(rows))
 
 
 def log_admin(

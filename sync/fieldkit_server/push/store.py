@@ -23,6 +23,8 @@ from fieldkit_server.push.model import Batch, Held
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
+_CHANGES = Base.metadata.tables[Change.__tablename__]
+_CONFLICTS = Base.metadata.tables[Conflict.__tablename__]
 
 
 def load(session: Session, ids: list[str]) -> dict[str, Held]:
@@ -77,10 +79,11 @@ def write_log(session: Session, batch: Batch) -> None:
     Done before the clock row is locked, so that concurrent pushes queue only for the records'
     positions; rows added to the batch after this are written by ``write``.
     """
+    # Through the tables (Core), without the ORM's per-row bulk bookkeeping.
     if batch.changes:
-        session.execute(insert(Change), batch.changes)
+        session.execute(insert(_CHANGES), batch.changes)
     if batch.conflicts:
-        session.execute(insert(Conflict), batch.conflicts)
+        session.execute(insert(_CONFLICTS), batch.conflicts)
     audit.append(session, batch.audit)
     batch.changes, batch.conflicts, batch.audit = [], [], []
 
