@@ -1,11 +1,15 @@
 """Benchmark the sync server on PostgreSQL and SQLite through a real server process.
 
-Usage: .venv/bin/python bench/server_bench.py [--quick] [--pg-url URL]
+Usage: .venv/bin/python bench/server_bench.py [--quick] [--pg-url URL] [--workers N]
+       [--sqlite/--no-sqlite] [--profile DIR] [--out FILE]
 
 Measures, per database: pushing N ~1 KB records in batches of 500 from 10 concurrent devices;
-a fresh device pulling everything; an incremental pull of 100 records (p50/p95); 200 devices
-each doing a small push and pull (p95); and compressed bytes on the wire per record. Talks
-only to 127.0.0.1. PostgreSQL comes from --pg-url or FIELDKIT_TEST_PG_URL (see
+a fresh device pulling everything; an incremental pull of 100 records (p50/p95); an empty pull
+(nothing new, p50); 200 devices each doing a small push and pull (p95); compressed bytes on the
+wire per record; and the server processes' CPU time per record pushed and pulled (user + system,
+read from /proc, so that a slower machine tells the same story). Talks only to 127.0.0.1.
+With --profile DIR the server runs under py-spy and its sampled stacks are written there
+(bench/stacks.py summarises them). PostgreSQL comes from --pg-url or FIELDKIT_TEST_PG_URL (see
 scripts/start-postgres); without one only SQLite runs. Writes bench/results/server.md.
 """
 
@@ -17,6 +21,7 @@ import json
 import os
 import platform
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -76,7 +81,10 @@ class Result:
     pull_rate: float
     incremental_p50_ms: float
     incremental_p95_ms: float
+    empty_p50_ms: float
     small_sync_p95_ms: float
+    push_cpu_us: float
+    pull_cpu_us: float
     push_bytes_per_record: float
     pull_bytes_per_record: float
 
@@ -88,12 +96,43 @@ def _free_port() -> int:
         return port
 
 
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's workers), from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            todo += [int(c) for c in task.read_text().split()]
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a server process and its workers so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for each in _tree(pid):
+        try:
+            stat = Path(f"/proc/{each}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @contextmanager
-def _server(db: str, workers: int) -> Iterator[str]:
+def _server(db: str, workers: int, profile: Path | None = None) -> Iterator[tuple[str, int]]:
     port = _free_port()
     args = ["serve", "--db", db, "--host", "127.0.0.1", "--port", str(port)]
     args += ["--log-level", "warning", "--workers", str(workers)]
-    proc = subprocess.Popen([str(BIN), *args], env=ENV)
+    command = [str(BIN), *args]
+    if profile is not None:
+        out = profile / f"server-{'pg' if db.startswith('postgresql') else 'sqlite'}.txt"
+        spy = Path(sys.executable).parent / "py-spy"
+        command = [str(spy), "record", "--subprocesses", "--format", "raw", "--rate", "200"]
+        command += ["--output", str(out), "--", str(BIN), *args]
+    proc = subprocess.Popen(command, env=ENV)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -108,10 +147,20 @@ def _server(db: str, workers: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
             time.sleep(0.1)
-        yield base
+        yield base, proc.pid
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        if profile is not None:
+            # py-spy writes its stacks when the server it runs exits: stop the server itself,
+            # and if py-spy misses the exit, interrupt it (it writes on SIGINT too).
+            for child in _tree(proc.pid)[1:2]:
+                os.kill(child, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGINT)
+        else:
+            proc.terminate()
+        proc.wait(timeout=120)
 
 
 @contextmanager
@@ -236,9 +285,17 @@ def _add_users(db: str) -> None:
     engine.dispose()
 
 
-def run(database: str, db: str, *, total: int, small_devices: int, workers: int) -> Result:
+def run(
+    database: str,
+    db: str,
+    *,
+    total: int,
+    small_devices: int,
+    workers: int,
+    profile: Path | None = None,
+) -> Result:
     _add_users(db)
-    with _server(db, workers) as base:
+    with _server(db, workers, profile) as (base, pid):
         pushers = [Device(base, f"officer{n}") for n in range(10)]
         batches = total // 500 // len(pushers)
 
@@ -246,20 +303,22 @@ def run(database: str, db: str, *, total: int, small_devices: int, workers: int)
             for _ in range(batches):
                 device.push(500)
 
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(pid)
         with ThreadPoolExecutor(len(pushers)) as pool:
             list(pool.map(push_all, pushers))
         pushed = batches * 500 * len(pushers)
         push_rate = pushed / (time.perf_counter() - started)
+        push_cpu = (cpu_seconds(pid) - cpu) / pushed
         push_bytes = sum(d.sent_bytes for d in pushers) / pushed
         print(f"  {database}: pushed {pushed} at {push_rate:,.0f}/s", file=sys.stderr)
 
-        rates, wire_per_record = [], []
+        rates, wire_per_record, pull_cpus = [], [], []
         for _ in range(3):
             fresh = Device(base, "sup")
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds(pid)
             got, wire = fresh.pull_all()
             rates.append(got / (time.perf_counter() - started))
+            pull_cpus.append((cpu_seconds(pid) - cpu) / got)
             wire_per_record.append(wire / got)
             assert got == pushed, (got, pushed)
         print(f"  {database}: full pull {statistics.median(rates):,.0f}/s", file=sys.stderr)
@@ -273,6 +332,12 @@ def run(database: str, db: str, *, total: int, small_devices: int, workers: int)
             got, _wire = reader.pull_all()
             incremental.append((time.perf_counter() - started) * 1000)
             assert got == 100, got
+        empty = []
+        for _ in range(51):
+            started = time.perf_counter()
+            got, _wire = reader.pull_all()
+            empty.append((time.perf_counter() - started) * 1000)
+            assert got == 0, got
 
         small = [Device(base, f"rural{n % 10}", "rural") for n in range(small_devices)]
         for device in small:
@@ -293,7 +358,10 @@ def run(database: str, db: str, *, total: int, small_devices: int, workers: int)
         pull_rate=statistics.median(rates),
         incremental_p50_ms=_percentile(incremental, 0.5),
         incremental_p95_ms=_percentile(incremental, 0.95),
+        empty_p50_ms=_percentile(empty, 0.5),
         small_sync_p95_ms=_percentile(small_times, 0.95),
+        push_cpu_us=push_cpu * 1e6,
+        pull_cpu_us=statistics.median(pull_cpus) * 1e6,
         push_bytes_per_record=push_bytes,
         pull_bytes_per_record=statistics.median(wire_per_record),
     )
@@ -302,16 +370,18 @@ def run(database: str, db: str, *, total: int, small_devices: int, workers: int)
 def table(results: list[Result], *, quick: bool) -> str:
     lines = [
         "| database | records | push rec/s (10 devices, batches of 500) | fresh full pull rec/s "
-        "| incremental pull of 100 p50 / p95 | 200 devices push 5 + pull, p95 "
-        "| bytes/record pushed (gzip) | bytes/record pulled (gzip) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| incremental pull of 100 p50 / p95 | empty pull p50 | 200 devices push 5 + pull, p95 "
+        "| bytes/record pushed (gzip) | bytes/record pulled (gzip) "
+        "| server CPU per record pushed / pulled |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.database} | {r.records:,} | {r.push_rate:,.0f} | {r.pull_rate:,.0f} "
-            f"| {r.incremental_p50_ms:.0f} ms / {r.incremental_p95_ms:.0f} ms "
+            f"| {r.incremental_p50_ms:.1f} ms / {r.incremental_p95_ms:.1f} ms "
+            f"| {r.empty_p50_ms:.1f} ms "
             f"| {r.small_sync_p95_ms:.0f} ms | {r.push_bytes_per_record:.0f} "
-            f"| {r.pull_bytes_per_record:.0f} |"
+            f"| {r.pull_bytes_per_record:.0f} | {r.push_cpu_us:.0f} µs / {r.pull_cpu_us:.0f} µs |"
         )
     return "\n".join(lines) + "\n"
 
@@ -321,24 +391,31 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 records, 50 small devices")
     parser.add_argument("--pg-url", default=os.environ.get("FIELDKIT_TEST_PG_URL"))
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--records", type=int, help="records to push (default 100,000)")
+    parser.add_argument(
+        "--sqlite", action=argparse.BooleanOptionalAction, default=True, help="also run SQLite"
+    )
+    parser.add_argument("--profile", type=Path, help="run the server under py-spy; stacks here")
+    parser.add_argument("--out", type=Path, help="write the table here, not to results/server.md")
     args = parser.parse_args()
     total, small = (10_000, 50) if args.quick else (100_000, 200)
+    total = args.records or total
+    options = {"total": total, "small_devices": small, "workers": args.workers}
     results = []
     if args.pg_url:
         with _postgres(args.pg_url) as db:
-            results.append(
-                run("PostgreSQL 15", db, total=total, small_devices=small, workers=args.workers)
-            )
+            results.append(run("PostgreSQL 15", db, **options, profile=args.profile))
     else:
         print("no PostgreSQL URL: SQLite only", file=sys.stderr)
-    with tempfile.TemporaryDirectory() as folder:
-        db = f"sqlite:///{folder}/bench.sqlite3"
-        results.append(
-            run("SQLite (embedded)", db, total=total, small_devices=small, workers=args.workers)
-        )
+    if args.sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            db = f"sqlite:///{folder}/bench.sqlite3"
+            results.append(run("SQLite (embedded)", db, **options, profile=args.profile))
     out = table(results, quick=args.quick)
     print(out)
-    if not args.quick:
+    if args.out is not None:
+        args.out.write_text(f"workers {args.workers}, {total:,} records\n\n" + out)
+    elif not args.quick:
         machine = (
             f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
         )

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from fieldkit_server.clock import aware
-from fieldkit_server.models import AuditEvent
+from fieldkit_server.models import AuditEvent, Base
+
+#: The table itself: rows go in through Core, without the ORM's per-row bulk bookkeeping.
+_AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
+
+#: The detail key under which a pull page's disclosure row lists the ids it sent, by type.
+PAGE_RECORDS = "records_by_type"
 
 
 class AuditAction(StrEnum):
@@ -138,7 +145,7 @@ def server_event(
 
 def append(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        session.execute(insert(AuditEvent), list(rows))
+        session.execute(insert(_AUDIT), list(rows))
 
 
 def log_admin(
@@ -228,17 +235,82 @@ def _wire(event: AuditEvent) -> dict[str, Any]:
     }
 
 
+def _expanded(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A pull page's one disclosure row as one event per record sent (the rest as it is).
+
+    Each has the page's ``seq``, time, user and device, the record's type and id, and the
+    page's scope and commit range in ``detail``.
+    """
+    detail = event["detail"]
+    if event["action"] != AuditAction.DISCLOSE or not detail or PAGE_RECORDS not in detail:
+        yield event
+        return
+    page = {k: v for k, v in detail.items() if k != PAGE_RECORDS}
+    for record_type, ids in sorted(detail[PAGE_RECORDS].items()):
+        for record_id in ids:
+            yield {**event, "record_type": record_type, "record_id": record_id, "detail": page}
+
+
 def iter_events(
     session: Session, *, since: datetime | None = None, until: datetime | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every audit event in the order it was stored, as plain JSON-ready dicts."""
+    """Every audit event in the order it was stored, as plain JSON-ready dicts.
+
+    A pull page is stored as one disclosure row; it is given here as one event per record it
+    sent, so that every disclosure of a record is a line of its own.
+    """
     query = select(AuditEvent).order_by(AuditEvent.id)
     if since is not None:
         query = query.where(AuditEvent.received_at >= since)
     if until is not None:
         query = query.where(AuditEvent.received_at < until)
     for event in session.scalars(query.execution_options(yield_per=1000)):
-        yield _wire(event)
+        yield from _expanded(_wire(event))
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """A record sent to a device: when, to whom, on which device, under which scope."""
+
+    at: datetime
+    user_id: str | None
+    device_id: str | None
+    #: The pull's scope key (see pull.scope_key); None for a fetch or a report.
+    scope: str | None
+
+
+def disclosures_of(session: Session, *, record_id: str) -> list[Disclosure]:
+    """Every disclosure of one record, oldest first: pull pages, fetches and reports.
+
+    Args:
+        session: a read transaction.
+        record_id: the record's id (a UUID; anything else matches nothing).
+    """
+    try:
+        wanted = str(uuid.UUID(record_id))
+    except ValueError:
+        return []
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == AuditAction.DISCLOSE.value,
+            or_(
+                AuditEvent.record_id == wanted,
+                # The id is quoted in a page's (or a report's) list: narrow to those rows here,
+                # then read each exactly below.
+                AuditEvent.detail.contains(f'"{wanted}"'),
+            ),
+        )
+        .order_by(AuditEvent.id)
+    )
+    found: list[Disclosure] = []
+    for row in rows:
+        detail = json.loads(row.detail) if row.detail else {}
+        listed = [i for ids in detail.get(PAGE_RECORDS, {}).values() for i in ids]
+        listed += detail.get("record_ids", [])
+        if row.record_id == wanted or wanted in listed:
+            found.append(Disclosure(aware(row.at), row.user_id, row.device_id, detail.get("scope")))
+    return found
 
 
 def export_jsonl(session: Session, out: TextIO, **window: datetime | None) -> int:

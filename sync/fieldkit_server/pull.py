@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -160,15 +161,59 @@ class PullPage:
         return ('{"records":[' + ",".join(parts) + "]," + tail[1:]).encode()
 
 
+#: How stale a device's "last pulled" stamp may get before an unchanged pull rewrites it.
+_PULL_STAMP_EVERY = timedelta(minutes=1)
+
+
 def _hold(session: Session, device_id: str, record_ids: list[str]) -> None:
+    """Note that the device holds these records (a fetch's few)."""
     if not record_ids:
         return
     rows = [{"device_id": device_id, "record_id": rid} for rid in record_ids]
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(postgresql.insert(Holding).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(sqlite.insert(Holding).on_conflict_do_nothing(), rows)
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(Holding).on_conflict_do_nothing(), rows)
+
+
+def _hold_page(session: Session, device_id: str, page: ColumnElement[bool]) -> None:
+    """Note that the device holds every record of the page, in one INSERT ... SELECT.
+
+    ``page`` selects exactly the page's records (the same rule and range, in the same
+    snapshot), so no id travels to the database and back. (The SELECT keeps its WHERE: SQLite
+    needs one before ON CONFLICT.)
+    """
+    rows = select(literal(device_id), _RECORDS.c.id).where(page)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(Holding).from_select(["device_id", "record_id"], rows).on_conflict_do_nothing()
+    )
+
+
+def disclosure_event(
+    *, reader: Reader, scope: str, after: int, upto: int, rows: list[Any], now: datetime
+) -> dict[str, Any]:
+    """One s62 disclosure row for a whole page: who, which device, when, under which scope,
+    the commit range served, and the id of every live record sent, by type.
+
+    ``audit.disclosures_of`` and the export read it back record by record.
+    """
+    records: dict[str, list[str]] = {}
+    for r in rows:
+        if not r.deleted:
+            records.setdefault(r.type, []).append(r.id)
+    return audit.server_event(
+        at=now,
+        action=AuditAction.DISCLOSE,
+        user_id=reader.principal.user_id,
+        device_id=reader.device_id,
+        detail={
+            audit.PAGE_RECORDS: records,
+            "scope": scope,
+            "from_seq": after,
+            "to_seq": upto,
+        },
+    )
 
 
 def pull_page(
@@ -195,9 +240,12 @@ def pull_page(
         session.execute(delete(Holding).where(Holding.device_id == reader.device_id))
     clock = session.execute(select(SyncClock.last_seq, SyncClock.max_hlc)).one()
     # Every position up to the clock's committed value is committed: a push takes positions
-    # only after the one before it has committed (see push._write).
+    # only after the one before it has committed (see push.store.write).
     rule = visible(principal)
     c = _RECORDS.c
+    if not rescoped and clock.last_seq <= after:
+        # Nothing committed since the cursor: no records and nothing to purge, without asking.
+        return _served(session, reader, scope, [], False, clock.last_seq, [], clock.max_hlc, now)
     rows = list(
         session.execute(
             select(
@@ -232,26 +280,43 @@ def pull_page(
         holds = exists().where(Holding.device_id == reader.device_id, Holding.record_id == c.id)
         held = select(c.type, c.id).where(c.seq > after, c.seq <= upto, not_(rule), holds)
     purge = [(row.type, row.id) for row in session.execute(held.order_by(c.seq))]
-    _hold(session, reader.device_id, [r.id for r in rows])
-    audit.append(
-        session,
-        [
-            audit.server_event(
-                at=now,
-                action=AuditAction.DISCLOSE,
-                user_id=principal.user_id,
-                device_id=reader.device_id,
-                record_type=r.type,
-                record_id=r.id,
-            )
-            for r in rows
-            if not r.deleted
-        ],
-    )
+    if rows:
+        _hold_page(session, reader.device_id, and_(rule, c.seq > after, c.seq <= upto))
+    return _served(session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after)
+
+
+def _served(
+    session: Session,
+    reader: Reader,
+    scope: str,
+    rows: list[Any],
+    more: bool,
+    upto: int,
+    purge: list[tuple[str, str]],
+    max_hlc: str,
+    now: datetime,
+    after: int = 0,
+) -> PullPage:
+    """Log the page's disclosure, note where the device got to, and give the page."""
+    if any(not r.deleted for r in rows):
+        # One row per page, not one per record: the page's ids are in its detail.
+        event = disclosure_event(
+            reader=reader, scope=scope, after=after, upto=upto, rows=rows, now=now
+        )
+        audit.append(session, [event])
     next_cursor = Cursor(upto, scope).encode()
+    # An empty pull that changes nothing writes nothing (the stamp is refreshed once a minute).
     session.execute(
         update(Device)
-        .where(Device.id == reader.device_id)
+        .where(
+            Device.id == reader.device_id,
+            or_(
+                Device.last_cursor.is_(None),
+                Device.last_cursor != next_cursor,
+                Device.last_pull_at.is_(None),
+                Device.last_pull_at < now - _PULL_STAMP_EVERY,
+            ),
+        )
         .values(last_pull_at=now, last_cursor=next_cursor)
     )
-    return PullPage(rows, next_cursor, more, purge, server_hlc(now, clock.max_hlc))
+    return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from fieldkit.documents.subject_access import (
@@ -31,7 +31,7 @@ from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType, normalise_id
 from fieldkit.domain.retention import RetentionRule, load_rules
 from fieldkit_server import audit
-from fieldkit_server.audit import AuditAction
+from fieldkit_server.audit import PAGE_RECORDS, AuditAction
 from fieldkit_server.clock import aware
 from fieldkit_server.models import AuditEvent, Change, Device, Record, RecordLink, User
 
@@ -119,7 +119,8 @@ class Written:
 def disclosures_of(session: Session, record_ids: Sequence[str]) -> dict[str, list[Disclosure]]:
     """Who received each record, when, and under which scope: the one query that reads them.
 
-    Pull disclosures are read from the s62 log (a ``disclose`` event per record per device);
+    Pull disclosures are read from the s62 log (a ``disclose`` event per pull page, listing the
+    ids it sent, or per record for fetches and reports);
     prints and exports logged on laptops, and earlier subject access exports, count too.
 
     Args:
@@ -127,44 +128,65 @@ def disclosures_of(session: Session, record_ids: Sequence[str]) -> dict[str, lis
         record_ids: the records asked about.
     """
     out: dict[str, list[Disclosure]] = {}
+    columns = (
+        AuditEvent.record_id,
+        AuditEvent.at,
+        AuditEvent.action,
+        AuditEvent.actor,
+        AuditEvent.reason,
+        AuditEvent.recipient,
+        AuditEvent.device_id,
+        AuditEvent.detail,
+        User.username,
+        User.role,
+        User.districts,
+        Device.name.label("device_name"),
+    )
     for chunk in _chunks(record_ids):
-        rows = session.execute(
-            select(
-                AuditEvent.record_id,
-                AuditEvent.at,
-                AuditEvent.action,
-                AuditEvent.actor,
-                AuditEvent.reason,
-                AuditEvent.recipient,
-                AuditEvent.device_id,
-                User.username,
-                User.role,
-                User.districts,
-                Device.name.label("device_name"),
-            )
-            .outerjoin(User, User.id == AuditEvent.user_id)
-            .outerjoin(Device, Device.id == AuditEvent.device_id)
-            .where(AuditEvent.record_id.in_(chunk), AuditEvent.action.in_(_DISCLOSING))
-            .order_by(AuditEvent.at, AuditEvent.id)
+        wanted = set(chunk)
+        per_record = select(*columns).where(
+            AuditEvent.record_id.in_(chunk), AuditEvent.action.in_(_DISCLOSING)
         )
-        for row in rows:
-            if row.role is not None:
-                districts = ", ".join(json.loads(row.districts or "[]")) or "no district"
-                scope = f"{row.role} in {districts}"
-            else:
-                scope = row.reason or "not recorded"
-            out.setdefault(str(row.record_id), []).append(
-                Disclosure(
-                    record_id=str(row.record_id),
-                    at=aware(row.at),
-                    action=row.action,
-                    username=row.username or row.actor,
-                    device_id=row.device_id,
-                    device_name=row.device_name,
-                    scope=scope,
-                    recipient=row.recipient,
-                )
+        # A pull page is one `disclose` row listing the ids it sent (audit.PAGE_RECORDS):
+        # narrowed by text here, then read exactly below.
+        per_page = select(*columns).where(
+            AuditEvent.record_id.is_(None),
+            AuditEvent.action == AuditAction.DISCLOSE.value,
+            or_(*(AuditEvent.detail.contains(f'"{record_id}"') for record_id in chunk)),
+        )
+        for query in (per_record, per_page):
+            rows = session.execute(
+                query.outerjoin(User, User.id == AuditEvent.user_id)
+                .outerjoin(Device, Device.id == AuditEvent.device_id)
+                .order_by(AuditEvent.at, AuditEvent.id)
             )
+            for row in rows:
+                if row.record_id is not None:
+                    about = [str(row.record_id)]
+                else:
+                    detail = json.loads(row.detail) if row.detail else {}
+                    listed = {i for ids in detail.get(PAGE_RECORDS, {}).values() for i in ids}
+                    about = sorted(listed & wanted)
+                if row.role is not None:
+                    districts = ", ".join(json.loads(row.districts or "[]")) or "no district"
+                    scope = f"{row.role} in {districts}"
+                else:
+                    scope = row.reason or "not recorded"
+                for record_id in about:
+                    out.setdefault(record_id, []).append(
+                        Disclosure(
+                            record_id=record_id,
+                            at=aware(row.at),
+                            action=row.action,
+                            username=row.username or row.actor,
+                            device_id=row.device_id,
+                            device_name=row.device_name,
+                            scope=scope,
+                            recipient=row.recipient,
+                        )
+                    )
+    for found in out.values():
+        found.sort(key=lambda d: d.at)
     return out
 
 

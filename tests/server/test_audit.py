@@ -8,11 +8,12 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from fieldkit_server import audit
+from fieldkit_server import audit, pull
 from fieldkit_server.db import make_engine, session_factory
+from fieldkit_server.models import AuditEvent
 
 
 def _events(team: Any) -> list[dict[str, Any]]:
@@ -139,3 +140,53 @@ def test_audit_export_writes_one_json_object_a_line(team: Any, make_visit: Any) 
         "create",
         "disclose",
     ]
+
+
+def _disclosures(team: Any, record_id: str) -> list[audit.Disclosure]:
+    engine = make_engine(team.settings.db_url)
+    try:
+        with session_factory(engine)() as session:
+            return audit.disclosures_of(session, record_id=record_id)
+    finally:
+        engine.dispose()
+
+
+def test_after_a_large_pull_the_log_says_who_received_a_record_when_and_under_which_scope(
+    team: Any, make_visit: Any, clock: Any
+) -> None:
+    olive = team.laptop("olive")
+    sue = team.laptop("sue", role="supervisor")
+    rob = team.laptop("rob", role="officer", districts=("rural",))
+    visits = [olive.upsert("visit", make_visit()) for _ in range(1200)]
+    for start in range(0, len(visits), 500):
+        olive.push(*visits[start : start + 500])
+    first_pull = clock()
+    sue.sync(limit=250)
+    clock.advance(minutes=5)
+    second_pull = clock()
+    sue_again = team.login("sue", device_name="second laptop")
+    sue_again.sync(limit=5000)
+    rob.sync()
+    scope = pull.Cursor.decode(sue.cursor).scope
+    assert pull.Cursor.decode(sue_again.cursor).scope == scope
+    middle, last = visits[613]["id"], visits[-1]["id"]
+    for record_id in (middle, last):
+        assert [(d.user_id, d.device_id, d.at, d.scope) for d in _disclosures(team, record_id)] == [
+            (sue.user["id"], sue.device_id, first_pull, scope),
+            (sue.user["id"], sue_again.device_id, second_pull, scope),
+        ]
+    # A pull page is one row, not one per record; the export still gives a line per record.
+    engine = make_engine(team.settings.db_url)
+    try:
+        with session_factory(engine)() as session:
+            rows = session.scalar(select(func.count()).where(AuditEvent.action == "disclose"))
+    finally:
+        engine.dispose()
+    assert rows == 5 + 1
+    lines = [e for e in _events(team) if e["action"] == "disclose"]
+    assert len(lines) == 2 * 1200
+    assert [e["device_id"] for e in lines if e["record_id"] == middle] == [
+        sue.device_id,
+        sue_again.device_id,
+    ]
+    assert _disclosures(team, "not an id") == []

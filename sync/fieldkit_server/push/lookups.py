@@ -1,0 +1,139 @@
+"""What a push reads as it goes: users by name, linked records' restriction, clock nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.records import (
+    RecordType,
+)
+from fieldkit_server.models import (
+    Base,
+    Device,
+    Record,
+    SyncClock,
+    User,
+)
+from fieldkit_server.policy import (
+    ADDRESSEE_FIELDS,
+)
+from fieldkit_server.push.model import Held
+
+_RECORDS = Base.metadata.tables[Record.__tablename__]
+_CLOCK = Base.metadata.tables[SyncClock.__tablename__]
+
+
+class Users:
+    """Finds users by the names records give (addressees) and by id (authors), cached."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._ids: dict[str, str | None] = {}
+        self._names: dict[str, str | None] = {}
+
+    def addressee(self, record_type: RecordType, fields: Mapping[str, object]) -> str | None:
+        """The addressed user's id; None if the type names no one, or no user has the name."""
+        name_field = ADDRESSEE_FIELDS.get(record_type)
+        value = fields.get(name_field) if name_field else None
+        if not isinstance(value, str) or not value.strip():
+            return None
+        # User names are kept trimmed and in lower case (as sign-in matches them).
+        name = value.strip().lower()
+        if name not in self._ids:
+            self._ids[name] = self._session.scalar(select(User.id).where(User.username == name))
+        return self._ids[name]
+
+    def username(self, user_id: str | None) -> str | None:
+        """The user name of a user id; None for the server itself or an unknown id."""
+        if user_id is None:
+            return None
+        if user_id not in self._names:
+            self._names[user_id] = self._session.scalar(
+                select(User.username).where(User.id == user_id)
+            )
+        return self._names[user_id]
+
+
+class Restrictions:
+    """Whether the records a change links to are restricted: as the batch leaves them, or as
+    stored (read under a shared lock, so a concurrent push restricting one is waited for)."""
+
+    def __init__(self, session: Session, states: Mapping[str, Held]) -> None:
+        self._session = session
+        self._states = states
+        self._stored: dict[str, bool] = {}
+        #: Ids read and not found (records that have not arrived, or never will).
+        self._absent: set[str] = set()
+
+    def read(self, ids: Iterable[str]) -> None:
+        """Read (once) whether each of these stored records is restricted."""
+        wanted = sorted(
+            {
+                i
+                for i in ids
+                if i not in self._states and i not in self._stored and i not in self._absent
+            }
+        )
+        if not wanted:
+            return
+        rows = self._session.execute(
+            select(_RECORDS.c.id, _RECORDS.c.restricted)
+            .where(_RECORDS.c.id.in_(wanted))
+            .order_by(_RECORDS.c.id)
+            .with_for_update(read=True)
+        )
+        self._stored.update({row.id: bool(row.restricted) for row in rows})
+        self._absent.update(i for i in wanted if i not in self._stored)
+
+    def forget_stored(self) -> None:
+        """Forget what was read, so that the next reads see what has committed since."""
+        self._stored.clear()
+        self._absent.clear()
+
+    def of(self, targets: frozenset[str]) -> list[bool]:
+        """For each target the server holds, whether it is restricted (unknown ids: none)."""
+        self.read(targets)
+        return [
+            self._states[t].restricted if t in self._states else self._stored[t]
+            for t in sorted(targets)
+            if t in self._states or t in self._stored
+        ]
+
+
+class Nodes:
+    """Whether a change's clock node is the pushing device's.
+
+    A laptop stamps its changes with its device id once signed in; before its first sign-in it
+    stamps them with its vault id. The first push that carries such a node binds it to the
+    device (one per device, and never a node another device has, or that is a device's id).
+    """
+
+    def __init__(self, session: Session, device_id: str | None) -> None:
+        self._session = session
+        self._device_id = device_id
+        self._bound = (
+            session.scalar(select(Device.vault_node).where(Device.id == device_id))
+            if device_id is not None
+            else None
+        )
+
+    def refusal(self, node: str) -> str | None:
+        """Why a change stamped with this node is refused, or None if it is this device's."""
+        if self._device_id is None or node in (self._device_id, self._bound):
+            return None
+        if self._bound is None:
+            taken = self._session.scalar(
+                select(Device.id).where(or_(Device.id == node, Device.vault_node == node)).limit(1)
+            )
+            if taken is None:
+                self._session.execute(
+                    update(Device)
+                    .where(Device.id == self._device_id, Device.vault_node.is_(None))
+                    .values(vault_node=node)
+                )
+                self._bound = node
+                return None
+        return "the change's clock names another device"

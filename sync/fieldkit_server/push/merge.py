@@ -1,0 +1,240 @@
+"""One change against the record it names: authorship, validation, field merge, policy."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from fieldkit.domain.merge import merge_change
+from fieldkit.domain.records import (
+    RecordType,
+    ValidationError,
+    is_restricted,
+    record_spec,
+    scope_districts,
+    validate_fields,
+)
+from fieldkit_server import audit
+from fieldkit_server.audit import AuditAction
+from fieldkit_server.models import (
+    Base,
+    Record,
+    SyncClock,
+)
+from fieldkit_server.policy import (
+    Principal,
+    Scope,
+    effectively_restricted,
+    link_targets,
+    lowering_refusal,
+    write_refusal,
+)
+from fieldkit_server.push.lookups import Restrictions, Users
+from fieldkit_server.push.model import Batch, Held, IncomingChange, Writer
+
+_RECORDS = Base.metadata.tables[Record.__tablename__]
+_CLOCK = Base.metadata.tables[SyncClock.__tablename__]
+
+
+def _reason(error: ValidationError) -> str:
+    return "invalid record: " + "; ".join(str(e) for e in error.errors)
+
+
+def _authored(
+    change: IncomingChange, held: Held | None, principal: Principal, users: Users
+) -> tuple[dict[str, object], str | None]:
+    """The change's fields with the author the server knows, or why the change names another.
+
+    A visit's ``officer_id`` is its creator's user name: the pushing user's for a new visit,
+    the stored creator's for an edit. A change may name that user (case and spaces ignored) or
+    leave the field out; one naming anyone else is refused.
+    """
+    fields = dict(change.fields)
+    if change.type is not RecordType.VISIT:
+        return fields, None
+    author = users.username(held.created_by if held else principal.user_id)
+    if author is None:
+        return fields, None
+    named = fields.get("officer_id")
+    if named is not None and (not isinstance(named, str) or named.strip().lower() != author):
+        return fields, "a visit's officer is the user who recorded it"
+    if held is None or named is not None:
+        fields["officer_id"] = author
+    return fields, None
+
+
+def apply_upsert(
+    held: Held | None,
+    change: IncomingChange,
+    hlc: str,
+    writer: Writer,
+    batch: Batch,
+    now: datetime,
+    users: Users,
+    restrictions: Restrictions,
+) -> tuple[Held | None, str | None]:
+    """Merge one upsert; returns the new state, or a reason it was refused."""
+    principal = writer.principal
+    if held is not None:
+        if held.type != change.type:
+            return None, "the record id belongs to a record of another type"
+        refusal = write_refusal(principal, before=held.scope(), after=held.scope())
+        if refusal:
+            return None, refusal
+        if held.deleted:
+            return None, "the record has been deleted"
+    change_fields, refusal = _authored(change, held, principal, users)
+    if refusal:
+        return None, refusal
+    current_fields = held.fields if held else {}
+    spec = record_spec(change.type)
+    try:
+        # Normalise the incoming values as the whole record would be (trimmed text, UTC times),
+        # so that a conflict is never reported between two spellings of one value.
+        candidate = validate_fields(change.type, {**current_fields, **change_fields})
+        incoming = {name: candidate[name] for name in change_fields}
+        merged = merge_change(
+            current_fields,
+            held.versions if held else {},
+            incoming_fields=incoming,
+            incoming_hlc=hlc,
+            base=change.base,
+            append_only=spec.append_only,
+        )
+        # Validated once: when every incoming value won, the merge is the record just checked.
+        fields = (
+            candidate if merged.fields == candidate else validate_fields(change.type, merged.fields)
+        )
+    except ValidationError as exc:
+        return None, _reason(exc)
+    created_by = held.created_by if held else principal.user_id
+    districts = scope_districts(change.type, fields)
+    restricted = effectively_restricted(
+        fields, linked_restricted=restrictions.of(link_targets(change.type, fields))
+    )
+    after = Scope.of(
+        change.type,
+        districts,
+        restricted=restricted,
+        created_by=created_by,
+        addressee=users.addressee(change.type, fields),
+    )
+    refusal = write_refusal(
+        principal, before=held.scope() if held else None, after=after
+    ) or lowering_refusal(
+        principal,
+        own_before=held is not None and is_restricted(held.fields),
+        own_after=is_restricted(fields),
+        effective_before=held is not None and held.restricted,
+        effective_after=restricted,
+        reason=change.reason,
+    )
+    if refusal:
+        return None, refusal
+    lowered = held is not None and (
+        (is_restricted(held.fields) and not is_restricted(fields))
+        or (held.restricted and not restricted)
+    )
+    state = held or Held(
+        id=change.id,
+        type=change.type.value,
+        district=None,
+        restricted=False,
+        created_by=created_by,
+        addressee=None,
+        deleted=False,
+        deleted_hlc=None,
+        fields={},
+        versions={},
+        created_at=now,
+        stored=False,
+    )
+    if fields != state.fields or merged.versions != state.versions:
+        state.fields, state.versions, state.dirty = fields, merged.versions, True
+    state.touched = True
+    state.district = districts[0] if not spec.scoped_by_districts else None
+    if state.restricted != after.restricted:
+        # Who sees the record changes: a new position makes pulls send it or list it for purge.
+        state.restricted, state.dirty = after.restricted, True
+    if state.addressee != after.addressee:
+        # Whom the record is addressed to changes who sees it: store it with a new position, so
+        # that the new addressee's pull sends it and the old one's lists it for purge.
+        state.addressee, state.dirty = after.addressee, True
+    for conflict in merged.conflicts:
+        batch.conflicts.append(
+            {
+                "record_type": change.type.value,
+                "record_id": change.id,
+                "district": state.district,
+                "field": conflict.field,
+                "kept_value": json.dumps(conflict.kept_value),
+                "kept_hlc": conflict.kept_hlc,
+                "other_value": json.dumps(conflict.other_value),
+                "other_hlc": conflict.other_hlc,
+                "change_id": change.change_id,
+                "device_id": writer.device_id,
+                "user_id": principal.user_id,
+                "detected_at": now,
+            }
+        )
+    batch.audit.append(
+        audit.server_event(
+            at=now,
+            action=AuditAction.UPDATE if held else AuditAction.CREATE,
+            user_id=principal.user_id,
+            device_id=writer.device_id,
+            record_type=change.type.value,
+            record_id=change.id,
+            detail={"fields": sorted(merged.changed), "change_id": change.change_id},
+        )
+    )
+    if lowered:
+        batch.audit.append(
+            audit.server_event(
+                at=now,
+                action=AuditAction.LOWER_RESTRICTION,
+                user_id=principal.user_id,
+                device_id=writer.device_id,
+                record_type=change.type.value,
+                record_id=change.id,
+                reason=(change.reason or "").strip(),
+                detail={"change_id": change.change_id, "restricted": restricted},
+            )
+        )
+    return state, None
+
+
+def apply_delete(
+    held: Held | None,
+    change: IncomingChange,
+    hlc: str,
+    writer: Writer,
+    batch: Batch,
+    now: datetime,
+) -> tuple[Held | None, str | None]:
+    if held is None:
+        return None, "no such record"
+    if held.type != change.type:
+        return None, "the record id belongs to a record of another type"
+    refusal = write_refusal(writer.principal, before=held.scope(), after=held.scope())
+    if refusal:
+        return None, refusal
+    if not held.deleted:
+        # A tombstone keeps only its scope columns; the erased fields are gone for good, and
+        # the log below names the record but holds none of its data.
+        held.deleted, held.deleted_hlc, held.dirty = True, hlc, True
+        # The tombstone keeps its restriction (and so do the records linked to it), but no
+        # longer links to anything itself.
+        held.fields, held.versions, held.touched = {}, {}, True
+        batch.audit.append(
+            audit.server_event(
+                at=now,
+                action=AuditAction.ERASE,
+                user_id=writer.principal.user_id,
+                device_id=writer.device_id,
+                record_type=change.type.value,
+                record_id=change.id,
+                detail={"change_id": change.change_id},
+            )
+        )
+    return held, None

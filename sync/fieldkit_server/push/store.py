@@ -1,0 +1,148 @@
+"""Reading a push's records under lock, and writing the batch with set-based statements."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.digest import record_digest
+from fieldkit_server import audit
+from fieldkit_server.models import (
+    Base,
+    Change,
+    Conflict,
+    Device,
+    Record,
+    SyncClock,
+)
+from fieldkit_server.push.model import Batch, Held
+
+_RECORDS = Base.metadata.tables[Record.__tablename__]
+_CLOCK = Base.metadata.tables[SyncClock.__tablename__]
+_CHANGES = Base.metadata.tables[Change.__tablename__]
+_CONFLICTS = Base.metadata.tables[Conflict.__tablename__]
+
+
+def load(session: Session, ids: list[str]) -> dict[str, Held]:
+    # Locked in id order so that two pushes touching the same records queue instead of
+    # deadlocking; a push that then inserts the same new record as another is retried whole.
+    rows = session.execute(
+        select(_RECORDS).where(_RECORDS.c.id.in_(ids)).order_by(_RECORDS.c.id).with_for_update()
+    )
+    return {
+        row.id: Held(
+            id=row.id,
+            type=row.type,
+            district=row.district,
+            restricted=row.restricted,
+            created_by=row.created_by,
+            addressee=row.addressee,
+            deleted=row.deleted,
+            deleted_hlc=row.deleted_hlc,
+            fields=json.loads(row.fields),
+            versions=json.loads(row.versions),
+            created_at=row.created_at,
+            stored=True,
+            processing_restricted=row.processing_restricted,
+        )
+        for row in rows
+    }
+
+
+def record_row(state: Held, seq: int, now: datetime) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "type": state.type,
+        "district": state.district,
+        "restricted": state.restricted,
+        "created_by": state.created_by,
+        "addressee": state.addressee,
+        "deleted": state.deleted,
+        "deleted_hlc": state.deleted_hlc,
+        "fields": json.dumps(state.fields, separators=(",", ":"), ensure_ascii=False),
+        "versions": json.dumps(state.versions, separators=(",", ":")),
+        "digest": record_digest(
+            state.type, state.id, deleted=state.deleted, versions=state.versions
+        ),
+        "seq": seq,
+        "created_at": state.created_at,
+        "updated_at": now,
+    }
+
+
+def write_log(session: Session, batch: Batch) -> None:
+    """Write what needs no commit position (changes seen, conflicts, audit rows so far).
+
+    Done before the clock row is locked, so that concurrent pushes queue only for the records'
+    positions; rows added to the batch after this are written by ``write``.
+    """
+    # Through the tables (Core), without the ORM's per-row bulk bookkeeping.
+    if batch.changes:
+        session.execute(insert(_CHANGES), batch.changes)
+    if batch.conflicts:
+        session.execute(insert(_CONFLICTS), batch.conflicts)
+    audit.append(session, batch.audit)
+    batch.changes, batch.conflicts, batch.audit = [], [], []
+
+
+def write(session: Session, batch: Batch, dirty: list[Held], now: datetime) -> str:
+    """Write the batch; returns the highest clock the server has accepted."""
+    write_log(session, batch)
+    if not dirty:
+        return str(session.scalar(select(SyncClock.max_hlc).where(SyncClock.id == 1)) or "")
+    # The clock row is locked from here until commit: a later push waits for this one to commit
+    # before it can take positions, so no puller ever sees position n+1 before position n.
+    row = session.execute(
+        update(_CLOCK)
+        .where(_CLOCK.c.id == 1)
+        .values(last_seq=_CLOCK.c.last_seq + len(dirty))
+        .returning(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)
+    ).one()
+    first = row.last_seq - len(dirty) + 1
+    highest: str = max(str(row.max_hlc), batch.top_hlc)
+    if highest != row.max_hlc:
+        session.execute(update(_CLOCK).where(_CLOCK.c.id == 1).values(max_hlc=highest))
+    new_rows = [record_row(s, first + i, now) for i, s in enumerate(dirty) if not s.stored]
+    old_rows = [
+        {**record_row(s, first + i, now), "_id": s.id} for i, s in enumerate(dirty) if s.stored
+    ]
+    if new_rows:
+        session.execute(insert(_RECORDS), new_rows)
+    if old_rows:
+        session.execute(
+            update(_RECORDS)
+            .where(_RECORDS.c.id == bindparam("_id"))
+            .values(
+                {
+                    name: bindparam(name)
+                    for name in (
+                        "district",
+                        "restricted",
+                        "addressee",
+                        "deleted",
+                        "deleted_hlc",
+                        "fields",
+                        "versions",
+                        "digest",
+                        "seq",
+                        "updated_at",
+                    )
+                }
+            ),
+            old_rows,
+        )
+    return highest
+
+
+def note_device(session: Session, device_id: str, device_seq: int | None, now: datetime) -> None:
+    values: dict[str, object] = {"last_seen_at": now}
+    query = update(Device).where(Device.id == device_id)
+    if device_seq is not None:
+        session.execute(
+            query.where(Device.last_device_seq < device_seq).values(last_device_seq=device_seq)
+        )
+    session.execute(query.values(values))
