@@ -11,6 +11,8 @@ from fieldkit.store import settings as stored_settings
 from fieldkit.store.vault import Vault
 
 LANGUAGES = {"en": "English", "pl": "Polski"}
+#: The text sizes offered, as percentages of normal.
+TEXT_SIZES = (100, 115, 130, 150, 175, 200)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class AppSettings:
     paper_tray: str = PaperTray.AUTO.value
     language: str = "en"
     high_contrast: bool = False
+    #: Text size as a percentage of normal (one of ``TEXT_SIZES``); Ctrl+= and Ctrl+- step it.
+    text_size: int = 100
     officer_name: str = ""
     officer_number: str = ""
     district: str = "huddersfield"
@@ -58,6 +62,10 @@ def check_settings(settings: AppSettings) -> AppSettings:
         )
     if settings.language not in LANGUAGES:
         errors.append(FieldError("language", "must be one of " + ", ".join(LANGUAGES)))
+    if settings.text_size not in TEXT_SIZES:
+        errors.append(
+            FieldError("text_size", "must be one of " + ", ".join(f"{t}%" for t in TEXT_SIZES))
+        )
     if errors:
         raise ValidationError(errors)
     return replace(

@@ -32,11 +32,19 @@ from fieldkit.documents import (
 )
 from fieldkit.documents.templates import Branding
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
-from fieldkit.domain.records import SPECS, FieldKind, RecordType, is_restricted, normalise_id
-from fieldkit.domain.vocabulary import District, ServedHow
+from fieldkit.domain.records import (
+    SPECS,
+    FieldKind,
+    RecordType,
+    field_label,
+    is_restricted,
+    normalise_id,
+    value_label,
+)
+from fieldkit.domain.vocabulary import DocumentKind, ServedHow
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService
-from fieldkit.services.people import category_label, person_name
+from fieldkit.services.people import person_name
 from fieldkit.store import audit
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.records import StoredRecord
@@ -410,14 +418,14 @@ def _dated(record: StoredRecord) -> datetime | None:
 
 
 def _heading(record: StoredRecord) -> str:
-    words = _RECORD_WORDS.get(record.type, record.type.value.replace("_", " ").capitalize())
+    words = _RECORD_WORDS.get(record.type) or RecordType.label_for(record.type)
     f = record.fields
     if record.type is RecordType.PERSON:
         return f"{words}: {person_name(f)}"
     if record.type is RecordType.TENANCY_CASE and f.get("tenancy_ref"):
         return f"{words} {f['tenancy_ref']}"
     if record.type is RecordType.DOCUMENT:
-        words = category_label(str(f.get("kind") or "document"))
+        words = DocumentKind.label_for(f.get("kind") or "document")
     moment = _dated(record)
     return f"{words} — {format_datetime(moment)}" if moment else words
 
@@ -461,7 +469,7 @@ class _Words:
     ) -> tuple[AccessField, ...]:
         out: list[AccessField] = []
         for spec in SPECS[record_type].fields:
-            text = self.value(spec.name, spec.kind, fields.get(spec.name))
+            text = self.value(spec.name, spec.kind, fields.get(spec.name), record_type=record_type)
             if text:
                 out.append(AccessField(_label(spec.name), text))
         return tuple(out)
@@ -486,13 +494,13 @@ class _Words:
                 out.append(AccessVersion(f"Changed at {when}; before that it said:", fields, note))
         return tuple(out)
 
-    def value(self, name: str, kind: FieldKind, value: object) -> str:
+    def value(self, name: str, kind: FieldKind, value: object, *, record_type: str = "") -> str:
         if value is None or value == "" or value == []:
             return ""
         if isinstance(value, list):
             if name in ("person_ids", "tenant_ids"):
                 return self._people(value)
-            return ", ".join(self.value(name, kind, v) for v in value)
+            return ", ".join(self.value(name, kind, v, record_type=record_type) for v in value)
         if name == "person_id":
             return self._people([value])
         if name in ("place_id", "service_ids"):
@@ -508,7 +516,7 @@ class _Words:
         if kind is FieldKind.BOOL:
             return "Yes" if value else "No"
         if kind is FieldKind.CHOICE or kind is FieldKind.CHOICE_LIST:
-            return _choice(name, str(value))
+            return value_label(record_type, name, value)
         return str(value)
 
     def _people(self, ids: Sequence[object]) -> str:
@@ -523,13 +531,4 @@ _DELETED_NOTE = "The record was deleted then; its last contents are shown above.
 
 
 def _label(name: str) -> str:
-    return _FIELD_WORDS.get(name) or name.replace("_", " ").capitalize()
-
-
-def _choice(name: str, value: str) -> str:
-    if name in ("district", "districts"):
-        try:
-            return District(value).label
-        except ValueError:
-            return value
-    return category_label(value)
+    return _FIELD_WORDS.get(name) or field_label(name)
