@@ -41,6 +41,7 @@ from fieldkit.domain.records import (
     normalise_id,
     value_label,
 )
+from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import DocumentKind, ServedHow
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService
@@ -167,8 +168,15 @@ class SubjectAccessService:
         documents: DocumentService,
         branding: Callable[[], Branding] | None = None,
         replace_file: Callable[[Path, Path], None] = os.replace,
+        schemes: Mapping[str, Scheme] | None = None,
     ) -> None:
         self._vault = vault
+        #: Scheme and level names, so a warning says "Street drinking and vagrancy", not its id.
+        self._scheme_words: dict[str, str] = {}
+        for scheme in (schemes or {}).values():
+            self._scheme_words[scheme.id] = scheme.name
+            for level in scheme.levels:
+                self._scheme_words.setdefault(level.id, level.name)
         self._documents = documents
         self._branding = branding or (lambda: TemplateLibrary.load().bundle("en").branding)
         self._replace = replace_file
@@ -204,7 +212,13 @@ class SubjectAccessService:
         reference = "SAR-" + secrets.token_hex(4).upper()
         with self._vault.read() as conn:
             held = held_about(conn, person_id)
-        pack = _pack(held, reference=reference, by=self._vault.username, at=now)
+        pack = _pack(
+            held,
+            reference=reference,
+            by=self._vault.username,
+            at=now,
+            scheme_words=self._scheme_words,
+        )
         rendered = render_subject_access(pack, self._branding())
         body = _json(held, reference=reference, by=self._vault.username, at=now, pdf=rendered)
         json_path = folder / f"subject-access-{reference}.json"
@@ -343,8 +357,15 @@ def _json(
 # The PDF's words -------------------------------------------------------------------------------
 
 
-def _pack(held: HeldAboutPerson, *, reference: str, by: str, at: datetime) -> SubjectAccessInput:
-    words = _Words(held)
+def _pack(
+    held: HeldAboutPerson,
+    *,
+    reference: str,
+    by: str,
+    at: datetime,
+    scheme_words: Mapping[str, str] | None = None,
+) -> SubjectAccessInput:
+    words = _Words(held, scheme_words or {})
     sections: list[AccessSection] = []
     summary: list[str] = []
     for record_type, title, one, many in _SECTIONS:
@@ -455,9 +476,10 @@ def _event(event: LoggedEvent) -> AccessEvent:
 class _Words:
     """Field values in words, naming places and services from the records they refer to."""
 
-    def __init__(self, held: HeldAboutPerson) -> None:
+    def __init__(self, held: HeldAboutPerson, scheme_words: Mapping[str, str]) -> None:
         self._person_id = held.person.id
         self._labels = {r.id: self.label_of(r) for r in held.referenced}
+        self._scheme_words = scheme_words
 
     @staticmethod
     def label_of(record: StoredRecord) -> str:
@@ -503,6 +525,8 @@ class _Words:
             return ", ".join(self.value(name, kind, v, record_type=record_type) for v in value)
         if name == "person_id":
             return self._people([value])
+        if name in ("scheme", "level"):
+            return self._scheme_words.get(str(value), str(value))
         if name in ("place_id", "service_ids"):
             return self._labels.get(str(value), str(value))
         if kind is FieldKind.DATETIME:
