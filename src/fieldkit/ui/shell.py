@@ -84,6 +84,23 @@ SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
 _UNLOCK_PAGE, _MAIN_PAGE = 0, 1
 
 
+class _ScreenStack(QStackedWidget):
+    """A stack as large as the screen on show (not the largest screen), so only a screen that
+    does not fit the window scrolls."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
 class Screens:
     """The screens of one unlocked session; dropped whole when the vault locks."""
 
@@ -199,7 +216,7 @@ class MainWindow(QMainWindow):
             item.setIcon(navigation_icon(name.lower().replace(" ", "-")))
             item.setToolTip(f"{name} ({shortcut})")
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.screen_stack = QStackedWidget(main)
+        self.screen_stack: QStackedWidget = _ScreenStack(main)
         # Larger text makes a screen larger than the window: it scrolls rather than clip.
         self.screen_scroll = QScrollArea(main)
         self.screen_scroll.setWidgetResizable(True)
