@@ -334,7 +334,7 @@ def test_the_officer_sees_the_decision_and_comment_on_today(
     assert feedback[0].subject_id == mine.id
     assert feedback[0].returned is True
     assert feedback[0].comment == "Say which stand."
-    assert feedback[0].what.startswith("Visit: patrol")
+    assert feedback[0].what.startswith("Visit: Patrol")
 
 
 def test_only_a_vault_whose_user_the_server_called_a_supervisor_reviews(

@@ -79,7 +79,8 @@ def test_the_demo_supervisor_reviews_settles_sees_evaluates_and_exports(
         window.go(REVIEW)
     waiting = review.queue.total if review.queue else 0
     assert waiting > 100
-    assert {i.officer for i in review.model.rows} == {"demo.officer"}
+    # Colleagues are shown by the name the directory gives them, not their username.
+    assert {i.officer for i in review.model.rows} == {"Sam Whitaker (demo officer)"}
     with qtbot.waitSignal(review.opened, timeout=WAIT):
         review.table.selectRow(0)
     with qtbot.waitSignal(review.decided, timeout=WAIT):

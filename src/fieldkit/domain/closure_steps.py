@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from fieldkit.domain.legal_clocks import CLOSURE_NOTICE_HOURS, closure_facts
 from fieldkit.domain.records import FieldError, ValidationError
-from fieldkit.domain.vocabulary import ClosureStatus, NoticeServedHow
+from fieldkit.domain.vocabulary import ClosureStatus, NoticeServedHow, Vocabulary, define_words
 
 
-class ClosureStepKind(StrEnum):
+class ClosureStepKind(Vocabulary):
     """A step in a closure: a notice served, a hearing listed or adjourned, an order's life."""
 
     NOTICE_SERVED = "notice_served"
@@ -24,22 +23,20 @@ class ClosureStepKind(StrEnum):
     APPEALED = "appealed"
     REFUSED = "refused"
 
-    @property
-    def label(self) -> str:
-        """The step as the case screen names it."""
-        return _STEP_LABELS[self]
 
-
-_STEP_LABELS = {
-    ClosureStepKind.NOTICE_SERVED: "Closure notice served",
-    ClosureStepKind.HEARING_LISTED: "Hearing listed",
-    ClosureStepKind.ADJOURNED: "Hearing adjourned",
-    ClosureStepKind.ORDER_MADE: "Closure order made",
-    ClosureStepKind.EXTENDED: "Closure order extended",
-    ClosureStepKind.DISCHARGED: "Closure order discharged",
-    ClosureStepKind.APPEALED: "Closure order appealed",
-    ClosureStepKind.REFUSED: "Closure order refused",
-}
+define_words(
+    ClosureStepKind,
+    {
+        ClosureStepKind.NOTICE_SERVED: "Closure notice served",
+        ClosureStepKind.HEARING_LISTED: "Hearing listed",
+        ClosureStepKind.ADJOURNED: "Hearing adjourned",
+        ClosureStepKind.ORDER_MADE: "Closure order made",
+        ClosureStepKind.EXTENDED: "Closure order extended",
+        ClosureStepKind.DISCHARGED: "Closure order discharged",
+        ClosureStepKind.APPEALED: "Closure order appealed",
+        ClosureStepKind.REFUSED: "Closure order refused",
+    },
+)
 
 #: Words in a rank or designation that may authorise a 48-hour notice (s77(2): a police
 #: superintendent or above, or the council's chief executive officer or their designate).

@@ -6,10 +6,9 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from fieldkit.domain.vocabulary import ClosureStatus
+from fieldkit.domain.vocabulary import ClosureStatus, Vocabulary, define_words
 
 #: Every clock is reckoned in local time where the law counts days, months or Christmas Day.
 LONDON = ZoneInfo("Europe/London")
@@ -363,7 +362,7 @@ def acceptable_behaviour_contract_term(
     )
 
 
-class ClockName(StrEnum):
+class ClockName(Vocabulary):
     """The clocks that can run on a closure."""
 
     CLOSURE_NOTICE_ENDS = "closure_notice_ends"
@@ -371,6 +370,18 @@ class ClockName(StrEnum):
     HEARING = "hearing"
     ORDER_ENDS = "order_ends"
     APPEAL_DEADLINE = "appeal_deadline"
+
+
+define_words(
+    ClockName,
+    {
+        ClockName.CLOSURE_NOTICE_ENDS: "Closure notice ends",
+        ClockName.HEARING_DEADLINE: "Hearing deadline",
+        ClockName.HEARING: "Hearing",
+        ClockName.ORDER_ENDS: "Order ends",
+        ClockName.APPEAL_DEADLINE: "Appeal deadline",
+    },
+)
 
 
 @dataclass(frozen=True)

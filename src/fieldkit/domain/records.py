@@ -30,11 +30,15 @@ from fieldkit.domain.vocabulary import (
     SignpostingMethod,
     TenancyStatus,
     VisitKind,
+    Vocabulary,
     WarningStatus,
+    define_words,
+    labelled_vocabularies,
+    plain_words,
 )
 
 
-class RecordType(StrEnum):
+class RecordType(Vocabulary):
     """Every kind of record Fieldkit keeps; the values are the wire names."""
 
     PERSON = "person"
@@ -48,6 +52,51 @@ class RecordType(StrEnum):
     DOCUMENT = "document"
     SERVICE = "service"
     REVIEW = "review"
+
+
+define_words(
+    RecordType,
+    {
+        RecordType.PERSON: "Person",
+        RecordType.PLACE: "Place",
+        RecordType.VISIT: "Visit",
+        RecordType.WARNING: "Warning",
+        RecordType.SIGNPOSTING: "Signposting",
+        RecordType.TENANCY_CASE: "Tenancy case",
+        RecordType.TENANCY_NOTE: "Tenancy note",
+        RecordType.CLOSURE: "Closure step",
+        RecordType.DOCUMENT: "Document",
+        RecordType.SERVICE: "Support service",
+        RecordType.REVIEW: "Review decision",
+    },
+)
+
+#: Field names that read badly as they are; any other field reads as plain words.
+FIELD_WORDS: Final[Mapping[str, str]] = {
+    "person_id": "Person",
+    "person_ids": "People",
+    "place_id": "Place",
+    "tenant_ids": "Tenants",
+    "service_ids": "Services",
+    "case_id": "Tenancy case",
+    "visit_id": "Visit",
+    "signposting_id": "Signposting",
+    "officer_id": "Officer",
+    "subject_id": "About record",
+    "subject_type": "About",
+    "tenancy_ref": "Tenancy reference",
+    "sha256": "SHA-256",
+    "uprn": "UPRN",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "dob": "Date of birth",
+    "kind": "Kind",
+}
+
+
+def field_label(name: str) -> str:
+    """A record field's name as a form, an editor or an export header says it."""
+    return FIELD_WORDS.get(name) or plain_words(name)
 
 
 #: The team's work a supervisor reviews: what an officer writes in the field.
@@ -703,3 +752,31 @@ def scope_districts(record_type: str, fields: Mapping[str, object]) -> list[str]
 def is_restricted(fields: Mapping[str, object]) -> bool:
     """Whether a record holds safeguarding data with tighter access."""
     return fields.get("sensitivity") == Sensitivity.RESTRICTED
+
+
+def _vocabulary_of(choices: frozenset[str]) -> type[Vocabulary] | None:
+    """The smallest vocabulary a field's choices are drawn from (a field may allow only some)."""
+    holding = [v for v in labelled_vocabularies() if choices <= {m.value for m in v}]
+    return min(holding, key=len, default=None)
+
+
+def value_label(record_type: str, field_name: str, value: object) -> str:
+    """A stored value of a record's field as people read it.
+
+    A choice shows its vocabulary's label (a list of choices, each one's, joined by commas);
+    anything else is shown as it is.
+
+    Args:
+        record_type: the record's wire type.
+        field_name: the field's wire name.
+        value: the stored value.
+    """
+    known = RecordType.parse(record_type)
+    spec = SPECS.get(known) if known is not None else None
+    field_spec = spec.by_name.get(field_name) if spec else None
+    vocabulary = _vocabulary_of(field_spec.choices) if field_spec and field_spec.choices else None
+    if vocabulary is None:
+        return "" if value is None else str(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(vocabulary.label_for(v) for v in value)
+    return "" if value in (None, "") else vocabulary.label_for(value)

@@ -6,14 +6,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Final
 
 from fieldkit.domain.records import SPECS, FieldKind, RecordType
-from fieldkit.domain.vocabulary import Regime, TenancyStatus, WarningStatus
+from fieldkit.domain.vocabulary import (
+    Regime,
+    TenancyStatus,
+    Vocabulary,
+    WarningStatus,
+    define_words,
+)
 
 #: What a required text field reads in an anonymised copy.
 ANONYMISED: Final = "anonymised"
@@ -22,7 +27,7 @@ ANONYMISED: Final = "anonymised"
 RULES_FILE: Final = "rules.json"
 
 
-class StartEvent(StrEnum):
+class StartEvent(Vocabulary):
     """What starts a record's retention clock."""
 
     #: The record's own date: when the visit happened, the note was written, the letter printed.
@@ -39,12 +44,28 @@ class StartEvent(StrEnum):
     LAST_CHANGED = "last_changed"
 
 
-class EndAction(StrEnum):
+class EndAction(Vocabulary):
     """What the retention rule expects when the period is up (the decision stays a person's)."""
 
     REVIEW = "review"
     ANONYMISE = "anonymise"
     DELETE = "delete"
+
+
+define_words(
+    StartEvent,
+    {
+        StartEvent.RECORDED: "When it was recorded",
+        StartEvent.LAST_VISIT: "The last visit",
+        StartEvent.CASE_CLOSED: "When the case closed",
+        StartEvent.WARNING_ENDED: "When the warning ended",
+        StartEvent.LAST_CHANGED: "Its last change",
+    },
+)
+define_words(
+    EndAction,
+    {EndAction.REVIEW: "Review", EndAction.ANONYMISE: "Anonymise", EndAction.DELETE: "Delete"},
+)
 
 
 class RetentionRulesError(ValueError):

@@ -22,11 +22,7 @@ COUNTERSIGNED_CLOSURE_STEPS: Final = frozenset(
 )
 
 #: What each decision is called on screen and on the officer's Today.
-DECISION_WORDS: Final[Mapping[ReviewDecision, str]] = {
-    ReviewDecision.APPROVED: "Approved",
-    ReviewDecision.RETURNED: "Returned",
-    ReviewDecision.COUNTERSIGNED: "Countersigned",
-}
+DECISION_WORDS: Final[Mapping[ReviewDecision, str]] = {d: d.label for d in ReviewDecision}
 
 
 def needs_countersignature(

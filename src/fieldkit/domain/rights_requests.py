@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Final
 
 from fieldkit.domain.retention import add_months
+from fieldkit.domain.vocabulary import Vocabulary, define_words
 
 #: A request is answered within one month of receipt (UK GDPR art. 12(3); DPA 2018 s45, s54).
 ANSWER_MONTHS: Final = 1
@@ -15,7 +15,7 @@ ANSWER_MONTHS: Final = 1
 EXTENSION_MONTHS: Final = 2
 
 
-class RequestKind(StrEnum):
+class RequestKind(Vocabulary):
     """Which right the person exercises."""
 
     SUBJECT_ACCESS = "subject_access"
@@ -23,7 +23,7 @@ class RequestKind(StrEnum):
     RESTRICTION = "restriction"
 
 
-class RequestState(StrEnum):
+class RequestState(Vocabulary):
     """Where a request stands on a given day."""
 
     OPEN = "open"
@@ -31,6 +31,24 @@ class RequestState(StrEnum):
     OVERDUE = "overdue"
     ANSWERED = "answered"
 
+
+define_words(
+    RequestKind,
+    {
+        RequestKind.SUBJECT_ACCESS: "Subject access",
+        RequestKind.RECTIFICATION: "Rectification",
+        RequestKind.RESTRICTION: "Restriction of processing",
+    },
+)
+define_words(
+    RequestState,
+    {
+        RequestState.OPEN: "Open",
+        RequestState.DUE_SOON: "Due soon",
+        RequestState.OVERDUE: "Overdue",
+        RequestState.ANSWERED: "Answered",
+    },
+)
 
 #: Days before the deadline from which an open request shows as due soon.
 DUE_SOON_DAYS: Final = 7

@@ -1,12 +1,93 @@
-"""The partnership's fixed vocabularies: districts, categories, record kinds and states."""
+"""The partnership's fixed vocabularies and the one home of the words people read for them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Final
+from typing import Final, Self
 
 
-class District(StrEnum):
+class Vocabulary(StrEnum):
+    """A fixed vocabulary: each value is a wire name with a label (and maybe a description).
+
+    Labels are defined once, beside the vocabulary, with :func:`define_words`; every screen,
+    letter, bundle, export header and message reads them from here.
+    """
+
+    @property
+    def label(self) -> str:
+        """The value as people read it."""
+        return _LABELS[type(self)][self]
+
+    @property
+    def description(self) -> str:
+        """A short sentence on what choosing the value means, or empty."""
+        return _DESCRIPTIONS.get(type(self), {}).get(self, "")
+
+    @classmethod
+    def label_for(cls, value: object) -> str:
+        """A stored value's label; a value this release does not know reads as plain words.
+
+        Args:
+            value: the stored wire name (a string, or a member).
+        """
+        try:
+            return cls(str(value)).label
+        except ValueError:
+            return plain_words(str(value))
+
+    @classmethod
+    def choices(cls) -> tuple[tuple[str, str], ...]:
+        """Every (value, label) pair in the vocabulary's order, for a choice on a form."""
+        return tuple((m.value, m.label) for m in cls)
+
+    @classmethod
+    def parse(cls, value: object) -> Self | None:
+        """The member a stored value names, or None for a value this release does not know."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            return None
+
+
+_LABELS: dict[type[Vocabulary], Mapping[Vocabulary, str]] = {}
+_DESCRIPTIONS: dict[type[Vocabulary], Mapping[Vocabulary, str]] = {}
+
+
+def define_words(
+    vocabulary: type[Vocabulary],
+    labels: Mapping[str, str],
+    descriptions: Mapping[str, str] | None = None,
+) -> None:
+    """Give every value of a vocabulary its label (and, where a choice needs it, a description).
+
+    Raises:
+        ValueError: naming the vocabulary and the values left without a label, or labels for
+            values it does not have.
+    """
+    members = {m.value for m in vocabulary}
+    missing = sorted(members - set(labels))
+    extra = sorted(set(labels) - members) + sorted(set(descriptions or {}) - members)
+    if missing or extra:
+        raise ValueError(
+            f"{vocabulary.__name__}: values without a label {missing}, unknown values {extra}"
+        )
+    _LABELS[vocabulary] = {vocabulary(k): v for k, v in labels.items()}
+    _DESCRIPTIONS[vocabulary] = {vocabulary(k): v for k, v in (descriptions or {}).items()}
+
+
+def labelled_vocabularies() -> tuple[type[Vocabulary], ...]:
+    """Every vocabulary that has had its words defined (the label test walks them)."""
+    return tuple(_LABELS)
+
+
+def plain_words(value: str) -> str:
+    """An identifier as plain words ("street_drinking" → "Street drinking"), for unknown values."""
+    words = value.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+class District(Vocabulary):
     """The four problem-solving districts every record is filed under."""
 
     BATLEY_SPEN = "batley_spen"
@@ -14,21 +95,19 @@ class District(StrEnum):
     HUDDERSFIELD = "huddersfield"
     RURAL = "rural"
 
-    @property
-    def label(self) -> str:
-        """The district's name as people say it."""
-        return _DISTRICT_LABELS[self]
+
+define_words(
+    District,
+    {
+        District.BATLEY_SPEN: "Batley & Spen",
+        District.DEWSBURY_MIRFIELD: "Dewsbury & Mirfield",
+        District.HUDDERSFIELD: "Huddersfield",
+        District.RURAL: "Rural (Kirklees Rural)",
+    },
+)
 
 
-_DISTRICT_LABELS = {
-    District.BATLEY_SPEN: "Batley & Spen",
-    District.DEWSBURY_MIRFIELD: "Dewsbury & Mirfield",
-    District.HUDDERSFIELD: "Huddersfield",
-    District.RURAL: "Rural (Kirklees Rural)",
-}
-
-
-class Category(StrEnum):
+class Category(Vocabulary):
     """What an encounter was about."""
 
     STREET_DRINKING = "street_drinking"
@@ -48,27 +127,76 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+define_words(
+    Category,
+    {
+        Category.STREET_DRINKING: "Street drinking",
+        Category.BEGGING: "Begging",
+        Category.ROUGH_SLEEPING: "Rough sleeping",
+        Category.SHOPLIFTING: "Shoplifting",
+        Category.THEFT_FROM_PERSON: "Theft from the person",
+        Category.ALCOHOL_NTE: "Alcohol (night-time economy)",
+        Category.ASB_YOUTH: "ASB (youth)",
+        Category.ASB_NEIGHBOUR: "ASB (neighbour)",
+        Category.NOISE: "Noise",
+        Category.DRUGS: "Drugs",
+        Category.CRIMINAL_DAMAGE: "Criminal damage",
+        Category.DOMESTIC_ABUSE: "Domestic abuse",
+        Category.HATE_INCIDENT: "Hate incident",
+        Category.CSE_CONCERN: "CSE concern",
+        Category.OTHER: "Other",
+    },
+    {
+        Category.DOMESTIC_ABUSE: "Safeguarding: the visit is restricted automatically.",
+        Category.HATE_INCIDENT: "Safeguarding: the visit is restricted automatically.",
+        Category.CSE_CONCERN: "Child sexual exploitation concern. Safeguarding: the visit is "
+        "restricted automatically.",
+        Category.ALCOHOL_NTE: "Alcohol-related behaviour in the evening and night economy.",
+    },
+)
+
 #: Safeguarding categories: a visit that has any of them is restricted automatically.
 RESTRICTED_CATEGORIES = frozenset(
     {Category.DOMESTIC_ABUSE, Category.HATE_INCIDENT, Category.CSE_CONCERN}
 )
 
 
-class Sensitivity(StrEnum):
+class Sensitivity(Vocabulary):
     """Who may see a record: everyone in scope, or only those cleared for safeguarding data."""
 
     STANDARD = "standard"
     RESTRICTED = "restricted"
 
 
-class VisitKind(StrEnum):
+define_words(
+    Sensitivity,
+    {Sensitivity.STANDARD: "Standard", Sensitivity.RESTRICTED: "Restricted"},
+    {
+        Sensitivity.STANDARD: "Seen by the officers and supervisors who cover its district.",
+        Sensitivity.RESTRICTED: "Safeguarding: only those cleared for it see what it says.",
+    },
+)
+
+
+class VisitKind(Vocabulary):
     PATROL = "patrol"
     TENANCY_VISIT = "tenancy_visit"
     WELFARE_CHECK = "welfare_check"
     JOINT_VISIT = "joint_visit"
 
 
-class WarningStatus(StrEnum):
+define_words(
+    VisitKind,
+    {
+        VisitKind.PATROL: "Patrol",
+        VisitKind.TENANCY_VISIT: "Tenancy visit",
+        VisitKind.WELFARE_CHECK: "Welfare check",
+        VisitKind.JOINT_VISIT: "Joint visit",
+    },
+)
+
+
+class WarningStatus(Vocabulary):
     ISSUED = "issued"
     WITHDRAWN = "withdrawn"
     SUPERSEDED = "superseded"
@@ -76,7 +204,18 @@ class WarningStatus(StrEnum):
     AWAITING_COUNTERSIGNATURE = "awaiting_countersignature"
 
 
-class RiskMarker(StrEnum):
+define_words(
+    WarningStatus,
+    {
+        WarningStatus.ISSUED: "Issued",
+        WarningStatus.WITHDRAWN: "Withdrawn",
+        WarningStatus.SUPERSEDED: "Superseded",
+        WarningStatus.AWAITING_COUNTERSIGNATURE: "Awaiting countersignature",
+    },
+)
+
+
+class RiskMarker(Vocabulary):
     """Risks to an officer or to the person themselves, shown wherever the person is added."""
 
     VIOLENCE = "violence"
@@ -87,58 +226,66 @@ class RiskMarker(StrEnum):
     VULNERABLE_ADULT = "vulnerable_adult"
     CHILD_AT_RISK = "child_at_risk"
 
-    @property
-    def label(self) -> str:
-        """The marker as it is shown on the profile, the visit form and the warning screen."""
-        return _RISK_MARKER_LABELS[self]
 
-
-_RISK_MARKER_LABELS = {
-    RiskMarker.VIOLENCE: "Violence",
-    RiskMarker.WEAPONS: "Weapons",
-    RiskMarker.LONE_VISIT_RISK: "Do not visit alone",
-    RiskMarker.MENTAL_HEALTH: "Mental health",
-    RiskMarker.SUBSTANCE_USE: "Substance use",
-    RiskMarker.VULNERABLE_ADULT: "Vulnerable adult",
-    RiskMarker.CHILD_AT_RISK: "Child at risk",
-}
+define_words(
+    RiskMarker,
+    {
+        RiskMarker.VIOLENCE: "Violence",
+        RiskMarker.WEAPONS: "Weapons",
+        RiskMarker.LONE_VISIT_RISK: "Do not visit alone",
+        RiskMarker.MENTAL_HEALTH: "Mental health",
+        RiskMarker.SUBSTANCE_USE: "Substance use",
+        RiskMarker.VULNERABLE_ADULT: "Vulnerable adult",
+        RiskMarker.CHILD_AT_RISK: "Child at risk",
+    },
+)
 
 
 def risk_marker_label(value: str) -> str:
-    """A stored marker's label; a value this release does not know is shown as stored."""
-    try:
-        return RiskMarker(value).label
-    except ValueError:
-        return value
+    """A stored marker's label; a value this release does not know reads as plain words."""
+    return RiskMarker.label_for(value)
 
 
-class SignpostingMethod(StrEnum):
+class SignpostingMethod(Vocabulary):
     LEAFLET = "leaflet"
     VERBAL = "verbal"
     REFERRAL = "referral"
 
 
-class TenancyStatus(StrEnum):
+define_words(
+    SignpostingMethod,
+    {
+        SignpostingMethod.LEAFLET: "Leaflet",
+        SignpostingMethod.VERBAL: "Told in person",
+        SignpostingMethod.REFERRAL: "Referral",
+    },
+)
+
+
+class TenancyStatus(Vocabulary):
     OPEN = "open"
     MONITORING = "monitoring"
     CLOSURE_IN_PROGRESS = "closure_in_progress"
     CLOSED = "closed"
 
 
-_TENANCY_STATUS_LABELS = {
-    "open": "Open",
-    "monitoring": "Monitoring",
-    "closure_in_progress": "Closure in progress",
-    "closed": "Closed",
-}
+define_words(
+    TenancyStatus,
+    {
+        "open": "Open",
+        "monitoring": "Monitoring",
+        "closure_in_progress": "Closure in progress",
+        "closed": "Closed",
+    },
+)
 
 
 def tenancy_status_label(value: str) -> str:
     """A tenancy case's status as the case screen says it."""
-    return _TENANCY_STATUS_LABELS.get(value, value)
+    return TenancyStatus.label_for(value)
 
 
-class NoticeServedHow(StrEnum):
+class NoticeServedHow(Vocabulary):
     """How a closure notice was served (s79: fixed to the premises and given to people there)."""
 
     FIXED_TO_PREMISES = "fixed_to_premises"
@@ -146,21 +293,19 @@ class NoticeServedHow(StrEnum):
     GIVEN_TO_OWNER = "given_to_owner"
     FIXED_AND_GIVEN = "fixed_and_given"
 
-    @property
-    def label(self) -> str:
-        """How the case screen and the bundle say it."""
-        return _NOTICE_SERVED_LABELS[self]
+
+define_words(
+    NoticeServedHow,
+    {
+        NoticeServedHow.FIXED_TO_PREMISES: "Fixed to the entrance of the premises",
+        NoticeServedHow.GIVEN_TO_OCCUPIER: "Given to a person living at the premises",
+        NoticeServedHow.GIVEN_TO_OWNER: "Given to the owner or landlord",
+        NoticeServedHow.FIXED_AND_GIVEN: "Fixed to the premises and given to the people there",
+    },
+)
 
 
-_NOTICE_SERVED_LABELS = {
-    NoticeServedHow.FIXED_TO_PREMISES: "Fixed to the entrance of the premises",
-    NoticeServedHow.GIVEN_TO_OCCUPIER: "Given to a person living at the premises",
-    NoticeServedHow.GIVEN_TO_OWNER: "Given to the owner or landlord",
-    NoticeServedHow.FIXED_AND_GIVEN: "Fixed to the premises and given to the people there",
-}
-
-
-class NoteKind(StrEnum):
+class NoteKind(Vocabulary):
     VISIT = "visit"
     INCIDENT = "incident"
     EVIDENCE = "evidence"
@@ -168,7 +313,19 @@ class NoteKind(StrEnum):
     LEGAL = "legal"
 
 
-class ClosureStatus(StrEnum):
+define_words(
+    NoteKind,
+    {
+        NoteKind.VISIT: "Visit",
+        NoteKind.INCIDENT: "Incident",
+        NoteKind.EVIDENCE: "Evidence",
+        NoteKind.SUPPORT: "Support",
+        NoteKind.LEGAL: "Legal",
+    },
+)
+
+
+class ClosureStatus(Vocabulary):
     PLANNED = "planned"
     NOTICE_SERVED = "notice_served"
     ADJOURNED = "adjourned"
@@ -179,24 +336,27 @@ class ClosureStatus(StrEnum):
     EXPIRED = "expired"
 
 
-_CLOSURE_STATUS_LABELS = {
-    "planned": "Planned",
-    "notice_served": "Notice served",
-    "adjourned": "Hearing adjourned",
-    "order_made": "Order made",
-    "extended": "Order extended",
-    "refused": "Order refused",
-    "discharged": "Order discharged",
-    "expired": "Expired",
-}
+define_words(
+    ClosureStatus,
+    {
+        "planned": "Planned",
+        "notice_served": "Notice served",
+        "adjourned": "Hearing adjourned",
+        "order_made": "Order made",
+        "extended": "Order extended",
+        "refused": "Order refused",
+        "discharged": "Order discharged",
+        "expired": "Expired",
+    },
+)
 
 
 def closure_status_label(value: str) -> str:
     """A closure's status as the case screen says it."""
-    return _CLOSURE_STATUS_LABELS.get(value, value)
+    return ClosureStatus.label_for(value)
 
 
-class DocumentKind(StrEnum):
+class DocumentKind(Vocabulary):
     YELLOW_LETTER = "yellow_letter"
     RED_LETTER = "red_letter"
     CPW_LETTER = "cpw_letter"
@@ -209,7 +369,23 @@ class DocumentKind(StrEnum):
     SUBJECT_ACCESS = "subject_access"
 
 
-class ReviewDecision(StrEnum):
+define_words(
+    DocumentKind,
+    {
+        DocumentKind.YELLOW_LETTER: "Yellow warning letter",
+        DocumentKind.RED_LETTER: "Red warning letter",
+        DocumentKind.CPW_LETTER: "Community Protection Warning letter",
+        DocumentKind.CPN_NOTICE: "Community Protection Notice",
+        DocumentKind.SIGNPOSTING_LEAFLET: "Signposting leaflet",
+        DocumentKind.EVIDENCE_BUNDLE: "Evidence bundle",
+        DocumentKind.CLOSURE_NOTICE: "Closure notice",
+        DocumentKind.MEETING_PACK: "Meeting pack",
+        DocumentKind.SUBJECT_ACCESS: "Subject access response",
+    },
+)
+
+
+class ReviewDecision(Vocabulary):
     """What a supervisor decided about a piece of the team's synced work."""
 
     APPROVED = "approved"
@@ -217,7 +393,21 @@ class ReviewDecision(StrEnum):
     COUNTERSIGNED = "countersigned"
 
 
-class ServedHow(StrEnum):
+define_words(
+    ReviewDecision,
+    {
+        ReviewDecision.APPROVED: "Approved",
+        ReviewDecision.RETURNED: "Returned",
+        ReviewDecision.COUNTERSIGNED: "Countersigned",
+    },
+    {
+        ReviewDecision.RETURNED: "Sent back to the officer with a comment saying what to change.",
+        ReviewDecision.COUNTERSIGNED: "A supervisor signed off a step that needs it.",
+    },
+)
+
+
+class ServedHow(Vocabulary):
     HANDED_OVER = "handed_over"
     LEFT_AT_ADDRESS = "left_at_address"
     POSTED = "posted"
@@ -225,19 +415,17 @@ class ServedHow(StrEnum):
     #: Offered in person and refused: still served (the person was told what it says).
     REFUSED = "refused"
 
-    @property
-    def label(self) -> str:
-        """How it was served, as the form and the timeline say it."""
-        return _SERVED_HOW_LABELS[self]
 
-
-_SERVED_HOW_LABELS = {
-    ServedHow.HANDED_OVER: "Handed over",
-    ServedHow.LEFT_AT_ADDRESS: "Left at the address",
-    ServedHow.POSTED: "Posted",
-    ServedHow.EXPORTED: "Exported",
-    ServedHow.REFUSED: "Offered and refused",
-}
+define_words(
+    ServedHow,
+    {
+        ServedHow.HANDED_OVER: "Handed over",
+        ServedHow.LEFT_AT_ADDRESS: "Left at the address",
+        ServedHow.POSTED: "Posted",
+        ServedHow.EXPORTED: "Exported",
+        ServedHow.REFUSED: "Offered and refused",
+    },
+)
 
 #: How a warning can be served on the spot (exporting is for documents, not for warnings).
 WARNING_SERVICE = (
@@ -248,7 +436,7 @@ WARNING_SERVICE = (
 )
 
 
-class ServiceNeed(StrEnum):
+class ServiceNeed(Vocabulary):
     """The needs a support service meets; a signposting leaflet is built from them."""
 
     ALCOHOL_DRUGS = "alcohol_drugs"
@@ -261,14 +449,38 @@ class ServiceNeed(StrEnum):
     YOUTH = "youth"
 
 
-class Regime(StrEnum):
+define_words(
+    ServiceNeed,
+    {
+        ServiceNeed.ALCOHOL_DRUGS: "Alcohol and drugs",
+        ServiceNeed.HOUSING: "Housing",
+        ServiceNeed.MENTAL_HEALTH: "Mental health",
+        ServiceNeed.FOOD: "Food",
+        ServiceNeed.BENEFITS: "Benefits and money",
+        ServiceNeed.DOMESTIC_ABUSE: "Domestic abuse",
+        ServiceNeed.VICTIM_SUPPORT: "Victim support",
+        ServiceNeed.YOUTH: "Young people",
+    },
+)
+
+
+class Regime(Vocabulary):
     """The data-protection regime a record is processed under."""
 
     LAW_ENFORCEMENT = "dpa2018_part3"
     UK_GDPR = "uk_gdpr"
 
 
-class UserRole(StrEnum):
+define_words(
+    Regime,
+    {
+        Regime.LAW_ENFORCEMENT: "Law enforcement processing (DPA 2018 Part 3)",
+        Regime.UK_GDPR: "UK GDPR",
+    },
+)
+
+
+class UserRole(Vocabulary):
     """The roles the server gives users, as the app reads them from a sign-in or handshake."""
 
     OFFICER = "officer"
@@ -279,10 +491,16 @@ class UserRole(StrEnum):
     GOVERNANCE = "governance"
 
 
-USER_ROLE_LABELS: Final[dict[UserRole, str]] = {
-    UserRole.OFFICER: "Officer",
-    UserRole.HOUSING: "Housing officer",
-    UserRole.SUPERVISOR: "Supervisor",
-    UserRole.ADMIN: "Administrator",
-    UserRole.GOVERNANCE: "Information governance",
-}
+define_words(
+    UserRole,
+    {
+        UserRole.OFFICER: "Officer",
+        UserRole.HOUSING: "Housing officer",
+        UserRole.SUPERVISOR: "Supervisor",
+        UserRole.ADMIN: "Administrator",
+        UserRole.GOVERNANCE: "Information governance",
+    },
+)
+
+#: The roles' labels by role (read from the vocabulary's one home).
+USER_ROLE_LABELS: Final[dict[UserRole, str]] = {role: role.label for role in UserRole}

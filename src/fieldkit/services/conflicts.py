@@ -9,14 +9,13 @@ server the conflict is settled.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.legal_clocks import format_datetime
-from fieldkit.domain.records import FieldKind, RecordType, record_spec
+from fieldkit.domain.records import FieldKind, RecordType, field_label, record_spec
 from fieldkit.services.device_alerts import DeviceAlertLine, device_alert_lines
 from fieldkit.services.records import RecordService
 from fieldkit.store import replica
@@ -24,20 +23,6 @@ from fieldkit.store.replica import CachedConflict
 from fieldkit.store.vault import Vault
 
 __all__ = ["Choice", "ConflictItem", "ConflictList", "ConflictService", "ConflictSide"]
-
-#: How a record type is named in the queue.
-_TYPE_WORDS: Mapping[str, str] = {
-    "person": "Person",
-    "place": "Place",
-    "signposting": "Signposting",
-    "tenancy_case": "Tenancy case",
-    "closure": "Closure",
-    "visit": "Visit",
-    "warning": "Warning",
-    "tenancy_note": "Tenancy note",
-    "document": "Document",
-    "service": "Support service",
-}
 
 
 class Choice(StrEnum):
@@ -122,12 +107,12 @@ def _item(raw: CachedConflict, waiting: bool) -> ConflictItem:
         spec = record_spec(raw["type"]).by_name.get(raw["field"])
     except ValueError:
         spec = None
-    label = raw["field"].replace("_", " ").capitalize()
+    label = field_label(raw["field"])
     return ConflictItem(
         id=int(raw["id"]),
         record_type=raw["type"],
         record_id=raw["record_id"],
-        what=f"{_TYPE_WORDS.get(raw['type'], raw['type'])} record",
+        what=f"{RecordType.label_for(raw['type'])} record",
         field=raw["field"],
         field_label=label,
         kept=ConflictSide(

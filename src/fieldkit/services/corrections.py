@@ -15,9 +15,15 @@ from fieldkit.domain.corrections import (
     text_value,
 )
 from fieldkit.domain.legal_clocks import format_datetime
-from fieldkit.domain.records import FieldError, RecordType, ValidationError, record_spec
-from fieldkit.domain.vocabulary import District, ReviewDecision
-from fieldkit.services.people import category_label
+from fieldkit.domain.records import (
+    FieldError,
+    RecordType,
+    ValidationError,
+    field_label,
+    record_spec,
+    value_label,
+)
+from fieldkit.domain.vocabulary import ReviewDecision
 from fieldkit.services.records import RecordView
 from fieldkit.store import audit, replica
 from fieldkit.store.transaction import Transaction
@@ -31,33 +37,7 @@ NOT_EDITABLE: frozenset[RecordType] = frozenset({RecordType.REVIEW})
 
 
 #: What each record type is called in an editor's title.
-TYPE_WORDS: dict[RecordType, str] = {
-    RecordType.PERSON: "Person",
-    RecordType.PLACE: "Place",
-    RecordType.VISIT: "Visit",
-    RecordType.WARNING: "Warning",
-    RecordType.SIGNPOSTING: "Signposting",
-    RecordType.TENANCY_CASE: "Tenancy case",
-    RecordType.TENANCY_NOTE: "Tenancy note",
-    RecordType.CLOSURE: "Closure step",
-    RecordType.DOCUMENT: "Document",
-    RecordType.SERVICE: "Support service",
-    RecordType.REVIEW: "Review decision",
-}
-
-_DECISION_WORDS = {
-    ReviewDecision.RETURNED.value: "Returned",
-    ReviewDecision.APPROVED.value: "Approved",
-    ReviewDecision.COUNTERSIGNED.value: "Countersigned",
-}
-
-
-def _choice_label(field: str, value: str) -> str:
-    if field in ("district", "districts"):
-        return District(value).label
-    if field == "categories":
-        return category_label(value)
-    return value
+TYPE_WORDS: dict[RecordType, str] = {t: t.label for t in RecordType}
 
 
 @dataclass(frozen=True)
@@ -147,7 +127,7 @@ class CorrectionService:
             value = str(latest.fields.get("decision") or "")
             returned = value == ReviewDecision.RETURNED.value
             when = latest.fields.get("decided_at")
-            said = f"{_DECISION_WORDS.get(value, value)} by {latest.fields.get('reviewer') or '?'}"
+            said = f"{ReviewDecision.label_for(value)} by {latest.fields.get('reviewer') or '?'}"
             if isinstance(when, str) and when:
                 said += f" on {format_datetime(datetime.fromisoformat(when))}"
             comment = str(latest.fields.get("comment") or "")
@@ -155,11 +135,11 @@ class CorrectionService:
         fields = tuple(
             EditableField(
                 name=f.name,
-                label=f.name.replace("_", " ").capitalize(),
+                label=field_label(f.name),
                 text=field_text(f, record.fields.get(f.name)),
                 required=f.required,
                 multiline=f.max_length > 200 and not f.is_list,
-                choices=tuple((c, _choice_label(f.name, c)) for c in sorted(f.choices))
+                choices=tuple((c, value_label(spec.type, f.name, c)) for c in sorted(f.choices))
                 if f.choices and not f.is_list
                 else (),
             )

@@ -12,16 +12,8 @@ from fieldkit.store.records import StoredRecord
 from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
 
-NEED_LABELS = {
-    ServiceNeed.ALCOHOL_DRUGS: "Alcohol and drugs",
-    ServiceNeed.HOUSING: "Housing",
-    ServiceNeed.MENTAL_HEALTH: "Mental health",
-    ServiceNeed.FOOD: "Food",
-    ServiceNeed.BENEFITS: "Benefits and money",
-    ServiceNeed.DOMESTIC_ABUSE: "Domestic abuse",
-    ServiceNeed.VICTIM_SUPPORT: "Victim support",
-    ServiceNeed.YOUTH: "Young people",
-}
+#: Each need in words (from the vocabulary).
+NEED_LABELS = {need: need.label for need in ServiceNeed}
 
 
 @dataclass(frozen=True)

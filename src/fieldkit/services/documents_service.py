@@ -23,21 +23,12 @@ from fieldkit.documents import (
     render_letter,
 )
 from fieldkit.domain.records import RecordType
+from fieldkit.domain.vocabulary import DocumentKind
 from fieldkit.services import disclosure
 from fieldkit.store import audit, document_files
 from fieldkit.store.records import RecordRepository
 from fieldkit.store.transaction import Transaction
 from fieldkit.store.vault import Vault
-
-_TITLES = {
-    "yellow_letter": "Yellow warning letter",
-    "red_letter": "Red warning letter",
-    "cpw_letter": "Community Protection Warning letter",
-    "cpn_notice": "Community Protection Notice",
-    "signposting_leaflet": "Signposting leaflet",
-    "evidence_bundle": "Evidence bundle",
-    "closure_notice": "Closure notice",
-}
 
 
 @dataclass(frozen=True)
@@ -62,7 +53,7 @@ class PrintOutcome:
 
 def document_title(kind: str) -> str:
     """A document kind in words."""
-    return _TITLES.get(kind, kind.replace("_", " ").capitalize())
+    return DocumentKind.label_for(kind)
 
 
 class _FunctionPrinting:

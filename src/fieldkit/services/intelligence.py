@@ -26,6 +26,7 @@ from fieldkit.documents import (
 )
 from fieldkit.documents.templates import Branding
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
+from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.trends import Period, RisingRule, describe_change, period_ending
 from fieldkit.domain.vocabulary import Category, District
@@ -96,10 +97,7 @@ class Repeats:
 
 def district_label(value: str) -> str:
     """A district id in words (an unknown id as it is)."""
-    try:
-        return District(value).label
-    except ValueError:
-        return value
+    return District.label_for(value)
 
 
 def _scope_words(scope: Scope) -> str:
@@ -163,7 +161,7 @@ def repeats_table(repeats: Repeats, *, period: Period, scope: Scope) -> ExportTa
         ("Kind", "Name", "District", "Visits", "First", "Last"),
         tuple(
             (
-                r.kind,
+                RecordType.label_for(r.kind),
                 r.name,
                 district_label(r.district),
                 str(r.visits),
@@ -181,7 +179,14 @@ def early_warning_table(listed: Sequence[RisingSubject], *, scope: Scope) -> Exp
         f"Early warning, {_scope_words(scope)}",
         ("Kind", "Name", "District", "Recent", "Before", "Why listed"),
         tuple(
-            (s.kind, s.name, district_label(s.district), str(s.recent), str(s.before), s.reason)
+            (
+                RecordType.label_for(s.kind),
+                s.name,
+                district_label(s.district),
+                str(s.recent),
+                str(s.before),
+                s.reason,
+            )
             for s in listed
         ),
         tuple((s.kind, s.id) for s in listed),

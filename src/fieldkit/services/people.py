@@ -19,7 +19,14 @@ from fieldkit.domain.name_match import (
 )
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import WarningStatus, risk_marker_label
+from fieldkit.domain.vocabulary import (
+    Category,
+    DocumentKind,
+    ServedHow,
+    SignpostingMethod,
+    WarningStatus,
+    risk_marker_label,
+)
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
 from fieldkit.store.records import StoredRecord
@@ -50,17 +57,9 @@ def parse_moment(value: object) -> datetime:
     return datetime.fromisoformat(str(value))
 
 
-_LABELS = {
-    "asb_youth": "ASB (youth)",
-    "asb_neighbour": "ASB (neighbour)",
-    "alcohol_nte": "Alcohol (night-time economy)",
-    "cse_concern": "CSE concern",
-}
-
-
 def category_label(value: str) -> str:
     """A category's wire name as words ("street_drinking" → "Street drinking")."""
-    return _LABELS.get(value) or value.replace("_", " ").capitalize()
+    return Category.label_for(value)
 
 
 @dataclass(frozen=True)
@@ -378,7 +377,8 @@ class PeopleService:
                 TimelineEntry(
                     parse_moment(sf["given_at"]),
                     "Signposting",
-                    f"{count} service(s), {sf['method']}",
+                    f"{count} service{'s' if count != 1 else ''}, "
+                    f"{SignpostingMethod.label_for(sf['method']).lower()}",
                     consent,
                 )
             )
@@ -388,8 +388,8 @@ class PeopleService:
                 TimelineEntry(
                     parse_moment(df["printed_at"]),
                     "Document",
-                    category_label(str(df["kind"])),
-                    f"{str(df['served_how']).replace('_', ' ')}; template "
+                    DocumentKind.label_for(df["kind"]),
+                    f"{ServedHow.label_for(df['served_how'])}; template "
                     f"{df['template_id']} v{df['template_version']}",
                 )
             )

@@ -30,6 +30,7 @@ from fieldkit.domain.legal_clocks import (
 )
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, is_restricted
 from fieldkit.domain.schemes import Scheme
+from fieldkit.domain.vocabulary import DocumentKind, NoteKind, ServedHow, VisitKind
 from fieldkit.services import disclosure
 from fieldkit.services.directory import as_support_service, service_row
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
@@ -379,8 +380,8 @@ def _note_entry(note: StoredRecord) -> BundleEntry:
     return BundleEntry(
         record_id=note.id,
         when=parse_moment(f["written_at"]).astimezone(LONDON),
-        kind=f"Note ({f['kind']})",
-        title=str(f["kind"]).capitalize() + " note",
+        kind=f"Note ({NoteKind.label_for(f['kind']).lower()})",
+        title=NoteKind.label_for(f["kind"]) + " note",
         body=str(f["body"]),
     )
 
@@ -391,7 +392,7 @@ def _visit_entry(visit: StoredRecord, author: str) -> BundleEntry:
         record_id=visit.id,
         when=parse_moment(f["occurred_at"]).astimezone(LONDON),
         kind="Visit",
-        title=str(f["kind"]).replace("_", " ").capitalize(),
+        title=VisitKind.label_for(f["kind"]),
         body=str(f.get("narrative") or ""),
         author=author,
     )
@@ -403,8 +404,8 @@ def _letter_entry(document: StoredRecord) -> BundleEntry:
         record_id=document.id,
         when=parse_moment(f["printed_at"]).astimezone(LONDON),
         kind="Letter served",
-        title=str(f["kind"]).replace("_", " ").capitalize(),
-        body=f"Served: {str(f['served_how']).replace('_', ' ')}. Template {f['template_id']} "
+        title=DocumentKind.label_for(f["kind"]),
+        body=f"Served: {ServedHow.label_for(f['served_how']).lower()}. Template {f['template_id']} "
         f"version {f['template_version']}; SHA-256 {f['sha256']}.",
     )
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from fieldkit.domain.legal_clocks import format_date, format_datetime
-from fieldkit.domain.records import REVIEWABLE_TYPES, FieldKind, RecordType, record_spec
+from fieldkit.domain.records import (
+    REVIEWABLE_TYPES,
+    FieldKind,
+    RecordType,
+    field_label,
+    record_spec,
+    value_label,
+)
 from fieldkit.domain.review import (
     DECISION_WORDS,
     Decision,
@@ -25,7 +32,15 @@ from fieldkit.domain.review import (
     review_sensitivity,
 )
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import ReviewDecision, WarningStatus
+from fieldkit.domain.vocabulary import (
+    ClosureStatus,
+    DocumentKind,
+    NoteKind,
+    ReviewDecision,
+    SignpostingMethod,
+    VisitKind,
+    WarningStatus,
+)
 from fieldkit.services.directory import colleague_names, shown_as
 from fieldkit.services.intelligence import district_label
 from fieldkit.services.people import category_label, person_name
@@ -51,27 +66,15 @@ _LAST_LOOK = "review_last_look"
 
 #: How each kind of work is named on screen.
 KIND_WORDS: Mapping[RecordType, str] = {
-    RecordType.VISIT: "Visit",
-    RecordType.WARNING: "Warning",
-    RecordType.SIGNPOSTING: "Signposting",
-    RecordType.TENANCY_NOTE: "Tenancy note",
-    RecordType.CLOSURE: "Closure step",
-    RecordType.DOCUMENT: "Document",
-}
-
-
-#: Field names that read badly as they are.
-_FIELD_WORDS: Mapping[str, str] = {
-    "person_id": "Person",
-    "person_ids": "People",
-    "place_id": "Place",
-    "tenant_ids": "Tenants",
-    "service_ids": "Services",
-    "case_id": "Tenancy case",
-    "visit_id": "Visit",
-    "signposting_id": "Signposting",
-    "officer_id": "Officer",
-    "subject_id": "About",
+    t: t.label
+    for t in (
+        RecordType.VISIT,
+        RecordType.WARNING,
+        RecordType.SIGNPOSTING,
+        RecordType.TENANCY_NOTE,
+        RecordType.CLOSURE,
+        RecordType.DOCUMENT,
+    )
 }
 
 
@@ -382,7 +385,8 @@ class ReviewService:
             case RecordType.VISIT:
                 listed = f.get("categories")
                 cats = ", ".join(category_label(str(c)) for c in _items(listed))
-                return f"{str(f['kind']).replace('_', ' ')}" + (f" ({cats})" if cats else "")
+                what = VisitKind.label_for(f["kind"])
+                return f"{what} — {cats}" if cats else what
             case RecordType.WARNING:
                 scheme = self._schemes.get(str(f["scheme"]))
                 if scheme is None:
@@ -393,15 +397,16 @@ class ReviewService:
                     return str(f["level"])
             case RecordType.SIGNPOSTING:
                 count = len(_items(f.get("service_ids")))
-                return f"{count} service{'s' if count != 1 else ''}, {f['method']}"
+                method = SignpostingMethod.label_for(f["method"]).lower()
+                return f"{count} service{'s' if count != 1 else ''}, {method}"
             case RecordType.TENANCY_NOTE:
-                return str(f["kind"]).replace("_", " ")
+                return NoteKind.label_for(f["kind"]) + " note"
             case RecordType.CLOSURE:
-                return str(f["status"]).replace("_", " ")
+                return ClosureStatus.label_for(f["status"])
             case RecordType.DOCUMENT:
-                return str(f["kind"]).replace("_", " ")
+                return DocumentKind.label_for(f["kind"])
             case _:
-                return kind.value
+                return kind.label
 
     def _names(self, conn: Transaction, fields: Mapping[str, object]) -> dict[str, str]:
         """Names for the people and places a record refers to."""
@@ -429,11 +434,9 @@ class ReviewService:
             value = fields.get(spec.name)
             if value is None or value == [] or value == "":
                 continue
-            label = _FIELD_WORDS.get(spec.name) or spec.name.replace("_", " ").capitalize()
-            if spec.name == "district":
-                text = district_label(str(value))
-            elif spec.name == "categories" and isinstance(value, list):
-                text = ", ".join(category_label(str(c)) for c in value)
+            label = field_label(spec.name)
+            if spec.choices:
+                text = value_label(kind, spec.name, value)
             elif isinstance(value, list):
                 text = ", ".join(names.get(str(v), str(v)) for v in value)
             elif isinstance(value, bool):
@@ -442,7 +445,5 @@ class ReviewService:
                 text = names.get(str(value), str(value))
                 if spec.kind is FieldKind.DATETIME:
                     text = _when(str(value))
-                elif spec.kind is FieldKind.CHOICE:
-                    text = text.replace("_", " ")
             lines.append((label, text))
         return lines

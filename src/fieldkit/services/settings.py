@@ -13,6 +13,8 @@ from fieldkit.store.vault import Vault
 from fieldkit.sync.transport import check_server_url
 
 LANGUAGES = {"en": "English", "pl": "Polski"}
+#: The text sizes offered, as percentages of normal.
+TEXT_SIZES = (100, 115, 130, 150, 175, 200)
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class AppSettings:
     paper_tray: str = PaperTray.AUTO.value
     language: str = "en"
     high_contrast: bool = False
+    #: Text size as a percentage of normal (one of ``TEXT_SIZES``); Ctrl+= and Ctrl+- step it.
+    text_size: int = 100
     officer_name: str = ""
     officer_number: str = ""
     district: str = "huddersfield"
@@ -71,6 +75,10 @@ def check_settings(settings: AppSettings) -> AppSettings:
         )
     if settings.language not in LANGUAGES:
         errors.append(FieldError("language", "must be one of " + ", ".join(LANGUAGES)))
+    if settings.text_size not in TEXT_SIZES:
+        errors.append(
+            FieldError("text_size", "must be one of " + ", ".join(f"{t}%" for t in TEXT_SIZES))
+        )
     if errors:
         raise ValidationError(errors)
     return replace(

@@ -32,11 +32,20 @@ from fieldkit.documents import (
 )
 from fieldkit.documents.templates import Branding
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
-from fieldkit.domain.records import SPECS, FieldKind, RecordType, is_restricted, normalise_id
-from fieldkit.domain.vocabulary import District, ServedHow
+from fieldkit.domain.records import (
+    SPECS,
+    FieldKind,
+    RecordType,
+    field_label,
+    is_restricted,
+    normalise_id,
+    value_label,
+)
+from fieldkit.domain.schemes import Scheme
+from fieldkit.domain.vocabulary import DocumentKind, ServedHow
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService
-from fieldkit.services.people import category_label, person_name
+from fieldkit.services.people import person_name
 from fieldkit.store import audit
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.records import StoredRecord
@@ -159,8 +168,15 @@ class SubjectAccessService:
         documents: DocumentService,
         branding: Callable[[], Branding] | None = None,
         replace_file: Callable[[Path, Path], None] = os.replace,
+        schemes: Mapping[str, Scheme] | None = None,
     ) -> None:
         self._vault = vault
+        #: Scheme and level names, so a warning says "Street drinking and vagrancy", not its id.
+        self._scheme_words: dict[str, str] = {}
+        for scheme in (schemes or {}).values():
+            self._scheme_words[scheme.id] = scheme.name
+            for level in scheme.levels:
+                self._scheme_words.setdefault(level.id, level.name)
         self._documents = documents
         self._branding = branding or (lambda: TemplateLibrary.load().bundle("en").branding)
         self._replace = replace_file
@@ -196,7 +212,13 @@ class SubjectAccessService:
         reference = "SAR-" + secrets.token_hex(4).upper()
         with self._vault.read() as conn:
             held = held_about(conn, person_id)
-        pack = _pack(held, reference=reference, by=self._vault.username, at=now)
+        pack = _pack(
+            held,
+            reference=reference,
+            by=self._vault.username,
+            at=now,
+            scheme_words=self._scheme_words,
+        )
         rendered = render_subject_access(pack, self._branding())
         body = _json(held, reference=reference, by=self._vault.username, at=now, pdf=rendered)
         json_path = folder / f"subject-access-{reference}.json"
@@ -335,8 +357,15 @@ def _json(
 # The PDF's words -------------------------------------------------------------------------------
 
 
-def _pack(held: HeldAboutPerson, *, reference: str, by: str, at: datetime) -> SubjectAccessInput:
-    words = _Words(held)
+def _pack(
+    held: HeldAboutPerson,
+    *,
+    reference: str,
+    by: str,
+    at: datetime,
+    scheme_words: Mapping[str, str] | None = None,
+) -> SubjectAccessInput:
+    words = _Words(held, scheme_words or {})
     sections: list[AccessSection] = []
     summary: list[str] = []
     for record_type, title, one, many in _SECTIONS:
@@ -410,14 +439,14 @@ def _dated(record: StoredRecord) -> datetime | None:
 
 
 def _heading(record: StoredRecord) -> str:
-    words = _RECORD_WORDS.get(record.type, record.type.value.replace("_", " ").capitalize())
+    words = _RECORD_WORDS.get(record.type) or RecordType.label_for(record.type)
     f = record.fields
     if record.type is RecordType.PERSON:
         return f"{words}: {person_name(f)}"
     if record.type is RecordType.TENANCY_CASE and f.get("tenancy_ref"):
         return f"{words} {f['tenancy_ref']}"
     if record.type is RecordType.DOCUMENT:
-        words = category_label(str(f.get("kind") or "document"))
+        words = DocumentKind.label_for(f.get("kind") or "document")
     moment = _dated(record)
     return f"{words} — {format_datetime(moment)}" if moment else words
 
@@ -447,9 +476,10 @@ def _event(event: LoggedEvent) -> AccessEvent:
 class _Words:
     """Field values in words, naming places and services from the records they refer to."""
 
-    def __init__(self, held: HeldAboutPerson) -> None:
+    def __init__(self, held: HeldAboutPerson, scheme_words: Mapping[str, str]) -> None:
         self._person_id = held.person.id
         self._labels = {r.id: self.label_of(r) for r in held.referenced}
+        self._scheme_words = scheme_words
 
     @staticmethod
     def label_of(record: StoredRecord) -> str:
@@ -461,7 +491,7 @@ class _Words:
     ) -> tuple[AccessField, ...]:
         out: list[AccessField] = []
         for spec in SPECS[record_type].fields:
-            text = self.value(spec.name, spec.kind, fields.get(spec.name))
+            text = self.value(spec.name, spec.kind, fields.get(spec.name), record_type=record_type)
             if text:
                 out.append(AccessField(_label(spec.name), text))
         return tuple(out)
@@ -486,15 +516,17 @@ class _Words:
                 out.append(AccessVersion(f"Changed at {when}; before that it said:", fields, note))
         return tuple(out)
 
-    def value(self, name: str, kind: FieldKind, value: object) -> str:
+    def value(self, name: str, kind: FieldKind, value: object, *, record_type: str = "") -> str:
         if value is None or value == "" or value == []:
             return ""
         if isinstance(value, list):
             if name in ("person_ids", "tenant_ids"):
                 return self._people(value)
-            return ", ".join(self.value(name, kind, v) for v in value)
+            return ", ".join(self.value(name, kind, v, record_type=record_type) for v in value)
         if name == "person_id":
             return self._people([value])
+        if name in ("scheme", "level"):
+            return self._scheme_words.get(str(value), str(value))
         if name in ("place_id", "service_ids"):
             return self._labels.get(str(value), str(value))
         if kind is FieldKind.DATETIME:
@@ -508,7 +540,7 @@ class _Words:
         if kind is FieldKind.BOOL:
             return "Yes" if value else "No"
         if kind is FieldKind.CHOICE or kind is FieldKind.CHOICE_LIST:
-            return _choice(name, str(value))
+            return value_label(record_type, name, value)
         return str(value)
 
     def _people(self, ids: Sequence[object]) -> str:
@@ -523,13 +555,4 @@ _DELETED_NOTE = "The record was deleted then; its last contents are shown above.
 
 
 def _label(name: str) -> str:
-    return _FIELD_WORDS.get(name) or name.replace("_", " ").capitalize()
-
-
-def _choice(name: str, value: str) -> str:
-    if name in ("district", "districts"):
-        try:
-            return District(value).label
-        except ValueError:
-            return value
-    return category_label(value)
+    return _FIELD_WORDS.get(name) or field_label(name)

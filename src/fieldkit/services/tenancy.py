@@ -550,21 +550,10 @@ def _closure_entry(closure_id: str, f: object, now: datetime) -> ClosureEntry:
             closure_id, label, (), f"The closure's dates: {exc}.", facts_text, status.value
         )
     clocks = tuple(
-        ClockEntry(
-            _CLOCK_LABELS.get(c.name.value, c.name.value), format_datetime(c.deadline), c.due
-        )
+        ClockEntry(c.name.label, format_datetime(c.deadline), c.due)
         for c in closure_clocks(facts, now=now)
     )
     return ClosureEntry(closure_id, label, clocks, "", facts_text, status.value)
-
-
-_CLOCK_LABELS = {
-    "closure_notice_ends": "Closure notice ends",
-    "hearing_deadline": "Hearing deadline",
-    "hearing": "Hearing",
-    "order_ends": "Order ends",
-    "appeal_deadline": "Appeal deadline",
-}
 
 
 def _closure_facts_text(f: dict[str, object]) -> tuple[tuple[str, str], ...]:

@@ -123,7 +123,10 @@ def open_workspace(
             vault, schemes=schemes, branding=lambda: documents.library.bundle("en").branding
         ),
         subject_access=SubjectAccessService(
-            vault, documents=documents, branding=lambda: documents.library.bundle("en").branding
+            vault,
+            documents=documents,
+            branding=lambda: documents.library.bundle("en").branding,
+            schemes=schemes,
         ),
         review=ReviewService(vault, records, schemes),
         conflicts=ConflictService(vault, records),

@@ -646,14 +646,14 @@ def closure_clocks_running(
             out.append(
                 ClosureClock(
                     deadline=clock.deadline,
-                    clock=clock.name.value.replace("_", " ").capitalize(),
+                    clock=clock.name.label,
                     due=clock.due,
                     closure_id=str(row["id"]),
                     case_id=str(row["case_id"]),
                     case_reference=str(row["tenancy_ref"] or "—"),
                     place=str(row["label"] or ""),
                     district=str(row["district"] or ""),
-                    status=str(row["status"]).replace("_", " "),
+                    status=ClosureStatus.label_for(row["status"]).lower(),
                 )
             )
     out.sort(key=lambda c: (c.deadline, c.closure_id))

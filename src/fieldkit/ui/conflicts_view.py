@@ -24,6 +24,7 @@ from fieldkit.services.conflicts import (
 )
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
+from fieldkit.ui.theme import set_tone
 from fieldkit.ui.today_view import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -31,7 +32,6 @@ from fieldkit.ui.workers import Workers
 #: See `review_view.OPEN_DELAY_MS`: arrowing through the list opens only where it stops.
 OPEN_DELAY_MS = 250
 RESOLVED = "Resolved — the server is told at the next sync"
-_PROBLEM = "color: #a40000; font-weight: 600;"
 
 
 def fetched_line(fetched: str) -> str:
@@ -72,6 +72,8 @@ class ConflictsView(QWidget):
     """
 
     loaded = Signal()
+    #: Enter or double-click on a row: open the record it is about (type, id).
+    open_subject = Signal(str, str)
     opened = Signal(int)
     #: A conflict was settled here (its id); the server is told at the next sync.
     resolved = Signal(int)
@@ -105,7 +107,7 @@ class ConflictsView(QWidget):
         self.device_alerts = QLabel(form)
         self.device_alerts.setObjectName("deviceAlertsLabel")
         self.device_alerts.setWordWrap(True)
-        self.device_alerts.setStyleSheet(_PROBLEM)
+        set_tone(self.device_alerts, "problem")
         self.device_alerts.setAccessibleName("Laptops to ask about")
         self.device_alerts.setVisible(False)
         root = form.layout()
@@ -123,6 +125,12 @@ class ConflictsView(QWidget):
         )
         self.table.setModel(self.model)
         fit_columns(self.table, 3)
+        self.table.activated.connect(
+            lambda index: self.open_subject.emit(
+                self.model.row_at(index.row()).record_type,
+                self.model.row_at(index.row()).record_id,
+            )
+        )
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
         self.table.selectionModel().selectionChanged.connect(self._selection_moved)
@@ -284,7 +292,7 @@ class ConflictsView(QWidget):
 
     def _say(self, words: str, *, problem: bool = False) -> None:
         self.message.setText(words)
-        self.message.setStyleSheet(_PROBLEM if problem else "")
+        set_tone(self.message, "problem" if problem else None)
 
     def focus_list(self) -> None:
         self.table.setFocus()

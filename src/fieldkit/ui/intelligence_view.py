@@ -132,6 +132,8 @@ class IntelligenceView(QWidget):
     """
 
     loaded = Signal()
+    #: Enter or double-click on a row naming a person, place or closure: (type, id).
+    open_subject = Signal(str, str)
     evaluated = Signal()
     exported = Signal(str)
 
@@ -187,6 +189,8 @@ class IntelligenceView(QWidget):
         child(form, QPushButton, "exportPackButton").clicked.connect(self._ask_pack)
         child(form, QPushButton, "exportCsvButton").clicked.connect(self._ask_csv)
         self.tables: dict[str, ExportTable] = {}
+        for name, view in self._views().items():
+            view.activated.connect(lambda index, n=name: self._open_row(n, index.row()))
         self.evaluation: Evaluation | None = None
 
     # Choices -----------------------------------------------------------------------------------
@@ -277,6 +281,22 @@ class IntelligenceView(QWidget):
             )
         )
         self.loaded.emit()
+
+    def _views(self) -> dict[str, QTableView]:
+        return {
+            "trends": self.trends_table,
+            "hotspots": self.hotspots_table,
+            "repeats": self.repeats_table,
+            "early_warning": self.early_table,
+            "pipeline": self.pipeline_table,
+            "due": self.due_table,
+            "closures": self.closures_table,
+        }
+
+    def _open_row(self, name: str, row: int) -> None:
+        table = self.tables.get(name)
+        if table is not None and 0 <= row < len(table.subjects):
+            self.open_subject.emit(*table.subjects[row])
 
     def _set_tables(self, tables: dict[str, ExportTable]) -> None:
         self.tables = tables

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QMenu, QToolButton
 
@@ -68,6 +68,8 @@ class MultiChoice(QObject):
         button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # The menu arrow and a larger font change the width the words need: keep it given.
+        button.installEventFilter(self)
         button.setProperty("multiChoice", True)  # the high-contrast theme draws its border
         self._rebuild()
 
@@ -134,6 +136,18 @@ class MultiChoice(QObject):
         self.button.setMinimumWidth(widest + 30)
         self._show()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.button and event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+        ):
+            QTimer.singleShot(0, self, self._fit)
+        return False
+
+    def _fit(self) -> None:
+        self.button.setMinimumWidth(0)
+        self.button.setMinimumWidth(self.button.sizeHint().width())
+
     def _show(self) -> None:
         ticked = [a.text() for a in self._actions if a.isChecked()]
         self._all.setChecked(not ticked)
@@ -144,5 +158,6 @@ class MultiChoice(QObject):
         else:
             words = self._several.format(n=len(ticked))
         self.button.setText(words)
+        self._fit()
         self.button.setToolTip(", ".join(ticked) if ticked else self._everything)
         self.button.setAccessibleDescription(self.button.toolTip())

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services.corrections import CorrectionService, EditableField, EditForm
 from fieldkit.services.records import RecordView
+from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -58,7 +59,7 @@ class RecordEditor(QDialog):
         self.problem = QLabel(self)
         self.problem.setObjectName("editorProblem")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #8b0000;")
+        set_tone(self.problem, "problem")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -90,7 +91,7 @@ class RecordEditor(QDialog):
         self.title.setText(form.title)
         self.decision.setText(form.decision)
         self.decision.setVisible(bool(form.decision))
-        self.decision.setStyleSheet("color: #8b0000; font-weight: bold;" if form.returned else "")
+        set_tone(self.decision, "problem" if form.returned else None)
         self.reason_label.setText("Reason (required)" if form.reason_always_required else "Reason")
         while self.fields.rowCount():
             self.fields.removeRow(0)

@@ -37,6 +37,7 @@ from fieldkit.services.review import (
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.multi_choice import MultiChoice
 from fieldkit.ui.table_models import Column, RowTableModel
+from fieldkit.ui.theme import set_tone
 from fieldkit.ui.today_view import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -46,8 +47,6 @@ from fieldkit.ui.workers import Workers
 OPEN_DELAY_MS = 250
 #: The earliest date the date filters offer; showing it means "any day".
 _ANY_DAY = QDate(2000, 1, 1)
-_CALM = ""
-_PROBLEM = "color: #a40000; font-weight: 600;"
 
 
 def count_line(shown: int, total: int, *, filtered: bool) -> str:
@@ -78,6 +77,8 @@ class ReviewView(QWidget):
     """
 
     loaded = Signal()
+    #: Enter or double-click on a row: open the work itself (type, id).
+    open_subject = Signal(str, str)
     opened = Signal(str)
     #: A decision was recorded: the new review record's id.
     decided = Signal(str)
@@ -144,6 +145,11 @@ class ReviewView(QWidget):
         )
         self.table.setModel(self.model)
         fit_columns(self.table, 2)
+        self.table.activated.connect(
+            lambda index: self.open_subject.emit(
+                self.model.row_at(index.row()).type, self.model.row_at(index.row()).id
+            )
+        )
         splitter = child(form, QSplitter, "splitter")
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
@@ -391,7 +397,7 @@ class ReviewView(QWidget):
 
     def _say(self, words: str, *, problem: bool = False) -> None:
         self.message.setText(words)
-        self.message.setStyleSheet(_PROBLEM if problem else _CALM)
+        set_tone(self.message, "problem" if problem else None)
 
     def focus_list(self) -> None:
         self.table.setFocus()

@@ -1,4 +1,4 @@
-"""Settings: server address, idle-lock minutes, printer, tray and sides, language, contrast."""
+"""Settings: server address, idle lock, printer, tray and sides, language, contrast, text size."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocabulary import District
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.print_port import PaperTray
-from fieldkit.services.settings import LANGUAGES, AppSettings, SettingsService
+from fieldkit.services.settings import LANGUAGES, TEXT_SIZES, AppSettings, SettingsService
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -83,6 +83,15 @@ class SettingsView(QWidget):
         form.insertRow(ca_row + 1, "", self.sign_in_button)
         self.language = child(f, QComboBox, "languageCombo")
         self.contrast = child(f, QCheckBox, "contrastCheck")
+        # Text size for every screen (Ctrl+= and Ctrl+- change it too).
+        self.text_size = QComboBox(self)
+        self.text_size.setAccessibleName("Text size")
+        self.text_size.setAccessibleDescription(
+            "How large text is on every screen. Ctrl+= and Ctrl+- change it too."
+        )
+        for size in TEXT_SIZES:
+            self.text_size.addItem("Normal" if size == 100 else f"{size}%", size)
+        form.addRow("Te&xt size", self.text_size)
         self.error = child(f, QLabel, "errorLabel")
         self.message = child(f, QLabel, "messageLabel")
         for district in District:
@@ -114,6 +123,7 @@ class SettingsView(QWidget):
         self.two_sided.setChecked(settings.two_sided)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.contrast.setChecked(settings.high_contrast)
+        self.text_size.setCurrentIndex(max(0, self.text_size.findData(settings.text_size)))
 
     def save(self) -> None:
         wanted = replace(
@@ -130,6 +140,7 @@ class SettingsView(QWidget):
             two_sided=self.two_sided.isChecked(),
             language=str(self.language.currentData()),
             high_contrast=self.contrast.isChecked(),
+            text_size=int(self.text_size.currentData()),
         )
         self._workers.submit(lambda: self._settings.save(wanted), self._saved, self._failed)
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QHBoxLayout,
     QListWidget,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -29,6 +32,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.busy import BusyIndicator
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.idle import IdleWatcher
@@ -41,7 +45,7 @@ from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.sign_in_view import SignInDialog
 from fieldkit.ui.sync_bar import SyncBar
 from fieldkit.ui.tenancy_view import TenancyView
-from fieldkit.ui.theme import apply_theme
+from fieldkit.ui.theme import apply_theme, navigation_icon, next_text_size
 from fieldkit.ui.today_view import TodayView
 from fieldkit.ui.unlock_view import UnlockView
 from fieldkit.ui.visit_form import VisitFormPresenter
@@ -79,6 +83,23 @@ SCREENS = (
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
 _UNLOCK_PAGE, _MAIN_PAGE = 0, 1
+
+
+class _ScreenStack(QStackedWidget):
+    """A stack as large as the screen on show (not the largest screen), so only a screen that
+    does not fit the window scrolls."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
 
 
 class Screens:
@@ -192,20 +213,29 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget(main)
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Screens")
-        self.navigation.setFixedWidth(200)
+        self.navigation.setIconSize(QSize(24, 24))
         for name, keys in SCREENS:
             shortcut = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
             self.navigation.addItem(name)
             item = self.navigation.item(self.navigation.count() - 1)
+            item.setIcon(navigation_icon(name.lower().replace(" ", "-")))
             item.setToolTip(f"{name} ({shortcut})")
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.screen_stack = QStackedWidget(main)
+        self.screen_stack: QStackedWidget = _ScreenStack(main)
+        # Larger text makes a screen larger than the window: it scrolls rather than clip.
+        self.screen_scroll = QScrollArea(main)
+        self.screen_scroll.setWidgetResizable(True)
+        self.screen_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.screen_scroll.setWidget(self.screen_stack)
         row.addWidget(self.navigation)
-        row.addWidget(self.screen_stack, 1)
+        row.addWidget(self.screen_scroll, 1)
         self.pages.addWidget(self.unlock_view)
         self.pages.addWidget(main)
         self.setCentralWidget(self.pages)
         self.sync_bar = SyncBar(parent=self)
+        # Anything over a second shows that it is working (a sync shows its own progress).
+        self.busy = BusyIndicator(self.workers, self)
+        self.statusBar().addWidget(self.busy)
         self.statusBar().addPermanentWidget(self.sync_bar, 1)
         self.navigation.currentRowChanged.connect(self._screen_chosen)
         self.sync_bar.status_arrived.connect(self._sync_status)
@@ -222,14 +252,19 @@ class MainWindow(QMainWindow):
             self._action(name, keys, functools.partial(self.go, index))
         self._action("Lock", "Ctrl+L", self.lock)
         self._action("Sync now", "F5", self.sync_bar.sync_now)
+        self._action("Larger text", "Ctrl+=", lambda: self.change_text_size(1), "Ctrl++")
+        self._action("Smaller text", "Ctrl+-", lambda: self.change_text_size(-1))
         self._show_role(supervisor=False)
         high_contrast = bool(prefs.value("high_contrast", False, bool)) if prefs else False
-        apply_theme(app, high_contrast=high_contrast)
+        raw_size = str(prefs.value("text_size", 100)) if prefs else "100"
+        text_size = int(raw_size) if raw_size.isdigit() else 100
+        self.settings = replace(self.settings, text_size=text_size)
+        self._apply_look(high_contrast=high_contrast, text_size=text_size)
         self.pages.setCurrentIndex(_UNLOCK_PAGE)
 
-    def _action(self, name: str, keys: str, slot: Callable[[], None]) -> None:
+    def _action(self, name: str, keys: str, slot: Callable[[], None], *also: str) -> None:
         action = QAction(name, self)
-        action.setShortcut(QKeySequence(keys))
+        action.setShortcuts([QKeySequence(k) for k in (keys, *also)])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         action.triggered.connect(slot)
         self.addAction(action)
@@ -266,6 +301,10 @@ class MainWindow(QMainWindow):
         s.people.warn_person.connect(self.warn_person)
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
+        # Every list opens what it lists (Enter or double-click on a row).
+        s.review.open_subject.connect(self.open_subject)
+        s.conflicts.open_subject.connect(self.open_subject)
+        s.intelligence.open_subject.connect(self.open_subject)
         s.visit.saved.connect(lambda _id: s.today.refresh())
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
@@ -294,12 +333,31 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: AppSettings) -> None:
         self.settings = settings
         self.idle.set_timeout(self._idle_override or settings.idle_lock_minutes * 60_000)
-        apply_theme(self._app, high_contrast=settings.high_contrast)
+        self._apply_look(high_contrast=settings.high_contrast, text_size=settings.text_size)
         if self._prefs is not None:
             self._prefs.setValue("high_contrast", settings.high_contrast)
+            self._prefs.setValue("text_size", settings.text_size)
         if self.screens is not None:
             self.screens.warning.use_settings(settings)
             self.screens.tenancy.set_court(settings.court_name, settings.district)
+
+    def _apply_look(self, *, high_contrast: bool, text_size: int) -> None:
+        apply_theme(self._app, high_contrast=high_contrast, text_size=text_size)
+        # The navigation grows with the text so no screen's name is cut off.
+        metrics = QFontMetrics(self.navigation.font())
+        widest = max(metrics.horizontalAdvance(name) for name, _keys in SCREENS)
+        self.navigation.setFixedWidth(widest + 24 + 56)
+
+    def change_text_size(self, step: int) -> None:
+        """Make the text one size larger (1) or smaller (-1) on every screen, and keep it."""
+        size = next_text_size(self.settings.text_size, step=step)
+        if size == self.settings.text_size:
+            return
+        wanted = replace(self.settings, text_size=size)
+        self.apply_settings(wanted)
+        ws = self.workspace
+        if ws is not None:
+            self.workers.submit(lambda: ws.settings.save(wanted), lambda _saved: None)
 
     def lock(self) -> None:
         """Keep the draft, clear every view, drop the key, and show the unlock page."""
@@ -436,6 +494,8 @@ class MainWindow(QMainWindow):
             self.editor = None
 
     def open_subject(self, subject_type: str, subject_id: str) -> None:
+        """Open what a list row is about: a person on People, a case on Tenancy, any other
+        record (a place, a visit, a closure step) in the record editor."""
         if self.screens is None:
             return
         if subject_type == "person":
@@ -444,6 +504,8 @@ class MainWindow(QMainWindow):
         elif subject_type == "tenancy_case":
             self.go(TENANCY)
             self.screens.tenancy.open(subject_id)
+        else:
+            self.correct(subject_type, subject_id)
 
     # Signing in -------------------------------------------------------------------------------
 

@@ -10,13 +10,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from fieldkit.services.sync_port import SyncController
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import sync_details, sync_headline
 
-_COLOURS = {
-    SyncState.OFFLINE: "#5f6368",
-    SyncState.SYNCING: "#0b57d0",
-    SyncState.UP_TO_DATE: "#1b5e20",
-    SyncState.NEEDS_ATTENTION: "#a40000",
+#: The tone of each state's headline (the headline's words say the state too).
+_TONES = {
+    SyncState.OFFLINE: "muted",
+    SyncState.SYNCING: "busy",
+    SyncState.UP_TO_DATE: "good",
+    SyncState.NEEDS_ATTENTION: "problem",
 }
 
 
@@ -51,6 +53,9 @@ class SyncBar(QWidget):
         self.sign_in_button.setVisible(False)
         for widget in (self.headline, self.details, self.advice):
             layout.addWidget(widget)
+        # Larger text wraps the longer lines rather than cutting them off.
+        for label in (self.details, self.advice):
+            label.setWordWrap(True)
         layout.addStretch(1)
         layout.addWidget(self.sign_in_button)
         layout.addWidget(self.sync_button)
@@ -74,7 +79,7 @@ class SyncBar(QWidget):
         self._controller = None
         self.status = None
         self.headline.setText("Locked")
-        self.headline.setStyleSheet("font-weight: 600;")
+        set_tone(self.headline, "strong")
         self.details.setText("")
         self.advice.setText("")
         self.sync_button.setEnabled(False)
@@ -91,7 +96,7 @@ class SyncBar(QWidget):
         self.status = status
         self.headline.setText("Sign in to sync" if status.sign_in_needed else sync_headline(status))
         self.sign_in_button.setVisible(status.sign_in_needed)
-        self.headline.setStyleSheet(f"font-weight: 600; color: {_COLOURS[status.state]};")
+        set_tone(self.headline, _TONES[status.state])
         self.details.setText(sync_details(status, now=self._now()))
         self.advice.setText(" ".join(p for p in (status.message, status.next_step) if p))
         self.advice.setToolTip(self.advice.text())

@@ -14,8 +14,9 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 
+from fieldkit.ui.theme import tone_colour
 from fieldkit.ui.workers import Workers
 
 R = TypeVar("R")
@@ -37,7 +38,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
     Args:
         columns: what to show.
-        emphasis: rows to show in dark red (urgent, restricted), if given.
+        emphasis: rows to show bold in the problem tone (urgent, restricted, returned).
     """
 
     def __init__(
@@ -79,8 +80,15 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         row = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self._columns[index.column()].text(row)
-        if role == Qt.ItemDataRole.ForegroundRole and self._emphasis and self._emphasis(row):
-            return QBrush(QColor("#a40000"))
+        if self._emphasis is None or not self._emphasis(row):
+            return None
+        # Emphasis is never colour alone: the row is bold too (and its words say why).
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(tone_colour("problem")))
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def headerData(

@@ -40,6 +40,7 @@ from fieldkit.services.tenancy import (
 )
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
+from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.today_view import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -59,7 +60,8 @@ def closure_html(case: CaseView) -> str:
                 + "</p>"
             )
         if closure.problem:
-            parts.append(f"<p style='color:#a40000'>{escape(closure.problem)}</p>")
+            colour = tone_colour("problem")
+            parts.append(f"<p style='color:{colour}'><b>{escape(closure.problem)}</b></p>")
         if not closure.clocks and not closure.problem:
             parts.append("<p>No clock is running.</p>")
         for clock in closure.clocks:
@@ -149,7 +151,7 @@ class TenancyView(QWidget):
             self.new_district.addItem(d.label, d.value)
         self.new_error = QLabel(box)
         self.new_error.setWordWrap(True)
-        self.new_error.setStyleSheet("color: #a40000;")
+        set_tone(self.new_error, "problem")
         self.open_case_button = QPushButton("Open &case", box)
         for label, widget in (
             ("Property address", self.new_address),
@@ -200,7 +202,7 @@ class TenancyView(QWidget):
         rows.addLayout(doc_row)
         self.case_error = QLabel(box)
         self.case_error.setWordWrap(True)
-        self.case_error.setStyleSheet("color: #a40000;")
+        set_tone(self.case_error, "problem")
         rows.addWidget(self.case_error)
         self.status_button.clicked.connect(self.set_status)
         self.close_button.clicked.connect(self.close_case)
@@ -242,7 +244,7 @@ class TenancyView(QWidget):
         self.extended_until.setCalendarPopup(True)
         self.step_error = QLabel(box)
         self.step_error.setWordWrap(True)
-        self.step_error.setStyleSheet("color: #a40000;")
+        set_tone(self.step_error, "problem")
         self.step_button = QPushButton("Record &step", box)
         for label, widget in (
             ("Step", self.step_kind),
@@ -307,7 +309,9 @@ class TenancyView(QWidget):
         tenants = ", ".join(case.tenants) or "none recorded"
         vulnerability = ", ".join(case.vulnerability) or "none recorded"
         restricted = (
-            "<p style='color:#a40000'><b>Restricted record</b></p>" if case.restricted else ""
+            f"<p style='color:{tone_colour('problem')}'><b>Restricted record</b></p>"
+            if case.restricted
+            else ""
         )
         self.details.setText(
             f"{restricted}<p><b>Property:</b> {escape(case.place)}<br>"

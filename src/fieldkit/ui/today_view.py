@@ -11,6 +11,7 @@ from fieldkit.services.sync_port import SyncController
 from fieldkit.services.today import Deadline, TodayService, TodaySummary
 from fieldkit.services.visits import PageCursor, VisitRow, VisitService, cursor_after
 from fieldkit.sync.status import SyncStatus
+from fieldkit.ui.empty_state import show_when_empty
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, PagedTableModel, RowTableModel
 from fieldkit.ui.wording import today_sync_line
@@ -115,6 +116,14 @@ class TodayView(QWidget):
         ):
             table.setModel(model)
             fit_columns(table, stretch)
+        # An empty list says so, and what to do next.
+        for table, words in (
+            (self.recent_table, "No visits yet. Press Ctrl+N to log one."),
+            (self.follow_up_table, "No follow-ups due — nice."),
+            (self.clock_table, "No legal clocks running. Closure steps on a case start them."),
+            (self.warning_table, "No warning windows ending soon."),
+        ):
+            show_when_empty(table, words)
         for table, deadlines in (
             (self.clock_table, self.clocks),
             (self.warning_table, self.windows),

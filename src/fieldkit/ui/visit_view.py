@@ -107,7 +107,7 @@ class VisitView(QWidget):
         self.save_button = child(f, QPushButton, "saveButton")
 
         for kind in VisitKind:
-            self.kind.addItem(kind.value.replace("_", " ").capitalize(), kind.value)
+            self.kind.addItem(kind.label, kind.value)
         for district in District:
             self.district.addItem(district.label, district.value)
         for category in Category:

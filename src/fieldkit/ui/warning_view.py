@@ -39,6 +39,7 @@ from fieldkit.services.warnings import (
 )
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.pdf_preview import PdfPreview
+from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -54,11 +55,11 @@ def _aware(moment: object) -> datetime:
 
 def proposal_html(p: WarningProposal) -> str:
     """The engine's proposal in words."""
-    colour = "#1b5e20" if p.can_issue else "#a40000"
+    colour = tone_colour("good" if p.can_issue else "problem")
     window = f" (stands until {escape(p.window_ends)})" if p.window_ends else ""
     return (
         f"<p>{escape(p.person_name)}: now at <b>{escape(p.stage)}</b>{window}.</p>"
-        f"<p style='color:{colour}; font-size: 13pt'><b>Proposed: {escape(p.level_name)}</b></p>"
+        f"<p style='color:{colour}; font-size: 120%'><b>Proposed: {escape(p.level_name)}</b></p>"
         f"<p><i>{escape(p.reason)}</i></p>"
         + ("<p>Offer support first or with it.</p>" if p.support_first else "")
     )
@@ -157,7 +158,7 @@ class WarningView(QWidget):
         """Risk markers, where, when and how it was served: added here, after the .ui file."""
         self.risk_label = QLabel(self)
         self.risk_label.setWordWrap(True)
-        self.risk_label.setStyleSheet("color: #a40000; font-weight: bold;")
+        set_tone(self.risk_label, "problem")
         self.risk_label.setAccessibleName("Risk markers")
         self.risk_label.hide()
         form.addRow(self.risk_label)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fieldkit.documents import PrintError
 from fieldkit.domain.legal_clocks import LONDON
-from fieldkit.domain.records import ValidationError
+from fieldkit.domain.records import ValidationError, field_label
 from fieldkit.services.review import ReviewRefused
 from fieldkit.services.session import SessionError
 from fieldkit.services.sign_in import SignInError
@@ -71,9 +71,7 @@ def today_sync_line(status: SyncStatus) -> str:
 def describe(error: BaseException) -> str:
     """An error as a sentence that says what happened and what to do."""
     if isinstance(error, ValidationError):
-        return " ".join(
-            f"{e.field.replace('_', ' ').capitalize()}: {e.reason}." for e in error.errors
-        )
+        return " ".join(f"{field_label(e.field)}: {e.reason}." for e in error.errors)
     if isinstance(error, SessionError | VaultError | PrintError | ReviewRefused | SignInError):
         return str(error)
     if isinstance(error, OSError):
