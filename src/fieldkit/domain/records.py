@@ -243,6 +243,8 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("withdrawn_at", FieldKind.DATETIME),
                 FieldSpec("withdrawn_by", FieldKind.TEXT, max_length=100),
                 FieldSpec("withdrawal_reason", FieldKind.TEXT, max_length=2000),
+                FieldSpec("review_due", FieldKind.DATE),
+                FieldSpec("reviewed_at", FieldKind.DATETIME),
             ),
             Regime.LAW_ENFORCEMENT,
             retention_months=72,

@@ -201,6 +201,8 @@ class DocumentKind(StrEnum):
     CPW_LETTER = "cpw_letter"
     #: A Community Protection Notice (ASBCPA 2014 s43): requirements, period, breach, appeal.
     CPN_NOTICE = "cpn_notice"
+    #: An Acceptable Behaviour Contract: behaviours agreed, support, term, review, two signatures.
+    ABC_CONTRACT = "abc_contract"
     SIGNPOSTING_LEAFLET = "signposting_leaflet"
     EVIDENCE_BUNDLE = "evidence_bundle"
     CLOSURE_NOTICE = "closure_notice"
