@@ -38,6 +38,7 @@ from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import District, ServiceNeed
 from fieldkit.store.records import NewRecord
 
+
 def service_id_for(name: str) -> str:
     """The demo directory's id for a service: the same for every seed and every data set.
 

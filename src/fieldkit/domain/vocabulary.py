@@ -59,12 +59,36 @@ class Sensitivity(StrEnum):
     STANDARD = "standard"
     RESTRICTED = "restricted"
 
+    @property
+    def label(self) -> str:
+        """Who may see it, as the editor says it."""
+        return _SENSITIVITY_LABELS[self]
+
+
+_SENSITIVITY_LABELS = {
+    Sensitivity.STANDARD: "Standard",
+    Sensitivity.RESTRICTED: "Restricted (safeguarding)",
+}
+
 
 class VisitKind(StrEnum):
     PATROL = "patrol"
     TENANCY_VISIT = "tenancy_visit"
     WELFARE_CHECK = "welfare_check"
     JOINT_VISIT = "joint_visit"
+
+    @property
+    def label(self) -> str:
+        """The kind of visit as officers say it."""
+        return _VISIT_KIND_LABELS[self]
+
+
+_VISIT_KIND_LABELS = {
+    VisitKind.PATROL: "Patrol",
+    VisitKind.TENANCY_VISIT: "Tenancy visit",
+    VisitKind.WELFARE_CHECK: "Welfare check",
+    VisitKind.JOINT_VISIT: "Joint visit",
+}
 
 
 class WarningStatus(StrEnum):
@@ -73,6 +97,19 @@ class WarningStatus(StrEnum):
     SUPERSEDED = "superseded"
     #: Prepared offline at a step countersigned before serving (a CPN): not yet served.
     AWAITING_COUNTERSIGNATURE = "awaiting_countersignature"
+
+    @property
+    def label(self) -> str:
+        """The warning's state as the editor and the timeline say it."""
+        return _WARNING_STATUS_LABELS[self]
+
+
+_WARNING_STATUS_LABELS = {
+    WarningStatus.ISSUED: "Issued",
+    WarningStatus.WITHDRAWN: "Withdrawn",
+    WarningStatus.SUPERSEDED: "Superseded",
+    WarningStatus.AWAITING_COUNTERSIGNATURE: "Awaiting countersignature",
+}
 
 
 class RiskMarker(StrEnum):
@@ -115,6 +152,18 @@ class SignpostingMethod(StrEnum):
     LEAFLET = "leaflet"
     VERBAL = "verbal"
     REFERRAL = "referral"
+
+    @property
+    def label(self) -> str:
+        """How support was offered, as the editor says it."""
+        return _SIGNPOSTING_LABELS[self]
+
+
+_SIGNPOSTING_LABELS = {
+    SignpostingMethod.LEAFLET: "Leaflet given",
+    SignpostingMethod.VERBAL: "Told in person",
+    SignpostingMethod.REFERRAL: "Referred (with consent)",
+}
 
 
 class TenancyStatus(StrEnum):
@@ -166,6 +215,20 @@ class NoteKind(StrEnum):
     SUPPORT = "support"
     LEGAL = "legal"
 
+    @property
+    def label(self) -> str:
+        """The kind of case note as the case screen says it."""
+        return _NOTE_KIND_LABELS[self]
+
+
+_NOTE_KIND_LABELS = {
+    NoteKind.VISIT: "Visit",
+    NoteKind.INCIDENT: "Incident",
+    NoteKind.EVIDENCE: "Evidence",
+    NoteKind.SUPPORT: "Support",
+    NoteKind.LEGAL: "Legal",
+}
+
 
 class ClosureStatus(StrEnum):
     PLANNED = "planned"
@@ -208,6 +271,25 @@ class DocumentKind(StrEnum):
     CLOSURE_NOTICE = "closure_notice"
     MEETING_PACK = "meeting_pack"
     SUBJECT_ACCESS = "subject_access"
+
+    @property
+    def label(self) -> str:
+        """The document's name as lists and the editor show it."""
+        return _DOCUMENT_KIND_LABELS[self]
+
+
+_DOCUMENT_KIND_LABELS = {
+    DocumentKind.YELLOW_LETTER: "Yellow warning letter",
+    DocumentKind.RED_LETTER: "Red warning letter",
+    DocumentKind.CPW_LETTER: "Community Protection Warning letter",
+    DocumentKind.CPN_NOTICE: "Community Protection Notice",
+    DocumentKind.ABC_CONTRACT: "Acceptable Behaviour Contract",
+    DocumentKind.SIGNPOSTING_LEAFLET: "Signposting leaflet",
+    DocumentKind.EVIDENCE_BUNDLE: "Evidence bundle",
+    DocumentKind.CLOSURE_NOTICE: "Closure notice",
+    DocumentKind.MEETING_PACK: "Meeting pack",
+    DocumentKind.SUBJECT_ACCESS: "Subject access copy",
+}
 
 
 class ReviewDecision(StrEnum):

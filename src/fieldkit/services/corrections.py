@@ -2,21 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 from fieldkit.domain.corrections import (
+    READ_ONLY,
     Version,
     checked_reason,
     editable_fields,
     field_text,
     reason_required,
+    refuse_read_only,
     text_value,
 )
-from fieldkit.domain.legal_clocks import format_datetime
-from fieldkit.domain.records import FieldError, RecordType, ValidationError, record_spec
-from fieldkit.domain.vocabulary import District, ReviewDecision
+from fieldkit.domain.legal_clocks import format_date, format_datetime
+from fieldkit.domain.records import (
+    FieldError,
+    FieldKind,
+    FieldSpec,
+    RecordType,
+    ValidationError,
+    record_spec,
+)
+from fieldkit.domain.vocabulary import (
+    District,
+    DocumentKind,
+    NoteKind,
+    NoticeServedHow,
+    ReviewDecision,
+    Sensitivity,
+    ServedHow,
+    ServiceNeed,
+    SignpostingMethod,
+    VisitKind,
+    WarningStatus,
+    closure_status_label,
+    risk_marker_label,
+    tenancy_status_label,
+)
+from fieldkit.services.directory import NEED_LABELS
 from fieldkit.services.people import category_label
 from fieldkit.services.records import RecordView
 from fieldkit.store import audit, replica
@@ -52,25 +78,114 @@ _DECISION_WORDS = {
 }
 
 
-def _choice_label(field: str, value: str) -> str:
-    if field in ("district", "districts"):
-        return District(value).label
-    if field == "categories":
-        return category_label(value)
+def _enum_label(enum: type[StrEnum], value: str) -> str:
+    try:
+        return str(enum(value).label)  # type: ignore[attr-defined]
+    except ValueError:
+        return value
+
+
+#: How a stored choice reads, by (record type or None for any, field name).
+_CHOICE_LABELS: Mapping[tuple[RecordType | None, str], Callable[[str], str]] = {
+    (None, "district"): lambda v: _enum_label(District, v),
+    (None, "districts"): lambda v: _enum_label(District, v),
+    (None, "sensitivity"): lambda v: _enum_label(Sensitivity, v),
+    (None, "risk_markers"): risk_marker_label,
+    (None, "served_how"): lambda v: _enum_label(ServedHow, v),
+    (None, "notice_served_how"): lambda v: _enum_label(NoticeServedHow, v),
+    (None, "method"): lambda v: _enum_label(SignpostingMethod, v),
+    (None, "categories"): category_label,
+    (RecordType.SERVICE, "categories"): lambda v: NEED_LABELS.get(ServiceNeed(v), v),
+    (RecordType.VISIT, "kind"): lambda v: _enum_label(VisitKind, v),
+    (RecordType.TENANCY_NOTE, "kind"): lambda v: _enum_label(NoteKind, v),
+    (RecordType.DOCUMENT, "kind"): lambda v: _enum_label(DocumentKind, v),
+    (RecordType.DOCUMENT, "subject_type"): lambda v: TYPE_WORDS[RecordType(v)],
+    (RecordType.WARNING, "status"): lambda v: _enum_label(WarningStatus, v),
+    (RecordType.TENANCY_CASE, "status"): tenancy_status_label,
+    (RecordType.CLOSURE, "status"): closure_status_label,
+}
+
+
+def choice_label(record_type: RecordType, field: str, value: str) -> str:
+    """A stored choice as the editor shows it ("asb_youth" → "ASB (youth)")."""
+    for key in ((record_type, field), (None, field)):
+        label = _CHOICE_LABELS.get(key)
+        if label is not None:
+            return label(value)
     return value
+
+
+#: What an editor shows a field with (its kind of editor).
+class FieldEditor(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    CHOICE = "choice"
+    CHOICES = "choices"
+    DATE = "date"
+    DATETIME = "datetime"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+
+
+#: Field labels where the field's name, read aloud, says it badly.
+_FIELD_LABELS: Mapping[str, str] = {
+    "officer_id": "Recorded by",
+    "uprn": "UPRN",
+    "lat": "Latitude",
+    "lon": "Longitude",
+    "dob": "Date of birth",
+    "tenancy_ref": "Tenancy reference",
+    "served_how": "How it was served",
+    "notice_served_how": "How the notice was served",
+    "comply_by": "Comply by",
+    "review_due": "Review due",
+    "reviewed_at": "Reviewed on",
+    "risk_notes": "Risk notes",
+    "risk_markers": "Risk markers",
+    "categories": "Categories",
+}
+
+
+def field_label(name: str) -> str:
+    """A field's name as an editor labels it."""
+    return _FIELD_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def _editor_for(spec: FieldSpec) -> FieldEditor:
+    if spec.choices:
+        return FieldEditor.CHOICES if spec.is_list else FieldEditor.CHOICE
+    if spec.kind is FieldKind.DATE:
+        return FieldEditor.DATE
+    if spec.kind is FieldKind.DATETIME:
+        return FieldEditor.DATETIME
+    if spec.kind is FieldKind.BOOL:
+        return FieldEditor.YES_NO
+    if spec.kind in (FieldKind.INT, FieldKind.FLOAT):
+        return FieldEditor.NUMBER
+    if spec.max_length > 200 and not spec.is_list:
+        return FieldEditor.MULTILINE
+    return FieldEditor.TEXT
 
 
 @dataclass(frozen=True)
 class EditableField:
-    """One field as an editor shows it: its current value as text, and its choices."""
+    """One field as an editor shows it: its current value as text, and its choices.
+
+    ``text`` is the stored value as text (ISO for dates and times, ``; ``-separated values for
+    a list); ``shown`` is how a person reads it (labels, London dates), for read-only fields.
+    """
 
     name: str
     label: str
     text: str
     required: bool
     multiline: bool
-    #: (value, label) pairs for a single choice; empty for typed text.
+    #: (value, label) pairs for a choice or a list of choices; empty for typed text.
     choices: tuple[tuple[str, str], ...] = ()
+    editor: FieldEditor = FieldEditor.TEXT
+    #: Stamped by Fieldkit (who recorded it, when it was issued): shown, never changed.
+    read_only: bool = False
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +236,7 @@ class CorrectionService:
             raise ValidationError([FieldError("type", "a review decision is not edited")])
         if not changes:
             raise ValidationError([FieldError("fields", "name at least one field to change")])
+        refuse_read_only(spec.type, changes)
         kept = checked_reason(reason, required=reason_required(spec.type, changes))
         with self._vault.write() as conn:
             _check_may_change(conn, record_id, me=self._actor)
@@ -152,17 +268,9 @@ class CorrectionService:
                 said += f" on {format_datetime(datetime.fromisoformat(when))}"
             comment = str(latest.fields.get("comment") or "")
             decision = f"{said}: {comment}" if comment else said
+        stamped = READ_ONLY.get(spec.type, frozenset())
         fields = tuple(
-            EditableField(
-                name=f.name,
-                label=f.name.replace("_", " ").capitalize(),
-                text=field_text(f, record.fields.get(f.name)),
-                required=f.required,
-                multiline=f.max_length > 200 and not f.is_list,
-                choices=tuple((c, _choice_label(f.name, c)) for c in sorted(f.choices))
-                if f.choices and not f.is_list
-                else (),
-            )
+            _editable(spec.type, f, record.fields.get(f.name), read_only=f.name in stamped)
             for f in editable_fields(spec.type)
         )
         return EditForm(
@@ -188,7 +296,7 @@ class CorrectionService:
             ValidationError: naming each bad field (or the missing reason); nothing is written.
         """
         spec = record_spec(form.record_type)
-        opened = {f.name: f.text for f in form.fields}
+        opened = {f.name: f.text for f in form.fields if not f.read_only}
         changes = {
             name: text_value(spec.by_name[name], text)
             for name, text in texts.items()
@@ -247,6 +355,44 @@ class CorrectionService:
                 )
             ],
         )
+
+
+def _editable(
+    record_type: RecordType, spec: FieldSpec, value: object, *, read_only: bool
+) -> EditableField:
+    text = field_text(spec, value)
+    choices = tuple((c, choice_label(record_type, spec.name, c)) for c in sorted(spec.choices))
+    return EditableField(
+        name=spec.name,
+        label=field_label(spec.name),
+        text=text,
+        required=spec.required,
+        multiline=spec.max_length > 200 and not spec.is_list,
+        choices=choices,
+        editor=_editor_for(spec),
+        read_only=read_only,
+        shown=shown_text(record_type, spec, value),
+    )
+
+
+def shown_text(record_type: RecordType, spec: FieldSpec, value: object) -> str:
+    """A stored value as a person reads it: labels for choices, London dates and times."""
+    if value is None or value == "" or value == []:
+        return ""
+    if spec.choices:
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(choice_label(record_type, spec.name, str(v)) for v in values)
+    if spec.kind is FieldKind.DATETIME and isinstance(value, str):
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if spec.kind is FieldKind.DATE and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return field_text(spec, value)
 
 
 #: Roles the server lets change case records others created (in their districts).

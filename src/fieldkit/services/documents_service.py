@@ -34,6 +34,7 @@ _TITLES = {
     "red_letter": "Red warning letter",
     "cpw_letter": "Community Protection Warning letter",
     "cpn_notice": "Community Protection Notice",
+    "abc_contract": "Acceptable Behaviour Contract",
     "signposting_leaflet": "Signposting leaflet",
     "evidence_bundle": "Evidence bundle",
     "closure_notice": "Closure notice",
