@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from fieldkit.domain.escalation import Outcome, WarningFact, next_step
 from fieldkit.domain.legal_clocks import format_date, format_datetime
@@ -19,7 +20,13 @@ from fieldkit.domain.name_match import (
 )
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import WarningStatus, risk_marker_label
+from fieldkit.domain.vocabulary import (
+    DocumentKind,
+    ServedHow,
+    SignpostingMethod,
+    WarningStatus,
+    risk_marker_label,
+)
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
 from fieldkit.store.records import StoredRecord
@@ -56,6 +63,14 @@ _LABELS = {
     "alcohol_nte": "Alcohol (night-time economy)",
     "cse_concern": "CSE concern",
 }
+
+
+def _label_of(enum: type[StrEnum], value: object) -> str:
+    """A stored vocabulary value by its label (as stored, if this release does not know it)."""
+    try:
+        return str(enum(str(value)).label)  # type: ignore[attr-defined]
+    except ValueError:
+        return str(value)
 
 
 def category_label(value: str) -> str:
@@ -102,6 +117,10 @@ class TimelineEntry:
     warning_id: str = ""
     #: The warning's status ("issued", "withdrawn", "awaiting_countersignature").
     warning_status: str = ""
+    #: The record the row shows, which the record editor opens (empty: none to open, e.g. a
+    #: restricted visit this user may not see).
+    record_type: str = ""
+    record_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,6 +362,8 @@ class PeopleService:
                     if hidden
                     else str(vf["narrative"] or ""),
                     restricted=is_restricted(vf),
+                    record_type="" if hidden else RecordType.VISIT.value,
+                    record_id="" if hidden else v.id,
                 )
             )
         for w in warnings:
@@ -359,6 +380,8 @@ class PeopleService:
                     str(wf["behaviour"]),
                     warning_id=w.id,
                     warning_status=str(wf["status"] or "issued"),
+                    record_type=RecordType.WARNING.value,
+                    record_id=w.id,
                 )
             )
             if wf.get("status") == WarningStatus.WITHDRAWN.value and wf.get("withdrawn_at"):
@@ -368,6 +391,8 @@ class PeopleService:
                         "Warning withdrawn",
                         f"{level}, withdrawn by {wf.get('withdrawn_by') or 'unknown'}",
                         str(wf.get("withdrawal_reason") or ""),
+                        record_type=RecordType.WARNING.value,
+                        record_id=w.id,
                     )
                 )
         for s in signposts:
@@ -378,8 +403,10 @@ class PeopleService:
                 TimelineEntry(
                     parse_moment(sf["given_at"]),
                     "Signposting",
-                    f"{count} service(s), {sf['method']}",
+                    f"{count} service(s), {_label_of(SignpostingMethod, sf['method'])}",
                     consent,
+                    record_type=RecordType.SIGNPOSTING.value,
+                    record_id=s.id,
                 )
             )
         for d in documents:
@@ -388,9 +415,11 @@ class PeopleService:
                 TimelineEntry(
                     parse_moment(df["printed_at"]),
                     "Document",
-                    category_label(str(df["kind"])),
-                    f"{str(df['served_how']).replace('_', ' ')}; template "
+                    _label_of(DocumentKind, df["kind"]),
+                    f"{_label_of(ServedHow, df['served_how'])}; template "
                     f"{df['template_id']} v{df['template_version']}",
+                    record_type=RecordType.DOCUMENT.value,
+                    record_id=d.id,
                 )
             )
         timeline.sort(key=lambda e: e.when, reverse=True)

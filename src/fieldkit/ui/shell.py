@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
         s.people.warn_person.connect(self.warn_person)
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
+        s.people.edit_record.connect(self.correct)
         s.visit.saved.connect(lambda _id: s.today.refresh())
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
@@ -407,11 +408,18 @@ class MainWindow(QMainWindow):
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(lambda _t, _id: s.today.refresh())
         editor.saved.connect(lambda _t, _id: ws.sync.sync_now())
+        editor.saved.connect(lambda _t, _id: self._reopen_profile())
         self.editor = editor
         editor.finished.connect(lambda _result: self._editor_closed(editor))
         editor.open()
         editor.load(record_type, record_id)
         return editor
+
+    def _reopen_profile(self) -> None:
+        """Show the corrected person's profile again, if one is open."""
+        people = self.screens.people if self.screens is not None else None
+        if people is not None and people.profile is not None:
+            people.open(people.profile.id)
 
     def _editor_closed(self, editor: RecordEditor) -> None:
         if self.editor is editor:
