@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
         s.people.edit_record.connect(self.correct)
+        s.tenancy.edit_record.connect(self.correct)
         s.visit.saved.connect(lambda _id: s.today.refresh())
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
@@ -409,6 +410,7 @@ class MainWindow(QMainWindow):
         editor.saved.connect(lambda _t, _id: s.today.refresh())
         editor.saved.connect(lambda _t, _id: ws.sync.sync_now())
         editor.saved.connect(lambda _t, _id: self._reopen_profile())
+        editor.saved.connect(lambda _t, _id: self._reopen_case())
         self.editor = editor
         editor.finished.connect(lambda _result: self._editor_closed(editor))
         editor.open()
@@ -420,6 +422,12 @@ class MainWindow(QMainWindow):
         people = self.screens.people if self.screens is not None else None
         if people is not None and people.profile is not None:
             people.open(people.profile.id)
+
+    def _reopen_case(self) -> None:
+        """Show the corrected tenancy case again, if one is open."""
+        tenancy = self.screens.tenancy if self.screens is not None else None
+        if tenancy is not None and tenancy.case is not None:
+            tenancy.open(tenancy.case.id)
 
     def _editor_closed(self, editor: RecordEditor) -> None:
         if self.editor is editor:
