@@ -13,6 +13,7 @@ from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
 from fieldkit.services.intelligence import IntelligenceService
+from fieldkit.services.kept_documents import KeptDocumentService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.print_port import PrintSystem
 from fieldkit.services.printouts import Officer, PrintoutService
@@ -71,6 +72,8 @@ class Workspace:
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
     corrections: CorrectionService
+    #: The document list: every kept document, filtered and reprinted.
+    kept_documents: KeptDocumentService
 
 
 def open_workspace(
@@ -137,4 +140,5 @@ def open_workspace(
         sync=controller,
         lock=vault.lock,
         corrections=CorrectionService(vault),
+        kept_documents=KeptDocumentService(vault, documents),
     )

@@ -31,6 +31,7 @@ from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
+from fieldkit.ui.documents_view import DocumentsView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
@@ -175,6 +176,8 @@ class MainWindow(QMainWindow):
         self.screens: Screens | None = None
         #: The record editor open now, if any (closed when the vault locks).
         self.editor: RecordEditor | None = None
+        #: The document list, while open (it goes when the vault locks).
+        self.documents_view: DocumentsView | None = None
         self.settings = AppSettings()
         self._return_to = TODAY
 
@@ -216,6 +219,7 @@ class MainWindow(QMainWindow):
             self._action(name, keys, functools.partial(self.go, index))
         self._action("Lock", "Ctrl+L", self.lock)
         self._action("Sync now", "F5", self.sync_bar.sync_now)
+        self._action("Documents", "Ctrl+Shift+D", self._open_documents)
         self._show_role(supervisor=False)
         high_contrast = bool(prefs.value("high_contrast", False, bool)) if prefs else False
         apply_theme(app, high_contrast=high_contrast)
@@ -259,6 +263,7 @@ class MainWindow(QMainWindow):
         s.today.open_work.connect(self.correct)
         s.people.edit_record.connect(self.correct)
         s.tenancy.edit_record.connect(self.correct)
+        s.tenancy.documents_requested.connect(self.show_documents)
         s.visit.saved.connect(lambda _id: s.today.refresh())
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
@@ -316,6 +321,9 @@ class MainWindow(QMainWindow):
             # It holds a record's fields: it goes with the screens when the vault locks.
             self.editor.close()
             self.editor = None
+        if self.documents_view is not None:
+            self.documents_view.close()
+            self.documents_view = None
         while self.screen_stack.count():
             widget = self.screen_stack.widget(0)
             assert widget is not None
@@ -422,6 +430,28 @@ class MainWindow(QMainWindow):
         people = self.screens.people if self.screens is not None else None
         if people is not None and people.profile is not None:
             people.open(people.profile.id)
+
+    def show_documents(self, case_id: str | None = None) -> DocumentsView | None:
+        """Open the document list (all kept documents, or one case's): preview and reprint."""
+        ws = self.workspace
+        if ws is None:
+            return None
+        if self.documents_view is not None:
+            self.documents_view.close()
+        view = DocumentsView(ws.kept_documents, self.workers, self, case_id=case_id)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.finished.connect(lambda _r: self._documents_closed(view))
+        self.documents_view = view
+        view.open()
+        view.refresh()
+        return view
+
+    def _open_documents(self) -> None:
+        self.show_documents()
+
+    def _documents_closed(self, view: DocumentsView) -> None:
+        if self.documents_view is view:
+            self.documents_view = None
 
     def _reopen_case(self) -> None:
         """Show the corrected tenancy case again, if one is open."""

@@ -80,6 +80,8 @@ class TenancyView(QWidget):
     document_made = Signal(object)
     #: Open a record in the record editor: (record type, record id).
     edit_record = Signal(str, str)
+    #: Open the document list for a case (its notices and bundles, to preview and reprint).
+    documents_requested = Signal(str)
 
     def __init__(self, tenancy: TenancyService, workers: Workers, parent: QWidget | None = None):
         super().__init__(parent)
@@ -203,12 +205,15 @@ class TenancyView(QWidget):
         doc_row = QHBoxLayout()
         self.notice_button = QPushButton("Make closure &notice", box)
         self.bundle_button = QPushButton("Make &evidence bundle", box)
+        self.documents_button = QPushButton("Docu&ments…", box)
+        self.documents_button.setToolTip("The case's kept documents: preview and reprint them")
         self.document_status = QLabel(box)
         self.document_status.setWordWrap(True)
         self.document_status.setAccessibleName("Document made")
         doc_widgets: tuple[QWidget, ...] = (
             self.notice_button,
             self.bundle_button,
+            self.documents_button,
             self.document_status,
         )
         for doc_widget in doc_widgets:
@@ -227,6 +232,7 @@ class TenancyView(QWidget):
         self.close_button.clicked.connect(self.close_case)
         self.notice_button.clicked.connect(self.make_notice)
         self.bundle_button.clicked.connect(self.make_bundle)
+        self.documents_button.clicked.connect(self.show_documents)
         return box
 
     def _step_box(self) -> QGroupBox:
@@ -297,6 +303,7 @@ class TenancyView(QWidget):
             self.bundle_button,
             self.step_button,
             self.edit_case_button,
+            self.documents_button,
         ):
             w.setEnabled(enabled)
         if not enabled:
@@ -349,6 +356,11 @@ class TenancyView(QWidget):
         self.case_shown.emit(case.id)
 
     # Correcting ------------------------------------------------------------------------------
+
+    def show_documents(self) -> None:
+        """Ask for the shown case's document list (to preview and reprint)."""
+        if self.case is not None:
+            self.documents_requested.emit(self.case.id)
 
     def edit_case(self) -> None:
         """Open the shown case in the record editor."""
