@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +17,10 @@ from fieldkit.documents.closure_notice import (
     render_closure_notice,
     shipped_closure_notice,
 )
-from fieldkit.documents.templates import TemplateError, TemplateLibrary
+from fieldkit.documents.templates import TemplateError, TemplateLibrary, bundled_templates_dir
 from fieldkit.domain.legal_clocks import LONDON
 
-SHIPPED = Path(str(files("fieldkit.documents")))
+SHIPPED = bundled_templates_dir()
 
 
 def _shipped_data() -> dict[str, Any]:

@@ -115,3 +115,46 @@ def test_a_supervisor_may_erase_a_record_an_officer_created(vault: Vault) -> Non
     CorrectionService(vault).erase(record_type="person", record_id=record_id, reason="duplicate")
     with vault.read() as conn:
         assert vault.records(conn).get(RecordType.PERSON, record_id).deleted  # type: ignore[union-attr]
+
+
+def test_the_editor_shows_choices_by_their_labels_and_stamped_fields_read_only(
+    vault: Vault,
+) -> None:
+    made = RecordService(vault).create(
+        record_type="visit", fields=visit(kind="patrol", categories=["asb_youth"])
+    )
+    form = CorrectionService(vault).open_for_edit(record_type="visit", record_id=made.id)
+    by_name = {f.name: f for f in form.fields}
+    assert dict(by_name["kind"].choices)["patrol"] == "Patrol"
+    assert dict(by_name["categories"].choices)["asb_youth"] == "ASB (youth)"
+    assert by_name["categories"].editor == "choices"
+    assert dict(by_name["sensitivity"].choices)["standard"] == "Standard"
+    assert dict(by_name["district"].choices)["huddersfield"] == "Huddersfield"
+    for f in form.fields:
+        for value, label in f.choices:
+            assert label[:1].isupper(), (f.name, value)
+            assert "_" not in label, (f.name, value)
+    assert (by_name["occurred_at"].editor, by_name["occurred_at"].shown) == (
+        "datetime",
+        "10:15 on Friday 27 November 2026",
+    )
+    officer = by_name["officer_id"]
+    assert (officer.read_only, officer.label, officer.shown) == (True, "Recorded by", "amy.officer")
+
+
+def test_a_stamped_field_cannot_be_changed_by_the_editor_or_the_service(vault: Vault) -> None:
+    made = RecordService(vault).create(record_type="visit", fields=visit())
+    service = CorrectionService(vault)
+    with pytest.raises(ValidationError) as stamped:
+        service.edit(
+            record_type="visit",
+            record_id=made.id,
+            changes={"officer_id": "someone.else"},
+            reason="x",
+        )
+    assert [e.field for e in stamped.value.errors] == ["officer_id"]
+    form = service.open_for_edit(record_type="visit", record_id=made.id)
+    texts = {f.name: f.text for f in form.fields} | {"officer_id": "someone.else"}
+    with pytest.raises(ValidationError):  # the read-only field is not sent: nothing changed
+        service.save_form(form, texts=texts, reason="x")
+    assert len(service.history(record_type="visit", record_id=made.id)) == 1

@@ -329,11 +329,11 @@ def test_a_cpn_template_without_the_right_of_appeal_is_refused_at_load(tmp_path:
 
     from fieldkit.documents.templates import (
         TemplateError,
+        bundled_templates_dir,
         load_template_file,
-        notice_templates_dir,
     )
 
-    shipped = notice_templates_dir() / "cpn_notice.en.v1.json"
+    shipped = bundled_templates_dir() / "cpn_notice.en.v1.json"
     load_template_file(shipped)
     data = json.loads(shipped.read_text(encoding="utf-8"))
     data["sections"] = [s for s in data["sections"] if s["id"] != "appeal"]

@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDateTimeEdit, QLineEdit, QListWidget
 from pytestqt.qtbot import QtBot
 from tests.factories import visit
 from tests.ui.test_officer_day import first_run
@@ -13,6 +16,7 @@ from fieldkit.ui.shell import MainWindow
 
 pytestmark = pytest.mark.gui
 WAIT = 10_000
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?")
 
 
 def test_a_visit_opened_from_today_is_corrected_as_a_new_version(
@@ -57,12 +61,57 @@ def test_a_refused_correction_says_why_in_the_editor_and_changes_nothing(
     made = ws.records.create(record_type="visit", fields=visit(officer_id="amy.officer"))
     editor = window.correct("visit", made.id)
     assert editor is not None
-    qtbot.waitUntil(lambda: "occurred_at" in editor.editors, timeout=WAIT)
-    editor.set_text("occurred_at", "not a time")
+    qtbot.waitUntil(lambda: "sensitivity" in editor.editors, timeout=WAIT)
+    editor.set_text("sensitivity", "restricted")  # lowering or raising it needs a reason
     with qtbot.waitSignal(editor.failed, timeout=WAIT):
         editor.save_button.click()
-    assert "Occurred at" in editor.problem.text()
+    assert "Reason" in editor.problem.text()
     assert len(ws.corrections.history(record_type="visit", record_id=made.id)) == 1
     with qtbot.waitSignal(window.locked, timeout=WAIT):
         window.lock()
     assert window.editor is None
+
+
+def test_the_editor_speaks_plain_words_and_saves_only_what_was_ticked(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    first_run(qtbot, window)
+    ws = window.workspace
+    assert ws is not None
+    made = ws.records.create(
+        record_type="visit", fields=visit(kind="patrol", categories=["street_drinking"])
+    )
+    editor = window.correct("visit", made.id)
+    assert editor is not None
+    qtbot.waitUntil(lambda: "categories" in editor.editors, timeout=WAIT)
+    assert isinstance(editor.editors["occurred_at"], QDateTimeEdit)
+    assert editor.editors["occurred_at"].text() == "27 Nov 2026 10:15"
+    assert isinstance(editor.editors["follow_up_due"], QDateEdit)
+    assert editor.editors["follow_up_due"].text() == "Not set"
+    assert "officer_id" not in editor.editors
+    assert editor.read_only["officer_id"].text() == "amy.officer"
+    shown: list[str] = []
+    for widget in editor.findChildren(QComboBox):
+        shown += [widget.itemText(i) for i in range(widget.count())]
+    for widget in editor.findChildren(QListWidget):
+        shown += [widget.item(i).text() for i in range(widget.count())]
+    for widget in editor.findChildren(QLineEdit):
+        shown.append(widget.text())
+    assert "Patrol" in shown
+    assert "ASB (youth)" in shown
+    assert not [t for t in shown if "_" in t or ISO_MOMENT.search(t)]
+    categories = editor.editors["categories"]
+    assert isinstance(categories, QListWidget)
+    youth = next(
+        categories.item(i)
+        for i in range(categories.count())
+        if categories.item(i).text() == "ASB (youth)"
+    )
+    youth.setCheckState(Qt.CheckState.Checked)
+    editor.reason.setText("the group were under 18")
+    with qtbot.waitSignal(editor.saved, timeout=WAIT):
+        editor.save_button.click()
+    first, second = ws.corrections.history(record_type="visit", record_id=made.id)
+    changed = {k for k in second.fields if second.fields[k] != first.fields[k]}
+    assert changed == {"categories"}
+    assert sorted(second.fields["categories"]) == ["asb_youth", "street_drinking"]  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 import uuid
@@ -36,6 +37,16 @@ from fieldkit.domain.legal_clocks import LONDON, add_calendar_months
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import District, ServiceNeed
 from fieldkit.store.records import NewRecord
+
+
+def service_id_for(name: str) -> str:
+    """The demo directory's id for a service: the same for every seed and every data set.
+
+    A version-4-shaped UUID made from a hash of the name, like every other id Fieldkit makes.
+    """
+    digest = hashlib.sha256(b"fieldkit demo service\0" + name.encode("utf-8")).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
 
 #: The default "today": fixed, so that the same seed always gives the same records.
 DEFAULT_TODAY = date(2026, 11, 27)
@@ -239,7 +250,11 @@ class _Builder:
 
     def make_services(self) -> Iterator[NewRecord]:
         for number, entry in enumerate(gz.SERVICES):
-            service_id = self.new_id()
+            # One directory, one id per service: two data sets generated with different seeds
+            # (the team's laptops, the screens' vault) name the same service by the same id,
+            # so it is listed once. The random id is still drawn, so other records keep theirs.
+            self.new_id()
+            service_id = service_id_for(entry.name)
             self.services.append((service_id, entry))
             slug = "-".join(entry.name.lower().replace(",", "").replace("&", "and").split())
             yield NewRecord(

@@ -6,7 +6,6 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,13 @@ from fieldkit.documents.layout import (
     page_label,
     styles,
 )
-from fieldkit.documents.templates import Branding, TemplateError, placeholders_in
+from fieldkit.documents.templates import (
+    CLOSURE_NOTICE_PREFIX,
+    Branding,
+    TemplateError,
+    bundled_templates_dir,
+    placeholders_in,
+)
 from fieldkit.documents.text import safe_text
 from fieldkit.domain.vocabulary import DocumentKind
 
@@ -214,10 +219,10 @@ def load_closure_notice_file(path: Path) -> ClosureNoticeTemplate:
 
 def shipped_closure_notice(language: str = "en") -> ClosureNoticeTemplate:
     """The closure notice template that ships with Fieldkit (English if none in ``language``)."""
-    folder = Path(str(files("fieldkit.documents")))
-    path = folder / f"closure_notice.{language}.v1.json"
+    folder = bundled_templates_dir()
+    path = folder / f"{CLOSURE_NOTICE_PREFIX}{language}.v1.json"
     if not path.exists():
-        path = folder / "closure_notice.en.v1.json"
+        path = folder / f"{CLOSURE_NOTICE_PREFIX}en.v1.json"
     return load_closure_notice_file(path)
 
 

@@ -14,6 +14,7 @@ LETTER_KINDS = frozenset(
         DocumentKind.RED_LETTER,
         DocumentKind.CPW_LETTER,
         DocumentKind.CPN_NOTICE,
+        DocumentKind.ABC_CONTRACT,
     }
 )
 
@@ -72,6 +73,9 @@ class LetterInput:
     language: str = "en"
     #: Days the person has to appeal to the magistrates' court; required for a notice (CPN).
     appeal_days: int | None = None
+    #: When an Acceptable Behaviour Contract is reviewed; required for one (with ``deadline``,
+    #: the day its term ends).
+    review_on: date | None = None
     #: Printed in every page's footer when this is a reprint, e.g. "REPRINT 3 Dec 2026 of …".
     reprint_note: str = ""
 
@@ -89,6 +93,12 @@ class LetterInput:
         if self.kind is DocumentKind.CPN_NOTICE and (self.deadline is None or not self.appeal_days):
             raise DocumentInputError(
                 "a Community Protection Notice must give its period and appeal"
+            )
+        if self.kind is DocumentKind.ABC_CONTRACT and (
+            self.deadline is None or self.review_on is None
+        ):
+            raise DocumentInputError(
+                "an Acceptable Behaviour Contract must give its term and review date"
             )
 
 

@@ -1,4 +1,4 @@
-"""Yellow, Red and Community Protection Warning letters."""
+"""Warning letters, Community Protection Notices and Acceptable Behaviour Contracts."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from fieldkit.documents.layout import (
     styles,
 )
 from fieldkit.documents.templates import LetterTemplate, without_placeholders
+from fieldkit.domain.vocabulary import DocumentKind
 
 _LETTERHEAD_SPACE = 31 * mm
 _BAND_STRIP = 5 * mm
@@ -72,6 +73,7 @@ def letter_values(letter: LetterInput, template: LetterTemplate) -> dict[str, st
         "issued_on": format_date(letter.issued_at.date(), months),
         "authority_name": template.branding.authority_name,
         "appeal_days": str(letter.appeal_days or ""),
+        "review_date": format_date(letter.review_on, months) if letter.review_on else "",
     }
 
 
@@ -178,11 +180,29 @@ def _story(letter: LetterInput, template: LetterTemplate, values: dict[str, str]
         if section.list_name == "conditions":
             block += [_bullet(markup(item)) for item in letter.conditions]
         elif section.list_name == "support":
-            block += [_bullet(_support_line(service)) for service in letter.support]
+            block += [_bullet(line) for line in support_lines(letter, template)]
         story.append(KeepTogether(block))
     story += [Spacer(1, 3 * mm), Paragraph(fill_markup(template.closing, values), style["body"])]
-    story.append(KeepTogether(_signature(template, values)))
+    if letter.kind is DocumentKind.ABC_CONTRACT:
+        story.append(KeepTogether(_both_signatures(template, values)))
+    else:
+        story.append(KeepTogether(_signature(template, values)))
     return story
+
+
+def support_lines(letter: LetterInput, template: LetterTemplate) -> list[str]:
+    """The support section's list, never empty: with no service to name, the authority itself.
+
+    The services come from the signposting (or the district's general services); when the
+    directory has none at all, the letter still tells the person whom to ask for help.
+    """
+    if letter.support:
+        return [_support_line(service) for service in letter.support]
+    branding = template.branding
+    line = f"<b>{markup(branding.partnership_name or branding.authority_name)}</b>"
+    if branding.contact:
+        line += f" — {markup(branding.contact)}"
+    return [line]
 
 
 def _facts_table(letter: LetterInput, template: LetterTemplate, values: dict[str, str]) -> Table:
@@ -226,6 +246,52 @@ def _support_line(service: SupportService) -> str:
     if service.phone:
         text += f" — {markup(service.phone)}"
     return text
+
+
+def _signature_line(label: str, date_label: str) -> Table:
+    style = styles()
+    line = Table(
+        [
+            [
+                Paragraph(markup(label), style["cell_bold"]),
+                "",
+                Paragraph(markup(date_label), style["cell_bold"]),
+                "",
+            ]
+        ],
+        colWidths=[46 * mm, 68 * mm, 14 * mm, FRAME_WIDTH - 128 * mm],
+        rowHeights=[14 * mm],
+    )
+    line.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("LINEBELOW", (1, 0), (1, 0), 0.8, colors.black),
+                ("LINEBELOW", (3, 0), (3, 0), 0.8, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return line
+
+
+def _both_signatures(template: LetterTemplate, values: dict[str, str]) -> list[Flowable]:
+    """A contract's signature spaces: the person's, then the officer's for the authority."""
+    style = styles()
+    labels = template.labels
+    officer = (
+        f"<b>{markup(labels['officer'])}:</b> {markup(values['officer_name'])}<br/>"
+        f"<b>{markup(labels['officer_number'])}:</b> {markup(values['officer_number'])}"
+    )
+    return [
+        Spacer(1, 4 * mm),
+        Paragraph(markup(values["person"]), style["body"]),
+        _signature_line(labels["person_signature"], labels["date"]),
+        Spacer(1, 4 * mm),
+        _signature_line(labels["officer_signature"], labels["date"]),
+        Spacer(1, 3 * mm),
+        Paragraph(officer, style["body"]),
+    ]
 
 
 def _signature(template: LetterTemplate, values: dict[str, str]) -> list[Flowable]:

@@ -48,6 +48,7 @@ LETTER_PLACEHOLDERS = frozenset(
         "issued_on",
         "authority_name",
         "appeal_days",
+        "review_date",
     }
 )
 #: Lists a letter section may print under its text.
@@ -92,6 +93,19 @@ REQUIRED_PARTS: Mapping[DocumentKind, tuple[_Part, ...]] = {
         _Part("breach", "the consequences of breach"),
         _Part("appeal", "the right to appeal and within how long", frozenset({"appeal_days"})),
     ),
+    # An ABC is voluntary: what was agreed, the help given to keep to it, how long it runs and
+    # when it is reviewed, with both parties' signatures (the labels below).
+    DocumentKind.ABC_CONTRACT: (
+        _Part("behaviours", "the behaviours agreed", list_name="conditions"),
+        _Part("support", "the support offered", list_name="support"),
+        _Part("term", "the term", frozenset({"issued_on", "deadline"})),
+        _Part("review", "the review date", frozenset({"review_date"})),
+    ),
+}
+
+#: Labels a kind of letter needs beyond every letter's: an ABC is signed by both parties.
+EXTRA_LABELS: Mapping[DocumentKind, tuple[str, ...]] = {
+    DocumentKind.ABC_CONTRACT: ("person_signature", "officer_signature"),
 }
 
 _LETTER_LABELS = (
@@ -399,7 +413,7 @@ def _letter(reader: _Reader, common: dict[str, Any]) -> LetterTemplate:
             raise reader.error(f"is missing {what} must list the {part.list_name})")
     return LetterTemplate(
         **common,
-        labels=reader.labels(_LETTER_LABELS),
+        labels=reader.labels((*_LETTER_LABELS, *EXTRA_LABELS.get(common["kind"], ()))),
         heading=reader.text("heading", allowed),
         band_colour=reader.colour(reader.data.get("band_colour"), "band_colour"),
         band_text_colour=reader.colour(reader.data.get("band_text_colour"), "band_text_colour"),
@@ -441,14 +455,13 @@ def _bundle(reader: _Reader, common: dict[str, Any]) -> BundleTemplate:
     )
 
 
+#: File names of closure notice templates, which have their own format (s76 contents).
+CLOSURE_NOTICE_PREFIX = "closure_notice."
+
+
 def bundled_templates_dir() -> Path:
     """The templates that ship with Fieldkit (``resources/templates``)."""
     return Path(str(files("fieldkit.resources"))) / "templates"
-
-
-def notice_templates_dir() -> Path:
-    """The shipped notice templates (CPN) that are checked against the Act like the letters."""
-    return Path(__file__).parents[1] / "notice_templates"
 
 
 def bundled_branding_dir() -> Path:
@@ -483,11 +496,17 @@ class TemplateLibrary:
         Raises:
             TemplateError: a template file is not valid JSON or fails validation.
         """
-        dirs = [bundled_templates_dir(), notice_templates_dir(), *template_dirs]
+        dirs = [bundled_templates_dir(), *template_dirs]
         logos = [*branding_dirs, bundled_branding_dir()]
         templates: list[Template] = []
         for directory in dirs:
             for path in sorted(directory.glob("*.json")):
+                if path.name.startswith(CLOSURE_NOTICE_PREFIX):
+                    # Checked against s76 by its own reader, at load like the letters.
+                    from fieldkit.documents.closure_notice import load_closure_notice_file
+
+                    load_closure_notice_file(path)
+                    continue
                 templates.append(load_template_file(path, branding_dirs=logos))
         return cls(templates)
 

@@ -33,6 +33,33 @@ _REASON_FOR_FIELD: Final = {
     RecordType.CLOSURE: frozenset({"case_id"}),
 }
 
+#: Fields Fieldkit stamps or that say what a record is: an editor shows them read-only and a
+#: change to one is refused (who recorded a visit, a warning's step and when it was issued or
+#: served, which template and when a document was printed).
+READ_ONLY: Final[Mapping[RecordType, frozenset[str]]] = {
+    RecordType.VISIT: frozenset({"officer_id"}),
+    RecordType.WARNING: frozenset(
+        {"scheme", "level", "issued_at", "served_at", "withdrawn_at", "withdrawn_by"}
+    ),
+    RecordType.DOCUMENT: frozenset(
+        {"kind", "subject_type", "template_id", "template_version", "language", "printed_at"}
+    ),
+}
+
+
+def refuse_read_only(record_type: RecordType, changed: Iterable[str]) -> None:
+    """Refuse a change to a field Fieldkit stamps.
+
+    Raises:
+        ValidationError: naming each such field; nothing is written.
+    """
+    stamped = sorted(READ_ONLY.get(record_type, frozenset()) & set(changed))
+    if stamped:
+        raise ValidationError(
+            [FieldError(name, "is set by Fieldkit and cannot be changed") for name in stamped]
+        )
+
+
 #: Longest reason kept; a reason names why, never the data itself.
 MAX_REASON: Final = 500
 

@@ -81,7 +81,7 @@ FIELD_WORDS: Final[Mapping[str, str]] = {
     "case_id": "Tenancy case",
     "visit_id": "Visit",
     "signposting_id": "Signposting",
-    "officer_id": "Officer",
+    "officer_id": "Recorded by",
     "subject_id": "About record",
     "subject_type": "About",
     "tenancy_ref": "Tenancy reference",
@@ -91,6 +91,14 @@ FIELD_WORDS: Final[Mapping[str, str]] = {
     "lon": "Longitude",
     "dob": "Date of birth",
     "kind": "Kind",
+    "served_how": "How it was served",
+    "notice_served_how": "How the notice was served",
+    "comply_by": "Comply by",
+    "review_due": "Review due",
+    "reviewed_at": "Reviewed on",
+    "risk_notes": "Risk notes",
+    "risk_markers": "Risk markers",
+    "categories": "Categories",
 }
 
 
@@ -283,6 +291,8 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("withdrawn_at", FieldKind.DATETIME),
                 FieldSpec("withdrawn_by", FieldKind.TEXT, max_length=100),
                 FieldSpec("withdrawal_reason", FieldKind.TEXT, max_length=2000),
+                FieldSpec("review_due", FieldKind.DATE),
+                FieldSpec("reviewed_at", FieldKind.DATETIME),
             ),
             append_only=True,
         ),

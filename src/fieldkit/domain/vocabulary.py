@@ -362,6 +362,8 @@ class DocumentKind(Vocabulary):
     CPW_LETTER = "cpw_letter"
     #: A Community Protection Notice (ASBCPA 2014 s43): requirements, period, breach, appeal.
     CPN_NOTICE = "cpn_notice"
+    #: An Acceptable Behaviour Contract: behaviours agreed, support, term, review, two signatures.
+    ABC_CONTRACT = "abc_contract"
     SIGNPOSTING_LEAFLET = "signposting_leaflet"
     EVIDENCE_BUNDLE = "evidence_bundle"
     CLOSURE_NOTICE = "closure_notice"
@@ -376,6 +378,7 @@ define_words(
         DocumentKind.RED_LETTER: "Red warning letter",
         DocumentKind.CPW_LETTER: "Community Protection Warning letter",
         DocumentKind.CPN_NOTICE: "Community Protection Notice",
+        DocumentKind.ABC_CONTRACT: "Acceptable Behaviour Contract",
         DocumentKind.SIGNPOSTING_LEAFLET: "Signposting leaflet",
         DocumentKind.EVIDENCE_BUNDLE: "Evidence bundle",
         DocumentKind.CLOSURE_NOTICE: "Closure notice",

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 
 from fieldkit.domain.corrections import (
+    READ_ONLY,
     Version,
     checked_reason,
     editable_fields,
     field_text,
     reason_required,
+    refuse_read_only,
     text_value,
 )
-from fieldkit.domain.legal_clocks import format_datetime
+from fieldkit.domain.legal_clocks import format_date, format_datetime
 from fieldkit.domain.records import (
     FieldError,
+    FieldKind,
+    FieldSpec,
     RecordType,
     ValidationError,
     field_label,
@@ -40,17 +45,58 @@ NOT_EDITABLE: frozenset[RecordType] = frozenset({RecordType.REVIEW})
 TYPE_WORDS: dict[RecordType, str] = {t: t.label for t in RecordType}
 
 
+def choice_label(record_type: RecordType, field: str, value: str) -> str:
+    """A stored choice as the editor shows it ("asb_youth" → "ASB (youth)")."""
+    return value_label(record_type, field, value)
+
+
+#: What an editor shows a field with (its kind of editor).
+class FieldEditor(StrEnum):
+    TEXT = "text"
+    MULTILINE = "multiline"
+    CHOICE = "choice"
+    CHOICES = "choices"
+    DATE = "date"
+    DATETIME = "datetime"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+
+
+def _editor_for(spec: FieldSpec) -> FieldEditor:
+    if spec.choices:
+        return FieldEditor.CHOICES if spec.is_list else FieldEditor.CHOICE
+    if spec.kind is FieldKind.DATE:
+        return FieldEditor.DATE
+    if spec.kind is FieldKind.DATETIME:
+        return FieldEditor.DATETIME
+    if spec.kind is FieldKind.BOOL:
+        return FieldEditor.YES_NO
+    if spec.kind in (FieldKind.INT, FieldKind.FLOAT):
+        return FieldEditor.NUMBER
+    if spec.max_length > 200 and not spec.is_list:
+        return FieldEditor.MULTILINE
+    return FieldEditor.TEXT
+
+
 @dataclass(frozen=True)
 class EditableField:
-    """One field as an editor shows it: its current value as text, and its choices."""
+    """One field as an editor shows it: its current value as text, and its choices.
+
+    ``text`` is the stored value as text (ISO for dates and times, ``; ``-separated values for
+    a list); ``shown`` is how a person reads it (labels, London dates), for read-only fields.
+    """
 
     name: str
     label: str
     text: str
     required: bool
     multiline: bool
-    #: (value, label) pairs for a single choice; empty for typed text.
+    #: (value, label) pairs for a choice or a list of choices; empty for typed text.
     choices: tuple[tuple[str, str], ...] = ()
+    editor: FieldEditor = FieldEditor.TEXT
+    #: Stamped by Fieldkit (who recorded it, when it was issued): shown, never changed.
+    read_only: bool = False
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +147,7 @@ class CorrectionService:
             raise ValidationError([FieldError("type", "a review decision is not edited")])
         if not changes:
             raise ValidationError([FieldError("fields", "name at least one field to change")])
+        refuse_read_only(spec.type, changes)
         kept = checked_reason(reason, required=reason_required(spec.type, changes))
         with self._vault.write() as conn:
             _check_may_change(conn, record_id, me=self._actor)
@@ -132,17 +179,9 @@ class CorrectionService:
                 said += f" on {format_datetime(datetime.fromisoformat(when))}"
             comment = str(latest.fields.get("comment") or "")
             decision = f"{said}: {comment}" if comment else said
+        stamped = READ_ONLY.get(spec.type, frozenset())
         fields = tuple(
-            EditableField(
-                name=f.name,
-                label=field_label(f.name),
-                text=field_text(f, record.fields.get(f.name)),
-                required=f.required,
-                multiline=f.max_length > 200 and not f.is_list,
-                choices=tuple((c, value_label(spec.type, f.name, c)) for c in sorted(f.choices))
-                if f.choices and not f.is_list
-                else (),
-            )
+            _editable(spec.type, f, record.fields.get(f.name), read_only=f.name in stamped)
             for f in editable_fields(spec.type)
         )
         return EditForm(
@@ -168,7 +207,7 @@ class CorrectionService:
             ValidationError: naming each bad field (or the missing reason); nothing is written.
         """
         spec = record_spec(form.record_type)
-        opened = {f.name: f.text for f in form.fields}
+        opened = {f.name: f.text for f in form.fields if not f.read_only}
         changes = {
             name: text_value(spec.by_name[name], text)
             for name, text in texts.items()
@@ -227,6 +266,44 @@ class CorrectionService:
                 )
             ],
         )
+
+
+def _editable(
+    record_type: RecordType, spec: FieldSpec, value: object, *, read_only: bool
+) -> EditableField:
+    text = field_text(spec, value)
+    choices = tuple((c, choice_label(record_type, spec.name, c)) for c in sorted(spec.choices))
+    return EditableField(
+        name=spec.name,
+        label=field_label(spec.name),
+        text=text,
+        required=spec.required,
+        multiline=spec.max_length > 200 and not spec.is_list,
+        choices=choices,
+        editor=_editor_for(spec),
+        read_only=read_only,
+        shown=shown_text(record_type, spec, value),
+    )
+
+
+def shown_text(record_type: RecordType, spec: FieldSpec, value: object) -> str:
+    """A stored value as a person reads it: labels for choices, London dates and times."""
+    if value is None or value == "" or value == []:
+        return ""
+    if spec.choices:
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(choice_label(record_type, spec.name, str(v)) for v in values)
+    if spec.kind is FieldKind.DATETIME and isinstance(value, str):
+        try:
+            return format_datetime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if spec.kind is FieldKind.DATE and isinstance(value, str):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return field_text(spec, value)
 
 
 #: Roles the server lets change case records others created (in their districts).

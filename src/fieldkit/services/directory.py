@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fieldkit.documents.inputs import SupportService
@@ -64,6 +65,27 @@ def as_support_service(row: ServiceRow) -> SupportService:
     )
 
 
+def serving(
+    records: Iterable[StoredRecord], *, need: str | None = None, district: str | None = None
+) -> list[StoredRecord]:
+    """The services among ``records`` that meet a need in a district, by name.
+
+    A service with no districts serves all of them; no need or district given means any.
+    """
+    out: list[StoredRecord] = []
+    for record in records:
+        needs = record.fields["categories"] or []
+        districts = record.fields["districts"] or []
+        assert isinstance(needs, list)
+        assert isinstance(districts, list)
+        if need and need not in needs:
+            continue
+        if district and districts and district not in districts:
+            continue
+        out.append(record)
+    return sorted(out, key=lambda r: str(r.fields["name"]).lower())
+
+
 class DirectoryService:
     """Lists support services (reference data: a few hundred at most, read whole).
 
@@ -78,19 +100,7 @@ class DirectoryService:
         """Services meeting a need in a district (a service with no districts serves all)."""
         with self._vault.read() as conn:
             records = list(self._vault.records(conn).iter_all(RecordType.SERVICE))
-        out: list[ServiceRow] = []
-        for record in records:
-            f = record.fields
-            needs = f["categories"] or []
-            districts = f["districts"] or []
-            assert isinstance(needs, list)
-            assert isinstance(districts, list)
-            if need and need not in needs:
-                continue
-            if district and districts and district not in districts:
-                continue
-            out.append(service_row(record))
-        return sorted(out, key=lambda r: r.name.lower())
+        return [service_row(r) for r in serving(records, need=need, district=district)]
 
     def by_ids(self, ids: list[str]) -> list[ServiceRow]:
         """Services by id, in the order given."""

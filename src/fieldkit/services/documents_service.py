@@ -192,14 +192,15 @@ class DocumentService:
         copies: int = 1,
         two_sided: bool = False,
         tray: PaperTray = PaperTray.AUTO,
+        reprint: bool = False,
     ) -> PrintOutcome:
         """Print a kept document, logging the disclosure (s62) before it goes to the printer.
 
         The ``print`` entry is committed first; a ``complete`` entry follows, counting one
-        document printed, or none when the printer refused it. Never raises for printer
-        trouble.
+        document printed, or none when the printer refused it. A reprint is logged as one
+        ("yellow_letter reprinted"). Never raises for printer trouble.
         """
-        what = f"{document.kind} printed"
+        what = f"{document.kind} {'reprinted' if reprint else 'printed'}"
         disclosure.log_disclosure(
             self._vault,
             action=audit.AuditAction.PRINT,

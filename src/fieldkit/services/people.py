@@ -101,6 +101,10 @@ class TimelineEntry:
     warning_id: str = ""
     #: The warning's status ("issued", "withdrawn", "awaiting_countersignature").
     warning_status: str = ""
+    #: The record the row shows, which the record editor opens (empty: none to open, e.g. a
+    #: restricted visit this user may not see).
+    record_type: str = ""
+    record_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -342,6 +346,8 @@ class PeopleService:
                     if hidden
                     else str(vf["narrative"] or ""),
                     restricted=is_restricted(vf),
+                    record_type="" if hidden else RecordType.VISIT.value,
+                    record_id="" if hidden else v.id,
                 )
             )
         for w in warnings:
@@ -358,6 +364,8 @@ class PeopleService:
                     str(wf["behaviour"]),
                     warning_id=w.id,
                     warning_status=str(wf["status"] or "issued"),
+                    record_type=RecordType.WARNING.value,
+                    record_id=w.id,
                 )
             )
             if wf.get("status") == WarningStatus.WITHDRAWN.value and wf.get("withdrawn_at"):
@@ -367,6 +375,8 @@ class PeopleService:
                         "Warning withdrawn",
                         f"{level}, withdrawn by {wf.get('withdrawn_by') or 'unknown'}",
                         str(wf.get("withdrawal_reason") or ""),
+                        record_type=RecordType.WARNING.value,
+                        record_id=w.id,
                     )
                 )
         for s in signposts:
@@ -380,6 +390,8 @@ class PeopleService:
                     f"{count} service{'s' if count != 1 else ''}, "
                     f"{SignpostingMethod.label_for(sf['method']).lower()}",
                     consent,
+                    record_type=RecordType.SIGNPOSTING.value,
+                    record_id=s.id,
                 )
             )
         for d in documents:
@@ -391,6 +403,8 @@ class PeopleService:
                     DocumentKind.label_for(df["kind"]),
                     f"{ServedHow.label_for(df['served_how'])}; template "
                     f"{df['template_id']} v{df['template_version']}",
+                    record_type=RecordType.DOCUMENT.value,
+                    record_id=d.id,
                 )
             )
         timeline.sort(key=lambda e: e.when, reverse=True)

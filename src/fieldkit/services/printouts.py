@@ -32,10 +32,15 @@ from fieldkit.domain.records import FieldError, RecordType, ValidationError, is_
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import DocumentKind, NoteKind, ServedHow, VisitKind
 from fieldkit.services import disclosure
-from fieldkit.services.directory import as_support_service, service_row
+from fieldkit.services.directory import as_support_service, service_row, serving
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
 from fieldkit.services.people import parse_moment, person_name
-from fieldkit.services.warnings import LETTER_FOR_LEVEL, next_step_wording, reference_for
+from fieldkit.services.warnings import (
+    GENERAL_SUPPORT_LIMIT,
+    LETTER_FOR_LEVEL,
+    next_step_wording,
+    reference_for,
+)
 from fieldkit.store import audit, replica
 from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.transaction import Transaction
@@ -133,6 +138,11 @@ class PrintoutService:
             person = repo.require(RecordType.PERSON, str(w["person_id"]))
             place = repo.get(RecordType.PLACE, str(w["place_id"])) if w["place_id"] else None
             services = self._signposted_services(repo, w.get("signposting_id"))
+            if not services:
+                # As when it was first printed: never an empty support section.
+                services = serving(repo.iter_all(RecordType.SERVICE), district=str(w["district"]))[
+                    :GENERAL_SUPPORT_LIMIT
+                ]
         kind = LETTER_FOR_LEVEL.get(str(w["level"]))
         scheme = self._schemes.get(str(w["scheme"]))
         if kind is None or scheme is None:
@@ -173,6 +183,7 @@ class PrintoutService:
             officer_number=officer.number,
             support=tuple(as_support_service(service_row(s)) for s in services),
             deadline=deadline,
+            review_on=date.fromisoformat(str(w["review_due"])) if w.get("review_due") else None,
             appeal_days=level.appeal_days if level else None,
             language=self._language,
             reprint_note=f"REPRINT {now:%d %b %Y %H:%M}" if reprint else "",

@@ -163,11 +163,12 @@ class TodayService:
         return sorted([*out, *self.warning_clocks(now)], key=lambda d: d.when)
 
     def warning_clocks(self, now: datetime) -> list[Deadline]:
-        """A CPW's comply-by date and a served CPN's appeal deadline, until the next step.
+        """A CPW's comply-by date, an ABC's review date and a served CPN's appeal deadline.
 
         A comply-by clock stays (overdue, if need be) until a later warning under the same
         scheme is issued to the person or the warning is withdrawn: checking compliance is the
-        officer's next step. An appeal clock shows until its day has passed.
+        officer's next step. A review clock stays (overdue, if need be) until the review is
+        recorded. An appeal clock shows until its day has passed.
         """
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
@@ -194,11 +195,7 @@ class TodayService:
             when, kind = clock
             if when - now > HORIZON or (kind == "appeal" and when < now):
                 continue
-            what = (
-                "Check compliance with the CPW by this date"
-                if kind == "comply"
-                else "CPN appeal period ends"
-            )
+            what = _CLOCK_WORDS[kind]
             out.append(
                 Deadline(
                     when,
@@ -251,13 +248,18 @@ class TodayService:
 
 
 def warning_clock(fields: Mapping[str, Any], scheme: Scheme | None) -> tuple[datetime, str] | None:
-    """The clock a warning runs, as (end of its last day, "comply" or "appeal"), if any.
+    """The clock a warning runs, as (end of its last day, "comply", "review" or "appeal").
 
-    A warning with a comply-by date (a CPW) runs a comply clock; a served level whose scheme
+    A warning with a comply-by date (a CPW) runs a comply clock; an Acceptable Behaviour
+    Contract runs a review clock until its review is recorded; a served level whose scheme
     gives appeal days (a CPN) runs an appeal clock from the day it was served.
     """
     if fields.get("comply_by"):
         return _end_of(date.fromisoformat(str(fields["comply_by"]))), "comply"
+    if fields.get("review_due"):
+        if fields.get("reviewed_at"):
+            return None
+        return _end_of(date.fromisoformat(str(fields["review_due"]))), "review"
     if scheme is None or not fields.get("served_at"):
         return None
     level = next((lv for lv in scheme.levels if lv.id == fields.get("level")), None)
@@ -265,6 +267,13 @@ def warning_clock(fields: Mapping[str, Any], scheme: Scheme | None) -> tuple[dat
         return None
     served = datetime.fromisoformat(str(fields["served_at"])).astimezone(LONDON).date()
     return _end_of(served + timedelta(days=level.appeal_days)), "appeal"
+
+
+_CLOCK_WORDS = {
+    "comply": "Check compliance with the CPW by this date",
+    "review": "Review the Acceptable Behaviour Contract by this date",
+    "appeal": "CPN appeal period ends",
+}
 
 
 def _end_of(day: date) -> datetime:

@@ -8,7 +8,11 @@ from datetime import date, datetime, timedelta
 
 from fieldkit.documents.inputs import LeafletInput, LetterInput
 from fieldkit.domain.escalation import Outcome, next_step
-from fieldkit.domain.legal_clocks import LONDON, format_date
+from fieldkit.domain.legal_clocks import (
+    LONDON,
+    acceptable_behaviour_contract_term,
+    format_date,
+)
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, new_id
 from fieldkit.domain.schemes import CountersignWhen, Scheme
 from fieldkit.domain.vocabulary import (
@@ -33,6 +37,7 @@ LETTER_FOR_LEVEL: Mapping[str, DocumentKind] = {
     "red": DocumentKind.RED_LETTER,
     "cpw": DocumentKind.CPW_LETTER,
     "cpn": DocumentKind.CPN_NOTICE,
+    "abc": DocumentKind.ABC_CONTRACT,
 }
 
 
@@ -219,6 +224,9 @@ class WarningService:
         services = self._directory.by_ids(list(request.service_ids))
         comply_by = self._comply_by(request, proposal.level_id, now)
         period_ends = self._period_ends(request, proposal.level_id, now)
+        review_due = None
+        if LETTER_FOR_LEVEL.get(proposal.level_id) is DocumentKind.ABC_CONTRACT:
+            period_ends, review_due = abc_dates(now, ends_on=request.deadline)
         level = scheme.levels[scheme.rank(proposal.level_id)]
         held = level.countersign_when is CountersignWhen.BEFORE_SERVING
         letter = self._letter(
@@ -230,6 +238,7 @@ class WarningService:
             warning_id,
             services,
             comply_by or period_ends,
+            review_due,
         )
         # A step countersigned before serving is only checked here (the letter renders); the
         # document is made and kept when it is served, after the countersignature arrives.
@@ -282,6 +291,7 @@ class WarningService:
                     "served_at": None if held else stamp,
                     "comply_by": comply_by.isoformat() if comply_by else None,
                     "period_ends": period_ends.isoformat() if period_ends else None,
+                    "review_due": review_due.isoformat() if review_due else None,
                     "status": (
                         WarningStatus.AWAITING_COUNTERSIGNATURE.value
                         if held
@@ -352,8 +362,9 @@ class WarningService:
         )
         services = self._directory.by_ids(_signposted(self._vault, f.get("signposting_id")))
         period = date.fromisoformat(str(f["period_ends"])) if f.get("period_ends") else None
+        review = date.fromisoformat(str(f["review_due"])) if f.get("review_due") else None
         letter = self._letter(
-            request, scheme, str(f["level"]), settings, now, warning_id, services, period
+            request, scheme, str(f["level"]), settings, now, warning_id, services, period, review
         )
         rendered = [self._documents.render_letter(letter)] if letter else []
         with self._vault.write() as conn:
@@ -392,6 +403,7 @@ class WarningService:
         warning_id: str,
         services: Sequence[ServiceRow],
         deadline: date | None,
+        review_on: date | None = None,
     ) -> LetterInput | None:
         kind = LETTER_FOR_LEVEL.get(level_id)
         if kind is None:
@@ -420,6 +432,7 @@ class WarningService:
                 as_support_service(s) for s in (services or self._general_support(request))
             ),
             deadline=deadline,
+            review_on=review_on,
             appeal_days=scheme.levels[scheme.rank(level_id)].appeal_days,
             language=settings.language,
         )
@@ -476,6 +489,26 @@ class WarningService:
         """The district's general services, so that a letter's support section is never empty."""
         return self._directory.services(district=request.district)[:GENERAL_SUPPORT_LIMIT]
 
+    def record_review(self, *, warning_id: str) -> None:
+        """Record that an Acceptable Behaviour Contract was reviewed: its clock leaves Today.
+
+        Raises:
+            RecordNotFoundError: no such warning.
+            ValidationError: it has no review date, or it was reviewed already.
+        """
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            current = repo.require(RecordType.WARNING, warning_id)
+            if not current.fields.get("review_due"):
+                raise ValidationError([FieldError("review_due", "this step has no review")])
+            if current.fields.get("reviewed_at"):
+                raise ValidationError([FieldError("reviewed_at", "is reviewed already")])
+            repo.update(
+                RecordType.WARNING,
+                warning_id,
+                {"reviewed_at": self._vault.now().isoformat(timespec="seconds")},
+            )
+
     def withdraw(self, *, warning_id: str, reason: str) -> WithdrawnWarning:
         """Withdraw a warning: the ladder stops counting it and the person's stage is recomputed.
 
@@ -508,6 +541,18 @@ class WarningService:
             scheme_id = str(current.fields["scheme"])
         proposal = self.propose(person_id=person_id, scheme_id=scheme_id)
         return WithdrawnWarning(warning_id, person_id, proposal)
+
+
+def abc_dates(now: datetime, *, ends_on: date | None = None) -> tuple[date, date]:
+    """An Acceptable Behaviour Contract's last day and review date, as (ends, review).
+
+    Six months with a review at three (custom and practice, `acceptable_behaviour_contract_term`);
+    a shorter term the officer gave ends it sooner, and the review is never after the end.
+    """
+    term = acceptable_behaviour_contract_term(now)
+    ends = ends_on or term.ends_at.astimezone(LONDON).date()
+    review = min(term.review_due_at.astimezone(LONDON).date(), ends)
+    return ends, review
 
 
 def _text_or_none(value: object) -> str | None:

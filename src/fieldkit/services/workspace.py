@@ -13,6 +13,7 @@ from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
 from fieldkit.services.intelligence import IntelligenceService
+from fieldkit.services.kept_documents import KeptDocumentService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.print_port import PrintSystem
 from fieldkit.services.printouts import Officer, PrintoutService
@@ -69,6 +70,8 @@ class Workspace:
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
     corrections: CorrectionService
+    #: The document list: every kept document, filtered and reprinted.
+    kept_documents: KeptDocumentService
     #: Signing in to the sync server from the app (None when sync is a stand-in, in tests).
     account: AppSync | None = None
 
@@ -141,6 +144,7 @@ def open_workspace(
         lock=lambda: _lock(vault, controller),
         corrections=CorrectionService(vault),
         account=controller if isinstance(controller, AppSync) else None,
+        kept_documents=KeptDocumentService(vault, documents),
     )
 
 

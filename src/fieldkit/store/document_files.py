@@ -18,3 +18,8 @@ def load(conn: Connection, document_id: str) -> bytes | None:
     return conn.execute(
         select(DocumentFile.pdf).where(DocumentFile.document_id == document_id)
     ).scalar()
+
+
+def held(conn: Connection) -> set[str]:
+    """The ids of every document whose PDF this laptop holds (the PDFs are not read)."""
+    return {str(i) for i in conn.execute(select(DocumentFile.document_id)).scalars()}

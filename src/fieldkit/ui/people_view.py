@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -69,6 +70,8 @@ class PeopleView(QWidget):
     """
 
     warn_person = Signal(str)
+    #: Open a record in the record editor: (record type, record id).
+    edit_record = Signal(str, str)
     #: A warning on the profile was reprinted, withdrawn or served (or that failed): the sentence.
     warning_changed = Signal(str)
     profile_shown = Signal(str)
@@ -164,9 +167,51 @@ class PeopleView(QWidget):
         self._printouts = printouts
         self._ask_text = ask_text or self._ask_for_text
         self._add_warning_actions(buttons)
+        self._add_edit_action(buttons)
         self.timeline_table.clicked.connect(lambda _i: self._enable_warning_actions())
         self.profile: PersonProfile | None = None
         self._show_profile(None)
+
+    # Correcting ------------------------------------------------------------------------------
+
+    def _add_edit_action(self, buttons: QHBoxLayout) -> None:
+        """Edit… opens the person (or, from the timeline, the row's record) in the editor.
+
+        Enter or a double-click on a timeline row opens that row's record; Ctrl+E edits the
+        selected row when the timeline has the focus, else the person.
+        """
+        self.edit_button = QPushButton("&Edit person…", self)
+        self.edit_button.setAccessibleName("Correct the person's details and risk markers")
+        self.edit_button.setToolTip(
+            "Correct names, aliases, date of birth, description, risk markers (Ctrl+E)"
+        )
+        self.edit_button.setEnabled(False)
+        buttons.insertWidget(buttons.indexOf(self.warn_button), self.edit_button)
+        self.edit_button.clicked.connect(self.edit_person)
+        self.timeline_table.activated.connect(lambda i: self.edit_timeline_row(i.row()))
+        shortcut = QShortcut(QKeySequence("Ctrl+E"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self._edit_shortcut)
+
+    def edit_person(self) -> None:
+        """Open the shown person in the record editor."""
+        if self.profile is not None:
+            self.edit_record.emit("person", self.profile.id)
+
+    def edit_timeline_row(self, row: int) -> None:
+        """Open a timeline row's record in the editor (nothing for a row it may not open)."""
+        if not 0 <= row < len(self.timeline.rows):
+            return
+        entry = self.timeline.row_at(row)
+        if entry.record_type and entry.record_id:
+            self.edit_record.emit(entry.record_type, entry.record_id)
+
+    def _edit_shortcut(self) -> None:
+        index = self.timeline_table.currentIndex()
+        if self.timeline_table.hasFocus() and index.isValid():
+            self.edit_timeline_row(index.row())
+        else:
+            self.edit_person()
 
     # Warning actions -------------------------------------------------------------------------
 
@@ -319,6 +364,7 @@ class PeopleView(QWidget):
     def _show_profile(self, profile: PersonProfile | None) -> None:
         self.profile = profile
         self.warn_button.setEnabled(profile is not None)
+        self.edit_button.setEnabled(profile is not None)
         self._enable_export()
         self.access_status.clear()
         if profile is None:

@@ -2,26 +2,58 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from fieldkit.services.corrections import CorrectionService, EditableField, EditForm
+from fieldkit.services.corrections import (
+    CorrectionService,
+    EditableField,
+    EditForm,
+    FieldEditor,
+)
 from fieldkit.services.records import RecordView
 from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
-_Editor = QLineEdit | QPlainTextEdit | QComboBox
+_Editor = QLineEdit | QPlainTextEdit | QComboBox | QListWidget | QDateEdit | QDateTimeEdit
+_VALUE = Qt.ItemDataRole.UserRole
+#: The day a date editor shows as "Not set" (a date field left empty).
+_NOT_SET = QDate(1900, 1, 1)
+_LIST_SEPARATOR = "; "
+
+
+def _qdate(text: str) -> QDate:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return _NOT_SET
+    return QDate(day.year, day.month, day.day)
+
+
+def _qdatetime(text: str) -> QDateTime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    local = moment.astimezone() if moment.tzinfo else moment
+    return QDateTime(local.year, local.month, local.day, local.hour, local.minute, local.second)
 
 
 class RecordEditor(QDialog):
@@ -45,6 +77,9 @@ class RecordEditor(QDialog):
         self._workers = workers
         self._form: EditForm | None = None
         self.editors: dict[str, _Editor] = {}
+        #: Stamped fields, shown as text (who recorded it, when it was issued).
+        self.read_only: dict[str, QLabel] = {}
+        self._opened: dict[str, str] = {}
         layout = QVBoxLayout(self)
         self.title = QLabel(self)
         self.title.setObjectName("editorTitle")
@@ -95,13 +130,61 @@ class RecordEditor(QDialog):
         self.reason_label.setText("Reason (required)" if form.reason_always_required else "Reason")
         while self.fields.rowCount():
             self.fields.removeRow(0)
-        self.editors = {f.name: self._editor(f) for f in form.fields}
+        self._opened = {f.name: f.text for f in form.fields}
+        self.editors = {f.name: self._editor(f) for f in form.fields if not f.read_only}
+        self.read_only = {}
         for f in form.fields:
+            if f.read_only:
+                if not f.shown:
+                    continue  # stamped and not set: nothing to show
+                shown = QLabel(f.shown, self)
+                shown.setObjectName(f"readOnly_{f.name}")
+                shown.setToolTip("Set by Fieldkit; it cannot be changed here.")
+                shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                self.read_only[f.name] = shown
+                self.fields.addRow(f.label, shown)
+                continue
             self.fields.addRow(f"{f.label}{' *' if f.required else ''}", self.editors[f.name])
         self.save_button.setEnabled(True)
         self.opened.emit()
 
     def _editor(self, field: EditableField) -> _Editor:
+        if field.editor is FieldEditor.CHOICES:
+            checks = QListWidget(self)
+            chosen = {v.strip() for v in field.text.split(";") if v.strip()}
+            for value, label in field.choices:
+                item = QListWidgetItem(label, checks)
+                item.setData(_VALUE, value)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(
+                    Qt.CheckState.Checked if value in chosen else Qt.CheckState.Unchecked
+                )
+            checks.setFixedHeight(min(8, max(2, len(field.choices))) * 22)
+            return checks
+        if field.editor is FieldEditor.DATE:
+            day = QDateEdit(self)
+            day.setCalendarPopup(True)
+            day.setDisplayFormat("d MMM yyyy")
+            day.setMinimumDate(_NOT_SET)
+            day.setSpecialValueText("Not set")
+            day.setDate(_qdate(field.text) if field.text else _NOT_SET)
+            return day
+        if field.editor is FieldEditor.DATETIME:
+            moment = QDateTimeEdit(self)
+            moment.setCalendarPopup(True)
+            moment.setDisplayFormat("d MMM yyyy HH:mm")
+            moment.setMinimumDate(_NOT_SET)
+            moment.setSpecialValueText("Not set")
+            shown = _qdatetime(field.text) if field.text else None
+            moment.setDateTime(shown or QDateTime(_NOT_SET, moment.minimumTime()))
+            return moment
+        if field.editor is FieldEditor.YES_NO:
+            box = QComboBox(self)
+            box.addItem("", "")
+            box.addItem("Yes", "yes")
+            box.addItem("No", "no")
+            box.setCurrentIndex(max(0, box.findData(field.text)))
+            return box
         if field.choices:
             box = QComboBox(self)
             if not field.required:
@@ -123,7 +206,26 @@ class RecordEditor(QDialog):
         """What each field's editor holds now, as text."""
         out: dict[str, str] = {}
         for name, editor in self.editors.items():
-            if isinstance(editor, QComboBox):
+            opened = self._opened.get(name, "")
+            if isinstance(editor, QListWidget):
+                items = [editor.item(i) for i in range(editor.count())]
+                checked = [
+                    str(i.data(_VALUE)) for i in items if i.checkState() == Qt.CheckState.Checked
+                ]
+                was = [v.strip() for v in opened.split(";") if v.strip()]
+                # Untouched: the stored order, so nothing is sent as changed.
+                out[name] = opened if set(checked) == set(was) else _LIST_SEPARATOR.join(checked)
+            elif isinstance(editor, QDateTimeEdit) and not isinstance(editor, QDateEdit):
+                out[name] = _moment_text(editor, opened)
+            elif isinstance(editor, QDateEdit):
+                day = editor.date()
+                if day == _NOT_SET:
+                    out[name] = ""
+                elif opened and day == _qdate(opened):
+                    out[name] = opened
+                else:
+                    out[name] = f"{day.year():04d}-{day.month():02d}-{day.day():02d}"
+            elif isinstance(editor, QComboBox):
                 out[name] = str(editor.currentData() or "")
             elif isinstance(editor, QPlainTextEdit):
                 out[name] = editor.toPlainText()
@@ -132,9 +234,22 @@ class RecordEditor(QDialog):
         return out
 
     def set_text(self, name: str, text: str) -> None:
-        """Put text into one field's editor (as typing would)."""
+        """Put a stored value (as text) into one field's editor, as choosing it would."""
         editor = self.editors[name]
-        if isinstance(editor, QComboBox):
+        if isinstance(editor, QListWidget):
+            wanted = {v.strip() for v in text.split(";") if v.strip()}
+            for i in range(editor.count()):
+                item = editor.item(i)
+                item.setCheckState(
+                    Qt.CheckState.Checked
+                    if str(item.data(_VALUE)) in wanted
+                    else Qt.CheckState.Unchecked
+                )
+        elif isinstance(editor, QDateTimeEdit) and not isinstance(editor, QDateEdit):
+            editor.setDateTime(_qdatetime(text) or QDateTime(_NOT_SET, editor.minimumTime()))
+        elif isinstance(editor, QDateEdit):
+            editor.setDate(_qdate(text) if text else _NOT_SET)
+        elif isinstance(editor, QComboBox):
             editor.setCurrentIndex(max(0, editor.findData(text)))
         elif isinstance(editor, QPlainTextEdit):
             editor.setPlainText(text)
@@ -162,3 +277,15 @@ class RecordEditor(QDialog):
         self.save_button.setEnabled(self._form is not None)
         self.problem.setText(describe(error))
         self.failed.emit(describe(error))
+
+
+def _moment_text(editor: QDateTimeEdit, opened: str) -> str:
+    """A date-time editor's value as stored text: the opened text if untouched, else aware ISO."""
+    shown = editor.dateTime()
+    if shown.date() == _NOT_SET:
+        return ""
+    if opened and shown == _qdatetime(opened):
+        return opened
+    local = shown.toPython()
+    assert isinstance(local, datetime)
+    return local.replace(second=0, microsecond=0).astimezone().isoformat(timespec="seconds")

@@ -35,6 +35,7 @@ from fieldkit.sync.status import SyncState, SyncStatus
 from fieldkit.ui.busy import BusyIndicator
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
+from fieldkit.ui.documents_view import DocumentsView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
@@ -197,6 +198,8 @@ class MainWindow(QMainWindow):
         self.screens: Screens | None = None
         #: The record editor open now, if any (closed when the vault locks).
         self.editor: RecordEditor | None = None
+        #: The document list, while open (it goes when the vault locks).
+        self.documents_view: DocumentsView | None = None
         self.settings = AppSettings()
         self._return_to = TODAY
         #: The sign-in dialog open now, if any (closed when the vault locks).
@@ -254,6 +257,7 @@ class MainWindow(QMainWindow):
         self._action("Sync now", "F5", self.sync_bar.sync_now)
         self._action("Larger text", "Ctrl+=", lambda: self.change_text_size(1), "Ctrl++")
         self._action("Smaller text", "Ctrl+-", lambda: self.change_text_size(-1))
+        self._action("Documents", "Ctrl+Shift+D", self._open_documents)
         self._show_role(supervisor=False)
         high_contrast = bool(prefs.value("high_contrast", False, bool)) if prefs else False
         raw_size = str(prefs.value("text_size", 100)) if prefs else "100"
@@ -305,6 +309,9 @@ class MainWindow(QMainWindow):
         s.review.open_subject.connect(self.open_subject)
         s.conflicts.open_subject.connect(self.open_subject)
         s.intelligence.open_subject.connect(self.open_subject)
+        s.people.edit_record.connect(self.correct)
+        s.tenancy.edit_record.connect(self.correct)
+        s.tenancy.documents_requested.connect(self.show_documents)
         s.visit.saved.connect(lambda _id: s.today.refresh())
         s.visit.saved.connect(lambda _id: ws.sync.sync_now())
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
@@ -390,6 +397,9 @@ class MainWindow(QMainWindow):
             # It holds a record's fields: it goes with the screens when the vault locks.
             self.editor.close()
             self.editor = None
+        if self.documents_view is not None:
+            self.documents_view.close()
+            self.documents_view = None
         while self.screen_stack.count():
             widget = self.screen_stack.widget(0)
             assert widget is not None
@@ -483,11 +493,47 @@ class MainWindow(QMainWindow):
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(lambda _t, _id: s.today.refresh())
         editor.saved.connect(lambda _t, _id: ws.sync.sync_now())
+        editor.saved.connect(lambda _t, _id: self._reopen_profile())
+        editor.saved.connect(lambda _t, _id: self._reopen_case())
         self.editor = editor
         editor.finished.connect(lambda _result: self._editor_closed(editor))
         editor.open()
         editor.load(record_type, record_id)
         return editor
+
+    def _reopen_profile(self) -> None:
+        """Show the corrected person's profile again, if one is open."""
+        people = self.screens.people if self.screens is not None else None
+        if people is not None and people.profile is not None:
+            people.open(people.profile.id)
+
+    def show_documents(self, case_id: str | None = None) -> DocumentsView | None:
+        """Open the document list (all kept documents, or one case's): preview and reprint."""
+        ws = self.workspace
+        if ws is None:
+            return None
+        if self.documents_view is not None:
+            self.documents_view.close()
+        view = DocumentsView(ws.kept_documents, self.workers, self, case_id=case_id)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.finished.connect(lambda _r: self._documents_closed(view))
+        self.documents_view = view
+        view.open()
+        view.refresh()
+        return view
+
+    def _open_documents(self) -> None:
+        self.show_documents()
+
+    def _documents_closed(self, view: DocumentsView) -> None:
+        if self.documents_view is view:
+            self.documents_view = None
+
+    def _reopen_case(self) -> None:
+        """Show the corrected tenancy case again, if one is open."""
+        tenancy = self.screens.tenancy if self.screens is not None else None
+        if tenancy is not None and tenancy.case is not None:
+            tenancy.open(tenancy.case.id)
 
     def _editor_closed(self, editor: RecordEditor) -> None:
         if self.editor is editor:

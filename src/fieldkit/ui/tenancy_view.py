@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from PySide6.QtCore import QDate, QDateTime, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -79,6 +80,10 @@ class TenancyView(QWidget):
     case_shown = Signal(str)
     case_changed = Signal(str)
     document_made = Signal(object)
+    #: Open a record in the record editor: (record type, record id).
+    edit_record = Signal(str, str)
+    #: Open the document list for a case (its notices and bundles, to preview and reprint).
+    documents_requested = Signal(str)
 
     def __init__(self, tenancy: TenancyService, workers: Workers, parent: QWidget | None = None):
         super().__init__(parent)
@@ -119,6 +124,8 @@ class TenancyView(QWidget):
         fit_columns(self.notes_table, 2)
         self.case_table.activated.connect(lambda i: self.open(self.cases.row_at(i.row()).id))
         self.case_table.clicked.connect(lambda i: self.open(self.cases.row_at(i.row()).id))
+        # Enter or a double-click on a note opens it in the record editor.
+        self.notes_table.activated.connect(lambda i: self.edit_note(i.row()))
         self.add_button.clicked.connect(self.add_note)
         self.add_button.setEnabled(False)
         self.last_document: KeptDocument | None = None
@@ -183,18 +190,32 @@ class TenancyView(QWidget):
         self.outcome.setPlaceholderText("How the case ended")
         self.outcome.setAccessibleName("Outcome")
         self.close_button = QPushButton("Close case with outcome", box)
-        for w in (self.status_choice, self.status_button, self.outcome, self.close_button):
+        self.edit_case_button = QPushButton("&Edit case…", box)
+        self.edit_case_button.setToolTip("Correct the case's details (Ctrl+E)")
+        self.edit_step_button = QPushButton("Edit closure ste&p…", box)
+        self.edit_step_button.setToolTip("Correct the latest closure step's facts")
+        for w in (
+            self.status_choice,
+            self.status_button,
+            self.outcome,
+            self.close_button,
+            self.edit_case_button,
+            self.edit_step_button,
+        ):
             status_row.addWidget(w)
         rows.addLayout(status_row)
         doc_row = QHBoxLayout()
         self.notice_button = QPushButton("Make closure &notice", box)
         self.bundle_button = QPushButton("Make &evidence bundle", box)
+        self.documents_button = QPushButton("Docu&ments…", box)
+        self.documents_button.setToolTip("The case's kept documents: preview and reprint them")
         self.document_status = QLabel(box)
         self.document_status.setWordWrap(True)
         self.document_status.setAccessibleName("Document made")
         doc_widgets: tuple[QWidget, ...] = (
             self.notice_button,
             self.bundle_button,
+            self.documents_button,
             self.document_status,
         )
         for doc_widget in doc_widgets:
@@ -205,9 +226,15 @@ class TenancyView(QWidget):
         set_tone(self.case_error, "problem")
         rows.addWidget(self.case_error)
         self.status_button.clicked.connect(self.set_status)
+        self.edit_case_button.clicked.connect(self.edit_case)
+        self.edit_step_button.clicked.connect(self.edit_step)
+        shortcut = QShortcut(QKeySequence("Ctrl+E"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self._edit_shortcut)
         self.close_button.clicked.connect(self.close_case)
         self.notice_button.clicked.connect(self.make_notice)
         self.bundle_button.clicked.connect(self.make_bundle)
+        self.documents_button.clicked.connect(self.show_documents)
         return box
 
     def _step_box(self) -> QGroupBox:
@@ -277,8 +304,12 @@ class TenancyView(QWidget):
             self.notice_button,
             self.bundle_button,
             self.step_button,
+            self.edit_case_button,
+            self.documents_button,
         ):
             w.setEnabled(enabled)
+        if not enabled:
+            self.edit_step_button.setEnabled(False)
 
     def refresh(self) -> None:
         self._workers.submit(lambda: self._tenancy.cases(), self.cases.set_rows)
@@ -324,8 +355,38 @@ class TenancyView(QWidget):
         )
         self.closure.setText(closure_html(case))
         self.notes.set_rows(case.notes)
+        self.edit_step_button.setEnabled(bool(case.closures))
         self.notes_table.scrollToBottom()
         self.case_shown.emit(case.id)
+
+    # Correcting ------------------------------------------------------------------------------
+
+    def show_documents(self) -> None:
+        """Ask for the shown case's document list (to preview and reprint)."""
+        if self.case is not None:
+            self.documents_requested.emit(self.case.id)
+
+    def edit_case(self) -> None:
+        """Open the shown case in the record editor."""
+        if self.case is not None:
+            self.edit_record.emit("tenancy_case", self.case.id)
+
+    def edit_note(self, row: int) -> None:
+        """Open one of the case's notes in the record editor."""
+        if 0 <= row < len(self.notes.rows):
+            self.edit_record.emit("tenancy_note", self.notes.row_at(row).id)
+
+    def edit_step(self) -> None:
+        """Open the case's latest closure step in the record editor."""
+        if self.case is not None and self.case.closures:
+            self.edit_record.emit("closure", self.case.closures[-1].id)
+
+    def _edit_shortcut(self) -> None:
+        index = self.notes_table.currentIndex()
+        if self.notes_table.hasFocus() and index.isValid():
+            self.edit_note(index.row())
+        else:
+            self.edit_case()
 
     def add_note(self) -> None:
         if self.case is None:
