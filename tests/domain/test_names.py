@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 
 from fieldkit.domain.names import (
+    _FOLD,
     NameRules,
     NameRulesError,
     compound_parts,
+    fold,
     load_name_rules,
     name_words,
     person_keys,
@@ -153,3 +156,23 @@ def test_a_bad_rule_file_is_named_with_what_is_wrong(
 def test_a_folder_without_rule_files_is_refused(tmp_path: Path) -> None:
     with pytest.raises(NameRulesError, match="no name rule file"):
         load_name_rules(tmp_path)
+
+
+def _fold_by_characters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "group drinking outside the library, moved on",
+        "Zoë Łukasz Ørsted Đorđević Straße",
+        "ﬁnal ﬂat ½",  # compatibility forms that fold to ASCII
+        "Ștefan – “quoted”",  # punctuation beyond ASCII stays
+        "",
+    ],
+)
+def test_fold_gives_the_same_text_by_its_quick_paths(text: str) -> None:
+    assert fold(text) == _fold_by_characters(text)
+    assert fold(text) is text or not text.isascii()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from fieldkit.domain.records import (
     FieldSpec,
     RecordType,
     ValidationError,
+    normalise_id,
     validate_fields,
 )
 
@@ -313,3 +315,32 @@ def test_the_bad_input_tests_start_from_a_valid_record_of_every_type(
     record_type: RecordType,
 ) -> None:
     assert validate_fields(record_type, VALID[record_type])
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "7a1f0c1e-0000-4000-8000-000000000001",
+        "7A1F0C1E-0000-4000-8000-000000000001",
+        "{7a1f0c1e-0000-4000-8000-000000000001}",
+        "urn:uuid:7a1f0c1e-0000-4000-8000-000000000001",
+        "7a1f0c1e000040008000000000000001",
+    ],
+)
+def test_an_id_is_made_canonical_whichever_way_it_was_spelt(typed: str) -> None:
+    assert normalise_id(typed) == str(uuid.UUID(typed)) == "7a1f0c1e-0000-4000-8000-000000000001"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "7a1f0c1e-0000-4000-8000-00000000000",
+        "7a1f0c1e-0000-4000-8000-0000000000012",
+        "7a1f0c1e-0000-4000-8000-00000000000g",
+        "7a1f0c1e-0000-4000-8000-000000000001\n",
+        "",
+    ],
+)
+def test_an_id_that_is_not_a_uuid_is_refused(typed: str) -> None:
+    with pytest.raises(ValueError, match="must be a UUID"):
+        normalise_id(typed)

@@ -177,6 +177,68 @@ def test_a_page_of_new_records_is_stored_in_bulk_with_links_and_index(any_vault:
     assert set(stored.versions.values()) == {"001764000000000:0000:srv"}
 
 
+def test_a_page_of_changes_to_held_records_keeps_history_links_index_and_seal(
+    any_vault: Vault,
+) -> None:
+    old, new = "001764000000000:0000:srv", "001764000000001:0000:srv"
+    people = [
+        replica.PulledRecord(
+            "person",
+            f"7a1f0c1e-0000-4000-8000-00000000030{i}",
+            False,
+            person(family_name=f"Before{i}"),
+            dict.fromkeys(person(), old),
+        )
+        for i in range(3)
+    ]
+
+    def visits(hlc: str, who: list[str], words: str) -> list[replica.PulledRecord]:
+        return [
+            replica.PulledRecord(
+                "visit",
+                f"7a1f0c1e-0000-4000-8000-00000000040{i}",
+                False,
+                visit(person_ids=who, narrative=f"{words} {i}"),
+                dict.fromkeys(
+                    [*visit(), "sensitivity", "place_id", "person_ids", "actions", "follow_up_due"],
+                    hlc,
+                ),
+            )
+            for i in range(4)
+        ]
+
+    with any_vault.write() as conn:
+        replica.apply_pulled(
+            conn, [*people, *visits(old, [people[0].id], "lampposts painted")], at="t1"
+        )
+    changed = [
+        replica.PulledRecord(
+            "person", p.id, False, person(family_name=f"After{i}"), dict.fromkeys(person(), new)
+        )
+        for i, p in enumerate(people)
+    ]
+    with any_vault.write() as conn:
+        outcome = replica.apply_pulled(
+            conn, [*changed, *visits(new, [people[1].id, people[2].id], "benches mended")], at="t2"
+        )
+    assert (outcome.inserted, outcome.updated) == (0, 7)
+    with any_vault.read() as conn:
+        assert search.find(conn, "before1") == []
+        assert len(search.find(conn, "after1")) == 1
+        assert search.find(conn, "lampposts") == []
+        assert len(search.find(conn, "benches", types=[RecordType.VISIT])) == 4
+        links = conn.execute(text("SELECT person_id FROM visit_person")).scalars().all()
+        history = conn.execute(
+            text("SELECT count(*) FROM record_history WHERE change_id = 'pulled'")
+        ).scalar_one()
+        stored = any_vault.records(conn).require(RecordType.PERSON, people[2].id)
+    assert sorted(links) == sorted([people[1].id, people[2].id] * 4)
+    assert history == 7  # each record's replaced version, once
+    assert stored.fields["family_name"] == "After2"
+    assert set(stored.versions.values()) == {new}
+    assert any_vault.check().ok
+
+
 def test_field_versions_survive_being_packed_for_storage(any_vault: Vault) -> None:
     service = RecordService(any_vault)
     created = service.create(record_type="person", fields=person())

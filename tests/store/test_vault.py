@@ -190,6 +190,20 @@ def test_locking_wipes_the_key_and_refuses_further_use(vault: Vault) -> None:
         pass
 
 
+def test_sqlcipher_memory_security_is_off_and_the_key_is_still_dropped_at_lock(
+    make_vault: Callable[..., Vault],
+) -> None:
+    # The decided trade-off (docs/data-model.md, threat model): SQLCipher's own default since
+    # 4.5. What protects the key is the wiped buffer, dropped at lock, and no core dumps.
+    vault = make_vault()
+    for opened in (vault, Vault.unlock(vault.folder, passphrase=PASSPHRASE)):
+        with opened.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA cipher_memory_security").scalar() == "0"
+        key = opened._key
+        opened.lock()
+        assert key.wiped
+
+
 def test_vault_files_are_readable_by_the_owner_only(vault: Vault) -> None:
     _fill(vault)
     assert (vault.folder.stat().st_mode & 0o777) == 0o700

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -414,12 +415,33 @@ class SyncEngine:
                 return
 
     def _pull_pages(self, tally: _Tally) -> None:
-        """Pull pages after the saved cursor; each page and its cursor commit together."""
+        """Pull pages after the saved cursor; each page and its cursor commit together.
+
+        While one page is applied, the next is already being fetched (one request at a time,
+        on one worker thread), so the server's work and the network overlap the vault's
+        writes. The cursor still moves only when a page commits: a page fetched ahead of a
+        failure is dropped (the executor waits for its request, bounded by the transport's
+        timeouts) and fetched again by the next sync.
+        """
         with self._vault.read() as conn:
             cursor = replica.get_state(conn, "cursor")
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fieldkit-pull")
+        try:
+            ahead = fetcher.submit(self._transport.pull, since=cursor, limit=self._pull_limit)
+            self._apply_pages(tally, ahead, fetcher)
+        finally:
+            fetcher.shutdown(wait=True, cancel_futures=True)
+
+    def _apply_pages(
+        self, tally: _Tally, ahead: Future[PullPage], fetcher: ThreadPoolExecutor
+    ) -> None:
         for number in range(1, MAX_PULL_PAGES + 1):
             self._publish(SyncState.SYNCING, step="pull", done=tally.pulled, total=None)
-            page = self._transport.pull(since=cursor, limit=self._pull_limit)
+            page = ahead.result()
+            if page.more:
+                ahead = fetcher.submit(
+                    self._transport.pull, since=page.next, limit=self._pull_limit
+                )
             with self._vault.write() as conn:
                 applied = replica.apply_pulled(
                     conn,
@@ -432,7 +454,6 @@ class SyncEngine:
                 self._vault.observe_clock(conn, page.server_hlc)
                 if self._hooks.before_page_commit is not None:
                     self._hooks.before_page_commit(number)
-            cursor = page.next
             tally.pulled += len(page.records)
             if applied.erased:
                 # The erased records' old content sits in freed pages until the file is rewritten.

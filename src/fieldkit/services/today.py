@@ -20,6 +20,7 @@ from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ClosureStatus
 from fieldkit.services.people import person_name, warning_facts
 from fieldkit.services.visits import VisitRow, VisitService
+from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
 
 #: How far ahead the Today screen looks for deadlines.
@@ -45,6 +46,18 @@ class Deadline:
     subject_type: str
     subject_id: str
     urgent: bool
+
+
+#: The fields a person's name on screen is made of (`person_name`).
+_NAMED_BY = ("given_name", "family_name", "description")
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """Warnings still issued, and the on-screen names of their people, read once a summary."""
+
+    warnings: list[StoredRecord]
+    people: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -89,14 +102,28 @@ class TodayService:
         now = self._vault.now()
         mine = self._visits.visits_page(limit=recent, mine_only=True)
         rows = mine or self._visits.visits_page(limit=recent, mine_only=False)
+        # Both warning lists start from the same warnings and names: read them once.
+        issued = self._issued(now)
         return TodaySummary(
             recent_visits=tuple(rows),
             recent_are_mine=bool(mine),
             follow_ups=tuple(self.follow_ups(now)),
-            legal_clocks=tuple(self.legal_clocks(now)),
-            warning_windows=tuple(self.warning_windows(now)),
+            legal_clocks=tuple(self._legal_clocks(now, issued)),
+            warning_windows=tuple(self._warning_windows(now, issued)),
             unsynced=unsynced,
         )
+
+    def _issued(self, now: datetime) -> _Issued:
+        """Warnings still issued from the last three years, with their people's names."""
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            warnings = repo.issued_warnings_since(now - timedelta(days=3 * 365))
+            ids = list(dict.fromkeys(str(w.fields["person_id"]) for w in warnings))
+            people = {
+                person_id: person_name(fields)
+                for person_id, fields in repo.fields_of(RecordType.PERSON, ids, _NAMED_BY).items()
+            }
+        return _Issued(warnings, people)
 
     def follow_ups(self, now: datetime, *, limit: int = 20) -> list[Deadline]:
         """The officer's visits with a follow-up due soon or recently missed."""
@@ -127,6 +154,9 @@ class TodayService:
 
     def legal_clocks(self, now: datetime) -> list[Deadline]:
         """Closure clocks that run out within the horizon, soonest first."""
+        return self._legal_clocks(now, self._issued(now))
+
+    def _legal_clocks(self, now: datetime, issued: _Issued) -> list[Deadline]:
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
             closures = repo.where(RecordType.CLOSURE, "status", [s.value for s in _RUNNING])
@@ -160,7 +190,7 @@ class TodayService:
                         clock.deadline - now < timedelta(days=2),
                     )
                 )
-        return sorted([*out, *self.warning_clocks(now)], key=lambda d: d.when)
+        return sorted([*out, *self._warning_clocks(now, issued)], key=lambda d: d.when)
 
     def warning_clocks(self, now: datetime) -> list[Deadline]:
         """A CPW's comply-by date, an ABC's review date and a served CPN's appeal deadline.
@@ -170,15 +200,10 @@ class TodayService:
         officer's next step. A review clock stays (overdue, if need be) until the review is
         recorded. An appeal clock shows until its day has passed.
         """
-        with self._vault.read() as conn:
-            repo = self._vault.records(conn)
-            warnings = repo.issued_warnings_since(now - timedelta(days=3 * 365))
-            people = {
-                p.id: person_name(p.fields)
-                for p in repo.get_many(
-                    RecordType.PERSON, list({str(w.fields["person_id"]) for w in warnings})
-                )
-            }
+        return self._warning_clocks(now, self._issued(now))
+
+    def _warning_clocks(self, now: datetime, issued: _Issued) -> list[Deadline]:
+        warnings, people = issued.warnings, issued.people
         # The step a person has reached under each scheme: a lower step's clock has been acted on.
         reached: dict[tuple[str, str], int] = {}
         for w in warnings:
@@ -211,16 +236,13 @@ class TodayService:
 
     def warning_windows(self, now: datetime, *, limit: int = 30) -> list[Deadline]:
         """Warnings whose window closes within the horizon: a breach before then escalates."""
+        return self._warning_windows(now, self._issued(now), limit=limit)
+
+    def _warning_windows(
+        self, now: datetime, issued: _Issued, *, limit: int = 30
+    ) -> list[Deadline]:
         out: list[Deadline] = []
-        with self._vault.read() as conn:
-            repo = self._vault.records(conn)
-            warnings = repo.issued_warnings_since(now - timedelta(days=3 * 365))
-            people = {
-                p.id: person_name(p.fields)
-                for p in repo.get_many(
-                    RecordType.PERSON, list({str(w.fields["person_id"]) for w in warnings})
-                )
-            }
+        warnings, people = issued.warnings, issued.people
         for w in warnings:
             scheme = self._schemes.get(str(w.fields["scheme"]))
             if scheme is None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldkit.domain.corrections import tombstone_fields
@@ -166,7 +166,8 @@ def apply_pulled(
 
     A field the laptop changed later than the server's version (not yet pushed) keeps the local
     value. A record whose merged state is invalid is skipped (and reported), never half-stored.
-    Records new to the laptop (all of them on a first sync) are written in bulk, per type.
+    Records are written in bulk, a few statements per type per page: new ones (all of them on
+    a first sync) and changed ones alike; only erasures are handled one by one.
 
     Every record applied (inserted or changed, tombstones included) gets its origin noted in
     `record_origin`, in one statement for the page: the first arrival sets ``received_at`` and
@@ -265,6 +266,10 @@ def _apply_group(
     new_links: list[dict[str, str]] = []
     new_index: list[tuple[str, str]] = []
     notes: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    changed_links: list[dict[str, str]] = []
+    changed_index: list[tuple[str, str]] = []
     for pulled in group:
         row = held.get(pulled.id)
         incoming = {k: v for k, v in pulled.fields.items() if k in names}
@@ -337,31 +342,37 @@ def _apply_group(
             outcome.updated += 1
             outcome.erased += 1
             continue
-        conn.execute(
-            insert(HistoryEntry).values(
-                record_type=record_type.value,
-                record_id=pulled.id,
-                change_id="pulled",
-                replaced_at=at,
-                hlc=row["updated_hlc"],
-                op="delete" if deleted else "upsert",
-                fields={k: row[k] for k in names},
-                versions=dict(row["versions"]),
-            )
+        history.append(
+            {
+                "record_type": record_type.value,
+                "record_id": pulled.id,
+                "change_id": "pulled",
+                "replaced_at": at,
+                "hlc": row["updated_hlc"],
+                "op": "upsert",
+                "fields": {k: row[k] for k in names},
+                "versions": dict(row["versions"]),
+            }
         )
-        conn.execute(update(table).where(table.c.id == pulled.id).values(**values))
-        outcome.updated += 1
-        if record_type is RecordType.VISIT:
-            conn.execute(delete(visit_person).where(visit_person.c.visit_id == pulled.id))
-            if people:
-                conn.execute(
-                    insert(visit_person), [{"visit_id": pulled.id, "person_id": p} for p in people]
-                )
+        changed.append({"id": pulled.id, **values})
+        changed_links.extend({"visit_id": pulled.id, "person_id": p} for p in people)
         if record_type in search.SEARCHABLE_TYPES:
-            if deleted:
-                search.remove(conn, pulled.id)
-            else:
-                search.upsert(conn, record_type, pulled.id, search.index_text(record_type, fields))
+            changed_index.append((pulled.id, search.index_text(record_type, fields)))
+        outcome.updated += 1
+    # Records already held and changed: one statement per table for the page, as for new ones.
+    if history:
+        conn.execute(insert(HistoryEntry), history)
+    _update_rows(conn, table, changed)
+    if changed and record_type is RecordType.VISIT:
+        ids = [c["id"] for c in changed]
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                delete(visit_person).where(visit_person.c.visit_id.in_(ids[start : start + 500]))
+            )
+        if changed_links:
+            conn.execute(insert(visit_person), changed_links)
+    if changed_index:
+        search.replace_many(conn, record_type, changed_index)
     if notes:
         conn.execute(insert(VersionNote), notes)
     if new_rows:
@@ -370,6 +381,23 @@ def _apply_group(
         conn.execute(insert(visit_person), new_links)
     if new_index and record_type in search.SEARCHABLE_TYPES:
         search.insert_new(conn, record_type, new_index)
+
+
+def _update_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Update held rows by id in one executemany per set of columns (usually one)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        columns = tuple(sorted(k for k in row if k != "id"))
+        by_columns.setdefault(columns, []).append(
+            {"_id": row["id"], **{f"_v_{k}": row[k] for k in columns}}
+        )
+    for columns, params in by_columns.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({k: bindparam(f"_v_{k}", type_=table.c[k].type) for k in columns})
+        )
+        conn.execute(statement, params)
 
 
 def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:

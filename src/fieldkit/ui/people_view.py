@@ -335,9 +335,13 @@ class PeopleView(QWidget):
         if not text.strip():
             self.results.clear()
             return
+        # Latest call wins: a search still queued when a later key was pressed is not run at
+        # all (typing fast would otherwise queue one full search per key).
         self._workers.submit(
-            lambda: self._people.search(text),
-            lambda rows: self.results.set_rows(rows) if seq == self._seq else None,
+            lambda: self._people.search(text) if seq == self._seq else None,
+            lambda rows: (
+                self.results.set_rows(rows) if seq == self._seq and rows is not None else None
+            ),
         )
 
     def _open_first(self) -> None:
