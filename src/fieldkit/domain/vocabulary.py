@@ -265,3 +265,134 @@ class Regime(StrEnum):
 
     LAW_ENFORCEMENT = "dpa2018_part3"
     UK_GDPR = "uk_gdpr"
+
+
+class AsbCategory(StrEnum):
+    """The Home Office's three ASB categories: whom the behaviour harms."""
+
+    PERSONAL = "personal"
+    NUISANCE = "nuisance"
+    ENVIRONMENTAL = "environmental"
+
+    @property
+    def label(self) -> str:
+        """The category as the Home Office names it."""
+        return _ASB_CATEGORY_LABELS[self]
+
+
+_ASB_CATEGORY_LABELS = {
+    AsbCategory.PERSONAL: "Personal",
+    AsbCategory.NUISANCE: "Nuisance",
+    AsbCategory.ENVIRONMENTAL: "Environmental",
+}
+
+
+class AsbStatus(StrEnum):
+    """Where an ASB case stands; closing it needs an outcome."""
+
+    OPEN = "open"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        """The status as the case screen says it."""
+        return _ASB_STATUS_LABELS[self]
+
+
+_ASB_STATUS_LABELS = {
+    AsbStatus.OPEN: "Open",
+    AsbStatus.MONITORING: "Monitoring",
+    AsbStatus.CLOSED: "Closed",
+}
+
+
+class LeadAgency(StrEnum):
+    """The partner agency that leads an ASB case."""
+
+    COUNCIL = "council"
+    POLICE = "police"
+    HOUSING = "housing"
+    FIRE = "fire"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The agency as partners name it."""
+        return _LEAD_AGENCY_LABELS[self]
+
+
+_LEAD_AGENCY_LABELS = {
+    LeadAgency.COUNCIL: "Council",
+    LeadAgency.POLICE: "Police",
+    LeadAgency.HOUSING: "Housing provider",
+    LeadAgency.FIRE: "Fire and rescue",
+    LeadAgency.OTHER: "Other agency",
+}
+
+
+class PartyRole(StrEnum):
+    """The part a person plays in an ASB case; one person may play several across cases."""
+
+    COMPLAINANT = "complainant"
+    VICTIM = "victim"
+    WITNESS = "witness"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The role as the case screen says it."""
+        return _PARTY_ROLE_LABELS[self]
+
+
+_PARTY_ROLE_LABELS = {
+    PartyRole.COMPLAINANT: "Complainant",
+    PartyRole.VICTIM: "Victim",
+    PartyRole.WITNESS: "Witness",
+    PartyRole.ALLEGED_PERPETRATOR: "Alleged perpetrator",
+    PartyRole.OTHER: "Other",
+}
+
+#: The roles a risk assessment is made for (the matrix assesses the harm done to them).
+ASSESSED_ROLES = frozenset({PartyRole.COMPLAINANT, PartyRole.VICTIM})
+
+
+class RiskBand(StrEnum):
+    """A risk assessment's band, lowest first (the matrix names its bands these ids)."""
+
+    STANDARD = "standard"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        """The band as the case screen says it."""
+        return _RISK_BAND_LABELS[self]
+
+
+_RISK_BAND_LABELS = {
+    RiskBand.STANDARD: "Standard risk",
+    RiskBand.MEDIUM: "Medium risk",
+    RiskBand.HIGH: "High risk",
+}
+
+
+class ActionStatus(StrEnum):
+    """Where a task on a case's action plan stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The status as the action plan says it."""
+        return _ACTION_STATUS_LABELS[self]
+
+
+_ACTION_STATUS_LABELS = {
+    ActionStatus.OPEN: "Open",
+    ActionStatus.DONE: "Done",
+    ActionStatus.CANCELLED: "Cancelled",
+}

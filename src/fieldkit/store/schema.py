@@ -141,6 +141,10 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.DOCUMENT: ("subject_id",),
     RecordType.SERVICE: (),
     RecordType.REVIEW: ("subject_id", "decided_at", "officer"),
+    RecordType.ASB_CASE: ("district", "status", "owner", "next_review_on"),
+    RecordType.ASB_PARTY: ("case_id", "person_id"),
+    RecordType.ASB_RISK: ("case_id",),
+    RecordType.ASB_ACTION: ("case_id", "assignee", "due_on"),
 }
 
 
