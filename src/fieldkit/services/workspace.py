@@ -6,7 +6,9 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fieldkit.domain.risk import Matrix, load_matrix
 from fieldkit.domain.schemes import Scheme, load_schemes
+from fieldkit.services.asb_cases import AsbCaseService
 from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
@@ -71,6 +73,8 @@ class Workspace:
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
     corrections: CorrectionService
+    #: ASB cases: parties, risk, action plans.
+    asb: AsbCaseService
 
 
 def open_workspace(
@@ -80,6 +84,7 @@ def open_workspace(
     printing: PrintSystem | None = None,
     sync: Callable[[Vault, AppSettings], SyncController] | None = None,
     schemes: dict[str, Scheme] | None = None,
+    risk_matrix: Matrix | None = None,
 ) -> Workspace:
     """Build every service over an unlocked vault.
 
@@ -91,6 +96,7 @@ def open_workspace(
             CUPS ``lp``, as on the headless command line.
         sync: makes the sync controller (`engine_sync` if None).
         schemes: the warning schemes (the shipped rule sets if None).
+        risk_matrix: the ASB risk-assessment matrix (the shipped one if None).
     """
     records = RecordService(vault)
     schemes = schemes if schemes is not None else load_schemes()
@@ -101,10 +107,11 @@ def open_workspace(
     documents = documents or DocumentService(vault, printing=printing)
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
+    asb = AsbCaseService(vault, records, matrix=risk_matrix or load_matrix())
     return Workspace(
         username=vault.username,
         records=records,
-        today=TodayService(vault, visits, schemes),
+        today=TodayService(vault, visits, schemes, asb=asb),
         visits=visits,
         people=people,
         warnings=WarningService(
@@ -137,4 +144,5 @@ def open_workspace(
         sync=controller,
         lock=vault.lock,
         corrections=CorrectionService(vault),
+        asb=asb,
     )
