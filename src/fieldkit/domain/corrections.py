@@ -31,6 +31,10 @@ _REASON_FOR_FIELD: Final = {
     RecordType.TENANCY_CASE: frozenset({"sensitivity"}),
     RecordType.TENANCY_NOTE: frozenset({"sensitivity", "case_id"}),
     RecordType.CLOSURE: frozenset({"case_id"}),
+    RecordType.ASB_CASE: frozenset({"sensitivity"}),
+    RecordType.ASB_PARTY: frozenset({"sensitivity", "case_id"}),
+    RecordType.ASB_RISK: frozenset({"sensitivity", "case_id"}),
+    RecordType.ASB_ACTION: frozenset({"sensitivity", "case_id"}),
 }
 
 #: Longest reason kept; a reason names why, never the data itself.

@@ -37,6 +37,10 @@ _TYPE_WORDS: Mapping[str, str] = {
     "tenancy_note": "Tenancy note",
     "document": "Document",
     "service": "Support service",
+    "asb_case": "ASB case",
+    "asb_party": "Party to an ASB case",
+    "asb_risk_assessment": "Risk assessment",
+    "asb_action": "ASB case action",
 }
 
 

@@ -43,6 +43,10 @@ TYPE_WORDS: dict[RecordType, str] = {
     RecordType.DOCUMENT: "Document",
     RecordType.SERVICE: "Support service",
     RecordType.REVIEW: "Review decision",
+    RecordType.ASB_CASE: "ASB case",
+    RecordType.ASB_PARTY: "Party to an ASB case",
+    RecordType.ASB_RISK: "Risk assessment",
+    RecordType.ASB_ACTION: "ASB case action",
 }
 
 _DECISION_WORDS = {
