@@ -118,8 +118,11 @@ def test_a_closed_case_without_an_outcome_is_refused_naming_the_line(
 
 def test_edit_asb_case_makes_a_new_version(cheap_vault: Path, tmp_path: Path) -> None:
     run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(_old_system(tmp_path)))
-    done = run("edit", "asb_case", CASE_ID, "--set", "next_review_on=2026-12-14",
-               "--reason", "review brought forward", "--vault", str(cheap_vault), "--passphrase-stdin")  # fmt: skip
+    done = run(
+        "edit", "asb_case", CASE_ID, "--set", "next_review_on=2026-12-14",
+        "--reason", "review brought forward",
+        "--vault", str(cheap_vault), "--passphrase-stdin",
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     history = run("history", "asb_case", CASE_ID, "--vault", str(cheap_vault),
                   "--passphrase-stdin")  # fmt: skip

@@ -29,6 +29,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.asb_view import AsbCasesPresenter, AsbView
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.idle import IdleWatcher
@@ -62,7 +63,8 @@ log = logging.getLogger(__name__)
     INTELLIGENCE,
     REVIEW,
     CONFLICTS,
-) = range(10)
+    ASB_CASES,
+) = range(11)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -74,6 +76,7 @@ SCREENS = (
     ("Intelligence", "Ctrl+I"),
     ("Review", "Ctrl+Shift+R"),
     ("Conflicts", "Ctrl+Shift+C"),
+    ("ASB cases", "Ctrl+Shift+A"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
@@ -116,6 +119,7 @@ class Screens:
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
+        self.asb = AsbView(AsbCasesPresenter(ws.asb, username=ws.username), workers)
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -129,6 +133,7 @@ class Screens:
             self.intelligence,
             self.review,
             self.conflicts,
+            self.asb,
         ]
 
 
@@ -262,6 +267,8 @@ class MainWindow(QMainWindow):
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
         s.tenancy.note_added.connect(lambda _id: ws.sync.sync_now())
         s.tenancy.case_changed.connect(lambda _id: s.today.refresh())
+        s.asb.case_changed.connect(lambda _id: s.today.refresh())
+        s.asb.case_changed.connect(lambda _id: ws.sync.sync_now())
         s.tenancy.case_changed.connect(lambda _id: ws.sync.sync_now())
         s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
@@ -426,6 +433,10 @@ class MainWindow(QMainWindow):
         elif subject_type == "tenancy_case":
             self.go(TENANCY)
             self.screens.tenancy.open(subject_id)
+        elif subject_type == "asb_case":
+            self.go(ASB_CASES)
+            self.screens.asb.refresh()
+            self.screens.asb.open(subject_id)
 
     # Problems --------------------------------------------------------------------------------
 
