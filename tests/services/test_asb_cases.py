@@ -302,3 +302,51 @@ def test_every_new_record_type_is_sealed(workspace: Workspace, vault: Vault) -> 
         "asb_risk_assessment",
         "asb_action",
     }
+
+
+def test_intelligence_counts_open_cases_overdue_actions_and_high_risk_victims_without_names(
+    supervisor: Vault,
+) -> None:
+    ws = open_workspace(supervisor, documents=DocumentService(supervisor))
+    dawn = _person(ws)
+    high = ws.asb.open_case(title="Noise", category="nuisance", person_id=dawn, role="victim")
+    ws.asb.assess_risk(case_id=high, person_id=dawn, answers=HIGH)
+    ws.asb.open_case(title="Litter", category="environmental", district="rural")
+    closed = ws.asb.open_case(title="Old", category="nuisance", district="huddersfield")
+    ws.asb.close_case(case_id=closed, outcome="Resolved.")
+    yesterday = supervisor.now().date() - timedelta(1)
+    ws.asb.add_action(case_id=high, what="Visit", assignee="sam", due_on=yesterday)
+    picture = ws.intelligence.asb_picture()
+    assert picture.open_by_category_and_district == (
+        ("Environmental", "Rural (Kirklees Rural)", 1),
+        ("Nuisance", "Huddersfield", 1),
+    )
+    assert (picture.overdue_actions, picture.high_risk_victims) == (1, 1)
+    assert "Dawn" not in repr(picture)
+    assert ws.intelligence.asb_picture(districts=("rural",)).high_risk_victims == 0
+
+
+def test_the_meeting_pack_lists_the_cases_the_district_group_should_discuss(
+    supervisor: Vault,
+) -> None:
+    from fieldkit.domain.trends import period_ending
+
+    ws = open_workspace(supervisor, documents=DocumentService(supervisor))
+    dawn = _person(ws)
+    high = ws.asb.open_case(title="Noise", category="nuisance", person_id=dawn, role="victim")
+    ws.asb.assess_risk(case_id=high, person_id=dawn, answers=HIGH)
+    quiet = ws.asb.open_case(title="Quiet", category="nuisance", district="huddersfield")
+    late = ws.asb.open_case(
+        title="Late",
+        category="personal",
+        district="huddersfield",
+        next_review_on=supervisor.now().date() - timedelta(3),
+    )
+    pack = ws.intelligence.meeting_pack_input(
+        district="huddersfield", period=period_ending(supervisor.now().date(), 4)
+    )
+    [table] = [t for t in pack.tables if t.title.startswith("ASB cases to discuss")]
+    references = {ws.asb.case(i).reference: i for i in (high, quiet, late)}
+    listed = {row[0]: row[4] for row in table.rows}
+    assert set(listed) == {r for r, i in references.items() if i in (high, late)}
+    assert sorted(listed.values()) == ["high risk", "review overdue"]

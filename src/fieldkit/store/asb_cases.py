@@ -240,18 +240,54 @@ def counts_by_category_and_district(tx: Transaction) -> list[tuple[str, str, int
     return [(str(r[0]), str(r[1]), int(r[2])) for r in tx.execute(query)]
 
 
-def high_risk_victim_count(tx: Transaction) -> int:
-    """How many people (victims or complainants) have a high latest assessment on an open case."""
+def high_risk_victim_count(tx: Transaction, *, districts: Sequence[str] = ()) -> int:
+    """How many people (victims or complainants) have a high latest assessment on an open case
+    (in these districts, if any are given)."""
     latest = latest_assessments(tx, [])
-    open_ids = {
-        str(r[0])
-        for r in tx.execute(
-            select(_CASE.c.id).where(
-                _CASE.c.deleted.is_(False),
-                and_(or_(_CASE.c.status.is_(None), _CASE.c.status != AsbStatus.CLOSED.value)),
-            )
-        )
-    }
+    query = select(_CASE.c.id).where(
+        _CASE.c.deleted.is_(False),
+        and_(or_(_CASE.c.status.is_(None), _CASE.c.status != AsbStatus.CLOSED.value)),
+    )
+    if districts:
+        query = query.where(_CASE.c.district.in_(list(districts)))
+    open_ids = {str(r[0]) for r in tx.execute(query)}
     return len(
         {a.person_id for a in latest if a.band == RiskBand.HIGH.value and a.case_id in open_ids}
     )
+
+
+def overdue_action_count(tx: Transaction, *, today: str, districts: Sequence[str] = ()) -> int:
+    """Open actions past their due date (in these districts, if any are given)."""
+    a = _ACTION.c
+    query = select(func.count()).where(
+        a.deleted.is_(False), a.status == ActionStatus.OPEN.value, a.due_on < today
+    )
+    if districts:
+        query = query.where(a.district.in_(list(districts)))
+    return int(tx.execute(query).scalar() or 0)
+
+
+@dataclass(frozen=True)
+class CaseToDiscuss:
+    """An open case a problem-solving group should discuss, and the facts that put it there."""
+
+    case: CaseListing
+    overdue_actions: int
+    review_overdue: bool
+
+
+def cases_to_discuss(tx: Transaction, *, district: str, today: str) -> list[CaseToDiscuss]:
+    """Open cases in a district that are high risk, overdue for review or behind on actions."""
+    a = _ACTION.c
+    overdue = (
+        select(a.case_id, func.count().label("n"))
+        .where(a.deleted.is_(False), a.status == ActionStatus.OPEN.value, a.due_on < today)
+        .group_by(a.case_id)
+    )
+    counts = {str(r[0]): int(r[1]) for r in tx.execute(overdue)}
+    out: list[CaseToDiscuss] = []
+    for c in cases(tx, CaseFilter(district=district), offset=0, limit=100_000):
+        late = c.next_review_on is not None and c.next_review_on < today
+        if c.status != AsbStatus.CLOSED and (c.high_risk or counts.get(c.id, 0) or late):
+            out.append(CaseToDiscuss(c, counts.get(c.id, 0), late))
+    return out
