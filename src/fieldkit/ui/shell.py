@@ -260,6 +260,8 @@ class MainWindow(QMainWindow):
         for widget in s.in_order():
             self.screen_stack.addWidget(widget)
         s.people.warn_person.connect(self.warn_person)
+        s.people.case_about_person.connect(self.case_about_person)
+        s.visit.case_from_visit.connect(self.case_from_visit)
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
         s.visit.saved.connect(lambda _id: s.today.refresh())
@@ -399,6 +401,18 @@ class MainWindow(QMainWindow):
             case 9:
                 s.conflicts.refresh()
                 s.conflicts.focus_list()
+
+    def case_about_person(self, person_id: str, name: str, district: str) -> None:
+        if self.screens is not None:
+            self.go(ASB_CASES)
+            self.screens.asb.start_from_person(person_id, name=name, district=district)
+            self.screens.asb.new_title.setFocus()
+
+    def case_from_visit(self, visit_id: str) -> None:
+        if self.screens is not None:
+            self.go(ASB_CASES)
+            self.screens.asb.start_from_visit(visit_id)
+            self.screens.asb.new_title.setFocus()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
