@@ -548,7 +548,6 @@ class AsbCaseService:
                     RecordType.PERSON, list({str(p.fields["person_id"]) for p in parties})
                 )
             }
-            latest = {a.person_id: a for a in asb_cases.latest_assessments(conn, [case_id])}
             actions = repo.where(RecordType.ASB_ACTION, "case_id", [case_id])
             linked = {
                 t: repo.get_many(t, [str(i) for i in _list(f.get(field))])
@@ -556,6 +555,7 @@ class AsbCaseService:
             }
             assessments = repo.where(RecordType.ASB_RISK, "case_id", [case_id])
             documents = repo.where(RecordType.DOCUMENT, "subject_id", [case_id])
+        latest = _latest_by_person(assessments)
         band: RiskBand | None = None
         reassess: str | None = None
         for a in latest.values():
@@ -627,6 +627,25 @@ class AsbCaseService:
                     )
                 ],
             )
+
+
+def _latest_by_person(
+    assessments: Sequence[StoredRecord],
+) -> dict[str, asb_cases.LatestAssessment]:
+    """Each person's latest assessment (by when it was made, then by clock)."""
+    latest: dict[str, asb_cases.LatestAssessment] = {}
+    for a in sorted(assessments, key=lambda r: (str(r.fields["assessed_at"]), r.updated_hlc)):
+        f = a.fields
+        latest[str(f["person_id"])] = asb_cases.LatestAssessment(
+            a.id,
+            str(f["case_id"]),
+            str(f["person_id"]),
+            str(f["band"]),
+            int(str(f["score"])),
+            str(f["assessed_at"]),
+            str(f["reassess_by"]) if f.get("reassess_by") else None,
+        )
+    return latest
 
 
 def _list(value: object) -> list[object]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy import case as sql_case
-from sqlalchemy.sql.elements import ColumnElement
 
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import ActionStatus, AsbStatus, RiskBand
@@ -70,31 +69,50 @@ class CaseListing:
     high_risk: bool
 
 
-def _latest_high() -> ColumnElement[bool]:
-    """Someone's latest assessment on the case is high (two in one second: the later clock)."""
+def high_risk_case_ids(tx: Transaction) -> list[str]:
+    """The cases where someone's latest assessment is high.
+
+    Only cases with a high assessment at all can be high, and the covering index
+    ``ix_asb_risk_assessment_band`` finds those without reading the rows; their people's
+    assessments are then read by case to see whether a later one lowered the band.
+    """
+    r = _RISK.c
+    candidates = [
+        str(row[0])
+        for row in tx.execute(
+            select(r.case_id).where(r.band == RiskBand.HIGH.value, r.deleted.is_(False)).distinct()
+        )
+    ]
+    if not candidates:
+        return []
     later = _RISK.alias("later")
-    newest = ~exists().where(
-        later.c.case_id == _RISK.c.case_id,
-        later.c.person_id == _RISK.c.person_id,
+    lowered = select(
+        later.c.case_id, later.c.person_id, later.c.assessed_at, later.c.updated_hlc
+    ).where(
+        later.c.case_id.in_(candidates),
+        later.c.band != RiskBand.HIGH.value,
         later.c.deleted.is_(False),
-        or_(
-            later.c.assessed_at > _RISK.c.assessed_at,
-            and_(
-                later.c.assessed_at == _RISK.c.assessed_at,
-                later.c.updated_hlc > _RISK.c.updated_hlc,
-            ),
-        ),
     )
-    return exists().where(
-        _RISK.c.case_id == _CASE.c.id,
-        _RISK.c.deleted.is_(False),
-        _RISK.c.band == RiskBand.HIGH.value,
-        newest,
+    lower: dict[tuple[str, str], tuple[str, str]] = {}
+    for case_id, person_id, at, hlc in tx.execute(lowered):
+        key = (str(case_id), str(person_id))
+        lower[key] = max(lower.get(key, ("", "")), (str(at), str(hlc)))
+    highs = select(r.case_id, r.person_id, r.assessed_at, r.updated_hlc).where(
+        r.band == RiskBand.HIGH.value, r.deleted.is_(False)
     )
+    out: set[str] = set()
+    for case_id, person_id, at, hlc in tx.execute(highs):
+        held = lower.get((str(case_id), str(person_id)))
+        if held is None or (str(at), str(hlc)) > held:
+            out.add(str(case_id))
+    return sorted(out)
 
 
 def cases(tx: Transaction, where: CaseFilter, *, offset: int, limit: int) -> list[CaseListing]:
     """Live cases matching the filter: open first, then monitoring, then closed; by reference.
+
+    Whether a case is high risk is worked out for the page alone (unless the filter asks for
+    high-risk cases), so a page costs the same however many cases match.
 
     Args:
         tx: any transaction.
@@ -103,17 +121,8 @@ def cases(tx: Transaction, where: CaseFilter, *, offset: int, limit: int) -> lis
         limit: the most cases to return.
     """
     c = _CASE.c
-    high = _latest_high()
     query = select(
-        c.id,
-        c.reference,
-        c.title,
-        c.category,
-        c.status,
-        c.district,
-        c.owner,
-        c.next_review_on,
-        high,
+        c.id, c.reference, c.title, c.category, c.status, c.district, c.owner, c.next_review_on
     ).where(c.deleted.is_(False))
     if where.owner:
         query = query.where(c.owner == where.owner)
@@ -124,23 +133,36 @@ def cases(tx: Transaction, where: CaseFilter, *, offset: int, limit: int) -> lis
     if where.category:
         query = query.where(c.category == where.category)
     if where.review_before:
+        # coalesce() keeps SQLite off the review-date index: most cases fall before any given
+        # day, and reading them one by one through the index is slower than one pass.
         query = query.where(
-            c.status != AsbStatus.CLOSED.value, c.next_review_on < where.review_before
+            c.status != AsbStatus.CLOSED.value,
+            func.coalesce(c.next_review_on, "9999") < where.review_before,
         )
     if where.high_risk:
-        query = query.where(high)
+        query = query.where(c.id.in_(high_risk_case_ids(tx)))
     rank = sql_case(
         (c.status == AsbStatus.OPEN.value, 0),
         (c.status == AsbStatus.MONITORING.value, 1),
         else_=2,
     )
-    query = query.order_by(rank, c.reference, c.id).offset(offset).limit(limit)
+    rows = tx.execute(query.order_by(rank, c.reference, c.id).offset(offset).limit(limit)).all()
+    ids = [str(r[0]) for r in rows]
+    high = set(ids) if where.high_risk else high_risk_among(tx, ids)
     return [
         CaseListing(
-            str(r[0]), str(r[1] or ""), str(r[2] or ""), r[3], r[4], r[5], r[6], r[7], bool(r[8])
+            str(r[0]), str(r[1] or ""), str(r[2] or ""), r[3], r[4], r[5], r[6], r[7], r[0] in high
         )
-        for r in tx.execute(query)
+        for r in rows
     ]
+
+
+def high_risk_among(tx: Transaction, case_ids: Sequence[str]) -> set[str]:
+    """Those of the cases where someone's latest assessment is high."""
+    if not case_ids:
+        return set()
+    latest = latest_assessments(tx, case_ids)
+    return {a.case_id for a in latest if a.band == RiskBand.HIGH.value}
 
 
 @dataclass(frozen=True)

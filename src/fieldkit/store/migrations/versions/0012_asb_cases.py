@@ -108,6 +108,13 @@ def upgrade() -> None:
         )
         for column in _INDEXES[table]:
             op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
+    # Covering: the high-risk cases are found without reading the assessments.
+    op.create_index(
+        "ix_asb_risk_assessment_band",
+        "asb_risk_assessment",
+        ["band", "deleted", "case_id", "person_id", "assessed_at", "updated_hlc"],
+        unique=False,
+    )
     seal.install(op.get_bind())
 
 
