@@ -276,8 +276,11 @@ def main() -> None:
         f"Each measure is one `AsbCaseService` call, {args.runs} runs, median and worst; "
         "2 CPUs shared with other work. Run: `.venv/bin/python bench/asb_bench.py`.\n\n"
         "The list is one query over `asb_case` (indexed on district, status, owner and review "
-        'date) with an EXISTS for "someone\'s latest assessment is high" that reads '
-        "`asb_risk_assessment` by its case index; a page is 200 rows.\n\n"
+        "date); whether a case is high risk is worked out for the page alone, or, for the "
+        "high-risk filter, from the covering index on the assessments' band and then those "
+        "cases' later assessments. An EXISTS per case, and then a window over all "
+        "assessments, took about 0.3 s and 4.5 s for the high-risk filter. A page is 200 "
+        "rows.\n\n"
         "| Measure | Median | Worst | Target | Result |\n|---|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n",
