@@ -72,6 +72,37 @@ VALID: dict[RecordType, dict[str, object]] = {
         "reviewer": "sue",
         "district": "huddersfield",
     },
+    RecordType.ASB_CASE: {
+        "reference": "HUD-2026-4B7Q2M-0001",
+        "title": "Noise from flat 3",
+        "category": "nuisance",
+        "owner": "alex",
+        "opened_on": "2026-03-01",
+        "district": "huddersfield",
+    },
+    RecordType.ASB_PARTY: {
+        "case_id": _SOME_ID,
+        "person_id": _SOME_ID,
+        "role": "victim",
+        "district": "huddersfield",
+    },
+    RecordType.ASB_RISK: {
+        "case_id": _SOME_ID,
+        "person_id": _SOME_ID,
+        "matrix_id": "asb_victim_risk",
+        "matrix_version": 1,
+        "score": 12,
+        "band": "medium",
+        "assessed_at": _AT,
+        "assessed_by": "alex",
+        "district": "huddersfield",
+    },
+    RecordType.ASB_ACTION: {
+        "case_id": _SOME_ID,
+        "what": "Visit the complainant",
+        "assignee": "sam",
+        "district": "huddersfield",
+    },
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from fieldkit.domain.records import RecordType, is_restricted
+from fieldkit.domain.records import ASB_TYPES, RecordType, is_restricted
 
 
 class Role(StrEnum):
@@ -44,6 +44,7 @@ OFFICER_TYPES: Final = frozenset(
         RecordType.SIGNPOSTING,
         RecordType.DOCUMENT,
     }
+    | ASB_TYPES
 )
 TENANCY_TYPES: Final = frozenset(
     {RecordType.TENANCY_CASE, RecordType.TENANCY_NOTE, RecordType.CLOSURE}
@@ -54,7 +55,14 @@ REVIEW_TYPES: Final = frozenset({RecordType.REVIEW})
 
 #: The field, for each type that has one, naming (by user name) the user a record is addressed
 #: to: the addressee sees the record as its creator does, restricted or not.
-ADDRESSEE_FIELDS: Final[dict[RecordType, str]] = {RecordType.REVIEW: "officer"}
+ADDRESSEE_FIELDS: Final[dict[RecordType, str]] = {
+    RecordType.REVIEW: "officer",
+    RecordType.ASB_CASE: "owner",
+    RecordType.ASB_ACTION: "assignee",
+}
+#: Types whose addressee may also change the record (an ASB case's owner keeps it up to date;
+#: an action's assignee records its outcome), but not hand it to someone else.
+ADDRESSEE_EDITS: Final = frozenset({RecordType.ASB_CASE, RecordType.ASB_ACTION})
 
 #: The case-record types each role writes.
 ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
@@ -183,8 +191,24 @@ def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -
             return "the record id belongs to a record of another type"
         if not before.districts <= principal.districts:
             return "the record is outside your districts"
-        if principal.role is not Role.SUPERVISOR and before.created_by != principal.user_id:
+        addressee_edit = (
+            after.type in ADDRESSEE_EDITS
+            and before.addressee is not None
+            and before.addressee == principal.user_id
+        )
+        if (
+            principal.role is not Role.SUPERVISOR
+            and before.created_by != principal.user_id
+            and not addressee_edit
+        ):
             return "you may edit only records you created"
+        if (
+            addressee_edit
+            and principal.role is not Role.SUPERVISOR
+            and before.created_by != principal.user_id
+            and after.addressee != before.addressee
+        ):
+            return "you may not hand over work that was given to you"
     outside = sorted(after.districts - principal.districts)
     if outside:
         return f"district {outside[0]} is not one of yours"
@@ -203,6 +227,9 @@ LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
     RecordType.REVIEW: ("subject_id",),
     RecordType.TENANCY_NOTE: ("case_id",),
     RecordType.CLOSURE: ("case_id",),
+    RecordType.ASB_PARTY: ("case_id",),
+    RecordType.ASB_RISK: ("case_id",),
+    RecordType.ASB_ACTION: ("case_id",),
 }
 
 

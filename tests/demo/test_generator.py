@@ -18,7 +18,7 @@ from fieldkit.demo.generator import (
     generate,
 )
 from fieldkit.domain.records import validate_fields
-from fieldkit.domain.vocabulary import RESTRICTED_CATEGORIES
+from fieldkit.domain.vocabulary import RESTRICTED_CATEGORIES, District
 from fieldkit.store.records import NewRecord
 
 LONDON = ZoneInfo("Europe/London")
@@ -106,6 +106,9 @@ def test_every_reference_points_at_a_record_yielded_earlier(small: list[NewRecor
         "tenancy_case": {"place_id": "place", "tenant_ids": "person"},
         "tenancy_note": {"case_id": "tenancy_case"},
         "closure": {"case_id": "tenancy_case"},
+        "asb_party": {"case_id": "asb_case", "person_id": "person"},
+        "asb_risk_assessment": {"case_id": "asb_case", "person_id": "person"},
+        "asb_action": {"case_id": "asb_case"},
     }
     for record in small:
         for name, target in references.get(record.type, {}).items():
@@ -118,7 +121,13 @@ def test_every_reference_points_at_a_record_yielded_earlier(small: list[NewRecor
 
 
 def test_records_come_in_dependency_order(small: list[NewRecord]) -> None:
-    order = [r.type for i, r in enumerate(small) if i == 0 or small[i - 1].type != r.type]
+    # ASB cases come last, each followed by its parties, assessment and actions.
+    asb = [r.type for r in small if r.type.startswith("asb_")]
+    assert [r.type for r in small[-len(asb) :]] == asb
+    assert asb[0] == "asb_case"
+    assert {"asb_party", "asb_risk_assessment", "asb_action"} <= set(asb)
+    rest = small[: -len(asb)]
+    order = [r.type for i, r in enumerate(rest) if i == 0 or rest[i - 1].type != r.type]
 
     assert order == [
         "service",
@@ -131,6 +140,13 @@ def test_records_come_in_dependency_order(small: list[NewRecord]) -> None:
         "tenancy_note",
         "closure",
     ]
+
+
+def test_every_district_has_asb_cases_one_of_them_high_risk(small: list[NewRecord]) -> None:
+    cases = [r for r in small if r.type == "asb_case"]
+    assert {str(c.fields["district"]) for c in cases} == {d.value for d in District}
+    high = [r for r in small if r.type == "asb_risk_assessment" and r.fields["band"] == "high"]
+    assert {str(r.fields["district"]) for r in high} == {d.value for d in District}
 
 
 def test_counts_match_the_size(small: list[NewRecord]) -> None:

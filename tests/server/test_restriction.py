@@ -117,7 +117,17 @@ def _visit(restricted: bool) -> tuple[str, dict[str, Any]]:
     return "visit", visit(categories=["domestic_abuse" if restricted else "street_drinking"])
 
 
-def _case(restricted: bool) -> tuple[str, dict[str, Any]]:
+def _case(restricted: bool, dependent_type: str = "tenancy_note") -> tuple[str, dict[str, Any]]:
+    if dependent_type.startswith("asb_"):
+        return "asb_case", {
+            "reference": "HUD-2026-4B7Q2M-0001",
+            "title": "Noise from the flat above",
+            "category": "nuisance",
+            "owner": "sue",
+            "opened_on": "2026-11-01",
+            "district": "huddersfield",
+            "sensitivity": "restricted" if restricted else "standard",
+        }
     return "tenancy_case", {
         "place_id": str(uuid.uuid4()),
         "district": "huddersfield",
@@ -161,6 +171,17 @@ def _dependent(record_type: str, field: str, target_id: str) -> dict[str, Any]:
         },
         "tenancy_note": {"written_at": NOW, "kind": "incident", "body": "Door kicked in at 2am."},
         "closure": {},
+        "asb_party": {"person_id": person, "role": "victim"},
+        "asb_risk_assessment": {
+            "person_id": person,
+            "matrix_id": "asb_victim_risk",
+            "matrix_version": 1,
+            "score": 25,
+            "band": "high",
+            "assessed_at": NOW,
+            "assessed_by": "sue",
+        },
+        "asb_action": {"what": "Fit a door camera.", "agency": "Housing"},
     }[record_type]
     return {**fields, field: target_id, "district": "huddersfield"}
 
@@ -175,6 +196,9 @@ LINKS: list[tuple[str, str]] = [
     ("review", "subject_id"),
     ("tenancy_note", "case_id"),
     ("closure", "case_id"),
+    ("asb_party", "case_id"),
+    ("asb_risk_assessment", "case_id"),
+    ("asb_action", "case_id"),
 ]
 
 
@@ -182,10 +206,12 @@ def test_the_table_covers_every_link_field() -> None:
     assert sorted(LINKS) == sorted((t.value, f) for t, fs in LINK_FIELDS.items() for f in fs)
 
 
-def _targets(sue: Laptop, field: str, restricted: bool) -> tuple[list[dict[str, Any]], str]:
+def _targets(
+    sue: Laptop, field: str, restricted: bool, dependent_type: str
+) -> tuple[list[dict[str, Any]], str]:
     """The changes making the work a link field points at, and the id the dependent names."""
     if field == "case_id":
-        record_type, fields = _case(restricted)
+        record_type, fields = _case(restricted, dependent_type)
         change = sue.upsert(record_type, fields)
         return [change], change["id"]
     record_type, fields = _visit(restricted)
@@ -210,7 +236,7 @@ def test_a_record_linked_to_restricted_work_reaches_only_those_cleared_for_it(
     sue = team.laptop("sue", role="supervisor")
     hana = team.laptop("hana", role="housing", agency="housing")
     sam = team.laptop("sam", role="housing", agency="housing", safeguarding=True)
-    work, target_id = _targets(sue, field, restricted)
+    work, target_id = _targets(sue, field, restricted, record_type)
     dependent = sue.upsert(record_type, _dependent(record_type, field, target_id))
     if order == "work_first":
         assert {r["status"] for r in sue.push(*work)["results"]} == {"applied"}

@@ -33,6 +33,7 @@ from fieldkit.demo.patterns import (
     VULNERABILITIES,
     special_day_factor,
 )
+from fieldkit.domain.asb import DISTRICT_PREFIX
 from fieldkit.domain.legal_clocks import LONDON, add_calendar_months
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import District, ServiceNeed
@@ -129,7 +130,8 @@ def generate(
     """Stream a realistic, fictional data set in dependency order.
 
     Services come first, then places, people, tenancy cases, visits, signposting, warnings,
-    tenancy notes and closures; every reference points at a record already yielded. The same
+    tenancy notes and closures, then ASB cases with their parties, assessments and actions;
+    every reference points at a record already yielded. The same
     arguments always give the same records, ids included.
 
     Args:
@@ -245,6 +247,7 @@ class _Builder:
         yield from self.signposting
         yield from self.warnings
         yield from self.make_notes_and_closures()
+        yield from self.make_asb_cases()
 
     # Services --------------------------------------------------------------------------------
 
@@ -902,6 +905,111 @@ class _Builder:
         )
         return [(at, "legal", body) for at, body in legal], record
 
+    # ASB cases --------------------------------------------------------------------------------
+
+    def make_asb_cases(self) -> Iterator[NewRecord]:
+        """A few ASB cases in every district, with parties, risk assessments and actions.
+
+        Drawn from their own random stream, after everything else, so that adding them moved
+        no other record.
+        """
+        rng = random.Random(f"fieldkit-demo-asb:{self.rng.random()}")  # noqa: S311 - demo data
+        per_district = max(2, self.size.visits // 1500)
+        for district in DISTRICT_ORDER:
+            local = [
+                i
+                for i, d in enumerate(self.people.districts)
+                if d is district and self.people.named[i]
+            ]
+            if not local:
+                continue
+            for number in range(1, per_district + 1):
+                yield from self.asb_case(rng, district, number, local)
+
+    def asb_case(
+        self, rng: random.Random, district: District, number: int, local: list[int]
+    ) -> Iterator[NewRecord]:
+        case_id = self.new_id()
+        title, category = rng.choice(_ASB_TITLES)
+        opened = self.today - timedelta(days=rng.randrange(10, 200))
+        closed = number % 4 == 0
+        owner = self.officers[number % len(self.officers)]
+        reference = f"{DISTRICT_PREFIX[district]}-{opened.year}-DEM0K1-{number:04d}"
+        review = self.today + timedelta(days=rng.randrange(-10, 28))
+        yield NewRecord(
+            RecordType.ASB_CASE.value,
+            {
+                "reference": reference,
+                "title": title,
+                "category": category,
+                "district": district.value,
+                "owner": owner,
+                "lead_agency": rng.choice(("council", "police", "housing")),
+                "status": "closed" if closed else rng.choice(("open", "open", "monitoring")),
+                "outcome": "Behaviour stopped after an ABC and mediation." if closed else None,
+                "opened_on": opened.isoformat(),
+                "closed_on": (opened + timedelta(days=60)).isoformat() if closed else None,
+                "next_review_on": review.isoformat(),
+            },
+            case_id,
+        )
+        victim = rng.choice(local)
+        others = [i for i in local if i != victim]
+        parties = [(victim, "victim")]
+        if others:
+            parties.append((rng.choice(others), "alleged_perpetrator"))
+        for person, role in parties:
+            contacts = ["Victim Support: duty worker"] if role == "victim" else []
+            yield NewRecord(
+                RecordType.ASB_PARTY.value,
+                {
+                    "case_id": case_id,
+                    "person_id": self.people.ids[person],
+                    "role": role,
+                    "agency_contacts": contacts,
+                    "added_on": opened.isoformat(),
+                    "district": district.value,
+                },
+                self.new_id(),
+            )
+        # The first case in each district is high risk, so every district has one to discuss.
+        band, score = ("high", 26) if number == 1 else rng.choice(_DEMO_BANDS)
+        assessed = opened + timedelta(days=1)
+        days = {"high": 7, "medium": 14, "standard": 28}[band]
+        yield NewRecord(
+            RecordType.ASB_RISK.value,
+            {
+                "case_id": case_id,
+                "person_id": self.people.ids[victim],
+                "matrix_id": "asb_victim_risk",
+                "matrix_version": 1,
+                "score": score,
+                "band": band,
+                "assessed_at": f"{assessed.isoformat()}T10:00:00+00:00",
+                "assessed_by": owner,
+                "reassess_by": (assessed + timedelta(days=days)).isoformat(),
+                "district": district.value,
+            },
+            self.new_id(),
+        )
+        for what in rng.sample(_ASB_ACTIONS, 2):
+            due = self.today + timedelta(days=rng.randrange(-7, 21))
+            yield NewRecord(
+                RecordType.ASB_ACTION.value,
+                {
+                    "case_id": case_id,
+                    "what": what,
+                    "assignee": self.officers[rng.randrange(len(self.officers))],
+                    "due_on": due.isoformat(),
+                    "status": "done" if closed else "open",
+                    "outcome": "Done." if closed else None,
+                    "case_reference": reference,
+                    "case_title": title,
+                    "district": district.value,
+                },
+                self.new_id(),
+            )
+
 
 _SURGE_THEMES = {
     "drinker": "street_drinking",
@@ -935,3 +1043,23 @@ def _spread(total: int, weights: Sequence[float], rng: random.Random) -> list[in
         before = after
     counts[-1] += total - sum(counts)
     return counts
+
+
+_ASB_TITLES = (
+    ("Loud music from the flat above, late at night", "nuisance"),
+    ("Youths gathering at the bus station", "nuisance"),
+    ("Neighbour dispute: verbal abuse over parking", "personal"),
+    ("Fly-tipping behind the shops", "environmental"),
+    ("Graffiti on the underpass", "environmental"),
+    ("Intimidation of an older resident", "personal"),
+    ("Street drinking outside the off-licence", "nuisance"),
+)
+_ASB_ACTIONS = (
+    "Deliver diary sheets to the victim",
+    "Letter drop to neighbouring houses",
+    "Refer to mediation",
+    "Joint visit with the housing officer",
+    "Check CCTV for the last weekend",
+    "Offer Victim Support referral",
+)
+_DEMO_BANDS = (("standard", 4), ("standard", 7), ("medium", 13), ("medium", 16))

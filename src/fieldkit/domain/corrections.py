@@ -31,6 +31,10 @@ _REASON_FOR_FIELD: Final = {
     RecordType.TENANCY_CASE: frozenset({"sensitivity"}),
     RecordType.TENANCY_NOTE: frozenset({"sensitivity", "case_id"}),
     RecordType.CLOSURE: frozenset({"case_id"}),
+    RecordType.ASB_CASE: frozenset({"sensitivity"}),
+    RecordType.ASB_PARTY: frozenset({"sensitivity", "case_id"}),
+    RecordType.ASB_RISK: frozenset({"sensitivity", "case_id"}),
+    RecordType.ASB_ACTION: frozenset({"sensitivity", "case_id"}),
 }
 
 #: Fields Fieldkit stamps or that say what a record is: an editor shows them read-only and a

@@ -16,13 +16,19 @@ from urllib.parse import urlsplit
 from fieldkit.domain.postcode import normalise_postcode
 from fieldkit.domain.vocabulary import (
     RESTRICTED_CATEGORIES,
+    ActionStatus,
+    AsbCategory,
+    AsbStatus,
     Category,
     ClosureStatus,
     District,
     DocumentKind,
+    LeadAgency,
     NoteKind,
     NoticeServedHow,
+    PartyRole,
     ReviewDecision,
+    RiskBand,
     RiskMarker,
     Sensitivity,
     ServedHow,
@@ -52,6 +58,10 @@ class RecordType(Vocabulary):
     DOCUMENT = "document"
     SERVICE = "service"
     REVIEW = "review"
+    ASB_CASE = "asb_case"
+    ASB_PARTY = "asb_party"
+    ASB_RISK = "asb_risk_assessment"
+    ASB_ACTION = "asb_action"
 
 
 define_words(
@@ -68,6 +78,10 @@ define_words(
         RecordType.DOCUMENT: "Document",
         RecordType.SERVICE: "Support service",
         RecordType.REVIEW: "Review decision",
+        RecordType.ASB_CASE: "ASB case",
+        RecordType.ASB_PARTY: "Party to an ASB case",
+        RecordType.ASB_RISK: "Risk assessment",
+        RecordType.ASB_ACTION: "ASB case action",
     },
 )
 
@@ -78,7 +92,7 @@ FIELD_WORDS: Final[Mapping[str, str]] = {
     "place_id": "Place",
     "tenant_ids": "Tenants",
     "service_ids": "Services",
-    "case_id": "Tenancy case",
+    "case_id": "Case",
     "visit_id": "Visit",
     "signposting_id": "Signposting",
     "officer_id": "Recorded by",
@@ -117,6 +131,11 @@ REVIEWABLE_TYPES: Final = frozenset(
         RecordType.CLOSURE,
         RecordType.DOCUMENT,
     }
+)
+
+#: The ASB case and what hangs off it by ``case_id``.
+ASB_TYPES: Final = frozenset(
+    {RecordType.ASB_CASE, RecordType.ASB_PARTY, RecordType.ASB_RISK, RecordType.ASB_ACTION}
 )
 
 
@@ -429,6 +448,90 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 _sensitivity(),
             ),
             append_only=True,
+        ),
+        RecordSpec(
+            RecordType.ASB_CASE,
+            (
+                # Readable and unique across laptops without asking the server: see
+                # domain/asb.py, `case_reference`.
+                FieldSpec("reference", FieldKind.TEXT, required=True, max_length=32),
+                FieldSpec("title", FieldKind.TEXT, required=True, max_length=200),
+                FieldSpec(
+                    "category", FieldKind.CHOICE, required=True, choices=_choices(AsbCategory)
+                ),
+                FieldSpec("local_categories", FieldKind.CHOICE_LIST, choices=_choices(Category)),
+                _district(),
+                FieldSpec("place_ids", FieldKind.ID_LIST),
+                FieldSpec("owner", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec(
+                    "lead_agency", FieldKind.CHOICE, choices=_choices(LeadAgency), default="council"
+                ),
+                FieldSpec("status", FieldKind.CHOICE, choices=_choices(AsbStatus), default="open"),
+                FieldSpec("outcome", FieldKind.TEXT, max_length=2000),
+                FieldSpec("opened_on", FieldKind.DATE, required=True),
+                FieldSpec("closed_on", FieldKind.DATE),
+                FieldSpec("next_review_on", FieldKind.DATE),
+                FieldSpec("visit_ids", FieldKind.ID_LIST),
+                FieldSpec("warning_ids", FieldKind.ID_LIST),
+                FieldSpec("signposting_ids", FieldKind.ID_LIST),
+                FieldSpec("tenancy_case_ids", FieldKind.ID_LIST),
+                FieldSpec("summary", FieldKind.TEXT, max_length=_LONG),
+                _sensitivity(),
+            ),
+            searchable=("reference", "title", "summary"),
+        ),
+        RecordSpec(
+            RecordType.ASB_PARTY,
+            (
+                FieldSpec("case_id", FieldKind.ID, required=True),
+                FieldSpec("person_id", FieldKind.ID, required=True),
+                FieldSpec("role", FieldKind.CHOICE, required=True, choices=_choices(PartyRole)),
+                FieldSpec("agency_contacts", FieldKind.TEXT_LIST, max_length=300),
+                FieldSpec("added_on", FieldKind.DATE),
+                _district(),
+                _sensitivity(),
+            ),
+        ),
+        RecordSpec(
+            RecordType.ASB_RISK,
+            (
+                FieldSpec("case_id", FieldKind.ID, required=True),
+                FieldSpec("person_id", FieldKind.ID, required=True),
+                FieldSpec("matrix_id", FieldKind.TEXT, required=True, max_length=64),
+                FieldSpec("matrix_version", FieldKind.INT, required=True, low=1, high=10_000),
+                # "question_id=answer_id" pairs: the matrix gives them their words and scores.
+                FieldSpec("answers", FieldKind.TEXT_LIST, max_length=200),
+                FieldSpec("score", FieldKind.INT, required=True, low=0, high=100_000),
+                FieldSpec("band", FieldKind.CHOICE, required=True, choices=_choices(RiskBand)),
+                FieldSpec("assessed_at", FieldKind.DATETIME, required=True),
+                FieldSpec("assessed_by", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec("reassess_by", FieldKind.DATE),
+                FieldSpec("notes", FieldKind.TEXT, max_length=4000),
+                _district(),
+                _sensitivity(),
+            ),
+            append_only=True,
+        ),
+        RecordSpec(
+            RecordType.ASB_ACTION,
+            (
+                FieldSpec("case_id", FieldKind.ID, required=True),
+                FieldSpec("what", FieldKind.TEXT, required=True, max_length=1000),
+                # A user name (the action is addressed to them) or an agency, or both.
+                FieldSpec("assignee", FieldKind.TEXT, max_length=100),
+                FieldSpec("agency", FieldKind.TEXT, max_length=200),
+                FieldSpec("due_on", FieldKind.DATE),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(ActionStatus), default="open"
+                ),
+                FieldSpec("outcome", FieldKind.TEXT, max_length=2000),
+                # The case's header, copied so that the assignee's Today names the case even
+                # where they may not see the case itself (a restricted case they did not write).
+                FieldSpec("case_reference", FieldKind.TEXT, max_length=32),
+                FieldSpec("case_title", FieldKind.TEXT, max_length=200),
+                _district(),
+                _sensitivity(),
+            ),
         ),
     )
 }
@@ -750,10 +853,26 @@ def _cross_field_errors(
         and not f.get("comment")
     ):
         errors.append(FieldError("comment", "say what needs changing when returning work"))
+    errors.extend(_asb_errors(record_type, f))
     if record_type is RecordType.WARNING:
         issued, expires = f.get("issued_at"), f.get("expires_at")
         if isinstance(issued, str) and isinstance(expires, str) and expires <= issued:
             errors.append(FieldError("expires_at", "must be after issued_at"))
+    return errors
+
+
+def _asb_errors(record_type: RecordType, f: Mapping[str, object]) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if record_type is RecordType.ASB_CASE:
+        if f.get("status") == AsbStatus.CLOSED and not f.get("outcome"):
+            errors.append(FieldError("outcome", "say how the case ended when closing it"))
+        if f.get("status") == AsbStatus.CLOSED and not f.get("closed_on"):
+            errors.append(FieldError("closed_on", "a closed case needs the date it closed"))
+        opened, closed = f.get("opened_on"), f.get("closed_on")
+        if isinstance(opened, str) and isinstance(closed, str) and closed < opened:
+            errors.append(FieldError("closed_on", "must not be before opened_on"))
+    if record_type is RecordType.ASB_ACTION and not (f.get("assignee") or f.get("agency")):
+        errors.append(FieldError("assignee", "assign the action to a user or an agency"))
     return errors
 
 

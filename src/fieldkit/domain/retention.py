@@ -117,7 +117,7 @@ class Events:
 
     #: Person or place id -> the day of the latest visit naming it.
     last_visit: Mapping[str, date]
-    #: Tenancy case id -> the day it closed, or None while it is open.
+    #: Tenancy or ASB case id -> the day it closed, or None while it is open.
     case_closed: Mapping[str, date | None]
 
 
@@ -142,6 +142,14 @@ _RECORDED_FIELD: Final[Mapping[RecordType, str]] = {
     RecordType.DOCUMENT: "printed_at",
     RecordType.REVIEW: "decided_at",
     RecordType.CLOSURE: "notice_served_at",
+    RecordType.ASB_PARTY: "added_on",
+    RecordType.ASB_RISK: "assessed_at",
+}
+
+#: The case types whose closure starts a clock, and the field that says when each closed.
+_CLOSED_FIELD: Final[Mapping[RecordType, str]] = {
+    RecordType.TENANCY_CASE: "closed_at",
+    RecordType.ASB_CASE: "closed_on",
 }
 
 
@@ -307,15 +315,16 @@ def gather_events(records: Iterable[HeldRecord]) -> Events:
             for target in named:
                 if target not in last_visit or last_visit[target] < day:
                     last_visit[target] = day
-        elif record.type is RecordType.TENANCY_CASE:
+        elif record.type in _CLOSED_FIELD:
             case_closed[record.id] = _closed_on(record)
     return Events(last_visit, case_closed)
 
 
 def _closed_on(case: HeldRecord) -> date | None:
+    # Tenancy and ASB cases both close with the status "closed".
     if case.fields.get("status") != TenancyStatus.CLOSED.value:
         return None
-    return day_of(case.fields.get("closed_at")) or case.updated_on
+    return day_of(case.fields.get(_CLOSED_FIELD[case.type])) or case.updated_on
 
 
 def clock_start(rule: RetentionRule, record: HeldRecord, events: Events) -> date | None:
@@ -349,8 +358,8 @@ def clock_start(rule: RetentionRule, record: HeldRecord, events: Events) -> date
             if day is not None:
                 return day
         return record.created_on
-    # CASE_CLOSED: a case's own closure; a note's or closure's case's.
-    if record.type is RecordType.TENANCY_CASE:
+    # CASE_CLOSED: a case's own closure; a note's, closure's, party's or action's case's.
+    if record.type in _CLOSED_FIELD:
         return _closed_on(record)
     case_id = fields.get("case_id")
     if isinstance(case_id, str) and case_id in events.case_closed:

@@ -507,3 +507,122 @@ define_words(
 
 #: The roles' labels by role (read from the vocabulary's one home).
 USER_ROLE_LABELS: Final[dict[UserRole, str]] = {role: role.label for role in UserRole}
+
+
+class AsbCategory(Vocabulary):
+    """The Home Office's three ASB categories: whom the behaviour harms."""
+
+    PERSONAL = "personal"
+    NUISANCE = "nuisance"
+    ENVIRONMENTAL = "environmental"
+
+
+define_words(
+    AsbCategory,
+    {
+        AsbCategory.PERSONAL: "Personal",
+        AsbCategory.NUISANCE: "Nuisance",
+        AsbCategory.ENVIRONMENTAL: "Environmental",
+    },
+)
+
+
+class AsbStatus(Vocabulary):
+    """Where an ASB case stands; closing it needs an outcome."""
+
+    OPEN = "open"
+    MONITORING = "monitoring"
+    CLOSED = "closed"
+
+
+define_words(
+    AsbStatus,
+    {
+        AsbStatus.OPEN: "Open",
+        AsbStatus.MONITORING: "Monitoring",
+        AsbStatus.CLOSED: "Closed",
+    },
+)
+
+
+class LeadAgency(Vocabulary):
+    """The partner agency that leads an ASB case."""
+
+    COUNCIL = "council"
+    POLICE = "police"
+    HOUSING = "housing"
+    FIRE = "fire"
+    OTHER = "other"
+
+
+define_words(
+    LeadAgency,
+    {
+        LeadAgency.COUNCIL: "Council",
+        LeadAgency.POLICE: "Police",
+        LeadAgency.HOUSING: "Housing provider",
+        LeadAgency.FIRE: "Fire and rescue",
+        LeadAgency.OTHER: "Other agency",
+    },
+)
+
+
+class PartyRole(Vocabulary):
+    """The part a person plays in an ASB case; one person may play several across cases."""
+
+    COMPLAINANT = "complainant"
+    VICTIM = "victim"
+    WITNESS = "witness"
+    ALLEGED_PERPETRATOR = "alleged_perpetrator"
+    OTHER = "other"
+
+
+define_words(
+    PartyRole,
+    {
+        PartyRole.COMPLAINANT: "Complainant",
+        PartyRole.VICTIM: "Victim",
+        PartyRole.WITNESS: "Witness",
+        PartyRole.ALLEGED_PERPETRATOR: "Alleged perpetrator",
+        PartyRole.OTHER: "Other",
+    },
+)
+
+#: The roles a risk assessment is made for (the matrix assesses the harm done to them).
+ASSESSED_ROLES = frozenset({PartyRole.COMPLAINANT, PartyRole.VICTIM})
+
+
+class RiskBand(Vocabulary):
+    """A risk assessment's band, lowest first (the matrix names its bands these ids)."""
+
+    STANDARD = "standard"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+define_words(
+    RiskBand,
+    {
+        RiskBand.STANDARD: "Standard risk",
+        RiskBand.MEDIUM: "Medium risk",
+        RiskBand.HIGH: "High risk",
+    },
+)
+
+
+class ActionStatus(Vocabulary):
+    """Where a task on a case's action plan stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+define_words(
+    ActionStatus,
+    {
+        ActionStatus.OPEN: "Open",
+        ActionStatus.DONE: "Done",
+        ActionStatus.CANCELLED: "Cancelled",
+    },
+)

@@ -29,10 +29,10 @@ from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.trends import Period, RisingRule, describe_change, period_ending
-from fieldkit.domain.vocabulary import Category, District
+from fieldkit.domain.vocabulary import AsbCategory, AsbStatus, Category, District
 from fieldkit.services import disclosure
 from fieldkit.services.people import category_label
-from fieldkit.store import analytics, audit
+from fieldkit.store import analytics, asb_cases, audit
 from fieldkit.store.analytics import (
     EVERYTHING,
     ClosureClock,
@@ -244,6 +244,62 @@ def closures_table(clocks: Sequence[ClosureClock], *, scope: Scope) -> ExportTab
     )
 
 
+def _words(enum: type[AsbCategory | AsbStatus], value: object) -> str:
+    try:
+        return enum(str(value)).label
+    except ValueError:
+        return str(value or "")
+
+
+@dataclass(frozen=True)
+class AsbPicture:
+    """The ASB case picture in counts: no names, no references."""
+
+    open_by_category_and_district: tuple[tuple[str, str, int], ...]
+    overdue_actions: int
+    high_risk_victims: int
+
+
+def asb_counts_table(picture: AsbPicture) -> ExportTable:
+    return ExportTable(
+        "Open ASB cases by category and district",
+        ("Category", "District", "Open cases"),
+        tuple((c, d, str(n)) for c, d, n in picture.open_by_category_and_district),
+    )
+
+
+def cases_to_discuss_table(
+    listed: Sequence[asb_cases.CaseToDiscuss], *, scope: Scope
+) -> ExportTable:
+    return ExportTable(
+        f"ASB cases to discuss, {_scope_words(scope)}",
+        ("Case", "Category", "Status", "Owner", "Why"),
+        tuple(
+            (
+                d.case.reference,
+                _words(AsbCategory, d.case.category),
+                _words(AsbStatus, d.case.status),
+                d.case.owner or "",
+                "; ".join(
+                    why
+                    for why, applies in (
+                        ("high risk", d.case.high_risk),
+                        (
+                            f"{d.overdue_actions} overdue action"
+                            f"{'s' if d.overdue_actions != 1 else ''}",
+                            d.overdue_actions > 0,
+                        ),
+                        ("review overdue", d.review_overdue),
+                    )
+                    if applies
+                ),
+            )
+            for d in listed
+        ),
+        tuple(("asb_case", d.case.id) for d in listed),
+    )
+
+
 def evaluation_table(evaluation: Evaluation) -> ExportTable:
     """The initiative's weekly series, then before, after and the change."""
     rows = [
@@ -399,6 +455,24 @@ class IntelligenceService:
                 ],
             )
 
+    def asb_picture(self, *, districts: tuple[str, ...] = ()) -> AsbPicture:
+        """Open ASB cases by category and district, overdue actions and high-risk victims:
+        counts only, naming no one."""
+        today = self.today().isoformat()
+        with self._vault.read() as tx:
+            counts = asb_cases.counts_by_category_and_district(tx)
+            overdue = asb_cases.overdue_action_count(tx, today=today, districts=districts)
+            victims = asb_cases.high_risk_victim_count(tx, districts=districts)
+        return AsbPicture(
+            tuple(
+                (_words(AsbCategory, c), district_label(d), n)
+                for c, d, n in counts
+                if not districts or d in districts
+            ),
+            overdue,
+            victims,
+        )
+
     def closures(self, *, districts: tuple[str, ...] = ()) -> tuple[ClosureClock, ...]:
         with self._vault.read() as tx:
             return analytics.closure_clocks_running(tx, now=self._vault.now(), districts=districts)
@@ -534,6 +608,9 @@ class IntelligenceService:
                 tx, now=now, schemes=self._schemes, districts=(district,)
             )
             clocks = analytics.closure_clocks_running(tx, now=now, districts=(district,))
+            discuss = asb_cases.cases_to_discuss(
+                tx, district=district, today=now.astimezone(LONDON).date().isoformat()
+            )
         labels = tuple(f"{d.day}/{d.month}" for d in trends.week_starts)
         this, before = sum(trends.all_current), sum(trends.all_previous)
         summary = (
@@ -568,6 +645,7 @@ class IntelligenceService:
             pipeline_table(pipeline, scope=scope),
             due_table(pipeline, scope=scope),
             closures_table(clocks, scope=scope),
+            cases_to_discuss_table(discuss, scope=scope),
         )
         tables = tuple(_pack_table(t) for t in shown)
         named = _distinct([s for t in shown for s in t.subjects[:PACK_ROWS]])

@@ -70,6 +70,9 @@ _SECTIONS: tuple[tuple[RecordType, str, str, str], ...] = (
     (RecordType.CLOSURE, "Closures", "closure", "closures"),
     (RecordType.DOCUMENT, "Documents", "document", "documents"),
     (RecordType.REVIEW, "Supervisors' decisions", "review decision", "review decisions"),
+    (RecordType.ASB_CASE, "ASB cases", "ASB case", "ASB cases"),
+    (RecordType.ASB_PARTY, "Parts in ASB cases", "part in an ASB case", "parts in ASB cases"),
+    (RecordType.ASB_RISK, "Risk assessments", "risk assessment", "risk assessments"),
 )
 _RECORD_WORDS = {
     RecordType.PERSON: "Person record",
@@ -83,6 +86,10 @@ _RECORD_WORDS = {
     RecordType.REVIEW: "Supervisor's decision",
     RecordType.PLACE: "Place",
     RecordType.SERVICE: "Support service",
+    RecordType.ASB_CASE: "ASB case",
+    RecordType.ASB_PARTY: "Part in an ASB case",
+    RecordType.ASB_RISK: "Risk assessment",
+    RecordType.ASB_ACTION: "ASB case action",
 }
 #: The field that dates each kind of record (the first one set is used).
 _DATED_BY: Mapping[RecordType, tuple[str, ...]] = {
@@ -93,6 +100,7 @@ _DATED_BY: Mapping[RecordType, tuple[str, ...]] = {
     RecordType.CLOSURE: ("notice_served_at", "hearing_at", "order_made_at"),
     RecordType.DOCUMENT: ("printed_at",),
     RecordType.REVIEW: ("decided_at",),
+    RecordType.ASB_RISK: ("assessed_at",),
 }
 #: Sorts records without a date (a person, a tenancy case) first.
 _UNDATED = datetime.min.replace(tzinfo=UTC)

@@ -18,6 +18,7 @@ from fieldkit.domain.legal_clocks import (
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ClosureStatus
+from fieldkit.services.asb_cases import ActionEntry, AsbCaseService, CaseRow
 from fieldkit.services.people import person_name, warning_facts
 from fieldkit.services.visits import VisitRow, VisitService
 from fieldkit.store.records import StoredRecord
@@ -70,6 +71,12 @@ class TodaySummary:
     legal_clocks: tuple[Deadline, ...]
     warning_windows: tuple[Deadline, ...]
     unsynced: int
+    #: ASB actions given to the user, overdue first.
+    my_actions: tuple[ActionEntry, ...] = ()
+    #: Open high-risk ASB cases: the user's own, or (for a supervisor) all they hold.
+    high_risk_cases: tuple[CaseRow, ...] = ()
+    #: For a supervisor: the team's ASB actions past their due date.
+    team_overdue_actions: tuple[ActionEntry, ...] = ()
 
 
 def _relative(moment: datetime, now: datetime) -> str:
@@ -90,12 +97,21 @@ class TodayService:
         vault: the unlocked vault.
         visits: the visit lists.
         schemes: warning schemes by id, for their windows.
+        asb: ASB cases, for the user's actions and high-risk cases (none shown if None).
     """
 
-    def __init__(self, vault: Vault, visits: VisitService, schemes: Mapping[str, Scheme]) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        visits: VisitService,
+        schemes: Mapping[str, Scheme],
+        *,
+        asb: AsbCaseService | None = None,
+    ) -> None:
         self._vault = vault
         self._visits = visits
         self._schemes = schemes
+        self._asb = asb
 
     def summary(self, *, unsynced: int, recent: int = 15) -> TodaySummary:
         """The officer's day at a glance."""
@@ -111,6 +127,13 @@ class TodayService:
             legal_clocks=tuple(self._legal_clocks(now, issued)),
             warning_windows=tuple(self._warning_windows(now, issued)),
             unsynced=unsynced,
+            my_actions=tuple(self._asb.my_actions()) if self._asb else (),
+            high_risk_cases=tuple(self._asb.high_risk_cases()) if self._asb else (),
+            team_overdue_actions=(
+                tuple(self._asb.team_overdue_actions())
+                if self._asb and self._asb.is_supervisor()
+                else ()
+            ),
         )
 
     def _issued(self, now: datetime) -> _Issued:

@@ -25,6 +25,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.PLACE,
     RecordType.PERSON,
     RecordType.TENANCY_CASE,
+    RecordType.ASB_CASE,
     RecordType.VISIT,
     RecordType.SIGNPOSTING,
     RecordType.WARNING,
@@ -32,6 +33,9 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.CLOSURE,
     RecordType.DOCUMENT,
     RecordType.REVIEW,
+    RecordType.ASB_PARTY,
+    RecordType.ASB_RISK,
+    RecordType.ASB_ACTION,
 )
 BATCH = 2_000
 #: Records an export logs, then writes, at a time: the most it can over-report if cut short.

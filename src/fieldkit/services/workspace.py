@@ -6,7 +6,9 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fieldkit.domain.risk import Matrix, load_matrix
 from fieldkit.domain.schemes import Scheme, load_schemes
+from fieldkit.services.asb_cases import AsbCaseService
 from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
@@ -70,6 +72,8 @@ class Workspace:
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
     corrections: CorrectionService
+    #: ASB cases: parties, risk, action plans.
+    asb: AsbCaseService
     #: The document list: every kept document, filtered and reprinted.
     kept_documents: KeptDocumentService
     #: Signing in to the sync server from the app (None when sync is a stand-in, in tests).
@@ -83,6 +87,7 @@ def open_workspace(
     printing: PrintSystem | None = None,
     sync: Callable[[Vault, AppSettings], SyncController] | None = None,
     schemes: dict[str, Scheme] | None = None,
+    risk_matrix: Matrix | None = None,
 ) -> Workspace:
     """Build every service over an unlocked vault.
 
@@ -94,6 +99,7 @@ def open_workspace(
             CUPS ``lp``, as on the headless command line.
         sync: makes the sync controller (`engine_sync` if None).
         schemes: the warning schemes (the shipped rule sets if None).
+        risk_matrix: the ASB risk-assessment matrix (the shipped one if None).
     """
     records = RecordService(vault)
     schemes = schemes if schemes is not None else load_schemes()
@@ -104,10 +110,11 @@ def open_workspace(
     documents = documents or DocumentService(vault, printing=printing)
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
+    asb = AsbCaseService(vault, records, matrix=risk_matrix or load_matrix())
     return Workspace(
         username=vault.username,
         records=records,
-        today=TodayService(vault, visits, schemes),
+        today=TodayService(vault, visits, schemes, asb=asb),
         visits=visits,
         people=people,
         warnings=WarningService(
@@ -145,6 +152,7 @@ def open_workspace(
         corrections=CorrectionService(vault),
         account=controller if isinstance(controller, AppSync) else None,
         kept_documents=KeptDocumentService(vault, documents),
+        asb=asb,
     )
 
 

@@ -141,6 +141,10 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.DOCUMENT: ("subject_id",),
     RecordType.SERVICE: (),
     RecordType.REVIEW: ("subject_id", "decided_at", "officer"),
+    RecordType.ASB_CASE: ("district", "status", "owner", "next_review_on"),
+    RecordType.ASB_PARTY: ("case_id", "person_id"),
+    RecordType.ASB_RISK: ("case_id",),
+    RecordType.ASB_ACTION: ("case_id", "assignee", "due_on"),
 }
 
 
@@ -167,6 +171,14 @@ def _record_table(record_type: RecordType) -> Table:
 
 RECORD_TABLES: dict[RecordType, Table] = {t: _record_table(t) for t in RecordType}
 
+# High-risk ASB cases without reading the assessments (store/asb_cases.py; migration 0012).
+Index(
+    "ix_asb_risk_assessment_band",
+    *(
+        RECORD_TABLES[RecordType.ASB_RISK].c[name]
+        for name in ("band", "deleted", "case_id", "person_id", "assessed_at", "updated_hlc")
+    ),
+)
 # For the intelligence pictures (store/analytics.py; migration 0004).
 Index("ix_warning_issued_at", RECORD_TABLES[RecordType.WARNING].c.issued_at)
 Index("ix_closure_status", RECORD_TABLES[RecordType.CLOSURE].c.status)

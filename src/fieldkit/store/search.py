@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, select, text
 
 from fieldkit.domain.names import fold
 from fieldkit.domain.records import SPECS, RecordType
@@ -176,8 +176,11 @@ def rebuild(conn: Connection) -> None:
     """Index every live record from scratch (used by the migration that adds search)."""
     conn.execute(text("DELETE FROM search_index"))
     conn.execute(delete(search_doc))
+    present = set(inspect(conn).get_table_names())
     for record_type in SEARCHABLE_TYPES:
         table = RECORD_TABLES[record_type]
+        if table.name not in present:
+            continue  # migration 0002 runs before later migrations create newer record tables
         names = [*SPECS[record_type].searchable]
         if record_type is RecordType.PERSON:
             names.append("date_of_birth")

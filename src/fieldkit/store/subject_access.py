@@ -29,6 +29,8 @@ PERSON_LINKS: Mapping[RecordType, str] = {
     RecordType.WARNING: "person_id",
     RecordType.SIGNPOSTING: "person_id",
     RecordType.TENANCY_CASE: "tenant_ids",
+    RecordType.ASB_PARTY: "person_id",
+    RecordType.ASB_RISK: "person_id",
 }
 
 
@@ -109,6 +111,8 @@ def held_about(conn: Connection, person_id: str) -> HeldAboutPerson:
     for record_type, words in (
         (RecordType.WARNING, "a warning given to the person"),
         (RecordType.SIGNPOSTING, "signposting offered to the person"),
+        (RecordType.ASB_PARTY, "the person's part in an ASB case"),
+        (RecordType.ASB_RISK, "a risk assessment of the person"),
     ):
         table = RECORD_TABLES[record_type]
         rows = conn.execute(select(table.c.id).where(table.c.person_id == person_id))
@@ -128,6 +132,15 @@ def held_about(conn: Connection, person_id: str) -> HeldAboutPerson:
     ):
         table = RECORD_TABLES[record_type]
         note(record_type, _ids_where(conn, table, "case_id", case_ids), words)
+
+    asb_case_ids = sorted(
+        {
+            str(r.fields["case_id"])
+            for t in (RecordType.ASB_PARTY, RecordType.ASB_RISK)
+            for r in _load(conn, t, [i for i, (kind, _) in why.items() if kind is t])
+        }
+    )
+    note(RecordType.ASB_CASE, asb_case_ids, "an ASB case the person is a party to")
 
     table = RECORD_TABLES[RecordType.DOCUMENT]
     documents = _ids_where(conn, table, "subject_id", list(why))

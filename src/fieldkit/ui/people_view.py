@@ -72,6 +72,8 @@ class PeopleView(QWidget):
     warn_person = Signal(str)
     #: Open a record in the record editor: (record type, record id).
     edit_record = Signal(str, str)
+    #: Open an ASB case about the profile's person: (person id, name, district).
+    case_about_person = Signal(str, str, str)
     #: A warning on the profile was reprinted, withdrawn or served (or that failed): the sentence.
     warning_changed = Signal(str)
     profile_shown = Signal(str)
@@ -122,6 +124,10 @@ class PeopleView(QWidget):
         assert buttons is not None, "people.ui has no profileButtons row"
         buttons.insertWidget(0, self.access_status, 1)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.access_button)
+        self.case_button = QPushButton("Open an ASB &case…", self)
+        self.case_button.setEnabled(False)
+        self.case_button.clicked.connect(self._case_about_person)
+        buttons.insertWidget(buttons.indexOf(self.warn_button), self.case_button)
         self.access_button.setVisible(subject_access is not None)
         self.results = RowTableModel[PersonRow](
             [
@@ -357,6 +363,11 @@ class PeopleView(QWidget):
 
         self._workers.submit(lambda: self._people.search(text), opened)
 
+    def _case_about_person(self) -> None:
+        if self.profile is not None:
+            p = self.profile
+            self.case_about_person.emit(p.id, p.name, p.district)
+
     def open(self, person_id: str) -> None:
         """Open a profile on a worker (the consultation is logged as it is read)."""
         self._workers.submit(
@@ -369,6 +380,7 @@ class PeopleView(QWidget):
         self.profile = profile
         self.warn_button.setEnabled(profile is not None)
         self.edit_button.setEnabled(profile is not None)
+        self.case_button.setEnabled(profile is not None)
         self._enable_export()
         self.access_status.clear()
         if profile is None:

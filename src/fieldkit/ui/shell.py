@@ -32,6 +32,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.asb_view import AsbCasesPresenter, AsbView
 from fieldkit.ui.busy import BusyIndicator
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
@@ -68,7 +69,8 @@ log = logging.getLogger(__name__)
     INTELLIGENCE,
     REVIEW,
     CONFLICTS,
-) = range(10)
+    ASB_CASES,
+) = range(11)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -80,6 +82,7 @@ SCREENS = (
     ("Intelligence", "Ctrl+I"),
     ("Review", "Ctrl+Shift+R"),
     ("Conflicts", "Ctrl+Shift+C"),
+    ("ASB cases", "Ctrl+Shift+A"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
@@ -139,6 +142,7 @@ class Screens:
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
+        self.asb = AsbView(AsbCasesPresenter(ws.asb, username=ws.username), workers)
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -152,6 +156,7 @@ class Screens:
             self.intelligence,
             self.review,
             self.conflicts,
+            self.asb,
         ]
 
 
@@ -303,6 +308,8 @@ class MainWindow(QMainWindow):
         for widget in s.in_order():
             self.screen_stack.addWidget(widget)
         s.people.warn_person.connect(self.warn_person)
+        s.people.case_about_person.connect(self.case_about_person)
+        s.visit.case_from_visit.connect(self.case_from_visit)
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
         # Every list opens what it lists (Enter or double-click on a row).
@@ -317,6 +324,8 @@ class MainWindow(QMainWindow):
         s.warning.issued.connect(lambda _r: ws.sync.sync_now())
         s.tenancy.note_added.connect(lambda _id: ws.sync.sync_now())
         s.tenancy.case_changed.connect(lambda _id: s.today.refresh())
+        s.asb.case_changed.connect(lambda _id: s.today.refresh())
+        s.asb.case_changed.connect(lambda _id: ws.sync.sync_now())
         s.tenancy.case_changed.connect(lambda _id: ws.sync.sync_now())
         s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
@@ -479,6 +488,18 @@ class MainWindow(QMainWindow):
                 s.conflicts.refresh()
                 s.conflicts.focus_list()
 
+    def case_about_person(self, person_id: str, name: str, district: str) -> None:
+        if self.screens is not None:
+            self.go(ASB_CASES)
+            self.screens.asb.start_from_person(person_id, name=name, district=district)
+            self.screens.asb.new_title.setFocus()
+
+    def case_from_visit(self, visit_id: str) -> None:
+        if self.screens is not None:
+            self.go(ASB_CASES)
+            self.screens.asb.start_from_visit(visit_id)
+            self.screens.asb.new_title.setFocus()
+
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
             self.go(WARNING)
@@ -550,6 +571,10 @@ class MainWindow(QMainWindow):
         elif subject_type == "tenancy_case":
             self.go(TENANCY)
             self.screens.tenancy.open(subject_id)
+        elif subject_type == "asb_case":
+            self.go(ASB_CASES)
+            self.screens.asb.refresh()
+            self.screens.asb.open(subject_id)
         else:
             self.correct(subject_type, subject_id)
 

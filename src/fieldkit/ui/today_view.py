@@ -4,8 +4,17 @@ windows and unsynced work."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from fieldkit.services.asb_cases import ActionEntry, CaseRow
 from fieldkit.services.review import FeedbackItem, ReviewService
 from fieldkit.services.sync_port import SyncController
 from fieldkit.services.today import Deadline, TodayService, TodaySummary
@@ -21,6 +30,18 @@ _DEADLINE_COLUMNS = [
     Column[Deadline]("When", lambda d: d.when_text),
     Column[Deadline]("What", lambda d: d.what),
     Column[Deadline]("About", lambda d: d.subject),
+]
+_ACTION_COLUMNS = [
+    Column[ActionEntry]("Due", lambda a: a.due + (" (overdue)" if a.overdue else "")),
+    Column[ActionEntry]("Action", lambda a: a.what),
+    Column[ActionEntry]("Case", lambda a: f"{a.case_reference} {a.case_title}".strip()),
+    Column[ActionEntry]("Assigned to", lambda a: a.assignee or a.agency),
+]
+_HIGH_RISK_COLUMNS = [
+    Column[CaseRow]("High-risk case", lambda c: c.reference),
+    Column[CaseRow]("Title", lambda c: c.title),
+    Column[CaseRow]("Owner", lambda c: c.owner),
+    Column[CaseRow]("Review", lambda c: c.next_review),
 ]
 _FEEDBACK_COLUMNS = [
     Column[FeedbackItem]("Decision", lambda f: f.decision),
@@ -144,6 +165,7 @@ class TodayView(QWidget):
         self.recent_table.activated.connect(
             lambda index: self.open_work.emit("visit", self.recent.row_at(index.row()).id)
         )
+        self._add_asb_boxes(form)
         self.summary: TodaySummary | None = None
         # The line about sync reads the same status as the sync bar, as it changes.
         self.sync_status_arrived.connect(self._show_sync)
@@ -162,6 +184,45 @@ class TodayView(QWidget):
     @Slot(object)
     def _show_sync(self, status: SyncStatus) -> None:
         self.unsynced.setText(today_sync_line(status))
+
+    def _add_asb_boxes(self, form: QWidget) -> None:
+        """ASB work: my actions (overdue first), high-risk cases, and the team's overdue actions."""
+        self.my_actions = RowTableModel[ActionEntry](_ACTION_COLUMNS, emphasis=lambda a: a.overdue)
+        self.team_actions = RowTableModel[ActionEntry](_ACTION_COLUMNS, emphasis=lambda a: True)
+        self.high_risk = RowTableModel[CaseRow](_HIGH_RISK_COLUMNS, emphasis=lambda c: True)
+        self.my_actions_table = QTableView()
+        self.team_actions_table = QTableView()
+        self.high_risk_table = QTableView()
+        self.team_actions_box = QGroupBox("The team's overdue case actions")
+        self.asb_box = QGroupBox("My case actions and high-risk cases")
+        inner = QVBoxLayout(self.asb_box)
+        for table, model, stretch in (
+            (self.my_actions_table, self.my_actions, 1),
+            (self.high_risk_table, self.high_risk, 1),
+        ):
+            table.setModel(model)
+            fit_columns(table, stretch)
+            inner.addWidget(table)
+        self.team_actions_table.setModel(self.team_actions)
+        fit_columns(self.team_actions_table, 1)
+        QVBoxLayout(self.team_actions_box).addWidget(self.team_actions_table)
+        for table, actions in (
+            (self.my_actions_table, self.my_actions),
+            (self.team_actions_table, self.team_actions),
+        ):
+            table.activated.connect(
+                lambda index, m=actions: self.open_subject.emit(
+                    "asb_case", m.row_at(index.row()).case_id
+                )
+            )
+        self.high_risk_table.activated.connect(
+            lambda index: self.open_subject.emit("asb_case", self.high_risk.row_at(index.row()).id)
+        )
+        layout = form.layout()
+        if layout is not None:
+            layout.addWidget(self.asb_box)
+            layout.addWidget(self.team_actions_box)
+        self.team_actions_box.setVisible(False)
 
     def refresh(self) -> None:
         """Reload everything on a worker."""
@@ -189,5 +250,9 @@ class TodayView(QWidget):
         self.follow_ups.set_rows(summary.follow_ups)
         self.clocks.set_rows(summary.legal_clocks)
         self.windows.set_rows(summary.warning_windows)
+        self.my_actions.set_rows(summary.my_actions)
+        self.high_risk.set_rows(summary.high_risk_cases)
+        self.team_actions.set_rows(summary.team_overdue_actions)
+        self.team_actions_box.setVisible(bool(summary.team_overdue_actions))
         self._show_sync(status)
         self.loaded.emit()

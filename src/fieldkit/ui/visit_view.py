@@ -58,6 +58,8 @@ class VisitView(QWidget):
     """The form; all vault work (search, add, save, draft) runs on workers."""
 
     saved = Signal(str)
+    #: Open an ASB case from the visit just saved.
+    case_from_visit = Signal(str)
 
     def __init__(
         self,
@@ -105,6 +107,15 @@ class VisitView(QWidget):
         self.error = child(f, QLabel, "errorLabel")
         self.draft_label = child(f, QLabel, "draftLabel")
         self.save_button = child(f, QPushButton, "saveButton")
+        # Built here rather than in visit.ui: enabled once a visit has been saved.
+        self.case_button = QPushButton("Open an ASB case from this &visit", self)
+        self.case_button.setEnabled(False)
+        self.case_button.clicked.connect(self._case_from_visit)
+        self._last_saved: str | None = None
+        row = self.save_button.parentWidget()
+        layout = row.layout() if row is not None else None
+        if layout is not None:
+            layout.addWidget(self.case_button)
 
         for kind in VisitKind:
             self.kind.addItem(kind.label, kind.value)
@@ -277,7 +288,13 @@ class VisitView(QWidget):
         self.draft_label.setText("Visit saved.")
         self.load_recent_places()
         self.when.setFocus()
+        self._last_saved = result.visit_id
+        self.case_button.setEnabled(True)
         self.saved.emit(result.visit_id)
+
+    def _case_from_visit(self) -> None:
+        if self._last_saved is not None:
+            self.case_from_visit.emit(self._last_saved)
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
