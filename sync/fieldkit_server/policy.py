@@ -36,6 +36,7 @@ OFFICER_TYPES: Final = frozenset(
         RecordType.WARNING,
         RecordType.SIGNPOSTING,
         RecordType.DOCUMENT,
+        RecordType.COMMUNITY_TRIGGER,
     }
 )
 TENANCY_TYPES: Final = frozenset(
@@ -47,7 +48,11 @@ REVIEW_TYPES: Final = frozenset({RecordType.REVIEW})
 
 #: The field, for each type that has one, naming (by user name) the user a record is addressed
 #: to: the addressee sees the record as its creator does, restricted or not.
-ADDRESSEE_FIELDS: Final[dict[RecordType, str]] = {RecordType.REVIEW: "officer"}
+ADDRESSEE_FIELDS: Final[dict[RecordType, str]] = {
+    RecordType.REVIEW: "officer",
+    # A Community Trigger application's owner answers it, even if someone else recorded it.
+    RecordType.COMMUNITY_TRIGGER: "owner",
+}
 
 #: The case-record types each role writes.
 ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
@@ -176,13 +181,24 @@ LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
     RecordType.REVIEW: ("subject_id",),
     RecordType.TENANCY_NOTE: ("case_id",),
     RecordType.CLOSURE: ("case_id",),
+    # An application relying on a restricted report (a hate incident) is restricted too.
+    RecordType.COMMUNITY_TRIGGER: ("visit_ids", "case_id"),
 }
+
+
+def link_values(record_type: str, fields: Mapping[str, object]) -> list[str]:
+    """The ids a record's link fields hold (one id, or a list of ids), as given."""
+    values: list[str] = []
+    for name in LINK_FIELDS.get(RecordType(record_type), ()):
+        value = fields.get(name)
+        items = value if isinstance(value, list) else [value]
+        values.extend(t for t in items if isinstance(t, str) and t)
+    return values
 
 
 def link_targets(record_type: str, fields: Mapping[str, object]) -> frozenset[str]:
     """The ids of the records whose restriction this record inherits (see ``LINK_FIELDS``)."""
-    targets = (fields.get(name) for name in LINK_FIELDS.get(RecordType(record_type), ()))
-    return frozenset(t for t in targets if isinstance(t, str) and t)
+    return frozenset(link_values(record_type, fields))
 
 
 def effectively_restricted(

@@ -38,11 +38,11 @@ from fieldkit_server.models import (
 )
 from fieldkit_server.policy import (
     ADDRESSEE_FIELDS,
-    LINK_FIELDS,
     Principal,
     Scope,
     effectively_restricted,
     link_targets,
+    link_values,
     lowering_refusal,
     write_refusal,
 )
@@ -517,12 +517,7 @@ def push_changes(
     restrictions = _Restrictions(session, states)
     nodes = _Nodes(session, writer.device_id)
     # The records the batch links to, read in one query rather than one per change.
-    restrictions.read(
-        str(c.fields[name]).lower()
-        for c in changes
-        for name in LINK_FIELDS.get(c.type, ())
-        if isinstance(c.fields.get(name), str)
-    )
+    restrictions.read(t.lower() for c in changes for t in link_values(c.type, c.fields))
     now_ms = millis(now)
     # The last stamp each node got in this batch or holds on a record, so that successive
     # clamped edits from one fast laptop keep their order (see bound_hlc).

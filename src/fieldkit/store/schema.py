@@ -141,6 +141,7 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.DOCUMENT: ("subject_id",),
     RecordType.SERVICE: (),
     RecordType.REVIEW: ("subject_id", "decided_at", "officer"),
+    RecordType.COMMUNITY_TRIGGER: ("applicant_id", "district", "decision_due"),
 }
 
 
