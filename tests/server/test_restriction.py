@@ -161,8 +161,16 @@ def _dependent(record_type: str, field: str, target_id: str) -> dict[str, Any]:
         },
         "tenancy_note": {"written_at": NOW, "kind": "incident", "body": "Door kicked in at 2am."},
         "closure": {},
+        "community_trigger": {
+            "applicant_id": person,
+            "received_on": NOW[:10],
+            "account": "Reported the noise three times since the summer.",
+            "owner": "nobody",
+        },
     }[record_type]
-    return {**fields, field: target_id, "district": "huddersfield"}
+    # A list link (an application's reports) names the work among others.
+    value: Any = [str(uuid.uuid4()), target_id] if field.endswith("_ids") else target_id
+    return {**fields, field: value, "district": "huddersfield"}
 
 
 #: Each link: the dependent's type, its link field, and how to make the work it links to
@@ -175,6 +183,8 @@ LINKS: list[tuple[str, str]] = [
     ("review", "subject_id"),
     ("tenancy_note", "case_id"),
     ("closure", "case_id"),
+    ("community_trigger", "visit_ids"),
+    ("community_trigger", "case_id"),
 ]
 
 

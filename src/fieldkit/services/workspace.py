@@ -6,7 +6,10 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fieldkit.domain.community_trigger import load_threshold
 from fieldkit.domain.schemes import Scheme, load_schemes
+from fieldkit.domain.working_days import shipped_bank_holidays
+from fieldkit.services.community_trigger import CommunityTriggerService
 from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
@@ -71,6 +74,8 @@ class Workspace:
     lock: Callable[[], None]
     #: Correcting any record with a reason, its history, erasure.
     corrections: CorrectionService
+    #: Community Trigger (ASB Case Review) applications.
+    triggers: CommunityTriggerService
 
 
 def open_workspace(
@@ -101,10 +106,14 @@ def open_workspace(
     documents = documents or DocumentService(vault, printing=printing)
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
+    triggers = CommunityTriggerService(
+        vault, threshold=load_threshold(), holidays=shipped_bank_holidays()
+    )
     return Workspace(
         username=vault.username,
         records=records,
-        today=TodayService(vault, visits, schemes),
+        today=TodayService(vault, visits, schemes, triggers=triggers),
+        triggers=triggers,
         visits=visits,
         people=people,
         warnings=WarningService(
