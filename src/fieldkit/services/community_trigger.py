@@ -77,6 +77,14 @@ class TriggerClock:
     threshold_met: bool
 
 
+@dataclass(frozen=True)
+class ReportChoice:
+    """A visit the applicant was at, offered as a report the application relies on."""
+
+    id: str
+    line: str
+
+
 class CommunityTriggerService:
     """Records and answers Community Trigger (ASB Case Review) applications.
 
@@ -167,6 +175,28 @@ class CommunityTriggerService:
                 },
             )
         return self.application(record.id)
+
+    def reports_for(self, *, person_id: str, limit: int = 100) -> list[ReportChoice]:
+        """The visits a person was at, newest first: the reports an application may rely on.
+
+        A listing, not a consultation (nothing is opened).
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            ids = repo.visit_ids_with_person(person_id)[-limit:]
+            visits = [v for v in repo.get_many(RecordType.VISIT, ids) if not v.deleted]
+        visits.sort(key=lambda v: str(v.fields["occurred_at"]), reverse=True)
+        return [
+            ReportChoice(
+                v.id,
+                f"{format_date(datetime.fromisoformat(str(v.fields['occurred_at'])))} — "
+                + (
+                    ", ".join(c.replace("_", " ") for c in _strings(v.fields["categories"]))
+                    or "no category"
+                ),
+            )
+            for v in visits
+        ]
 
     def application(self, trigger_id: str) -> TriggerView:
         """One application as its screen shows it.

@@ -29,6 +29,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.community_trigger_view import CommunityTriggerView
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.idle import IdleWatcher
@@ -62,7 +63,8 @@ log = logging.getLogger(__name__)
     INTELLIGENCE,
     REVIEW,
     CONFLICTS,
-) = range(10)
+    COMMUNITY_TRIGGER,
+) = range(11)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -74,6 +76,7 @@ SCREENS = (
     ("Intelligence", "Ctrl+I"),
     ("Review", "Ctrl+Shift+R"),
     ("Conflicts", "Ctrl+Shift+C"),
+    ("Community Trigger", "Ctrl+Shift+T"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
@@ -116,6 +119,9 @@ class Screens:
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
+        self.community_trigger = CommunityTriggerView(
+            ws.triggers, ws.people, workers, district=settings.district
+        )
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -129,6 +135,7 @@ class Screens:
             self.intelligence,
             self.review,
             self.conflicts,
+            self.community_trigger,
         ]
 
 
@@ -266,6 +273,9 @@ class MainWindow(QMainWindow):
         s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
         s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
+        for signal in (s.community_trigger.recorded, s.community_trigger.changed):
+            signal.connect(lambda _id: s.today.refresh())
+            signal.connect(lambda _id: ws.sync.sync_now())
         s.settings.changed.connect(self.apply_settings)
         self.apply_settings(settings)
         self.sync_bar.attach(ws.sync)
@@ -392,6 +402,8 @@ class MainWindow(QMainWindow):
             case 9:
                 s.conflicts.refresh()
                 s.conflicts.focus_list()
+            case 10:
+                s.community_trigger.refresh()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
@@ -426,6 +438,9 @@ class MainWindow(QMainWindow):
         elif subject_type == "tenancy_case":
             self.go(TENANCY)
             self.screens.tenancy.open(subject_id)
+        elif subject_type == "community_trigger":
+            self.go(COMMUNITY_TRIGGER)
+            self.screens.community_trigger.open(subject_id)
 
     # Problems --------------------------------------------------------------------------------
 
