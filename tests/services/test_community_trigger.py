@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
+from tests.documents.pdf_reading import pdf_text
 from tests.factories import person, visit
 
 from fieldkit.domain.community_trigger import TriggerStatus
@@ -12,6 +14,7 @@ from fieldkit.domain.records import RecordType, ValidationError, new_id
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import replica
+from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
 
 RECEIVED = date(2026, 11, 27)  # a Friday: ten working days on is Friday 11 December
@@ -150,3 +153,37 @@ def test_another_owners_application_is_on_a_supervisors_today_but_not_an_officer
             {"id": "u1", "username": "amy.officer", "role": "supervisor", "districts": []},
         )
     assert [c.subject_id for c in workspace.today.summary(unsynced=0).legal_clocks] == [trigger_id]
+
+
+def test_the_outcome_letter_tells_the_applicant_the_threshold_review_and_outcome(
+    workspace: Workspace, vault: Vault
+) -> None:
+    applicant, visits = _people_and_visits(vault, ["noise"], ["noise"], ["noise"])
+    trigger_id = _apply(workspace, applicant, visits)
+    with pytest.raises(ValidationError) as caught:
+        workspace.triggers.outcome_letter(trigger_id=trigger_id)
+    assert {e.field for e in caught.value.errors} == {"recommendations", "outcome"}
+    workspace.triggers.record_meeting(
+        trigger_id=trigger_id,
+        meeting_at=vault.now() - timedelta(hours=1),
+        attendees=["Council ASB team"],
+        recommendations=["Noise monitoring equipment installed"],
+    )
+    workspace.triggers.record_outcome(trigger_id=trigger_id, outcome="Mediation will be offered.")
+    kept = workspace.triggers.outcome_letter(trigger_id=trigger_id)
+    text = " ".join(pdf_text(kept.pdf).split())
+    assert "Dear Margaret Hirst" in text
+    assert "received on 27 November 2026" in text
+    assert "the threshold was met (3 reports of the same problem (noise)" in text
+    assert "Noise monitoring equipment installed" in text
+    assert "Mediation will be offered." in text
+    assert "If you are not satisfied" in text
+    with vault.read() as conn:
+        documents = vault.records(conn).where(RecordType.DOCUMENT, "subject_id", [trigger_id])
+        logged = (
+            conn.execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
+            .scalars()
+            .all()
+        )
+    assert [d.fields["kind"] for d in documents] == ["community_trigger_outcome"]
+    assert {trigger_id, applicant} <= set(logged)

@@ -206,6 +206,8 @@ class DocumentKind(StrEnum):
     CLOSURE_NOTICE = "closure_notice"
     MEETING_PACK = "meeting_pack"
     SUBJECT_ACCESS = "subject_access"
+    #: The letter telling a Community Trigger applicant the review's outcome (ASBCPA 2014 s104).
+    COMMUNITY_TRIGGER_OUTCOME = "community_trigger_outcome"
 
 
 class ReviewDecision(StrEnum):

@@ -6,6 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from fieldkit.documents.trigger_outcome import (
+    OutcomeInput,
+    render_outcome_letter,
+    shipped_outcome_template,
+)
 from fieldkit.domain.community_trigger import (
     Threshold,
     TriggerStatus,
@@ -15,10 +20,12 @@ from fieldkit.domain.community_trigger import (
 )
 from fieldkit.domain.legal_clocks import LONDON, format_date
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, is_restricted
-from fieldkit.domain.vocabulary import District, Sensitivity
+from fieldkit.domain.vocabulary import District, Sensitivity, ServedHow
 from fieldkit.domain.working_days import BankHolidays, BankHolidaysError
+from fieldkit.services import disclosure
+from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import person_name
-from fieldkit.store import replica
+from fieldkit.store import audit, replica
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
 
@@ -92,12 +99,21 @@ class CommunityTriggerService:
         vault: the unlocked vault.
         threshold: the partnership's threshold and decision period.
         holidays: England's bank holidays.
+        documents: renders and keeps the outcome letter (no letters if None).
     """
 
-    def __init__(self, vault: Vault, *, threshold: Threshold, holidays: BankHolidays) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        threshold: Threshold,
+        holidays: BankHolidays,
+        documents: DocumentService | None = None,
+    ) -> None:
         self._vault = vault
         self._threshold = threshold
         self._holidays = holidays
+        self._documents = documents
 
     def record_application(
         self,
@@ -282,6 +298,85 @@ class CommunityTriggerService:
             },
         )
         return self.application(trigger_id)
+
+    def outcome_letter(self, *, trigger_id: str) -> KeptDocument:
+        """Make the outcome letter to the applicant and keep it as a document of the application.
+
+        The letter is checked at template load for what it must say; making it is logged as a
+        disclosure of the application and the applicant (s62).
+
+        Raises:
+            ValidationError: the meeting or the outcome is not recorded yet.
+            RecordNotFoundError: no such application.
+        """
+        if self._documents is None:
+            raise RuntimeError("this workspace makes no documents")
+        view = self.application(trigger_id)
+        missing = [
+            FieldError(name, why)
+            for name, why, present in (
+                ("recommendations", "record the review meeting first", view.recommendations),
+                ("outcome", "record what the applicant is told first", view.outcome.strip()),
+            )
+            if not present
+        ]
+        if missing:
+            raise ValidationError(missing)
+        now = self._vault.now()
+        letter = OutcomeInput(
+            reference=f"CT-{trigger_id[:8].upper()}",
+            applicant=view.applicant,
+            received_on=view.received_on,
+            threshold=(
+                f"the threshold was met ({view.threshold_reason})"
+                if view.threshold_met
+                else f"the threshold was not met ({view.threshold_reason})"
+            ),
+            meeting_on=view.meeting_at.astimezone(LONDON).date() if view.meeting_at else None,
+            recommendations=view.recommendations,
+            outcome=view.outcome,
+            written_on=now.astimezone(LONDON).date(),
+        )
+        branding = self._documents.library.bundle("en").branding
+        rendered = render_outcome_letter(letter, shipped_outcome_template("en"), branding)
+        at = now.isoformat(timespec="milliseconds")
+        with self._vault.write() as conn:
+            repo = self._vault.records(conn)
+            kept = self._documents.keep(
+                conn,
+                repo,
+                rendered,
+                subject_type=RecordType.COMMUNITY_TRIGGER.value,
+                subject_id=trigger_id,
+                district=view.district,
+                served_how=ServedHow.POSTED.value,
+            )
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=at,
+                        actor=self._vault.username,
+                        action=audit.AuditAction.EXPORT,
+                        record_type=record_type.value,
+                        record_id=record_id,
+                        reason="community_trigger_outcome made",
+                        recipient="applicant",
+                    )
+                    for record_type, record_id in (
+                        (RecordType.COMMUNITY_TRIGGER, trigger_id),
+                        (RecordType.PERSON, view.applicant_id),
+                    )
+                ],
+            )
+        disclosure.log_completion(
+            self._vault,
+            what="community_trigger_outcome made",
+            count=1,
+            unit="files",
+            recipient="applicant",
+        )
+        return kept
 
     def clocks(self) -> list[TriggerClock]:
         """Open applications' decision days for Today: the owner's, or every one for a supervisor.

@@ -37,6 +37,7 @@ _TITLES = {
     "signposting_leaflet": "Signposting leaflet",
     "evidence_bundle": "Evidence bundle",
     "closure_notice": "Closure notice",
+    "community_trigger_outcome": "Community Trigger outcome letter",
 }
 
 

@@ -107,7 +107,7 @@ def open_workspace(
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
     triggers = CommunityTriggerService(
-        vault, threshold=load_threshold(), holidays=shipped_bank_holidays()
+        vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
     )
     return Workspace(
         username=vault.username,

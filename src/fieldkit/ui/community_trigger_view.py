@@ -30,6 +30,7 @@ from fieldkit.services.community_trigger import (
     ReportChoice,
     TriggerView,
 )
+from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -46,6 +47,8 @@ class CommunityTriggerView(QWidget):
     recorded = Signal(str)
     changed = Signal(str)
     loaded = Signal()
+    #: The outcome letter was made and sent to the printer (or kept, if none): what happened.
+    letter_done = Signal(str)
 
     def __init__(
         self,
@@ -53,6 +56,7 @@ class CommunityTriggerView(QWidget):
         people: PeopleService,
         workers: Workers,
         *,
+        documents: DocumentService | None = None,
         district: str = "",
         parent: QWidget | None = None,
     ) -> None:
@@ -60,6 +64,7 @@ class CommunityTriggerView(QWidget):
         self._triggers = triggers
         self._people = people
         self._workers = workers
+        self._documents = documents
         self.applicant: PersonRow | None = None
         self.current: TriggerView | None = None
         row = QHBoxLayout(self)
@@ -130,6 +135,12 @@ class CommunityTriggerView(QWidget):
         detail.addRow("&Outcome:", self.outcome)
         self.outcome_button = QPushButton("Record &outcome sent", self)
         detail.addRow(self.outcome_button)
+        self.letter_button = QPushButton("Make and &print the outcome letter", self)
+        self.letter_button.setEnabled(False)
+        detail.addRow(self.letter_button)
+        self.letter_message = QLabel(self)
+        self.letter_message.setWordWrap(True)
+        detail.addRow(self.letter_message)
         right.addWidget(chosen)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
@@ -143,6 +154,7 @@ class CommunityTriggerView(QWidget):
         self.record_button.clicked.connect(self.record)
         self.meeting_button.clicked.connect(self.record_meeting)
         self.outcome_button.clicked.connect(self.record_outcome)
+        self.letter_button.clicked.connect(self.print_letter)
         self._set_answerable(False)
 
     # Lists -----------------------------------------------------------------------------------
@@ -259,6 +271,23 @@ class CommunityTriggerView(QWidget):
             self._failed,
         )
 
+    def print_letter(self) -> None:
+        """Make the outcome letter, keep it, and send it to the default printer."""
+        if self.current is None or self._documents is None:
+            return
+        trigger_id, documents = self.current.id, self._documents
+
+        def make_and_print() -> str:
+            kept = self._triggers.outcome_letter(trigger_id=trigger_id)
+            outcome = documents.print_document(kept, printer=None, recipient="applicant")
+            return outcome.message
+
+        self._workers.submit(make_and_print, self._letter_done, self._failed)
+
+    def _letter_done(self, message: str) -> None:
+        self.letter_message.setText(message)
+        self.letter_done.emit(message)
+
     def _changed(self, view: TriggerView) -> None:
         self._show(view)
         self.changed.emit(view.id)
@@ -282,6 +311,9 @@ class CommunityTriggerView(QWidget):
             lines.append(f"Outcome sent {_when(view.outcome_sent_at)}")
         self.result_label.setText("<br/>".join(lines))
         self._set_answerable(view.outcome_sent_at is None)
+        self.letter_button.setEnabled(
+            self._documents is not None and bool(view.outcome) and bool(view.recommendations)
+        )
 
     def _set_answerable(self, on: bool) -> None:
         for widget in (self.meeting_button, self.outcome_button):

@@ -120,7 +120,7 @@ class Screens:
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
         self.community_trigger = CommunityTriggerView(
-            ws.triggers, ws.people, workers, district=settings.district
+            ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
 
     def in_order(self) -> list[QWidget]:
