@@ -28,6 +28,8 @@ from fieldkit.store.vault import Vault
 #: Flags containing any of these words warn officers before they approach (shown in red).
 RISK_WORDS = ("risk", "violen", "weapon", "aggress", "danger")
 TIMELINE_LIMIT = 300
+#: How many of the surest name candidates the duplicate check compares with the newcomer.
+DUPLICATE_CANDIDATES = 30
 
 
 #: A warning's status as the timeline says it.
@@ -261,7 +263,9 @@ class PeopleService:
         """People already in the vault who may be the person about to be added.
 
         Same matcher as the search: a name that answers theirs both ways, and no date of birth
-        that rules them out. Nothing is logged (nothing is opened).
+        that rules them out. Nothing is logged (nothing is opened). This is the duplicate check
+        for any form that adds someone (the visit form's *Add person*; an ASB case form's
+        parties should call it the same way before creating a person).
         """
         newcomer = PersonNames(
             "",
@@ -284,11 +288,13 @@ class PeopleService:
             return []
         rules = self._vault.name_rules
         with self._vault.read() as conn:
+            # A likely duplicate answers the typed name strongly, so it is among the surest
+            # candidates; comparing only those keeps the check within a keystroke's time.
             ids = [i for i in name_index.candidates(conn, query, rules) if i != person.id]
-            found = name_index.listed(conn, ids)
+            found = name_index.listed(conn, ids[:DUPLICATE_CANDIDATES])
         matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
         for person_id, fields in found:
-            match = same_person(person, PersonNames.of(person_id, fields), rules)
+            match = same_person(person, PersonNames.of(person_id, fields), rules, forward=query)
             if match is not None:
                 matches.append((match, person_id, fields))
         matches.sort(key=lambda m: (-m[0].score, m[1]))

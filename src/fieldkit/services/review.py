@@ -26,6 +26,7 @@ from fieldkit.domain.review import (
 )
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ReviewDecision, WarningStatus
+from fieldkit.domain.vulnerability import labels as vulnerability_labels
 from fieldkit.services.intelligence import district_label
 from fieldkit.services.people import category_label, person_name
 from fieldkit.services.records import RecordService
@@ -430,6 +431,8 @@ class ReviewService:
                 text = district_label(str(value))
             elif spec.name == "categories" and isinstance(value, list):
                 text = ", ".join(category_label(str(c)) for c in value)
+            elif spec.name == "vulnerabilities" and isinstance(value, list):
+                text = ", ".join(vulnerability_labels(str(v) for v in value))
             elif isinstance(value, list):
                 text = ", ".join(names.get(str(v), str(v)) for v in value)
             elif isinstance(value, bool):
