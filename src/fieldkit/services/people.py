@@ -17,6 +17,7 @@ from fieldkit.domain.name_match import (
     rank,
     same_person,
 )
+from fieldkit.domain.names import name_words
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import WarningStatus, risk_marker_label
@@ -30,6 +31,8 @@ RISK_WORDS = ("risk", "violen", "weapon", "aggress", "danger")
 TIMELINE_LIMIT = 300
 #: How many of the surest name candidates the duplicate check compares with the newcomer.
 DUPLICATE_CANDIDATES = 30
+#: Fewest letters of name (without a date of birth) the duplicate check looks for anyone with.
+MIN_DUPLICATE_LETTERS = 3
 
 
 #: A warning's status as the timeline says it.
@@ -267,6 +270,10 @@ class PeopleService:
         for any form that adds someone (the visit form's *Add person*; an ASB case form's
         parties should call it the same way before creating a person).
         """
+        typed = "".join(name_words(f"{given_name} {family_name}"))
+        if len(typed) < MIN_DUPLICATE_LETTERS and not date_of_birth:
+            # One or two letters name too many people to call anyone a likely duplicate.
+            return []
         newcomer = PersonNames(
             "",
             given_name,
