@@ -118,7 +118,12 @@ def test_the_reason_says_what_met_it_or_what_was_missing() -> None:
         "3 reports of the same problem (noise) since 30 May 2026"
     )
     two = three[:2]
-    assert "3 are needed" in check_threshold(two, received=RECEIVED, threshold=DEFAULT).reason
+    assert check_threshold(two, received=RECEIVED, threshold=DEFAULT).reason == (
+        "at most 2 reports of one problem since 30 May 2026; 3 are needed"
+    )
+    assert check_threshold([], received=RECEIVED, threshold=DEFAULT).reason == (
+        "no reports since 30 May 2026; 3 are needed"
+    )
 
 
 @pytest.mark.parametrize(

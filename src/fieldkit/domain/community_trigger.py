@@ -133,10 +133,12 @@ def check_threshold(
             start,
         )
     most = best[0][1] if best else 0
+    found = (
+        f"at most {most} report{'s' if most != 1 else ''} of one problem" if most else "no reports"
+    )
     return ThresholdResult(
         False,
-        f"at most {most} report{'s' if most != 1 else ''} of one problem since "
-        f"{format_date(start)}; {threshold.same_problem_reports} are needed",
+        f"{found} since {format_date(start)}; {threshold.same_problem_reports} are needed",
         tuple(r.id for r in inside),
         start,
     )
