@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -12,8 +15,10 @@ from tests.factories import person, visit
 from fieldkit.domain.community_trigger import TriggerStatus
 from fieldkit.domain.records import RecordType, ValidationError, new_id
 from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.transfer import export_records, import_records
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import replica
+from fieldkit.store.records import NewRecord
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
 
@@ -187,3 +192,21 @@ def test_the_outcome_letter_tells_the_applicant_the_threshold_review_and_outcome
         )
     assert [d.fields["kind"] for d in documents] == ["community_trigger_outcome"]
     assert {trigger_id, applicant} <= set(logged)
+
+
+def test_applications_travel_through_export_and_import(
+    workspace: Workspace, vault: Vault, make_vault: Callable[..., Vault]
+) -> None:
+    applicant, visits = _people_and_visits(vault, ["noise"], ["noise"], ["noise"])
+    trigger_id = _apply(workspace, applicant, visits)
+    out = io.StringIO()
+    export_records(vault, out, reason="test")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {"community_trigger"} <= {line["type"] for line in lines}
+    other = make_vault("other")
+    # Written in dependency order whatever order the file has: the application comes last here.
+    shuffled = sorted(lines, key=lambda line: line["type"] != "community_trigger")
+    import_records(other, [NewRecord(x["type"], x["fields"], x["id"]) for x in shuffled])
+    with other.read() as conn:
+        copied = other.records(conn).require(RecordType.COMMUNITY_TRIGGER, trigger_id)
+    assert copied.fields["decision_due"] == "2026-12-11"

@@ -30,6 +30,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.WARNING,
     RecordType.TENANCY_NOTE,
     RecordType.CLOSURE,
+    RecordType.COMMUNITY_TRIGGER,
     RecordType.DOCUMENT,
     RecordType.REVIEW,
 )
