@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -74,8 +75,13 @@ class CommunityTriggerView(QWidget):
         self.applications.setAccessibleName("Community Trigger applications")
         left.addWidget(self.applications)
         row.addLayout(left, 1)
-        right = QVBoxLayout()
-        row.addLayout(right, 2)
+        # The right-hand side scrolls, so nothing is squeezed out on a small laptop screen.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        pane = QWidget(scroll)
+        right = QVBoxLayout(pane)
+        scroll.setWidget(pane)
+        row.addWidget(scroll, 2)
 
         new = QGroupBox("Record an application", self)
         form = QFormLayout(new)
