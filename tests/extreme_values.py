@@ -103,6 +103,13 @@ VALID: dict[RecordType, dict[str, object]] = {
         "assignee": "sam",
         "district": "huddersfield",
     },
+    RecordType.COMMUNITY_TRIGGER: {
+        "applicant_id": _SOME_ID,
+        "received_on": "2026-11-30",
+        "account": "Noise every night since the summer",
+        "district": "huddersfield",
+        "owner": "sue",
+    },
 }
 
 

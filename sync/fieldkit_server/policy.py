@@ -43,6 +43,7 @@ OFFICER_TYPES: Final = frozenset(
         RecordType.WARNING,
         RecordType.SIGNPOSTING,
         RecordType.DOCUMENT,
+        RecordType.COMMUNITY_TRIGGER,
     }
     | ASB_TYPES
 )
@@ -59,10 +60,15 @@ ADDRESSEE_FIELDS: Final[dict[RecordType, str]] = {
     RecordType.REVIEW: "officer",
     RecordType.ASB_CASE: "owner",
     RecordType.ASB_ACTION: "assignee",
+    # A Community Trigger application's owner answers it, even if someone else recorded it.
+    RecordType.COMMUNITY_TRIGGER: "owner",
 }
 #: Types whose addressee may also change the record (an ASB case's owner keeps it up to date;
-#: an action's assignee records its outcome), but not hand it to someone else.
-ADDRESSEE_EDITS: Final = frozenset({RecordType.ASB_CASE, RecordType.ASB_ACTION})
+#: an action's assignee records its outcome; an application's owner records the meeting and
+#: the outcome), but not hand it to someone else.
+ADDRESSEE_EDITS: Final = frozenset(
+    {RecordType.ASB_CASE, RecordType.ASB_ACTION, RecordType.COMMUNITY_TRIGGER}
+)
 
 #: The case-record types each role writes.
 ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
@@ -230,13 +236,24 @@ LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
     RecordType.ASB_PARTY: ("case_id",),
     RecordType.ASB_RISK: ("case_id",),
     RecordType.ASB_ACTION: ("case_id",),
+    # An application relying on a restricted report (a hate incident) is restricted too.
+    RecordType.COMMUNITY_TRIGGER: ("visit_ids", "case_id"),
 }
+
+
+def link_values(record_type: str, fields: Mapping[str, object]) -> list[str]:
+    """The ids a record's link fields hold (one id, or a list of ids), as given."""
+    values: list[str] = []
+    for name in LINK_FIELDS.get(RecordType(record_type), ()):
+        value = fields.get(name)
+        items = value if isinstance(value, list) else [value]
+        values.extend(t for t in items if isinstance(t, str) and t)
+    return values
 
 
 def link_targets(record_type: str, fields: Mapping[str, object]) -> frozenset[str]:
     """The ids of the records whose restriction this record inherits (see ``LINK_FIELDS``)."""
-    targets = (fields.get(name) for name in LINK_FIELDS.get(RecordType(record_type), ()))
-    return frozenset(t for t in targets if isinstance(t, str) and t)
+    return frozenset(link_values(record_type, fields))
 
 
 def effectively_restricted(

@@ -509,3 +509,41 @@ def test_the_apps_role_vocabulary_names_every_server_role() -> None:
 
     assert {r.value for r in UserRole} == {r.value for r in Role}
     assert set(USER_ROLE_LABELS) == set(UserRole)
+
+
+def _trigger(owner: str, district: str = "huddersfield", **overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "applicant_id": str(uuid.uuid4()),
+        "received_on": "2026-11-27",
+        "account": "Reported the noise three times since the summer.",
+        "district": district,
+        "owner": owner,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def test_a_restricted_community_trigger_reaches_its_owner_and_supervisors_only(team: Any) -> None:
+    sue = team.laptop("sue", role="supervisor")
+    amy = team.laptop("amy")
+    ben = team.laptop("ben")
+    hana = team.laptop("hana", role="housing", agency="housing")
+    restricted = sue.upsert("community_trigger", _trigger("amy", sensitivity="restricted"))
+    plain = sue.upsert("community_trigger", _trigger("ben"))
+    for change in (restricted, plain):
+        assert sue.push_one(change)["status"] == "applied"
+    for laptop in (amy, ben, hana):
+        laptop.sync()
+    assert set(amy.records) == {restricted["id"], plain["id"]}
+    assert set(ben.records) == {plain["id"]}
+    assert set(hana.records) == {plain["id"]}
+
+
+def test_an_officer_records_a_community_trigger_only_in_their_districts(team: Any) -> None:
+    olive = team.laptop("olive")
+    inside = olive.upsert("community_trigger", _trigger("olive"))
+    outside = olive.upsert("community_trigger", _trigger("olive", district="rural"))
+    assert olive.push_one(inside)["status"] == "applied"
+    refused = olive.push_one(outside)
+    assert refused["status"] == "rejected"
+    assert refused["reason"] == "district rural is not one of yours"

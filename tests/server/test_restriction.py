@@ -118,7 +118,7 @@ def _visit(restricted: bool) -> tuple[str, dict[str, Any]]:
 
 
 def _case(restricted: bool, dependent_type: str = "tenancy_note") -> tuple[str, dict[str, Any]]:
-    if dependent_type.startswith("asb_"):
+    if dependent_type.startswith("asb_") or dependent_type == "community_trigger":
         return "asb_case", {
             "reference": "HUD-2026-4B7Q2M-0001",
             "title": "Noise from the flat above",
@@ -182,8 +182,16 @@ def _dependent(record_type: str, field: str, target_id: str) -> dict[str, Any]:
             "assessed_by": "sue",
         },
         "asb_action": {"what": "Fit a door camera.", "agency": "Housing"},
+        "community_trigger": {
+            "applicant_id": person,
+            "received_on": NOW[:10],
+            "account": "Reported the noise three times since the summer.",
+            "owner": "nobody",
+        },
     }[record_type]
-    return {**fields, field: target_id, "district": "huddersfield"}
+    # A list link (an application's reports) names the work among others.
+    value: Any = [str(uuid.uuid4()), target_id] if field.endswith("_ids") else target_id
+    return {**fields, field: value, "district": "huddersfield"}
 
 
 #: Each link: the dependent's type, its link field, and how to make the work it links to
@@ -199,6 +207,8 @@ LINKS: list[tuple[str, str]] = [
     ("asb_party", "case_id"),
     ("asb_risk_assessment", "case_id"),
     ("asb_action", "case_id"),
+    ("community_trigger", "visit_ids"),
+    ("community_trigger", "case_id"),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from tests.factories import PASSPHRASE, person, place, visit
 
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.domain.records import ValidationError
+from fieldkit.domain.vulnerability import VulnerabilityCheck
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.session import (
     SessionError,
@@ -177,7 +179,8 @@ def test_yellow_then_red_warning_with_signposting_and_kept_letters(workspace: Wo
     second = workspace.warnings.propose(person_id=jan.id, scheme_id="street_drinking_vagrancy")
     assert second.level_id == "red"
     assert "Yellow warning issued" in second.reason
-    red = workspace.warnings.issue(request)
+    # A Red warning asks first whether vulnerability was considered (none found here).
+    red = workspace.warnings.issue(replace(request, vulnerability=VulnerabilityCheck(True)))
     assert red.level_name == "Red warning"
     kinds = [e.kind for e in workspace.people.profile(jan.id).timeline]
     assert kinds.count("Warning") == 2

@@ -10,6 +10,7 @@ from tests.documents.pdf_reading import pdf_text
 
 from fieldkit.domain.closure_steps import StepDetails
 from fieldkit.domain.records import ValidationError
+from fieldkit.domain.vulnerability import Vulnerability, VulnerabilityCheck
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -17,6 +18,9 @@ from fieldkit.store import audit, replica
 from fieldkit.store.schema import AuditEntry, HistoryEntry
 from fieldkit.store.vault import Vault
 from fieldkit.sync.protocol import UserInfo
+
+#: The tenant's learning disability was considered; a referral to adult social care goes too.
+CONSIDERED = VulnerabilityCheck(True, frozenset({Vulnerability.LEARNING_DISABILITY}), referral=True)
 
 
 @pytest.fixture
@@ -92,7 +96,7 @@ def test_notice_hearing_and_order_make_clocks_on_the_case_and_on_today(
 ) -> None:
     case_id = _open(workspace)
     closure_id = workspace.tenancy.record_step(
-        case_id=case_id, step="notice_served", details=_notice(vault)
+        case_id=case_id, step="notice_served", details=_notice(vault), vulnerability=CONSIDERED
     )
     view = workspace.tenancy.case(case_id)
     assert view.status == "Closure in progress"
@@ -114,6 +118,7 @@ def test_notice_hearing_and_order_make_clocks_on_the_case_and_on_today(
             order_permits="The tenant only",
             order_areas="The whole flat and its garden",
         ),
+        vulnerability=CONSIDERED,
     )
     view = workspace.tenancy.case(case_id)
     assert view.closures[0].status == "Order made"
@@ -131,6 +136,7 @@ def test_a_step_missing_what_the_act_needs_writes_nothing(
             case_id=case_id,
             step="notice_served",
             details=_notice(vault, notice_hours=48, authorised_rank="Inspector"),
+            vulnerability=CONSIDERED,
         )
     assert [e.field for e in caught.value.errors] == ["authorised_rank"]
     with pytest.raises(ValidationError):
@@ -146,7 +152,7 @@ def test_the_closure_notice_is_made_from_the_case_kept_and_logged(
 ) -> None:
     case_id = _open(workspace)
     closure_id = workspace.tenancy.record_step(
-        case_id=case_id, step="notice_served", details=_notice(vault)
+        case_id=case_id, step="notice_served", details=_notice(vault), vulnerability=CONSIDERED
     )
     kept = workspace.tenancy.closure_notice(closure_id=closure_id)
     text = pdf_text(kept.pdf)
@@ -173,6 +179,7 @@ def test_a_closure_notice_without_a_hearing_is_refused_naming_it(
         case_id=case_id,
         step="notice_served",
         details=_notice(vault, hearing_at=None, court=""),
+        vulnerability=CONSIDERED,
     )
     with pytest.raises(ValidationError) as caught:
         workspace.tenancy.closure_notice(closure_id=closure_id)
@@ -243,3 +250,34 @@ def test_a_safeguarding_cleared_user_named_by_the_server_gets_the_restricted_vis
         replica.put_state(conn, "user", user.wire())
     text = pdf_text(workspace.tenancy.evidence_bundle(case_id=case_id).pdf)
     assert "PLANTEDSECRET" in text
+
+
+def test_serving_a_closure_notice_on_a_vulnerable_tenant_without_a_referral_needs_a_reason(
+    workspace: Workspace, vault: Vault
+) -> None:
+    case_id = _open(workspace)
+    for answer, field in (
+        (None, "vulnerability_considered"),
+        (
+            VulnerabilityCheck(True, frozenset({Vulnerability.LEARNING_DISABILITY})),
+            "no_referral_reason",
+        ),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            workspace.tenancy.record_step(
+                case_id=case_id, step="notice_served", details=_notice(vault), vulnerability=answer
+            )
+        assert [e.field for e in caught.value.errors] == [field]
+    assert workspace.tenancy.case(case_id).closures == ()
+    reason = "Adult social care already lead on her support plan"
+    closure_id = workspace.tenancy.record_step(
+        case_id=case_id,
+        step="notice_served",
+        details=_notice(vault),
+        vulnerability=VulnerabilityCheck(
+            True, frozenset({Vulnerability.LEARNING_DISABILITY}), reason=reason
+        ),
+    )
+    stored = workspace.records.view(record_type="closure", record_id=closure_id).fields
+    assert stored["vulnerabilities"] == ["learning_disability"]
+    assert stored["no_referral_reason"] == reason

@@ -13,6 +13,7 @@ from tests.factories import PASSPHRASE, person, place, visit
 from fieldkit.cli import Exit, main
 from fieldkit.domain.records import RecordType, ValidationError, new_id
 from fieldkit.domain.vocabulary import RiskMarker
+from fieldkit.domain.vulnerability import VulnerabilityCheck
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -43,6 +44,8 @@ def _request(person_id: str, **overrides: object) -> WarningRequest:
         "district": "huddersfield",
         "place_label": "Market Place, Dewsbury",
         "occurred_at": EVENING,
+        # Asked before a Red warning or CPN: considered, none found (ignored for lower steps).
+        "vulnerability": VulnerabilityCheck(True),
     }
     fields.update(overrides)
     return WarningRequest(**fields)  # type: ignore[arg-type]

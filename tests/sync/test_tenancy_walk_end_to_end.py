@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from tests.documents.pdf_reading import pdf_text
 from tests.sync.conftest import Laptop, Server
 
+from fieldkit.domain.vulnerability import Vulnerability
 from fieldkit.services.sync_engine import SyncOutcome
 from fieldkit.services.sync_port import OfflineSyncController
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -119,6 +120,10 @@ def test_a_housing_officer_takes_a_closure_from_notice_to_order_on_the_case_scre
     qtbot.keyClicks(screen.notice_permits, "Support workers by appointment")
     screen.hearing_listed.setChecked(True)
     screen.hearing_at.setDateTime(now.addSecs(20 * 3600))
+    # Serving the notice asks first whether the tenant's vulnerability was considered.
+    screen.considered_check.setChecked(True)
+    screen.vulnerability_checks[Vulnerability.LEARNING_DISABILITY].setChecked(True)
+    screen.referral_check.setChecked(True)
     with qtbot.waitSignal(screen.case_shown, timeout=WAIT):
         screen.step_button.click()
     [closure] = screen.case.closures

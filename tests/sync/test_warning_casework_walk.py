@@ -26,6 +26,7 @@ from tests.factories import person, place, visit
 from tests.sync.conftest import Laptop, Server
 
 from fieldkit.domain.legal_clocks import LONDON
+from fieldkit.domain.vulnerability import Vulnerability
 from fieldkit.services.sync_engine import SyncOutcome
 from fieldkit.services.sync_port import OfflineSyncController
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -70,6 +71,17 @@ def _issue(qtbot: QtBot, warning: WarningView, level_id: str) -> None:
     )
     qtbot.keyClicks(warning.behaviour, "Drinking from an open can, shouting at shoppers")
     qtbot.keyClicks(warning.conditions, "drink alcohol in Huddersfield town centre")
+    if level_id == "cpn":
+        # Escalating a vulnerable person without a referral asks for a reason first.
+        assert not warning.vulnerability_box.isHidden()
+        warning.considered_check.setChecked(True)
+        warning.vulnerability_checks[Vulnerability.SUBSTANCE_DEPENDENCE].setChecked(True)
+        assert "safeguarding referral is proposed" in warning.referral_advice.text()
+        warning.issue_button.click()
+        qtbot.waitUntil(lambda: "give the reason" in warning.error.text(), timeout=WAIT)
+        qtbot.keyClicks(warning.no_referral_reason, "Already engaged with Change Grow Live")
+    else:
+        assert warning.vulnerability_box.isHidden()
     with qtbot.waitSignal(warning.issued, timeout=WAIT):
         warning.issue_button.click()
 

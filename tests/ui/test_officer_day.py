@@ -105,6 +105,9 @@ def test_an_officers_day_from_first_run_to_idle_lock_and_back(
     for level in ("Yellow warning", "Red warning"):
         qtbot.keyClicks(warning.behaviour, "Drinking from an open can, shouting at shoppers")
         qtbot.keyClicks(warning.conditions, "drink alcohol in Dewsbury town centre")
+        # A Red warning asks first whether vulnerability was considered; a Yellow does not.
+        assert warning.vulnerability_box.isHidden() is (level == "Yellow warning")
+        warning.considered_check.setChecked(True)
         with qtbot.waitSignal(warning.issued, timeout=WAIT) as issued:
             warning.issue_button.click()
         assert issued.args[0].level_name == level

@@ -393,15 +393,24 @@ def query_for(person: PersonNames) -> NameQuery:
     return NameQuery(tuple(dict.fromkeys(words)), birth)
 
 
-def same_person(a: PersonNames, b: PersonNames, rules: NameRules) -> NameMatch | None:
+def same_person(
+    a: PersonNames, b: PersonNames, rules: NameRules, *, forward: NameQuery | None = None
+) -> NameMatch | None:
     """Whether two records may be one person: each one's name answers the other's.
 
     Both need a name; records with different known dates of birth are never the same person.
 
+    Args:
+        a, b: the two records.
+        rules: the spelling-variant rules.
+        forward: ``query_for(a)``, when the caller compares ``a`` with many records.
+
     Returns:
         The weaker of the two directions' matches (about ``b``), or None.
     """
-    forward, backward = query_for(a), query_for(b)
+    if not may_share_birthday(a, b):
+        return None
+    forward, backward = forward or query_for(a), query_for(b)
     if not forward.words or not backward.words:
         return None
     there = match_person(forward, _without_description(b), rules)
@@ -412,6 +421,13 @@ def same_person(a: PersonNames, b: PersonNames, rules: NameRules) -> NameMatch |
     if weaker.score < DUPLICATE_SCORE:
         return None
     return NameMatch(b.id, weaker.score, weaker.reasons)
+
+
+def may_share_birthday(a: PersonNames, b: PersonNames) -> bool:
+    """False only when both dates of birth are known and differ (day and month swapped aside)."""
+    if a.date_of_birth is None or b.date_of_birth is None:
+        return True
+    return b.date_of_birth in (a.date_of_birth, _swap(a.date_of_birth))
 
 
 def duplicate_pairs(

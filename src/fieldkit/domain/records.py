@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Final
 from urllib.parse import urlsplit
 
+from fieldkit.domain.community_trigger import TriggerStatus
 from fieldkit.domain.postcode import normalise_postcode
 from fieldkit.domain.vocabulary import (
     RESTRICTED_CATEGORIES,
@@ -42,6 +43,7 @@ from fieldkit.domain.vocabulary import (
     labelled_vocabularies,
     plain_words,
 )
+from fieldkit.domain.vulnerability import Vulnerability
 
 
 class RecordType(Vocabulary):
@@ -62,6 +64,7 @@ class RecordType(Vocabulary):
     ASB_PARTY = "asb_party"
     ASB_RISK = "asb_risk_assessment"
     ASB_ACTION = "asb_action"
+    COMMUNITY_TRIGGER = "community_trigger"
 
 
 define_words(
@@ -82,6 +85,7 @@ define_words(
         RecordType.ASB_PARTY: "Party to an ASB case",
         RecordType.ASB_RISK: "Risk assessment",
         RecordType.ASB_ACTION: "ASB case action",
+        RecordType.COMMUNITY_TRIGGER: "Community Trigger application",
     },
 )
 
@@ -229,6 +233,16 @@ def _district() -> FieldSpec:
     return FieldSpec("district", FieldKind.CHOICE, required=True, choices=_DISTRICTS)
 
 
+def _vulnerability_check() -> tuple[FieldSpec, ...]:
+    # Asked before escalating against a person (domain/vulnerability.py): kept on the step.
+    return (
+        FieldSpec("vulnerability_considered", FieldKind.BOOL),
+        FieldSpec("vulnerabilities", FieldKind.CHOICE_LIST, choices=_choices(Vulnerability)),
+        FieldSpec("safeguarding_referral", FieldKind.BOOL),
+        FieldSpec("no_referral_reason", FieldKind.TEXT, max_length=2000),
+    )
+
+
 def _sensitivity() -> FieldSpec:
     return FieldSpec(
         "sensitivity", FieldKind.CHOICE, choices=_choices(Sensitivity), default="standard"
@@ -312,6 +326,7 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("withdrawal_reason", FieldKind.TEXT, max_length=2000),
                 FieldSpec("review_due", FieldKind.DATE),
                 FieldSpec("reviewed_at", FieldKind.DATETIME),
+                *_vulnerability_check(),
             ),
             append_only=True,
         ),
@@ -389,6 +404,7 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("order_areas", FieldKind.TEXT, max_length=2000),
                 FieldSpec("discharged_at", FieldKind.DATETIME),
                 FieldSpec("appealed_at", FieldKind.DATETIME),
+                *_vulnerability_check(),
             ),
         ),
         RecordSpec(
@@ -530,6 +546,35 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("case_reference", FieldKind.TEXT, max_length=32),
                 FieldSpec("case_title", FieldKind.TEXT, max_length=200),
                 _district(),
+                _sensitivity(),
+            ),
+        ),
+        RecordSpec(
+            RecordType.COMMUNITY_TRIGGER,
+            (
+                # The application (s104 ASBCPA 2014): who asked, when, and what they reported.
+                FieldSpec("applicant_id", FieldKind.ID, required=True),
+                FieldSpec("received_on", FieldKind.DATE, required=True),
+                FieldSpec("account", FieldKind.TEXT, required=True, max_length=_LONG),
+                FieldSpec("visit_ids", FieldKind.ID_LIST),
+                # The ASB case the application is about, when there is one.
+                FieldSpec("case_id", FieldKind.ID),
+                _district(),
+                FieldSpec("owner", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(TriggerStatus), default="received"
+                ),
+                # The threshold result and the decision-due day as decided on the owner's laptop,
+                # so every laptop shows the same (the bank-holiday list may differ between them).
+                FieldSpec("threshold_met", FieldKind.BOOL),
+                FieldSpec("threshold_reason", FieldKind.TEXT, max_length=500),
+                FieldSpec("decision_due", FieldKind.DATE),
+                FieldSpec("decided_on", FieldKind.DATE),
+                FieldSpec("meeting_at", FieldKind.DATETIME),
+                FieldSpec("attendees", FieldKind.TEXT_LIST),
+                FieldSpec("recommendations", FieldKind.TEXT_LIST, max_length=2000),
+                FieldSpec("outcome", FieldKind.TEXT, max_length=4000),
+                FieldSpec("outcome_sent_at", FieldKind.DATETIME),
                 _sensitivity(),
             ),
         ),

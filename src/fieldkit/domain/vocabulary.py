@@ -369,6 +369,8 @@ class DocumentKind(Vocabulary):
     CLOSURE_NOTICE = "closure_notice"
     MEETING_PACK = "meeting_pack"
     SUBJECT_ACCESS = "subject_access"
+    #: The letter telling a Community Trigger applicant the review's outcome (ASBCPA 2014 s104).
+    COMMUNITY_TRIGGER_OUTCOME = "community_trigger_outcome"
 
 
 define_words(

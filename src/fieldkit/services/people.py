@@ -17,6 +17,7 @@ from fieldkit.domain.name_match import (
     rank,
     same_person,
 )
+from fieldkit.domain.names import name_words
 from fieldkit.domain.records import RecordType, is_restricted
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import (
@@ -35,6 +36,10 @@ from fieldkit.store.vault import Vault
 #: Flags containing any of these words warn officers before they approach (shown in red).
 RISK_WORDS = ("risk", "violen", "weapon", "aggress", "danger")
 TIMELINE_LIMIT = 300
+#: How many of the surest name candidates the duplicate check compares with the newcomer.
+DUPLICATE_CANDIDATES = 30
+#: Fewest letters of name (without a date of birth) the duplicate check looks for anyone with.
+MIN_DUPLICATE_LETTERS = 3
 
 
 #: A warning's status as the timeline says it.
@@ -264,8 +269,14 @@ class PeopleService:
         """People already in the vault who may be the person about to be added.
 
         Same matcher as the search: a name that answers theirs both ways, and no date of birth
-        that rules them out. Nothing is logged (nothing is opened).
+        that rules them out. Nothing is logged (nothing is opened). This is the duplicate check
+        for any form that adds someone (the visit form's *Add person*; an ASB case form's
+        parties should call it the same way before creating a person).
         """
+        typed = "".join(name_words(f"{given_name} {family_name}"))
+        if len(typed) < MIN_DUPLICATE_LETTERS and not date_of_birth:
+            # One or two letters name too many people to call anyone a likely duplicate.
+            return []
         newcomer = PersonNames(
             "",
             given_name,
@@ -287,11 +298,13 @@ class PeopleService:
             return []
         rules = self._vault.name_rules
         with self._vault.read() as conn:
+            # A likely duplicate answers the typed name strongly, so it is among the surest
+            # candidates; comparing only those keeps the check within a keystroke's time.
             ids = [i for i in name_index.candidates(conn, query, rules) if i != person.id]
-            found = name_index.listed(conn, ids)
+            found = name_index.listed(conn, ids[:DUPLICATE_CANDIDATES])
         matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
         for person_id, fields in found:
-            match = same_person(person, PersonNames.of(person_id, fields), rules)
+            match = same_person(person, PersonNames.of(person_id, fields), rules, forward=query)
             if match is not None:
                 matches.append((match, person_id, fields))
         matches.sort(key=lambda m: (-m[0].score, m[1]))

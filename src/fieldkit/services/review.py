@@ -41,6 +41,7 @@ from fieldkit.domain.vocabulary import (
     VisitKind,
     WarningStatus,
 )
+from fieldkit.domain.vulnerability import labels as vulnerability_labels
 from fieldkit.services.directory import colleague_names, shown_as
 from fieldkit.services.intelligence import district_label
 from fieldkit.services.people import category_label, person_name
@@ -435,7 +436,9 @@ class ReviewService:
             if value is None or value == [] or value == "":
                 continue
             label = field_label(spec.name)
-            if spec.choices:
+            if spec.name == "vulnerabilities" and isinstance(value, list):
+                text = ", ".join(vulnerability_labels(str(v) for v in value))
+            elif spec.choices:
                 text = value_label(kind, spec.name, value)
             elif isinstance(value, list):
                 text = ", ".join(names.get(str(v), str(v)) for v in value)

@@ -30,6 +30,12 @@ from fieldkit.domain.vocabulary import (
     closure_status_label,
     tenancy_status_label,
 )
+from fieldkit.domain.vulnerability import (
+    VulnerabilityCheck,
+    check_fields,
+    needs_check_for_step,
+    rule_on,
+)
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import parse_moment, person_name
@@ -340,10 +346,14 @@ class TenancyService:
         step: str,
         details: StepDetails,
         closure_id: str | None = None,
+        vulnerability: VulnerabilityCheck | None = None,
     ) -> str:
         """Record a closure step on a case: a new closure for a notice, else the given one.
 
-        The case moves to "closure in progress" when a notice is served.
+        The case moves to "closure in progress" when a notice is served. A notice, an order or
+        an extension first needs the vulnerability answer (domain/vulnerability.py): with a
+        vulnerability recorded, a safeguarding referral or a reason; the answer is kept on the
+        closure.
 
         Returns:
             The closure's id.
@@ -368,6 +378,12 @@ class TenancyService:
             elif kind is not ClosureStepKind.NOTICE_SERVED:
                 raise ValidationError([FieldError("closure", "serve a closure notice first")])
             changes = step_changes(kind, details, current)
+            if needs_check_for_step(kind.value):
+                check = vulnerability or VulnerabilityCheck(None)
+                ruling = rule_on(check)
+                if not ruling.allowed:
+                    raise ValidationError([FieldError(ruling.field, ruling.problem)])
+                changes = {**changes, **check_fields(check)}
             if closure_id:
                 repo.update(RecordType.CLOSURE, closure_id, changes)
             else:

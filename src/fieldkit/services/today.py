@@ -19,6 +19,7 @@ from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ClosureStatus
 from fieldkit.services.asb_cases import ActionEntry, AsbCaseService, CaseRow
+from fieldkit.services.community_trigger import CommunityTriggerService
 from fieldkit.services.people import person_name, warning_facts
 from fieldkit.services.visits import VisitRow, VisitService
 from fieldkit.store.records import StoredRecord
@@ -98,6 +99,7 @@ class TodayService:
         visits: the visit lists.
         schemes: warning schemes by id, for their windows.
         asb: ASB cases, for the user's actions and high-risk cases (none shown if None).
+        triggers: Community Trigger applications, for their decision-due days (none if None).
     """
 
     def __init__(
@@ -107,11 +109,13 @@ class TodayService:
         schemes: Mapping[str, Scheme],
         *,
         asb: AsbCaseService | None = None,
+        triggers: CommunityTriggerService | None = None,
     ) -> None:
         self._vault = vault
         self._visits = visits
         self._schemes = schemes
         self._asb = asb
+        self._triggers = triggers
 
     def summary(self, *, unsynced: int, recent: int = 15) -> TodaySummary:
         """The officer's day at a glance."""
@@ -213,7 +217,36 @@ class TodayService:
                         clock.deadline - now < timedelta(days=2),
                     )
                 )
-        return sorted([*out, *self._warning_clocks(now, issued)], key=lambda d: d.when)
+        return sorted(
+            [*out, *self._warning_clocks(now, issued), *self.trigger_clocks(now)],
+            key=lambda d: d.when,
+        )
+
+    def trigger_clocks(self, now: datetime) -> list[Deadline]:
+        """Open Community Trigger applications' decision-due days (owner's, or a supervisor's).
+
+        They stay on Today, overdue if need be, until the applicant has been sent the outcome.
+        """
+        if self._triggers is None:
+            return []
+        out: list[Deadline] = []
+        for clock in self._triggers.clocks():
+            when = datetime.combine(clock.due, datetime.min.time(), LONDON)
+            if when - now > HORIZON:
+                continue
+            met = "threshold met" if clock.threshold_met else "threshold not met"
+            out.append(
+                Deadline(
+                    when,
+                    f"{format_date(when)} ({_relative(when, now)})",
+                    f"Community Trigger decision due ({met})",
+                    clock.applicant,
+                    "community_trigger",
+                    clock.trigger_id,
+                    when - now < timedelta(days=2),
+                )
+            )
+        return out
 
     def warning_clocks(self, now: datetime) -> list[Deadline]:
         """A CPW's comply-by date, an ABC's review date and a served CPN's appeal deadline.

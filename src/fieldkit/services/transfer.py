@@ -31,6 +31,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.WARNING,
     RecordType.TENANCY_NOTE,
     RecordType.CLOSURE,
+    RecordType.COMMUNITY_TRIGGER,
     RecordType.DOCUMENT,
     RecordType.REVIEW,
     RecordType.ASB_PARTY,

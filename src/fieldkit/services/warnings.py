@@ -22,6 +22,13 @@ from fieldkit.domain.vocabulary import (
     ServedHow,
     WarningStatus,
 )
+from fieldkit.domain.vulnerability import (
+    VulnerabilityCheck,
+    VulnerabilityRuling,
+    check_fields,
+    needs_check,
+    rule_on,
+)
 from fieldkit.services.directory import DirectoryService, ServiceRow, as_support_service
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import parse_moment, person_name, warning_facts
@@ -86,6 +93,8 @@ class WarningRequest:
     deadline: date | None = None
     visit_id: str | None = None
     served_how: str = ServedHow.HANDED_OVER.value
+    #: The vulnerability answer, asked before a Red warning or CPN (None: not asked).
+    vulnerability: VulnerabilityCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -191,10 +200,22 @@ class WarningService:
             power=level.power if level else "",
         )
 
+    def vulnerability_needed(self, *, level_id: str) -> bool:
+        """Whether issuing at this level first asks whether vulnerability was considered."""
+        return needs_check(level_id)
+
+    def rule_on_vulnerability(self, check: VulnerabilityCheck) -> VulnerabilityRuling:
+        """What the engine says of a vulnerability answer: allowed, and is a referral proposed."""
+        return rule_on(check)
+
     def issue(self, request: WarningRequest) -> IssuedWarning:
         """Store the warning and its signposting, and make and keep the letter and leaflet.
 
         Everything is written in one transaction: all of it, or (on any error) none.
+
+        A Red warning or CPN needs the vulnerability answer first (domain/vulnerability.py):
+        a vulnerable person is escalated only with a safeguarding referral or a reason, and the
+        answer is kept on the warning for the supervisor's review.
 
         Raises:
             ValidationError: naming what is wrong on the form.
@@ -218,6 +239,13 @@ class WarningService:
         proposal = self.propose(person_id=request.person_id, scheme_id=request.scheme_id)
         if not proposal.can_issue:
             raise ValidationError([FieldError("scheme", proposal.reason)])
+        check_kept: dict[str, object] = {}
+        if needs_check(proposal.level_id):
+            check = request.vulnerability or VulnerabilityCheck(None)
+            ruling = rule_on(check)
+            if not ruling.allowed:
+                raise ValidationError([FieldError(ruling.field, ruling.problem)])
+            check_kept = check_fields(check)
         scheme = self._schemes[request.scheme_id]
         settings = self._settings()
         warning_id = new_id()
@@ -297,6 +325,7 @@ class WarningService:
                         if held
                         else WarningStatus.ISSUED.value
                     ),
+                    **check_kept,
                 },
                 record_id=warning_id,
             )

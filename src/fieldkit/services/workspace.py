@@ -6,9 +6,12 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fieldkit.domain.community_trigger import load_threshold
 from fieldkit.domain.risk import Matrix, load_matrix
 from fieldkit.domain.schemes import Scheme, load_schemes
+from fieldkit.domain.working_days import shipped_bank_holidays
 from fieldkit.services.asb_cases import AsbCaseService
+from fieldkit.services.community_trigger import CommunityTriggerService
 from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
@@ -74,6 +77,8 @@ class Workspace:
     corrections: CorrectionService
     #: ASB cases: parties, risk, action plans.
     asb: AsbCaseService
+    #: Community Trigger (ASB Case Review) applications.
+    triggers: CommunityTriggerService
     #: The document list: every kept document, filtered and reprinted.
     kept_documents: KeptDocumentService
     #: Signing in to the sync server from the app (None when sync is a stand-in, in tests).
@@ -111,10 +116,14 @@ def open_workspace(
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
     asb = AsbCaseService(vault, records, matrix=risk_matrix or load_matrix())
+    triggers = CommunityTriggerService(
+        vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
+    )
     return Workspace(
         username=vault.username,
         records=records,
-        today=TodayService(vault, visits, schemes, asb=asb),
+        today=TodayService(vault, visits, schemes, asb=asb, triggers=triggers),
+        triggers=triggers,
         visits=visits,
         people=people,
         warnings=WarningService(

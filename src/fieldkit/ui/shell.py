@@ -34,6 +34,7 @@ from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
 from fieldkit.ui.asb_view import AsbCasesPresenter, AsbView
 from fieldkit.ui.busy import BusyIndicator
+from fieldkit.ui.community_trigger_view import CommunityTriggerView
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.documents_view import DocumentsView
@@ -70,7 +71,8 @@ log = logging.getLogger(__name__)
     REVIEW,
     CONFLICTS,
     ASB_CASES,
-) = range(11)
+    COMMUNITY_TRIGGER,
+) = range(12)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -83,6 +85,7 @@ SCREENS = (
     ("Review", "Ctrl+Shift+R"),
     ("Conflicts", "Ctrl+Shift+C"),
     ("ASB cases", "Ctrl+Shift+A"),
+    ("Community Trigger", "Ctrl+Shift+T"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
@@ -143,6 +146,9 @@ class Screens:
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
         self.asb = AsbView(AsbCasesPresenter(ws.asb, username=ws.username), workers)
+        self.community_trigger = CommunityTriggerView(
+            ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
+        )
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -157,6 +163,7 @@ class Screens:
             self.review,
             self.conflicts,
             self.asb,
+            self.community_trigger,
         ]
 
 
@@ -330,6 +337,9 @@ class MainWindow(QMainWindow):
         s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
         s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
+        for signal in (s.community_trigger.recorded, s.community_trigger.changed):
+            signal.connect(lambda _id: s.today.refresh())
+            signal.connect(lambda _id: ws.sync.sync_now())
         s.settings.changed.connect(self.apply_settings)
         s.settings.sign_in_requested.connect(self.open_sign_in)
         self.apply_settings(settings)
@@ -487,6 +497,8 @@ class MainWindow(QMainWindow):
             case 9:
                 s.conflicts.refresh()
                 s.conflicts.focus_list()
+            case 10:
+                s.community_trigger.refresh()
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
         if self.screens is not None:
@@ -575,6 +587,9 @@ class MainWindow(QMainWindow):
             self.go(ASB_CASES)
             self.screens.asb.refresh()
             self.screens.asb.open(subject_id)
+        elif subject_type == "community_trigger":
+            self.go(COMMUNITY_TRIGGER)
+            self.screens.community_trigger.open(subject_id)
         else:
             self.correct(subject_type, subject_id)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.closure_steps import StepDetails
 from fieldkit.domain.legal_clocks import LONDON
 from fieldkit.domain.vocabulary import District
+from fieldkit.domain.vulnerability import Vulnerability, VulnerabilityCheck
 from fieldkit.services.documents_service import KeptDocument
 from fieldkit.services.tenancy import (
     NOTE_KINDS,
@@ -292,10 +293,38 @@ class TenancyView(QWidget):
         ):
             widget.setAccessibleName(label or "A hearing is listed")
             form.addRow(label, widget)
+        # Before a notice, an order or an extension: was the tenants' vulnerability considered?
+        self.considered_check = QCheckBox(
+            "Vulnerability of the people at the premises &considered", box
+        )
+        form.addRow("", self.considered_check)
+        self.vulnerability_checks: dict[Vulnerability, QCheckBox] = {}
+        found = QHBoxLayout()
+        for item in Vulnerability:
+            check = QCheckBox(item.label, box)
+            check.setAccessibleName(f"Vulnerability: {item.label}")
+            self.vulnerability_checks[item] = check
+            found.addWidget(check)
+        form.addRow("Vulnerabilities", found)
+        self.referral_check = QCheckBox("Safeguarding referral made alongside", box)
+        form.addRow("", self.referral_check)
+        self.no_referral_reason = QLineEdit(box)
+        self.no_referral_reason.setPlaceholderText("Why go ahead without a safeguarding referral")
+        self.no_referral_reason.setAccessibleName("Reason for no safeguarding referral")
+        form.addRow("No referral because", self.no_referral_reason)
         form.addRow(self.step_error)
         form.addRow(self.step_button)
         self.step_button.clicked.connect(self.record_step)
         return box
+
+    def vulnerability_answer(self) -> VulnerabilityCheck:
+        """The vulnerability answer on the step form (asked before escalating steps)."""
+        return VulnerabilityCheck(
+            self.considered_check.isChecked(),
+            frozenset(v for v, c in self.vulnerability_checks.items() if c.isChecked()),
+            self.referral_check.isChecked(),
+            self.no_referral_reason.text(),
+        )
 
     def _set_case_enabled(self, enabled: bool) -> None:
         for w in (
@@ -534,10 +563,11 @@ class TenancyView(QWidget):
     def record_step(self) -> None:
         if self.case is None:
             return
-        case_id, step, details = (
+        case_id, step, details, answer = (
             self.case.id,
             str(self.step_kind.currentData()),
             self.step_details(),
+            self.vulnerability_answer(),
         )
         # A notice starts a new closure; every later step belongs to the case's latest one.
         closure_id = (
@@ -546,7 +576,11 @@ class TenancyView(QWidget):
         self._set_case_enabled(False)
         self._workers.submit(
             lambda: self._tenancy.record_step(
-                case_id=case_id, step=step, details=details, closure_id=closure_id
+                case_id=case_id,
+                step=step,
+                details=details,
+                closure_id=closure_id,
+                vulnerability=answer,
             ),
             lambda _closure: self._changed(case_id),
             self._step_failed,

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.vocabulary import WARNING_SERVICE, ServiceNeed
+from fieldkit.domain.vulnerability import Vulnerability, VulnerabilityCheck
 from fieldkit.services.directory import NEED_LABELS, DirectoryService, ServiceRow
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
 from fieldkit.services.people import PeopleService, PersonRow
@@ -122,6 +124,7 @@ class WarningView(QWidget):
         self._places = places or (lambda: [])
         self._visit_id: str | None = None
         self._add_what_happened(child(f, QFormLayout, "pickForm"))
+        self._add_vulnerability(child(f, QFormLayout, "pickForm"))
         host = child(f, QWidget, "previewHost")
         self.preview = PdfPreview(host)
         QVBoxLayout(host).addWidget(self.preview)
@@ -181,6 +184,59 @@ class WarningView(QWidget):
         self.visit_label.hide()
         form.addRow(self.visit_label)
         self.load_places()
+
+    def _add_vulnerability(self, form: QFormLayout) -> None:
+        """Before a Red warning or CPN: was vulnerability considered, what, and a referral."""
+        self.vulnerability_box = QGroupBox("Vulnerability before escalating", self)
+        self.vulnerability_box.setAccessibleName("Vulnerability before escalating")
+        box = QVBoxLayout(self.vulnerability_box)
+        self.considered_check = QCheckBox("I have &considered whether this person is vulnerable")
+        box.addWidget(self.considered_check)
+        self.vulnerability_checks: dict[Vulnerability, QCheckBox] = {}
+        for item in Vulnerability:
+            check = QCheckBox(item.label)
+            check.setAccessibleName(f"Vulnerability: {item.label}")
+            box.addWidget(check)
+            self.vulnerability_checks[item] = check
+            check.toggled.connect(lambda _on: self._show_referral_advice())
+        self.referral_check = QCheckBox("Make a safeguarding &referral alongside")
+        box.addWidget(self.referral_check)
+        self.no_referral_reason = QLineEdit(self)
+        self.no_referral_reason.setPlaceholderText("Why escalate without a safeguarding referral")
+        self.no_referral_reason.setAccessibleName("Reason for no safeguarding referral")
+        box.addWidget(self.no_referral_reason)
+        self.referral_advice = QLabel(self)
+        self.referral_advice.setWordWrap(True)
+        self.referral_advice.setStyleSheet("color: #a40000;")
+        box.addWidget(self.referral_advice)
+        self.referral_check.toggled.connect(lambda _on: self._show_referral_advice())
+        form.addRow(self.vulnerability_box)
+        self.vulnerability_box.hide()
+
+    def vulnerability_answer(self) -> VulnerabilityCheck | None:
+        """The answer on the form, or None where the step does not ask it."""
+        if self.vulnerability_box.isHidden():
+            return None
+        return VulnerabilityCheck(
+            self.considered_check.isChecked(),
+            frozenset(v for v, c in self.vulnerability_checks.items() if c.isChecked()),
+            self.referral_check.isChecked(),
+            self.no_referral_reason.text(),
+        )
+
+    def _show_referral_advice(self) -> None:
+        answer = self.vulnerability_answer()
+        propose = (
+            answer is not None
+            and not answer.referral
+            and self._warnings.rule_on_vulnerability(answer).propose_referral
+        )
+        self.referral_advice.setText(
+            "A vulnerability is recorded: a safeguarding referral is proposed alongside. "
+            "Escalating without one needs a reason."
+            if propose
+            else ""
+        )
 
     def load_places(self) -> None:
         """Offer the officer's recent places, as Log a visit does."""
@@ -288,6 +344,10 @@ class WarningView(QWidget):
     def _show_proposal(self, proposal: WarningProposal) -> None:
         self.proposal = proposal
         self.proposal_label.setText(proposal_html(proposal))
+        asks = proposal.can_issue and self._warnings.vulnerability_needed(
+            level_id=proposal.level_id
+        )
+        self.vulnerability_box.setVisible(asks)
         self.issue_button.setEnabled(proposal.can_issue)
         self.issue_button.setText(
             f"&Issue {proposal.level_name} and make letters"
@@ -372,6 +432,7 @@ class WarningView(QWidget):
             consent_to_referral=self.consent.isChecked(),
             visit_id=self._visit_id,
             served_how=str(self.served_combo.currentData()),
+            vulnerability=self.vulnerability_answer(),
         )
         self.issue_button.setEnabled(False)
         self.error.setText("Making the letters…")
@@ -394,6 +455,11 @@ class WarningView(QWidget):
         self.behaviour.clear()
         self.conditions.clear()
         self.consent.setChecked(False)
+        self.considered_check.setChecked(False)
+        for check in self.vulnerability_checks.values():
+            check.setChecked(False)
+        self.referral_check.setChecked(False)
+        self.no_referral_reason.clear()
         self.document_combo.clear()
         for doc in result.documents:
             self.document_combo.addItem(doc.title, doc.id)

@@ -18,9 +18,7 @@ from fieldkit_server.models import (
     Record,
     SyncClock,
 )
-from fieldkit_server.policy import (
-    LINK_FIELDS,
-)
+from fieldkit_server.policy import link_values
 from fieldkit_server.push.lookups import Nodes, Restrictions, Users
 from fieldkit_server.push.merge import apply_delete, apply_upsert
 from fieldkit_server.push.model import (
@@ -78,12 +76,7 @@ def push_changes(
     restrictions = Restrictions(session, states)
     nodes = Nodes(session, writer.device_id)
     # The records the batch links to, read in one query rather than one per change.
-    restrictions.read(
-        str(c.fields[name]).lower()
-        for c in changes
-        for name in LINK_FIELDS.get(c.type, ())
-        if isinstance(c.fields.get(name), str)
-    )
+    restrictions.read(t.lower() for c in changes for t in link_values(c.type, c.fields))
     now_ms = millis(now)
     # The last stamp each node got in this batch or holds on a record, so that successive
     # clamped edits from one fast laptop keep their order (see bound_hlc).

@@ -1,0 +1,337 @@
+"""The Community Trigger screen: record an application, see its threshold and clock, answer it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from html import escape
+
+from PySide6.QtCore import QDate, QDateTime, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.domain.legal_clocks import LONDON
+from fieldkit.domain.vocabulary import District
+from fieldkit.services.community_trigger import (
+    CommunityTriggerService,
+    ReportChoice,
+    TriggerView,
+)
+from fieldkit.services.documents_service import DocumentService
+from fieldkit.services.people import PeopleService, PersonRow
+from fieldkit.ui.wording import describe
+from fieldkit.ui.workers import Workers
+
+_DATA = Qt.ItemDataRole.UserRole
+
+
+class CommunityTriggerView(QWidget):
+    """Applications on the left; the new-application form and the chosen one on the right.
+
+    Built in code rather than from a Designer file (listed as debt in docs/app.md).
+    """
+
+    recorded = Signal(str)
+    changed = Signal(str)
+    loaded = Signal()
+    #: The outcome letter was made and sent to the printer (or kept, if none): what happened.
+    letter_done = Signal(str)
+
+    def __init__(
+        self,
+        triggers: CommunityTriggerService,
+        people: PeopleService,
+        workers: Workers,
+        *,
+        documents: DocumentService | None = None,
+        district: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._triggers = triggers
+        self._people = people
+        self._workers = workers
+        self._documents = documents
+        self.applicant: PersonRow | None = None
+        self.current: TriggerView | None = None
+        row = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(QLabel("<b>Community Trigger applications</b>"))
+        self.applications = QListWidget(self)
+        self.applications.setAccessibleName("Community Trigger applications")
+        left.addWidget(self.applications)
+        row.addLayout(left, 1)
+        # The right-hand side scrolls, so nothing is squeezed out on a small laptop screen.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        pane = QWidget(scroll)
+        right = QVBoxLayout(pane)
+        scroll.setWidget(pane)
+        row.addWidget(scroll, 2)
+
+        new = QGroupBox("Record an application", self)
+        form = QFormLayout(new)
+        self.applicant_search = QLineEdit(self)
+        self.applicant_search.setPlaceholderText("Type the applicant's name")
+        self.applicant_search.setAccessibleName("Applicant search")
+        form.addRow("&Applicant:", self.applicant_search)
+        self.applicant_results = QListWidget(self)
+        self.applicant_results.setMaximumHeight(90)
+        form.addRow(self.applicant_results)
+        self.applicant_label = QLabel("No applicant chosen", self)
+        form.addRow(self.applicant_label)
+        self.received = QDateEdit(QDate.currentDate(), self)
+        self.received.setCalendarPopup(True)
+        self.received.setDisplayFormat("d MMM yyyy")
+        self.received.setAccessibleName("Received on")
+        form.addRow("&Received on:", self.received)
+        self.account = QPlainTextEdit(self)
+        self.account.setPlaceholderText("What the applicant reported, and when")
+        self.account.setAccessibleName("Applicant's account")
+        self.account.setMaximumHeight(80)
+        form.addRow("A&ccount:", self.account)
+        self.reports = QListWidget(self)
+        self.reports.setAccessibleName("Reports relied on")
+        self.reports.setMaximumHeight(110)
+        form.addRow("Re&ports:", self.reports)
+        self.district = QComboBox(self)
+        for d in District:
+            self.district.addItem(d.label, d.value)
+        self.district.setCurrentIndex(max(0, self.district.findData(district)))
+        form.addRow("&District:", self.district)
+        self.record_button = QPushButton("Record &application", self)
+        form.addRow(self.record_button)
+        right.addWidget(new)
+
+        chosen = QGroupBox("The application", self)
+        detail = QFormLayout(chosen)
+        self.result_label = QLabel("Choose or record an application.", self)
+        self.result_label.setWordWrap(True)
+        self.result_label.setAccessibleName("Threshold and decision due")
+        self.result_label.setMinimumHeight(100)
+        self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop)
+        detail.addRow(self.result_label)
+        self.meeting_at = QDateTimeEdit(QDateTime.currentDateTime(), self)
+        self.meeting_at.setDisplayFormat("d MMM yyyy HH:mm")
+        self.meeting_at.setAccessibleName("Review meeting held at")
+        detail.addRow("&Meeting held:", self.meeting_at)
+        self.attendees = QLineEdit(self)
+        self.attendees.setPlaceholderText("Agencies present, separated by commas")
+        detail.addRow("A&ttendees:", self.attendees)
+        self.recommendations = QPlainTextEdit(self)
+        self.recommendations.setPlaceholderText("One recommendation a line")
+        self.recommendations.setMaximumHeight(70)
+        detail.addRow("Recommendatio&ns:", self.recommendations)
+        self.meeting_button = QPushButton("Record &meeting", self)
+        detail.addRow(self.meeting_button)
+        self.outcome = QPlainTextEdit(self)
+        self.outcome.setPlaceholderText("What the applicant is told")
+        self.outcome.setMaximumHeight(70)
+        detail.addRow("&Outcome:", self.outcome)
+        self.outcome_button = QPushButton("Record &outcome sent", self)
+        detail.addRow(self.outcome_button)
+        self.letter_button = QPushButton("Make and &print the outcome letter", self)
+        self.letter_button.setEnabled(False)
+        detail.addRow(self.letter_button)
+        self.letter_message = QLabel(self)
+        self.letter_message.setWordWrap(True)
+        detail.addRow(self.letter_message)
+        right.addWidget(chosen)
+        self.error = QLabel(self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #a40000;")
+        right.addWidget(self.error)
+
+        self.applicant_search.textEdited.connect(self._search)
+        self.applicant_results.itemClicked.connect(self._pick)
+        self.applicant_results.itemActivated.connect(self._pick)
+        self.applications.itemClicked.connect(lambda item: self.open(str(item.data(_DATA))))
+        self.record_button.clicked.connect(self.record)
+        self.meeting_button.clicked.connect(self.record_meeting)
+        self.outcome_button.clicked.connect(self.record_outcome)
+        self.letter_button.clicked.connect(self.print_letter)
+        self._set_answerable(False)
+
+    # Lists -----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the list of applications (soonest decision first)."""
+        self._workers.submit(self._triggers.applications, self._show_applications)
+
+    def _show_applications(self, views: list[TriggerView]) -> None:
+        self.applications.clear()
+        for view in views:
+            item = QListWidgetItem(f"{view.due_text} — {view.applicant} — {view.status_text}")
+            item.setData(_DATA, view.id)
+            self.applications.addItem(item)
+        self.loaded.emit()
+
+    def _search(self, text: str) -> None:
+        self._workers.submit(lambda: self._people.search(text, limit=8), self._show_people)
+
+    def _show_people(self, rows: list[PersonRow]) -> None:
+        self.applicant_results.clear()
+        for row in rows:
+            item = QListWidgetItem(row.line)
+            item.setData(_DATA, row)
+            self.applicant_results.addItem(item)
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        self.choose_applicant(item.data(_DATA))
+
+    def choose_applicant(self, row: PersonRow) -> None:
+        """Take this person as the applicant and offer the visits they were at as reports."""
+        self.applicant = row
+        self.applicant_label.setText(row.name)
+        person_id = row.id
+        self._workers.submit(
+            lambda: self._triggers.reports_for(person_id=person_id), self._show_reports
+        )
+
+    def _show_reports(self, choices: list[ReportChoice]) -> None:
+        self.reports.clear()
+        for choice in choices:
+            item = QListWidgetItem(choice.line)
+            item.setData(_DATA, choice.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.reports.addItem(item)
+
+    # Actions ---------------------------------------------------------------------------------
+
+    def record(self) -> None:
+        if self.applicant is None:
+            self.error.setText("Choose the applicant first.")
+            return
+        applicant_id = self.applicant.id
+        received = self.received.date().toPython()
+        assert isinstance(received, date)
+        account = self.account.toPlainText()
+        visits = [
+            str(self.reports.item(i).data(_DATA))
+            for i in range(self.reports.count())
+            if self.reports.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        district = str(self.district.currentData())
+        self.error.setText("")
+        self._workers.submit(
+            lambda: self._triggers.record_application(
+                applicant_id=applicant_id,
+                received_on=received,
+                account=account,
+                visit_ids=visits,
+                district=district,
+            ),
+            self._recorded,
+            self._failed,
+        )
+
+    def _recorded(self, view: TriggerView) -> None:
+        self.account.clear()
+        self._show(view)
+        self.recorded.emit(view.id)
+        self.refresh()
+
+    def open(self, trigger_id: str) -> None:
+        """Show one application."""
+        self._workers.submit(lambda: self._triggers.application(trigger_id), self._show)
+
+    def record_meeting(self) -> None:
+        if self.current is None:
+            return
+        trigger_id = self.current.id
+        at = self.meeting_at.dateTime().toPython()
+        assert isinstance(at, datetime)
+        aware = at.astimezone() if at.tzinfo is None else at
+        attendees = [a for a in self.attendees.text().split(",") if a.strip()]
+        recommendations = self.recommendations.toPlainText().splitlines()
+        self._workers.submit(
+            lambda: self._triggers.record_meeting(
+                trigger_id=trigger_id,
+                meeting_at=aware.astimezone(UTC),
+                attendees=attendees,
+                recommendations=recommendations,
+            ),
+            self._changed,
+            self._failed,
+        )
+
+    def record_outcome(self) -> None:
+        if self.current is None:
+            return
+        trigger_id, outcome = self.current.id, self.outcome.toPlainText()
+        self._workers.submit(
+            lambda: self._triggers.record_outcome(trigger_id=trigger_id, outcome=outcome),
+            self._changed,
+            self._failed,
+        )
+
+    def print_letter(self) -> None:
+        """Make the outcome letter, keep it, and send it to the default printer."""
+        if self.current is None or self._documents is None:
+            return
+        trigger_id, documents = self.current.id, self._documents
+
+        def make_and_print() -> str:
+            kept = self._triggers.outcome_letter(trigger_id=trigger_id)
+            outcome = documents.print_document(kept, printer=None, recipient="applicant")
+            return outcome.message
+
+        self._workers.submit(make_and_print, self._letter_done, self._failed)
+
+    def _letter_done(self, message: str) -> None:
+        self.letter_message.setText(message)
+        self.letter_done.emit(message)
+
+    def _changed(self, view: TriggerView) -> None:
+        self._show(view)
+        self.changed.emit(view.id)
+        self.refresh()
+
+    def _failed(self, exc: Exception) -> None:
+        self.error.setText(describe(exc))
+
+    def _show(self, view: TriggerView) -> None:
+        self.current = view
+        met = "Threshold met" if view.threshold_met else "Threshold not met"
+        lines = [
+            f"<b>{_esc(view.applicant)}</b> — received {view.received_on:%d %b %Y}",
+            f"<b>{met}</b>: {_esc(view.threshold_reason)}",
+            f"Decision due to the applicant by <b>{view.due_text}</b>",
+            f"Status: {view.status_text}",
+        ]
+        if view.recommendations:
+            lines.append("Recommendations: " + "; ".join(_esc(r) for r in view.recommendations))
+        if view.outcome_sent_at is not None:
+            lines.append(f"Outcome sent {_when(view.outcome_sent_at)}")
+        self.result_label.setText("<br/>".join(lines))
+        self._set_answerable(view.outcome_sent_at is None)
+        self.letter_button.setEnabled(
+            self._documents is not None and bool(view.outcome) and bool(view.recommendations)
+        )
+
+    def _set_answerable(self, on: bool) -> None:
+        for widget in (self.meeting_button, self.outcome_button):
+            widget.setEnabled(on)
+
+
+def _esc(text: str) -> str:
+    return escape(text)
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment.astimezone(LONDON):%d %b %Y %H:%M}"
