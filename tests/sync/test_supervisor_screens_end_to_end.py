@@ -66,7 +66,8 @@ def test_work_returned_on_the_review_screen_reaches_the_officers_today(
     screen.show()
     with qtbot.waitSignal(screen.loaded, timeout=WAIT):
         screen.refresh()
-    assert [(i.id, i.officer) for i in screen.model.rows] == [(visit_id, "amy")]
+    # The review list names colleagues by the name the directory gives them.
+    assert [(i.id, i.officer) for i in screen.model.rows] == [(visit_id, "Amy")]
     with qtbot.waitSignal(screen.opened, timeout=WAIT):
         screen.table.selectRow(0)
     screen.comment.setPlainText("Which stall? Add it and send it back.")
