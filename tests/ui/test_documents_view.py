@@ -94,9 +94,7 @@ def test_the_case_screen_lists_its_own_documents_to_reprint(
     assert view.rows.rows[0].title == "Evidence bundle"
 
 
-def test_the_printed_column_is_wide_enough_for_its_dates(
-    qtbot: QtBot, window: MainWindow
-) -> None:
+def test_the_printed_column_is_wide_enough_for_its_dates(qtbot: QtBot, window: MainWindow) -> None:
     first_run(qtbot, window)
     ws = window.workspace
     assert ws is not None

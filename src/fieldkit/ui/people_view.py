@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from html import escape
 from datetime import date
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -348,9 +348,7 @@ class PeopleView(QWidget):
             lambda: warnings.record_review(
                 warning_id=entry.warning_id, reviewed_on=reviewed_on, note=note
             ),
-            lambda _done: self._warning_done(
-                "Review recorded; its date no longer shows on Today."
-            ),
+            lambda _done: self._warning_done("Review recorded; its date no longer shows on Today."),
             self._warning_failed,
         )
 
