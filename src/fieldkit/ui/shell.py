@@ -324,6 +324,7 @@ class MainWindow(QMainWindow):
         s.conflicts.open_subject.connect(self.open_subject)
         s.intelligence.open_subject.connect(self.open_subject)
         s.people.edit_record.connect(self.correct)
+        s.review.edit_record.connect(self.correct)
         s.tenancy.edit_record.connect(self.correct)
         s.tenancy.documents_requested.connect(self.show_documents)
         s.visit.saved.connect(lambda _id: s.today.refresh())
