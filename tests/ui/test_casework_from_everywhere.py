@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from tests.factories import person
 from tests.ui.test_officer_day import first_run
 
+from fieldkit.domain.vocabulary import RiskMarker
 from fieldkit.services.warnings import WarningRequest
-from fieldkit.ui.shell import PEOPLE, MainWindow
+from fieldkit.ui.shell import PEOPLE, VISIT, WARNING, MainWindow
 
 pytestmark = pytest.mark.gui
 WAIT = 10_000
@@ -55,3 +57,86 @@ def test_an_abcs_review_is_recorded_from_the_profile_and_its_clock_clears(
     assert history[-1].reason == "kept to the terms"
     people.select_warning(issued.warning_id)
     assert not people.review_button.isEnabled()  # reviewed: no second review
+
+
+def test_risk_markers_are_set_in_their_own_dialog_with_a_reason_and_kept_in_history(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    first_run(qtbot, window)
+    ws, screens = window.workspace, window.screens
+    assert ws is not None
+    assert screens is not None
+    jan = ws.records.create(record_type="person", fields=person())
+    window.go(PEOPLE)
+    people = screens.people
+    with qtbot.waitSignal(people.profile_shown, timeout=WAIT):
+        people.open(jan.id)
+    assert people.risks_button.isEnabled()
+    qtbot.mouseClick(people.risks_button, Qt.MouseButton.LeftButton)
+    dialog = window.risk_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.save_button.isEnabled, timeout=WAIT)
+    # Every marker of the vocabulary, each with what it means.
+    assert [c.text() for c in dialog.checks.values()] == [m.label for m in RiskMarker]
+    assert all(c.toolTip() for c in dialog.checks.values())
+    dialog.checks["weapons"].setChecked(True)
+    dialog.note.setPlainText("Keeps a knife in the kitchen drawer")
+
+    # Without a reason: refused, nothing written.
+    with qtbot.waitSignal(dialog.failed, timeout=WAIT):
+        dialog.save_button.click()
+    assert "reason" in dialog.problem.text().lower()
+    assert not ws.records.view(record_type="person", record_id=jan.id).fields.get("risk_markers")
+
+    dialog.reason.setText("seen on the home visit")
+    with (
+        qtbot.waitSignal(people.profile_shown, timeout=WAIT),
+        qtbot.waitSignal(dialog.saved, timeout=WAIT),
+    ):
+        dialog.save_button.click()
+    stored = ws.records.view(record_type="person", record_id=jan.id).fields
+    assert stored["risk_markers"] == ["weapons"]
+    assert stored["risk_notes"] == "Keeps a knife in the kitchen drawer"
+    assert "RISK: Weapons" in people.flags.text()
+    assert window.risk_dialog is None
+    history = ws.corrections.history(record_type="person", record_id=jan.id)
+    assert history[-1].reason == "seen on the home visit"
+    assert not history[0].fields.get("risk_markers")  # the earlier version is kept
+
+
+def test_the_visit_form_and_warning_screen_say_a_persons_risks_in_words_and_a_tone(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    first_run(qtbot, window)
+    ws, screens = window.workspace, window.screens
+    assert ws is not None
+    assert screens is not None
+    jan = ws.records.create(
+        record_type="person",
+        fields=person(risk_markers=["weapons", "lone_visit_risk"], risk_notes="Dog at the door"),
+    )
+    window.go(VISIT)
+    visit = screens.visit
+    assert visit.people_risk.isHidden()
+    qtbot.keyClicks(visit.person_search, "O'Brien")
+    qtbot.waitUntil(lambda: visit.person_results.count() == 1, timeout=WAIT)
+    visit._pick_first_person()
+    qtbot.waitUntil(lambda: visit.people_chosen.count() == 1, timeout=WAIT)
+    shown = visit.people_risk.text()
+    assert "RISK" in shown
+    assert "Weapons" in shown
+    assert "Do not visit alone" in shown
+    assert "Dog at the door" in shown
+    assert not visit.people_risk.isHidden()
+    assert visit.people_risk.property("tone") == "problem"
+    assert visit.people_chosen.item(0).font().bold()
+    visit.people_chosen.setCurrentRow(0)
+    visit._remove_person()
+    assert visit.people_risk.isHidden()
+
+    window.go(WARNING)
+    warning = screens.warning
+    warning.choose_person(jan.id)
+    qtbot.waitUntil(lambda: not warning.risk_label.isHidden(), timeout=WAIT)
+    assert warning.risk_label.text().startswith("RISK: Weapons")
+    assert warning.risk_label.property("tone") == "problem"

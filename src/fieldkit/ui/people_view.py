@@ -77,6 +77,8 @@ class PeopleView(QWidget):
     warn_person = Signal(str)
     #: Open a record in the record editor: (record type, record id).
     edit_record = Signal(str, str)
+    #: Risk markers… on the profile: the person's id, for the risk markers dialog.
+    risk_markers_requested = Signal(str)
     #: Open an ASB case about the profile's person: (person id, name, district).
     case_about_person = Signal(str, str, str)
     #: A warning on the profile was reprinted, withdrawn or served (or that failed): the sentence.
@@ -201,6 +203,12 @@ class PeopleView(QWidget):
         self.edit_button.setEnabled(False)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.edit_button)
         self.edit_button.clicked.connect(self.edit_person)
+        self.risks_button = QPushButton("Ris&k markers…", self)
+        self.risks_button.setAccessibleName("Set the person's risk markers")
+        self.risks_button.setToolTip("Tick the risks that apply, with notes, and say why")
+        self.risks_button.setEnabled(False)
+        buttons.insertWidget(buttons.indexOf(self.warn_button), self.risks_button)
+        self.risks_button.clicked.connect(self.edit_risk_markers)
         self.timeline_table.activated.connect(lambda i: self.edit_timeline_row(i.row()))
         shortcut = QShortcut(QKeySequence("Ctrl+E"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -210,6 +218,11 @@ class PeopleView(QWidget):
         """Open the shown person in the record editor."""
         if self.profile is not None:
             self.edit_record.emit("person", self.profile.id)
+
+    def edit_risk_markers(self) -> None:
+        """Open the shown person's risk markers in their own dialog."""
+        if self.profile is not None:
+            self.risk_markers_requested.emit(self.profile.id)
 
     def edit_timeline_row(self, row: int) -> None:
         """Open a timeline row's record in the editor (nothing for a row it may not open)."""
@@ -443,6 +456,7 @@ class PeopleView(QWidget):
         self.profile = profile
         self.warn_button.setEnabled(profile is not None)
         self.edit_button.setEnabled(profile is not None)
+        self.risks_button.setEnabled(profile is not None)
         self.case_button.setEnabled(profile is not None)
         self._enable_export()
         self.access_status.clear()
