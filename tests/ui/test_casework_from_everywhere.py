@@ -3,17 +3,29 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from tests.factories import person
+from tests.cups import cups_job_file, cups_pdf_folder, cups_queue, job_number
+from tests.documents.pdf_reading import pdf_text
+from tests.factories import person, visit
 from tests.ui.test_officer_day import first_run
 
+from fieldkit.documents.printing import JOB_TITLE
 from fieldkit.domain.vocabulary import RiskMarker
 from fieldkit.services.warnings import WarningRequest
+from fieldkit.services.workspace import open_workspace
+from fieldkit.store import audit
+from fieldkit.store.schema import AuditEntry
+from fieldkit.store.vault import Vault
+from fieldkit.ui.printing import QtPrinting
+from fieldkit.ui.record_editor import RecordEditor
 from fieldkit.ui.shell import PEOPLE, VISIT, WARNING, MainWindow
+from fieldkit.ui.workers import Workers
 
 pytestmark = pytest.mark.gui
 WAIT = 10_000
@@ -140,3 +152,79 @@ def test_the_visit_form_and_warning_screen_say_a_persons_risks_in_words_and_a_to
     qtbot.waitUntil(lambda: not warning.risk_label.isHidden(), timeout=WAIT)
     assert warning.risk_label.text().startswith("RISK: Weapons")
     assert warning.risk_label.property("tone") == "problem"
+
+
+def _new_cups_pdf(before: set[Path]) -> Path:
+    """The cups-pdf file of the job printed since ``before`` was listed (bounded wait)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for path in set(cups_pdf_folder().glob(f"{JOB_TITLE.replace(' ', '_')}*job_*.pdf")):
+            if path not in before and path.read_bytes().rstrip().endswith(b"%%EOF"):
+                return path
+        time.sleep(0.2)
+    pytest.fail("cups-pdf wrote no new Fieldkit document within 60 s")
+
+
+def test_a_visits_letter_and_leaflet_are_reprinted_from_the_visit_in_its_editor(
+    qtbot: QtBot, vault: Vault
+) -> None:
+    queue = cups_queue()
+    ws = open_workspace(vault, printing=QtPrinting())
+    service = ws.records.create(
+        record_type="service",
+        fields={"name": "Oakes Youth Club", "categories": ["youth"], "phone": "01632 960555"},
+    )
+    jan = ws.records.create(record_type="person", fields=person())
+    seen = ws.records.create(record_type="visit", fields=visit(person_ids=[jan.id]))
+    ws.records.create(
+        record_type="signposting",
+        fields={
+            "person_id": jan.id,
+            "service_ids": [service.id],
+            "given_at": vault.now().isoformat(timespec="seconds"),
+            "method": "leaflet",
+            "visit_id": seen.id,
+            "district": "huddersfield",
+        },
+    )
+    ws.warnings.issue(
+        WarningRequest(
+            person_id=jan.id,
+            scheme_id="street_drinking_vagrancy",
+            behaviour="Drinking from an open can",
+            conditions=("drink alcohol in the town centre",),
+            district="huddersfield",
+            place_label="Market Place, Huddersfield",
+            occurred_at=vault.now() - timedelta(hours=1),
+            visit_id=seen.id,
+        )
+    )
+    answers = iter(["Jan's support worker", "Jan, a spare copy"])
+    editor = RecordEditor(
+        ws.corrections, Workers(), printouts=ws.printouts, ask_text=lambda *_: next(answers)
+    )
+    qtbot.addWidget(editor)
+    with qtbot.waitSignal(editor.documents_listed, timeout=WAIT):
+        editor.load("visit", seen.id)
+    titles = [editor.documents.itemText(i) for i in range(editor.documents.count())]
+    assert titles == ["Yellow warning letter", "Signposting leaflet"]
+    assert editor.reprint_button.isVisibleTo(editor)
+    for row in range(2):
+        editor.documents.setCurrentIndex(row)
+        before = set(cups_pdf_folder().glob("*.pdf"))
+        with qtbot.waitSignal(editor.reprinted, timeout=WAIT) as done:
+            editor.reprint_chosen(next(answers), printer=queue)
+        assert "Nothing was printed" not in done.args[0], done.args[0]
+        job = job_number(_new_cups_pdf(before))
+        sent = pdf_text(cups_job_file(f"d{job:05d}-001"))
+        if row == 0:  # the letter, marked as a reprint on the page
+            assert "REPRINT" in sent
+            assert "Market Place, Huddersfield" in sent
+        else:  # the leaflet of the services given at the visit
+            assert "Oakes Youth Club" in sent
+    with vault.read() as conn:
+        printed = conn.execute(
+            AuditEntry.__table__.select().where(AuditEntry.action == audit.AuditAction.PRINT.value)
+        ).all()
+    assert [p.recipient for p in printed][-2:] == ["Jan's support worker", "Jan, a spare copy"]
+    assert [p.reason for p in printed][-1] == "signposting_leaflet reprinted"
