@@ -23,6 +23,7 @@ from fieldkit.documents.templates import (
 )
 from fieldkit.domain.records import ValidationError
 from fieldkit.domain.vocabulary import DocumentKind
+from fieldkit.domain.vulnerability import VulnerabilityCheck
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -284,8 +285,9 @@ def test_every_letter_with_no_signposting_lists_the_districts_services_first_pri
         },
     )
     kai = workspace.records.create(record_type="person", fields=person(given_name="Kai"))
+    considered = VulnerabilityCheck(True, frozenset())  # asked before a Red or a CPN
     for _ in range(steps):
-        issued = workspace.warnings.issue(_request(kai.id, scheme))
+        issued = workspace.warnings.issue(_request(kai.id, scheme, vulnerability=considered))
     texts = [_text(d.pdf) for d in issued.documents]
     reprint, _outcome = workspace.printouts.reprint_letter(
         issued.warning_id, printer=None, recipient="the person, at the office"
