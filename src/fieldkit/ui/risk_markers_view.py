@@ -45,7 +45,7 @@ class RiskMarkersDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Risk markers")
-        self.setMinimumWidth(720)
+        self.setMinimumSize(900, 560)
         self._corrections = corrections
         self._workers = workers
         self._person_id = ""
