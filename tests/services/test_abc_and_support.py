@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from fieldkit.documents.templates import (
 )
 from fieldkit.domain.records import ValidationError
 from fieldkit.domain.vocabulary import DocumentKind
+from fieldkit.domain.vulnerability import VulnerabilityCheck
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
@@ -105,6 +106,28 @@ def test_an_abc_review_clock_is_on_today_until_the_review_is_recorded(
     with pytest.raises(ValidationError) as twice:
         workspace.warnings.record_review(warning_id=issued.warning_id)
     assert [e.field for e in twice.value.errors] == ["reviewed_at"]
+
+
+def test_an_abc_review_is_recorded_on_the_day_it_took_place_with_its_note(
+    workspace: Workspace, clock: SteppingClock
+) -> None:
+    kai = workspace.records.create(record_type="person", fields=person(given_name="Kai"))
+    issued = workspace.warnings.issue(_request(kai.id, ABC))
+    clock.current = datetime(2027, 3, 5, 9, 0, tzinfo=UTC)
+    with pytest.raises(ValidationError) as ahead:
+        workspace.warnings.record_review(
+            warning_id=issued.warning_id, reviewed_on=date(2027, 3, 6), note="met at the hub"
+        )
+    assert [e.field for e in ahead.value.errors] == ["reviewed_at"]
+    assert [c.what for c in workspace.today.summary(unsynced=0).legal_clocks] == [REVIEW_WORDS]
+    workspace.warnings.record_review(
+        warning_id=issued.warning_id, reviewed_on=date(2027, 3, 1), note="kept to the terms"
+    )
+    stored = workspace.records.view(record_type="warning", record_id=issued.warning_id).fields
+    assert str(stored["reviewed_at"]).startswith("2027-03-01T12:00")
+    assert workspace.today.summary(unsynced=0).legal_clocks == ()
+    history = workspace.corrections.history(record_type="warning", record_id=issued.warning_id)
+    assert "kept to the terms" in [v.reason for v in history]
 
 
 def test_a_yellow_has_no_review_to_record(workspace: Workspace) -> None:
@@ -262,8 +285,9 @@ def test_every_letter_with_no_signposting_lists_the_districts_services_first_pri
         },
     )
     kai = workspace.records.create(record_type="person", fields=person(given_name="Kai"))
+    considered = VulnerabilityCheck(True, frozenset())  # asked before a Red or a CPN
     for _ in range(steps):
-        issued = workspace.warnings.issue(_request(kai.id, scheme))
+        issued = workspace.warnings.issue(_request(kai.id, scheme, vulnerability=considered))
     texts = [_text(d.pdf) for d in issued.documents]
     reprint, _outcome = workspace.printouts.reprint_letter(
         issued.warning_id, printer=None, recipient="the person, at the office"

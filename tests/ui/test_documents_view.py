@@ -92,3 +92,27 @@ def test_the_case_screen_lists_its_own_documents_to_reprint(
     qtbot.waitUntil(lambda: view.rows.rowCount() >= 1, timeout=WAIT)
     assert [r.id for r in view.rows.rows] == [bundle.id]
     assert view.rows.rows[0].title == "Evidence bundle"
+
+
+def test_the_printed_column_is_wide_enough_for_its_dates(qtbot: QtBot, window: MainWindow) -> None:
+    first_run(qtbot, window)
+    ws = window.workspace
+    assert ws is not None
+    someone = ws.records.create(record_type="person", fields=person(given_name="Jan"))
+    ws.warnings.issue(
+        WarningRequest(
+            person_id=someone.id,
+            scheme_id="street_drinking_vagrancy",
+            behaviour="Drinking from an open can",
+            conditions=("drink alcohol in the town centre",),
+            district="huddersfield",
+            place_label="Market Place, Huddersfield",
+            occurred_at=datetime(2026, 11, 26, 21, 30, tzinfo=UTC),
+        )
+    )
+    view = window.show_documents()
+    assert view is not None
+    qtbot.waitUntil(lambda: view.rows.rowCount() == 1, timeout=WAIT)
+    shown = view.rows.rows[0].printed_at
+    needed = view.table.fontMetrics().horizontalAdvance(shown)
+    assert view.table.columnWidth(0) > needed

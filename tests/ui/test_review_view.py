@@ -16,12 +16,14 @@ from tests.services.test_review import arrive, warning
 
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import load_schemes
+from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import ReviewService
 from fieldkit.store import replica
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
 from fieldkit.ui.multi_choice import MultiChoice
+from fieldkit.ui.record_editor import RecordEditor
 from fieldkit.ui.review_view import ReviewView, count_line
 from fieldkit.ui.workers import Workers
 
@@ -286,3 +288,28 @@ def test_the_first_look_in_a_session_is_remembered_and_later_work_is_new(
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
         view.new_only.setChecked(True)
     assert [i.id for i in view.model.rows] == [later]
+
+
+def test_edit_on_the_open_work_corrects_it_in_the_record_editor(
+    qtbot: QtBot, supervisor: Vault, make_screen: Callable[[], ReviewView]
+) -> None:
+    arrived = arrive(supervisor, "visit", visit(narrative="Moved on from the shop."), author="ben")
+    view = make_screen()
+    assert not view.edit_button.isEnabled()  # nothing open yet
+    open_row(qtbot, view, 0)
+    assert view.edit_button.isEnabled()
+    assert view.approve_button.isEnabled()  # Edit sits beside the decisions
+    with qtbot.waitSignal(view.edit_record, timeout=WAIT) as asked:
+        qtbot.mouseClick(view.edit_button, Qt.MouseButton.LeftButton)
+    assert asked.args == ["visit", arrived]
+    editor = RecordEditor(CorrectionService(supervisor, actor="sam.supervisor"), Workers())
+    qtbot.addWidget(editor)
+    with qtbot.waitSignal(editor.opened, timeout=WAIT):
+        editor.load(*asked.args)
+    editor.set_text("narrative", "Moved on from the corner shop.")
+    editor.reason.setText("which shop it was")
+    with qtbot.waitSignal(editor.saved, timeout=WAIT):
+        editor.save_button.click()
+    with supervisor.read() as conn:
+        stored = supervisor.records(conn).require(RecordType.VISIT, arrived)
+    assert stored.fields["narrative"] == "Moved on from the corner shop."

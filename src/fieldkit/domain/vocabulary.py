@@ -238,6 +238,15 @@ define_words(
         RiskMarker.VULNERABLE_ADULT: "Vulnerable adult",
         RiskMarker.CHILD_AT_RISK: "Child at risk",
     },
+    {
+        RiskMarker.VIOLENCE: "Has been violent or threatened violence to staff or the public.",
+        RiskMarker.WEAPONS: "Has carried or used a weapon, or one is kept where they live.",
+        RiskMarker.LONE_VISIT_RISK: "Visit in pairs only: a risk to an officer on their own.",
+        RiskMarker.MENTAL_HEALTH: "A mental health need that changes how to approach them.",
+        RiskMarker.SUBSTANCE_USE: "Drink or drug use that may affect what they understand.",
+        RiskMarker.VULNERABLE_ADULT: "An adult who may need care and support to stay safe.",
+        RiskMarker.CHILD_AT_RISK: "A child linked to them may be at risk: think safeguarding.",
+    },
 )
 
 

@@ -110,6 +110,8 @@ class TimelineEntry:
     #: restricted visit this user may not see).
     record_type: str = ""
     record_id: str = ""
+    #: An Acceptable Behaviour Contract whose review is due and not yet recorded.
+    review_open: bool = False
 
 
 @dataclass(frozen=True)
@@ -377,6 +379,7 @@ class PeopleService:
                     str(wf["behaviour"]),
                     warning_id=w.id,
                     warning_status=str(wf["status"] or "issued"),
+                    review_open=bool(wf.get("review_due")) and not wf.get("reviewed_at"),
                     record_type=RecordType.WARNING.value,
                     record_id=w.id,
                 )

@@ -91,6 +91,16 @@ class Officer:
         return f"{self.name} ({self.number})" if self.number.strip() else self.name
 
 
+@dataclass(frozen=True)
+class VisitDocument:
+    """A document made from a visit, to reprint: a warning's letter or a signposting leaflet."""
+
+    kind: str
+    title: str
+    warning_id: str = ""
+    signposting_id: str = ""
+
+
 class PrintoutService:
     """Render documents from stored records, record and keep them, and log the disclosure.
 
@@ -213,6 +223,60 @@ class PrintoutService:
             raise ValidationError([FieldError("recipient", "say who the reprint is for")])
         kept = self.letter_for_warning(warning_id, served_how=served_how, reprint=True)
         outcome = self._documents.print_document(kept, printer=printer, recipient=recipient.strip())
+        return kept, outcome
+
+    def visit_documents(self, visit_id: str) -> list[VisitDocument]:
+        """The documents made from a visit: letters of the issued warnings that name it, and
+        leaflets of the signposting given at it (or with those warnings).
+
+        Raises:
+            RecordNotFoundError: no such visit.
+        """
+        out: list[VisitDocument] = []
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            repo.require(RecordType.VISIT, visit_id)
+            warnings = repo.where(RecordType.WARNING, "visit_id", [visit_id])
+            signposting_ids = {
+                s.id for s in repo.where(RecordType.SIGNPOSTING, "visit_id", [visit_id])
+            }
+            for w in sorted(warnings, key=lambda r: str(r.fields.get("issued_at") or "")):
+                kind = LETTER_FOR_LEVEL.get(str(w.fields.get("level")))
+                if kind is not None and w.fields.get("status") == "issued":
+                    out.append(VisitDocument(kind.value, kind.label, warning_id=w.id))
+                if w.fields.get("signposting_id"):
+                    signposting_ids.add(str(w.fields["signposting_id"]))
+            for sid in sorted(signposting_ids):
+                given = repo.get(RecordType.SIGNPOSTING, sid)
+                if given is not None and given.fields.get("service_ids"):
+                    leaflet = DocumentKind.SIGNPOSTING_LEAFLET
+                    out.append(VisitDocument(leaflet.value, leaflet.label, signposting_id=sid))
+        return out
+
+    def reprint_from_visit(
+        self, document: VisitDocument, *, printer: str | None, recipient: str
+    ) -> tuple[KeptDocument, PrintOutcome]:
+        """Reprint a document made from a visit, kept and logged (s62) with who it is for.
+
+        Raises:
+            ValidationError: no recipient given.
+            RecordNotFoundError: its warning or signposting is gone.
+        """
+        if document.warning_id:
+            return self.reprint_letter(document.warning_id, printer=printer, recipient=recipient)
+        if not recipient.strip():
+            raise ValidationError([FieldError("recipient", "say who the reprint is for")])
+        with self._vault.read() as conn:
+            given = self._vault.records(conn).require(
+                RecordType.SIGNPOSTING, document.signposting_id
+            )
+        services = [str(s) for s in given.fields.get("service_ids") or []]  # type: ignore[attr-defined]
+        kept = self.leaflet(
+            services, person_id=str(given.fields["person_id"]), served_how="handed_over"
+        )
+        outcome = self._documents.print_document(
+            kept, printer=printer, recipient=recipient.strip(), reprint=True
+        )
         return kept, outcome
 
     def leaflet(

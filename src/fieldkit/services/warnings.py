@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from fieldkit.documents.inputs import LeafletInput, LetterInput
 from fieldkit.domain.escalation import Outcome, next_step
@@ -518,13 +518,28 @@ class WarningService:
         """The district's general services, so that a letter's support section is never empty."""
         return self._directory.services(district=request.district)[:GENERAL_SUPPORT_LIMIT]
 
-    def record_review(self, *, warning_id: str) -> None:
+    def record_review(
+        self, *, warning_id: str, reviewed_on: date | None = None, note: str = ""
+    ) -> None:
         """Record that an Acceptable Behaviour Contract was reviewed: its clock leaves Today.
+
+        Args:
+            warning_id: the ABC's warning.
+            reviewed_on: the day the review took place (today if not given); not in the future.
+            note: what the review found, kept with the version and in the audit log as its
+                reason (so, like any reason, it should name no one).
 
         Raises:
             RecordNotFoundError: no such warning.
-            ValidationError: it has no review date, or it was reviewed already.
+            ValidationError: it has no review date, it was reviewed already, or the day is
+                in the future.
         """
+        now = self._vault.now()
+        today = now.astimezone(LONDON).date()
+        day = reviewed_on or today
+        if day > today:
+            raise ValidationError([FieldError("reviewed_at", "cannot be in the future")])
+        moment = now if day == today else datetime.combine(day, time(12), tzinfo=LONDON)
         with self._vault.write() as conn:
             repo = self._vault.records(conn)
             current = repo.require(RecordType.WARNING, warning_id)
@@ -535,7 +550,8 @@ class WarningService:
             repo.update(
                 RecordType.WARNING,
                 warning_id,
-                {"reviewed_at": self._vault.now().isoformat(timespec="seconds")},
+                {"reviewed_at": moment.isoformat(timespec="seconds")},
+                reason=note.strip() or None,
             )
 
     def withdraw(self, *, warning_id: str, reason: str) -> WithdrawnWarning:

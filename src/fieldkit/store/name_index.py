@@ -156,7 +156,17 @@ def _word_candidates(conn: Connection, word: str, rules: NameRules) -> dict[str,
 
 
 #: The columns a name search reads of each candidate: enough to rank and to list them.
-LISTED = ("given_name", "family_name", "aliases", "date_of_birth", "description", "flags")
+#: What a search list shows, risk markers included: they show wherever the person is added.
+LISTED = (
+    "given_name",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "description",
+    "flags",
+    "risk_markers",
+    "risk_notes",
+)
 
 
 def listed(conn: Connection, ids: Sequence[str]) -> list[tuple[str, dict[str, object]]]:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -86,6 +87,10 @@ class DocumentsView(QDialog):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         fit_columns(self.table, 2)
+        # The date printed is never cut off: its column takes its content's width.
+        self.table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.preview = PdfPreview(self)
         self.reprint_button = QPushButton("&Reprint…", self)
         self.reprint_button.setAccessibleName("Reprint the selected document")

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -72,6 +77,8 @@ class PeopleView(QWidget):
     warn_person = Signal(str)
     #: Open a record in the record editor: (record type, record id).
     edit_record = Signal(str, str)
+    #: Risk markers… on the profile: the person's id, for the risk markers dialog.
+    risk_markers_requested = Signal(str)
     #: Open an ASB case about the profile's person: (person id, name, district).
     case_about_person = Signal(str, str, str)
     #: A warning on the profile was reprinted, withdrawn or served (or that failed): the sentence.
@@ -93,6 +100,7 @@ class PeopleView(QWidget):
         warnings: WarningService | None = None,
         printouts: PrintoutService | None = None,
         ask_text: Callable[[str, str], str | None] | None = None,
+        ask_review: Callable[[], tuple[date, str] | None] | None = None,
     ):
         super().__init__(parent)
         self._people = people
@@ -172,6 +180,7 @@ class PeopleView(QWidget):
         self._warnings = warnings
         self._printouts = printouts
         self._ask_text = ask_text or self._ask_for_text
+        self._ask_review_details = ask_review or self._ask_for_review
         self._add_warning_actions(buttons)
         self._add_edit_action(buttons)
         self.timeline_table.clicked.connect(lambda _i: self._enable_warning_actions())
@@ -194,6 +203,12 @@ class PeopleView(QWidget):
         self.edit_button.setEnabled(False)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.edit_button)
         self.edit_button.clicked.connect(self.edit_person)
+        self.risks_button = QPushButton("Ris&k markers…", self)
+        self.risks_button.setAccessibleName("Set the person's risk markers")
+        self.risks_button.setToolTip("Tick the risks that apply, with notes, and say why")
+        self.risks_button.setEnabled(False)
+        buttons.insertWidget(buttons.indexOf(self.warn_button), self.risks_button)
+        self.risks_button.clicked.connect(self.edit_risk_markers)
         self.timeline_table.activated.connect(lambda i: self.edit_timeline_row(i.row()))
         shortcut = QShortcut(QKeySequence("Ctrl+E"), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -203,6 +218,11 @@ class PeopleView(QWidget):
         """Open the shown person in the record editor."""
         if self.profile is not None:
             self.edit_record.emit("person", self.profile.id)
+
+    def edit_risk_markers(self) -> None:
+        """Open the shown person's risk markers in their own dialog."""
+        if self.profile is not None:
+            self.risk_markers_requested.emit(self.profile.id)
 
     def edit_timeline_row(self, row: int) -> None:
         """Open a timeline row's record in the editor (nothing for a row it may not open)."""
@@ -229,11 +249,21 @@ class PeopleView(QWidget):
         self.withdraw_button.setAccessibleName("Withdraw the selected warning")
         self.serve_button = QPushButton("Ser&ve notice", self)
         self.serve_button.setAccessibleName("Serve the selected countersigned notice")
+        self.review_button = QPushButton("Record re&view…", self)
+        self.review_button.setAccessibleName("Record the review of the selected contract")
+        self.review_button.setToolTip(
+            "Record that the Acceptable Behaviour Contract was reviewed: its date leaves Today"
+        )
         self.warning_status = QLabel(self)
         self.warning_status.setWordWrap(True)
         self.warning_status.setAccessibleName("Warning action status")
         at = buttons.indexOf(self.warn_button)
-        for button in (self.reprint_button, self.withdraw_button, self.serve_button):
+        for button in (
+            self.reprint_button,
+            self.withdraw_button,
+            self.serve_button,
+            self.review_button,
+        ):
             buttons.insertWidget(at, button)
             button.setVisible(self._warnings is not None)
             button.setEnabled(False)
@@ -241,6 +271,7 @@ class PeopleView(QWidget):
         self.reprint_button.clicked.connect(self._ask_reprint)
         self.withdraw_button.clicked.connect(self._ask_withdraw)
         self.serve_button.clicked.connect(lambda: self.serve_selected("handed_over"))
+        self.review_button.clicked.connect(self._ask_review)
 
     def select_warning(self, warning_id: str) -> None:
         """Select a warning's row in the timeline (as clicking it does)."""
@@ -264,6 +295,7 @@ class PeopleView(QWidget):
         self.reprint_button.setEnabled(self._printouts is not None and status == "issued")
         self.withdraw_button.setEnabled(status in ("issued", "awaiting_countersignature"))
         self.serve_button.setEnabled(status == "awaiting_countersignature")
+        self.review_button.setEnabled(bool(entry and entry.review_open))
 
     def _ask_reprint(self) -> None:
         recipient = self._ask_text("Reprint letter", "Who is the reprint for?")
@@ -314,6 +346,50 @@ class PeopleView(QWidget):
             ),
             self._warning_failed,
         )
+
+    def _ask_review(self) -> None:
+        answer = self._ask_review_details()
+        if answer is not None:
+            self.record_review_selected(*answer)
+
+    def record_review_selected(self, reviewed_on: date, note: str) -> None:
+        """Record the selected contract's review (its day and a note), on a worker."""
+        entry, warnings = self.selected_warning(), self._warnings
+        if entry is None or warnings is None:
+            return
+        self._workers.submit(
+            lambda: warnings.record_review(
+                warning_id=entry.warning_id, reviewed_on=reviewed_on, note=note
+            ),
+            lambda _done: self._warning_done("Review recorded; its date no longer shows on Today."),
+            self._warning_failed,
+        )
+
+    def _ask_for_review(self) -> tuple[date, str] | None:
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Record the contract's review")
+        day = QDateEdit(dialog)
+        day.setCalendarPopup(True)
+        day.setDisplayFormat("d MMM yyyy")
+        day.setDate(QDate.currentDate())
+        day.setMaximumDate(QDate.currentDate())
+        day.setAccessibleName("Day of the review")
+        note = QLineEdit(dialog)
+        note.setAccessibleName("What the review found")
+        note.setPlaceholderText("What the review found (kept in the audit log; no names)")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
+        )
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form = QFormLayout(dialog)
+        form.addRow("Reviewed on", day)
+        form.addRow("Note", note)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = day.date()
+        return date(chosen.year(), chosen.month(), chosen.day()), note.text()
 
     def _warning_done(self, message: str) -> None:
         self.warning_status.setText(message)
@@ -380,6 +456,7 @@ class PeopleView(QWidget):
         self.profile = profile
         self.warn_button.setEnabled(profile is not None)
         self.edit_button.setEnabled(profile is not None)
+        self.risks_button.setEnabled(profile is not None)
         self.case_button.setEnabled(profile is not None)
         self._enable_export()
         self.access_status.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, Qt, Signal
@@ -12,11 +13,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +31,8 @@ from fieldkit.services.corrections import (
     EditForm,
     FieldEditor,
 )
+from fieldkit.services.documents_service import KeptDocument, PrintOutcome
+from fieldkit.services.printouts import PrintoutService, VisitDocument
 from fieldkit.services.records import RecordView
 from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
@@ -66,11 +72,23 @@ class RecordEditor(QDialog):
     opened = Signal()
     saved = Signal(str, str)
     failed = Signal(str)
+    #: The documents made from an open visit are listed (to reprint).
+    documents_listed = Signal()
+    #: A reprint went to the printer or was refused: the sentence shown.
+    reprinted = Signal(str)
 
     def __init__(
-        self, corrections: CorrectionService, workers: Workers, parent: QWidget | None = None
+        self,
+        corrections: CorrectionService,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        printouts: PrintoutService | None = None,
+        ask_text: Callable[[str, str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._printouts = printouts
+        self._ask_text = ask_text or self._ask_for_text
         self.setWindowTitle("Correct a record")
         self.setMinimumWidth(560)
         self._corrections = corrections
@@ -110,7 +128,72 @@ class RecordEditor(QDialog):
         reason_row.addRow(self.reason_label, self.reason)
         layout.addLayout(reason_row)
         layout.addWidget(self.problem)
+        layout.addLayout(self._visit_documents_row())
         layout.addWidget(self.buttons)
+
+    def _visit_documents_row(self) -> QHBoxLayout:
+        """Documents made from a visit (its warnings' letters, its leaflets), to reprint."""
+        row = QHBoxLayout()
+        self.documents_label = QLabel("Documents from this visit", self)
+        self.documents = QComboBox(self)
+        self.documents.setAccessibleName("Documents made from this visit")
+        self.reprint_button = QPushButton("&Reprint…", self)
+        self.reprint_button.setAccessibleName("Reprint the chosen document from this visit")
+        self.reprint_button.setAutoDefault(False)
+        self.reprint_status = QLabel(self)
+        self.reprint_status.setWordWrap(True)
+        self.reprint_status.setAccessibleName("Reprint status")
+        for w in (self.documents_label, self.documents, self.reprint_button):
+            row.addWidget(w)
+            w.setVisible(False)
+        row.addWidget(self.reprint_status, 1)
+        self.reprint_button.clicked.connect(self._ask_reprint)
+        return row
+
+    def _list_visit_documents(self, visit_id: str) -> None:
+        printouts = self._printouts
+        if printouts is None:
+            return
+        self._workers.submit(
+            lambda: printouts.visit_documents(visit_id), self._show_visit_documents, self._fail
+        )
+
+    def _show_visit_documents(self, documents: list[VisitDocument]) -> None:
+        self.documents.clear()
+        for document in documents:
+            self.documents.addItem(document.title, document)
+        for w in (self.documents_label, self.documents, self.reprint_button):
+            w.setVisible(bool(documents))
+        self.documents_listed.emit()
+
+    def _ask_reprint(self) -> None:
+        recipient = self._ask_text("Reprint", "Who is the reprint for?")
+        if recipient is not None:
+            self.reprint_chosen(recipient)
+
+    def reprint_chosen(self, recipient: str, printer: str | None = None) -> None:
+        """Reprint the chosen document from the visit for someone (marked, kept and logged)."""
+        chosen, printouts = self.documents.currentData(), self._printouts
+        if not isinstance(chosen, VisitDocument) or printouts is None:
+            return
+
+        def done(result: tuple[KeptDocument, PrintOutcome]) -> None:
+            self.reprint_status.setText(result[1].message)
+            self.reprinted.emit(result[1].message)
+
+        def failed(error: Exception) -> None:
+            self.reprint_status.setText(f"Nothing was printed. {describe(error)}")
+            self.reprinted.emit(self.reprint_status.text())
+
+        self._workers.submit(
+            lambda: printouts.reprint_from_visit(chosen, printer=printer, recipient=recipient),
+            done,
+            failed,
+        )
+
+    def _ask_for_text(self, title: str, question: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, question)
+        return text if ok else None
 
     def load(self, record_type: str, record_id: str) -> None:
         """Open a record for correcting (on a worker); `opened` once it shows."""
@@ -146,6 +229,8 @@ class RecordEditor(QDialog):
                 continue
             self.fields.addRow(f"{f.label}{' *' if f.required else ''}", self.editors[f.name])
         self.save_button.setEnabled(True)
+        if form.record_type == "visit":
+            self._list_visit_documents(form.record_id)
         self.opened.emit()
 
     def _editor(self, field: EditableField) -> _Editor:

@@ -79,6 +79,8 @@ class ReviewView(QWidget):
     loaded = Signal()
     #: Enter or double-click on a row: open the work itself (type, id).
     open_subject = Signal(str, str)
+    #: Edit… on the open work: correct it in the record editor (type, id).
+    edit_record = Signal(str, str)
     opened = Signal(str)
     #: A decision was recorded: the new review record's id.
     decided = Signal(str)
@@ -118,6 +120,7 @@ class ReviewView(QWidget):
         self.approve_button = child(form, QPushButton, "approveButton")
         self.countersign_button = child(form, QPushButton, "countersignButton")
         self.return_button = child(form, QPushButton, "returnButton")
+        self.edit_button = child(form, QPushButton, "editButton")
 
         self.district.set_choices(IntelligenceService.districts())
         self.category.set_choices(IntelligenceService.categories())
@@ -173,6 +176,7 @@ class ReviewView(QWidget):
         self.approve_button.clicked.connect(lambda: self.decide(ReviewDecision.APPROVED))
         self.countersign_button.clicked.connect(lambda: self.decide(ReviewDecision.COUNTERSIGNED))
         self.return_button.clicked.connect(lambda: self.decide(ReviewDecision.RETURNED))
+        self.edit_button.clicked.connect(self.edit_open)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(
                 QKeySequence(keys),
@@ -329,6 +333,12 @@ class ReviewView(QWidget):
         self.countersign_button.setEnabled(ReviewDecision.COUNTERSIGNED in offered)
         self.return_button.setEnabled(ReviewDecision.RETURNED in offered)
         self.comment.setEnabled(self.detail is not None)
+        self.edit_button.setEnabled(self.detail is not None and not self._deciding)
+
+    def edit_open(self) -> None:
+        """Open the work shown in the record editor (the supervisor corrects it themselves)."""
+        if self.detail is not None:
+            self.edit_record.emit(self.detail.type, self.detail.id)
 
     # Deciding ----------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
 from fieldkit.ui.review_view import ReviewView
+from fieldkit.ui.risk_markers_view import RiskMarkersDialog
 from fieldkit.ui.settings_view import SettingsView
 from fieldkit.ui.sign_in_view import SignInDialog
 from fieldkit.ui.sync_bar import SyncBar
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         self.editor: RecordEditor | None = None
         #: The document list, while open (it goes when the vault locks).
         self.documents_view: DocumentsView | None = None
+        self.risk_dialog: RiskMarkersDialog | None = None
         self.settings = AppSettings()
         self._return_to = TODAY
         #: The sign-in dialog open now, if any (closed when the vault locks).
@@ -324,6 +326,8 @@ class MainWindow(QMainWindow):
         s.conflicts.open_subject.connect(self.open_subject)
         s.intelligence.open_subject.connect(self.open_subject)
         s.people.edit_record.connect(self.correct)
+        s.review.edit_record.connect(self.correct)
+        s.people.risk_markers_requested.connect(self.edit_risk_markers)
         s.tenancy.edit_record.connect(self.correct)
         s.tenancy.documents_requested.connect(self.show_documents)
         s.visit.saved.connect(lambda _id: s.today.refresh())
@@ -416,6 +420,9 @@ class MainWindow(QMainWindow):
             # It holds a record's fields: it goes with the screens when the vault locks.
             self.editor.close()
             self.editor = None
+        if self.risk_dialog is not None:
+            self.risk_dialog.close()  # it holds a person's risk markers
+            self.risk_dialog = None
         if self.documents_view is not None:
             self.documents_view.close()
             self.documents_view = None
@@ -522,7 +529,7 @@ class MainWindow(QMainWindow):
         ws, s = self.workspace, self.screens
         if ws is None or s is None:
             return None
-        editor = RecordEditor(ws.corrections, self.workers, self)
+        editor = RecordEditor(ws.corrections, self.workers, self, printouts=ws.printouts)
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(lambda _t, _id: s.today.refresh())
         editor.saved.connect(lambda _t, _id: ws.sync.sync_now())
@@ -533,6 +540,25 @@ class MainWindow(QMainWindow):
         editor.open()
         editor.load(record_type, record_id)
         return editor
+
+    def edit_risk_markers(self, person_id: str) -> RiskMarkersDialog | None:
+        """Open a person's risk markers in their dialog; saving reopens the profile and syncs."""
+        ws = self.workspace
+        if ws is None:
+            return None
+        dialog = RiskMarkersDialog(ws.corrections, self.workers, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda _id: ws.sync.sync_now())
+        dialog.saved.connect(lambda _id: self._reopen_profile())
+        self.risk_dialog = dialog
+        dialog.finished.connect(lambda _result: self._risk_dialog_closed(dialog))
+        dialog.open()
+        dialog.load(person_id)
+        return dialog
+
+    def _risk_dialog_closed(self, dialog: RiskMarkersDialog) -> None:
+        if self.risk_dialog is dialog:
+            self.risk_dialog = None
 
     def _reopen_profile(self) -> None:
         """Show the corrected person's profile again, if one is open."""

@@ -37,6 +37,7 @@ from fieldkit.services.tenancy import (
     STEP_CHOICES,
     CaseRow,
     CaseView,
+    ClosureEntry,
     NoteEntry,
     TenancyService,
 )
@@ -72,6 +73,12 @@ def closure_html(case: CaseView) -> str:
                 f"{escape(clock.due)}</p>"
             )
     return "".join(parts)
+
+
+def closure_step_words(number: int, closure: ClosureEntry) -> str:
+    """How the step chooser names a closure: its number on the case, status and first fact."""
+    first = f" · {closure.facts[0][0]}: {closure.facts[0][1]}" if closure.facts else ""
+    return f"Closure {number}: {closure.status}{first}"
 
 
 class TenancyView(QWidget):
@@ -193,14 +200,18 @@ class TenancyView(QWidget):
         self.close_button = QPushButton("Close case with outcome", box)
         self.edit_case_button = QPushButton("&Edit case…", box)
         self.edit_case_button.setToolTip("Correct the case's details (Ctrl+E)")
+        self.step_choice = QComboBox(box)
+        self.step_choice.setAccessibleName("Closure step to edit")
+        self.step_choice.setToolTip("Which closure step Edit closure step… opens")
         self.edit_step_button = QPushButton("Edit closure ste&p…", box)
-        self.edit_step_button.setToolTip("Correct the latest closure step's facts")
+        self.edit_step_button.setToolTip("Correct the chosen closure step's facts")
         for w in (
             self.status_choice,
             self.status_button,
             self.outcome,
             self.close_button,
             self.edit_case_button,
+            self.step_choice,
             self.edit_step_button,
         ):
             status_row.addWidget(w)
@@ -384,6 +395,11 @@ class TenancyView(QWidget):
         )
         self.closure.setText(closure_html(case))
         self.notes.set_rows(case.notes)
+        self.step_choice.clear()
+        for n, closure in enumerate(case.closures, start=1):
+            self.step_choice.addItem(closure_step_words(n, closure), closure.id)
+        self.step_choice.setCurrentIndex(len(case.closures) - 1)  # the latest, as before
+        self.step_choice.setEnabled(bool(case.closures))
         self.edit_step_button.setEnabled(bool(case.closures))
         self.notes_table.scrollToBottom()
         self.case_shown.emit(case.id)
@@ -406,9 +422,10 @@ class TenancyView(QWidget):
             self.edit_record.emit("tenancy_note", self.notes.row_at(row).id)
 
     def edit_step(self) -> None:
-        """Open the case's latest closure step in the record editor."""
-        if self.case is not None and self.case.closures:
-            self.edit_record.emit("closure", self.case.closures[-1].id)
+        """Open the closure step chosen beside the button (the latest unless another is)."""
+        chosen = self.step_choice.currentData()
+        if self.case is not None and chosen:
+            self.edit_record.emit("closure", str(chosen))
 
     def _edit_shortcut(self) -> None:
         index = self.notes_table.currentIndex()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,6 +27,7 @@ from fieldkit.domain.vocabulary import Category, District, VisitKind
 from fieldkit.services.people import PersonRow, category_label
 from fieldkit.services.visits import PlaceChoice, VisitService
 from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -98,6 +99,10 @@ class VisitView(QWidget):
         self.new_description = child(f, QLineEdit, "newDescription")
         self.new_person_error = child(f, QLabel, "newPersonError")
         self.people_chosen = child(f, QListWidget, "peopleChosen")
+        #: Every chosen person's risk markers, in the problem tone and in words ("RISK: …").
+        self.people_risk = child(f, QLabel, "peopleRiskLabel")
+        set_tone(self.people_risk, "problem")
+        self.people_risk.hide()
         self.categories = child(f, QListWidget, "categoryList")
         self.action_list = child(f, QListWidget, "actionList")
         self.other_action = child(f, QLineEdit, "otherAction")
@@ -203,6 +208,7 @@ class VisitView(QWidget):
             self.people_chosen.clear()
             for person in form.people:
                 self._add_chosen(person)
+            self._show_people_risks()
             for i in range(self.categories.count()):
                 item = self.categories.item(i)
                 on = item.data(_DATA) in form.categories
@@ -420,9 +426,21 @@ class VisitView(QWidget):
         item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.name + risks)
         item.setData(_DATA, person.id)
         if person.risk_markers:
-            item.setForeground(Qt.GlobalColor.darkRed)
+            item.setForeground(QColor(tone_colour("problem")))
+            bold = item.font()
+            bold.setBold(True)
+            item.setFont(bold)
             item.setToolTip("Risk markers: " + person.risk_text)
         self.people_chosen.addItem(item)
+        self._show_people_risks()
+
+    def _show_people_risks(self) -> None:
+        """Say each chosen person's risk markers above the form's other fields, in words."""
+        lines = [
+            f"RISK — {p.name}: {p.risk_text}" for p in self.presenter.form.people if p.risk_markers
+        ]
+        self.people_risk.setText("\n".join(lines))
+        self.people_risk.setVisible(bool(lines))
 
     def _remove_person(self) -> None:
         item = self.people_chosen.currentItem()
@@ -431,6 +449,7 @@ class VisitView(QWidget):
         person_id = item.data(_DATA)
         self.presenter.form.people = [p for p in self.presenter.form.people if p.id != person_id]
         self.people_chosen.takeItem(self.people_chosen.row(item))
+        self._show_people_risks()
         self._draft_timer.start()
 
     def _open_new_person(self, description: str) -> None:
