@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import Connection
+
 from fieldkit.domain.escalation import Outcome, WarningFact, next_step
 from fieldkit.domain.legal_clocks import format_date, format_datetime
 from fieldkit.domain.name_match import (
@@ -28,6 +30,7 @@ from fieldkit.domain.vocabulary import (
     WarningStatus,
     risk_marker_label,
 )
+from fieldkit.services.person_merge import survivor_of
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
 from fieldkit.store.records import StoredRecord
@@ -141,6 +144,8 @@ class PersonProfile:
     standings: tuple[WarningStanding, ...]
     #: The person's risk markers as labels, with the free-text note last (if any).
     risk_markers: tuple[str, ...] = ()
+    #: Records merged into this one (their links now name this person; their history stays).
+    merged_from: tuple[str, ...] = ()
 
 
 def risk_markers_of(fields: Mapping[str, object]) -> tuple[str, ...]:
@@ -255,7 +260,40 @@ class PeopleService:
                     if h.record_id not in known
                 ]
             found = name_index.listed(conn, ids)
-        return self._ranked(query, found, limit=limit)
+            redirects = self._redirects(conn, found)
+        return self._followed(self._ranked(query, found, limit=limit), redirects)
+
+    def _redirects(
+        self, conn: Connection, found: Sequence[tuple[str, Mapping[str, object]]]
+    ) -> dict[str, PersonRow]:
+        """For each merged person found, the row of the person it was merged into."""
+        repo = self._vault.records(conn)
+        out: dict[str, PersonRow] = {}
+        for person_id, fields in found:
+            if not fields.get("merged_into"):
+                continue
+            target = survivor_of(repo, person_id)
+            if target != person_id:
+                record = repo.require(RecordType.PERSON, target)
+                out[person_id] = _row(record.id, record.fields)
+        return out
+
+    @staticmethod
+    def _followed(rows: Sequence[PersonRow], redirects: Mapping[str, PersonRow]) -> list[PersonRow]:
+        """Rows with merged people shown as the person they were merged into, each once."""
+        out: list[PersonRow] = []
+        seen: set[str] = set()
+        for row in rows:
+            if row.id in redirects:
+                into = redirects[row.id]
+                reason = f"{row.reason}; merged record" if row.reason else "merged record"
+                row = PersonRow(
+                    into.id, into.name, into.detail, into.has_risk_flag, reason, into.risk_markers
+                )
+            if row.id not in seen:
+                seen.add(row.id)
+                out.append(row)
+        return out
 
     def possible_duplicates(
         self,
@@ -304,6 +342,9 @@ class PeopleService:
             found = name_index.listed(conn, ids[:DUPLICATE_CANDIDATES])
         matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
         for person_id, fields in found:
+            if fields.get("merged_into"):
+                # Already merged: its survivor is the one to suggest (if it answers).
+                continue
             match = same_person(person, PersonNames.of(person_id, fields), rules, forward=query)
             if match is not None:
                 matches.append((match, person_id, fields))
@@ -330,20 +371,33 @@ class PeopleService:
         Raises:
             RecordNotFoundError: no such person.
         """
+        with self._vault.read() as conn:
+            # A merged record opens as the person it was merged into.
+            person_id = survivor_of(self._vault.records(conn), person_id)
         person = self._records.view(record_type="person", record_id=person_id)
         f = person.fields
         me = self._vault.username
         now = self._vault.now()
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
-            visit_ids = repo.visit_ids_with_person(person_id)
+            # Records merged into this one whose links have not all moved yet (an officer's
+            # offline visit naming the duplicate) still belong on this timeline.
+            merged_from = sorted(
+                r.id
+                for r in repo.where(RecordType.PERSON, "merged_into", [person_id])
+                if r.id != person_id
+            )
+            ids = [person_id, *merged_from]
+            visit_ids = list(
+                dict.fromkeys(v for i in ids for v in repo.visit_ids_with_person(i))
+            )
             visits = repo.get_many(RecordType.VISIT, visit_ids[-TIMELINE_LIMIT:])
-            warnings = repo.where(RecordType.WARNING, "person_id", [person_id])
-            signposts = repo.where(RecordType.SIGNPOSTING, "person_id", [person_id])
+            warnings = repo.where(RecordType.WARNING, "person_id", ids)
+            signposts = repo.where(RecordType.SIGNPOSTING, "person_id", ids)
             documents = repo.where(
                 RecordType.DOCUMENT,
                 "subject_id",
-                [person_id, *(w.id for w in warnings)],
+                [*ids, *(w.id for w in warnings)],
             )
         timeline: list[TimelineEntry] = []
         for v in visits:
@@ -439,6 +493,7 @@ class PeopleService:
             risk_markers=risk_markers_of(f),
             timeline=tuple(timeline),
             standings=standings,
+            merged_from=tuple(merged_from),
         )
 
 

@@ -156,7 +156,15 @@ def _word_candidates(conn: Connection, word: str, rules: NameRules) -> dict[str,
 
 
 #: The columns a name search reads of each candidate: enough to rank and to list them.
-LISTED = ("given_name", "family_name", "aliases", "date_of_birth", "description", "flags")
+LISTED = (
+    "given_name",
+    "family_name",
+    "aliases",
+    "date_of_birth",
+    "description",
+    "flags",
+    "merged_into",
+)
 
 
 def listed(conn: Connection, ids: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
