@@ -18,6 +18,7 @@ from fieldkit.domain.name_match import (
     query_for,
     rank,
     same_person,
+    same_place_person,
 )
 from fieldkit.domain.names import name_words
 from fieldkit.domain.records import RecordType, is_restricted
@@ -43,6 +44,8 @@ TIMELINE_LIMIT = 300
 DUPLICATE_CANDIDATES = 30
 #: Fewest letters of name (without a date of birth) the duplicate check looks for anyone with.
 MIN_DUPLICATE_LETTERS = 3
+#: Most people seen at the places compared by the same-place duplicate check.
+SAME_PLACE_CANDIDATES = 200
 
 
 #: A warning's status as the timeline says it.
@@ -302,9 +305,14 @@ class PeopleService:
         family_name: str = "",
         date_of_birth: str = "",
         aliases: Sequence[str] = (),
+        place_id: str = "",
         limit: int = 5,
     ) -> list[PersonRow]:
         """People already in the vault who may be the person about to be added.
+
+        With ``place_id`` (the place of the visit the person is added to), people seen at that
+        place with similar names are offered too ("seen at the same place"): people have no
+        address of their own, so a shared place is the address check.
 
         Same matcher as the search: a name that answers theirs both ways, and no date of birth
         that rules them out. Nothing is logged (nothing is opened). This is the duplicate check
@@ -322,15 +330,55 @@ class PeopleService:
             tuple(aliases),
             date.fromisoformat(date_of_birth) if date_of_birth else None,
         )
-        return self._same_as(newcomer, limit=limit)
+        return self._same_as(newcomer, places=[place_id] if place_id else [], limit=limit)
 
     def likely_same_as(self, person_id: str, *, limit: int = 5) -> list[PersonRow]:
-        """Other records that may be this person: merge suggestions for their profile."""
-        with self._vault.read() as conn:
-            record = self._vault.records(conn).require(RecordType.PERSON, person_id)
-        return self._same_as(PersonNames.of(record.id, record.fields), limit=limit)
+        """Other records that may be this person: merge suggestions for their profile.
 
-    def _same_as(self, person: PersonNames, *, limit: int) -> list[PersonRow]:
+        By name and date of birth, and by similar names among the people seen at the places
+        this person was seen at.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            record = repo.require(RecordType.PERSON, person_id)
+            visits = repo.get_many(RecordType.VISIT, repo.visit_ids_with_person(person_id))
+        places = sorted({str(v.fields["place_id"]) for v in visits if v.fields.get("place_id")})
+        return self._same_as(PersonNames.of(record.id, record.fields), places=places, limit=limit)
+
+    def _seen_at(self, conn: Connection, places: Sequence[str]) -> list[str]:
+        """The people named by visits at these places, most recently listed first, bounded."""
+        if not places:
+            return []
+        repo = self._vault.records(conn)
+        people: dict[str, None] = {}
+        for v in repo.where(RecordType.VISIT, "place_id", list(places)):
+            for p in v.fields.get("person_ids") or []:  # type: ignore[attr-defined]
+                people[str(p)] = None
+        return list(people)[:SAME_PLACE_CANDIDATES]
+
+    def _same_place(
+        self, person: PersonNames, places: Sequence[str], known: set[str]
+    ) -> list[tuple[NameMatch, str, Mapping[str, object]]]:
+        rules = self._vault.name_rules
+        with self._vault.read() as conn:
+            ids = [i for i in self._seen_at(conn, places) if i != person.id and i not in known]
+            found = name_index.listed(conn, ids)
+        query = query_for(person)
+        matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
+        for person_id, fields in found:
+            if fields.get("merged_into"):
+                continue
+            match = same_place_person(
+                person, PersonNames.of(person_id, fields), rules, forward=query
+            )
+            if match is not None:
+                matches.append((match, person_id, fields))
+        matches.sort(key=lambda m: (-m[0].score, m[1]))
+        return matches
+
+    def _same_as(
+        self, person: PersonNames, *, places: Sequence[str] = (), limit: int
+    ) -> list[PersonRow]:
         query = query_for(person)
         if not query.words:
             return []
@@ -349,6 +397,8 @@ class PeopleService:
             if match is not None:
                 matches.append((match, person_id, fields))
         matches.sort(key=lambda m: (-m[0].score, m[1]))
+        if places and len(matches) < limit:
+            matches += self._same_place(person, places, {i for _, i, _ in matches})
         return [_row(i, f, m.reason_text) for m, i, f in matches[:limit]]
 
     def _ranked(
@@ -388,9 +438,7 @@ class PeopleService:
                 if r.id != person_id
             )
             ids = [person_id, *merged_from]
-            visit_ids = list(
-                dict.fromkeys(v for i in ids for v in repo.visit_ids_with_person(i))
-            )
+            visit_ids = list(dict.fromkeys(v for i in ids for v in repo.visit_ids_with_person(i)))
             visits = repo.get_many(RecordType.VISIT, visit_ids[-TIMELINE_LIMIT:])
             warnings = repo.where(RecordType.WARNING, "person_id", ids)
             signposts = repo.where(RecordType.SIGNPOSTING, "person_id", ids)
