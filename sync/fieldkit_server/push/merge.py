@@ -80,9 +80,7 @@ def _merge_refusal(
     each only from a merged duplicate to the person it was merged into.
     """
     before = held.fields if held else {}
-    if change.type is RecordType.PERSON and fields.get("merged_into") != before.get(
-        "merged_into"
-    ):
+    if change.type is RecordType.PERSON and fields.get("merged_into") != before.get("merged_into"):
         if principal.role is not Role.SUPERVISOR:
             return "only a supervisor merges people", False
         if fields.get("merged_into") == change.id:
