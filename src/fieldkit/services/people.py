@@ -6,8 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection
-
 from fieldkit.domain.escalation import Outcome, WarningFact, next_step
 from fieldkit.domain.legal_clocks import format_date, format_datetime
 from fieldkit.domain.name_match import (
@@ -34,7 +32,7 @@ from fieldkit.domain.vocabulary import (
 from fieldkit.services.person_merge import survivor_of
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
-from fieldkit.store.records import StoredRecord
+from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.vault import Vault
 
 #: Flags containing any of these words warn officers before they approach (shown in red).
@@ -263,14 +261,14 @@ class PeopleService:
                     if h.record_id not in known
                 ]
             found = name_index.listed(conn, ids)
-            redirects = self._redirects(conn, found)
+            redirects = self._redirects(self._vault.records(conn), found)
         return self._followed(self._ranked(query, found, limit=limit), redirects)
 
+    @staticmethod
     def _redirects(
-        self, conn: Connection, found: Sequence[tuple[str, Mapping[str, object]]]
+        repo: RecordRepository, found: Sequence[tuple[str, Mapping[str, object]]]
     ) -> dict[str, PersonRow]:
         """For each merged person found, the row of the person it was merged into."""
-        repo = self._vault.records(conn)
         out: dict[str, PersonRow] = {}
         for person_id, fields in found:
             if not fields.get("merged_into"):
@@ -345,11 +343,11 @@ class PeopleService:
         places = sorted({str(v.fields["place_id"]) for v in visits if v.fields.get("place_id")})
         return self._same_as(PersonNames.of(record.id, record.fields), places=places, limit=limit)
 
-    def _seen_at(self, conn: Connection, places: Sequence[str]) -> list[str]:
+    @staticmethod
+    def _seen_at(repo: RecordRepository, places: Sequence[str]) -> list[str]:
         """The people named by visits at these places, most recently listed first, bounded."""
         if not places:
             return []
-        repo = self._vault.records(conn)
         people: dict[str, None] = {}
         for v in repo.where(RecordType.VISIT, "place_id", list(places)):
             for p in v.fields.get("person_ids") or []:  # type: ignore[attr-defined]
@@ -361,7 +359,11 @@ class PeopleService:
     ) -> list[tuple[NameMatch, str, Mapping[str, object]]]:
         rules = self._vault.name_rules
         with self._vault.read() as conn:
-            ids = [i for i in self._seen_at(conn, places) if i != person.id and i not in known]
+            ids = [
+                i
+                for i in self._seen_at(self._vault.records(conn), places)
+                if i != person.id and i not in known
+            ]
             found = name_index.listed(conn, ids)
         query = query_for(person)
         matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
