@@ -310,6 +310,26 @@ def cmd_document(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return Exit.OK
 
 
+def cmd_people_merge(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.person_merge import PersonMergeService
+
+    if not args.reason.strip():
+        raise ValidationError([FieldError("reason", "say why the two records are one person")])
+    vault = _unlock(args, stdin)
+    try:
+        plan = PersonMergeService(vault).merge(
+            duplicate_id=args.duplicate_id, into_id=args.into_id, reason=args.reason
+        )
+    finally:
+        vault.lock()
+    print(
+        f"Merged person {plan.duplicate_id} into {plan.into_id}; moved {plan.summary}. "
+        "Sync to send the merge.",
+        file=out,
+    )
+    return Exit.OK
+
+
 def cmd_warning_withdraw(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from fieldkit.domain.schemes import load_schemes
     from fieldkit.services.directory import DirectoryService
@@ -772,6 +792,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="an existing folder")
     p.add_argument("--recipient", help="who the export is for (recorded in the log)")
     p.set_defaults(handler=cmd_subject_access)
+
+    people = sub.add_parser("people", help="work on people's records")
+    psub = people.add_subparsers(dest="people_command", required=True)
+    p = psub.add_parser(
+        "merge",
+        help="merge a duplicate record of a person into the one kept (supervisors; synced)",
+    )
+    p.add_argument("duplicate_id", metavar="DUPLICATE_ID", help="the record that goes")
+    p.add_argument("into_id", metavar="INTO_ID", help="the record that is kept")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="why (kept and audited)")
+    vault_args(p)
+    p.set_defaults(handler=cmd_people_merge)
 
     warning = sub.add_parser("warning", help="change a warning already issued")
     wsub = warning.add_subparsers(dest="warning_command", required=True)

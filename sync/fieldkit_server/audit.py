@@ -50,6 +50,9 @@ class AuditAction(StrEnum):
     LOWER_RESTRICTION = "lower_restriction"
     #: A record's restriction was re-derived from the work it links to.
     RESTRICTION_DERIVED = "restriction_derived"
+    #: A supervisor merged a duplicate person record into another (the duplicate's
+    #: ``merged_into`` was set), or repointed a record's links in such a merge.
+    MERGE_PEOPLE = "merge_people"
     # Run by an administrator at the command line (the actor is their OS account).
     USER_ADD = "user_add"
     USER_SET = "user_set"

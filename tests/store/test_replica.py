@@ -251,6 +251,7 @@ def test_field_versions_survive_being_packed_for_storage(any_vault: Vault) -> No
         "flags",
         "risk_markers",
         "risk_notes",
+        "merged_into",
     }
     assert stored.versions["given_name"] > stored.versions["family_name"]
     assert '"*"' in raw

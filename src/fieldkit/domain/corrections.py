@@ -41,6 +41,8 @@ _REASON_FOR_FIELD: Final = {
 #: change to one is refused (who recorded a visit, a warning's step and when it was issued or
 #: served, which template and when a document was printed).
 READ_ONLY: Final[Mapping[RecordType, frozenset[str]]] = {
+    # Set only by a supervisor's merge (services/person_merge.py), which moves the links too.
+    RecordType.PERSON: frozenset({"merged_into"}),
     RecordType.VISIT: frozenset({"officer_id"}),
     RecordType.WARNING: frozenset(
         {"scheme", "level", "issued_at", "served_at", "withdrawn_at", "withdrawn_by"}

@@ -28,6 +28,9 @@ ONE_TYPO_FROM = 5
 TWO_TYPOS_FROM = 8
 #: Least score two records need to be offered as possibly the same person.
 DUPLICATE_SCORE = 0.7
+#: Two people seen at the same place need less to be called likely the same: one name answering
+#: the other (a record with only a given name, or a nickname) at this strength will do.
+SAME_PLACE_SCORE = 0.5
 
 
 class MatchReason(StrEnum):
@@ -43,6 +46,8 @@ class MatchReason(StrEnum):
     DESCRIPTION = "description"
     BORN_SAME_DAY = "born_same_day"
     DAY_MONTH_SWAPPED = "day_month_swapped"
+    #: Both were seen at one place (a visit's place) and their names are alike.
+    SAME_PLACE = "same_place"
 
     @property
     def label(self) -> str:
@@ -61,6 +66,7 @@ REASON_LABELS: Mapping[MatchReason, str] = {
     MatchReason.DESCRIPTION: "description",
     MatchReason.BORN_SAME_DAY: "born the same day",
     MatchReason.DAY_MONTH_SWAPPED: "possible match: day and month of birth swapped",
+    MatchReason.SAME_PLACE: "seen at the same place",
 }
 
 
@@ -421,6 +427,39 @@ def same_person(
     if weaker.score < DUPLICATE_SCORE:
         return None
     return NameMatch(b.id, weaker.score, weaker.reasons)
+
+
+def same_place_person(
+    a: PersonNames, b: PersonNames, rules: NameRules, *, forward: NameQuery | None = None
+) -> NameMatch | None:
+    """Whether two people seen at the same place may be one person: similar names.
+
+    Looser than `same_person` because the shared place is evidence too: one name answering
+    the other in either direction is enough (a record made with only a given name, or under
+    a nickname that is an alias), at `SAME_PLACE_SCORE` or more. A different known date of
+    birth still rules it out.
+
+    Returns:
+        The stronger direction's match (about ``b``) with "seen at the same place" first, or
+        None.
+    """
+    if not may_share_birthday(a, b):
+        return None
+    forward, backward = forward or query_for(a), query_for(b)
+    if not forward.words or not backward.words:
+        return None
+    found = [
+        m
+        for m in (
+            match_person(forward, _without_description(b), rules),
+            match_person(backward, _without_description(a), rules),
+        )
+        if m is not None and m.score >= SAME_PLACE_SCORE
+    ]
+    if not found:
+        return None
+    best = max(found, key=lambda m: m.score)
+    return NameMatch(b.id, best.score, (MatchReason.SAME_PLACE, *best.reasons))
 
 
 def may_share_birthday(a: PersonNames, b: PersonNames) -> bool:

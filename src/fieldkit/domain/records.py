@@ -93,6 +93,7 @@ define_words(
 FIELD_WORDS: Final[Mapping[str, str]] = {
     "person_id": "Person",
     "person_ids": "People",
+    "merged_into": "Merged into",
     "place_id": "Place",
     "tenant_ids": "Tenants",
     "service_ids": "Services",
@@ -264,6 +265,9 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("risk_markers", FieldKind.CHOICE_LIST, choices=_choices(RiskMarker)),
                 FieldSpec("risk_notes", FieldKind.TEXT, max_length=1000),
                 _district(),
+                # Set by a supervisor's merge: this record is a duplicate of that person, whose
+                # record now carries the links (see domain/person_merge.py). Kept, not erased.
+                FieldSpec("merged_into", FieldKind.ID),
             ),
             searchable=("given_name", "family_name", "aliases", "description"),
         ),

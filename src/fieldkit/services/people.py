@@ -16,6 +16,7 @@ from fieldkit.domain.name_match import (
     query_for,
     rank,
     same_person,
+    same_place_person,
 )
 from fieldkit.domain.names import name_words
 from fieldkit.domain.records import RecordType, is_restricted
@@ -28,9 +29,10 @@ from fieldkit.domain.vocabulary import (
     WarningStatus,
     risk_marker_label,
 )
+from fieldkit.services.person_merge import survivor_of
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, search
-from fieldkit.store.records import StoredRecord
+from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.vault import Vault
 
 #: Flags containing any of these words warn officers before they approach (shown in red).
@@ -40,6 +42,8 @@ TIMELINE_LIMIT = 300
 DUPLICATE_CANDIDATES = 30
 #: Fewest letters of name (without a date of birth) the duplicate check looks for anyone with.
 MIN_DUPLICATE_LETTERS = 3
+#: Most people seen at the places compared by the same-place duplicate check.
+SAME_PLACE_CANDIDATES = 200
 
 
 #: A warning's status as the timeline says it.
@@ -143,6 +147,8 @@ class PersonProfile:
     standings: tuple[WarningStanding, ...]
     #: The person's risk markers as labels, with the free-text note last (if any).
     risk_markers: tuple[str, ...] = ()
+    #: Records merged into this one (their links now name this person; their history stays).
+    merged_from: tuple[str, ...] = ()
 
 
 def risk_markers_of(fields: Mapping[str, object]) -> tuple[str, ...]:
@@ -257,7 +263,40 @@ class PeopleService:
                     if h.record_id not in known
                 ]
             found = name_index.listed(conn, ids)
-        return self._ranked(query, found, limit=limit)
+            redirects = self._redirects(self._vault.records(conn), found)
+        return self._followed(self._ranked(query, found, limit=limit), redirects)
+
+    @staticmethod
+    def _redirects(
+        repo: RecordRepository, found: Sequence[tuple[str, Mapping[str, object]]]
+    ) -> dict[str, PersonRow]:
+        """For each merged person found, the row of the person it was merged into."""
+        out: dict[str, PersonRow] = {}
+        for person_id, fields in found:
+            if not fields.get("merged_into"):
+                continue
+            target = survivor_of(repo, person_id)
+            if target != person_id:
+                record = repo.require(RecordType.PERSON, target)
+                out[person_id] = _row(record.id, record.fields)
+        return out
+
+    @staticmethod
+    def _followed(rows: Sequence[PersonRow], redirects: Mapping[str, PersonRow]) -> list[PersonRow]:
+        """Rows with merged people shown as the person they were merged into, each once."""
+        out: list[PersonRow] = []
+        seen: set[str] = set()
+        for row in rows:
+            if row.id in redirects:
+                into = redirects[row.id]
+                reason = f"{row.reason}; merged record" if row.reason else "merged record"
+                row = PersonRow(
+                    into.id, into.name, into.detail, into.has_risk_flag, reason, into.risk_markers
+                )
+            if row.id not in seen:
+                seen.add(row.id)
+                out.append(row)
+        return out
 
     def possible_duplicates(
         self,
@@ -266,9 +305,14 @@ class PeopleService:
         family_name: str = "",
         date_of_birth: str = "",
         aliases: Sequence[str] = (),
+        place_id: str = "",
         limit: int = 5,
     ) -> list[PersonRow]:
         """People already in the vault who may be the person about to be added.
+
+        With ``place_id`` (the place of the visit the person is added to), people seen at that
+        place with similar names are offered too ("seen at the same place"): people have no
+        address of their own, so a shared place is the address check.
 
         Same matcher as the search: a name that answers theirs both ways, and no date of birth
         that rules them out. Nothing is logged (nothing is opened). This is the duplicate check
@@ -286,15 +330,59 @@ class PeopleService:
             tuple(aliases),
             date.fromisoformat(date_of_birth) if date_of_birth else None,
         )
-        return self._same_as(newcomer, limit=limit)
+        return self._same_as(newcomer, places=[place_id] if place_id else [], limit=limit)
 
     def likely_same_as(self, person_id: str, *, limit: int = 5) -> list[PersonRow]:
-        """Other records that may be this person: merge suggestions for their profile."""
-        with self._vault.read() as conn:
-            record = self._vault.records(conn).require(RecordType.PERSON, person_id)
-        return self._same_as(PersonNames.of(record.id, record.fields), limit=limit)
+        """Other records that may be this person: merge suggestions for their profile.
 
-    def _same_as(self, person: PersonNames, *, limit: int) -> list[PersonRow]:
+        By name and date of birth, and by similar names among the people seen at the places
+        this person was seen at.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            record = repo.require(RecordType.PERSON, person_id)
+            visits = repo.get_many(RecordType.VISIT, repo.visit_ids_with_person(person_id))
+        places = sorted({str(v.fields["place_id"]) for v in visits if v.fields.get("place_id")})
+        return self._same_as(PersonNames.of(record.id, record.fields), places=places, limit=limit)
+
+    @staticmethod
+    def _seen_at(repo: RecordRepository, places: Sequence[str]) -> list[str]:
+        """The people named by visits at these places, most recently listed first, bounded."""
+        if not places:
+            return []
+        people: dict[str, None] = {}
+        for v in repo.where(RecordType.VISIT, "place_id", list(places)):
+            for p in v.fields.get("person_ids") or []:  # type: ignore[attr-defined]
+                people[str(p)] = None
+        return list(people)[:SAME_PLACE_CANDIDATES]
+
+    def _same_place(
+        self, person: PersonNames, places: Sequence[str], known: set[str]
+    ) -> list[tuple[NameMatch, str, Mapping[str, object]]]:
+        rules = self._vault.name_rules
+        with self._vault.read() as conn:
+            ids = [
+                i
+                for i in self._seen_at(self._vault.records(conn), places)
+                if i != person.id and i not in known
+            ]
+            found = name_index.listed(conn, ids)
+        query = query_for(person)
+        matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
+        for person_id, fields in found:
+            if fields.get("merged_into"):
+                continue
+            match = same_place_person(
+                person, PersonNames.of(person_id, fields), rules, forward=query
+            )
+            if match is not None:
+                matches.append((match, person_id, fields))
+        matches.sort(key=lambda m: (-m[0].score, m[1]))
+        return matches
+
+    def _same_as(
+        self, person: PersonNames, *, places: Sequence[str] = (), limit: int
+    ) -> list[PersonRow]:
         query = query_for(person)
         if not query.words:
             return []
@@ -306,10 +394,15 @@ class PeopleService:
             found = name_index.listed(conn, ids[:DUPLICATE_CANDIDATES])
         matches: list[tuple[NameMatch, str, Mapping[str, object]]] = []
         for person_id, fields in found:
+            if fields.get("merged_into"):
+                # Already merged: its survivor is the one to suggest (if it answers).
+                continue
             match = same_person(person, PersonNames.of(person_id, fields), rules, forward=query)
             if match is not None:
                 matches.append((match, person_id, fields))
         matches.sort(key=lambda m: (-m[0].score, m[1]))
+        if places and len(matches) < limit:
+            matches += self._same_place(person, places, {i for _, i, _ in matches})
         return [_row(i, f, m.reason_text) for m, i, f in matches[:limit]]
 
     def _ranked(
@@ -332,20 +425,31 @@ class PeopleService:
         Raises:
             RecordNotFoundError: no such person.
         """
+        with self._vault.read() as conn:
+            # A merged record opens as the person it was merged into.
+            person_id = survivor_of(self._vault.records(conn), person_id)
         person = self._records.view(record_type="person", record_id=person_id)
         f = person.fields
         me = self._vault.username
         now = self._vault.now()
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
-            visit_ids = repo.visit_ids_with_person(person_id)
+            # Records merged into this one whose links have not all moved yet (an officer's
+            # offline visit naming the duplicate) still belong on this timeline.
+            merged_from = sorted(
+                r.id
+                for r in repo.where(RecordType.PERSON, "merged_into", [person_id])
+                if r.id != person_id
+            )
+            ids = [person_id, *merged_from]
+            visit_ids = list(dict.fromkeys(v for i in ids for v in repo.visit_ids_with_person(i)))
             visits = repo.get_many(RecordType.VISIT, visit_ids[-TIMELINE_LIMIT:])
-            warnings = repo.where(RecordType.WARNING, "person_id", [person_id])
-            signposts = repo.where(RecordType.SIGNPOSTING, "person_id", [person_id])
+            warnings = repo.where(RecordType.WARNING, "person_id", ids)
+            signposts = repo.where(RecordType.SIGNPOSTING, "person_id", ids)
             documents = repo.where(
                 RecordType.DOCUMENT,
                 "subject_id",
-                [person_id, *(w.id for w in warnings)],
+                [*ids, *(w.id for w in warnings)],
             )
         timeline: list[TimelineEntry] = []
         for v in visits:
@@ -442,6 +546,7 @@ class PeopleService:
             risk_markers=risk_markers_of(f),
             timeline=tuple(timeline),
             standings=standings,
+            merged_from=tuple(merged_from),
         )
 
 

@@ -114,13 +114,16 @@ class VisitService:
         family_name: str = "",
         date_of_birth: str = "",
         aliases: Sequence[str] = (),
+        place_id: str = "",
     ) -> list[PersonRow]:
-        """People already in the vault who may be the person about to be added."""
+        """People already in the vault who may be the person about to be added (with the
+        visit's place, also people seen there with similar names)."""
         return self._people.possible_duplicates(
             given_name=given_name,
             family_name=family_name,
             date_of_birth=date_of_birth,
             aliases=aliases,
+            place_id=place_id,
         )
 
     def add_person(

@@ -20,6 +20,7 @@ from fieldkit.services.drafts import DraftService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
 from fieldkit.services.people import PeopleService
+from fieldkit.services.person_merge import PersonMergeService
 from fieldkit.services.print_port import PrintSystem
 from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
@@ -83,6 +84,8 @@ class Workspace:
     kept_documents: KeptDocumentService
     #: Signing in to the sync server from the app (None when sync is a stand-in, in tests).
     account: AppSync | None = None
+    #: Merging two records of one person (supervisors).
+    merges: PersonMergeService | None = None
 
 
 def open_workspace(
@@ -126,6 +129,7 @@ def open_workspace(
         triggers=triggers,
         visits=visits,
         people=people,
+        merges=PersonMergeService(vault),
         warnings=WarningService(
             vault,
             schemes=schemes,

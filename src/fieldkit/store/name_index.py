@@ -155,7 +155,6 @@ def _word_candidates(conn: Connection, word: str, rules: NameRules) -> dict[str,
     return found
 
 
-#: The columns a name search reads of each candidate: enough to rank and to list them.
 #: What a search list shows, risk markers included: they show wherever the person is added.
 LISTED = (
     "given_name",
@@ -166,6 +165,7 @@ LISTED = (
     "flags",
     "risk_markers",
     "risk_notes",
+    "merged_into",
 )
 
 

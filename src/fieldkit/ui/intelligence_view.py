@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.intelligence import (
+    AsbPicture,
     Evaluation,
     ExportTable,
     IntelligenceService,
@@ -44,6 +45,7 @@ from fieldkit.services.intelligence import (
     RisingRule,
     Scope,
     Trends,
+    asb_counts_table,
     closures_table,
     due_table,
     early_warning_table,
@@ -160,6 +162,8 @@ class IntelligenceView(QWidget):
         self.pipeline_table = child(form, QTableView, "pipelineTable")
         self.due_table = child(form, QTableView, "dueTable")
         self.closures_table = child(form, QTableView, "closuresTable")
+        self.asb_table = child(form, QTableView, "asbTable")
+        self.asb_summary = child(form, QLabel, "asbSummaryLabel")
         self.min_recent = child(form, QSpinBox, "minRecentSpin")
         self.window_days = child(form, QSpinBox, "windowDaysSpin")
         self.eval_categories = child(form, QListWidget, "evalCategories")
@@ -192,6 +196,7 @@ class IntelligenceView(QWidget):
         for name, view in self._views().items():
             view.activated.connect(lambda index, n=name: self._open_row(n, index.row()))
         self.evaluation: Evaluation | None = None
+        self.asb: AsbPicture | None = None
 
     # Choices -----------------------------------------------------------------------------------
 
@@ -219,7 +224,9 @@ class IntelligenceView(QWidget):
         districts = scope.districts
         service = self._service
 
-        def load() -> tuple[Trends, ExportTable, Repeats, ExportTable, Pipeline, ExportTable]:
+        def load() -> tuple[
+            Trends, ExportTable, Repeats, ExportTable, Pipeline, ExportTable, AsbPicture
+        ]:
             trends = service.trends(period=period, scope=scope)
             spots = hotspots_table(
                 service.hotspots(period=period, scope=scope), period=period, scope=scope
@@ -228,7 +235,8 @@ class IntelligenceView(QWidget):
             early = early_warning_table(service.early_warning(rule=rule, scope=scope), scope=scope)
             pipeline = service.pipeline(districts=districts)
             clocks = closures_table(service.closures(districts=districts), scope=scope)
-            return trends, spots, repeats, early, pipeline, clocks
+            asb = service.asb_picture(districts=districts)
+            return trends, spots, repeats, early, pipeline, clocks, asb
 
         self.period_label.setText(period.describe())
         self._workers.submit(load, lambda r: self._show(period, scope, *r))
@@ -243,7 +251,10 @@ class IntelligenceView(QWidget):
         early: ExportTable,
         pipeline: Pipeline,
         clocks: ExportTable,
+        asb: AsbPicture,
     ) -> None:
+        self.asb = asb
+        self.asb_summary.setText(asb_summary_text(asb))
         tables = {
             "trends": trends_table(trends, scope=scope),
             "hotspots": spots,
@@ -252,6 +263,7 @@ class IntelligenceView(QWidget):
             "pipeline": pipeline_table(pipeline, scope=scope),
             "due": due_table(pipeline, scope=scope),
             "closures": clocks,
+            "asb": asb_counts_table(asb),
         }
         if self.evaluation is not None:
             tables["evaluation"] = evaluation_table(self.evaluation)
@@ -291,6 +303,7 @@ class IntelligenceView(QWidget):
             "pipeline": self.pipeline_table,
             "due": self.due_table,
             "closures": self.closures_table,
+            "asb": self.asb_table,
         }
 
     def _open_row(self, name: str, row: int) -> None:
@@ -308,6 +321,7 @@ class IntelligenceView(QWidget):
             ("pipeline", self.pipeline_table, 0),
             ("due", self.due_table, 6),
             ("closures", self.closures_table, 6),
+            ("asb", self.asb_table, 0),
         ):
             view.setModel(table_model(tables[name]))
             fit_columns(view, stretch)
@@ -409,6 +423,21 @@ class IntelligenceView(QWidget):
     def _ask_for_file(self, title: str, suggested: str) -> Path | None:
         chosen, _ = QFileDialog.getSaveFileName(self, title, suggested)
         return Path(chosen) if chosen else None
+
+
+def asb_summary_text(picture: AsbPicture) -> str:
+    """The ASB counts that are not by category: overdue actions and high-risk victims."""
+    open_cases = sum(n for _, _, n in picture.open_by_category_and_district)
+
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    return (
+        f"{count(open_cases, 'open case', 'open cases')}; "
+        f"{count(picture.overdue_actions, 'overdue action', 'overdue actions')}; "
+        f"{count(picture.high_risk_victims, 'high-risk victim', 'high-risk victims')} "
+        "(counts only: open a case from the ASB cases screen to see who)."
+    )
 
 
 def _checkable(words: str, value: str) -> QListWidgetItem:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.people import PeopleService, PersonProfile, PersonRow, TimelineEntry
+from fieldkit.services.person_merge import MergePlan, PersonMergeService
 from fieldkit.services.printouts import PrintoutService
 from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessService
 from fieldkit.services.warnings import WarningService
@@ -101,6 +103,9 @@ class PeopleView(QWidget):
         printouts: PrintoutService | None = None,
         ask_text: Callable[[str, str], str | None] | None = None,
         ask_review: Callable[[], tuple[date, str] | None] | None = None,
+        merges: PersonMergeService | None = None,
+        choose_duplicate: Callable[[list[PersonRow]], PersonRow | None] | None = None,
+        confirm: Callable[[str, str], bool] | None = None,
     ):
         super().__init__(parent)
         self._people = people
@@ -183,6 +188,12 @@ class PeopleView(QWidget):
         self._ask_review_details = ask_review or self._ask_for_review
         self._add_warning_actions(buttons)
         self._add_edit_action(buttons)
+        self._merges = merges
+        self._choose_duplicate = choose_duplicate or self._ask_for_duplicate
+        self._confirm = confirm or self._ask_to_confirm
+        self._same_rows: list[PersonRow] = []
+        self._merge_note = ""
+        self._add_merge_action(buttons)
         self.timeline_table.clicked.connect(lambda _i: self._enable_warning_actions())
         self.profile: PersonProfile | None = None
         self._show_profile(None)
@@ -238,6 +249,87 @@ class PeopleView(QWidget):
             self.edit_timeline_row(index.row())
         else:
             self.edit_person()
+
+    # Merging ---------------------------------------------------------------------------------
+
+    def _add_merge_action(self, buttons: QHBoxLayout) -> None:
+        """Merge with… (supervisors): fold a likely duplicate into the person shown."""
+        self.merge_button = QPushButton("&Merge with…", self)
+        self.merge_button.setAccessibleName("Merge a duplicate record into this person")
+        self.merge_button.setToolTip(
+            "Another record is this same person: its links move here, both histories are "
+            "kept, and the merge syncs and is logged (supervisors)."
+        )
+        self.merge_status = QLabel(self)
+        self.merge_status.setWordWrap(True)
+        self.merge_status.setAccessibleName("Merge status")
+        buttons.insertWidget(0, self.merge_status, 1)
+        buttons.insertWidget(buttons.indexOf(self.warn_button), self.merge_button)
+        self.merge_button.setEnabled(False)
+        self.merge_button.setVisible(False)
+        if self._merges is not None:
+            merges = self._merges
+            self._workers.submit(merges.is_supervisor, self.merge_button.setVisible)
+        self.merge_button.clicked.connect(self._ask_merge)
+
+    def _ask_merge(self) -> None:
+        profile = self.profile
+        if profile is None or not self._same_rows:
+            return
+        chosen = self._choose_duplicate(self._same_rows)
+        if chosen is not None:
+            self.merge_into_shown(chosen)
+
+    def merge_into_shown(self, duplicate: PersonRow) -> None:
+        """Ask to confirm what will move, and a reason, then merge ``duplicate`` into the
+        person shown (on a worker)."""
+        profile, merges = self.profile, self._merges
+        if profile is None or merges is None:
+            return
+        into = profile.id
+
+        def planned(plan: MergePlan) -> None:
+            question = (
+                f"Merge {duplicate.name} into {profile.name}?\n\n"
+                f"Moves to {profile.name}: {plan.summary}.\n"
+                f"{duplicate.name}'s record is kept, marked as merged, with its history; "
+                "searching for it finds this person. The merge syncs and is logged."
+            )
+            if not self._confirm("Merge two records of one person", question):
+                return
+            reason = self._ask_text(
+                "Why are these one person?", "Reason (kept and audited; no personal data):"
+            )
+            if reason is None or not reason.strip():
+                self.merge_status.setText("Not merged: a merge needs a reason.")
+                return
+            self._workers.submit(
+                lambda: merges.merge(duplicate_id=duplicate.id, into_id=into, reason=reason),
+                merged,
+                lambda exc: self.merge_status.setText(describe(exc)),
+            )
+
+        def merged(plan: MergePlan) -> None:
+            # Shown once the reopened profile (with both histories) is on screen.
+            self._merge_note = f"Merged: {plan.summary} moved here. Sync to send it."
+            self.open(into)
+
+        self._workers.submit(
+            lambda: merges.plan(duplicate_id=duplicate.id, into_id=into),
+            planned,
+            lambda exc: self.merge_status.setText(describe(exc)),
+        )
+
+    def _ask_for_duplicate(self, rows: list[PersonRow]) -> PersonRow | None:
+        lines = [r.line for r in rows]
+        chosen, ok = QInputDialog.getItem(
+            self, "Merge with…", "Which record is this same person?", lines, 0, False
+        )
+        return rows[lines.index(chosen)] if ok and chosen in lines else None
+
+    def _ask_to_confirm(self, title: str, question: str) -> bool:
+        answer = QMessageBox.question(self, title, question)
+        return answer == QMessageBox.StandardButton.Yes
 
     # Warning actions -------------------------------------------------------------------------
 
@@ -495,6 +587,10 @@ class PeopleView(QWidget):
         self.standing.setText(standing_html(profile))
         self.timeline.set_rows(profile.timeline)
         self.same_as.clear()
+        self._same_rows = []
+        self.merge_button.setEnabled(False)
+        self.merge_status.setText(self._merge_note)
+        self._merge_note = ""
         shown = profile.id
         self._workers.submit(
             lambda: self._people.likely_same_as(shown),
@@ -505,6 +601,8 @@ class PeopleView(QWidget):
         self.profile_shown.emit(profile.id)
 
     def _show_same_as(self, rows: list[PersonRow]) -> None:
+        self._same_rows = list(rows)
+        self.merge_button.setEnabled(bool(rows))
         self.same_as.setText(same_as_html(rows))
 
     def _warn(self) -> None:

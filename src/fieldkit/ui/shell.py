@@ -128,6 +128,7 @@ class Screens:
             subject_access=ws.subject_access,
             warnings=ws.warnings,
             printouts=ws.printouts,
+            merges=ws.merges,
         )
         self.warning = WarningView(
             ws.warnings,

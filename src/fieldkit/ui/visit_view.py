@@ -507,9 +507,15 @@ class VisitView(QWidget):
                 "them, or press Add person again to add someone new."
             )
 
+        where = self.presenter.form.place
+        place_id = where.id if where is not None else ""
         self._workers.submit(
             lambda: self._visits.possible_duplicates(
-                given_name=given, family_name=family, date_of_birth=dob, aliases=aliases
+                given_name=given,
+                family_name=family,
+                date_of_birth=dob,
+                aliases=aliases,
+                place_id=place_id,
             ),
             checked,
             lambda exc: self.new_person_error.setText(describe(exc)),

@@ -19,7 +19,7 @@ from fieldkit_server.models import (
     SyncClock,
 )
 from fieldkit_server.policy import link_values
-from fieldkit_server.push.lookups import Nodes, Restrictions, Users
+from fieldkit_server.push.lookups import Merges, Nodes, Restrictions, Users
 from fieldkit_server.push.merge import apply_delete, apply_upsert
 from fieldkit_server.push.model import (
     Batch,
@@ -75,6 +75,7 @@ def push_changes(
     users = Users(session)
     restrictions = Restrictions(session, states)
     nodes = Nodes(session, writer.device_id)
+    merges = Merges(session, states)
     # The records the batch links to, read in one query rather than one per change.
     restrictions.read(t.lower() for c in changes for t in link_values(c.type, c.fields))
     now_ms = millis(now)
@@ -113,7 +114,7 @@ def push_changes(
             state, reason = apply_delete(held, change, bounded, writer, batch, now)
         else:
             state, reason = apply_upsert(
-                held, change, bounded, writer, batch, now, users, restrictions
+                held, change, bounded, writer, batch, now, users, restrictions, merges
             )
         if state is not None:
             states[change.id] = state

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import or_, select, update
@@ -137,3 +138,39 @@ class Nodes:
                 self._bound = node
                 return None
         return "the change's clock names another device"
+
+
+class Merges:
+    """Merged people the batch's edits may repoint from: each duplicate to its survivor.
+
+    Reads the batch's own records first (a merge pushes the duplicate's ``merged_into`` before
+    the repointing edits), then the stored ones, without locking them.
+    """
+
+    def __init__(self, session: Session, states: Mapping[str, Held]) -> None:
+        self._session = session
+        self._states = states
+
+    def redirects(self, ids: Iterable[str]) -> dict[str, str]:
+        """For those of ``ids`` that are live merged people, the person each was merged into."""
+        wanted = sorted(set(ids))
+        found: dict[str, tuple[str, bool, dict[str, object]]] = {}
+        missing = [i for i in wanted if i not in self._states]
+        if missing:
+            rows = self._session.execute(
+                select(_RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.deleted, _RECORDS.c.fields).where(
+                    _RECORDS.c.id.in_(missing)
+                )
+            )
+            for row in rows:
+                found[row.id] = (row.type, row.deleted, json.loads(row.fields))
+        for i in wanted:
+            held = self._states.get(i)
+            if held is not None:
+                found[i] = (held.type, held.deleted, held.fields)
+        out: dict[str, str] = {}
+        for i, (record_type, deleted, fields) in found.items():
+            target = fields.get("merged_into")
+            if record_type == RecordType.PERSON.value and not deleted and isinstance(target, str):
+                out[i] = target
+        return out

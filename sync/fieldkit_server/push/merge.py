@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from fieldkit.domain.merge import merge_change
+from fieldkit.domain.person_merge import link_changes, merge_edit_refusal, named_people
 from fieldkit.domain.records import (
     RecordType,
     ValidationError,
@@ -23,13 +24,14 @@ from fieldkit_server.models import (
 )
 from fieldkit_server.policy import (
     Principal,
+    Role,
     Scope,
     effectively_restricted,
     link_targets,
     lowering_refusal,
     write_refusal,
 )
-from fieldkit_server.push.lookups import Restrictions, Users
+from fieldkit_server.push.lookups import Merges, Restrictions, Users
 from fieldkit_server.push.model import Batch, Held, IncomingChange, Writer
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
@@ -63,6 +65,37 @@ def _authored(
     return fields, None
 
 
+def _merge_refusal(
+    principal: Principal,
+    held: Held | None,
+    change: IncomingChange,
+    fields: dict[str, object],
+    merges: Merges,
+) -> tuple[str | None, bool]:
+    """Why the change is not allowed as far as merging people goes, and whether it is part of
+    a merge (a person marked merged, or links moved from a merged person).
+
+    Only a supervisor marks a person ``merged_into`` another. A supervisor's edit of someone
+    else's record that changes who it names must be a merge's repointing: only link fields,
+    each only from a merged duplicate to the person it was merged into.
+    """
+    before = held.fields if held else {}
+    if change.type is RecordType.PERSON and fields.get("merged_into") != before.get("merged_into"):
+        if principal.role is not Role.SUPERVISOR:
+            return "only a supervisor merges people", False
+        if fields.get("merged_into") == change.id:
+            return "a person cannot be merged into their own record", False
+        return None, True
+    if held is None or not link_changes(change.type, before, fields):
+        return None, False
+    redirects = merges.redirects(named_people(change.type, before))
+    refusal = merge_edit_refusal(change.type, before, fields, redirects=redirects)
+    if held.created_by == principal.user_id or principal.role is not Role.SUPERVISOR:
+        # Their own record: any relinking is theirs to make (write_refusal has the rest).
+        return None, refusal is None and bool(redirects)
+    return refusal, refusal is None
+
+
 def apply_upsert(
     held: Held | None,
     change: IncomingChange,
@@ -72,6 +105,7 @@ def apply_upsert(
     now: datetime,
     users: Users,
     restrictions: Restrictions,
+    merges: Merges,
 ) -> tuple[Held | None, str | None]:
     """Merge one upsert; returns the new state, or a reason it was refused."""
     principal = writer.principal
@@ -119,8 +153,10 @@ def apply_upsert(
         created_by=created_by,
         addressee=users.addressee(change.type, fields),
     )
-    refusal = write_refusal(
-        principal, before=held.scope() if held else None, after=after
+    merge_refusal, merging = _merge_refusal(principal, held, change, fields, merges)
+    refusal = (
+        write_refusal(principal, before=held.scope() if held else None, after=after)
+        or merge_refusal
     ) or lowering_refusal(
         principal,
         own_before=held is not None and is_restricted(held.fields),
@@ -188,6 +224,27 @@ def apply_upsert(
             detail={"fields": sorted(merged.changed), "change_id": change.change_id},
         )
     )
+    if merging:
+        batch.audit.append(
+            audit.server_event(
+                at=now,
+                action=AuditAction.MERGE_PEOPLE,
+                user_id=principal.user_id,
+                device_id=writer.device_id,
+                record_type=change.type.value,
+                record_id=change.id,
+                reason=(change.reason or "").strip() or None,
+                detail={
+                    "change_id": change.change_id,
+                    "fields": sorted(merged.changed),
+                    **(
+                        {"merged_into": fields.get("merged_into")}
+                        if change.type is RecordType.PERSON
+                        else {}
+                    ),
+                },
+            )
+        )
     if lowered:
         batch.audit.append(
             audit.server_event(
