@@ -1,0 +1,186 @@
+"""Information governance from the laptop: retention decisions, rights requests, subject access.
+
+Everything here is done at the server (the governance role holds no case records on its laptop);
+the laptop only calls the ``/v1/governance`` endpoints with the device token its last sync kept.
+Offline, each call says plainly that it needs the server. A partnership subject access PDF is
+kept inside the vault (encrypted, like a printed document), never in a plain file, and its
+receipt is logged in the laptop's own s62 log as an export to the data subject.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeVar
+
+from fieldkit.store import audit, document_files, replica
+from fieldkit.store.vault import Vault
+from fieldkit.sync.governance import Applied, DueList, RightsRequest
+from fieldkit.sync.protocol import (
+    CertificateProblem,
+    ServerNotFound,
+    ServerRefused,
+    ServerUnreachable,
+    SyncError,
+    TokenExpired,
+)
+from fieldkit.sync.transport import Transport
+
+T = TypeVar("T")
+
+#: The reason the laptop's log gives for a partnership subject access kept here.
+REASON = "subject access request (partnership-wide)"
+#: Who a subject access export goes to.
+RECIPIENT = "the data subject"
+
+
+class NeedsServer(Exception):
+    """The work needs the sync server and this laptop cannot reach it (or is not signed in)."""
+
+
+class GovernanceRefused(Exception):
+    """The server refused the work; the message says why (never a person's details)."""
+
+
+@dataclass(frozen=True)
+class KeptSubjectAccess:
+    """A partnership subject access export kept in the vault."""
+
+    document_id: str
+    reference: str
+    records: int
+
+
+class GovernanceService:
+    """Information governance work at the server, through the laptop's sync transport.
+
+    Args:
+        vault: the unlocked vault (its kept device token signs the calls).
+        transport: the sync transport to the vault's server.
+    """
+
+    def __init__(self, vault: Vault, transport: Transport) -> None:
+        self._vault = vault
+        self._transport = transport
+
+    def due(self, *, as_of: date | None = None) -> DueList:
+        """Records due for a retention decision on or before ``as_of`` (today by default)."""
+        day = as_of.isoformat() if as_of else None
+        return self._call(lambda t: t.retention_due(as_of=day))
+
+    def decide(
+        self,
+        *,
+        record_type: str,
+        record_id: str,
+        decision: str,
+        reason: str | None = None,
+        review_on: date | None = None,
+    ) -> Applied:
+        """Keep (with a reason and a review date), anonymise or erase one record that is due."""
+        item: dict[str, object] = {"type": record_type, "id": record_id, "decision": decision}
+        if reason:
+            item["reason"] = reason
+        if review_on is not None:
+            item["review_on"] = review_on.isoformat()
+        return self._call(lambda t: t.retention_decide([item]))
+
+    def requests(self, *, open_only: bool = True) -> list[RightsRequest]:
+        """Data subjects' requests, overdue and due soon first, then by deadline."""
+        found = self._call(lambda t: t.rights_requests(open_only=open_only))
+        return sorted(found, key=request_order)
+
+    def add_request(
+        self, *, kind: str, person_id: str, received: date, detail: str | None = None
+    ) -> RightsRequest:
+        """Record a data subject's request; its deadline runs from the day it was received."""
+        return self._call(
+            lambda t: t.add_rights_request(
+                kind=kind, person_id=person_id, received=received.isoformat(), detail=detail
+            )
+        )
+
+    def extend_request(self, *, request_id: str, reason: str) -> RightsRequest:
+        """Extend an open request by two months, once, giving the reason."""
+        return self._call(lambda t: t.extend_rights_request(request_id, reason=reason))
+
+    def answer_request(
+        self, *, request_id: str, decision: str, restrict: bool = False
+    ) -> RightsRequest:
+        """Record the answer; ``restrict`` grants a restriction of processing."""
+        return self._call(
+            lambda t: t.answer_rights_request(request_id, decision=decision, restrict=restrict)
+        )
+
+    def lift_request(self, *, request_id: str) -> RightsRequest:
+        """Lift a restriction of processing."""
+        return self._call(lambda t: t.lift_rights_request(request_id))
+
+    def subject_access(self, *, person_id: str) -> KeptSubjectAccess:
+        """Start a partnership subject access and keep its PDF in the vault.
+
+        The server logs each record as disclosed before it renders the export; the laptop logs
+        each as exported to the data subject in the same transaction that keeps the PDF, so the
+        copy on this laptop is never unlogged and never a plain file.
+        """
+        export = self._call(lambda t: t.server_subject_access(person_id))
+        document_id = str(uuid.uuid4())
+        at = self._vault.now().isoformat(timespec="milliseconds")
+        with self._vault.write() as conn:
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=at,
+                        actor=self._vault.username,
+                        action=audit.AuditAction.EXPORT,
+                        record_type=record_type,
+                        record_id=record_id,
+                        reason=f"{REASON} {export.reference}",
+                        recipient=RECIPIENT,
+                    )
+                    for record_type, record_id in export.record_ids
+                ],
+            )
+            document_files.keep(conn, document_id, export.pdf, at=at)
+        return KeptSubjectAccess(document_id, export.reference, export.records)
+
+    def kept_pdf(self, document_id: str) -> bytes | None:
+        """A kept subject access PDF (to open or print through the document service)."""
+        with self._vault.read() as conn:
+            return document_files.load(conn, document_id)
+
+    def _call(self, work: Callable[[Transport], T]) -> T:
+        with self._vault.read() as conn:
+            token = replica.get_state(conn, "token")
+        if not token:
+            raise NeedsServer(
+                "This needs the sync server, and this laptop is not signed in to it. "
+                "Sync once while connected, then try again."
+            )
+        self._transport.token = str(token)
+        try:
+            return work(self._transport)
+        except (ServerUnreachable, ServerNotFound, CertificateProblem):
+            raise NeedsServer(
+                "This needs the sync server, which cannot be reached now. "
+                "Connect to the network and try again."
+            ) from None
+        except TokenExpired:
+            raise NeedsServer(
+                "This laptop's sign-in to the sync server has expired. Sync to sign in again."
+            ) from None
+        except ServerRefused as exc:
+            raise GovernanceRefused(str(exc)) from None
+        except SyncError as exc:
+            raise NeedsServer(str(exc)) from None
+
+
+_STATE_ORDER = {"overdue": 0, "due_soon": 1, "open": 2, "answered": 3}
+
+
+def request_order(request: RightsRequest) -> tuple[int, str, str]:
+    """Overdue first, then due soon, then open, then answered; each by deadline."""
+    return (_STATE_ORDER.get(request.state, 4), request.due, request.id)
