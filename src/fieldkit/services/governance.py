@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from fieldkit.domain.legal_clocks import format_date
+from fieldkit.domain.retention import EndAction
+from fieldkit.domain.rights_requests import RequestKind, RequestState
+from fieldkit.domain.vocabulary import Regime
 from fieldkit.store import audit, document_files, replica
 from fieldkit.store.vault import Vault
-from fieldkit.sync.governance import Applied, DueList, RightsRequest
+from fieldkit.sync.governance import Applied, DueList, DueRecord, RightsRequest
 from fieldkit.sync.protocol import (
     CertificateProblem,
     ServerNotFound,
@@ -184,3 +188,117 @@ _STATE_ORDER = {"overdue": 0, "due_soon": 1, "open": 2, "answered": 3}
 def request_order(request: RightsRequest) -> tuple[int, str, str]:
     """Overdue first, then due soon, then open, then answered; each by deadline."""
     return (_STATE_ORDER.get(request.state, 4), request.due, request.id)
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    """A rights request in words, as the Governance screen and a governance Today list it."""
+
+    id: str
+    person_id: str
+    #: "Subject access", "Restriction of processing", ...
+    kind: str
+    #: "Overdue", "Due soon", "Open", "Answered".
+    state: str
+    #: "Answer by 27 December 2026" (", extended" when it was).
+    deadline: str
+    #: ``problem`` for overdue, ``warning`` for due soon, ``""`` otherwise (``theme.set_tone``).
+    tone: str
+    restricting: bool
+
+
+def _word(vocabulary: type[RequestKind] | type[RequestState] | type[Regime], value: str) -> str:
+    try:
+        return vocabulary(value).label
+    except ValueError:
+        return value
+
+
+def request_lines(requests: list[RightsRequest]) -> list[RequestLine]:
+    """Requests in words, overdue first, then due soon, then the rest by deadline."""
+    out: list[RequestLine] = []
+    for r in sorted(requests, key=request_order):
+        try:
+            due = format_date(date.fromisoformat(r.due))
+        except ValueError:
+            due = r.due
+        tone = {"overdue": "problem", "due_soon": "warning"}.get(r.state, "")
+        deadline = f"Answer by {due}" + (" (extended)" if r.extended else "")
+        out.append(
+            RequestLine(
+                r.id,
+                r.person_id,
+                _word(RequestKind, r.kind),
+                _word(RequestState, r.state),
+                deadline,
+                tone,
+                r.restricting,
+            )
+        )
+    return out
+
+
+def today_lines(requests: list[RightsRequest]) -> list[RequestLine]:
+    """A governance user's Today: the open requests with their one-month deadline."""
+    return [line for line in request_lines(requests) if line.state != RequestState.ANSWERED.label]
+
+
+@dataclass(frozen=True)
+class DueLine:
+    """A record due for a retention decision, in words."""
+
+    type: str
+    id: str
+    due: str
+    rule: str
+    #: What the rule expects: "Review", "Anonymise", "Delete".
+    action: str
+    regime: str
+
+
+def due_lines(due: DueList) -> list[DueLine]:
+    """The due list in words (earliest first, as the server sends it)."""
+
+    def line(item: DueRecord) -> DueLine:
+        try:
+            when = format_date(date.fromisoformat(item.due))
+        except ValueError:
+            when = item.due
+        try:
+            action = EndAction(item.action).label
+        except ValueError:
+            action = item.action
+        return DueLine(item.type, item.id, when, item.rule, action, _word(Regime, item.regime))
+
+    return [line(i) for i in due.items]
+
+
+class DecisionError(ValueError):
+    """A decision the form cannot send; the message says what to fix."""
+
+
+def check_decision(
+    *, decision: str, reason: str, review_on: str, today: date
+) -> tuple[str, str | None, date | None]:
+    """Check a decision form before it goes to the server.
+
+    Returns:
+        The decision, its reason (None if blank) and review date (only to keep).
+
+    Raises:
+        DecisionError: what to fix (keeping needs a reason and a later review date).
+    """
+    if decision not in ("keep", "anonymise", "erase"):
+        raise DecisionError("Choose keep, anonymise or erase.")
+    words = " ".join(reason.split()) or None
+    if decision != "keep":
+        return decision, words, None
+    if words is None:
+        raise DecisionError("Give the reason for keeping the record.")
+    try:
+        day = date.fromisoformat(review_on.strip())
+    except ValueError:
+        raise DecisionError("Give the review date as YYYY-MM-DD.") from None
+    if day <= today:
+        raise DecisionError("The review date must be after today.")
+    return decision, words, day
