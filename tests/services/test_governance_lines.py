@@ -35,7 +35,7 @@ def test_overdue_requests_come_first_then_due_soon_then_by_deadline() -> None:
     lines = request_lines(requests)
     assert [(line.id, line.state, line.tone) for line in lines] == [
         ("c", "Overdue", "problem"),
-        ("b", "Due soon", "warning"),
+        ("b", "Due soon", "alert"),
         ("e", "Open", ""),
         ("a", "Open", ""),
         ("d", "Answered", ""),

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TypeVar
 
 from fieldkit.domain.legal_clocks import format_date
@@ -30,12 +31,14 @@ from fieldkit.sync.protocol import (
     SyncError,
     TokenExpired,
 )
-from fieldkit.sync.transport import Transport
+from fieldkit.sync.transport import Transport, TransportConfig
 
 T = TypeVar("T")
 
 #: The reason the laptop's log gives for a partnership subject access kept here.
 REASON = "subject access request (partnership-wide)"
+#: The role the server gives information governance users.
+GOVERNANCE = "governance"
 #: Who a subject access export goes to.
 RECIPIENT = "the data subject"
 
@@ -62,12 +65,27 @@ class GovernanceService:
 
     Args:
         vault: the unlocked vault (its kept device token signs the calls).
-        transport: the sync transport to the vault's server.
+        transport: the sync transport to the vault's server; None to make one, when needed,
+            to the server the vault syncs with (trusting ``ca_certificate()`` if it names one).
+        ca_certificate: the CA certificate file the app's settings name ("" for none).
     """
 
-    def __init__(self, vault: Vault, transport: Transport) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        transport: Transport | None = None,
+        *,
+        ca_certificate: Callable[[], str] = lambda: "",
+    ) -> None:
         self._vault = vault
         self._transport = transport
+        self._ca_certificate = ca_certificate
+
+    def is_governance(self) -> bool:
+        """Whether the server last said this vault's user holds the governance role."""
+        with self._vault.read() as conn:
+            user = replica.get_state(conn, "user")
+        return isinstance(user, dict) and user.get("role") == GOVERNANCE
 
     def due(self, *, as_of: date | None = None) -> DueList:
         """Records due for a retention decision on or before ``as_of`` (today by default)."""
@@ -159,10 +177,16 @@ class GovernanceService:
     def _call(self, work: Callable[[Transport], T]) -> T:
         with self._vault.read() as conn:
             token = replica.get_state(conn, "token")
-        if not token:
+            server = replica.get_state(conn, "server_url")
+        if not token or not server:
             raise NeedsServer(
                 "This needs the sync server, and this laptop is not signed in to it. "
                 "Sync once while connected, then try again."
+            )
+        if self._transport is None:
+            ca = self._ca_certificate().strip()
+            self._transport = Transport(
+                TransportConfig(server_url=str(server), ca_bundle=Path(ca) if ca else None)
             )
         self._transport.token = str(token)
         try:
@@ -202,7 +226,7 @@ class RequestLine:
     state: str
     #: "Answer by 27 December 2026" (", extended" when it was).
     deadline: str
-    #: ``problem`` for overdue, ``warning`` for due soon, ``""`` otherwise (``theme.set_tone``).
+    #: ``problem`` for overdue, ``alert`` for due soon, ``""`` otherwise (``theme.set_tone``).
     tone: str
     restricting: bool
 
@@ -222,7 +246,7 @@ def request_lines(requests: list[RightsRequest]) -> list[RequestLine]:
             due = format_date(date.fromisoformat(r.due))
         except ValueError:
             due = r.due
-        tone = {"overdue": "problem", "due_soon": "warning"}.get(r.state, "")
+        tone = {"overdue": "problem", "due_soon": "alert"}.get(r.state, "")
         deadline = f"Answer by {due}" + (" (extended)" if r.extended else "")
         out.append(
             RequestLine(
