@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, person, place
+from tests.factories import PASSPHRASE, person, place, visit
 
 from fieldkit.services.settings import SettingsService
 from fieldkit.store.keyfile import TEST_KDF
@@ -399,3 +399,35 @@ def test_search_finds_a_person_by_a_spelling_variant_and_says_why(
     ]
     places = run("search", "--vault", str(cheap_vault), "--passphrase-stdin", "chaudhry")
     assert [line.split("\t")[0] for line in places.stdout.splitlines()] == ["person", "place"]
+
+
+def test_an_export_names_each_records_regime_and_imports_again(
+    cheap_vault: Path, tmp_path: Path
+) -> None:
+    patrol_id = "5f0f2f7e-3c1d-4d55-9a0e-333333333333"
+    tenancy_id = "5f0f2f7e-3c1d-4d55-9a0e-444444444444"
+    source = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"type": "visit", "id": patrol_id, "fields": visit()},
+            {"type": "visit", "id": tenancy_id, "fields": visit(kind="tenancy_visit")},
+        ],
+    )
+    imported = run("import", "--vault", str(cheap_vault), "--passphrase-stdin", str(source))
+    assert imported.returncode == 0, imported.stderr
+
+    exported = run("export", "--vault", str(cheap_vault), "--passphrase-stdin", "--type", "visit")
+
+    assert exported.returncode == 0, exported.stderr
+    lines = [json.loads(x) for x in exported.stdout.splitlines()]
+    assert {line["id"]: line["regime"] for line in lines} == {
+        patrol_id: "dpa2018_part3",
+        tenancy_id: "uk_gdpr",
+    }
+    # An export (regime included) imports into another vault as it is.
+    again = tmp_path / "again"
+    Vault.create(again, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF).lock()
+    back = tmp_path / "back.jsonl"
+    back.write_text(exported.stdout, encoding="utf-8")
+    reimported = run("import", "--vault", str(again), "--passphrase-stdin", str(back))
+    assert reimported.returncode == 0, reimported.stderr

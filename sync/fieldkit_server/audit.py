@@ -75,6 +75,8 @@ class AuditAction(StrEnum):
     #: A record came under (or left) a data subject's restriction of processing.
     RESTRICT_PROCESSING = "restrict_processing"
     LIFT_RESTRICTION = "lift_restriction"
+    #: Information governance listed the rights requests from the app (ids and counts only).
+    REQUEST_LIST = "request_list"
 
 
 CLIENT_ACTIONS = frozenset(

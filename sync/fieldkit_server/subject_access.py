@@ -407,6 +407,25 @@ def new_reference() -> str:
     return "SAR-P-" + secrets.token_hex(4).upper()
 
 
+def render_export(
+    gathered: Gathered, *, reference: str, prepared_by: str, now: datetime
+) -> tuple[bytes, bytes]:
+    """The export's JSON and PDF, in memory (the JSON names the PDF's SHA-256).
+
+    Args:
+        gathered: what the server holds about the person.
+        reference: the export's reference, printed on every page.
+        prepared_by: who prepared it.
+        now: when.
+    """
+    rendered = render_subject_access(
+        _pack(gathered, reference=reference, by=prepared_by, at=now),
+        TemplateLibrary.load().bundle("en").branding,
+    )
+    body = _json(gathered, reference=reference, by=prepared_by, at=now, pdf_sha256=rendered.sha256)
+    return body, rendered.pdf
+
+
 def write_export(
     gathered: Gathered, *, folder: Path, reference: str, prepared_by: str, now: datetime
 ) -> Written:
@@ -424,14 +443,10 @@ def write_export(
     for path in (json_path, pdf_path):
         if path.exists():
             raise FileExistsError(f"{path.name} is already in the output folder")
-    rendered = render_subject_access(
-        _pack(gathered, reference=reference, by=prepared_by, at=now),
-        TemplateLibrary.load().bundle("en").branding,
-    )
-    body = _json(gathered, reference=reference, by=prepared_by, at=now, pdf_sha256=rendered.sha256)
+    body, pdf = render_export(gathered, reference=reference, prepared_by=prepared_by, now=now)
     placed: list[Path] = []
     try:
-        for data, final in ((body, json_path), (rendered.pdf, pdf_path)):
+        for data, final in ((body, json_path), (pdf, pdf_path)):
             _place(folder, data, final)
             placed.append(final)
     except BaseException:

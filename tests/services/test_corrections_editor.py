@@ -158,3 +158,15 @@ def test_a_stamped_field_cannot_be_changed_by_the_editor_or_the_service(vault: V
     with pytest.raises(ValidationError):  # the read-only field is not sent: nothing changed
         service.save_form(form, texts=texts, reason="x")
     assert len(service.history(record_type="visit", record_id=made.id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "regime"),
+    [("patrol", "Law enforcement processing (DPA 2018 Part 3)"), ("tenancy_visit", "UK GDPR")],
+)
+def test_the_editor_shows_the_regime_the_record_is_processed_under(
+    vault: Vault, kind: str, regime: str
+) -> None:
+    made = RecordService(vault).create(record_type="visit", fields=visit(kind=kind))
+    form = CorrectionService(vault).open_for_edit(record_type="visit", record_id=made.id)
+    assert form.regime == regime

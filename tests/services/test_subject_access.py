@@ -500,3 +500,15 @@ def test_a_failed_rename_completes_the_logged_export_with_no_records(
         ).all()
     assert [tuple(c) for c in completed] == [(f"{REASON}: 0 records", "DPO")]
     assert list(out.iterdir()) == []
+
+
+def test_each_record_in_the_json_names_the_regime_it_is_processed_under(
+    vault: Vault, ids: dict[str, str], service: SubjectAccessService, out: Path
+) -> None:
+    body = _load(service.export(ids["zoe"], folder=out).json_path)
+    regimes = {r["type"]: r["regime"] for r in body["records"]}
+    # Tenancy work is the landlord's, under UK GDPR; policing ASB is DPA 2018 Part 3.
+    assert regimes["tenancy_case"] == "uk_gdpr"
+    assert regimes["tenancy_note"] == "uk_gdpr"
+    assert regimes["person"] == "dpa2018_part3"
+    assert regimes["warning"] == "dpa2018_part3"

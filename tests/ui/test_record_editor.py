@@ -39,6 +39,7 @@ def test_a_visit_opened_from_today_is_corrected_as_a_new_version(
     qtbot.waitUntil(lambda: "narrative" in editor.editors, timeout=WAIT)
     assert editor.title.text().startswith("Visit")
     assert not editor.decision.isVisible()
+    assert editor.regime.text() == "Processed under: Law enforcement processing (DPA 2018 Part 3)"
     editor.set_text("narrative", "Moved on from the bus station after advice.")
     editor.reason.setText("added where")
     with qtbot.waitSignal(editor.saved, timeout=WAIT):

@@ -28,6 +28,7 @@ from fieldkit.domain.records import (
     record_spec,
     value_label,
 )
+from fieldkit.domain.retention import load_rules
 from fieldkit.domain.vocabulary import ReviewDecision
 from fieldkit.services.records import RecordView
 from fieldkit.store import audit, replica
@@ -111,6 +112,9 @@ class EditForm:
     decision: str
     returned: bool
     reason_always_required: bool
+    #: The regime the record is processed under, in words ("UK GDPR", ...), from the
+    #: retention rules; shown on the record.
+    regime: str = ""
 
 
 class CorrectionService:
@@ -192,6 +196,7 @@ class CorrectionService:
             decision=decision,
             returned=returned,
             reason_always_required=reason_required(spec.type, ()),
+            regime=load_rules()[spec.type].regime_of(record.fields).label,
         )
 
     def save_form(

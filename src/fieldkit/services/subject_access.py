@@ -41,6 +41,7 @@ from fieldkit.domain.records import (
     normalise_id,
     value_label,
 )
+from fieldkit.domain.retention import load_rules
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import DocumentKind, ServedHow
 from fieldkit.services import disclosure
@@ -318,6 +319,7 @@ def _json(
     at: datetime,
     pdf: RenderedDocument,
 ) -> bytes:
+    rules = load_rules()
     document = {
         "format": FORMAT,
         "reference": reference,
@@ -332,6 +334,8 @@ def _json(
                 "id": h.record.id,
                 "why": h.why,
                 "deleted": h.record.deleted,
+                # The regime the record is processed under (DPA 2018 Part 3 or UK GDPR).
+                "regime": rules[h.record.type].regime_of(h.record.fields).value,
                 "fields": dict(h.record.fields),
                 "history": [
                     {

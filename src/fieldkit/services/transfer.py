@@ -1,4 +1,4 @@
-"""Import and export of records as JSON Lines: `{"type": ..., "id": ..., "fields": {...}}`."""
+"""Import and export of records as JSON Lines: `{"type", "id", "regime", "fields"}` per line."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fieldkit.domain.records import (
     record_spec,
     validate_fields,
 )
+from fieldkit.domain.retention import load_rules
 from fieldkit.services import disclosure
 from fieldkit.store import audit
 from fieldkit.store.records import NewRecord
@@ -82,7 +83,8 @@ def parse_lines(lines: Iterable[str | bytes]) -> tuple[list[NewRecord], list[Lin
         if problem is not None:
             errors.append(LineError(number, "-", problem))
             continue
-        if not isinstance(doc, dict) or set(doc) - {"type", "id", "fields"}:
+        # "regime" is what an export says the record is processed under; import derives it.
+        if not isinstance(doc, dict) or set(doc) - {"type", "id", "fields", "regime"}:
             errors.append(LineError(number, "-", 'must be an object with "type", "id", "fields"'))
             continue
         record_type, record_id, fields = doc.get("type"), doc.get("id"), doc.get("fields")
@@ -223,6 +225,7 @@ def export_records(
             the records written so far are logged, and no ``complete`` entry is.
     """
     types = [record_spec(record_type).type] if record_type else list(TYPE_ORDER)
+    rules = load_rules()
     count = 0
     with vault.read() as conn:
         repo = vault.records(conn)
@@ -230,7 +233,13 @@ def export_records(
         named: list[disclosure.Disclosed] = []
         for t in types:
             for record in repo.iter_all(t):
-                line = {"type": t.value, "id": record.id, "fields": dict(record.fields)}
+                line = {
+                    "type": t.value,
+                    "id": record.id,
+                    # The regime the record is processed under (DPA 2018 Part 3 or UK GDPR).
+                    "regime": rules[t].regime_of(record.fields).value,
+                    "fields": dict(record.fields),
+                }
                 pending.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
                 named.append((t.value, record.id))
                 if len(pending) >= batch:

@@ -17,6 +17,7 @@ from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
+from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
 from fieldkit.services.people import PeopleService
@@ -82,6 +83,8 @@ class Workspace:
     triggers: CommunityTriggerService
     #: The document list: every kept document, filtered and reprinted.
     kept_documents: KeptDocumentService
+    #: Information governance at the server (retention, rights requests, subject access).
+    governance: GovernanceService
     #: Signing in to the sync server from the app (None when sync is a stand-in, in tests).
     account: AppSync | None = None
     #: Merging two records of one person (supervisors).
@@ -165,6 +168,7 @@ def open_workspace(
         corrections=CorrectionService(vault),
         account=controller if isinstance(controller, AppSync) else None,
         kept_documents=KeptDocumentService(vault, documents),
+        governance=GovernanceService(vault, ca_certificate=lambda: settings.load().ca_certificate),
         asb=asb,
     )
 

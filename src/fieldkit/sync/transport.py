@@ -18,6 +18,7 @@ import requests
 
 from fieldkit import __version__
 from fieldkit.domain.attestation import Head, Shown
+from fieldkit.sync import governance as gov
 from fieldkit.sync.protocol import (
     PROTOCOL,
     AccountDisabled,
@@ -321,6 +322,76 @@ class Transport:
         """Fetch records by (type, id) at their current state; repeated freely (it reads)."""
         body = {"records": [{"type": t, "id": i} for t, i in items]}
         return self._call("POST", "/v1/sync/fetch", FetchReply.parse, body=body, repeatable=True)
+
+    # Information governance (the governance role only; others are refused with 403) ---------
+
+    def retention_due(self, *, as_of: str | None = None) -> gov.DueList:
+        """Records due for a retention decision on or before ``as_of`` (YYYY-MM-DD; today)."""
+        params = {"as_of": as_of} if as_of else None
+        return self._call(
+            "GET", "/v1/governance/retention/due", gov.DueList.parse, params=params, repeatable=True
+        )
+
+    def retention_decide(self, decisions: Sequence[Mapping[str, Any]]) -> gov.Applied:
+        """Apply retention decisions (type, id, decision, reason, review_on): all or none.
+
+        Not repeated on a lost reply: an erased record cannot be decided on twice.
+        """
+        return self._call(
+            "POST",
+            "/v1/governance/retention/decisions",
+            gov.Applied.parse,
+            body={"decisions": list(decisions)},
+            repeatable=False,
+        )
+
+    def rights_requests(self, *, open_only: bool = True) -> list[gov.RightsRequest]:
+        """Data subjects' requests by deadline, earliest first."""
+        params = {"open": "true" if open_only else "false"}
+        return self._call(
+            "GET", "/v1/governance/requests", gov.parse_requests, params=params, repeatable=True
+        )
+
+    def add_rights_request(
+        self, *, kind: str, person_id: str, received: str, detail: str | None
+    ) -> gov.RightsRequest:
+        """Record a data subject's request (its text goes in the body, never the URL)."""
+        body = {"kind": kind, "person_id": person_id, "received": received, "detail": detail}
+        return self._call(
+            "POST", "/v1/governance/requests", gov.RightsRequest.parse, body=body, repeatable=False
+        )
+
+    def extend_rights_request(self, request_id: str, *, reason: str) -> gov.RightsRequest:
+        """Extend an open request by two months, once."""
+        return self._request_action(request_id, "extend", {"reason": reason})
+
+    def answer_rights_request(
+        self, request_id: str, *, decision: str, restrict: bool = False
+    ) -> gov.RightsRequest:
+        """Record the answer; ``restrict`` grants a restriction of processing."""
+        return self._request_action(
+            request_id, "answer", {"decision": decision, "restrict": restrict}
+        )
+
+    def lift_rights_request(self, request_id: str) -> gov.RightsRequest:
+        """Lift a restriction of processing."""
+        return self._request_action(request_id, "lift", None)
+
+    def _request_action(
+        self, request_id: str, action: str, body: Mapping[str, Any] | None
+    ) -> gov.RightsRequest:
+        path = f"/v1/governance/requests/{quote(request_id, safe='')}/{action}"
+        return self._call("POST", path, gov.RightsRequest.parse, body=body, repeatable=False)
+
+    def server_subject_access(self, person_id: str) -> gov.ServerSubjectAccess:
+        """A partnership-wide subject access export made by the server (PDF checked)."""
+        return self._call(
+            "POST",
+            "/v1/governance/subject-access",
+            gov.ServerSubjectAccess.parse,
+            body={"person_id": person_id},
+            repeatable=False,
+        )
 
     # The one place a request is made -------------------------------------------------------
 

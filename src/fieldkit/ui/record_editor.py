@@ -105,6 +105,10 @@ class RecordEditor(QDialog):
         self.decision.setObjectName("editorDecision")
         self.decision.setWordWrap(True)
         self.decision.setVisible(False)
+        self.regime = QLabel(self)
+        self.regime.setObjectName("editorRegime")
+        self.regime.setAccessibleName("Data protection regime")
+        set_tone(self.regime, "muted")
         self.fields = QFormLayout()
         self.reason = QLineEdit(self)
         self.reason.setObjectName("editorReason")
@@ -122,6 +126,7 @@ class RecordEditor(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.title)
         layout.addWidget(self.decision)
+        layout.addWidget(self.regime)
         layout.addLayout(self.fields)
         reason_row = QFormLayout()
         self.reason_label = QLabel("Reason", self)
@@ -207,6 +212,8 @@ class RecordEditor(QDialog):
     def _show(self, form: EditForm) -> None:
         self._form = form
         self.title.setText(form.title)
+        self.regime.setText(f"Processed under: {form.regime}" if form.regime else "")
+        self.regime.setVisible(bool(form.regime))
         self.decision.setText(form.decision)
         self.decision.setVisible(bool(form.decision))
         set_tone(self.decision, "problem" if form.returned else None)

@@ -38,6 +38,7 @@ from fieldkit.ui.community_trigger_view import CommunityTriggerView
 from fieldkit.ui.conflicts_view import ConflictsView
 from fieldkit.ui.directory_view import DirectoryView
 from fieldkit.ui.documents_view import DocumentsView
+from fieldkit.ui.governance_view import GovernanceView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
@@ -73,7 +74,8 @@ log = logging.getLogger(__name__)
     CONFLICTS,
     ASB_CASES,
     COMMUNITY_TRIGGER,
-) = range(12)
+    GOVERNANCE,
+) = range(13)
 SCREENS = (
     ("Today", "Ctrl+1"),
     ("Log a visit", "Ctrl+N"),
@@ -87,9 +89,12 @@ SCREENS = (
     ("Conflicts", "Ctrl+Shift+C"),
     ("ASB cases", "Ctrl+Shift+A"),
     ("Community Trigger", "Ctrl+Shift+T"),
+    ("Governance", "Ctrl+Shift+G"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
+#: Listed only for information governance (the role comes from the server with each sync).
+GOVERNANCE_SCREENS = frozenset({GOVERNANCE})
 _UNLOCK_PAGE, _MAIN_PAGE = 0, 1
 
 
@@ -151,6 +156,7 @@ class Screens:
         self.community_trigger = CommunityTriggerView(
             ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
+        self.governance = GovernanceView(ws.governance, workers)
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -166,6 +172,7 @@ class Screens:
             self.conflicts,
             self.asb,
             self.community_trigger,
+            self.governance,
         ]
 
 
@@ -259,6 +266,7 @@ class MainWindow(QMainWindow):
         self.sync_bar.status_arrived.connect(self._sync_status)
         self.sync_bar.sign_in_requested.connect(self.open_sign_in)
         self.supervisor = False
+        self.governance = False
 
         app = QApplication.instance()
         assert isinstance(app, QApplication)
@@ -303,16 +311,16 @@ class MainWindow(QMainWindow):
     def _build(self, ws: Workspace) -> None:
         self.workspace = ws
 
-        def load() -> tuple[AppSettings, bool]:
-            return ws.settings.load(), ws.review.is_supervisor()
+        def load() -> tuple[AppSettings, bool, bool]:
+            return ws.settings.load(), ws.review.is_supervisor(), ws.governance.is_governance()
 
         self.workers.submit(load, lambda loaded: self._start(*loaded))
 
-    def _start(self, settings: AppSettings, supervisor: bool) -> None:
+    def _start(self, settings: AppSettings, supervisor: bool, governance: bool = False) -> None:
         ws = self.workspace
         assert ws is not None
         self.settings = settings
-        self._show_role(supervisor=supervisor)
+        self._show_role(supervisor=supervisor, governance=governance)
         self.screens = Screens(ws, self.workers, settings)
         s = self.screens
         for widget in s.in_order():
@@ -452,14 +460,17 @@ class MainWindow(QMainWindow):
 
     # The supervisor's screens ----------------------------------------------------------------
 
-    def _show_role(self, *, supervisor: bool) -> None:
-        """List the supervisor's screens (and enable their keys) only for a supervisor."""
+    def _show_role(self, *, supervisor: bool, governance: bool = False) -> None:
+        """List the supervisor's screens (and enable their keys) only for a supervisor, and the
+        Governance screen only for information governance."""
         self.supervisor = supervisor
-        for index in SUPERVISOR_SCREENS:
-            self.navigation.item(index).setHidden(not supervisor)
-            self._actions[index].setEnabled(supervisor)
-        if not supervisor and self.navigation.currentRow() in SUPERVISOR_SCREENS:
-            self.navigation.setCurrentRow(TODAY)
+        self.governance = governance
+        for screens, shown in ((SUPERVISOR_SCREENS, supervisor), (GOVERNANCE_SCREENS, governance)):
+            for index in screens:
+                self.navigation.item(index).setHidden(not shown)
+                self._actions[index].setEnabled(shown)
+            if not shown and self.navigation.currentRow() in screens:
+                self.navigation.setCurrentRow(TODAY)
 
     def _sync_status(self, status: SyncStatus) -> None:
         """After a sync ends, read the role again: the first sync brings it, a later one may
@@ -468,14 +479,18 @@ class MainWindow(QMainWindow):
         if ws is None or status.state is SyncState.SYNCING:
             return
 
-        def role_read(supervisor: bool) -> None:
+        def read() -> tuple[bool, bool]:
+            return ws.review.is_supervisor(), ws.governance.is_governance()
+
+        def role_read(roles: tuple[bool, bool]) -> None:
+            supervisor, governance = roles
             if self.workspace is ws:
-                self._show_role(supervisor=supervisor)
+                self._show_role(supervisor=supervisor, governance=governance)
                 # A sync refreshes the conflicts list; show the new one if it is on screen.
                 if self.screens is not None and self.navigation.currentRow() == CONFLICTS:
                     self.screens.conflicts.refresh()
 
-        self.workers.submit(ws.review.is_supervisor, role_read)
+        self.workers.submit(read, role_read)
 
     def _screen_chosen(self, index: int) -> None:
         s = self.screens
@@ -507,6 +522,8 @@ class MainWindow(QMainWindow):
                 s.conflicts.focus_list()
             case 10:
                 s.community_trigger.refresh()
+            case 12:
+                s.governance.refresh()
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
         if self.screens is not None:
