@@ -520,9 +520,11 @@ class MainWindow(QMainWindow):
             case 9:
                 s.conflicts.refresh()
                 s.conflicts.focus_list()
-            case 10:
+            case 10:  # ASB_CASES (a bare name in a case pattern would capture, not compare)
+                s.asb.refresh()
+            case 11:  # COMMUNITY_TRIGGER
                 s.community_trigger.refresh()
-            case 12:
+            case 12:  # GOVERNANCE
                 s.governance.refresh()
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
