@@ -87,7 +87,7 @@ def test_work_returned_on_the_review_screen_reaches_the_officers_today(
     shown = [today.feedback.index(0, c).data() for c in range(today.feedback.columnCount())]
     assert "Which stall? Add it and send it back." in shown
     [feedback] = officer.review.feedback()
-    assert (feedback.subject_id, feedback.returned, feedback.by) == (visit_id, True, "priya")
+    assert (feedback.subject_id, feedback.returned, feedback.by) == (visit_id, True, "Priya")
 
 
 def test_a_conflict_settled_on_the_conflicts_screen_is_resolved_and_reaches_the_officer(
