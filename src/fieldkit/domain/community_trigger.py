@@ -7,19 +7,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from fieldkit.domain.legal_clocks import LONDON, format_date
-from fieldkit.domain.vocabulary import Category
+from fieldkit.domain.vocabulary import Category, Vocabulary, define_words
 from fieldkit.domain.working_days import BankHolidays, add_working_days
 
 THRESHOLD_FILE = "threshold.json"
 
 
-class TriggerStatus(StrEnum):
+class TriggerStatus(Vocabulary):
     """Where an application stands."""
 
     RECEIVED = "received"
@@ -28,19 +27,17 @@ class TriggerStatus(StrEnum):
     REVIEWED = "reviewed"
     CLOSED = "closed"
 
-    @property
-    def label(self) -> str:
-        """The status in words."""
-        return _STATUS_LABELS[self]
 
-
-_STATUS_LABELS = {
-    TriggerStatus.RECEIVED: "Received",
-    TriggerStatus.THRESHOLD_MET: "Threshold met — review due",
-    TriggerStatus.THRESHOLD_NOT_MET: "Threshold not met",
-    TriggerStatus.REVIEWED: "Reviewed",
-    TriggerStatus.CLOSED: "Closed — applicant told",
-}
+define_words(
+    TriggerStatus,
+    {
+        TriggerStatus.RECEIVED: "Received",
+        TriggerStatus.THRESHOLD_MET: "Threshold met — review due",
+        TriggerStatus.THRESHOLD_NOT_MET: "Threshold not met",
+        TriggerStatus.REVIEWED: "Reviewed",
+        TriggerStatus.CLOSED: "Closed — applicant told",
+    },
+)
 
 
 class ThresholdError(ValueError):

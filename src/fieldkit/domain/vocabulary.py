@@ -386,6 +386,7 @@ define_words(
         DocumentKind.CLOSURE_NOTICE: "Closure notice",
         DocumentKind.MEETING_PACK: "Meeting pack",
         DocumentKind.SUBJECT_ACCESS: "Subject access response",
+        DocumentKind.COMMUNITY_TRIGGER_OUTCOME: "Community Trigger outcome letter",
     },
 )
 

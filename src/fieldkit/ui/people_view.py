@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -111,20 +111,31 @@ class PeopleView(QWidget):
         self.timeline_table = child(f, QTableView, "timelineTable")
         self.warn_button = child(f, QPushButton, "warnButton")
         # Built here rather than in people.ui: it exists only when the service is given.
-        self.access_button = QPushButton("Subject &access export…", self)
-        self.access_button.setAccessibleName("Subject access export")
+        self.access_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Subject &access export…"), self
+        )
+        self.access_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Subject access export")
+        )
         self.access_button.setToolTip(
-            "Everything this vault holds about the person, as PDF and JSON in a folder you "
-            "choose. The export is logged."
+            QCoreApplication.translate(
+                "PeopleView",
+                "Everything this vault holds about the person, as PDF and JSON in a folder you "
+                "choose. The export is logged.",
+            )
         )
         self.access_status = QLabel(self)
         self.access_status.setWordWrap(True)
-        self.access_status.setAccessibleName("Subject access export status")
+        self.access_status.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Subject access export status")
+        )
         buttons = f.findChild(QHBoxLayout, "profileButtons")
         assert buttons is not None, "people.ui has no profileButtons row"
         buttons.insertWidget(0, self.access_status, 1)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.access_button)
-        self.case_button = QPushButton("Open an ASB &case…", self)
+        self.case_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Open an ASB &case…"), self
+        )
         self.case_button.setEnabled(False)
         self.case_button.clicked.connect(self._case_about_person)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.case_button)
@@ -153,7 +164,9 @@ class PeopleView(QWidget):
         # Merge suggestions: other records that may be this person, as links to open them.
         self.same_as = QLabel(self)
         self.same_as.setWordWrap(True)
-        self.same_as.setAccessibleName("May be the same person as")
+        self.same_as.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "May be the same person as")
+        )
         self.same_as.setTextFormat(Qt.TextFormat.RichText)
         self.same_as.linkActivated.connect(lambda link: self.open(link.removeprefix("person:")))
         profile_layout = f.findChild(QVBoxLayout, "profileLayout")
@@ -186,10 +199,19 @@ class PeopleView(QWidget):
         Enter or a double-click on a timeline row opens that row's record; Ctrl+E edits the
         selected row when the timeline has the focus, else the person.
         """
-        self.edit_button = QPushButton("&Edit person…", self)
-        self.edit_button.setAccessibleName("Correct the person's details and risk markers")
+        self.edit_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "&Edit person…"), self
+        )
+        self.edit_button.setAccessibleName(
+            QCoreApplication.translate(
+                "PeopleView", "Correct the person's details and risk markers"
+            )
+        )
         self.edit_button.setToolTip(
-            "Correct names, aliases, date of birth, description, risk markers (Ctrl+E)"
+            QCoreApplication.translate(
+                "PeopleView",
+                "Correct names, aliases, date of birth, description, risk markers (Ctrl+E)",
+            )
         )
         self.edit_button.setEnabled(False)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.edit_button)
@@ -223,15 +245,29 @@ class PeopleView(QWidget):
 
     def _add_warning_actions(self, buttons: QHBoxLayout) -> None:
         """Reprint, withdraw and serve the warning selected in the timeline."""
-        self.reprint_button = QPushButton("&Reprint…", self)
-        self.reprint_button.setAccessibleName("Reprint the selected warning's letter")
-        self.withdraw_button = QPushButton("Wit&hdraw…", self)
-        self.withdraw_button.setAccessibleName("Withdraw the selected warning")
-        self.serve_button = QPushButton("Ser&ve notice", self)
-        self.serve_button.setAccessibleName("Serve the selected countersigned notice")
+        self.reprint_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "&Reprint…"), self
+        )
+        self.reprint_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Reprint the selected warning's letter")
+        )
+        self.withdraw_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Wit&hdraw…"), self
+        )
+        self.withdraw_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Withdraw the selected warning")
+        )
+        self.serve_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Ser&ve notice"), self
+        )
+        self.serve_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Serve the selected countersigned notice")
+        )
         self.warning_status = QLabel(self)
         self.warning_status.setWordWrap(True)
-        self.warning_status.setAccessibleName("Warning action status")
+        self.warning_status.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Warning action status")
+        )
         at = buttons.indexOf(self.warn_button)
         for button in (self.reprint_button, self.withdraw_button, self.serve_button):
             buttons.insertWidget(at, button)
@@ -384,10 +420,13 @@ class PeopleView(QWidget):
         self._enable_export()
         self.access_status.clear()
         if profile is None:
-            self.name.setText("Find a person")
+            self.name.setText(QCoreApplication.translate("PeopleView", "Find a person"))
             self.flags.hide()
             self.identity.setText(
-                "Type a name (any spelling), alias or date of birth, then press Enter."
+                QCoreApplication.translate(
+                    "PeopleView",
+                    "Type a name (any spelling), alias or date of birth, then press Enter.",
+                )
             )
             self.same_as.clear()
             self.standing.clear()
@@ -443,7 +482,9 @@ class PeopleView(QWidget):
             return
         self._exporting = True
         self._enable_export()
-        self.access_status.setText("Gathering everything held about this person…")
+        self.access_status.setText(
+            QCoreApplication.translate("PeopleView", "Gathering everything held about this person…")
+        )
         self._workers.submit(
             lambda: service.export(profile.id, folder=folder),
             self._exported,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -71,7 +71,7 @@ class RecordEditor(QDialog):
         self, corrections: CorrectionService, workers: Workers, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Correct a record")
+        self.setWindowTitle(QCoreApplication.translate("RecordEditor", "Correct a record"))
         self.setMinimumWidth(560)
         self._corrections = corrections
         self._workers = workers
@@ -90,7 +90,11 @@ class RecordEditor(QDialog):
         self.fields = QFormLayout()
         self.reason = QLineEdit(self)
         self.reason.setObjectName("editorReason")
-        self.reason.setPlaceholderText("Why is it changed? (kept in the audit log; no names)")
+        self.reason.setPlaceholderText(
+            QCoreApplication.translate(
+                "RecordEditor", "Why is it changed? (kept in the audit log; no names)"
+            )
+        )
         self.problem = QLabel(self)
         self.problem.setObjectName("editorProblem")
         self.problem.setWordWrap(True)
@@ -106,7 +110,7 @@ class RecordEditor(QDialog):
         layout.addWidget(self.decision)
         layout.addLayout(self.fields)
         reason_row = QFormLayout()
-        self.reason_label = QLabel("Reason", self)
+        self.reason_label = QLabel(QCoreApplication.translate("RecordEditor", "Reason"), self)
         reason_row.addRow(self.reason_label, self.reason)
         layout.addLayout(reason_row)
         layout.addWidget(self.problem)
@@ -127,7 +131,11 @@ class RecordEditor(QDialog):
         self.decision.setText(form.decision)
         self.decision.setVisible(bool(form.decision))
         set_tone(self.decision, "problem" if form.returned else None)
-        self.reason_label.setText("Reason (required)" if form.reason_always_required else "Reason")
+        self.reason_label.setText(
+            QCoreApplication.translate("RecordEditor", "Reason (required)")
+            if form.reason_always_required
+            else QCoreApplication.translate("RecordEditor", "Reason")
+        )
         while self.fields.rowCount():
             self.fields.removeRow(0)
         self._opened = {f.name: f.text for f in form.fields}
@@ -139,7 +147,11 @@ class RecordEditor(QDialog):
                     continue  # stamped and not set: nothing to show
                 shown = QLabel(f.shown, self)
                 shown.setObjectName(f"readOnly_{f.name}")
-                shown.setToolTip("Set by Fieldkit; it cannot be changed here.")
+                shown.setToolTip(
+                    QCoreApplication.translate(
+                        "RecordEditor", "Set by Fieldkit; it cannot be changed here."
+                    )
+                )
                 shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.read_only[f.name] = shown
                 self.fields.addRow(f.label, shown)
@@ -166,7 +178,7 @@ class RecordEditor(QDialog):
             day.setCalendarPopup(True)
             day.setDisplayFormat("d MMM yyyy")
             day.setMinimumDate(_NOT_SET)
-            day.setSpecialValueText("Not set")
+            day.setSpecialValueText(QCoreApplication.translate("RecordEditor", "Not set"))
             day.setDate(_qdate(field.text) if field.text else _NOT_SET)
             return day
         if field.editor is FieldEditor.DATETIME:
@@ -174,15 +186,21 @@ class RecordEditor(QDialog):
             moment.setCalendarPopup(True)
             moment.setDisplayFormat("d MMM yyyy HH:mm")
             moment.setMinimumDate(_NOT_SET)
-            moment.setSpecialValueText("Not set")
+            moment.setSpecialValueText(QCoreApplication.translate("RecordEditor", "Not set"))
             shown = _qdatetime(field.text) if field.text else None
             moment.setDateTime(shown or QDateTime(_NOT_SET, moment.minimumTime()))
             return moment
         if field.editor is FieldEditor.YES_NO:
             box = QComboBox(self)
             box.addItem("", "")
-            box.addItem("Yes", "yes")
-            box.addItem("No", "no")
+            box.addItem(
+                QCoreApplication.translate("RecordEditor", "Yes"),
+                "yes",
+            )
+            box.addItem(
+                QCoreApplication.translate("RecordEditor", "No"),
+                "no",
+            )
             box.setCurrentIndex(max(0, box.findData(field.text)))
             return box
         if field.choices:

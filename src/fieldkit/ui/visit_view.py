@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -108,7 +108,9 @@ class VisitView(QWidget):
         self.draft_label = child(f, QLabel, "draftLabel")
         self.save_button = child(f, QPushButton, "saveButton")
         # Built here rather than in visit.ui: enabled once a visit has been saved.
-        self.case_button = QPushButton("Open an ASB case from this &visit", self)
+        self.case_button = QPushButton(
+            QCoreApplication.translate("VisitView", "Open an ASB case from this &visit"), self
+        )
         self.case_button.setEnabled(False)
         self.case_button.clicked.connect(self._case_from_visit)
         self._last_saved: str | None = None
@@ -185,7 +187,7 @@ class VisitView(QWidget):
     def _restored(self, found: bool) -> None:
         self.show_form()
         if found:
-            self.draft_label.setText("Draft restored.")
+            self.draft_label.setText(QCoreApplication.translate("VisitView", "Draft restored."))
         self.load_recent_places()
 
     def show_form(self) -> None:
@@ -196,9 +198,11 @@ class VisitView(QWidget):
             self.kind.setCurrentIndex(max(0, self.kind.findData(form.kind)))
             self.district.setCurrentIndex(max(0, self.district.findData(form.district)))
             self.place_chosen.setText(
-                f"<b>{form.place.label}</b> {form.place.detail}"
+                QCoreApplication.translate("VisitView", "<b>{label}</b> {detail}").format(
+                    label=form.place.label, detail=form.place.detail
+                )
                 if form.place
-                else "No place chosen"
+                else QCoreApplication.translate("VisitView", "No place chosen")
             )
             self.people_chosen.clear()
             for person in form.people:
@@ -261,8 +265,12 @@ class VisitView(QWidget):
         snapshot = self.presenter.form.to_draft()
         self._workers.submit(
             lambda: self.presenter.save_draft(snapshot),
-            lambda _none: self.draft_label.setText("Draft kept in the vault."),
-            lambda _exc: self.draft_label.setText("The draft could not be kept."),
+            lambda _none: self.draft_label.setText(
+                QCoreApplication.translate("VisitView", "Draft kept in the vault.")
+            ),
+            lambda _exc: self.draft_label.setText(
+                QCoreApplication.translate("VisitView", "The draft could not be kept.")
+            ),
         )
 
     def flush_draft(self) -> None:
@@ -285,7 +293,7 @@ class VisitView(QWidget):
             return
         self.error.clear()
         self.show_form()
-        self.draft_label.setText("Visit saved.")
+        self.draft_label.setText(QCoreApplication.translate("VisitView", "Visit saved."))
         self.load_recent_places()
         self.when.setFocus()
         self._last_saved = result.visit_id
@@ -393,7 +401,13 @@ class VisitView(QWidget):
         self.person_results.clear()
         for person in people:
             item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.line)
-            item.setToolTip(f"Found because: {person.reason}" if person.reason else "")
+            item.setToolTip(
+                QCoreApplication.translate("VisitView", "Found because: {reason}").format(
+                    reason=person.reason
+                )
+                if person.reason
+                else ""
+            )
             item.setData(_DATA, person)
             self.person_results.addItem(item)
 
@@ -421,7 +435,9 @@ class VisitView(QWidget):
         item.setData(_DATA, person.id)
         if person.risk_markers:
             item.setForeground(Qt.GlobalColor.darkRed)
-            item.setToolTip("Risk markers: " + person.risk_text)
+            item.setToolTip(
+                QCoreApplication.translate("VisitView", "Risk markers: ") + person.risk_text
+            )
         self.people_chosen.addItem(item)
 
     def _remove_person(self) -> None:
@@ -484,8 +500,11 @@ class VisitView(QWidget):
             self._duplicates_offered_for = typed
             self._show_people(rows)
             self.new_person_error.setText(
-                f"{_may_be(len(rows))} already in the vault (listed above, with why). Choose "
-                "them, or press Add person again to add someone new."
+                QCoreApplication.translate(
+                    "VisitView",
+                    "{0} already in the vault (listed above, with why). Choose them, or press Add "
+                    "person again to add someone new.",
+                ).format(_may_be(len(rows)))
             )
 
         self._workers.submit(
