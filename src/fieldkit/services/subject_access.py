@@ -552,9 +552,9 @@ class _Words:
             return self._labels.get(str(value), str(value))
         if name == "template_id":
             # "kirklees.yellow_letter": the partnership's template of a kind of document.
-            owner, _dot, kind = str(value).rpartition(".")
-            if DocumentKind.parse(kind) is not None:
-                words = DocumentKind.label_for(kind)
+            owner, _dot, template_kind = str(value).rpartition(".")
+            if DocumentKind.parse(template_kind) is not None:
+                words = DocumentKind.label_for(template_kind)
                 return f"{words} ({owner} template)" if owner else f"{words} template"
         if kind is FieldKind.DATETIME:
             moment = _moment(value)
