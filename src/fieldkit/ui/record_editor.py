@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.records import value_description
 from fieldkit.services.corrections import (
     CorrectionService,
     EditableField,
@@ -160,6 +161,11 @@ class RecordEditor(QDialog):
         self.save_button.setEnabled(True)
         self.opened.emit()
 
+    def _description(self, field: EditableField, value: str) -> str:
+        """A choice's description from its vocabulary (its tooltip and what a reader hears)."""
+        record_type = self._form.record_type if self._form is not None else ""
+        return value_description(record_type, field.name, value)
+
     def _editor(self, field: EditableField) -> _Editor:
         if field.editor is FieldEditor.CHOICES:
             checks = QListWidget(self)
@@ -167,6 +173,9 @@ class RecordEditor(QDialog):
             for value, label in field.choices:
                 item = QListWidgetItem(label, checks)
                 item.setData(_VALUE, value)
+                described = self._description(field, value)
+                item.setToolTip(described)
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, described)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(
                     Qt.CheckState.Checked if value in chosen else Qt.CheckState.Unchecked
@@ -209,7 +218,18 @@ class RecordEditor(QDialog):
                 box.addItem("", "")
             for value, label in field.choices:
                 box.addItem(label, value)
+                box.setItemData(
+                    box.count() - 1,
+                    self._description(field, value),
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+            box.currentIndexChanged.connect(
+                lambda _i, b=box, f=field: b.setAccessibleDescription(
+                    self._description(f, str(b.currentData()))
+                )
+            )
             box.setCurrentIndex(max(0, box.findData(field.text)))
+            box.setAccessibleDescription(self._description(field, str(box.currentData())))
             return box
         if field.multiline:
             text = QPlainTextEdit(self)

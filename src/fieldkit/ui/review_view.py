@@ -170,6 +170,14 @@ class ReviewView(QWidget):
         child(form, QPushButton, "refreshButton").clicked.connect(self.refresh)
         self.clear_button = child(form, QPushButton, "clearButton")
         self.clear_button.clicked.connect(self.clear_filters)
+        for button, decision in (
+            (self.approve_button, ReviewDecision.APPROVED),
+            (self.countersign_button, ReviewDecision.COUNTERSIGNED),
+            (self.return_button, ReviewDecision.RETURNED),
+        ):
+            if decision.description:
+                button.setToolTip(decision.description)
+                button.setAccessibleDescription(decision.description)
         self.approve_button.clicked.connect(lambda: self.decide(ReviewDecision.APPROVED))
         self.countersign_button.clicked.connect(lambda: self.decide(ReviewDecision.COUNTERSIGNED))
         self.return_button.clicked.connect(lambda: self.decide(ReviewDecision.RETURNED))

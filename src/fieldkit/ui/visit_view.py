@@ -126,6 +126,8 @@ class VisitView(QWidget):
         for category in Category:
             item = QListWidgetItem(category_label(category.value), self.categories)
             item.setData(_DATA, category.value)
+            item.setToolTip(category.description)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, category.description)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
         for action in COMMON_ACTIONS:
