@@ -20,7 +20,7 @@ from fieldkit.domain.vocabulary import District
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import LANGUAGES, TEXT_SIZES, AppSettings, SettingsService
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -130,6 +130,8 @@ class SettingsView(QWidget):
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         child(f, QPushButton, "saveButton").clicked.connect(self.save)
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def refresh(self) -> None:
         self._workers.submit(

@@ -40,7 +40,7 @@ from fieldkit.services.tenancy import (
     NoteEntry,
     TenancyService,
 )
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.today_view import fit_columns
@@ -139,7 +139,9 @@ class TenancyView(QWidget):
         case_layout.insertWidget(4, self._step_box())
         self._set_case_enabled(False)
 
-    # Built in code: the screen's .ui file predates these -----------------------------------
+        # Built in code: the screen's .ui file predates these -----------------------------------
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def _new_case_box(self) -> QGroupBox:
         box = QGroupBox(QCoreApplication.translate("TenancyView", "Open a case"), self)

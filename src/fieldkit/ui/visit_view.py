@@ -26,7 +26,7 @@ from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.domain.vocabulary import Category, District, VisitKind
 from fieldkit.services.people import PersonRow, category_label
 from fieldkit.services.visits import PlaceChoice, VisitService
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -180,7 +180,9 @@ class VisitView(QWidget):
             signal.connect(self._changed)
         self.show_form()
 
-    # Form <-> presenter ----------------------------------------------------------------------
+        # Form <-> presenter ----------------------------------------------------------------------
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def restore(self) -> None:
         """Bring back a draft left when the app closed or locked (on a worker)."""

@@ -39,7 +39,7 @@ from fieldkit.services.warnings import (
     WarningRequest,
     WarningService,
 )
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.pdf_preview import PdfPreview
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.wording import describe
@@ -160,6 +160,8 @@ class WarningView(QWidget):
         self.issue_button.setEnabled(False)
         self.load_services()
         self.load_printers()
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def _add_what_happened(self, form: QFormLayout) -> None:
         """Risk markers, where, when and how it was served: added here, after the .ui file."""
