@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from importlib.resources import files
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 
 #: Where a partnership's compiled translations live (``fieldkit_XX.qm``, XX the language code).
 FOLDER = ("translations",)
+#: A language code as a file name may carry it ("pl", "cy", "pt_BR"): nothing else is loaded.
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 #: The language the source strings are written in: it needs no translator.
 SOURCE_LANGUAGE = "en"
 
@@ -41,8 +44,8 @@ def install_translator(
     """
     if current is not None:
         app.removeTranslator(current)
-    if not language or language == SOURCE_LANGUAGE:
-        return None
+    if not _LANGUAGE_CODE.fullmatch(language or "") or language == SOURCE_LANGUAGE:
+        return None  # English, or not a language code (never a path from device settings)
     translator = QTranslator(app)
     where = folder if folder is not None else translations_folder()
     if not translator.load(f"fieldkit_{language}", str(where)):
