@@ -198,4 +198,3 @@ def test_english_needs_no_translator_and_a_missing_language_falls_back_to_englis
     assert translation.install_translator(app, "cy", folder=tmp_path) is None
     assert QCoreApplication.translate("MainWindow", "Today") == "Today"
     assert (translation.translations_folder() / "README.md").is_file()
-
