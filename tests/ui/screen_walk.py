@@ -7,6 +7,7 @@ later is checked without this file changing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -323,3 +324,47 @@ def _open_first_rows(screen: QWidget) -> None:
             continue
         if selection is not None and not selection.hasSelection():
             view.setCurrentIndex(model.index(0, 0))
+
+
+#: How far (px) a control may sit above the one before it and still be on the same line.
+SAME_LINE = 8
+
+
+def focus_chain(root: QWidget) -> list[QWidget]:
+    """The controls under ``root`` that Tab reaches, in the order it reaches them."""
+    chain: list[QWidget] = []
+    widget = root.nextInFocusChain()
+    for _ in range(5000):  # the chain is a ring: bounded walk back to the start
+        if widget is root or widget is None:
+            break
+        policy = widget.focusPolicy()
+        if (
+            root.isAncestorOf(widget)
+            and widget.isVisible()
+            and widget.isEnabled()
+            and policy & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus
+            and widget.focusProxy() is None
+        ):
+            chain.append(widget)
+        widget = widget.nextInFocusChain()
+    return chain
+
+
+def _name(w: QWidget) -> str:
+    label = w.objectName() or w.accessibleName() or _short(w)
+    return f"{type(w).__name__} {label}".strip()
+
+
+def tab_order_jumps(root: QWidget) -> list[str]:
+    """Where Tab goes back against reading order (top to bottom, left to right): to a control
+    above the one before it, or to the left on the same line."""
+    jumps = []
+    chain = focus_chain(root)
+    for before, after in itertools.pairwise(chain):
+        b = before.mapTo(root.window(), before.rect().topLeft())
+        a = after.mapTo(root.window(), after.rect().topLeft())
+        up = a.y() < b.y() - SAME_LINE
+        same_line = abs(a.y() - b.y()) <= SAME_LINE
+        if up or (same_line and a.x() < b.x()):
+            jumps.append(f"{_name(before)} -> {_name(after)}")
+    return jumps

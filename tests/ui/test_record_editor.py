@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from tests.factories import visit
 from tests.ui.test_officer_day import first_run
 
+from fieldkit.domain.vocabulary import Category, Sensitivity
 from fieldkit.ui.shell import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -116,3 +117,38 @@ def test_the_editor_speaks_plain_words_and_saves_only_what_was_ticked(
     changed = {k for k in second.fields if second.fields[k] != first.fields[k]}
     assert changed == {"categories"}
     assert sorted(second.fields["categories"]) == ["asb_youth", "street_drinking"]  # type: ignore[arg-type]
+
+
+def test_a_choice_in_the_editor_tells_what_it_means_by_tooltip_and_to_a_screen_reader(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    first_run(qtbot, window)
+    ws, screens = window.workspace, window.screens
+    assert ws is not None
+    assert screens is not None
+    ws.records.create(record_type="visit", fields=visit(officer_id="amy.officer"))
+    today = screens.today
+    with qtbot.waitSignal(today.loaded, timeout=WAIT):
+        today.refresh()
+    qtbot.waitUntil(lambda: today.recent.rowCount() == 1, timeout=WAIT)
+    today.recent_table.activated.emit(today.recent.index(0, 0))
+    editor = window.editor
+    assert editor is not None
+    qtbot.waitUntil(lambda: "sensitivity" in editor.editors, timeout=WAIT)
+    box = editor.editors["sensitivity"]
+    assert isinstance(box, QComboBox)
+    restricted = box.findData(Sensitivity.RESTRICTED.value)
+    assert box.itemData(restricted, Qt.ItemDataRole.ToolTipRole) == (
+        Sensitivity.RESTRICTED.description
+    )
+    box.setCurrentIndex(restricted)
+    assert box.accessibleDescription() == Sensitivity.RESTRICTED.description
+    categories = editor.editors["categories"]
+    assert isinstance(categories, QListWidget)
+    described = {
+        categories.item(i).toolTip()
+        for i in range(categories.count())
+        if categories.item(i).toolTip()
+    }
+    assert Category.DOMESTIC_ABUSE.description in described
+    editor.close()

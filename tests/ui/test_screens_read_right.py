@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,16 +28,24 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 from tests.documents.pdf_reading import pdf_text
+from tests.factories import person as factory_person
 from tests.ui.screen_walk import (
     low_contrast,
     raw_identifiers,
     settle,
+    tab_order_jumps,
     texts,
     unnamed_controls,
     walk_screens,
 )
 
+from fieldkit.domain.closure_steps import ClosureStepKind, StepDetails
+from fieldkit.domain.records import RecordType
+from fieldkit.domain.trends import Period
+from fieldkit.domain.vocabulary import DocumentKind
+from fieldkit.domain.vulnerability import VulnerabilityCheck
 from fieldkit.services.session import SessionService, VaultDirectory
+from fieldkit.services.warnings import LETTER_FOR_LEVEL, WarningRequest
 from fieldkit.ui.shell import CONFLICTS, INTELLIGENCE, PEOPLE, REVIEW, MainWindow
 
 pytestmark = pytest.mark.gui
@@ -100,6 +109,30 @@ def test_every_control_on_every_screen_has_an_accessible_name(window: MainWindow
     assert sorted(set(found)) == []
 
 
+#: Tab order that goes against reading order on purpose, and why.
+TAB_ORDER_EXCEPTIONS: dict[str, str] = {
+    # A list, then the detail of its chosen row in the pane beside it (the next column).
+    "Community Trigger: QListWidget Community Trigger applications -> QScrollArea": "detail",
+    "Intelligence: QTableView trendsTable -> QChartView": "the chart beside its table",
+    "People: QTableView resultsTable -> QScrollArea profileScroll": "detail",
+    # The next column: Tab finishes one column before it starts the one to its right.
+    "Issue a warning: QCheckBox consentCheck -> QComboBox documentCombo": "preview column",
+    "Log a visit: QListWidget peopleChosen -> QListWidget categoryList": "categories column",
+    "Tenancy cases: QPushButton Open &case -> QScrollArea caseScroll": "the chosen case",
+}
+
+
+def test_tab_follows_reading_order_on_every_screen(window: MainWindow) -> None:
+    jumps: set[str] = set()
+    for name, _root in walk_screens(window):
+        screen = window.screen_stack.currentWidget()
+        assert screen is not None
+        jumps.update(f"{name}: {jump}" for jump in tab_order_jumps(screen))
+    found = sorted(jumps - set(TAB_ORDER_EXCEPTIONS))
+    assert found == [], "\n".join(found)
+    assert set(TAB_ORDER_EXCEPTIONS) <= jumps, "an exception no longer needed is removed"
+
+
 def _raw_on(window: MainWindow, screen: str) -> list[str]:
     return [
         f"{screen}: {where}: {raw!r} in {text[:80]!r}"
@@ -146,6 +179,112 @@ def test_documents_of_the_demo_read_as_words(window: MainWindow, tmp_path: Path)
         found.extend(f"subject access: {r}" for r in raw_identifiers(pdf_text(pdf)))
     assert people
     assert found == []
+
+
+def _documents_of_every_kind(window: MainWindow, folder: Path) -> dict[str, bytes]:
+    """One PDF of every kind of document, made through the services from the demo's records
+    as an officer or supervisor would make it."""
+    ws = window.workspace
+    assert ws is not None
+    vault = ws.records._vault  # type: ignore[attr-defined]
+    with vault.read() as conn:
+        repo = vault.records(conn)
+        warnings = sorted(repo.iter_all(RecordType.WARNING), key=lambda r: r.id)
+        services = sorted(r.id for r in repo.iter_all(RecordType.SERVICE))[:3]
+    made: dict[str, bytes] = {}
+    for warning in warnings:
+        kind = LETTER_FOR_LEVEL.get(str(warning.fields["level"]))
+        if kind is not None and kind.value not in made:
+            made[kind.value] = ws.printouts.letter_for_warning(warning.id, served_how="posted").pdf
+    # Each step of each scheme's ladder, for someone new: Yellow, Red; CPW, CPN; an ABC.
+    someone = ws.records.create(record_type="person", fields=factory_person(given_name="Ola"))
+    for scheme in (
+        ("street_drinking_vagrancy",) * 2
+        + ("community_protection",) * 2
+        + ("acceptable_behaviour_contract",)
+    ):
+        issued = ws.warnings.issue(
+            WarningRequest(
+                person_id=someone.id,
+                scheme_id=scheme,
+                behaviour="Shouting at passers-by from the bench",
+                conditions=("shout at or follow members of the public",),
+                district="huddersfield",
+                place_label="Market Place, Huddersfield",
+                occurred_at=vault.now() - timedelta(hours=2),
+                vulnerability=VulnerabilityCheck(considered=True),
+            )
+        )
+        letter = ws.printouts.letter_for_warning(issued.warning_id, served_how="posted")
+        made.setdefault(letter.kind, letter.pdf)
+    person = ws.people.search("a", limit=1)[0]
+    made[DocumentKind.SIGNPOSTING_LEAFLET] = ws.printouts.leaflet(
+        services, person_id=person.id, served_how="handed_over"
+    ).pdf
+    case = ws.tenancy.cases()[0]
+    served = vault.now() - timedelta(hours=2)
+    closure = ws.tenancy.record_step(
+        case_id=case.id,
+        step=ClosureStepKind.NOTICE_SERVED,
+        details=StepDetails(
+            at=served,
+            authorised_by="A. Khan",
+            authorised_rank="Inspector",
+            notice_hours=24,
+            served_how="fixed_and_given",
+            served_on="The tenant",
+            notice_permits="Support workers",
+            hearing_at=served + timedelta(hours=30),
+            court="Kirklees Magistrates' Court",
+        ),
+        vulnerability=VulnerabilityCheck(considered=True),
+    )
+    made[DocumentKind.CLOSURE_NOTICE] = ws.tenancy.closure_notice(closure_id=closure).pdf
+    case = ws.tenancy.cases()[0]
+    made[DocumentKind.EVIDENCE_BUNDLE] = ws.tenancy.evidence_bundle(case_id=case.id).pdf
+    pack = folder / "pack.pdf"
+    ws.intelligence.meeting_pack(
+        district="huddersfield",
+        period=Period(start=ws.intelligence.today() - timedelta(weeks=12), weeks=12),
+        destination=pack,
+    )
+    made[DocumentKind.MEETING_PACK] = pack.read_bytes()
+    export = ws.subject_access.export(person.id, folder=folder)
+    made[DocumentKind.SUBJECT_ACCESS] = export.pdf_path.read_bytes()
+    reports = ws.triggers.reports_for(person_id=person.id)
+    trigger = ws.triggers.record_application(
+        applicant_id=person.id,
+        received_on=ws.intelligence.today() - timedelta(days=2),
+        account="Shouting in the street most nights; reported three times.",
+        visit_ids=[r.id for r in reports[:3]],
+        district="huddersfield",
+    )
+    ws.triggers.record_meeting(
+        trigger_id=trigger.id,
+        meeting_at=vault.now() - timedelta(days=1),
+        attendees=("Community safety", "Housing"),
+        recommendations=("A joint visit with housing",),
+    )
+    ws.triggers.record_outcome(trigger_id=trigger.id, outcome="A joint visit is arranged.")
+    made[DocumentKind.COMMUNITY_TRIGGER_OUTCOME] = ws.triggers.outcome_letter(
+        trigger_id=trigger.id
+    ).pdf
+    return made
+
+
+def test_every_kind_of_document_the_demo_makes_reads_as_words(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    """Letters, notices, leaflets, bundles, packs and responses as the person, court or
+    meeting reads them: no wire names, no "Cpw letter", no "(s)"."""
+    made = _documents_of_every_kind(window, tmp_path)
+    assert sorted(made) == sorted(DocumentKind), "every kind of document was made"
+    found = [
+        f"{DocumentKind(kind).label}: {raw}"
+        for kind, pdf in made.items()
+        for raw in raw_identifiers(pdf_text(pdf))
+    ]
+    assert sorted(set(found)) == [], "\n".join(sorted(set(found)))
 
 
 def _first_row_of(view: QTableView) -> QModelIndex:

@@ -945,6 +945,22 @@ def _vocabulary_of(choices: frozenset[str]) -> type[Vocabulary] | None:
     return min(holding, key=len, default=None)
 
 
+def value_description(record_type: str, field_name: str, value: object) -> str:
+    """The short description of a stored choice, shown as its tooltip ("" when it has none).
+
+    Args:
+        record_type: the record's wire type.
+        field_name: the field's wire name.
+        value: one stored choice.
+    """
+    known = RecordType.parse(record_type)
+    spec = SPECS.get(known) if known is not None else None
+    field_spec = spec.by_name.get(field_name) if spec else None
+    vocabulary = _vocabulary_of(field_spec.choices) if field_spec and field_spec.choices else None
+    member = vocabulary.parse(value) if vocabulary is not None else None
+    return member.description if member is not None else ""
+
+
 def value_label(record_type: str, field_name: str, value: object) -> str:
     """A stored value of a record's field as people read it.
 

@@ -30,7 +30,13 @@ from fieldkit.domain.legal_clocks import (
 )
 from fieldkit.domain.records import FieldError, RecordType, ValidationError, is_restricted
 from fieldkit.domain.schemes import Scheme
-from fieldkit.domain.vocabulary import DocumentKind, NoteKind, ServedHow, VisitKind
+from fieldkit.domain.vocabulary import (
+    ClosureStatus,
+    DocumentKind,
+    NoteKind,
+    ServedHow,
+    VisitKind,
+)
 from fieldkit.services import disclosure
 from fieldkit.services.directory import as_support_service, service_row, serving
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
@@ -488,7 +494,7 @@ def _letter_entry(document: StoredRecord) -> BundleEntry:
 def _closure_steps(closure: StoredRecord) -> list[ClosureStep]:
     f = closure.fields
     steps: list[ClosureStep] = []
-    status = str(f.get("status") or "")
+    status = ClosureStatus.label_for(str(f["status"])) if f.get("status") else ""
     if f.get("notice_served_at"):
         served = parse_moment(f["notice_served_at"]).astimezone(LONDON)
         hours = int(f.get("notice_hours") or 24)  # type: ignore[call-overload]

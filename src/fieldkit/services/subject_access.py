@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -450,6 +451,10 @@ def _dated(record: StoredRecord) -> datetime | None:
     return None
 
 
+#: A document kind's wire name inside an audit reason.
+_WIRE_NAME = re.compile(r"\b(?:" + "|".join(k.value for k in DocumentKind) + r")\b")
+
+
 def _heading(record: StoredRecord) -> str:
     words = _RECORD_WORDS.get(record.type) or RecordType.label_for(record.type)
     f = record.fields
@@ -472,10 +477,18 @@ def _notes(record: StoredRecord) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def _logged_words(text: str) -> str:
+    """An audit reason in words: the log keeps wire names ("yellow_letter made"); the person
+    reads "Yellow warning letter made"."""
+    return _WIRE_NAME.sub(lambda m: DocumentKind.label_for(m.group(0)), text)
+
+
 def _event(event: LoggedEvent) -> AccessEvent:
     moment = _moment(event.at)
-    detail = [event.reason or ""]
-    if event.recipient:
+    detail = [_logged_words(event.reason or "")]
+    if event.recipient and ServedHow.parse(event.recipient) is not None:
+        detail.append(ServedHow.label_for(event.recipient))  # how it was served, not to whom
+    elif event.recipient:
         detail.append(f"to {event.recipient}")
     return AccessEvent(
         when=format_datetime(moment) if moment else event.at,
@@ -541,6 +554,12 @@ class _Words:
             return self._scheme_words.get(str(value), str(value))
         if name in ("place_id", "service_ids"):
             return self._labels.get(str(value), str(value))
+        if name == "template_id":
+            # "kirklees.yellow_letter": the partnership's template of a kind of document.
+            owner, _dot, template_kind = str(value).rpartition(".")
+            if DocumentKind.parse(template_kind) is not None:
+                words = DocumentKind.label_for(template_kind)
+                return f"{words} ({owner} template)" if owner else f"{words} template"
         if kind is FieldKind.DATETIME:
             moment = _moment(value)
             return format_datetime(moment) if moment else str(value)

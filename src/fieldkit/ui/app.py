@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.ui.shell import MainWindow
+from fieldkit.ui.translation import SOURCE_LANGUAGE, install_translator
 from fieldkit.ui.wording import GENERIC_PROBLEM
 
 log = logging.getLogger("fieldkit.ui")
@@ -119,7 +120,10 @@ def run(argv: list[str]) -> int:
     directory = VaultDirectory(
         vaults_folder(args.data_dir), fixed=Path(args.vault) if args.vault else None
     )
-    window = MainWindow(SessionService(directory), prefs=QSettings())
+    prefs = QSettings()
+    # The language chosen in Settings (kept on the device) speaks from the first screen.
+    install_translator(app, str(prefs.value("language", SOURCE_LANGUAGE)))
+    window = MainWindow(SessionService(directory), prefs=prefs)
     window.resize(1280, 720)
     install_excepthook(lambda text: window.show_problem(RuntimeError(text)))
     window.show()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -195,15 +195,15 @@ class AsbView(QWidget):
         for value, label in QUICK_FILTERS:
             self.quick.addItem(label, value)
         self.district = QComboBox()
-        self.district.addItem("All districts", "")
+        self.district.addItem(QCoreApplication.translate("AsbView", "All districts"), "")
         for d in District:
             self.district.addItem(d.label, d.value)
         self.status = QComboBox()
-        self.status.addItem("Any status", "")
+        self.status.addItem(QCoreApplication.translate("AsbView", "Any status"), "")
         for s in AsbStatus:
             self.status.addItem(s.label, s.value)
         self.category = QComboBox()
-        self.category.addItem("Any category", "")
+        self.category.addItem(QCoreApplication.translate("AsbView", "Any category"), "")
         for c in AsbCategory:
             self.category.addItem(c.label, c.value)
         for box in (self.quick, self.district, self.status, self.category):
@@ -216,11 +216,11 @@ class AsbView(QWidget):
         self.case_table.setModel(self.case_model)
         self.case_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.case_table.activated.connect(lambda index: self.open(self._row(index.row()).id))
-        self.case_table.setAccessibleName("ASB cases")
+        self.case_table.setAccessibleName(QCoreApplication.translate("AsbView", "ASB cases"))
         layout.addWidget(self.case_table, 2)
 
         # Opening a case (from a visit or a person when the screen is handed one).
-        new_box = QGroupBox("Open a case")
+        new_box = QGroupBox(QCoreApplication.translate("AsbView", "Open a case"))
         form = QFormLayout(new_box)
         self.new_title = QLineEdit()
         self.new_category = QComboBox()
@@ -233,13 +233,15 @@ class AsbView(QWidget):
         for r in PartyRole:
             self.new_role.addItem(r.label, r.value)
         self.new_from = QLabel("")
-        self.open_button = QPushButton("&Open case")
+        self.open_button = QPushButton(QCoreApplication.translate("AsbView", "&Open case"))
         self.open_button.clicked.connect(self.open_new)
-        form.addRow("Title", self.new_title)
-        form.addRow("Home Office category", self.new_category)
-        form.addRow("District", self.new_district)
-        form.addRow("From", self.new_from)
-        form.addRow("Person's role", self.new_role)
+        form.addRow(QCoreApplication.translate("AsbView", "Title"), self.new_title)
+        form.addRow(
+            QCoreApplication.translate("AsbView", "Home Office category"), self.new_category
+        )
+        form.addRow(QCoreApplication.translate("AsbView", "District"), self.new_district)
+        form.addRow(QCoreApplication.translate("AsbView", "From"), self.new_from)
+        form.addRow(QCoreApplication.translate("AsbView", "Person's role"), self.new_role)
         form.addRow(self.open_button)
         layout.addWidget(new_box)
 
@@ -276,27 +278,37 @@ class AsbView(QWidget):
         layout.addLayout(self.panels, 3)
 
         # Adding a party, assessing risk, planning an action.
-        party_box = QGroupBox("Add a party")
+        party_box = QGroupBox(QCoreApplication.translate("AsbView", "Add a party"))
         party_form = QFormLayout(party_box)
         self.party_person = QLineEdit()
-        self.party_person.setPlaceholderText("Person's record id (from People)")
+        self.party_person.setPlaceholderText(
+            QCoreApplication.translate("AsbView", "Person's record id (from People)")
+        )
         self.party_role = QComboBox()
         for r in PartyRole:
             self.party_role.addItem(r.label, r.value)
         self.party_contacts = QLineEdit()
-        self.party_contacts.setPlaceholderText("Agency contacts, separated by ;")
-        self.party_button = QPushButton("Add &party")
+        self.party_contacts.setPlaceholderText(
+            QCoreApplication.translate("AsbView", "Agency contacts, separated by ;")
+        )
+        self.party_button = QPushButton(QCoreApplication.translate("AsbView", "Add &party"))
         self.party_button.clicked.connect(self.add_party)
-        party_form.addRow("Person", self.party_person)
-        party_form.addRow("Role", self.party_role)
-        party_form.addRow("Agency contacts", self.party_contacts)
+        party_form.addRow(QCoreApplication.translate("AsbView", "Person"), self.party_person)
+        party_form.addRow(QCoreApplication.translate("AsbView", "Role"), self.party_role)
+        party_form.addRow(
+            QCoreApplication.translate("AsbView", "Agency contacts"), self.party_contacts
+        )
         party_form.addRow(self.party_button)
         layout.addWidget(party_box)
 
-        risk_box = QGroupBox(f"Risk assessment: {presenter.matrix.name}")
+        risk_box = QGroupBox(
+            QCoreApplication.translate("AsbView", "Risk assessment: {name}").format(
+                name=presenter.matrix.name
+            )
+        )
         risk_form = QFormLayout(risk_box)
         self.risk_person = QComboBox()
-        risk_form.addRow("Who", self.risk_person)
+        risk_form.addRow(QCoreApplication.translate("AsbView", "Who"), self.risk_person)
         self.risk_answers: dict[str, QComboBox] = {}
         for question in presenter.matrix.questions:
             box = QComboBox()
@@ -304,26 +316,26 @@ class AsbView(QWidget):
                 box.addItem(answer.text, answer.id)
             self.risk_answers[question.id] = box
             risk_form.addRow(QLabel(question.text), box)
-        self.risk_button = QPushButton("Record &assessment")
+        self.risk_button = QPushButton(QCoreApplication.translate("AsbView", "Record &assessment"))
         self.risk_button.clicked.connect(self.assess)
         risk_form.addRow(self.risk_button)
         layout.addWidget(risk_box)
 
-        action_box = QGroupBox("Plan an action")
+        action_box = QGroupBox(QCoreApplication.translate("AsbView", "Plan an action"))
         action_form = QFormLayout(action_box)
         self.action_what = QLineEdit()
         self.action_who = QLineEdit()
-        self.action_who.setPlaceholderText("User name")
+        self.action_who.setPlaceholderText(QCoreApplication.translate("AsbView", "User name"))
         self.action_agency = QLineEdit()
-        self.action_has_due = QCheckBox("Due by")
+        self.action_has_due = QCheckBox(QCoreApplication.translate("AsbView", "Due by"))
         self.action_due = QDateEdit()
         self.action_due.setCalendarPopup(True)
         self.action_due.setDate(QDate.currentDate().addDays(7))
-        self.action_button = QPushButton("Add a&ction")
+        self.action_button = QPushButton(QCoreApplication.translate("AsbView", "Add a&ction"))
         self.action_button.clicked.connect(self.add_action)
-        action_form.addRow("What", self.action_what)
-        action_form.addRow("Assigned to", self.action_who)
-        action_form.addRow("Or agency", self.action_agency)
+        action_form.addRow(QCoreApplication.translate("AsbView", "What"), self.action_what)
+        action_form.addRow(QCoreApplication.translate("AsbView", "Assigned to"), self.action_who)
+        action_form.addRow(QCoreApplication.translate("AsbView", "Or agency"), self.action_agency)
         action_form.addRow(self.action_has_due, self.action_due)
         action_form.addRow(self.action_button)
         layout.addWidget(action_box)
@@ -355,7 +367,7 @@ class AsbView(QWidget):
     def start_from_visit(self, visit_id: str, *, district: str = "") -> None:
         """Prepare the form to open a case from a visit."""
         self._from_visit, self._from_person = visit_id, None
-        self.new_from.setText("The visit you were on")
+        self.new_from.setText(QCoreApplication.translate("AsbView", "The visit you were on"))
         self._pick(self.new_district, district)
 
     def start_from_person(self, person_id: str, *, name: str, district: str = "") -> None:
@@ -407,10 +419,22 @@ class AsbView(QWidget):
         restricted = " · Restricted" if view.restricted else ""
         review = view.next_review + (" (overdue)" if view.review_overdue else "")
         self.heading.setText(
-            f"<b>{view.reference}</b> {view.title} · {view.category} · {view.status} · "
-            f"{view.district} · owner {view.owner} · {view.risk_band}"
-            f"{' · reassess by ' + view.reassess_by if view.reassess_by else ''}"
-            f"{' · review ' + review if review else ''}{restricted}"
+            QCoreApplication.translate(
+                "AsbView",
+                "<b>{reference}</b> {title} · {category} · {status} · {district} · owner {owner} "
+                "· {risk_band}{0}{1}{restricted}",
+            ).format(
+                " · reassess by " + view.reassess_by if view.reassess_by else "",
+                " · review " + review if review else "",
+                reference=view.reference,
+                title=view.title,
+                category=view.category,
+                status=view.status,
+                district=view.district,
+                owner=view.owner,
+                risk_band=view.risk_band,
+                restricted=restricted,
+            )
         )
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.party_model.set_rows(view.parties)
@@ -419,7 +443,12 @@ class AsbView(QWidget):
         self.risk_person.clear()
         for party in view.parties:
             if party.role_value in (PartyRole.VICTIM.value, PartyRole.COMPLAINANT.value):
-                self.risk_person.addItem(f"{party.name} ({party.role})", party.person_id)
+                self.risk_person.addItem(
+                    QCoreApplication.translate("AsbView", "{name} ({role})").format(
+                        name=party.name, role=party.role
+                    ),
+                    party.person_id,
+                )
         for old in self._extra_widgets:
             old.deleteLater()
         self._extra_widgets = [make(view) for make in self.extra_panels]
@@ -444,7 +473,11 @@ class AsbView(QWidget):
     def assess(self) -> None:
         case = self.current
         if case is None or self.risk_person.currentData() is None:
-            self.message.setText("Add a victim or complainant to assess first.")
+            self.message.setText(
+                QCoreApplication.translate(
+                    "AsbView", "Add a victim or complainant to assess first."
+                )
+            )
             return
         person = str(self.risk_person.currentData())
         answers = {q: str(box.currentData()) for q, box in self.risk_answers.items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from time import monotonic
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from fieldkit.ui.workers import Workers
@@ -34,9 +34,9 @@ class BusyIndicator(QWidget):
         self.bar = QProgressBar(self)
         self.bar.setRange(0, 0)
         self.bar.setMaximumWidth(120)
-        self.bar.setAccessibleName("Working")
+        self.bar.setAccessibleName(QCoreApplication.translate("BusyIndicator", "Working"))
         self.bar.setTextVisible(False)
-        self.words = QLabel("Working…", self)
+        self.words = QLabel(QCoreApplication.translate("BusyIndicator", "Working…"), self)
         row.addWidget(self.bar)
         row.addWidget(self.words)
         self.setVisible(False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from html import escape
 
-from PySide6.QtCore import QDate, QDateTime, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -70,9 +70,17 @@ class CommunityTriggerView(QWidget):
         self.current: TriggerView | None = None
         row = QHBoxLayout(self)
         left = QVBoxLayout()
-        left.addWidget(QLabel("<b>Community Trigger applications</b>"))
+        left.addWidget(
+            QLabel(
+                QCoreApplication.translate(
+                    "CommunityTriggerView", "<b>Community Trigger applications</b>"
+                )
+            )
+        )
         self.applications = QListWidget(self)
-        self.applications.setAccessibleName("Community Trigger applications")
+        self.applications.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Community Trigger applications")
+        )
         left.addWidget(self.applications)
         row.addLayout(left, 1)
         # The right-hand side scrolls, so nothing is squeezed out on a small laptop screen.
@@ -83,68 +91,125 @@ class CommunityTriggerView(QWidget):
         scroll.setWidget(pane)
         row.addWidget(scroll, 2)
 
-        new = QGroupBox("Record an application", self)
+        new = QGroupBox(
+            QCoreApplication.translate("CommunityTriggerView", "Record an application"), self
+        )
         form = QFormLayout(new)
         self.applicant_search = QLineEdit(self)
-        self.applicant_search.setPlaceholderText("Type the applicant's name")
-        self.applicant_search.setAccessibleName("Applicant search")
-        form.addRow("&Applicant:", self.applicant_search)
+        self.applicant_search.setPlaceholderText(
+            QCoreApplication.translate("CommunityTriggerView", "Type the applicant's name")
+        )
+        self.applicant_search.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Applicant search")
+        )
+        form.addRow(
+            QCoreApplication.translate("CommunityTriggerView", "&Applicant:"), self.applicant_search
+        )
         self.applicant_results = QListWidget(self)
         self.applicant_results.setMaximumHeight(90)
         form.addRow(self.applicant_results)
-        self.applicant_label = QLabel("No applicant chosen", self)
+        self.applicant_label = QLabel(
+            QCoreApplication.translate("CommunityTriggerView", "No applicant chosen"), self
+        )
         form.addRow(self.applicant_label)
         self.received = QDateEdit(QDate.currentDate(), self)
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("d MMM yyyy")
-        self.received.setAccessibleName("Received on")
-        form.addRow("&Received on:", self.received)
+        self.received.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Received on")
+        )
+        form.addRow(
+            QCoreApplication.translate("CommunityTriggerView", "&Received on:"), self.received
+        )
         self.account = QPlainTextEdit(self)
-        self.account.setPlaceholderText("What the applicant reported, and when")
-        self.account.setAccessibleName("Applicant's account")
+        self.account.setPlaceholderText(
+            QCoreApplication.translate(
+                "CommunityTriggerView", "What the applicant reported, and when"
+            )
+        )
+        self.account.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Applicant's account")
+        )
         self.account.setMaximumHeight(80)
-        form.addRow("A&ccount:", self.account)
+        form.addRow(QCoreApplication.translate("CommunityTriggerView", "A&ccount:"), self.account)
         self.reports = QListWidget(self)
-        self.reports.setAccessibleName("Reports relied on")
+        self.reports.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Reports relied on")
+        )
         self.reports.setMaximumHeight(110)
-        form.addRow("Re&ports:", self.reports)
+        form.addRow(QCoreApplication.translate("CommunityTriggerView", "Re&ports:"), self.reports)
         self.district = QComboBox(self)
         for d in District:
             self.district.addItem(d.label, d.value)
         self.district.setCurrentIndex(max(0, self.district.findData(district)))
-        form.addRow("&District:", self.district)
-        self.record_button = QPushButton("Record &application", self)
+        form.addRow(QCoreApplication.translate("CommunityTriggerView", "&District:"), self.district)
+        self.record_button = QPushButton(
+            QCoreApplication.translate("CommunityTriggerView", "Record &application"), self
+        )
         form.addRow(self.record_button)
         right.addWidget(new)
 
-        chosen = QGroupBox("The application", self)
+        chosen = QGroupBox(
+            QCoreApplication.translate("CommunityTriggerView", "The application"), self
+        )
         detail = QFormLayout(chosen)
-        self.result_label = QLabel("Choose or record an application.", self)
+        self.result_label = QLabel(
+            QCoreApplication.translate("CommunityTriggerView", "Choose or record an application."),
+            self,
+        )
         self.result_label.setWordWrap(True)
-        self.result_label.setAccessibleName("Threshold and decision due")
+        self.result_label.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Threshold and decision due")
+        )
         self.result_label.setMinimumHeight(100)
         self.result_label.setAlignment(Qt.AlignmentFlag.AlignTop)
         detail.addRow(self.result_label)
         self.meeting_at = QDateTimeEdit(QDateTime.currentDateTime(), self)
         self.meeting_at.setDisplayFormat("d MMM yyyy HH:mm")
-        self.meeting_at.setAccessibleName("Review meeting held at")
-        detail.addRow("&Meeting held:", self.meeting_at)
+        self.meeting_at.setAccessibleName(
+            QCoreApplication.translate("CommunityTriggerView", "Review meeting held at")
+        )
+        detail.addRow(
+            QCoreApplication.translate("CommunityTriggerView", "&Meeting held:"), self.meeting_at
+        )
         self.attendees = QLineEdit(self)
-        self.attendees.setPlaceholderText("Agencies present, separated by commas")
-        detail.addRow("A&ttendees:", self.attendees)
+        self.attendees.setPlaceholderText(
+            QCoreApplication.translate(
+                "CommunityTriggerView", "Agencies present, separated by commas"
+            )
+        )
+        detail.addRow(
+            QCoreApplication.translate("CommunityTriggerView", "A&ttendees:"), self.attendees
+        )
         self.recommendations = QPlainTextEdit(self)
-        self.recommendations.setPlaceholderText("One recommendation a line")
+        self.recommendations.setPlaceholderText(
+            QCoreApplication.translate("CommunityTriggerView", "One recommendation a line")
+        )
         self.recommendations.setMaximumHeight(70)
-        detail.addRow("Recommendatio&ns:", self.recommendations)
-        self.meeting_button = QPushButton("Record &meeting", self)
+        detail.addRow(
+            QCoreApplication.translate("CommunityTriggerView", "Recommendatio&ns:"),
+            self.recommendations,
+        )
+        self.meeting_button = QPushButton(
+            QCoreApplication.translate("CommunityTriggerView", "Record &meeting"), self
+        )
         detail.addRow(self.meeting_button)
         self.outcome = QPlainTextEdit(self)
-        self.outcome.setPlaceholderText("What the applicant is told")
+        self.outcome.setPlaceholderText(
+            QCoreApplication.translate("CommunityTriggerView", "What the applicant is told")
+        )
         self.outcome.setMaximumHeight(70)
-        detail.addRow("&Outcome:", self.outcome)
-        self.outcome_button = QPushButton("Record &outcome sent", self)
+        detail.addRow(QCoreApplication.translate("CommunityTriggerView", "&Outcome:"), self.outcome)
+        self.outcome_button = QPushButton(
+            QCoreApplication.translate("CommunityTriggerView", "Record &outcome sent"), self
+        )
         detail.addRow(self.outcome_button)
-        self.letter_button = QPushButton("Make and &print the outcome letter", self)
+        self.letter_button = QPushButton(
+            QCoreApplication.translate(
+                "CommunityTriggerView", "Make and &print the outcome letter"
+            ),
+            self,
+        )
         self.letter_button.setEnabled(False)
         detail.addRow(self.letter_button)
         self.letter_message = QLabel(self)
@@ -215,7 +280,9 @@ class CommunityTriggerView(QWidget):
 
     def record(self) -> None:
         if self.applicant is None:
-            self.error.setText("Choose the applicant first.")
+            self.error.setText(
+                QCoreApplication.translate("CommunityTriggerView", "Choose the applicant first.")
+            )
             return
         applicant_id = self.applicant.id
         received = self.received.date().toPython()

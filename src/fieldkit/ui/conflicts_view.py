@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGroupBox,
@@ -108,7 +108,9 @@ class ConflictsView(QWidget):
         self.device_alerts.setObjectName("deviceAlertsLabel")
         self.device_alerts.setWordWrap(True)
         set_tone(self.device_alerts, "problem")
-        self.device_alerts.setAccessibleName("Laptops to ask about")
+        self.device_alerts.setAccessibleName(
+            QCoreApplication.translate("ConflictsView", "Laptops to ask about")
+        )
         self.device_alerts.setVisible(False)
         root = form.layout()
         if isinstance(root, QBoxLayout):
@@ -227,15 +229,30 @@ class ConflictsView(QWidget):
             widget.setVisible(shown)
         self.merge_box.setVisible(shown and item is not None and item.mergeable)
         if item is None:
-            self.detail_title.setText("Choose a conflict to see both values. Opening it is logged.")
+            self.detail_title.setText(
+                QCoreApplication.translate(
+                    "ConflictsView", "Choose a conflict to see both values. Opening it is logged."
+                )
+            )
             return
         self.detail_title.setText(
-            f"{item.what}: {item.field_label} was changed in two places (detected {item.detected})."
+            QCoreApplication.translate(
+                "ConflictsView",
+                "{what}: {field_label} was changed in two places (detected {detected}).",
+            ).format(what=item.what, field_label=item.field_label, detected=item.detected)
         )
         self.kept_text.setPlainText(item.kept.text)
         self.other_text.setPlainText(item.other.text)
-        self.kept_by.setText(f"By {item.kept.by}, {item.kept.when}")
-        self.other_by.setText(f"By {item.other.by}, {item.other.when}")
+        self.kept_by.setText(
+            QCoreApplication.translate("ConflictsView", "By {by}, {when}").format(
+                by=item.kept.by, when=item.kept.when
+            )
+        )
+        self.other_by.setText(
+            QCoreApplication.translate("ConflictsView", "By {by}, {when}").format(
+                by=item.other.by, when=item.other.when
+            )
+        )
         if item.mergeable:
             self.merge_edit.setPlainText(merged_text(item))
         if item.waiting:

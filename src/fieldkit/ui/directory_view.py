@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QComboBox, QLabel, QTableView, QWidget
 
 from fieldkit.domain.vocabulary import District, ServiceNeed
@@ -27,10 +28,10 @@ class DirectoryView(QWidget):
         self.table = child(f, QTableView, "serviceTable")
         self.detail = child(f, QLabel, "detailLabel")
         self.count = child(f, QLabel, "countLabel")
-        self.need.addItem("Any need", "")
+        self.need.addItem(QCoreApplication.translate("DirectoryView", "Any need"), "")
         for need in ServiceNeed:
             self.need.addItem(NEED_LABELS[need], need.value)
-        self.district.addItem("Any district", "")
+        self.district.addItem(QCoreApplication.translate("DirectoryView", "Any district"), "")
         for district in District:
             self.district.addItem(district.label, district.value)
         self.model = RowTableModel[ServiceRow](
@@ -58,14 +59,29 @@ class DirectoryView(QWidget):
 
     def _show(self, rows: list[ServiceRow]) -> None:
         self.model.set_rows(rows)
-        self.count.setText(f"{len(rows)} service{'s' if len(rows) != 1 else ''}")
+        self.count.setText(
+            QCoreApplication.translate("DirectoryView", "{0} service{1}").format(
+                len(rows), "s" if len(rows) != 1 else ""
+            )
+        )
         self.detail.setText(
-            "Choose a service to see its details." if rows else "No service matches."
+            QCoreApplication.translate("DirectoryView", "Choose a service to see its details.")
+            if rows
+            else QCoreApplication.translate("DirectoryView", "No service matches.")
         )
 
     def _detail(self, s: ServiceRow) -> None:
         self.detail.setText(
-            f"<p><b>{escape(s.name)}</b><br>{escape(s.description)}</p>"
-            f"<p>Phone: {escape(s.phone or '—')}<br>Address: {escape(s.address or '—')}<br>"
-            f"Open: {escape(s.opening_hours or '—')}<br>Web: {escape(s.website or '—')}</p>"
+            QCoreApplication.translate(
+                "DirectoryView",
+                "<p><b>{0}</b><br>{1}</p><p>Phone: {2}<br>Address: {3}<br>Open: {4}<br>Web: "
+                "{5}</p>",
+            ).format(
+                escape(s.name),
+                escape(s.description),
+                escape(s.phone or "—"),
+                escape(s.address or "—"),
+                escape(s.opening_hours or "—"),
+                escape(s.website or "—"),
+            )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -57,7 +57,11 @@ class DocumentsView(QDialog):
         ask_text: Callable[[str, str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Documents" if case_id is None else "The case's documents")
+        self.setWindowTitle(
+            QCoreApplication.translate("DocumentsView", "Documents")
+            if case_id is None
+            else QCoreApplication.translate("DocumentsView", "The case's documents")
+        )
         self.resize(1100, 640)
         self._documents = documents
         self._workers = workers
@@ -65,11 +69,17 @@ class DocumentsView(QDialog):
         self._ask_text = ask_text or self._ask_for_text
         self._seq = 0
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Filter: a name, a kind of document, how it was served")
-        self.search.setAccessibleName("Filter documents")
+        self.search.setPlaceholderText(
+            QCoreApplication.translate(
+                "DocumentsView", "Filter: a name, a kind of document, how it was served"
+            )
+        )
+        self.search.setAccessibleName(
+            QCoreApplication.translate("DocumentsView", "Filter documents")
+        )
         self.kind = QComboBox(self)
-        self.kind.setAccessibleName("Kind of document")
-        self.kind.addItem("Any kind", "")
+        self.kind.setAccessibleName(QCoreApplication.translate("DocumentsView", "Kind of document"))
+        self.kind.addItem(QCoreApplication.translate("DocumentsView", "Any kind"), "")
         for kind in DocumentKind:
             self.kind.addItem(kind.label, kind.value)
         self.rows = RowTableModel[DocumentRow](
@@ -92,14 +102,20 @@ class DocumentsView(QDialog):
             0, QHeaderView.ResizeMode.ResizeToContents
         )
         self.preview = PdfPreview(self)
-        self.reprint_button = QPushButton("&Reprint…", self)
-        self.reprint_button.setAccessibleName("Reprint the selected document")
+        self.reprint_button = QPushButton(
+            QCoreApplication.translate("DocumentsView", "&Reprint…"), self
+        )
+        self.reprint_button.setAccessibleName(
+            QCoreApplication.translate("DocumentsView", "Reprint the selected document")
+        )
         self.reprint_button.setEnabled(False)
         # Enter on a row previews it; it must not press Reprint (a dialog's default button).
         self.reprint_button.setAutoDefault(False)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.status.setAccessibleName("Document list status")
+        self.status.setAccessibleName(
+            QCoreApplication.translate("DocumentsView", "Document list status")
+        )
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
         filters.addWidget(self.kind)
@@ -149,7 +165,11 @@ class DocumentsView(QDialog):
         if seq != self._seq:
             return  # a newer filter is on its way
         self.rows.set_rows(rows)
-        self.status.setText(f"{len(rows)} document{'' if len(rows) == 1 else 's'}")
+        self.status.setText(
+            QCoreApplication.translate("DocumentsView", "{0} document{1}").format(
+                len(rows), "" if len(rows) == 1 else "s"
+            )
+        )
         self._enable()
         self.loaded.emit()
 
@@ -173,7 +193,11 @@ class DocumentsView(QDialog):
         def shown(pdf: bytes | None) -> None:
             self.preview.show_pdf(pdf or b"")
             if pdf is None:
-                self.status.setText("This document's PDF is not kept on this laptop.")
+                self.status.setText(
+                    QCoreApplication.translate(
+                        "DocumentsView", "This document's PDF is not kept on this laptop."
+                    )
+                )
             self.opened.emit(document_id)
 
         self._workers.submit(lambda: self._documents.open(document_id), shown, self._failed)

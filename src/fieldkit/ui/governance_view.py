@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -100,19 +100,34 @@ class GovernanceView(QWidget):
         self.message = QLabel(self)
         self.message.setObjectName("messageLabel")
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Governance status")
+        self.message.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Governance status")
+        )
         root.addWidget(self.message)
 
-        due_box = QGroupBox("Records due for a retention decision", self)
+        due_box = QGroupBox(
+            QCoreApplication.translate("GovernanceView", "Records due for a retention decision"),
+            self,
+        )
         due_layout = QVBoxLayout(due_box)
         as_of_row = QHBoxLayout()
         self.as_of = QLineEdit(due_box)
-        self.as_of.setPlaceholderText("YYYY-MM-DD (today if empty)")
-        self.as_of.setAccessibleName("Due on or before")
-        as_of_label = QLabel("Due on or &before", due_box)
+        self.as_of.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "YYYY-MM-DD (today if empty)")
+        )
+        self.as_of.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Due on or before")
+        )
+        as_of_label = QLabel(
+            QCoreApplication.translate("GovernanceView", "Due on or &before"), due_box
+        )
         as_of_label.setBuddy(self.as_of)
-        self.refresh_button = QPushButton("&Refresh", due_box)
-        self.refresh_button.setAccessibleName("Refresh the due list and requests")
+        self.refresh_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "&Refresh"), due_box
+        )
+        self.refresh_button.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Refresh the due list and requests")
+        )
         as_of_row.addWidget(as_of_label)
         as_of_row.addWidget(self.as_of)
         as_of_row.addWidget(self.refresh_button)
@@ -128,7 +143,9 @@ class GovernanceView(QWidget):
         )
         self.due_table = QTableView(due_box)
         self.due_table.setObjectName("dueTable")
-        self.due_table.setAccessibleName("Records due for a decision")
+        self.due_table.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Records due for a decision")
+        )
         self.due_table.setModel(self.due_model)
         self.due_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.due_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
@@ -137,22 +154,34 @@ class GovernanceView(QWidget):
         self.decision = QComboBox(due_box)
         for value, words in DECISIONS:
             self.decision.addItem(words, value)
-        self.decision.setAccessibleName("Decision")
+        self.decision.setAccessibleName(QCoreApplication.translate("GovernanceView", "Decision"))
         self.reason = QLineEdit(due_box)
-        self.reason.setAccessibleName("Reason")
+        self.reason.setAccessibleName(QCoreApplication.translate("GovernanceView", "Reason"))
         self.review_on = QLineEdit(due_box)
-        self.review_on.setPlaceholderText("YYYY-MM-DD, to keep")
-        self.review_on.setAccessibleName("Review date")
-        form.addRow("&Decision", self.decision)
-        form.addRow("Rea&son", self.reason)
-        form.addRow("Re&view on", self.review_on)
+        self.review_on.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "YYYY-MM-DD, to keep")
+        )
+        self.review_on.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Review date")
+        )
+        form.addRow(QCoreApplication.translate("GovernanceView", "&Decision"), self.decision)
+        form.addRow(QCoreApplication.translate("GovernanceView", "Rea&son"), self.reason)
+        form.addRow(QCoreApplication.translate("GovernanceView", "Re&view on"), self.review_on)
         due_layout.addLayout(form)
-        self.decide_button = QPushButton("Record &decision", due_box)
-        self.decide_button.setAccessibleName("Record the decision for the selected record")
+        self.decide_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "Record &decision"), due_box
+        )
+        self.decide_button.setAccessibleName(
+            QCoreApplication.translate(
+                "GovernanceView", "Record the decision for the selected record"
+            )
+        )
         due_layout.addWidget(self.decide_button)
         root.addWidget(due_box)
 
-        requests_box = QGroupBox("Requests from data subjects", self)
+        requests_box = QGroupBox(
+            QCoreApplication.translate("GovernanceView", "Requests from data subjects"), self
+        )
         requests_layout = QVBoxLayout(requests_box)
         self.request_model = RowTableModel[RequestLine](
             [
@@ -166,21 +195,33 @@ class GovernanceView(QWidget):
         )
         self.request_table = QTableView(requests_box)
         self.request_table.setObjectName("requestTable")
-        self.request_table.setAccessibleName("Open requests by deadline")
+        self.request_table.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Open requests by deadline")
+        )
         self.request_table.setModel(self.request_model)
         self.request_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         requests_layout.addWidget(self.request_table)
         root.addWidget(requests_box)
 
-        access_box = QGroupBox("Start a subject access", self)
+        access_box = QGroupBox(
+            QCoreApplication.translate("GovernanceView", "Start a subject access"), self
+        )
         access_layout = QHBoxLayout(access_box)
         self.person_id = QLineEdit(access_box)
-        self.person_id.setPlaceholderText("The person's record id")
-        self.person_id.setAccessibleName("Person's record id")
-        person_label = QLabel("&Person", access_box)
+        self.person_id.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "The person's record id")
+        )
+        self.person_id.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Person's record id")
+        )
+        person_label = QLabel(QCoreApplication.translate("GovernanceView", "&Person"), access_box)
         person_label.setBuddy(self.person_id)
-        self.access_button = QPushButton("Start subject &access", access_box)
-        self.access_button.setAccessibleName("Start a partnership subject access")
+        self.access_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "Start subject &access"), access_box
+        )
+        self.access_button.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Start a partnership subject access")
+        )
         access_layout.addWidget(person_label)
         access_layout.addWidget(self.person_id)
         access_layout.addWidget(self.access_button)

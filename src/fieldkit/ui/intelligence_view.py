@@ -17,7 +17,7 @@ from PySide6.QtCharts import (
     QStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -179,7 +179,7 @@ class IntelligenceView(QWidget):
         self.pipeline_chart = _chart_view(child(form, QWidget, "pipelineChartHost"))
         self.eval_chart = _chart_view(child(form, QWidget, "evalChartHost"))
 
-        self.district.addItem("All districts", "")
+        self.district.addItem(QCoreApplication.translate("IntelligenceView", "All districts"), "")
         for value, words in intelligence.districts():
             self.district.addItem(words, value)
             self.eval_districts.addItem(_checkable(words, value))
@@ -338,7 +338,7 @@ class IntelligenceView(QWidget):
         qdate = self.eval_start.date()
         start = date(qdate.year(), qdate.month(), qdate.day())
         weeks = self.eval_window.value()
-        self.eval_result.setText("Counting…")
+        self.eval_result.setText(QCoreApplication.translate("IntelligenceView", "Counting…"))
         self._workers.submit(
             lambda: self._service.evaluate(scope=scope, start=start, window_weeks=weeks),
             self._show_evaluation,
@@ -349,8 +349,15 @@ class IntelligenceView(QWidget):
         change = evaluation.change_percent
         percent = "no visits before, so no percentage" if change is None else f"{change:+.1f}%"
         self.eval_result.setText(
-            f"Before: {evaluation.before}   After: {evaluation.after}   Change: {percent} "
-            f"({evaluation.change_text})"
+            QCoreApplication.translate(
+                "IntelligenceView",
+                "Before: {before}   After: {after}   Change: {percent} ({change_text})",
+            ).format(
+                before=evaluation.before,
+                after=evaluation.after,
+                percent=percent,
+                change_text=evaluation.change_text,
+            )
         )
         weeks = evaluation.window_weeks
         before = [*evaluation.weekly[:weeks], *[0] * weeks]
@@ -388,7 +395,10 @@ class IntelligenceView(QWidget):
         value = self.district.currentData()
         if not value:
             self.export_status.setText(
-                "Choose a district first: a meeting pack is for one district."
+                QCoreApplication.translate(
+                    "IntelligenceView",
+                    "Choose a district first: a meeting pack is for one district.",
+                )
             )
             return
         period, recipient = self.period(), self.recipient.text().strip() or None
@@ -414,7 +424,11 @@ class IntelligenceView(QWidget):
     def _ask_csv(self) -> None:
         name = self.csv_choice.currentData()
         if not name:
-            self.export_status.setText("Refresh first: there is no table to export yet.")
+            self.export_status.setText(
+                QCoreApplication.translate(
+                    "IntelligenceView", "Refresh first: there is no table to export yet."
+                )
+            )
             return
         path = self._choose_file("Save the table as CSV", f"{name}.csv")
         if path is not None:

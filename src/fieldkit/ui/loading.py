@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 from importlib.resources import files
 from typing import TypeVar
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt
 from PySide6.QtUiTools import QUiLoader
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QLayout,
+    QLayoutItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 W = TypeVar("W", bound=QObject)
 
@@ -41,3 +49,50 @@ def child(parent: QObject, kind: type[W], name: str) -> W:
     if found is None:
         raise LookupError(f"{parent.objectName()} has no {kind.__name__} called {name}")
     return found
+
+
+def _tab_stops(item: QLayoutItem | None) -> list[QWidget]:
+    """The controls Tab stops at inside a layout item, in the item's own order."""
+    if item is None:
+        return []
+    widget = item.widget()
+    if widget is not None:
+        stops = []
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus:
+            stops.append(widget)
+        pane = widget.widget() if isinstance(widget, QScrollArea) else None
+        if pane is not None:
+            widget = pane  # a scrolled pane: its controls, after the pane itself
+        elif stops:
+            return stops
+        inner = widget.layout()
+        return stops + (tab_stops(inner) if inner is not None else [])
+    layout = item.layout()
+    return tab_stops(layout) if layout is not None else []
+
+
+def tab_stops(layout: QLayout) -> list[QWidget]:
+    """The controls in a layout in reading order: a form's rows top to bottom (rows inserted
+    in code included where they show), any other layout in its items' order."""
+    stops: list[QWidget] = []
+    if isinstance(layout, QFormLayout):
+        roles = (
+            QFormLayout.ItemRole.LabelRole,
+            QFormLayout.ItemRole.FieldRole,
+            QFormLayout.ItemRole.SpanningRole,
+        )
+        for row in range(layout.rowCount()):
+            for role in roles:
+                stops.extend(_tab_stops(layout.itemAt(row, role)))
+        return stops
+    for index in range(layout.count()):
+        stops.extend(_tab_stops(layout.itemAt(index)))
+    return stops
+
+
+def tab_in_reading_order(layout: QLayout | None) -> None:
+    """Make Tab go through a layout's controls in reading order (controls added in code after
+    a Designer form otherwise come last, wherever they show)."""
+    stops = tab_stops(layout) if layout is not None else []
+    for before, after in itertools.pairwise(stops):
+        QWidget.setTabOrder(before, after)

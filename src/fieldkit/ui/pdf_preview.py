@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+from PySide6.QtCore import QBuffer, QByteArray, QCoreApplication, QIODevice
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 try:
@@ -22,7 +22,7 @@ class PdfPreview(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._buffer: QBuffer | None = None
-        self.setAccessibleName("Document preview")
+        self.setAccessibleName(QCoreApplication.translate("PdfPreview", "Document preview"))
         if HAVE_QTPDF:
             self._document = QPdfDocument(self)
             self._view = QPdfView(self)
@@ -31,7 +31,12 @@ class PdfPreview(QWidget):
             self._view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
             layout.addWidget(self._view)
         else:  # pragma: no cover
-            self._label = QLabel("Preview is not available; print to see the document.", self)
+            self._label = QLabel(
+                QCoreApplication.translate(
+                    "PdfPreview", "Preview is not available; print to see the document."
+                ),
+                self,
+            )
             layout.addWidget(self._label)
 
     def show_pdf(self, pdf: bytes) -> None:

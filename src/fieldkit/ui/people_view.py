@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -124,20 +124,31 @@ class PeopleView(QWidget):
         self.timeline_table = child(f, QTableView, "timelineTable")
         self.warn_button = child(f, QPushButton, "warnButton")
         # Built here rather than in people.ui: it exists only when the service is given.
-        self.access_button = QPushButton("Subject &access export…", self)
-        self.access_button.setAccessibleName("Subject access export")
+        self.access_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Subject &access export…"), self
+        )
+        self.access_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Subject access export")
+        )
         self.access_button.setToolTip(
-            "Everything this vault holds about the person, as PDF and JSON in a folder you "
-            "choose. The export is logged."
+            QCoreApplication.translate(
+                "PeopleView",
+                "Everything this vault holds about the person, as PDF and JSON in a folder you "
+                "choose. The export is logged.",
+            )
         )
         self.access_status = QLabel(self)
         self.access_status.setWordWrap(True)
-        self.access_status.setAccessibleName("Subject access export status")
+        self.access_status.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Subject access export status")
+        )
         buttons = f.findChild(QHBoxLayout, "profileButtons")
         assert buttons is not None, "people.ui has no profileButtons row"
         buttons.insertWidget(0, self.access_status, 1)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.access_button)
-        self.case_button = QPushButton("Open an ASB &case…", self)
+        self.case_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Open an ASB &case…"), self
+        )
         self.case_button.setEnabled(False)
         self.case_button.clicked.connect(self._case_about_person)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.case_button)
@@ -166,7 +177,9 @@ class PeopleView(QWidget):
         # Merge suggestions: other records that may be this person, as links to open them.
         self.same_as = QLabel(self)
         self.same_as.setWordWrap(True)
-        self.same_as.setAccessibleName("May be the same person as")
+        self.same_as.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "May be the same person as")
+        )
         self.same_as.setTextFormat(Qt.TextFormat.RichText)
         self.same_as.linkActivated.connect(lambda link: self.open(link.removeprefix("person:")))
         profile_layout = f.findChild(QVBoxLayout, "profileLayout")
@@ -206,17 +219,34 @@ class PeopleView(QWidget):
         Enter or a double-click on a timeline row opens that row's record; Ctrl+E edits the
         selected row when the timeline has the focus, else the person.
         """
-        self.edit_button = QPushButton("&Edit person…", self)
-        self.edit_button.setAccessibleName("Correct the person's details and risk markers")
+        self.edit_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "&Edit person…"), self
+        )
+        self.edit_button.setAccessibleName(
+            QCoreApplication.translate(
+                "PeopleView", "Correct the person's details and risk markers"
+            )
+        )
         self.edit_button.setToolTip(
-            "Correct names, aliases, date of birth, description, risk markers (Ctrl+E)"
+            QCoreApplication.translate(
+                "PeopleView",
+                "Correct names, aliases, date of birth, description, risk markers (Ctrl+E)",
+            )
         )
         self.edit_button.setEnabled(False)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.edit_button)
         self.edit_button.clicked.connect(self.edit_person)
-        self.risks_button = QPushButton("Ris&k markers…", self)
-        self.risks_button.setAccessibleName("Set the person's risk markers")
-        self.risks_button.setToolTip("Tick the risks that apply, with notes, and say why")
+        self.risks_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Ris&k markers…"), self
+        )
+        self.risks_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Set the person's risk markers")
+        )
+        self.risks_button.setToolTip(
+            QCoreApplication.translate(
+                "PeopleView", "Tick the risks that apply, with notes, and say why"
+            )
+        )
         self.risks_button.setEnabled(False)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.risks_button)
         self.risks_button.clicked.connect(self.edit_risk_markers)
@@ -254,15 +284,24 @@ class PeopleView(QWidget):
 
     def _add_merge_action(self, buttons: QHBoxLayout) -> None:
         """Merge with… (supervisors): fold a likely duplicate into the person shown."""
-        self.merge_button = QPushButton("&Merge with…", self)
-        self.merge_button.setAccessibleName("Merge a duplicate record into this person")
+        self.merge_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "&Merge with…"), self
+        )
+        self.merge_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Merge a duplicate record into this person")
+        )
         self.merge_button.setToolTip(
-            "Another record is this same person: its links move here, both histories are "
-            "kept, and the merge syncs and is logged (supervisors)."
+            QCoreApplication.translate(
+                "PeopleView",
+                "Another record is this same person: its links move here, both histories are "
+                "kept, and the merge syncs and is logged (supervisors).",
+            )
         )
         self.merge_status = QLabel(self)
         self.merge_status.setWordWrap(True)
-        self.merge_status.setAccessibleName("Merge status")
+        self.merge_status.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Merge status")
+        )
         buttons.insertWidget(0, self.merge_status, 1)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.merge_button)
         self.merge_button.setEnabled(False)
@@ -301,7 +340,9 @@ class PeopleView(QWidget):
                 "Why are these one person?", "Reason (kept and audited; no personal data):"
             )
             if reason is None or not reason.strip():
-                self.merge_status.setText("Not merged: a merge needs a reason.")
+                self.merge_status.setText(
+                    QCoreApplication.translate("PeopleView", "Not merged: a merge needs a reason.")
+                )
                 return
             self._workers.submit(
                 lambda: merges.merge(duplicate_id=duplicate.id, into_id=into, reason=reason),
@@ -335,20 +376,41 @@ class PeopleView(QWidget):
 
     def _add_warning_actions(self, buttons: QHBoxLayout) -> None:
         """Reprint, withdraw and serve the warning selected in the timeline."""
-        self.reprint_button = QPushButton("&Reprint…", self)
-        self.reprint_button.setAccessibleName("Reprint the selected warning's letter")
-        self.withdraw_button = QPushButton("Wit&hdraw…", self)
-        self.withdraw_button.setAccessibleName("Withdraw the selected warning")
-        self.serve_button = QPushButton("Ser&ve notice", self)
-        self.serve_button.setAccessibleName("Serve the selected countersigned notice")
-        self.review_button = QPushButton("Record re&view…", self)
-        self.review_button.setAccessibleName("Record the review of the selected contract")
+        self.reprint_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "&Reprint…"), self
+        )
+        self.reprint_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Reprint the selected warning's letter")
+        )
+        self.withdraw_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Wit&hdraw…"), self
+        )
+        self.withdraw_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Withdraw the selected warning")
+        )
+        self.serve_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Ser&ve notice"), self
+        )
+        self.serve_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Serve the selected countersigned notice")
+        )
+        self.review_button = QPushButton(
+            QCoreApplication.translate("PeopleView", "Record re&view…"), self
+        )
+        self.review_button.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Record the review of the selected contract")
+        )
         self.review_button.setToolTip(
-            "Record that the Acceptable Behaviour Contract was reviewed: its date leaves Today"
+            QCoreApplication.translate(
+                "PeopleView",
+                "Record that the Acceptable Behaviour Contract was reviewed: its date leaves Today",
+            )
         )
         self.warning_status = QLabel(self)
         self.warning_status.setWordWrap(True)
-        self.warning_status.setAccessibleName("Warning action status")
+        self.warning_status.setAccessibleName(
+            QCoreApplication.translate("PeopleView", "Warning action status")
+        )
         at = buttons.indexOf(self.warn_button)
         for button in (
             self.reprint_button,
@@ -459,24 +521,30 @@ class PeopleView(QWidget):
 
     def _ask_for_review(self) -> tuple[date, str] | None:
         dialog = QDialog(self)
-        dialog.setWindowTitle("Record the contract's review")
+        dialog.setWindowTitle(
+            QCoreApplication.translate("PeopleView", "Record the contract's review")
+        )
         day = QDateEdit(dialog)
         day.setCalendarPopup(True)
         day.setDisplayFormat("d MMM yyyy")
         day.setDate(QDate.currentDate())
         day.setMaximumDate(QDate.currentDate())
-        day.setAccessibleName("Day of the review")
+        day.setAccessibleName(QCoreApplication.translate("PeopleView", "Day of the review"))
         note = QLineEdit(dialog)
-        note.setAccessibleName("What the review found")
-        note.setPlaceholderText("What the review found (kept in the audit log; no names)")
+        note.setAccessibleName(QCoreApplication.translate("PeopleView", "What the review found"))
+        note.setPlaceholderText(
+            QCoreApplication.translate(
+                "PeopleView", "What the review found (kept in the audit log; no names)"
+            )
+        )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
         )
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         form = QFormLayout(dialog)
-        form.addRow("Reviewed on", day)
-        form.addRow("Note", note)
+        form.addRow(QCoreApplication.translate("PeopleView", "Reviewed on"), day)
+        form.addRow(QCoreApplication.translate("PeopleView", "Note"), note)
         form.addRow(buttons)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
@@ -553,10 +621,13 @@ class PeopleView(QWidget):
         self._enable_export()
         self.access_status.clear()
         if profile is None:
-            self.name.setText("Find a person")
+            self.name.setText(QCoreApplication.translate("PeopleView", "Find a person"))
             self.flags.hide()
             self.identity.setText(
-                "Type a name (any spelling), alias or date of birth, then press Enter."
+                QCoreApplication.translate(
+                    "PeopleView",
+                    "Type a name (any spelling), alias or date of birth, then press Enter.",
+                )
             )
             self.same_as.clear()
             self.standing.clear()
@@ -618,7 +689,9 @@ class PeopleView(QWidget):
             return
         self._exporting = True
         self._enable_export()
-        self.access_status.setText("Gathering everything held about this person…")
+        self.access_status.setText(
+            QCoreApplication.translate("PeopleView", "Gathering everything held about this person…")
+        )
         self._workers.submit(
             lambda: service.export(profile.id, folder=folder),
             self._exported,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.records import value_description
 from fieldkit.services.corrections import (
     CorrectionService,
     EditableField,
@@ -89,7 +90,7 @@ class RecordEditor(QDialog):
         super().__init__(parent)
         self._printouts = printouts
         self._ask_text = ask_text or self._ask_for_text
-        self.setWindowTitle("Correct a record")
+        self.setWindowTitle(QCoreApplication.translate("RecordEditor", "Correct a record"))
         self.setMinimumWidth(560)
         self._corrections = corrections
         self._workers = workers
@@ -107,12 +108,18 @@ class RecordEditor(QDialog):
         self.decision.setVisible(False)
         self.regime = QLabel(self)
         self.regime.setObjectName("editorRegime")
-        self.regime.setAccessibleName("Data protection regime")
+        self.regime.setAccessibleName(
+            QCoreApplication.translate("RecordEditor", "Data protection regime")
+        )
         set_tone(self.regime, "muted")
         self.fields = QFormLayout()
         self.reason = QLineEdit(self)
         self.reason.setObjectName("editorReason")
-        self.reason.setPlaceholderText("Why is it changed? (kept in the audit log; no names)")
+        self.reason.setPlaceholderText(
+            QCoreApplication.translate(
+                "RecordEditor", "Why is it changed? (kept in the audit log; no names)"
+            )
+        )
         self.problem = QLabel(self)
         self.problem.setObjectName("editorProblem")
         self.problem.setWordWrap(True)
@@ -129,7 +136,7 @@ class RecordEditor(QDialog):
         layout.addWidget(self.regime)
         layout.addLayout(self.fields)
         reason_row = QFormLayout()
-        self.reason_label = QLabel("Reason", self)
+        self.reason_label = QLabel(QCoreApplication.translate("RecordEditor", "Reason"), self)
         reason_row.addRow(self.reason_label, self.reason)
         layout.addLayout(reason_row)
         layout.addWidget(self.problem)
@@ -139,15 +146,27 @@ class RecordEditor(QDialog):
     def _visit_documents_row(self) -> QHBoxLayout:
         """Documents made from a visit (its warnings' letters, its leaflets), to reprint."""
         row = QHBoxLayout()
-        self.documents_label = QLabel("Documents from this visit", self)
+        self.documents_label = QLabel(
+            QCoreApplication.translate("RecordEditor", "Documents from this visit"), self
+        )
         self.documents = QComboBox(self)
-        self.documents.setAccessibleName("Documents made from this visit")
-        self.reprint_button = QPushButton("&Reprint…", self)
-        self.reprint_button.setAccessibleName("Reprint the chosen document from this visit")
+        self.documents.setAccessibleName(
+            QCoreApplication.translate("RecordEditor", "Documents made from this visit")
+        )
+        self.reprint_button = QPushButton(
+            QCoreApplication.translate("RecordEditor", "&Reprint…"), self
+        )
+        self.reprint_button.setAccessibleName(
+            QCoreApplication.translate(
+                "RecordEditor", "Reprint the chosen document from this visit"
+            )
+        )
         self.reprint_button.setAutoDefault(False)
         self.reprint_status = QLabel(self)
         self.reprint_status.setWordWrap(True)
-        self.reprint_status.setAccessibleName("Reprint status")
+        self.reprint_status.setAccessibleName(
+            QCoreApplication.translate("RecordEditor", "Reprint status")
+        )
         for w in (self.documents_label, self.documents, self.reprint_button):
             row.addWidget(w)
             w.setVisible(False)
@@ -187,7 +206,11 @@ class RecordEditor(QDialog):
             self.reprinted.emit(result[1].message)
 
         def failed(error: Exception) -> None:
-            self.reprint_status.setText(f"Nothing was printed. {describe(error)}")
+            self.reprint_status.setText(
+                QCoreApplication.translate("RecordEditor", "Nothing was printed. {0}").format(
+                    describe(error)
+                )
+            )
             self.reprinted.emit(self.reprint_status.text())
 
         self._workers.submit(
@@ -212,12 +235,20 @@ class RecordEditor(QDialog):
     def _show(self, form: EditForm) -> None:
         self._form = form
         self.title.setText(form.title)
-        self.regime.setText(f"Processed under: {form.regime}" if form.regime else "")
+        self.regime.setText(
+            QCoreApplication.translate("RecordEditor", "Processed under: {0}").format(form.regime)
+            if form.regime
+            else ""
+        )
         self.regime.setVisible(bool(form.regime))
         self.decision.setText(form.decision)
         self.decision.setVisible(bool(form.decision))
         set_tone(self.decision, "problem" if form.returned else None)
-        self.reason_label.setText("Reason (required)" if form.reason_always_required else "Reason")
+        self.reason_label.setText(
+            QCoreApplication.translate("RecordEditor", "Reason (required)")
+            if form.reason_always_required
+            else QCoreApplication.translate("RecordEditor", "Reason")
+        )
         while self.fields.rowCount():
             self.fields.removeRow(0)
         self._opened = {f.name: f.text for f in form.fields}
@@ -229,7 +260,11 @@ class RecordEditor(QDialog):
                     continue  # stamped and not set: nothing to show
                 shown = QLabel(f.shown, self)
                 shown.setObjectName(f"readOnly_{f.name}")
-                shown.setToolTip("Set by Fieldkit; it cannot be changed here.")
+                shown.setToolTip(
+                    QCoreApplication.translate(
+                        "RecordEditor", "Set by Fieldkit; it cannot be changed here."
+                    )
+                )
                 shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 self.read_only[f.name] = shown
                 self.fields.addRow(f.label, shown)
@@ -240,6 +275,11 @@ class RecordEditor(QDialog):
             self._list_visit_documents(form.record_id)
         self.opened.emit()
 
+    def _description(self, field: EditableField, value: str) -> str:
+        """A choice's description from its vocabulary (its tooltip and what a reader hears)."""
+        record_type = self._form.record_type if self._form is not None else ""
+        return value_description(record_type, field.name, value)
+
     def _editor(self, field: EditableField) -> _Editor:
         if field.editor is FieldEditor.CHOICES:
             checks = QListWidget(self)
@@ -247,6 +287,9 @@ class RecordEditor(QDialog):
             for value, label in field.choices:
                 item = QListWidgetItem(label, checks)
                 item.setData(_VALUE, value)
+                described = self._description(field, value)
+                item.setToolTip(described)
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, described)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(
                     Qt.CheckState.Checked if value in chosen else Qt.CheckState.Unchecked
@@ -258,7 +301,7 @@ class RecordEditor(QDialog):
             day.setCalendarPopup(True)
             day.setDisplayFormat("d MMM yyyy")
             day.setMinimumDate(_NOT_SET)
-            day.setSpecialValueText("Not set")
+            day.setSpecialValueText(QCoreApplication.translate("RecordEditor", "Not set"))
             day.setDate(_qdate(field.text) if field.text else _NOT_SET)
             return day
         if field.editor is FieldEditor.DATETIME:
@@ -266,15 +309,21 @@ class RecordEditor(QDialog):
             moment.setCalendarPopup(True)
             moment.setDisplayFormat("d MMM yyyy HH:mm")
             moment.setMinimumDate(_NOT_SET)
-            moment.setSpecialValueText("Not set")
+            moment.setSpecialValueText(QCoreApplication.translate("RecordEditor", "Not set"))
             shown = _qdatetime(field.text) if field.text else None
             moment.setDateTime(shown or QDateTime(_NOT_SET, moment.minimumTime()))
             return moment
         if field.editor is FieldEditor.YES_NO:
             box = QComboBox(self)
             box.addItem("", "")
-            box.addItem("Yes", "yes")
-            box.addItem("No", "no")
+            box.addItem(
+                QCoreApplication.translate("RecordEditor", "Yes"),
+                "yes",
+            )
+            box.addItem(
+                QCoreApplication.translate("RecordEditor", "No"),
+                "no",
+            )
             box.setCurrentIndex(max(0, box.findData(field.text)))
             return box
         if field.choices:
@@ -283,7 +332,18 @@ class RecordEditor(QDialog):
                 box.addItem("", "")
             for value, label in field.choices:
                 box.addItem(label, value)
+                box.setItemData(
+                    box.count() - 1,
+                    self._description(field, value),
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+            box.currentIndexChanged.connect(
+                lambda _i, b=box, f=field: b.setAccessibleDescription(
+                    self._description(f, str(b.currentData()))
+                )
+            )
             box.setCurrentIndex(max(0, box.findData(field.text)))
+            box.setAccessibleDescription(self._description(field, str(box.currentData())))
             return box
         if field.multiline:
             text = QPlainTextEdit(self)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -124,7 +124,7 @@ class ReviewView(QWidget):
 
         self.district.set_choices(IntelligenceService.districts())
         self.category.set_choices(IntelligenceService.categories())
-        self.kind.addItem("All kinds of work", "")
+        self.kind.addItem(QCoreApplication.translate("ReviewView", "All kinds of work"), "")
         for record_type, words in KIND_WORDS.items():
             self.kind.addItem(words, record_type.value)
         for edit in (self.from_date, self.to_date):
@@ -173,6 +173,14 @@ class ReviewView(QWidget):
         child(form, QPushButton, "refreshButton").clicked.connect(self.refresh)
         self.clear_button = child(form, QPushButton, "clearButton")
         self.clear_button.clicked.connect(self.clear_filters)
+        for button, decision in (
+            (self.approve_button, ReviewDecision.APPROVED),
+            (self.countersign_button, ReviewDecision.COUNTERSIGNED),
+            (self.return_button, ReviewDecision.RETURNED),
+        ):
+            if decision.description:
+                button.setToolTip(decision.description)
+                button.setAccessibleDescription(decision.description)
         self.approve_button.clicked.connect(lambda: self.decide(ReviewDecision.APPROVED))
         self.countersign_button.clicked.connect(lambda: self.decide(ReviewDecision.COUNTERSIGNED))
         self.return_button.clicked.connect(lambda: self.decide(ReviewDecision.RETURNED))
@@ -293,7 +301,9 @@ class ReviewView(QWidget):
     def open_item(self, item: QueueItem) -> None:
         """Open one piece of work (a logged consultation), on a worker."""
         self._opening = item.id
-        self.detail_title.setText(f"Opening the {item.kind.lower()}…")
+        self.detail_title.setText(
+            QCoreApplication.translate("ReviewView", "Opening the {0}…").format(item.kind.lower())
+        )
         self._workers.submit(
             lambda: self._review.open(record_type=item.type, record_id=item.id),
             self._opened,
@@ -318,11 +328,21 @@ class ReviewView(QWidget):
         self._say("")
         self.history.clear()
         if detail is None:
-            self.detail_title.setText("Choose a piece of work to open it. Opening it is logged.")
+            self.detail_title.setText(
+                QCoreApplication.translate(
+                    "ReviewView", "Choose a piece of work to open it. Opening it is logged."
+                )
+            )
             self.detail_text.clear()
         else:
             flag = " · needs your countersignature" if detail.countersign else ""
-            self.detail_title.setText(f"{detail.kind} by {detail.officer}, {detail.district}{flag}")
+            self.detail_title.setText(
+                QCoreApplication.translate(
+                    "ReviewView", "{kind} by {officer}, {district}{flag}"
+                ).format(
+                    kind=detail.kind, officer=detail.officer, district=detail.district, flag=flag
+                )
+            )
             self.detail_text.setHtml(detail_html(detail))
             self.history.addItems(list(detail.history) or ["No decisions yet."])
         self._enable_decisions()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -44,14 +44,14 @@ class RiskMarkersDialog(QDialog):
         self, corrections: CorrectionService, workers: Workers, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Risk markers")
+        self.setWindowTitle(QCoreApplication.translate("RiskMarkersDialog", "Risk markers"))
         self.setMinimumSize(900, 560)
         self._corrections = corrections
         self._workers = workers
         self._person_id = ""
         self._opened_markers: list[str] = []
         self._opened_note = ""
-        self.title = QLabel("Opening…", self)
+        self.title = QLabel(QCoreApplication.translate("RiskMarkersDialog", "Opening…"), self)
         self.title.setObjectName("riskTitle")
         self.checks: dict[str, QCheckBox] = {}
         markers = QVBoxLayout()
@@ -71,23 +71,39 @@ class RiskMarkersDialog(QDialog):
         markers.addStretch(1)
         self.note = QPlainTextEdit(self)
         self.note.setObjectName("riskNote")
-        self.note.setAccessibleName("Risk notes")
-        self.note.setPlaceholderText("What an officer should know before meeting them")
+        self.note.setAccessibleName(QCoreApplication.translate("RiskMarkersDialog", "Risk notes"))
+        self.note.setPlaceholderText(
+            QCoreApplication.translate(
+                "RiskMarkersDialog", "What an officer should know before meeting them"
+            )
+        )
         beside = QVBoxLayout()
-        beside.addWidget(QLabel("Notes beside the markers", self))
+        beside.addWidget(
+            QLabel(
+                QCoreApplication.translate("RiskMarkersDialog", "Notes beside the markers"), self
+            )
+        )
         beside.addWidget(self.note, 1)
         body = QHBoxLayout()
         body.addLayout(markers, 3)
         body.addLayout(beside, 2)
         self.reason = QLineEdit(self)
         self.reason.setObjectName("riskReason")
-        self.reason.setAccessibleName("Reason for the change")
-        self.reason.setPlaceholderText("Why is it changed? (kept in the audit log; no names)")
+        self.reason.setAccessibleName(
+            QCoreApplication.translate("RiskMarkersDialog", "Reason for the change")
+        )
+        self.reason.setPlaceholderText(
+            QCoreApplication.translate(
+                "RiskMarkersDialog", "Why is it changed? (kept in the audit log; no names)"
+            )
+        )
         reason_row = QFormLayout()
-        reason_row.addRow("Reason (required)", self.reason)
+        reason_row.addRow(
+            QCoreApplication.translate("RiskMarkersDialog", "Reason (required)"), self.reason
+        )
         self.problem = QLabel(self)
         self.problem.setWordWrap(True)
-        self.problem.setAccessibleName("Problem")
+        self.problem.setAccessibleName(QCoreApplication.translate("RiskMarkersDialog", "Problem"))
         set_tone(self.problem, "problem")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
@@ -117,7 +133,11 @@ class RiskMarkersDialog(QDialog):
         texts = {f.name: f.text for f in form.fields}
         self._opened_markers = _values(texts.get("risk_markers", ""))
         self._opened_note = texts.get("risk_notes", "")
-        self.title.setText("Tick each risk that applies; untick one that no longer does.")
+        self.title.setText(
+            QCoreApplication.translate(
+                "RiskMarkersDialog", "Tick each risk that applies; untick one that no longer does."
+            )
+        )
         for value, check in self.checks.items():
             check.setChecked(value in self._opened_markers)
         self.note.setPlainText(self._opened_note)
@@ -158,5 +178,9 @@ class RiskMarkersDialog(QDialog):
 
     def _fail(self, error: Exception) -> None:
         self.save_button.setEnabled(bool(self._person_id))
-        self.problem.setText(f"Nothing was saved. {describe(error)}")
+        self.problem.setText(
+            QCoreApplication.translate("RiskMarkersDialog", "Nothing was saved. {0}").format(
+                describe(error)
+            )
+        )
         self.failed.emit(describe(error))

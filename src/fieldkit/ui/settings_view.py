@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -20,7 +20,7 @@ from fieldkit.domain.vocabulary import District
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import LANGUAGES, TEXT_SIZES, AppSettings, SettingsService
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -53,11 +53,18 @@ class SettingsView(QWidget):
         self.printer = child(f, QComboBox, "printerCombo")
         # Tray and sides sit under the printer; the .ui file predates them, so they are added here.
         self.tray = QComboBox(self)
-        self.tray.setAccessibleName("Paper tray")
+        self.tray.setAccessibleName(QCoreApplication.translate("SettingsView", "Paper tray"))
         for tray in PaperTray:
             self.tray.addItem(tray.label, tray.value)
-        self.two_sided = QCheckBox("Print on &both sides where the printer can", self)
-        self.two_sided.setAccessibleName("Two-sided printing")
+        self.two_sided = QCheckBox(
+            QCoreApplication.translate(
+                "SettingsView", "Print on &both sides where the printer can"
+            ),
+            self,
+        )
+        self.two_sided.setAccessibleName(
+            QCoreApplication.translate("SettingsView", "Two-sided printing")
+        )
         form = child(f, QFormLayout, "settingsForm")
         position = form.getWidgetPosition(self.printer)  # (row, role); typed loosely
         row = int(position[0]) + 1 if isinstance(position, tuple) else form.rowCount()
@@ -65,17 +72,33 @@ class SettingsView(QWidget):
         form.insertRow(row + 1, "", self.two_sided)
         # The court closure applications go to: named on closure notices and evidence bundles.
         self.court = QLineEdit(self)
-        self.court.setAccessibleName("Magistrates' court for closure applications")
-        self.court.setPlaceholderText("e.g. Kirklees Magistrates' Court")
+        self.court.setAccessibleName(
+            QCoreApplication.translate(
+                "SettingsView", "Magistrates' court for closure applications"
+            )
+        )
+        self.court.setPlaceholderText(
+            QCoreApplication.translate("SettingsView", "e.g. Kirklees Magistrates' Court")
+        )
         district_row = form.getWidgetPosition(self.district)
         court_row = int(district_row[0]) + 1 if isinstance(district_row, tuple) else form.rowCount()
         form.insertRow(court_row, "Closure &court", self.court)
         # The partnership's own certificate authority, and signing in, sit under the server.
         self.certificate = QLineEdit(self)
-        self.certificate.setAccessibleName("Partnership certificate authority file")
-        self.certificate.setPlaceholderText("Only if your administrator gave you one (.pem)")
-        self.sign_in_button = QPushButton("Sign in to the sync server…", self)
-        self.sign_in_button.setAccessibleName("Sign in to the sync server")
+        self.certificate.setAccessibleName(
+            QCoreApplication.translate("SettingsView", "Partnership certificate authority file")
+        )
+        self.certificate.setPlaceholderText(
+            QCoreApplication.translate(
+                "SettingsView", "Only if your administrator gave you one (.pem)"
+            )
+        )
+        self.sign_in_button = QPushButton(
+            QCoreApplication.translate("SettingsView", "Sign in to the sync server…"), self
+        )
+        self.sign_in_button.setAccessibleName(
+            QCoreApplication.translate("SettingsView", "Sign in to the sync server")
+        )
         self.sign_in_button.clicked.connect(self.sign_in_requested)
         server_row = form.getWidgetPosition(self.server)
         ca_row = int(server_row[0]) + 1 if isinstance(server_row, tuple) else form.rowCount()
@@ -85,13 +108,21 @@ class SettingsView(QWidget):
         self.contrast = child(f, QCheckBox, "contrastCheck")
         # Text size for every screen (Ctrl+= and Ctrl+- change it too).
         self.text_size = QComboBox(self)
-        self.text_size.setAccessibleName("Text size")
+        self.text_size.setAccessibleName(QCoreApplication.translate("SettingsView", "Text size"))
         self.text_size.setAccessibleDescription(
-            "How large text is on every screen. Ctrl+= and Ctrl+- change it too."
+            QCoreApplication.translate(
+                "SettingsView",
+                "How large text is on every screen. Ctrl+= and Ctrl+- change it too.",
+            )
         )
         for size in TEXT_SIZES:
-            self.text_size.addItem("Normal" if size == 100 else f"{size}%", size)
-        form.addRow("Te&xt size", self.text_size)
+            self.text_size.addItem(
+                QCoreApplication.translate("SettingsView", "Normal")
+                if size == 100
+                else QCoreApplication.translate("SettingsView", "{size}%").format(size=size),
+                size,
+            )
+        form.addRow(QCoreApplication.translate("SettingsView", "Te&xt size"), self.text_size)
         self.error = child(f, QLabel, "errorLabel")
         self.message = child(f, QLabel, "messageLabel")
         for district in District:
@@ -99,6 +130,8 @@ class SettingsView(QWidget):
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         child(f, QPushButton, "saveButton").clicked.connect(self.save)
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def refresh(self) -> None:
         self._workers.submit(
@@ -147,7 +180,7 @@ class SettingsView(QWidget):
     def _saved(self, settings: AppSettings) -> None:
         self._current = settings
         self.error.clear()
-        self.message.setText("Settings saved.")
+        self.message.setText(QCoreApplication.translate("SettingsView", "Settings saved."))
         self.changed.emit(settings)
 
     def _failed(self, exc: Exception) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -77,19 +77,19 @@ log = logging.getLogger(__name__)
     GOVERNANCE,
 ) = range(13)
 SCREENS = (
-    ("Today", "Ctrl+1"),
-    ("Log a visit", "Ctrl+N"),
-    ("People", "Ctrl+F"),
-    ("Issue a warning", "Ctrl+W"),
-    ("Tenancy cases", "Ctrl+T"),
-    ("Support services", "Ctrl+D"),
-    ("Settings", "Ctrl+,"),
-    ("Intelligence", "Ctrl+I"),
-    ("Review", "Ctrl+Shift+R"),
-    ("Conflicts", "Ctrl+Shift+C"),
-    ("ASB cases", "Ctrl+Shift+A"),
-    ("Community Trigger", "Ctrl+Shift+T"),
-    ("Governance", "Ctrl+Shift+G"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Today")), "Ctrl+1"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Log a visit")), "Ctrl+N"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "People")), "Ctrl+F"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Issue a warning")), "Ctrl+W"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Tenancy cases")), "Ctrl+T"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Support services")), "Ctrl+D"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Settings")), "Ctrl+,"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Intelligence")), "Ctrl+I"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Review")), "Ctrl+Shift+R"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Conflicts")), "Ctrl+Shift+C"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "ASB cases")), "Ctrl+Shift+A"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Community Trigger")), "Ctrl+Shift+T"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Governance")), "Ctrl+Shift+G"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
@@ -209,7 +209,11 @@ class MainWindow(QMainWindow):
         prefs: QSettings | None = None,
     ) -> None:
         super().__init__()
-        self.setWindowTitle(f"Fieldkit {__version__}")
+        self.setWindowTitle(
+            QCoreApplication.translate("MainWindow", "Fieldkit {__version__}").format(
+                __version__=__version__
+            )
+        )
         self.setMinimumSize(1000, 620)
         self.workers = workers or Workers(on_error=self.show_problem)
         self._open_ws = open_ws
@@ -237,14 +241,18 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         self.navigation = QListWidget(main)
         self.navigation.setObjectName("navigation")
-        self.navigation.setAccessibleName("Screens")
+        self.navigation.setAccessibleName(QCoreApplication.translate("MainWindow", "Screens"))
         self.navigation.setIconSize(QSize(24, 24))
         for name, keys in SCREENS:
             shortcut = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
-            self.navigation.addItem(name)
+            self.navigation.addItem(QCoreApplication.translate("MainWindow", name))
             item = self.navigation.item(self.navigation.count() - 1)
             item.setIcon(navigation_icon(name.lower().replace(" ", "-")))
-            item.setToolTip(f"{name} ({shortcut})")
+            item.setToolTip(
+                QCoreApplication.translate("MainWindow", "{name} ({shortcut})").format(
+                    name=item.text(), shortcut=shortcut
+                )
+            )
         self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.screen_stack: QStackedWidget = _ScreenStack(main)
         # Larger text makes a screen larger than the window: it scrolls rather than clip.
@@ -376,6 +384,8 @@ class MainWindow(QMainWindow):
         if self._prefs is not None:
             self._prefs.setValue("high_contrast", settings.high_contrast)
             self._prefs.setValue("text_size", settings.text_size)
+            # The app's own words follow at the next start (screens are built once).
+            self._prefs.setValue("language", settings.language)
         if self.screens is not None:
             self.screens.warning.use_settings(settings)
             self.screens.tenancy.set_court(settings.court_name, settings.district)
@@ -384,7 +394,10 @@ class MainWindow(QMainWindow):
         apply_theme(self._app, high_contrast=high_contrast, text_size=text_size)
         # The navigation grows with the text so no screen's name is cut off.
         metrics = QFontMetrics(self.navigation.font())
-        widest = max(metrics.horizontalAdvance(name) for name, _keys in SCREENS)
+        widest = max(
+            metrics.horizontalAdvance(self.navigation.item(i).text())
+            for i in range(self.navigation.count())
+        )
         self.navigation.setFixedWidth(widest + 24 + 56)
 
     def change_text_size(self, step: int) -> None:

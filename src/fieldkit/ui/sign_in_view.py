@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -83,68 +83,103 @@ class SignInDialog(QDialog):
         self._settings = settings
         self._signed: SignedIn | None = None
         self._listening = False
-        self.setWindowTitle("Sign in to the sync server")
+        self.setWindowTitle(
+            QCoreApplication.translate("SignInDialog", "Sign in to the sync server")
+        )
         self.setModal(True)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Sign in with the account your administrator gave you. Your work stays on this "
-            "laptop, encrypted, and goes to the server whenever you are online.",
+            QCoreApplication.translate(
+                "SignInDialog",
+                "Sign in with the account your administrator gave you. Your work stays on this "
+                "laptop, encrypted, and goes to the server whenever you are online.",
+            ),
             self,
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.server = QLineEdit(server, self)
-        self.server.setPlaceholderText("https://sync.your-partnership.org, or an enrolment code")
-        self.server.setAccessibleName("Sync server address")
+        self.server.setPlaceholderText(
+            QCoreApplication.translate(
+                "SignInDialog", "https://sync.your-partnership.org, or an enrolment code"
+            )
+        )
+        self.server.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "Sync server address")
+        )
         self.username = QLineEdit(username, self)
-        self.username.setAccessibleName("User name")
+        self.username.setAccessibleName(QCoreApplication.translate("SignInDialog", "User name"))
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setAccessibleName("Password")
+        self.password.setAccessibleName(QCoreApplication.translate("SignInDialog", "Password"))
         self.certificate = QLineEdit(ca_certificate, self)
-        self.certificate.setPlaceholderText("Only if your administrator gave you one")
-        self.certificate.setAccessibleName("Partnership certificate authority file")
-        browse = QPushButton("Choose…", self)
-        browse.setAccessibleName("Choose the certificate authority file")
+        self.certificate.setPlaceholderText(
+            QCoreApplication.translate("SignInDialog", "Only if your administrator gave you one")
+        )
+        self.certificate.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "Partnership certificate authority file")
+        )
+        browse = QPushButton(QCoreApplication.translate("SignInDialog", "Choose…"), self)
+        browse.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "Choose the certificate authority file")
+        )
         browse.clicked.connect(self._choose_certificate)
         row = QHBoxLayout()
         row.addWidget(self.certificate, 1)
         row.addWidget(browse)
-        form.addRow("Sync &server", self.server)
-        form.addRow("&User name", self.username)
-        form.addRow("&Password", self.password)
-        form.addRow("Certificate authority", row)
+        form.addRow(QCoreApplication.translate("SignInDialog", "Sync &server"), self.server)
+        form.addRow(QCoreApplication.translate("SignInDialog", "&User name"), self.username)
+        form.addRow(QCoreApplication.translate("SignInDialog", "&Password"), self.password)
+        form.addRow(QCoreApplication.translate("SignInDialog", "Certificate authority"), row)
         self.officer_name = QLineEdit(self)
-        self.officer_name.setAccessibleName("Your name as letters show it")
+        self.officer_name.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "Your name as letters show it")
+        )
         self.officer_number = QLineEdit(self)
-        self.officer_number.setAccessibleName("Staff or collar number")
+        self.officer_number.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "Staff or collar number")
+        )
         if settings is not None:
             # First run: until the account says otherwise, letters are signed with these.
-            form.addRow("Your &name (on letters)", self.officer_name)
-            form.addRow("Staff or collar &number", self.officer_number)
+            form.addRow(
+                QCoreApplication.translate("SignInDialog", "Your &name (on letters)"),
+                self.officer_name,
+            )
+            form.addRow(
+                QCoreApplication.translate("SignInDialog", "Staff or collar &number"),
+                self.officer_number,
+            )
         else:
             self.officer_name.hide()
             self.officer_number.hide()
         layout.addLayout(form)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
-        self.error.setAccessibleName("Sign-in problem")
+        self.error.setAccessibleName(QCoreApplication.translate("SignInDialog", "Sign-in problem"))
         self.error.setStyleSheet("color: #a40000;")
         layout.addWidget(self.error)
         self.progress = QProgressBar(self)
-        self.progress.setAccessibleName("First sync progress")
+        self.progress.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "First sync progress")
+        )
         self.progress.setVisible(False)
         self.progress_label = QLabel("", self)
-        self.progress_label.setAccessibleName("What the sync is doing")
+        self.progress_label.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "What the sync is doing")
+        )
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.later_button = QPushButton("Not now", self)
-        self.later_button.setAccessibleName("Work offline for now")
+        self.later_button = QPushButton(QCoreApplication.translate("SignInDialog", "Not now"), self)
+        self.later_button.setAccessibleName(
+            QCoreApplication.translate("SignInDialog", "Work offline for now")
+        )
         self.later_button.clicked.connect(self._later)
-        self.sign_in_button = QPushButton("&Sign in", self)
+        self.sign_in_button = QPushButton(
+            QCoreApplication.translate("SignInDialog", "&Sign in"), self
+        )
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
         buttons.addWidget(self.later_button)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from fieldkit.services.sync_port import SyncController
@@ -37,18 +37,24 @@ class SyncBar(QWidget):
         self._controller: SyncController | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 0, 6, 0)
-        self.headline = QLabel("Locked", self)
-        self.headline.setAccessibleName("Sync state")
+        self.headline = QLabel(QCoreApplication.translate("SyncBar", "Locked"), self)
+        self.headline.setAccessibleName(QCoreApplication.translate("SyncBar", "Sync state"))
         self.details = QLabel("", self)
-        self.details.setAccessibleName("Sync details")
+        self.details.setAccessibleName(QCoreApplication.translate("SyncBar", "Sync details"))
         self.advice = QLabel("", self)
-        self.advice.setAccessibleName("What to do")
-        self.sync_button = QPushButton("Sync now (F5)", self)
-        self.sync_button.setAccessibleName("Sync now")
+        self.advice.setAccessibleName(QCoreApplication.translate("SyncBar", "What to do"))
+        self.sync_button = QPushButton(QCoreApplication.translate("SyncBar", "Sync now (F5)"), self)
+        self.sync_button.setAccessibleName(QCoreApplication.translate("SyncBar", "Sync now"))
         self.sync_button.clicked.connect(self.sync_now)
-        self.sign_in_button = QPushButton("Sign in…", self)
-        self.sign_in_button.setAccessibleName("Sign in to the sync server")
-        self.sign_in_button.setToolTip("Sign in again; your work stays on this laptop meanwhile.")
+        self.sign_in_button = QPushButton(QCoreApplication.translate("SyncBar", "Sign in…"), self)
+        self.sign_in_button.setAccessibleName(
+            QCoreApplication.translate("SyncBar", "Sign in to the sync server")
+        )
+        self.sign_in_button.setToolTip(
+            QCoreApplication.translate(
+                "SyncBar", "Sign in again; your work stays on this laptop meanwhile."
+            )
+        )
         self.sign_in_button.clicked.connect(self.sign_in_requested)
         self.sign_in_button.setVisible(False)
         for widget in (self.headline, self.details, self.advice):
@@ -78,7 +84,7 @@ class SyncBar(QWidget):
             self._controller.unsubscribe(self._arrived)
         self._controller = None
         self.status = None
-        self.headline.setText("Locked")
+        self.headline.setText(QCoreApplication.translate("SyncBar", "Locked"))
         set_tone(self.headline, "strong")
         self.details.setText("")
         self.advice.setText("")
@@ -94,7 +100,11 @@ class SyncBar(QWidget):
         if self._controller is None:
             return
         self.status = status
-        self.headline.setText("Sign in to sync" if status.sign_in_needed else sync_headline(status))
+        self.headline.setText(
+            QCoreApplication.translate("SyncBar", "Sign in to sync")
+            if status.sign_in_needed
+            else sync_headline(status)
+        )
         self.sign_in_button.setVisible(status.sign_in_needed)
         set_tone(self.headline, _TONES[status.state])
         self.details.setText(sync_details(status, now=self._now()))

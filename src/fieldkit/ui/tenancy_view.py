@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from PySide6.QtCore import QDate, QDateTime, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,7 +41,7 @@ from fieldkit.services.tenancy import (
     NoteEntry,
     TenancyService,
 )
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.today_view import fit_columns
@@ -146,28 +146,38 @@ class TenancyView(QWidget):
         case_layout.insertWidget(4, self._step_box())
         self._set_case_enabled(False)
 
-    # Built in code: the screen's .ui file predates these -----------------------------------
+        # Built in code: the screen's .ui file predates these -----------------------------------
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def _new_case_box(self) -> QGroupBox:
-        box = QGroupBox("Open a case", self)
+        box = QGroupBox(QCoreApplication.translate("TenancyView", "Open a case"), self)
         form = QFormLayout(box)
         self.new_address = QLineEdit(box)
         self.new_postcode = QLineEdit(box)
         self.new_tenants = QLineEdit(box)
-        self.new_tenants.setPlaceholderText("Full names, separated by commas")
+        self.new_tenants.setPlaceholderText(
+            QCoreApplication.translate("TenancyView", "Full names, separated by commas")
+        )
         self.new_landlord = QLineEdit(box)
         self.new_reference = QLineEdit(box)
         self.new_vulnerability = QLineEdit(box)
-        self.new_vulnerability.setPlaceholderText("Separated by commas")
+        self.new_vulnerability.setPlaceholderText(
+            QCoreApplication.translate("TenancyView", "Separated by commas")
+        )
         self.new_agencies = QLineEdit(box)
-        self.new_agencies.setPlaceholderText("Separated by commas")
+        self.new_agencies.setPlaceholderText(
+            QCoreApplication.translate("TenancyView", "Separated by commas")
+        )
         self.new_district = QComboBox(box)
         for d in District:
             self.new_district.addItem(d.label, d.value)
         self.new_error = QLabel(box)
         self.new_error.setWordWrap(True)
         set_tone(self.new_error, "problem")
-        self.open_case_button = QPushButton("Open &case", box)
+        self.open_case_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Open &case"), box
+        )
         for label, widget in (
             ("Property address", self.new_address),
             ("Postcode", self.new_postcode),
@@ -186,25 +196,47 @@ class TenancyView(QWidget):
         return box
 
     def _case_actions_box(self) -> QGroupBox:
-        box = QGroupBox("Case status and documents", self)
+        box = QGroupBox(
+            QCoreApplication.translate("TenancyView", "Case status and documents"), self
+        )
         rows = QVBoxLayout(box)
         status_row = QHBoxLayout()
         self.status_choice = QComboBox(box)
-        self.status_choice.setAccessibleName("Case status")
+        self.status_choice.setAccessibleName(
+            QCoreApplication.translate("TenancyView", "Case status")
+        )
         for value, label in STATUS_CHOICES:
             self.status_choice.addItem(label, value)
-        self.status_button = QPushButton("Set &status", box)
+        self.status_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Set &status"), box
+        )
         self.outcome = QLineEdit(box)
-        self.outcome.setPlaceholderText("How the case ended")
-        self.outcome.setAccessibleName("Outcome")
-        self.close_button = QPushButton("Close case with outcome", box)
-        self.edit_case_button = QPushButton("&Edit case…", box)
-        self.edit_case_button.setToolTip("Correct the case's details (Ctrl+E)")
+        self.outcome.setPlaceholderText(
+            QCoreApplication.translate("TenancyView", "How the case ended")
+        )
+        self.outcome.setAccessibleName(QCoreApplication.translate("TenancyView", "Outcome"))
+        self.close_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Close case with outcome"), box
+        )
+        self.edit_case_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "&Edit case…"), box
+        )
+        self.edit_case_button.setToolTip(
+            QCoreApplication.translate("TenancyView", "Correct the case's details (Ctrl+E)")
+        )
         self.step_choice = QComboBox(box)
-        self.step_choice.setAccessibleName("Closure step to edit")
-        self.step_choice.setToolTip("Which closure step Edit closure step… opens")
-        self.edit_step_button = QPushButton("Edit closure ste&p…", box)
-        self.edit_step_button.setToolTip("Correct the chosen closure step's facts")
+        self.step_choice.setAccessibleName(
+            QCoreApplication.translate("TenancyView", "Closure step to edit")
+        )
+        self.step_choice.setToolTip(
+            QCoreApplication.translate("TenancyView", "Which closure step Edit closure step… opens")
+        )
+        self.edit_step_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Edit closure ste&p…"), box
+        )
+        self.edit_step_button.setToolTip(
+            QCoreApplication.translate("TenancyView", "Correct the chosen closure step's facts")
+        )
         for w in (
             self.status_choice,
             self.status_button,
@@ -217,13 +249,25 @@ class TenancyView(QWidget):
             status_row.addWidget(w)
         rows.addLayout(status_row)
         doc_row = QHBoxLayout()
-        self.notice_button = QPushButton("Make closure &notice", box)
-        self.bundle_button = QPushButton("Make &evidence bundle", box)
-        self.documents_button = QPushButton("Docu&ments…", box)
-        self.documents_button.setToolTip("The case's kept documents: preview and reprint them")
+        self.notice_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Make closure &notice"), box
+        )
+        self.bundle_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Make &evidence bundle"), box
+        )
+        self.documents_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Docu&ments…"), box
+        )
+        self.documents_button.setToolTip(
+            QCoreApplication.translate(
+                "TenancyView", "The case's kept documents: preview and reprint them"
+            )
+        )
         self.document_status = QLabel(box)
         self.document_status.setWordWrap(True)
-        self.document_status.setAccessibleName("Document made")
+        self.document_status.setAccessibleName(
+            QCoreApplication.translate("TenancyView", "Document made")
+        )
         doc_widgets: tuple[QWidget, ...] = (
             self.notice_button,
             self.bundle_button,
@@ -250,7 +294,7 @@ class TenancyView(QWidget):
         return box
 
     def _step_box(self) -> QGroupBox:
-        box = QGroupBox("Record a closure step", self)
+        box = QGroupBox(QCoreApplication.translate("TenancyView", "Record a closure step"), self)
         form = QFormLayout(box)
         now = QDateTime.currentDateTime()
         self.step_kind = QComboBox(box)
@@ -260,17 +304,29 @@ class TenancyView(QWidget):
         self.step_at.setCalendarPopup(True)
         self.authorised_by = QLineEdit(box)
         self.authorised_rank = QLineEdit(box)
-        self.authorised_rank.setPlaceholderText("e.g. Inspector, or the council's designation")
+        self.authorised_rank.setPlaceholderText(
+            QCoreApplication.translate(
+                "TenancyView", "e.g. Inspector, or the council's designation"
+            )
+        )
         self.notice_hours = QComboBox(box)
-        self.notice_hours.addItem("24 hours", 24)
-        self.notice_hours.addItem("48 hours (senior authorisation)", 48)
+        self.notice_hours.addItem(QCoreApplication.translate("TenancyView", "24 hours"), 24)
+        self.notice_hours.addItem(
+            QCoreApplication.translate("TenancyView", "48 hours (senior authorisation)"), 48
+        )
         self.served_how = QComboBox(box)
         for value, label in SERVED_HOW_CHOICES:
             self.served_how.addItem(label, value)
         self.served_on = QLineEdit(box)
         self.notice_permits = QLineEdit(box)
-        self.notice_permits.setPlaceholderText("Who may still enter besides residents and owner")
-        self.hearing_listed = QCheckBox("A hearing is listed", box)
+        self.notice_permits.setPlaceholderText(
+            QCoreApplication.translate(
+                "TenancyView", "Who may still enter besides residents and owner"
+            )
+        )
+        self.hearing_listed = QCheckBox(
+            QCoreApplication.translate("TenancyView", "A hearing is listed"), box
+        )
         self.hearing_at = QDateTimeEdit(now.addSecs(24 * 3600), box)
         self.hearing_at.setCalendarPopup(True)
         self.court = QLineEdit(box)
@@ -284,7 +340,9 @@ class TenancyView(QWidget):
         self.step_error = QLabel(box)
         self.step_error.setWordWrap(True)
         set_tone(self.step_error, "problem")
-        self.step_button = QPushButton("Record &step", box)
+        self.step_button = QPushButton(
+            QCoreApplication.translate("TenancyView", "Record &step"), box
+        )
         for label, widget in (
             ("Step", self.step_kind),
             ("When it happened", self.step_at),
@@ -306,23 +364,41 @@ class TenancyView(QWidget):
             form.addRow(label, widget)
         # Before a notice, an order or an extension: was the tenants' vulnerability considered?
         self.considered_check = QCheckBox(
-            "Vulnerability of the people at the premises &considered", box
+            QCoreApplication.translate(
+                "TenancyView", "Vulnerability of the people at the premises &considered"
+            ),
+            box,
         )
         form.addRow("", self.considered_check)
         self.vulnerability_checks: dict[Vulnerability, QCheckBox] = {}
         found = QHBoxLayout()
         for item in Vulnerability:
             check = QCheckBox(item.label, box)
-            check.setAccessibleName(f"Vulnerability: {item.label}")
+            check.setAccessibleName(
+                QCoreApplication.translate("TenancyView", "Vulnerability: {label}").format(
+                    label=item.label
+                )
+            )
             self.vulnerability_checks[item] = check
             found.addWidget(check)
-        form.addRow("Vulnerabilities", found)
-        self.referral_check = QCheckBox("Safeguarding referral made alongside", box)
+        form.addRow(QCoreApplication.translate("TenancyView", "Vulnerabilities"), found)
+        self.referral_check = QCheckBox(
+            QCoreApplication.translate("TenancyView", "Safeguarding referral made alongside"), box
+        )
         form.addRow("", self.referral_check)
         self.no_referral_reason = QLineEdit(box)
-        self.no_referral_reason.setPlaceholderText("Why go ahead without a safeguarding referral")
-        self.no_referral_reason.setAccessibleName("Reason for no safeguarding referral")
-        form.addRow("No referral because", self.no_referral_reason)
+        self.no_referral_reason.setPlaceholderText(
+            QCoreApplication.translate(
+                "TenancyView", "Why go ahead without a safeguarding referral"
+            )
+        )
+        self.no_referral_reason.setAccessibleName(
+            QCoreApplication.translate("TenancyView", "Reason for no safeguarding referral")
+        )
+        form.addRow(
+            QCoreApplication.translate("TenancyView", "No referral because"),
+            self.no_referral_reason,
+        )
         form.addRow(self.step_error)
         form.addRow(self.step_button)
         self.step_button.clicked.connect(self.record_step)
@@ -376,7 +452,11 @@ class TenancyView(QWidget):
         index = self.status_choice.findData(case.status_value)
         if index >= 0:
             self.status_choice.setCurrentIndex(index)
-        self.title.setText(f"Tenancy case {case.reference}")
+        self.title.setText(
+            QCoreApplication.translate("TenancyView", "Tenancy case {reference}").format(
+                reference=case.reference
+            )
+        )
         tenants = ", ".join(case.tenants) or "none recorded"
         vulnerability = ", ".join(case.vulnerability) or "none recorded"
         restricted = (
@@ -385,13 +465,27 @@ class TenancyView(QWidget):
             else ""
         )
         self.details.setText(
-            f"{restricted}<p><b>Property:</b> {escape(case.place)}<br>"
-            f"<b>Tenants:</b> {escape(tenants)}<br>"
-            f"<b>Vulnerability:</b> {escape(vulnerability)}<br>"
-            f"<b>Agencies:</b> {escape(', '.join(case.agencies) or 'none recorded')}<br>"
-            + (f"<b>Outcome:</b> {escape(case.outcome)}<br>" if case.outcome else "")
-            + f"<b>Landlord:</b> {escape(case.landlord or '—')} · "
-            f"<b>Status:</b> {escape(case.status)}</p>"
+            QCoreApplication.translate(
+                "TenancyView",
+                "{restricted}<p><b>Property:</b> {0}<br><b>Tenants:</b> "
+                "{1}<br><b>Vulnerability:</b> {2}<br><b>Agencies:</b> {3}<br>",
+            ).format(
+                escape(case.place),
+                escape(tenants),
+                escape(vulnerability),
+                escape(", ".join(case.agencies) or "none recorded"),
+                restricted=restricted,
+            )
+            + (
+                QCoreApplication.translate("TenancyView", "<b>Outcome:</b> {0}<br>").format(
+                    escape(case.outcome)
+                )
+                if case.outcome
+                else ""
+            )
+            + QCoreApplication.translate(
+                "TenancyView", "<b>Landlord:</b> {0} · <b>Status:</b> {1}</p>"
+            ).format(escape(case.landlord or "—"), escape(case.status))
         )
         self.closure.setText(closure_html(case))
         self.notes.set_rows(case.notes)
@@ -613,7 +707,9 @@ class TenancyView(QWidget):
         if self.case is None:
             return
         if not self.case.closures:
-            self.case_error.setText("Record the closure notice step first.")
+            self.case_error.setText(
+                QCoreApplication.translate("TenancyView", "Record the closure notice step first.")
+            )
             return
         closure_id = self.case.closures[-1].id
         self._set_case_enabled(False)
@@ -640,6 +736,8 @@ class TenancyView(QWidget):
         self.last_document = kept
         pages = f"{kept.page_count} page{'s' if kept.page_count != 1 else ''}"
         self.document_status.setText(
-            f"{kept.title} made ({pages}); it is kept with the case's documents."
+            QCoreApplication.translate(
+                "TenancyView", "{title} made ({pages}); it is kept with the case's documents."
+            ).format(title=kept.title, pages=pages)
         )
         self.document_made.emit(kept)

@@ -3,7 +3,7 @@ windows and unsynced work."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QGroupBox,
     QHeaderView,
@@ -193,8 +193,12 @@ class TodayView(QWidget):
         self.my_actions_table = QTableView()
         self.team_actions_table = QTableView()
         self.high_risk_table = QTableView()
-        self.team_actions_box = QGroupBox("The team's overdue case actions")
-        self.asb_box = QGroupBox("My case actions and high-risk cases")
+        self.team_actions_box = QGroupBox(
+            QCoreApplication.translate("TodayView", "The team's overdue case actions")
+        )
+        self.asb_box = QGroupBox(
+            QCoreApplication.translate("TodayView", "My case actions and high-risk cases")
+        )
         inner = QVBoxLayout(self.asb_box)
         for table, model, stretch in (
             (self.my_actions_table, self.my_actions, 1),

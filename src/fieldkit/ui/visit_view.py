@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,7 +26,7 @@ from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.domain.vocabulary import Category, District, VisitKind
 from fieldkit.services.people import PersonRow, category_label
 from fieldkit.services.visits import PlaceChoice, VisitService
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
 from fieldkit.ui.wording import describe
@@ -113,7 +113,9 @@ class VisitView(QWidget):
         self.draft_label = child(f, QLabel, "draftLabel")
         self.save_button = child(f, QPushButton, "saveButton")
         # Built here rather than in visit.ui: enabled once a visit has been saved.
-        self.case_button = QPushButton("Open an ASB case from this &visit", self)
+        self.case_button = QPushButton(
+            QCoreApplication.translate("VisitView", "Open an ASB case from this &visit"), self
+        )
         self.case_button.setEnabled(False)
         self.case_button.clicked.connect(self._case_from_visit)
         self._last_saved: str | None = None
@@ -129,6 +131,8 @@ class VisitView(QWidget):
         for category in Category:
             item = QListWidgetItem(category_label(category.value), self.categories)
             item.setData(_DATA, category.value)
+            item.setToolTip(category.description)
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, category.description)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
         for action in COMMON_ACTIONS:
@@ -181,7 +185,9 @@ class VisitView(QWidget):
             signal.connect(self._changed)
         self.show_form()
 
-    # Form <-> presenter ----------------------------------------------------------------------
+        # Form <-> presenter ----------------------------------------------------------------------
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def restore(self) -> None:
         """Bring back a draft left when the app closed or locked (on a worker)."""
@@ -190,7 +196,7 @@ class VisitView(QWidget):
     def _restored(self, found: bool) -> None:
         self.show_form()
         if found:
-            self.draft_label.setText("Draft restored.")
+            self.draft_label.setText(QCoreApplication.translate("VisitView", "Draft restored."))
         self.load_recent_places()
 
     def show_form(self) -> None:
@@ -201,9 +207,11 @@ class VisitView(QWidget):
             self.kind.setCurrentIndex(max(0, self.kind.findData(form.kind)))
             self.district.setCurrentIndex(max(0, self.district.findData(form.district)))
             self.place_chosen.setText(
-                f"<b>{form.place.label}</b> {form.place.detail}"
+                QCoreApplication.translate("VisitView", "<b>{label}</b> {detail}").format(
+                    label=form.place.label, detail=form.place.detail
+                )
                 if form.place
-                else "No place chosen"
+                else QCoreApplication.translate("VisitView", "No place chosen")
             )
             self.people_chosen.clear()
             for person in form.people:
@@ -267,8 +275,12 @@ class VisitView(QWidget):
         snapshot = self.presenter.form.to_draft()
         self._workers.submit(
             lambda: self.presenter.save_draft(snapshot),
-            lambda _none: self.draft_label.setText("Draft kept in the vault."),
-            lambda _exc: self.draft_label.setText("The draft could not be kept."),
+            lambda _none: self.draft_label.setText(
+                QCoreApplication.translate("VisitView", "Draft kept in the vault.")
+            ),
+            lambda _exc: self.draft_label.setText(
+                QCoreApplication.translate("VisitView", "The draft could not be kept.")
+            ),
         )
 
     def flush_draft(self) -> None:
@@ -291,7 +303,7 @@ class VisitView(QWidget):
             return
         self.error.clear()
         self.show_form()
-        self.draft_label.setText("Visit saved.")
+        self.draft_label.setText(QCoreApplication.translate("VisitView", "Visit saved."))
         self.load_recent_places()
         self.when.setFocus()
         self._last_saved = result.visit_id
@@ -399,7 +411,13 @@ class VisitView(QWidget):
         self.person_results.clear()
         for person in people:
             item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.line)
-            item.setToolTip(f"Found because: {person.reason}" if person.reason else "")
+            item.setToolTip(
+                QCoreApplication.translate("VisitView", "Found because: {reason}").format(
+                    reason=person.reason
+                )
+                if person.reason
+                else ""
+            )
             item.setData(_DATA, person)
             self.person_results.addItem(item)
 
@@ -430,7 +448,9 @@ class VisitView(QWidget):
             bold = item.font()
             bold.setBold(True)
             item.setFont(bold)
-            item.setToolTip("Risk markers: " + person.risk_text)
+            item.setToolTip(
+                QCoreApplication.translate("VisitView", "Risk markers: ") + person.risk_text
+            )
         self.people_chosen.addItem(item)
         self._show_people_risks()
 
@@ -503,8 +523,11 @@ class VisitView(QWidget):
             self._duplicates_offered_for = typed
             self._show_people(rows)
             self.new_person_error.setText(
-                f"{_may_be(len(rows))} already in the vault (listed above, with why). Choose "
-                "them, or press Add person again to add someone new."
+                QCoreApplication.translate(
+                    "VisitView",
+                    "{0} already in the vault (listed above, with why). Choose them, or press Add "
+                    "person again to add someone new.",
+                ).format(_may_be(len(rows)))
             )
 
         where = self.presenter.form.place

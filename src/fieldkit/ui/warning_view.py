@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer, Signal
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,7 +39,7 @@ from fieldkit.services.warnings import (
     WarningRequest,
     WarningService,
 )
-from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.pdf_preview import PdfPreview
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.wording import describe
@@ -117,8 +117,12 @@ class WarningView(QWidget):
         self.print_message = child(f, QLabel, "printMessage")
         # "Print…" opens the platform's own print dialog (copies, another printer); the .ui
         # file predates it, so it is added here.
-        self.dialog_button = QPushButton("Print &with options…", self)
-        self.dialog_button.setAccessibleName("Print with options")
+        self.dialog_button = QPushButton(
+            QCoreApplication.translate("WarningView", "Print &with options…"), self
+        )
+        self.dialog_button.setAccessibleName(
+            QCoreApplication.translate("WarningView", "Print with options")
+        )
         child(f, QHBoxLayout, "printRow").addWidget(self.dialog_button)
         self.print_dialog: QPrintDialog | None = None
         self._places = places or (lambda: [])
@@ -132,7 +136,7 @@ class WarningView(QWidget):
             self.scheme.addItem(scheme.name, scheme.id)
         # The warning-letter scheme is what patrol officers use most.
         self.scheme.setCurrentIndex(max(0, self.scheme.findData(DEFAULT_SCHEME)))
-        self.need.addItem("Any need", "")
+        self.need.addItem(QCoreApplication.translate("WarningView", "Any need"), "")
         for need in ServiceNeed:
             self.need.addItem(NEED_LABELS[need], need.value)
         self._default_printer = default_printer
@@ -156,30 +160,40 @@ class WarningView(QWidget):
         self.issue_button.setEnabled(False)
         self.load_services()
         self.load_printers()
+        # Controls added in code join Tab where they show (tests/ui: tab order).
+        tab_in_reading_order(f.layout())
 
     def _add_what_happened(self, form: QFormLayout) -> None:
         """Risk markers, where, when and how it was served: added here, after the .ui file."""
         self.risk_label = QLabel(self)
         self.risk_label.setWordWrap(True)
         set_tone(self.risk_label, "problem")
-        self.risk_label.setAccessibleName("Risk markers")
+        self.risk_label.setAccessibleName(QCoreApplication.translate("WarningView", "Risk markers"))
         self.risk_label.hide()
         form.addRow(self.risk_label)
         self.place_combo = QComboBox(self)
         self.place_combo.setEditable(True)
-        self.place_combo.setAccessibleName("Where it happened")
-        self.place_combo.setToolTip("A recent place, or type where it happened")
-        form.addRow("&Where:", self.place_combo)
+        self.place_combo.setAccessibleName(
+            QCoreApplication.translate("WarningView", "Where it happened")
+        )
+        self.place_combo.setToolTip(
+            QCoreApplication.translate("WarningView", "A recent place, or type where it happened")
+        )
+        form.addRow(QCoreApplication.translate("WarningView", "&Where:"), self.place_combo)
         self.when_edit = QDateTimeEdit(QDateTime.currentDateTime(), self)
         self.when_edit.setCalendarPopup(True)
         self.when_edit.setDisplayFormat("d MMM yyyy HH:mm")
-        self.when_edit.setAccessibleName("When the behaviour happened")
-        form.addRow("Wh&en:", self.when_edit)
+        self.when_edit.setAccessibleName(
+            QCoreApplication.translate("WarningView", "When the behaviour happened")
+        )
+        form.addRow(QCoreApplication.translate("WarningView", "Wh&en:"), self.when_edit)
         self.served_combo = QComboBox(self)
-        self.served_combo.setAccessibleName("How it was served")
+        self.served_combo.setAccessibleName(
+            QCoreApplication.translate("WarningView", "How it was served")
+        )
         for how in WARNING_SERVICE:
             self.served_combo.addItem(how.label, how.value)
-        form.addRow("Ser&ved:", self.served_combo)
+        form.addRow(QCoreApplication.translate("WarningView", "Ser&ved:"), self.served_combo)
         self.visit_label = QLabel(self)
         self.visit_label.hide()
         form.addRow(self.visit_label)
@@ -187,23 +201,43 @@ class WarningView(QWidget):
 
     def _add_vulnerability(self, form: QFormLayout) -> None:
         """Before a Red warning or CPN: was vulnerability considered, what, and a referral."""
-        self.vulnerability_box = QGroupBox("Vulnerability before escalating", self)
-        self.vulnerability_box.setAccessibleName("Vulnerability before escalating")
+        self.vulnerability_box = QGroupBox(
+            QCoreApplication.translate("WarningView", "Vulnerability before escalating"), self
+        )
+        self.vulnerability_box.setAccessibleName(
+            QCoreApplication.translate("WarningView", "Vulnerability before escalating")
+        )
         box = QVBoxLayout(self.vulnerability_box)
-        self.considered_check = QCheckBox("I have &considered whether this person is vulnerable")
+        self.considered_check = QCheckBox(
+            QCoreApplication.translate(
+                "WarningView", "I have &considered whether this person is vulnerable"
+            )
+        )
         box.addWidget(self.considered_check)
         self.vulnerability_checks: dict[Vulnerability, QCheckBox] = {}
         for item in Vulnerability:
             check = QCheckBox(item.label)
-            check.setAccessibleName(f"Vulnerability: {item.label}")
+            check.setAccessibleName(
+                QCoreApplication.translate("WarningView", "Vulnerability: {label}").format(
+                    label=item.label
+                )
+            )
             box.addWidget(check)
             self.vulnerability_checks[item] = check
             check.toggled.connect(lambda _on: self._show_referral_advice())
-        self.referral_check = QCheckBox("Make a safeguarding &referral alongside")
+        self.referral_check = QCheckBox(
+            QCoreApplication.translate("WarningView", "Make a safeguarding &referral alongside")
+        )
         box.addWidget(self.referral_check)
         self.no_referral_reason = QLineEdit(self)
-        self.no_referral_reason.setPlaceholderText("Why escalate without a safeguarding referral")
-        self.no_referral_reason.setAccessibleName("Reason for no safeguarding referral")
+        self.no_referral_reason.setPlaceholderText(
+            QCoreApplication.translate(
+                "WarningView", "Why escalate without a safeguarding referral"
+            )
+        )
+        self.no_referral_reason.setAccessibleName(
+            QCoreApplication.translate("WarningView", "Reason for no safeguarding referral")
+        )
         box.addWidget(self.no_referral_reason)
         self.referral_advice = QLabel(self)
         self.referral_advice.setWordWrap(True)
@@ -232,8 +266,11 @@ class WarningView(QWidget):
             and self._warnings.rule_on_vulnerability(answer).propose_referral
         )
         self.referral_advice.setText(
-            "A vulnerability is recorded: a safeguarding referral is proposed alongside. "
-            "Escalating without one needs a reason."
+            QCoreApplication.translate(
+                "WarningView",
+                "A vulnerability is recorded: a safeguarding referral is proposed alongside. "
+                "Escalating without one needs a reason.",
+            )
             if propose
             else ""
         )
@@ -261,7 +298,11 @@ class WarningView(QWidget):
     ) -> None:
         """Start a warning from a visit: person, place and time are filled in from it."""
         self._visit_id = visit_id
-        self.visit_label.setText(f"From the visit of {when:%d %b %Y %H:%M}")
+        self.visit_label.setText(
+            QCoreApplication.translate(
+                "WarningView", "From the visit of {when:%d %b %Y %H:%M}"
+            ).format(when=when)
+        )
         self.visit_label.show()
         if place_id:
             index = self.place_combo.findData(place_id)
@@ -301,7 +342,13 @@ class WarningView(QWidget):
         self.person_results.clear()
         for row in rows:
             item = QListWidgetItem(row.line)
-            item.setToolTip(f"Found because: {row.reason}" if row.reason else "")
+            item.setToolTip(
+                QCoreApplication.translate("WarningView", "Found because: {reason}").format(
+                    reason=row.reason
+                )
+                if row.reason
+                else ""
+            )
             item.setData(_DATA, row)
             self.person_results.addItem(item)
 
@@ -316,10 +363,14 @@ class WarningView(QWidget):
 
     def _set_person(self, row: PersonRow) -> None:
         self.person = row
-        self.person_label.setText(f"<b>{escape(row.name)}</b> {escape(row.detail)}")
+        self.person_label.setText(
+            QCoreApplication.translate("WarningView", "<b>{0}</b> {1}").format(
+                escape(row.name), escape(row.detail)
+            )
+        )
         if self._visit_id is None:
             self.when_edit.setDateTime(QDateTime(self._warnings.now().astimezone()))
-        self.risk_label.setText("RISK: " + row.risk_text)
+        self.risk_label.setText(QCoreApplication.translate("WarningView", "RISK: ") + row.risk_text)
         self.risk_label.setVisible(bool(row.risk_markers))
         self.person_results.clear()
         self.person_search.clear()
@@ -350,9 +401,11 @@ class WarningView(QWidget):
         self.vulnerability_box.setVisible(asks)
         self.issue_button.setEnabled(proposal.can_issue)
         self.issue_button.setText(
-            f"&Issue {proposal.level_name} and make letters"
+            QCoreApplication.translate(
+                "WarningView", "&Issue {level_name} and make letters"
+            ).format(level_name=proposal.level_name)
             if proposal.can_issue
-            else "No warning can be issued"
+            else QCoreApplication.translate("WarningView", "No warning can be issued")
         )
 
     def load_services(self) -> None:
@@ -399,7 +452,12 @@ class WarningView(QWidget):
             printers, system_default = found
             self.printer_combo.clear()
             self.printer_combo.addItem(
-                f"Default printer ({system_default})" if system_default else "Default printer", ""
+                QCoreApplication.translate(
+                    "WarningView", "Default printer ({system_default})"
+                ).format(system_default=system_default)
+                if system_default
+                else QCoreApplication.translate("WarningView", "Default printer"),
+                "",
             )
             for name in printers:
                 self.printer_combo.addItem(name, name)
@@ -407,7 +465,12 @@ class WarningView(QWidget):
             if remembered and remembered not in printers:
                 # A patrol printer (Bluetooth, USB) that is off or out of range: still offered,
                 # so that printing to it says why it cannot, rather than silently using another.
-                self.printer_combo.addItem(f"{remembered} (not connected)", remembered)
+                self.printer_combo.addItem(
+                    QCoreApplication.translate(
+                        "WarningView", "{remembered} (not connected)"
+                    ).format(remembered=remembered),
+                    remembered,
+                )
             if remembered:
                 index = self.printer_combo.findData(remembered)
                 self.printer_combo.setCurrentIndex(max(0, index))
@@ -416,7 +479,9 @@ class WarningView(QWidget):
 
     def issue(self) -> None:
         if self.person is None or self.proposal is None:
-            self.error.setText("Choose the person first.")
+            self.error.setText(
+                QCoreApplication.translate("WarningView", "Choose the person first.")
+            )
             return
         place_id, place_label = self._chosen_place()
         request = WarningRequest(
@@ -435,7 +500,7 @@ class WarningView(QWidget):
             vulnerability=self.vulnerability_answer(),
         )
         self.issue_button.setEnabled(False)
-        self.error.setText("Making the letters…")
+        self.error.setText(QCoreApplication.translate("WarningView", "Making the letters…"))
         self._workers.submit(lambda: self._warnings.issue(request), self._issued, self._failed)
 
     def _failed(self, exc: Exception) -> None:
@@ -447,10 +512,15 @@ class WarningView(QWidget):
         self._visit_id = None
         self.visit_label.hide()
         self.error.setText(
-            f"{result.level_name} prepared and held until a supervisor countersigns it; "
-            "it can be served after that countersignature arrives by sync."
+            QCoreApplication.translate(
+                "WarningView",
+                "{level_name} prepared and held until a supervisor countersigns it; it can be "
+                "served after that countersignature arrives by sync.",
+            ).format(level_name=result.level_name)
             if result.awaiting_countersignature
-            else f"{result.level_name} issued and kept in the vault. Preview and print it."
+            else QCoreApplication.translate(
+                "WarningView", "{level_name} issued and kept in the vault. Preview and print it."
+            ).format(level_name=result.level_name)
         )
         self.behaviour.clear()
         self.conditions.clear()
@@ -497,7 +567,7 @@ class WarningView(QWidget):
         sides = QPrinter.DuplexMode.DuplexLongSide if self._two_sided else None
         printer.setDuplex(sides or QPrinter.DuplexMode.DuplexNone)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Print")
+        dialog.setWindowTitle(QCoreApplication.translate("WarningView", "Print"))
         # Letters are printed whole, to a printer: no page ranges, and no unencrypted PDF
         # written somewhere on the laptop by "print to file".
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintToFile, False)
@@ -512,7 +582,11 @@ class WarningView(QWidget):
 
     def _print_from_dialog(self, printer: QPrinter) -> None:
         if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
-            self.print_message.setText("Choose a printer; Fieldkit does not print to a file.")
+            self.print_message.setText(
+                QCoreApplication.translate(
+                    "WarningView", "Choose a printer; Fieldkit does not print to a file."
+                )
+            )
             return
         self._send(
             printer.printerName() or None,
@@ -526,7 +600,9 @@ class WarningView(QWidget):
             return
         recipient = f"person:{self.person.id}" if self.person else None
         tray = self._tray
-        self.print_message.setText("Sending to the printer…")
+        self.print_message.setText(
+            QCoreApplication.translate("WarningView", "Sending to the printer…")
+        )
         self._workers.submit(
             lambda: self._documents.print_document(
                 doc,
