@@ -10,20 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from fieldkit.documents.inputs import DocumentInputError
 from fieldkit.documents.layout import (
-    MARGIN,
-    PAGE_HEIGHT,
     RenderedDocument,
-    build_pdf,
-    draw_footer,
-    draw_letterhead,
+    build_report_pdf,
     fill_markup,
     markup,
-    page_label,
     styles,
 )
 from fieldkit.documents.templates import (
@@ -270,24 +264,12 @@ def render_closure_notice(
                 story.append(Paragraph(markup(line), style["bullet"], bulletText="•"))
     footer_left = f"{template.labels['reference']}: {safe_text(notice.reference)}"
 
-    def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
-        if doc.page == 1:
-            draw_letterhead(canvas, branding, top=PAGE_HEIGHT - MARGIN + 4 * mm)
-
-    def decorate(canvas: Canvas, page: int, pages: int) -> None:
-        draw_footer(
-            canvas,
-            left=footer_left,
-            right=page_label(template.labels["page"], page, pages),
-            colour=branding.accent_colour,
-        )
-
-    pdf, pages = build_pdf(
+    pdf, pages = build_report_pdf(
         story,
+        branding=branding,
         title=template.title,
-        author=branding.authority_name,
-        decorate=decorate,
-        on_page=on_page,
+        footer=footer_left,
+        page_text=template.labels["page"],
     )
     return RenderedDocument(
         pdf=pdf,

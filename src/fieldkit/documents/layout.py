@@ -167,11 +167,16 @@ def build_pdf(
 
 
 def build_report_pdf(
-    story: list[Flowable], *, branding: Branding, title: str, footer: str
+    story: list[Flowable],
+    *,
+    branding: Branding,
+    title: str,
+    footer: str,
+    page_text: str = "Page {page} of {pages}",
 ) -> tuple[bytes, int]:
-    """A report for the partnership's own use (a meeting pack, a subject access export): the
-    letterhead on the first page, and on every page a footer with ``footer`` and the page
-    number."""
+    """A document on the partnership's letterhead (a meeting pack, a subject access export, a
+    closure notice, an outcome letter): the letterhead on the first page, and on every page a
+    footer with ``footer`` and the page number in ``page_text`` (a template's own words)."""
 
     def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
         if doc.page == 1:
@@ -181,7 +186,7 @@ def build_report_pdf(
         draw_footer(
             canvas,
             left=footer,
-            right=page_label("Page {page} of {pages}", page, pages),
+            right=page_label(page_text, page, pages),
             colour=branding.accent_colour,
         )
 
