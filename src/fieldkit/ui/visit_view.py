@@ -281,6 +281,7 @@ class VisitView(QWidget):
             lambda _exc: self.draft_label.setText(
                 QCoreApplication.translate("VisitView", "The draft could not be kept.")
             ),
+            owner=self.draft_label,
         )
 
     def flush_draft(self) -> None:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 T = TypeVar("T")
@@ -78,16 +79,35 @@ class Workers:
         fn: Callable[[], T],
         on_done: Callable[[T], None],
         on_error: Callable[[Exception], None] | None = None,
+        *,
+        owner: QObject | None = None,
     ) -> None:
-        """Run ``fn`` on a worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread."""
+        """Run ``fn`` on a worker; ``on_done(result)`` or ``on_error(exc)`` on the GUI thread.
+
+        Args:
+            fn: the work, run on a pool thread.
+            on_done: called with its result on the GUI thread.
+            on_error: called with its exception instead (the pool's default handler if None).
+            owner: the widget the callbacks update. If Qt has destroyed it by the time the work
+                ends (the screen closed, or the vault locked and the window was rebuilt), the
+                callbacks are dropped: the work itself has run, and there is nothing left to show
+                its result in.
+        """
         handler = on_error or self._on_error
+
+        def owner_gone() -> bool:
+            return owner is not None and not shiboken6.isValid(owner)
 
         def finished(value: object) -> None:
             self._forget(relay)
-            on_done(value)  # type: ignore[arg-type]
+            if not owner_gone():
+                on_done(value)  # type: ignore[arg-type]
 
         def failed(exc: Exception) -> None:
             self._forget(relay)
+            if owner_gone():
+                log.info("work for a closed view failed: %s", type(exc).__name__)
+                return
             handler(exc)
 
         relay = _Relay(finished, failed)
