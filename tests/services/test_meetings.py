@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from fieldkit.domain.meeting import AgendaSection, Attendee, MeetingStatus
 from fieldkit.domain.records import RecordType, ValidationError
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.meetings import MeetingService, NewAction, referrals_waiting
+from fieldkit.services.transfer import export_records
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.vault import Vault
@@ -220,3 +223,18 @@ def test_the_referrals_section_is_empty_while_fieldkit_has_no_referral_records(
     assert RecordType.parse("referral") is None
     with vault.read() as conn:
         assert referrals_waiting(vault.records(conn), district=DISTRICT) == []
+
+
+def test_an_export_carries_the_meeting_before_its_actions(
+    meetings: MeetingService, vault: Vault
+) -> None:
+    meeting = meetings.plan(district=DISTRICT, held_on=_today(vault))
+    meetings.add_decision(
+        meeting_id=meeting.id,
+        decision="Mediation for the neighbours",
+        actions=[NewAction("Book mediation", agency="Kirklees Mediation")],
+    )
+    out = io.StringIO()
+    export_records(vault, out)
+    kinds = [json.loads(line)["type"] for line in out.getvalue().splitlines()]
+    assert kinds.index("meeting") < kinds.index("asb_action")

@@ -119,6 +119,7 @@ TAB_ORDER_EXCEPTIONS: dict[str, str] = {
     "Issue a warning: QCheckBox consentCheck -> QComboBox documentCombo": "preview column",
     "Log a visit: QListWidget peopleChosen -> QListWidget categoryList": "categories column",
     "Tenancy cases: QPushButton Open &case -> QScrollArea caseScroll": "the chosen case",
+    "Meetings: QPushButton &Plan meeting -> QScrollArea": "the chosen meeting",
 }
 
 
