@@ -110,6 +110,11 @@ VALID: dict[RecordType, dict[str, object]] = {
         "district": "huddersfield",
         "owner": "sue",
     },
+    RecordType.MEETING: {
+        "district": "huddersfield",
+        "held_on": "2026-12-03",
+        "chair": "priya",
+    },
 }
 
 

@@ -235,7 +235,8 @@ LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
     RecordType.CLOSURE: ("case_id",),
     RecordType.ASB_PARTY: ("case_id",),
     RecordType.ASB_RISK: ("case_id",),
-    RecordType.ASB_ACTION: ("case_id",),
+    # An action decided at a restricted meeting is restricted too (its assignee still sees it).
+    RecordType.ASB_ACTION: ("case_id", "meeting_id"),
     # An application relying on a restricted report (a hate incident) is restricted too.
     RecordType.COMMUNITY_TRIGGER: ("visit_ids", "case_id"),
 }

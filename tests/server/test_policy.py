@@ -547,3 +547,62 @@ def test_an_officer_records_a_community_trigger_only_in_their_districts(team: An
     refused = olive.push_one(outside)
     assert refused["status"] == "rejected"
     assert refused["reason"] == "district rural is not one of yours"
+
+
+def _meeting(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "district": "huddersfield",
+        "held_on": "2026-11-26",
+        "chair": "sue",
+        "attendees": ["Sue Supervisor | Kirklees Council", "PC Dan Shaw | Police"],
+        "decisions": ["Evening patrols at the park"],
+    }
+    fields.update(overrides)
+    return fields
+
+
+def _meeting_action(meeting_id: str, assignee: str, **overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "meeting_id": meeting_id,
+        "decision": "Evening patrols at the park",
+        "what": "Patrol the park after dark for four weeks",
+        "assignee": assignee,
+        "agency": "Police",
+        "due_on": "2026-12-24",
+        "district": "huddersfield",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def test_a_restricted_meetings_action_reaches_its_police_assignee_but_not_the_meeting(
+    team: Any,
+) -> None:
+    sue = team.laptop("sue", role="supervisor")
+    dan = team.laptop("dan", agency="police")
+    ben = team.laptop("ben")
+    meeting = sue.upsert("meeting", _meeting(sensitivity="restricted"))
+    action = sue.upsert("asb_action", _meeting_action(meeting["id"], "dan"))
+    other = sue.upsert("asb_action", _meeting_action(meeting["id"], "", agency="Fire"))
+    for change in (meeting, action, other):
+        assert sue.push_one(change)["status"] == "applied"
+    for laptop in (dan, ben):
+        laptop.sync()
+    # The action inherits the meeting's restriction through its link, yet its assignee sees it;
+    # no officer receives the meeting itself (its attendees and every decision).
+    assert set(dan.records) == {action["id"]}
+    assert set(ben.records) == set()
+
+
+def test_officers_neither_write_meetings_nor_an_action_without_a_case_or_meeting(
+    team: Any,
+) -> None:
+    dan = team.laptop("dan", agency="police")
+    refused = dan.push_one(dan.upsert("meeting", _meeting(chair="dan")))
+    assert refused["status"] == "rejected"
+    assert refused["reason"] == "a officer may not write meeting records"
+    orphan = _meeting_action(str(uuid.uuid4()), "dan")
+    del orphan["meeting_id"]
+    refused = dan.push_one(dan.upsert("asb_action", orphan))
+    assert refused["status"] == "rejected"
+    assert "an action belongs to a case or a meeting" in refused["reason"]

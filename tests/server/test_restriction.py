@@ -207,6 +207,7 @@ LINKS: list[tuple[str, str]] = [
     ("asb_party", "case_id"),
     ("asb_risk_assessment", "case_id"),
     ("asb_action", "case_id"),
+    ("asb_action", "meeting_id"),
     ("community_trigger", "visit_ids"),
     ("community_trigger", "case_id"),
 ]
@@ -224,6 +225,17 @@ def _targets(
         record_type, fields = _case(restricted, dependent_type)
         change = sue.upsert(record_type, fields)
         return [change], change["id"]
+    if field == "meeting_id":
+        meeting = sue.upsert(
+            "meeting",
+            {
+                "district": "huddersfield",
+                "held_on": NOW[:10],
+                "chair": "sue",
+                "sensitivity": "restricted" if restricted else "standard",
+            },
+        )
+        return [meeting], meeting["id"]
     record_type, fields = _visit(restricted)
     visit_change = sue.upsert(record_type, fields)
     if field != "signposting_id":

@@ -129,6 +129,7 @@ class Admin:
         *,
         role: str = "officer",
         districts: tuple[str, ...] = ("huddersfield",),
+        agency: str = "council",
     ) -> None:
         passwords = Passwords(time_cost=1, memory_kib=64)
         self._run(
@@ -137,7 +138,7 @@ class Admin:
                 username=username,
                 password=PASSWORD,
                 role=role,
-                agency="council",
+                agency=agency,
                 districts=list(districts),
                 safeguarding=False,
                 display_name=username.title(),
@@ -258,6 +259,12 @@ def _start(kind: str, tmp: Path) -> Iterator[Server]:
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
     """A real server process on a fresh database, SQLite or PostgreSQL."""
     yield from _start(request.param, tmp_path)
+
+
+@pytest.fixture
+def postgres_server(tmp_path: Path) -> Iterator[Server]:
+    """A real server on PostgreSQL, for walks whose point is the partnership's deployment."""
+    yield from _start("postgres", tmp_path)
 
 
 @pytest.fixture

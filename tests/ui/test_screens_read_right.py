@@ -40,10 +40,12 @@ from tests.ui.screen_walk import (
 )
 
 from fieldkit.domain.closure_steps import ClosureStepKind, StepDetails
+from fieldkit.domain.meeting import Attendee
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.trends import Period
 from fieldkit.domain.vocabulary import DocumentKind
 from fieldkit.domain.vulnerability import VulnerabilityCheck
+from fieldkit.services.meetings import NewAction
 from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.services.warnings import LETTER_FOR_LEVEL, WarningRequest
 from fieldkit.ui.shell import CONFLICTS, INTELLIGENCE, PEOPLE, REVIEW, MainWindow
@@ -119,6 +121,7 @@ TAB_ORDER_EXCEPTIONS: dict[str, str] = {
     "Issue a warning: QCheckBox consentCheck -> QComboBox documentCombo": "preview column",
     "Log a visit: QListWidget peopleChosen -> QListWidget categoryList": "categories column",
     "Tenancy cases: QPushButton Open &case -> QScrollArea caseScroll": "the chosen case",
+    "Meetings: QPushButton &Plan meeting -> QScrollArea": "the chosen meeting",
 }
 
 
@@ -269,6 +272,18 @@ def _documents_of_every_kind(window: MainWindow, folder: Path) -> dict[str, byte
     made[DocumentKind.COMMUNITY_TRIGGER_OUTCOME] = ws.triggers.outcome_letter(
         trigger_id=trigger.id
     ).pdf
+    assert ws.meetings is not None
+    meeting = ws.meetings.plan(district="huddersfield", held_on=ws.intelligence.today())
+    ws.meetings.record_attendees(
+        meeting_id=meeting.id, attendees=[Attendee("Priya Shah", "Kirklees Council")]
+    )
+    ws.meetings.add_decision(
+        meeting_id=meeting.id,
+        decision="Evening patrols at the park",
+        actions=[NewAction("Patrol after dark", agency="Police", due_on=ws.intelligence.today())],
+    )
+    ws.meetings.mark_held(meeting_id=meeting.id)
+    made[DocumentKind.MEETING_MINUTES] = ws.meetings.minutes(meeting_id=meeting.id).pdf
     return made
 
 

@@ -34,7 +34,8 @@ _REASON_FOR_FIELD: Final = {
     RecordType.ASB_CASE: frozenset({"sensitivity"}),
     RecordType.ASB_PARTY: frozenset({"sensitivity", "case_id"}),
     RecordType.ASB_RISK: frozenset({"sensitivity", "case_id"}),
-    RecordType.ASB_ACTION: frozenset({"sensitivity", "case_id"}),
+    RecordType.ASB_ACTION: frozenset({"sensitivity", "case_id", "meeting_id"}),
+    RecordType.MEETING: frozenset({"sensitivity"}),
 }
 
 #: Fields Fieldkit stamps or that say what a record is: an editor shows them read-only and a

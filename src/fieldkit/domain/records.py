@@ -14,6 +14,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from fieldkit.domain.community_trigger import TriggerStatus
+from fieldkit.domain.meeting import MeetingStatus
 from fieldkit.domain.postcode import normalise_postcode
 from fieldkit.domain.vocabulary import (
     RESTRICTED_CATEGORIES,
@@ -65,6 +66,7 @@ class RecordType(Vocabulary):
     ASB_RISK = "asb_risk_assessment"
     ASB_ACTION = "asb_action"
     COMMUNITY_TRIGGER = "community_trigger"
+    MEETING = "meeting"
 
 
 define_words(
@@ -86,6 +88,7 @@ define_words(
         RecordType.ASB_RISK: "Risk assessment",
         RecordType.ASB_ACTION: "ASB case action",
         RecordType.COMMUNITY_TRIGGER: "Community Trigger application",
+        RecordType.MEETING: "Problem-solving group meeting",
     },
 )
 
@@ -118,6 +121,10 @@ FIELD_WORDS: Final[Mapping[str, str]] = {
     "risk_notes": "Risk notes",
     "risk_markers": "Risk markers",
     "categories": "Categories",
+    "meeting_id": "Meeting",
+    "held_on": "Held on",
+    "agenda_items": "Agenda",
+    "previous_meeting_id": "Previous meeting",
 }
 
 
@@ -535,7 +542,9 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
         RecordSpec(
             RecordType.ASB_ACTION,
             (
-                FieldSpec("case_id", FieldKind.ID, required=True),
+                # On a case's action plan, or decided at a problem-solving group meeting (or
+                # both): at least one of the two (see `_asb_errors`).
+                FieldSpec("case_id", FieldKind.ID),
                 FieldSpec("what", FieldKind.TEXT, required=True, max_length=1000),
                 # A user name (the action is addressed to them) or an agency, or both.
                 FieldSpec("assignee", FieldKind.TEXT, max_length=100),
@@ -551,6 +560,10 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("case_title", FieldKind.TEXT, max_length=200),
                 _district(),
                 _sensitivity(),
+                FieldSpec("meeting_id", FieldKind.ID),
+                # The decision it carries out, copied from the meeting so that the assignee's
+                # Today says why, though only supervisors see the meeting itself.
+                FieldSpec("decision", FieldKind.TEXT, max_length=2000),
             ),
         ),
         RecordSpec(
@@ -579,6 +592,27 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("recommendations", FieldKind.TEXT_LIST, max_length=2000),
                 FieldSpec("outcome", FieldKind.TEXT, max_length=4000),
                 FieldSpec("outcome_sent_at", FieldKind.DATETIME),
+                _sensitivity(),
+            ),
+        ),
+        RecordSpec(
+            RecordType.MEETING,
+            (
+                # A district problem-solving group meeting (domain/meeting.py): who came for
+                # which agency, the agenda it worked from, what it decided. Its actions are
+                # `asb_action` records carrying its id.
+                _district(),
+                FieldSpec("held_on", FieldKind.DATE, required=True),
+                FieldSpec("chair", FieldKind.TEXT, required=True, max_length=100),
+                # "name | agency" each (domain/meeting.py, `attendee_item`).
+                FieldSpec("attendees", FieldKind.TEXT_LIST, max_length=300),
+                FieldSpec("agenda_items", FieldKind.TEXT_LIST, max_length=500),
+                FieldSpec("decisions", FieldKind.TEXT_LIST, max_length=2000),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(MeetingStatus), default="planned"
+                ),
+                # The meeting before in the district, whose open actions this one took up.
+                FieldSpec("previous_meeting_id", FieldKind.ID),
                 _sensitivity(),
             ),
         ),
@@ -922,6 +956,14 @@ def _asb_errors(record_type: RecordType, f: Mapping[str, object]) -> list[FieldE
             errors.append(FieldError("closed_on", "must not be before opened_on"))
     if record_type is RecordType.ASB_ACTION and not (f.get("assignee") or f.get("agency")):
         errors.append(FieldError("assignee", "assign the action to a user or an agency"))
+    if record_type is RecordType.ASB_ACTION and not (f.get("case_id") or f.get("meeting_id")):
+        errors.append(FieldError("case_id", "an action belongs to a case or a meeting"))
+    if (
+        record_type is RecordType.MEETING
+        and f.get("status") == MeetingStatus.HELD
+        and not f.get("attendees")
+    ):
+        errors.append(FieldError("attendees", "a held meeting names who attended"))
     return errors
 
 

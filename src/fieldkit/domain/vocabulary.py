@@ -380,6 +380,8 @@ class DocumentKind(Vocabulary):
     SUBJECT_ACCESS = "subject_access"
     #: The letter telling a Community Trigger applicant the review's outcome (ASBCPA 2014 s104).
     COMMUNITY_TRIGGER_OUTCOME = "community_trigger_outcome"
+    #: The minutes of a district problem-solving group meeting: attendees, decisions, actions.
+    MEETING_MINUTES = "meeting_minutes"
 
 
 define_words(
@@ -396,6 +398,7 @@ define_words(
         DocumentKind.MEETING_PACK: "Meeting pack",
         DocumentKind.SUBJECT_ACCESS: "Subject access response",
         DocumentKind.COMMUNITY_TRIGGER_OUTCOME: "Community Trigger outcome letter",
+        DocumentKind.MEETING_MINUTES: "Problem-solving group minutes",
     },
 )
 

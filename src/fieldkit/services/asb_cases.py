@@ -98,6 +98,18 @@ class ActionEntry:
     overdue: bool
     case_reference: str
     case_title: str
+    #: The problem-solving group meeting that decided it, if one did, and the decision.
+    meeting_id: str = ""
+    decision: str = ""
+
+    @property
+    def about(self) -> str:
+        """What the action is for: its case, or the meeting decision it carries out."""
+        case = f"{self.case_reference} {self.case_title}".strip()
+        if case or not self.meeting_id:
+            return case
+        group = "Problem-solving group"
+        return f"{group}: {self.decision}" if self.decision else group
 
 
 @dataclass(frozen=True)
@@ -690,6 +702,8 @@ def _action_entry(
         overdue=bool(clock and clock.overdue),
         case_reference=str(f.get("case_reference") or ""),
         case_title=str(f.get("case_title") or ""),
+        meeting_id=str(f.get("meeting_id") or ""),
+        decision=str(f.get("decision") or ""),
     )
 
 

@@ -6,6 +6,7 @@ import platform
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from fieldkit.documents.templates import Branding
 from fieldkit.domain.community_trigger import load_threshold
 from fieldkit.domain.risk import Matrix, load_matrix
 from fieldkit.domain.schemes import Scheme, load_schemes
@@ -20,6 +21,7 @@ from fieldkit.services.drafts import DraftService
 from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
+from fieldkit.services.meetings import MeetingService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.person_merge import PersonMergeService
 from fieldkit.services.print_port import PrintSystem
@@ -89,6 +91,8 @@ class Workspace:
     account: AppSync | None = None
     #: Merging two records of one person (supervisors).
     merges: PersonMergeService | None = None
+    #: District problem-solving group meetings (supervisors).
+    meetings: MeetingService | None = None
 
 
 def open_workspace(
@@ -125,6 +129,11 @@ def open_workspace(
     triggers = CommunityTriggerService(
         vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
     )
+
+    def branding() -> Branding:
+        return documents.library.bundle("en").branding
+
+    intelligence = IntelligenceService(vault, schemes=schemes, branding=branding)
     return Workspace(
         username=vault.username,
         records=records,
@@ -145,8 +154,9 @@ def open_workspace(
         drafts=DraftService(vault),
         settings=settings,
         documents=documents,
-        intelligence=IntelligenceService(
-            vault, schemes=schemes, branding=lambda: documents.library.bundle("en").branding
+        intelligence=intelligence,
+        meetings=MeetingService(
+            vault, intelligence=intelligence, documents=documents, branding=branding
         ),
         subject_access=SubjectAccessService(
             vault,

@@ -202,23 +202,42 @@ def latest_assessments(tx: Transaction, case_ids: Sequence[str]) -> list[LatestA
 
 
 def open_actions(
-    tx: Transaction, *, assignee: str | None = None, due_before: str | None = None
+    tx: Transaction,
+    *,
+    assignee: str | None = None,
+    due_before: str | None = None,
+    district: str | None = None,
+    meeting_ids: Sequence[str] | None = None,
 ) -> list[tuple[str, str, dict[str, object]]]:
-    """Open actions (id, case id, fields) given to ``assignee`` and/or due before a day."""
+    """Open actions (id, case id or "", fields) given to ``assignee``, due before a day, in a
+    district and/or decided at one of the meetings; each filter only if given."""
     a = _ACTION.c
     query = select(
-        a.id, a.case_id, a.what, a.assignee, a.agency, a.due_on, a.case_reference, a.case_title
+        a.id,
+        a.case_id,
+        a.what,
+        a.assignee,
+        a.agency,
+        a.due_on,
+        a.case_reference,
+        a.case_title,
+        a.meeting_id,
+        a.decision,
     ).where(a.deleted.is_(False), a.status == ActionStatus.OPEN.value)
     if assignee is not None:
         query = query.where(func.lower(a.assignee) == assignee.strip().lower())
     if due_before is not None:
         query = query.where(a.due_on < due_before)
+    if district is not None:
+        query = query.where(a.district == district)
+    if meeting_ids is not None:
+        query = query.where(a.meeting_id.in_(list(meeting_ids)))
     out = []
     for row in tx.execute(query):
         out.append(
             (
                 str(row[0]),
-                str(row[1]),
+                str(row[1] or ""),
                 {
                     "what": row[2],
                     "assignee": row[3],
@@ -227,6 +246,8 @@ def open_actions(
                     "status": ActionStatus.OPEN.value,
                     "case_reference": row[6],
                     "case_title": row[7],
+                    "meeting_id": row[8],
+                    "decision": row[9],
                 },
             )
         )

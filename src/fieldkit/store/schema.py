@@ -144,8 +144,9 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.ASB_CASE: ("district", "status", "owner", "next_review_on"),
     RecordType.ASB_PARTY: ("case_id", "person_id"),
     RecordType.ASB_RISK: ("case_id",),
-    RecordType.ASB_ACTION: ("case_id", "assignee", "due_on"),
+    RecordType.ASB_ACTION: ("case_id", "assignee", "due_on", "meeting_id"),
     RecordType.COMMUNITY_TRIGGER: ("applicant_id", "district", "decision_due"),
+    RecordType.MEETING: ("district", "held_on"),
 }
 
 

@@ -61,7 +61,7 @@ ACTION_COLUMNS = [
     Column[ActionEntry]("What", lambda a: a.what),
     Column[ActionEntry]("Who", lambda a: a.assignee or a.agency),
     Column[ActionEntry]("Status", lambda a: a.status),
-    Column[ActionEntry]("Case", lambda a: f"{a.case_reference} {a.case_title}".strip()),
+    Column[ActionEntry]("Case", lambda a: a.about),
 ]
 _TIMELINE_COLUMNS = [
     Column[TimelineEntry]("When", lambda t: t.when_text),

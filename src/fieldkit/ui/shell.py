@@ -41,6 +41,7 @@ from fieldkit.ui.documents_view import DocumentsView
 from fieldkit.ui.governance_view import GovernanceView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
+from fieldkit.ui.meetings_view import MeetingsView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
@@ -75,7 +76,13 @@ log = logging.getLogger(__name__)
     ASB_CASES,
     COMMUNITY_TRIGGER,
     GOVERNANCE,
-) = range(13)
+    _RESERVED_13,
+    _RESERVED_14,
+    MEETINGS,
+) = range(16)
+#: Indices of screens that other work adds alongside this one: until they arrive each is an
+#: empty, hidden slot, so that every screen keeps its index (and its place in the navigation).
+RESERVED_SCREENS = frozenset({_RESERVED_13, _RESERVED_14})
 SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "Today")), "Ctrl+1"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Log a visit")), "Ctrl+N"),
@@ -90,9 +97,12 @@ SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "ASB cases")), "Ctrl+Shift+A"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Community Trigger")), "Ctrl+Shift+T"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Governance")), "Ctrl+Shift+G"),
+    ("", ""),
+    ("", ""),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Meetings")), "Ctrl+Shift+M"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
-SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
+SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS, MEETINGS})
 #: Listed only for information governance (the role comes from the server with each sync).
 GOVERNANCE_SCREENS = frozenset({GOVERNANCE})
 _UNLOCK_PAGE, _MAIN_PAGE = 0, 1
@@ -157,6 +167,12 @@ class Screens:
             ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
         self.governance = GovernanceView(ws.governance, workers)
+        self.reserved = [QWidget() for _ in RESERVED_SCREENS]
+        self.meetings = (
+            MeetingsView(ws.meetings, workers, district=settings.district)
+            if ws.meetings is not None
+            else QWidget()
+        )
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -173,6 +189,8 @@ class Screens:
             self.asb,
             self.community_trigger,
             self.governance,
+            *self.reserved,
+            self.meetings,
         ]
 
 
@@ -247,6 +265,9 @@ class MainWindow(QMainWindow):
             shortcut = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
             self.navigation.addItem(QCoreApplication.translate("MainWindow", name))
             item = self.navigation.item(self.navigation.count() - 1)
+            if not name:  # a reserved slot (RESERVED_SCREENS): never listed
+                item.setHidden(True)
+                continue
             item.setIcon(navigation_icon(name.lower().replace(" ", "-")))
             item.setToolTip(
                 QCoreApplication.translate("MainWindow", "{name} ({shortcut})").format(
@@ -283,6 +304,9 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self._actions: list[QAction] = []
         for index, (name, keys) in enumerate(SCREENS):
+            if index in RESERVED_SCREENS:
+                self._actions.append(QAction(self))  # keeps each screen's action at its index
+                continue
             self._action(name, keys, functools.partial(self.go, index))
         self._action("Lock", "Ctrl+L", self.lock)
         self._action("Sync now", "F5", self.sync_bar.sync_now)
@@ -358,6 +382,10 @@ class MainWindow(QMainWindow):
         s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
         s.review.decided.connect(lambda _id: ws.sync.sync_now())
         s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
+        if isinstance(s.meetings, MeetingsView):
+            s.meetings.changed.connect(lambda _id: s.today.refresh())
+            s.meetings.changed.connect(lambda _id: ws.sync.sync_now())
+            s.meetings.minutes_made.connect(lambda _id: ws.sync.sync_now())
         for signal in (s.community_trigger.recorded, s.community_trigger.changed):
             signal.connect(lambda _id: s.today.refresh())
             signal.connect(lambda _id: ws.sync.sync_now())
@@ -539,6 +567,9 @@ class MainWindow(QMainWindow):
                 s.community_trigger.refresh()
             case 12:  # GOVERNANCE
                 s.governance.refresh()
+            case 15:  # MEETINGS
+                if isinstance(s.meetings, MeetingsView):
+                    s.meetings.refresh()
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
         if self.screens is not None:

@@ -34,9 +34,18 @@ _DEADLINE_COLUMNS = [
 _ACTION_COLUMNS = [
     Column[ActionEntry]("Due", lambda a: a.due + (" (overdue)" if a.overdue else "")),
     Column[ActionEntry]("Action", lambda a: a.what),
-    Column[ActionEntry]("Case", lambda a: f"{a.case_reference} {a.case_title}".strip()),
+    Column[ActionEntry]("Case", lambda a: a.about),
     Column[ActionEntry]("Assigned to", lambda a: a.assignee or a.agency),
 ]
+
+
+def _action_subject(action: ActionEntry) -> tuple[str, str]:
+    """What opening an action opens: its case, or the action itself when it has none."""
+    if action.case_id:
+        return "asb_case", action.case_id
+    return "asb_action", action.id
+
+
 _HIGH_RISK_COLUMNS = [
     Column[CaseRow]("High-risk case", lambda c: c.reference),
     Column[CaseRow]("Title", lambda c: c.title),
@@ -214,9 +223,10 @@ class TodayView(QWidget):
             (self.my_actions_table, self.my_actions),
             (self.team_actions_table, self.team_actions),
         ):
+            # A meeting's action without a case opens in the record editor (its outcome).
             table.activated.connect(
                 lambda index, m=actions: self.open_subject.emit(
-                    "asb_case", m.row_at(index.row()).case_id
+                    *_action_subject(m.row_at(index.row()))
                 )
             )
         self.high_risk_table.activated.connect(
