@@ -198,6 +198,7 @@ class GovernanceView(QWidget):
                 Column[RequestLine]("Where it stands", lambda r: r.state),
                 Column[RequestLine]("Deadline", lambda r: r.deadline),
                 Column[RequestLine]("Request", lambda r: r.kind),
+                Column[RequestLine]("Person (record id)", lambda r: r.person_id),
                 Column[RequestLine](
                     "Restricting", lambda r: "Restricting" if r.restricting else ""
                 ),

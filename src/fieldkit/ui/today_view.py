@@ -55,6 +55,7 @@ _REQUEST_COLUMNS = [
     Column[RequestLine]("Where it stands", lambda r: r.state),
     Column[RequestLine]("Deadline", lambda r: r.deadline),
     Column[RequestLine]("Request", lambda r: r.kind),
+    Column[RequestLine]("Person (record id)", lambda r: r.person_id),
     Column[RequestLine]("Restricting", lambda r: "Restricting" if r.restricting else ""),
 ]
 _FEEDBACK_COLUMNS = [
