@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fieldkit.demo.generator import DemoSize, generate
+from fieldkit.demo.generator import DemoSize, generate, planted_records
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.domain.vocabulary import ReviewDecision
@@ -201,7 +201,10 @@ def stage_supervisor(
         )
         sync_once(supervisor, server_url, SUPERVISOR, password)
         review = ReviewService(supervisor, RecordService(supervisor), load_schemes())
-        visits = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2).items
+        # The visit planted for the retention review is years old: not the one to return.
+        planted = {p.id for p in planted_records()}
+        queued = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2 + len(planted))
+        visits = [item for item in queued.items if item.id not in planted][:2]
         for item, decision, comment in zip(
             visits,
             (ReviewDecision.RETURNED, ReviewDecision.APPROVED),
