@@ -9,6 +9,7 @@ receipt is logged in the laptop's own s62 log as an export to the data subject.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ class GovernanceService:
         self._vault = vault
         self._transport = transport
         self._ca_certificate = ca_certificate
+        # Today and the Governance screen both call from worker threads: one call at a time
+        # through the one transport (its session and token).
+        self._calling = threading.Lock()
 
     def is_governance(self) -> bool:
         """Whether the server last said this vault's user holds the governance role."""
@@ -175,6 +179,10 @@ class GovernanceService:
             return document_files.load(conn, document_id)
 
     def _call(self, work: Callable[[Transport], T]) -> T:
+        with self._calling:
+            return self._call_now(work)
+
+    def _call_now(self, work: Callable[[Transport], T]) -> T:
         with self._vault.read() as conn:
             token = replica.get_state(conn, "token")
             server = replica.get_state(conn, "server_url")
