@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 from tests.factories import person
 from tests.sync.conftest import Laptop, Server
@@ -228,3 +229,21 @@ def test_extending_or_answering_needs_a_request_and_words_and_lifting_a_restrict
     screen.lift_button.click()
     assert screen.message.text() == "This request restricts nothing now."
     assert [r.state for r in _service(gina).requests()] == ["open"]
+
+
+def test_every_request_form_field_is_reached_by_its_labels_mnemonic(
+    qtbot: QtBot, sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    gina = laptops("gina", "gina", sqlite_server.url)
+    screen = _screen(qtbot, gina)
+    buddies = {
+        label.text(): label.buddy()
+        for label in screen.findChildren(QLabel)
+        if "&" in label.text() and label.buddy() is not None
+    }
+    assert buddies["Request t&ype"] is screen.request_kind
+    assert buddies["Person's record &id"] is screen.request_person
+    assert buddies["Received o&n"] is screen.request_received
+    assert buddies["What is as&ked or disputed"] is screen.request_detail
+    assert buddies["&Extension reason"] is screen.extend_reason
+    assert buddies["&The decision"] is screen.answer_text

@@ -328,9 +328,12 @@ class GovernanceView(QWidget):
         extend_row = QHBoxLayout()
         extend_row.addWidget(self.extend_reason)
         extend_row.addWidget(self.extend_button)
-        act_form.addRow(
-            QCoreApplication.translate("GovernanceView", "&Extension reason"), extend_row
+        # A row of two controls has no buddy of its own: the label names the reason field.
+        extend_label = QLabel(
+            QCoreApplication.translate("GovernanceView", "&Extension reason"), act_box
         )
+        extend_label.setBuddy(self.extend_reason)
+        act_form.addRow(extend_label, extend_row)
         self.answer_text = QPlainTextEdit(act_box)
         self.answer_text.setTabChangesFocus(True)
         self.answer_text.setPlaceholderText(
