@@ -223,9 +223,10 @@ def due_when_aged(records: Iterable[NewRecord], *, today: date | None = None) ->
     are kept 72 months (from the last visit, the visit, the closure), and services 120. What
     the shipped rules end sooner is due: every signposting (12 months after it was given), and
     every warning that had ended by today (24 months after its end). With the plant, its
-    records (``planted_records``) are due too. The server stores the records on the day they
-    are synced, and the demo's reviews are made then; both come after the demo's today, so
-    nothing dated by them is due two years on from it, and they are not counted.
+    records (``planted_records``) are due too. The server's storage days (on or after the
+    demo's today) start only 72- and 120-month clocks here; the reviews ``fieldkit demo``
+    stages are dated when it runs, after its fixed today, so they are not due two years on
+    from it either, and are not counted.
 
     Args:
         records: the demo's records, as ``generate`` gave them.
