@@ -66,8 +66,9 @@ def find_duplicates(
     """Compare the live person records (of one district, or all) and log the disclosure.
 
     Only people sharing a blocking key are compared (domain.name_match.blocking_keys), so the
-    work grows with near names rather than with the square of the partnership's people. The
-    report discloses the people it names: one audit event lists their record ids.
+    work grows with near names rather than with the square of the partnership's people. A
+    person already merged into another (``merged_into`` set) is that other person now, and is
+    left out. The report discloses the people it names: one audit event lists their record ids.
     """
     query = select(Record.id, Record.fields, Record.district).where(
         Record.type == "person", Record.deleted.is_(False)
@@ -78,8 +79,11 @@ def find_duplicates(
     blocks: dict[str, list[str]] = {}
     for record_id, fields, held_in in session.execute(query):
         try:
-            names = PersonNames.of(record_id, json.loads(fields))
-        except (ValueError, TypeError):
+            held = json.loads(fields)
+            if held.get("merged_into"):
+                continue  # merged: the survivor stands for both
+            names = PersonNames.of(record_id, held)
+        except (ValueError, TypeError, AttributeError):
             continue  # a record the server could not have accepted; nothing to compare
         people[record_id] = (names, held_in)
         for key in blocking_keys(names, rules):

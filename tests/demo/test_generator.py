@@ -15,9 +15,11 @@ from fieldkit.demo.generator import (
     INTERVENTION_START,
     MIN_PLACES,
     DemoSize,
+    due_when_aged,
     generate,
+    planted_records,
 )
-from fieldkit.domain.records import validate_fields
+from fieldkit.domain.records import RecordType, validate_fields
 from fieldkit.domain.vocabulary import RESTRICTED_CATEGORIES, District
 from fieldkit.store.records import NewRecord
 
@@ -428,3 +430,42 @@ def test_a_size_larger_than_the_town_centres_still_finishes_with_unique_addresse
     assert len(places) == 12_000
     keys = {(p.fields["label"], p.fields["address"]) for p in places}
     assert len(keys) == len(places)
+
+
+def test_the_retention_plant_adds_its_records_and_moves_no_other(
+    small: list[NewRecord],
+) -> None:
+    planted = list(generate(SMALL, plant_retention=True))
+    ids = {p.id: p for p in planted_records()}
+
+    assert planted[: len(small)] == small
+    extra = planted[len(small) :]
+    assert [(r.type, r.id) for r in extra] == [(p.type.value, p.id) for p in ids.values()]
+    for record in extra:
+        validate_fields(RecordType(record.type), dict(record.fields))
+        word = ids[record.id].word
+        assert sum(word in repr(r.fields) for r in planted) == 1, word
+
+
+def test_planted_records_are_the_same_for_the_same_day_and_differ_between_days() -> None:
+    assert planted_records(date(2027, 3, 1)) == planted_records(date(2027, 3, 1))
+    assert {p.id for p in planted_records(date(2027, 3, 1))}.isdisjoint(
+        {p.id for p in planted_records(date(2027, 3, 2))}
+    )
+
+
+def test_aged_two_years_the_plant_signposting_and_ended_warnings_are_due(
+    small: list[NewRecord],
+) -> None:
+    planted = list(generate(SMALL, plant_retention=True))
+    due = due_when_aged(planted)
+
+    assert {p.id for p in planted_records()} <= due
+    assert {r.id for r in of_type(planted, "signposting")} <= due
+    kinds = Counter(r.type for r in planted if r.id in due)
+    assert set(kinds) == {"signposting", "warning", "visit", "tenancy_case", "tenancy_note"}
+    assert kinds["visit"] == kinds["tenancy_case"] == kinds["tenancy_note"] == 1
+    warnings = of_type(planted, "warning")
+    in_force = [w for w in warnings if local(w.fields["expires_at"]).date() > DEFAULT_TODAY]
+    assert in_force
+    assert not {w.id for w in in_force} & due

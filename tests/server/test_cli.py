@@ -200,6 +200,29 @@ def test_people_duplicates_reports_likely_pairs_and_logs_the_disclosure(
     assert "Hamza" not in json.dumps(reports)  # ids are logged, never names
 
 
+def test_people_duplicates_leaves_out_a_person_already_merged(
+    team: Any, tmp_path: Path, make_person: Any
+) -> None:
+    laptop = team.laptop("sue", role="supervisor")  # a supervisor merges people
+    names = {"given_name": "Hamza", "family_name": "Chaudhry", "date_of_birth": "1989-03-12"}
+    survivor = laptop.upsert("person", make_person(**names))
+    # The same person recorded twice, already merged: it now stands for the survivor.
+    merged = laptop.upsert("person", make_person(**names, merged_into=survivor["id"]))
+    variant = laptop.upsert(
+        "person",
+        make_person(given_name="Hamzah", family_name="Choudhury", date_of_birth="1989-03-12"),
+    )
+    results = laptop.push(survivor, merged, variant)["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3, results
+    out = tmp_path / "duplicates.jsonl"
+
+    assert _run(team.settings.db_url, "people", "duplicates", "--output", str(out)) == 0
+
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    pairs = [{line["first"]["id"], line["second"]["id"]} for line in lines]
+    assert pairs == [{survivor["id"], variant["id"]}]
+
+
 def test_people_duplicates_refuses_bad_name_rules_and_writes_nothing(
     db_url: str, tmp_path: Path
 ) -> None:

@@ -8,7 +8,11 @@ import pytest
 
 from fieldkit.services.governance import (
     DecisionError,
+    RequestFormError,
+    check_answer,
     check_decision,
+    check_extension,
+    check_new_request,
     due_lines,
     request_lines,
     today_lines,
@@ -90,3 +94,58 @@ def test_an_incomplete_decision_form_says_what_to_fix(
     with pytest.raises(DecisionError) as caught:
         check_decision(decision=decision, reason=reason, review_on=review_on, today=TODAY)
     assert str(caught.value) == message
+
+
+SUBJECT = "0b5e9d0c-3f4e-4a44-9d1e-6f0b8f1b2c3d"
+
+
+@pytest.mark.parametrize(
+    ("kind", "person_id", "received", "detail", "expected"),
+    [
+        ("subject_access", SUBJECT, "", "", ("subject_access", SUBJECT, TODAY, None)),
+        ("restriction", f" {SUBJECT.upper()} ", "2026-11-30", " who: Mr H ", (
+            "restriction", SUBJECT, date(2026, 11, 30), "who: Mr H",
+        )),
+        ("rectification", SUBJECT, "2026-12-06", "disputes the date of birth", (
+            "rectification", SUBJECT, TODAY, "disputes the date of birth",
+        )),
+    ],
+)  # fmt: skip
+def test_a_request_form_gives_a_checked_request(
+    kind: str, person_id: str, received: str, detail: str, expected: tuple[object, ...]
+) -> None:
+    new = check_new_request(
+        kind=kind, person_id=person_id, received=received, detail=detail, today=TODAY
+    )
+    assert (new.kind, new.person_id, new.received, new.detail) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "person_id", "received", "detail", "words"),
+    [
+        ("erasure", SUBJECT, "", "", "Choose the kind of request"),
+        ("subject_access", "Mr Holroyd", "", "", "Give the person's record id"),
+        ("subject_access", SUBJECT, "6/12/2026", "", "as YYYY-MM-DD"),
+        ("subject_access", SUBJECT, "2026-12-07", "", "cannot be in the future"),
+        ("rectification", SUBJECT, "", "   ", "Give who asked and what they dispute."),
+        ("restriction", SUBJECT, "", "x" * 4001, "at most 4000 characters"),
+    ],
+)
+def test_a_request_form_with_a_mistake_says_what_to_fix_without_quoting_it(
+    kind: str, person_id: str, received: str, detail: str, words: str
+) -> None:
+    with pytest.raises(RequestFormError) as caught:
+        check_new_request(
+            kind=kind, person_id=person_id, received=received, detail=detail, today=TODAY
+        )
+    assert words in str(caught.value)
+    assert "Holroyd" not in str(caught.value)
+
+
+def test_extending_and_answering_need_their_words() -> None:
+    assert check_extension("  complex:  three agencies ") == "complex:  three agencies"
+    assert check_answer("Sent the export.") == "Sent the export."
+    with pytest.raises(RequestFormError, match=r"Give the reason for extending\."):
+        check_extension(" ")
+    with pytest.raises(RequestFormError, match=r"Give the decision\."):
+        check_answer("")

@@ -7,7 +7,7 @@ import hashlib
 import math
 import random
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -36,6 +36,7 @@ from fieldkit.demo.patterns import (
 from fieldkit.domain.asb import DISTRICT_PREFIX
 from fieldkit.domain.legal_clocks import LONDON, add_calendar_months
 from fieldkit.domain.records import RecordType
+from fieldkit.domain.retention import add_months, day_of
 from fieldkit.domain.vocabulary import District, ServiceNeed
 from fieldkit.store.records import NewRecord
 
@@ -126,6 +127,7 @@ def generate(
     seed: int = 2026,
     officer_ids: Sequence[str] = ("demo.officer",),
     today: date | None = None,
+    plant_retention: bool = False,
 ) -> Iterator[NewRecord]:
     """Stream a realistic, fictional data set in dependency order.
 
@@ -139,6 +141,8 @@ def generate(
         seed: the seed for every random choice.
         officer_ids: who logs visits, in turn.
         today: visits fall in the two years before it; a fixed date if None.
+        plant_retention: also yield the records planted for the retention review
+            (``planted_records``): old enough to be due two years after ``today``.
 
     Returns:
         An iterator of new records, each valid under ``validate_fields``.
@@ -151,7 +155,97 @@ def generate(
     if size.tenancy_notes and not size.places:
         raise ValueError("tenancy notes need at least one place")
     builder = _Builder(size, seed, tuple(officer_ids), today or DEFAULT_TODAY)
+    builder.plant = plant_retention
     return builder.records()
+
+
+# The retention plant ------------------------------------------------------------------------
+
+#: How far on the retention review of an aged demo looks: two years after the demo's today.
+AGED_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class PlantedRecord:
+    """A record planted so that it falls due for retention review two years on.
+
+    Attributes:
+        type: the record type.
+        id: its id (the same for every seed and size with the same ``today``).
+        word: a made-up word written only into this record, so a test can search a database
+            for it after the record is erased.
+        why: what starts its clock, in a few words.
+    """
+
+    type: RecordType
+    id: str
+    word: str
+    why: str
+
+
+def _planted_id(today: date, name: str) -> str:
+    digest = hashlib.sha256(f"fieldkit demo retention\0{today}\0{name}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def planted_records(today: date | None = None) -> tuple[PlantedRecord, ...]:
+    """The records ``generate(..., plant_retention=True)`` plants, due two years on.
+
+    Each one's clock ran out between four and five years before ``today`` ended it: a visit
+    recorded four years and two months earlier (72 months, then anonymise), and a tenancy case
+    closed four and a half years earlier with its one note (72 months after the closure).
+
+    Args:
+        today: the demo's today; the fixed default if None.
+    """
+    day = today or DEFAULT_TODAY
+    return (
+        PlantedRecord(RecordType.VISIT, _planted_id(day, "visit"), "Quillonbrackmoss", "recorded"),
+        PlantedRecord(
+            RecordType.TENANCY_CASE,
+            _planted_id(day, "tenancy_case"),
+            "Marrowgillfold",
+            "case closed",
+        ),
+        PlantedRecord(
+            RecordType.TENANCY_NOTE,
+            _planted_id(day, "tenancy_note"),
+            "Tarnwhistlecote",
+            "case closed",
+        ),
+    )
+
+
+def due_when_aged(records: Iterable[NewRecord], *, today: date | None = None) -> set[str]:
+    """The ids of a demo's records that are due for retention review two years after today.
+
+    The demo keeps every other clock running two years on: people, places, visits and cases
+    are kept 72 months (from the last visit, the visit, the closure), and services 120. What
+    the shipped rules end sooner is due: every signposting (12 months after it was given), and
+    every warning that had ended by today (24 months after its end). With the plant, its
+    records (``planted_records``) are due too. The server's storage days (on or after the
+    demo's today) start only 72- and 120-month clocks here; the reviews ``fieldkit demo``
+    stages are dated when it runs, after its fixed today, so they are not due two years on
+    from it either, and are not counted.
+
+    Args:
+        records: the demo's records, as ``generate`` gave them.
+        today: the demo's today; the fixed default if None.
+    """
+    day = today or DEFAULT_TODAY
+    aged = add_months(day, AGED_MONTHS)
+    planted = {p.id for p in planted_records(day)}
+    due: set[str] = set()
+    for record in records:
+        if record.id is None:
+            continue
+        if record.id in planted or record.type == RecordType.SIGNPOSTING.value:
+            due.add(record.id)
+        elif record.type == RecordType.WARNING.value:
+            ended = day_of(record.fields.get("expires_at"))
+            if ended is not None and add_months(ended, AGED_MONTHS) <= aged:
+                due.add(record.id)
+    return due
 
 
 # The generator -----------------------------------------------------------------------------
@@ -234,6 +328,7 @@ class _Builder:
         self.cpw_left = max(2, size.visits // 2000)
         self.signposting: list[NewRecord] = []
         self.warnings: list[NewRecord] = []
+        self.plant = False
 
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.id_rng.getrandbits(128), version=4))
@@ -248,6 +343,73 @@ class _Builder:
         yield from self.warnings
         yield from self.make_notes_and_closures()
         yield from self.make_asb_cases()
+        if self.plant:
+            yield from self.make_retention_plant()
+
+    # The retention plant ---------------------------------------------------------------------
+
+    def make_retention_plant(self) -> Iterator[NewRecord]:
+        """Records whose retention clocks ran out years ago (``planted_records``).
+
+        They draw nothing from the random streams, so every other record is the same with
+        or without them.
+        """
+        visit, case, note = planted_records(self.today)
+        home = self.places.homes[0] if self.places.homes else 0
+        district = TOWNS_BY_NAME[self.places.towns[home]].district if self.places.ids else _HD
+        seen = add_calendar_months(
+            datetime(self.today.year, self.today.month, self.today.day, 14, 30, tzinfo=LONDON),
+            -50,
+        )
+        yield NewRecord(
+            RecordType.VISIT.value,
+            {
+                "occurred_at": seen.isoformat(timespec="seconds"),
+                "district": district.value,
+                "kind": "patrol",
+                "categories": ["noise"],
+                "person_ids": [],
+                "narrative": f"Old patrol note: music from the {visit.word} yard, turned down "
+                "when asked.",
+                "actions": ["Words of advice"],
+                "officer_id": self.officers[0],
+                "sensitivity": "standard",
+            },
+            visit.id,
+        )
+        if not self.places.ids:
+            return
+        closed = add_calendar_months(
+            datetime(self.today.year, self.today.month, self.today.day, 11, 0, tzinfo=LONDON),
+            -54,
+        )
+        yield NewRecord(
+            RecordType.TENANCY_CASE.value,
+            {
+                "place_id": self.places.ids[home],
+                "tenant_ids": [],
+                "landlord": "Kirklees Homes",
+                "tenancy_ref": f"KH/{closed.year - 1}/00001",
+                "district": district.value,
+                "status": "closed",
+                "sensitivity": "standard",
+                "outcome": f"Resolved: the {case.word} dispute ended when the tenant moved.",
+                "closed_at": closed.isoformat(timespec="seconds"),
+            },
+            case.id,
+        )
+        yield NewRecord(
+            RecordType.TENANCY_NOTE.value,
+            {
+                "case_id": case.id,
+                "written_at": (closed - timedelta(days=40)).isoformat(timespec="seconds"),
+                "kind": "visit",
+                "body": f"Visited about the {note.word} complaint; tenant plans to move.",
+                "district": district.value,
+                "sensitivity": "standard",
+            },
+            note.id,
+        )
 
     # Services --------------------------------------------------------------------------------
 

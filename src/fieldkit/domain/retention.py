@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -175,6 +176,28 @@ def load_rules(folder: Traversable | Path | None = None) -> dict[RecordType, Ret
     except OSError:
         raise RetentionRulesError(f"no {RULES_FILE} in the rules folder") from None
     return parse_rules(data)
+
+
+@functools.cache
+def shipped_rules() -> Mapping[RecordType, RetentionRule]:
+    """The shipped rules, read once (what a laptop shows a record's regime from)."""
+    return load_rules()
+
+
+def record_regime(
+    record_type: RecordType,
+    fields: Mapping[str, object],
+    rules: Mapping[RecordType, RetentionRule] | None = None,
+) -> Regime:
+    """The regime one record is processed under: its type's, or its type's other one where
+    the type spans both (a tenancy visit is UK GDPR, a patrol Part 3).
+
+    Args:
+        record_type: the record's type.
+        fields: the record's fields (the rule's deciding field is read from them).
+        rules: the rules to read; the shipped ones if None.
+    """
+    return (rules or shipped_rules())[record_type].regime_of(fields)
 
 
 def parse_rules(data: bytes) -> dict[RecordType, RetentionRule]:

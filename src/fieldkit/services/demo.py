@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fieldkit.demo.generator import DemoSize, generate
+from fieldkit.demo.generator import DemoSize, generate, planted_records
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.domain.vocabulary import ReviewDecision
@@ -70,6 +70,7 @@ def create_demo_vault(
     kdf: KdfParams | None = None,
     on_progress: Callable[[int], None] | None = None,
     services_to: Path | None = None,
+    plant_retention: bool = True,
 ) -> DemoVault:
     """Create a vault in `folder` and fill it with `visits` visits' worth of synthetic data.
 
@@ -77,13 +78,21 @@ def create_demo_vault(
         services_to: write the support-service directory to this JSON file for the server to
             import, instead of into the vault: reference data comes from the server, and a
             laptop may not push it.
+        plant_retention: add the records planted for the retention review, so that the
+            due list two years on (``retention due --as-of``) lists known records
+            (``fieldkit.demo.generator.planted_records``).
     """
     passphrase = make_passphrase()
     vault = Vault.create(folder, username=username, passphrase=passphrase, kdf=kdf)
     services: list[dict[str, object]] = []
 
     def laptop_records() -> Iterator[NewRecord]:
-        for record in generate(DemoSize.for_visits(visits), seed=seed, officer_ids=(username,)):
+        for record in generate(
+            DemoSize.for_visits(visits),
+            seed=seed,
+            officer_ids=(username,),
+            plant_retention=plant_retention,
+        ):
             if services_to is not None and record.type == RecordType.SERVICE:
                 services.append({"id": record.id, **record.fields})
             else:
@@ -192,7 +201,10 @@ def stage_supervisor(
         )
         sync_once(supervisor, server_url, SUPERVISOR, password)
         review = ReviewService(supervisor, RecordService(supervisor), load_schemes())
-        visits = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2).items
+        # The visit planted for the retention review is years old: not the one to return.
+        planted = {p.id for p in planted_records()}
+        queued = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2 + len(planted))
+        visits = [item for item in queued.items if item.id not in planted][:2]
         for item, decision, comment in zip(
             visits,
             (ReviewDecision.RETURNED, ReviewDecision.APPROVED),

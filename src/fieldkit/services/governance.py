@@ -9,6 +9,7 @@ receipt is logged in the laptop's own s62 log as an export to the data subject.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ class GovernanceService:
         self._vault = vault
         self._transport = transport
         self._ca_certificate = ca_certificate
+        # Today and the Governance screen both call from worker threads: one call at a time
+        # through the one transport (its session and token).
+        self._calling = threading.Lock()
 
     def is_governance(self) -> bool:
         """Whether the server last said this vault's user holds the governance role."""
@@ -175,6 +179,10 @@ class GovernanceService:
             return document_files.load(conn, document_id)
 
     def _call(self, work: Callable[[Transport], T]) -> T:
+        with self._calling:
+            return self._call_now(work)
+
+    def _call_now(self, work: Callable[[Transport], T]) -> T:
         with self._vault.read() as conn:
             token = replica.get_state(conn, "token")
             server = replica.get_state(conn, "server_url")
@@ -229,6 +237,10 @@ class RequestLine:
     #: ``problem`` for overdue, ``alert`` for due soon, ``""`` otherwise (``theme.set_tone``).
     tone: str
     restricting: bool
+    #: The request kind's value (``restriction``...), for what the forms offer.
+    kind_value: str = ""
+    #: The request's state value (``overdue``...).
+    state_value: str = ""
 
 
 def _word(vocabulary: type[RequestKind] | type[RequestState] | type[Regime], value: str) -> str:
@@ -257,6 +269,8 @@ def request_lines(requests: list[RightsRequest]) -> list[RequestLine]:
                 deadline,
                 tone,
                 r.restricting,
+                r.kind,
+                r.state,
             )
         )
     return out
@@ -326,3 +340,92 @@ def check_decision(
     if day <= today:
         raise DecisionError("The review date must be after today.")
     return decision, words, day
+
+
+#: The longest text a request's detail, reason or decision may hold (as the server allows).
+MAX_REQUEST_TEXT = 4000
+
+
+class RequestFormError(ValueError):
+    """A request form the screen cannot send; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A data subject's request as the add form gives it, checked."""
+
+    kind: str
+    person_id: str
+    received: date
+    detail: str | None
+
+
+def _form_text(value: str, what: str, *, required: bool) -> str | None:
+    words = value.strip()
+    if not words:
+        if required:
+            raise RequestFormError(f"Give {what}.")
+        return None
+    if len(words) > MAX_REQUEST_TEXT:
+        raise RequestFormError(f"Shorten {what} to at most {MAX_REQUEST_TEXT} characters.")
+    return words
+
+
+def check_new_request(
+    *, kind: str, person_id: str, received: str, detail: str, today: date
+) -> NewRequest:
+    """Check the add-request form before it goes to the server.
+
+    Args:
+        kind: ``subject_access``, ``rectification`` or ``restriction``.
+        person_id: the person's record id, as typed.
+        received: the day the request was received, YYYY-MM-DD (today if blank).
+        detail: who asked and what they ask for or dispute (a rectification needs it).
+        today: the laptop's today.
+
+    Raises:
+        RequestFormError: what to fix; never quotes what was typed.
+    """
+    try:
+        request_kind = RequestKind(kind)
+    except ValueError:
+        raise RequestFormError(
+            "Choose the kind of request: subject access, rectification or restriction."
+        ) from None
+    try:
+        person = str(uuid.UUID(person_id.strip()))
+    except ValueError:
+        raise RequestFormError(
+            "Give the person's record id (as shown on their profile, 36 characters)."
+        ) from None
+    text = received.strip()
+    try:
+        day = date.fromisoformat(text) if text else today
+    except ValueError:
+        raise RequestFormError("Give the day the request was received as YYYY-MM-DD.") from None
+    if day > today:
+        raise RequestFormError("The day the request was received cannot be in the future.")
+    words = _form_text(
+        detail,
+        "who asked and what they dispute",
+        required=request_kind is RequestKind.RECTIFICATION,
+    )
+    return NewRequest(request_kind.value, person, day, words)
+
+
+def check_extension(reason: str) -> str:
+    """Check an extension's reason (required: the law asks why the request is complex).
+
+    Raises:
+        RequestFormError: what to fix.
+    """
+    return _form_text(reason, "the reason for extending", required=True) or ""
+
+
+def check_answer(decision: str) -> str:
+    """Check an answer's decision text (required).
+
+    Raises:
+        RequestFormError: what to fix.
+    """
+    return _form_text(decision, "the decision", required=True) or ""

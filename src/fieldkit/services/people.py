@@ -20,6 +20,7 @@ from fieldkit.domain.name_match import (
 )
 from fieldkit.domain.names import name_words
 from fieldkit.domain.records import RecordType, is_restricted
+from fieldkit.domain.retention import record_regime
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import (
     Category,
@@ -116,6 +117,8 @@ class TimelineEntry:
     record_id: str = ""
     #: An Acceptable Behaviour Contract whose review is due and not yet recorded.
     review_open: bool = False
+    #: The regime the record is processed under, in words ("UK GDPR"); empty when hidden.
+    regime: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ class PersonProfile:
     risk_markers: tuple[str, ...] = ()
     #: Records merged into this one (their links now name this person; their history stays).
     merged_from: tuple[str, ...] = ()
+    #: The regime the person's own record is processed under, in words.
+    regime: str = ""
 
 
 def risk_markers_of(fields: Mapping[str, object]) -> tuple[str, ...]:
@@ -467,6 +472,7 @@ class PeopleService:
                     restricted=is_restricted(vf),
                     record_type="" if hidden else RecordType.VISIT.value,
                     record_id="" if hidden else v.id,
+                    regime="" if hidden else record_regime(RecordType.VISIT, vf).label,
                 )
             )
         for w in warnings:
@@ -486,6 +492,7 @@ class PeopleService:
                     review_open=bool(wf.get("review_due")) and not wf.get("reviewed_at"),
                     record_type=RecordType.WARNING.value,
                     record_id=w.id,
+                    regime=record_regime(RecordType.WARNING, wf).label,
                 )
             )
             if wf.get("status") == WarningStatus.WITHDRAWN.value and wf.get("withdrawn_at"):
@@ -497,6 +504,7 @@ class PeopleService:
                         str(wf.get("withdrawal_reason") or ""),
                         record_type=RecordType.WARNING.value,
                         record_id=w.id,
+                        regime=record_regime(RecordType.WARNING, wf).label,
                     )
                 )
         for s in signposts:
@@ -512,6 +520,7 @@ class PeopleService:
                     consent,
                     record_type=RecordType.SIGNPOSTING.value,
                     record_id=s.id,
+                    regime=record_regime(RecordType.SIGNPOSTING, sf).label,
                 )
             )
         for d in documents:
@@ -525,6 +534,7 @@ class PeopleService:
                     f"{df['template_id']} v{df['template_version']}",
                     record_type=RecordType.DOCUMENT.value,
                     record_id=d.id,
+                    regime=record_regime(RecordType.DOCUMENT, df).label,
                 )
             )
         timeline.sort(key=lambda e: e.when, reverse=True)
@@ -547,6 +557,7 @@ class PeopleService:
             timeline=tuple(timeline),
             standings=standings,
             merged_from=tuple(merged_from),
+            regime=record_regime(RecordType.PERSON, f).label,
         )
 
 

@@ -42,7 +42,7 @@ from fieldkit.domain.records import (
     normalise_id,
     value_label,
 )
-from fieldkit.domain.retention import load_rules
+from fieldkit.domain.retention import load_rules, record_regime
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import DocumentKind, ServedHow
 from fieldkit.services import disclosure
@@ -469,7 +469,9 @@ def _heading(record: StoredRecord) -> str:
 
 
 def _notes(record: StoredRecord) -> tuple[str, ...]:
-    notes: list[str] = []
+    # The record's own regime (a tenancy visit is UK GDPR, a patrol Part 3), as in the JSON.
+    regime = record_regime(RecordType(record.type), record.fields)
+    notes: list[str] = [f"Processed under: {regime.label}."]
     if record.deleted:
         notes.append("Deleted: the vault keeps its last contents, shown here.")
     if is_restricted(record.fields):

@@ -5,16 +5,19 @@ Everything on it is done at the server; offline, it says plainly that it needs t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.records import RecordType
+from fieldkit.domain.rights_requests import RequestKind, RequestState
 from fieldkit.services.governance import (
     DecisionError,
     DueLine,
@@ -29,8 +33,12 @@ from fieldkit.services.governance import (
     GovernanceService,
     KeptSubjectAccess,
     NeedsServer,
+    RequestFormError,
     RequestLine,
+    check_answer,
     check_decision,
+    check_extension,
+    check_new_request,
     due_lines,
     request_lines,
 )
@@ -54,7 +62,7 @@ def _type_words(value: str) -> str:
 
 def problem_words(error: Exception) -> str:
     """What went wrong, for the governance user (the service's own words where it has them)."""
-    if isinstance(error, (NeedsServer, GovernanceRefused, DecisionError)):
+    if isinstance(error, (NeedsServer, GovernanceRefused, DecisionError, RequestFormError)):
         return str(error)
     return describe(error)
 
@@ -82,6 +90,8 @@ class GovernanceView(QWidget):
     decided = Signal(str)
     #: A subject access PDF was kept in the vault (its document id).
     subject_access_kept = Signal(str)
+    #: A request was added, extended, answered or lifted at the server (its id).
+    request_changed = Signal(str)
 
     def __init__(
         self,
@@ -188,6 +198,7 @@ class GovernanceView(QWidget):
                 Column[RequestLine]("Where it stands", lambda r: r.state),
                 Column[RequestLine]("Deadline", lambda r: r.deadline),
                 Column[RequestLine]("Request", lambda r: r.kind),
+                Column[RequestLine]("Person (record id)", lambda r: r.person_id),
                 Column[RequestLine](
                     "Restricting", lambda r: "Restricting" if r.restricting else ""
                 ),
@@ -201,6 +212,7 @@ class GovernanceView(QWidget):
         self.request_table.setModel(self.request_model)
         self.request_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         requests_layout.addWidget(self.request_table)
+        self._add_request_forms(requests_box, requests_layout)
         root.addWidget(requests_box)
 
         access_box = QGroupBox(
@@ -233,6 +245,145 @@ class GovernanceView(QWidget):
         self.as_of.returnPressed.connect(self.refresh)
         self.person_id.returnPressed.connect(self.start_subject_access)
 
+    def _add_request_forms(self, box: QWidget, layout: QVBoxLayout) -> None:
+        """The forms under the request list: add one; extend, answer or lift the selected one."""
+
+        add_box = QGroupBox(QCoreApplication.translate("GovernanceView", "Add a request"), box)
+        add_form = QFormLayout(add_box)
+        self.request_kind = QComboBox(add_box)
+        for kind in RequestKind:
+            self.request_kind.addItem(
+                QCoreApplication.translate("GovernanceView", kind.label), kind.value
+            )
+        self.request_kind.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Kind of request")
+        )
+        self.request_person = QLineEdit(add_box)
+        self.request_person.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "The person's record id")
+        )
+        self.request_person.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Person the request is about (record id)")
+        )
+        self.request_received = QLineEdit(add_box)
+        self.request_received.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "YYYY-MM-DD (today if empty)")
+        )
+        self.request_received.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Day the request was received")
+        )
+        self.request_detail = QPlainTextEdit(add_box)
+        self.request_detail.setTabChangesFocus(True)
+        self.request_detail.setPlaceholderText(
+            QCoreApplication.translate(
+                "GovernanceView",
+                "Who asked, and what they ask for or dispute (needed for a rectification)",
+            )
+        )
+        self.request_detail.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Who asked and what they dispute")
+        )
+        self.request_detail.setMaximumHeight(self.fontMetrics().height() * 4)
+        add_form.addRow(
+            QCoreApplication.translate("GovernanceView", "Request t&ype"), self.request_kind
+        )
+        add_form.addRow(
+            QCoreApplication.translate("GovernanceView", "Person's record &id"), self.request_person
+        )
+        add_form.addRow(
+            QCoreApplication.translate("GovernanceView", "Received o&n"), self.request_received
+        )
+        add_form.addRow(
+            QCoreApplication.translate("GovernanceView", "What is as&ked or disputed"),
+            self.request_detail,
+        )
+        self.add_request_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "Add re&quest"), add_box
+        )
+        self.add_request_button.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Add the request")
+        )
+        add_form.addRow(self.add_request_button)
+        layout.addWidget(add_box)
+
+        act_box = QGroupBox(
+            QCoreApplication.translate("GovernanceView", "The selected request"), box
+        )
+        act_form = QFormLayout(act_box)
+        self.extend_reason = QLineEdit(act_box)
+        self.extend_reason.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "Why the request is complex (required)")
+        )
+        self.extend_reason.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Reason for extending the deadline")
+        )
+        self.extend_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "E&xtend by two months"), act_box
+        )
+        self.extend_button.setAccessibleName(
+            QCoreApplication.translate(
+                "GovernanceView", "Extend the selected request by two months"
+            )
+        )
+        extend_row = QHBoxLayout()
+        extend_row.addWidget(self.extend_reason)
+        extend_row.addWidget(self.extend_button)
+        # A row of two controls has no buddy of its own: the label names the reason field.
+        extend_label = QLabel(
+            QCoreApplication.translate("GovernanceView", "&Extension reason"), act_box
+        )
+        extend_label.setBuddy(self.extend_reason)
+        act_form.addRow(extend_label, extend_row)
+        self.answer_text = QPlainTextEdit(act_box)
+        self.answer_text.setTabChangesFocus(True)
+        self.answer_text.setPlaceholderText(
+            QCoreApplication.translate("GovernanceView", "The decision, as told to the person")
+        )
+        self.answer_text.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Decision on the selected request")
+        )
+        self.answer_text.setMaximumHeight(self.fontMetrics().height() * 4)
+        act_form.addRow(
+            QCoreApplication.translate("GovernanceView", "&The decision"), self.answer_text
+        )
+        self.restrict = QCheckBox(
+            QCoreApplication.translate(
+                "GovernanceView", "Restri&ct processing of the person's records"
+            ),
+            act_box,
+        )
+        self.restrict.setAccessibleName(
+            QCoreApplication.translate(
+                "GovernanceView", "Restrict processing of the person's records"
+            )
+        )
+        act_form.addRow(self.restrict)
+        buttons = QHBoxLayout()
+        self.answer_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "Ans&wer the request"), act_box
+        )
+        self.answer_button.setAccessibleName(
+            QCoreApplication.translate(
+                "GovernanceView", "Record the answer to the selected request"
+            )
+        )
+        self.lift_button = QPushButton(
+            QCoreApplication.translate("GovernanceView", "&Lift the restriction"), act_box
+        )
+        self.lift_button.setAccessibleName(
+            QCoreApplication.translate("GovernanceView", "Lift the selected request's restriction")
+        )
+        buttons.addWidget(self.answer_button)
+        buttons.addWidget(self.lift_button)
+        act_form.addRow(buttons)
+        layout.addWidget(act_box)
+
+        self.add_request_button.clicked.connect(self.add_request)
+        self.extend_button.clicked.connect(self.extend_request)
+        self.extend_reason.returnPressed.connect(self.extend_request)
+        self.answer_button.clicked.connect(self.answer_request)
+        self.lift_button.clicked.connect(self.lift_request)
+
     # Loading ---------------------------------------------------------------------------------
 
     def _day(self) -> date:
@@ -249,7 +400,10 @@ class GovernanceView(QWidget):
         service = self._service
 
         def fetch() -> tuple[DueList, list[RightsRequest]]:
-            return service.due(as_of=as_of), service.requests()
+            # Answered requests still restricting stay listed: their restriction is lifted here.
+            found = service.requests(open_only=False)
+            shown = [r for r in found if r.state != RequestState.ANSWERED or r.restricting]
+            return service.due(as_of=as_of), shown
 
         self._say("Asking the server…", "busy")
         self._workers.submit(fetch, self._show, self._failed)
@@ -261,9 +415,10 @@ class GovernanceView(QWidget):
         fit_columns(self.due_table, 2)
         fit_columns(self.request_table, 1)
         count = len(due.items)
+        waiting = sum(r.state != RequestState.ANSWERED for r in requests)
         self._say(
             f"{count} record{'s' if count != 1 else ''} due; "
-            f"{len(requests)} open request{'s' if len(requests) != 1 else ''}.",
+            f"{waiting} open request{'s' if waiting != 1 else ''}.",
             None,
         )
         self.loaded.emit()
@@ -343,3 +498,137 @@ class GovernanceView(QWidget):
 
         self._say("Preparing the subject access at the server…", "busy")
         self._workers.submit(lambda: service.subject_access(person_id=person), done, self._failed)
+
+    # Requests --------------------------------------------------------------------------------
+
+    def selected_request(self) -> RequestLine | None:
+        """The request selected in the list, if any."""
+        index = self.request_table.currentIndex()
+        if not index.isValid():
+            return None
+        return self.request_model.row_at(index.row())
+
+    def _tr(self, text: str) -> str:
+        return QCoreApplication.translate("GovernanceView", text)
+
+    def _send_request(self, work: Callable[[], RightsRequest], words: str) -> None:
+        def done(request: RightsRequest) -> None:
+            self.request_changed.emit(request.id)
+            self.refresh()
+            self._say(words, "good")
+
+        self._say(QCoreApplication.translate("GovernanceView", "Sending to the server…"), "busy")
+        self._workers.submit(work, done, self._failed)
+
+    def add_request(self) -> None:
+        """Record a data subject's request at the server (checked here first)."""
+        try:
+            new = check_new_request(
+                kind=str(self.request_kind.currentData()),
+                person_id=self.request_person.text(),
+                received=self.request_received.text(),
+                detail=self.request_detail.toPlainText(),
+                today=self._day(),
+            )
+        except RequestFormError as exc:
+            self._say(self._tr(str(exc)), "problem")
+            return
+        service = self._service
+
+        def send() -> RightsRequest:
+            return service.add_request(
+                kind=new.kind, person_id=new.person_id, received=new.received, detail=new.detail
+            )
+
+        self.request_person.clear()
+        self.request_received.clear()
+        self.request_detail.clear()
+        self._send_request(
+            send,
+            QCoreApplication.translate(
+                "GovernanceView", "Request added; its deadline is on the list."
+            ),
+        )
+
+    def extend_request(self) -> None:
+        """Extend the selected request by two months, giving the reason."""
+        request = self.selected_request()
+        if request is None:
+            self._say(
+                QCoreApplication.translate("GovernanceView", "Choose a request in the list first."),
+                "problem",
+            )
+            return
+        try:
+            reason = check_extension(self.extend_reason.text())
+        except RequestFormError as exc:
+            self._say(self._tr(str(exc)), "problem")
+            return
+        service = self._service
+        self.extend_reason.clear()
+        self._send_request(
+            lambda: service.extend_request(request_id=request.id, reason=reason),
+            QCoreApplication.translate("GovernanceView", "Deadline extended by two months."),
+        )
+
+    def answer_request(self) -> None:
+        """Record the answer to the selected request (and, for a restriction, restrict)."""
+        request = self.selected_request()
+        if request is None:
+            self._say(
+                QCoreApplication.translate("GovernanceView", "Choose a request in the list first."),
+                "problem",
+            )
+            return
+        restrict = self.restrict.isChecked()
+        if restrict and request.kind_value != RequestKind.RESTRICTION:
+            self._say(
+                QCoreApplication.translate(
+                    "GovernanceView", "Only a restriction request restricts processing."
+                ),
+                "problem",
+            )
+            return
+        try:
+            decision = check_answer(self.answer_text.toPlainText())
+        except RequestFormError as exc:
+            self._say(self._tr(str(exc)), "problem")
+            return
+        service = self._service
+        self.answer_text.clear()
+        self.restrict.setChecked(False)
+        self._send_request(
+            lambda: service.answer_request(
+                request_id=request.id, decision=decision, restrict=restrict
+            ),
+            QCoreApplication.translate(
+                "GovernanceView",
+                "Answered. The person's records now reach only information governance.",
+            )
+            if restrict
+            else QCoreApplication.translate("GovernanceView", "Answered."),
+        )
+
+    def lift_request(self) -> None:
+        """Lift the selected request's restriction of processing."""
+        request = self.selected_request()
+        if request is None:
+            self._say(
+                QCoreApplication.translate("GovernanceView", "Choose a request in the list first."),
+                "problem",
+            )
+            return
+        if not request.restricting:
+            self._say(
+                QCoreApplication.translate("GovernanceView", "This request restricts nothing now."),
+                "problem",
+            )
+            return
+        service = self._service
+        self._send_request(
+            lambda: service.lift_request(request_id=request.id),
+            QCoreApplication.translate(
+                "GovernanceView",
+                "Restriction lifted. The records reach their officers again at next sync.",
+            ),
+        )

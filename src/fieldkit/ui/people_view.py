@@ -168,6 +168,7 @@ class PeopleView(QWidget):
                 Column[TimelineEntry]("What", lambda e: e.kind),
                 Column[TimelineEntry]("Summary", lambda e: e.title),
                 Column[TimelineEntry]("Details", lambda e: e.detail),
+                Column[TimelineEntry]("Processed under", lambda e: e.regime),
             ],
             emphasis=lambda e: e.restricted,
             parent=self,
@@ -654,6 +655,12 @@ class PeopleView(QWidget):
         )
         if profile.description:
             bits.append(profile.description)
+        if profile.regime:
+            bits.append(
+                QCoreApplication.translate("PeopleView", "Processed under: {0}").format(
+                    profile.regime
+                )
+            )
         self.identity.setText("\n".join(bits))
         self.standing.setText(standing_html(profile))
         self.timeline.set_rows(profile.timeline)

@@ -129,7 +129,9 @@ class Screens:
     """The screens of one unlocked session; dropped whole when the vault locks."""
 
     def __init__(self, ws: Workspace, workers: Workers, settings: AppSettings) -> None:
-        self.today = TodayView(ws.today, ws.visits, ws.sync, workers, review=ws.review)
+        self.today = TodayView(
+            ws.today, ws.visits, ws.sync, workers, review=ws.review, governance=ws.governance
+        )
         self.visit = VisitView(
             VisitFormPresenter(
                 ws.visits, ws.drafts, now=lambda: _local_now(), district=settings.district

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
@@ -15,6 +16,13 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.services.asb_cases import ActionEntry, CaseRow
+from fieldkit.services.governance import (
+    GovernanceRefused,
+    GovernanceService,
+    NeedsServer,
+    RequestLine,
+    today_lines,
+)
 from fieldkit.services.review import FeedbackItem, ReviewService
 from fieldkit.services.sync_port import SyncController
 from fieldkit.services.today import Deadline, TodayService, TodaySummary
@@ -52,6 +60,13 @@ _HIGH_RISK_COLUMNS = [
     Column[CaseRow]("Owner", lambda c: c.owner),
     Column[CaseRow]("Review", lambda c: c.next_review),
 ]
+_REQUEST_COLUMNS = [
+    Column[RequestLine]("Where it stands", lambda r: r.state),
+    Column[RequestLine]("Deadline", lambda r: r.deadline),
+    Column[RequestLine]("Request", lambda r: r.kind),
+    Column[RequestLine]("Person (record id)", lambda r: r.person_id),
+    Column[RequestLine]("Restricting", lambda r: "Restricting" if r.restricting else ""),
+]
 _FEEDBACK_COLUMNS = [
     Column[FeedbackItem]("Decision", lambda f: f.decision),
     Column[FeedbackItem]("About", lambda f: f.what),
@@ -76,6 +91,8 @@ class TodayView(QWidget):
 
     Args:
         review: the supervisor's decisions about this officer's work (none shown if None).
+        governance: information governance at the server: a governance user's Today lists
+            the open requests from data subjects by deadline (none shown if None).
     """
 
     open_subject = Signal(str, str)
@@ -94,10 +111,12 @@ class TodayView(QWidget):
         parent: QWidget | None = None,
         *,
         review: ReviewService | None = None,
+        governance: GovernanceService | None = None,
     ) -> None:
         super().__init__(parent)
         self._today = today
         self._review = review
+        self._governance = governance
         self._sync = sync
         self._workers = workers
         form = load_screen("today.ui", self)
@@ -175,6 +194,7 @@ class TodayView(QWidget):
             lambda index: self.open_work.emit("visit", self.recent.row_at(index.row()).id)
         )
         self._add_asb_boxes(form)
+        self._add_requests_box(form)
         self.summary: TodaySummary | None = None
         # The line about sync reads the same status as the sync bar, as it changes.
         self.sync_status_arrived.connect(self._show_sync)
@@ -238,20 +258,64 @@ class TodayView(QWidget):
             layout.addWidget(self.team_actions_box)
         self.team_actions_box.setVisible(False)
 
+    def _add_requests_box(self, form: QWidget) -> None:
+        """Information governance: data subjects' requests by deadline, overdue first."""
+        self.requests = RowTableModel[RequestLine](
+            _REQUEST_COLUMNS, emphasis=lambda r: r.state_value == "overdue"
+        )
+        self.requests_box = QGroupBox(
+            QCoreApplication.translate("TodayView", "Requests from data subjects")
+        )
+        self.requests_note = QLabel(self.requests_box)
+        self.requests_note.setWordWrap(True)
+        self.requests_note.setAccessibleName(
+            QCoreApplication.translate("TodayView", "About the requests")
+        )
+        self.requests_table = QTableView(self.requests_box)
+        self.requests_table.setObjectName("requestsTable")
+        self.requests_table.setAccessibleName(
+            QCoreApplication.translate("TodayView", "Open requests from data subjects by deadline")
+        )
+        self.requests_table.setModel(self.requests)
+        fit_columns(self.requests_table, 1)
+        show_when_empty(
+            self.requests_table,
+            QCoreApplication.translate("TodayView", "No open requests from data subjects."),
+        )
+        inner = QVBoxLayout(self.requests_box)
+        inner.addWidget(self.requests_note)
+        inner.addWidget(self.requests_table)
+        layout = form.layout()
+        if isinstance(layout, QBoxLayout):
+            # Deadlines set by law come first on a governance user's day.
+            layout.insertWidget(1, self.requests_box)
+        self.requests_box.setVisible(False)
+
     def refresh(self) -> None:
         """Reload everything on a worker."""
         review = self._review
+        governance = self._governance
 
-        def load() -> tuple[TodaySummary, list[FeedbackItem], SyncStatus]:
+        def load() -> tuple[TodaySummary, list[FeedbackItem], SyncStatus, _Requests]:
             status = self._sync.current()
             summary = self._today.summary(unsynced=status.unsynced)
-            return summary, review.feedback() if review is not None else [], status
+            feedback = review.feedback() if review is not None else []
+            return summary, feedback, status, _requests(governance)
 
         self._workers.submit(load, lambda loaded: self._show(*loaded))
 
     def _show(
-        self, summary: TodaySummary, feedback: list[FeedbackItem], status: SyncStatus
+        self,
+        summary: TodaySummary,
+        feedback: list[FeedbackItem],
+        status: SyncStatus,
+        requests: _Requests | None = None,
     ) -> None:
+        shown, lines, note = requests or (False, [], "")
+        self.requests_box.setVisible(shown)
+        self.requests.set_rows(lines)
+        self.requests_note.setText(note)
+        self.requests_note.setVisible(bool(note))
         self.summary = summary
         self.feedback.set_rows(feedback)
         self.feedback_box.setVisible(bool(feedback))
@@ -270,3 +334,17 @@ class TodayView(QWidget):
         self.team_actions_box.setVisible(bool(summary.team_overdue_actions))
         self._show_sync(status)
         self.loaded.emit()
+
+
+#: A governance user's requests for Today: (shown at all, the lines, a note such as "offline").
+_Requests = tuple[bool, list[RequestLine], str]
+
+
+def _requests(governance: GovernanceService | None) -> _Requests:
+    """The open requests for a governance user's Today (on a worker: it asks the server)."""
+    if governance is None or not governance.is_governance():
+        return False, [], ""
+    try:
+        return True, today_lines(governance.requests(open_only=True)), ""
+    except (NeedsServer, GovernanceRefused) as exc:
+        return True, [], str(exc)

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.birth_dates import parse_birth_date
-from fieldkit.domain.records import FieldError, ValidationError
+from fieldkit.domain.records import FieldError, RecordType, ValidationError
+from fieldkit.domain.retention import record_regime
 from fieldkit.domain.vocabulary import Category, District, VisitKind
 from fieldkit.services.people import PersonRow, category_label
 from fieldkit.services.visits import PlaceChoice, VisitService
@@ -119,10 +120,18 @@ class VisitView(QWidget):
         self.case_button.setEnabled(False)
         self.case_button.clicked.connect(self._case_from_visit)
         self._last_saved: str | None = None
+        # The regime the visit will be processed under follows its kind (a tenancy visit is
+        # UK GDPR, a patrol law enforcement processing), as the retention rules say.
+        self.regime = QLabel(self)
+        self.regime.setObjectName("regimeLabel")
+        self.regime.setAccessibleName(
+            QCoreApplication.translate("VisitView", "Data-protection regime of this visit")
+        )
         row = self.save_button.parentWidget()
         layout = row.layout() if row is not None else None
         if layout is not None:
             layout.addWidget(self.case_button)
+            layout.addWidget(self.regime)
 
         for kind in VisitKind:
             self.kind.addItem(kind.label, kind.value)
@@ -171,6 +180,7 @@ class VisitView(QWidget):
         self.person_search.returnPressed.connect(self._pick_first_person)
         self.person_results.itemActivated.connect(self._pick_person)
         self.person_results.itemClicked.connect(self._pick_person)
+        self.kind.currentIndexChanged.connect(self._show_regime)
         for signal in (
             self.when.dateTimeChanged,
             self.kind.currentIndexChanged,
@@ -235,6 +245,13 @@ class VisitView(QWidget):
             self.follow_date.setEnabled(form.follow_up_due is not None)
         finally:
             self._loading = False
+        self._show_regime()
+
+    def _show_regime(self, *_args: object) -> None:
+        regime = record_regime(RecordType.VISIT, {"kind": str(self.kind.currentData())})
+        self.regime.setText(
+            QCoreApplication.translate("VisitView", "Processed under: {0}").format(regime.label)
+        )
 
     def _read_form(self) -> None:
         form = self.presenter.form
