@@ -498,8 +498,14 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         vaults / "demo.officer", visits=args.visits, on_progress=progress, services_to=services
     )
     print(file=sys.stderr)
+    from fieldkit.demo.addresses import synthetic_addresses, write_gazetteer_csv
+
+    addresses = folder / "server" / "gazetteer.csv"
+    write_gazetteer_csv(addresses, synthetic_addresses())
     password = make_passphrase()
-    with DemoServer(folder / "server", password=password, services_file=services) as server:
+    with DemoServer(
+        folder / "server", password=password, services_file=services, gazetteer_file=addresses
+    ) as server:
         report = connect_to_server(
             demo, server_url=server.url, password=password, on_status=sync_progress
         )
@@ -539,6 +545,15 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                 print(f"\nsearch {query!r}: {len(results)} shown", file=out)
                 for r in results:
                     print(f"  {r.type:<12} {r.title}  {r.detail[:60]}", file=out)
+            from fieldkit.services.gazetteer import GazetteerService
+
+            addressing = GazetteerService(vault)
+            print(f"\ngazetteer: {addressing.held()[0]} addresses held", file=out)
+            for query in ("12 kirkgate hudersfield", "bus staton"):
+                found = addressing.search(query, limit=3)
+                print(f"address search {query!r}: {len(found)} shown", file=out)
+                for entry in found:
+                    print(f"  {entry.uprn}  {entry.address}  {entry.postcode}", file=out)
             check = vault.check()
         finally:
             vault.lock()
