@@ -51,6 +51,19 @@ class GazetteerService:
         with self._vault.read() as conn:
             return gazetteer_store.entry(conn, uprn)
 
+    def nearest(self, *, lat: float, lon: float) -> GazetteerEntry | None:
+        """The address nearest a point (a pin dropped on the map), within about 300 metres.
+
+        Args:
+            lat: WGS84 latitude.
+            lon: WGS84 longitude.
+
+        Returns:
+            The nearest address, or None when none is that close.
+        """
+        with self._vault.read() as conn:
+            return gazetteer_store.nearest(conn, lat=lat, lon=lon)
+
     def held(self) -> tuple[int, int]:
         """How many addresses the laptop holds, and the gazetteer version they are at."""
         with self._vault.read() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,6 +102,26 @@ def entry(conn: Connection, uprn: str) -> GazetteerEntry | None:
 
 def _entry(row: Any) -> GazetteerEntry:
     return GazetteerEntry(row.uprn, row.address, row.postcode, row.lat, row.lon, row.landmark)
+
+
+#: How far `nearest` looks, in degrees of latitude (about 300 m; longitude is scaled).
+_NEAR = 0.0027
+
+
+def nearest(conn: Connection, *, lat: float, lon: float) -> GazetteerEntry | None:
+    """The address nearest a WGS84 point, within about 300 metres, or None."""
+    widen = _NEAR / max(0.2, math.cos(math.radians(lat)))
+    c = gazetteer_address.c
+    rows = conn.execute(
+        select(gazetteer_address).where(
+            c.lat.between(lat - _NEAR, lat + _NEAR), c.lon.between(lon - widen, lon + widen)
+        )
+    ).all()
+    if not rows:
+        return None
+    scale = math.cos(math.radians(lat))
+    best = min(rows, key=lambda r: ((r.lat - lat) ** 2 + ((r.lon - lon) * scale) ** 2, r.uprn))
+    return _entry(best)
 
 
 @dataclass

@@ -317,4 +317,5 @@ gazetteer_address = Table(
     Column("landmark", String(120), nullable=False),
     Column("lat", Float, nullable=False),
     Column("lon", Float, nullable=False),
+    Index("ix_gazetteer_address_lat", "lat", "lon"),
 )

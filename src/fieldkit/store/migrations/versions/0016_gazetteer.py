@@ -37,11 +37,12 @@ def upgrade() -> None:
         sa.Column("lon", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("uprn", name=op.f("pk_gazetteer_address")),
     )
-    # Contentless: the words live in gazetteer_address already; the index only finds rowids.
+    # A pin on the map finds the nearest address by a box around it.
+    op.create_index("ix_gazetteer_address_lat", "gazetteer_address", ["lat", "lon"], unique=False)
+    # Keyed by the address row's rowid; the triggers below keep it in step.
     op.execute(
         "CREATE VIRTUAL TABLE gazetteer_search_index USING fts5("
-        "body, content = '', contentless_delete = 1, "
-        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+        "body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
     )
     op.execute(
         "CREATE TRIGGER gazetteer_address_ai AFTER INSERT ON gazetteer_address BEGIN "
@@ -64,4 +65,5 @@ def downgrade() -> None:
     for trigger in ("gazetteer_address_au", "gazetteer_address_ad", "gazetteer_address_ai"):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     op.execute("DROP TABLE IF EXISTS gazetteer_search_index")
+    op.drop_index("ix_gazetteer_address_lat", table_name="gazetteer_address")
     op.drop_table("gazetteer_address")
