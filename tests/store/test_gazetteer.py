@@ -68,3 +68,18 @@ def test_a_change_and_a_removal_reach_the_index(vault: Vault, addresses: Gazette
 
 def test_an_empty_gazetteer_finds_nothing(vault: Vault) -> None:
     assert GazetteerService(vault).search("12 kirkgate") == []
+
+
+def test_a_point_resolves_to_the_nearest_address(vault: Vault) -> None:
+    rows = [
+        ("1", "1 Kirkgate, Huddersfield", "HD1 1AB", 53.6466, -1.7821, ""),
+        ("2", "3 Kirkgate, Huddersfield", "HD1 1AB", 53.6467, -1.7818, ""),
+        ("3", "3 Northgate, Dewsbury", "WF13 1AA", 53.6910, -1.6320, ""),
+    ]
+    with vault.write() as conn:
+        store.apply_changes(conn, rows=rows, removed=(), version=3)
+    service = GazetteerService(vault)
+    found = service.nearest(lat=53.64671, lon=-1.78185)
+    assert found is not None
+    assert found.uprn == "2"
+    assert service.nearest(lat=53.70, lon=-1.70) is None  # nothing within about 300 m
