@@ -412,6 +412,14 @@ def _gazetteer_import(
         )
         return 1
 
+    if not parsed.entries:
+        # A header and nothing else would remove every address from every laptop: surely a
+        # broken export, not the partnership's intent.
+        print(
+            f"fieldkit-server: {file.name}: holds no addresses; nothing imported", file=sys.stderr
+        )
+        return 1
+
     def imported(session: Session) -> gazetteer.ImportOutcome:
         outcome = gazetteer.import_entries(session, entries=parsed.entries)
         audit.log_admin(

@@ -62,6 +62,23 @@ def test_a_file_without_coordinates_is_refused_without_a_traceback(
     assert _held(db_url) == 0
 
 
+def test_a_file_of_no_addresses_does_not_empty_the_gazetteer(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _import(db_url, tmp_path / "g.csv", HEADER + _rows(2)) == 0
+    assert _import(db_url, tmp_path / "g.csv", HEADER) == 1
+    assert "holds no addresses; nothing imported" in capsys.readouterr().err
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            removed = conn.execute(
+                select(func.count()).where(GazetteerAddress.removed.is_(True))
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert removed == 0
+
+
 def test_an_import_is_logged_by_counts_only(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
