@@ -175,14 +175,27 @@ def vocabulary(conn: Connection) -> Vocabulary:
     return Vocabulary(held_version(conn), words)
 
 
-def _term(word: str, vocab: Vocabulary | None) -> str:
-    """One typed word as an FTS5 expression: a quoted prefix, or similar words when none match."""
-    exact = f'"{word}"*' if len(word) > 1 else f'"{word}"'
-    if vocab is None or len(word) < MIN_CORRECTED or not word.isalpha() or vocab.has_prefix(word):
+def _term(word: str, vocab: Vocabulary | None, *, last: bool = False) -> str | None:
+    """One typed word as an FTS5 expression: a quoted prefix, or similar words when none match.
+
+    Returns:
+        The expression; None for a word of letters that neither starts nor resembles any word
+        in the gazetteer (it cannot narrow the search, so it is left out rather than finding
+        nothing).
+    """
+    # A one-letter word is matched whole ("a" is not every word starting with a), unless it is
+    # the last one: the officer is still typing it.
+    exact = f'"{word}"*' if len(word) > 1 or last else f'"{word}"'
+    if vocab is None or not word.isalpha() or vocab.has_prefix(word):
         return exact
-    alternatives = [exact]
-    for similar in vocab.similar(word):
-        alternatives.append(f'"{similar[:-1]}"*' if similar.endswith("*") else f'"{similar}"')
+    if len(word) < MIN_CORRECTED:
+        return exact
+    alternatives = [
+        f'"{similar[:-1]}"*' if similar.endswith("*") else f'"{similar}"'
+        for similar in vocab.similar(word)
+    ]
+    if not alternatives:
+        return None
     return "(" + " OR ".join(alternatives) + ")"
 
 
@@ -192,8 +205,8 @@ def search(
     """The addresses best matching typed text (address, postcode or landmark), best first.
 
     Every typed word must match as the start of a word of the address; a word that matches
-    nothing is widened to similar words in the gazetteer (typos). Should that still find
-    nothing, any word may match. The candidates are then ranked by how closely they match as a
+    nothing is widened to similar words in the gazetteer (typos), and one resembling nothing is
+    left out. The candidates are then ranked by how closely they match as a
     whole (`rank_entries`). Typed text is never FTS5 syntax: each word is quoted.
 
     Args:
@@ -205,10 +218,12 @@ def search(
     words = query_words(user_text)
     if not words:
         return []
-    terms = [_term(w, vocab) for w in words]
+    last = len(words) - 1
+    found_terms = (_term(w, vocab, last=i == last and i > 0) for i, w in enumerate(words))
+    terms = [t for t in found_terms if t is not None]
+    if not terms:
+        return []
     rowids = _match(conn, " AND ".join(terms))
-    if not rowids and len(terms) > 1:
-        rowids = _match(conn, " OR ".join(terms))
     if not rowids:
         return []
     found = conn.execute(
@@ -221,12 +236,15 @@ def search(
 
 
 def _match(conn: Connection, expression: str) -> list[int]:
+    # In rowid order, not bm25's: ranking every match of a short prefix ("fla" matches every
+    # flat) costs far more than the re-ranking it would save, and rowids follow the import's
+    # order, which for a gazetteer is street by street, house by house.
     return [
         r
         for (r,) in conn.execute(
             text(
                 "SELECT rowid FROM gazetteer_search_index WHERE gazetteer_search_index MATCH :q "
-                "ORDER BY rank LIMIT :n"
+                "LIMIT :n"
             ),
             {"q": expression, "n": CANDIDATES},
         )
