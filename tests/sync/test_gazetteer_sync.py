@@ -6,9 +6,14 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.factories import person
 from tests.sync.conftest import BIN, SERVER_ENV, Laptop, Server
 
 from fieldkit.services.gazetteer import GazetteerService
+from fieldkit.services.records import RecordService
+from fieldkit.services.sync_engine import SyncOutcome
+from fieldkit.sync.protocol import GazetteerPage, ServerRefused, ServerUnreachable
+from fieldkit.sync.transport import Transport, TransportConfig
 
 HEADER = "uprn,address,postcode,easting,northing,landmark\n"
 FIRST = (
@@ -93,3 +98,48 @@ def test_a_first_fetch_in_small_pages_gets_every_address(
     assert report.outcome == "ok", report.message
     assert report.gazetteer_changes == 25
     assert GazetteerService(laptop.open()).held() == (25, 25)
+
+
+class CutAtTheGazetteer(Transport):
+    """The connection fails just as the laptop asks for the gazetteer."""
+
+    def gazetteer(self, *, since: int, limit: int) -> GazetteerPage:
+        del since, limit
+        raise ServerUnreachable("The connection to the sync server failed.")
+
+
+class GazetteerUnknown(Transport):
+    """A server from before the gazetteer: the endpoint is not there."""
+
+    def gazetteer(self, *, since: int, limit: int) -> GazetteerPage:
+        del since, limit
+        raise ServerRefused("Not Found", status=404)
+
+
+def test_records_are_synced_before_the_gazetteer_is_asked_for(
+    sqlite_server: Server, laptops: Callable[..., Laptop], tmp_path: Path
+) -> None:
+    sqlite_server.admin.add_user("amy")
+    _import(sqlite_server, tmp_path, FIRST)
+    laptop = laptops("amy-laptop", "amy", sqlite_server.url)
+    made = RecordService(laptop.open()).create(record_type="person", fields=person())
+    laptop.transport = CutAtTheGazetteer(
+        TransportConfig(server_url=sqlite_server.url, max_attempts=1)
+    )
+    report = laptop.sync()
+    assert report.outcome is SyncOutcome.OFFLINE
+    assert made.id in sqlite_server.view("amy")  # the record went up all the same
+    assert GazetteerService(laptop.open()).held() == (0, 0)
+    laptop.transport = None
+    assert laptop.sync().gazetteer_changes == 3
+
+
+def test_a_server_without_the_gazetteer_syncs_as_before(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    sqlite_server.admin.add_user("amy")
+    laptop = laptops("amy-laptop", "amy", sqlite_server.url)
+    laptop.transport = GazetteerUnknown(TransportConfig(server_url=sqlite_server.url))
+    report = laptop.sync()
+    assert report.outcome is SyncOutcome.OK, report.message
+    assert report.gazetteer_changes == 0
