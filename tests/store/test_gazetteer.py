@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from tests.factories import PASSPHRASE
 
 from fieldkit.demo.addresses import synthetic_addresses
 from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.store import gazetteer as store
+from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
 
@@ -83,3 +87,19 @@ def test_a_point_resolves_to_the_nearest_address(vault: Vault) -> None:
     assert found is not None
     assert found.uprn == "2"
     assert service.nearest(lat=53.70, lon=-1.70) is None  # nothing within about 300 m
+
+
+def test_the_gazetteer_survives_a_rekey(tmp_path: Path) -> None:
+    folder = tmp_path / "v"
+    vault = Vault.create(folder, username="amy", passphrase=PASSPHRASE, kdf=TEST_KDF)
+    rows = [e.wire() for e in synthetic_addresses(houses_per_street=3)]
+    with vault.write() as conn:
+        store.apply_changes(conn, rows=rows, removed=(), version=len(rows))  # type: ignore[arg-type]
+    vault.lock()
+    Vault.rekey(folder, passphrase=PASSPHRASE)
+    again = Vault.unlock(folder, passphrase=PASSPHRASE)
+    try:
+        found = GazetteerService(again).search("2 kirkgate huddersfield", limit=1)
+        assert [e.address for e in found] == ["2 Kirkgate, Huddersfield"]
+    finally:
+        again.lock()
