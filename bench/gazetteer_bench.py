@@ -60,12 +60,28 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+#: The PostgreSQL schemas this run made, dropped when it ends.
+_SCHEMAS: list[str] = []
+
+
+def _drop_schemas() -> None:
+    base = os.environ.get("FIELDKIT_TEST_PG_URL")
+    if not base or not _SCHEMAS:
+        return
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        for schema in _SCHEMAS:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
 def _database(folder: Path) -> str:
     base = os.environ.get("FIELDKIT_TEST_PG_URL")
     if not base:
         folder.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{folder / 'server.sqlite3'}"
     schema = "bench_" + uuid.uuid4().hex[:12]
+    _SCHEMAS.append(schema)
     admin = create_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -284,4 +300,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    finally:
+        _drop_schemas()
