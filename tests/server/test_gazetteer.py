@@ -163,3 +163,29 @@ def test_a_bad_page_request_is_refused(team: Any, query: str) -> None:
 
 def test_the_gazetteer_needs_a_signed_in_device(team: Any) -> None:
     assert team.client.get("/v1/gazetteer").status_code == 401
+
+
+def test_a_large_import_and_reimport_keep_every_address_once(db_url: str, tmp_path: Path) -> None:
+    # Past one batch: PostgreSQL takes the rows by COPY, SQLite in batches of INSERTs.
+    assert _import(db_url, tmp_path / "g.csv", HEADER + _rows(2500)) == 0
+    assert _held(db_url) == 2500
+    # 2301-2400 gone, 2401-2500 renamed, 2501-2600 new.
+    changed = _rows(2300, 1) + _rows(200, 2401, "Westgate")
+    assert _import(db_url, tmp_path / "g.csv", HEADER + changed) == 0
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            live = conn.execute(
+                select(func.count()).where(GazetteerAddress.removed.is_(False))
+            ).scalar_one()
+            renamed = conn.execute(
+                select(GazetteerAddress.address, GazetteerAddress.version).where(
+                    GazetteerAddress.uprn == "2450"
+                )
+            ).one()
+            top = conn.execute(select(func.max(GazetteerAddress.version))).scalar_one()
+    finally:
+        engine.dispose()
+    assert live == 2500
+    assert renamed.address == "2450 Westgate, Huddersfield"
+    assert 2500 < renamed.version <= top == 2500 + 100 + 100 + 100
