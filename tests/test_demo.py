@@ -22,6 +22,10 @@ def test_headless_demo_syncs_an_officer_and_a_supervisor_with_work_to_review(
     assert "Vault passphrase (shown once):" in out
     assert "First sync: Up to date." in out
     assert "Integrity check: sound" in out
+    # The synthetic gazetteer went to the demo server and on to the laptop, typos and all.
+    held = int(out.split("gazetteer: ", 1)[1].split(" addresses held", 1)[0])
+    assert held > 5000
+    assert "12 Kirkgate, Huddersfield" in out.split("address search '12 kirkgate hudersfield'")[1]
     assert (tmp_path / "vaults" / "demo.officer" / "vault.db").exists()
     assert (tmp_path / "vaults" / "demo.supervisor" / "vault.db").exists()
     # The supervisor has the officer's work to review and the staged conflict to settle.

@@ -185,6 +185,33 @@ def _stop_writing_to(out: TextIO) -> None:
         os.close(null)
 
 
+def cmd_gazetteer_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    import json
+
+    from fieldkit.services.gazetteer import MAX_LIMIT, GazetteerService
+
+    if not 1 <= args.limit <= MAX_LIMIT:
+        raise UsageError(f"--limit must be between 1 and {MAX_LIMIT}")
+    vault = _unlock(args, stdin)
+    try:
+        found = GazetteerService(vault).search(" ".join(args.text), limit=args.limit)
+    finally:
+        vault.lock()
+    # Reference data, not records: nothing personal leaves the vault, so nothing is logged.
+    for entry in found:
+        line = {
+            "uprn": entry.uprn,
+            "address": entry.address,
+            "postcode": entry.postcode,
+            "lat": entry.lat,
+            "lon": entry.lon,
+        }
+        if entry.landmark:
+            line["landmark"] = entry.landmark
+        print(json.dumps(line, ensure_ascii=False), file=out)
+    return Exit.OK
+
+
 def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     from fieldkit.domain.records import SPECS, RecordType
     from fieldkit.services import disclosure
@@ -471,8 +498,14 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         vaults / "demo.officer", visits=args.visits, on_progress=progress, services_to=services
     )
     print(file=sys.stderr)
+    from fieldkit.demo.addresses import synthetic_addresses, write_gazetteer_csv
+
+    addresses = folder / "server" / "gazetteer.csv"
+    write_gazetteer_csv(addresses, synthetic_addresses())
     password = make_passphrase()
-    with DemoServer(folder / "server", password=password, services_file=services) as server:
+    with DemoServer(
+        folder / "server", password=password, services_file=services, gazetteer_file=addresses
+    ) as server:
         report = connect_to_server(
             demo, server_url=server.url, password=password, on_status=sync_progress
         )
@@ -512,6 +545,15 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
                 print(f"\nsearch {query!r}: {len(results)} shown", file=out)
                 for r in results:
                     print(f"  {r.type:<12} {r.title}  {r.detail[:60]}", file=out)
+            from fieldkit.services.gazetteer import GazetteerService
+
+            addressing = GazetteerService(vault)
+            print(f"\ngazetteer: {addressing.held()[0]} addresses held", file=out)
+            for query in ("12 kirkgate hudersfield", "bus staton"):
+                found = addressing.search(query, limit=3)
+                print(f"address search {query!r}: {len(found)} shown", file=out)
+                for entry in found:
+                    print(f"  {entry.uprn}  {entry.address}  {entry.postcode}", file=out)
             check = vault.check()
         finally:
             vault.lock()
@@ -740,6 +782,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("text", nargs="+", metavar="TEXT")
     p.set_defaults(handler=cmd_search)
+
+    gazetteer = sub.add_parser("gazetteer", help="the address gazetteer this laptop holds")
+    gsub = gazetteer.add_subparsers(dest="gazetteer_command", required=True)
+    p = gsub.add_parser(
+        "search",
+        help="best-matching addresses as JSON Lines (uprn, address, postcode, lat, lon in WGS84)",
+    )
+    vault_args(p)
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="at most N (1-100)")
+    p.add_argument("text", nargs="+", metavar="TEXT", help="address, postcode or landmark")
+    p.set_defaults(handler=cmd_gazetteer_search)
 
     p = sub.add_parser("demo-data", help="fill a vault with realistic synthetic data")
     vault_args(p)

@@ -23,6 +23,7 @@ from fieldkit_server import (
     attestation,
     audit,
     conflicts,
+    gazetteer,
     observability,
     pull,
     push,
@@ -418,6 +419,27 @@ def get_reference(
     if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/gazetteer", responses={**_PROBLEMS, 304: {"description": "Not modified"}})
+def get_gazetteer(
+    auth: CurrentDevice,
+    context: Context,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=gazetteer.MAX_PAGE)] = gazetteer.DEFAULT_PAGE,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The address gazetteer's changes after version ``since``: compact arrays, oldest first."""
+    page = run_in_transaction(
+        context.sessions,
+        lambda s: gazetteer.changes_after(s, since=since, limit=limit),
+        isolation="REPEATABLE READ",
+    )
+    etag = page.etag()
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(page.render(), media_type="application/json", headers=headers)
 
 
 @router.post("/audit", response_model=AuditResponse, responses=_PROBLEMS)

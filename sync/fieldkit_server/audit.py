@@ -60,6 +60,8 @@ class AuditAction(StrEnum):
     USER_DISABLE = "user_disable"
     DEVICE_REVOKE = "device_revoke"
     SERVICES_IMPORT = "services_import"
+    #: The address gazetteer was imported (counts of added, updated, removed addresses only).
+    GAZETTEER_IMPORT = "gazetteer_import"
     AUDIT_EXPORT = "audit_export"
     #: Information governance decided on a record whose retention period was up (keep,
     #: anonymise or erase); the detail names the decision, never the record's content.

@@ -90,6 +90,17 @@ def _parser() -> argparse.ArgumentParser:
     imp = services.add_parser("import", parents=[db], help="import services from a JSON file")
     imp.add_argument("file", type=Path)
 
+    gaz = sub.add_parser("gazetteer", help="the address gazetteer laptops search").add_subparsers(
+        dest="action", required=True
+    )
+    gimp = gaz.add_parser(
+        "import",
+        parents=[db],
+        help="import the gazetteer from CSV (uprn, address, postcode, and easting, northing or "
+        "lat, lon); replaces what is held, by UPRN; a bad row and nothing is imported",
+    )
+    gimp.add_argument("file", type=Path)
+
     aud = sub.add_parser("audit", help="the s62 audit log").add_subparsers(
         dest="action", required=True
     )
@@ -326,6 +337,8 @@ def _dispatch(
             print(f"refused: {r.reason}", file=sys.stderr)
         print(f"imported {len(results) - len(refused)} of {len(results)} services")
         return 1 if refused else 0
+    elif key == ("gazetteer", "import"):
+        return _gazetteer_import(args.file, sessions, now=now, actor=actor)
     elif key == ("people", "duplicates"):
         from fieldkit.domain.names import NameRulesError, load_name_rules
         from fieldkit_server import duplicates
@@ -372,6 +385,50 @@ def _dispatch(
                 s, audit.AuditAction.AUDIT_EXPORT, now=now, actor=actor, detail=detail
             )
         )
+    return 0
+
+
+def _gazetteer_import(
+    file: Path, sessions: sessionmaker[Session], *, now: datetime, actor: str
+) -> int:
+    """Import a gazetteer file: all of it, or nothing and every bad row listed (exit 1)."""
+    from fieldkit.domain.gazetteer import GazetteerFileError, parse_gazetteer_csv
+    from fieldkit_server import gazetteer
+
+    try:
+        parsed = parse_gazetteer_csv(file.read_bytes())
+    except GazetteerFileError as exc:
+        print(f"fieldkit-server: {file.name}: {exc}; nothing imported", file=sys.stderr)
+        return 1
+    if parsed.bad_rows:
+        for problem in parsed.problems:
+            print(f"{file.name}: {problem}", file=sys.stderr)
+        unlisted = parsed.bad_rows - len({p.line for p in parsed.problems})
+        if unlisted > 0:
+            print(f"{file.name}: and {unlisted} more bad rows", file=sys.stderr)
+        print(
+            f"fieldkit-server: {file.name}: {parsed.bad_rows} bad rows; nothing imported",
+            file=sys.stderr,
+        )
+        return 1
+
+    if not parsed.entries:
+        # A header and nothing else would remove every address from every laptop: surely a
+        # broken export, not the partnership's intent.
+        print(
+            f"fieldkit-server: {file.name}: holds no addresses; nothing imported", file=sys.stderr
+        )
+        return 1
+
+    def imported(session: Session) -> gazetteer.ImportOutcome:
+        outcome = gazetteer.import_entries(session, entries=parsed.entries)
+        audit.log_admin(
+            session, audit.AuditAction.GAZETTEER_IMPORT, now=now, actor=actor, detail=outcome.wire()
+        )
+        return outcome
+
+    outcome = run_in_transaction(sessions, imported)
+    print(json.dumps(outcome.wire()))
     return 0
 
 

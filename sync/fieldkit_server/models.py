@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -332,3 +333,23 @@ class RightsRequest(Base):
     lifted_at: Mapped[datetime | None] = mapped_column(_STAMP)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class GazetteerAddress(Base):
+    """An address from the partnership's gazetteer (reference data: no personal data in it).
+
+    ``version`` is the change number of the row's last change, unique across the table, so a
+    laptop asks for what changed after the number it holds. A removed address stays as a
+    tombstone (``removed``, its text emptied) for the laptops that still hold it.
+    """
+
+    __tablename__ = "gazetteer_address"
+
+    uprn: Mapped[str] = mapped_column(String(12), primary_key=True)
+    address: Mapped[str] = mapped_column(Text)
+    postcode: Mapped[str] = mapped_column(String(10))
+    landmark: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    version: Mapped[int] = mapped_column(BigInteger, index=True, unique=True)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -69,12 +69,21 @@ class DemoServer:
         folder: where the server's SQLite database and log go.
         password: the demo accounts' password (given on standard input, never in argv).
         services_file: a support-service directory (JSON) to import as reference data.
+        gazetteer_file: an address gazetteer (CSV) to import, for the place picker and maps.
     """
 
-    def __init__(self, folder: Path, *, password: str, services_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        password: str,
+        services_file: Path | None = None,
+        gazetteer_file: Path | None = None,
+    ) -> None:
         self.folder = folder
         self._password = password
         self._services_file = services_file
+        self._gazetteer_file = gazetteer_file
         self._db = f"sqlite:///{folder / 'server.db'}"
         self._process: subprocess.Popen[bytes] | None = None
         self.url = ""
@@ -96,6 +105,8 @@ class DemoServer:
         self._admin("init")
         if self._services_file is not None:
             self._admin("services", "import", str(self._services_file))
+        if self._gazetteer_file is not None:
+            self._admin("gazetteer", "import", str(self._gazetteer_file))
         for account in DEMO_ACCOUNTS:
             districts = [a for d in District for a in ("--district", d.value)]
             self._admin(

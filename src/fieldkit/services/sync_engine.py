@@ -19,6 +19,7 @@ from fieldkit.services.sync_rollback import (
     RollbackGuard,
 )
 from fieldkit.store import attestation, audit, replica
+from fieldkit.store import gazetteer as gazetteer_store
 from fieldkit.store.errors import VaultLockedError
 from fieldkit.store.replica import PulledRecord
 from fieldkit.store.vault import Vault, erase
@@ -43,6 +44,10 @@ from fieldkit.sync.transport import Transport
 #: Bounds on every loop, so that a misbehaving server can never keep a laptop syncing forever.
 MAX_PULL_PAGES = 100_000
 MAX_AUDIT_BATCHES = 10_000
+#: Bounds one sync's gazetteer fetch (at 20,000 a page, forty million addresses).
+MAX_GAZETTEER_PAGES = 2_000
+#: Gazetteer addresses per page: about 300 KB gzipped; fewer round trips on a first sync.
+GAZETTEER_PAGE = 20_000
 #: How often a laptop compares what it holds with the server (anti-entropy; see
 #: docs/sync-client.md for the measured cost behind this choice).
 ANTI_ENTROPY_EVERY = timedelta(hours=1)
@@ -84,6 +89,7 @@ class SyncReport:
             all), fetched again; `purged` includes what that comparison removed.
         device_alerts: rolled-back laptops and audit gaps in the supervisor's districts that
             the server lists (0 for other roles).
+        gazetteer_changes: gazetteer addresses added, changed or removed on this laptop.
     """
 
     outcome: SyncOutcome
@@ -101,6 +107,7 @@ class SyncReport:
     drift_checked: bool = False
     repaired: int = 0
     device_alerts: int = 0
+    gazetteer_changes: int = 0
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ class _Tally:
     drift_checked: bool = False
     repaired: int = 0
     device_alerts: int = 0
+    gazetteer_changes: int = 0
 
 
 class SyncEngine:
@@ -143,6 +151,7 @@ class SyncEngine:
         pull_limit: records per pulled page.
         hooks: test hooks.
         anti_entropy_every: how often to compare the vault with the server (zero: every sync).
+        gazetteer_page: gazetteer addresses per fetched page.
     """
 
     def __init__(
@@ -157,6 +166,7 @@ class SyncEngine:
         pull_limit: int = 1000,
         hooks: SyncHooks | None = None,
         anti_entropy_every: timedelta = ANTI_ENTROPY_EVERY,
+        gazetteer_page: int = GAZETTEER_PAGE,
     ) -> None:
         self._vault = vault
         self._transport = transport
@@ -167,6 +177,7 @@ class SyncEngine:
         self._pull_limit = max(1, min(pull_limit, 5000))
         self._hooks = hooks or SyncHooks()
         self._anti_entropy_every = anti_entropy_every
+        self._gazetteer_page = max(1, min(gazetteer_page, 20_000))
         self._subscribers: list[StatusCallback] = []
         self._lock = threading.Lock()
         self._last_synced_at: datetime | None = None
@@ -283,6 +294,8 @@ class SyncEngine:
         else:
             self._forget_conflicts()
         self._rollback_steps_at_end(tally)
+        # Last: the records and the audit trail never wait behind the address gazetteer.
+        self._fetch_gazetteer(tally)
 
     # Steps -----------------------------------------------------------------------------------
 
@@ -509,6 +522,35 @@ class SyncEngine:
             replica.put_state(conn, "reference", reply.data)
             replica.put_state(conn, "reference_etag", reply.etag)
 
+    def _fetch_gazetteer(self, tally: _Tally) -> None:
+        """Fetch the address gazetteer's changes since the version held, a page at a time.
+
+        Each page is applied in its own transaction with the version it reaches, so an
+        interrupted first fetch carries on from where it stopped.
+        """
+        with self._vault.read() as conn:
+            since = gazetteer_store.held_version(conn)
+        for _page in range(MAX_GAZETTEER_PAGES):
+            self._publish(SyncState.SYNCING, step="gazetteer", done=tally.gazetteer_changes)
+            try:
+                page = self._transport.gazetteer(since=since, limit=self._gazetteer_page)
+            except ServerRefused as exc:
+                if exc.status != 404:
+                    raise
+                return  # a server from before the gazetteer
+            with self._vault.write() as conn:
+                if page.reset:
+                    gazetteer_store.clear(conn)
+                    since = 0
+                    continue
+                gazetteer_store.apply_changes(
+                    conn, rows=page.rows, removed=page.removed, version=page.next_since
+                )
+            tally.gazetteer_changes += len(page.rows) + len(page.removed)
+            if not page.more or page.next_since <= since:
+                return
+            since = page.next_since
+
     def _push_audit_events(self, tally: _Tally) -> None:
         """Send the laptop's s62 log (views, prints, exports) to the server's log."""
         with self._vault.read() as conn:
@@ -649,6 +691,7 @@ class SyncEngine:
             drift_checked=tally.drift_checked,
             repaired=tally.repaired,
             device_alerts=tally.device_alerts,
+            gazetteer_changes=tally.gazetteer_changes,
         )
 
     # Small parts -----------------------------------------------------------------------------

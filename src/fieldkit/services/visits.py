@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from fieldkit.domain.gazetteer import GazetteerEntry
 from fieldkit.domain.legal_clocks import format_datetime
 from fieldkit.domain.records import RecordType, is_restricted
+from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.services.people import PeopleService, PersonRow, category_label, parse_moment
 from fieldkit.services.records import RecordService
 from fieldkit.store.records import StoredRecord, VisitCursor
@@ -57,10 +59,17 @@ class VisitService:
         people: person search, shared with the People screen.
     """
 
-    def __init__(self, vault: Vault, records: RecordService, people: PeopleService) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        records: RecordService,
+        people: PeopleService,
+        gazetteer: GazetteerService | None = None,
+    ) -> None:
         self._vault = vault
         self._records = records
         self._people = people
+        self._gazetteer = gazetteer or GazetteerService(vault)
 
     # Places ----------------------------------------------------------------------------------
 
@@ -85,18 +94,46 @@ class VisitService:
             found = self._vault.records(conn).get_many(RecordType.PLACE, [h.id for h in hits])
         return [_place_choice(p) for p in found]
 
+    def search_addresses(self, text: str, *, limit: int = 8) -> list[GazetteerEntry]:
+        """Gazetteer addresses matching what was typed, typos and all (the CLI's search too)."""
+        return self._gazetteer.search(text, limit=limit)
+
     def add_place(
-        self, *, label: str, address: str = "", postcode: str = "", district: str
+        self,
+        *,
+        label: str,
+        address: str = "",
+        postcode: str = "",
+        district: str,
+        uprn: str = "",
+        lat: float | None = None,
+        lon: float | None = None,
     ) -> PlaceChoice:
-        """Add a place typed in on the form.
+        """Add a place typed in on the form, picked from the gazetteer, or pinned on a map.
+
+        Args:
+            label: what officers call the place.
+            address: its address, if it has one.
+            postcode: its postcode.
+            district: the district it is in.
+            uprn: its UPRN when it came from the gazetteer ("" when typed by hand).
+            lat: its WGS84 latitude (with ``lon``), from the gazetteer or a pin.
+            lon: its WGS84 longitude.
 
         Raises:
             ValidationError: naming the fields that are wrong.
         """
-        view = self._records.create(
-            record_type="place",
-            fields={"label": label, "address": address, "postcode": postcode, "district": district},
-        )
+        fields: dict[str, object] = {
+            "label": label,
+            "address": address,
+            "postcode": postcode,
+            "district": district,
+        }
+        if uprn:
+            fields["uprn"] = uprn
+        if lat is not None or lon is not None:
+            fields["lat"], fields["lon"] = lat, lon
+        view = self._records.create(record_type="place", fields=fields)
         f = view.fields
         detail = ", ".join(str(p) for p in (f["address"], f["postcode"]) if p)
         return PlaceChoice(view.id, str(f["label"]), detail, str(f["district"]))

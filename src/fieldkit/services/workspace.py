@@ -18,6 +18,7 @@ from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
+from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
@@ -93,6 +94,8 @@ class Workspace:
     merges: PersonMergeService | None = None
     #: District problem-solving group meetings (supervisors).
     meetings: MeetingService | None = None
+    #: The address gazetteer: search as you type, an address by UPRN, the address at a pin.
+    gazetteer: GazetteerService | None = None
 
 
 def open_workspace(
@@ -120,7 +123,8 @@ def open_workspace(
     schemes = schemes if schemes is not None else load_schemes()
     settings = SettingsService(vault)
     people = PeopleService(vault, records, schemes)
-    visits = VisitService(vault, records, people)
+    gazetteer = GazetteerService(vault)
+    visits = VisitService(vault, records, people, gazetteer)
     directory = DirectoryService(vault)
     documents = documents or DocumentService(vault, printing=printing)
     current = settings.load()
@@ -180,6 +184,7 @@ def open_workspace(
         kept_documents=KeptDocumentService(vault, documents),
         governance=GovernanceService(vault, ca_certificate=lambda: settings.load().ca_certificate),
         asb=asb,
+        gazetteer=gazetteer,
     )
 
 

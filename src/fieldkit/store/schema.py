@@ -305,3 +305,18 @@ class DocumentFile(Base):
     document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     stored_at: Mapped[str] = mapped_column(String(32))
+
+
+#: The address gazetteer: reference data from the server, searched by `gazetteer_search_index`
+#: (FTS5, kept in step by triggers; migration 0016). Not a record table: not sealed, not synced up.
+gazetteer_address = Table(
+    "gazetteer_address",
+    Base.metadata,
+    Column("uprn", String(12), primary_key=True),
+    Column("address", Text, nullable=False),
+    Column("postcode", String(10), nullable=False),
+    Column("landmark", String(120), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Index("ix_gazetteer_address_lat", "lat", "lon"),
+)

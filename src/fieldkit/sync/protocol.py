@@ -373,6 +373,64 @@ class ReferenceReply:
     etag: str | None
 
 
+_UPRN_DIGITS = frozenset("0123456789")
+
+
+@dataclass(frozen=True)
+class GazetteerPage:
+    """A page of the address gazetteer's changes (``GET /v1/gazetteer``), checked for shape.
+
+    Attributes:
+        rows: entries added or changed: ``[uprn, address, postcode, lat, lon, landmark]``.
+        removed: UPRNs no longer in the gazetteer.
+        next_since: the version this page brings the laptop to.
+        version: the server's latest version.
+        more: whether another page follows.
+        reset: the laptop's version is past the server's: drop everything, start from 0.
+    """
+
+    rows: tuple[tuple[str, str, str, float, float, str], ...]
+    removed: tuple[str, ...]
+    next_since: int
+    version: int
+    more: bool
+    reset: bool
+
+    @classmethod
+    def parse(cls, body: object) -> GazetteerPage:
+        doc = _object(body)
+        rows: list[tuple[str, str, str, float, float, str]] = []
+        for row in _list(doc, "rows"):
+            if not (isinstance(row, list) and len(row) >= 6):
+                raise BadReply("a gazetteer row is not a list of six")
+            uprn, address, postcode, lat, lon, landmark = row[:6]
+            if not (
+                isinstance(uprn, str)
+                and 0 < len(uprn) <= 12
+                and set(uprn) <= _UPRN_DIGITS
+                and isinstance(address, str)
+                and isinstance(postcode, str)
+                and isinstance(landmark, str)
+                and isinstance(lat, int | float)
+                and isinstance(lon, int | float)
+                and not isinstance(lat, bool)
+                and not isinstance(lon, bool)
+                and -90 <= lat <= 90
+                and -180 <= lon <= 180
+            ):
+                raise BadReply("a gazetteer row has a member of the wrong kind")
+            rows.append((uprn, address, postcode, float(lat), float(lon), landmark))
+        removed = _list(doc, "removed")
+        if not all(isinstance(u, str) and len(u) <= 12 for u in removed):
+            raise BadReply("'removed' is not a list of UPRNs")
+        more, reset = doc.get("more"), doc.get("reset", False)
+        if not isinstance(more, bool) or not isinstance(reset, bool):
+            raise BadReply("'more' or 'reset' is not a boolean")
+        return cls(
+            tuple(rows), tuple(removed), _int(doc, "next"), _int(doc, "version"), more, reset
+        )
+
+
 @dataclass(frozen=True)
 class AuditReply:
     stored: int

@@ -35,6 +35,7 @@ from fieldkit.sync.protocol import (
     DeviceRevoked,
     DigestReply,
     FetchReply,
+    GazetteerPage,
     Handshake,
     LoginReply,
     ProtocolMismatch,
@@ -217,6 +218,16 @@ class Transport:
             allow_not_modified=True,
         )
         return ReferenceReply(data or None, holder.get("etag"))
+
+    def gazetteer(self, *, since: int, limit: int) -> GazetteerPage:
+        """A page of the address gazetteer's changes after version ``since``."""
+        return self._call(
+            "GET",
+            "/v1/gazetteer",
+            GazetteerPage.parse,
+            params={"since": str(since), "limit": str(limit)},
+            repeatable=True,
+        )
 
     def audit(self, events: Sequence[Mapping[str, Any]]) -> AuditReply:
         """Send audit events; repeated freely, because each event id is stored once."""

@@ -34,6 +34,7 @@ _STEPS = {
     "reference": "Receiving lists and services",
     "audit": "Sending the access log",
     "conflicts": "Receiving conflicts to review",
+    "gazetteer": "Receiving addresses",
 }
 
 

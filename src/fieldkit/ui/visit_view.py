@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDateTimeEdit,
+    QFormLayout,
     QFrame,
     QLabel,
     QLineEdit,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.domain.birth_dates import parse_birth_date
+from fieldkit.domain.gazetteer import GazetteerEntry
 from fieldkit.domain.records import FieldError, RecordType, ValidationError
 from fieldkit.domain.retention import record_regime
 from fieldkit.domain.vocabulary import Category, District, VisitKind
@@ -90,6 +92,18 @@ class VisitView(QWidget):
         self.new_place_address = child(f, QLineEdit, "newPlaceAddress")
         self.new_place_postcode = child(f, QLineEdit, "newPlacePostcode")
         self.new_place_error = child(f, QLabel, "newPlaceError")
+        #: Says the new place came from the gazetteer (UPRN and point are kept with it).
+        self.new_place_source = QLabel(self.new_place_box)
+        self.new_place_source.setWordWrap(True)
+        self.new_place_source.setAccessibleName(
+            QCoreApplication.translate("VisitView", "Where the address came from")
+        )
+        form_layout = self.new_place_box.layout()
+        if isinstance(form_layout, QFormLayout):
+            form_layout.insertRow(3, self.new_place_source)
+        self.new_place_source.hide()
+        #: The gazetteer address the new-place fields were filled from, while they still match.
+        self._address_pick: GazetteerEntry | None = None
         self.person_search = child(f, QLineEdit, "personSearch")
         self.person_results = child(f, QListWidget, "personResults")
         self.new_person_box = child(f, QFrame, "newPersonBox")
@@ -354,23 +368,44 @@ class VisitView(QWidget):
 
     def _search_places(self) -> None:
         text = self.place_search.text()
+        self._search_seq["place"] += 1
+        seq = self._search_seq["place"]
         if not text.strip():
             self.load_recent_places()
             return
-        self._search_seq["place"] += 1
-        seq = self._search_seq["place"]
+
+        def found() -> tuple[list[PlaceChoice], list[GazetteerEntry]]:
+            # Places already recorded come first; then gazetteer addresses not yet places.
+            return self._visits.search_places(text), self._visits.search_addresses(text)
+
+        # Latest call wins: an answer to an earlier keystroke is dropped.
         self._workers.submit(
-            lambda: self._visits.search_places(text),
-            lambda rows: self._show_places(rows) if seq == self._search_seq["place"] else None,
+            found,
+            lambda rows: self._show_places(*rows) if seq == self._search_seq["place"] else None,
         )
 
-    def _show_places(self, places: list[PlaceChoice]) -> None:
+    def _show_places(
+        self, places: list[PlaceChoice], addresses: list[GazetteerEntry] | None = None
+    ) -> None:
         self.place_list.clear()
         for place in places:
             item = QListWidgetItem(
                 f"{place.label} — {place.detail}" if place.detail else place.label
             )
             item.setData(_DATA, place)
+            self.place_list.addItem(item)
+        for entry in addresses or []:
+            item = QListWidgetItem(
+                QCoreApplication.translate(
+                    "VisitView", "New place at {address}, {postcode}"
+                ).format(address=entry.address, postcode=entry.postcode)
+            )
+            item.setToolTip(
+                QCoreApplication.translate(
+                    "VisitView", "From the address gazetteer: fills in the new place's details"
+                )
+            )
+            item.setData(_DATA, entry)
             self.place_list.addItem(item)
 
     def _pick_first_place(self) -> None:
@@ -379,6 +414,9 @@ class VisitView(QWidget):
 
     def _pick_place(self, item: QListWidgetItem) -> None:
         place = item.data(_DATA)
+        if isinstance(place, GazetteerEntry):
+            self.fill_from_gazetteer(place)
+            return
         assert isinstance(place, PlaceChoice)
         self.presenter.form.place = place
         self.presenter.form.district = place.district
@@ -387,16 +425,54 @@ class VisitView(QWidget):
         self.person_search.setFocus()
 
     def _open_new_place(self) -> None:
+        self._forget_address_pick()
         self.new_place_box.show()
         self.new_place_label.setText(self.place_search.text())
         self.new_place_label.setFocus()
 
+    def fill_from_gazetteer(self, entry: GazetteerEntry) -> None:
+        """Fill the new place from a gazetteer address: name, address, postcode, UPRN, point.
+
+        The officer can still rename the place before adding it; changing the address or
+        postcode by hand drops the UPRN and point, which would no longer be this address's.
+        """
+        self.new_place_box.show()
+        self.new_place_label.setText(entry.landmark or entry.address.split(",", 1)[0])
+        self.new_place_address.setText(entry.address)
+        self.new_place_postcode.setText(entry.postcode)
+        self._address_pick = entry
+        self.new_place_source.setText(
+            QCoreApplication.translate(
+                "VisitView", "From the address gazetteer (UPRN {uprn}); its map point is kept."
+            ).format(uprn=entry.uprn)
+        )
+        self.new_place_source.show()
+        self.new_place_label.setFocus()
+        self.new_place_label.selectAll()
+
+    def _forget_address_pick(self) -> None:
+        self._address_pick = None
+        self.new_place_source.clear()
+        self.new_place_source.hide()
+
     def add_place(self) -> None:
         label, address = self.new_place_label.text(), self.new_place_address.text()
         postcode, district = self.new_place_postcode.text(), str(self.district.currentData())
+        pick = self._address_pick
+        if pick is not None and (address.strip(), postcode.strip().upper()) != (
+            pick.address,
+            pick.postcode,
+        ):
+            pick = None  # edited by hand: not the gazetteer's address any more
         self._workers.submit(
             lambda: self._visits.add_place(
-                label=label, address=address, postcode=postcode, district=district
+                label=label,
+                address=address,
+                postcode=postcode,
+                district=district,
+                uprn=pick.uprn if pick else "",
+                lat=pick.lat if pick else None,
+                lon=pick.lon if pick else None,
             ),
             self._place_added,
             lambda exc: self.new_place_error.setText(describe(exc)),
@@ -405,6 +481,7 @@ class VisitView(QWidget):
     def _place_added(self, place: PlaceChoice) -> None:
         for edit in (self.new_place_label, self.new_place_address, self.new_place_postcode):
             edit.clear()
+        self._forget_address_pick()
         self.new_place_error.clear()
         self.new_place_box.hide()
         item = QListWidgetItem(place.label)
