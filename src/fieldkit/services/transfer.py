@@ -33,6 +33,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.TENANCY_NOTE,
     RecordType.CLOSURE,
     RecordType.COMMUNITY_TRIGGER,
+    RecordType.REFERRAL,
     RecordType.DOCUMENT,
     RecordType.REVIEW,
     RecordType.ASB_PARTY,

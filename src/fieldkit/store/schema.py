@@ -146,6 +146,7 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.ASB_RISK: ("case_id",),
     RecordType.ASB_ACTION: ("case_id", "assignee", "due_on"),
     RecordType.COMMUNITY_TRIGGER: ("applicant_id", "district", "decision_due"),
+    RecordType.REFERRAL: ("source_id", "person_id", "district", "status"),
 }
 
 
