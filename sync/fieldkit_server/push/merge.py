@@ -163,8 +163,10 @@ def apply_upsert(
         to_agency=to_agency,
     )
     if held is not None and receives(principal, held.scope()):
+        # What the change asks for, whether or not its values win the merge.
+        asked = {n for n, v in incoming.items() if held.fields.get(n) != v}
         answered = {n for n in {*held.fields, *fields} if held.fields.get(n) != fields.get(n)}
-        if answered - RESPONSE_FIELDS:
+        if (asked | answered) - RESPONSE_FIELDS:
             return None, (
                 "the receiving agency may change only its answer to a referral: "
                 "status, decline reason, outcome and response time"
