@@ -129,6 +129,7 @@ class Admin:
         *,
         role: str = "officer",
         districts: tuple[str, ...] = ("huddersfield",),
+        agency: str = "council",
     ) -> None:
         passwords = Passwords(time_cost=1, memory_kib=64)
         self._run(
@@ -137,7 +138,7 @@ class Admin:
                 username=username,
                 password=PASSWORD,
                 role=role,
-                agency="council",
+                agency=agency,
                 districts=list(districts),
                 safeguarding=False,
                 display_name=username.title(),
