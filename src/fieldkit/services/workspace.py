@@ -25,6 +25,7 @@ from fieldkit.services.person_merge import PersonMergeService
 from fieldkit.services.print_port import PrintSystem
 from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
+from fieldkit.services.referrals import ReferralService
 from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
 from fieldkit.services.sign_in import AppSync
@@ -89,6 +90,8 @@ class Workspace:
     account: AppSync | None = None
     #: Merging two records of one person (supervisors).
     merges: PersonMergeService | None = None
+    #: Referrals to partners, made here or sent to this user's agency.
+    referrals: ReferralService | None = None
 
 
 def open_workspace(
@@ -130,6 +133,7 @@ def open_workspace(
         records=records,
         today=TodayService(vault, visits, schemes, asb=asb, triggers=triggers),
         triggers=triggers,
+        referrals=ReferralService(vault, holidays=shipped_bank_holidays()),
         visits=visits,
         people=people,
         merges=PersonMergeService(vault),
