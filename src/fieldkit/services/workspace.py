@@ -128,12 +128,13 @@ def open_workspace(
     triggers = CommunityTriggerService(
         vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
     )
+    referrals = ReferralService(vault, holidays=shipped_bank_holidays())
     return Workspace(
         username=vault.username,
         records=records,
-        today=TodayService(vault, visits, schemes, asb=asb, triggers=triggers),
+        today=TodayService(vault, visits, schemes, asb=asb, triggers=triggers, referrals=referrals),
         triggers=triggers,
-        referrals=ReferralService(vault, holidays=shipped_bank_holidays()),
+        referrals=referrals,
         visits=visits,
         people=people,
         merges=PersonMergeService(vault),

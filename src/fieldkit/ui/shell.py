@@ -669,6 +669,8 @@ class MainWindow(QMainWindow):
         elif subject_type == "community_trigger":
             self.go(COMMUNITY_TRIGGER)
             self.screens.community_trigger.open(subject_id)
+        elif subject_type == "referral":
+            self.go(REFERRALS)
         else:
             self.correct(subject_type, subject_id)
 
