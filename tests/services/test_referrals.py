@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tests.documents.pdf_reading import pdf_text
 from tests.factories import person, visit
 
 from fieldkit.domain.records import RecordType, ValidationError
@@ -79,3 +80,30 @@ def test_the_referrer_sees_the_answer_on_today(workspace: Workspace, vault: Vaul
     [line] = workspace.today.referral_lines(vault.now())
     assert line.what == "Referral to Voluntary sector: accepted"
     assert line.subject_type == "referral"
+
+
+def test_the_referral_form_says_who_why_and_the_exception_and_is_kept(
+    workspace: Workspace, vault: Vault
+) -> None:
+    assert workspace.referrals is not None
+    visit_id, person_id = _visit_with_person(workspace)
+    made = workspace.referrals.refer(
+        source_type="visit",
+        source_id=visit_id,
+        person_id=person_id,
+        to_agency="fire",
+        reason="Hoarding blocks the stairs; a home fire-safety check is needed",
+        consent="refused",
+        lawful_exception="vital_interests",
+    )
+    kept = workspace.referrals.referral_form(referral_id=made.id)
+    text = " ".join(pdf_text(kept.pdf).split())
+    assert "Referral" in text
+    assert "Fire and rescue" in text
+    assert "a home fire-safety check is needed" in text
+    assert "Protecting someone's life (vital interests)" in text
+    assert f"REF-{made.id[:8].upper()}" in text
+    with vault.read() as conn:
+        document = vault.records(conn).require(RecordType.DOCUMENT, kept.id)
+    assert document.fields["kind"] == "referral_form"
+    assert document.fields["subject_id"] == made.id

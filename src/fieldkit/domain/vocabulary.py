@@ -380,6 +380,8 @@ class DocumentKind(Vocabulary):
     SUBJECT_ACCESS = "subject_access"
     #: The letter telling a Community Trigger applicant the review's outcome (ASBCPA 2014 s104).
     COMMUNITY_TRIGGER_OUTCOME = "community_trigger_outcome"
+    #: A referral on paper, for a partner without a Fieldkit account.
+    REFERRAL_FORM = "referral_form"
 
 
 define_words(
@@ -396,6 +398,7 @@ define_words(
         DocumentKind.MEETING_PACK: "Meeting pack",
         DocumentKind.SUBJECT_ACCESS: "Subject access response",
         DocumentKind.COMMUNITY_TRIGGER_OUTCOME: "Community Trigger outcome letter",
+        DocumentKind.REFERRAL_FORM: "Referral form",
     },
 )
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from fieldkit.documents.referral_form import ReferralForm, render_referral_form
 from fieldkit.domain.legal_clocks import LONDON
 from fieldkit.domain.records import FieldError, RecordType, ValidationError
 from fieldkit.domain.referrals import (
     DEFAULT_RESPONSE_DAYS,
     Consent,
+    LawfulException,
     PartnerAgency,
     ReferralSource,
     ReferralStatus,
@@ -18,9 +20,11 @@ from fieldkit.domain.referrals import (
     is_overdue,
     respond_by,
 )
+from fieldkit.domain.vocabulary import ServedHow
 from fieldkit.domain.working_days import BankHolidays, BankHolidaysError, shipped_bank_holidays
+from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import person_name
-from fieldkit.store import replica
+from fieldkit.store import audit, replica
 from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.vault import Vault
 
@@ -42,6 +46,8 @@ class ReferralView:
     reason: str
     urgency: str
     consent: str
+    #: The lawful exception relied on, in words ("" when none was needed).
+    exception: str
     referred_by: str
     sent_at: str
     respond_by: date | None
@@ -64,6 +70,7 @@ class ReferralService:
         vault: an unlocked vault.
         holidays: the bank holidays the response clock skips (the shipped list by default).
         response_days: working days a partner has to answer (the partnership's setting).
+        documents: makes and keeps the referral form (no forms if None).
     """
 
     def __init__(
@@ -72,7 +79,9 @@ class ReferralService:
         *,
         holidays: BankHolidays | None = None,
         response_days: int = DEFAULT_RESPONSE_DAYS,
+        documents: DocumentService | None = None,
     ) -> None:
+        self._documents = documents
         self._vault = vault
         self._holidays = holidays
         self._days = response_days
@@ -161,6 +170,65 @@ class ReferralService:
             record = repo.update(RecordType.REFERRAL, referral_id, changes)
             return self._view(repo, record, self._agency())
 
+    def referral_form(self, *, referral_id: str) -> KeptDocument:
+        """Make the referral form for a partner without an account, and keep it as a document.
+
+        Making it is logged as an export of the referral and the person (s62).
+
+        Raises:
+            RecordNotFoundError: no such referral.
+        """
+        if self._documents is None:
+            raise RuntimeError("this workspace makes no documents")
+        agency = self._agency()
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            view = self._view(repo, repo.require(RecordType.REFERRAL, referral_id), agency)
+        now = self._vault.now()
+        form = ReferralForm(
+            reference=f"REF-{referral_id[:8].upper()}",
+            person=view.person,
+            to=view.to,
+            reason=view.reason,
+            urgency=view.urgency,
+            consent=view.consent,
+            exception=view.exception,
+            referred_by=view.referred_by,
+            sent_on=datetime.fromisoformat(view.sent_at).astimezone(LONDON).date(),
+            respond_by=view.respond_by,
+        )
+        rendered = render_referral_form(form, self._documents.library.bundle("en").branding)
+        at = now.isoformat(timespec="milliseconds")
+        with self._vault.write() as conn:
+            kept = self._documents.keep(
+                conn,
+                self._vault.records(conn),
+                rendered,
+                subject_type=RecordType.REFERRAL.value,
+                subject_id=referral_id,
+                district=view.district,
+                served_how=ServedHow.POSTED.value,
+            )
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=at,
+                        actor=self._vault.username,
+                        action=audit.AuditAction.EXPORT,
+                        record_type=record_type.value,
+                        record_id=record_id,
+                        reason="referral_form made",
+                        recipient=view.to,
+                    )
+                    for record_type, record_id in (
+                        (RecordType.REFERRAL, referral_id),
+                        (RecordType.PERSON, view.person_id),
+                    )
+                ],
+            )
+        return kept
+
     def all(self) -> list[ReferralView]:
         """Every referral on this laptop, newest first."""
         agency = self._agency()
@@ -207,6 +275,11 @@ class ReferralService:
             reason=str(f.get("reason") or ""),
             urgency=Urgency.label_for(f.get("urgency") or "routine"),
             consent=Consent.label_for(f.get("consent")),
+            exception=(
+                LawfulException.label_for(f["lawful_exception"])
+                if f.get("lawful_exception")
+                else ""
+            ),
             referred_by=str(f.get("referred_by") or ""),
             sent_at=str(f.get("sent_at") or ""),
             respond_by=due,

@@ -128,7 +128,7 @@ def open_workspace(
     triggers = CommunityTriggerService(
         vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
     )
-    referrals = ReferralService(vault, holidays=shipped_bank_holidays())
+    referrals = ReferralService(vault, holidays=shipped_bank_holidays(), documents=documents)
     return Workspace(
         username=vault.username,
         records=records,
