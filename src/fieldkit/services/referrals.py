@@ -229,6 +229,27 @@ class ReferralService:
             )
         return kept
 
+    def people_of(self, *, source_type: str, source_id: str) -> list[tuple[str, str]]:
+        """The people a piece of work names, as (id, name), to choose whom to refer."""
+        kind = RecordType(ReferralSource(source_type).value)
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn)
+            source = repo.get(kind, source_id)
+            if source is None:
+                return []
+            if kind is RecordType.ASB_CASE:
+                ids = [
+                    str(p.fields["person_id"])
+                    for p in repo.where(RecordType.ASB_PARTY, "case_id", [source_id])
+                ]
+            elif kind is RecordType.VISIT:
+                listed = source.fields.get("person_ids")
+                ids = [str(i) for i in listed] if isinstance(listed, list) else []
+            else:
+                ids = [str(source.fields["person_id"])]
+            found = repo.get_many(RecordType.PERSON, list(dict.fromkeys(ids)))
+        return [(p.id, person_name(p.fields)) for p in found if not p.deleted]
+
     def all(self) -> list[ReferralView]:
         """Every referral on this laptop, newest first."""
         agency = self._agency()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -102,6 +104,10 @@ class ReferralsView(QWidget):
         self.decline_button.clicked.connect(lambda: self._answer(ReferralStatus.DECLINED))
         self.outcome_button.clicked.connect(lambda: self._answer(ReferralStatus.OUTCOME_RECORDED))
 
+    @property
+    def service(self) -> ReferralService:
+        return self._service
+
     def refresh(self) -> None:
         """Read the referrals again (after a sync, or when the screen is shown)."""
         self._workers.submit(self._service.all, self._show)
@@ -171,3 +177,51 @@ class ReferralsView(QWidget):
     def _failed(self, error: Exception) -> None:
         self.message.setText(describe(error))
         set_tone(self.message, "problem")
+
+
+class CaseReferralsPanel(QWidget):
+    """On an open ASB case: the referrals made from it, each with its status, and Refer….
+
+    Args:
+        referrals: the referral service.
+        workers: runs service calls off the GUI thread.
+        case_id: the case shown.
+        refer: opens the Refer… dialog for the case.
+    """
+
+    loaded = Signal()
+
+    def __init__(
+        self,
+        referrals: ReferralService,
+        workers: Workers,
+        case_id: str,
+        refer: Callable[[], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = referrals
+        layout = QVBoxLayout(self)
+        self.lines = QLabel(self)
+        self.lines.setWordWrap(True)
+        self.lines.setAccessibleName(_tr("Referrals from this case"))
+        self.refer_button = QPushButton(_tr("&Refer…"), self)
+        self.refer_button.setAccessibleName(_tr("Refer to a partner"))
+        self.refer_button.clicked.connect(refer)
+        layout.addWidget(self.lines)
+        layout.addWidget(self.refer_button)
+        workers.submit(lambda: referrals.made_from([case_id]), self._show)
+
+    def _show(self, views: list[ReferralView]) -> None:
+        if not views:
+            self.lines.setText(_tr("No referrals from this case."))
+        else:
+            self.lines.setText(
+                "\n".join(
+                    _tr("Referral to {to} about {person}: {status}").format(
+                        to=v.to, person=v.person, status=v.status_text
+                    )
+                    for v in views
+                )
+            )
+        self.loaded.emit()

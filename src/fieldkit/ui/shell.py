@@ -44,7 +44,8 @@ from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
-from fieldkit.ui.referrals_view import ReferralsView
+from fieldkit.ui.refer_dialog import ReferDialog
+from fieldkit.ui.referrals_view import CaseReferralsPanel, ReferralsView
 from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.risk_markers_view import RiskMarkersDialog
 from fieldkit.ui.settings_view import SettingsView
@@ -235,6 +236,7 @@ class MainWindow(QMainWindow):
         self._prefs = prefs
         self.workspace: Workspace | None = None
         self.screens: Screens | None = None
+        self.refer_dialog: ReferDialog | None = None
         #: The record editor open now, if any (closed when the vault locks).
         self.editor: RecordEditor | None = None
         #: The document list, while open (it goes when the vault locks).
@@ -350,6 +352,15 @@ class MainWindow(QMainWindow):
         s.people.warn_person.connect(self.warn_person)
         s.people.case_about_person.connect(self.case_about_person)
         s.visit.case_from_visit.connect(self.case_from_visit)
+        s.visit.refer_from_visit.connect(lambda visit_id: self.refer("visit", visit_id))
+        s.asb.extra_panels.append(
+            lambda case: CaseReferralsPanel(
+                s.referrals.service,
+                self.workers,
+                case.id,
+                refer=lambda: self.refer("asb_case", case.id),
+            )
+        )
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
         # Every list opens what it lists (Enter or double-click on a row).
@@ -571,6 +582,34 @@ class MainWindow(QMainWindow):
             self.go(ASB_CASES)
             self.screens.asb.start_from_visit(visit_id)
             self.screens.asb.new_title.setFocus()
+
+    def refer(self, source_type: str, source_id: str) -> None:
+        """Open the Refer… dialog for a visit, a case or a signposting."""
+        ws = self.workspace
+        if ws is None or ws.referrals is None:
+            return
+        service = ws.referrals
+
+        def show(people: list[tuple[str, str]]) -> None:
+            dialog = ReferDialog(
+                service,
+                self.workers,
+                source_type=source_type,
+                source_id=source_id,
+                people=people,
+                parent=self,
+            )
+            dialog.referred.connect(self._referred)
+            self.refer_dialog = dialog
+            dialog.open()
+
+        self.workers.submit(
+            lambda: service.people_of(source_type=source_type, source_id=source_id), show
+        )
+
+    def _referred(self, _referral_id: str) -> None:
+        if self.screens is not None:
+            self.screens.referrals.refresh()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
