@@ -32,6 +32,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.agreements_panel import AgreementsPanel
 from fieldkit.ui.asb_view import AsbCasesPresenter, AsbView
 from fieldkit.ui.busy import BusyIndicator
 from fieldkit.ui.community_trigger_view import CommunityTriggerView
@@ -158,6 +159,10 @@ class Screens:
         self.tenancy = TenancyView(ws.tenancy, workers)
         self.directory = DirectoryView(ws.directory, workers)
         self.settings = SettingsView(ws.settings, ws.documents, workers)
+        self.agreements = AgreementsPanel(ws.governance, workers)
+        settings_layout = self.settings.layout()
+        if settings_layout is not None:
+            settings_layout.addWidget(self.agreements)
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
@@ -554,6 +559,7 @@ class MainWindow(QMainWindow):
                 s.directory.refresh()
             case 6:
                 s.settings.refresh()
+                s.agreements.refresh()
             case 7:
                 s.intelligence.refresh()
             case 8:
