@@ -507,6 +507,8 @@ class UserRole(Vocabulary):
     ADMIN = "admin"
     #: Information governance: retention, subject access and rights requests, at the server.
     GOVERNANCE = "governance"
+    #: Performance reporting: aggregate counts across districts, no case records.
+    ANALYST = "analyst"
 
 
 define_words(
@@ -517,6 +519,7 @@ define_words(
         UserRole.SUPERVISOR: "Supervisor",
         UserRole.ADMIN: "Administrator",
         UserRole.GOVERNANCE: "Information governance",
+        UserRole.ANALYST: "Analyst",
     },
 )
 
