@@ -115,6 +115,17 @@ VALID: dict[RecordType, dict[str, object]] = {
         "held_on": "2026-12-03",
         "chair": "priya",
     },
+    RecordType.REFERRAL: {
+        "source_type": "visit",
+        "source_id": _SOME_ID,
+        "person_id": _SOME_ID,
+        "district": "huddersfield",
+        "to_agency": "voluntary",
+        "reason": "Lonely and drinking; agreed to see the befriending service",
+        "consent": "given",
+        "referred_by": "sam",
+        "sent_at": _AT,
+    },
 }
 
 

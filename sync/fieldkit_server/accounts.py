@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -16,8 +16,9 @@ from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, system_clock
 from fieldkit_server.models import Device, LoginAttempts, Token, User
-from fieldkit_server.policy import PARTNERSHIP_ROLES, Agency, Principal, Role
+from fieldkit_server.policy import PARTNERSHIP_ROLES, Agency, Grant, Principal, Role
 from fieldkit_server.security import Passwords, new_token, token_hash
+from fieldkit_server.sharing import grants
 
 
 class AccountError(ValueError):
@@ -54,7 +55,13 @@ class UserView:
 
     @property
     def principal(self) -> Principal:
-        return Principal(self.id, self.role, frozenset(self.districts), self.safeguarding)
+        return Principal(
+            self.id,
+            self.role,
+            frozenset(self.districts),
+            self.safeguarding,
+            agency=self.agency.value,
+        )
 
     def wire(self) -> dict[str, object]:
         return {
@@ -509,10 +516,12 @@ class Authenticated:
     device_id: str
     token_hash: str
     last_device_seq: int
+    #: What the agreements in force today let the user's agency see of other agencies' records.
+    grants: tuple[Grant, ...] = ()
 
     @property
     def principal(self) -> Principal:
-        return self.user.principal
+        return replace(self.user.principal, grants=self.grants)
 
 
 def authenticate(session: Session, *, token: str, now: datetime) -> Authenticated | AuthFailure:
@@ -538,7 +547,14 @@ def authenticate(session: Session, *, token: str, now: datetime) -> Authenticate
     if device.last_seen_at is None or now - aware(device.last_seen_at) > timedelta(minutes=1):
         device.last_seen_at = now
         session.flush()
-    return Authenticated(UserView.of(user), device.id, hashed, device.last_device_seq)
+    view = UserView.of(user)
+    return Authenticated(
+        view,
+        device.id,
+        hashed,
+        device.last_device_seq,
+        grants(session, agency=view.agency.value, day=now.date()),
+    )
 
 
 def logout(session: Session, *, hashed_token: str, now: datetime) -> None:

@@ -23,7 +23,7 @@ from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.models import Base, Record, SyncClock, User
 from fieldkit_server.policy import Principal
-from fieldkit_server.pull import Reader, _hold, visible
+from fieldkit_server.pull import Reader, _hold, basis_of, visible
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 
@@ -140,6 +140,10 @@ def fetch_records(
                 c.deleted_hlc,
                 c.fields,
                 c.versions,
+                c.agency,
+                c.categories,
+                c.to_agency,
+                c.addressee,
                 User.username.label("author"),
             )
             .outerjoin(User, User.id == c.created_by)
@@ -160,6 +164,7 @@ def fetch_records(
                 device_id=reader.device_id,
                 record_type=r.type,
                 record_id=r.id,
+                detail={"agreement": basis_of(reader.principal, r)},
             )
             for r in rows
             if not r.deleted

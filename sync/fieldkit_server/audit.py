@@ -21,6 +21,9 @@ _AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
 
 #: The detail key under which a pull page's disclosure row lists the ids it sent, by type.
 PAGE_RECORDS = "records_by_type"
+#: The detail key under which it lists the same ids by the basis each was disclosed on: the
+#: agreement relied on, or ``policy.OWN_AGENCY`` / ``policy.ADDRESSED``.
+PAGE_AGREEMENTS = "records_by_agreement"
 
 
 class AuditAction(StrEnum):
@@ -63,6 +66,11 @@ class AuditAction(StrEnum):
     #: The address gazetteer was imported (counts of added, updated, removed addresses only).
     GAZETTEER_IMPORT = "gazetteer_import"
     AUDIT_EXPORT = "audit_export"
+    #: An information-sharing agreement was added or ended (its name and terms, no record).
+    AGREEMENT_ADD = "agreement_add"
+    AGREEMENT_END = "agreement_end"
+    #: An analyst ran an aggregate query (its parameters and the row count, never a name).
+    ANALYTICS_QUERY = "analytics_query"
     #: Information governance decided on a record whose retention period was up (keep,
     #: anonymise or erase); the detail names the decision, never the record's content.
     RETENTION_DECISION = "retention_decision"
@@ -252,20 +260,40 @@ def _expanded(event: dict[str, Any]) -> Iterator[dict[str, Any]]:
     if event["action"] != AuditAction.DISCLOSE or not detail or PAGE_RECORDS not in detail:
         yield event
         return
-    page = {k: v for k, v in detail.items() if k != PAGE_RECORDS}
+    page = {k: v for k, v in detail.items() if k not in (PAGE_RECORDS, PAGE_AGREEMENTS)}
+    basis = {i: name for name, ids in detail.get(PAGE_AGREEMENTS, {}).items() for i in ids}
     for record_type, ids in sorted(detail[PAGE_RECORDS].items()):
         for record_id in ids:
-            yield {**event, "record_type": record_type, "record_id": record_id, "detail": page}
+            one = {**page, "agreement": basis[record_id]} if record_id in basis else page
+            yield {**event, "record_type": record_type, "record_id": record_id, "detail": one}
 
 
 def iter_events(
-    session: Session, *, since: datetime | None = None, until: datetime | None = None
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    agreement: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every audit event in the order it was stored, as plain JSON-ready dicts.
 
     A pull page is stored as one disclosure row; it is given here as one event per record it
     sent, so that every disclosure of a record is a line of its own.
+
+    Args:
+        session: a read transaction.
+        since: from this time (received), inclusive.
+        until: to this time, exclusive.
+        agreement: only the events that name this agreement (disclosures made under it,
+            refusals that relied on it, and the agreement's own management).
     """
+    if agreement is not None:
+        yield from (
+            e
+            for e in iter_events(session, since=since, until=until)
+            if names_agreement(e, agreement)
+        )
+        return
     query = select(AuditEvent).order_by(AuditEvent.id)
     if since is not None:
         query = query.where(AuditEvent.received_at >= since)
@@ -273,6 +301,12 @@ def iter_events(
         query = query.where(AuditEvent.received_at < until)
     for event in session.scalars(query.execution_options(yield_per=1000)):
         yield from _expanded(_wire(event))
+
+
+def names_agreement(event: dict[str, Any], name: str) -> bool:
+    """Whether an (expanded) event names the agreement: relied on, refused under, or managed."""
+    detail = event.get("detail")
+    return isinstance(detail, dict) and name in (detail.get("agreement"), detail.get("name"))
 
 
 @dataclass(frozen=True)
@@ -284,6 +318,9 @@ class Disclosure:
     device_id: str | None
     #: The pull's scope key (see pull.scope_key); None for a fetch or a report.
     scope: str | None
+    #: The agreement the disclosure relied on (or policy.OWN_AGENCY / ADDRESSED); None for a
+    #: disclosure logged before agreements were enforced, or a report's.
+    agreement: str | None = None
 
 
 def disclosures_of(session: Session, *, record_id: str) -> list[Disclosure]:
@@ -316,12 +353,16 @@ def disclosures_of(session: Session, *, record_id: str) -> list[Disclosure]:
         listed = [i for ids in detail.get(PAGE_RECORDS, {}).values() for i in ids]
         listed += detail.get("record_ids", [])
         if row.record_id == wanted or wanted in listed:
-            found.append(Disclosure(aware(row.at), row.user_id, row.device_id, detail.get("scope")))
+            bases = detail.get(PAGE_AGREEMENTS, {})
+            basis = next((n for n, ids in bases.items() if wanted in ids), detail.get("agreement"))
+            found.append(
+                Disclosure(aware(row.at), row.user_id, row.device_id, detail.get("scope"), basis)
+            )
     return found
 
 
-def export_jsonl(session: Session, out: TextIO, **window: datetime | None) -> int:
-    """Write the audit log as JSON Lines, one event a line.
+def export_jsonl(session: Session, out: TextIO, **window: Any) -> int:
+    """Write the audit log as JSON Lines, one event a line (``window``: ``iter_events``'s).
 
     Returns:
         How many events were written.

@@ -1,4 +1,4 @@
-"""The fieldkit-server command: users, devices, services, people duplicates, audit export, serve."""
+"""The fieldkit-server command: users, devices, agreements, services, duplicates, audit, serve."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from fieldkit.domain.vocabulary import District
 from fieldkit_server import accounts, audit
 from fieldkit_server.clock import system_clock
 from fieldkit_server.db import make_engine, migrate, run_in_transaction, session_factory
-from fieldkit_server.policy import Agency, Role
+from fieldkit_server.policy import CASE_TYPES, KNOWN_CATEGORIES, Agency, Role
 from fieldkit_server.security import Passwords
 from fieldkit_server.services_import import ImportError_, import_services, parse_services
 from fieldkit_server.settings import LogFormat, Settings
@@ -108,6 +108,39 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     export.add_argument("--since", type=datetime.fromisoformat, help="ISO time, inclusive")
     export.add_argument("--until", type=datetime.fromisoformat, help="ISO time, exclusive")
+    export.add_argument(
+        "--agreement", help="only events naming this agreement (disclosures made under it)"
+    )
+
+    agreement = sub.add_parser(
+        "agreement", help="information-sharing agreements between agencies"
+    ).add_subparsers(dest="action", required=True)
+    aadd = agreement.add_parser(
+        "add", parents=[db], help="add an agreement (in force from --start)"
+    )
+    aadd.add_argument("--name", required=True)
+    aadd.add_argument("--agency", action="append", required=True, choices=[a.value for a in Agency])
+    aadd.add_argument(
+        "--type",
+        action="append",
+        required=True,
+        choices=sorted(t.value for t in CASE_TYPES),
+        help="a record type it shares (repeat for several)",
+    )
+    aadd.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        choices=sorted(KNOWN_CATEGORIES),
+        help="share only records of these categories (types that have categories)",
+    )
+    aadd.add_argument("--purpose", required=True)
+    aadd.add_argument("--basis", required=True, help="the lawful basis for sharing")
+    aadd.add_argument("--start", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
+    aadd.add_argument("--end", type=date.fromisoformat, help="YYYY-MM-DD, its last day")
+    agreement.add_parser("list", parents=[db], help="list agreements (JSON Lines)")
+    aend = agreement.add_parser("end", parents=[db], help="end an agreement now")
+    aend.add_argument("--name", required=True)
 
     people = sub.add_parser("people", help="person records across the partnership").add_subparsers(
         dest="action", required=True
@@ -254,6 +287,8 @@ def _dispatch(
 
     if args.command == "subject-access":
         return _subject_access(args, sessions, now=now, actor=actor)
+    if args.command == "agreement":
+        return _agreement(args, sessions, now=now, actor=actor)
     key = (args.command, args.action)
     if key == ("user", "add"):
         password = stdin.readline().rstrip("\r\n")
@@ -365,7 +400,7 @@ def _dispatch(
     elif args.command == "retention":
         return _retention(args, sessions, now=now, actor=actor)
     elif key == ("audit", "export"):
-        window = {"since": args.since, "until": args.until}
+        window = {"since": args.since, "until": args.until, "agreement": args.agreement}
         if args.output:
             count = _write_owner_only(
                 args.output, lambda out: run(lambda s: audit.export_jsonl(s, out, **window))
@@ -378,6 +413,7 @@ def _dispatch(
             "events": count,
             "since": args.since.isoformat() if args.since else None,
             "until": args.until.isoformat() if args.until else None,
+            "agreement": args.agreement,
             "to": "file" if args.output else "standard output",
         }
         run(
@@ -429,6 +465,47 @@ def _gazetteer_import(
 
     outcome = run_in_transaction(sessions, imported)
     print(json.dumps(outcome.wire()))
+    return 0
+
+
+def _agreement(
+    args: argparse.Namespace, sessions: sessionmaker[Session], *, now: datetime, actor: str
+) -> int:
+    from fieldkit_server import sharing
+
+    try:
+        if args.action == "list":
+            views = run_in_transaction(
+                sessions, lambda s: sharing.list_agreements(s, day=now.date())
+            )
+            for view in views:
+                print(json.dumps(view.wire()))
+            return 0
+        if args.action == "add":
+            view = run_in_transaction(
+                sessions,
+                lambda s: sharing.add_agreement(
+                    s,
+                    name=args.name,
+                    agencies=args.agency,
+                    types=args.type,
+                    categories=args.category,
+                    purpose=args.purpose,
+                    basis=args.basis,
+                    start=args.start,
+                    end=args.end,
+                    actor=actor,
+                    now=now,
+                ),
+            )
+        else:
+            view = run_in_transaction(
+                sessions, lambda s: sharing.end_agreement(s, name=args.name, actor=actor, now=now)
+            )
+    except sharing.AgreementError as exc:
+        print(f"fieldkit-server: agreement: {exc}; nothing written", file=sys.stderr)
+        return 1
+    print(json.dumps(view.wire()))
     return 0
 
 

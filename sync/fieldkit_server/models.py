@@ -145,6 +145,14 @@ class Record(Base):
     seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[datetime] = mapped_column(_STAMP)
     updated_at: Mapped[datetime] = mapped_column(_STAMP)
+    #: The owning agency: its creator's agency when it was created. Null for the server's own
+    #: records (reference data), which every agency's users may see as their role allows.
+    agency: Mapped[str | None] = mapped_column(String(16))
+    #: The record's categories as ``,a,b,`` (policy.category_text), for agreements that share
+    #: only some categories; null for a record without categories.
+    categories: Mapped[str | None] = mapped_column(Text)
+    #: The agency a record is sent to (a referral's ``to_agency``): its users in district see it.
+    to_agency: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_records_district_seq", "district", "seq"),)
 
@@ -353,3 +361,31 @@ class GazetteerAddress(Base):
     lon: Mapped[float] = mapped_column(Float)
     version: Mapped[int] = mapped_column(BigInteger, index=True, unique=True)
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# Information sharing between agencies ----------------------------------------------------------
+
+
+class Agreement(Base):
+    """An information-sharing agreement: which agencies share which record types, why and when.
+
+    ``agencies``, ``types`` and ``categories`` are JSON lists (no categories: every category
+    of the types). In force from ``start`` to ``end`` inclusive, unless ended early.
+    """
+
+    __tablename__ = "agreements"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    agencies: Mapped[str] = mapped_column(Text)
+    types: Mapped[str] = mapped_column(Text)
+    categories: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(Text)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(_STAMP)
+    created_by: Mapped[str] = mapped_column(String(200))
+    #: Ended before its end date (``agreement end``): from then on it shares nothing.
+    ended_at: Mapped[datetime | None] = mapped_column(_STAMP)
+    ended_by: Mapped[str | None] = mapped_column(String(200))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Final
 
 from fieldkit.domain.records import ASB_TYPES, RecordType, is_restricted
+from fieldkit.domain.vocabulary import AsbCategory, Category
 
 
 class Role(StrEnum):
@@ -18,10 +20,12 @@ class Role(StrEnum):
     #: Information governance: retention decisions, subject access, rectification and
     #: restriction requests, at the server. Holds no case data on a laptop.
     GOVERNANCE = "governance"
+    #: Performance reporting: counts across every district, never a case record or a name.
+    ANALYST = "analyst"
 
 
 #: Roles that work across the partnership rather than in districts (need no district).
-PARTNERSHIP_ROLES: Final = frozenset({Role.ADMIN, Role.GOVERNANCE})
+PARTNERSHIP_ROLES: Final = frozenset({Role.ADMIN, Role.GOVERNANCE, Role.ANALYST})
 
 
 class Agency(StrEnum):
@@ -44,6 +48,7 @@ OFFICER_TYPES: Final = frozenset(
         RecordType.SIGNPOSTING,
         RecordType.DOCUMENT,
         RecordType.COMMUNITY_TRIGGER,
+        RecordType.REFERRAL,
     }
     | ASB_TYPES
 )
@@ -77,6 +82,7 @@ ROLE_WRITES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
     Role.GOVERNANCE: frozenset(),
+    Role.ANALYST: frozenset(),
 }
 #: The case-record types each role sees: what it writes, and (read-only) the review decisions
 #: on the team's work. Administrators see no case data.
@@ -86,7 +92,129 @@ ROLE_SEES: Final[dict[Role, frozenset[RecordType]]] = {
     Role.SUPERVISOR: CASE_TYPES,
     Role.ADMIN: frozenset(),
     Role.GOVERNANCE: frozenset(),
+    Role.ANALYST: frozenset(),
 }
+
+# Information-sharing agreements ----------------------------------------------------------------
+
+#: The fields holding each type's categories; an agreement listing categories shares a record
+#: of these types only if every category it carries is listed (and it carries one).
+CATEGORY_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
+    RecordType.VISIT: ("categories",),
+    RecordType.ASB_CASE: ("category", "local_categories"),
+}
+#: Every category an agreement may name.
+KNOWN_CATEGORIES: Final = frozenset(c.value for c in Category) | frozenset(
+    c.value for c in AsbCategory
+)
+#: The basis named in the s62 log for a record the user's own agency owns (or the server does).
+OWN_AGENCY: Final = "(own agency)"
+#: The basis for a record sent to the user (addressed to them, or a referral to their agency).
+ADDRESSED: Final = "(addressed)"
+
+
+def category_text(record_type: str, fields: Mapping[str, object]) -> str | None:
+    """A record's categories as stored for the pull's filter (``,a,b,``); None if it has none."""
+    found: set[str] = set()
+    for name in CATEGORY_FIELDS.get(RecordType(record_type), ()):
+        value = fields.get(name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item:
+                found.add(item)
+    return "," + ",".join(sorted(found)) + "," if found else None
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An information-sharing agreement as the policy reads it."""
+
+    name: str
+    agencies: frozenset[str]
+    types: frozenset[str]
+    #: Empty: every category of the types.
+    categories: frozenset[str]
+    start: date
+    end: date | None
+    ended: bool = False
+
+    def in_force(self, day: date) -> bool:
+        """Whether the agreement shares anything on ``day`` (``end`` is its last day)."""
+        return not self.ended and self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True, order=True)
+class Grant:
+    """What one agreement lets a user's agency see of another agency's records."""
+
+    agreement: str
+    #: The owning agency whose records it shares.
+    agency: str
+    types: tuple[str, ...]
+    #: Empty: every category.
+    categories: tuple[str, ...] = ()
+
+
+def grants_for(agency: str, agreements: Iterable[Agreement], *, day: date) -> tuple[Grant, ...]:
+    """What the agreements in force on ``day`` let ``agency``'s users see of other agencies'.
+
+    Args:
+        agency: the user's agency.
+        agreements: every agreement (in force or not).
+        day: today, at the server.
+
+    Returns:
+        One grant per agreement in force and other agency party to it, in a stable order.
+    """
+    grants = [
+        Grant(a.name, other, tuple(sorted(a.types)), tuple(sorted(a.categories)))
+        for a in agreements
+        if agency in a.agencies and a.in_force(day)
+        for other in a.agencies
+        if other != agency
+    ]
+    return tuple(sorted(grants))
+
+
+def agreement_problems(
+    *,
+    name: str,
+    agencies: Iterable[str],
+    types: Iterable[str],
+    categories: Iterable[str],
+    purpose: str,
+    basis: str,
+    start: date,
+    end: date | None,
+) -> list[str]:
+    """What is wrong with an agreement as given at the command line (empty when nothing is).
+
+    Names the bad value only when it is one of ours (an agency, type or category name).
+    """
+    problems: list[str] = []
+    agency_set, type_set, category_set = set(agencies), set(types), set(categories)
+    if not name.strip() or len(name) > 200 or name.strip().startswith("("):
+        problems.append("--name must be 1 to 200 characters and not start with '('")
+    unknown = sorted(agency_set - {a.value for a in Agency})
+    if unknown:
+        problems.append(f"--agency {unknown[0]!r} is not an agency")
+    if len(agency_set) < 2:
+        problems.append("an agreement needs at least two different --agency")
+    shareable = {t.value for t in CASE_TYPES}
+    bad_types = sorted(type_set - shareable)
+    if bad_types:
+        problems.append(f"--type {bad_types[0]!r} is not a case record type")
+    if not type_set:
+        problems.append("an agreement shares at least one --type")
+    bad_categories = sorted(category_set - KNOWN_CATEGORIES)
+    if bad_categories:
+        problems.append(f"--category {bad_categories[0]!r} is not a category")
+    if not purpose.strip():
+        problems.append("--purpose is required")
+    if not basis.strip():
+        problems.append("--basis is required")
+    if end is not None and end < start:
+        problems.append("--end must not be before --start")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -97,6 +225,11 @@ class Principal:
     role: Role
     districts: frozenset[str]
     safeguarding: bool
+    #: The user's agency; None for the server's own work (retention, imports), which is not
+    #: bound by agreements.
+    agency: str | None = None
+    #: What the agreements in force today let the user's agency see of other agencies' records.
+    grants: tuple[Grant, ...] = ()
 
     @property
     def sees_restricted(self) -> bool:
@@ -116,6 +249,12 @@ class Scope:
     addressee: str | None = None
     #: A data subject's restriction of processing covers it (governance only, until lifted).
     processing_restricted: bool = False
+    #: The owning agency (its creator's); None for the server's own.
+    agency: str | None = None
+    #: Its categories (see ``CATEGORY_FIELDS``).
+    categories: frozenset[str] = frozenset()
+    #: The agency it is sent to (a referral's).
+    to_agency: str | None = None
 
     @classmethod
     def of(
@@ -127,6 +266,9 @@ class Scope:
         created_by: str | None,
         addressee: str | None = None,
         processing_restricted: bool = False,
+        agency: str | None = None,
+        categories: Iterable[str] = (),
+        to_agency: str | None = None,
     ) -> Scope:
         return cls(
             RecordType(record_type),
@@ -135,7 +277,48 @@ class Scope:
             created_by,
             addressee,
             processing_restricted,
+            agency,
+            frozenset(categories),
+            to_agency,
         )
+
+
+def covers(grant: Grant, scope: Scope) -> bool:
+    """Whether one grant shares the record: its owning agency, its type and its categories."""
+    if scope.agency != grant.agency or scope.type.value not in grant.types:
+        return False
+    if not grant.categories or scope.type not in CATEGORY_FIELDS:
+        return True
+    return bool(scope.categories) and scope.categories <= set(grant.categories)
+
+
+def sharing_basis(principal: Principal, scope: Scope) -> str | None:
+    """What lets the user's agency hold the record, as the s62 log names it; None if nothing.
+
+    Their own agency's record (or the server's, or any record for the server's own work); a
+    record addressed to them, or a referral sent to their agency; else the first agreement in
+    force (by name) that shares it. Role, districts and restriction are ``can_see``'s.
+    """
+    if principal.agency is None or scope.agency is None or scope.agency == principal.agency:
+        return OWN_AGENCY
+    if scope.addressee is not None and scope.addressee == principal.user_id:
+        return ADDRESSED
+    if scope.type is RecordType.REFERRAL and scope.to_agency == principal.agency:
+        return ADDRESSED
+    for grant in principal.grants:
+        if covers(grant, scope):
+            return grant.agreement
+    return None
+
+
+def receives(principal: Principal, scope: Scope) -> bool:
+    """Whether the user is a receiving partner of this referral, not of its owning agency."""
+    return (
+        scope.type is RecordType.REFERRAL
+        and principal.agency is not None
+        and scope.to_agency == principal.agency
+        and scope.agency != principal.agency
+    )
 
 
 def can_see(principal: Principal, scope: Scope) -> bool:
@@ -152,11 +335,14 @@ def can_see(principal: Principal, scope: Scope) -> bool:
         return False
     if not scope.districts <= principal.districts or not scope.districts:
         return False
+    if sharing_basis(principal, scope) is None:
+        return False
     return (
         not scope.restricted
         or principal.sees_restricted
         or scope.created_by == principal.user_id
         or scope.addressee == principal.user_id
+        or receives(principal, scope)
     )
 
 
@@ -197,6 +383,13 @@ def write_refusal(principal: Principal, *, before: Scope | None, after: Scope) -
             return "the record id belongs to a record of another type"
         if not before.districts <= principal.districts:
             return "the record is outside your districts"
+        if sharing_basis(principal, before) is None or sharing_basis(principal, after) is None:
+            return "no information-sharing agreement in force lets your agency change this record"
+        if receives(principal, before):
+            if after.to_agency != before.to_agency:
+                return "you may not pass on a referral sent to your agency"
+            outside = sorted(after.districts - principal.districts)
+            return f"district {outside[0]} is not one of yours" if outside else None
         addressee_edit = (
             after.type in ADDRESSEE_EDITS
             and before.addressee is not None

@@ -28,11 +28,24 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.records import RecordType
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.models import Base, Device, Holding, Record, SyncClock, User
-from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal, Role
+from fieldkit_server.policy import (
+    ADDRESSED,
+    CATEGORY_FIELDS,
+    KNOWN_CATEGORIES,
+    OWN_AGENCY,
+    REFERENCE_TYPES,
+    ROLE_SEES,
+    Grant,
+    Principal,
+    Role,
+    Scope,
+    sharing_basis,
+)
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
@@ -83,9 +96,72 @@ def scope_key(principal: Principal) -> str:
             principal.role.value,
             sorted(principal.districts),
             principal.safeguarding,
+            principal.agency,
+            # An agreement ending or narrowing changes the scope: the next pull walks what the
+            # device holds and lists for purge what no agreement shares any more.
+            [[g.agreement, g.agency, list(g.types), list(g.categories)] for g in principal.grants],
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _granted(grant: Grant) -> ColumnElement[bool]:
+    """``policy.covers`` as SQL: the grant's agency and types, and (if it lists any) categories."""
+    c = _RECORDS.c
+    rule = and_(c.agency == grant.agency, c.type.in_(grant.types))
+    if not grant.categories:
+        return rule
+    with_categories = sorted(t.value for t in CATEGORY_FIELDS if t.value in grant.types)
+    # Every category the record carries is listed: it carries none of the others.
+    outside = [
+        not_(func.coalesce(c.categories, "").like(f"%,{_like_escaped(x)},%", escape="\\"))
+        for x in sorted(KNOWN_CATEGORIES - set(grant.categories))
+    ]
+    return and_(
+        rule,
+        or_(
+            c.type.not_in(with_categories),
+            and_(func.coalesce(c.categories, "") != "", *outside),
+        ),
+    )
+
+
+def shared(principal: Principal) -> ColumnElement[bool]:
+    """``policy.sharing_basis(...) is not None`` as SQL (never NULL)."""
+    if principal.agency is None:
+        return true()
+    c = _RECORDS.c
+    return or_(
+        c.agency.is_(None),
+        c.agency == principal.agency,
+        func.coalesce(c.addressee, "") == principal.user_id,
+        and_(
+            c.type == RecordType.REFERRAL.value,
+            func.coalesce(c.to_agency, "") == principal.agency,
+        ),
+        *(_granted(g) for g in principal.grants),
+    )
+
+
+def basis_of(principal: Principal, row: Any) -> str:
+    """The basis a pulled row was disclosed on (``policy.sharing_basis``) for the s62 log."""
+    if row.type in {t.value for t in REFERENCE_TYPES}:
+        return OWN_AGENCY
+    scope = Scope.of(
+        row.type,
+        [],
+        restricted=False,
+        created_by=None,
+        addressee=row.addressee,
+        agency=row.agency,
+        categories=[x for x in (row.categories or "").split(",") if x],
+        to_agency=row.to_agency,
+    )
+    return sharing_basis(principal, scope) or ADDRESSED
 
 
 def visible(principal: Principal) -> ColumnElement[bool]:
@@ -113,9 +189,14 @@ def visible(principal: Principal) -> ColumnElement[bool]:
                 c.restricted == false(),
                 func.coalesce(c.created_by, "") == principal.user_id,
                 func.coalesce(c.addressee, "") == principal.user_id,
+                and_(
+                    c.type == RecordType.REFERRAL.value,
+                    func.coalesce(c.to_agency, "") == (principal.agency or ""),
+                    func.coalesce(c.agency, "") != (principal.agency or ""),
+                ),
             ),
         )
-    return or_(reference, case)
+    return or_(reference, and_(case, shared(principal)))
 
 
 @dataclass(frozen=True)
@@ -199,9 +280,11 @@ def disclosure_event(
     ``audit.disclosures_of`` and the export read it back record by record.
     """
     records: dict[str, list[str]] = {}
+    bases: dict[str, list[str]] = {}
     for r in rows:
         if not r.deleted:
             records.setdefault(r.type, []).append(r.id)
+            bases.setdefault(basis_of(reader.principal, r), []).append(r.id)
     return audit.server_event(
         at=now,
         action=AuditAction.DISCLOSE,
@@ -209,6 +292,7 @@ def disclosure_event(
         device_id=reader.device_id,
         detail={
             audit.PAGE_RECORDS: records,
+            audit.PAGE_AGREEMENTS: bases,
             "scope": scope,
             "from_seq": after,
             "to_seq": upto,
@@ -256,6 +340,10 @@ def pull_page(
                 c.fields,
                 c.versions,
                 c.seq,
+                c.agency,
+                c.categories,
+                c.to_agency,
+                c.addressee,
                 User.username.label("author"),
             )
             .outerjoin(User, User.id == c.created_by)

@@ -28,7 +28,7 @@ def test_the_migrated_schema_is_the_one_the_models_describe(db_url: str) -> None
 def test_the_addressee_column_comes_and_goes_with_its_migration(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == "0008_gazetteer"
+        assert schema_revision(engine) == "0009_agreements"
         command.downgrade(alembic_config(engine), "0001")
         assert "addressee" not in {c["name"] for c in inspect(engine).get_columns("records")}
         migrate(engine)

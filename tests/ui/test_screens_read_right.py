@@ -284,6 +284,16 @@ def _documents_of_every_kind(window: MainWindow, folder: Path) -> dict[str, byte
     )
     ws.meetings.mark_held(meeting_id=meeting.id)
     made[DocumentKind.MEETING_MINUTES] = ws.meetings.minutes(meeting_id=meeting.id).pdf
+    assert ws.referrals is not None
+    referral = ws.referrals.refer(
+        source_type="visit",
+        source_id=reports[0].id,
+        person_id=person.id,
+        to_agency="voluntary",
+        reason="Would welcome a befriender",
+        consent="given",
+    )
+    made[DocumentKind.REFERRAL_FORM] = ws.referrals.referral_form(referral_id=referral.id).pdf
     return made
 
 

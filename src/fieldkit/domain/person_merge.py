@@ -18,6 +18,7 @@ PERSON_LINK_FIELDS: Final[Mapping[RecordType, tuple[str, ...]]] = {
     RecordType.ASB_PARTY: ("person_id",),
     RecordType.ASB_RISK: ("person_id",),
     RecordType.COMMUNITY_TRIGGER: ("applicant_id",),
+    RecordType.REFERRAL: ("person_id",),
 }
 
 

@@ -16,6 +16,15 @@ from urllib.parse import urlsplit
 from fieldkit.domain.community_trigger import TriggerStatus
 from fieldkit.domain.meeting import MeetingStatus
 from fieldkit.domain.postcode import normalise_postcode
+from fieldkit.domain.referrals import (
+    Consent,
+    LawfulException,
+    PartnerAgency,
+    ReferralSource,
+    ReferralStatus,
+    Urgency,
+    referral_problems,
+)
 from fieldkit.domain.vocabulary import (
     RESTRICTED_CATEGORIES,
     ActionStatus,
@@ -67,6 +76,7 @@ class RecordType(Vocabulary):
     ASB_ACTION = "asb_action"
     COMMUNITY_TRIGGER = "community_trigger"
     MEETING = "meeting"
+    REFERRAL = "referral"
 
 
 define_words(
@@ -89,6 +99,7 @@ define_words(
         RecordType.ASB_ACTION: "ASB case action",
         RecordType.COMMUNITY_TRIGGER: "Community Trigger application",
         RecordType.MEETING: "Problem-solving group meeting",
+        RecordType.REFERRAL: "Referral",
     },
 )
 
@@ -616,6 +627,35 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 _sensitivity(),
             ),
         ),
+        RecordSpec(
+            RecordType.REFERRAL,
+            (
+                FieldSpec(
+                    "source_type", FieldKind.CHOICE, required=True, choices=_choices(ReferralSource)
+                ),
+                FieldSpec("source_id", FieldKind.ID, required=True),
+                FieldSpec("person_id", FieldKind.ID, required=True),
+                _district(),
+                FieldSpec("to_agency", FieldKind.CHOICE, choices=_choices(PartnerAgency)),
+                FieldSpec("to_service_id", FieldKind.ID),
+                FieldSpec("reason", FieldKind.TEXT, required=True, max_length=4000),
+                FieldSpec(
+                    "urgency", FieldKind.CHOICE, choices=_choices(Urgency), default="routine"
+                ),
+                FieldSpec("consent", FieldKind.CHOICE, required=True, choices=_choices(Consent)),
+                FieldSpec("lawful_exception", FieldKind.CHOICE, choices=_choices(LawfulException)),
+                FieldSpec("referred_by", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec("sent_at", FieldKind.DATETIME, required=True),
+                FieldSpec("respond_by", FieldKind.DATE),
+                FieldSpec(
+                    "status", FieldKind.CHOICE, choices=_choices(ReferralStatus), default="sent"
+                ),
+                FieldSpec("decline_reason", FieldKind.TEXT, max_length=2000),
+                FieldSpec("outcome", FieldKind.TEXT, max_length=4000),
+                FieldSpec("responded_at", FieldKind.DATETIME),
+            ),
+            searchable=("reason",),
+        ),
     )
 }
 
@@ -937,6 +977,8 @@ def _cross_field_errors(
     ):
         errors.append(FieldError("comment", "say what needs changing when returning work"))
     errors.extend(_asb_errors(record_type, f))
+    if record_type is RecordType.REFERRAL:
+        errors.extend(FieldError(name, reason) for name, reason in referral_problems(f))
     if record_type is RecordType.WARNING:
         issued, expires = f.get("issued_at"), f.get("expires_at")
         if isinstance(issued, str) and isinstance(expires, str) and expires <= issued:

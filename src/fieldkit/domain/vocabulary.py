@@ -382,6 +382,8 @@ class DocumentKind(Vocabulary):
     COMMUNITY_TRIGGER_OUTCOME = "community_trigger_outcome"
     #: The minutes of a district problem-solving group meeting: attendees, decisions, actions.
     MEETING_MINUTES = "meeting_minutes"
+    #: A referral on paper, for a partner without a Fieldkit account.
+    REFERRAL_FORM = "referral_form"
 
 
 define_words(
@@ -399,6 +401,7 @@ define_words(
         DocumentKind.SUBJECT_ACCESS: "Subject access response",
         DocumentKind.COMMUNITY_TRIGGER_OUTCOME: "Community Trigger outcome letter",
         DocumentKind.MEETING_MINUTES: "Problem-solving group minutes",
+        DocumentKind.REFERRAL_FORM: "Referral form",
     },
 )
 
@@ -507,6 +510,8 @@ class UserRole(Vocabulary):
     ADMIN = "admin"
     #: Information governance: retention, subject access and rights requests, at the server.
     GOVERNANCE = "governance"
+    #: Performance reporting: aggregate counts across districts, no case records.
+    ANALYST = "analyst"
 
 
 define_words(
@@ -517,6 +522,7 @@ define_words(
         UserRole.SUPERVISOR: "Supervisor",
         UserRole.ADMIN: "Administrator",
         UserRole.GOVERNANCE: "Information governance",
+        UserRole.ANALYST: "Analyst",
     },
 )
 

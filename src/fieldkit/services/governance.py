@@ -23,7 +23,7 @@ from fieldkit.domain.rights_requests import RequestKind, RequestState
 from fieldkit.domain.vocabulary import Regime
 from fieldkit.store import audit, document_files, replica
 from fieldkit.store.vault import Vault
-from fieldkit.sync.governance import Applied, DueList, DueRecord, RightsRequest
+from fieldkit.sync.governance import Applied, DueList, DueRecord, RightsRequest, SharingAgreement
 from fieldkit.sync.protocol import (
     CertificateProblem,
     ServerNotFound,
@@ -90,6 +90,16 @@ class GovernanceService:
         with self._vault.read() as conn:
             user = replica.get_state(conn, "user")
         return isinstance(user, dict) and user.get("role") == GOVERNANCE
+
+    def is_admin(self) -> bool:
+        """Whether the server last said this vault's user is an administrator."""
+        with self._vault.read() as conn:
+            user = replica.get_state(conn, "user")
+        return isinstance(user, dict) and user.get("role") == "admin"
+
+    def agreements(self) -> list[SharingAgreement]:
+        """The information-sharing agreements, for an administrator to read (not change)."""
+        return self._call(lambda t: t.agreements())
 
     def due(self, *, as_of: date | None = None) -> DueList:
         """Records due for a retention decision on or before ``as_of`` (today by default)."""

@@ -16,11 +16,13 @@ from fieldkit.domain.legal_clocks import (
     format_datetime,
 )
 from fieldkit.domain.records import RecordType
+from fieldkit.domain.referrals import ReferralStatus
 from fieldkit.domain.schemes import Scheme
 from fieldkit.domain.vocabulary import ClosureStatus
 from fieldkit.services.asb_cases import ActionEntry, AsbCaseService, CaseRow
 from fieldkit.services.community_trigger import CommunityTriggerService
 from fieldkit.services.people import person_name, warning_facts
+from fieldkit.services.referrals import ReferralService
 from fieldkit.services.visits import VisitRow, VisitService
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
@@ -100,6 +102,7 @@ class TodayService:
         schemes: warning schemes by id, for their windows.
         asb: ASB cases, for the user's actions and high-risk cases (none shown if None).
         triggers: Community Trigger applications, for their decision-due days (none if None).
+        referrals: referrals to answer, unanswered, and answered (none if None).
     """
 
     def __init__(
@@ -110,7 +113,9 @@ class TodayService:
         *,
         asb: AsbCaseService | None = None,
         triggers: CommunityTriggerService | None = None,
+        referrals: ReferralService | None = None,
     ) -> None:
+        self._referrals = referrals
         self._vault = vault
         self._visits = visits
         self._schemes = schemes
@@ -218,9 +223,46 @@ class TodayService:
                     )
                 )
         return sorted(
-            [*out, *self._warning_clocks(now, issued), *self.trigger_clocks(now)],
+            [
+                *out,
+                *self._warning_clocks(now, issued),
+                *self.trigger_clocks(now),
+                *self.referral_lines(now),
+            ],
             key=lambda d: d.when,
         )
+
+    def referral_lines(self, now: datetime) -> list[Deadline]:
+        """Referrals waiting for this user's agency's answer, the user's referrals nobody has
+        answered by their day, and the answers to the user's referrals since they were sent."""
+        if self._referrals is None:
+            return []
+        out: list[Deadline] = []
+        for view in self._referrals.all():
+            mine = view.referred_by == self._vault.username
+            waiting = view.status is ReferralStatus.SENT
+            if view.incoming and waiting:
+                what = "Referral to answer"
+            elif mine and waiting and view.overdue:
+                what = f"Referral to {view.to} not answered"
+            elif mine and not waiting:
+                what = f"Referral to {view.to}: {view.status_text.lower()}"
+            else:
+                continue
+            day = view.respond_by or now.astimezone(LONDON).date()
+            when = datetime.combine(day, datetime.min.time(), LONDON)
+            out.append(
+                Deadline(
+                    when,
+                    f"{format_date(when)} ({_relative(when, now)})" if waiting else "",
+                    what,
+                    view.person,
+                    "referral",
+                    view.id,
+                    waiting and view.overdue,
+                )
+            )
+        return out
 
     def trigger_clocks(self, now: datetime) -> list[Deadline]:
         """Open Community Trigger applications' decision-due days (owner's, or a supervisor's).

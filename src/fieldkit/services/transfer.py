@@ -34,6 +34,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.CLOSURE,
     RecordType.COMMUNITY_TRIGGER,
     RecordType.MEETING,
+    RecordType.REFERRAL,
     RecordType.DOCUMENT,
     RecordType.REVIEW,
     RecordType.ASB_PARTY,

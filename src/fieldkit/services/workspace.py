@@ -28,6 +28,7 @@ from fieldkit.services.person_merge import PersonMergeService
 from fieldkit.services.print_port import PrintSystem
 from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
+from fieldkit.services.referrals import ReferralService
 from fieldkit.services.review import ReviewService
 from fieldkit.services.settings import AppSettings, SettingsService
 from fieldkit.services.sign_in import AppSync
@@ -96,6 +97,8 @@ class Workspace:
     meetings: MeetingService | None = None
     #: The address gazetteer: search as you type, an address by UPRN, the address at a pin.
     gazetteer: GazetteerService | None = None
+    #: Referrals to partners, made here or sent to this user's agency.
+    referrals: ReferralService | None = None
 
 
 def open_workspace(
@@ -138,11 +141,13 @@ def open_workspace(
         return documents.library.bundle("en").branding
 
     intelligence = IntelligenceService(vault, schemes=schemes, branding=branding)
+    referrals = ReferralService(vault, holidays=shipped_bank_holidays(), documents=documents)
     return Workspace(
         username=vault.username,
         records=records,
-        today=TodayService(vault, visits, schemes, asb=asb, triggers=triggers),
+        today=TodayService(vault, visits, schemes, asb=asb, triggers=triggers, referrals=referrals),
         triggers=triggers,
+        referrals=referrals,
         visits=visits,
         people=people,
         merges=PersonMergeService(vault),

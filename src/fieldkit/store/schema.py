@@ -147,6 +147,7 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.ASB_ACTION: ("case_id", "assignee", "due_on", "meeting_id"),
     RecordType.COMMUNITY_TRIGGER: ("applicant_id", "district", "decision_due"),
     RecordType.MEETING: ("district", "held_on"),
+    RecordType.REFERRAL: ("source_id", "person_id", "district", "status"),
 }
 
 

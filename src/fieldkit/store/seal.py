@@ -44,6 +44,7 @@ SEALED_TABLES = (
     "asb_action",
     "community_trigger",
     "meeting",
+    "referral",
 )
 EMPTY = "0" * 64
 _MODULUS = 1 << 256

@@ -90,6 +90,41 @@ class RightsRequest:
         )
 
 
+@dataclass(frozen=True)
+class SharingAgreement:
+    """An information-sharing agreement as ``GET /v1/admin/agreements`` lists it."""
+
+    name: str
+    agencies: tuple[str, ...]
+    types: tuple[str, ...]
+    categories: tuple[str, ...]
+    purpose: str
+    basis: str
+    start: str
+    end: str
+    in_force: bool
+
+    @classmethod
+    def parse(cls, body: object) -> SharingAgreement:
+        doc = _object(body)
+        return cls(
+            _str(doc, "name"),
+            tuple(str(a) for a in _list(doc, "agencies")),
+            tuple(str(t) for t in _list(doc, "types")),
+            tuple(str(c) for c in _list(doc, "categories")),
+            _str(doc, "purpose"),
+            _str(doc, "basis"),
+            _str(doc, "start"),
+            str(doc.get("end") or ""),
+            _bool(doc, "in_force"),
+        )
+
+
+def parse_agreements(body: object) -> list[SharingAgreement]:
+    """The ``agreements`` list of ``GET /v1/admin/agreements``."""
+    return [SharingAgreement.parse(a) for a in _list(_object(body), "agreements")]
+
+
 def parse_requests(body: object) -> list[RightsRequest]:
     """The ``requests`` list of ``GET /v1/governance/requests``."""
     return [RightsRequest.parse(r) for r in _list(_object(body), "requests")]

@@ -122,6 +122,8 @@ class UserInfo:
     safeguarding: bool = False
     #: The staff or collar number letters are signed with ("" when the account has none).
     staff_number: str = ""
+    #: The user's agency: referrals sent to it are theirs to answer ("" from older servers).
+    agency: str = ""
 
     @classmethod
     def parse(cls, body: object) -> UserInfo:
@@ -134,6 +136,7 @@ class UserInfo:
             tuple(str(d) for d in _list(doc, "districts")),
             doc.get("safeguarding") is True,
             str(doc.get("staff_number") or "")[:40],
+            str(doc.get("agency") or "")[:16],
         )
 
     def wire(self) -> dict[str, object]:
@@ -145,6 +148,7 @@ class UserInfo:
             "districts": list(self.districts),
             "safeguarding": self.safeguarding,
             "staff_number": self.staff_number,
+            "agency": self.agency,
         }
 
 

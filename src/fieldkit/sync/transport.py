@@ -356,6 +356,10 @@ class Transport:
             repeatable=False,
         )
 
+    def agreements(self) -> list[gov.SharingAgreement]:
+        """The partnership's information-sharing agreements (administrators only)."""
+        return self._call("GET", "/v1/admin/agreements", gov.parse_agreements, repeatable=True)
+
     def rights_requests(self, *, open_only: bool = True) -> list[gov.RightsRequest]:
         """Data subjects' requests by deadline, earliest first."""
         params = {"open": "true" if open_only else "false"}

@@ -32,6 +32,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
+from fieldkit.ui.agreements_panel import AgreementsPanel
 from fieldkit.ui.asb_view import AsbCasesPresenter, AsbView
 from fieldkit.ui.busy import BusyIndicator
 from fieldkit.ui.community_trigger_view import CommunityTriggerView
@@ -45,6 +46,8 @@ from fieldkit.ui.meetings_view import MeetingsView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
+from fieldkit.ui.refer_dialog import ReferDialog
+from fieldkit.ui.referrals_view import CaseReferralsPanel, ReferralsView
 from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.risk_markers_view import RiskMarkersDialog
 from fieldkit.ui.settings_view import SettingsView
@@ -76,13 +79,11 @@ log = logging.getLogger(__name__)
     ASB_CASES,
     COMMUNITY_TRIGGER,
     GOVERNANCE,
+    #: The map's place (built alongside): hidden until it lands.
     _RESERVED_13,
-    _RESERVED_14,
+    REFERRALS,
     MEETINGS,
 ) = range(16)
-#: Indices of screens that other work adds alongside this one: until they arrive each is an
-#: empty, hidden slot, so that every screen keeps its index (and its place in the navigation).
-RESERVED_SCREENS = frozenset({_RESERVED_13, _RESERVED_14})
 SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "Today")), "Ctrl+1"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Log a visit")), "Ctrl+N"),
@@ -98,9 +99,11 @@ SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "Community Trigger")), "Ctrl+Shift+T"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Governance")), "Ctrl+Shift+G"),
     ("", ""),
-    ("", ""),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Referrals")), "Ctrl+Shift+F"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Meetings")), "Ctrl+Shift+M"),
 )
+#: Screens not built in this release (listed by no one).
+RESERVED_SCREENS = frozenset({_RESERVED_13})
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS, MEETINGS})
 #: Listed only for information governance (the role comes from the server with each sync).
@@ -161,6 +164,10 @@ class Screens:
         self.tenancy = TenancyView(ws.tenancy, workers)
         self.directory = DirectoryView(ws.directory, workers)
         self.settings = SettingsView(ws.settings, ws.documents, workers)
+        self.agreements = AgreementsPanel(ws.governance, workers)
+        settings_layout = self.settings.layout()
+        if settings_layout is not None:
+            settings_layout.addWidget(self.agreements)
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
@@ -170,6 +177,8 @@ class Screens:
         )
         self.governance = GovernanceView(ws.governance, workers)
         self.reserved = [QWidget() for _ in RESERVED_SCREENS]
+        assert ws.referrals is not None
+        self.referrals = ReferralsView(ws.referrals, workers)
         self.meetings = (
             MeetingsView(ws.meetings, workers, district=settings.district)
             if ws.meetings is not None
@@ -192,6 +201,7 @@ class Screens:
             self.community_trigger,
             self.governance,
             *self.reserved,
+            self.referrals,
             self.meetings,
         ]
 
@@ -241,6 +251,7 @@ class MainWindow(QMainWindow):
         self._prefs = prefs
         self.workspace: Workspace | None = None
         self.screens: Screens | None = None
+        self.refer_dialog: ReferDialog | None = None
         #: The record editor open now, if any (closed when the vault locks).
         self.editor: RecordEditor | None = None
         #: The document list, while open (it goes when the vault locks).
@@ -362,6 +373,15 @@ class MainWindow(QMainWindow):
         s.people.warn_person.connect(self.warn_person)
         s.people.case_about_person.connect(self.case_about_person)
         s.visit.case_from_visit.connect(self.case_from_visit)
+        s.visit.refer_from_visit.connect(lambda visit_id: self.refer("visit", visit_id))
+        s.asb.extra_panels.append(
+            lambda case: CaseReferralsPanel(
+                s.referrals.service,
+                self.workers,
+                case.id,
+                refer=lambda: self.refer("asb_case", case.id),
+            )
+        )
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
         # Every list opens what it lists (Enter or double-click on a row).
@@ -508,7 +528,11 @@ class MainWindow(QMainWindow):
         Governance screen only for information governance."""
         self.supervisor = supervisor
         self.governance = governance
-        for screens, shown in ((SUPERVISOR_SCREENS, supervisor), (GOVERNANCE_SCREENS, governance)):
+        for screens, shown in (
+            (SUPERVISOR_SCREENS, supervisor),
+            (GOVERNANCE_SCREENS, governance),
+            (RESERVED_SCREENS, False),
+        ):
             for index in screens:
                 self.navigation.item(index).setHidden(not shown)
                 self._actions[index].setEnabled(shown)
@@ -555,6 +579,7 @@ class MainWindow(QMainWindow):
                 s.directory.refresh()
             case 6:
                 s.settings.refresh()
+                s.agreements.refresh()
             case 7:
                 s.intelligence.refresh()
             case 8:
@@ -569,6 +594,8 @@ class MainWindow(QMainWindow):
                 s.community_trigger.refresh()
             case 12:  # GOVERNANCE
                 s.governance.refresh()
+            case 14:  # REFERRALS
+                s.referrals.refresh()
             case 15:  # MEETINGS
                 if isinstance(s.meetings, MeetingsView):
                     s.meetings.refresh()
@@ -584,6 +611,34 @@ class MainWindow(QMainWindow):
             self.go(ASB_CASES)
             self.screens.asb.start_from_visit(visit_id)
             self.screens.asb.new_title.setFocus()
+
+    def refer(self, source_type: str, source_id: str) -> None:
+        """Open the Refer… dialog for a visit, a case or a signposting."""
+        ws = self.workspace
+        if ws is None or ws.referrals is None:
+            return
+        service = ws.referrals
+
+        def show(people: list[tuple[str, str]]) -> None:
+            dialog = ReferDialog(
+                service,
+                self.workers,
+                source_type=source_type,
+                source_id=source_id,
+                people=people,
+                parent=self,
+            )
+            dialog.referred.connect(self._referred)
+            self.refer_dialog = dialog
+            dialog.open()
+
+        self.workers.submit(
+            lambda: service.people_of(source_type=source_type, source_id=source_id), show
+        )
+
+    def _referred(self, _referral_id: str) -> None:
+        if self.screens is not None:
+            self.screens.referrals.refresh()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
@@ -682,6 +737,8 @@ class MainWindow(QMainWindow):
         elif subject_type == "community_trigger":
             self.go(COMMUNITY_TRIGGER)
             self.screens.community_trigger.open(subject_id)
+        elif subject_type == "referral":
+            self.go(REFERRALS)
         else:
             self.correct(subject_type, subject_id)
 

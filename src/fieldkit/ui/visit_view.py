@@ -64,6 +64,8 @@ class VisitView(QWidget):
     saved = Signal(str)
     #: Open an ASB case from the visit just saved.
     case_from_visit = Signal(str)
+    #: Refer… on the visit just saved (its id).
+    refer_from_visit = Signal(str)
 
     def __init__(
         self,
@@ -133,6 +135,14 @@ class VisitView(QWidget):
         )
         self.case_button.setEnabled(False)
         self.case_button.clicked.connect(self._case_from_visit)
+        self.refer_button = QPushButton(
+            QCoreApplication.translate("VisitView", "Refer someone from this visit…"), self
+        )
+        self.refer_button.setAccessibleName(
+            QCoreApplication.translate("VisitView", "Refer someone from this visit")
+        )
+        self.refer_button.setEnabled(False)
+        self.refer_button.clicked.connect(self._refer_from_visit)
         self._last_saved: str | None = None
         # The regime the visit will be processed under follows its kind (a tenancy visit is
         # UK GDPR, a patrol law enforcement processing), as the retention rules say.
@@ -146,6 +156,7 @@ class VisitView(QWidget):
         if layout is not None:
             layout.addWidget(self.case_button)
             layout.addWidget(self.regime)
+            layout.addWidget(self.refer_button)
 
         for kind in VisitKind:
             self.kind.addItem(kind.label, kind.value)
@@ -340,7 +351,12 @@ class VisitView(QWidget):
         self.when.setFocus()
         self._last_saved = result.visit_id
         self.case_button.setEnabled(True)
+        self.refer_button.setEnabled(True)
         self.saved.emit(result.visit_id)
+
+    def _refer_from_visit(self) -> None:
+        if self._last_saved is not None:
+            self.refer_from_visit.emit(self._last_saved)
 
     def _case_from_visit(self) -> None:
         if self._last_saved is not None:

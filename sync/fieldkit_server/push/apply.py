@@ -18,7 +18,7 @@ from fieldkit_server.models import (
     Record,
     SyncClock,
 )
-from fieldkit_server.policy import link_values
+from fieldkit_server.policy import OWN_AGENCY, link_values, sharing_basis
 from fieldkit_server.push.lookups import Merges, Nodes, Restrictions, Users
 from fieldkit_server.push.merge import apply_delete, apply_upsert
 from fieldkit_server.push.model import (
@@ -131,7 +131,16 @@ def push_changes(
                     record_type=change.type.value,
                     record_id=change.id,
                     reason=reason,
-                    detail={"change_id": change.change_id, "op": change.op.value},
+                    detail={
+                        "change_id": change.change_id,
+                        "op": change.op.value,
+                        # What the writer's agency relied on (None: no agreement shares it).
+                        "agreement": (
+                            sharing_basis(writer.principal, held.scope())
+                            if held is not None
+                            else OWN_AGENCY
+                        ),
+                    },
                 )
             )
         clamped = bounded if bounded != change.hlc and status is ChangeStatus.APPLIED else None

@@ -15,6 +15,7 @@ from fieldkit.domain.records import (
     scope_districts,
     validate_fields,
 )
+from fieldkit.domain.referrals import RESPONSE_FIELDS
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.models import (
@@ -26,9 +27,11 @@ from fieldkit_server.policy import (
     Principal,
     Role,
     Scope,
+    category_text,
     effectively_restricted,
     link_targets,
     lowering_refusal,
+    receives,
     write_refusal,
 )
 from fieldkit_server.push.lookups import Merges, Restrictions, Users
@@ -146,13 +149,28 @@ def apply_upsert(
     restricted = effectively_restricted(
         fields, linked_restricted=restrictions.of(link_targets(change.type, fields))
     )
+    agency = held.agency if held else principal.agency
+    categories = category_text(change.type, fields)
+    to_agency = _to_agency(change.type, fields)
     after = Scope.of(
         change.type,
         districts,
         restricted=restricted,
         created_by=created_by,
         addressee=users.addressee(change.type, fields),
+        agency=agency,
+        categories=[c for c in (categories or "").split(",") if c],
+        to_agency=to_agency,
     )
+    if held is not None and receives(principal, held.scope()):
+        # What the change asks for, whether or not its values win the merge.
+        asked = {n for n, v in incoming.items() if held.fields.get(n) != v}
+        answered = {n for n in {*held.fields, *fields} if held.fields.get(n) != fields.get(n)}
+        if (asked | answered) - RESPONSE_FIELDS:
+            return None, (
+                "the receiving agency may change only its answer to a referral: "
+                "status, decline reason, outcome and response time"
+            )
     merge_refusal, merging = _merge_refusal(principal, held, change, fields, merges)
     refusal = (
         write_refusal(principal, before=held.scope() if held else None, after=after)
@@ -184,7 +202,11 @@ def apply_upsert(
         versions={},
         created_at=now,
         stored=False,
+        agency=agency,
     )
+    if state.categories != categories or state.to_agency != to_agency:
+        # Who may see the record changes with them: a new position re-decides every pull.
+        state.categories, state.to_agency, state.dirty = categories, to_agency, True
     if fields != state.fields or merged.versions != state.versions:
         state.fields, state.versions, state.dirty = fields, merged.versions, True
     state.touched = True
@@ -261,6 +283,11 @@ def apply_upsert(
     return state, None
 
 
+def _to_agency(record_type: RecordType, fields: dict[str, object]) -> str | None:
+    value = fields.get("to_agency") if record_type is RecordType.REFERRAL else None
+    return value if isinstance(value, str) and value else None
+
+
 def apply_delete(
     held: Held | None,
     change: IncomingChange,
@@ -276,6 +303,8 @@ def apply_delete(
     refusal = write_refusal(writer.principal, before=held.scope(), after=held.scope())
     if refusal:
         return None, refusal
+    if receives(writer.principal, held.scope()):
+        return None, "only the referring agency may delete a referral"
     if not held.deleted:
         # A tombstone keeps only its scope columns; the erased fields are gone for good, and
         # the log below names the record but holds none of its data.

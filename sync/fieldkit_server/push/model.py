@@ -107,6 +107,10 @@ class Held:
     touched: bool = False
     #: Under a data subject's restriction of processing: laptops may not change it.
     processing_restricted: bool = False
+    #: The owning agency, the categories (``,a,b,``) and the agency it is sent to.
+    agency: str | None = None
+    categories: str | None = None
+    to_agency: str | None = None
 
     def scope(self) -> Scope:
         districts = scope_districts(self.type, self.fields) if self.fields else []
@@ -118,6 +122,9 @@ class Held:
             restricted=self.restricted,
             created_by=self.created_by,
             addressee=self.addressee,
+            agency=self.agency,
+            categories=[c for c in (self.categories or "").split(",") if c],
+            to_agency=self.to_agency,
         )
 
 

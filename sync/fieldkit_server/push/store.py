@@ -48,6 +48,9 @@ def load(session: Session, ids: list[str]) -> dict[str, Held]:
             created_at=row.created_at,
             stored=True,
             processing_restricted=row.processing_restricted,
+            agency=row.agency,
+            categories=row.categories,
+            to_agency=row.to_agency,
         )
         for row in rows
     }
@@ -71,6 +74,9 @@ def record_row(state: Held, seq: int, now: datetime) -> dict[str, Any]:
         "seq": seq,
         "created_at": state.created_at,
         "updated_at": now,
+        "agency": state.agency,
+        "categories": state.categories,
+        "to_agency": state.to_agency,
     }
 
 
@@ -130,6 +136,8 @@ def write(session: Session, batch: Batch, dirty: list[Held], now: datetime) -> s
                         "digest",
                         "seq",
                         "updated_at",
+                        "categories",
+                        "to_agency",
                     )
                 }
             ),
