@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 from tests.documents.pdf_reading import pdf_text
+from tests.factories import person, visit
 from tests.services.test_asb_cases import HIGH
 
 from fieldkit.domain.legal_clocks import LONDON
@@ -217,12 +218,35 @@ def test_an_action_assigned_at_a_meeting_shows_on_its_assignees_today(
     ]
 
 
-def test_the_referrals_section_is_empty_while_fieldkit_has_no_referral_records(
-    vault: Vault,
+def test_the_agenda_lists_referrals_the_partner_has_not_answered(
+    workspace: Workspace, vault: Vault
 ) -> None:
-    assert RecordType.parse("referral") is None
+    assert workspace.referrals is not None
+    someone = workspace.records.create(record_type="person", fields=person())
+    seen = workspace.records.create(
+        record_type="visit", fields=visit(person_ids=[someone.id], officer_id=workspace.username)
+    )
+
+    def refer(to_agency: str) -> str:
+        assert workspace.referrals is not None
+        return workspace.referrals.refer(
+            source_type="visit",
+            source_id=seen.id,
+            person_id=someone.id,
+            to_agency=to_agency,
+            reason="Agreed to support",
+            consent="given",
+        ).id
+
+    waiting, answered = refer("voluntary"), refer("housing")
+    with vault.write() as conn:
+        vault.records(conn).update(RecordType.REFERRAL, answered, {"status": "accepted"})
     with vault.read() as conn:
-        assert referrals_waiting(vault.records(conn), district=DISTRICT) == []
+        listed = referrals_waiting(vault.records(conn), district=DISTRICT)
+    assert [rid for rid, _line in listed] == [waiting]
+    assert listed[0][1].startswith("Referral to Voluntary")
+    with vault.read() as conn:
+        assert referrals_waiting(vault.records(conn), district="rural") == []
 
 
 def test_an_export_carries_the_meeting_before_its_actions(

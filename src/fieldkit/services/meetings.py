@@ -24,7 +24,8 @@ from fieldkit.domain.meeting import (
     held_refusal,
     parse_attendee,
 )
-from fieldkit.domain.records import SPECS, FieldError, RecordType, ValidationError, is_restricted
+from fieldkit.domain.records import FieldError, RecordType, ValidationError, is_restricted
+from fieldkit.domain.referrals import PartnerAgency, ReferralStatus
 from fieldkit.domain.trends import period_ending
 from fieldkit.domain.vocabulary import ActionStatus, AsbStatus, District, Sensitivity, ServedHow
 from fieldkit.services import disclosure
@@ -42,10 +43,9 @@ HOTSPOT_LIMIT = 5
 EARLY_WARNING_LIMIT = 10
 #: Who minutes are made for, as the s62 log names the recipient.
 MINUTES_RECIPIENT = "problem-solving group"
+
+
 #: A referral's statuses that still wait for the partner's answer (if referrals exist).
-_REFERRAL_ANSWERED = frozenset({"accepted", "declined", "closed", "completed", "withdrawn"})
-
-
 @dataclass(frozen=True)
 class NewAction:
     """An action a decision gives to a user (by user name), an agency, or both."""
@@ -431,24 +431,18 @@ class MeetingService:
 
 
 def referrals_waiting(repo: RecordRepository, *, district: str) -> list[tuple[str, str]]:
-    """The agenda's "referrals waiting": (id, line) for each referral in the district that
-    waits for an answer, from whatever the vault holds of type ``referral``.
-
-    Until Fieldkit has a ``referral`` record type this is empty: the section is wired to the
-    type by name, and reads only fields it finds (no referral is ever made up here).
-    """
-    kind = RecordType.parse("referral")
-    if kind is None or kind not in SPECS or "district" not in SPECS[kind].by_name:
-        return []
-    out: list[tuple[str, str]] = []
-    for record in repo.where(kind, "district", [district]):
+    """The agenda's "referrals waiting": (id, line) for each referral in the district that the
+    partner has not yet answered, the longest-waiting first."""
+    out: list[tuple[str, str, str]] = []
+    for record in repo.where(RecordType.REFERRAL, "district", [district]):
         f = record.fields
-        if str(f.get("status") or "") in _REFERRAL_ANSWERED:
+        if str(f.get("status") or ReferralStatus.SENT.value) != ReferralStatus.SENT.value:
             continue
-        to = next((str(f[n]) for n in ("to_agency", "agency", "to") if f.get(n)), "a partner")
-        due = next((str(f[n]) for n in ("respond_by", "due_on") if f.get(n)), "")
-        out.append((record.id, f"Referral to {to}" + (f", answer due {due}" if due else "")))
-    return out
+        to = PartnerAgency(str(f["to_agency"])).label if f.get("to_agency") else "a support service"
+        due = str(f.get("respond_by") or "")
+        line = f"Referral to {to}" + (f", answer due {due}" if due else "")
+        out.append((str(f.get("sent_at") or ""), record.id, line))
+    return [(rid, line) for _sent, rid, line in sorted(out)]
 
 
 def _meetings_before(repo: RecordRepository, *, district: str, held_on: date) -> list[StoredRecord]:
