@@ -12,6 +12,7 @@ from fieldkit.domain.hlc import Hlc, bound_hlc
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import millis, server_hlc
+from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Change,
@@ -70,7 +71,9 @@ def push_changes(
     """
     batch = Batch()
     ids = list(dict.fromkeys(c.change_id for c in changes))
-    seen = set(session.scalars(select(Change.change_id).where(Change.change_id.in_(ids))))
+    seen = set(
+        session.scalars(select(Change.change_id).where(one_of(session, Change.change_id, ids)))
+    )
     states = load(session, sorted({c.id for c in changes}))
     users = Users(session)
     restrictions = Restrictions(session, states)
