@@ -509,6 +509,10 @@ class Authenticated:
     device_id: str
     token_hash: str
     last_device_seq: int
+    #: Where the device's last pull got to and when, as the lookup read them (a pull in the
+    #: same transaction skips rewriting them when nothing moved).
+    last_cursor: str | None = None
+    last_pull_at: datetime | None = None
 
     @property
     def principal(self) -> Principal:
@@ -538,7 +542,14 @@ def authenticate(session: Session, *, token: str, now: datetime) -> Authenticate
     if device.last_seen_at is None or now - aware(device.last_seen_at) > timedelta(minutes=1):
         device.last_seen_at = now
         session.flush()
-    return Authenticated(UserView.of(user), device.id, hashed, device.last_device_seq)
+    return Authenticated(
+        UserView.of(user),
+        device.id,
+        hashed,
+        device.last_device_seq,
+        device.last_cursor,
+        aware(device.last_pull_at) if device.last_pull_at is not None else None,
+    )
 
 
 def logout(session: Session, *, hashed_token: str, now: datetime) -> None:

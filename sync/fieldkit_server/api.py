@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -120,20 +120,40 @@ def refuse_old_client(request: Request, context: ServerContext) -> None:
 _BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
 
-def current_device(
+def bearer_token(
     request: Request,
     context: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
-) -> Authenticated:
-    """The user and device behind the request's bearer token."""
+) -> str:
+    """The request's bearer token, checked for shape only (and the laptop's release)."""
     refuse_old_client(request, context)
     token = credentials.credentials if credentials else ""
     if not token.strip() or len(token) > 200:
         raise _unauthorised("send Authorization: Bearer <token>")
+    return token.strip()
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def current_device(request: Request, context: Context, token: BearerToken) -> Authenticated:
+    """The user and device behind the request's bearer token, looked up in its own transaction."""
     now = context.clock()
-    found = run_in_transaction(
-        context.sessions, lambda s: accounts.authenticate(s, token=token.strip(), now=now)
+    return run_in_transaction(
+        context.sessions, lambda s: signed_in(s, request=request, token=token, now=now)
     )
+
+
+def signed_in(session: Session, *, request: Request, token: str, now: datetime) -> Authenticated:
+    """The user and device behind a bearer token, looked up in the caller's transaction.
+
+    The sync endpoints call this first thing in their own transaction, so that a pull or push
+    costs one transaction, not a lookup's and then the work's.
+
+    Raises:
+        Problem: 401, the token is unknown, expired or signed out, or its device revoked.
+    """
+    found = accounts.authenticate(session, token=token, now=now)
     if found is AuthFailure.DEVICE_REVOKED:
         raise Problem(
             401,
@@ -340,25 +360,30 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
 
 
 @router.post("/sync/push", response_model=PushResponse, responses=_PROBLEMS)
-def push_changes(body: PushRequest, auth: CurrentDevice, context: Context, metrics: Metrics) -> Any:
+def push_changes(
+    body: PushRequest, request: Request, token: BearerToken, context: Context, metrics: Metrics
+) -> Any:
     """Apply a batch of changes: each applies once; the batch commits as one transaction."""
     settings = context.settings
-    if len(body.changes) > settings.max_changes:
-        raise _too_many("changes", settings.max_changes)
-    changes = _incoming(body.changes)
     now = context.clock()
-    writer = push.Writer(auth.principal, auth.device_id)
-    outcome = run_in_transaction(
-        context.sessions,
-        lambda s: push.push_changes(
-            s,
-            writer=writer,
-            changes=changes,
+
+    def work(session: Session) -> tuple[Authenticated, push.PushOutcome]:
+        # The token is looked up in the push's own transaction: one transaction per push.
+        auth = signed_in(session, request=request, token=token, now=now)
+        if len(body.changes) > settings.max_changes:
+            raise _too_many("changes", settings.max_changes)
+        outcome = push.push_changes(
+            session,
+            writer=push.Writer(auth.principal, auth.device_id),
+            changes=_incoming(body.changes),
             device_seq=body.device_seq,
             now=now,
             hlc_tolerance_millis=settings.hlc_tolerance_millis,
-        ),
-    )
+        )
+        return auth, outcome
+
+    auth, outcome = run_in_transaction(context.sessions, work)
+    changes = body.changes
     for status in push.ChangeStatus:
         counted = sum(1 for r in outcome.results if r.status is status)
         if counted:
@@ -373,7 +398,8 @@ def push_changes(body: PushRequest, auth: CurrentDevice, context: Context, metri
 
 @router.get("/sync/pull", response_model=PullResponse, responses=_PROBLEMS)
 def pull_records(
-    auth: CurrentDevice,
+    request: Request,
+    token: BearerToken,
     context: Context,
     metrics: Metrics,
     since: Annotated[str | None, Query(max_length=200)] = None,
@@ -386,19 +412,25 @@ def pull_records(
         raise Problem(
             400, "Bad cursor", "send a cursor this server issued", code="bad_cursor"
         ) from None
-    reader = pull.Reader(auth.principal, auth.device_id)
     now = context.clock()
-    page = run_in_transaction(
-        context.sessions,
-        lambda s: pull.pull_page(
-            s,
-            reader=reader,
+
+    def work(session: Session) -> pull.PullPage:
+        # The token is looked up in the pull's own snapshot: an empty pull is one transaction
+        # of two indexed reads (the token, the clock).
+        auth = signed_in(session, request=request, token=token, now=now)
+        return pull.pull_page(
+            session,
+            reader=pull.Reader(
+                auth.principal,
+                auth.device_id,
+                pull.PullMark(auth.last_cursor, auth.last_pull_at),
+            ),
             since=cursor,
             limit=min(limit, context.settings.max_pull_limit),
             now=now,
-        ),
-        isolation="REPEATABLE READ",
-    )
+        )
+
+    page = run_in_transaction(context.sessions, work, isolation="REPEATABLE READ")
     metrics.records_pulled.inc(amount=len(page.records))
     metrics.purges.inc(amount=len(page.purge))
     return Response(page.render(), media_type="application/json")

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
-from fieldkit_server.clock import server_hlc
+from fieldkit_server.clock import aware, server_hlc
 from fieldkit_server.models import Base, Device, Holding, Record, SyncClock, User
 from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal, Role
 
@@ -119,9 +119,19 @@ def visible(principal: Principal) -> ColumnElement[bool]:
 
 
 @dataclass(frozen=True)
+class PullMark:
+    """Where a device's last pull got to, and when, as read in the pull's own transaction."""
+
+    cursor: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
 class Reader:
     principal: Principal
     device_id: str
+    #: The device's pull mark when the caller read it in this transaction (None: read it here).
+    mark: PullMark | None = None
 
 
 @dataclass(frozen=True)
@@ -306,6 +316,18 @@ def _served(
         audit.append(session, [event])
     next_cursor = Cursor(upto, scope).encode()
     # An empty pull that changes nothing writes nothing (the stamp is refreshed once a minute).
+    # The token's lookup in this transaction read the device's mark (no statement then); the
+    # UPDATE keeps its own condition for concurrent pulls.
+    mark = reader.mark
+    if mark is None:
+        device = session.get(Device, reader.device_id)
+        mark = PullMark(device.last_cursor, device.last_pull_at) if device else PullMark(None, None)
+    if (
+        mark.cursor == next_cursor
+        and mark.at is not None
+        and aware(mark.at) >= now - _PULL_STAMP_EVERY
+    ):
+        return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
     session.execute(
         update(Device)
         .where(
