@@ -148,18 +148,28 @@ class PullPage:
         """The page as JSON; records' fields go out as stored, without decoding them."""
         # A page's records come from few writers: encode each writer's name once.
         authors = {a: json.dumps(a) for a in {r.author for r in self.records}}
-        parts = [
-            '{{"type":"{}","id":"{}","deleted":{},"fields":{},"versions":{},"author":{}{}}}'.format(
-                r.type,
-                r.id,
-                "true" if r.deleted else "false",
-                r.fields,
-                r.versions,
-                authors[r.author],
-                f',"deleted_hlc":{json.dumps(r.deleted_hlc)}' if r.deleted else "",
+        # Pieces joined once at the end: formatting each record's ~1 KB into a string of its
+        # own first copied every record twice and was most of a full pull's CPU.
+        parts: list[str] = ['{"records":[']
+        extend = parts.extend
+        for r in self.records:
+            extend(
+                (
+                    '{"type":"',
+                    r.type,
+                    '","id":"',
+                    r.id,
+                    '","deleted":true,"fields":' if r.deleted else '","deleted":false,"fields":',
+                    r.fields,
+                    ',"versions":',
+                    r.versions,
+                    ',"author":',
+                    authors[r.author],
+                    f',"deleted_hlc":{json.dumps(r.deleted_hlc)}}},' if r.deleted else "},",
+                )
             )
-            for r in self.records
-        ]
+        if self.records:
+            parts[-1] = parts[-1][:-1]  # no comma after the last record
         tail = json.dumps(
             {
                 "next": self.next,
@@ -168,7 +178,8 @@ class PullPage:
                 "server_hlc": self.server_hlc,
             }
         )
-        return ('{"records":[' + ",".join(parts) + "]," + tail[1:]).encode()
+        parts.append("]," + tail[1:])
+        return "".join(parts).encode()
 
 
 #: How stale a device's "last pulled" stamp may get before an unchanged pull rewrites it.
