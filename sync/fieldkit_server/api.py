@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from fieldkit import __version__
 from fieldkit.domain.attestation import ATTESTATION_VERSION
 from fieldkit.domain.digest import BUCKET_WIDTH
-from fieldkit.domain.records import RecordType, record_spec
+from fieldkit.domain.records import RecordSpec, RecordType, record_spec
 from fieldkit_server import (
     accounts,
     anti_entropy,
@@ -30,6 +30,7 @@ from fieldkit_server import (
 )
 from fieldkit_server.accounts import Authenticated, AuthFailure, LoginLimits, LoginOutcome
 from fieldkit_server.audit import AuditAction, ClientEvent
+from fieldkit_server.bodies import ParsedJsonRoute
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.context import ServerContext
 from fieldkit_server.db import run_in_transaction
@@ -59,7 +60,7 @@ from fieldkit_server.settings import PROTOCOL
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=ParsedJsonRoute)
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemOut, "content": {"application/problem+json": {}}}
@@ -329,8 +330,9 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
     """The changes, with field names checked against their record type (422 if unknown)."""
     errors: list[dict[str, Any]] = []
     out: list[push.IncomingChange] = []
+    specs: dict[RecordType, RecordSpec] = {}
     for position, change in enumerate(changes):
-        spec = record_spec(change.type)
+        spec = specs.get(change.type) or specs.setdefault(change.type, record_spec(change.type))
         for part in ("fields", "base"):
             for name in getattr(change, part):
                 if name not in spec.by_name:
@@ -341,7 +343,7 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
                 change_id=change.change_id,
                 type=change.type,
                 id=change.id,
-                op=push.Op(change.op),
+                op=push.Op.UPSERT if change.op == "upsert" else push.Op.DELETE,
                 hlc=change.hlc,
                 fields=change.fields if change.op == "upsert" else {},
                 base=change.base,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+import starlette.requests
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
 from tests.server.conftest import FAST_ARGON2, FakeClock, Team
@@ -82,3 +85,24 @@ def test_a_request_after_the_database_dropped_its_connection_is_served(
             assert olive.push_one(olive.upsert("visit", make_visit()))["status"] == "applied"
     finally:
         admin.dispose()
+
+
+def test_a_push_body_is_parsed_once(
+    team: Any, make_visit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The body check's parse is the one the route reads: the framework does not parse again."""
+    olive = team.laptop("olive")
+    parses: list[int] = []
+
+    class CountingJson:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(json, name)
+
+        def loads(self, *args: Any, **kwargs: Any) -> Any:
+            parses.append(1)
+            return json.loads(*args, **kwargs)
+
+    monkeypatch.setattr(starlette.requests, "json", CountingJson())
+    results = olive.push(*(olive.upsert("visit", make_visit()) for _ in range(2)))["results"]
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    assert parses == []
