@@ -154,6 +154,10 @@ def push_changes(
             }
         )
     write_log(session, batch)
+    if writer.device_id is not None:
+        # The device's own row needs no commit position: noted before the clock row's lock, so
+        # that concurrent pushes do not queue behind it.
+        note_device(session, writer.device_id, device_seq, now)
     if any(s.touched for s in states.values()):
         # Derive restriction under the clock row's lock, which orders writing pushes: a push
         # that links to a record another push is committing sees it committed, and a push
@@ -163,8 +167,6 @@ def push_changes(
         write_links(session, states)
     highest = write(session, batch, [s for s in states.values() if s.dirty], now)
     hold_back(session, states)
-    if writer.device_id is not None:
-        note_device(session, writer.device_id, device_seq, now)
     if before_commit is not None:
         before_commit()
     return PushOutcome(batch.results, server_hlc(now, highest))
