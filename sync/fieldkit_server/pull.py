@@ -36,7 +36,7 @@ from fieldkit_server.policy import REFERENCE_TYPES, ROLE_SEES, Principal, Role
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 # The pull's statements name tables, not ORM classes: a Core statement skips the ORM's compile
-# and row-loading steps (a third of a pull page's time in the profile).
+# and row-loading steps.
 _USERS = Base.metadata.tables[User.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 _HOLDINGS = Base.metadata.tables[Holding.__tablename__]
