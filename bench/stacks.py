@@ -16,7 +16,9 @@ from pathlib import Path
 ROOTS = {
     "push": "push_changes (fieldkit_server/api.py",
     "pull": "pull_records (fieldkit_server/api.py",
-    "token lookup": "current_device (fieldkit_server/api.py",
+    # Its own transaction before issue 17's per-request work; since, inside push's and pull's.
+    "token lookup (own transaction)": "current_device (fieldkit_server/api.py",
+    "token lookup (in the handler's transaction)": "signed_in (fieldkit_server/api.py",
 }
 _FRAME = re.compile(r"^(.*?) \((.*?):\d+\)$")
 

@@ -518,6 +518,10 @@ class Authenticated:
     last_device_seq: int
     #: What the agreements in force today let the user's agency see of other agencies' records.
     grants: tuple[Grant, ...] = ()
+    #: Where the device's last pull got to and when, as the lookup read them (a pull in the
+    #: same transaction skips rewriting them when nothing moved).
+    last_cursor: str | None = None
+    last_pull_at: datetime | None = None
 
     @property
     def principal(self) -> Principal:
@@ -554,6 +558,8 @@ def authenticate(session: Session, *, token: str, now: datetime) -> Authenticate
         hashed,
         device.last_device_seq,
         grants(session, agency=view.agency.value, day=now.date()),
+        device.last_cursor,
+        aware(device.last_pull_at) if device.last_pull_at is not None else None,
     )
 
 

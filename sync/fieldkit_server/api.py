@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from fieldkit import __version__
 from fieldkit.domain.attestation import ATTESTATION_VERSION
 from fieldkit.domain.digest import BUCKET_WIDTH
-from fieldkit.domain.records import RecordType, record_spec
+from fieldkit.domain.records import RecordSpec, RecordType, record_spec
 from fieldkit_server import (
     accounts,
     anti_entropy,
@@ -31,6 +31,7 @@ from fieldkit_server import (
 )
 from fieldkit_server.accounts import Authenticated, AuthFailure, LoginLimits, LoginOutcome
 from fieldkit_server.audit import AuditAction, ClientEvent
+from fieldkit_server.bodies import ParsedJsonRoute
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.context import ServerContext
 from fieldkit_server.db import run_in_transaction
@@ -60,7 +61,7 @@ from fieldkit_server.settings import PROTOCOL
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=ParsedJsonRoute)
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemOut, "content": {"application/problem+json": {}}}
@@ -121,20 +122,40 @@ def refuse_old_client(request: Request, context: ServerContext) -> None:
 _BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
 
-def current_device(
+def bearer_token(
     request: Request,
     context: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
-) -> Authenticated:
-    """The user and device behind the request's bearer token."""
+) -> str:
+    """The request's bearer token, checked for shape only (and the laptop's release)."""
     refuse_old_client(request, context)
     token = credentials.credentials if credentials else ""
     if not token.strip() or len(token) > 200:
         raise _unauthorised("send Authorization: Bearer <token>")
+    return token.strip()
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
+def current_device(request: Request, context: Context, token: BearerToken) -> Authenticated:
+    """The user and device behind the request's bearer token, looked up in its own transaction."""
     now = context.clock()
-    found = run_in_transaction(
-        context.sessions, lambda s: accounts.authenticate(s, token=token.strip(), now=now)
+    return run_in_transaction(
+        context.sessions, lambda s: signed_in(s, request=request, token=token, now=now)
     )
+
+
+def signed_in(session: Session, *, request: Request, token: str, now: datetime) -> Authenticated:
+    """The user and device behind a bearer token, looked up in the caller's transaction.
+
+    The sync endpoints call this first thing in their own transaction, so that a pull or push
+    costs one transaction, not a lookup's and then the work's.
+
+    Raises:
+        Problem: 401, the token is unknown, expired or signed out, or its device revoked.
+    """
+    found = accounts.authenticate(session, token=token, now=now)
     if found is AuthFailure.DEVICE_REVOKED:
         raise Problem(
             401,
@@ -310,8 +331,9 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
     """The changes, with field names checked against their record type (422 if unknown)."""
     errors: list[dict[str, Any]] = []
     out: list[push.IncomingChange] = []
+    specs: dict[RecordType, RecordSpec] = {}
     for position, change in enumerate(changes):
-        spec = record_spec(change.type)
+        spec = specs.get(change.type) or specs.setdefault(change.type, record_spec(change.type))
         for part in ("fields", "base"):
             for name in getattr(change, part):
                 if name not in spec.by_name:
@@ -322,7 +344,7 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
                 change_id=change.change_id,
                 type=change.type,
                 id=change.id,
-                op=push.Op(change.op),
+                op=push.Op.UPSERT if change.op == "upsert" else push.Op.DELETE,
                 hlc=change.hlc,
                 fields=change.fields if change.op == "upsert" else {},
                 base=change.base,
@@ -341,25 +363,30 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
 
 
 @router.post("/sync/push", response_model=PushResponse, responses=_PROBLEMS)
-def push_changes(body: PushRequest, auth: CurrentDevice, context: Context, metrics: Metrics) -> Any:
+def push_changes(
+    body: PushRequest, request: Request, token: BearerToken, context: Context, metrics: Metrics
+) -> Any:
     """Apply a batch of changes: each applies once; the batch commits as one transaction."""
     settings = context.settings
-    if len(body.changes) > settings.max_changes:
-        raise _too_many("changes", settings.max_changes)
-    changes = _incoming(body.changes)
     now = context.clock()
-    writer = push.Writer(auth.principal, auth.device_id)
-    outcome = run_in_transaction(
-        context.sessions,
-        lambda s: push.push_changes(
-            s,
-            writer=writer,
-            changes=changes,
+
+    def work(session: Session) -> tuple[Authenticated, push.PushOutcome]:
+        # The token is looked up in the push's own transaction: one transaction per push.
+        auth = signed_in(session, request=request, token=token, now=now)
+        if len(body.changes) > settings.max_changes:
+            raise _too_many("changes", settings.max_changes)
+        outcome = push.push_changes(
+            session,
+            writer=push.Writer(auth.principal, auth.device_id),
+            changes=_incoming(body.changes),
             device_seq=body.device_seq,
             now=now,
             hlc_tolerance_millis=settings.hlc_tolerance_millis,
-        ),
-    )
+        )
+        return auth, outcome
+
+    auth, outcome = run_in_transaction(context.sessions, work)
+    changes = body.changes
     for status in push.ChangeStatus:
         counted = sum(1 for r in outcome.results if r.status is status)
         if counted:
@@ -374,7 +401,8 @@ def push_changes(body: PushRequest, auth: CurrentDevice, context: Context, metri
 
 @router.get("/sync/pull", response_model=PullResponse, responses=_PROBLEMS)
 def pull_records(
-    auth: CurrentDevice,
+    request: Request,
+    token: BearerToken,
     context: Context,
     metrics: Metrics,
     since: Annotated[str | None, Query(max_length=200)] = None,
@@ -387,19 +415,25 @@ def pull_records(
         raise Problem(
             400, "Bad cursor", "send a cursor this server issued", code="bad_cursor"
         ) from None
-    reader = pull.Reader(auth.principal, auth.device_id)
     now = context.clock()
-    page = run_in_transaction(
-        context.sessions,
-        lambda s: pull.pull_page(
-            s,
-            reader=reader,
+
+    def work(session: Session) -> pull.PullPage:
+        # The token is looked up in the pull's own snapshot: an empty pull is one transaction
+        # of two indexed reads (the token, the clock).
+        auth = signed_in(session, request=request, token=token, now=now)
+        return pull.pull_page(
+            session,
+            reader=pull.Reader(
+                auth.principal,
+                auth.device_id,
+                pull.PullMark(auth.last_cursor, auth.last_pull_at),
+            ),
             since=cursor,
             limit=min(limit, context.settings.max_pull_limit),
             now=now,
-        ),
-        isolation="REPEATABLE READ",
-    )
+        )
+
+    page = run_in_transaction(context.sessions, work, isolation="REPEATABLE READ")
     metrics.records_pulled.inc(amount=len(page.records))
     metrics.purges.inc(amount=len(page.purge))
     return Response(page.render(), media_type="application/json")

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    String,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 T = TypeVar("T")
 
@@ -50,8 +62,11 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
+    # No ping before every checkout (a round trip per request): a connection the database
+    # dropped fails its transaction's first statement instead, and ``run_in_transaction``
+    # runs the work again on a fresh one.
     return create_engine(
-        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+        url, pool_size=10, max_overflow=20, pool_pre_ping=False, hide_parameters=True
     )
 
 
@@ -67,9 +82,10 @@ def _retryable(exc: DBAPIError) -> bool:
     """Whether a failed transaction may succeed if run again from the start.
 
     Concurrent pushes of the same new record or change id meet a unique constraint; crossing
-    locks give a deadlock; a repeatable-read pull can meet a serialisation failure.
+    locks give a deadlock; a repeatable-read pull can meet a serialisation failure; a pooled
+    connection the database (or a restart of it) closed fails as a disconnect.
     """
-    if isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError) or exc.connection_invalidated:
         return True
     code = getattr(exc.orig, "sqlstate", None)
     if code in ("40001", "40P01"):
@@ -112,6 +128,49 @@ def run_in_transaction(
             # Back off a little so that two retrying pushes do not collide again in step.
             time.sleep(0.005 * attempt)
     raise AssertionError("unreachable")
+
+
+def one_of(
+    session: Session, column: ColumnElement[Any] | QueryableAttribute[Any], values: Collection[str]
+) -> Any:
+    """``column IN values`` for text ids, as one array parameter on PostgreSQL.
+
+    A push asks about hundreds of ids at once: ``= ANY(%s)`` keeps one short statement text
+    (parsed once, prepared by the driver) where ``IN (%s, %s, ...)`` makes a new, long one for
+    every batch size.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    return column.in_(list(values))
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (each with the same keys) in the session's transaction, in bulk.
+
+    PostgreSQL takes them with one ``COPY ... FROM STDIN``; SQLite with one executemany. A
+    failure (a concurrent push's unique id) is raised as SQLAlchemy's error, so that
+    ``run_in_transaction`` retries it as it would an INSERT's.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), list(rows))
+        return
+    import psycopg  # the PostgreSQL driver: only needed, and only installed, where it is used
+
+    names = list(rows[0])
+    for name in names:
+        if name not in table.c:
+            raise ValueError(f"{table.name} has no column {name}")
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # a live connection, checked out for this transaction
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from None
 
 
 def alembic_config(engine: Engine) -> Config:

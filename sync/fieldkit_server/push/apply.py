@@ -12,6 +12,7 @@ from fieldkit.domain.hlc import Hlc, bound_hlc
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import millis, server_hlc
+from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Change,
@@ -70,7 +71,9 @@ def push_changes(
     """
     batch = Batch()
     ids = list(dict.fromkeys(c.change_id for c in changes))
-    seen = set(session.scalars(select(Change.change_id).where(Change.change_id.in_(ids))))
+    seen = set(
+        session.scalars(select(Change.change_id).where(one_of(session, Change.change_id, ids)))
+    )
     states = load(session, sorted({c.id for c in changes}))
     users = Users(session)
     restrictions = Restrictions(session, states)
@@ -160,6 +163,10 @@ def push_changes(
             }
         )
     write_log(session, batch)
+    if writer.device_id is not None:
+        # The device's own row needs no commit position: noted before the clock row's lock, so
+        # that concurrent pushes do not queue behind it.
+        note_device(session, writer.device_id, device_seq, now)
     if any(s.touched for s in states.values()):
         # Derive restriction under the clock row's lock, which orders writing pushes: a push
         # that links to a record another push is committing sees it committed, and a push
@@ -169,8 +176,6 @@ def push_changes(
         write_links(session, states)
     highest = write(session, batch, [s for s in states.values() if s.dirty], now)
     hold_back(session, states)
-    if writer.device_id is not None:
-        note_device(session, writer.device_id, device_seq, now)
     if before_commit is not None:
         before_commit()
     return PushOutcome(batch.results, server_hlc(now, highest))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from fieldkit.domain.records import (
     RecordType,
 )
+from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Device,
@@ -82,7 +83,7 @@ class Restrictions:
             return
         rows = self._session.execute(
             select(_RECORDS.c.id, _RECORDS.c.restricted)
-            .where(_RECORDS.c.id.in_(wanted))
+            .where(one_of(self._session, _RECORDS.c.id, wanted))
             .order_by(_RECORDS.c.id)
             .with_for_update(read=True)
         )
@@ -159,7 +160,7 @@ class Merges:
         if missing:
             rows = self._session.execute(
                 select(_RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.deleted, _RECORDS.c.fields).where(
-                    _RECORDS.c.id.in_(missing)
+                    one_of(self._session, _RECORDS.c.id, missing)
                 )
             )
             for row in rows:

@@ -138,10 +138,11 @@ def apply_upsert(
             base=change.base,
             append_only=spec.append_only,
         )
-        # Validated once: when every incoming value won, the merge is the record just checked.
-        fields = (
-            candidate if merged.fields == candidate else validate_fields(change.type, merged.fields)
-        )
+        # Validated once: when every incoming value won (a new record, or an edit no one
+        # overtook), the merge is the record just checked (normalising a normalised value
+        # changes nothing).
+        all_won = merged.fields == {**current_fields, **incoming}
+        fields = candidate if all_won else validate_fields(change.type, merged.fields)
     except ValidationError as exc:
         return None, _reason(exc)
     created_by = held.created_by if held else principal.user_id

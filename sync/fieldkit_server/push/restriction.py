@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
+from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Record,
@@ -69,7 +70,9 @@ def rederive_dependents(
             return
         stored = set(
             session.scalars(
-                select(RecordLink.record_id).where(RecordLink.target_id.in_(sorted(wave)))
+                select(RecordLink.record_id).where(
+                    one_of(session, RecordLink.target_id, sorted(wave))
+                )
             )
         )
         # Stored links of the records this batch wrote are out of date: use their fields'.
@@ -116,7 +119,7 @@ def write_links(session: Session, states: Mapping[str, Held]) -> None:
     touched = sorted(s.id for s in states.values() if s.touched)
     if not touched:
         return
-    session.execute(delete(RecordLink).where(RecordLink.record_id.in_(touched)))
+    session.execute(delete(RecordLink).where(one_of(session, RecordLink.record_id, touched)))
     rows = [
         {"record_id": record_id, "target_id": target}
         for record_id in touched
@@ -155,7 +158,7 @@ def hold_back(session: Session, states: Mapping[str, Held]) -> None:
     under = set(
         session.scalars(
             select(RightsRequest.person_id).where(
-                RightsRequest.person_id.in_(wanted),
+                one_of(session, RightsRequest.person_id, wanted),
                 RightsRequest.restricted_from.is_not(None),
                 RightsRequest.lifted_at.is_(None),
             )
@@ -163,12 +166,15 @@ def hold_back(session: Session, states: Mapping[str, Held]) -> None:
     ) | set(
         session.scalars(
             select(_RECORDS.c.id).where(
-                _RECORDS.c.id.in_(wanted), _RECORDS.c.processing_restricted.is_(True)
+                one_of(session, _RECORDS.c.id, wanted),
+                _RECORDS.c.processing_restricted.is_(True),
             )
         )
     )
     ids = sorted(record_id for record_id, named in names.items() if named & under)
     if ids:
         session.execute(
-            update(_RECORDS).where(_RECORDS.c.id.in_(ids)).values(processing_restricted=True)
+            update(_RECORDS)
+            .where(one_of(session, _RECORDS.c.id, ids))
+            .values(processing_restricted=True)
         )

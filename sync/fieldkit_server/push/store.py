@@ -6,12 +6,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.digest import record_digest
-from fieldkit_server import audit
+from fieldkit_server.db import insert_rows, one_of
 from fieldkit_server.models import (
+    AuditEvent,
     Base,
     Change,
     Conflict,
@@ -25,13 +26,22 @@ _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 _CHANGES = Base.metadata.tables[Change.__tablename__]
 _CONFLICTS = Base.metadata.tables[Conflict.__tablename__]
+_AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
+
+
+#: The stored JSON texts' encoders, made once (``json.dumps`` with options makes one per call).
+_FIELDS_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_VERSIONS_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def load(session: Session, ids: list[str]) -> dict[str, Held]:
     # Locked in id order so that two pushes touching the same records queue instead of
     # deadlocking; a push that then inserts the same new record as another is retried whole.
     rows = session.execute(
-        select(_RECORDS).where(_RECORDS.c.id.in_(ids)).order_by(_RECORDS.c.id).with_for_update()
+        select(_RECORDS)
+        .where(one_of(session, _RECORDS.c.id, ids))
+        .order_by(_RECORDS.c.id)
+        .with_for_update()
     )
     return {
         row.id: Held(
@@ -66,8 +76,8 @@ def record_row(state: Held, seq: int, now: datetime) -> dict[str, Any]:
         "addressee": state.addressee,
         "deleted": state.deleted,
         "deleted_hlc": state.deleted_hlc,
-        "fields": json.dumps(state.fields, separators=(",", ":"), ensure_ascii=False),
-        "versions": json.dumps(state.versions, separators=(",", ":")),
+        "fields": _FIELDS_JSON.encode(state.fields),
+        "versions": _VERSIONS_JSON.encode(state.versions),
         "digest": record_digest(
             state.type, state.id, deleted=state.deleted, versions=state.versions
         ),
@@ -86,12 +96,10 @@ def write_log(session: Session, batch: Batch) -> None:
     Done before the clock row is locked, so that concurrent pushes queue only for the records'
     positions; rows added to the batch after this are written by ``write``.
     """
-    # Through the tables (Core), without the ORM's per-row bulk bookkeeping.
-    if batch.changes:
-        session.execute(insert(_CHANGES), batch.changes)
-    if batch.conflicts:
-        session.execute(insert(_CONFLICTS), batch.conflicts)
-    audit.append(session, batch.audit)
+    # In bulk through the tables: COPY on PostgreSQL, without a statement per row.
+    insert_rows(session, _CHANGES, batch.changes)
+    insert_rows(session, _CONFLICTS, batch.conflicts)
+    insert_rows(session, _AUDIT, batch.audit)
     batch.changes, batch.conflicts, batch.audit = [], [], []
 
 
@@ -116,8 +124,7 @@ def write(session: Session, batch: Batch, dirty: list[Held], now: datetime) -> s
     old_rows = [
         {**record_row(s, first + i, now), "_id": s.id} for i, s in enumerate(dirty) if s.stored
     ]
-    if new_rows:
-        session.execute(insert(_RECORDS), new_rows)
+    insert_rows(session, _RECORDS, new_rows)
     if old_rows:
         session.execute(
             update(_RECORDS)
