@@ -15,10 +15,11 @@ from fieldkit.domain.vocabulary import District
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, system_clock
+from fieldkit_server.models import Agreement as AgreementRow
 from fieldkit_server.models import Device, LoginAttempts, Token, User
 from fieldkit_server.policy import PARTNERSHIP_ROLES, Agency, Grant, Principal, Role
 from fieldkit_server.security import Passwords, new_token, token_hash
-from fieldkit_server.sharing import grants
+from fieldkit_server.sharing import grants_from, in_force_naming
 
 
 class AccountError(ValueError):
@@ -535,15 +536,19 @@ def authenticate(session: Session, *, token: str, now: datetime) -> Authenticate
     expired or logged-out token is simply invalid.
     """
     hashed = token_hash(token)
-    row = session.execute(
-        select(Token, Device, User)
+    # One statement: the token, its device and user, and the agreements in force that name the
+    # user's agency (none: one row with no agreement).
+    rows = session.execute(
+        select(Token, Device, User, AgreementRow)
         .join(Device, Token.device_id == Device.id)
         .join(User, Device.user_id == User.id)
+        .outerjoin(AgreementRow, in_force_naming(User.agency, day=now.date()))
         .where(Token.token_hash == hashed)
-    ).first()
-    if row is None:
+    ).all()
+    if not rows:
         return AuthFailure.INVALID
-    tok, device, user = row
+    tok, device, user, _agreement = rows[0]
+    in_force = [r[3] for r in rows if r[3] is not None]
     if device.revoked_at is not None or user.disabled:
         return AuthFailure.DEVICE_REVOKED
     if tok.revoked_at is not None or aware(tok.expires_at) <= now:
@@ -557,7 +562,7 @@ def authenticate(session: Session, *, token: str, now: datetime) -> Authenticate
         device.id,
         hashed,
         device.last_device_seq,
-        grants(session, agency=view.agency.value, day=now.date()),
+        grants_from(in_force, agency=view.agency.value, day=now.date()),
         device.last_cursor,
         aware(device.last_pull_at) if device.last_pull_at is not None else None,
     )

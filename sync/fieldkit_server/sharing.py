@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
@@ -70,6 +71,26 @@ def agreements(session: Session) -> list[Agreement]:
 def grants(session: Session, *, agency: str, day: date) -> tuple[Grant, ...]:
     """What the agreements in force on ``day`` let ``agency``'s users see of others' records."""
     return grants_for(agency, agreements(session), day=day)
+
+
+def in_force_naming(agency: SQLCoreOperations[str], *, day: date) -> ColumnElement[bool]:
+    """A join condition: agreements in force on ``day`` that (by their text) name ``agency``.
+
+    A pre-filter for joining agreements onto another lookup (the token's): the text match may
+    admit an agreement naming a longer agency, so the rows it finds go through
+    ``grants_from`` (which reads the list exactly) before anything is granted.
+    """
+    return and_(
+        AgreementRow.agencies.contains(literal('"') + agency + literal('"')),
+        AgreementRow.ended_at.is_(None),
+        AgreementRow.start <= day,
+        or_(AgreementRow.end.is_(None), AgreementRow.end >= day),
+    )
+
+
+def grants_from(rows: Iterable[AgreementRow], *, agency: str, day: date) -> tuple[Grant, ...]:
+    """What agreement rows already read (``in_force_naming``'s) grant ``agency``'s users."""
+    return grants_for(agency, [_policy(r) for r in rows], day=day)
 
 
 def list_agreements(session: Session, *, day: date) -> list[AgreementView]:
