@@ -60,6 +60,8 @@ class AuditAction(StrEnum):
     USER_DISABLE = "user_disable"
     DEVICE_REVOKE = "device_revoke"
     SERVICES_IMPORT = "services_import"
+    #: Police recorded crime was imported (months and counts; it names no one).
+    CRIME_IMPORT = "crime_import"
     AUDIT_EXPORT = "audit_export"
     #: Information governance decided on a record whose retention period was up (keep,
     #: anonymise or erase); the detail names the decision, never the record's content.

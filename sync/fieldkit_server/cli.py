@@ -1,4 +1,4 @@
-"""The fieldkit-server command: users, devices, services, people duplicates, audit export, serve."""
+"""The fieldkit-server command: users, devices, services, crime, people duplicates, audit, serve."""
 
 from __future__ import annotations
 
@@ -89,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     imp = services.add_parser("import", parents=[db], help="import services from a JSON file")
     imp.add_argument("file", type=Path)
+
+    crime_cmd = sub.add_parser("crime", help="police recorded crime").add_subparsers(
+        dest="action", required=True
+    )
+    crime_imp = crime_cmd.add_parser(
+        "import",
+        parents=[db],
+        help="import a police street-level crime CSV (any bad row: nothing imported)",
+    )
+    crime_imp.add_argument("file", type=Path)
 
     aud = sub.add_parser("audit", help="the s62 audit log").add_subparsers(
         dest="action", required=True
@@ -326,6 +336,21 @@ def _dispatch(
             print(f"refused: {r.reason}", file=sys.stderr)
         print(f"imported {len(results) - len(refused)} of {len(results)} services")
         return 1 if refused else 0
+    elif key == ("crime", "import"):
+        from fieldkit.domain.crime import CrimeFileError, parse_crime_csv
+        from fieldkit_server import crime
+
+        try:
+            rows = parse_crime_csv(args.file.read_bytes())
+        except CrimeFileError as exc:
+            for problem in exc.problems:
+                print(f"refused: {problem}", file=sys.stderr)
+            print(f"fieldkit-server: {args.file.name}: {exc}", file=sys.stderr)
+            return 1
+        done = run(lambda s: crime.import_crime(s, rows=rows, now=now, actor=actor))
+        for force, month, count in done.months:
+            print(json.dumps({"force": force, "month": month, "rows": count}))
+        print(f"imported {done.rows} crimes in {len(done.months)} force-months", file=sys.stderr)
     elif key == ("people", "duplicates"):
         from fieldkit.domain.names import NameRulesError, load_name_rules
         from fieldkit_server import duplicates
