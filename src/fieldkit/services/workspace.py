@@ -20,6 +20,7 @@ from fieldkit.services.drafts import DraftService
 from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
+from fieldkit.services.maps import MapService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.person_merge import PersonMergeService
 from fieldkit.services.print_port import PrintSystem
@@ -89,6 +90,8 @@ class Workspace:
     account: AppSync | None = None
     #: Merging two records of one person (supervisors).
     merges: PersonMergeService | None = None
+    #: The map: outlines, points, recorded crime, initiatives, hotspot densities.
+    maps: MapService | None = None
 
 
 def open_workspace(
@@ -170,6 +173,7 @@ def open_workspace(
         kept_documents=KeptDocumentService(vault, documents),
         governance=GovernanceService(vault, ca_certificate=lambda: settings.load().ca_certificate),
         asb=asb,
+        maps=MapService(vault),
     )
 
 
