@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from tests.documents.pdf_reading import pdf_text
 from tests.factories import place, visit
 
 from fieldkit.domain.geo import rectangle
 from fieldkit.domain.initiative import Initiative, InitiativeError, add_months
 from fieldkit.domain.legal_clocks import LONDON
 from fieldkit.domain.records import new_id
+from fieldkit.domain.schemes import load_schemes
+from fieldkit.domain.trends import period_ending
+from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.maps import HotspotSource, MapService, PointFilter
 from fieldkit.store import reference_data
 from fieldkit.store.records import NewRecord
@@ -154,3 +159,25 @@ def test_outlines_are_the_shipped_ones_until_the_server_sends_some(vault: Vault)
         "huddersfield",
         "rural",
     }
+
+
+def test_the_meeting_pack_carries_each_initiative_its_definition_and_result(
+    vault: Vault, tmp_path: Path
+) -> None:
+    _plant_crime(vault)
+    maps = MapService(vault)
+    maps.save_initiative(_initiative())
+    service = IntelligenceService(vault, schemes=load_schemes(), initiatives=maps.evaluate_all)
+    out = tmp_path / "pack.pdf"
+    service.meeting_pack(
+        district="huddersfield", period=period_ending(date(2026, 11, 27), 4), destination=out
+    )
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    for expected in (
+        "Initiative: Town centre retail",
+        "recorded crime -20.0% (95% interval -30.0% to -8.5%)",
+        "480 in 12 months before; 384 in 12 months from the start",
+        "Town centre retail: recorded crime and visits per month in the area",
+        "Wald, on the log scale",
+    ):
+        assert expected in text, expected

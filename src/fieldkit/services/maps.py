@@ -178,6 +178,11 @@ class MapService:
             last_crime,
         )
 
+    def evaluate_all(self) -> list[tuple[Initiative, Comparison, Comparison]]:
+        """Every kept initiative with its recorded-crime and visit comparisons (for the pack)."""
+        results = [self.evaluate(i) for i in self.initiatives()]
+        return [(r.initiative, r.crime, r.visits) for r in results]
+
     # Hotspots ------------------------------------------------------------------------------
 
     def densities(

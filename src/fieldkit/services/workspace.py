@@ -125,6 +125,7 @@ def open_workspace(
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
     asb = AsbCaseService(vault, records, matrix=risk_matrix or load_matrix())
+    maps = MapService(vault)
     triggers = CommunityTriggerService(
         vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
     )
@@ -149,7 +150,10 @@ def open_workspace(
         settings=settings,
         documents=documents,
         intelligence=IntelligenceService(
-            vault, schemes=schemes, branding=lambda: documents.library.bundle("en").branding
+            vault,
+            schemes=schemes,
+            branding=lambda: documents.library.bundle("en").branding,
+            initiatives=maps.evaluate_all,
         ),
         subject_access=SubjectAccessService(
             vault,
@@ -173,7 +177,7 @@ def open_workspace(
         kept_documents=KeptDocumentService(vault, documents),
         governance=GovernanceService(vault, ca_certificate=lambda: settings.load().ca_certificate),
         asb=asb,
-        maps=MapService(vault),
+        maps=maps,
     )
 
 

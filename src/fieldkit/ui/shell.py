@@ -41,6 +41,7 @@ from fieldkit.ui.documents_view import DocumentsView
 from fieldkit.ui.governance_view import GovernanceView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
+from fieldkit.ui.map_view import MapView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
@@ -75,7 +76,8 @@ log = logging.getLogger(__name__)
     ASB_CASES,
     COMMUNITY_TRIGGER,
     GOVERNANCE,
-) = range(13)
+    MAP,
+) = range(14)
 SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "Today")), "Ctrl+1"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Log a visit")), "Ctrl+N"),
@@ -90,6 +92,7 @@ SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "ASB cases")), "Ctrl+Shift+A"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Community Trigger")), "Ctrl+Shift+T"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Governance")), "Ctrl+Shift+G"),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Map")), "Ctrl+Shift+M"),
 )
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS})
@@ -157,6 +160,8 @@ class Screens:
             ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
         self.governance = GovernanceView(ws.governance, workers)
+        assert ws.maps is not None, "open_workspace builds the map service"
+        self.map = MapView(ws.maps, workers)
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -173,6 +178,7 @@ class Screens:
             self.asb,
             self.community_trigger,
             self.governance,
+            self.map,
         ]
 
 
@@ -342,6 +348,7 @@ class MainWindow(QMainWindow):
         s.review.open_subject.connect(self.open_subject)
         s.conflicts.open_subject.connect(self.open_subject)
         s.intelligence.open_subject.connect(self.open_subject)
+        s.map.open_subject.connect(self.open_subject)
         s.people.edit_record.connect(self.correct)
         s.review.edit_record.connect(self.correct)
         s.people.risk_markers_requested.connect(self.edit_risk_markers)
@@ -539,6 +546,9 @@ class MainWindow(QMainWindow):
                 s.community_trigger.refresh()
             case 12:  # GOVERNANCE
                 s.governance.refresh()
+            case 13:  # MAP
+                s.map.refresh()
+                s.map.canvas.setFocus()
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
         if self.screens is not None:
