@@ -21,7 +21,6 @@ from fieldkit.domain.initiative import (
     month_key,
     window,
 )
-from fieldkit.domain.trends import london_midnight, stored_moment
 from fieldkit.store import map_points, reference_data
 from fieldkit.store.map_points import MapPoint, PointFilter
 from fieldkit.store.vault import Vault
@@ -214,14 +213,21 @@ class MapService:
                 last_day,
             )
         with self._vault.read() as tx:
-            rows = map_points.visit_positions(
-                tx, PointFilter(where.districts, where.categories, previous_first, last_day)
+            rows = map_points.visit_counts_by_place(
+                tx,
+                PointFilter(where.districts, where.categories, previous_first, last_day),
+                split=first,
             )
-        moments = np.array([r[0] for r in rows], dtype="U32")
-        lons = np.array([r[1] for r in rows], dtype=float)
-        lats = np.array([r[2] for r in rows], dtype=float)
-        now = moments >= stored_moment(london_midnight(first))
-        return Densities((lons[now], lats[now]), (lons[~now], lats[~now]), first, last_day)
+        lons = np.array([r[0] for r in rows], dtype=float)
+        lats = np.array([r[1] for r in rows], dtype=float)
+        now = np.array([r[2] for r in rows], dtype=np.int64)
+        before = np.array([r[3] for r in rows], dtype=np.int64)
+        return Densities(
+            (np.repeat(lons, now), np.repeat(lats, now)),
+            (np.repeat(lons, before), np.repeat(lats, before)),
+            first,
+            last_day,
+        )
 
 
 def _repeated(

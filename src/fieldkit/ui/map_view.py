@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QDate, QPointF, QRectF, QSize, Qt, Signal
@@ -46,6 +47,7 @@ from fieldkit.domain.geo import Area, Polygon, rectangle
 from fieldkit.domain.initiative import Comparison, Initiative, InitiativeError
 from fieldkit.domain.vocabulary import Category, District
 from fieldkit.services.map_layout import Tile, Viewport, density_grid, density_rgba
+from fieldkit.services.map_tiles import TileCache
 from fieldkit.services.maps import (
     Densities,
     HotspotSource,
@@ -424,6 +426,49 @@ class MapView(QWidget):
         self.tabs.addTab(self._hotspot_tab(), _tr("Hotspot map"))
         self.tabs.addTab(self._initiative_tab(), _tr("Initiatives"))
         self.tabs.currentChanged.connect(self._tab_chosen)
+        self._tiles: TileCache | None = None
+        self._tile_images: dict[tuple[int, int, int], QImage | None] = {}
+        self._tiles_asked: set[tuple[int, int, int]] = set()
+        self.online.toggled.connect(self._online_toggled)
+
+    # Online tiles ----------------------------------------------------------------------------
+
+    def use_tiles(self, template: str, cache_folder: Path | None) -> None:
+        """Offer the online street map from a tile address ("" or no folder: offline only)."""
+        self._tile_images.clear()
+        self._tiles_asked.clear()
+        try:
+            self._tiles = TileCache(cache_folder, template) if template and cache_folder else None
+        except ValueError:
+            self._tiles = None
+        self.online.setEnabled(self._tiles is not None)
+        if self._tiles is None:
+            self.online.setChecked(False)
+        self._online_toggled(self.online.isChecked())
+
+    def _online_toggled(self, on: bool) -> None:
+        self.canvas.tile_source = self._tile if on and self._tiles is not None else None
+        self.canvas.update()
+
+    def _tile(self, tile: Tile) -> QImage | None:
+        key = (tile.z, tile.x, tile.y)
+        if key in self._tile_images:
+            return self._tile_images[key]
+        cache = self._tiles
+        if cache is None or key in self._tiles_asked:
+            return None
+        self._tiles_asked.add(key)
+
+        def got(body: bytes | None) -> None:
+            image = QImage.fromData(body) if body else None
+            self._tile_images[key] = image if image is not None and not image.isNull() else None
+            self.canvas.update()
+
+        def failed(_exc: Exception) -> None:
+            self._tiles_asked.discard(key)  # offline now: asked again when the map next moves
+
+        self._workers.submit(lambda: cache.fetch(*key), got, failed)
+        return None
 
     # Map tab ---------------------------------------------------------------------------------
 
@@ -457,6 +502,7 @@ class MapView(QWidget):
         self.show_button.clicked.connect(self.refresh)
         self.online = QCheckBox(_tr("Street map tiles"), page)
         self.online.setToolTip(_tr("Set a tile address in Settings to draw a street map."))
+        self.online.setAccessibleName(_tr("Street map tiles"))
         self.online.setEnabled(False)
         self.canvas = MapCanvas(page)
         self.canvas.point_chosen.connect(self.open_subject)

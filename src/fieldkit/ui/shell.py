@@ -11,8 +11,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QSettings,
+    QSize,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -162,6 +171,7 @@ class Screens:
         self.governance = GovernanceView(ws.governance, workers)
         assert ws.maps is not None, "open_workspace builds the map service"
         self.map = MapView(ws.maps, workers)
+        self.map.use_tiles(settings.map_tile_url, tile_cache_folder())
 
     def in_order(self) -> list[QWidget]:
         return [
@@ -180,6 +190,12 @@ class Screens:
             self.governance,
             self.map,
         ]
+
+
+def tile_cache_folder() -> Path | None:
+    """Where map tiles are cached: the app's cache folder (tiles are not personal data)."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return Path(location) / "map-tiles" if location else None
 
 
 def _local_now() -> datetime:
@@ -396,6 +412,7 @@ class MainWindow(QMainWindow):
         if self.screens is not None:
             self.screens.warning.use_settings(settings)
             self.screens.tenancy.set_court(settings.court_name, settings.district)
+            self.screens.map.use_tiles(settings.map_tile_url, tile_cache_folder())
 
     def _apply_look(self, *, high_contrast: bool, text_size: int) -> None:
         apply_theme(self._app, high_contrast=high_contrast, text_size=text_size)
