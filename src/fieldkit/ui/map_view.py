@@ -119,9 +119,11 @@ class MapCanvas(QWidget):
         self._pixels: np.ndarray = np.zeros((0, 2))
         self._drag: QPointF | None = None
         self._moved = False
+        #: What the last fit showed, kept while nobody moves the map, so a resize shows it still.
+        self._fitted: tuple[float, float, float, float] | None = None
 
     def sizeHint(self) -> QSize:
-        return QSize(640, 480)
+        return QSize(560, 340)
 
     # What is drawn ---------------------------------------------------------------------------
 
@@ -164,6 +166,7 @@ class MapCanvas(QWidget):
 
     def set_viewport(self, viewport: Viewport) -> None:
         """Show exactly this view (the hotspot maps keep theirs in step)."""
+        self._fitted = None
         self.viewport = viewport
         self._place()
 
@@ -271,8 +274,11 @@ class MapCanvas(QWidget):
     # Moving ----------------------------------------------------------------------------------
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self.viewport = self.viewport.resized(max(self.width(), 1), max(self.height(), 1))
-        self._place()
+        if self._fitted is not None:
+            self.fit(self._fitted)
+        else:
+            self.viewport = self.viewport.resized(max(self.width(), 1), max(self.height(), 1))
+            self._place()
         super().resizeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -627,9 +633,10 @@ class MapView(QWidget):
         return page
 
     def _follow(self, leader: MapCanvas, follower: MapCanvas) -> None:
-        if follower.viewport != leader.viewport.resized(follower.width(), follower.height()):
-            follower.set_viewport(leader.viewport.resized(follower.width(), follower.height()))
-            self._paint_hotspots()
+        wanted = leader.viewport.resized(max(follower.width(), 1), max(follower.height(), 1))
+        if follower.viewport != wanted:
+            follower.set_viewport(wanted)
+        self._paint_hotspots()
 
     def refresh_hotspots(self) -> None:
         """Count the period ending today and the one before it, on a worker."""
