@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from fieldkit.domain.crime import HEADER, CrimeFileError, CrimeType, parse_crime_csv
+from fieldkit.domain.crime import (
+    HEADER,
+    CrimeFileError,
+    CrimeType,
+    crime_month_from_wire,
+    parse_crime_csv,
+)
 
 GOOD = (
     "abc123,2026-03,West Yorkshire Police,West Yorkshire Police,-1.785,53.645,"
@@ -65,3 +71,39 @@ def test_every_bad_row_is_listed() -> None:
 def test_a_file_of_another_shape_is_refused(data: bytes) -> None:
     with pytest.raises(CrimeFileError):
         parse_crime_csv(data)
+
+
+GOOD_MONTH = {
+    "force": "West Yorkshire Police",
+    "month": "2026-01",
+    "points": [["Shoplifting", -1.785, 53.645, 3]],
+    "unplaced": {"Burglary": 2},
+}
+
+
+def test_a_crime_month_from_the_server_is_read_as_sent() -> None:
+    month = crime_month_from_wire(GOOD_MONTH)
+    assert month.points == (("Shoplifting", -1.785, 53.645, 3),)
+    assert month.unplaced == (("Burglary", 2),)
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"month": "2026-1"}, "YYYY-MM"),
+        ({"force": ""}, "no force"),
+        ({"points": [["Shoplifting", "x", 53.6, 1]]}, "position"),
+        ({"points": [["Shoplifting", float("nan"), 53.6, 1]]}, "position"),
+        ({"points": [["Shoplifting", -1.7, 95.0, 1]]}, "position"),
+        ({"points": [["Shoplifting", -1.7, 53.6, -4]]}, "positive whole number"),
+        ({"points": [["Shoplifting", -1.7, 53.6, True]]}, "positive whole number"),
+        ({"points": [["Shoplifting", -1.7, 53.6]]}, "not \\[type, lon, lat, count\\]"),
+        ({"unplaced": {"Burglary": 10**12}}, "positive whole number"),
+        ({"unplaced": []}, "malformed"),
+    ],
+)
+def test_a_damaged_crime_month_from_the_server_is_refused(
+    changes: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        crime_month_from_wire({**GOOD_MONTH, **changes})

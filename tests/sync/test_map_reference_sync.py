@@ -6,11 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
 from tests.sync.conftest import Server
 
 from fieldkit.domain.crime import HEADER
+from fieldkit.services.sync_engine import SyncOutcome
 from fieldkit.store import reference_data, replica
 from fieldkit_server import cli as server_cli
+from fieldkit_server.models import RecordedCrime
 
 FORCE = "West Yorkshire Police"
 
@@ -48,3 +51,18 @@ def test_a_laptop_holds_outlines_and_crime_and_takes_only_what_changed(
     assert _held(laptop) == [("2026-01", "Robbery", 1), ("2026-02", "Burglary", 1)]
     with laptop.open().read() as conn:
         assert replica.get_state(conn, "crime_seq") > first_cursor
+
+
+def test_crime_rewritten_in_the_servers_database_out_of_range_is_not_taken(
+    sqlite_server: Server, laptops: Callable[..., Any], tmp_path: Path
+) -> None:
+    sqlite_server.admin.add_user("olive")
+    _import(sqlite_server, tmp_path / "a.csv", ("2026-01", "Shoplifting"))
+    # Someone with the database moves a crime off the globe.
+    sqlite_server.admin._run(lambda s: s.execute(update(RecordedCrime).values(lon=500.0)))
+    laptop = laptops("olive-laptop", "olive", sqlite_server.url)
+    report = laptop.sync()
+    assert report.outcome is SyncOutcome.OFFLINE  # "the reply was damaged"
+    assert _held(laptop) == []
+    with laptop.open().read() as conn:
+        assert not replica.get_state(conn, "crime_seq")

@@ -181,3 +181,57 @@ def parse_crime_csv(data: bytes) -> list[CrimeRow]:
             problems.append(f"... and {bad - len(problems)} more bad rows")
         raise CrimeFileError(problems, bad)
     return rows
+
+
+@dataclass(frozen=True)
+class CrimeMonth:
+    """One force's month as the server sends it: counts by crime type and published point."""
+
+    force: str
+    month: str
+    #: ``(crime type, lon, lat, count)``.
+    points: tuple[tuple[str, float, float, int], ...]
+    #: Crimes published without a location, by crime type.
+    unplaced: tuple[tuple[str, int], ...]
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 10_000_000:
+        raise ValueError("a crime count is not a positive whole number")
+    return value
+
+
+def crime_month_from_wire(data: object) -> CrimeMonth:
+    """Check one month of ``GET /v1/reference/crime`` (a server's reply is not trusted blindly).
+
+    Raises:
+        ValueError: saying what is wrong (never quoting the reply).
+    """
+    if not isinstance(data, dict):
+        raise ValueError("a crime month is not an object")
+    force, month = data.get("force"), data.get("month")
+    if not isinstance(force, str) or not force or len(force) > 200:
+        raise ValueError("a crime month has no force")
+    if not isinstance(month, str) or not _MONTH.match(month):
+        raise ValueError("a crime month's month is not YYYY-MM")
+    points = data.get("points", [])
+    unplaced = data.get("unplaced", {})
+    if not isinstance(points, list) or not isinstance(unplaced, dict):
+        raise ValueError("a crime month's points or unplaced counts are malformed")
+    checked: list[tuple[str, float, float, int]] = []
+    for point in points:
+        if not (isinstance(point, list) and len(point) == 4 and isinstance(point[0], str)):
+            raise ValueError("a crime point is not [type, lon, lat, count]")
+        crime_type, lon, lat, count = point
+        if (
+            isinstance(lon, bool)
+            or isinstance(lat, bool)
+            or not isinstance(lon, int | float)
+            or not isinstance(lat, int | float)
+            or not (math.isfinite(lon) and math.isfinite(lat))
+            or not (-180 <= lon <= 180 and -90 <= lat <= 90)
+        ):
+            raise ValueError("a crime point's position is not a longitude and latitude")
+        checked.append((crime_type, float(lon), float(lat), _count(count)))
+    out_of_place = tuple((str(k), _count(v)) for k, v in sorted(unplaced.items()))
+    return CrimeMonth(force, month, tuple(checked), out_of_place)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from fieldkit.domain.crime import crime_month_from_wire
 from fieldkit.store.schema import Meta
 
 _CRIME = "map.crime."
@@ -27,44 +27,18 @@ class CrimePoint:
     count: int
 
 
-def _point(value: object) -> tuple[str, float, float, int]:
-    if not (isinstance(value, list) and len(value) == 4):
-        raise ValueError("a crime point is not [type, lon, lat, count]")
-    crime_type, lon, lat, count = value
-    if not (
-        isinstance(crime_type, str)
-        and isinstance(lon, int | float)
-        and isinstance(lat, int | float)
-        and math.isfinite(lon)
-        and math.isfinite(lat)
-        and isinstance(count, int)
-        and count > 0
-    ):
-        raise ValueError("a crime point is not [type, lon, lat, count]")
-    return crime_type, float(lon), float(lat), count
-
-
-def put_crime_months(conn: Connection, months: Sequence[dict[str, Any]]) -> None:
+def put_crime_months(conn: Connection, months: Sequence[object]) -> None:
     """Hold each month as sent, replacing the copy of that force's month held before.
 
     Raises:
-        ValueError: a month is not of the protocol's shape (nothing is written for it).
+        ValueError: a month is not of the protocol's shape (checked whole before any is written).
     """
-    for month in months:
-        force, name = month.get("force"), month.get("month")
-        if not isinstance(force, str) or not isinstance(name, str) or len(name) != 7:
-            raise ValueError("a crime month has no force or month")
-        points = [_point(p) for p in month.get("points", [])]
-        unplaced = month.get("unplaced", {})
-        if not isinstance(unplaced, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) for k, v in unplaced.items()
-        ):
-            raise ValueError("a crime month's unplaced counts are not a mapping")
-        key = f"{_CRIME}{name}|{force}"
+    checked = [crime_month_from_wire(m) for m in months]
+    for month in checked:
+        key = f"{_CRIME}{month.month}|{month.force}"
+        value = {"points": [list(p) for p in month.points], "unplaced": dict(month.unplaced)}
         conn.execute(delete(Meta).where(Meta.key == key))
-        conn.execute(
-            insert(Meta).values(key=key, value=json.dumps({"points": points, "unplaced": unplaced}))
-        )
+        conn.execute(insert(Meta).values(key=key, value=json.dumps(value)))
 
 
 def crime_months(conn: Connection) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ import requests
 
 from fieldkit import __version__
 from fieldkit.domain.attestation import Head, Shown
+from fieldkit.domain.crime import crime_month_from_wire
 from fieldkit.sync import governance as gov
 from fieldkit.sync.protocol import (
     PROTOCOL,
@@ -251,6 +252,11 @@ class Transport:
                 or not isinstance(body.get("seq"), int)
             ):
                 raise BadReply("recorded crime is not a months list with a sequence")
+            try:
+                for month in body["months"]:
+                    crime_month_from_wire(month)
+            except ValueError as exc:
+                raise BadReply(f"recorded crime: {exc}") from None
             return body
 
         return self._call(
