@@ -131,6 +131,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         r = measure(args.visits, Path(tmp) / "vault", args.rounds)
     met = "met" if r["total_ms"] <= 1000 else "NOT met"
+    cpu_met = "met" if r["cpu_ms"] <= 1000 else "NOT met"
     report = f"""# Map benchmark: hotspot map of {args.visits:,} visits
 
 `.venv/bin/python bench/maps_bench.py --visits {args.visits}` on {platform.machine()},
@@ -143,9 +144,9 @@ Python {sys.version.split()[0]}, 2 cores shared with other work. Encrypted vault
 | --- | --- | --- |
 | read positions of both periods (one SQL read) | {r["read_ms"]:.0f} ms |  |
 | bin and render both hotspot images | {r["render_ms"]:.0f} ms |  |
-| hotspot map, read + render | {r["total_ms"]:.0f} ms | ≤ 1000 ms ({met}) |
-| slowest round | {r["worst_ms"]:.0f} ms |  |
-| processor time of read + render (this process) | {r["cpu_ms"]:.0f} ms |  |
+| hotspot map, read + render (wall clock) | {r["total_ms"]:.0f} ms | ≤ 1000 ms ({met}) |
+| slowest round (wall clock) | {r["worst_ms"]:.0f} ms |  |
+| processor time of read + render (this process) | {r["cpu_ms"]:.0f} ms | ≤ 1000 ms ({cpu_met}) |
 | load average while measuring (1 min) | {os.getloadavg()[0]:.1f} |  |
 
 Binning is one vectorised pyproj transform and one `numpy.bincount` per period; the image is

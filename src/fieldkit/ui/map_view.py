@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QTabWidget,
@@ -428,14 +430,28 @@ class MapView(QWidget):
         self.tabs.setObjectName("mapTabs")
         self.tabs.setAccessibleName(_tr("Map views"))
         layout.addWidget(self.tabs)
-        self.tabs.addTab(self._map_tab(), _tr("Map"))
-        self.tabs.addTab(self._hotspot_tab(), _tr("Hotspot map"))
-        self.tabs.addTab(self._initiative_tab(), _tr("Initiatives"))
+        # Each tab scrolls on its own, so the tallest (Initiatives) does not make the map tall.
+        for page, words in (
+            (self._map_tab(), _tr("Map")),
+            (self._hotspot_tab(), _tr("Hotspot map")),
+            (self._initiative_tab(), _tr("Initiatives")),
+        ):
+            scroll = QScrollArea(self.tabs)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(page)
+            self.tabs.addTab(scroll, words)
         self.tabs.currentChanged.connect(self._tab_chosen)
         self._tiles: TileCache | None = None
         self._tile_images: dict[tuple[int, int, int], QImage | None] = {}
         self._tiles_asked: set[tuple[int, int, int]] = set()
         self.online.toggled.connect(self._online_toggled)
+
+    def sizeHint(self) -> QSize:
+        return QSize(880, 600)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(480, 360)
 
     # Online tiles ----------------------------------------------------------------------------
 
@@ -499,10 +515,12 @@ class MapView(QWidget):
         self.first_day = QDateEdit(page)
         _named(self.first_day, _tr("From"))
         self.first_day.setCalendarPopup(True)
+        self.first_day.setDisplayFormat("d MMM yyyy")
         self.first_day.setDate(QDate.currentDate().addDays(-90))
         self.last_day = QDateEdit(page)
         _named(self.last_day, _tr("To"))
         self.last_day.setCalendarPopup(True)
+        self.last_day.setDisplayFormat("d MMM yyyy")
         self.last_day.setDate(QDate.currentDate())
         self.show_button = QPushButton(_tr("&Show"), page)
         self.show_button.clicked.connect(self.refresh)
@@ -614,10 +632,11 @@ class MapView(QWidget):
         self.previous_label = QLabel(page)
         for label in (self.current_label, self.previous_label):
             label.setWordWrap(True)
-        self.current_map = MapCanvas(page)
-        self.current_map.setAccessibleName(_tr("Hotspots this period"))
+        # The period before on the left, this period on the right: made in that order for Tab.
         self.previous_map = MapCanvas(page)
         self.previous_map.setAccessibleName(_tr("Hotspots the period before"))
+        self.current_map = MapCanvas(page)
+        self.current_map.setAccessibleName(_tr("Hotspots this period"))
         # The two maps move together, so the same place is in the same spot on both.
         self.current_map.view_changed.connect(
             lambda: self._follow(self.current_map, self.previous_map)
@@ -662,6 +681,7 @@ class MapView(QWidget):
         self._paint_hotspots()
         first, last = densities.first_day, densities.last_day
         before = date.fromordinal(2 * first.toordinal() - last.toordinal() - 1)
+        before_last = date.fromordinal(first.toordinal() - 1)
         self.current_label.setText(
             _tr("This period, {first} to {last}: {count}").format(
                 first=first.strftime("%d %b %Y"), last=last.strftime("%d %b %Y"),
@@ -669,8 +689,10 @@ class MapView(QWidget):
             )
         )  # fmt: skip
         self.previous_label.setText(
-            _tr("The period before, from {first}: {count}").format(
-                first=before.strftime("%d %b %Y"), count=len(densities.previous[0])
+            _tr("The period before, {first} to {last}: {count}").format(
+                first=before.strftime("%d %b %Y"),
+                last=before_last.strftime("%d %b %Y"),
+                count=len(densities.previous[0]),
             )
         )
         self.hotspots_loaded.emit()
@@ -704,6 +726,7 @@ class MapView(QWidget):
         self.initiative_start = QDateEdit(page)
         _named(self.initiative_start, _tr("Start"))
         self.initiative_start.setCalendarPopup(True)
+        self.initiative_start.setDisplayFormat("d MMM yyyy")
         self.initiative_start.setDate(QDate.currentDate().addMonths(-6))
         self.initiative_months = QSpinBox(page)
         _named(self.initiative_months, _tr("Months before and after"))
@@ -732,8 +755,7 @@ class MapView(QWidget):
         self.visit_chart = ComparisonChart(page)
         self.visit_chart.setAccessibleName(_tr("Monthly visits before and after the start"))
 
-        grid.addWidget(QLabel(_tr("Initiatives"), page), 0, 0)
-        grid.addWidget(self.initiative_list, 1, 0, 6, 1)
+        grid.addWidget(self.initiative_list, 0, 0, 7, 1)
         fields = (
             (_tr("Name"), self.initiative_name),
             (_tr("Area"), self.initiative_area),
