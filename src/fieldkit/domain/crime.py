@@ -27,8 +27,6 @@ HEADER = (
 )
 #: Most rows one file may hold (a large force publishes some 30,000 a month).
 MAX_ROWS = 2_000_000
-#: Most bad rows listed one by one; the rest are counted.
-MAX_LISTED = 200
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _LSOA = re.compile(r"^[EW]01\d{6}$")
@@ -168,8 +166,7 @@ def parse_crime_csv(data: bytes) -> list[CrimeRow]:
                 found, wrong = _row(cells)
             if found is None:
                 bad += 1
-                if len(problems) < MAX_LISTED:
-                    problems.append(f"row {number}: " + "; ".join(wrong))
+                problems.append(f"row {number}: " + "; ".join(wrong))
             else:
                 rows.append(found)
     except csv.Error as exc:
@@ -177,8 +174,6 @@ def parse_crime_csv(data: bytes) -> list[CrimeRow]:
             [f"row {reader.line_num}: not CSV this reader can read ({exc})"], 1
         ) from None
     if bad:
-        if bad > len(problems):
-            problems.append(f"... and {bad - len(problems)} more bad rows")
         raise CrimeFileError(problems, bad)
     return rows
 
