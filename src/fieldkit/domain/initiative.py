@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from fieldkit.domain.geo import LonLat, Polygon, in_polygon
+from fieldkit.domain.geo import LonLat, Polygon, bounds_of, in_polygon
 
 #: The normal quantile for a two-sided 95% interval.
 Z_95 = 1.959963984540054
@@ -247,13 +247,12 @@ def count_in_area(
             categories).
     """
     wanted = set(categories)
+    # A box around the area first: most events are nowhere near it.
+    west, south, east, north = bounds_of(p for poly in initiative.area for p in poly.outer)
     out: dict[str, int] = {}
     for month, category, lon, lat, n in events:
-        if (
-            category in wanted
-            and lon is not None
-            and lat is not None
-            and initiative.holds((lon, lat))
-        ):
+        if category not in wanted or lon is None or lat is None:
+            continue
+        if west <= lon <= east and south <= lat <= north and initiative.holds((lon, lat)):
             out[month] = out.get(month, 0) + n
     return out

@@ -439,6 +439,8 @@ class MapView(QWidget):
             scroll = QScrollArea(self.tabs)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QFrame.Shape.NoFrame)
+            # Tab goes to the controls inside, not to the frame around them.
+            scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             scroll.setWidget(page)
             self.tabs.addTab(scroll, words)
         self.tabs.currentChanged.connect(self._tab_chosen)
