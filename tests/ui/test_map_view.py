@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 from tests.factories import place, visit
+from tests.ui.test_supervisor_screens import create_vault
 
 from fieldkit.domain.records import new_id
 from fieldkit.services.map_layout import Viewport
@@ -19,6 +20,7 @@ from fieldkit.store import reference_data
 from fieldkit.store.records import NewRecord
 from fieldkit.store.vault import Vault
 from fieldkit.ui.map_view import MapCanvas, MapView, hotspot_image
+from fieldkit.ui.shell import INTELLIGENCE, MAP, MainWindow
 from fieldkit.ui.workers import Workers
 
 pytestmark = pytest.mark.gui
@@ -143,3 +145,19 @@ def test_an_initiative_is_evaluated_on_the_screen_with_its_interval(
         screen.evaluate_button.click()
     assert "-20.0% (95% interval -30.0% to -8.5%)" in screen.initiative_result.text()
     assert screen.crime_chart.comparison is not None
+
+
+def test_intelligence_opens_the_hotspot_map_and_the_map_screen_has_its_place(
+    qtbot: QtBot, supervisor_window: MainWindow
+) -> None:
+    window = supervisor_window
+    create_vault(qtbot, window, "priya.supervisor")
+    screens = window.screens
+    assert screens is not None
+    assert window.navigation.item(MAP).text() == "Map"
+    window.go(INTELLIGENCE)
+    with qtbot.waitSignal(screens.map.hotspots_loaded, timeout=WAIT):
+        screens.intelligence.hotspot_map_button.click()
+    assert window.navigation.currentRow() == MAP
+    assert screens.map.tabs.currentIndex() == 1
+    assert "This period" in screens.map.current_label.text()

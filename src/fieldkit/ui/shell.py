@@ -365,6 +365,7 @@ class MainWindow(QMainWindow):
         s.conflicts.open_subject.connect(self.open_subject)
         s.intelligence.open_subject.connect(self.open_subject)
         s.map.open_subject.connect(self.open_subject)
+        s.intelligence.show_hotspot_map.connect(self.show_hotspot_map)
         s.people.edit_record.connect(self.correct)
         s.review.edit_record.connect(self.correct)
         s.people.risk_markers_requested.connect(self.edit_risk_markers)
@@ -566,6 +567,12 @@ class MainWindow(QMainWindow):
             case 13:  # MAP
                 s.map.refresh()
                 s.map.canvas.setFocus()
+
+    def show_hotspot_map(self) -> None:
+        """The Map screen's hotspot maps (from Intelligence's hotspot list)."""
+        if self.screens is not None:
+            self.go(MAP)
+            self.screens.map.tabs.setCurrentIndex(1)
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
         if self.screens is not None:
