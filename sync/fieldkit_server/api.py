@@ -23,6 +23,7 @@ from fieldkit_server import (
     attestation,
     audit,
     conflicts,
+    crime,
     gazetteer,
     observability,
     pull,
@@ -474,6 +475,34 @@ def get_gazetteer(
     if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
         return Response(status_code=304, headers=headers)
     return Response(page.render(), media_type="application/json", headers=headers)
+
+
+def _with_etag(body: bytes, etag: str, if_none_match: str | None) -> Response:
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and etag in [t.strip() for t in if_none_match.split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+@router.get("/reference/boundaries", responses={**_PROBLEMS, 304: {"description": "Not modified"}})
+def get_boundaries(
+    auth: CurrentDevice,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """District and ward outlines (GeoJSON FeatureCollection, WGS84), with an ETag."""
+    body, etag = reference.boundaries_with_etag()
+    return _with_etag(body, etag, if_none_match)
+
+
+@router.get("/reference/crime", responses=_PROBLEMS)
+def get_crime(
+    auth: CurrentDevice,
+    context: Context,
+    since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+) -> Response:
+    """Recorded crime imported after ``since``: whole months, counted by crime type and point."""
+    data = run_in_transaction(context.sessions, lambda s: crime.crime_since(s, since=since))
+    return Response(reference.render_with_etag(data)[0], media_type="application/json")
 
 
 @router.post("/audit", response_model=AuditResponse, responses=_PROBLEMS)

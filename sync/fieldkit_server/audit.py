@@ -65,6 +65,8 @@ class AuditAction(StrEnum):
     SERVICES_IMPORT = "services_import"
     #: The address gazetteer was imported (counts of added, updated, removed addresses only).
     GAZETTEER_IMPORT = "gazetteer_import"
+    #: Police recorded crime was imported (months and counts; it names no one).
+    CRIME_IMPORT = "crime_import"
     AUDIT_EXPORT = "audit_export"
     #: An information-sharing agreement was added or ended (its name and terms, no record).
     AGREEMENT_ADD = "agreement_add"

@@ -1,4 +1,5 @@
-"""The fieldkit-server command: users, devices, agreements, services, duplicates, audit, serve."""
+"""The fieldkit-server command: users, devices, agreements, services, gazetteer, crime,
+people duplicates, audit, serve."""
 
 from __future__ import annotations
 
@@ -100,6 +101,15 @@ def _parser() -> argparse.ArgumentParser:
         "lat, lon); replaces what is held, by UPRN; a bad row and nothing is imported",
     )
     gimp.add_argument("file", type=Path)
+    crime_cmd = sub.add_parser("crime", help="police recorded crime").add_subparsers(
+        dest="action", required=True
+    )
+    crime_imp = crime_cmd.add_parser(
+        "import",
+        parents=[db],
+        help="import a police street-level crime CSV (any bad row: nothing imported)",
+    )
+    crime_imp.add_argument("file", type=Path)
 
     aud = sub.add_parser("audit", help="the s62 audit log").add_subparsers(
         dest="action", required=True
@@ -374,6 +384,21 @@ def _dispatch(
         return 1 if refused else 0
     elif key == ("gazetteer", "import"):
         return _gazetteer_import(args.file, sessions, now=now, actor=actor)
+    elif key == ("crime", "import"):
+        from fieldkit.domain.crime import CrimeFileError, parse_crime_csv
+        from fieldkit_server import crime
+
+        try:
+            rows = parse_crime_csv(args.file.read_bytes())
+        except CrimeFileError as exc:
+            for problem in exc.problems:
+                print(f"refused: {problem}", file=sys.stderr)
+            print(f"fieldkit-server: {args.file.name}: {exc}", file=sys.stderr)
+            return 1
+        done = run(lambda s: crime.import_crime(s, rows=rows, now=now, actor=actor))
+        for force, month, count in done.months:
+            print(json.dumps({"force": force, "month": month, "rows": count}))
+        print(f"imported {done.rows} crimes in {len(done.months)} force-months", file=sys.stderr)
     elif key == ("people", "duplicates"):
         from fieldkit.domain.names import NameRulesError, load_name_rules
         from fieldkit_server import duplicates

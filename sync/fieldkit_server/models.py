@@ -389,3 +389,33 @@ class Agreement(Base):
     #: Ended before its end date (``agreement end``): from then on it shares nothing.
     ended_at: Mapped[datetime | None] = mapped_column(_STAMP)
     ended_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class CrimeMonth(Base):
+    """One police force's month of recorded crime, as last imported; ``seq`` orders imports."""
+
+    __tablename__ = "crime_months"
+
+    force: Mapped[str] = mapped_column(String(200), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    #: Raised on every import that touches the month, so laptops fetch only what changed.
+    seq: Mapped[int] = mapped_column(_BIG_ID, index=True)
+    rows: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class RecordedCrime(Base):
+    """A crime as the police publish it: month, type, and a street-centre point (or none)."""
+
+    __tablename__ = "recorded_crime"
+    __table_args__ = (Index("ix_recorded_crime_force_month", "force", "month"),)
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    force: Mapped[str] = mapped_column(String(200))
+    month: Mapped[str] = mapped_column(String(7))
+    crime_type: Mapped[str] = mapped_column(String(64))
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lsoa_code: Mapped[str] = mapped_column(String(9))
+    crime_id: Mapped[str] = mapped_column(String(128))
+    outcome: Mapped[str] = mapped_column(String(200))

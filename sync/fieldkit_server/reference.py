@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.geo import parse_boundaries, shipped_boundaries_geojson
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import load_schemes, schemes_folder
 from fieldkit.domain.vocabulary import RESTRICTED_CATEGORIES, Category, District, ServiceNeed
@@ -52,6 +54,14 @@ def reference_data(session: Session) -> dict[str, Any]:
             {"id": uid, "username": username, "display_name": name} for uid, username, name in users
         ],
     }
+
+
+@functools.cache
+def boundaries_with_etag() -> tuple[bytes, str]:
+    """The district and ward outlines laptops draw (checked by the domain reader first)."""
+    data = shipped_boundaries_geojson()
+    parse_boundaries(data)
+    return render_with_etag(data)
 
 
 def render_with_etag(data: dict[str, Any]) -> tuple[bytes, str]:

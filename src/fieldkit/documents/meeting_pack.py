@@ -24,6 +24,7 @@ from fieldkit.documents.layout import (
 )
 from fieldkit.documents.templates import Branding
 from fieldkit.documents.text import REGULAR, register_fonts, safe_text
+from fieldkit.domain.initiative import Comparison, Initiative
 from fieldkit.domain.legal_clocks import format_stamp
 from fieldkit.domain.vocabulary import DocumentKind
 
@@ -187,3 +188,57 @@ def _table(table: PackTable) -> Table:
         )
     )
     return out
+
+
+def initiative_section(
+    initiative: Initiative, crime: Comparison, visits: Comparison
+) -> tuple[str, PackChart, PackTable]:
+    """An initiative for the pack: a summary line, its monthly chart, and its definition and
+    result as a table (what was counted, where, from when, the change and its interval)."""
+    polygons = len(initiative.area)
+    area = (
+        "wards " + ", ".join(initiative.wards)
+        if initiative.wards
+        else f"a drawn area ({polygons} polygon{'s' if polygons != 1 else ''})"
+    )
+    summary = (
+        f"Initiative {initiative.name} (from {initiative.start:%d %B %Y}, {area}): recorded "
+        f"crime {crime.change_text()}; visits {visits.change_text()}."
+    )
+    chart = PackChart(
+        f"{initiative.name}: recorded crime and visits per month in the area",
+        tuple(m[2:] for m in crime.months),
+        (("Recorded crime", crime.monthly), ("Visits", _aligned(visits, crime.months))),
+    )
+    rows = (
+        ("Area", area),
+        ("Start", f"{initiative.start:%d %B %Y}"),
+        ("Crime types", ", ".join(initiative.crime_types) or "none"),
+        ("Visit categories", ", ".join(initiative.visit_categories) or "none"),
+        (
+            "Recorded crime",
+            f"{crime.before} in {crime.before_months} months before; {crime.after} in "
+            f"{crime.after_months} months from the start; {crime.change_text()}",
+        ),
+        (
+            "Visits",
+            f"{visits.before} in {visits.before_months} months before; {visits.after} in "
+            f"{visits.after_months} months from the start; {visits.change_text()}",
+        ),
+    )
+    table = PackTable(
+        f"Initiative: {initiative.name}",
+        ("", "Definition and result"),
+        rows,
+        note=(
+            "Change in the monthly rate after the start; the 95% interval is for the ratio of "
+            "two Poisson rates (Wald, on the log scale). An interval that spans 0% means the "
+            "change may be chance."
+        ),
+    )
+    return summary, chart, table
+
+
+def _aligned(comparison: Comparison, months: tuple[str, ...]) -> tuple[int, ...]:
+    counts = dict(zip(comparison.months, comparison.monthly, strict=True))
+    return tuple(counts.get(m, 0) for m in months)

@@ -68,3 +68,8 @@ class GazetteerService:
         """How many addresses the laptop holds, and the gazetteer version they are at."""
         with self._vault.read() as conn:
             return gazetteer_store.held_count(conn), gazetteer_store.held_version(conn)
+
+    def points(self) -> list[tuple[float, float]]:
+        """Every held address's (lat, lon), for the map's base layer."""
+        with self._vault.read() as conn:
+            return gazetteer_store.points(conn)

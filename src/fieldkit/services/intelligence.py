@@ -24,7 +24,9 @@ from fieldkit.documents import (
     TemplateLibrary,
     render_meeting_pack,
 )
+from fieldkit.documents.meeting_pack import initiative_section
 from fieldkit.documents.templates import Branding
+from fieldkit.domain.initiative import Comparison, Initiative
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import Scheme
@@ -367,6 +369,8 @@ class IntelligenceService:
         branding: who the meeting pack comes from (the bundled templates' branding if None).
         write_file: writes an export's file whole and owner-only (`write_private_file`; tests
             pass one that looks at the log when the file is written).
+        initiatives: the initiatives defined on the map, each evaluated on recorded crime and
+            visits; the meeting pack shows each one's definition, result and chart.
     """
 
     def __init__(
@@ -376,8 +380,11 @@ class IntelligenceService:
         schemes: Mapping[str, Scheme],
         branding: Callable[[], Branding] | None = None,
         write_file: Callable[[Path, bytes], None] = disclosure.write_private_file,
+        initiatives: Callable[[], Sequence[tuple[Initiative, Comparison, Comparison]]]
+        | None = None,
     ) -> None:
         self._vault = vault
+        self._initiatives = initiatives or (lambda: ())
         self._schemes = schemes
         self._branding = branding or (lambda: TemplateLibrary.load().bundle("en").branding)
         self._write_file = write_file
@@ -613,7 +620,7 @@ class IntelligenceService:
             )
         labels = tuple(f"{d.day}/{d.month}" for d in trends.week_starts)
         this, before = sum(trends.all_current), sum(trends.all_previous)
-        summary = (
+        summary: tuple[str, ...] = (
             f"{this} visits in the period ({describe_change(before, this)} on the "
             f"{period.weeks} weeks before, {before}).",
             f"Busiest place: {spots[0].label} ({spots[0].current} visits)."
@@ -625,7 +632,7 @@ class IntelligenceService:
             f"{len(clocks)} closure clocks running.",
         )
         top = trends.lines[:4]
-        charts = (
+        charts: tuple[PackChart, ...] = (
             PackChart(
                 "Visits per week: this period and the one before",
                 labels,
@@ -649,6 +656,12 @@ class IntelligenceService:
         )
         tables = tuple(_pack_table(t) for t in shown)
         named = _distinct([s for t in shown for s in t.subjects[:PACK_ROWS]])
+        # Initiatives name no one: an area, categories and counts.
+        for initiative, crime, visits in self._initiatives():
+            line, chart, table = initiative_section(initiative, crime, visits)
+            summary = (*summary, line)
+            charts = (*charts, chart)
+            tables = (*tables, table)
         pack = MeetingPackInput(
             district=district_label(district),
             period=period.describe(),

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fieldkit.domain.records import FieldError, ValidationError
+from fieldkit.services.map_tiles import check_tile_url
 from fieldkit.services.print_port import PaperTray
 from fieldkit.store import settings as stored_settings
 from fieldkit.store.vault import Vault
@@ -43,6 +44,8 @@ class AppSettings:
     district: str = "huddersfield"
     #: The magistrates' court closure applications go to: named on notices and bundles.
     court_name: str = "Kirklees Magistrates' Court"
+    #: An online map's tile address (``https://…/{z}/{x}/{y}.png``); "" keeps the map offline.
+    map_tile_url: str = ""
 
 
 def check_settings(settings: AppSettings) -> AppSettings:
@@ -79,6 +82,12 @@ def check_settings(settings: AppSettings) -> AppSettings:
         errors.append(
             FieldError("text_size", "must be one of " + ", ".join(f"{t}%" for t in TEXT_SIZES))
         )
+    tiles = settings.map_tile_url.strip()
+    if tiles:
+        try:
+            tiles = check_tile_url(tiles)
+        except ValueError as exc:
+            errors.append(FieldError("map_tile_url", str(exc)))
     if errors:
         raise ValidationError(errors)
     return replace(
@@ -89,6 +98,7 @@ def check_settings(settings: AppSettings) -> AppSettings:
         officer_name=settings.officer_name.strip(),
         officer_number=settings.officer_number.strip(),
         court_name=settings.court_name.strip(),
+        map_tile_url=tiles,
     )
 
 

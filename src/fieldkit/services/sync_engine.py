@@ -18,7 +18,7 @@ from fieldkit.services.sync_rollback import (
     ROLLED_BACK_NEXT_STEP,
     RollbackGuard,
 )
-from fieldkit.store import attestation, audit, replica
+from fieldkit.store import attestation, audit, reference_data, replica
 from fieldkit.store import gazetteer as gazetteer_store
 from fieldkit.store.errors import VaultLockedError
 from fieldkit.store.replica import PulledRecord
@@ -48,6 +48,8 @@ MAX_AUDIT_BATCHES = 10_000
 MAX_GAZETTEER_PAGES = 2_000
 #: Gazetteer addresses per page: about 300 KB gzipped; fewer round trips on a first sync.
 GAZETTEER_PAGE = 20_000
+#: Most pages of recorded crime one sync fetches (each holds whole imports).
+MAX_CRIME_PAGES = 1_000
 #: How often a laptop compares what it holds with the server (anti-entropy; see
 #: docs/sync-client.md for the measured cost behind this choice).
 ANTI_ENTROPY_EVERY = timedelta(hours=1)
@@ -287,6 +289,7 @@ class SyncEngine:
         self._pull_pages(tally)
         self._repair_drift(tally)
         self._refresh_reference()
+        self._refresh_map_data()
         self._push_audit_events(tally)
         if self._is_supervisor():
             self._send_conflict_resolutions(tally, resolutions, outbox_mark)
@@ -550,6 +553,31 @@ class SyncEngine:
             if not page.more or page.next_since <= since:
                 return
             since = page.next_since
+
+    def _refresh_map_data(self) -> None:
+        """Fetch district and ward outlines (by ETag) and recorded crime (months imported since
+        the last fetch). A server without them (404) leaves the shipped outlines in use."""
+        self._publish(SyncState.SYNCING, step="reference")
+        with self._vault.read() as conn:
+            etag = replica.get_state(conn, "boundaries_etag")
+            cursor = int(replica.get_state(conn, "crime_seq") or 0)
+        try:
+            outlines = self._transport.boundaries(etag=etag)
+            if outlines.data is not None:
+                with self._vault.write() as conn:
+                    replica.put_state(conn, "boundaries", outlines.data)
+                    replica.put_state(conn, "boundaries_etag", outlines.etag)
+            for _page in range(MAX_CRIME_PAGES):
+                page = self._transport.crime(since=cursor)
+                with self._vault.write() as conn:
+                    reference_data.put_crime_months(conn, page["months"])
+                    replica.put_state(conn, "crime_seq", page["seq"])
+                cursor = page["seq"]
+                if not page.get("more"):
+                    break
+        except ServerRefused as exc:
+            if exc.status != 404:
+                raise
 
     def _push_audit_events(self, tally: _Tally) -> None:
         """Send the laptop's s62 log (views, prints, exports) to the server's log."""

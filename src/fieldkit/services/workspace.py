@@ -22,6 +22,7 @@ from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
+from fieldkit.services.maps import MapService
 from fieldkit.services.meetings import MeetingService
 from fieldkit.services.people import PeopleService
 from fieldkit.services.person_merge import PersonMergeService
@@ -99,6 +100,8 @@ class Workspace:
     gazetteer: GazetteerService | None = None
     #: Referrals to partners, made here or sent to this user's agency.
     referrals: ReferralService | None = None
+    #: The map: outlines, points, recorded crime, initiatives, hotspot densities.
+    maps: MapService | None = None
 
 
 def open_workspace(
@@ -133,6 +136,7 @@ def open_workspace(
     current = settings.load()
     controller = (sync or engine_sync)(vault, current)
     asb = AsbCaseService(vault, records, matrix=risk_matrix or load_matrix())
+    maps = MapService(vault, gazetteer=gazetteer.points)
     triggers = CommunityTriggerService(
         vault, threshold=load_threshold(), holidays=shipped_bank_holidays(), documents=documents
     )
@@ -140,7 +144,9 @@ def open_workspace(
     def branding() -> Branding:
         return documents.library.bundle("en").branding
 
-    intelligence = IntelligenceService(vault, schemes=schemes, branding=branding)
+    intelligence = IntelligenceService(
+        vault, schemes=schemes, branding=branding, initiatives=maps.evaluate_all
+    )
     referrals = ReferralService(vault, holidays=shipped_bank_holidays(), documents=documents)
     return Workspace(
         username=vault.username,
@@ -190,6 +196,7 @@ def open_workspace(
         governance=GovernanceService(vault, ca_certificate=lambda: settings.load().ca_certificate),
         asb=asb,
         gazetteer=gazetteer,
+        maps=maps,
     )
 
 

@@ -42,6 +42,12 @@ def held_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(gazetteer_address)).scalar_one())
 
 
+def points(conn: Connection) -> list[tuple[float, float]]:
+    """Every address's (lat, lon): the map's faint street pattern."""
+    rows = conn.execute(select(gazetteer_address.c.lat, gazetteer_address.c.lon))
+    return [(float(lat), float(lon)) for lat, lon in rows]
+
+
 def clear(conn: Connection) -> None:
     """Drop every address held (the server's gazetteer was replaced): fetch again from 0."""
     conn.execute(delete(gazetteer_address))

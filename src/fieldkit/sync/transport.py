@@ -18,6 +18,7 @@ import requests
 
 from fieldkit import __version__
 from fieldkit.domain.attestation import Head, Shown
+from fieldkit.domain.crime import crime_month_from_wire
 from fieldkit.sync import governance as gov
 from fieldkit.sync.protocol import (
     PROTOCOL,
@@ -227,6 +228,50 @@ class Transport:
             GazetteerPage.parse,
             params={"since": str(since), "limit": str(limit)},
             repeatable=True,
+        )
+
+    def boundaries(self, *, etag: str | None) -> ReferenceReply:
+        """District and ward outlines (GeoJSON), or None in ``data`` if the held copy is current."""
+        headers = {"If-None-Match": etag} if etag else {}
+        holder: dict[str, str | None] = {}
+
+        def parse(body: object) -> dict[str, Any]:
+            if body == {}:  # 304: the held copy is current
+                return body
+            if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
+                raise BadReply("boundaries are not a GeoJSON FeatureCollection")
+            return body
+
+        data = self._call(
+            "GET",
+            "/v1/reference/boundaries",
+            parse,
+            headers=headers,
+            repeatable=True,
+            etag_out=holder,
+            allow_not_modified=True,
+        )
+        return ReferenceReply(data or None, holder.get("etag"))
+
+    def crime(self, *, since: int) -> dict[str, Any]:
+        """Recorded crime imported after ``since``: ``{"months": [...], "seq", "more"}``."""
+
+        def parse(body: object) -> dict[str, Any]:
+            if (
+                not isinstance(body, dict)
+                or not isinstance(body.get("months"), list)
+                or not isinstance(body.get("seq"), int)
+            ):
+                raise BadReply("recorded crime is not a months list with a sequence")
+            try:
+                for month in body["months"]:
+                    crime_month_from_wire(month)
+            except ValueError as exc:
+                raise BadReply(f"recorded crime: {exc}") from None
+            return body
+
+        return self._call(
+            "GET", "/v1/reference/crime", parse, params={"since": str(since)}, repeatable=True
         )
 
     def audit(self, events: Sequence[Mapping[str, Any]]) -> AuditReply:

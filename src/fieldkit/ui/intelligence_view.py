@@ -138,6 +138,8 @@ class IntelligenceView(QWidget):
     open_subject = Signal(str, str)
     evaluated = Signal()
     exported = Signal(str)
+    #: "Show the hotspot map": the Map screen's density maps of two periods side by side.
+    show_hotspot_map = Signal()
 
     def __init__(
         self,
@@ -197,6 +199,15 @@ class IntelligenceView(QWidget):
             view.activated.connect(lambda index, n=name: self._open_row(n, index.row()))
         self.evaluation: Evaluation | None = None
         self.asb: AsbPicture | None = None
+        # Below the hotspot table: the same places as a density map, beside the period before.
+        self.hotspot_map_button = QPushButton(
+            QCoreApplication.translate("IntelligenceView", "Show the hotspot &map"), self
+        )
+        self.hotspot_map_button.setAccessibleName(
+            QCoreApplication.translate("IntelligenceView", "Show the hotspot map")
+        )
+        self.hotspot_map_button.clicked.connect(self.show_hotspot_map)
+        child(form, QVBoxLayout, "hotspotsTabLayout").addWidget(self.hotspot_map_button)
 
     # Choices -----------------------------------------------------------------------------------
 

@@ -123,6 +123,18 @@ class SettingsView(QWidget):
                 size,
             )
         form.addRow(QCoreApplication.translate("SettingsView", "Te&xt size"), self.text_size)
+        # An online street map under the Map screen's own layers; empty keeps the map offline.
+        self.map_tiles = QLineEdit(self)
+        self.map_tiles.setAccessibleName(
+            QCoreApplication.translate("SettingsView", "Map tile address")
+        )
+        self.map_tiles.setPlaceholderText(
+            QCoreApplication.translate(
+                "SettingsView",
+                "Empty keeps the map offline; e.g. https://tiles.example/{z}/{x}/{y}.png",
+            )
+        )
+        form.addRow(QCoreApplication.translate("SettingsView", "&Map tiles"), self.map_tiles)
         self.error = child(f, QLabel, "errorLabel")
         self.message = child(f, QLabel, "messageLabel")
         for district in District:
@@ -157,6 +169,7 @@ class SettingsView(QWidget):
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         self.contrast.setChecked(settings.high_contrast)
         self.text_size.setCurrentIndex(max(0, self.text_size.findData(settings.text_size)))
+        self.map_tiles.setText(settings.map_tile_url)
 
     def save(self) -> None:
         wanted = replace(
@@ -174,6 +187,7 @@ class SettingsView(QWidget):
             language=str(self.language.currentData()),
             high_contrast=self.contrast.isChecked(),
             text_size=int(self.text_size.currentData()),
+            map_tile_url=self.map_tiles.text(),
         )
         self._workers.submit(lambda: self._settings.save(wanted), self._saved, self._failed)
 

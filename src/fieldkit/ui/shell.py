@@ -11,8 +11,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QSettings,
+    QSize,
+    QStandardPaths,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,6 +51,7 @@ from fieldkit.ui.documents_view import DocumentsView
 from fieldkit.ui.governance_view import GovernanceView
 from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
+from fieldkit.ui.map_view import MapView
 from fieldkit.ui.meetings_view import MeetingsView
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
@@ -79,8 +89,7 @@ log = logging.getLogger(__name__)
     ASB_CASES,
     COMMUNITY_TRIGGER,
     GOVERNANCE,
-    #: The map's place (built alongside): hidden until it lands.
-    _RESERVED_13,
+    MAP,
     REFERRALS,
     MEETINGS,
 ) = range(16)
@@ -98,12 +107,10 @@ SCREENS = (
     (str(QT_TRANSLATE_NOOP("MainWindow", "ASB cases")), "Ctrl+Shift+A"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Community Trigger")), "Ctrl+Shift+T"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Governance")), "Ctrl+Shift+G"),
-    ("", ""),
+    (str(QT_TRANSLATE_NOOP("MainWindow", "Map")), "Ctrl+Shift+L"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Referrals")), "Ctrl+Shift+F"),
     (str(QT_TRANSLATE_NOOP("MainWindow", "Meetings")), "Ctrl+Shift+M"),
 )
-#: Screens not built in this release (listed by no one).
-RESERVED_SCREENS = frozenset({_RESERVED_13})
 #: Listed only for supervisors (the role comes from the server with each sync).
 SUPERVISOR_SCREENS = frozenset({INTELLIGENCE, REVIEW, CONFLICTS, MEETINGS})
 #: Listed only for information governance (the role comes from the server with each sync).
@@ -176,7 +183,9 @@ class Screens:
             ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
         self.governance = GovernanceView(ws.governance, workers)
-        self.reserved = [QWidget() for _ in RESERVED_SCREENS]
+        assert ws.maps is not None, "open_workspace builds the map service"
+        self.map = MapView(ws.maps, workers)
+        self.map.use_tiles(settings.map_tile_url, tile_cache_folder())
         assert ws.referrals is not None
         self.referrals = ReferralsView(ws.referrals, workers)
         self.meetings = (
@@ -200,10 +209,16 @@ class Screens:
             self.asb,
             self.community_trigger,
             self.governance,
-            *self.reserved,
+            self.map,
             self.referrals,
             self.meetings,
         ]
+
+
+def tile_cache_folder() -> Path | None:
+    """Where map tiles are cached: the app's cache folder (tiles are not personal data)."""
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return Path(location) / "map-tiles" if location else None
 
 
 def _local_now() -> datetime:
@@ -278,9 +293,6 @@ class MainWindow(QMainWindow):
             shortcut = QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
             self.navigation.addItem(QCoreApplication.translate("MainWindow", name))
             item = self.navigation.item(self.navigation.count() - 1)
-            if not name:  # a reserved slot (RESERVED_SCREENS): never listed
-                item.setHidden(True)
-                continue
             item.setIcon(navigation_icon(name.lower().replace(" ", "-")))
             item.setToolTip(
                 QCoreApplication.translate("MainWindow", "{name} ({shortcut})").format(
@@ -317,9 +329,6 @@ class MainWindow(QMainWindow):
         self.idle.idle.connect(self.lock)
         self._actions: list[QAction] = []
         for index, (name, keys) in enumerate(SCREENS):
-            if index in RESERVED_SCREENS:
-                self._actions.append(QAction(self))  # keeps each screen's action at its index
-                continue
             self._action(name, keys, functools.partial(self.go, index))
         self._action("Lock", "Ctrl+L", self.lock)
         self._action("Sync now", "F5", self.sync_bar.sync_now)
@@ -388,6 +397,8 @@ class MainWindow(QMainWindow):
         s.review.open_subject.connect(self.open_subject)
         s.conflicts.open_subject.connect(self.open_subject)
         s.intelligence.open_subject.connect(self.open_subject)
+        s.map.open_subject.connect(self.open_subject)
+        s.intelligence.show_hotspot_map.connect(self.show_hotspot_map)
         s.people.edit_record.connect(self.correct)
         s.review.edit_record.connect(self.correct)
         s.people.risk_markers_requested.connect(self.edit_risk_markers)
@@ -439,6 +450,7 @@ class MainWindow(QMainWindow):
         if self.screens is not None:
             self.screens.warning.use_settings(settings)
             self.screens.tenancy.set_court(settings.court_name, settings.district)
+            self.screens.map.use_tiles(settings.map_tile_url, tile_cache_folder())
 
     def _apply_look(self, *, high_contrast: bool, text_size: int) -> None:
         apply_theme(self._app, high_contrast=high_contrast, text_size=text_size)
@@ -531,7 +543,6 @@ class MainWindow(QMainWindow):
         for screens, shown in (
             (SUPERVISOR_SCREENS, supervisor),
             (GOVERNANCE_SCREENS, governance),
-            (RESERVED_SCREENS, False),
         ):
             for index in screens:
                 self.navigation.item(index).setHidden(not shown)
@@ -594,11 +605,20 @@ class MainWindow(QMainWindow):
                 s.community_trigger.refresh()
             case 12:  # GOVERNANCE
                 s.governance.refresh()
+            case 13:  # MAP
+                s.map.refresh()
+                s.map.canvas.setFocus()
             case 14:  # REFERRALS
                 s.referrals.refresh()
             case 15:  # MEETINGS
                 if isinstance(s.meetings, MeetingsView):
                     s.meetings.refresh()
+
+    def show_hotspot_map(self) -> None:
+        """The Map screen's hotspot maps (from Intelligence's hotspot list)."""
+        if self.screens is not None:
+            self.go(MAP)
+            self.screens.map.tabs.setCurrentIndex(1)
 
     def case_about_person(self, person_id: str, name: str, district: str) -> None:
         if self.screens is not None:
