@@ -145,6 +145,7 @@ _RECORDED_FIELD: Final[Mapping[RecordType, str]] = {
     RecordType.ASB_PARTY: "added_on",
     RecordType.ASB_RISK: "assessed_at",
     RecordType.COMMUNITY_TRIGGER: "received_on",
+    RecordType.ATTACHMENT: "captured_at",
 }
 
 #: The case types whose closure starts a clock, and the field that says when each closed.

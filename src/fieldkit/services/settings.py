@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from fieldkit.domain.evidence import DEFAULT_SIZE_LIMIT, FetchPolicy
 from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.services.print_port import PaperTray
 from fieldkit.store import settings as stored_settings
@@ -43,6 +44,10 @@ class AppSettings:
     district: str = "huddersfield"
     #: The magistrates' court closure applications go to: named on notices and bundles.
     court_name: str = "Kirklees Magistrates' Court"
+    #: Which evidence files this laptop downloads after its records (a ``FetchPolicy`` value).
+    evidence_fetch: str = FetchPolicy.ALL.value
+    #: The largest file the server last said it accepts (bytes); learnt at sync.
+    attachment_limit: int = DEFAULT_SIZE_LIMIT
 
 
 def check_settings(settings: AppSettings) -> AppSettings:
@@ -79,6 +84,14 @@ def check_settings(settings: AppSettings) -> AppSettings:
         errors.append(
             FieldError("text_size", "must be one of " + ", ".join(f"{t}%" for t in TEXT_SIZES))
         )
+    if FetchPolicy.parse(settings.evidence_fetch) is None:
+        errors.append(
+            FieldError(
+                "evidence_fetch", "must be one of " + ", ".join(p.value for p in FetchPolicy)
+            )
+        )
+    if not 1 <= settings.attachment_limit <= 2**31:
+        errors.append(FieldError("attachment_limit", "must be a positive number of bytes"))
     if errors:
         raise ValidationError(errors)
     return replace(

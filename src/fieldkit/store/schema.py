@@ -146,6 +146,7 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.ASB_RISK: ("case_id",),
     RecordType.ASB_ACTION: ("case_id", "assignee", "due_on"),
     RecordType.COMMUNITY_TRIGGER: ("applicant_id", "district", "decision_due"),
+    RecordType.ATTACHMENT: ("owner_id", "sha256"),
 }
 
 
@@ -304,3 +305,31 @@ class DocumentFile(Base):
     document_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     stored_at: Mapped[str] = mapped_column(String(32))
+
+
+class Blob(Base):
+    """An evidence file held in the vault, named by its SHA-256 (migration 0016).
+
+    Its content is in ``blob_chunk``. ``complete`` is set only once every chunk is present and
+    the whole file's hash checked: until then (a file still arriving by sync) nothing reads it.
+    """
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[str] = mapped_column(String(32))
+
+
+class BlobChunk(Base):
+    """One piece of an evidence file, with its own SHA-256 (so a download resumes per piece)."""
+
+    __tablename__ = "blob_chunk"
+    sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("blob.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -43,6 +43,7 @@ SEALED_TABLES = (
     "asb_risk_assessment",
     "asb_action",
     "community_trigger",
+    "attachment",
 )
 EMPTY = "0" * 64
 _MODULUS = 1 << 256
