@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, select
 
 from fieldkit_server.db import alembic_config, make_engine, migrate, schema_revision
@@ -28,7 +29,8 @@ def test_the_migrated_schema_is_the_one_the_models_describe(db_url: str) -> None
 def test_the_addressee_column_comes_and_goes_with_its_migration(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
-        assert schema_revision(engine) == "0007_staff_number"
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+        assert schema_revision(engine) == head
         command.downgrade(alembic_config(engine), "0001")
         assert "addressee" not in {c["name"] for c in inspect(engine).get_columns("records")}
         migrate(engine)

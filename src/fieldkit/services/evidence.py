@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from fieldkit.documents import BundleExhibit
 from fieldkit.documents.images import ImageRefused, prepare
-from fieldkit.domain.evidence import IMAGE_TYPES, MediaType, size_refusal, sniff
+from fieldkit.domain.evidence import (
+    IMAGE_TYPES,
+    MediaType,
+    number_exhibits,
+    officer_initials,
+    size_refusal,
+    sniff,
+)
 from fieldkit.domain.records import (
     ATTACHMENT_OWNERS,
     FieldError,
@@ -272,6 +281,53 @@ class AttachmentService:
         )
         disclosure.write_private_file(out, data)
         disclosure.log_completion(self._vault, what=reason, count=1, unit="files")
+
+    def exhibits(
+        self, *, owner_ids: list[str], names: dict[str, str]
+    ) -> tuple[list[BundleExhibit], list[str]]:
+        """The attachments on these records as numbered exhibits (JS/1, JS/2, AO/1, ...).
+
+        Images carry their stored bytes, to print; other files and files still arriving are
+        listed with their hash. The caller logs the print of each attachment returned.
+
+        Args:
+            owner_ids: the records the bundle shows.
+            names: display names of users by user name (for their initials).
+
+        Returns:
+            The exhibits, and the attachment ids they show.
+        """
+        with self._vault.read() as conn:
+            repo = self._vault.records(conn, actor=self._actor)
+            found = repo.where(RecordType.ATTACHMENT, "owner_id", owner_ids) if owner_ids else []
+            views = [_view(r, False) for r in found]
+            whole = blobs.complete_set(conn, [v.sha256 for v in views])
+            images = {
+                v.sha256: blobs.read(conn, v.sha256)
+                for v in views
+                if v.is_image and v.sha256 in whole
+            }
+        initials = {
+            v.captured_by: officer_initials(names.get(v.captured_by, ""), fallback=v.captured_by)
+            for v in views
+        }
+        numbered = number_exhibits([{"id": v.id, **v.wire()} for v in views], initials_of=initials)
+        by_id = {v.id: v for v in views}
+        out = [
+            BundleExhibit(
+                reference=x.reference,
+                attachment_id=x.attachment_id,
+                caption=x.caption,
+                media_label=MediaType.label_for(x.media_type),
+                size=x.size,
+                captured_by=names.get(x.captured_by) or x.captured_by,
+                captured_at=datetime.fromisoformat(x.captured_at),
+                sha256=x.sha256,
+                image=images.get(by_id[x.attachment_id].sha256),
+            )
+            for x in numbered
+        ]
+        return out, [x.attachment_id for x in numbered]
 
     def _log(
         self, conn: Any, action: audit.AuditAction, ids: list[str], reason: str | None

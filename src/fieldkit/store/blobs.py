@@ -50,6 +50,7 @@ def put(conn: Connection, data: bytes, *, at: str) -> str:
             chunk_size=CHUNK_SIZE,
             chunk_count=len(pieces),
             complete=True,
+            uploaded=False,
             added_at=at,
         )
     )
@@ -114,6 +115,7 @@ def begin_incoming(conn: Connection, digest: str, *, size: int, chunk_size: int,
             chunk_size=chunk_size,
             chunk_count=chunk_count(size, chunk_size),
             complete=False,
+            uploaded=True,
             added_at=at,
         )
     )
@@ -274,3 +276,41 @@ def attachments_of(conn: Connection, owner_ids: Sequence[str]) -> list[str]:
             )
         )
     return found
+
+
+def to_upload(conn: Connection) -> list[BlobState]:
+    """Whole files made on this laptop that the server does not hold yet, oldest first."""
+    rows = conn.execute(
+        _STATE.where(Blob.complete.is_(True), Blob.uploaded.is_(False)).order_by(Blob.added_at)
+    ).all()
+    return [BlobState(str(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4])) for r in rows]
+
+
+def mark_uploaded(conn: Connection, digest: str) -> None:
+    """Note that the server holds a file whole."""
+    conn.execute(update(Blob).where(Blob.sha256 == digest).values(uploaded=True))
+
+
+def read_chunk(conn: Connection, digest: str, index: int) -> tuple[bytes, str] | None:
+    """One stored chunk and its SHA-256, or None."""
+    row = conn.execute(
+        select(BlobChunk.data, BlobChunk.digest).where(
+            BlobChunk.sha256 == digest, BlobChunk.idx == index
+        )
+    ).first()
+    return None if row is None else (bytes(row[0]), str(row[1]))
+
+
+def wanted(conn: Connection, *, thumbnails_only: bool) -> list[str]:
+    """Files live attachments name that this laptop does not hold whole: thumbnails first."""
+    rows = conn.execute(
+        text(
+            "SELECT sha256, thumbnail_sha256 FROM attachment "
+            "WHERE deleted = 0 OR deleted IS NULL ORDER BY captured_at"
+        )
+    ).all()
+    thumbs = [str(r[1]) for r in rows if r[1]]
+    files = [] if thumbnails_only else [str(r[0]) for r in rows if r[0]]
+    ordered = list(dict.fromkeys([*thumbs, *files]))
+    whole = complete_set(conn, ordered)
+    return [d for d in ordered if d not in whole]

@@ -320,6 +320,8 @@ class Blob(Base):
     chunk_size: Mapped[int] = mapped_column(Integer)
     chunk_count: Mapped[int] = mapped_column(Integer)
     complete: Mapped[bool] = mapped_column(Boolean)
+    #: The server holds it whole (it was uploaded, or it came from there).
+    uploaded: Mapped[bool] = mapped_column(Boolean)
     added_at: Mapped[str] = mapped_column(String(32))
 
 

@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("chunk_size", sa.Integer(), nullable=False),
         sa.Column("chunk_count", sa.Integer(), nullable=False),
         sa.Column("complete", sa.Boolean(), nullable=False),
+        sa.Column("uploaded", sa.Boolean(), nullable=False),
         sa.Column("added_at", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("sha256", name=op.f("pk_blob")),
     )
