@@ -17,6 +17,7 @@ from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.kept_documents import KeptDocumentService
@@ -89,6 +90,8 @@ class Workspace:
     account: AppSync | None = None
     #: Merging two records of one person (supervisors).
     merges: PersonMergeService | None = None
+    #: Photos and files on records: attach, list, view, export.
+    evidence: AttachmentService | None = None
 
 
 def open_workspace(
@@ -170,6 +173,7 @@ def open_workspace(
         kept_documents=KeptDocumentService(vault, documents),
         governance=GovernanceService(vault, ca_certificate=lambda: settings.load().ca_certificate),
         asb=asb,
+        evidence=AttachmentService(vault),
     )
 
 

@@ -126,6 +126,7 @@ class Screens:
             ),
             ws.visits,
             workers,
+            evidence=ws.evidence,
         )
         self.people = PeopleView(
             ws.people,
