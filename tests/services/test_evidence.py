@@ -226,3 +226,20 @@ def test_every_audit_entry_names_attachments_by_id_only(vault: Vault) -> None:
     assert not any("Example" in r for r in reasons)
     assert AuditEntry.__tablename__ == "audit_log"
     assert RecordType.ATTACHMENT.value == "attachment"
+
+
+def test_a_subject_access_export_lists_the_photos_and_files_on_the_persons_records(
+    vault: Vault, tmp_path: Path
+) -> None:
+    from tests.factories import person
+
+    from fieldkit.store.subject_access import held_about
+
+    person_id = RecordService(vault).create(record_type="person", fields=person()).id
+    visit_id = _visit(vault, person_ids=[person_id])
+    on_person = AttachmentService(vault).attach(owner_type="person", owner_id=person_id, data=pdf())
+    on_visit = AttachmentService(vault).attach(owner_type="visit", owner_id=visit_id, data=photo())
+    with vault.read() as conn:
+        held = held_about(conn, person_id)
+    listed = {r.record.id for r in held.records if r.record.type is RecordType.ATTACHMENT}
+    assert listed == {on_person.id, on_visit.id}
