@@ -141,8 +141,13 @@ def may_see_file(session: Session, principal: Principal, digest: str) -> bool:
 
     The same policy as records: a file is served only through a record the user can pull.
     """
+    return visible_attachment(session, principal, digest) is not None
+
+
+def visible_attachment(session: Session, principal: Principal, digest: str) -> str | None:
+    """The id of an attachment record the user may see that names the file, or None."""
     candidates = session.execute(
-        select(Record.fields).where(
+        select(Record.id, Record.fields).where(
             and_(
                 Record.type == RecordType.ATTACHMENT.value,
                 Record.deleted.is_(False),
@@ -150,12 +155,12 @@ def may_see_file(session: Session, principal: Principal, digest: str) -> bool:
                 Record.fields.contains(digest),
             )
         )
-    ).scalars()
-    for raw in candidates:
+    ).all()
+    for record_id, raw in candidates:
         fields = json.loads(raw)
         if digest in (fields.get("sha256"), fields.get("thumbnail_sha256")):
-            return True
-    return False
+            return str(record_id)
+    return None
 
 
 def state(session: Session, digest: str) -> FileState | None:

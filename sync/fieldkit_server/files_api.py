@@ -8,8 +8,10 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from fieldkit_server import blobs
+from fieldkit.domain.records import RecordType
+from fieldkit_server import audit, blobs
 from fieldkit_server.api import _PROBLEMS, Context, CurrentDevice
+from fieldkit_server.audit import AuditAction
 from fieldkit_server.blobs import BlobStore, FileProblem, FileSystemBlobStore
 from fieldkit_server.db import run_in_transaction
 from fieldkit_server.problems import Problem
@@ -111,13 +113,35 @@ async def put_chunk(
 
 @router.get("/{digest}", response_model=FileOut, responses=_PROBLEMS)
 def file_state(digest: Digest, auth: CurrentDevice, context: Context) -> Any:
-    """What the server holds of a file the user may see: its size and its chunks' hashes."""
+    """What the server holds of a file the user may see: its size and its chunks' hashes.
+
+    Asked before every download, so a whole file about to go out is logged here (s62) as a
+    disclosure of the attachment record that names it.
+    """
+    now = context.clock()
 
     def work(session: Session) -> dict[str, object]:
-        _require_visible(session, auth, digest)
+        attachment_id = blobs.visible_attachment(session, auth.principal, digest)
+        if attachment_id is None:
+            raise _not_found()
         held = blobs.state(session, digest)
         if held is None:
             raise _not_found()
+        if held.complete:
+            audit.append(
+                session,
+                [
+                    audit.server_event(
+                        at=now,
+                        action=AuditAction.DISCLOSE,
+                        user_id=auth.user.id,
+                        device_id=auth.device_id,
+                        record_type=RecordType.ATTACHMENT.value,
+                        record_id=attachment_id,
+                        detail={"file": "download", "chunks": held.chunk_count},
+                    )
+                ],
+            )
         return held.wire()
 
     return run_in_transaction(context.sessions, work)

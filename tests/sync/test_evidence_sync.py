@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from tests.evidence_files import photo, photo_of_size
 from tests.factories import PASSPHRASE, visit
 from tests.sync.conftest import PASSWORD, Laptop, Server, _start
@@ -195,6 +195,23 @@ def test_a_file_whose_record_arrived_first_shows_as_arriving_until_its_file_does
     assert amy.sync().files_uploaded == 2
     assert bob.sync().files_downloaded == 2
     assert _files_held(bob, visit_id) == stored
+    # The server logged each file it handed out as a disclosure of the attachment record.
+    engine = create_engine(server.admin.db_url)
+    try:
+        with engine.connect() as conn:
+            disclosed = (
+                conn.execute(
+                    text(
+                        "SELECT record_id FROM audit_events WHERE action = 'disclose' "
+                        "AND record_type = 'attachment'"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+    finally:
+        engine.dispose()
+    assert disclosed == [view.id, view.id]  # the photo and its thumbnail
 
 
 def test_kill_9_during_file_sync_loses_nothing_and_leaves_no_partial_file_readable(
