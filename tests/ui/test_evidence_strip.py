@@ -100,3 +100,24 @@ def test_the_camera_action_shows_only_where_qt_multimedia_loads(qtbot: QtBot, va
     assert strip.camera_button.isVisibleTo(strip) == camera_available()
     assert strip.attach_button.accessibleName()
     assert not strip.attach_button.isEnabled()  # nothing to attach to until a record is open
+
+
+def test_a_persons_profile_shows_the_photos_attached_to_them(qtbot: QtBot, vault: Vault) -> None:
+    from tests.factories import person
+
+    from fieldkit.services.people import PeopleService
+    from fieldkit.ui.people_view import PeopleView
+
+    records = RecordService(vault)
+    person_id = records.create(record_type="person", fields=person()).id
+    AttachmentService(vault).attach(
+        owner_type="person", owner_id=person_id, data=photo(seed=41), caption="Identifying tattoo"
+    )
+    workers = Workers()
+    view = PeopleView(PeopleService(vault, records, {}), workers, evidence=AttachmentService(vault))
+    qtbot.addWidget(view)
+    view.open(person_id)
+    assert view.evidence is not None
+    strip = view.evidence
+    qtbot.waitUntil(lambda: strip.list.count() == 1, timeout=WAIT)
+    assert strip.list.item(0).text() == "Identifying tattoo"

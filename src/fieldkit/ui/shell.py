@@ -135,6 +135,7 @@ class Screens:
             warnings=ws.warnings,
             printouts=ws.printouts,
             merges=ws.merges,
+            evidence=ws.evidence,
         )
         self.warning = WarningView(
             ws.warnings,
