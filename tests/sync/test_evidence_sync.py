@@ -261,3 +261,32 @@ def test_kill_9_during_file_sync_loses_nothing_and_leaves_no_partial_file_readab
     assert report.outcome is SyncOutcome.OK
     assert report.files_waiting == 0
     assert _files_held(bob, visit_id) == stored
+
+
+def test_a_file_the_server_describes_wrongly_is_not_kept_and_the_records_still_sync(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    server = sqlite_server
+    server.admin.add_user("amy")
+    server.admin.add_user("bob")
+    amy = laptops("amy", "amy", server.url)
+    bob = laptops("bob", "bob", server.url)
+    visit_id, stored = _attach_photos(amy, [photo(width=800, height=800, seed=51)])
+    assert amy.sync().files_uploaded == 2
+    engine = create_engine(server.admin.db_url)
+    try:
+        with engine.begin() as conn:  # a damaged (or hostile) server: sizes that do not fit
+            conn.execute(text("UPDATE file_blobs SET size = size + 1"))
+    finally:
+        engine.dispose()
+    report = bob.sync()
+    assert report.outcome is SyncOutcome.OK, report.message
+    assert report.files_downloaded == 0
+    assert report.files_waiting == 2
+    service = AttachmentService(bob.open())
+    [view] = service.list_for(owner_type="visit", owner_id=visit_id)
+    assert not view.available
+    with bob.open().read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM blob")).scalar_one() == 0
+    assert bob.open().check().ok
+    assert stored

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fieldkit.domain.evidence import FetchPolicy
 from fieldkit.store import blobs
 from fieldkit.store.vault import Vault
-from fieldkit.sync.protocol import ServerRefused
+from fieldkit.sync.protocol import RemoteFile, ServerRefused
 from fieldkit.sync.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -102,23 +102,33 @@ class FileSync:
             if not remote.complete:
                 tally.waiting += 1
                 continue
-            with self._vault.write() as conn:
-                blobs.begin_incoming(
-                    conn, digest, size=remote.size, chunk_size=remote.chunk_size, at=at
-                )
-                missing = blobs.missing_chunks(conn, digest)
-            for index in missing:
-                chunk_digest = remote.chunks[index]
-                if chunk_digest is None:
-                    break
-                data = self._transport.file_chunk(digest, index, chunk_digest=chunk_digest)
+            try:
+                whole = self._fetch(digest, remote, tally, at=at)
+            except blobs.BlobError:
+                # The server described the file in a way its chunks do not fit: nothing of it
+                # is kept, and the next sync asks again from the start.
                 with self._vault.write() as conn:
-                    blobs.put_chunk(conn, digest, index, data, chunk_digest=chunk_digest)
-                tally.chunks_received += 1
-                self._after_chunk(tally.chunks_received)
-            with self._vault.write() as conn:
-                whole = blobs.finish(conn, digest)
+                    blobs.discard_incoming(conn, digest)
+                whole = False
             if whole:
                 tally.downloaded += 1
             else:
                 tally.waiting += 1
+
+    def _fetch(self, digest: str, remote: RemoteFile, tally: FileTally, *, at: str) -> bool:
+        with self._vault.write() as conn:
+            blobs.begin_incoming(
+                conn, digest, size=remote.size, chunk_size=remote.chunk_size, at=at
+            )
+            missing = blobs.missing_chunks(conn, digest)
+        for index in missing:
+            chunk_digest = remote.chunks[index] if index < len(remote.chunks) else None
+            if chunk_digest is None:
+                return False
+            data = self._transport.file_chunk(digest, index, chunk_digest=chunk_digest)
+            with self._vault.write() as conn:
+                blobs.put_chunk(conn, digest, index, data, chunk_digest=chunk_digest)
+            tally.chunks_received += 1
+            self._after_chunk(tally.chunks_received)
+        with self._vault.write() as conn:
+            return blobs.finish(conn, digest)

@@ -314,3 +314,10 @@ def wanted(conn: Connection, *, thumbnails_only: bool) -> list[str]:
     ordered = list(dict.fromkeys([*thumbs, *files]))
     whole = complete_set(conn, ordered)
     return [d for d in ordered if d not in whole]
+
+
+def discard_incoming(conn: Connection, digest: str) -> None:
+    """Forget a file that is still arriving (never one held whole)."""
+    held = state(conn, digest)
+    if held is not None and not held.complete:
+        _drop(conn, [digest])
