@@ -126,6 +126,16 @@ VALID: dict[RecordType, dict[str, object]] = {
         "referred_by": "sam",
         "sent_at": _AT,
     },
+    RecordType.ATTACHMENT: {
+        "owner_type": "visit",
+        "owner_id": _SOME_ID,
+        "sha256": "ab" * 32,
+        "media_type": "image/jpeg",
+        "bytes": 1024,
+        "captured_by": "amy",
+        "captured_at": "2026-11-30T10:00:00+00:00",
+        "district": "huddersfield",
+    },
 }
 
 

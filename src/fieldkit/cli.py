@@ -684,6 +684,68 @@ def cmd_delete(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     return Exit.OK
 
 
+def cmd_attach(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.evidence import AttachmentService, owner_type_of
+    from fieldkit.store.errors import RecordNotFoundError
+
+    owner_type_of(args.type)  # a wrong type is refused before the passphrase is read
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise ValidationError([FieldError("file", "cannot be read")]) from None
+    vault = _unlock(args, stdin)
+    try:
+        view = AttachmentService(vault).attach(
+            owner_type=args.type, owner_id=args.id, data=data, caption=args.caption or ""
+        )
+    except RecordNotFoundError as exc:
+        return _not_found(exc)
+    finally:
+        vault.lock()
+    print(f"{view.id}\t{view.sha256}", file=out)
+    return Exit.OK
+
+
+def cmd_attachments(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    import json
+
+    from fieldkit.services.evidence import AttachmentService, owner_type_of
+
+    owner_type_of(args.type)
+    vault = _unlock(args, stdin)
+    try:
+        views = AttachmentService(vault).list_for(owner_type=args.type, owner_id=args.id)
+    finally:
+        vault.lock()
+    for view in views:
+        print(json.dumps(view.wire(), ensure_ascii=False, sort_keys=True), file=out)
+    return Exit.OK
+
+
+def cmd_attachment_get(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
+    from fieldkit.services.evidence import AttachmentService, FileArriving
+    from fieldkit.store.errors import RecordNotFoundError
+
+    vault = _unlock(args, stdin)
+    try:
+        AttachmentService(vault).export(
+            attachment_id=args.id, out=Path(args.out), reason="command-line attachment export"
+        )
+    except RecordNotFoundError as exc:
+        return _not_found(exc)
+    except FileArriving as exc:
+        print(f"fieldkit: {exc}", file=sys.stderr)
+        return Exit.ERROR
+    except OSError:
+        print("fieldkit: the file could not be written; nothing was left behind.", file=sys.stderr)
+        return Exit.ERROR
+    finally:
+        vault.lock()
+    print(f"Wrote attachment {args.id} to {args.out}.", file=out)
+    return Exit.OK
+
+
 Handler = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 #: What each error the user can cause exits with; the first match wins (subclasses first).
@@ -896,6 +958,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reason", required=True, help="why it is erased (audited; no personal data)")
     vault_args(p)
     p.set_defaults(handler=cmd_delete)
+
+    p = sub.add_parser(
+        "attach", help="keep a photo or file as evidence on a record (prints its id and SHA-256)"
+    )
+    p.add_argument("type", metavar="TYPE", help="visit, person, warning, tenancy_note, ...")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--caption", metavar="TEXT", help="what the photo or file shows")
+    vault_args(p)
+    p.set_defaults(handler=cmd_attach)
+    p = sub.add_parser("attachments", help="a record's photos and files as JSON Lines")
+    p.add_argument("type", metavar="TYPE")
+    p.add_argument("id", metavar="ID")
+    vault_args(p)
+    p.set_defaults(handler=cmd_attachments)
+    attachment = sub.add_parser("attachment", help="work with one photo or file")
+    asub = attachment.add_subparsers(dest="attachment_command", required=True)
+    p = asub.add_parser("get", help="write an attachment's stored bytes to a file (logged)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--out", required=True, metavar="FILE")
+    vault_args(p)
+    p.set_defaults(handler=cmd_attachment_get)
 
     p = sub.add_parser(
         "demo", help="a demo vault of synthetic data, synced with a local demo server, in the app"

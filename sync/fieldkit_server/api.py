@@ -319,6 +319,7 @@ def handshake(auth: CurrentDevice, context: Context) -> Any:
             "acknowledged": acknowledged.wire(),
             "acknowledged_at": acknowledged_at.isoformat() if acknowledged_at else None,
         },
+        "max_file_bytes": context.settings.max_file_bytes,
     }
 
 

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from fieldkit_server import api, attestation_api, governance_api, sharing_api
+from fieldkit_server import api, attestation_api, files_api, governance_api, sharing_api
 from fieldkit_server.bodies import RequestBodyMiddleware
 from fieldkit_server.clock import Clock, system_clock
 from fieldkit_server.context import ServerContext
@@ -57,6 +57,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     )
     metrics = ServerMetrics()
     app.state.context = context
+    app.state.blob_store = None  # made at the first file request: see files_api
     app.state.metrics = metrics
     app.state.schema_head = schema_head(engine)
     install_problem_handlers(app)
@@ -64,6 +65,7 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(attestation_api.router)
     app.include_router(governance_api.router)
     app.include_router(sharing_api.router)
+    app.include_router(files_api.router)
     app.include_router(metrics_router(metrics))
     app.add_middleware(RouteRecorder)  # added first, so innermost: next to the router
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)

@@ -419,3 +419,32 @@ class RecordedCrime(Base):
     lsoa_code: Mapped[str] = mapped_column(String(9))
     crime_id: Mapped[str] = mapped_column(String(128))
     outcome: Mapped[str] = mapped_column(String(200))
+
+
+class FileBlob(Base):
+    """An evidence file the server holds (or is receiving), named by its SHA-256.
+
+    Its chunks live in the blob store (``fieldkit_server.blobs``); ``complete`` is set once
+    every chunk is in and the whole file's hash checked.
+    """
+
+    __tablename__ = "file_blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(_STAMP)
+
+
+class FileChunk(Base):
+    """One chunk of a file the blob store holds, with its SHA-256."""
+
+    __tablename__ = "file_chunks"
+
+    sha256: Mapped[str] = mapped_column(
+        ForeignKey("file_blobs.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))

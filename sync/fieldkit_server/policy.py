@@ -49,6 +49,7 @@ OFFICER_TYPES: Final = frozenset(
         RecordType.DOCUMENT,
         RecordType.COMMUNITY_TRIGGER,
         RecordType.REFERRAL,
+        RecordType.ATTACHMENT,
     }
     | ASB_TYPES
 )
@@ -432,6 +433,8 @@ LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
     RecordType.ASB_ACTION: ("case_id", "meeting_id"),
     # An application relying on a restricted report (a hate incident) is restricted too.
     RecordType.COMMUNITY_TRIGGER: ("visit_ids", "case_id"),
+    # A photo or file is as restricted as the record it is attached to.
+    RecordType.ATTACHMENT: ("owner_id",),
 }
 
 

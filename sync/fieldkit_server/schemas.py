@@ -219,6 +219,8 @@ class HandshakeResponse(BaseModel):
     device_id: str
     user: UserOut
     attestation: AttestationOut | None = None
+    #: The largest evidence file a laptop may attach (bytes): it keeps the last value it saw.
+    max_file_bytes: int | None = None
 
 
 class AttestRequest(Wire):

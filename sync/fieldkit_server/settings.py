@@ -53,6 +53,9 @@ class Settings:
         migrate_on_start: bring the schema up to date when the app starts.
         argon2_time_cost, argon2_memory_kib: the password hash's cost (tests lower it).
         log_format: JSON lines or plain text on stderr (``serve`` only).
+        data_dir: the server's data folder; evidence files are kept under ``files/`` in it
+            (None: beside a SQLite database, else ``fieldkit-data`` in the working folder).
+        max_file_bytes: the largest evidence file a laptop may attach and upload.
     """
 
     db_url: str = field(default_factory=default_db_url)
@@ -69,6 +72,17 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     log_format: LogFormat = LogFormat.TEXT
+    data_dir: Path | None = None
+    max_file_bytes: int = 25 * 1024 * 1024
+
+    def files_dir(self) -> Path:
+        """Where the filesystem blob store keeps evidence files."""
+        if self.data_dir is not None:
+            return Path(self.data_dir) / "files"
+        if self.db_url.startswith("sqlite:///") and ":memory:" not in self.db_url:
+            database = Path(self.db_url[len("sqlite:///") :])
+            return database.with_name(database.name + ".files")
+        return Path("fieldkit-data").resolve() / "files"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -96,6 +110,8 @@ class Settings:
             "FIELDKIT_SERVER_ARGON2_TIME_COST": ("argon2_time_cost", int),
             "FIELDKIT_SERVER_ARGON2_MEMORY_KIB": ("argon2_memory_kib", int),
             "FIELDKIT_SERVER_LOG_FORMAT": ("log_format", LogFormat),
+            "FIELDKIT_SERVER_DATA_DIR": ("data_dir", Path),
+            "FIELDKIT_SERVER_MAX_FILE_BYTES": ("max_file_bytes", int),
         }
         for variable, (name, kind) in names.items():
             if variable in env:

@@ -68,3 +68,20 @@ def test_merged_into_is_not_a_field_the_editor_changes(vault: Vault) -> None:
             changes={"merged_into": keep},
             reason="sneaking a merge past its checks",
         )
+
+
+def test_a_photo_of_the_duplicate_moves_to_the_person_kept(vault: Vault) -> None:
+    from tests.evidence_files import pdf
+
+    from fieldkit.services.evidence import AttachmentService
+
+    _supervisor(vault)
+    records = RecordService(vault)
+    keep = records.create(record_type="person", fields=person()).id
+    dup = records.create(record_type="person", fields=person(given_name="Zoe")).id
+    attached = AttachmentService(vault).attach(owner_type="person", owner_id=dup, data=pdf())
+    merges = PersonMergeService(vault)
+    assert dict(merges.plan(duplicate_id=dup, into_id=keep).moves) == {RecordType.ATTACHMENT: 1}
+    merges.merge(duplicate_id=dup, into_id=keep, reason="one person")
+    [moved] = AttachmentService(vault).list_for(owner_type="person", owner_id=keep)
+    assert (moved.id, moved.sha256) == (attached.id, attached.sha256)

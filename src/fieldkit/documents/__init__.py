@@ -6,6 +6,7 @@ Nothing happens on import: fonts are registered and templates read when first us
 from fieldkit.documents.bundles import bundle_content_hash, canonical_content, render_bundle
 from fieldkit.documents.inputs import (
     BundleEntry,
+    BundleExhibit,
     BundleInput,
     CaseHeader,
     ClosureStep,
@@ -69,6 +70,7 @@ __all__ = [
     "AccessSection",
     "AccessVersion",
     "BundleEntry",
+    "BundleExhibit",
     "BundleInput",
     "BundleTemplate",
     "CaseHeader",

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
     Flowable,
+    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -22,7 +25,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from fieldkit.documents.inputs import BundleEntry, BundleInput, ClosureStep, DocumentInputError
+from fieldkit.documents.inputs import (
+    BundleEntry,
+    BundleExhibit,
+    BundleInput,
+    ClosureStep,
+    DocumentInputError,
+)
 from fieldkit.documents.layout import (
     FRAME_WIDTH,
     MARGIN,
@@ -101,6 +110,21 @@ def canonical_content(bundle: BundleInput) -> bytes:
     }
     if bundle.left_out:
         content["left_out"] = list(bundle.left_out)
+    if bundle.exhibits:
+        # Only when there are exhibits, so bundles without any keep the hash they always had.
+        content["exhibits"] = [
+            {
+                "reference": x.reference,
+                "attachment_id": x.attachment_id,
+                "caption": x.caption,
+                "media": x.media_label,
+                "bytes": x.size,
+                "captured_by": x.captured_by,
+                "captured_at": when(x.captured_at),
+                "sha256": x.sha256,
+            }
+            for x in bundle.exhibits
+        ]
     return json.dumps(
         content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
     ).encode("utf-8")
@@ -222,6 +246,7 @@ def _build(
     labels = template.labels
     header = f"{template.title} — {labels['case_reference']}: {bundle.case.case_reference}"
     keys = [f"entry-{number}" for number in range(1, len(bundle.entries) + 1)]
+    keys += [f"exhibit-{number}" for number in range(1, len(bundle.exhibits) + 1)]
 
     def on_page(canvas: Canvas, doc: BaseDocTemplate) -> None:
         canvas.saveState()
@@ -322,6 +347,8 @@ def _story(
             )
         widths = [34 * mm, 24 * mm, 34 * mm, FRAME_WIDTH - 106 * mm, 14 * mm]
         story.append(_table(rows, widths, header=True))
+    if bundle.exhibits:
+        story += _exhibit_index(bundle.exhibits, labels, months)
     if bundle.left_out:
         story.append(
             Paragraph(markup(labels.get("left_out", "Left out of this bundle")), style["label"])
@@ -375,7 +402,91 @@ def _story(
         )
         story.append(Paragraph(markup(entry.body), style["body"]))
         story.append(Spacer(1, 2 * mm))
+    if bundle.exhibits:
+        story += _exhibits(bundle.exhibits, labels, months, primary, refs)
     return story
+
+
+#: Exhibit labels a template may leave out (older templates): English words then.
+_EXHIBIT_WORDS = {
+    "exhibits": "Exhibits",
+    "exhibit": "Exhibit",
+    "exhibit_ref": "Ref.",
+    "caption": "Caption",
+    "captured": "Captured",
+    "sha256": "SHA-256",
+    "file_kind": "File",
+    "not_reproduced": "Listed, not reproduced: kept by the producing officer with its hash.",
+}
+_IMAGE_BOX = (FRAME_WIDTH, 150 * mm)
+
+
+def _word(labels: Any, key: str) -> str:
+    return str(labels.get(key) or _EXHIBIT_WORDS[key])
+
+
+def _exhibit_index(exhibits: tuple[BundleExhibit, ...], labels: Any, months: Any) -> list[Flowable]:
+    style = styles()
+    head = [_word(labels, "exhibit_ref"), _word(labels, "caption"), _word(labels, "captured"),
+            _word(labels, "sha256"), labels["entry_page"]]  # fmt: skip
+    rows: list[list[str | Flowable]] = [[markup(h) for h in head]]
+    for number, x in enumerate(exhibits, start=1):
+        rows.append(
+            [
+                markup(x.reference),
+                markup(x.caption or x.media_label),
+                markup(f"{format_datetime(x.captured_at, months)}, {x.captured_by}"),
+                markup(x.sha256),
+                _PageRef(f"exhibit-{number}"),
+            ]
+        )
+    widths = [16 * mm, 44 * mm, 36 * mm, FRAME_WIDTH - 110 * mm, 14 * mm]
+    return [
+        Paragraph(markup(_word(labels, "exhibits")), style["h2"]),
+        _table(rows, widths, header=True),
+    ]
+
+
+def _exhibits(
+    exhibits: tuple[BundleExhibit, ...], labels: Any, months: Any, primary: str, refs: _PageRefs
+) -> list[Flowable]:
+    style = styles()
+    story: list[Flowable] = [PageBreak(), *_exhibit_index(exhibits, labels, months)]
+    for number, x in enumerate(exhibits, start=1):
+        heading = (
+            f'<font color="{primary}">{markup(_word(labels, "exhibit"))} '
+            f"{markup(x.reference)}</font><br/>{markup(x.caption)}"
+        )
+        details = (
+            f"<b>{markup(_word(labels, 'captured'))}:</b> "
+            f"{markup(format_datetime(x.captured_at, months))}, {markup(x.captured_by)} · "
+            f"<b>{markup(_word(labels, 'file_kind'))}:</b> {markup(x.media_label)}, "
+            f"{x.size:,} bytes<br/><b>{markup(_word(labels, 'sha256'))}:</b> {markup(x.sha256)}"
+        )
+        block: list[Flowable] = [
+            _Anchor(f"exhibit-{number}", refs),
+            Paragraph(heading, style["label"]),
+            Paragraph(details, style["small"]),
+        ]
+        picture = _picture(x.image) if x.image else None
+        if picture is not None:
+            block.append(Spacer(1, 2 * mm))
+            block.append(picture)
+        else:
+            block.append(Paragraph(markup(_word(labels, "not_reproduced")), style["small"]))
+        story += [CondPageBreak(_ENTRY_MIN_SPACE), KeepTogether(block), Spacer(1, 4 * mm)]
+    return story
+
+
+def _picture(data: bytes) -> Flowable | None:
+    """An image scaled to fit the page's width and most of its height, from memory."""
+    try:
+        reader = ImageReader(io.BytesIO(data))
+        width, height = reader.getSize()
+    except Exception:
+        return None
+    scale = min(_IMAGE_BOX[0] / width, _IMAGE_BOX[1] / height)
+    return Image(io.BytesIO(data), width=width * scale, height=height * scale)
 
 
 def _table(

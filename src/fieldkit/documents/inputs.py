@@ -148,6 +148,28 @@ class BundleEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class BundleExhibit:
+    """A photo or file produced as an exhibit: its reference (JS/3), what it is, and its hash.
+
+    ``image`` holds an image's stored bytes to print at a readable size; other files (and files
+    not yet on this laptop) are listed with their hash only.
+    """
+
+    reference: str
+    attachment_id: str
+    caption: str
+    media_label: str
+    size: int
+    captured_by: str
+    captured_at: datetime
+    sha256: str
+    image: bytes | None = None
+
+    def __post_init__(self) -> None:
+        _require_aware(self.captured_at, f"exhibit {self.reference!r} captured_at")
+
+
+@dataclass(frozen=True, slots=True)
 class ClosureStep:
     """A closure step with its date and, where the law sets one, its deadline."""
 
@@ -173,3 +195,5 @@ class BundleInput:
     language: str = "en"
     #: What was left out and why, one sentence each (never the content of what was left out).
     left_out: tuple[str, ...] = field(default_factory=tuple)
+    #: Photos and files produced as exhibits, in reference order.
+    exhibits: tuple[BundleExhibit, ...] = field(default_factory=tuple)

@@ -19,12 +19,16 @@ PERSON_LINK_FIELDS: Final[Mapping[RecordType, tuple[str, ...]]] = {
     RecordType.ASB_RISK: ("person_id",),
     RecordType.COMMUNITY_TRIGGER: ("applicant_id",),
     RecordType.REFERRAL: ("person_id",),
+    # A photo or file attached to the person themselves (``owner_type`` says so).
+    RecordType.ATTACHMENT: ("owner_id",),
 }
 
 
 def person_links(record_type: RecordType, fields: Mapping[str, object]) -> tuple[str, ...]:
     """The fields of this record that name a person (a document only when it is about one)."""
     if record_type is RecordType.DOCUMENT and fields.get("subject_type") != RecordType.PERSON:
+        return ()
+    if record_type is RecordType.ATTACHMENT and fields.get("owner_type") != RecordType.PERSON:
         return ()
     return PERSON_LINK_FIELDS.get(record_type, ())
 

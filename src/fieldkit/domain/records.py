@@ -14,6 +14,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from fieldkit.domain.community_trigger import TriggerStatus
+from fieldkit.domain.evidence import MediaType
 from fieldkit.domain.meeting import MeetingStatus
 from fieldkit.domain.postcode import normalise_postcode
 from fieldkit.domain.referrals import (
@@ -77,6 +78,7 @@ class RecordType(Vocabulary):
     COMMUNITY_TRIGGER = "community_trigger"
     MEETING = "meeting"
     REFERRAL = "referral"
+    ATTACHMENT = "attachment"
 
 
 define_words(
@@ -100,6 +102,7 @@ define_words(
         RecordType.COMMUNITY_TRIGGER: "Community Trigger application",
         RecordType.MEETING: "Problem-solving group meeting",
         RecordType.REFERRAL: "Referral",
+        RecordType.ATTACHMENT: "Photo or file",
     },
 )
 
@@ -136,6 +139,12 @@ FIELD_WORDS: Final[Mapping[str, str]] = {
     "held_on": "Held on",
     "agenda_items": "Agenda",
     "previous_meeting_id": "Previous meeting",
+    "owner_type": "Attached to",
+    "owner_id": "Attached to record",
+    "media_type": "Kind of file",
+    "bytes": "Size in bytes",
+    "thumbnail_sha256": "Thumbnail SHA-256",
+    "original_id": "Edited from",
 }
 
 
@@ -153,6 +162,18 @@ REVIEWABLE_TYPES: Final = frozenset(
         RecordType.TENANCY_NOTE,
         RecordType.CLOSURE,
         RecordType.DOCUMENT,
+    }
+)
+
+#: The records a photo or file may be attached to (``attachment.owner_type``).
+ATTACHMENT_OWNERS: Final = frozenset(
+    {
+        RecordType.VISIT,
+        RecordType.TENANCY_NOTE,
+        RecordType.TENANCY_CASE,
+        RecordType.ASB_CASE,
+        RecordType.WARNING,
+        RecordType.PERSON,
     }
 )
 
@@ -655,6 +676,35 @@ SPECS: Final[Mapping[RecordType, RecordSpec]] = {
                 FieldSpec("responded_at", FieldKind.DATETIME),
             ),
             searchable=("reason",),
+        ),
+        RecordSpec(
+            RecordType.ATTACHMENT,
+            (
+                # What the file belongs to; its district and sensitivity are copied from that
+                # record when it is attached, so it is scoped (and synced) as its owner is.
+                FieldSpec(
+                    "owner_type",
+                    FieldKind.CHOICE,
+                    required=True,
+                    choices=frozenset(t.value for t in ATTACHMENT_OWNERS),
+                ),
+                FieldSpec("owner_id", FieldKind.ID, required=True),
+                # The stored bytes' SHA-256, computed at capture; the file is never changed.
+                FieldSpec("sha256", FieldKind.SHA256, required=True),
+                FieldSpec(
+                    "media_type", FieldKind.CHOICE, required=True, choices=_choices(MediaType)
+                ),
+                FieldSpec("bytes", FieldKind.INT, required=True, low=1, high=2**40),
+                FieldSpec("thumbnail_sha256", FieldKind.SHA256),
+                FieldSpec("caption", FieldKind.TEXT, max_length=2000),
+                FieldSpec("captured_by", FieldKind.TEXT, required=True, max_length=100),
+                FieldSpec("captured_at", FieldKind.DATETIME, required=True),
+                # An edited image is a new attachment naming the one it was made from.
+                FieldSpec("original_id", FieldKind.ID),
+                _district(),
+                _sensitivity(),
+            ),
+            append_only=True,
         ),
     )
 }

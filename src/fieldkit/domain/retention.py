@@ -148,6 +148,7 @@ _RECORDED_FIELD: Final[Mapping[RecordType, str]] = {
     RecordType.COMMUNITY_TRIGGER: "received_on",
     RecordType.MEETING: "held_on",
     RecordType.REFERRAL: "sent_at",
+    RecordType.ATTACHMENT: "captured_at",
 }
 
 #: The case types whose closure starts a clock, and the field that says when each closed.

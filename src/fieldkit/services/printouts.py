@@ -8,6 +8,7 @@ the app's warning screen renders before it stores.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ from fieldkit.domain.vocabulary import (
 from fieldkit.services import disclosure
 from fieldkit.services.directory import as_support_service, service_row, serving
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.people import parse_moment, person_name
 from fieldkit.services.warnings import (
     GENERAL_SUPPORT_LIMIT,
@@ -380,9 +382,18 @@ class PrintoutService:
             language=self._language,
             left_out=left_out,
         )
+        shown = [case, *([place] if place else []), *tenants, *notes, *visits, *letters, *closures]
+        # Photos and files on what the bundle shows become its numbered exhibits.
+        me = self._vault.username
+        exhibits, shown_files = AttachmentService(self._vault).exhibits(
+            owner_ids=[r.id for r in shown], names={me: self._officer_of().name}
+        )
+        bundle = dataclasses.replace(bundle, exhibits=tuple(exhibits))
         template = self._documents.library.bundle(self._language)
         rendered = render_bundle(bundle, template)
-        shown = [case, *([place] if place else []), *tenants, *notes, *visits, *letters, *closures]
+        if shown_files:
+            with self._vault.read() as conn:
+                shown += self._vault.records(conn).get_many(RecordType.ATTACHMENT, shown_files)
         return self._keep(rendered, case, str(c["district"]), served_how, shown=shown)
 
     def _author(self, conn: Transaction, record: StoredRecord) -> str:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from fieldkit.domain.evidence import DEFAULT_SIZE_LIMIT, FetchPolicy
 from fieldkit.domain.records import FieldError, ValidationError
 from fieldkit.services.map_tiles import check_tile_url
 from fieldkit.services.print_port import PaperTray
@@ -46,6 +47,10 @@ class AppSettings:
     court_name: str = "Kirklees Magistrates' Court"
     #: An online map's tile address (``https://…/{z}/{x}/{y}.png``); "" keeps the map offline.
     map_tile_url: str = ""
+    #: Which evidence files this laptop downloads after its records (a ``FetchPolicy`` value).
+    evidence_fetch: str = FetchPolicy.ALL.value
+    #: The largest file the server last said it accepts (bytes); learnt at sync.
+    attachment_limit: int = DEFAULT_SIZE_LIMIT
 
 
 def check_settings(settings: AppSettings) -> AppSettings:
@@ -88,6 +93,14 @@ def check_settings(settings: AppSettings) -> AppSettings:
             tiles = check_tile_url(tiles)
         except ValueError as exc:
             errors.append(FieldError("map_tile_url", str(exc)))
+    if FetchPolicy.parse(settings.evidence_fetch) is None:
+        errors.append(
+            FieldError(
+                "evidence_fetch", "must be one of " + ", ".join(p.value for p in FetchPolicy)
+            )
+        )
+    if not 1 <= settings.attachment_limit <= 2**31:
+        errors.append(FieldError("attachment_limit", "must be a positive number of bytes"))
     if errors:
         raise ValidationError(errors)
     return replace(

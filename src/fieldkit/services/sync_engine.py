@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,7 +12,11 @@ from enum import StrEnum
 from typing import Any
 
 from fieldkit import __version__
+from fieldkit.domain.evidence import FetchPolicy
+from fieldkit.domain.records import ValidationError
 from fieldkit.services import anti_entropy
+from fieldkit.services.file_sync import FileSync, FileTally
+from fieldkit.services.settings import SettingsService
 from fieldkit.services.sync_port import tell_each
 from fieldkit.services.sync_rollback import (
     ROLLED_BACK_MESSAGE,
@@ -110,6 +115,10 @@ class SyncReport:
     repaired: int = 0
     device_alerts: int = 0
     gazetteer_changes: int = 0
+    files_uploaded: int = 0
+    files_downloaded: int = 0
+    #: Files named by records that have not reached the server (or this laptop) yet.
+    files_waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,8 @@ class SyncHooks:
     """
 
     before_page_commit: Callable[[int], None] | None = None
+    #: Called with the running count after each evidence file chunk received is committed.
+    after_file_chunk: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -138,6 +149,7 @@ class _Tally:
     repaired: int = 0
     device_alerts: int = 0
     gazetteer_changes: int = 0
+    files: FileTally = field(default_factory=FileTally)
 
 
 class SyncEngine:
@@ -297,7 +309,8 @@ class SyncEngine:
         else:
             self._forget_conflicts()
         self._rollback_steps_at_end(tally)
-        # Last: the records and the audit trail never wait behind the address gazetteer.
+        # Last: the records and the audit trail never wait behind files or the gazetteer.
+        self._sync_files(tally)
         self._fetch_gazetteer(tally)
 
     # Steps -----------------------------------------------------------------------------------
@@ -344,6 +357,28 @@ class SyncEngine:
             self._vault.set_clock_node(conn, reply.device_id)
         self._transport.token = reply.token
 
+    def _sync_files(self, tally: _Tally) -> None:
+        """Evidence files, after every record step: a fault here never undoes the records'."""
+        self._publish(SyncState.SYNCING, step="files")
+        settings = SettingsService(self._vault).load()
+        policy = FetchPolicy.parse(settings.evidence_fetch) or FetchPolicy.ALL
+        files = FileSync(self._vault, self._transport, after_chunk=self._hooks.after_file_chunk)
+        try:
+            tally.files = files.run(policy=policy)
+        except (ServerUnreachable, ServerRefused) as exc:
+            # The records are synced; the files carry on from their last chunk next time.
+            tally.notes.append(f"evidence files wait for the next sync: {type(exc).__name__}")
+
+    def _learn_file_limit(self, handshake: Handshake) -> None:
+        """Keep the server's file size limit: attach checks against the last one it gave."""
+        if handshake.max_file_bytes is None:
+            return
+        settings = SettingsService(self._vault)
+        current = settings.load()
+        if current.attachment_limit != handshake.max_file_bytes:
+            with contextlib.suppress(ValidationError):
+                settings.save(replace(current, attachment_limit=handshake.max_file_bytes))
+
     def _handshake(self, tally: _Tally) -> Handshake:
         """Check the server speaks our protocol, catch up with its clock, detect a rollback."""
         self._publish(SyncState.SYNCING, step="handshake")
@@ -372,6 +407,7 @@ class SyncEngine:
         if tally.rolled_back or proof.rolled_back:
             tally.rolled_back = True
             guard.recover(proof)
+        self._learn_file_limit(handshake)
         return handshake
 
     @staticmethod
@@ -717,6 +753,9 @@ class SyncEngine:
             conflicts_resolved=tally.conflicts_resolved,
             open_conflicts=tally.open_conflicts,
             drift_checked=tally.drift_checked,
+            files_uploaded=tally.files.uploaded,
+            files_downloaded=tally.files.downloaded,
+            files_waiting=tally.files.waiting,
             repaired=tally.repaired,
             device_alerts=tally.device_alerts,
             gazetteer_changes=tally.gazetteer_changes,

@@ -40,6 +40,7 @@ TYPE_ORDER: tuple[RecordType, ...] = (
     RecordType.ASB_PARTY,
     RecordType.ASB_RISK,
     RecordType.ASB_ACTION,
+    RecordType.ATTACHMENT,
 )
 BATCH = 2_000
 #: Records an export logs, then writes, at a time: the most it can over-report if cut short.

@@ -18,6 +18,7 @@ from fieldkit.services.corrections import CorrectionService
 from fieldkit.services.directory import DirectoryService
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.drafts import DraftService
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.services.governance import GovernanceService
 from fieldkit.services.intelligence import IntelligenceService
@@ -102,6 +103,8 @@ class Workspace:
     referrals: ReferralService | None = None
     #: The map: outlines, points, recorded crime, initiatives, hotspot densities.
     maps: MapService | None = None
+    #: Photos and files on records: attach, list, view, export.
+    evidence: AttachmentService | None = None
 
 
 def open_workspace(
@@ -197,6 +200,7 @@ def open_workspace(
         asb=asb,
         gazetteer=gazetteer,
         maps=maps,
+        evidence=AttachmentService(vault),
     )
 
 

@@ -23,7 +23,7 @@ from fieldkit.domain.records import (
     validate_fields,
 )
 from fieldkit.domain.vocabulary import WarningStatus
-from fieldkit.store import audit, name_index, search
+from fieldkit.store import audit, blobs, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import (
     RECORD_TABLES,
@@ -362,6 +362,10 @@ class RecordRepository:
             self._log_changes([_change(current, "delete", {}, dict(current.versions), at, hlc=hlc)])
         self._note([(record_type, record_id, hlc)], "delete", at, reason=reason)
         self._audit(audit.AuditAction.DELETE, [(record_type, record_id)], at, reason=reason)
+        if record_type is not RecordType.ATTACHMENT:
+            # Photos and files go with the record they belong to, each erased everywhere.
+            for attachment_id in blobs.attachments_of(self._conn, [record_id]):
+                self.delete(RecordType.ATTACHMENT, attachment_id, reason=reason)
 
     def history(self, record_type: RecordType, record_id: str) -> list[corrections.Version]:
         """Every version of a record this vault keeps, oldest first (a tombstone's is empty).
@@ -611,6 +615,8 @@ def forget(conn: Connection, record_type: RecordType, record_id: str) -> None:
         conn.execute(visit_person.delete().where(visit_person.c.visit_id == record_id))
     if record_type is RecordType.DOCUMENT:
         conn.execute(delete(DocumentFile).where(DocumentFile.document_id == record_id))
+    if record_type is RecordType.ATTACHMENT:
+        blobs.release(conn, record_id)
     name_index.remove(conn, record_id)
     search.remove(conn, record_id)
     if record_type in search.SEARCHABLE_TYPES:

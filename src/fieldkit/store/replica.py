@@ -14,7 +14,7 @@ from fieldkit.domain.corrections import tombstone_fields
 from fieldkit.domain.merge import merge_record
 from fieldkit.domain.names import NameRules, shipped_name_rules
 from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate_fields
-from fieldkit.store import name_index, review_queue, search
+from fieldkit.store import blobs, name_index, review_queue, search
 from fieldkit.store.records import forget, pack_versions, unpack_versions
 from fieldkit.store.schema import (
     RECORD_TABLES,
@@ -407,7 +407,14 @@ def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
     stops holding what its user may no longer see.
     """
     removed = 0
-    for record_type_name, record_id in items:
+    # A photo or file leaves with the record it belongs to.
+    named = {record_id for _type, record_id in items}
+    extra = [
+        (RecordType.ATTACHMENT.value, a)
+        for a in blobs.attachments_of(conn, sorted(named))
+        if a not in named
+    ]
+    for record_type_name, record_id in [*items, *extra]:
         try:
             record_type = RecordType(record_type_name)
         except ValueError:
@@ -419,6 +426,8 @@ def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
         name_index.remove(conn, record_id)
         if record_type is RecordType.DOCUMENT:
             conn.execute(delete(DocumentFile).where(DocumentFile.document_id == record_id))
+        if record_type is RecordType.ATTACHMENT:
+            blobs.release(conn, record_id)
         removed += conn.execute(delete(table).where(table.c.id == record_id)).rowcount
         conn.execute(delete(HistoryEntry).where(HistoryEntry.record_id == record_id))
         conn.execute(delete(Change).where(Change.record_id == record_id))

@@ -148,6 +148,7 @@ _INDEXED: dict[RecordType, tuple[str, ...]] = {
     RecordType.COMMUNITY_TRIGGER: ("applicant_id", "district", "decision_due"),
     RecordType.MEETING: ("district", "held_on"),
     RecordType.REFERRAL: ("source_id", "person_id", "district", "status"),
+    RecordType.ATTACHMENT: ("owner_id", "sha256"),
 }
 
 
@@ -309,7 +310,7 @@ class DocumentFile(Base):
 
 
 #: The address gazetteer: reference data from the server, searched by `gazetteer_search_index`
-#: (FTS5, kept in step by triggers; migration 0016). Not a record table: not sealed, not synced up.
+#: (FTS5, kept in step by triggers; migration 0017). Not a record table: not sealed, not synced up.
 gazetteer_address = Table(
     "gazetteer_address",
     Base.metadata,
@@ -321,3 +322,33 @@ gazetteer_address = Table(
     Column("lon", Float, nullable=False),
     Index("ix_gazetteer_address_lat", "lat", "lon"),
 )
+
+
+class Blob(Base):
+    """An evidence file held in the vault, named by its SHA-256 (migration 0019).
+
+    Its content is in ``blob_chunk``. ``complete`` is set only once every chunk is present and
+    the whole file's hash checked: until then (a file still arriving by sync) nothing reads it.
+    """
+
+    __tablename__ = "blob"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
+    #: The server holds it whole (it was uploaded, or it came from there).
+    uploaded: Mapped[bool] = mapped_column(Boolean)
+    added_at: Mapped[str] = mapped_column(String(32))
+
+
+class BlobChunk(Base):
+    """One piece of an evidence file, with its own SHA-256 (so a download resumes per piece)."""
+
+    __tablename__ = "blob_chunk"
+    sha256: Mapped[str] = mapped_column(
+        String(64), ForeignKey("blob.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -45,6 +45,7 @@ SEALED_TABLES = (
     "community_trigger",
     "meeting",
     "referral",
+    "attachment",
 )
 EMPTY = "0" * 64
 _MODULUS = 1 << 256

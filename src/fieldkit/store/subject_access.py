@@ -150,6 +150,10 @@ def held_about(conn: Connection, person_id: str) -> HeldAboutPerson:
     reviews = _ids_where(conn, table, "subject_id", list(why))
     note(RecordType.REVIEW, reviews, "a supervisor's decision about one of these records")
 
+    table = RECORD_TABLES[RecordType.ATTACHMENT]
+    attachments = _ids_where(conn, table, "owner_id", list(why))
+    note(RecordType.ATTACHMENT, attachments, "a photo or file on one of these records")
+
     by_type: dict[RecordType, list[str]] = {}
     for record_id, (record_type, _) in why.items():
         by_type.setdefault(record_type, []).append(record_id)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from fieldkit.domain.hlc import Hlc, HlcClock
 from fieldkit.domain.names import NameRules, shipped_name_rules
-from fieldkit.store import audit, consistency, migrate, name_index, rekey, seal
+from fieldkit.store import audit, blobs, consistency, migrate, name_index, rekey, seal
 from fieldkit.store.database import open_engine
 from fieldkit.store.errors import (
     FolderNotEmptyError,
@@ -452,6 +452,7 @@ class Vault:
                     if not chain.ok:
                         problems.append(f"audit log entry {chain.broken_at}: {chain.problem}")
                     problems.extend(consistency.quick_problems(conn))
+                    problems.extend(blobs.problems(conn))
                     stale = seal.stale_triggers(conn)
                     if stale:
                         problems.append(f"record seal triggers missing or altered: {len(stale)}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -187,10 +188,13 @@ class Handshake:
     device_id: str
     user: UserInfo
     acknowledged: Head | None = None
+    #: The largest evidence file the server accepts; None from a server without files.
+    max_file_bytes: int | None = None
 
     @classmethod
     def parse(cls, body: object) -> Handshake:
         doc = _object(body)
+        limit = doc.get("max_file_bytes")
         return cls(
             _str(doc, "protocol"),
             _str(doc, "server_time"),
@@ -200,7 +204,43 @@ class Handshake:
             _str(doc, "device_id"),
             UserInfo.parse(doc.get("user")),
             _acknowledged(doc.get("attestation")),
+            limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else None,
         )
+
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """``GET|PUT /v1/files/{sha256}``: what the server holds of an evidence file."""
+
+    sha256: str
+    size: int
+    chunk_size: int
+    chunk_count: int
+    complete: bool
+    missing: tuple[int, ...]
+    chunks: tuple[str | None, ...]
+
+    @classmethod
+    def parse(cls, body: object) -> RemoteFile:
+        doc = _object(body)
+        chunks = tuple(c if isinstance(c, str) and _HEX64.fullmatch(c) else None
+                       for c in _list(doc, "chunks"))  # fmt: skip
+        missing = tuple(i for i in _list(doc, "missing") if isinstance(i, int))
+        found = cls(
+            _str(doc, "sha256"),
+            _int(doc, "size"),
+            _int(doc, "chunk_size"),
+            _int(doc, "chunk_count"),
+            doc.get("complete") is True,
+            missing,
+            chunks,
+        )
+        if not _HEX64.fullmatch(found.sha256) or len(chunks) != found.chunk_count:
+            raise BadReply("a file's description does not add up")
+        return found
 
 
 def _acknowledged(value: object) -> Head | None:

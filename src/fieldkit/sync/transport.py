@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import random
 import socket
@@ -43,6 +44,7 @@ from fieldkit.sync.protocol import (
     PullPage,
     PushReply,
     ReferenceReply,
+    RemoteFile,
     ServerNotFound,
     ServerRefused,
     ServerUnreachable,
@@ -354,6 +356,43 @@ class Transport:
             raise
         return True
 
+    # Evidence files: chunked, resumable, each chunk checked by its SHA-256 ---------------------
+
+    def file_start(self, digest: str, *, size: int) -> RemoteFile:
+        """Start or resume an upload; the reply lists the chunks the server still lacks."""
+        return self._call(
+            "PUT", f"/v1/files/{digest}", RemoteFile.parse, body={"size": size}, repeatable=True
+        )
+
+    def file_put_chunk(
+        self, digest: str, index: int, data: bytes, *, chunk_digest: str
+    ) -> RemoteFile:
+        """Send one chunk; repeated freely (the server keeps a chunk once)."""
+        return self._call(
+            "PUT",
+            f"/v1/files/{digest}/chunks/{index}",
+            RemoteFile.parse,
+            raw=data,
+            headers={"X-Chunk-SHA256": chunk_digest},
+            repeatable=True,
+        )
+
+    def file_state(self, digest: str) -> RemoteFile:
+        """What the server holds of a file the user may see."""
+        return self._call("GET", f"/v1/files/{digest}", RemoteFile.parse, repeatable=True)
+
+    def file_chunk(self, digest: str, index: int, *, chunk_digest: str) -> bytes:
+        """One chunk of a file, checked against its SHA-256 (a damaged one is fetched again)."""
+
+        def parse(body: object) -> bytes:
+            if not isinstance(body, bytes) or hashlib.sha256(body).hexdigest() != chunk_digest:
+                raise BadReply("a chunk does not match its SHA-256")
+            return body
+
+        return self._call(
+            "GET", f"/v1/files/{digest}/chunks/{index}", parse, repeatable=True, binary=True
+        )
+
     # Anti-entropy: comparing what the laptop holds with what the server says it should -------
 
     def digest(self) -> DigestReply:
@@ -469,9 +508,14 @@ class Transport:
         expect_json: bool = True,
         etag_out: dict[str, str | None] | None = None,
         allow_not_modified: bool = False,
+        raw: bytes | None = None,
+        binary: bool = False,
     ) -> T:
         request_headers = dict(headers or {})
         payload: bytes | None = None
+        if raw is not None:
+            payload = raw
+            request_headers["Content-Type"] = "application/octet-stream"
         if body is not None:
             raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             payload = gzip.compress(raw, compresslevel=6, mtime=0)
@@ -522,7 +566,7 @@ class Transport:
                     if not expect_json:
                         return parse(None)
                     try:
-                        result = parse(json.loads(content))
+                        result = parse(content if binary else json.loads(content))
                     except (ValueError, BadReply):
                         # A reply cut short or damaged on the way: the call is repeated if safe.
                         failure = ServerUnreachable("The sync server's reply was damaged.")

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.people import PeopleService, PersonProfile, PersonRow, TimelineEntry
 from fieldkit.services.person_merge import MergePlan, PersonMergeService
 from fieldkit.services.printouts import PrintoutService
 from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessService
 from fieldkit.services.warnings import WarningService
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.today_view import fit_columns
@@ -106,6 +108,7 @@ class PeopleView(QWidget):
         merges: PersonMergeService | None = None,
         choose_duplicate: Callable[[list[PersonRow]], PersonRow | None] | None = None,
         confirm: Callable[[str, str], bool] | None = None,
+        evidence: AttachmentService | None = None,
     ):
         super().__init__(parent)
         self._people = people
@@ -115,6 +118,12 @@ class PeopleView(QWidget):
         self._exporting = False
         self._seq = 0
         f = load_screen("people.ui", self)
+        # Photos and files attached to the person themselves, under the profile.
+        self.evidence: EvidenceStrip | None = None
+        host_layout = self.layout()
+        if evidence is not None and host_layout is not None:
+            self.evidence = EvidenceStrip(evidence, workers, self)
+            host_layout.addWidget(self.evidence)
         self.search = child(f, QLineEdit, "searchEdit")
         self.results_table = child(f, QTableView, "resultsTable")
         self.name = child(f, QLabel, "nameLabel")
@@ -615,6 +624,8 @@ class PeopleView(QWidget):
 
     def _show_profile(self, profile: PersonProfile | None) -> None:
         self.profile = profile
+        if self.evidence is not None:
+            self.evidence.set_owner(("person", profile.id) if profile is not None else None)
         self.warn_button.setEnabled(profile is not None)
         self.edit_button.setEnabled(profile is not None)
         self.risks_button.setEnabled(profile is not None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.domain.evidence import FetchPolicy
 from fieldkit.domain.vocabulary import District
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.print_port import PaperTray
@@ -135,6 +136,19 @@ class SettingsView(QWidget):
             )
         )
         form.addRow(QCoreApplication.translate("SettingsView", "&Map tiles"), self.map_tiles)
+        # Which evidence files this laptop downloads after its records.
+        self.evidence_fetch = QComboBox(self)
+        self.evidence_fetch.setAccessibleName(
+            QCoreApplication.translate("SettingsView", "Evidence files to download")
+        )
+        for policy in FetchPolicy:
+            self.evidence_fetch.addItem(policy.label, policy.value)
+            self.evidence_fetch.setItemData(
+                self.evidence_fetch.count() - 1, policy.description, Qt.ItemDataRole.ToolTipRole
+            )
+        form.addRow(
+            QCoreApplication.translate("SettingsView", "E&vidence files"), self.evidence_fetch
+        )
         self.error = child(f, QLabel, "errorLabel")
         self.message = child(f, QLabel, "messageLabel")
         for district in District:
@@ -170,6 +184,9 @@ class SettingsView(QWidget):
         self.contrast.setChecked(settings.high_contrast)
         self.text_size.setCurrentIndex(max(0, self.text_size.findData(settings.text_size)))
         self.map_tiles.setText(settings.map_tile_url)
+        self.evidence_fetch.setCurrentIndex(
+            max(0, self.evidence_fetch.findData(settings.evidence_fetch))
+        )
 
     def save(self) -> None:
         wanted = replace(
@@ -188,6 +205,7 @@ class SettingsView(QWidget):
             high_contrast=self.contrast.isChecked(),
             text_size=int(self.text_size.currentData()),
             map_tile_url=self.map_tiles.text(),
+            evidence_fetch=str(self.evidence_fetch.currentData()),
         )
         self._workers.submit(lambda: self._settings.save(wanted), self._saved, self._failed)
 

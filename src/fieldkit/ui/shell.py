@@ -148,6 +148,7 @@ class Screens:
             ),
             ws.visits,
             workers,
+            evidence=ws.evidence,
         )
         self.people = PeopleView(
             ws.people,
@@ -156,6 +157,7 @@ class Screens:
             warnings=ws.warnings,
             printouts=ws.printouts,
             merges=ws.merges,
+            evidence=ws.evidence,
         )
         self.warning = WarningView(
             ws.warnings,

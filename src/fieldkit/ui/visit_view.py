@@ -27,8 +27,10 @@ from fieldkit.domain.gazetteer import GazetteerEntry
 from fieldkit.domain.records import FieldError, RecordType, ValidationError
 from fieldkit.domain.retention import record_regime
 from fieldkit.domain.vocabulary import Category, District, VisitKind
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.people import PersonRow, category_label
 from fieldkit.services.visits import PlaceChoice, VisitService
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
@@ -73,6 +75,8 @@ class VisitView(QWidget):
         visits: VisitService,
         workers: Workers,
         parent: QWidget | None = None,
+        *,
+        evidence: AttachmentService | None = None,
     ) -> None:
         super().__init__(parent)
         self.presenter = presenter
@@ -157,6 +161,14 @@ class VisitView(QWidget):
             layout.addWidget(self.case_button)
             layout.addWidget(self.regime)
             layout.addWidget(self.refer_button)
+        # Photos and files of the visit just saved (attached after saving: the visit is their
+        # owner, so they are scoped and synced as it is).
+        self.evidence: EvidenceStrip | None = None
+        form_layout = self.layout()
+        if evidence is not None and form_layout is not None:
+            self.evidence = EvidenceStrip(evidence, workers, self)
+            self.evidence.enable_camera_if_present()
+            form_layout.addWidget(self.evidence)
 
         for kind in VisitKind:
             self.kind.addItem(kind.label, kind.value)
@@ -352,6 +364,8 @@ class VisitView(QWidget):
         self._last_saved = result.visit_id
         self.case_button.setEnabled(True)
         self.refer_button.setEnabled(True)
+        if self.evidence is not None:
+            self.evidence.set_owner(("visit", result.visit_id))
         self.saved.emit(result.visit_id)
 
     def _refer_from_visit(self) -> None:

@@ -28,6 +28,7 @@ _BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 DEFAULT_NAME = "Partnership core sharing (council, police, housing)"
 _DEFAULT_TYPES = [
+    "attachment",
     "person",
     "place",
     "visit",

@@ -1,0 +1,134 @@
+"""Evidence files to and from the server, after the records: chunk by chunk, resumable."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fieldkit.domain.evidence import FetchPolicy
+from fieldkit.store import blobs
+from fieldkit.store.vault import Vault
+from fieldkit.sync.protocol import RemoteFile, ServerRefused
+from fieldkit.sync.transport import Transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileTally:
+    """What one pass moved: files sent and received whole, chunks each way, files waiting."""
+
+    uploaded: int = 0
+    downloaded: int = 0
+    chunks_sent: int = 0
+    chunks_received: int = 0
+    waiting: int = 0
+
+
+class FileSync:
+    """Sends this laptop's evidence files and fetches those its records name.
+
+    Every chunk is committed in its own vault transaction, so a cut connection or a killed
+    process loses at most the chunk in flight; the next pass asks what is missing and carries
+    on. A file is readable only once whole and checked against its SHA-256.
+
+    Args:
+        vault: the unlocked vault.
+        transport: the signed-in server connection.
+        metered: whether the connection is metered now (None: unknown, taken as not metered).
+        after_chunk: test hook, called after each received chunk is committed.
+    """
+
+    def __init__(
+        self,
+        vault: Vault,
+        transport: Transport,
+        *,
+        metered: bool | None = None,
+        after_chunk: Callable[[int], None] | None = None,
+    ) -> None:
+        self._vault = vault
+        self._transport = transport
+        self._metered = bool(metered)
+        self._after_chunk = after_chunk or (lambda _n: None)
+
+    def run(self, *, policy: FetchPolicy) -> FileTally:
+        """Upload, then download as the policy says."""
+        tally = FileTally()
+        self.upload(tally)
+        if policy is FetchPolicy.NONE_METERED and self._metered:
+            return tally
+        self.download(tally, thumbnails_only=policy is FetchPolicy.THUMBNAILS)
+        return tally
+
+    def upload(self, tally: FileTally) -> None:
+        """Send every whole file the server lacks (only the chunks it says it is missing)."""
+        with self._vault.read() as conn:
+            pending = blobs.to_upload(conn)
+        for held in pending:
+            try:
+                remote = self._transport.file_start(held.sha256, size=held.size)
+            except ServerRefused:
+                # Its record has not reached the server (or was refused): not sent, kept.
+                tally.waiting += 1
+                continue
+            for index in remote.missing:
+                with self._vault.read() as conn:
+                    chunk = blobs.read_chunk(conn, held.sha256, index)
+                if chunk is None:
+                    break
+                data, digest = chunk
+                remote = self._transport.file_put_chunk(
+                    held.sha256, index, data, chunk_digest=digest
+                )
+                tally.chunks_sent += 1
+            if remote.complete:
+                with self._vault.write() as conn:
+                    blobs.mark_uploaded(conn, held.sha256)
+                tally.uploaded += 1
+
+    def download(self, tally: FileTally, *, thumbnails_only: bool) -> None:
+        """Fetch the files this laptop's attachments name and it does not hold whole."""
+        with self._vault.read() as conn:
+            wanted = blobs.wanted(conn, thumbnails_only=thumbnails_only)
+        at = self._vault.now().isoformat(timespec="seconds")
+        for digest in wanted:
+            try:
+                remote = self._transport.file_state(digest)
+            except ServerRefused:
+                tally.waiting += 1  # not on the server yet: "file arriving"
+                continue
+            if not remote.complete:
+                tally.waiting += 1
+                continue
+            try:
+                whole = self._fetch(digest, remote, tally, at=at)
+            except blobs.BlobError:
+                # The server described the file in a way its chunks do not fit: nothing of it
+                # is kept, and the next sync asks again from the start.
+                with self._vault.write() as conn:
+                    blobs.discard_incoming(conn, digest)
+                whole = False
+            if whole:
+                tally.downloaded += 1
+            else:
+                tally.waiting += 1
+
+    def _fetch(self, digest: str, remote: RemoteFile, tally: FileTally, *, at: str) -> bool:
+        with self._vault.write() as conn:
+            blobs.begin_incoming(
+                conn, digest, size=remote.size, chunk_size=remote.chunk_size, at=at
+            )
+            missing = blobs.missing_chunks(conn, digest)
+        for index in missing:
+            chunk_digest = remote.chunks[index] if index < len(remote.chunks) else None
+            if chunk_digest is None:
+                return False
+            data = self._transport.file_chunk(digest, index, chunk_digest=chunk_digest)
+            with self._vault.write() as conn:
+                blobs.put_chunk(conn, digest, index, data, chunk_digest=chunk_digest)
+            tally.chunks_received += 1
+            self._after_chunk(tally.chunks_received)
+        with self._vault.write() as conn:
+            return blobs.finish(conn, digest)

@@ -1,0 +1,262 @@
+"""Evidence files on the server: one storage interface, a filesystem default, metadata in SQL."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.evidence import CHUNK_SIZE, chunk_count
+from fieldkit.domain.records import RecordType
+from fieldkit_server.models import FileBlob, FileChunk, Record
+from fieldkit_server.policy import Principal
+from fieldkit_server.pull import visible
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def valid_digest(value: str) -> bool:
+    """Whether text is a lower-case hexadecimal SHA-256 (what names every file)."""
+    return bool(_HEX64.fullmatch(value))
+
+
+class BlobStore(Protocol):
+    """Where the chunks of evidence files live; PostgreSQL (or SQLite) says which are whole."""
+
+    def put_chunk(self, digest: str, index: int, data: bytes) -> None:
+        """Keep one chunk durably (atomically: a reader sees all of it or none)."""
+
+    def read_chunk(self, digest: str, index: int) -> bytes | None:
+        """One chunk's bytes, or None if it is not held."""
+
+    def remove(self, digest: str) -> None:
+        """Remove every chunk of a file (nothing if none are held)."""
+
+
+class FileSystemBlobStore:
+    """Chunks as files under a folder: ``ab/abcdef.../00000003`` (owner-only, fsynced).
+
+    Args:
+        root: the folder (created owner-only if absent).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    def _folder(self, digest: str) -> Path:
+        if not valid_digest(digest):
+            raise ValueError("not a SHA-256")
+        return self.root / digest[:2] / digest
+
+    def put_chunk(self, digest: str, index: int, data: bytes) -> None:
+        folder = self._folder(digest)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".part-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(name, folder / f"{index:08d}")
+        except BaseException:
+            Path(name).unlink(missing_ok=True)
+            raise
+        _sync_folder(folder)
+
+    def read_chunk(self, digest: str, index: int) -> bytes | None:
+        try:
+            return (self._folder(digest) / f"{index:08d}").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def remove(self, digest: str) -> None:
+        folder = self._folder(digest)
+        if not folder.exists():
+            return
+        for path in folder.iterdir():
+            path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the server holds of a file."""
+
+    sha256: str
+    size: int
+    chunk_size: int
+    chunk_count: int
+    complete: bool
+    chunks: dict[int, str]
+
+    @property
+    def missing(self) -> list[int]:
+        return [i for i in range(self.chunk_count) if i not in self.chunks]
+
+    def wire(self) -> dict[str, object]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "chunk_size": self.chunk_size,
+            "chunk_count": self.chunk_count,
+            "complete": self.complete,
+            "missing": self.missing,
+            "chunks": [self.chunks.get(i) for i in range(self.chunk_count)],
+        }
+
+
+class FileProblem(ValueError):
+    """A file request the server refuses; ``status`` and ``code`` say how."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+
+
+def may_see_file(session: Session, principal: Principal, digest: str) -> bool:
+    """Whether the user may see an attachment record naming the file (its bytes or thumbnail).
+
+    The same policy as records: a file is served only through a record the user can pull.
+    """
+    return visible_attachment(session, principal, digest) is not None
+
+
+def visible_attachment(session: Session, principal: Principal, digest: str) -> str | None:
+    """The id of an attachment record the user may see that names the file, or None."""
+    candidates = session.execute(
+        select(Record.id, Record.fields).where(
+            and_(
+                Record.type == RecordType.ATTACHMENT.value,
+                Record.deleted.is_(False),
+                visible(principal),
+                Record.fields.contains(digest),
+            )
+        )
+    ).all()
+    for record_id, raw in candidates:
+        fields = json.loads(raw)
+        if digest in (fields.get("sha256"), fields.get("thumbnail_sha256")):
+            return str(record_id)
+    return None
+
+
+def state(session: Session, digest: str) -> FileState | None:
+    """The file's metadata and which chunks are held, or None if the server has none of it."""
+    row = session.get(FileBlob, digest)
+    if row is None:
+        return None
+    chunks = dict(
+        session.execute(
+            select(FileChunk.idx, FileChunk.digest).where(FileChunk.sha256 == digest)
+        ).all()
+    )
+    return FileState(row.sha256, row.size, row.chunk_size, row.chunk_count, row.complete, chunks)
+
+
+def begin(session: Session, digest: str, *, size: int, max_bytes: int, now: datetime) -> FileState:
+    """Start (or resume) an upload: returns what the server still lacks (deduplicated by hash).
+
+    Raises:
+        FileProblem: the size is out of bounds.
+    """
+    if not 0 < size <= max_bytes:
+        raise FileProblem(413, "file_too_large", f"files may be at most {max_bytes} bytes")
+    held = state(session, digest)
+    if held is not None:
+        if held.size != size:
+            raise FileProblem(409, "size_mismatch", "the file is already known with another size")
+        return held
+    session.add(
+        FileBlob(
+            sha256=digest,
+            size=size,
+            chunk_size=CHUNK_SIZE,
+            chunk_count=chunk_count(size, CHUNK_SIZE),
+            complete=False,
+            created_at=now,
+        )
+    )
+    session.flush()
+    found = state(session, digest)
+    assert found is not None
+    return found
+
+
+def put_chunk(
+    session: Session, store: BlobStore, digest: str, index: int, data: bytes, *, claimed: str
+) -> FileState:
+    """Keep one uploaded chunk after checking it; finishes the file when it is the last.
+
+    Raises:
+        FileProblem: the file is not being uploaded, the chunk is not the one announced, or
+            the chunks add up to another file (they are then dropped, to be sent again).
+    """
+    held = state(session, digest)
+    if held is None:
+        raise FileProblem(404, "no_upload", "start the upload first")
+    if held.complete:
+        return held
+    if not 0 <= index < held.chunk_count:
+        raise FileProblem(400, "bad_chunk", "no chunk with that number in this file")
+    expected = (
+        held.chunk_size
+        if index < held.chunk_count - 1
+        else held.size - held.chunk_size * (held.chunk_count - 1)
+    )
+    actual = hashlib.sha256(data).hexdigest()
+    if len(data) != expected or actual != claimed:
+        raise FileProblem(400, "chunk_mismatch", "the chunk does not match its SHA-256 or length")
+    store.put_chunk(digest, index, data)
+    if index not in held.chunks:
+        session.add(FileChunk(sha256=digest, idx=index, digest=actual))
+        session.flush()
+    now_held = state(session, digest)
+    assert now_held is not None
+    if now_held.missing:
+        return now_held
+    whole = hashlib.sha256()
+    for number in range(now_held.chunk_count):
+        piece = store.read_chunk(digest, number)
+        if piece is None:
+            break
+        whole.update(piece)
+    if whole.hexdigest() != digest:
+        session.execute(delete(FileChunk).where(FileChunk.sha256 == digest))
+        store.remove(digest)
+        raise FileProblem(400, "file_mismatch", "the chunks do not add up to the file's SHA-256")
+    row = session.get(FileBlob, digest)
+    assert row is not None
+    row.complete = True
+    session.flush()
+    return FileState(
+        now_held.sha256, now_held.size, now_held.chunk_size, now_held.chunk_count, True,
+        now_held.chunks,
+    )  # fmt: skip
+
+
+def iter_files(session: Session) -> Iterator[str]:
+    """Every file the server holds whole (backups, checks)."""
+    yield from session.execute(select(FileBlob.sha256).where(FileBlob.complete.is_(True))).scalars()

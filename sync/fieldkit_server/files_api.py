@@ -1,0 +1,175 @@
+"""Endpoints for evidence files: chunked, resumable uploads and downloads, served by policy."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from fieldkit.domain.records import RecordType
+from fieldkit_server import audit, blobs
+from fieldkit_server.api import _PROBLEMS, Context, CurrentDevice
+from fieldkit_server.audit import AuditAction
+from fieldkit_server.blobs import BlobStore, FileProblem, FileSystemBlobStore
+from fieldkit_server.db import run_in_transaction
+from fieldkit_server.problems import Problem
+from fieldkit_server.schemas import Wire
+
+router = APIRouter(prefix="/v1/files")
+
+Digest = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="the file's SHA-256")]
+ChunkIndex = Annotated[int, Path(ge=0, le=1_000_000)]
+
+
+def get_store(request: Request, context: Context) -> BlobStore:
+    """The server's blob store (a filesystem folder unless another is configured)."""
+    store = request.app.state.blob_store
+    if store is None:
+        store = FileSystemBlobStore(context.settings.files_dir())
+        request.app.state.blob_store = store
+    return store  # type: ignore[no-any-return]
+
+
+Store = Annotated[BlobStore, Depends(get_store)]
+
+
+class FileStart(Wire):
+    size: int = Field(ge=1, le=2**40)
+
+
+class FileOut(BaseModel):
+    sha256: str
+    size: int
+    chunk_size: int
+    chunk_count: int
+    complete: bool
+    #: Chunk numbers the server does not hold yet (an upload sends only these).
+    missing: list[int]
+    #: Each chunk's SHA-256, null where not held.
+    chunks: list[str | None]
+
+
+def _problem(exc: FileProblem) -> Problem:
+    return Problem(exc.status, "File refused", str(exc), code=exc.code)
+
+
+def _not_found() -> Problem:
+    # The same answer for a file that does not exist and one the user may not see.
+    return Problem(404, "No such file", "no file with that SHA-256 is available to you",
+                   code="no_such_file")  # fmt: skip
+
+
+def _require_visible(session: Session, auth: Any, digest: str) -> None:
+    if not blobs.may_see_file(session, auth.principal, digest):
+        raise _not_found()
+
+
+@router.put("/{digest}", response_model=FileOut, responses=_PROBLEMS)
+def start_upload(digest: Digest, body: FileStart, auth: CurrentDevice, context: Context) -> Any:
+    """Start or resume an upload: the reply lists the chunks still missing (none if held).
+
+    A file is accepted only for an attachment record the user can see (records go first).
+    """
+    now = context.clock()
+
+    def work(session: Session) -> dict[str, object]:
+        _require_visible(session, auth, digest)
+        try:
+            held = blobs.begin(
+                session, digest, size=body.size, max_bytes=context.settings.max_file_bytes, now=now
+            )
+        except FileProblem as exc:
+            raise _problem(exc) from None
+        return held.wire()
+
+    return run_in_transaction(context.sessions, work)
+
+
+@router.put("/{digest}/chunks/{index}", response_model=FileOut, responses=_PROBLEMS)
+async def put_chunk(
+    digest: Digest,
+    index: ChunkIndex,
+    request: Request,
+    auth: CurrentDevice,
+    context: Context,
+    store: Store,
+    chunk_sha256: Annotated[str, Header(alias="X-Chunk-SHA256", pattern=r"^[0-9a-f]{64}$")],
+) -> Any:
+    """One chunk of an upload, checked against its SHA-256 (and the whole file, when last)."""
+    data = await request.body()
+
+    def work(session: Session) -> dict[str, object]:
+        _require_visible(session, auth, digest)
+        try:
+            held = blobs.put_chunk(session, store, digest, index, data, claimed=chunk_sha256)
+        except FileProblem as exc:
+            raise _problem(exc) from None
+        return held.wire()
+
+    return run_in_transaction(context.sessions, work)
+
+
+@router.get("/{digest}", response_model=FileOut, responses=_PROBLEMS)
+def file_state(digest: Digest, auth: CurrentDevice, context: Context) -> Any:
+    """What the server holds of a file the user may see: its size and its chunks' hashes.
+
+    Asked before every download, so a whole file about to go out is logged here (s62) as a
+    disclosure of the attachment record that names it.
+    """
+    now = context.clock()
+
+    def work(session: Session) -> dict[str, object]:
+        attachment_id = blobs.visible_attachment(session, auth.principal, digest)
+        if attachment_id is None:
+            raise _not_found()
+        held = blobs.state(session, digest)
+        if held is None:
+            raise _not_found()
+        if held.complete:
+            audit.append(
+                session,
+                [
+                    audit.server_event(
+                        at=now,
+                        action=AuditAction.DISCLOSE,
+                        user_id=auth.user.id,
+                        device_id=auth.device_id,
+                        record_type=RecordType.ATTACHMENT.value,
+                        record_id=attachment_id,
+                        detail={"file": "download", "chunks": held.chunk_count},
+                    )
+                ],
+            )
+        return held.wire()
+
+    return run_in_transaction(context.sessions, work)
+
+
+@router.get(
+    "/{digest}/chunks/{index}",
+    responses={**_PROBLEMS, 200: {"content": {"application/octet-stream": {}}}},
+    response_class=Response,
+)
+def get_chunk(
+    digest: Digest, index: ChunkIndex, auth: CurrentDevice, context: Context, store: Store
+) -> Response:
+    """One chunk of a whole file the user may see, with its SHA-256 in ``X-Chunk-SHA256``."""
+
+    def work(session: Session) -> str:
+        _require_visible(session, auth, digest)
+        held = blobs.state(session, digest)
+        if held is None or not held.complete or index not in held.chunks:
+            raise _not_found()
+        return held.chunks[index]
+
+    chunk_digest = run_in_transaction(context.sessions, work)
+    data = store.read_chunk(digest, index)
+    if data is None:
+        raise _not_found()
+    return Response(
+        content=data,
+        media_type="application/octet-stream",
+        headers={"X-Chunk-SHA256": chunk_digest, "Cache-Control": "no-store"},
+    )
