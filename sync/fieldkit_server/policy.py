@@ -8,17 +8,7 @@ from enum import StrEnum
 from typing import Final
 
 from fieldkit.domain.records import ASB_TYPES, RecordType, is_restricted
-
-
-class Role(StrEnum):
-    OFFICER = "officer"
-    HOUSING = "housing"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    #: Information governance: retention decisions, subject access, rectification and
-    #: restriction requests, at the server. Holds no case data on a laptop.
-    GOVERNANCE = "governance"
-
+from fieldkit.wire import Role as Role  # the roles are part of the protocol (sign-in replies)
 
 #: Roles that work across the partnership rather than in districts (need no district).
 PARTNERSHIP_ROLES: Final = frozenset({Role.ADMIN, Role.GOVERNANCE})
