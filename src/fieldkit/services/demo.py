@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fieldkit.demo.generator import DemoSize, generate
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.domain.vocabulary import ReviewDecision
+from fieldkit.services.demo_data import demo_records
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import QueueFilter, ReviewService
 from fieldkit.services.settings import SettingsService
@@ -83,7 +83,7 @@ def create_demo_vault(
     services: list[dict[str, object]] = []
 
     def laptop_records() -> Iterator[NewRecord]:
-        for record in generate(DemoSize.for_visits(visits), seed=seed, officer_ids=(username,)):
+        for record in demo_records(visits, seed=seed, officer_ids=(username,)):
             if services_to is not None and record.type == RecordType.SERVICE:
                 services.append({"id": record.id, **record.fields})
             else:
