@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from tests.factories import PASSPHRASE
 
-from fieldkit.store import replica
-from fieldkit.store.keyfile import TEST_KDF
-from fieldkit.store.vault import Vault
+if TYPE_CHECKING:
+    from fieldkit.store.vault import Vault
+
+# The vault fixtures import the laptop's store when used, not here: tests/server also runs where
+# only the server and the core are installed (scripts/test-server-dist), without SQLCipher.
 
 
 class SteppingClock:
@@ -35,6 +38,9 @@ def any_vault(
     request: pytest.FixtureRequest, tmp_path: Path, clock: SteppingClock
 ) -> Iterator[Vault]:
     """The same tests run on the SQLCipher vault and on the plain baseline store."""
+    from fieldkit.store.keyfile import TEST_KDF
+    from fieldkit.store.vault import Vault
+
     vault = Vault.create(
         tmp_path / "vault",
         username="amy.officer",
@@ -50,6 +56,9 @@ def any_vault(
 @pytest.fixture
 def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
     """An encrypted vault."""
+    from fieldkit.store.keyfile import TEST_KDF
+    from fieldkit.store.vault import Vault
+
     vault = Vault.create(
         tmp_path / "vault", username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF, now=clock
     )
@@ -59,6 +68,9 @@ def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
 
 @pytest.fixture
 def make_vault(tmp_path: Path, clock: SteppingClock) -> Callable[..., Vault]:
+    from fieldkit.store.keyfile import TEST_KDF
+    from fieldkit.store.vault import Vault
+
     def make(name: str = "vault", **kwargs: object) -> Vault:
         options: dict[str, object] = {
             "username": "amy.officer",
@@ -75,6 +87,8 @@ def make_vault(tmp_path: Path, clock: SteppingClock) -> Callable[..., Vault]:
 @pytest.fixture
 def supervisor(make_vault: Callable[..., Vault]) -> Vault:
     """A supervisor's vault, as its first sync leaves it: the server named the role."""
+    from fieldkit.store import replica
+
     vault = make_vault("supervisor", username="priya.supervisor")
     with vault.write() as conn:
         replica.put_state(conn, "user", {"id": "u1", "role": "supervisor"})

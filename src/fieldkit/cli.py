@@ -259,17 +259,20 @@ def cmd_search(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
 
 
 def cmd_demo_data(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
-    from fieldkit.demo.generator import DemoSize, generate
+    from fieldkit.services.demo_data import NOT_INSTALLED, demo_available, demo_records
     from fieldkit.services.transfer import import_records
 
+    if not demo_available():
+        print(NOT_INSTALLED, file=sys.stderr)
+        return Exit.ERROR
     vault = _unlock(args, stdin)
-    size = DemoSize.for_visits(args.visits)
 
     def progress(done: int) -> None:
         print(f"\r{done} records written", end="", file=sys.stderr, flush=True)
 
     try:
-        count = import_records(vault, generate(size, seed=args.seed), on_progress=progress)
+        records = demo_records(args.visits, seed=args.seed)
+        count = import_records(vault, records, on_progress=progress)
     finally:
         vault.lock()
     print(file=sys.stderr)
@@ -466,6 +469,12 @@ def cmd_subject_access(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> 
 def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
     import tempfile
 
+    from fieldkit.services.demo_data import NOT_INSTALLED, demo_available, write_demo_gazetteer
+
+    if not demo_available():
+        print(NOT_INSTALLED, file=sys.stderr)
+        return Exit.ERROR
+
     from fieldkit.services.demo import (
         SUPERVISOR,
         connect_to_server,
@@ -498,10 +507,8 @@ def cmd_demo(args: argparse.Namespace, stdin: TextIO, out: TextIO) -> int:
         vaults / "demo.officer", visits=args.visits, on_progress=progress, services_to=services
     )
     print(file=sys.stderr)
-    from fieldkit.demo.addresses import synthetic_addresses, write_gazetteer_csv
-
     addresses = folder / "server" / "gazetteer.csv"
-    write_gazetteer_csv(addresses, synthetic_addresses())
+    write_demo_gazetteer(addresses)
     password = make_passphrase()
     with DemoServer(
         folder / "server", password=password, services_file=services, gazetteer_file=addresses

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.attestation import Head, Shown
+from fieldkit.wire import AttestStatus
 from fieldkit_server import attestation
 from fieldkit_server.api import _PROBLEMS, Context, CurrentDevice
 from fieldkit_server.db import run_in_transaction
@@ -43,7 +44,7 @@ def attest(body: AttestRequest, auth: CurrentDevice, context: Context) -> Any:
         ),
     )
     return {
-        "status": "rolled_back" if verdict.rolled_back else "extends",
+        "status": AttestStatus.ROLLED_BACK if verdict.rolled_back else AttestStatus.EXTENDS,
         "acknowledged": verdict.acknowledged.wire(),
         "last_device_seq": verdict.last_device_seq,
     }

@@ -10,18 +10,7 @@ from typing import Final
 
 from fieldkit.domain.records import ASB_TYPES, RecordType, is_restricted
 from fieldkit.domain.vocabulary import AsbCategory, Category
-
-
-class Role(StrEnum):
-    OFFICER = "officer"
-    HOUSING = "housing"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    #: Information governance: retention decisions, subject access, rectification and
-    #: restriction requests, at the server. Holds no case data on a laptop.
-    GOVERNANCE = "governance"
-    #: Performance reporting: counts across every district, never a case record or a name.
-    ANALYST = "analyst"
+from fieldkit.wire import Role as Role  # the roles are part of the protocol (sign-in replies)
 
 
 #: Roles that work across the partnership rather than in districts (need no district).

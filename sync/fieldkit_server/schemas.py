@@ -2,41 +2,52 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    JsonValue,
-    StringConstraints,
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, JsonValue, StringConstraints
+
+from fieldkit.domain.records import EARLIEST, EARLIEST_AT, LATEST, LATEST_AT, RecordType
+
+# The push and pull messages live in the core's wire module, shared with the laptop; re-exported
+# here under their names so every import of them keeps working.
+from fieldkit.wire.messages import (
+    AttestStatusText,
+    AuditActionText,
+    ChangeIn,
+    ChangeResultOut,
+    DeviceAlertKindText,
+    FieldName,
+    HlcText,
+    PullResponse,
+    PurgeOut,
+    PushRequest,
+    PushResponse,
+    Reason,
+    RecordOut,
+    Uuid,
+    Wire,
+    no_control,
 )
 
-from fieldkit.domain.records import (
-    EARLIEST,
-    EARLIEST_AT,
-    LATEST,
-    LATEST_AT,
-    RecordType,
-    normalise_id,
-)
-
-_UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
-_HLC_PATTERN = r"^\d{15}:\d{4}:[0-9A-Za-z_.\-]{1,64}$"
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def _no_control(text: str) -> str:
-    # PostgreSQL text cannot hold NUL at all, and lone surrogates (which JSON allows) are not
-    # UTF-8; the other controls are refused as the domain's text fields refuse them.
-    if _CONTROL.search(text):
-        raise ValueError("contains control characters")
-    return text
+__all__ = [  # the names other modules import from here though they live in the wire module
+    "AttestStatusText",
+    "AuditActionText",
+    "ChangeIn",
+    "ChangeResultOut",
+    "DeviceAlertKindText",
+    "FieldName",
+    "HlcText",
+    "PullResponse",
+    "PurgeOut",
+    "PushRequest",
+    "PushResponse",
+    "Reason",
+    "RecordOut",
+    "Uuid",
+    "Wire",
+    "no_control",
+]
 
 
 def _in_range(at: datetime) -> datetime:
@@ -46,25 +57,12 @@ def _in_range(at: datetime) -> datetime:
     return at
 
 
-Uuid = Annotated[
-    str, StringConstraints(pattern=_UUID_PATTERN, max_length=36), AfterValidator(normalise_id)
-]
-HlcText = Annotated[str, StringConstraints(pattern=_HLC_PATTERN, max_length=86)]
-FieldName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-
-
-_NoControl = AfterValidator(_no_control)
+_NoControl = AfterValidator(no_control)
 Username = Annotated[str, StringConstraints(min_length=1, max_length=64), _NoControl]
 Name = Annotated[str, StringConstraints(max_length=200), _NoControl]
-Reason = Annotated[str, StringConstraints(max_length=2000), _NoControl]
 Recipient = Annotated[str, StringConstraints(max_length=500), _NoControl]
 #: A time with a UTC offset, within the years the domain accepts.
 SaneDatetime = Annotated[AwareDatetime, AfterValidator(_in_range)]
-
-
-class Wire(BaseModel):
-    # Unknown members are ignored: a newer laptop may send more than this server knows.
-    model_config = ConfigDict(extra="ignore")
 
 
 class LoginRequest(Wire):
@@ -94,65 +92,6 @@ class LoginResponse(BaseModel):
     expires_at: str
 
 
-class ChangeIn(Wire):
-    change_id: Uuid
-    type: RecordType
-    id: Uuid
-    op: Literal["upsert", "delete"]
-    hlc: HlcText
-    #: Values are checked by the record type's rules in the push itself, so that one bad value
-    #: rejects its own change (with a reason) rather than the whole batch.
-    fields: dict[FieldName, JsonValue] = Field(default_factory=dict)
-    base: dict[FieldName, HlcText] = Field(default_factory=dict)
-    #: Why a supervisor or safeguarding user lowers the record's restriction (else ignored).
-    reason: Reason | None = None
-
-
-class PushRequest(Wire):
-    changes: list[ChangeIn]
-    #: The device's highest local change number in this batch (detects a rolled-back laptop).
-    device_seq: Annotated[int, Field(ge=0, le=2**62)] | None = None
-
-
-class ChangeResultOut(BaseModel):
-    change_id: str
-    status: Literal["applied", "duplicate", "rejected"]
-    reason: str | None
-    hlc: str | None = None
-    clamped: bool | None = None
-
-
-class PushResponse(BaseModel):
-    results: list[ChangeResultOut]
-    server_hlc: str
-
-
-class RecordOut(BaseModel):
-    type: str
-    id: str
-    deleted: bool
-    fields: dict[str, Any]
-    versions: dict[str, str]
-    author: str | None = Field(
-        description="The user name of whoever created the record; null when the server knows no "
-        "user for it (reference data the server imported itself)."
-    )
-    deleted_hlc: str | None = None
-
-
-class PurgeOut(BaseModel):
-    type: str
-    id: str
-
-
-class PullResponse(BaseModel):
-    records: list[RecordOut]
-    next: str
-    more: bool
-    purge: list[PurgeOut]
-    server_hlc: str
-
-
 _HASH_PATTERN = r"^[0-9a-f]{64}$"
 ChainHash = Annotated[str, StringConstraints(pattern=_HASH_PATTERN)]
 Count = Annotated[int, Field(ge=0, le=2**62)]
@@ -170,7 +109,7 @@ class ClientAuditEvent(Wire):
     event_id: Uuid
     at: SaneDatetime
     actor: Name
-    action: Literal["view", "create", "update", "print", "export", "erase", "complete"]
+    action: AuditActionText
     record_type: RecordType | None = None
     record_id: Uuid | None = None
     reason: Reason | None = None
@@ -233,7 +172,7 @@ class AttestRequest(Wire):
 
 
 class AttestResponse(BaseModel):
-    status: Literal["extends", "rolled_back"]
+    status: AttestStatusText
     acknowledged: HeadOut
     last_device_seq: int
 
@@ -245,7 +184,7 @@ class AcknowledgeResponse(BaseModel):
 
 class DeviceAlertOut(BaseModel):
     id: int
-    kind: Literal["rollback", "audit_gap", "audit_fork"]
+    kind: DeviceAlertKindText
     device_id: str
     device_name: str | None
     user_id: str

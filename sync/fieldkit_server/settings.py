@@ -8,8 +8,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-#: The protocol version: a date, bumped when the wire format changes meaning (see the protocol doc).
-PROTOCOL = "2026-11-27"
+#: The protocol version: a date, bumped when the wire format changes meaning (see the protocol
+#: doc). Defined once in the core's wire module, shared with the laptop.
+from fieldkit.wire import PROTOCOL as PROTOCOL
 
 DEFAULT_DB_FILE = "fieldkit-server.sqlite3"
 

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from fieldkit.demo.generator import DemoSize, generate, planted_records
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.domain.vocabulary import ReviewDecision
+from fieldkit.services.demo_data import demo_records, planted_ids
 from fieldkit.services.records import RecordService
 from fieldkit.services.review import QueueFilter, ReviewService
 from fieldkit.services.settings import SettingsService
@@ -80,18 +80,15 @@ def create_demo_vault(
             laptop may not push it.
         plant_retention: add the records planted for the retention review, so that the
             due list two years on (``retention due --as-of``) lists known records
-            (``fieldkit.demo.generator.planted_records``).
+            (``demo_data.planted_ids``).
     """
     passphrase = make_passphrase()
     vault = Vault.create(folder, username=username, passphrase=passphrase, kdf=kdf)
     services: list[dict[str, object]] = []
 
     def laptop_records() -> Iterator[NewRecord]:
-        for record in generate(
-            DemoSize.for_visits(visits),
-            seed=seed,
-            officer_ids=(username,),
-            plant_retention=plant_retention,
+        for record in demo_records(
+            visits, seed=seed, officer_ids=(username,), plant_retention=plant_retention
         ):
             if services_to is not None and record.type == RecordType.SERVICE:
                 services.append({"id": record.id, **record.fields})
@@ -202,7 +199,7 @@ def stage_supervisor(
         sync_once(supervisor, server_url, SUPERVISOR, password)
         review = ReviewService(supervisor, RecordService(supervisor), load_schemes())
         # The visit planted for the retention review is years old: not the one to return.
-        planted = {p.id for p in planted_records()}
+        planted = planted_ids()
         queued = review.queue(QueueFilter(types=(RecordType.VISIT,)), limit=2 + len(planted))
         visits = [item for item in queued.items if item.id not in planted][:2]
         for item, decision, comment in zip(

@@ -5,21 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from fieldkit.domain.attestation import ATTESTATION_VERSION, Head
 
-#: The protocol this client speaks (see docs/sync-protocol.md). A dated constant: a server that
-#: answers with another date changed the wire format's meaning, and the laptop stops.
-PROTOCOL = "2026-11-27"
-
-
-class ChangeStatus(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
-
+# The protocol's version and vocabularies are defined once, in the core's wire module (shared
+# with the server); re-exported here under the names the laptop has always used.
+from fieldkit.wire import PROTOCOL as PROTOCOL
+from fieldkit.wire import AttestStatus as AttestStatus
+from fieldkit.wire import ChangeStatus as ChangeStatus
 
 # Errors --------------------------------------------------------------------------------------
 
@@ -260,11 +254,6 @@ def parse_head(body: object) -> Head:
     if len(digest) != 64:
         raise BadReply("'audit_hash' is not a SHA-256 hash")
     return Head(_int(doc, "audit_count"), digest, _int(doc, "change_seq"))
-
-
-class AttestStatus(StrEnum):
-    EXTENDS = "extends"
-    ROLLED_BACK = "rolled_back"
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from fieldkit.domain.records import (
     RecordType,
     scope_districts,
 )
+from fieldkit.wire import ChangeOp
+from fieldkit.wire import ChangeStatus as ChangeStatus
 from fieldkit_server.models import (
     Base,
     Record,
@@ -22,19 +23,11 @@ from fieldkit_server.policy import (
     Scope,
 )
 
+#: A change's operation and result: the protocol's words, from the core's wire module.
+Op = ChangeOp
+
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
-
-
-class Op(StrEnum):
-    UPSERT = "upsert"
-    DELETE = "delete"
-
-
-class ChangeStatus(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"
-    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
