@@ -12,7 +12,6 @@ from fieldkit.domain.records import ASB_TYPES, RecordType, is_restricted
 from fieldkit.domain.vocabulary import AsbCategory, Category
 from fieldkit.wire import Role as Role  # the roles are part of the protocol (sign-in replies)
 
-
 #: Roles that work across the partnership rather than in districts (need no district).
 PARTNERSHIP_ROLES: Final = frozenset({Role.ADMIN, Role.GOVERNANCE, Role.ANALYST})
 
