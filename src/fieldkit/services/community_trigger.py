@@ -25,7 +25,7 @@ from fieldkit.domain.working_days import BankHolidays, BankHolidaysError
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import person_name
-from fieldkit.store import audit, replica
+from fieldkit.store import replica
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
 
@@ -339,36 +339,19 @@ class CommunityTriggerService:
         )
         branding = self._documents.library.bundle("en").branding
         rendered = render_outcome_letter(letter, shipped_outcome_template("en"), branding)
-        at = now.isoformat(timespec="milliseconds")
-        with self._vault.write() as conn:
-            repo = self._vault.records(conn)
-            kept = self._documents.keep(
-                conn,
-                repo,
-                rendered,
-                subject_type=RecordType.COMMUNITY_TRIGGER.value,
-                subject_id=trigger_id,
-                district=view.district,
-                served_how=ServedHow.POSTED.value,
-            )
-            audit.append(
-                conn,
-                [
-                    audit.new_event(
-                        at=at,
-                        actor=self._vault.username,
-                        action=audit.AuditAction.EXPORT,
-                        record_type=record_type.value,
-                        record_id=record_id,
-                        reason="community_trigger_outcome made",
-                        recipient="applicant",
-                    )
-                    for record_type, record_id in (
-                        (RecordType.COMMUNITY_TRIGGER, trigger_id),
-                        (RecordType.PERSON, view.applicant_id),
-                    )
-                ],
-            )
+        kept = self._documents.keep_made(
+            rendered,
+            subject_type=RecordType.COMMUNITY_TRIGGER,
+            subject_id=trigger_id,
+            district=view.district,
+            served_how=ServedHow.POSTED.value,
+            about=(
+                (RecordType.COMMUNITY_TRIGGER, trigger_id),
+                (RecordType.PERSON, view.applicant_id),
+            ),
+            recipient="applicant",
+            reason="community_trigger_outcome made",
+        )
         disclosure.log_completion(
             self._vault,
             what="community_trigger_outcome made",

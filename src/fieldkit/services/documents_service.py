@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fieldkit.documents import (
@@ -163,6 +163,61 @@ class DocumentService:
             rendered.page_count,
             rendered.sha256,
         )
+
+    def keep_made(
+        self,
+        rendered: RenderedDocument,
+        *,
+        subject_type: RecordType,
+        subject_id: str,
+        district: str,
+        served_how: str,
+        about: Sequence[tuple[RecordType, str]],
+        recipient: str,
+        reason: str | None = None,
+    ) -> KeptDocument:
+        """Keep a document made from records, and log it as disclosed, in one transaction.
+
+        Args:
+            rendered: the document.
+            subject_type: the record type the document is about (its `document` record's
+                subject).
+            subject_id: that record's id.
+            district: the document record's district.
+            served_how: how it reaches its recipient.
+            about: every record whose data the document carries: each gets an s62 export
+                event, written in the same transaction as the document.
+            recipient: who it is for, as the log names them.
+            reason: the log's reason ("<kind> made" if None).
+        """
+        at = self._vault.now().isoformat(timespec="milliseconds")
+        why = reason or f"{rendered.kind.value} made"
+        with self._vault.write() as conn:
+            kept = self.keep(
+                conn,
+                self._vault.records(conn),
+                rendered,
+                subject_type=subject_type.value,
+                subject_id=subject_id,
+                district=district,
+                served_how=served_how,
+            )
+            audit.append(
+                conn,
+                [
+                    audit.new_event(
+                        at=at,
+                        actor=self._vault.username,
+                        action=audit.AuditAction.EXPORT,
+                        record_type=record_type.value,
+                        record_id=record_id,
+                        reason=why,
+                        recipient=recipient,
+                    )
+                    for record_type, record_id in about
+                ],
+            )
+        return kept
 
     def pdf(self, document_id: str) -> bytes | None:
         """A kept document's PDF, or None if it is not kept on this laptop."""

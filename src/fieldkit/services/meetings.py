@@ -31,7 +31,7 @@ from fieldkit.domain.vocabulary import ActionStatus, AsbStatus, District, Sensit
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.intelligence import IntelligenceService, Scope
-from fieldkit.store import asb_cases, audit
+from fieldkit.store import asb_cases
 from fieldkit.store.asb_cases import CaseFilter
 from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.vault import Vault
@@ -384,37 +384,20 @@ class MeetingService:
             self._branding() if self._branding else self._documents.library.bundle("en").branding
         )
         rendered = render_minutes(minutes, branding)
-        at = now.isoformat(timespec="milliseconds")
         what = f"{rendered.kind.value} made"
-        with self._vault.write() as conn:
-            repo = self._vault.records(conn)
-            kept = self._documents.keep(
-                conn,
-                repo,
-                rendered,
-                subject_type=RecordType.MEETING.value,
-                subject_id=meeting_id,
-                district=view.district,
-                served_how=ServedHow.HANDED_OVER.value,
-            )
-            audit.append(
-                conn,
-                [
-                    audit.new_event(
-                        at=at,
-                        actor=self._vault.username,
-                        action=audit.AuditAction.EXPORT,
-                        record_type=record_type.value,
-                        record_id=record_id,
-                        reason=what,
-                        recipient=MINUTES_RECIPIENT,
-                    )
-                    for record_type, record_id in (
-                        (RecordType.MEETING, meeting_id),
-                        *((RecordType.ASB_ACTION, a.id) for a in view.actions),
-                    )
-                ],
-            )
+        kept = self._documents.keep_made(
+            rendered,
+            subject_type=RecordType.MEETING,
+            subject_id=meeting_id,
+            district=view.district,
+            served_how=ServedHow.HANDED_OVER.value,
+            about=(
+                (RecordType.MEETING, meeting_id),
+                *((RecordType.ASB_ACTION, a.id) for a in view.actions),
+            ),
+            recipient=MINUTES_RECIPIENT,
+            reason=what,
+        )
         disclosure.log_completion(
             self._vault, what=what, count=kept.page_count, unit="pages", recipient=MINUTES_RECIPIENT
         )

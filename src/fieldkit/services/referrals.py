@@ -24,7 +24,7 @@ from fieldkit.domain.vocabulary import ServedHow
 from fieldkit.domain.working_days import BankHolidays, BankHolidaysError, shipped_bank_holidays
 from fieldkit.services.documents_service import DocumentService, KeptDocument
 from fieldkit.services.people import person_name
-from fieldkit.store import audit, replica
+from fieldkit.store import replica
 from fieldkit.store.records import RecordRepository, StoredRecord
 from fieldkit.store.vault import Vault
 
@@ -184,7 +184,6 @@ class ReferralService:
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
             view = self._view(repo, repo.require(RecordType.REFERRAL, referral_id), agency)
-        now = self._vault.now()
         form = ReferralForm(
             reference=f"REF-{referral_id[:8].upper()}",
             person=view.person,
@@ -198,35 +197,16 @@ class ReferralService:
             respond_by=view.respond_by,
         )
         rendered = render_referral_form(form, self._documents.library.bundle("en").branding)
-        at = now.isoformat(timespec="milliseconds")
-        with self._vault.write() as conn:
-            kept = self._documents.keep(
-                conn,
-                self._vault.records(conn),
-                rendered,
-                subject_type=RecordType.REFERRAL.value,
-                subject_id=referral_id,
-                district=view.district,
-                served_how=ServedHow.POSTED.value,
-            )
-            audit.append(
-                conn,
-                [
-                    audit.new_event(
-                        at=at,
-                        actor=self._vault.username,
-                        action=audit.AuditAction.EXPORT,
-                        record_type=record_type.value,
-                        record_id=record_id,
-                        reason="referral_form made",
-                        recipient=view.to,
-                    )
-                    for record_type, record_id in (
-                        (RecordType.REFERRAL, referral_id),
-                        (RecordType.PERSON, view.person_id),
-                    )
-                ],
-            )
+        kept = self._documents.keep_made(
+            rendered,
+            subject_type=RecordType.REFERRAL,
+            subject_id=referral_id,
+            district=view.district,
+            served_how=ServedHow.POSTED.value,
+            about=((RecordType.REFERRAL, referral_id), (RecordType.PERSON, view.person_id)),
+            recipient=view.to,
+            reason="referral_form made",
+        )
         return kept
 
     def people_of(self, *, source_type: str, source_id: str) -> list[tuple[str, str]]:
