@@ -507,6 +507,50 @@ def test_the_receiving_agency_sees_the_referral_and_nothing_of_the_case(
     assert [d.agreement for d in found if d.user_id == voluntary.user["id"]] == [ADDRESSED]
 
 
+@pytest.mark.parametrize("source", ["safeguarding_visit", "restricted_case"])
+def test_a_referral_from_restricted_work_is_restricted_yet_reaches_the_agency_it_is_sent_to(
+    team: Any, make_visit: Any, make_person: Any, source: str
+) -> None:
+    council = team.laptop("cat", agency="council")
+    colleague = team.laptop("colin", agency="council")
+    voluntary = team.laptop("val", agency="voluntary")
+    person = council.upsert("person", make_person())
+    if source == "safeguarding_visit":
+        work = council.upsert(
+            "visit", make_visit(person_ids=[person["id"]], categories=["domestic_abuse"])
+        )
+    else:
+        work = council.upsert(
+            "asb_case",
+            {
+                "reference": "HUD-2026-4B7Q2M-0001",
+                "title": "Noise from the flat above",
+                "category": "nuisance",
+                "owner": "cat",
+                "opened_on": "2026-11-01",
+                "district": "huddersfield",
+                "sensitivity": "restricted",
+            },
+        )
+    referral = council.upsert(
+        "referral",
+        _referral(
+            work["id"],
+            person["id"],
+            source_type="visit" if source == "safeguarding_visit" else "asb_case",
+            reason="Fled a violent partner last week; needs a safe place to stay",
+        ),
+    )
+    assert {r["status"] for r in council.push(person, work, referral)["results"]} == {"applied"}
+    colleague.sync()
+    voluntary.sync()
+    assert person["id"] in colleague.records
+    assert work["id"] not in colleague.records
+    assert referral["id"] not in colleague.records
+    assert set(voluntary.records) == {referral["id"]}
+    assert "violent partner" in voluntary.records[referral["id"]]["fields"]["reason"]
+
+
 def test_the_receiving_agency_changes_only_its_answer(
     team: Any, make_visit: Any, make_person: Any
 ) -> None:
