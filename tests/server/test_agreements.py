@@ -29,6 +29,7 @@ from fieldkit_server.policy import (
     sharing_basis,
     write_refusal,
 )
+from fieldkit_server.sharing_api import shown_count
 
 T = TypeVar("T")
 DEFAULT = "Partnership core sharing (council, police, housing)"
@@ -636,8 +637,13 @@ def test_the_analyst_gets_counts_without_names_and_every_query_is_logged(
     )
     assert reply.status_code == 200
     assert reply.json()["counts"] == [
-        {"district": "huddersfield", "category": "noise", "month": "2026-11", "count": 1},
-        {"district": "huddersfield", "category": "street_drinking", "month": "2026-11", "count": 2},
+        {"district": "huddersfield", "category": "noise", "month": "2026-11", "count": "<5"},
+        {
+            "district": "huddersfield",
+            "category": "street_drinking",
+            "month": "2026-11",
+            "count": "<5",
+        },
     ]
     assert "Two men" not in reply.text
     bad = team.client.get(
@@ -651,3 +657,33 @@ def test_the_analyst_gets_counts_without_names_and_every_query_is_logged(
     events = _db(team.settings, lambda s: list(audit.iter_events(s)))
     queries = [e for e in events if e["action"] == "analytics_query"]
     assert [(e["user_id"], e["detail"]["rows"]) for e in queries] == [(analyst.user["id"], 2)]
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [(0, 0), (1, "<5"), (2, "<5"), (3, "<5"), (4, "<5"), (5, 5), (6, 6), (120, 120)],
+)
+def test_a_count_of_one_to_four_is_shown_as_fewer_than_five(count: int, shown: int | str) -> None:
+    assert shown_count(count) == shown
+
+
+def test_the_analyst_sees_no_small_counts_and_no_safeguarding_work(
+    team: Any, make_visit: Any
+) -> None:
+    officer = team.laptop("olive")
+    visits = [officer.upsert("visit", make_visit(categories=["noise"])) for _ in range(6)]
+    visits += [officer.upsert("visit", make_visit(categories=["begging"])) for _ in range(2)]
+    # A domestic abuse visit also about noise: not counted, under either category.
+    visits.append(officer.upsert("visit", make_visit(categories=["noise", "domestic_abuse"])))
+    visits.append(officer.upsert("visit", make_visit(categories=["hate_incident"])))
+    visits.append(officer.upsert("visit", make_visit(sensitivity="restricted")))
+    assert {r["status"] for r in officer.push(*visits)["results"]} == {"applied"}
+    analyst = team.laptop("ann", role="analyst", districts=())
+    reply = team.client.get(
+        "/v1/analytics/summary", params={"from": "2026-11", "to": "2026-11"}, headers=analyst.auth
+    )
+    assert reply.status_code == 200
+    assert {c["category"]: c["count"] for c in reply.json()["counts"]} == {
+        "noise": 6,
+        "begging": "<5",
+    }
