@@ -361,6 +361,43 @@ def test_a_denied_write_is_logged_with_the_agreement_or_its_absence(
     assert refused["detail"]["agreement"] is None
 
 
+def test_a_withheld_fetch_is_logged_as_a_denial_with_the_agreement_or_its_absence(
+    team: Any, make_visit: Any
+) -> None:
+    _add(team.settings, "Fire safety visits", ["council", "fire"], ["visit"])
+    council = team.laptop("cat", agency="council")
+    fire = team.laptop("fay", agency="fire")
+    police = team.laptop("pc", agency="police")
+    shared = council.upsert("visit", make_visit())
+    restricted = council.upsert("visit", make_visit(sensitivity="restricted"))
+    council.push(shared, restricted)
+    nowhere = _uuid()
+    body = {
+        "records": [
+            {"type": "visit", "id": shared["id"]},
+            {"type": "visit", "id": restricted["id"]},
+            {"type": "visit", "id": nowhere},
+        ]
+    }
+    reply = fire.client.post("/v1/sync/fetch", json=body, headers=fire.auth)
+    assert [r["id"] for r in reply.json()["records"]] == [shared["id"]]
+    # Police share visits with the council under the default agreement, but not restricted ones.
+    police.client.post("/v1/sync/fetch", json=body, headers=police.auth)
+    events = _db(team.settings, lambda s: list(audit.iter_events(s)))
+    denied = {
+        (e["user_id"], e["record_id"]): e["detail"]["agreement"]
+        for e in events
+        if e["action"] == "refused"
+    }
+    assert denied == {
+        (fire.user["id"], restricted["id"]): "Fire safety visits",
+        (fire.user["id"], nowhere): None,
+        (police.user["id"], restricted["id"]): DEFAULT,
+        (police.user["id"], nowhere): None,
+    }
+    assert all(e["reason"] and "fetch" in e["reason"] for e in events if e["action"] == "refused")
+
+
 def test_audit_export_filters_by_agreement(
     team: Any, make_visit: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
