@@ -22,7 +22,7 @@ from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.models import Base, Record, SyncClock, User
-from fieldkit_server.policy import Principal
+from fieldkit_server.policy import Principal, Scope, sharing_basis
 from fieldkit_server.pull import Reader, _hold, basis_of, visible
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
@@ -124,7 +124,8 @@ def fetch_records(
     A record the user may not see, or that does not exist, is left out without saying which:
     the reply never tells a user that a record they may not see exists. Each record sent is
     noted as held by the device (so a later pull can list it for purge) and, unless it is a
-    tombstone, logged as disclosed.
+    tombstone, logged as disclosed; each one left out is logged as ``refused``, naming the
+    agreement the user's agency held for it (None when none shares it, or it does not exist).
     """
     c = _RECORDS.c
     wanted = {record_id: record_type for record_type, record_id in items}
@@ -154,9 +155,11 @@ def fetch_records(
     # An id asked for under another type is not that record: leave it out.
     rows = [r for r in rows if wanted[r.id] == r.type]
     _hold(session, reader.device_id, [r.id for r in rows])
+    sent = {r.id for r in rows}
     audit.append(
         session,
-        [
+        _denials(session, reader, {i: t for i, t in wanted.items() if i not in sent}, now)
+        + [
             audit.server_event(
                 at=now,
                 action=AuditAction.DISCLOSE,
@@ -172,3 +175,55 @@ def fetch_records(
     )
     max_hlc = session.scalar(select(SyncClock.max_hlc))
     return Fetched(rows, server_hlc(now, str(max_hlc or "")))
+
+
+#: The reason a withheld fetch is logged with (the user is not told).
+FETCH_DENIED = "fetch of a record the user may not see, or that the server does not hold"
+
+
+def _denials(
+    session: Session, reader: Reader, withheld: dict[str, str], now: datetime
+) -> list[dict[str, Any]]:
+    """One ``refused`` row per record asked for and left out, as a refused push is logged."""
+    if not withheld:
+        return []
+    c = _RECORDS.c
+    held = {
+        r.id: r
+        for r in session.execute(
+            select(c.id, c.type, c.agency, c.categories, c.to_agency, c.addressee).where(
+                c.id.in_(sorted(withheld))
+            )
+        )
+    }
+    events = []
+    for record_id, record_type in sorted(withheld.items()):
+        row = held.get(record_id)
+        basis = None
+        if row is not None and row.type == record_type:
+            basis = sharing_basis(
+                reader.principal,
+                Scope.of(
+                    row.type,
+                    [],
+                    restricted=False,
+                    created_by=None,
+                    addressee=row.addressee,
+                    agency=row.agency,
+                    categories=[x for x in (row.categories or "").split(",") if x],
+                    to_agency=row.to_agency,
+                ),
+            )
+        events.append(
+            audit.server_event(
+                at=now,
+                action=AuditAction.REFUSED,
+                user_id=reader.principal.user_id,
+                device_id=reader.device_id,
+                record_type=record_type,
+                record_id=record_id,
+                reason=FETCH_DENIED,
+                detail={"endpoint": "fetch", "agreement": basis},
+            )
+        )
+    return events

@@ -423,6 +423,9 @@ LINK_FIELDS: Final[dict[RecordType, tuple[str, ...]]] = {
     RecordType.COMMUNITY_TRIGGER: ("visit_ids", "case_id"),
     # A photo or file is as restricted as the record it is attached to.
     RecordType.ATTACHMENT: ("owner_id",),
+    # A referral made from a safeguarding visit or case, or from a signposting given at one, is
+    # restricted too: its reason says why. The agency it is sent to still sees it (``receives``).
+    RecordType.REFERRAL: ("source_id",),
 }
 
 

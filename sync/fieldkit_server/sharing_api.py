@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.records import RecordType
+from fieldkit.domain.vocabulary import RESTRICTED_CATEGORIES
 from fieldkit_server import audit, sharing
 from fieldkit_server.accounts import Authenticated
 from fieldkit_server.api import _PROBLEMS, Context, current_device
@@ -24,6 +25,20 @@ from fieldkit_server.problems import Problem
 router = APIRouter(prefix="/v1", tags=["sharing"])
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+#: Counts below this are too small to publish: a count of 1 to 4 in one district, category and
+#: month can point at a household. The threshold UK official statistics use for small cells.
+SMALL_COUNT: Final = 5
+#: How a suppressed count is shown.
+SUPPRESSED: Final = "<5"
+
+
+def shown_count(count: int) -> int | str:
+    """A cell's count as the analyst may see it: 1 to 4 is shown as ``"<5"``, others as they are.
+
+    Zero is shown as 0 (an empty cell names no one); the summary lists no empty cells anyway.
+    """
+    return SUPPRESSED if 0 < count < SMALL_COUNT else count
 
 
 def _only(role: Role, what: str) -> Any:
@@ -69,14 +84,16 @@ def list_agreements(auth: Admin, context: Context) -> Any:
 def summary(session: Session, *, start: str, end: str) -> list[dict[str, Any]]:
     """Visits counted by district, category and month (``start``..``end``, YYYY-MM, inclusive).
 
-    Counts only: no name, no free text, no record id; records under a restriction of
-    processing are left out.
+    Counts only: no name, no free text, no record id. Records under a restriction of processing
+    and restricted (safeguarding) visits are left out, and so are the safeguarding categories;
+    a count of 1 to 4 is shown as ``"<5"`` (``shown_count``).
     """
     rows = session.execute(
         select(Record.district, Record.fields).where(
             Record.type == RecordType.VISIT.value,
             Record.deleted == false(),
             Record.processing_restricted == false(),
+            Record.restricted == false(),
         )
     )
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -86,9 +103,10 @@ def summary(session: Session, *, start: str, end: str) -> list[dict[str, Any]]:
         if not (start <= month <= end):
             continue
         for category in fields.get("categories") or ["(none)"]:
-            counts[(str(row.district), str(category), month)] += 1
+            if category not in RESTRICTED_CATEGORIES:
+                counts[(str(row.district), str(category), month)] += 1
     return [
-        {"district": d, "category": c, "month": m, "count": n}
+        {"district": d, "category": c, "month": m, "count": shown_count(n)}
         for (d, c, m), n in sorted(counts.items())
     ]
 

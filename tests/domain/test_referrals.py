@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fieldkit.domain.records import ValidationError, validate_fields
-from fieldkit.domain.referrals import is_overdue, referral_problems, respond_by
+from fieldkit.domain.referrals import (
+    DEFAULT_RESPONSE_DAYS,
+    ReferralSettingsError,
+    is_overdue,
+    load_response_days,
+    parse_response_days,
+    referral_problems,
+    respond_by,
+)
 from fieldkit.domain.working_days import BankHolidays
 
 _SOME_ID = "0b6f3b43-6f0e-4c39-9d3c-2f7a1f9f8c11"
@@ -86,3 +95,48 @@ def test_only_an_unanswered_referral_past_its_day_is_overdue(
     status: str, due: str | None, today: date, overdue: bool
 ) -> None:
     assert is_overdue(status, due, today) is overdue
+
+
+@pytest.mark.parametrize(
+    ("data", "days"),
+    [
+        ({"response_working_days": 5}, 5),
+        ({"response_working_days": 10}, 10),
+        ({"response_working_days": 1}, 1),
+        ({"response_working_days": 60}, 60),
+        ({}, DEFAULT_RESPONSE_DAYS),
+    ],
+)
+def test_the_partnership_sets_the_response_clock_in_working_days(
+    data: dict[str, Any], days: int
+) -> None:
+    assert parse_response_days(data, source="settings.json") == days
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"response_working_days": 0},
+        {"response_working_days": 61},
+        {"response_working_days": "5"},
+        {"response_working_days": 2.5},
+        {"response_working_days": True},
+        [5],
+    ],
+)
+def test_a_bad_response_clock_setting_is_named(data: object) -> None:
+    with pytest.raises(ReferralSettingsError, match=r"settings.json"):
+        parse_response_days(data, source="settings.json")
+
+
+def test_the_shipped_response_clock_is_five_working_days_and_a_file_can_change_it(
+    tmp_path: Path,
+) -> None:
+    assert load_response_days() == 5
+    assert load_response_days(tmp_path / "absent.json") == DEFAULT_RESPONSE_DAYS
+    setting = tmp_path / "settings.json"
+    setting.write_text('{"response_working_days": 10}', encoding="utf-8")
+    assert load_response_days(setting) == 10
+    setting.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ReferralSettingsError, match="cannot be read"):
+        load_response_days(setting)

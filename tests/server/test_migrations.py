@@ -113,3 +113,42 @@ def test_upgrading_restricts_records_already_linked_to_restricted_work(db_url: s
         assert links == {(signposting_id, visit_id), (review_id, signposting_id)}
     finally:
         engine.dispose()
+
+
+def test_upgrading_restricts_referrals_already_made_from_restricted_work(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        command.downgrade(alembic_config(engine), "0011_file_blobs")
+        visit_id, referral_id, letter_id, open_visit_id, open_referral_id = (
+            str(uuid.uuid4()) for _ in range(5)
+        )
+        records = Record.__table__
+        with engine.begin() as conn:
+            conn.execute(
+                insert(records),
+                [
+                    _row(visit_id, "visit", 1, True, sensitivity="restricted"),
+                    _row(referral_id, "referral", 2, False, source_id=visit_id),
+                    _row(letter_id, "document", 3, False, subject_id=referral_id),
+                    _row(open_visit_id, "visit", 4, False, sensitivity="standard"),
+                    _row(open_referral_id, "referral", 5, False, source_id=open_visit_id),
+                ],
+            )
+            conn.execute(
+                insert(RecordLink.__table__), [{"record_id": letter_id, "target_id": referral_id}]
+            )
+            conn.execute(SyncClock.__table__.update().values(last_seq=5))
+        migrate(engine)
+        with engine.connect() as conn:
+            stored = {r.id: r for r in conn.execute(select(records))}
+            links = set(conn.execute(select(RecordLink.record_id, RecordLink.target_id)))
+            last_seq = conn.execute(select(SyncClock.last_seq)).scalar_one()
+        assert stored[referral_id].restricted
+        assert stored[letter_id].restricted
+        assert not stored[open_referral_id].restricted
+        assert {stored[referral_id].seq, stored[letter_id].seq} == {6, 7}
+        assert last_seq == 7
+        assert (referral_id, visit_id) in links
+        assert (open_referral_id, open_visit_id) in links
+    finally:
+        engine.dispose()

@@ -188,6 +188,15 @@ def _dependent(record_type: str, field: str, target_id: str) -> dict[str, Any]:
             "account": "Reported the noise three times since the summer.",
             "owner": "nobody",
         },
+        "referral": {
+            "source_type": "visit",
+            "person_id": person,
+            "to_agency": "voluntary",
+            "reason": "Isolated and drinking daily; would like befriending.",
+            "consent": "given",
+            "referred_by": "sue",
+            "sent_at": NOW,
+        },
     }[record_type]
     # A list link (an application's reports) names the work among others.
     value: Any = [str(uuid.uuid4()), target_id] if field.endswith("_ids") else target_id
@@ -210,6 +219,7 @@ LINKS: list[tuple[str, str]] = [
     ("asb_action", "meeting_id"),
     ("community_trigger", "visit_ids"),
     ("community_trigger", "case_id"),
+    ("referral", "source_id"),
 ]
 
 

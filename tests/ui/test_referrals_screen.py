@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from tests.factories import person, visit
+from tests.ui.test_officer_day import first_run
 
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.referrals import ReferralStatus
@@ -14,6 +16,7 @@ from fieldkit.store import replica
 from fieldkit.store.vault import Vault
 from fieldkit.ui.refer_dialog import ReferDialog
 from fieldkit.ui.referrals_view import ReferralsView
+from fieldkit.ui.shell import MainWindow
 from fieldkit.ui.workers import Workers
 
 pytestmark = pytest.mark.gui
@@ -93,3 +96,46 @@ def test_refer_dialog_refuses_refused_consent_without_an_exception(
         dialog.submit()
     [made] = service.all()
     assert made.to == "Fire and rescue"
+
+
+def test_refer_from_the_signposting_given_with_a_warning(qtbot: QtBot, window: MainWindow) -> None:
+    first_run(qtbot, window)
+    screens, ws = window.screens, window.workspace
+    assert screens is not None
+    assert ws is not None
+    assert ws.referrals is not None
+    someone = ws.records.create(record_type="person", fields=person())
+    ws.records.create(
+        record_type="service",
+        fields={"name": "Dewsbury Resettlement Hub", "categories": ["housing"]},
+    )
+    warning = screens.warning
+    warning.load_services()
+    window.warn_person(someone.id)
+    qtbot.waitUntil(lambda: warning.proposal is not None, timeout=WAIT)
+    assert not warning.refer_button.isEnabled()
+    qtbot.waitUntil(lambda: warning.services.count() == 1, timeout=WAIT)
+    warning.services.item(0).setCheckState(Qt.CheckState.Checked)
+    line = warning.place_combo.lineEdit()
+    assert line is not None
+    qtbot.keyClicks(line, "Market cross, Dewsbury")
+    qtbot.keyClicks(warning.behaviour, "Drinking from an open can, shouting at shoppers")
+    qtbot.keyClicks(warning.conditions, "drink alcohol in Dewsbury town centre")
+    warning.considered_check.setChecked(True)
+    with qtbot.waitSignal(warning.issued, timeout=WAIT) as issued:
+        warning.issue_button.click()
+    signposting_id = issued.args[0].signposting_id
+    assert signposting_id is not None
+    assert warning.refer_button.isEnabled()
+    warning.refer_button.click()
+    qtbot.waitUntil(lambda: window.refer_dialog is not None, timeout=WAIT)
+    dialog = window.refer_dialog
+    assert dialog is not None
+    assert dialog.person.currentData() == someone.id
+    dialog.reason.setPlainText("Sleeping in the bus station; would accept a hostel place")
+    dialog.agency.setCurrentIndex(dialog.agency.findData("housing"))
+    with qtbot.waitSignal(dialog.referred, timeout=WAIT):
+        dialog.submit()
+    [made] = ws.referrals.all()
+    assert (made.source_type, made.source_id) == ("signposting", signposting_id)
+    assert made.person_id == someone.id

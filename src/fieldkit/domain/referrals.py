@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Final
 
 from fieldkit.domain.vocabulary import Vocabulary, define_words
@@ -126,6 +130,56 @@ RESPONSE_FIELDS: Final = frozenset({"status", "decline_reason", "outcome", "resp
 
 #: Working days a partner has to answer a referral, unless the partnership sets another.
 DEFAULT_RESPONSE_DAYS: Final = 5
+#: The partnership's referral settings, under ``resources/referrals/``.
+SETTINGS_FILE: Final = "settings.json"
+#: The longest response clock a partnership may set (about three months of working days).
+MOST_RESPONSE_DAYS: Final = 60
+
+
+class ReferralSettingsError(ValueError):
+    """The partnership's referral settings file cannot be used (names the file and setting)."""
+
+
+def parse_response_days(data: object, *, source: str) -> int:
+    """The working days a partner has to answer, from the settings file's JSON.
+
+    ``response_working_days`` may be left out (the default, 5, applies).
+
+    Raises:
+        ReferralSettingsError: not a JSON object, or the setting is not a whole number from 1
+            to ``MOST_RESPONSE_DAYS``.
+    """
+    if not isinstance(data, dict):
+        raise ReferralSettingsError(f"{source}: must be a JSON object")
+    value = data.get("response_working_days", DEFAULT_RESPONSE_DAYS)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not 1 <= value <= MOST_RESPONSE_DAYS
+    ):
+        raise ReferralSettingsError(
+            f"{source}: response_working_days must be a whole number from 1 to {MOST_RESPONSE_DAYS}"
+        )
+    return value
+
+
+def load_response_days(path: Traversable | Path | None = None) -> int:
+    """The partnership's response clock in working days (the shipped setting if ``path`` is
+    None); the default when the file is absent.
+
+    Raises:
+        ReferralSettingsError: the file cannot be read or the setting is not valid.
+    """
+    entry = files("fieldkit.resources") / "referrals" / SETTINGS_FILE if path is None else path
+    if not entry.is_file():
+        return DEFAULT_RESPONSE_DAYS
+    try:
+        data = json.loads(entry.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReferralSettingsError(
+            f"{entry.name}: cannot be read ({type(exc).__name__})"
+        ) from None
+    return parse_response_days(data, source=entry.name)
 
 
 def referral_problems(fields: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from fieldkit.documents.templates import Branding
 from fieldkit.domain.community_trigger import load_threshold
+from fieldkit.domain.referrals import load_response_days
 from fieldkit.domain.risk import Matrix, load_matrix
 from fieldkit.domain.schemes import Scheme, load_schemes
 from fieldkit.domain.working_days import shipped_bank_holidays
@@ -150,7 +151,12 @@ def open_workspace(
     intelligence = IntelligenceService(
         vault, schemes=schemes, branding=branding, initiatives=maps.evaluate_all
     )
-    referrals = ReferralService(vault, holidays=shipped_bank_holidays(), documents=documents)
+    referrals = ReferralService(
+        vault,
+        holidays=shipped_bank_holidays(),
+        response_days=load_response_days(),
+        documents=documents,
+    )
     return Workspace(
         username=vault.username,
         records=records,

@@ -385,6 +385,9 @@ class MainWindow(QMainWindow):
         s.people.case_about_person.connect(self.case_about_person)
         s.visit.case_from_visit.connect(self.case_from_visit)
         s.visit.refer_from_visit.connect(lambda visit_id: self.refer("visit", visit_id))
+        s.warning.refer_from_signposting.connect(
+            lambda signposting_id: self.refer("signposting", signposting_id)
+        )
         s.asb.extra_panels.append(
             lambda case: CaseReferralsPanel(
                 s.referrals.service,

@@ -72,6 +72,8 @@ class WarningView(QWidget):
 
     issued = Signal(object)
     printed = Signal(object)
+    #: Refer… on the signposting just given with a warning (its id).
+    refer_from_signposting = Signal(str)
 
     def __init__(
         self,
@@ -124,6 +126,17 @@ class WarningView(QWidget):
             QCoreApplication.translate("WarningView", "Print with options")
         )
         child(f, QHBoxLayout, "printRow").addWidget(self.dialog_button)
+        # Refer… the person signposted with the warning to a partner (consent, reason, urgency
+        # are asked for in the Refer… dialog).
+        self.refer_button = QPushButton(
+            QCoreApplication.translate("WarningView", "&Refer this person to a partner…"), self
+        )
+        self.refer_button.setAccessibleName(
+            QCoreApplication.translate("WarningView", "Refer this person to a partner")
+        )
+        self.refer_button.setEnabled(False)
+        self.refer_button.clicked.connect(self._refer_from_signposting)
+        child(f, QHBoxLayout, "printRow").addWidget(self.refer_button)
         self.print_dialog: QPrintDialog | None = None
         self._places = places or (lambda: [])
         self._visit_id: str | None = None
@@ -375,6 +388,7 @@ class WarningView(QWidget):
         self.person_results.clear()
         self.person_search.clear()
         self.result = None
+        self.refer_button.setEnabled(False)
         self.document_combo.clear()
         self.preview.clear()
         self.print_message.clear()
@@ -535,9 +549,14 @@ class WarningView(QWidget):
             self.document_combo.addItem(doc.title, doc.id)
         self.print_button.setEnabled(bool(result.documents))
         self.dialog_button.setEnabled(bool(result.documents))
+        self.refer_button.setEnabled(result.signposting_id is not None)
         self._preview_current()
         self._propose()
         self.issued.emit(result)
+
+    def _refer_from_signposting(self) -> None:
+        if self.result is not None and self.result.signposting_id is not None:
+            self.refer_from_signposting.emit(self.result.signposting_id)
 
     def current_document(self) -> KeptDocument | None:
         if self.result is None or self.document_combo.currentIndex() < 0:
