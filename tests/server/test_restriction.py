@@ -197,6 +197,15 @@ def _dependent(record_type: str, field: str, target_id: str) -> dict[str, Any]:
             "referred_by": "sue",
             "sent_at": NOW,
         },
+        # A photo of the visit: the record travels by sync whether or not its file has.
+        "attachment": {
+            "owner_type": "visit",
+            "sha256": "b" * 64,
+            "media_type": "image/jpeg",
+            "bytes": 4096,
+            "captured_by": "sue",
+            "captured_at": NOW,
+        },
     }[record_type]
     # A list link (an application's reports) names the work among others.
     value: Any = [str(uuid.uuid4()), target_id] if field.endswith("_ids") else target_id
@@ -220,6 +229,7 @@ LINKS: list[tuple[str, str]] = [
     ("community_trigger", "visit_ids"),
     ("community_trigger", "case_id"),
     ("referral", "source_id"),
+    ("attachment", "owner_id"),
 ]
 
 
