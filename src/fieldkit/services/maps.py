@@ -56,6 +56,22 @@ class Densities:
     last_day: date
 
 
+def held_outlines(vault: Vault) -> tuple[Area, ...]:
+    """District and ward outlines: those last fetched from the server, else the shipped ones.
+
+    Args:
+        vault: the unlocked vault.
+    """
+    with vault.read() as conn:
+        held = reference_data.held_boundaries(conn)
+    if held is not None:
+        try:
+            return parse_boundaries(held)
+        except BoundaryError:
+            pass  # a damaged copy: the shipped outlines still draw a map
+    return parse_boundaries(shipped_boundaries_geojson())
+
+
 class MapService:
     """What the map screen and the hotspot map read.
 
@@ -80,14 +96,7 @@ class MapService:
 
     def outlines(self) -> tuple[Area, ...]:
         """District and ward outlines: those last fetched, else the shipped ones."""
-        with self._vault.read() as conn:
-            held = reference_data.held_boundaries(conn)
-        if held is not None:
-            try:
-                return parse_boundaries(held)
-            except BoundaryError:
-                pass  # a damaged copy: the shipped outlines still draw a map
-        return parse_boundaries(shipped_boundaries_geojson())
+        return held_outlines(self._vault)
 
     def base_points(self) -> list[tuple[float, float]]:
         """Faint (lon, lat) points: the gazetteer's, and every place the vault holds."""
