@@ -885,6 +885,13 @@ class MapView(QWidget):
         _named(self.initiative_name, _tr("Name"))
         self.initiative_area = QComboBox(page)
         _named(self.initiative_area, _tr("Area"))
+        self.initiative_sectors = QLineEdit(page)
+        _named(self.initiative_sectors, _tr("Postcode sectors"))
+        self.initiative_sectors.setPlaceholderText(_tr("e.g. HD1 1, HD1 2 (instead of the area)"))
+        self.initiative_sectors.setToolTip(
+            _tr("Each sector's area is drawn round the gazetteer's addresses in it, 25 metres "
+                "wide of the outermost, so crime recorded on the streets in front is counted.")
+        )  # fmt: skip
         self.initiative_start = QDateEdit(page)
         _named(self.initiative_start, _tr("Start"))
         self.initiative_start.setCalendarPopup(True)
@@ -917,10 +924,11 @@ class MapView(QWidget):
         self.visit_chart = ComparisonChart(page)
         self.visit_chart.setAccessibleName(_tr("Monthly visits before and after the start"))
 
-        grid.addWidget(self.initiative_list, 0, 0, 7, 1)
+        grid.addWidget(self.initiative_list, 0, 0, 8, 1)
         fields = (
             (_tr("Name"), self.initiative_name),
             (_tr("Area"), self.initiative_area),
+            (_tr("Postcode sectors"), self.initiative_sectors),
             (_tr("Start"), self.initiative_start),
             (_tr("Months before and after"), self.initiative_months),
         )
@@ -929,10 +937,10 @@ class MapView(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, row, 1)
             grid.addWidget(widget, row, 2, 1, 2)
-        grid.addWidget(QLabel(_tr("Crime types"), page), 4, 1)
-        grid.addWidget(QLabel(_tr("Visit categories"), page), 4, 2, 1, 2)
-        grid.addWidget(self.crime_types, 5, 1)
-        grid.addWidget(self.visit_categories, 5, 2, 1, 2)
+        grid.addWidget(QLabel(_tr("Crime types"), page), 5, 1)
+        grid.addWidget(QLabel(_tr("Visit categories"), page), 5, 2, 1, 2)
+        grid.addWidget(self.crime_types, 6, 1)
+        grid.addWidget(self.visit_categories, 6, 2, 1, 2)
         buttons = QHBoxLayout()
         for button in (
             self.save_initiative_button,
@@ -941,10 +949,10 @@ class MapView(QWidget):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        grid.addLayout(buttons, 6, 1, 1, 3)
-        grid.addWidget(self.initiative_result, 7, 0, 1, 4)
-        grid.addWidget(self.crime_chart, 8, 0, 1, 2)
-        grid.addWidget(self.visit_chart, 8, 2, 1, 2)
+        grid.addLayout(buttons, 7, 1, 1, 3)
+        grid.addWidget(self.initiative_result, 8, 0, 1, 4)
+        grid.addWidget(self.crime_chart, 9, 0, 1, 2)
+        grid.addWidget(self.visit_chart, 9, 2, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(2, 1)
         return page
@@ -985,6 +993,7 @@ class MapView(QWidget):
         self.initiative_months.setValue(initiative.window_months)
         ward = initiative.wards[0] if initiative.wards else ""
         self.initiative_area.setCurrentIndex(max(self.initiative_area.findData(ward), 0))
+        self.initiative_sectors.setText(", ".join(initiative.sectors))
         for widget, wanted in (
             (self.crime_types, initiative.crime_types),
             (self.visit_categories, initiative.visit_categories),
@@ -996,12 +1005,25 @@ class MapView(QWidget):
         self.canvas.set_area(initiative.area)
 
     def initiative(self) -> Initiative:
-        """The definition on the form (the area: the chosen ward, or the map on show).
+        """The definition on the form (the area: the postcode sectors typed, else the chosen
+        ward, else the map on show). Sectors' areas are made by the service, on a worker: until
+        then the definition's area is empty.
 
         Raises:
             InitiativeError: naming what is missing.
         """
         code = str(self.initiative_area.currentData() or "")
+        sectors = tuple(s.strip() for s in self.initiative_sectors.text().split(",") if s.strip())
+        if sectors:
+            return Initiative(
+                name=self.initiative_name.text().strip(),
+                area=(),
+                start=_day(self.initiative_start),
+                crime_types=_checked(self.crime_types),
+                visit_categories=_checked(self.visit_categories),
+                window_months=self.initiative_months.value(),
+                sectors=sectors,
+            )
         if code:
             area = next((a for a in self.outlines if a.code == code), None)
             polygons = area.polygons if area is not None else ()
@@ -1031,7 +1053,14 @@ class MapView(QWidget):
             return
         service = self._service
         self._workers.submit(
-            lambda: service.save_initiative(initiative), lambda _none: self.refresh_initiatives()
+            lambda: service.save_initiative(service.with_sector_areas(initiative)),
+            lambda _none: self.refresh_initiatives(),
+            self._initiative_failed,
+        )
+
+    def _initiative_failed(self, exc: Exception) -> None:
+        self.initiative_result.setText(
+            str(exc) if isinstance(exc, InitiativeError) else describe(exc)
         )
 
     def remove_initiative(self) -> None:
@@ -1049,7 +1078,11 @@ class MapView(QWidget):
             self.initiative_result.setText(str(exc))
             return
         service = self._service
-        self._workers.submit(lambda: service.evaluate(initiative), self._show_result)
+        self._workers.submit(
+            lambda: service.evaluate(service.with_sector_areas(initiative)),
+            self._show_result,
+            self._initiative_failed,
+        )
 
     def _show_result(self, result: InitiativeResult) -> None:
         self.result = result
