@@ -6,6 +6,7 @@ import pytest
 from tests.factories import place
 
 from fieldkit.services.workspace import Workspace, open_workspace
+from fieldkit.store import replica
 from fieldkit.store.vault import Vault
 
 
@@ -36,3 +37,27 @@ def test_a_place_with_a_point_takes_its_district_from_the_outlines(
     assert choice.district == saved
     stored = workspace.records.view(record_type="place", record_id=choice.id)
     assert stored.fields["district"] == saved
+
+
+def test_the_outlines_fetched_from_the_server_decide_over_the_shipped_ones(
+    workspace: Workspace, vault: Vault
+) -> None:
+    # The partnership's own outlines put Kirkgate in Dewsbury and Mirfield (the shipped
+    # ones put it in Huddersfield).
+    ring = [[-1.79, 53.64], [-1.77, 53.64], [-1.77, 53.65], [-1.79, 53.65], [-1.79, 53.64]]
+    held = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"LAD24CD": "dewsbury_mirfield", "LAD24NM": "Dewsbury and Mirfield"},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        ],
+    }
+    with vault.write() as conn:
+        replica.put_state(conn, "boundaries", held)
+    choice = workspace.visits.add_place(
+        **place(district="huddersfield"), lat=53.6466086, lon=-1.7821281
+    )  # type: ignore[arg-type]
+    assert choice.district == "dewsbury_mirfield"
