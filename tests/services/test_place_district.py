@@ -33,7 +33,7 @@ def test_a_place_with_a_point_takes_its_district_from_the_outlines(
     form_district: str,
     saved: str,
 ) -> None:
-    choice = workspace.visits.add_place(**place(district=form_district), lat=lat, lon=lon)  # type: ignore[arg-type]
+    choice = workspace.visits.add_place(**place(district=form_district), lat=lat, lon=lon)
     assert choice.district == saved
     stored = workspace.records.view(record_type="place", record_id=choice.id)
     assert stored.fields["district"] == saved
@@ -59,5 +59,5 @@ def test_the_outlines_fetched_from_the_server_decide_over_the_shipped_ones(
         replica.put_state(conn, "boundaries", held)
     choice = workspace.visits.add_place(
         **place(district="huddersfield"), lat=53.6466086, lon=-1.7821281
-    )  # type: ignore[arg-type]
+    )
     assert choice.district == "dewsbury_mirfield"
