@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from tests.documents.pdf_reading import pdf_text
 
 from fieldkit.domain.gazetteer import GazetteerEntry
 from fieldkit.domain.initiative import Initiative, InitiativeError, add_months
+from fieldkit.domain.schemes import load_schemes
+from fieldkit.domain.trends import period_ending
+from fieldkit.services.intelligence import IntelligenceService
 from fieldkit.services.maps import MapService, sector_polygon
 from fieldkit.store import gazetteer as gazetteer_store
 from fieldkit.store import reference_data
@@ -123,3 +128,18 @@ def test_a_sector_that_makes_no_area_is_refused_and_nothing_is_kept(
     with pytest.raises(InitiativeError, match=message):
         service.save_initiative(service.with_sector_areas(_initiative(*sectors)))
     assert service.initiatives() == []
+
+
+def test_the_meeting_pack_names_an_initiatives_postcode_sectors(
+    service: MapService, vault: Vault, tmp_path: Path
+) -> None:
+    service.save_initiative(service.with_sector_areas(_initiative("hd1 1")))
+    intelligence = IntelligenceService(
+        vault, schemes=load_schemes(), initiatives=service.evaluate_all
+    )
+    out = tmp_path / "pack.pdf"
+    intelligence.meeting_pack(
+        district="huddersfield", period=period_ending(date(2026, 11, 27), 4), destination=out
+    )
+    text = " ".join(pdf_text(out.read_bytes()).split())
+    assert "postcode sectors HD1 1 (round their addresses)" in text
