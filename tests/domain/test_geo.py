@@ -9,6 +9,7 @@ from fieldkit.domain.geo import (
     BoundaryError,
     Polygon,
     areas_at,
+    district_at,
     in_polygon,
     in_ring,
     parse_boundaries,
@@ -137,3 +138,44 @@ def test_bad_boundaries_are_refused_saying_where(data: object, message: str) -> 
     with pytest.raises(BoundaryError, match=message) as caught:
         parse_boundaries(data)
     assert "secret" not in str(caught.value)
+
+
+#: Two districts side by side sharing the line x = 10, a ward inside the first, and a district
+#: the vault has no word for; the west district has a hole (a lake) at 2..4.
+WEST = Area("west", "West", "district", (Polygon(SQUARE, (rectangle(2.0, 2.0, 4.0, 4.0).outer,)),))
+EAST = Area("east", "East", "district", (rectangle(10.0, 0.0, 20.0, 10.0),))
+WARD = Area("west_ward", "West ward", "ward", (rectangle(0.0, 0.0, 5.0, 5.0),))
+FOREIGN = Area("E08000034", "Elsewhere", "district", (rectangle(20.0, 0.0, 30.0, 10.0),))
+SPLIT = Area(
+    "split",
+    "Split",
+    "district",
+    (rectangle(40.0, 0.0, 41.0, 1.0), rectangle(50.0, 0.0, 51.0, 1.0)),
+)
+OUTLINES = (WARD, WEST, EAST, FOREIGN, SPLIT)
+
+
+@pytest.mark.parametrize(
+    ("point", "district"),
+    [
+        ((5.0, 5.0), "west"),  # inside a district (and its ward: the ward is not a district)
+        ((15.0, 5.0), "east"),
+        ((0.0, 5.0), "west"),  # on an outer edge: the boundary belongs to the district
+        ((10.0, 5.0), None),  # on the line between two districts: the form's box decides
+        ((3.0, 3.0), None),  # in the west district's hole
+        ((2.0, 3.0), "west"),  # on the hole's edge
+        ((25.0, 5.0), None),  # in a district the vault has no word for
+        ((50.5, 0.5), "split"),  # in the second polygon of a multipolygon
+        ((45.0, 0.5), None),  # between its polygons
+        ((-5.0, 5.0), None),  # outside every outline
+    ],
+)
+def test_a_point_takes_its_district_from_the_outlines(
+    point: tuple[float, float], district: str | None
+) -> None:
+    known = {"west", "east", "split", "west_ward"}
+    assert district_at(point, OUTLINES, known=known) == district
+
+
+def test_no_outlines_give_no_district() -> None:
+    assert district_at((5.0, 5.0), (), known={"west"}) is None

@@ -102,6 +102,13 @@ def test_a_definition_survives_its_wire_form() -> None:
     assert Initiative.from_wire(initiative.wire()) == initiative
 
 
+def test_a_definition_by_postcode_sector_keeps_its_sectors() -> None:
+    initiative = _initiative(sectors=("HD1 1", "HD1 2"))
+    assert Initiative.from_wire(initiative.wire()).sectors == ("HD1 1", "HD1 2")
+    older = {k: v for k, v in initiative.wire().items() if k != "sectors"}
+    assert Initiative.from_wire(older).sectors == ()
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

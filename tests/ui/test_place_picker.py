@@ -79,3 +79,16 @@ def test_only_the_latest_search_is_shown(qtbot: QtBot, window: MainWindow) -> No
     qtbot.waitUntil(lambda: any("Kirkgate" in t for t in _items(visit)), timeout=WAIT)
     qtbot.waitUntil(lambda: visit._workers.pending == 0, timeout=WAIT)
     assert not any("Northgate" in t for t in _items(visit))
+
+
+def test_a_picked_address_takes_its_district_from_the_outlines_not_the_box(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    ws, visit = _visit_with_gazetteer(qtbot, window)
+    visit.district.setCurrentIndex(visit.district.findData("rural"))
+    visit.fill_from_gazetteer(KIRKGATE)
+    visit.add_place()
+    qtbot.waitUntil(lambda: visit.presenter.form.place is not None, timeout=WAIT)
+    place = ws.records.view(record_type="place", record_id=visit.presenter.form.place.id)
+    assert place.fields["district"] == "huddersfield"
+    assert visit.presenter.form.district == "huddersfield"

@@ -196,11 +196,12 @@ def initiative_section(
     """An initiative for the pack: a summary line, its monthly chart, and its definition and
     result as a table (what was counted, where, from when, the change and its interval)."""
     polygons = len(initiative.area)
-    area = (
-        "wards " + ", ".join(initiative.wards)
-        if initiative.wards
-        else f"a drawn area ({polygons} polygon{'s' if polygons != 1 else ''})"
-    )
+    if initiative.sectors:
+        area = "postcode sectors " + ", ".join(initiative.sectors) + " (round their addresses)"
+    elif initiative.wards:
+        area = "wards " + ", ".join(initiative.wards)
+    else:
+        area = f"a drawn area ({polygons} polygon{'s' if polygons != 1 else ''})"
     summary = (
         f"Initiative {initiative.name} (from {initiative.start:%d %B %Y}, {area}): recorded "
         f"crime {crime.change_text()}; visits {visits.change_text()}."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +116,27 @@ def in_area(point: LonLat, area: Area) -> bool:
 def areas_at(point: LonLat, areas: Iterable[Area]) -> tuple[Area, ...]:
     """Every area holding a point (two, on a shared edge)."""
     return tuple(a for a in areas if in_area(point, a))
+
+
+def district_at(point: LonLat, areas: Iterable[Area], *, known: Collection[str]) -> str | None:
+    """The district a point falls in, by the outlines, when that answer is unambiguous.
+
+    Only district outlines whose code is one of ``known`` (the vault's district values) count:
+    wards and districts the vault has no word for are ignored. A point in no such district, or
+    on the line between two of them, gives None, and the caller keeps the district it was given.
+
+    Args:
+        point: (longitude, latitude), WGS84 degrees.
+        areas: the outlines the laptop holds.
+        known: the district codes a record may name.
+
+    Returns:
+        The district's code, or None.
+    """
+    found = {
+        a.code for a in areas if a.kind == "district" and a.code in known and in_area(point, a)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _number(value: object, where: str) -> float:

@@ -39,6 +39,9 @@ class Initiative:
     window_months: int = 12
     #: Ward codes the area was made from, if it was (shown with the definition).
     wards: tuple[str, ...] = field(default=())
+    #: Postcode sectors (``HD1 1``) the area was made from, if it was: each sector's polygon is
+    #: the convex hull of the gazetteer's addresses in it, fixed when the definition is saved.
+    sectors: tuple[str, ...] = field(default=())
 
     def holds(self, point: LonLat) -> bool:
         """Whether a point is in the initiative's area (its edge included)."""
@@ -53,6 +56,7 @@ class Initiative:
             "visit_categories": list(self.visit_categories),
             "window_months": self.window_months,
             "wards": list(self.wards),
+            "sectors": list(self.sectors),
             "area": [
                 [[list(p) for p in poly.outer], *[[list(p) for p in h] for h in poly.holes]]
                 for poly in self.area
@@ -80,11 +84,12 @@ class Initiative:
             crime_types = tuple(str(c) for c in data.get("crime_types", ()))
             visit_categories = tuple(str(c) for c in data.get("visit_categories", ()))
             wards = tuple(str(w) for w in data.get("wards", ()))
+            sectors = tuple(str(w) for w in data.get("sectors", ()))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise InitiativeError(
                 f"initiative definition is malformed ({type(exc).__name__})"
             ) from None
-        made = cls(name, area, start, crime_types, visit_categories, window, wards)
+        made = cls(name, area, start, crime_types, visit_categories, window, wards, sectors)
         made.check()
         return made
 

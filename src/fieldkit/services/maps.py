@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
+from shapely.geometry import MultiPoint
 
-from fieldkit.domain.geo import Area, BoundaryError, parse_boundaries, shipped_boundaries_geojson
+from fieldkit.domain.geo import (
+    Area,
+    BoundaryError,
+    Polygon,
+    parse_boundaries,
+    shipped_boundaries_geojson,
+)
 from fieldkit.domain.initiative import (
     Comparison,
     Initiative,
@@ -21,6 +29,8 @@ from fieldkit.domain.initiative import (
     month_key,
     window,
 )
+from fieldkit.domain.postcode import postcode_sector
+from fieldkit.store import gazetteer as gazetteer_store
 from fieldkit.store import map_points, reference_data
 from fieldkit.store.map_points import MapPoint, PointFilter
 from fieldkit.store.vault import Vault
@@ -56,6 +66,63 @@ class Densities:
     last_day: date
 
 
+#: How far a postcode sector's area reaches beyond its outermost addresses, in metres: police
+#: recorded crime is placed on the street in front, not on the address itself.
+SECTOR_MARGIN_METRES = 25.0
+
+
+def sector_polygon(points: Sequence[tuple[float, float]]) -> Polygon:
+    """The area of some addresses: their convex hull widened by ``SECTOR_MARGIN_METRES``.
+
+    Shapely works in a local frame in metres: longitude and latitude scaled by the metres in a
+    degree at the addresses' mean latitude. The scaling is linear, so the hull is the same hull
+    as on the ground; over a postcode sector (a few kilometres) the margin is true to well
+    under a metre. pyproj is not used here: this runs on the app's Qt worker threads, where
+    pyproj 3.7 can crash (pyproj issue #1509).
+
+    Args:
+        points: the addresses' (lat, lon), at least one.
+
+    Raises:
+        ValueError: there are no points.
+    """
+    if not points:
+        raise ValueError("no points")
+    lat0 = sum(p[0] for p in points) / len(points)
+    lon0 = sum(p[1] for p in points) / len(points)
+    y_scale = _METRES_PER_DEGREE
+    x_scale = _METRES_PER_DEGREE * math.cos(math.radians(lat0))
+    local = MultiPoint([((lon - lon0) * x_scale, (lat - lat0) * y_scale) for lat, lon in points])
+    widened = local.convex_hull.buffer(SECTOR_MARGIN_METRES, quad_segs=4)
+    ring = [
+        (round(lon0 + float(x) / x_scale, 7), round(lat0 + float(y) / y_scale, 7))
+        for x, y in widened.exterior.coords
+    ]
+    ring[-1] = ring[0]  # closed exactly, after rounding
+    return Polygon(tuple(ring))
+
+
+#: Metres in a degree of latitude (and of longitude at the equator) on a sphere of the
+#: WGS84 mean radius, 6,371,008.8 m: the local frame's scale.
+_METRES_PER_DEGREE = math.pi * 6_371_008.8 / 180
+
+
+def held_outlines(vault: Vault) -> tuple[Area, ...]:
+    """District and ward outlines: those last fetched from the server, else the shipped ones.
+
+    Args:
+        vault: the unlocked vault.
+    """
+    with vault.read() as conn:
+        held = reference_data.held_boundaries(conn)
+    if held is not None:
+        try:
+            return parse_boundaries(held)
+        except BoundaryError:
+            pass  # a damaged copy: the shipped outlines still draw a map
+    return parse_boundaries(shipped_boundaries_geojson())
+
+
 class MapService:
     """What the map screen and the hotspot map read.
 
@@ -80,14 +147,7 @@ class MapService:
 
     def outlines(self) -> tuple[Area, ...]:
         """District and ward outlines: those last fetched, else the shipped ones."""
-        with self._vault.read() as conn:
-            held = reference_data.held_boundaries(conn)
-        if held is not None:
-            try:
-                return parse_boundaries(held)
-            except BoundaryError:
-                pass  # a damaged copy: the shipped outlines still draw a map
-        return parse_boundaries(shipped_boundaries_geojson())
+        return held_outlines(self._vault)
 
     def base_points(self) -> list[tuple[float, float]]:
         """Faint (lon, lat) points: the gazetteer's, and every place the vault holds."""
@@ -129,6 +189,51 @@ class MapService:
             except InitiativeError:
                 continue
         return out
+
+    def sector_areas(self, sectors: Sequence[str]) -> tuple[tuple[str, ...], tuple[Polygon, ...]]:
+        """The areas of postcode sectors, from the gazetteer's addresses in each.
+
+        Args:
+            sectors: sectors as typed (``hd1 1``) or whole postcodes, whose sector is meant.
+
+        Returns:
+            The sectors written the normal way, and one polygon for each.
+
+        Raises:
+            InitiativeError: a sector is malformed, or the gazetteer holds no address in it.
+        """
+        normal: list[str] = []
+        for typed in sectors:
+            try:
+                sector = postcode_sector(typed)
+            except ValueError:
+                raise InitiativeError("sectors: a postcode sector is written like HD1 1") from None
+            if sector not in normal:
+                normal.append(sector)
+        if not normal:
+            raise InitiativeError("sectors: give a postcode sector, like HD1 1")
+        polygons: list[Polygon] = []
+        with self._vault.read() as conn:
+            for sector in normal:
+                points = gazetteer_store.points_in_sector(conn, sector)
+                if not points:
+                    raise InitiativeError(
+                        f"sectors: the address gazetteer holds no address in {sector}"
+                    )
+                polygons.append(sector_polygon(points))
+        return tuple(normal), tuple(polygons)
+
+    def with_sector_areas(self, initiative: Initiative) -> Initiative:
+        """An initiative defined by postcode sectors, with its area made from them (others as
+        they are).
+
+        Raises:
+            InitiativeError: as :meth:`sector_areas`.
+        """
+        if not initiative.sectors:
+            return initiative
+        sectors, area = self.sector_areas(initiative.sectors)
+        return replace(initiative, area=area, sectors=sectors, wards=())
 
     def save_initiative(self, initiative: Initiative) -> None:
         """Keep a definition, replacing one of the same name.

@@ -7,13 +7,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fieldkit.domain.gazetteer import GazetteerEntry
+from fieldkit.domain.geo import district_at
 from fieldkit.domain.legal_clocks import format_datetime
 from fieldkit.domain.records import RecordType, is_restricted
+from fieldkit.domain.vocabulary import District
 from fieldkit.services.gazetteer import GazetteerService
+from fieldkit.services.maps import held_outlines
 from fieldkit.services.people import PeopleService, PersonRow, category_label, parse_moment
 from fieldkit.services.records import RecordService
 from fieldkit.store.records import StoredRecord, VisitCursor
 from fieldkit.store.vault import Vault
+
+#: The districts a place may name: outlines with other codes never set one.
+_KNOWN_DISTRICTS = frozenset(d.value for d in District)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,18 @@ class VisitRow:
     summary: str
     officer: str
     restricted: bool
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A point pinned on the map, and what is there: the nearest address and the district."""
+
+    lat: float
+    lon: float
+    #: The gazetteer address near the pin (within about 300 metres), if there is one.
+    address: GazetteerEntry | None
+    #: The district whose outline holds the pin, if one does.
+    district: str | None
 
 
 #: Where the next page of a visit list starts: the last row's (occurred_at, id).
@@ -115,7 +133,8 @@ class VisitService:
             label: what officers call the place.
             address: its address, if it has one.
             postcode: its postcode.
-            district: the district it is in.
+            district: the district it is in, as the form has it; a place with a point takes
+                its district from the district outlines instead, when the point falls in one.
             uprn: its UPRN when it came from the gazetteer ("" when typed by hand).
             lat: its WGS84 latitude (with ``lon``), from the gazetteer or a pin.
             lon: its WGS84 longitude.
@@ -123,6 +142,8 @@ class VisitService:
         Raises:
             ValidationError: naming the fields that are wrong.
         """
+        if lat is not None and lon is not None:
+            district = self.district_at(lat=lat, lon=lon) or district
         fields: dict[str, object] = {
             "label": label,
             "address": address,
@@ -137,6 +158,58 @@ class VisitService:
         f = view.fields
         detail = ", ".join(str(p) for p in (f["address"], f["postcode"]) if p)
         return PlaceChoice(view.id, str(f["label"]), detail, str(f["district"]))
+
+    def pin(self, *, lat: float, lon: float) -> Pin:
+        """What is at a point pinned on the map: the nearest address, if near, and the district.
+
+        Args:
+            lat: WGS84 latitude of the pin.
+            lon: WGS84 longitude of the pin.
+        """
+        return Pin(
+            lat,
+            lon,
+            self._gazetteer.nearest(lat=lat, lon=lon),
+            self.district_at(lat=lat, lon=lon),
+        )
+
+    def add_pinned_place(self, pin: Pin, *, label: str, district: str = "") -> PlaceChoice:
+        """Add the place at a pin: the nearest address's details and point when one is near,
+        else the pin's own point with only the label the officer gave.
+
+        Args:
+            pin: what :meth:`pin` found.
+            label: what officers call the place.
+            district: the district chosen, used when the point is in no district's outline.
+
+        Raises:
+            ValidationError: naming the fields that are wrong (a missing label, say).
+        """
+        entry = pin.address
+        if entry is not None:
+            return self.add_place(
+                label=label,
+                address=entry.address,
+                postcode=entry.postcode,
+                district=district,
+                uprn=entry.uprn,
+                lat=entry.lat,
+                lon=entry.lon,
+            )
+        return self.add_place(label=label, district=district, lat=pin.lat, lon=pin.lon)
+
+    def district_at(self, *, lat: float, lon: float) -> str | None:
+        """The district whose outline holds a point (a gazetteer address or a pin), if one does.
+
+        Args:
+            lat: WGS84 latitude.
+            lon: WGS84 longitude.
+
+        Returns:
+            The district's value, or None when the point is outside every district or on the
+            line between two.
+        """
+        return district_at((lon, lat), held_outlines(self._vault), known=_KNOWN_DISTRICTS)
 
     # People ----------------------------------------------------------------------------------
 

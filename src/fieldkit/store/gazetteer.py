@@ -48,6 +48,18 @@ def points(conn: Connection) -> list[tuple[float, float]]:
     return [(float(lat), float(lon)) for lat, lon in rows]
 
 
+def points_in_sector(conn: Connection, sector: str) -> list[tuple[float, float]]:
+    """The (lat, lon) of every address whose postcode is in a sector.
+
+    Args:
+        conn: the vault's connection.
+        sector: a normal sector, ``HD1 1`` (``domain.postcode.postcode_sector``).
+    """
+    c = gazetteer_address.c
+    rows = conn.execute(select(c.lat, c.lon).where(c.postcode.startswith(sector, autoescape=True)))
+    return [(float(lat), float(lon)) for lat, lon in rows]
+
+
 def clear(conn: Connection) -> None:
     """Drop every address held (the server's gazetteer was replaced): fetch again from 0."""
     conn.execute(delete(gazetteer_address))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -58,6 +59,9 @@ from fieldkit.services.maps import (
     MapService,
     PointFilter,
 )
+from fieldkit.services.visits import Pin, PlaceChoice, VisitService
+from fieldkit.ui.theme import set_tone
+from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
 #: Kirklees' extent (west, south, east, north), shown until outlines are loaded.
@@ -99,6 +103,8 @@ class MapCanvas(QWidget):
 
     point_chosen = Signal(str, str)
     view_changed = Signal()
+    #: Clicking where there is no point: (longitude, latitude) of the click.
+    spot_clicked = Signal(float, float)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +124,8 @@ class MapCanvas(QWidget):
         self.area: tuple[Polygon, ...] = ()
         self.overlay: QImage | None = None
         self.tile_source: Callable[[Tile], QImage | None] | None = None
+        #: A pinned spot (lon, lat), drawn as a cross.
+        self.pin: tuple[float, float] | None = None
         self._pixels: np.ndarray = np.zeros((0, 2))
         self._drag: QPointF | None = None
         self._moved = False
@@ -212,6 +220,7 @@ class MapCanvas(QWidget):
             painter.drawImage(0, 0, self.overlay)
         self._paint_area(painter)
         self._paint_points(painter)
+        self._paint_pin(painter)
         if self.hasFocus():
             painter.setPen(QPen(self.palette().highlight().color(), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -273,6 +282,19 @@ class MapCanvas(QWidget):
             else:
                 painter.drawEllipse(QPointF(x, y), 4.5, 4.5)
 
+    def set_pin(self, pin: tuple[float, float] | None) -> None:
+        """Mark a (lon, lat) spot with a cross, or clear the mark."""
+        self.pin = pin
+        self.update()
+
+    def _paint_pin(self, painter: QPainter) -> None:
+        if self.pin is None:
+            return
+        x, y = self.viewport.to_pixel(*self.pin)
+        painter.setPen(QPen(QColor("#000000"), 2.5))
+        painter.drawLine(QPointF(x - 7, y - 7), QPointF(x + 7, y + 7))
+        painter.drawLine(QPointF(x - 7, y + 7), QPointF(x + 7, y - 7))
+
     # Moving ----------------------------------------------------------------------------------
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -327,6 +349,9 @@ class MapCanvas(QWidget):
                 chosen = self.point_at(event.position().x(), event.position().y())
                 if chosen is not None:
                     self.point_chosen.emit(chosen.kind, chosen.record_id)
+                else:
+                    lon, lat = self.viewport.to_lonlat(event.position().x(), event.position().y())
+                    self.spot_clicked.emit(lon, lat)
             self._drag = None
 
 
@@ -410,18 +435,30 @@ class MapView(QWidget):
     Args:
         maps: the map service.
         workers: runs service calls off the GUI thread.
+        visits: adds places pinned on the map (without it, the map only shows).
     """
 
     loaded = Signal()
+    #: A place was added at a pin (its record id).
+    place_added = Signal(str)
     hotspots_loaded = Signal()
     evaluated = Signal()
     #: Clicking a point: (record type, id), opened as any list's row is.
     open_subject = Signal(str, str)
 
-    def __init__(self, maps: MapService, workers: Workers, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        maps: MapService,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        visits: VisitService | None = None,
+    ) -> None:
         super().__init__(parent)
         self._service = maps
         self._workers = workers
+        self._visits = visits
+        self.pin: Pin | None = None
         self.outlines: tuple[Area, ...] = ()
         self.result: InitiativeResult | None = None
         self.densities: Densities | None = None
@@ -532,8 +569,10 @@ class MapView(QWidget):
         self.online.setEnabled(False)
         self.canvas = MapCanvas(page)
         self.canvas.point_chosen.connect(self.open_subject)
+        self.canvas.spot_clicked.connect(self.add_place_at)
         self.status = QLabel(page)
         self.status.setWordWrap(True)
+        pin_box = self._pin_box(page)
         row = QHBoxLayout()
         for box in (self.show_places, self.show_visits, self.show_cases, self.online):
             row.addWidget(box)
@@ -556,8 +595,129 @@ class MapView(QWidget):
         grid.addWidget(self.show_button, 3, 3)
         grid.addWidget(self.canvas, 4, 0, 1, 4)
         grid.addWidget(self.status, 5, 0, 1, 4)
+        grid.addWidget(self.add_here_button, 6, 3)
+        grid.addWidget(pin_box, 7, 0, 1, 4)
         grid.setRowStretch(4, 1)
         return page
+
+    # A place by a pin ------------------------------------------------------------------------
+
+    def _pin_box(self, page: QWidget) -> QWidget:
+        self.add_here_button = QPushButton(_tr("&Add a place here"), page)
+        self.add_here_button.setAccessibleName(_tr("Add a place here"))
+        self.add_here_button.setToolTip(
+            _tr("Adds a place at the spot last clicked on the map, or at the map's centre.")
+        )
+        self.add_here_button.clicked.connect(self._add_place_here)
+        self.add_here_button.setVisible(self._visits is not None)
+        box = QFrame(page)
+        box.setObjectName("pinBox")
+        box.setAccessibleName(_tr("New place at the pin"))
+        form = QGridLayout(box)
+        self.pin_found = QLabel(box)
+        self.pin_found.setWordWrap(True)
+        self.pin_found.setAccessibleName(_tr("What is at the pin"))
+        self.pin_use_address = QCheckBox(_tr("Use this address"), box)
+        self.pin_use_address.setAccessibleName(_tr("Use the nearest address"))
+        self.pin_label = QLineEdit(box)
+        _named(self.pin_label, _tr("Place name"))
+        self.pin_label.setPlaceholderText(_tr("What officers call this place"))
+        self.pin_district = QComboBox(box)
+        _named(self.pin_district, _tr("District of the new place"))
+        for d in District:
+            self.pin_district.addItem(d.label, d.value)
+        self.pin_add = QPushButton(_tr("Add &place"), box)
+        self.pin_add.setAccessibleName(_tr("Add the place at the pin"))
+        self.pin_add.clicked.connect(self.add_pinned_place)
+        self.pin_cancel = QPushButton(_tr("Cancel"), box)
+        self.pin_cancel.setAccessibleName(_tr("Cancel the new place"))
+        self.pin_cancel.clicked.connect(self._forget_pin)
+        self.pin_error = QLabel(box)
+        self.pin_error.setWordWrap(True)
+        self.pin_error.setAccessibleName(_tr("Why the place was not added"))
+        set_tone(self.pin_error, "problem")
+        form.addWidget(self.pin_found, 0, 0, 1, 4)
+        form.addWidget(self.pin_use_address, 1, 0, 1, 4)
+        for row, (words, widget) in enumerate(
+            ((_tr("Name"), self.pin_label), (_tr("District"), self.pin_district)), start=2
+        ):
+            label = QLabel(words, box)
+            label.setBuddy(widget)
+            form.addWidget(label, row, 0)
+            form.addWidget(widget, row, 1, 1, 3)
+        form.addWidget(self.pin_error, 4, 0, 1, 2)
+        form.addWidget(self.pin_cancel, 4, 2)
+        form.addWidget(self.pin_add, 4, 3)
+        self.pin_box = box
+        box.hide()
+        return box
+
+    def _add_place_here(self) -> None:
+        spot = self.canvas.pin
+        if spot is None:
+            spot = self.canvas.viewport.to_lonlat(self.canvas.width() / 2, self.canvas.height() / 2)
+        self.add_place_at(*spot)
+
+    def add_place_at(self, lon: float, lat: float) -> None:
+        """Pin a spot and start a new place there: what is near is looked up on a worker."""
+        visits = self._visits
+        if visits is None:
+            return
+        self.canvas.set_pin((lon, lat))
+        self._workers.submit(lambda: visits.pin(lat=lat, lon=lon), self._show_pin)
+
+    def _show_pin(self, pin: Pin) -> None:
+        if self.canvas.pin != (pin.lon, pin.lat):
+            return  # another spot was clicked since
+        self.pin = pin
+        self.pin_error.clear()
+        entry = pin.address
+        if entry is not None:
+            self.pin_found.setText(
+                _tr("Nearest address: {address}, {postcode} (UPRN {uprn}).").format(
+                    address=entry.address, postcode=entry.postcode, uprn=entry.uprn
+                )
+            )
+            self.pin_label.setText(entry.landmark or entry.address.split(",", 1)[0])
+        else:
+            self.pin_found.setText(
+                _tr("No address is near this spot: give the place a name to add it here.")
+            )
+            self.pin_label.clear()
+        self.pin_use_address.setVisible(entry is not None)
+        self.pin_use_address.setChecked(entry is not None)
+        if pin.district:
+            self.pin_district.setCurrentIndex(self.pin_district.findData(pin.district))
+        self.pin_box.show()
+        self.pin_label.setFocus()
+        self.pin_label.selectAll()
+
+    def add_pinned_place(self) -> None:
+        """Add the place at the pin, with the nearest address if the officer keeps it."""
+        visits, pin = self._visits, self.pin
+        if visits is None or pin is None:
+            return
+        if not self.pin_use_address.isChecked():
+            pin = replace(pin, address=None)
+        label, district = self.pin_label.text(), str(self.pin_district.currentData())
+        self._workers.submit(
+            lambda: visits.add_pinned_place(pin, label=label, district=district),
+            self._pinned_place_added,
+            lambda exc: self.pin_error.setText(describe(exc)),
+        )
+
+    def _pinned_place_added(self, place: PlaceChoice) -> None:
+        self._forget_pin()
+        self.status.setText(_tr("Added the place {label}.").format(label=place.label))
+        self.place_added.emit(place.id)
+        self.refresh()
+
+    def _forget_pin(self) -> None:
+        self.pin = None
+        self.canvas.set_pin(None)
+        self.pin_label.clear()
+        self.pin_error.clear()
+        self.pin_box.hide()
 
     def kinds(self) -> tuple[str, ...]:
         chosen = (
@@ -725,6 +885,13 @@ class MapView(QWidget):
         _named(self.initiative_name, _tr("Name"))
         self.initiative_area = QComboBox(page)
         _named(self.initiative_area, _tr("Area"))
+        self.initiative_sectors = QLineEdit(page)
+        _named(self.initiative_sectors, _tr("Postcode sectors"))
+        self.initiative_sectors.setPlaceholderText(_tr("e.g. HD1 1, HD1 2 (instead of the area)"))
+        self.initiative_sectors.setToolTip(
+            _tr("Each sector's area is drawn round the gazetteer's addresses in it, 25 metres "
+                "wide of the outermost, so crime recorded on the streets in front is counted.")
+        )  # fmt: skip
         self.initiative_start = QDateEdit(page)
         _named(self.initiative_start, _tr("Start"))
         self.initiative_start.setCalendarPopup(True)
@@ -757,10 +924,11 @@ class MapView(QWidget):
         self.visit_chart = ComparisonChart(page)
         self.visit_chart.setAccessibleName(_tr("Monthly visits before and after the start"))
 
-        grid.addWidget(self.initiative_list, 0, 0, 7, 1)
+        grid.addWidget(self.initiative_list, 0, 0, 8, 1)
         fields = (
             (_tr("Name"), self.initiative_name),
             (_tr("Area"), self.initiative_area),
+            (_tr("Postcode sectors"), self.initiative_sectors),
             (_tr("Start"), self.initiative_start),
             (_tr("Months before and after"), self.initiative_months),
         )
@@ -769,10 +937,10 @@ class MapView(QWidget):
             label.setBuddy(widget)
             grid.addWidget(label, row, 1)
             grid.addWidget(widget, row, 2, 1, 2)
-        grid.addWidget(QLabel(_tr("Crime types"), page), 4, 1)
-        grid.addWidget(QLabel(_tr("Visit categories"), page), 4, 2, 1, 2)
-        grid.addWidget(self.crime_types, 5, 1)
-        grid.addWidget(self.visit_categories, 5, 2, 1, 2)
+        grid.addWidget(QLabel(_tr("Crime types"), page), 5, 1)
+        grid.addWidget(QLabel(_tr("Visit categories"), page), 5, 2, 1, 2)
+        grid.addWidget(self.crime_types, 6, 1)
+        grid.addWidget(self.visit_categories, 6, 2, 1, 2)
         buttons = QHBoxLayout()
         for button in (
             self.save_initiative_button,
@@ -781,10 +949,10 @@ class MapView(QWidget):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        grid.addLayout(buttons, 6, 1, 1, 3)
-        grid.addWidget(self.initiative_result, 7, 0, 1, 4)
-        grid.addWidget(self.crime_chart, 8, 0, 1, 2)
-        grid.addWidget(self.visit_chart, 8, 2, 1, 2)
+        grid.addLayout(buttons, 7, 1, 1, 3)
+        grid.addWidget(self.initiative_result, 8, 0, 1, 4)
+        grid.addWidget(self.crime_chart, 9, 0, 1, 2)
+        grid.addWidget(self.visit_chart, 9, 2, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(2, 1)
         return page
@@ -825,6 +993,7 @@ class MapView(QWidget):
         self.initiative_months.setValue(initiative.window_months)
         ward = initiative.wards[0] if initiative.wards else ""
         self.initiative_area.setCurrentIndex(max(self.initiative_area.findData(ward), 0))
+        self.initiative_sectors.setText(", ".join(initiative.sectors))
         for widget, wanted in (
             (self.crime_types, initiative.crime_types),
             (self.visit_categories, initiative.visit_categories),
@@ -836,12 +1005,25 @@ class MapView(QWidget):
         self.canvas.set_area(initiative.area)
 
     def initiative(self) -> Initiative:
-        """The definition on the form (the area: the chosen ward, or the map on show).
+        """The definition on the form (the area: the postcode sectors typed, else the chosen
+        ward, else the map on show). Sectors' areas are made by the service, on a worker: until
+        then the definition's area is empty.
 
         Raises:
             InitiativeError: naming what is missing.
         """
         code = str(self.initiative_area.currentData() or "")
+        sectors = tuple(s.strip() for s in self.initiative_sectors.text().split(",") if s.strip())
+        if sectors:
+            return Initiative(
+                name=self.initiative_name.text().strip(),
+                area=(),
+                start=_day(self.initiative_start),
+                crime_types=_checked(self.crime_types),
+                visit_categories=_checked(self.visit_categories),
+                window_months=self.initiative_months.value(),
+                sectors=sectors,
+            )
         if code:
             area = next((a for a in self.outlines if a.code == code), None)
             polygons = area.polygons if area is not None else ()
@@ -871,7 +1053,14 @@ class MapView(QWidget):
             return
         service = self._service
         self._workers.submit(
-            lambda: service.save_initiative(initiative), lambda _none: self.refresh_initiatives()
+            lambda: service.save_initiative(service.with_sector_areas(initiative)),
+            lambda _none: self.refresh_initiatives(),
+            self._initiative_failed,
+        )
+
+    def _initiative_failed(self, exc: Exception) -> None:
+        self.initiative_result.setText(
+            str(exc) if isinstance(exc, InitiativeError) else describe(exc)
         )
 
     def remove_initiative(self) -> None:
@@ -889,7 +1078,11 @@ class MapView(QWidget):
             self.initiative_result.setText(str(exc))
             return
         service = self._service
-        self._workers.submit(lambda: service.evaluate(initiative), self._show_result)
+        self._workers.submit(
+            lambda: service.evaluate(service.with_sector_areas(initiative)),
+            self._show_result,
+            self._initiative_failed,
+        )
 
     def _show_result(self, result: InitiativeResult) -> None:
         self.result = result

@@ -186,7 +186,7 @@ class Screens:
         )
         self.governance = GovernanceView(ws.governance, workers)
         assert ws.maps is not None, "open_workspace builds the map service"
-        self.map = MapView(ws.maps, workers)
+        self.map = MapView(ws.maps, workers, visits=ws.visits)
         self.map.use_tiles(settings.map_tile_url, tile_cache_folder())
         assert ws.referrals is not None
         self.referrals = ReferralsView(ws.referrals, workers)
