@@ -92,6 +92,9 @@ define_words(
 DEFAULT_SIZE_LIMIT: Final = 25 * 1024 * 1024
 #: Files are stored and sent in pieces this size, so a cut connection resumes per piece.
 CHUNK_SIZE: Final = 256 * 1024
+#: The most chunks one file request carries (4 MiB: under the server's 5 MiB body limit, and
+#: little to send again after a cut).
+CHUNKS_PER_REQUEST: Final = 16
 #: The longest edge of a thumbnail, in pixels.
 THUMBNAIL_EDGE: Final = 320
 #: Images larger than this many pixels are refused (a decompression bomb, not a photo).
