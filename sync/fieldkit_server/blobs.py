@@ -371,3 +371,20 @@ def sweep(session: Session, store: BlobStore, forgotten: Collection[str]) -> int
     for digest in sorted(doomed):
         store.remove(digest)
     return len(doomed)
+
+
+def read_whole(store: BlobStore, digest: str) -> bytes | None:
+    """A whole file's bytes from the store, or None unless every chunk is there and they match.
+
+    Reads chunks in order until one is missing (a file is at most ``2**40`` bytes).
+    """
+    if not valid_digest(digest):
+        return None
+    pieces: list[bytes] = []
+    for index in range(2**40 // CHUNK_SIZE + 1):
+        piece = store.read_chunk(digest, index)
+        if piece is None:
+            break
+        pieces.append(piece)
+    data = b"".join(pieces)
+    return data if pieces and hashlib.sha256(data).hexdigest() == digest else None

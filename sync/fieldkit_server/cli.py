@@ -322,7 +322,7 @@ def _dispatch(
         return 0
 
     if args.command == "subject-access":
-        return _subject_access(args, sessions, now=now, actor=actor)
+        return _subject_access(args, sessions, now=now, actor=actor, files_dir=files_dir)
     if args.command == "agreement":
         return _agreement(args, sessions, now=now, actor=actor)
     key = (args.command, args.action)
@@ -700,7 +700,12 @@ def _request(
 
 
 def _subject_access(
-    args: argparse.Namespace, sessions: sessionmaker[Session], *, now: datetime, actor: str
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    actor: str,
+    files_dir: Path,
 ) -> int:
     from fieldkit_server import subject_access as sar
 
@@ -722,8 +727,9 @@ def _subject_access(
         print(f"fieldkit-server: subject access: {exc}", file=sys.stderr)
         return 1
     try:
+        store = blobs.FileSystemBlobStore(files_dir) if files_dir.exists() else None
         written = sar.write_export(
-            gathered, folder=folder, reference=reference, prepared_by=actor, now=now
+            gathered, folder=folder, reference=reference, prepared_by=actor, now=now, store=store
         )
     except OSError:
         run_in_transaction(
@@ -745,6 +751,7 @@ def _subject_access(
                 "pdf": str(written.pdf_path),
                 "records": written.records,
                 "disclosures": written.disclosures,
+                "files": [str(p) for p in written.files],
             }
         )
     )

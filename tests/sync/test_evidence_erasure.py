@@ -120,3 +120,37 @@ def test_files_gc_removes_files_no_attachment_names_and_orphans_left_by_a_cut_re
     assert main(["files", "gc", *db]) == 0
     assert f"removed {len(known) + 1} files" in capsys.readouterr().err
     assert _server_files(server) == (set(), set())
+
+
+def test_the_servers_subject_access_export_holds_the_photos_of_the_persons_visits(
+    sqlite_server: Server, laptops: Callable[..., Laptop], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from tests.factories import person
+
+    server = sqlite_server
+    server.admin.add_user("amy")
+    amy = laptops("amy", "amy", server.url)
+    vault = amy.open()
+    records = RecordService(vault)
+    zoe = records.create(record_type="person", fields=person()).id
+    visit_id = records.create(
+        record_type="visit", fields=visit(officer_id="amy", person_ids=[zoe])
+    ).id
+    service = AttachmentService(vault)
+    hers = service.attach(owner_type="visit", owner_id=visit_id, data=photo(seed=95))
+    _other_visit, others, _other_bytes = _attach(amy, seed=96)  # a visit not about her
+    sync_ok(amy)
+    out = tmp_path / "sar"
+    out.mkdir()
+    capsys.readouterr()
+
+    assert main(["subject-access", zoe, "--out", str(out), "--db", server.admin.db_url]) == 0
+
+    said = json.loads(capsys.readouterr().out)
+    [written] = said["files"]
+    assert Path(written).name == f"subject-access-{said['reference']}-{hers.id}.jpg"
+    assert Path(written).read_bytes() == service.open(attachment_id=hers.id)
+    assert not any(others in p.name for p in out.iterdir())
+    exported = json.loads(Path(said["json"]).read_text(encoding="utf-8"))
+    assert hers.id in json.dumps(exported)
