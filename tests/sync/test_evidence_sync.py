@@ -349,3 +349,44 @@ def test_a_batch_of_chunks_with_one_that_lies_keeps_none_and_a_good_batch_makes_
         timeout=30,
     )  # fmt: skip
     assert hidden.status_code == 404
+
+
+def test_opening_a_photo_on_a_thumbnails_only_laptop_fetches_that_one_file_when_online(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    from fieldkit.domain.evidence import FetchPolicy
+    from fieldkit.services.settings import SettingsService
+    from fieldkit.services.sync_engine import SyncEngine
+    from fieldkit.sync.transport import Transport, TransportConfig
+
+    server = sqlite_server
+    server.admin.add_user("amy")
+    server.admin.add_user("bob")
+    amy = laptops("amy", "amy", server.url)
+    bob = laptops("bob", "bob", server.url)
+    assert bob.sync().outcome is SyncOutcome.OK  # signed in
+    settings = SettingsService(bob.open())
+    settings.save(dataclasses.replace(settings.load(), evidence_fetch=FetchPolicy.THUMBNAILS.value))
+    visit_id, stored = _attach_photos(amy, [photo(seed=21), photo(seed=22)])
+    assert amy.sync().outcome is SyncOutcome.OK
+    report = bob.sync()
+    assert report.outcome is SyncOutcome.OK
+    assert report.files_downloaded == 2  # the thumbnails only
+    first, second = AttachmentService(bob.open()).list_for(owner_type="visit", owner_id=visit_id)
+    assert not first.available
+    assert not second.available
+
+    # Offline (here: a server this vault does not sync with): still "file arriving".
+    elsewhere = SyncEngine(
+        bob.open(),
+        Transport(TransportConfig(server_url="http://127.0.0.1:9", max_attempts=1)),
+        password=lambda: None,
+    )
+    with pytest.raises(FileArriving):
+        AttachmentService(bob.open(), fetch=elsewhere.fetch_file).open(attachment_id=first.id)
+
+    service = AttachmentService(bob.open(), fetch=bob.engine().fetch_file)
+    assert service.open(attachment_id=first.id) == stored[first.id]
+    assert service.get(attachment_id=first.id).available
+    assert not service.get(attachment_id=second.id).available  # only the file opened
+    assert bob.open().check().ok

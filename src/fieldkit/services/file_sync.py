@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fieldkit.domain.evidence import CHUNKS_PER_REQUEST, FetchPolicy
 from fieldkit.store import blobs
 from fieldkit.store.vault import Vault
-from fieldkit.sync.protocol import RemoteFile, ServerRefused
+from fieldkit.sync.protocol import RemoteFile, ServerRefused, SyncError
 from fieldkit.sync.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,31 @@ class FileSync:
                 tally.downloaded += 1
             else:
                 tally.waiting += 1
+
+    def fetch_one(self, digest: str) -> bool:
+        """Fetch one file now (an attachment opened whose file is not held): whether it is whole.
+
+        False, with nothing half-kept visible, when the server is out of reach, does not hold
+        the file whole, or describes it in a way its chunks do not fit.
+        """
+        with self._vault.read() as conn:
+            if blobs.complete_set(conn, [digest]):
+                return True
+        tally = FileTally()
+        try:
+            remote = self._transport.file_state(digest)
+            whole = remote.complete and self._fetch(
+                digest, remote, tally, at=self._vault.now().isoformat(timespec="seconds")
+            )
+        except blobs.BlobError:
+            with self._vault.write() as conn:
+                blobs.discard_incoming(conn, digest)
+            whole = False
+        except SyncError:
+            whole = False  # offline, signed out or refused: the chunks kept so far stay
+        log.info("a file was fetched on demand: %s (%d chunks)", "whole" if whole else "not whole",
+                 tally.chunks_received)  # fmt: skip
+        return whole
 
     def _fetch(self, digest: str, remote: RemoteFile, tally: FileTally, *, at: str) -> bool:
         with self._vault.write() as conn:
