@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit.domain.evidence import CHUNK_SIZE, chunk_count
 from fieldkit.domain.records import RecordType
-from fieldkit_server.models import FileBlob, FileChunk, Record
+from fieldkit_server.models import FileBlob, FileChunk, FileName, Record
 from fieldkit_server.policy import Principal
 from fieldkit_server.pull import visible
 
@@ -162,16 +162,23 @@ def may_see_file(session: Session, principal: Principal, digest: str) -> bool:
 
 
 def visible_attachment(session: Session, principal: Principal, digest: str) -> str | None:
-    """The id of an attachment record the user may see that names the file, or None."""
+    """The id of an attachment record the user may see that names the file, or None.
+
+    Found by index (``file_names``, kept in step by the push path), then checked against the
+    record's fields.
+    """
     candidates = session.execute(
-        select(Record.id, Record.fields).where(
+        select(Record.id, Record.fields)
+        .join(FileName, FileName.record_id == Record.id)
+        .where(
             and_(
+                FileName.sha256 == digest,
                 Record.type == RecordType.ATTACHMENT.value,
                 Record.deleted.is_(False),
                 visible(principal),
-                Record.fields.contains(digest),
             )
         )
+        .order_by(Record.id)
     ).all()
     for record_id, raw in candidates:
         fields = json.loads(raw)

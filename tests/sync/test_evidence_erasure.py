@@ -154,3 +154,32 @@ def test_the_servers_subject_access_export_holds_the_photos_of_the_persons_visit
     assert not any(others in p.name for p in out.iterdir())
     exported = json.loads(Path(said["json"]).read_text(encoding="utf-8"))
     assert hers.id in json.dumps(exported)
+
+
+def test_the_file_names_migration_indexes_the_attachments_pushed_before_it(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    from alembic import command
+
+    from fieldkit_server.db import alembic_config, make_engine, migrate
+
+    server = sqlite_server
+    server.admin.add_user("amy")
+    amy = laptops("amy", "amy", server.url)
+    _visit, photo_id, data = _attach(amy, seed=97)
+    sync_ok(amy)
+    view = AttachmentService(amy.open()).get(attachment_id=photo_id)
+    expected = {(photo_id, sha256(data)), (photo_id, view.thumbnail_sha256)}
+    engine = make_engine(server.admin.db_url)
+    try:
+        with engine.connect() as conn:  # the push kept the index in step
+            assert set(conn.execute(text("SELECT record_id, sha256 FROM file_names")).all()) == (
+                expected
+            )
+        command.downgrade(alembic_config(engine), "0011_file_blobs")
+        migrate(engine)
+        with engine.connect() as conn:
+            rows = set(conn.execute(text("SELECT record_id, sha256 FROM file_names")).all())
+    finally:
+        engine.dispose()
+    assert rows == expected
