@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 from collections.abc import Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,17 +70,13 @@ class FileSystemBlobStore:
     def put_chunks(self, digest: str, chunks: list[tuple[int, bytes]]) -> None:
         folder = self._folder(digest)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for index, data in chunks:
-            handle, name = tempfile.mkstemp(dir=folder, prefix=".part-")
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(name, folder / f"{index:08d}")
-            except BaseException:
-                Path(name).unlink(missing_ok=True)
-                raise
+        if len(chunks) == 1:
+            _write_chunk(folder, *chunks[0])
+        else:
+            # Written side by side: the filesystem commits concurrent fsyncs together, about ten
+            # times faster than one after another. Each chunk is still whole or absent.
+            with ThreadPoolExecutor(max_workers=min(8, len(chunks))) as pool:
+                list(pool.map(lambda chunk: _write_chunk(folder, *chunk), chunks))
         # One folder sync makes every rename above durable (not one per chunk).
         _sync_folder(folder)
 
@@ -106,6 +103,19 @@ class FileSystemBlobStore:
             for path in shard.iterdir()
             if path.is_dir() and valid_digest(path.name) and path.name[:2] == shard.name
         )
+
+
+def _write_chunk(folder: Path, index: int, data: bytes) -> None:
+    handle, name = tempfile.mkstemp(dir=folder, prefix=".part-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, folder / f"{index:08d}")
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def _sync_folder(folder: Path) -> None:
