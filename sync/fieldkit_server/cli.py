@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from fieldkit import __version__
 from fieldkit.domain.vocabulary import District
-from fieldkit_server import accounts, audit
+from fieldkit_server import accounts, audit, blobs
 from fieldkit_server.clock import system_clock
 from fieldkit_server.db import make_engine, migrate, run_in_transaction, session_factory
 from fieldkit_server.policy import CASE_TYPES, KNOWN_CATEGORIES, Agency, Role
@@ -190,6 +190,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     apply_.add_argument("--decisions", type=Path, required=True)
 
+    files = sub.add_parser("files", help="evidence files kept by the server").add_subparsers(
+        dest="action", required=True
+    )
+    files.add_parser(
+        "gc",
+        parents=[db],
+        help="remove evidence files no live attachment record names any more",
+    )
+
     sar = sub.add_parser(
         "subject-access",
         parents=[db],
@@ -278,7 +287,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
         passwords = Passwords(
             time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib
         )
-        return _dispatch(args, session_factory(engine), passwords, stdin or sys.stdin)
+        return _dispatch(
+            args,
+            session_factory(engine),
+            passwords,
+            stdin or sys.stdin,
+            files_dir=settings.files_dir(),
+        )
     except (accounts.AccountError, ImportError_, OSError) as exc:
         print(f"fieldkit-server: {exc}", file=sys.stderr)
         return 1
@@ -287,7 +302,12 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
 
 
 def _dispatch(
-    args: argparse.Namespace, sessions: sessionmaker[Session], passwords: Passwords, stdin: TextIO
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    passwords: Passwords,
+    stdin: TextIO,
+    *,
+    files_dir: Path,
 ) -> int:
     now = system_clock()
     actor = _os_account()
@@ -295,8 +315,14 @@ def _dispatch(
     def run(work: Callable[[Session], T]) -> T:
         return run_in_transaction(sessions, work)
 
+    if args.command == "files":
+        forgotten = run(blobs.collect_garbage)
+        removed = _sweep_files(sessions, files_dir, forgotten)
+        print(f"removed {removed} files no attachment names", file=sys.stderr)
+        return 0
+
     if args.command == "subject-access":
-        return _subject_access(args, sessions, now=now, actor=actor)
+        return _subject_access(args, sessions, now=now, actor=actor, files_dir=files_dir)
     if args.command == "agreement":
         return _agreement(args, sessions, now=now, actor=actor)
     key = (args.command, args.action)
@@ -423,7 +449,7 @@ def _dispatch(
     elif args.command == "request":
         return _request(args, sessions, stdin, now=now, actor=actor)
     elif args.command == "retention":
-        return _retention(args, sessions, now=now, actor=actor)
+        return _retention(args, sessions, now=now, actor=actor, files_dir=files_dir)
     elif key == ("audit", "export"):
         window = {"since": args.since, "until": args.until, "agreement": args.agreement}
         if args.output:
@@ -540,6 +566,7 @@ def _retention(
     *,
     now: datetime,
     actor: str,
+    files_dir: Path,
 ) -> int:
     from fieldkit.domain.retention import DueItem, RetentionRulesError, load_rules
     from fieldkit_server import retention
@@ -578,11 +605,21 @@ def _retention(
     except retention.DecisionsError as exc:
         print(f"fieldkit-server: {args.decisions.name}: {exc}; nothing applied", file=sys.stderr)
         return 1
+    removed = _sweep_files(sessions, files_dir, applied.files_forgotten)
     print(
-        f"kept {applied.kept}, anonymised {applied.anonymised}, erased {applied.erased}",
+        f"kept {applied.kept}, anonymised {applied.anonymised}, erased {applied.erased} "
+        f"(and {applied.attachments_erased} attachments with them; {removed} files removed)",
         file=sys.stderr,
     )
     return 0
+
+
+def _sweep_files(sessions: sessionmaker[Session], files_dir: Path, forgotten: Sequence[str]) -> int:
+    """Remove from the blob store the files a committed transaction forgot (and orphans)."""
+    if not files_dir.exists():
+        return 0
+    store = blobs.FileSystemBlobStore(files_dir)
+    return run_in_transaction(sessions, lambda s: blobs.sweep(s, store, forgotten))
 
 
 def _request(
@@ -663,7 +700,12 @@ def _request(
 
 
 def _subject_access(
-    args: argparse.Namespace, sessions: sessionmaker[Session], *, now: datetime, actor: str
+    args: argparse.Namespace,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    actor: str,
+    files_dir: Path,
 ) -> int:
     from fieldkit_server import subject_access as sar
 
@@ -685,8 +727,9 @@ def _subject_access(
         print(f"fieldkit-server: subject access: {exc}", file=sys.stderr)
         return 1
     try:
+        store = blobs.FileSystemBlobStore(files_dir) if files_dir.exists() else None
         written = sar.write_export(
-            gathered, folder=folder, reference=reference, prepared_by=actor, now=now
+            gathered, folder=folder, reference=reference, prepared_by=actor, now=now, store=store
         )
     except OSError:
         run_in_transaction(
@@ -708,6 +751,7 @@ def _subject_access(
                 "pdf": str(written.pdf_path),
                 "records": written.records,
                 "disclosures": written.disclosures,
+                "files": [str(p) for p in written.files],
             }
         )
     )

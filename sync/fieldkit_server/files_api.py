@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.evidence import CHUNKS_PER_REQUEST
 from fieldkit.domain.records import RecordType
 from fieldkit_server import audit, blobs
 from fieldkit_server.api import _PROBLEMS, Context, CurrentDevice
@@ -21,6 +22,15 @@ router = APIRouter(prefix="/v1/files")
 
 Digest = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="the file's SHA-256")]
 ChunkIndex = Annotated[int, Path(ge=0, le=1_000_000)]
+FirstChunk = Annotated[int, Query(ge=0, le=1_000_000, description="the first chunk's number")]
+#: Consecutive chunks' SHA-256s, comma-separated, in order.
+ChunkDigests = Annotated[
+    str,
+    Header(
+        alias="X-Chunk-SHA256",
+        pattern=rf"^[0-9a-f]{{64}}(,[0-9a-f]{{64}}){{0,{CHUNKS_PER_REQUEST - 1}}}$",
+    ),
+]
 
 
 def get_store(request: Request, context: Context) -> BlobStore:
@@ -111,6 +121,53 @@ async def put_chunk(
     return run_in_transaction(context.sessions, work)
 
 
+@router.put("/{digest}/chunks", response_model=FileOut, responses=_PROBLEMS)
+async def put_chunks(
+    digest: Digest,
+    first: FirstChunk,
+    request: Request,
+    auth: CurrentDevice,
+    context: Context,
+    store: Store,
+    chunk_sha256: ChunkDigests,
+) -> Any:
+    """Consecutive chunks of an upload from ``first``, sent back to back in one body.
+
+    ``X-Chunk-SHA256`` lists each chunk's SHA-256 in order; every chunk is checked (length
+    and hash) before any is kept. One visibility check and one transaction for all of them.
+    """
+    data = await request.body()
+    claimed = chunk_sha256.split(",")
+
+    def work(session: Session) -> dict[str, object]:
+        _require_visible(session, auth, digest)
+        held = blobs.state(session, digest)
+        if held is None:
+            raise _problem(FileProblem(404, "no_upload", "start the upload first"))
+        if held.complete:
+            return held.wire()
+        if first + len(claimed) > held.chunk_count:
+            raise _problem(FileProblem(400, "bad_chunk", "no chunk with that number in this file"))
+        pieces: list[tuple[bytes, str]] = []
+        at = 0
+        for offset, digest_claimed in enumerate(claimed):
+            length = blobs.chunk_length(held, first + offset)
+            pieces.append((data[at : at + length], digest_claimed))
+            at += length
+        if at != len(data):
+            raise _problem(
+                FileProblem(
+                    400, "chunk_mismatch", "the chunks do not match their SHA-256s or lengths"
+                )
+            )
+        try:
+            return blobs.put_chunks(session, store, digest, first, pieces).wire()
+        except FileProblem as exc:
+            raise _problem(exc) from None
+
+    return run_in_transaction(context.sessions, work)
+
+
 @router.get("/{digest}", response_model=FileOut, responses=_PROBLEMS)
 def file_state(digest: Digest, auth: CurrentDevice, context: Context) -> Any:
     """What the server holds of a file the user may see: its size and its chunks' hashes.
@@ -172,4 +229,44 @@ def get_chunk(
         content=data,
         media_type="application/octet-stream",
         headers={"X-Chunk-SHA256": chunk_digest, "Cache-Control": "no-store"},
+    )
+
+
+@router.get(
+    "/{digest}/chunks",
+    responses={**_PROBLEMS, 200: {"content": {"application/octet-stream": {}}}},
+    response_class=Response,
+)
+def get_chunks(
+    digest: Digest,
+    first: FirstChunk,
+    auth: CurrentDevice,
+    context: Context,
+    store: Store,
+    count: Annotated[int, Query(ge=1, le=CHUNKS_PER_REQUEST)] = CHUNKS_PER_REQUEST,
+) -> Response:
+    """Consecutive chunks of a whole file from ``first``, back to back (fewer at the end).
+
+    ``X-Chunk-SHA256`` lists each chunk's SHA-256 in order, so the laptop cuts and checks each.
+    """
+
+    def work(session: Session) -> list[str]:
+        _require_visible(session, auth, digest)
+        held = blobs.state(session, digest)
+        if held is None or not held.complete or first >= held.chunk_count:
+            raise _not_found()
+        last = min(held.chunk_count, first + count)
+        return [held.chunks[i] for i in range(first, last)]
+
+    digests = run_in_transaction(context.sessions, work)
+    parts: list[bytes] = []
+    for offset in range(len(digests)):
+        piece = store.read_chunk(digest, first + offset)
+        if piece is None:
+            raise _not_found()
+        parts.append(piece)
+    return Response(
+        content=b"".join(parts),
+        media_type="application/octet-stream",
+        headers={"X-Chunk-SHA256": ",".join(digests), "Cache-Control": "no-store"},
     )

@@ -438,6 +438,18 @@ class FileBlob(Base):
     created_at: Mapped[datetime] = mapped_column(_STAMP)
 
 
+class FileName(Base):
+    """A live attachment record naming an evidence file (its file or its thumbnail).
+
+    Kept in step by the push path, so a file request finds the records naming its file by index.
+    """
+
+    __tablename__ = "file_names"
+
+    record_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+
+
 class FileChunk(Base):
     """One chunk of a file the blob store holds, with its SHA-256."""
 

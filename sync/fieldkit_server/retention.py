@@ -24,7 +24,7 @@ from fieldkit.domain.retention import (
     due_items,
 )
 from fieldkit.domain.vocabulary import District
-from fieldkit_server import audit
+from fieldkit_server import audit, blobs
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import SERVER_NODE, aware, millis
 from fieldkit_server.models import Conflict, Record, RetentionDecision
@@ -75,6 +75,10 @@ class Applied:
     kept: int
     anonymised: int
     erased: int
+    #: Attachment records erased because the record they were attached to was.
+    attachments_erased: int = 0
+    #: Files no live attachment names any more: remove them from the blob store after commit.
+    files_forgotten: tuple[str, ...] = ()
 
 
 def held_records(session: Session) -> list[HeldRecord]:
@@ -271,6 +275,18 @@ def apply_decisions(
                     f"line {d.line}: the anonymised copy would not be a valid record ({names})"
                 ) from None
             changes.append(_change(d.type, str(uuid.uuid4()), Op.UPSERT, hlc, copy))
+    # An erased or anonymised record takes its photos and files with it: they are about the
+    # same people and would outlive the record otherwise.
+    gone = {d.id for d in decisions if d.decision is not Decision.KEEP}
+    cascaded = [
+        attachment_id
+        for attachment_id, _owner in blobs.attachments_of(session, gone)
+        if attachment_id not in gone
+    ]
+    changes.extend(
+        _change(RecordType.ATTACHMENT, attachment_id, Op.DELETE, hlc, {})
+        for attachment_id in cascaded
+    )
     if changes:
         outcome = push_changes(
             session,
@@ -284,7 +300,7 @@ def apply_decisions(
         if refused:
             # Should not happen (the server may erase anything); never apply half a file.
             raise DecisionsError(f"a change was refused: {refused[0].reason}")
-    erased = [d.id for d in decisions if d.decision is not Decision.KEEP]
+    erased = [d.id for d in decisions if d.decision is not Decision.KEEP] + cascaded
     if erased:
         session.execute(delete(Conflict).where(Conflict.record_id.in_(erased)))
     session.add_all(
@@ -320,6 +336,8 @@ def apply_decisions(
         kept=sum(d.decision is Decision.KEEP for d in decisions),
         anonymised=sum(d.decision is Decision.ANONYMISE for d in decisions),
         erased=sum(d.decision is Decision.ERASE for d in decisions),
+        attachments_erased=len(cascaded),
+        files_forgotten=tuple(blobs.collect_garbage(session)),
     )
 
 

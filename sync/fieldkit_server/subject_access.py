@@ -27,10 +27,11 @@ from fieldkit.documents.subject_access import (
     render_subject_access,
 )
 from fieldkit.documents.templates import TemplateLibrary
+from fieldkit.domain.evidence import export_name
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType, normalise_id
 from fieldkit.domain.retention import RetentionRule, load_rules
-from fieldkit_server import audit
+from fieldkit_server import audit, blobs
 from fieldkit_server.audit import PAGE_RECORDS, AuditAction
 from fieldkit_server.clock import aware
 from fieldkit_server.models import AuditEvent, Change, Device, Record, RecordLink, User
@@ -114,6 +115,8 @@ class Written:
     pdf_path: Path
     records: int
     disclosures: int
+    #: Each attachment's bytes, beside the JSON and the PDF (those the server holds whole).
+    files: tuple[Path, ...] = ()
 
 
 def disclosures_of(session: Session, record_ids: Sequence[str]) -> dict[str, list[Disclosure]]:
@@ -275,6 +278,11 @@ def records_about(session: Session, person_id: str) -> dict[str, tuple[Record, s
             why[row.id] = _ABOUT_LINKED[row.type]
             rows[row.id] = row
         wave = {r.id for r in found}
+    # Photos and files attached to any of them (their bytes go in the export folder too).
+    attached = [a for a, _owner in blobs.attachments_of(session, set(why)) if a not in why]
+    for row in _load(session, attached):
+        why[row.id] = "a photo or file on one of these records"
+        rows[row.id] = row
     return {record_id: (rows[record_id], reason) for record_id, reason in why.items()}
 
 
@@ -427,9 +435,19 @@ def render_export(
 
 
 def write_export(
-    gathered: Gathered, *, folder: Path, reference: str, prepared_by: str, now: datetime
+    gathered: Gathered,
+    *,
+    folder: Path,
+    reference: str,
+    prepared_by: str,
+    now: datetime,
+    store: blobs.BlobStore | None = None,
 ) -> Written:
-    """Write the JSON and the PDF into a folder, owner-only, each complete or not at all.
+    """Write the JSON, the PDF and the attached files into a folder, owner-only, all or none.
+
+    Each attachment's bytes (read from ``store``, checked against their SHA-256; left out
+    while the server does not hold the file whole) are named by the reference, the
+    attachment's id and an extension from its media type.
 
     Raises:
         NotADirectoryError: the folder does not exist.
@@ -440,13 +458,21 @@ def write_export(
         raise NotADirectoryError("the output folder does not exist or is not a folder")
     json_path = folder / f"subject-access-{reference}.json"
     pdf_path = folder / f"subject-access-{reference}.pdf"
-    for path in (json_path, pdf_path):
+    files: list[tuple[bytes, Path]] = []
+    for r in gathered.records:
+        if r.type is not RecordType.ATTACHMENT or store is None:
+            continue
+        data = blobs.read_whole(store, str(r.fields.get("sha256") or ""))
+        if data is not None:
+            name = export_name(reference, r.id, str(r.fields.get("media_type") or ""))
+            files.append((data, folder / name))
+    for path in (json_path, pdf_path, *(final for _data, final in files)):
         if path.exists():
             raise FileExistsError(f"{path.name} is already in the output folder")
     body, pdf = render_export(gathered, reference=reference, prepared_by=prepared_by, now=now)
     placed: list[Path] = []
     try:
-        for data, final in ((body, json_path), (pdf, pdf_path)):
+        for data, final in ((body, json_path), (pdf, pdf_path), *files):
             _place(folder, data, final)
             placed.append(final)
     except BaseException:
@@ -454,7 +480,14 @@ def write_export(
             path.unlink(missing_ok=True)
         raise
     count = sum(len(v) for v in gathered.disclosures.values())
-    return Written(reference, json_path, pdf_path, len(gathered.records), count)
+    return Written(
+        reference,
+        json_path,
+        pdf_path,
+        len(gathered.records),
+        count,
+        tuple(final for _data, final in files),
+    )
 
 
 def _place(folder: Path, data: bytes, final: Path) -> None:

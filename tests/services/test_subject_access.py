@@ -512,3 +512,26 @@ def test_each_record_in_the_json_names_the_regime_it_is_processed_under(
     assert regimes["tenancy_note"] == "uk_gdpr"
     assert regimes["person"] == "dpa2018_part3"
     assert regimes["warning"] == "dpa2018_part3"
+
+
+def test_the_export_folder_holds_each_attached_photo_by_id_and_extension(
+    vault: Vault, ids: dict[str, str], service: SubjectAccessService, out: Path
+) -> None:
+    from tests.evidence_files import photo
+
+    from fieldkit.services.evidence import AttachmentService
+
+    attachments = AttachmentService(vault)
+    zoes = attachments.attach(
+        owner_type="visit", owner_id=ids["visit_alone"], data=photo(seed=91), caption="Door"
+    )
+    kierans = attachments.attach(
+        owner_type="visit", owner_id=ids["visit_kieran"], data=photo(seed=92), caption="Car"
+    )
+    result = service.export(ids["zoe"], folder=out)
+    expected = out / f"subject-access-{result.reference}-{zoes.id}.jpg"
+    assert result.files == (expected,)
+    assert expected.read_bytes() == attachments.open(attachment_id=zoes.id)
+    assert stat.S_IMODE(expected.stat().st_mode) == 0o600
+    assert not any(kierans.id in p.name for p in out.iterdir())
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []

@@ -290,3 +290,103 @@ def test_a_file_the_server_describes_wrongly_is_not_kept_and_the_records_still_s
         assert conn.execute(text("SELECT count(*) FROM blob")).scalar_one() == 0
     assert bob.open().check().ok
     assert stored
+
+
+def test_a_batch_of_chunks_with_one_that_lies_keeps_none_and_a_good_batch_makes_the_file_whole(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    server = sqlite_server
+    server.admin.add_user("amy")
+    server.admin.add_user("cara", districts=("rural",))
+    amy = laptops("amy", "amy", server.url)
+    assert amy.sync().outcome is SyncOutcome.OK
+    _visit_id, stored = _attach_photos(amy, [photo(width=800, height=800, seed=61)])
+    [data] = stored.values()
+    with amy.open().write() as conn:  # the record goes; its file is held back to probe the server
+        conn.execute(text("UPDATE blob SET uploaded = 1"))
+    assert amy.sync().outcome is SyncOutcome.OK
+    headers = {"Authorization": f"Bearer {server.login('amy')['token']}"}
+    digest = sha256(data)
+    started = requests.put(
+        f"{server.url}/v1/files/{digest}", json={"size": len(data)}, headers=headers, timeout=30
+    )
+    assert started.status_code == 200, started.text
+    count = started.json()["chunk_count"]
+    assert count >= 3
+    pieces = [data[i * 256 * 1024 : (i + 1) * 256 * 1024] for i in range(count)]
+    digests = ",".join(sha256(p) for p in pieces)
+    binary = {**headers, "X-Chunk-SHA256": digests, "Content-Type": "application/octet-stream"}
+    lying = b"".join([pieces[0], bytes([pieces[1][0] ^ 0xFF]) + pieces[1][1:], *pieces[2:]])
+    reply = requests.put(
+        f"{server.url}/v1/files/{digest}/chunks", params={"first": 0}, data=lying,
+        headers=binary, timeout=30,
+    )  # fmt: skip
+    assert reply.status_code == 400
+    assert reply.json()["code"] == "chunk_mismatch"
+    state = requests.get(f"{server.url}/v1/files/{digest}", headers=headers, timeout=30).json()
+    assert state["missing"] == list(range(count))  # not even the good first chunk was kept
+    short = requests.put(
+        f"{server.url}/v1/files/{digest}/chunks", params={"first": 0}, data=b"".join(pieces)[:-1],
+        headers=binary, timeout=30,
+    )  # fmt: skip
+    assert short.status_code == 400
+    whole = requests.put(
+        f"{server.url}/v1/files/{digest}/chunks", params={"first": 0}, data=b"".join(pieces),
+        headers=binary, timeout=30,
+    )  # fmt: skip
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["complete"] is True
+    got = requests.get(
+        f"{server.url}/v1/files/{digest}/chunks", params={"first": 1, "count": 16},
+        headers=headers, timeout=30,
+    )  # fmt: skip
+    assert got.status_code == 200
+    assert got.content == data[256 * 1024 :]
+    assert got.headers["X-Chunk-SHA256"] == ",".join(sha256(p) for p in pieces[1:])
+    outsider = {"Authorization": f"Bearer {server.login('cara')['token']}"}
+    hidden = requests.get(
+        f"{server.url}/v1/files/{digest}/chunks", params={"first": 0}, headers=outsider,
+        timeout=30,
+    )  # fmt: skip
+    assert hidden.status_code == 404
+
+
+def test_opening_a_photo_on_a_thumbnails_only_laptop_fetches_that_one_file_when_online(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    from fieldkit.domain.evidence import FetchPolicy
+    from fieldkit.services.settings import SettingsService
+    from fieldkit.services.sync_engine import SyncEngine
+    from fieldkit.sync.transport import Transport, TransportConfig
+
+    server = sqlite_server
+    server.admin.add_user("amy")
+    server.admin.add_user("bob")
+    amy = laptops("amy", "amy", server.url)
+    bob = laptops("bob", "bob", server.url)
+    assert bob.sync().outcome is SyncOutcome.OK  # signed in
+    settings = SettingsService(bob.open())
+    settings.save(dataclasses.replace(settings.load(), evidence_fetch=FetchPolicy.THUMBNAILS.value))
+    visit_id, stored = _attach_photos(amy, [photo(seed=21), photo(seed=22)])
+    assert amy.sync().outcome is SyncOutcome.OK
+    report = bob.sync()
+    assert report.outcome is SyncOutcome.OK
+    assert report.files_downloaded == 2  # the thumbnails only
+    first, second = AttachmentService(bob.open()).list_for(owner_type="visit", owner_id=visit_id)
+    assert not first.available
+    assert not second.available
+
+    # Offline (here: a server this vault does not sync with): still "file arriving".
+    elsewhere = SyncEngine(
+        bob.open(),
+        Transport(TransportConfig(server_url="http://127.0.0.1:9", max_attempts=1)),
+        password=lambda: None,
+    )
+    with pytest.raises(FileArriving):
+        AttachmentService(bob.open(), fetch=elsewhere.fetch_file).open(attachment_id=first.id)
+
+    service = AttachmentService(bob.open(), fetch=bob.engine().fetch_file)
+    assert service.open(attachment_id=first.id) == stored[first.id]
+    assert service.get(attachment_id=first.id).available
+    assert not service.get(attachment_id=second.id).available  # only the file opened
+    assert bob.open().check().ok

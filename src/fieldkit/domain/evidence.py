@@ -60,6 +60,44 @@ define_words(
     },
 )
 
+#: The file name extension each kind of file is written out with (exports name files by id).
+EXTENSIONS: Final[dict[MediaType, str]] = {
+    MediaType.JPEG: "jpg",
+    MediaType.PNG: "png",
+    MediaType.GIF: "gif",
+    MediaType.WEBP: "webp",
+    MediaType.TIFF: "tif",
+    MediaType.PDF: "pdf",
+    MediaType.MP3: "mp3",
+    MediaType.WAV: "wav",
+    MediaType.OGG: "ogg",
+    MediaType.M4A: "m4a",
+    MediaType.FLAC: "flac",
+    MediaType.DOCX: "docx",
+    MediaType.XLSX: "xlsx",
+    MediaType.PPTX: "pptx",
+    MediaType.ODT: "odt",
+    MediaType.ODS: "ods",
+    MediaType.OLE: "doc",
+    MediaType.RTF: "rtf",
+}
+
+
+def export_name(reference: str, attachment_id: str, media_type: str) -> str:
+    """The name an attachment's bytes are exported under: the export, the id, the extension.
+
+    Args:
+        reference: the export's reference (``SAR-...``).
+        attachment_id: the attachment record's id.
+        media_type: its ``media_type`` field (an unknown one gives ``.bin``).
+    """
+    try:
+        extension = EXTENSIONS[MediaType(media_type)]
+    except ValueError:
+        extension = "bin"
+    return f"subject-access-{reference}-{attachment_id}.{extension}"
+
+
 #: Images Fieldkit re-encodes at capture (location and device data stripped, turned upright).
 IMAGE_TYPES: Final = frozenset(
     {MediaType.JPEG, MediaType.PNG, MediaType.GIF, MediaType.WEBP, MediaType.TIFF}
@@ -92,6 +130,9 @@ define_words(
 DEFAULT_SIZE_LIMIT: Final = 25 * 1024 * 1024
 #: Files are stored and sent in pieces this size, so a cut connection resumes per piece.
 CHUNK_SIZE: Final = 256 * 1024
+#: The most chunks one file request carries (4 MiB: under the server's 5 MiB body limit, and
+#: little to send again after a cut).
+CHUNKS_PER_REQUEST: Final = 16
 #: The longest edge of a thumbnail, in pixels.
 THUMBNAIL_EDGE: Final = 320
 #: Images larger than this many pixels are refused (a decompression bomb, not a photo).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -120,11 +121,21 @@ class AttachmentService:
     Args:
         vault: an unlocked vault.
         actor: who is acting (the vault's user by default).
+        fetch: fetches one whole file by its SHA-256 from the sync server, answering whether
+            the vault now holds it (False when offline or not signed in). Opening an attachment
+            whose file this laptop does not hold (Settings: thumbnails only) uses it.
     """
 
-    def __init__(self, vault: Vault, *, actor: str | None = None) -> None:
+    def __init__(
+        self,
+        vault: Vault,
+        *,
+        actor: str | None = None,
+        fetch: Callable[[str], bool] | None = None,
+    ) -> None:
         self._vault = vault
         self._actor = actor or vault.username
+        self._fetch = fetch
 
     def size_limit(self) -> int:
         """The largest file accepted: the last limit the server gave (25 MB until it says)."""
@@ -227,10 +238,17 @@ class AttachmentService:
     def open(self, *, attachment_id: str, reason: str | None = None) -> bytes:
         """The stored bytes, to show from memory; logged as a view in the same transaction.
 
+        A file this laptop does not hold is fetched first, on its own, when a way to fetch it
+        was given and the server answers.
+
         Raises:
             RecordNotFoundError: no such attachment.
-            FileArriving: the file has not reached this laptop yet.
+            FileArriving: the file has not reached this laptop yet (and could not be fetched).
         """
+        if self._fetch is not None:
+            view = self.get(attachment_id=attachment_id)
+            if not view.available:
+                self._fetch(view.sha256)
         with self._vault.write() as conn:
             record = self._vault.records(conn, actor=self._actor).require(
                 RecordType.ATTACHMENT, attachment_id

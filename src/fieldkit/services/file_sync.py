@@ -6,10 +6,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fieldkit.domain.evidence import FetchPolicy
+from fieldkit.domain.evidence import CHUNKS_PER_REQUEST, FetchPolicy
 from fieldkit.store import blobs
 from fieldkit.store.vault import Vault
-from fieldkit.sync.protocol import RemoteFile, ServerRefused
+from fieldkit.sync.protocol import RemoteFile, ServerRefused, SyncError
 from fieldkit.sync.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,10 @@ class FileTally:
 class FileSync:
     """Sends this laptop's evidence files and fetches those its records name.
 
-    Every chunk is committed in its own vault transaction, so a cut connection or a killed
-    process loses at most the chunk in flight; the next pass asks what is missing and carries
-    on. A file is readable only once whole and checked against its SHA-256.
+    Chunks travel up to ``CHUNKS_PER_REQUEST`` to a request, each checked against its own
+    SHA-256; each request's chunks are committed in one vault transaction, so a cut connection
+    or a killed process loses at most the request in flight; the next pass asks what is missing
+    and carries on. A file is readable only once whole and checked against its SHA-256.
 
     Args:
         vault: the unlocked vault.
@@ -73,16 +74,14 @@ class FileSync:
                 # Its record has not reached the server (or was refused): not sent, kept.
                 tally.waiting += 1
                 continue
-            for index in remote.missing:
+            for run in _runs(remote.missing):
                 with self._vault.read() as conn:
-                    chunk = blobs.read_chunk(conn, held.sha256, index)
-                if chunk is None:
+                    pieces = [blobs.read_chunk(conn, held.sha256, index) for index in run]
+                held_pieces = [p for p in pieces if p is not None]
+                if len(held_pieces) != len(pieces):
                     break
-                data, digest = chunk
-                remote = self._transport.file_put_chunk(
-                    held.sha256, index, data, chunk_digest=digest
-                )
-                tally.chunks_sent += 1
+                remote = self._transport.file_put_chunks(held.sha256, run[0], held_pieces)
+                tally.chunks_sent += len(run)
             if remote.complete:
                 with self._vault.write() as conn:
                     blobs.mark_uploaded(conn, held.sha256)
@@ -115,20 +114,63 @@ class FileSync:
             else:
                 tally.waiting += 1
 
+    def fetch_one(self, digest: str) -> bool:
+        """Fetch one file now (an attachment opened whose file is not held): whether it is whole.
+
+        False, with nothing half-kept visible, when the server is out of reach, does not hold
+        the file whole, or describes it in a way its chunks do not fit.
+        """
+        with self._vault.read() as conn:
+            if blobs.complete_set(conn, [digest]):
+                return True
+        tally = FileTally()
+        try:
+            remote = self._transport.file_state(digest)
+            whole = remote.complete and self._fetch(
+                digest, remote, tally, at=self._vault.now().isoformat(timespec="seconds")
+            )
+        except blobs.BlobError:
+            with self._vault.write() as conn:
+                blobs.discard_incoming(conn, digest)
+            whole = False
+        except SyncError:
+            whole = False  # offline, signed out or refused: the chunks kept so far stay
+        log.info("a file was fetched on demand: %s (%d chunks)", "whole" if whole else "not whole",
+                 tally.chunks_received)  # fmt: skip
+        return whole
+
     def _fetch(self, digest: str, remote: RemoteFile, tally: FileTally, *, at: str) -> bool:
         with self._vault.write() as conn:
             blobs.begin_incoming(
                 conn, digest, size=remote.size, chunk_size=remote.chunk_size, at=at
             )
             missing = blobs.missing_chunks(conn, digest)
-        for index in missing:
-            chunk_digest = remote.chunks[index] if index < len(remote.chunks) else None
-            if chunk_digest is None:
-                return False
-            data = self._transport.file_chunk(digest, index, chunk_digest=chunk_digest)
-            with self._vault.write() as conn:
-                blobs.put_chunk(conn, digest, index, data, chunk_digest=chunk_digest)
-            tally.chunks_received += 1
-            self._after_chunk(tally.chunks_received)
+        for run in _runs(missing):
+            digests: list[str] = []
+            for index in run:
+                chunk_digest = remote.chunks[index] if index < len(remote.chunks) else None
+                if chunk_digest is None:
+                    return False
+                digests.append(chunk_digest)
+            pieces = self._transport.file_chunks(
+                digest, run[0], digests, chunk_size=remote.chunk_size
+            )
+            with self._vault.write() as conn:  # one transaction for the request's chunks
+                for index, data, chunk_digest in zip(run, pieces, digests, strict=True):
+                    blobs.put_chunk(conn, digest, index, data, chunk_digest=chunk_digest)
+            for _index in run:
+                tally.chunks_received += 1
+                self._after_chunk(tally.chunks_received)
         with self._vault.write() as conn:
             return blobs.finish(conn, digest)
+
+
+def _runs(indices: list[int] | tuple[int, ...]) -> list[list[int]]:
+    """Chunk numbers grouped into runs of consecutive numbers, each one request's worth."""
+    runs: list[list[int]] = []
+    for index in sorted(indices):
+        if runs and runs[-1][-1] == index - 1 and len(runs[-1]) < CHUNKS_PER_REQUEST:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs

@@ -268,6 +268,15 @@ class AppSync:
             return
         worker.start()
 
+    def fetch_file(self, digest: str) -> bool:
+        """Fetch one evidence file by its SHA-256 now, if signed in: whether the vault holds it.
+
+        Blocks on the network: call it off the GUI thread.
+        """
+        with self._lock:
+            engine = self._now.engine
+        return engine is not None and engine.fetch_file(digest)
+
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a sync under way to end (tests, signing in, closing the app)."""
         worker = self._now.worker

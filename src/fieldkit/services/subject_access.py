@@ -32,6 +32,7 @@ from fieldkit.documents import (
     scope_statement,
 )
 from fieldkit.documents.templates import Branding
+from fieldkit.domain.evidence import export_name
 from fieldkit.domain.legal_clocks import LONDON, format_date, format_datetime
 from fieldkit.domain.records import (
     SPECS,
@@ -48,7 +49,7 @@ from fieldkit.domain.vocabulary import DocumentKind, ServedHow
 from fieldkit.services import disclosure
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import person_name
-from fieldkit.store import audit
+from fieldkit.store import audit, blobs
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.subject_access import EarlierVersion, HeldAboutPerson, LoggedEvent, held_about
@@ -147,6 +148,8 @@ class SubjectAccessExport:
         records: how many records about the person were disclosed (the person's included).
         referenced: how many places and support services named in them were disclosed too.
         pages: the PDF's page count.
+        files: the photos and files attached to those records, one file each named by the
+            export's reference, the attachment's id and its extension.
 
     Each of the ``records + referenced`` records disclosed is logged once.
     """
@@ -158,6 +161,8 @@ class SubjectAccessExport:
     records: int
     referenced: int
     pages: int
+    #: Each attachment's bytes, written beside the JSON and PDF (those this laptop holds whole).
+    files: tuple[Path, ...] = ()
 
 
 class SubjectAccessService:
@@ -222,6 +227,18 @@ class SubjectAccessService:
         reference = "SAR-" + secrets.token_hex(4).upper()
         with self._vault.read() as conn:
             held = held_about(conn, person_id)
+            attached = _attached_files(
+                blobs.attachment_files(
+                    conn,
+                    [
+                        h.record.fields
+                        for h in held.records
+                        if h.record.type is RecordType.ATTACHMENT
+                    ],
+                    [h.record.id for h in held.records if h.record.type is RecordType.ATTACHMENT],
+                ),
+                reference,
+            )
         pack = _pack(
             held,
             reference=reference,
@@ -233,7 +250,8 @@ class SubjectAccessService:
         body = _json(held, reference=reference, by=self._vault.username, at=now, pdf=rendered)
         json_path = folder / f"subject-access-{reference}.json"
         pdf_path = folder / f"subject-access-{reference}.pdf"
-        for path in (json_path, pdf_path):
+        file_paths = [folder / name for name, _data in attached]
+        for path in (json_path, pdf_path, *file_paths):
             if path.exists():
                 raise FileExistsError(f"{path.name} is already in the chosen folder")
 
@@ -271,7 +289,10 @@ class SubjectAccessService:
         try:
             json_tmp = _write_temporary(folder, body, temporary)
             pdf_tmp = _write_temporary(folder, rendered.pdf, temporary)
-            for tmp, final in ((json_tmp, json_path), (pdf_tmp, pdf_path)):
+            moves = [(json_tmp, json_path), (pdf_tmp, pdf_path)]
+            for (_name, data), final in zip(attached, file_paths, strict=True):
+                moves.append((_write_temporary(folder, data, temporary), final))
+            for tmp, final in moves:
                 self._replace(tmp, final)
                 temporary.remove(tmp)
                 placed.append(final)
@@ -296,10 +317,18 @@ class SubjectAccessService:
             len(held.records),
             len(held.referenced),
             rendered.page_count,
+            tuple(file_paths),
         )
 
 
 # Writing files ---------------------------------------------------------------------------------
+
+
+def _attached_files(
+    files: Sequence[tuple[str, str, bytes]], reference: str
+) -> list[tuple[str, bytes]]:
+    """Each attachment's bytes under the name it is exported with."""
+    return [(export_name(reference, record_id, media), data) for record_id, media, data in files]
 
 
 def _write_temporary(folder: Path, data: bytes, made: list[Path]) -> Path:

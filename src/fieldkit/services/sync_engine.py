@@ -315,6 +315,18 @@ class SyncEngine:
 
     # Steps -----------------------------------------------------------------------------------
 
+    def fetch_file(self, digest: str) -> bool:
+        """Fetch one evidence file now (one opened whose file is not held): whether it is whole.
+
+        Uses the device token kept in the vault (never asks for the password); False when
+        signed out or offline.
+        """
+        try:
+            self._sign_in(required=False)
+        except SyncError:
+            return False
+        return FileSync(self._vault, self._transport).fetch_one(digest)
+
     def _sign_in(self, *, required: bool) -> None:
         """Use the device token kept in the vault, or sign in with the password."""
         with self._vault.read() as conn:

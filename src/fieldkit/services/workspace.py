@@ -206,7 +206,9 @@ def open_workspace(
         asb=asb,
         gazetteer=gazetteer,
         maps=maps,
-        evidence=AttachmentService(vault),
+        evidence=AttachmentService(
+            vault, fetch=controller.fetch_file if isinstance(controller, AppSync) else None
+        ),
     )
 
 

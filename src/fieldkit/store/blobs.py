@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, select, text, update
@@ -314,6 +314,22 @@ def wanted(conn: Connection, *, thumbnails_only: bool) -> list[str]:
     ordered = list(dict.fromkeys([*thumbs, *files]))
     whole = complete_set(conn, ordered)
     return [d for d in ordered if d not in whole]
+
+
+def attachment_files(
+    conn: Connection, fields: Sequence[Mapping[str, object]], ids: Sequence[str]
+) -> list[tuple[str, str, bytes]]:
+    """The bytes of the attachments given (their fields and ids) this vault holds whole.
+
+    Returns:
+        (attachment id, media type, bytes), in the order given; files still arriving are left out.
+    """
+    found: list[tuple[str, str, bytes]] = []
+    for record_id, item in zip(ids, fields, strict=True):
+        data = read(conn, str(item.get("sha256") or ""))
+        if data is not None:
+            found.append((record_id, str(item.get("media_type") or ""), data))
+    return found
 
 
 def discard_incoming(conn: Connection, digest: str) -> None:

@@ -377,6 +377,57 @@ class Transport:
             repeatable=True,
         )
 
+    def file_put_chunks(
+        self, digest: str, first: int, chunks: Sequence[tuple[bytes, str]]
+    ) -> RemoteFile:
+        """Send consecutive chunks (each its bytes and SHA-256) from ``first`` in one request.
+
+        Repeated freely: the server checks every chunk and keeps each once.
+        """
+        return self._call(
+            "PUT",
+            f"/v1/files/{digest}/chunks",
+            RemoteFile.parse,
+            params={"first": str(first)},
+            raw=b"".join(data for data, _ in chunks),
+            headers={"X-Chunk-SHA256": ",".join(d for _, d in chunks)},
+            repeatable=True,
+        )
+
+    def file_chunks(
+        self, digest: str, first: int, digests: Sequence[str], *, chunk_size: int
+    ) -> list[bytes]:
+        """Consecutive chunks of a file from ``first``, each checked against its SHA-256.
+
+        Every chunk but the last of a reply is ``chunk_size`` bytes long; the last is the rest.
+
+        Args:
+            digest: the file's SHA-256.
+            first: the first chunk's number.
+            digests: each chunk's SHA-256, in order (from the file's state).
+            chunk_size: the file's chunk size (from its state).
+        """
+
+        def parse(body: object) -> list[bytes]:
+            full = chunk_size * (len(digests) - 1)
+            if not isinstance(body, bytes) or (full > 0 and len(body) <= full):
+                raise BadReply("chunks cut short")
+            pieces = [body[i * chunk_size : (i + 1) * chunk_size] for i in range(len(digests) - 1)]
+            pieces.append(body[full:])
+            for piece, chunk_digest in zip(pieces, digests, strict=True):
+                if hashlib.sha256(piece).hexdigest() != chunk_digest:
+                    raise BadReply("a chunk does not match its SHA-256")
+            return pieces
+
+        return self._call(
+            "GET",
+            f"/v1/files/{digest}/chunks",
+            parse,
+            params={"first": str(first), "count": str(len(digests))},
+            repeatable=True,
+            binary=True,
+        )
+
     def file_state(self, digest: str) -> RemoteFile:
         """What the server holds of a file the user may see."""
         return self._call("GET", f"/v1/files/{digest}", RemoteFile.parse, repeatable=True)

@@ -32,7 +32,12 @@ from fieldkit_server.push.model import (
     PushOutcome,
     Writer,
 )
-from fieldkit_server.push.restriction import hold_back, rederive_dependents, write_links
+from fieldkit_server.push.restriction import (
+    hold_back,
+    rederive_dependents,
+    write_file_names,
+    write_links,
+)
 from fieldkit_server.push.store import load, note_device, write, write_log
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
@@ -174,6 +179,7 @@ def push_changes(
         session.execute(select(_CLOCK.c.id).where(_CLOCK.c.id == 1).with_for_update())
         rederive_dependents(session, states, restrictions, writer, batch, now)
         write_links(session, states)
+        write_file_names(session, states)
     highest = write(session, batch, [s for s in states.values() if s.dirty], now)
     hold_back(session, states)
     if before_commit is not None:

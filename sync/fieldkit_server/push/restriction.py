@@ -9,11 +9,13 @@ from typing import Final
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from fieldkit.domain.records import RecordType
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
+    FileName,
     Record,
     RecordLink,
     RightsRequest,
@@ -128,6 +130,29 @@ def write_links(session: Session, states: Mapping[str, Held]) -> None:
     ]
     if rows:
         session.execute(insert(RecordLink), rows)
+
+
+def write_file_names(session: Session, states: Mapping[str, Held]) -> None:
+    """Keep ``file_names`` in step with the attachment records a push wrote or erased."""
+    touched = sorted(
+        s.id for s in states.values() if s.touched and s.type == RecordType.ATTACHMENT.value
+    )
+    if not touched:
+        return
+    session.execute(delete(FileName).where(one_of(session, FileName.record_id, touched)))
+    rows = [
+        {"record_id": record_id, "sha256": digest}
+        for record_id in touched
+        if not states[record_id].deleted
+        for digest in _file_digests(states[record_id].fields)
+    ]
+    if rows:
+        session.execute(insert(FileName), rows)
+
+
+def _file_digests(fields: Mapping[str, object]) -> list[str]:
+    values = (fields.get("sha256"), fields.get("thumbnail_sha256"))
+    return sorted({v for v in values if isinstance(v, str) and v})
 
 
 #: Fields naming a person: a record naming one under a restriction of processing is held back.
