@@ -1,7 +1,7 @@
 """Which attachment records name which evidence files: the files' access check, by index.
 
-Revision ID: 0012_file_names
-Revises: 0011_file_blobs
+Revision ID: 0013_file_names
+Revises: 0012_referral_restriction
 Create Date: 2026-12-06
 
 Adds ``file_names`` (a live attachment record's ``sha256`` and ``thumbnail_sha256``), filled in
@@ -16,8 +16,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_file_names"
-down_revision = "0011_file_blobs"
+revision = "0013_file_names"
+down_revision = "0012_referral_restriction"
 branch_labels = None
 depends_on = None
 
