@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 from importlib.resources import files
-from typing import TypeVar
+from typing import TypeVar, cast
 
+import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
@@ -44,10 +45,19 @@ def load_screen(name: str, host: QWidget) -> QWidget:
 
 
 def child(parent: QObject, kind: type[W], name: str) -> W:
-    """A named child of a loaded form, typed (a missing one is our bug, so it raises)."""
+    """A named child of a loaded form, typed (a missing one is our bug, so it raises).
+
+    PySide's typed ``findChild`` checks the Python wrapper's type, and shiboken can still hold
+    a less-derived wrapper for an address a deleted object used before; so a child Qt itself
+    says is a ``kind`` is wrapped afresh rather than reported missing.
+    """
     found = parent.findChild(kind, name)
     if found is None:
-        raise LookupError(f"{parent.objectName()} has no {kind.__name__} called {name}")
+        named = parent.findChild(QObject, name)
+        meta = getattr(kind, "staticMetaObject", None)
+        if named is None or meta is None or not named.metaObject().inherits(meta):
+            raise LookupError(f"{parent.objectName()} has no {kind.__name__} called {name}")
+        return cast(W, shiboken6.wrapInstance(shiboken6.getCppPointer(named)[0], kind))
     return found
 
 

@@ -1,0 +1,28 @@
+"""Finding a loaded screen's named controls."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from fieldkit.ui.loading import child, load_screen
+
+
+def test_a_named_control_is_found_with_its_own_type(qtbot: QtBot) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    form = load_screen("unlock.ui", host)
+    button = child(form, QPushButton, "newUserButton")
+    assert isinstance(button, QPushButton)
+    assert button.objectName() == "newUserButton"
+
+
+def test_a_control_of_another_kind_or_name_is_our_bug_and_raises(qtbot: QtBot) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    form = load_screen("unlock.ui", host)
+    with pytest.raises(LookupError, match="no QLabel called newUserButton"):
+        child(form, QLabel, "newUserButton")
+    with pytest.raises(LookupError, match="no QPushButton called noSuchButton"):
+        child(form, QPushButton, "noSuchButton")
