@@ -169,8 +169,9 @@ class Screens:
             district=settings.district,
             settings=ws.settings,
             places=ws.visits.recent_places,
+            evidence=ws.evidence,
         )
-        self.tenancy = TenancyView(ws.tenancy, workers)
+        self.tenancy = TenancyView(ws.tenancy, workers, evidence=ws.evidence)
         self.directory = DirectoryView(ws.directory, workers)
         self.settings = SettingsView(ws.settings, ws.documents, workers)
         self.agreements = AgreementsPanel(ws.governance, workers)
@@ -180,7 +181,9 @@ class Screens:
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
-        self.asb = AsbView(AsbCasesPresenter(ws.asb, username=ws.username), workers)
+        self.asb = AsbView(
+            AsbCasesPresenter(ws.asb, username=ws.username), workers, evidence=ws.evidence
+        )
         self.community_trigger = CommunityTriggerView(
             ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
