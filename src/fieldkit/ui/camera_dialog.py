@@ -118,6 +118,7 @@ class CameraDialog(QDialog):
         self._session = QMediaCaptureSession(self)
         chosen = device if device is not None else QMediaDevices.defaultVideoInput()
         if chosen.isNull():
+            self.stack.hide()  # nothing to preview
             self.capture_button.setEnabled(False)
             self._say(_tr("No camera found. Attach a photo from a file instead."), "problem")
             return
@@ -161,6 +162,7 @@ class CameraDialog(QDialog):
             )
         )
         self.stack.setCurrentWidget(self.still)
+        self.stack.show()
         self.capture_button.setEnabled(False)
         self.retake_button.setEnabled(True)
         self.use_button.setEnabled(True)
@@ -172,6 +174,7 @@ class CameraDialog(QDialog):
         self._image = QImage()
         self.still.clear()
         self.stack.setCurrentWidget(self.video)
+        self.stack.setVisible(self._camera is not None)
         self.retake_button.setEnabled(False)
         self.use_button.setEnabled(False)
         self.capture_button.setEnabled(
