@@ -35,7 +35,9 @@ from fieldkit.services.asb_cases import (
     PartyEntry,
     TimelineEntry,
 )
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.store.asb_cases import CaseFilter
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.workers import Workers
 
@@ -180,7 +182,12 @@ class AsbView(QWidget):
     extra_panels: list[Callable[[AsbCaseView], QWidget]]
 
     def __init__(
-        self, presenter: AsbCasesPresenter, workers: Workers, parent: QWidget | None = None
+        self,
+        presenter: AsbCasesPresenter,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        evidence: AttachmentService | None = None,
     ) -> None:
         super().__init__(parent)
         self._presenter = presenter
@@ -339,6 +346,11 @@ class AsbView(QWidget):
         action_form.addRow(self.action_has_due, self.action_due)
         action_form.addRow(self.action_button)
         layout.addWidget(action_box)
+        # Photos and files of the case open now (scoped, synced and erased with it).
+        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        if self.evidence is not None:
+            self.evidence.enable_camera_if_present()
+            layout.addWidget(self.evidence)
 
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -416,6 +428,8 @@ class AsbView(QWidget):
 
     def _show(self, view: AsbCaseView) -> None:
         self.current = view
+        if self.evidence is not None:
+            self.evidence.set_owner(("asb_case", view.id))
         restricted = " · Restricted" if view.restricted else ""
         review = view.next_review + (" (overdue)" if view.review_overdue else "")
         self.heading.setText(

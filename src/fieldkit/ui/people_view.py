@@ -123,6 +123,7 @@ class PeopleView(QWidget):
         host_layout = self.layout()
         if evidence is not None and host_layout is not None:
             self.evidence = EvidenceStrip(evidence, workers, self)
+            self.evidence.enable_camera_if_present()
             host_layout.addWidget(self.evidence)
         self.search = child(f, QLineEdit, "searchEdit")
         self.results_table = child(f, QTableView, "resultsTable")

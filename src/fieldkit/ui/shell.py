@@ -53,6 +53,7 @@ from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.map_view import MapView
 from fieldkit.ui.meetings_view import MeetingsView
+from fieldkit.ui.network import connection_watch
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
@@ -169,10 +170,11 @@ class Screens:
             district=settings.district,
             settings=ws.settings,
             places=ws.visits.recent_places,
+            evidence=ws.evidence,
         )
-        self.tenancy = TenancyView(ws.tenancy, workers)
+        self.tenancy = TenancyView(ws.tenancy, workers, evidence=ws.evidence)
         self.directory = DirectoryView(ws.directory, workers)
-        self.settings = SettingsView(ws.settings, ws.documents, workers)
+        self.settings = SettingsView(ws.settings, ws.documents, workers, network=connection_watch())
         self.agreements = AgreementsPanel(ws.governance, workers)
         settings_layout = self.settings.layout()
         if settings_layout is not None:
@@ -180,7 +182,9 @@ class Screens:
         self.intelligence = IntelligenceView(ws.intelligence, workers)
         self.review = ReviewView(ws.review, workers)
         self.conflicts = ConflictsView(ws.conflicts, workers)
-        self.asb = AsbView(AsbCasesPresenter(ws.asb, username=ws.username), workers)
+        self.asb = AsbView(
+            AsbCasesPresenter(ws.asb, username=ws.username), workers, evidence=ws.evidence
+        )
         self.community_trigger = CommunityTriggerView(
             ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
         )
@@ -229,7 +233,7 @@ def _local_now() -> datetime:
 
 def open_qt_workspace(vault: Vault) -> Workspace:
     """The app's services, printing through Qt Print Support (the same on every platform)."""
-    return open_workspace(vault, printing=QtPrinting())
+    return open_workspace(vault, printing=QtPrinting(), metered=connection_watch().metered)
 
 
 class MainWindow(QMainWindow):
@@ -264,6 +268,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1000, 620)
         self.workers = workers or Workers(on_error=self.show_problem)
         self._open_ws = open_ws
+        # Made here, on the GUI thread: the workspace is built on a worker, and the watch must
+        # hear the system's isMeteredChanged where Qt's network information lives.
+        self.network = connection_watch()
         self._idle_override = idle_ms
         self._prefs = prefs
         self.workspace: Workspace | None = None

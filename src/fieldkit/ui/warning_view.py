@@ -29,6 +29,7 @@ from fieldkit.domain.vocabulary import WARNING_SERVICE, ServiceNeed
 from fieldkit.domain.vulnerability import Vulnerability, VulnerabilityCheck
 from fieldkit.services.directory import NEED_LABELS, DirectoryService, ServiceRow
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import AppSettings, SettingsService
@@ -39,6 +40,7 @@ from fieldkit.services.warnings import (
     WarningRequest,
     WarningService,
 )
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.pdf_preview import PdfPreview
 from fieldkit.ui.theme import set_tone, tone_colour
@@ -87,6 +89,7 @@ class WarningView(QWidget):
         district: str = "huddersfield",
         settings: SettingsService | None = None,
         places: Callable[[], list[PlaceChoice]] | None = None,
+        evidence: AttachmentService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -171,6 +174,12 @@ class WarningView(QWidget):
         self.dialog_button.clicked.connect(self.open_print_dialog)
         self.dialog_button.setEnabled(False)
         self.issue_button.setEnabled(False)
+        # Photos and files of the warning just issued (attached after issuing: the warning is
+        # their owner, so they are scoped, synced and erased as it is).
+        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        if self.evidence is not None:
+            self.evidence.enable_camera_if_present()
+            child(f, QVBoxLayout, "formLayout").addWidget(self.evidence)
         self.load_services()
         self.load_printers()
         # Controls added in code join Tab where they show (tests/ui: tab order).
@@ -523,6 +532,8 @@ class WarningView(QWidget):
 
     def _issued(self, result: IssuedWarning) -> None:
         self.result = result
+        if self.evidence is not None:
+            self.evidence.set_owner(("warning", result.warning_id))
         self._visit_id = None
         self.visit_label.hide()
         self.error.setText(
