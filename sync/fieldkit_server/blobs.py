@@ -335,9 +335,14 @@ def put_chunks(
     now_held = FileState(held.sha256, held.size, held.chunk_size, held.chunk_count, False, chunks)
     if now_held.missing:
         return now_held
+    # The chunks of this request are hashed from memory (they are what was just written); only
+    # earlier requests' chunks are read back from the store.
+    fresh = {index: data for index, data, _ in checked}
     whole = hashlib.sha256()
     for number in range(now_held.chunk_count):
-        piece = store.read_chunk(digest, number)
+        piece = fresh.get(number)
+        if piece is None:
+            piece = store.read_chunk(digest, number)
         if piece is None:
             break
         whole.update(piece)
