@@ -33,6 +33,7 @@ from fieldkit.services.community_trigger import (
 )
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import PeopleService, PersonRow
+from fieldkit.ui.person_search import PersonSearch
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -221,9 +222,14 @@ class CommunityTriggerView(QWidget):
         self.error.setStyleSheet("color: #a40000;")
         right.addWidget(self.error)
 
-        self.applicant_search.textEdited.connect(self._search)
-        self.applicant_results.itemClicked.connect(self._pick)
-        self.applicant_results.itemActivated.connect(self._pick)
+        people = self._people
+        self.applicant_finder = PersonSearch(
+            self.applicant_search,
+            self.applicant_results,
+            search=lambda text: people.search(text, limit=8),
+            workers=workers,
+        )
+        self.applicant_finder.picked.connect(self.choose_applicant)
         self.applications.itemClicked.connect(lambda item: self.open(str(item.data(_DATA))))
         self.record_button.clicked.connect(self.record)
         self.meeting_button.clicked.connect(self.record_meeting)
@@ -244,19 +250,6 @@ class CommunityTriggerView(QWidget):
             item.setData(_DATA, view.id)
             self.applications.addItem(item)
         self.loaded.emit()
-
-    def _search(self, text: str) -> None:
-        self._workers.submit(lambda: self._people.search(text, limit=8), self._show_people)
-
-    def _show_people(self, rows: list[PersonRow]) -> None:
-        self.applicant_results.clear()
-        for row in rows:
-            item = QListWidgetItem(row.line)
-            item.setData(_DATA, row)
-            self.applicant_results.addItem(item)
-
-    def _pick(self, item: QListWidgetItem) -> None:
-        self.choose_applicant(item.data(_DATA))
 
     def choose_applicant(self, row: PersonRow) -> None:
         """Take this person as the applicant and offer the visits they were at as reports."""

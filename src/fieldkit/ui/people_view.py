@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -34,12 +34,11 @@ from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessS
 from fieldkit.services.warnings import WarningService
 from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.person_search import PersonSearch
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.today_view import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
-
-SEARCH_DELAY_MS = 120
 
 
 def standing_html(profile: PersonProfile) -> str:
@@ -116,7 +115,6 @@ class PeopleView(QWidget):
         self._subject_access = subject_access
         self._choose_folder = choose_folder or self._ask_for_folder
         self._exporting = False
-        self._seq = 0
         f = load_screen("people.ui", self)
         # Photos and files attached to the person themselves, under the profile.
         self.evidence: EvidenceStrip | None = None
@@ -197,12 +195,10 @@ class PeopleView(QWidget):
         profile_layout.insertWidget(profile_layout.indexOf(self.identity) + 1, self.same_as)
         self.timeline_table.setModel(self.timeline)
         fit_columns(self.timeline_table, 3)
-        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._run_search)
-        self.search.textEdited.connect(lambda _t: self._timer.start())
-        self.search.returnPressed.connect(self._open_first)
-        self.results_table.activated.connect(lambda i: self.open(self.results.row_at(i.row()).id))
-        self.results_table.clicked.connect(lambda i: self.open(self.results.row_at(i.row()).id))
+        self.people_search = PersonSearch(
+            self.search, self.results_table, search=people.search, workers=workers
+        )
+        self.people_search.picked.connect(lambda person: self.open(person.id))
         self.warn_button.clicked.connect(self._warn)
         self.access_button.clicked.connect(self._ask_export)
         self._warnings = warnings
@@ -579,35 +575,6 @@ class PeopleView(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
-
-    def _run_search(self) -> None:
-        text = self.search.text()
-        self._seq += 1
-        seq = self._seq
-        if not text.strip():
-            self.results.clear()
-            return
-        # Latest call wins: a search still queued when a later key was pressed is not run at
-        # all (typing fast would otherwise queue one full search per key).
-        self._workers.submit(
-            lambda: self._people.search(text) if seq == self._seq else None,
-            lambda rows: (
-                self.results.set_rows(rows) if seq == self._seq and rows is not None else None
-            ),
-        )
-
-    def _open_first(self) -> None:
-        self._timer.stop()
-        text = self.search.text()
-        if not text.strip():
-            return
-
-        def opened(rows: list[PersonRow]) -> None:
-            self.results.set_rows(rows)
-            if rows:
-                self.open(rows[0].id)
-
-        self._workers.submit(lambda: self._people.search(text), opened)
 
     def _case_about_person(self) -> None:
         if self.profile is not None:
