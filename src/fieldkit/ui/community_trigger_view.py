@@ -12,15 +12,12 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,6 +31,7 @@ from fieldkit.services.community_trigger import (
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.ui.person_search import PersonSearch
+from fieldkit.ui.view_helpers import ListBesidePane, heading, problem_line
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -69,13 +67,14 @@ class CommunityTriggerView(QWidget):
         self._documents = documents
         self.applicant: PersonRow | None = None
         self.current: TriggerView | None = None
-        row = QHBoxLayout(self)
-        left = QVBoxLayout()
+        columns = ListBesidePane(self)
+        left = columns.left
         left.addWidget(
-            QLabel(
+            heading(
                 QCoreApplication.translate(
-                    "CommunityTriggerView", "<b>Community Trigger applications</b>"
-                )
+                    "CommunityTriggerView", "Community Trigger applications"
+                ),
+                self,
             )
         )
         self.applications = QListWidget(self)
@@ -83,14 +82,7 @@ class CommunityTriggerView(QWidget):
             QCoreApplication.translate("CommunityTriggerView", "Community Trigger applications")
         )
         left.addWidget(self.applications)
-        row.addLayout(left, 1)
-        # The right-hand side scrolls, so nothing is squeezed out on a small laptop screen.
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        pane = QWidget(scroll)
-        right = QVBoxLayout(pane)
-        scroll.setWidget(pane)
-        row.addWidget(scroll, 2)
+        right = columns.pane()
 
         new = QGroupBox(
             QCoreApplication.translate("CommunityTriggerView", "Record an application"), self
@@ -217,9 +209,7 @@ class CommunityTriggerView(QWidget):
         self.letter_message.setWordWrap(True)
         detail.addRow(self.letter_message)
         right.addWidget(chosen)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a40000;")
+        self.error = problem_line(self)
         right.addWidget(self.error)
 
         people = self._people

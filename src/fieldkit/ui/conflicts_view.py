@@ -25,7 +25,7 @@ from fieldkit.services.conflicts import (
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 

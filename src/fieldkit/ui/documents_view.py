@@ -25,7 +25,7 @@ from fieldkit.services.documents_service import KeptDocument, PrintOutcome
 from fieldkit.services.kept_documents import DocumentRow, KeptDocumentService
 from fieldkit.ui.pdf_preview import PdfPreview
 from fieldkit.ui.table_models import Column, RowTableModel
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 

@@ -34,7 +34,13 @@ from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.person_search import SEARCH_DELAY_MS, PersonSearch
 from fieldkit.ui.theme import set_tone, tone_colour
-from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
+from fieldkit.ui.visit_form import (
+    COMMON_ACTIONS,
+    SubmitResult,
+    VisitFormPresenter,
+    chosen_line,
+    may_be,
+)
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -517,16 +523,14 @@ class VisitView(QWidget):
         self.people_search.pick_first()
 
     def _choose_person(self, person: PersonRow) -> None:
-        if all(p.id != person.id for p in self.presenter.form.people):
-            self.presenter.form.people.append(person)
+        if self.presenter.add_person(person):
             self._add_chosen(person)
             self._draft_timer.start()
         self.people_search.clear()
         self.person_search.setFocus()
 
     def _add_chosen(self, person: PersonRow) -> None:
-        risks = f"  (RISK: {person.risk_text})" if person.risk_markers else ""
-        item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.name + risks)
+        item = QListWidgetItem(chosen_line(person))
         item.setData(_DATA, person.id)
         if person.risk_markers:
             item.setForeground(QColor(tone_colour("problem")))
@@ -541,9 +545,7 @@ class VisitView(QWidget):
 
     def _show_people_risks(self) -> None:
         """Say each chosen person's risk markers above the form's other fields, in words."""
-        lines = [
-            f"RISK — {p.name}: {p.risk_text}" for p in self.presenter.form.people if p.risk_markers
-        ]
+        lines = self.presenter.risk_lines()
         self.people_risk.setText("\n".join(lines))
         self.people_risk.setVisible(bool(lines))
 
@@ -552,7 +554,7 @@ class VisitView(QWidget):
         if item is None:
             return
         person_id = item.data(_DATA)
-        self.presenter.form.people = [p for p in self.presenter.form.people if p.id != person_id]
+        self.presenter.remove_person(str(person_id))
         self.people_chosen.takeItem(self.people_chosen.row(item))
         self._show_people_risks()
         self._draft_timer.start()
@@ -612,7 +614,7 @@ class VisitView(QWidget):
                     "VisitView",
                     "{0} already in the vault (listed above, with why). Choose them, or press Add "
                     "person again to add someone new.",
-                ).format(_may_be(len(rows)))
+                ).format(may_be(len(rows)))
             )
 
         where = self.presenter.form.place
@@ -642,7 +644,3 @@ class VisitView(QWidget):
         self.new_person_box.hide()
         self._duplicates_offered_for = None
         self._choose_person(person)
-
-
-def _may_be(count: int) -> str:
-    return "This person may be" if count == 1 else f"This person may be one of {count} people"
