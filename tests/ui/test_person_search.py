@@ -93,6 +93,19 @@ def test_enter_before_the_answer_arrives_picks_the_first_person_found(
     assert picker.picked[0].name == "Jan Kowalski"
 
 
+def test_people_offered_for_another_reason_are_not_picked_by_a_pending_enter(
+    qtbot: QtBot, vault: Vault
+) -> None:
+    service = _people(vault)
+    picker = _Picker(qtbot, service.search)
+    qtbot.keyClicks(picker.edit, "Kowalski")
+    qtbot.keyClick(picker.edit, Qt.Key.Key_Return)  # waits for the search's answer
+    picker.finder.show(service.search("Chaudhry"))  # e.g. possible duplicates, offered instead
+    qtbot.waitUntil(lambda: picker.workers.pending == 0, timeout=WAIT)
+    assert picker.picked == []
+    assert [p.name for p in picker.finder.rows] == ["Hamza Chaudhry"]
+
+
 def test_an_answer_to_earlier_typing_never_replaces_the_latest(qtbot: QtBot, vault: Vault) -> None:
     service = _people(vault)
     gate, started = threading.Event(), threading.Event()

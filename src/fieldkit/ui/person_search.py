@@ -65,6 +65,7 @@ class PersonSearch(QObject):
         self.edit = edit
         self.results = results
         self._search = search
+        self._workers = workers
         self._call = workers.latest(owner=edit)
         self._pick_when_found = False
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)
@@ -96,6 +97,7 @@ class PersonSearch(QObject):
         """
         self._timer.stop()
         self._call.cancel()
+        self._pick_when_found = False
         self._show(people)
 
     def _show(self, people: list[PersonRow]) -> None:
@@ -145,7 +147,11 @@ class PersonSearch(QObject):
             self._clear_results()
             return
         search = self._search
-        self._call.submit(lambda: search(text), self._show)
+        self._call.submit(lambda: search(text), self._show, self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        self._pick_when_found = False  # Enter picks from an answer, never from a later one
+        self._workers.default_error(error)
 
     # Picking -----------------------------------------------------------------------------------
 
