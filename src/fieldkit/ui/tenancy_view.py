@@ -46,7 +46,7 @@ from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone, tone_colour
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -43,6 +43,7 @@ from fieldkit.services.warnings import (
 from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.pdf_preview import PdfPreview
+from fieldkit.ui.person_search import PersonSearch
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -99,7 +100,6 @@ class WarningView(QWidget):
         self._documents = documents
         self._workers = workers
         self._district = district
-        self._seq = 0
         self.person: PersonRow | None = None
         self.proposal: WarningProposal | None = None
         self.result: IssuedWarning | None = None
@@ -159,12 +159,10 @@ class WarningView(QWidget):
         self._two_sided = True
         self._tray = PaperTray.AUTO
         self._settings = settings
-        self._timer = QTimer(self, singleShot=True, interval=120)
-        self._timer.timeout.connect(self._search)
-        self.person_search.textEdited.connect(lambda _t: self._timer.start())
-        self.person_search.returnPressed.connect(self._pick_first)
-        self.person_results.itemActivated.connect(self._pick)
-        self.person_results.itemClicked.connect(self._pick)
+        self.people_search = PersonSearch(
+            self.person_search, self.person_results, search=people.search, workers=workers
+        )
+        self.people_search.picked.connect(self._set_person)
         self.scheme.currentIndexChanged.connect(lambda _i: self._propose())
         self.need.currentIndexChanged.connect(lambda _i: self.load_services())
         self.issue_button.clicked.connect(self.issue)
@@ -348,41 +346,6 @@ class WarningView(QWidget):
         """Start a warning for a person (from their profile)."""
         self._workers.submit(lambda: self._people.row(person_id), self._set_person)
 
-    def _search(self) -> None:
-        text = self.person_search.text()
-        self._seq += 1
-        seq = self._seq
-        if not text.strip():
-            self.person_results.clear()
-            return
-        self._workers.submit(
-            lambda: self._people.search(text),
-            lambda rows: self._show_people(rows) if seq == self._seq else None,
-        )
-
-    def _show_people(self, rows: list[PersonRow]) -> None:
-        self.person_results.clear()
-        for row in rows:
-            item = QListWidgetItem(row.line)
-            item.setToolTip(
-                QCoreApplication.translate("WarningView", "Found because: {reason}").format(
-                    reason=row.reason
-                )
-                if row.reason
-                else ""
-            )
-            item.setData(_DATA, row)
-            self.person_results.addItem(item)
-
-    def _pick_first(self) -> None:
-        if self.person_results.count():
-            self._pick(self.person_results.item(0))
-
-    def _pick(self, item: QListWidgetItem) -> None:
-        row = item.data(_DATA)
-        assert isinstance(row, PersonRow)
-        self._set_person(row)
-
     def _set_person(self, row: PersonRow) -> None:
         self.person = row
         self.person_label.setText(
@@ -394,8 +357,7 @@ class WarningView(QWidget):
             self.when_edit.setDateTime(QDateTime(self._warnings.now().astimezone()))
         self.risk_label.setText(QCoreApplication.translate("WarningView", "RISK: ") + row.risk_text)
         self.risk_label.setVisible(bool(row.risk_markers))
-        self.person_results.clear()
-        self.person_search.clear()
+        self.people_search.clear()
         self.result = None
         self.refer_button.setEnabled(False)
         self.document_combo.clear()
