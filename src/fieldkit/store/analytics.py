@@ -40,7 +40,7 @@ from fieldkit.domain.trends import (
 )
 from fieldkit.domain.vocabulary import ClosureStatus, WarningStatus
 from fieldkit.store.schema import RECORD_TABLES
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 _NOT_RESTRICTED = "coalesce(v.sensitivity, 'standard') != 'restricted'"
 _RUNNING_CLOSURES = (
@@ -259,7 +259,7 @@ class _Sql:
 
     def run(self, tx: Transaction, sql: str) -> Any:
         statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in self._expanding))
-        return tx.execute(statement, self.params)
+        return connection(tx).execute(statement, self.params)
 
 
 #: The week buckets, from a JSON list of [from, to) pairs bound as :bounds.
@@ -522,7 +522,7 @@ def warning_pipeline(
     if districts:
         query = query.where(table.c.district.in_(list(districts)))
     history: dict[tuple[str, str], list[WarningFact]] = defaultdict(list)
-    for person_id, scheme_id, level, issued_at, status, expires_at in tx.execute(query):
+    for person_id, scheme_id, level, issued_at, status, expires_at in connection(tx).execute(query):
         scheme = schemes[str(scheme_id)]
         try:
             scheme.rank(str(level))
@@ -612,7 +612,7 @@ def _encounters_after(
     )
     params = {"after": json.dumps(dict(after)), "since": since, "now": stored_moment(now)}
     found: dict[str, list[str]] = defaultdict(list)
-    for person_id, at in tx.execute(statement, params):
+    for person_id, at in connection(tx).execute(statement, params):
         found[str(person_id)].append(str(at))
     return found
 
@@ -637,7 +637,7 @@ def closure_clocks_running(
     if districts:
         query = query.where(closure.c.district.in_(list(districts)))
     out: list[ClosureClock] = []
-    for row in tx.execute(query).mappings():
+    for row in connection(tx).execute(query).mappings():
         try:
             facts = closure_facts(dict(row))
         except ValueError:
@@ -692,7 +692,7 @@ def _people(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
         t.c.id.in_(list(ids))
     )
     out: dict[str, tuple[str, str]] = {}
-    for i, given, family, description, district in tx.execute(query):
+    for i, given, family, description, district in connection(tx).execute(query):
         name = " ".join(str(p) for p in (given, family) if p) or str(description or "")
         out[str(i)] = (name or "Unknown person", str(district or ""))
     return out
@@ -704,7 +704,7 @@ def _places(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     t = RECORD_TABLES[RecordType.PLACE]
     query = select(t.c.id, t.c.label, t.c.postcode, t.c.district).where(t.c.id.in_(list(ids)))
     out: dict[str, tuple[str, str]] = {}
-    for i, label, postcode, district in tx.execute(query):
+    for i, label, postcode, district in connection(tx).execute(query):
         name = ", ".join(str(p) for p in (label, postcode) if p)
         out[str(i)] = (name or "Unknown place", str(district or ""))
     return out
