@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy import case as sql_case
 
+from fieldkit.domain.asb import review_overdue, to_discuss
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import ActionStatus, AsbStatus, RiskBand
 from fieldkit.store.schema import RECORD_TABLES, Meta
@@ -333,8 +335,13 @@ def cases_to_discuss(tx: Transaction, *, district: str, today: str) -> list[Case
     )
     counts = {str(r[0]): int(r[1]) for r in connection(tx).execute(overdue)}
     out: list[CaseToDiscuss] = []
+    day = date.fromisoformat(today)
     for c in cases(tx, CaseFilter(district=district), offset=0, limit=100_000):
-        late = c.next_review_on is not None and c.next_review_on < today
-        if c.status != AsbStatus.CLOSED and (c.high_risk or counts.get(c.id, 0) or late):
-            out.append(CaseToDiscuss(c, counts.get(c.id, 0), late))
+        facts = {"status": c.status, "next_review_on": c.next_review_on}
+        late = review_overdue(facts, today=day)
+        behind = counts.get(c.id, 0)
+        if to_discuss(
+            status=c.status, high_risk=c.high_risk, overdue_actions=behind, review_overdue=late
+        ):
+            out.append(CaseToDiscuss(c, behind, late))
     return out
