@@ -25,6 +25,7 @@ from fieldkit.domain.schemes import load_schemes
 from fieldkit.domain.trends import Period, period_ending
 from fieldkit.services.intelligence import IntelligenceService, Scope, csv_text, trends_table
 from fieldkit.services.transfer import import_records
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 PASSPHRASE = os.environ.get("FIELDKIT_BENCH_PASSPHRASE", "correct horse battery staple")
@@ -139,7 +140,9 @@ def main() -> None:
         rows = measured[security] = []
         try:
             with vault.read() as conn:
-                visits = int(conn.execute(text("SELECT count(*) FROM visit")).scalar() or 0)
+                visits = int(
+                    connection(conn).execute(text("SELECT count(*) FROM visit")).scalar() or 0
+                )
             service = IntelligenceService(vault, schemes=load_schemes())
             with tempfile.TemporaryDirectory() as scratch:
                 for name, fn in pictures(service, Path(scratch)):

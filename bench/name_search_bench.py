@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from fieldkit.store.transaction import connection
+
 PASSPHRASE = "benchmark passphrase, not a secret"  # noqa: S105
 TYPED = (
     "Hamza Chaudry",
@@ -68,7 +70,7 @@ def measure(people: int, folder: Path) -> dict[str, float]:
     # The first unlock after the upgrade that adds name keys makes every person's keys.
     vault = Vault.unlock(folder, passphrase=PASSPHRASE)
     with vault.write() as conn:
-        conn.exec_driver_sql("DELETE FROM vault_meta WHERE key = 'name_rules'")
+        connection(conn).exec_driver_sql("DELETE FROM vault_meta WHERE key = 'name_rules'")
     vault.lock()
     started = time.perf_counter()
     Vault.unlock(folder, passphrase=PASSPHRASE).lock()

@@ -30,6 +30,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.services.review import QueueFilter, ReviewService
 from fieldkit.store import review_queue
 from fieldkit.store.schema import RECORD_TABLES, record_origin
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 PASSPHRASE = os.environ.get("FIELDKIT_BENCH_PASSPHRASE", "correct horse battery staple")
@@ -53,7 +54,7 @@ def prepare(source: Path, folder: Path) -> dict[str, int]:
         with vault.write() as conn:
             for record_type in sorted(REVIEWABLE_TYPES, key=lambda t: t.value):
                 table = RECORD_TABLES[record_type]
-                rows = conn.execute(select(table)).mappings().all()
+                rows = connection(conn).execute(select(table)).mappings().all()
                 counts[record_type.value] = len(rows)
                 for row in rows:
                     arrived = NOW - timedelta(days=rng.uniform(0, 365))
@@ -92,8 +93,8 @@ def prepare(source: Path, folder: Path) -> dict[str, int]:
                             }
                         )
             review_queue.complete(conn, origins)
-            conn.execute(insert(record_origin), origins)
-            conn.execute(insert(RECORD_TABLES[RecordType.REVIEW]), reviews)
+            connection(conn).execute(insert(record_origin), origins)
+            connection(conn).execute(insert(RECORD_TABLES[RecordType.REVIEW]), reviews)
             counts["review"] = len(reviews)
     finally:
         vault.lock()

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from fieldkit.store.transaction import connection
+
 PASSPHRASE = "benchmark passphrase, not a secret"  # noqa: S105
 
 
@@ -57,7 +59,7 @@ def run_kind(kind: str, visits: int, folder: Path) -> dict[str, float]:
         started = time.perf_counter()
         vault = Vault.unlock(folder, passphrase=PASSPHRASE, memory_security=memsec)
         with vault.read() as conn:  # the first screen's query: the latest visits
-            conn.exec_driver_sql(
+            connection(conn).exec_driver_sql(
                 "SELECT id FROM visit ORDER BY occurred_at DESC LIMIT 50"
             ).fetchall()
         unlocks.append(time.perf_counter() - started)

@@ -1,10 +1,12 @@
-"""The Qt-free core stays Qt-free: it imports in a process where PySide6 cannot be imported."""
+"""Layering the import contracts cannot see: the Qt-free core, and opaque vault transactions."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 
 def test_core_imports_without_pyside6() -> None:
@@ -37,3 +39,74 @@ def test_core_imports_without_pyside6() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) >= 15
+
+
+#: Packages above the store: they hold transactions and pass them on, never look inside.
+ABOVE_THE_STORE = ("services", "ui", "sync", "demo")
+
+
+def _reaches_into_a_transaction(source: str) -> list[str]:
+    """Where a module reaches the connection inside a vault transaction (empty: nowhere)."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "fieldkit.store.transaction":
+            found += [
+                f"line {node.lineno}: imports {a.name}"
+                for a in node.names
+                if a.name != "Transaction"
+            ]
+        elif isinstance(node, ast.ImportFrom) and node.module == "fieldkit.store":
+            found += [
+                f"line {node.lineno}: imports transaction"
+                for a in node.names
+                if a.name == "transaction"
+            ]
+        elif isinstance(node, ast.Import):
+            found += [
+                f"line {node.lineno}: imports {a.name}"
+                for a in node.names
+                if a.name == "fieldkit.store.transaction"
+            ]
+        elif isinstance(node, ast.Attribute) and node.attr in ("_connection", "connection"):
+            if isinstance(node.value, ast.Name) and node.value.id in ("transaction", "tx", "conn"):
+                found.append(f"line {node.lineno}: .{node.attr}")
+            elif node.attr == "_connection":
+                found.append(f"line {node.lineno}: ._connection")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Transaction"
+        ):
+            found.append(f"line {node.lineno}: makes a Transaction")
+    return found
+
+
+def test_the_reach_check_sees_each_way_into_a_transaction() -> None:
+    bad = textwrap.dedent(
+        """
+        from fieldkit.store.transaction import Transaction, connection
+        import fieldkit.store.transaction
+        from fieldkit.store import transaction
+        with vault.read() as tx:
+            tx._connection.execute("DELETE FROM visit")
+            transaction.connection(tx)
+            Transaction(raw)
+        """
+    )
+    assert len(_reaches_into_a_transaction(bad)) == 6
+    fine = "from fieldkit.store.transaction import Transaction\ndef f(tx: Transaction): ...\n"
+    assert _reaches_into_a_transaction(fine) == []
+
+
+def test_nothing_above_the_store_reaches_the_connection_inside_a_transaction() -> None:
+    src = Path(__file__).resolve().parent.parent / "src" / "fieldkit"
+    files = [src / "cli.py"]
+    for package in ABOVE_THE_STORE:
+        files += sorted((src / package).rglob("*.py"))
+    assert len(files) > 40
+    reaching = {
+        str(f.relative_to(src)): where
+        for f in files
+        if (where := _reaches_into_a_transaction(f.read_text(encoding="utf-8")))
+    }
+    assert reaching == {}

@@ -13,6 +13,7 @@ from tests.factories import PASSPHRASE, person, place, visit
 
 from fieldkit.services.settings import SettingsService
 from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, Vault
 
 FIELDKIT = [sys.executable, "-m", "fieldkit.cli"]
@@ -166,7 +167,8 @@ def test_import_then_export_round_trips_and_export_is_logged(
         from fieldkit.store.schema import AuditEntry
 
         exports = (
-            conn.execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
+            connection(conn)
+            .execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
             .scalars()
             .all()
         )

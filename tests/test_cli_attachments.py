@@ -17,6 +17,7 @@ from tests.factories import PASSPHRASE, visit
 from fieldkit.domain.evidence import sha256
 from fieldkit.services.evidence import AttachmentService
 from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 FIELDKIT = [sys.executable, "-m", "fieldkit.cli"]
@@ -110,7 +111,8 @@ def test_attachment_get_writes_the_stored_bytes_and_logs_an_export(
     try:
         with vault.read() as conn:
             exported = (
-                conn.execute(text("SELECT record_id FROM audit_log WHERE action = 'export'"))
+                connection(conn)
+                .execute(text("SELECT record_id FROM audit_log WHERE action = 'export'"))
                 .scalars()
                 .all()
             )
@@ -159,13 +161,14 @@ def _check_after_crash(folder: Path, visit_id: str, acknowledged: dict[str, str]
             assert view.available
             assert sha256(service.open(attachment_id=view.id)) == view.sha256
         with vault.read() as conn:
-            orphans = conn.execute(
+            counted = connection(conn).execute(
                 text(
                     "SELECT count(*) FROM blob WHERE sha256 NOT IN "
                     "(SELECT sha256 FROM attachment UNION "
                     "SELECT thumbnail_sha256 FROM attachment WHERE thumbnail_sha256 IS NOT NULL)"
                 )
-            ).scalar_one()
+            )
+            orphans = counted.scalar_one()
         assert orphans == 0, "a file without its record was left behind"
         return len(listed)
     finally:

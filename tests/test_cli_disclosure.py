@@ -20,6 +20,7 @@ from fieldkit.services.intelligence import IntelligenceService, ReportName, Scop
 from fieldkit.services.transfer import EXPORT_BATCH
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 FIELDKIT = [sys.executable, "-m", "fieldkit.cli"]
@@ -60,7 +61,7 @@ def _log(folder: Path, action: str) -> list[tuple[str | None, str | None]]:
     vault = Vault.unlock(folder, passphrase=PASSPHRASE)
     try:
         with vault.read() as conn:
-            rows = conn.execute(
+            rows = connection(conn).execute(
                 select(AuditEntry.record_id, AuditEntry.reason)
                 .where(AuditEntry.action == action)
                 .order_by(AuditEntry.seq)

@@ -20,6 +20,7 @@ from fieldkit.services.transfer import import_records
 from fieldkit.store import document_files
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
@@ -86,7 +87,8 @@ def test_letter_for_a_red_warning_is_written_recorded_kept_and_logged(
         (document,) = documents
         assert document_files.load(conn, document.id) == out.read_bytes()
         logged = (
-            conn.execute(select(AuditEntry.action).where(AuditEntry.reason == "red_letter made"))
+            connection(conn)
+            .execute(select(AuditEntry.action).where(AuditEntry.reason == "red_letter made"))
             .scalars()
             .all()
         )
@@ -179,7 +181,8 @@ def _logged(folder: Path, action: str, reason: str) -> list[str | None]:
     vault = Vault.unlock(folder, passphrase=PASSPHRASE)
     with vault.read() as conn:
         found = (
-            conn.execute(
+            connection(conn)
+            .execute(
                 select(AuditEntry.record_id).where(
                     AuditEntry.action == action, AuditEntry.reason == reason
                 )

@@ -16,6 +16,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.store import replica
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
@@ -73,11 +74,15 @@ def test_people_merge_repoints_links_keeps_both_records_and_logs_it(tmp_path: Pa
             duplicate = repo.require(RecordType.PERSON, ids["dup"])
             assert duplicate.fields["merged_into"] == ids["keep"]
             assert duplicate.fields["given_name"] == "Zoe"
-            logged = conn.execute(
-                select(AuditEntry.record_id).where(
-                    AuditEntry.reason.startswith("Merge of two records of one person")
+            logged = (
+                connection(conn)
+                .execute(
+                    select(AuditEntry.record_id).where(
+                        AuditEntry.reason.startswith("Merge of two records of one person")
+                    )
                 )
-            ).scalars()
+                .scalars()
+            )
             assert set(logged) == {ids["dup"], ids["visit"], ids["warning"]}
     finally:
         vault.lock()

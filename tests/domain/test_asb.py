@@ -14,6 +14,7 @@ from fieldkit.domain.asb import (
     case_reference,
     device_code,
     review_overdue,
+    to_discuss,
 )
 from fieldkit.domain.records import ValidationError, validate_fields
 
@@ -143,3 +144,29 @@ def test_an_action_must_be_given_to_someone() -> None:
             "asb_action",
             {"case_id": str(uuid.uuid4()), "what": "Letter drop", "district": "rural"},
         )
+
+
+@pytest.mark.parametrize(
+    ("status", "high_risk", "overdue_actions", "review_late", "discussed"),
+    [
+        ("open", False, 0, False, False),
+        ("open", True, 0, False, True),
+        ("open", False, 2, False, True),
+        ("open", False, 0, True, True),
+        ("closed", True, 3, True, False),
+        (None, True, 0, False, True),
+    ],
+    ids=["quiet", "high-risk", "behind-on-actions", "review-late", "closed", "no-status"],
+)
+def test_a_group_discusses_open_cases_that_are_high_risk_behind_or_late_for_review(
+    status: str | None, high_risk: bool, overdue_actions: int, review_late: bool, discussed: bool
+) -> None:
+    assert (
+        to_discuss(
+            status=status,
+            high_risk=high_risk,
+            overdue_actions=overdue_actions,
+            review_overdue=review_late,
+        )
+        is discussed
+    )

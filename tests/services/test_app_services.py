@@ -25,6 +25,7 @@ from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
 
@@ -150,7 +151,8 @@ def test_opening_a_profile_logs_a_consultation_and_shows_flags(
     assert profile.standings[0].stage == "No warning standing"
     with vault.read() as conn:
         actions = [
-            (r.action, r.record_id) for r in conn.execute(AuditEntry.__table__.select()).fetchall()
+            (r.action, r.record_id)
+            for r in connection(conn).execute(AuditEntry.__table__.select()).fetchall()
         ]
     assert (audit.AuditAction.VIEW.value, jan.id) in actions
 
@@ -286,7 +288,7 @@ def test_offline_sync_says_what_to_do_and_counts_unsynced(workspace: Workspace) 
 
 def _printed_log(vault: Vault) -> list[tuple[str, str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             AuditEntry.__table__.select()
             .where(AuditEntry.action.in_(["print", "complete"]))
             .order_by(AuditEntry.seq)

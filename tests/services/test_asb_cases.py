@@ -14,6 +14,7 @@ from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.asb_cases import CaseFilter
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 HIGH = {
@@ -265,9 +266,11 @@ def test_opening_a_case_is_logged_as_a_consultation(workspace: Workspace, vault:
     case_id = workspace.asb.open_case(title="Noise", category="nuisance", district="rural")
     workspace.asb.case(case_id)
     with vault.read() as conn:
-        logged = conn.execute(
-            select(AuditEntry.action).where(AuditEntry.record_id == case_id)
-        ).scalars()
+        logged = (
+            connection(conn)
+            .execute(select(AuditEntry.action).where(AuditEntry.record_id == case_id))
+            .scalars()
+        )
         assert "view" in list(logged)
 
 

@@ -16,6 +16,7 @@ from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
 from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
@@ -64,12 +65,14 @@ def test_each_attachment_is_an_exhibit_with_its_reference_caption_and_hash(
         every = " ".join(pages)
         with vault.read() as conn:
             printed = set(
-                conn.execute(
+                connection(conn)
+                .execute(
                     text(
                         "SELECT record_id FROM audit_log WHERE record_type = 'attachment' "
                         "AND action IN ('print', 'export')"
                     )
-                ).scalars()
+                )
+                .scalars()
             )
         images = sum(len(page.images) for page in reader.pages)
     finally:

@@ -20,6 +20,7 @@ from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import replica
 from fieldkit.store.records import NewRecord
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 RECEIVED = date(2026, 11, 27)  # a Friday: ten working days on is Friday 11 December
@@ -186,7 +187,8 @@ def test_the_outcome_letter_tells_the_applicant_the_threshold_review_and_outcome
     with vault.read() as conn:
         documents = vault.records(conn).where(RecordType.DOCUMENT, "subject_id", [trigger_id])
         logged = (
-            conn.execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
+            connection(conn)
+            .execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
             .scalars()
             .all()
         )

@@ -14,6 +14,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.store import replica
 from fieldkit.store.replica import CachedConflict
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 KEPT_HLC = "001795000000000:0000:device-a"
@@ -72,9 +73,13 @@ def test_opening_a_conflict_is_logged_as_a_look_at_the_record(setup: tuple[Vault
     vault, record_id = setup
     _service(vault).open(7)
     with vault.read() as conn:
-        views = conn.execute(
-            select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
-        ).all()
+        views = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
+            )
+            .all()
+        )
     assert [tuple(v) for v in views] == [(record_id, "conflict review")]
 
 

@@ -18,6 +18,7 @@ from fieldkit.services.disclosure import (
 )
 from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
@@ -37,7 +38,7 @@ def _mode(path: Path) -> int:
 
 def _log(vault: Vault) -> list[tuple[str, str | None, str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(
                 AuditEntry.action, AuditEntry.record_id, AuditEntry.reason, AuditEntry.recipient
             ).order_by(AuditEntry.seq)

@@ -20,6 +20,7 @@ from fieldkit.services.settings import SettingsService
 from fieldkit.store import blobs, replica
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
@@ -29,12 +30,12 @@ def _visit(vault: Vault, **overrides: object) -> str:
 
 def _blob_count(vault: Vault) -> int:
     with vault.read() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM blob")).scalar_one())
+        return int(connection(conn).execute(text("SELECT count(*) FROM blob")).scalar_one())
 
 
 def _audit(vault: Vault, action: str) -> list[str]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             text("SELECT record_id FROM audit_log WHERE action = :a ORDER BY seq"), {"a": action}
         )
         return [str(r[0]) for r in rows]
@@ -163,7 +164,7 @@ def test_a_record_leaving_the_users_scope_takes_its_files_with_it(vault: Vault) 
     with vault.write() as conn:
         replica.purge(conn, [("visit", visit_id)])
     with vault.read() as conn:
-        left = conn.execute(text("SELECT count(*) FROM attachment")).scalar_one()
+        left = connection(conn).execute(text("SELECT count(*) FROM attachment")).scalar_one()
     assert left == 0
     assert _blob_count(vault) == 0
 
@@ -188,7 +189,10 @@ def test_a_file_still_arriving_is_listed_but_cannot_be_opened_until_whole(vault:
     pieces = [stored[i : i + 256 * 1024] for i in range(0, len(stored), 256 * 1024)]
     assert len(pieces) > 1
     with vault.write() as conn:  # as a laptop that received the record but not yet its file
-        conn.execute(text("DELETE FROM blob_chunk")), conn.execute(text("DELETE FROM blob"))
+        (
+            connection(conn).execute(text("DELETE FROM blob_chunk")),
+            connection(conn).execute(text("DELETE FROM blob")),
+        )
         blobs.begin_incoming(conn, view.sha256, size=len(stored), chunk_size=256 * 1024, at="t")
     [listed] = service.list_for(owner_type="visit", owner_id=visit_id)
     assert not listed.available
@@ -210,7 +214,7 @@ def test_vault_check_finds_a_file_whose_content_no_longer_matches_its_hash(vault
     AttachmentService(vault).attach(owner_type="visit", owner_id=visit_id, data=pdf())
     assert vault.check().ok
     with vault.write() as conn:
-        conn.execute(text("UPDATE blob_chunk SET data = X'00'"))
+        connection(conn).execute(text("UPDATE blob_chunk SET data = X'00'"))
     problems = vault.check().problems
     assert any("does not match" in p for p in problems)
 
@@ -222,7 +226,12 @@ def test_every_audit_entry_names_attachments_by_id_only(vault: Vault) -> None:
     )
     AttachmentService(vault).open(attachment_id=view.id)
     with vault.read() as conn:
-        reasons = conn.execute(text("SELECT coalesce(reason, '') FROM audit_log")).scalars().all()
+        reasons = (
+            connection(conn)
+            .execute(text("SELECT coalesce(reason, '') FROM audit_log"))
+            .scalars()
+            .all()
+        )
     assert not any("Example" in r for r in reasons)
     assert AuditEntry.__tablename__ == "audit_log"
     assert RecordType.ATTACHMENT.value == "attachment"

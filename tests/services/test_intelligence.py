@@ -29,6 +29,7 @@ from fieldkit.services.intelligence import (
 )
 from fieldkit.store.records import NewRecord
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 START = date(2026, 9, 7)
@@ -78,7 +79,7 @@ def service(vault: Vault) -> IntelligenceService:
 
 def _exports(vault: Vault) -> list[tuple[str, str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(AuditEntry.actor, AuditEntry.reason, AuditEntry.recipient).where(
                 AuditEntry.action == "export"
             )
@@ -182,7 +183,8 @@ def test_the_meeting_pack_shows_the_districts_pictures_and_is_logged(
     assert set(_exports(vault)) == {("amy.officer", reason, None)}
     with vault.read() as conn:
         named = set(
-            conn.execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
+            connection(conn)
+            .execute(select(AuditEntry.record_id).where(AuditEntry.action == "export"))
             .scalars()
             .all()
         )
@@ -216,14 +218,23 @@ def test_showing_a_list_that_names_people_is_logged_as_consulting_each_of_them(
 ) -> None:
     service.hotspots(period=period_ending(date(2026, 11, 27), 4))
     with vault.read() as conn:
-        assert conn.execute(select(AuditEntry.seq).where(AuditEntry.action == "view")).all() == []
+        assert (
+            connection(conn)
+            .execute(select(AuditEntry.seq).where(AuditEntry.action == "view"))
+            .all()
+            == []
+        )
 
     service.early_warning()
 
     with vault.read() as conn:
-        views = conn.execute(
-            select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
-        ).all()
+        views = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
+            )
+            .all()
+        )
     assert [tuple(v) for v in views] == [(planted["rising"], "intelligence: early warning")]
 
 
@@ -357,7 +368,7 @@ def test_exported_csv_and_meeting_pack_are_owner_only(
 
 def _log(vault: Vault) -> list[tuple[str, str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(AuditEntry.action, AuditEntry.record_id, AuditEntry.reason)
             .where(AuditEntry.action != "view")
             .order_by(AuditEntry.seq)

@@ -16,6 +16,7 @@ from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
@@ -78,18 +79,26 @@ def test_a_kept_document_reprinted_from_the_list_is_marked_and_its_print_logged(
         assert "REPRINT" in again
         assert first.strip() in again  # the served wording, untouched
     with vault.read() as conn:
-        printed = conn.execute(
-            AuditEntry.__table__.select().where(
-                AuditEntry.action == audit.AuditAction.PRINT.value,
-                AuditEntry.record_id == document_id,
+        printed = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.PRINT.value,
+                    AuditEntry.record_id == document_id,
+                )
             )
-        ).all()
-        viewed = conn.execute(
-            AuditEntry.__table__.select().where(
-                AuditEntry.action == audit.AuditAction.VIEW.value,
-                AuditEntry.record_id == document_id,
+            .all()
+        )
+        viewed = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.VIEW.value,
+                    AuditEntry.record_id == document_id,
+                )
             )
-        ).all()
+            .all()
+        )
     assert [(p.recipient, p.reason) for p in printed] == [
         ("Jan's support worker", "yellow_letter reprinted")
     ]

@@ -20,6 +20,7 @@ from fieldkit.services.meetings import MeetingService, NewAction, referrals_wait
 from fieldkit.services.transfer import export_records
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 DISTRICT = "huddersfield"
@@ -192,9 +193,15 @@ def test_minutes_name_attendees_decisions_and_actions_and_are_kept_and_logged(
         assert [(d.fields["kind"], d.fields["subject_type"]) for d in documents] == [
             ("meeting_minutes", "meeting")
         ]
-        logged = conn.execute(
-            select(AuditEntry.record_type, AuditEntry.reason).where(AuditEntry.action == "export")
-        ).all()
+        logged = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.record_type, AuditEntry.reason).where(
+                    AuditEntry.action == "export"
+                )
+            )
+            .all()
+        )
     assert ("meeting", "meeting_minutes made") in logged
     assert ("asb_action", "meeting_minutes made") in logged
 

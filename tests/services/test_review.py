@@ -19,6 +19,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.services.review import QueueFilter, ReviewRefused, ReviewService
 from fieldkit.store import replica
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 SCHEMES = load_schemes()
@@ -69,7 +70,7 @@ def _review(vault: Vault) -> ReviewService:
 
 def _audit(vault: Vault, action: str) -> list[tuple[str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == action)
         )
         return [(r.record_id, r.reason) for r in rows]

@@ -24,7 +24,7 @@ from fieldkit.store import document_files
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.records import RecordRepository
 from fieldkit.store.schema import AuditEntry
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 from fieldkit.store.vault import Vault
 
 SHA = "ab" * 32
@@ -173,7 +173,7 @@ def service(vault: Vault) -> SubjectAccessService:
 
 def _exports(vault: Vault) -> list[tuple[str | None, str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(AuditEntry.record_id, AuditEntry.reason, AuditEntry.recipient).where(
                 AuditEntry.action == "export"
             )
@@ -480,9 +480,15 @@ def test_both_files_are_owner_only_and_a_completion_counts_the_records(
     for path in (result.json_path, result.pdf_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with vault.read() as conn:
-        completed = conn.execute(
-            select(AuditEntry.reason, AuditEntry.recipient).where(AuditEntry.action == "complete")
-        ).all()
+        completed = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.reason, AuditEntry.recipient).where(
+                    AuditEntry.action == "complete"
+                )
+            )
+            .all()
+        )
     assert [tuple(c) for c in completed] == [(f"{REASON}: 10 records", "Data protection officer")]
 
 
@@ -495,9 +501,15 @@ def test_a_failed_rename_completes_the_logged_export_with_no_records(
     with pytest.raises(OSError, match="device removed"):
         service.export(ids["zoe"], folder=out, recipient="DPO")
     with vault.read() as conn:
-        completed = conn.execute(
-            select(AuditEntry.reason, AuditEntry.recipient).where(AuditEntry.action == "complete")
-        ).all()
+        completed = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.reason, AuditEntry.recipient).where(
+                    AuditEntry.action == "complete"
+                )
+            )
+            .all()
+        )
     assert [tuple(c) for c in completed] == [(f"{REASON}: 0 records", "DPO")]
     assert list(out.iterdir()) == []
 

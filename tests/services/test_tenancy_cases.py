@@ -16,6 +16,7 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit, replica
 from fieldkit.store.schema import AuditEntry, HistoryEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.sync.protocol import UserInfo
 
@@ -82,11 +83,15 @@ def test_closing_a_case_needs_an_outcome_and_keeps_the_earlier_version(
     view = workspace.tenancy.case(case_id)
     assert (view.status, view.outcome) == ("Closed", "Tenancy sustained with support")
     with vault.read() as conn:
-        history = conn.execute(
-            select(HistoryEntry.fields)
-            .where(HistoryEntry.record_id == case_id)
-            .order_by(HistoryEntry.replaced_at)
-        ).scalars()
+        history = (
+            connection(conn)
+            .execute(
+                select(HistoryEntry.fields)
+                .where(HistoryEntry.record_id == case_id)
+                .order_by(HistoryEntry.replaced_at)
+            )
+            .scalars()
+        )
         statuses = [f["status"] for f in history]
     assert statuses == ["open", "monitoring"]
 
@@ -162,11 +167,13 @@ def test_the_closure_notice_is_made_from_the_case_kept_and_logged(
     assert "Support workers" in text
     with vault.read() as conn:
         exported = set(
-            conn.execute(
+            connection(conn)
+            .execute(
                 select(AuditEntry.record_type).where(
                     AuditEntry.action == audit.AuditAction.EXPORT.value
                 )
-            ).scalars()
+            )
+            .scalars()
         )
     assert exported >= {"closure", "tenancy_case", "place"}
 

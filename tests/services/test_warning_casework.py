@@ -20,6 +20,7 @@ from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit, replica
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 SCHEME = "street_drinking_vagrancy"
@@ -129,12 +130,16 @@ def test_withdrawn_warning_stops_counting_and_the_proposal_goes_back_to_yellow(
         "Issued to the wrong person"
     ]
     with vault.read() as conn:
-        updates = conn.execute(
-            AuditEntry.__table__.select().where(
-                AuditEntry.action == audit.AuditAction.UPDATE.value,
-                AuditEntry.record_id == yellow.warning_id,
+        updates = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.UPDATE.value,
+                    AuditEntry.record_id == yellow.warning_id,
+                )
             )
-        ).all()
+            .all()
+        )
     assert len(updates) == 1
 
 
@@ -363,10 +368,14 @@ def test_a_letter_reprinted_from_the_profile_is_marked_and_its_print_logged(
     assert "Market Place, Dewsbury" in text  # the stored place, not a default
     assert "21:30" in text  # the behaviour's time, not the time of printing
     with vault.read() as conn:
-        printed = conn.execute(
-            AuditEntry.__table__.select().where(
-                AuditEntry.action == audit.AuditAction.PRINT.value,
-                AuditEntry.record_id == kept.id,
+        printed = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.PRINT.value,
+                    AuditEntry.record_id == kept.id,
+                )
             )
-        ).all()
+            .all()
+        )
     assert [p.recipient for p in printed] == ["Jan (copy asked for at the hub)"]

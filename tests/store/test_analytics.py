@@ -15,6 +15,7 @@ from fieldkit.domain.trends import Period, RisingRule
 from fieldkit.store import analytics
 from fieldkit.store.analytics import Scope
 from fieldkit.store.records import NewRecord
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -316,7 +317,7 @@ def test_closure_clocks_are_listed_soonest_first(vault: Vault) -> None:
 
 def test_a_fresh_vault_has_the_analytics_indexes(any_vault: Vault) -> None:
     with any_vault.read() as conn:
-        names = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master"))}
+        names = {row[0] for row in connection(conn).execute(text("SELECT name FROM sqlite_master"))}
     expected = {
         "ix_warning_issued_at",
         "ix_closure_status",

@@ -13,6 +13,7 @@ from tests.factories import PASSPHRASE
 from fieldkit.domain.evidence import CHUNK_SIZE, chunks, sha256
 from fieldkit.store import blobs
 from fieldkit.store.keyfile import TEST_KDF
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, Vault
 
 AT = "2026-11-27T12:00:00+00:00"
@@ -33,7 +34,7 @@ def _arriving(vault: Vault, data: bytes) -> tuple[str, list[tuple[int, bytes, st
 
 def _synchronous(vault: Vault) -> int:
     with vault.read() as conn:
-        return int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one())
+        return int(connection(conn).exec_driver_sql("PRAGMA synchronous").scalar_one())
 
 
 def test_a_batch_of_chunks_with_one_that_lies_keeps_none(vault: Vault) -> None:
@@ -53,12 +54,13 @@ def test_a_refetchable_write_skips_the_disk_only_for_itself(vault: Vault) -> Non
     digest, pieces = _arriving(vault, random.Random(2).randbytes(2 * CHUNK_SIZE))
     assert _synchronous(vault) == 2  # FULL: every ordinary commit waits for the disk
     with vault.write(refetchable=True) as conn:
-        assert int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one()) == 1  # NORMAL
+        synchronous = connection(conn).exec_driver_sql("PRAGMA synchronous").scalar_one()
+        assert int(synchronous) == 1  # NORMAL
         blobs.put_chunks(conn, digest, pieces)
     # The same pooled connection serves the next transaction: it is back to FULL.
     assert _synchronous(vault) == 2
     with vault.write() as conn:
-        assert int(conn.exec_driver_sql("PRAGMA synchronous").scalar_one()) == 2
+        assert int(connection(conn).exec_driver_sql("PRAGMA synchronous").scalar_one()) == 2
         assert blobs.finish(conn, digest)
 
 
@@ -81,6 +83,6 @@ def test_files_arriving_grow_the_log_and_are_folded_into_the_vault_once_at_the_e
     with vault.read() as conn:
         for data in files:
             assert blobs.read(conn, sha256(data)) == data
-        wal_pages = conn.execute(text("PRAGMA wal_autocheckpoint")).scalar_one()
+        wal_pages = connection(conn).execute(text("PRAGMA wal_autocheckpoint")).scalar_one()
     assert wal_pages == 1000  # automatic checkpoints are back for everything else
     assert vault.check().ok

@@ -17,6 +17,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, replica
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import RECORD_TABLES, person_name_key
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 RULES = Path(__file__).parents[2] / "resources" / "names"
@@ -31,7 +32,7 @@ def _keys(vault: Vault, person_id: str) -> set[str]:
     with vault.read() as conn:
         return {
             row[0]
-            for row in conn.execute(
+            for row in connection(conn).execute(
                 select(person_name_key.c.key).where(person_name_key.c.person_id == person_id)
             )
         }
@@ -126,7 +127,7 @@ def test_a_vault_from_before_name_keys_is_keyed_when_first_unlocked(tmp_path: Pa
     )
     table = RECORD_TABLES[RecordType.PERSON]
     with vault.write() as conn:
-        conn.execute(
+        connection(conn).execute(
             insert(table).values(
                 id=SERVER_ID,
                 given_name="Shabana",
@@ -140,6 +141,8 @@ def test_a_vault_from_before_name_keys_is_keyed_when_first_unlocked(tmp_path: Pa
     vault.lock()
     vault = Vault.unlock(tmp_path / "old", passphrase=PASSPHRASE, name_rules=rules)
     with vault.read() as conn:
-        assert conn.execute(select(func.count()).select_from(person_name_key)).scalar() > 0
+        assert (
+            connection(conn).execute(select(func.count()).select_from(person_name_key)).scalar() > 0
+        )
     assert _names(vault, "Shabana Choudhury") == ["Shabana Chaudhry"]
     vault.lock()

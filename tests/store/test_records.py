@@ -14,12 +14,15 @@ from fieldkit.services.records import RecordService
 from fieldkit.store import audit, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import AuditEntry, Change, HistoryEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 
 def _changes(vault: Vault) -> list[Change]:
     with vault.read() as conn:
-        rows = conn.execute(select(Change.__table__).order_by(Change.seq)).mappings().all()
+        rows = (
+            connection(conn).execute(select(Change.__table__).order_by(Change.seq)).mappings().all()
+        )
     return [Change(**dict(r)) for r in rows]
 
 
@@ -33,7 +36,7 @@ def test_create_writes_record_change_and_audit_in_one_go(any_vault: Vault) -> No
     assert change.base == {}
     Hlc.parse(change.hlc)
     with any_vault.read() as conn:
-        entries = conn.execute(select(AuditEntry.action, AuditEntry.record_id)).all()
+        entries = connection(conn).execute(select(AuditEntry.action, AuditEntry.record_id)).all()
     assert entries == [("create", created.id)]
 
 
@@ -46,7 +49,7 @@ def test_update_keeps_the_prior_version_and_logs_only_changed_fields(any_vault: 
     assert second.base == {"family_name": first.hlc}
     assert second.hlc > first.hlc
     with any_vault.read() as conn:
-        (history,) = conn.execute(select(HistoryEntry.__table__)).mappings().all()
+        (history,) = connection(conn).execute(select(HistoryEntry.__table__)).mappings().all()
     assert history["fields"]["family_name"] == "O'Brien"
     assert history["change_id"] == second.change_id
 
@@ -67,7 +70,7 @@ def test_invalid_update_writes_nothing(any_vault: Vault) -> None:
         service.update(record_type="place", record_id=created.id, changes={"colour": "red"})
     assert len(_changes(any_vault)) == 1
     with any_vault.read() as conn:
-        assert conn.execute(select(HistoryEntry.seq)).first() is None
+        assert connection(conn).execute(select(HistoryEntry.seq)).first() is None
 
 
 def test_a_batch_with_one_bad_record_stores_none_of_it(any_vault: Vault) -> None:
@@ -102,11 +105,15 @@ def test_viewing_a_record_is_logged_as_consultation(any_vault: Vault) -> None:
     created = service.create(record_type="person", fields=person())
     service.view(record_type="person", record_id=created.id, reason="case review")
     with any_vault.read() as conn:
-        last = conn.execute(
-            select(AuditEntry.actor, AuditEntry.action, AuditEntry.reason)
-            .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        ).one()
+        last = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.actor, AuditEntry.action, AuditEntry.reason)
+                .order_by(AuditEntry.seq.desc())
+                .limit(1)
+            )
+            .one()
+        )
     assert tuple(last) == ("bob.supervisor", "view", "case review")
 
 
@@ -117,7 +124,7 @@ def test_person_timeline_link_follows_visit_edits(any_vault: Vault) -> None:
     v = service.create(record_type="visit", fields=visit(person_ids=[a.id]))
     service.update(record_type="visit", record_id=v.id, changes={"person_ids": [b.id]})
     with any_vault.read() as conn:
-        links = conn.execute(text("SELECT person_id FROM visit_person")).scalars().all()
+        links = connection(conn).execute(text("SELECT person_id FROM visit_person")).scalars().all()
     assert links == [b.id]
 
 
@@ -158,7 +165,7 @@ def test_altered_removed_or_added_audit_entries_are_detected(
 ) -> None:
     vault = _audited_vault(any_vault)
     with vault.write() as conn:
-        conn.execute(text(tamper))
+        connection(conn).execute(text(tamper))
     with vault.read() as conn:
         report = audit.verify(conn)
     assert not report.ok

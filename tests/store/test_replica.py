@@ -10,6 +10,7 @@ from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType
 from fieldkit.services.records import RecordService
 from fieldkit.store import replica, search
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 SERVER_ID = "7a1f0c1e-0000-4000-8000-000000000001"
@@ -74,7 +75,7 @@ def test_pulled_record_never_overwrites_a_newer_unpushed_local_edit(any_vault: V
         replica.apply_pulled(conn, [pulled], at="t")
     with any_vault.read() as conn:
         after = any_vault.records(conn).require(RecordType.PERSON, SERVER_ID)
-        history = conn.execute(text("SELECT count(*) FROM record_history")).scalar()
+        history = connection(conn).execute(text("SELECT count(*) FROM record_history")).scalar()
     assert after.fields["family_name"] == "Local"
     assert after.fields["given_name"] == "Zed"
     assert history == 2  # the local edit, then the pull: nothing overwritten without trace
@@ -113,7 +114,8 @@ def test_purge_removes_record_history_links_index_and_pending_changes(any_vault:
             "change_log",
             "search_doc",
         ):
-            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table  # noqa: S608
+            count = text(f"SELECT count(*) FROM {table}")  # noqa: S608
+            assert connection(conn).execute(count).scalar() == 0, table
         assert replica.highest_change_seq(conn) == 3
 
 
@@ -171,7 +173,12 @@ def test_a_page_of_new_records_is_stored_in_bulk_with_links_and_index(any_vault:
     assert (outcome.inserted, outcome.updated) == (4, 0)
     with any_vault.read() as conn:
         assert len(search.find(conn, "bulk1")) == 1
-        links = conn.execute(text("SELECT person_id FROM visit_person ORDER BY 1")).scalars().all()
+        links = (
+            connection(conn)
+            .execute(text("SELECT person_id FROM visit_person ORDER BY 1"))
+            .scalars()
+            .all()
+        )
         stored = any_vault.records(conn).require(RecordType.PERSON, people[0].id)
     assert links == sorted([people[0].id, people[2].id])
     assert set(stored.versions.values()) == {"001764000000000:0000:srv"}
@@ -227,10 +234,12 @@ def test_a_page_of_changes_to_held_records_keeps_history_links_index_and_seal(
         assert len(search.find(conn, "after1")) == 1
         assert search.find(conn, "lampposts") == []
         assert len(search.find(conn, "benches", types=[RecordType.VISIT])) == 4
-        links = conn.execute(text("SELECT person_id FROM visit_person")).scalars().all()
-        history = conn.execute(
-            text("SELECT count(*) FROM record_history WHERE change_id = 'pulled'")
-        ).scalar_one()
+        links = connection(conn).execute(text("SELECT person_id FROM visit_person")).scalars().all()
+        history = (
+            connection(conn)
+            .execute(text("SELECT count(*) FROM record_history WHERE change_id = 'pulled'"))
+            .scalar_one()
+        )
         stored = any_vault.records(conn).require(RecordType.PERSON, people[2].id)
     assert sorted(links) == sorted([people[1].id, people[2].id] * 4)
     assert history == 7  # each record's replaced version, once
@@ -245,7 +254,7 @@ def test_field_versions_survive_being_packed_for_storage(any_vault: Vault) -> No
     service.update(record_type="person", record_id=created.id, changes={"given_name": "Zed"})
     with any_vault.read() as conn:
         stored = any_vault.records(conn).require(RecordType.PERSON, created.id)
-        raw = conn.execute(text("SELECT versions FROM person")).scalar_one()
+        raw = connection(conn).execute(text("SELECT versions FROM person")).scalar_one()
     assert set(stored.versions) == set(person()) | {
         "description",
         "flags",
@@ -273,7 +282,9 @@ def test_a_restored_vault_numbers_new_changes_past_what_the_server_saw(any_vault
 
 def _origin_count(any_vault: Vault) -> int:
     with any_vault.read() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM record_origin")).scalar_one())
+        return int(
+            connection(conn).execute(text("SELECT count(*) FROM record_origin")).scalar_one()
+        )
 
 
 def test_a_pulled_record_notes_its_author_and_when_it_arrived(any_vault: Vault) -> None:

@@ -15,6 +15,7 @@ from fieldkit.store import replica, seal
 from fieldkit.store.errors import VaultDamagedError
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.records import StoredRecord
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, Vault
 
 VIOLENT = "VIOLENT - DO NOT VISIT ALONE"
@@ -178,10 +179,12 @@ def test_a_record_changed_behind_the_seals_back_is_reported(vault: Vault) -> Non
         vault.records(conn).create("person", person(flags=[VIOLENT]))
     with vault.write() as conn:
         # What a spliced page amounts to: the row changes but the seal does not.
-        conn.execute(text("DROP TRIGGER seal_person_update"))
-        conn.execute(text("UPDATE person SET flags = '[]'"))
-        restored = seal.trigger_sql("person", seal.columns(conn, "person"))["seal_person_update"]
-        conn.exec_driver_sql(restored)
+        connection(conn).execute(text("DROP TRIGGER seal_person_update"))
+        connection(conn).execute(text("UPDATE person SET flags = '[]'"))
+        restored = seal.trigger_sql("person", seal.columns(connection(conn), "person"))[
+            "seal_person_update"
+        ]
+        connection(conn).exec_driver_sql(restored)
     assert not vault.verify_seal().ok
     problems = vault.check().problems
     assert len(problems) == 1
@@ -190,7 +193,7 @@ def test_a_record_changed_behind_the_seals_back_is_reported(vault: Vault) -> Non
 
 def test_a_missing_seal_trigger_is_reported_at_check_and_unlock(vault: Vault) -> None:
     with vault.write() as conn:
-        conn.execute(text("DROP TRIGGER seal_person_update"))
+        connection(conn).execute(text("DROP TRIGGER seal_person_update"))
     assert any("seal triggers" in p for p in vault.check().problems)
     folder = vault.folder
     vault.lock()
@@ -220,7 +223,7 @@ def test_unlock_refuses_counters_that_disagree_with_what_they_count(
         vault.records(conn).create("person", person())
     # Outside `write()`, which would save the clock again on commit.
     with vault.read() as conn:
-        conn.execute(text(statement))
+        connection(conn).execute(text(statement))
     folder = vault.folder
     vault.lock()
     with pytest.raises(VaultDamagedError, match=problem):

@@ -25,6 +25,7 @@ from fieldkit.store.errors import (
 )
 from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import Meta
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault, erase
 
 
@@ -198,7 +199,7 @@ def test_sqlcipher_memory_security_is_off_and_the_key_is_still_dropped_at_lock(
     vault = make_vault()
     for opened in (vault, Vault.unlock(vault.folder, passphrase=PASSPHRASE)):
         with opened.read() as conn:
-            assert conn.exec_driver_sql("PRAGMA cipher_memory_security").scalar() == "0"
+            assert connection(conn).exec_driver_sql("PRAGMA cipher_memory_security").scalar() == "0"
         key = opened._key
         opened.lock()
         assert key.wiped
@@ -235,17 +236,17 @@ def test_vault_from_the_first_schema_is_migrated_on_unlock_with_its_data(
 ) -> None:
     vault = make_vault(schema_revision="0001")
     with vault.read() as conn:
-        assert migrate.current_revision(conn) == "0001"
+        assert migrate.current_revision(connection(conn)) == "0001"
     # Write first-schema rows directly: the search index and link table don't exist yet.
     with vault.write() as conn:
-        conn.execute(
+        connection(conn).execute(
             text(
                 "INSERT INTO person (id, given_name, family_name, aliases, district, versions,"
                 " deleted, updated_hlc) VALUES ('0b9a8c2e-1111-4aaa-8bbb-000000000001', 'Łukasz',"
                 " 'Wiśniewski', '[\"Luke\"]', 'dewsbury_mirfield', '{}', 0, '0:0:x')"
             )
         )
-        conn.execute(
+        connection(conn).execute(
             text(
                 "INSERT INTO visit (id, occurred_at, district, kind, categories, person_ids,"
                 " narrative, actions, officer_id, sensitivity, versions, deleted, updated_hlc)"
@@ -258,9 +259,9 @@ def test_vault_from_the_first_schema_is_migrated_on_unlock_with_its_data(
     vault.lock()
     opened = Vault.unlock(vault.folder, passphrase=PASSPHRASE)
     with opened.read() as conn:
-        assert migrate.current_revision(conn) == migrate.head_revision()
+        assert migrate.current_revision(connection(conn)) == migrate.head_revision()
         hits = search.find(conn, "lukasz wisn")
-        links = conn.execute(text("SELECT person_id FROM visit_person")).scalars().all()
+        links = connection(conn).execute(text("SELECT person_id FROM visit_person")).scalars().all()
     assert [h.record_id for h in hits] == ["0b9a8c2e-1111-4aaa-8bbb-000000000001"]
     assert links == ["0b9a8c2e-1111-4aaa-8bbb-000000000001"]
     opened.lock()
@@ -272,7 +273,9 @@ def test_clock_survives_a_lock_so_later_changes_sort_after_earlier_ones(
     vault = make_vault()
     _fill(vault)
     with vault.read() as conn:
-        last = conn.execute(select(Meta.value).where(Meta.key == "hlc_last")).scalar_one()
+        last = (
+            connection(conn).execute(select(Meta.value).where(Meta.key == "hlc_last")).scalar_one()
+        )
     vault.lock()
     # A wall clock far in the past must not make new changes sort before old ones.
     from datetime import UTC, datetime
@@ -300,7 +303,7 @@ def test_database_errors_never_quote_the_values_written(vault: Vault) -> None:
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError) as caught, vault.write() as conn:
-        conn.execute(insert(Meta).values(key="vault_id", value="Jane Secretname"))
+        connection(conn).execute(insert(Meta).values(key="vault_id", value="Jane Secretname"))
     assert "Secretname" not in str(caught.value)
 
 

@@ -18,6 +18,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.services.sync_engine import SyncEngine, SyncOutcome, SyncReport
 from fieldkit.store import replica
 from fieldkit.store.schema import RECORD_TABLES
+from fieldkit.store.transaction import connection
 from fieldkit_server.models import Holding
 
 VIOLENT = ["VIOLENT - DO NOT VISIT ALONE"]
@@ -70,11 +71,15 @@ def splice_table_page(laptop: Laptop, old_copy: Path, table: str) -> None:
     """
     vault = laptop.open()
     with vault.read() as conn:
-        root = conn.execute(
-            text("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = :n"),
-            {"n": table},
-        ).scalar_one()
-        size = conn.execute(text("PRAGMA page_size")).scalar_one()
+        root = (
+            connection(conn)
+            .execute(
+                text("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = :n"),
+                {"n": table},
+            )
+            .scalar_one()
+        )
+        size = connection(conn).execute(text("PRAGMA page_size")).scalar_one()
     snapshot(laptop, laptop.folder.parent / f"{laptop.folder.name}-now.db")
     offset = (int(root) - 1) * int(size)
     old = old_copy.read_bytes()[offset : offset + int(size)]
@@ -88,7 +93,9 @@ def splice_table_page(laptop: Laptop, old_copy: Path, table: str) -> None:
 def row(laptop: Laptop, record_type: RecordType, record_id: str) -> dict[str, Any]:
     table = RECORD_TABLES[record_type]
     with laptop.open().read() as conn:
-        found = conn.execute(select(table).where(table.c.id == record_id)).mappings().one()
+        found = (
+            connection(conn).execute(select(table).where(table.c.id == record_id)).mappings().one()
+        )
     return dict(found)
 
 

@@ -16,6 +16,7 @@ from tests.sync.test_erasure_everywhere import sync_ok
 from fieldkit.domain.evidence import sha256
 from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.records import RecordService
+from fieldkit.store.transaction import connection
 from fieldkit_server.cli import main
 
 
@@ -84,7 +85,7 @@ def test_a_retention_erasure_takes_the_visits_photos_off_laptops_and_the_server(
         service = AttachmentService(laptop.open())
         assert service.open(attachment_id=kept_photo) == kept_bytes
         with laptop.open().read() as conn:
-            digests = set(conn.execute(text("SELECT sha256 FROM blob")).scalars())
+            digests = set(connection(conn).execute(text("SELECT sha256 FROM blob")).scalars())
         assert sha256(doomed_bytes) not in digests
     assert kept_visit in bob.records()
 

@@ -23,6 +23,7 @@ from fieldkit.services.evidence import AttachmentService, FileArriving
 from fieldkit.services.records import RecordService
 from fieldkit.services.sync_engine import SyncOutcome
 from fieldkit.store import blobs
+from fieldkit.store.transaction import connection
 
 HERE = Path(__file__).parent
 
@@ -119,7 +120,7 @@ def test_ten_4_mb_photos_cross_a_cutting_network_byte_identical_and_never_leave_
     assert cara.sync().outcome is SyncOutcome.OK
     assert not any(kind == "attachment" for kind, _ in cara.records().values())
     with cara.open().read() as conn:
-        assert conn.execute(text("SELECT count(*) FROM blob")).scalar_one() == 0
+        assert connection(conn).execute(text("SELECT count(*) FROM blob")).scalar_one() == 0
     token = server.login("cara")["token"]
     for digest in {sha256(v) for v in stored.values()}:
         for path in (f"/v1/files/{digest}", f"/v1/files/{digest}/chunks/0"):
@@ -146,7 +147,7 @@ def test_the_server_refuses_a_file_no_visible_record_names_and_a_chunk_that_lies
     [data] = stored.values()
     # The record goes first; its file is then sent. Here the file is held back to probe it.
     with amy.open().write() as conn:
-        conn.execute(text("UPDATE blob SET uploaded = 1"))
+        connection(conn).execute(text("UPDATE blob SET uploaded = 1"))
     assert amy.sync().outcome is SyncOutcome.OK
     digest = sha256(data)
     started = requests.put(
@@ -180,7 +181,7 @@ def test_a_file_whose_record_arrived_first_shows_as_arriving_until_its_file_does
     bob = laptops("bob", "bob", server.url)
     visit_id, stored = _attach_photos(amy, [photo(seed=4)])
     with amy.open().write() as conn:  # the record is pushed, the file not yet
-        conn.execute(text("UPDATE blob SET uploaded = 1"))
+        connection(conn).execute(text("UPDATE blob SET uploaded = 1"))
     assert amy.sync().outcome is SyncOutcome.OK
     report = bob.sync()
     assert report.outcome is SyncOutcome.OK
@@ -191,7 +192,7 @@ def test_a_file_whose_record_arrived_first_shows_as_arriving_until_its_file_does
     with pytest.raises(FileArriving):
         service.open(attachment_id=view.id)
     with amy.open().write() as conn:
-        conn.execute(text("UPDATE blob SET uploaded = 0"))
+        connection(conn).execute(text("UPDATE blob SET uploaded = 0"))
     assert amy.sync().files_uploaded == 2
     assert bob.sync().files_downloaded == 2
     assert _files_held(bob, visit_id) == stored
@@ -227,13 +228,13 @@ def test_kill_9_during_file_sync_loses_nothing_and_leaves_no_partial_file_readab
     assert amy.sync().outcome is SyncOutcome.OK
     assert bob.sync().outcome is SyncOutcome.OK
     with amy.open().read() as conn:  # every chunk of the photos and their thumbnails
-        chunks = int(conn.execute(text("SELECT count(*) FROM blob_chunk")).scalar_one())
+        chunks = int(connection(conn).execute(text("SELECT count(*) FROM blob_chunk")).scalar_one())
     assert chunks >= 9
     runs = 20
     for run in range(runs):
         with bob.open().write() as conn:  # fetched again from nothing each run
-            conn.execute(text("DELETE FROM blob_chunk"))
-            conn.execute(text("DELETE FROM blob"))
+            connection(conn).execute(text("DELETE FROM blob_chunk"))
+            connection(conn).execute(text("DELETE FROM blob"))
         bob.close()
         stop_after = 1 + run % (chunks - 1)
         child = subprocess.Popen(
@@ -287,7 +288,7 @@ def test_a_file_the_server_describes_wrongly_is_not_kept_and_the_records_still_s
     [view] = service.list_for(owner_type="visit", owner_id=visit_id)
     assert not view.available
     with bob.open().read() as conn:
-        assert conn.execute(text("SELECT count(*) FROM blob")).scalar_one() == 0
+        assert connection(conn).execute(text("SELECT count(*) FROM blob")).scalar_one() == 0
     assert bob.open().check().ok
     assert stored
 
@@ -303,7 +304,7 @@ def test_a_batch_of_chunks_with_one_that_lies_keeps_none_and_a_good_batch_makes_
     _visit_id, stored = _attach_photos(amy, [photo(width=800, height=800, seed=61)])
     [data] = stored.values()
     with amy.open().write() as conn:  # the record goes; its file is held back to probe the server
-        conn.execute(text("UPDATE blob SET uploaded = 1"))
+        connection(conn).execute(text("UPDATE blob SET uploaded = 1"))
     assert amy.sync().outcome is SyncOutcome.OK
     headers = {"Authorization": f"Bearer {server.login('amy')['token']}"}
     digest = sha256(data)

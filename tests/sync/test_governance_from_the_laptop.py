@@ -16,6 +16,7 @@ from tests.sync.test_erasure_everywhere import KEPT, PLANTED, decrypted_file, sy
 from fieldkit.services.governance import GovernanceRefused, GovernanceService, NeedsServer
 from fieldkit.services.records import RecordService
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.sync.transport import Transport, TransportConfig
 
 #: Far enough ahead that everything made today is due.
@@ -117,7 +118,9 @@ def test_a_partnership_subject_access_is_kept_in_the_vault_and_logged_as_an_expo
     assert kept.reference in text
     assert KEPT in " ".join(text.split())
     with gina.open().read() as conn:
-        events = list(conn.execute(select(AuditEntry).where(AuditEntry.action == "export")))
+        events = list(
+            connection(conn).execute(select(AuditEntry).where(AuditEntry.action == "export"))
+        )
     assert subject.id in {e.record_id for e in events}
     assert all(e.recipient == "the data subject" for e in events)
     assert not list(gina.folder.rglob("*.pdf")), "the PDF is kept only inside the vault"

@@ -32,6 +32,7 @@ from fieldkit.services.sync_port import OfflineSyncController
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.review_view import ReviewView
 from fieldkit.ui.today_view import TodayView
@@ -220,11 +221,15 @@ def test_a_warning_from_risk_marker_to_reprint_on_the_real_screens(
     assert people.reprint_button.isEnabled()
     _act(qtbot, people, lambda: people.reprint_selected("Jan Kowalski, asked for a copy"))
     with vault.read() as conn:
-        printed = conn.execute(
-            select(AuditEntry.recipient, AuditEntry.record_id).where(
-                AuditEntry.action == audit.AuditAction.PRINT.value
+        printed = (
+            connection(conn)
+            .execute(
+                select(AuditEntry.recipient, AuditEntry.record_id).where(
+                    AuditEntry.action == audit.AuditAction.PRINT.value
+                )
             )
-        ).all()
+            .all()
+        )
         kept = [r for (r, _id) in printed]
     assert kept == ["Jan Kowalski, asked for a copy"]
     reprint = ws.documents.pdf(printed[0][1])

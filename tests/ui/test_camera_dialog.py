@@ -23,6 +23,7 @@ from tests.factories import visit
 
 from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.records import RecordService
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.camera_dialog import CameraDialog, image_bytes
 from fieldkit.ui.evidence_strip import EvidenceStrip, camera_available
@@ -176,7 +177,7 @@ def test_a_photo_taken_is_attached_through_the_evidence_path_and_nothing_reaches
 
     # Neither the frame as captured, nor as stored, nor its thumbnail was written in plain.
     with vault.read() as conn:
-        thumb = conn.execute(
+        thumb = connection(conn).execute(
             text("SELECT data FROM blob_chunk WHERE sha256 = :s"), {"s": view.thumbnail_sha256}
         ).scalar_one()
     needles = [

@@ -21,6 +21,7 @@ from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import open_workspace
 from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
@@ -223,8 +224,14 @@ def test_a_visits_letter_and_leaflet_are_reprinted_from_the_visit_in_its_editor(
         else:  # the leaflet of the services given at the visit
             assert "Oakes Youth Club" in sent
     with vault.read() as conn:
-        printed = conn.execute(
-            AuditEntry.__table__.select().where(AuditEntry.action == audit.AuditAction.PRINT.value)
-        ).all()
+        printed = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.PRINT.value
+                )
+            )
+            .all()
+        )
     assert [p.recipient for p in printed][-2:] == ["Jan's support worker", "Jan, a spare copy"]
     assert [p.reason for p in printed][-1] == "signposting_leaflet reprinted"

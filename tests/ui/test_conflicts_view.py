@@ -17,6 +17,7 @@ from fieldkit.services.conflicts import ConflictService
 from fieldkit.services.records import RecordService
 from fieldkit.store import attestation, replica
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.conflicts_view import RESOLVED, ConflictsView
 from fieldkit.ui.workers import Workers
@@ -83,7 +84,7 @@ def held(vault: Vault, person_id: str) -> dict[str, object]:
 
 def views_logged(vault: Vault) -> list[tuple[str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
         )
         return [(r.record_id, r.reason) for r in rows]

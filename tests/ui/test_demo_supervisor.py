@@ -25,6 +25,7 @@ from fieldkit.demo.generator import planted_records
 from fieldkit.domain.records import RecordType
 from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.shell import CONFLICTS, INTELLIGENCE, REVIEW, MainWindow
@@ -127,7 +128,10 @@ def test_the_demo_supervisor_reviews_settles_sees_evaluates_and_exports(
     vault = Vault.unlock(vaults / "demo.supervisor", passphrase=passphrase)
     try:
         with vault.read() as conn:
-            logged = {(a, r) for a, r in conn.execute(select(AuditEntry.action, AuditEntry.reason))}
+            logged = {
+                (a, r)
+                for a, r in connection(conn).execute(select(AuditEntry.action, AuditEntry.reason))
+            }
             reviewed = {
                 str(r.fields["subject_id"]) for r in vault.records(conn).iter_all(RecordType.REVIEW)
             }

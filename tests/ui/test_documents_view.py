@@ -14,6 +14,7 @@ from tests.ui.test_officer_day import first_run
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.ui.shell import TENANCY, MainWindow
 
 pytestmark = pytest.mark.gui
@@ -60,12 +61,16 @@ def test_a_document_is_found_opened_and_reprinted_from_the_document_list(
         view.reprint_selected("Ola, a copy at the hub")
     vault = ws.records._vault  # type: ignore[attr-defined]
     with vault.read() as conn:
-        printed = conn.execute(
-            AuditEntry.__table__.select().where(
-                AuditEntry.action == audit.AuditAction.PRINT.value,
-                AuditEntry.record_id == chosen,
+        printed = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.PRINT.value,
+                    AuditEntry.record_id == chosen,
+                )
             )
-        ).all()
+            .all()
+        )
     assert [p.recipient for p in printed] == ["Ola, a copy at the hub"]
     with qtbot.waitSignal(window.locked, timeout=WAIT):
         window.lock()

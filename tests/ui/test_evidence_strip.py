@@ -12,6 +12,7 @@ from tests.factories import visit
 
 from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.records import RecordService
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.evidence_strip import EvidenceStrip, EvidenceViewer, camera_available
 from fieldkit.ui.workers import Workers
@@ -55,9 +56,13 @@ def test_attaching_shows_a_thumbnail_and_opening_it_renders_from_memory(
     assert view.sha256 in viewer.details.text()
     # Nothing of the photo or its thumbnail was written where Qt or Python put temporary files.
     with vault.read() as conn:
-        thumb = conn.execute(
-            text("SELECT data FROM blob_chunk WHERE sha256 = :s"), {"s": view.thumbnail_sha256}
-        ).scalar_one()
+        thumb = (
+            connection(conn)
+            .execute(
+                text("SELECT data FROM blob_chunk WHERE sha256 = :s"), {"s": view.thumbnail_sha256}
+            )
+            .scalar_one()
+        )
     needles = [data[len(data) // 2 : len(data) // 2 + 48], thumb[len(thumb) // 2 :][:48]]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fieldkit"
     assert _searched([vault.folder, cache], needles) == []
@@ -69,7 +74,7 @@ def test_a_file_whose_content_has_not_arrived_reads_file_arriving(
     visit_id = RecordService(vault).create(record_type="visit", fields=visit()).id
     AttachmentService(vault).attach(owner_type="visit", owner_id=visit_id, data=pdf())
     with vault.write() as conn:  # as on a laptop that has the record but not yet the file
-        conn.execute(text("UPDATE blob SET complete = 0"))
+        connection(conn).execute(text("UPDATE blob SET complete = 0"))
     workers = Workers()
     strip = EvidenceStrip(AttachmentService(vault), workers)
     qtbot.addWidget(strip)

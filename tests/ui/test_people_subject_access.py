@@ -20,6 +20,7 @@ from fieldkit.services.people import PeopleService
 from fieldkit.services.records import RecordService
 from fieldkit.services.subject_access import SubjectAccessService
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.workers import Workers
@@ -46,7 +47,7 @@ def _plant(vault: Vault) -> dict[str, str]:
 def _exports(vault: Vault) -> int:
     with vault.read() as conn:
         query = select(func.count()).where(AuditEntry.action == "export")
-        return int(conn.execute(query).scalar_one())
+        return int(connection(conn).execute(query).scalar_one())
 
 
 def _view(qtbot: QtBot, vault: Vault, folder: Path) -> PeopleView:

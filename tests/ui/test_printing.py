@@ -42,6 +42,7 @@ from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.settings_view import SettingsView
@@ -363,12 +364,16 @@ def test_a_letter_printed_from_the_warning_screen_through_qt_is_logged_and_remem
     document = view.current_document()
     assert document is not None
     with vault.read() as conn:
-        prints = conn.execute(
-            AuditEntry.__table__.select().where(
-                AuditEntry.action == audit.AuditAction.PRINT.value,
-                AuditEntry.record_id == document.id,
+        prints = (
+            connection(conn)
+            .execute(
+                AuditEntry.__table__.select().where(
+                    AuditEntry.action == audit.AuditAction.PRINT.value,
+                    AuditEntry.record_id == document.id,
+                )
             )
-        ).all()
+            .all()
+        )
     assert len(prints) == 1
 
 

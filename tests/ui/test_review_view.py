@@ -21,6 +21,7 @@ from fieldkit.services.records import RecordService
 from fieldkit.services.review import ReviewService
 from fieldkit.store import replica
 from fieldkit.store.schema import AuditEntry
+from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 from fieldkit.ui.multi_choice import MultiChoice
 from fieldkit.ui.record_editor import RecordEditor
@@ -52,7 +53,7 @@ def make_screen(qtbot: QtBot, service: ReviewService) -> Callable[[], ReviewView
 
 def views_logged(vault: Vault) -> list[tuple[str | None, str | None]]:
     with vault.read() as conn:
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(AuditEntry.record_id, AuditEntry.reason).where(AuditEntry.action == "view")
         )
         return [(r.record_id, r.reason) for r in rows]

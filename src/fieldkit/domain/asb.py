@@ -72,6 +72,24 @@ def review_overdue(fields: Mapping[str, object], *, today: date) -> bool:
     )
 
 
+def to_discuss(
+    *, status: str | None, high_risk: bool, overdue_actions: int, review_overdue: bool
+) -> bool:
+    """Whether a problem-solving group should discuss a case.
+
+    Args:
+        status: The case's status value.
+        high_risk: Whether someone's latest risk assessment on the case is high.
+        overdue_actions: How many of its open actions are past their due date.
+        review_overdue: Whether the case has passed its next review date (`review_overdue`).
+
+    Returns:
+        True for a case that is not closed and is high risk, behind on actions or overdue for
+        review.
+    """
+    return status != AsbStatus.CLOSED and (high_risk or overdue_actions > 0 or review_overdue)
+
+
 def reassessment_overdue(fields: Mapping[str, object], *, today: date) -> bool:
     """Whether a case that is not closed has passed the date its risk must be assessed again."""
     due = fields.get("reassess_by")

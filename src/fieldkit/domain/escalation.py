@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from fieldkit.domain.legal_clocks import LONDON, add_calendar_months, format_date, require_aware
 from fieldkit.domain.schemes import Enforcement, Level, Scheme
+from fieldkit.domain.trends import stored_moment
 from fieldkit.domain.vocabulary import WarningStatus
 
 
@@ -229,3 +230,143 @@ def _either(options: Sequence[str]) -> str:
     if len(options) == 1:
         return options[0]
     return f"{', '.join(options[:-1])} or {options[-1]}"
+
+
+# The warnings pipeline -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The warning a person stands on under one scheme now, and until when it stands."""
+
+    person_id: str
+    scheme_id: str
+    warning: WarningFact
+    until: datetime
+
+
+@dataclass(frozen=True)
+class DueStep:
+    """Someone seen again while a warning stands: the facts of their next step on the ladder."""
+
+    person_id: str
+    scheme_id: str
+    #: The level they stand at now.
+    stage: Level
+    #: The level to give next, or None when the next step is the scheme's enforcement.
+    next_level: Level | None
+    #: How often they were seen after the warning they stand on was given.
+    encounters: int
+    #: When they were last seen (stored-datetime text, as the sightings were given).
+    last_seen: str
+    given_on: datetime
+    stands_until: datetime
+
+
+def standing_warnings(
+    history: Mapping[tuple[str, str], Sequence[WarningFact]],
+    schemes: Mapping[str, Scheme],
+    *,
+    now: datetime,
+) -> list[Standing]:
+    """Where each person stands under each scheme: their highest warning still standing.
+
+    Args:
+        history: Each (person id, scheme id)'s warnings (withdrawn ones already left out).
+        schemes: The schemes by id; every scheme id in ``history`` is one of them.
+        now: The moment the pipeline is drawn at.
+
+    Returns:
+        One entry per (person, scheme) with a warning standing at ``now``, in ``history``'s
+        order; among equal levels the latest given counts.
+    """
+    standing: list[Standing] = []
+    for (person_id, scheme_id), facts in history.items():
+        scheme = schemes[scheme_id]
+        live = [(scheme.rank(f.level), f) for f in facts if now < warning_stands_until(scheme, f)]
+        if not live:
+            continue
+        _, current = max(live, key=lambda pair: (pair[0], pair[1].issued_at))
+        standing.append(
+            Standing(person_id, scheme_id, current, warning_stands_until(scheme, current))
+        )
+    return standing
+
+
+def people_at_each_level(standing: Sequence[Standing]) -> dict[tuple[str, str], int]:
+    """How many people stand at each (scheme id, level id)."""
+    counts: dict[tuple[str, str], int] = {}
+    for entry in standing:
+        key = (entry.scheme_id, entry.warning.level)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def due_to_move_on(
+    standing: Sequence[Standing],
+    history: Mapping[tuple[str, str], Sequence[WarningFact]],
+    schemes: Mapping[str, Scheme],
+    sightings: Mapping[str, Sequence[str]],
+    *,
+    now: datetime,
+) -> list[DueStep]:
+    """Who is due to move on: seen again after the warning they stand on was given.
+
+    Under every scheme a further breach within the window brings the next step, which is what
+    `next_step` proposes for the person's whole history.
+
+    Args:
+        standing: Where people stand (`standing_warnings`).
+        history: The same warning history `standing` was drawn from.
+        schemes: The schemes by id.
+        sightings: Each person's visit times as stored-datetime text (`trends.stored_moment`).
+        now: The moment the pipeline is drawn at.
+
+    Returns:
+        The people due, most recently seen first (then by person id, descending).
+    """
+    due: list[DueStep] = []
+    for entry in standing:
+        given = stored_moment(entry.warning.issued_at)
+        after = [at for at in sightings.get(entry.person_id, ()) if at > given]
+        if not after:
+            continue
+        scheme = schemes[entry.scheme_id]
+        proposal = next_step(scheme, history[(entry.person_id, entry.scheme_id)], now=now)
+        due.append(
+            DueStep(
+                person_id=entry.person_id,
+                scheme_id=entry.scheme_id,
+                stage=scheme.levels[scheme.rank(entry.warning.level)],
+                next_level=proposal.proposed_level,
+                encounters=len(after),
+                last_seen=max(after),
+                given_on=entry.warning.issued_at,
+                stands_until=entry.until,
+            )
+        )
+    due.sort(key=lambda d: (d.last_seen, d.person_id), reverse=True)
+    return due
+
+
+def describe_due(
+    *, encounters: int, stage: str, given_on: datetime, until: datetime, next_step: str
+) -> str:
+    """Why someone is due to move on, in words.
+
+    Args:
+        encounters: How often they were seen since the warning was given.
+        stage: The name of the level they stand at.
+        given_on: When that warning was given.
+        until: Until when it stands.
+        next_step: The name of the next step (a level, or the scheme's enforcement).
+
+    Returns:
+        One sentence, e.g. "Seen 2 times since Yellow warning was given on 1 October 2026,
+        while it stands (until 1 April 2027): next step Red warning."
+    """
+    times = "time" if encounters == 1 else "times"
+    return (
+        f"Seen {encounters} {times} since {stage} was given on {format_date(given_on)}, "
+        f"while it stands (until {format_date(until)}): next step {next_step}."
+    )

@@ -81,6 +81,23 @@ def labelled_vocabularies() -> tuple[type[Vocabulary], ...]:
     return tuple(_LABELS)
 
 
+#: How a person or place a record names reads when its own record is not held here.
+_UNKNOWN: Final = {"person": "Unknown person", "place": "Unknown place"}
+
+
+def subject_name(kind: str, known: str | None) -> str:
+    """A person's or place's name as shown: the recorded one, or words saying it is unknown.
+
+    Args:
+        kind: "person" or "place".
+        known: The name as recorded, or None (or empty) if none is held.
+
+    Returns:
+        The name to show.
+    """
+    return known or _UNKNOWN.get(kind, f"Unknown {kind}")
+
+
 def plain_words(value: str) -> str:
     """An identifier as plain words ("street_drinking" → "Street drinking"), for unknown values."""
     words = value.replace("_", " ").replace("-", " ").strip()

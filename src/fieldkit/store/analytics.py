@@ -18,8 +18,15 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, text
 
-from fieldkit.domain.escalation import WarningFact, next_step, warning_stands_until
+from fieldkit.domain.escalation import (
+    WarningFact,
+    describe_due,
+    due_to_move_on,
+    people_at_each_level,
+    standing_warnings,
+)
 from fieldkit.domain.legal_clocks import (
+    ClockName,
     add_calendar_months,
     closure_clocks,
     closure_facts,
@@ -38,9 +45,9 @@ from fieldkit.domain.trends import (
     stored_moment,
     weekly_series,
 )
-from fieldkit.domain.vocabulary import ClosureStatus, WarningStatus
+from fieldkit.domain.vocabulary import ClosureStatus, WarningStatus, subject_name
 from fieldkit.store.schema import RECORD_TABLES
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 _NOT_RESTRICTED = "coalesce(v.sensitivity, 'standard') != 'restricted'"
 _RUNNING_CLOSURES = (
@@ -109,10 +116,15 @@ class Hotspot:
     """A place by its visits in the period, against the period before."""
 
     place_id: str
-    label: str
+    #: The place's label and postcode as recorded, or None if its record is not held here.
+    known_label: str | None
     district: str
     current: int
     previous: int
+
+    @property
+    def label(self) -> str:
+        return subject_name("place", self.known_label)
 
     @property
     def change_percent(self) -> float | None:
@@ -129,11 +141,16 @@ class RepeatSubject:
 
     kind: str
     id: str
-    name: str
+    #: The name as recorded, or None if the record is not held here.
+    known_name: str | None
     district: str
     visits: int
     first_at: str
     last_at: str
+
+    @property
+    def name(self) -> str:
+        return subject_name(self.kind, self.known_name)
 
 
 @dataclass(frozen=True)
@@ -142,11 +159,20 @@ class RisingSubject:
 
     kind: str
     id: str
-    name: str
+    #: The name as recorded, or None if the record is not held here.
+    known_name: str | None
     district: str
     recent: int
     before: int
-    reason: str
+    rule: RisingRule
+
+    @property
+    def name(self) -> str:
+        return subject_name(self.kind, self.known_name)
+
+    @property
+    def reason(self) -> str:
+        return rising_reason(self.recent, self.before, self.rule)
 
 
 @dataclass(frozen=True)
@@ -166,15 +192,34 @@ class DueToMoveOn:
     """Someone seen again while a warning stands: the next step on the ladder is due."""
 
     person_id: str
-    name: str
+    #: The person's name as recorded, or None if the record is not held here.
+    known_name: str | None
     district: str
     scheme_name: str
     stage: str
     next_step: str
     encounters_since: int
     last_seen: str
-    window_ends: str
-    reason: str
+    given_on: datetime
+    stands_until: datetime
+
+    @property
+    def name(self) -> str:
+        return subject_name("person", self.known_name)
+
+    @property
+    def window_ends(self) -> str:
+        return format_date(self.stands_until)
+
+    @property
+    def reason(self) -> str:
+        return describe_due(
+            encounters=self.encounters_since,
+            stage=self.stage,
+            given_on=self.given_on,
+            until=self.stands_until,
+            next_step=self.next_step,
+        )
 
 
 @dataclass(frozen=True)
@@ -188,14 +233,23 @@ class ClosureClock:
     """One legal clock running on a closure."""
 
     deadline: datetime
-    clock: str
+    clock_name: ClockName
     due: str
     closure_id: str
     case_id: str
     case_reference: str
     place: str
     district: str
-    status: str
+    #: The closure's stored status value.
+    status_value: str
+
+    @property
+    def clock(self) -> str:
+        return self.clock_name.label
+
+    @property
+    def status(self) -> str:
+        return ClosureStatus.label_for(self.status_value).lower()
 
 
 @dataclass(frozen=True)
@@ -259,7 +313,7 @@ class _Sql:
 
     def run(self, tx: Transaction, sql: str) -> Any:
         statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in self._expanding))
-        return tx.execute(statement, self.params)
+        return connection(tx).execute(statement, self.params)
 
 
 #: The week buckets, from a JSON list of [from, to) pairs bound as :bounds.
@@ -361,10 +415,7 @@ def hotspots(
     )
     rows = [(str(p), int(c), int(b)) for p, c, b in sql.run(tx, statement)]
     places = _places(tx, [p for p, _, _ in rows])
-    return tuple(
-        Hotspot(p, places.get(p, ("Unknown place", ""))[0], places.get(p, ("", ""))[1], c, b)
-        for p, c, b in rows
-    )
+    return tuple(Hotspot(p, *places.get(p, (None, "")), c, b) for p, c, b in rows)
 
 
 def repeat_people(
@@ -385,7 +436,7 @@ def repeat_people(
     ranked = _ranked(seen, min_visits, limit)
     people = _people(tx, [i for i, _ in ranked])
     return tuple(
-        RepeatSubject("person", i, *people.get(i, ("Unknown person", "")), n, first, last)
+        RepeatSubject("person", i, *people.get(i, (None, "")), n, first, last)
         for i, (n, first, last) in ranked
     )
 
@@ -408,7 +459,7 @@ def repeat_places(
     )
     places = _places(tx, [i for i, _ in ranked])
     return tuple(
-        RepeatSubject("place", i, *places.get(i, ("Unknown place", "")), n, first, last)
+        RepeatSubject("place", i, *places.get(i, (None, "")), n, first, last)
         for i, (n, first, last) in ranked
     )
 
@@ -483,11 +534,9 @@ def early_warning(
         rows = [row for row in rows if is_rising(row[1], row[2], rule)]
         ids = [i for i, _, _ in rows]
         names = _people(tx, ids) if kind == "person" else _places(tx, ids)
-        unknown = f"Unknown {kind}"
         for i, recent, before in rows:
-            name, district = names.get(i, (unknown, ""))
-            reason = rising_reason(recent, before, rule)
-            found.append(RisingSubject(kind, i, name, district, recent, before, reason))
+            name, district = names.get(i, (None, ""))
+            found.append(RisingSubject(kind, i, name, district, recent, before, rule))
     return tuple(found)
 
 
@@ -522,7 +571,7 @@ def warning_pipeline(
     if districts:
         query = query.where(table.c.district.in_(list(districts)))
     history: dict[tuple[str, str], list[WarningFact]] = defaultdict(list)
-    for person_id, scheme_id, level, issued_at, status, expires_at in tx.execute(query):
+    for person_id, scheme_id, level, issued_at, status, expires_at in connection(tx).execute(query):
         scheme = schemes[str(scheme_id)]
         try:
             scheme.rank(str(level))
@@ -536,63 +585,40 @@ def warning_pipeline(
             continue  # a level the scheme lost, or inconsistent dates: not countable
         history[(str(person_id), str(scheme_id))].append(fact)
 
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    standing: list[tuple[str, Scheme, WarningFact, datetime]] = []
-    for (person_id, scheme_id), facts in history.items():
-        scheme = schemes[scheme_id]
-        live = [(scheme.rank(f.level), f) for f in facts if now < warning_stands_until(scheme, f)]
-        if not live:
-            continue
-        _, current = max(live, key=lambda pair: (pair[0], pair[1].issued_at))
-        counts[(scheme_id, current.level)] += 1
-        standing.append((person_id, scheme, current, warning_stands_until(scheme, current)))
-
+    standing = standing_warnings(history, schemes, now=now)
+    counts = people_at_each_level(standing)
     steps = tuple(
         PipelineStep(s.id, s.name, n, level.id, level.name, counts.get((s.id, level.id), 0))
         for s in schemes.values()
         for n, level in enumerate(s.levels)
     )
     earliest: dict[str, str] = {}
-    for person_id, _, warning, _ in standing:
-        at = stored_moment(warning.issued_at)
-        earliest[person_id] = min(earliest.get(person_id, at), at)
+    for entry in standing:
+        at = stored_moment(entry.warning.issued_at)
+        earliest[entry.person_id] = min(earliest.get(entry.person_id, at), at)
     seen = _encounters_after(tx, earliest, now)
-    people = _people(tx, sorted({p for p, _, _, _ in standing if p in seen}))
-    due: list[DueToMoveOn] = []
-    for person_id, scheme, current, ends in standing:
-        encounters = [at for at in seen.get(person_id, ()) if at > stored_moment(current.issued_at)]
-        if not encounters:
-            continue
-        proposal = next_step(scheme, history[(person_id, scheme.id)], now=now)
-        stage = scheme.levels[scheme.rank(current.level)].name
-        upcoming = (
-            proposal.proposed_level.name
-            if proposal.proposed_level is not None
-            else scheme.enforcement.name
+    steps_due = due_to_move_on(standing, history, schemes, seen, now=now)
+    people = _people(tx, sorted({d.person_id for d in steps_due}))
+    due = tuple(
+        DueToMoveOn(
+            person_id=d.person_id,
+            known_name=people.get(d.person_id, (None, ""))[0],
+            district=people.get(d.person_id, (None, ""))[1],
+            scheme_name=schemes[d.scheme_id].name,
+            stage=d.stage.name,
+            next_step=(
+                d.next_level.name
+                if d.next_level is not None
+                else schemes[d.scheme_id].enforcement.name
+            ),
+            encounters_since=d.encounters,
+            last_seen=d.last_seen,
+            given_on=d.given_on,
+            stands_until=d.stands_until,
         )
-        name, district = people.get(person_id, ("Unknown person", ""))
-        times = "time" if len(encounters) == 1 else "times"
-        reason = (
-            f"Seen {len(encounters)} {times} since {stage} was given on "
-            f"{format_date(current.issued_at)}, while it stands (until {format_date(ends)}): "
-            f"next step {upcoming}."
-        )
-        due.append(
-            DueToMoveOn(
-                person_id,
-                name,
-                district,
-                scheme.name,
-                stage,
-                upcoming,
-                len(encounters),
-                max(encounters),
-                format_date(ends),
-                reason,
-            )
-        )
-    due.sort(key=lambda d: (d.last_seen, d.person_id), reverse=True)
-    return Pipeline(steps, tuple(due))
+        for d in steps_due
+    )
+    return Pipeline(steps, due)
 
 
 def _encounters_after(
@@ -612,7 +638,7 @@ def _encounters_after(
     )
     params = {"after": json.dumps(dict(after)), "since": since, "now": stored_moment(now)}
     found: dict[str, list[str]] = defaultdict(list)
-    for person_id, at in tx.execute(statement, params):
+    for person_id, at in connection(tx).execute(statement, params):
         found[str(person_id)].append(str(at))
     return found
 
@@ -637,7 +663,7 @@ def closure_clocks_running(
     if districts:
         query = query.where(closure.c.district.in_(list(districts)))
     out: list[ClosureClock] = []
-    for row in tx.execute(query).mappings():
+    for row in connection(tx).execute(query).mappings():
         try:
             facts = closure_facts(dict(row))
         except ValueError:
@@ -646,14 +672,14 @@ def closure_clocks_running(
             out.append(
                 ClosureClock(
                     deadline=clock.deadline,
-                    clock=clock.name.label,
+                    clock_name=clock.name,
                     due=clock.due,
                     closure_id=str(row["id"]),
                     case_id=str(row["case_id"]),
                     case_reference=str(row["tenancy_ref"] or "—"),
                     place=str(row["label"] or ""),
                     district=str(row["district"] or ""),
-                    status=ClosureStatus.label_for(row["status"]).lower(),
+                    status_value=str(row["status"]),
                 )
             )
     out.sort(key=lambda c: (c.deadline, c.closure_id))
@@ -684,27 +710,29 @@ def evaluate_initiative(
 # Names -----------------------------------------------------------------------------------------
 
 
-def _people(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+def _people(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+    """Each held person's recorded name (None if it has none) and district."""
     if not ids:
         return {}
     t = RECORD_TABLES[RecordType.PERSON]
     query = select(t.c.id, t.c.given_name, t.c.family_name, t.c.description, t.c.district).where(
         t.c.id.in_(list(ids))
     )
-    out: dict[str, tuple[str, str]] = {}
-    for i, given, family, description, district in tx.execute(query):
+    out: dict[str, tuple[str | None, str]] = {}
+    for i, given, family, description, district in connection(tx).execute(query):
         name = " ".join(str(p) for p in (given, family) if p) or str(description or "")
-        out[str(i)] = (name or "Unknown person", str(district or ""))
+        out[str(i)] = (name or None, str(district or ""))
     return out
 
 
-def _places(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+def _places(tx: Transaction, ids: Sequence[str]) -> dict[str, tuple[str | None, str]]:
+    """Each held place's label and postcode (None if it has neither) and district."""
     if not ids:
         return {}
     t = RECORD_TABLES[RecordType.PLACE]
     query = select(t.c.id, t.c.label, t.c.postcode, t.c.district).where(t.c.id.in_(list(ids)))
-    out: dict[str, tuple[str, str]] = {}
-    for i, label, postcode, district in tx.execute(query):
+    out: dict[str, tuple[str | None, str]] = {}
+    for i, label, postcode, district in connection(tx).execute(query):
         name = ", ".join(str(p) for p in (label, postcode) if p)
-        out[str(i)] = (name or "Unknown place", str(district or ""))
+        out[str(i)] = (name or None, str(district or ""))
     return out

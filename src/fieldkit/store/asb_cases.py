@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy import case as sql_case
 
+from fieldkit.domain.asb import review_overdue, to_discuss
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import ActionStatus, AsbStatus, RiskBand
 from fieldkit.store.schema import RECORD_TABLES, Meta
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 _CASE = RECORD_TABLES[RecordType.ASB_CASE]
 _PARTY = RECORD_TABLES[RecordType.ASB_PARTY]
@@ -26,10 +28,10 @@ def allocate_number(tx: Transaction, *, district: str, year: int) -> int:
     not written does not use up its number, and a number once written is never reused.
     """
     key = f"asb.next_number.{district}.{year}"
-    held = tx.execute(select(Meta.value).where(Meta.key == key)).scalar()
+    held = connection(tx).execute(select(Meta.value).where(Meta.key == key)).scalar()
     number = int(held) if held is not None else 1
-    tx.execute(delete(Meta).where(Meta.key == key))
-    tx.execute(insert(Meta).values(key=key, value=str(number + 1)))
+    connection(tx).execute(delete(Meta).where(Meta.key == key))
+    connection(tx).execute(insert(Meta).values(key=key, value=str(number + 1)))
     return number
 
 
@@ -79,7 +81,7 @@ def high_risk_case_ids(tx: Transaction) -> list[str]:
     r = _RISK.c
     candidates = [
         str(row[0])
-        for row in tx.execute(
+        for row in connection(tx).execute(
             select(r.case_id).where(r.band == RiskBand.HIGH.value, r.deleted.is_(False)).distinct()
         )
     ]
@@ -94,14 +96,14 @@ def high_risk_case_ids(tx: Transaction) -> list[str]:
         later.c.deleted.is_(False),
     )
     lower: dict[tuple[str, str], tuple[str, str]] = {}
-    for case_id, person_id, at, hlc in tx.execute(lowered):
+    for case_id, person_id, at, hlc in connection(tx).execute(lowered):
         key = (str(case_id), str(person_id))
         lower[key] = max(lower.get(key, ("", "")), (str(at), str(hlc)))
     highs = select(r.case_id, r.person_id, r.assessed_at, r.updated_hlc).where(
         r.band == RiskBand.HIGH.value, r.deleted.is_(False)
     )
     out: set[str] = set()
-    for case_id, person_id, at, hlc in tx.execute(highs):
+    for case_id, person_id, at, hlc in connection(tx).execute(highs):
         held = lower.get((str(case_id), str(person_id)))
         if held is None or (str(at), str(hlc)) > held:
             out.add(str(case_id))
@@ -146,7 +148,11 @@ def cases(tx: Transaction, where: CaseFilter, *, offset: int, limit: int) -> lis
         (c.status == AsbStatus.MONITORING.value, 1),
         else_=2,
     )
-    rows = tx.execute(query.order_by(rank, c.reference, c.id).offset(offset).limit(limit)).all()
+    rows = (
+        connection(tx)
+        .execute(query.order_by(rank, c.reference, c.id).offset(offset).limit(limit))
+        .all()
+    )
     ids = [str(r[0]) for r in rows]
     high = set(ids) if where.high_risk else high_risk_among(tx, ids)
     return [
@@ -187,7 +193,7 @@ def latest_assessments(tx: Transaction, case_ids: Sequence[str]) -> list[LatestA
     if case_ids:
         query = query.where(r.case_id.in_(list(case_ids)))
     latest: dict[tuple[str, str], LatestAssessment] = {}
-    for row in tx.execute(query.order_by(r.assessed_at, r.updated_hlc)):
+    for row in connection(tx).execute(query.order_by(r.assessed_at, r.updated_hlc)):
         found = LatestAssessment(
             str(row[0]),
             str(row[1]),
@@ -233,7 +239,7 @@ def open_actions(
     if meeting_ids is not None:
         query = query.where(a.meeting_id.in_(list(meeting_ids)))
     out = []
-    for row in tx.execute(query):
+    for row in connection(tx).execute(query):
         out.append(
             (
                 str(row[0]),
@@ -265,7 +271,7 @@ def case_ids_with_person(tx: Transaction, person_id: str) -> list[str]:
     p = _PARTY.c
     return [
         str(r[0])
-        for r in tx.execute(
+        for r in connection(tx).execute(
             select(p.case_id).where(p.person_id == person_id, p.deleted.is_(False)).distinct()
         )
     ]
@@ -280,7 +286,7 @@ def counts_by_category_and_district(tx: Transaction) -> list[tuple[str, str, int
         .group_by(c.category, c.district)
         .order_by(c.category, c.district)
     )
-    return [(str(r[0]), str(r[1]), int(r[2])) for r in tx.execute(query)]
+    return [(str(r[0]), str(r[1]), int(r[2])) for r in connection(tx).execute(query)]
 
 
 def high_risk_victim_count(tx: Transaction, *, districts: Sequence[str] = ()) -> int:
@@ -293,7 +299,7 @@ def high_risk_victim_count(tx: Transaction, *, districts: Sequence[str] = ()) ->
     )
     if districts:
         query = query.where(_CASE.c.district.in_(list(districts)))
-    open_ids = {str(r[0]) for r in tx.execute(query)}
+    open_ids = {str(r[0]) for r in connection(tx).execute(query)}
     return len(
         {a.person_id for a in latest if a.band == RiskBand.HIGH.value and a.case_id in open_ids}
     )
@@ -307,7 +313,7 @@ def overdue_action_count(tx: Transaction, *, today: str, districts: Sequence[str
     )
     if districts:
         query = query.where(a.district.in_(list(districts)))
-    return int(tx.execute(query).scalar() or 0)
+    return int(connection(tx).execute(query).scalar() or 0)
 
 
 @dataclass(frozen=True)
@@ -327,10 +333,15 @@ def cases_to_discuss(tx: Transaction, *, district: str, today: str) -> list[Case
         .where(a.deleted.is_(False), a.status == ActionStatus.OPEN.value, a.due_on < today)
         .group_by(a.case_id)
     )
-    counts = {str(r[0]): int(r[1]) for r in tx.execute(overdue)}
+    counts = {str(r[0]): int(r[1]) for r in connection(tx).execute(overdue)}
     out: list[CaseToDiscuss] = []
+    day = date.fromisoformat(today)
     for c in cases(tx, CaseFilter(district=district), offset=0, limit=100_000):
-        late = c.next_review_on is not None and c.next_review_on < today
-        if c.status != AsbStatus.CLOSED and (c.high_risk or counts.get(c.id, 0) or late):
-            out.append(CaseToDiscuss(c, counts.get(c.id, 0), late))
+        facts = {"status": c.status, "next_review_on": c.next_review_on}
+        late = review_overdue(facts, today=day)
+        behind = counts.get(c.id, 0)
+        if to_discuss(
+            status=c.status, high_risk=c.high_risk, overdue_actions=behind, review_overdue=late
+        ):
+            out.append(CaseToDiscuss(c, behind, late))
     return out

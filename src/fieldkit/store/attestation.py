@@ -10,6 +10,7 @@ from sqlalchemy import Connection, delete, func, insert, select
 from fieldkit.domain.attestation import GENESIS, Head, Shown
 from fieldkit.store import replica
 from fieldkit.store.schema import AuditEntry, Change
+from fieldkit.store.transaction import Transaction, connection
 
 
 class CachedDeviceAlert(TypedDict):
@@ -38,8 +39,9 @@ def _positions() -> Any:
     ).subquery()
 
 
-def hash_at(conn: Connection, position: int) -> str | None:
+def hash_at(tx: Transaction, position: int) -> str | None:
     """The hash of the audit entry at a chain position; `GENESIS` at 0; None past the end."""
+    conn = connection(tx)
     if position <= 0:
         return GENESIS
     table = AuditEntry.__table__
@@ -49,21 +51,23 @@ def hash_at(conn: Connection, position: int) -> str | None:
     return str(found) if found is not None else None
 
 
-def current_head(conn: Connection) -> Head:
+def current_head(tx: Transaction) -> Head:
     """The vault's head now: every audit entry, and the highest change number issued."""
+    conn = connection(tx)
     table = AuditEntry.__table__
     count = int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-    return Head(count, hash_at(conn, count) or GENESIS, replica.highest_change_seq(conn))
+    return Head(count, hash_at(tx, count) or GENESIS, replica.highest_change_seq(tx))
 
 
-def shown(conn: Connection, acknowledged: Head) -> Shown:
+def shown(tx: Transaction, acknowledged: Head) -> Shown:
     """What the vault shows the server against the head it acknowledged last time."""
-    return Shown(current_head(conn), hash_at(conn, acknowledged.audit_count))
+    return Shown(current_head(tx), hash_at(tx, acknowledged.audit_count))
 
 
-def sent_head(conn: Connection) -> Head:
+def sent_head(tx: Transaction) -> Head:
     """The head the server can acknowledge: the audit entries up to the first one not yet sent
     (the server holds those), and the change counter."""
+    conn = connection(tx)
     table = AuditEntry.__table__
     first_unsent = conn.execute(
         select(func.min(table.c.seq)).where(table.c.synced_at.is_(None))
@@ -72,20 +76,22 @@ def sent_head(conn: Connection) -> Head:
     if first_unsent is not None:
         query = query.where(table.c.seq < first_unsent)
     count = int(conn.execute(query).scalar_one())
-    return Head(count, hash_at(conn, count) or GENESIS, replica.highest_change_seq(conn))
+    return Head(count, hash_at(tx, count) or GENESIS, replica.highest_change_seq(tx))
 
 
-def pending_numbered_events(conn: Connection, *, limit: int) -> list[dict[str, Any]]:
+def pending_numbered_events(tx: Transaction, *, limit: int) -> list[dict[str, Any]]:
     """The oldest audit entries not yet sent, as `replica.pending_audit_events` gives them,
     each with its chain ``position``, ``prev_hash`` and ``hash``, so the server sees any gap."""
+    conn = connection(tx)
     numbered = _positions()
     query = select(numbered).where(numbered.c.synced_at.is_(None))
     return _numbered(conn, query.order_by(numbered.c.seq).limit(limit))
 
 
-def numbered_event_at(conn: Connection, position: int) -> dict[str, Any] | None:
+def numbered_event_at(tx: Transaction, position: int) -> dict[str, Any] | None:
     """The audit entry at a chain position, numbered as `pending_numbered_events` gives them
     (sent or not); None past the end."""
+    conn = connection(tx)
     numbered = _positions()
     found = _numbered(conn, select(numbered).where(numbered.c.position == position))
     return found[0] if found else None
@@ -106,7 +112,7 @@ def _numbered(conn: Connection, query: Any) -> list[dict[str, Any]]:
     ]
 
 
-def renumber_outbox(conn: Connection, *, above: int) -> int:
+def renumber_outbox(tx: Transaction, *, above: int) -> int:
     """Give unsent changes numbered at or below `above` new numbers above it, in their order.
 
     A vault restored from an older copy would otherwise push numbers the server has already
@@ -117,7 +123,8 @@ def renumber_outbox(conn: Connection, *, above: int) -> int:
     Returns:
         How many changes were renumbered.
     """
-    replica.raise_change_seq(conn, above)
+    conn = connection(tx)
+    replica.raise_change_seq(tx, above)
     table = Change.__table__
     rows = list(
         conn.execute(
@@ -136,19 +143,19 @@ def renumber_outbox(conn: Connection, *, above: int) -> int:
 # Supervisors: the device alerts the last sync fetched, kept for offline review --------------
 
 
-def cache_device_alerts(conn: Connection, items: Sequence[CachedDeviceAlert], *, at: str) -> None:
+def cache_device_alerts(tx: Transaction, items: Sequence[CachedDeviceAlert], *, at: str) -> None:
     """Replace the cached device alerts with what the server just listed, fetched at `at`."""
-    replica.put_state(conn, "device_alerts", [dict(item) for item in items])
-    replica.put_state(conn, "device_alerts_fetched_at", at)
+    replica.put_state(tx, "device_alerts", [dict(item) for item in items])
+    replica.put_state(tx, "device_alerts_fetched_at", at)
 
 
-def cached_device_alerts(conn: Connection) -> list[CachedDeviceAlert]:
+def cached_device_alerts(tx: Transaction) -> list[CachedDeviceAlert]:
     """The device alerts as the last sync fetched them, newest first (empty if none held)."""
-    held: list[CachedDeviceAlert] = replica.get_state(conn, "device_alerts") or []
+    held: list[CachedDeviceAlert] = replica.get_state(tx, "device_alerts") or []
     return held
 
 
-def forget_device_alerts(conn: Connection) -> None:
+def forget_device_alerts(tx: Transaction) -> None:
     """Drop the cached device alerts (the user is no longer a supervisor)."""
-    replica.put_state(conn, "device_alerts", None)
-    replica.put_state(conn, "device_alerts_fetched_at", None)
+    replica.put_state(tx, "device_alerts", None)
+    replica.put_state(tx, "device_alerts_fetched_at", None)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select
 
 from fieldkit.domain.records import new_ordered_id
 from fieldkit.store.schema import AuditEntry, Meta
+from fieldkit.store.transaction import Transaction, connection
 
 GENESIS = "0" * 64
 _HEAD_KEY = "audit_head"
@@ -75,8 +76,9 @@ def _head(conn: Connection) -> tuple[int, str]:
     return int(seq), digest
 
 
-def append(conn: Connection, events: list[AuditEvent]) -> None:
+def append(tx: Transaction, events: list[AuditEvent]) -> None:
     """Append events to the chain, in the caller's (write) transaction."""
+    conn = connection(tx)
     if not events:
         return
     count, prev = _head(conn)
@@ -141,8 +143,9 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify(conn: Connection) -> ChainReport:
+def verify(tx: Transaction) -> ChainReport:
     """Walk the chain and say where, if anywhere, an entry was altered, removed or added."""
+    conn = connection(tx)
     prev = GENESIS
     count = 0
     result = conn.execute(select(AuditEntry.__table__).order_by(AuditEntry.seq))

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from fieldkit.domain.evidence import CHUNK_SIZE, chunk_count, chunks, sha256
 from fieldkit.store.schema import Blob, BlobChunk
+from fieldkit.store.transaction import Transaction, connection
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,12 @@ class BlobError(ValueError):
     """A chunk or file does not match the hash it was announced with (nothing is kept of it)."""
 
 
-def put(conn: Connection, data: bytes, *, at: str) -> str:
+def put(tx: Transaction, data: bytes, *, at: str) -> str:
     """Keep a whole file (a no-op if the vault already holds it whole); returns its SHA-256.
 
     Written in the caller's transaction: the file and the record naming it commit together.
     """
+    conn = connection(tx)
     digest = sha256(data)
     held = state(conn, digest)
     if held is not None and held.complete:
@@ -71,8 +73,9 @@ def state(conn: Connection, digest: str) -> BlobState | None:
     return BlobState(str(row[0]), int(row[1]), int(row[2]), int(row[3]), bool(row[4]))
 
 
-def complete_set(conn: Connection, digests: Iterable[str]) -> set[str]:
+def complete_set(tx: Transaction, digests: Iterable[str]) -> set[str]:
     """Those of the files named that the vault holds whole."""
+    conn = connection(tx)
     wanted = list(set(digests))
     found: set[str] = set()
     for start in range(0, len(wanted), 500):
@@ -86,12 +89,13 @@ def complete_set(conn: Connection, digests: Iterable[str]) -> set[str]:
     return found
 
 
-def read(conn: Connection, digest: str) -> bytes | None:
+def read(tx: Transaction, digest: str) -> bytes | None:
     """A whole file's bytes, checked against its SHA-256; None while it is missing or arriving.
 
     Raises:
         BlobError: the chunks held do not add up to the file's hash (the vault is damaged).
     """
+    conn = connection(tx)
     held = state(conn, digest)
     if held is None or not held.complete:
         return None
@@ -104,8 +108,9 @@ def read(conn: Connection, digest: str) -> bytes | None:
     return data
 
 
-def begin_incoming(conn: Connection, digest: str, *, size: int, chunk_size: int, at: str) -> None:
+def begin_incoming(tx: Transaction, digest: str, *, size: int, chunk_size: int, at: str) -> None:
     """Make room for a file arriving in chunks (kept until it is whole; idempotent)."""
+    conn = connection(tx)
     if state(conn, digest) is not None:
         return
     conn.execute(
@@ -121,8 +126,9 @@ def begin_incoming(conn: Connection, digest: str, *, size: int, chunk_size: int,
     )
 
 
-def missing_chunks(conn: Connection, digest: str) -> list[int]:
+def missing_chunks(tx: Transaction, digest: str) -> list[int]:
     """The chunk numbers a file arriving still lacks (all of them if it is unknown)."""
+    conn = connection(tx)
     held = state(conn, digest)
     if held is None:
         return []
@@ -130,16 +136,16 @@ def missing_chunks(conn: Connection, digest: str) -> list[int]:
     return [i for i in range(held.chunk_count) if i not in present]
 
 
-def put_chunk(conn: Connection, digest: str, index: int, data: bytes, *, chunk_digest: str) -> None:
+def put_chunk(tx: Transaction, digest: str, index: int, data: bytes, *, chunk_digest: str) -> None:
     """Keep one chunk of a file arriving, after checking it against its announced hash.
 
     Raises:
         BlobError: the chunk is not the one announced, or does not fit the file.
     """
-    put_chunks(conn, digest, [(index, data, chunk_digest)])
+    put_chunks(tx, digest, [(index, data, chunk_digest)])
 
 
-def put_chunks(conn: Connection, digest: str, pieces: Sequence[tuple[int, bytes, str]]) -> None:
+def put_chunks(tx: Transaction, digest: str, pieces: Sequence[tuple[int, bytes, str]]) -> None:
     """Keep chunks (number, bytes, announced SHA-256) of a file arriving, each checked first.
 
     Every chunk is checked before any is written, so a batch with one that lies keeps none.
@@ -147,6 +153,7 @@ def put_chunks(conn: Connection, digest: str, pieces: Sequence[tuple[int, bytes,
     Raises:
         BlobError: a chunk is not the one announced, or does not fit the file.
     """
+    conn = connection(tx)
     held = state(conn, digest)
     if held is None or any(not 0 <= index < held.chunk_count for index, _, _ in pieces):
         raise BlobError("a chunk for a file that is not expected")
@@ -166,7 +173,7 @@ def put_chunks(conn: Connection, digest: str, pieces: Sequence[tuple[int, bytes,
     )
 
 
-def finish(conn: Connection, digest: str) -> bool:
+def finish(tx: Transaction, digest: str) -> bool:
     """Mark a file whole once every chunk is in and the whole hash matches.
 
     A file whose chunks add up to another hash is dropped, to be fetched again.
@@ -174,12 +181,13 @@ def finish(conn: Connection, digest: str) -> bool:
     Returns:
         Whether the file is now whole.
     """
+    conn = connection(tx)
     held = state(conn, digest)
     if held is None:
         return False
     if held.complete:
         return True
-    if missing_chunks(conn, digest):
+    if missing_chunks(tx, digest):
         return False
     hasher = hashlib.sha256()
     for piece in conn.execute(
@@ -290,21 +298,24 @@ def attachments_of(conn: Connection, owner_ids: Sequence[str]) -> list[str]:
     return found
 
 
-def to_upload(conn: Connection) -> list[BlobState]:
+def to_upload(tx: Transaction) -> list[BlobState]:
     """Whole files made on this laptop that the server does not hold yet, oldest first."""
+    conn = connection(tx)
     rows = conn.execute(
         _STATE.where(Blob.complete.is_(True), Blob.uploaded.is_(False)).order_by(Blob.added_at)
     ).all()
     return [BlobState(str(r[0]), int(r[1]), int(r[2]), int(r[3]), bool(r[4])) for r in rows]
 
 
-def mark_uploaded(conn: Connection, digest: str) -> None:
+def mark_uploaded(tx: Transaction, digest: str) -> None:
     """Note that the server holds a file whole."""
+    conn = connection(tx)
     conn.execute(update(Blob).where(Blob.sha256 == digest).values(uploaded=True))
 
 
-def read_chunk(conn: Connection, digest: str, index: int) -> tuple[bytes, str] | None:
+def read_chunk(tx: Transaction, digest: str, index: int) -> tuple[bytes, str] | None:
     """One stored chunk and its SHA-256, or None."""
+    conn = connection(tx)
     row = conn.execute(
         select(BlobChunk.data, BlobChunk.digest).where(
             BlobChunk.sha256 == digest, BlobChunk.idx == index
@@ -313,8 +324,9 @@ def read_chunk(conn: Connection, digest: str, index: int) -> tuple[bytes, str] |
     return None if row is None else (bytes(row[0]), str(row[1]))
 
 
-def wanted(conn: Connection, *, thumbnails_only: bool) -> list[str]:
+def wanted(tx: Transaction, *, thumbnails_only: bool) -> list[str]:
     """Files live attachments name that this laptop does not hold whole: thumbnails first."""
+    conn = connection(tx)
     rows = conn.execute(
         text(
             "SELECT sha256, thumbnail_sha256 FROM attachment "
@@ -324,12 +336,12 @@ def wanted(conn: Connection, *, thumbnails_only: bool) -> list[str]:
     thumbs = [str(r[1]) for r in rows if r[1]]
     files = [] if thumbnails_only else [str(r[0]) for r in rows if r[0]]
     ordered = list(dict.fromkeys([*thumbs, *files]))
-    whole = complete_set(conn, ordered)
+    whole = complete_set(tx, ordered)
     return [d for d in ordered if d not in whole]
 
 
 def attachment_files(
-    conn: Connection, fields: Sequence[Mapping[str, object]], ids: Sequence[str]
+    tx: Transaction, fields: Sequence[Mapping[str, object]], ids: Sequence[str]
 ) -> list[tuple[str, str, bytes]]:
     """The bytes of the attachments given (their fields and ids) this vault holds whole.
 
@@ -338,14 +350,15 @@ def attachment_files(
     """
     found: list[tuple[str, str, bytes]] = []
     for record_id, item in zip(ids, fields, strict=True):
-        data = read(conn, str(item.get("sha256") or ""))
+        data = read(tx, str(item.get("sha256") or ""))
         if data is not None:
             found.append((record_id, str(item.get("media_type") or ""), data))
     return found
 
 
-def discard_incoming(conn: Connection, digest: str) -> None:
+def discard_incoming(tx: Transaction, digest: str) -> None:
     """Forget a file that is still arriving (never one held whole)."""
+    conn = connection(tx)
     held = state(conn, digest)
     if held is not None and not held.complete:
         _drop(conn, [digest])

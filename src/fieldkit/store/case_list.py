@@ -9,7 +9,7 @@ from sqlalchemy import select
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import TenancyStatus
 from fieldkit.store.schema import RECORD_TABLES
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 
 @dataclass(frozen=True)
@@ -41,4 +41,4 @@ def cases(tx: Transaction, *, offset: int, limit: int) -> list[CaseListing]:
         .offset(offset)
         .limit(limit)
     )
-    return [CaseListing(str(r[0]), r[1], r[2], r[3], r[4]) for r in tx.execute(query)]
+    return [CaseListing(str(r[0]), r[1], r[2], r[3], r[4]) for r in connection(tx).execute(query)]

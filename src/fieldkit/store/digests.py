@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from fieldkit.domain.digest import bucket_of, record_digest
 from fieldkit.domain.records import SPECS, RecordType
 from fieldkit.store.records import unpack_versions
 from fieldkit.store.schema import RECORD_TABLES, Change, record_origin
+from fieldkit.store.transaction import Transaction, connection
 
 
 def record_digests(
-    conn: Connection, record_type: RecordType, *, bucket: str | None = None
+    tx: Transaction, record_type: RecordType, *, bucket: str | None = None
 ) -> dict[str, int]:
     """The digest of every record of one type the vault holds (tombstones included).
 
@@ -28,6 +29,7 @@ def record_digests(
     Returns:
         Record id (lower case) to its 62-bit digest, as `fieldkit.domain.digest` computes it.
     """
+    conn = connection(tx)
     table = RECORD_TABLES[record_type]
     names = SPECS[record_type].by_name
     query = select(table.c.id, table.c.deleted, table.c.versions)
@@ -51,14 +53,16 @@ def record_digests(
     return found
 
 
-def pending_record_ids(conn: Connection) -> set[str]:
+def pending_record_ids(tx: Transaction) -> set[str]:
     """Ids of records with local changes the server has not yet settled (never overwritten)."""
+    conn = connection(tx)
     rows = conn.execute(select(Change.record_id).where(Change.pushed_at.is_(None)).distinct())
     return {str(r[0]).lower() for r in rows}
 
 
-def arrived_by_sync(conn: Connection, record_ids: Iterable[str]) -> set[str]:
+def arrived_by_sync(tx: Transaction, record_ids: Iterable[str]) -> set[str]:
     """Which of these records reached the vault by sync (those written here have no origin)."""
+    conn = connection(tx)
     ids = sorted(set(record_ids))
     found: set[str] = set()
     for start in range(0, len(ids), 500):

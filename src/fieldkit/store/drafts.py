@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from fieldkit.store.schema import Draft
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 
 def save(tx: Transaction, key: str, body: Mapping[str, Any], *, at: str) -> None:
@@ -20,16 +20,16 @@ def save(tx: Transaction, key: str, body: Mapping[str, Any], *, at: str) -> None
         body: the form's fields (JSON-serialisable).
         at: when it was saved, ISO 8601.
     """
-    tx.execute(delete(Draft).where(Draft.key == key))
-    tx.execute(insert(Draft).values(key=key, body=dict(body), updated_at=at))
+    connection(tx).execute(delete(Draft).where(Draft.key == key))
+    connection(tx).execute(insert(Draft).values(key=key, body=dict(body), updated_at=at))
 
 
 def load(tx: Transaction, key: str) -> dict[str, Any] | None:
     """The draft under ``key``, or None when there is none."""
-    body = tx.execute(select(Draft.body).where(Draft.key == key)).scalar()
+    body = connection(tx).execute(select(Draft.body).where(Draft.key == key)).scalar()
     return dict(body) if isinstance(body, dict) else None
 
 
 def discard(tx: Transaction, key: str) -> None:
     """Forget the draft under ``key`` (nothing happens when there is none)."""
-    tx.execute(delete(Draft).where(Draft.key == key))
+    connection(tx).execute(delete(Draft).where(Draft.key == key))

@@ -21,6 +21,7 @@ from fieldkit.domain.gazetteer import (
 )
 from fieldkit.store import replica
 from fieldkit.store.schema import gazetteer_address
+from fieldkit.store.transaction import Transaction, connection
 
 #: The sync state key holding the version of the last change this laptop applied.
 VERSION_KEY = "gazetteer_version"
@@ -31,43 +32,47 @@ _CHANGEABLE = ("address", "postcode", "landmark", "lat", "lon")
 _BATCH = 1000
 
 
-def held_version(conn: Connection) -> int:
+def held_version(tx: Transaction) -> int:
     """The version of the last gazetteer change applied here (0: none held)."""
-    value = replica.get_state(conn, VERSION_KEY)
+    value = replica.get_state(tx, VERSION_KEY)
     return int(value) if isinstance(value, int) else 0
 
 
-def held_count(conn: Connection) -> int:
+def held_count(tx: Transaction) -> int:
     """How many addresses the laptop holds."""
+    conn = connection(tx)
     return int(conn.execute(select(func.count()).select_from(gazetteer_address)).scalar_one())
 
 
-def points(conn: Connection) -> list[tuple[float, float]]:
+def points(tx: Transaction) -> list[tuple[float, float]]:
     """Every address's (lat, lon): the map's faint street pattern."""
+    conn = connection(tx)
     rows = conn.execute(select(gazetteer_address.c.lat, gazetteer_address.c.lon))
     return [(float(lat), float(lon)) for lat, lon in rows]
 
 
-def points_in_sector(conn: Connection, sector: str) -> list[tuple[float, float]]:
+def points_in_sector(tx: Transaction, sector: str) -> list[tuple[float, float]]:
     """The (lat, lon) of every address whose postcode is in a sector.
 
     Args:
         conn: the vault's connection.
         sector: a normal sector, ``HD1 1`` (``domain.postcode.postcode_sector``).
     """
+    conn = connection(tx)
     c = gazetteer_address.c
     rows = conn.execute(select(c.lat, c.lon).where(c.postcode.startswith(sector, autoescape=True)))
     return [(float(lat), float(lon)) for lat, lon in rows]
 
 
-def clear(conn: Connection) -> None:
+def clear(tx: Transaction) -> None:
     """Drop every address held (the server's gazetteer was replaced): fetch again from 0."""
+    conn = connection(tx)
     conn.execute(delete(gazetteer_address))
-    replica.put_state(conn, VERSION_KEY, 0)
+    replica.put_state(tx, VERSION_KEY, 0)
 
 
 def apply_changes(
-    conn: Connection,
+    tx: Transaction,
     *,
     rows: Sequence[Sequence[Any]],
     removed: Sequence[str],
@@ -81,6 +86,7 @@ def apply_changes(
         removed: UPRNs the server no longer holds.
         version: the version this page brings the laptop to.
     """
+    conn = connection(tx)
     if rows:
         statement = insert(gazetteer_address)
         statement = statement.on_conflict_do_update(
@@ -109,11 +115,12 @@ def apply_changes(
             ),
             {"u": list(removed)},
         )
-    replica.put_state(conn, VERSION_KEY, version)
+    replica.put_state(tx, VERSION_KEY, version)
 
 
-def entry(conn: Connection, uprn: str) -> GazetteerEntry | None:
+def entry(tx: Transaction, uprn: str) -> GazetteerEntry | None:
     """One address by UPRN, or None when the laptop does not hold it."""
+    conn = connection(tx)
     row = conn.execute(select(gazetteer_address).where(gazetteer_address.c.uprn == uprn)).first()
     return _entry(row) if row is not None else None
 
@@ -126,8 +133,9 @@ def _entry(row: Any) -> GazetteerEntry:
 _NEAR = 0.0027
 
 
-def nearest(conn: Connection, *, lat: float, lon: float) -> GazetteerEntry | None:
+def nearest(tx: Transaction, *, lat: float, lon: float) -> GazetteerEntry | None:
     """The address nearest a WGS84 point, within about 300 metres, or None."""
+    conn = connection(tx)
     widen = _NEAR / max(0.2, math.cos(math.radians(lat)))
     c = gazetteer_address.c
     rows = conn.execute(
@@ -179,8 +187,9 @@ class Vocabulary:
         return sorted(found)
 
 
-def vocabulary(conn: Connection) -> Vocabulary:
+def vocabulary(tx: Transaction) -> Vocabulary:
     """Read the index's words (letters only: numbers and postcodes are not corrected)."""
+    conn = connection(tx)
     conn.execute(
         text(
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.gazetteer_vocab "
@@ -190,7 +199,7 @@ def vocabulary(conn: Connection) -> Vocabulary:
     words = sorted(
         t for (t,) in conn.execute(text("SELECT term FROM temp.gazetteer_vocab")) if t.isalpha()
     )
-    return Vocabulary(held_version(conn), words)
+    return Vocabulary(held_version(tx), words)
 
 
 def _term(word: str, vocab: Vocabulary | None, *, last: bool = False) -> str | None:
@@ -218,7 +227,7 @@ def _term(word: str, vocab: Vocabulary | None, *, last: bool = False) -> str | N
 
 
 def search(
-    conn: Connection, user_text: str, *, limit: int = 10, vocab: Vocabulary | None = None
+    tx: Transaction, user_text: str, *, limit: int = 10, vocab: Vocabulary | None = None
 ) -> list[GazetteerEntry]:
     """The addresses best matching typed text (address, postcode or landmark), best first.
 
@@ -233,6 +242,7 @@ def search(
         limit: how many to return.
         vocab: the index's words (from `vocabulary`), to correct typos; None searches as typed.
     """
+    conn = connection(tx)
     words = query_words(user_text)
     if not words:
         return []

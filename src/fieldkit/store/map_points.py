@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, text
 
 from fieldkit.domain.trends import london_midnight, stored_moment
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 _NOT_RESTRICTED = "coalesce({t}.sensitivity, 'standard') != 'restricted'"
 
@@ -67,7 +67,7 @@ def _where(
 
 def _run(tx: Transaction, sql: str, params: dict[str, Any], expanding: Sequence[str]) -> Any:
     statement = text(sql).bindparams(*(bindparam(n, expanding=True) for n in expanding))
-    return tx.execute(statement, params)
+    return connection(tx).execute(statement, params)
 
 
 def places(tx: Transaction, f: PointFilter) -> list[MapPoint]:

@@ -11,6 +11,7 @@ from fieldkit.domain.name_match import MIN_SOUND_TYPED, NameQuery, close_spellin
 from fieldkit.domain.names import MIN_VARIANT_KEY, NameRules, person_keys, sound_codes
 from fieldkit.domain.records import RecordType
 from fieldkit.store.schema import RECORD_TABLES, Meta, person_name_key
+from fieldkit.store.transaction import Transaction, connection
 
 _RULES_META = "name_rules"
 #: At most this many people are read and ranked for one query: the surest candidates first.
@@ -52,7 +53,7 @@ def remove(conn: Connection, person_id: str) -> None:
     conn.execute(delete(person_name_key).where(person_name_key.c.person_id == person_id))
 
 
-def ensure_current(conn: Connection, rules: NameRules) -> bool:
+def ensure_current(tx: Transaction, rules: NameRules) -> bool:
     """Re-key every person if the rules changed since the keys were made (or never were).
 
     Args:
@@ -62,6 +63,7 @@ def ensure_current(conn: Connection, rules: NameRules) -> bool:
     Returns:
         True if the keys were remade.
     """
+    conn = connection(tx)
     held = conn.execute(select(Meta.value).where(Meta.key == _RULES_META)).scalar()
     if held == rules.fingerprint:
         return False
@@ -77,7 +79,7 @@ def ensure_current(conn: Connection, rules: NameRules) -> bool:
     return True
 
 
-def candidates(conn: Connection, query: NameQuery, rules: NameRules) -> list[str]:
+def candidates(tx: Transaction, query: NameQuery, rules: NameRules) -> list[str]:
     """Ids of the people who may answer a query, the likeliest first, at most MAX_CANDIDATES.
 
     Every typed word must meet one of a person's keys (its word, a word it begins, its name
@@ -85,6 +87,7 @@ def candidates(conn: Connection, query: NameQuery, rules: NameRules) -> list[str
     the person's, the swapped one, or unrecorded. Ranking is the matcher's job: this only
     narrows the vault down to those worth ranking.
     """
+    conn = connection(tx)
     tiers: dict[str, float] | None = None
     # A letter typed after a name ("Shabana C") narrows nothing yet: the ranking checks it.
     words = [w for w in query.words if len(w) > 1] or list(query.words)
@@ -169,12 +172,13 @@ LISTED = (
 )
 
 
-def listed(conn: Connection, ids: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
+def listed(tx: Transaction, ids: Sequence[str]) -> list[tuple[str, dict[str, object]]]:
     """(id, fields) of live people, in the order asked, with only the columns a list shows.
 
     Lighter than reading whole records: a search reads up to MAX_CANDIDATES of them at every
     key press.
     """
+    conn = connection(tx)
     table = RECORD_TABLES[RecordType.PERSON]
     rows: dict[str, dict[str, object]] = {}
     for start in range(0, len(ids), _CHUNK):

@@ -35,6 +35,7 @@ from fieldkit.store.schema import (
     record_origin,
     visit_person,
 )
+from fieldkit.store.transaction import Transaction, connection
 
 #: Where the next page of a visit list starts: the last row's (occurred_at, id).
 VisitCursor = tuple[str, str]
@@ -65,7 +66,7 @@ class RecordRepository:
     """Record access within one transaction; the caller owns the transaction and commits.
 
     Args:
-        conn: a connection inside a write (or, for reads, any) transaction.
+        tx: a write (or, for reads, any) transaction from the vault.
         clock: the vault's hybrid logical clock.
         actor: who is acting, for the audit log.
         now: the wall clock, as an aware datetime.
@@ -74,14 +75,15 @@ class RecordRepository:
 
     def __init__(
         self,
-        conn: Connection,
+        tx: Transaction,
         *,
         clock: HlcClock,
         actor: str,
         now: Callable[[], datetime],
         name_rules: NameRules | None = None,
     ) -> None:
-        self._conn = conn
+        self._tx = tx
+        self._conn = connection(tx)
         self._clock = clock
         self._actor = actor
         self._now = now
@@ -428,7 +430,7 @@ class RecordRepository:
         reason: str | None = None,
     ) -> None:
         audit.append(
-            self._conn,
+            self._tx,
             [
                 audit.new_event(
                     at=at,

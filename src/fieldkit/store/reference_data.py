@@ -7,10 +7,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import delete, insert, select
 
 from fieldkit.domain.crime import crime_month_from_wire
 from fieldkit.store.schema import Meta
+from fieldkit.store.transaction import Transaction, connection
 
 _CRIME = "map.crime."
 _BOUNDARIES = "sync.boundaries"
@@ -27,12 +28,13 @@ class CrimePoint:
     count: int
 
 
-def put_crime_months(conn: Connection, months: Sequence[object]) -> None:
+def put_crime_months(tx: Transaction, months: Sequence[object]) -> None:
     """Hold each month as sent, replacing the copy of that force's month held before.
 
     Raises:
         ValueError: a month is not of the protocol's shape (checked whole before any is written).
     """
+    conn = connection(tx)
     checked = [crime_month_from_wire(m) for m in months]
     for month in checked:
         key = f"{_CRIME}{month.month}|{month.force}"
@@ -41,16 +43,18 @@ def put_crime_months(conn: Connection, months: Sequence[object]) -> None:
         conn.execute(insert(Meta).values(key=key, value=json.dumps(value)))
 
 
-def crime_months(conn: Connection) -> tuple[str, ...]:
+def crime_months(tx: Transaction) -> tuple[str, ...]:
     """The months held (``YYYY-MM``), in order."""
+    conn = connection(tx)
     keys = conn.execute(select(Meta.key).where(Meta.key.startswith(_CRIME))).scalars()
     return tuple(sorted({k[len(_CRIME) : len(_CRIME) + 7] for k in keys}))
 
 
 def crime_points(
-    conn: Connection, *, first: str = "0000-00", last: str = "9999-99"
+    tx: Transaction, *, first: str = "0000-00", last: str = "9999-99"
 ) -> Iterator[CrimePoint]:
     """Every held crime count from month ``first`` to ``last`` (both included)."""
+    conn = connection(tx)
     rows = conn.execute(
         select(Meta.key, Meta.value)
         .where(Meta.key >= f"{_CRIME}{first}", Meta.key < f"{_CRIME}{last}~")
@@ -65,8 +69,9 @@ def crime_points(
             yield CrimePoint(month, crime_type, None, None, count)
 
 
-def held_boundaries(conn: Connection) -> dict[str, Any] | None:
+def held_boundaries(tx: Transaction) -> dict[str, Any] | None:
     """The outlines last fetched from the server, or None if none are held."""
+    conn = connection(tx)
     value = conn.execute(select(Meta.value).where(Meta.key == _BOUNDARIES)).scalar()
     return json.loads(value) if value is not None else None
 
@@ -74,14 +79,16 @@ def held_boundaries(conn: Connection) -> dict[str, Any] | None:
 _INITIATIVES = "map.initiatives"
 
 
-def initiatives(conn: Connection) -> list[dict[str, Any]]:
+def initiatives(tx: Transaction) -> list[dict[str, Any]]:
     """The initiative definitions kept on this laptop (wire form), in the order saved."""
+    conn = connection(tx)
     value = conn.execute(select(Meta.value).where(Meta.key == _INITIATIVES)).scalar()
     held = json.loads(value) if value is not None else []
     return [d for d in held if isinstance(d, dict)]
 
 
-def put_initiatives(conn: Connection, definitions: Sequence[dict[str, Any]]) -> None:
+def put_initiatives(tx: Transaction, definitions: Sequence[dict[str, Any]]) -> None:
     """Replace the kept initiative definitions."""
+    conn = connection(tx)
     conn.execute(delete(Meta).where(Meta.key == _INITIATIVES))
     conn.execute(insert(Meta).values(key=_INITIATIVES, value=json.dumps(list(definitions))))

@@ -27,6 +27,7 @@ from fieldkit.store.schema import (
     record_origin,
     visit_person,
 )
+from fieldkit.store.transaction import Transaction, connection
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,9 @@ class ApplyOutcome:
         self.erased = 0
 
 
-def pending_changes(conn: Connection, *, limit: int) -> list[OutgoingChange]:
+def pending_changes(tx: Transaction, *, limit: int) -> list[OutgoingChange]:
     """The oldest changes not yet accepted by the server, in the order they were made."""
+    conn = connection(tx)
     changes = Change.__table__
     notes = VersionNote.__table__
     # The version note written with an edit holds its reason, keyed by the version it made.
@@ -141,12 +143,14 @@ def pending_changes(conn: Connection, *, limit: int) -> list[OutgoingChange]:
     ]
 
 
-def pending_count(conn: Connection) -> int:
+def pending_count(tx: Transaction) -> int:
+    conn = connection(tx)
     return int(conn.execute(select(func.count()).where(Change.pushed_at.is_(None))).scalar_one())
 
 
-def mark_pushed(conn: Connection, change_ids: Sequence[str], *, at: str) -> None:
+def mark_pushed(tx: Transaction, change_ids: Sequence[str], *, at: str) -> None:
     """Mark changes as settled by the server (applied, duplicate, or rejected with a reason)."""
+    conn = connection(tx)
     for start in range(0, len(change_ids), 500):
         conn.execute(
             update(Change)
@@ -156,7 +160,7 @@ def mark_pushed(conn: Connection, change_ids: Sequence[str], *, at: str) -> None
 
 
 def apply_pulled(
-    conn: Connection,
+    tx: Transaction,
     records: Sequence[PulledRecord],
     *,
     at: str,
@@ -177,6 +181,7 @@ def apply_pulled(
 
     People's name keys are made with `name_rules` (the shipped rules if None).
     """
+    conn = connection(tx)
     outcome = ApplyOutcome()
     by_type: dict[RecordType, dict[str, PulledRecord]] = {}
     for pulled in records:
@@ -187,7 +192,7 @@ def apply_pulled(
         _apply_group(conn, record_type, list(group.values()), at, outcome, origins)
         if record_type is RecordType.PERSON:
             _key_names(conn, list(group.values()), name_rules or shipped_name_rules())
-    review_queue.complete(conn, origins)
+    review_queue.complete(tx, origins)
     _note_origins(conn, origins)
     return outcome
 
@@ -232,8 +237,9 @@ def _note_origins(conn: Connection, origins: Sequence[Mapping[str, Any]]) -> Non
     conn.execute(statement, list(origins))
 
 
-def origin_of(conn: Connection, record_id: str) -> RecordOrigin | None:
+def origin_of(tx: Transaction, record_id: str) -> RecordOrigin | None:
     """Where a record came from, or None if it never arrived by sync (written here)."""
+    conn = connection(tx)
     row = (
         conn.execute(select(record_origin).where(record_origin.c.record_id == record_id))
         .mappings()
@@ -400,12 +406,13 @@ def _update_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any
         conn.execute(statement, params)
 
 
-def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
+def purge(tx: Transaction, items: Sequence[tuple[str, str]]) -> int:
     """Remove records that left this user's scope, with their history and pending changes.
 
     This is not an erasure of the partnership's record (the server keeps it); the laptop only
     stops holding what its user may no longer see.
     """
+    conn = connection(tx)
     removed = 0
     # A photo or file leaves with the record it belongs to.
     named = {record_id for _type, record_id in items}
@@ -438,31 +445,35 @@ def purge(conn: Connection, items: Sequence[tuple[str, str]]) -> int:
 # Sync state, kept inside the encrypted vault (the device token included) -------------------
 
 
-def get_state(conn: Connection, key: str) -> Any:
+def get_state(tx: Transaction, key: str) -> Any:
+    conn = connection(tx)
     value = conn.execute(select(Meta.value).where(Meta.key == f"sync.{key}")).scalar()
     return json.loads(value) if value is not None else None
 
 
-def put_state(conn: Connection, key: str, value: Any) -> None:
+def put_state(tx: Transaction, key: str, value: Any) -> None:
+    conn = connection(tx)
     conn.execute(delete(Meta).where(Meta.key == f"sync.{key}"))
     if value is not None:
         conn.execute(insert(Meta).values(key=f"sync.{key}", value=json.dumps(value)))
 
 
-def highest_change_seq(conn: Connection) -> int:
+def highest_change_seq(tx: Transaction) -> int:
     """The highest local change number ever issued, even if that change was since purged."""
+    conn = connection(tx)
     # AUTOINCREMENT keeps the high-water mark in sqlite_sequence; max(seq) could fall after a purge.
     value = conn.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'change_log'")).scalar()
     return int(value or 0)
 
 
-def raise_change_seq(conn: Connection, at_least: int) -> None:
+def raise_change_seq(tx: Transaction, at_least: int) -> None:
     """Number later local changes above `at_least` (a restored vault catching up with the server).
 
     The server remembers the highest change number it saw from this device; a vault restored
     from an older copy would otherwise reuse numbers the server has already seen.
     """
-    if highest_change_seq(conn) >= at_least:
+    conn = connection(tx)
+    if highest_change_seq(tx) >= at_least:
         return
     updated = conn.execute(
         text("UPDATE sqlite_sequence SET seq = :n WHERE name = 'change_log'"), {"n": at_least}
@@ -477,7 +488,7 @@ def raise_change_seq(conn: Connection, at_least: int) -> None:
 # Additions for the client sync engine (issue 4) ---------------------------------------------
 
 
-def restamp(conn: Connection, record_type: str, record_id: str, *, old: str, new: str) -> None:
+def restamp(tx: Transaction, record_type: str, record_id: str, *, old: str, new: str) -> None:
     """Replace a clock value the server clamped, so the laptop holds what the server holds.
 
     The server bounds a change stamped too far ahead of its own time (a fast laptop clock) and
@@ -485,6 +496,7 @@ def restamp(conn: Connection, record_type: str, record_id: str, *, old: str, new
     otherwise a later edit from another laptop, stamped between the two, would win on the server
     and lose here.
     """
+    conn = connection(tx)
     try:
         table = RECORD_TABLES[RecordType(record_type)]
     except ValueError:
@@ -499,8 +511,9 @@ def restamp(conn: Connection, record_type: str, record_id: str, *, old: str, new
     )
 
 
-def pending_audit_events(conn: Connection, *, limit: int) -> list[dict[str, Any]]:
+def pending_audit_events(tx: Transaction, *, limit: int) -> list[dict[str, Any]]:
     """The oldest audit-log entries not yet sent to the server, as plain dicts."""
+    conn = connection(tx)
     table = AuditEntry.__table__
     rows = conn.execute(
         select(table).where(table.c.synced_at.is_(None)).order_by(table.c.seq).limit(limit)
@@ -509,14 +522,16 @@ def pending_audit_events(conn: Connection, *, limit: int) -> list[dict[str, Any]
     return [{**{n: r[n] for n in names}, "recipient": r["recipient"]} for r in rows]
 
 
-def pending_audit_count(conn: Connection) -> int:
+def pending_audit_count(tx: Transaction) -> int:
+    conn = connection(tx)
     return int(
         conn.execute(select(func.count()).where(AuditEntry.synced_at.is_(None))).scalar_one()
     )
 
 
-def mark_audit_synced(conn: Connection, event_ids: Sequence[str], *, at: str) -> None:
+def mark_audit_synced(tx: Transaction, event_ids: Sequence[str], *, at: str) -> None:
     """Mark audit entries as stored by the server (``synced_at`` is outside the hash chain)."""
+    conn = connection(tx)
     for start in range(0, len(event_ids), 500):
         conn.execute(
             update(AuditEntry)
@@ -551,16 +566,16 @@ class CachedConflict(TypedDict):
     district: str | None
 
 
-def pending_conflict_resolutions(conn: Connection) -> list[int]:
+def pending_conflict_resolutions(tx: Transaction) -> list[int]:
     """Conflict ids the supervisor has resolved here and the server has not yet been told of.
 
     Oldest first. The sync engine sends them after pushing the outbox (so any correction the
     supervisor made reaches the server first) and removes each once the server answered.
     """
-    return [int(i) for i in get_state(conn, "conflict_resolutions") or []]
+    return [int(i) for i in get_state(tx, "conflict_resolutions") or []]
 
 
-def queue_conflict_resolution(conn: Connection, conflict_id: int) -> None:
+def queue_conflict_resolution(tx: Transaction, conflict_id: int) -> None:
     """Note that the supervisor resolved a conflict; the next sync tells the server.
 
     Make any correction (an ordinary record edit) before queueing, in the same or an earlier
@@ -572,49 +587,49 @@ def queue_conflict_resolution(conn: Connection, conflict_id: int) -> None:
     """
     if not _valid_conflict_id(conflict_id):
         raise ValueError("a conflict id is a positive integer")
-    queued = pending_conflict_resolutions(conn)
+    queued = pending_conflict_resolutions(tx)
     if conflict_id not in queued:
-        put_state(conn, "conflict_resolutions", [*queued, conflict_id])
+        put_state(tx, "conflict_resolutions", [*queued, conflict_id])
 
 
-def settle_conflict_resolution(conn: Connection, conflict_id: int) -> None:
+def settle_conflict_resolution(tx: Transaction, conflict_id: int) -> None:
     """The server answered for a queued resolution: drop it from the queue and the cache."""
-    queued = pending_conflict_resolutions(conn)
+    queued = pending_conflict_resolutions(tx)
     if conflict_id in queued:
         remaining = [i for i in queued if i != conflict_id]
-        put_state(conn, "conflict_resolutions", remaining or None)
-    held = get_state(conn, "conflicts")
+        put_state(tx, "conflict_resolutions", remaining or None)
+    held = get_state(tx, "conflicts")
     if held is not None:
-        put_state(conn, "conflicts", [c for c in held if c.get("id") != conflict_id])
+        put_state(tx, "conflicts", [c for c in held if c.get("id") != conflict_id])
 
 
-def cached_conflicts(conn: Connection) -> list[CachedConflict]:
+def cached_conflicts(tx: Transaction) -> list[CachedConflict]:
     """The open conflicts in the supervisor's districts as the last sync fetched them.
 
     Oldest first; empty before the first fetch and for users who are not supervisors. A
     conflict resolved here stays listed until the server has been told (check
     `pending_conflict_resolutions` to show it as waiting).
     """
-    held: list[CachedConflict] = get_state(conn, "conflicts") or []
+    held: list[CachedConflict] = get_state(tx, "conflicts") or []
     return held
 
 
-def conflicts_fetched_at(conn: Connection) -> str | None:
+def conflicts_fetched_at(tx: Transaction) -> str | None:
     """When `cached_conflicts` was last fetched from the server (ISO 8601), or None."""
-    value = get_state(conn, "conflicts_fetched_at")
+    value = get_state(tx, "conflicts_fetched_at")
     return str(value) if value is not None else None
 
 
-def cache_conflicts(conn: Connection, items: Sequence[CachedConflict], *, at: str) -> None:
+def cache_conflicts(tx: Transaction, items: Sequence[CachedConflict], *, at: str) -> None:
     """Replace the cached open conflicts with what the server just listed, fetched at `at`."""
-    put_state(conn, "conflicts", [dict(item) for item in items])
-    put_state(conn, "conflicts_fetched_at", at)
+    put_state(tx, "conflicts", [dict(item) for item in items])
+    put_state(tx, "conflicts_fetched_at", at)
 
 
-def forget_conflicts(conn: Connection) -> None:
+def forget_conflicts(tx: Transaction) -> None:
     """Drop the cached conflicts (the user is no longer a supervisor); the queue is kept."""
-    put_state(conn, "conflicts", None)
-    put_state(conn, "conflicts_fetched_at", None)
+    put_state(tx, "conflicts", None)
+    put_state(tx, "conflicts_fetched_at", None)
 
 
 def _valid_conflict_id(value: object) -> bool:

@@ -27,7 +27,7 @@ from fieldkit.domain.review import Decision
 from fieldkit.domain.trends import london_midnight, stored_moment
 from fieldkit.domain.vocabulary import ReviewDecision
 from fieldkit.store.schema import RECORD_TABLES, WAITING, record_origin
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 #: The field each kind of work is dated by (what the date filter and the list show).
 DATED_BY: dict[RecordType, str] = {
@@ -116,7 +116,7 @@ def complete(conn: Transaction, origins: list[dict[str, Any]]) -> None:
     missing = sorted(visit_ids - categories.keys())
     visit = RECORD_TABLES[RecordType.VISIT]
     for chunk in _chunks(missing):
-        for row in conn.execute(
+        for row in connection(conn).execute(
             select(visit.c.id, visit.c.categories).where(visit.c.id.in_(chunk))
         ):
             categories[row.id] = row.categories
@@ -125,7 +125,7 @@ def complete(conn: Transaction, origins: list[dict[str, Any]]) -> None:
     review = RECORD_TABLES[RecordType.REVIEW]
     decided: dict[str, str] = {}
     for chunk in _chunks(reviewable):
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(review.c.subject_id, func.max(review.c.decided_at))
             .where(review.c.subject_id.in_(chunk), review.c.deleted.is_(False))
             .group_by(review.c.subject_id)
@@ -187,11 +187,11 @@ def waiting_work(
     o = record_origin.c
     conditions = _waiting(me, wanted)
     total = int(
-        conn.execute(
-            select(func.count()).select_from(record_origin).where(*conditions)
-        ).scalar_one()
+        connection(conn)
+        .execute(select(func.count()).select_from(record_origin).where(*conditions))
+        .scalar_one()
     )
-    rows = conn.execute(
+    rows = connection(conn).execute(
         select(
             o.record_type, o.record_id, o.district, o.dated, o.author, o.received_at, o.changed_at
         )
@@ -221,7 +221,7 @@ def decisions_about(conn: Transaction, subject_ids: Sequence[str]) -> dict[str, 
     found: dict[str, list[Decision]] = {}
     for start in range(0, len(subject_ids), 500):
         chunk = list(subject_ids[start : start + 500])
-        rows = conn.execute(
+        rows = connection(conn).execute(
             select(
                 review.c.subject_id,
                 review.c.decision,
@@ -246,7 +246,7 @@ def authors(conn: Transaction, *, me: str) -> list[str]:
 
     A skip-scan down the author index: one seek per author, however much work each has.
     """
-    rows = conn.execute(
+    rows = connection(conn).execute(
         text(
             "WITH RECURSIVE a(author) AS ("
             " SELECT min(author) FROM record_origin"
@@ -277,17 +277,21 @@ def feedback_for(conn: Transaction, *, officer: str, since: str, limit: int) -> 
     """
     review = RECORD_TABLES[RecordType.REVIEW]
     # The standing decision is picked in Python: a handful of rows per officer.
-    rows = conn.execute(
-        select(review)
-        .where(
-            and_(
-                review.c.officer == officer,
-                review.c.deleted.is_(False),
-                review.c.decided_at >= since,
+    rows = (
+        connection(conn)
+        .execute(
+            select(review)
+            .where(
+                and_(
+                    review.c.officer == officer,
+                    review.c.deleted.is_(False),
+                    review.c.decided_at >= since,
+                )
             )
+            .order_by(review.c.decided_at.desc(), review.c.id.desc())
         )
-        .order_by(review.c.decided_at.desc(), review.c.id.desc())
-    ).mappings()
+        .mappings()
+    )
     seen: set[str] = set()
     out: list[Feedback] = []
     for r in rows:
@@ -336,16 +340,20 @@ def own_work_not_countersigned(
             )
             .exists()
         )
-        rows = conn.execute(
-            select(table)
-            .outerjoin(record_origin, record_origin.c.record_id == table.c.id)
-            .where(
-                table.c.deleted.is_(False),
-                dated >= since,
-                or_(record_origin.c.record_id.is_(None), record_origin.c.author == me),
-                ~countersigned,
+        rows = (
+            connection(conn)
+            .execute(
+                select(table)
+                .outerjoin(record_origin, record_origin.c.record_id == table.c.id)
+                .where(
+                    table.c.deleted.is_(False),
+                    dated >= since,
+                    or_(record_origin.c.record_id.is_(None), record_origin.c.author == me),
+                    ~countersigned,
+                )
+                .order_by(dated.desc())
             )
-            .order_by(dated.desc())
-        ).mappings()
+            .mappings()
+        )
         out.extend((record_type, dict(r), str(r[DATED_BY[record_type]])) for r in rows)
     return sorted(out, key=lambda item: item[2], reverse=True)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, inspect, sel
 from fieldkit.domain.names import fold
 from fieldkit.domain.records import SPECS, RecordType
 from fieldkit.store.schema import RECORD_TABLES, search_doc
+from fieldkit.store.transaction import Transaction, connection
 
 CREATE_INDEX_SQL = (
     "CREATE VIRTUAL TABLE search_index USING fts5("
@@ -143,7 +144,7 @@ def remove(conn: Connection, record_id: str) -> None:
 
 
 def find(
-    conn: Connection,
+    tx: Transaction,
     user_text: str,
     *,
     types: Sequence[RecordType] | None = None,
@@ -157,6 +158,7 @@ def find(
         types: only these record types (all searchable ones if None).
         limit: at most this many hits.
     """
+    conn = connection(tx)
     expression = match_expression(user_text)
     if expression is None:
         return []

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from fieldkit.store.schema import Meta
-from fieldkit.store.transaction import Transaction
+from fieldkit.store.transaction import Transaction, connection
 
 _KEY = "app_settings"
 
 
 def load(tx: Transaction) -> dict[str, Any] | None:
     """The saved settings as they were stored, or None when none have been saved."""
-    raw = tx.execute(select(Meta.value).where(Meta.key == _KEY)).scalar()
+    raw = connection(tx).execute(select(Meta.value).where(Meta.key == _KEY)).scalar()
     if not raw:
         return None
     data = json.loads(raw)
@@ -30,5 +30,5 @@ def save(tx: Transaction, values: Mapping[str, Any]) -> None:
         tx: a write transaction.
         values: the settings by name (JSON-serialisable).
     """
-    tx.execute(delete(Meta).where(Meta.key == _KEY))
-    tx.execute(insert(Meta).values(key=_KEY, value=json.dumps(dict(values))))
+    connection(tx).execute(delete(Meta).where(Meta.key == _KEY))
+    connection(tx).execute(insert(Meta).values(key=_KEY, value=json.dumps(dict(values))))

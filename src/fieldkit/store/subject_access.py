@@ -19,6 +19,7 @@ from fieldkit.domain.records import RecordType
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.records import StoredRecord, to_record
 from fieldkit.store.schema import RECORD_TABLES, AuditEntry, HistoryEntry, visit_person
+from fieldkit.store.transaction import Transaction, connection
 
 #: Ids per ``IN (...)`` list, well under SQLite's bound-parameter limit.
 _CHUNK = 500
@@ -85,7 +86,7 @@ class HeldAboutPerson:
     referenced: tuple[StoredRecord, ...]
 
 
-def held_about(conn: Connection, person_id: str) -> HeldAboutPerson:
+def held_about(tx: Transaction, person_id: str) -> HeldAboutPerson:
     """Gather every record about a person, with each one's history and audit entries.
 
     Args:
@@ -95,6 +96,7 @@ def held_about(conn: Connection, person_id: str) -> HeldAboutPerson:
     Raises:
         RecordNotFoundError: the vault has no record of that person, live or deleted.
     """
+    conn = connection(tx)
     found = _load(conn, RecordType.PERSON, [person_id])
     if not found:
         raise RecordNotFoundError(RecordType.PERSON.value)

@@ -34,6 +34,7 @@ from fieldkit.store.keyfile import KdfParams, KeyFile
 from fieldkit.store.records import RecordRepository
 from fieldkit.store.schema import Meta
 from fieldkit.store.secretbuffer import SecretBuffer
+from fieldkit.store.transaction import Transaction, connection
 from fieldkit.store.vault_files import (
     DB_NAME,
     KEY_NAME,
@@ -184,7 +185,7 @@ class Vault:
             )
             rules = name_rules or shipped_name_rules()
             if schema_revision == "head":
-                name_index.ensure_current(conn, rules)
+                name_index.ensure_current(Transaction(conn), rules)
         keyfile.write(folder / KEY_NAME)
         _disable_core_dumps()
         return cls(folder, engine, data_key, keyfile, now, rules)
@@ -251,7 +252,7 @@ class Vault:
                 if seal.stale_triggers(conn):
                     raise VaultDamagedError("record seal triggers missing or altered")
                 rules = name_rules or shipped_name_rules()
-                name_index.ensure_current(conn, rules)
+                name_index.ensure_current(Transaction(conn), rules)
         except DBAPIError as exc:
             data_key.wipe()
             engine.dispose()
@@ -372,7 +373,7 @@ class Vault:
     # Transactions ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def write(self, *, refetchable: bool = False) -> Iterator[Connection]:
+    def write(self, *, refetchable: bool = False) -> Iterator[Transaction]:
         """One write transaction (takes the write lock at once); commits if the block succeeds.
 
         Args:
@@ -397,7 +398,7 @@ class Vault:
                     raw.execute("PRAGMA wal_autocheckpoint = 0")
                 try:
                     with conn.begin():
-                        yield conn
+                        yield Transaction(conn)
                         _put_meta(conn, "hlc_last", str(self._clock.last))
                 finally:
                     if refetchable:
@@ -423,12 +424,12 @@ class Vault:
                 self.compact()
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self) -> Iterator[Transaction]:
         """One read transaction: a consistent snapshot."""
         engine = self._require_engine()
         try:
             with engine.connect() as conn, conn.begin():
-                yield conn
+                yield Transaction(conn)
         except DBAPIError as exc:
             raise _translate(exc) from exc
 
@@ -448,28 +449,28 @@ class Vault:
         except DBAPIError as exc:
             raise _translate(exc) from exc
 
-    def records(self, conn: Connection, *, actor: str | None = None) -> RecordRepository:
-        """The record repository over a connection from `write()` or `read()`."""
+    def records(self, tx: Transaction, *, actor: str | None = None) -> RecordRepository:
+        """The record repository over a transaction from `write()` or `read()`."""
         return RecordRepository(
-            conn,
+            tx,
             clock=self._clock,
             actor=actor or self.username,
             now=self._now,
             name_rules=self.name_rules,
         )
 
-    def set_clock_node(self, conn: Connection, node: str) -> None:
+    def set_clock_node(self, tx: Transaction, node: str) -> None:
         """Stamp later changes with this node id (the device id the server assigned)."""
-        _put_meta(conn, "hlc_node", node)
+        _put_meta(connection(tx), "hlc_node", node)
         self._clock = HlcClock(node, lambda: int(self._now().timestamp() * 1000), self._clock.last)
 
-    def observe_clock(self, conn: Connection, remote: str) -> None:
+    def observe_clock(self, tx: Transaction, remote: str) -> None:
         """Move the clock past a timestamp from the server, inside a `write()` transaction.
 
         Later local edits then sort after everything the laptop has seen, even when its wall
         clock is behind (the clock is saved with the transaction).
         """
-        del conn  # the write transaction holds the clock lock and saves the clock on commit
+        del tx  # the write transaction holds the clock lock and saves the clock on commit
         self._clock.observe(Hlc.parse(remote))
 
     def check(self) -> IntegrityReport:
@@ -487,7 +488,7 @@ class Vault:
                     rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
                     if rows != ["ok"]:
                         problems.extend(f"structure: {r}" for r in rows[:10])
-                    chain = audit.verify(conn)
+                    chain = audit.verify(Transaction(conn))
                     entries = chain.entries
                     if not chain.ok:
                         problems.append(f"audit log entry {chain.broken_at}: {chain.problem}")
@@ -512,8 +513,8 @@ class Vault:
         Reads every record row (measured at 1.7 s of CPU for 100,000 visits), so unlock does
         not run it; `check` does, and sync may before it pushes.
         """
-        with self.read() as conn:
-            return seal.verify(conn)
+        with self.read() as tx:
+            return seal.verify(connection(tx))
 
     @property
     def encrypted(self) -> bool:
