@@ -238,13 +238,15 @@ class VisitView(QWidget):
 
     def restore(self) -> None:
         """Bring back a draft left when the app closed or locked (on a worker)."""
-        self._workers.submit(self.presenter.restore, self._restored)
+        seq = self._search_seq["place"]
+        self._workers.submit(self.presenter.restore, lambda found: self._restored(found, seq))
 
-    def _restored(self, found: bool) -> None:
+    def _restored(self, found: bool, seq: int) -> None:
         self.show_form()
         if found:
             self.draft_label.setText(QCoreApplication.translate("VisitView", "Draft restored."))
-        self.load_recent_places()
+        if seq == self._search_seq["place"]:  # no place search typed meanwhile
+            self.load_recent_places()
 
     def show_form(self) -> None:
         form = self.presenter.form
@@ -394,7 +396,12 @@ class VisitView(QWidget):
     # Places ----------------------------------------------------------------------------------
 
     def load_recent_places(self) -> None:
-        self._workers.submit(self._visits.recent_places, self._show_places)
+        # Like a search, latest call wins: a place search typed meanwhile is not overwritten.
+        seq = self._search_seq["place"]
+        self._workers.submit(
+            self._visits.recent_places,
+            lambda places: self._show_places(places) if seq == self._search_seq["place"] else None,
+        )
 
     def _search_places(self) -> None:
         text = self.place_search.text()
