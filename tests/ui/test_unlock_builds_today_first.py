@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 from tests.ui.test_officer_day import first_run
 
+from fieldkit.services.today import TodayService, TodaySummary
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.shell import PEOPLE, TENANCY, TODAY, VISIT, WARNING, MainWindow
 from fieldkit.ui.tenancy_view import TenancyView
@@ -59,3 +61,22 @@ def test_a_screen_built_late_is_connected_and_has_the_settings(
     tenancy = screens.built(TENANCY)
     assert isinstance(tenancy, TenancyView)
     assert tenancy.court.text() == "Kirklees Magistrates' Court"
+
+
+def test_the_first_unlock_reads_todays_summary_once(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    summary = TodayService.summary
+
+    def counted(self: TodayService, **kwargs: Any) -> TodaySummary:
+        calls.append(1)
+        return summary(self, **kwargs)
+
+    monkeypatch.setattr(TodayService, "summary", counted)
+    first_run(qtbot, window)
+    screens = window.screens
+    assert screens is not None
+    qtbot.waitUntil(lambda: screens.today.summary is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.workers.pending == 0, timeout=WAIT)
+    assert len(calls) == 1

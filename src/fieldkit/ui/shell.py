@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QSettings,
+    QSignalBlocker,
     QSize,
     QStandardPaths,
     Qt,
@@ -511,7 +512,10 @@ class MainWindow(QMainWindow):
         s.today.open_work.connect(self.correct)
         self.apply_settings(settings)
         self.sync_bar.attach(ws.sync)
-        self.pages.setCurrentIndex(_MAIN_PAGE)
+        # Showing the page focuses the navigation, which then chooses its first row itself
+        # (the first unlock): silenced, so that Today is chosen, and read, once, just below.
+        with QSignalBlocker(self.navigation):
+            self.pages.setCurrentIndex(_MAIN_PAGE)
         self.navigation.setCurrentRow(-1)
         back = self._return_to
         shown = TODAY if self.navigation.item(back).isHidden() else back
