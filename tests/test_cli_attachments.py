@@ -72,6 +72,25 @@ def test_attach_prints_the_id_and_sha256_and_attachments_lists_it(
     assert line["captured_by"] == "amy.officer"
 
 
+def test_attach_takes_an_asb_case_by_its_type_name(tmp_path: Path) -> None:
+    folder = tmp_path / "vault"
+    vault = Vault.create(folder, username="amy.officer", passphrase=PASSPHRASE, kdf=TEST_KDF)
+    from fieldkit.services.documents_service import DocumentService
+    from fieldkit.services.workspace import open_workspace
+
+    case_id = open_workspace(vault, documents=DocumentService(vault)).asb.open_case(
+        title="Fly-tipping behind the garages", category="environmental", district="rural"
+    )
+    vault.lock()
+    source = tmp_path / "garages.jpg"
+    source.write_bytes(photo(seed=9))
+    attached = run("attach", "asb_case", case_id, str(source), *_vault_args(folder))
+    assert attached.returncode == 0, attached.stderr
+    attachment_id, _digest = attached.stdout.split()
+    listed = run("attachments", "asb_case", case_id, *_vault_args(folder))
+    assert [json.loads(x)["id"] for x in listed.stdout.splitlines()] == [attachment_id]
+
+
 def test_attachment_get_writes_the_stored_bytes_and_logs_an_export(
     with_visit: tuple[Path, str], tmp_path: Path
 ) -> None:

@@ -68,7 +68,14 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(files_api.router)
     app.include_router(metrics_router(metrics))
     app.add_middleware(RouteRecorder)  # added first, so innermost: next to the router
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    # Evidence chunks (octet-stream) are encrypted or already-compressed content: gzip would
+    # spend the server's CPU (and the laptop's, inflating) for nothing.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1000,
+        compresslevel=5,
+        exclude_content_types=("text/event-stream", "application/octet-stream"),
+    )
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
     # Added last, so outermost: it also sees the 413s and 415s the body middleware answers.
     app.add_middleware(RequestObserver, metrics=metrics)

@@ -15,16 +15,49 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, select, text
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.evidence import CHUNK_SIZE, chunk_count
 from fieldkit.domain.records import RecordType
-from fieldkit_server.models import FileBlob, FileChunk, FileName, Record
+from fieldkit_server.models import FileBlob, FileChunk, FileName, Record, SyncClock
 from fieldkit_server.policy import Principal
 from fieldkit_server.pull import visible
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+
+#: The PostgreSQL advisory lock that orders collecting files against uploading them: every
+#: upload transaction holds it shared, collection and sweeping exclusive ("files" in ASCII).
+FILES_LOCK = 0x66696C6573
+
+
+def hold_for_upload(session: Session) -> None:
+    """Take, for this transaction, the files lock shared: no collection runs meanwhile.
+
+    On SQLite every transaction already takes the one write lock first (``BEGIN IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": FILES_LOCK})
+
+
+def hold_for_collection(session: Session) -> None:
+    """Take, for this transaction, the clock row and the files lock exclusive.
+
+    The clock row is the lock every writing push takes before it writes records (and the
+    index of the files they name): collection waits for pushes committing, and they wait for
+    it, so it never misses an attachment record being pushed. The files lock waits for
+    uploads in flight and holds new ones back. Taken in this order (clock, then files), as a
+    retention erasure does through the push path, so the two never deadlock.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(select(SyncClock.id).where(SyncClock.id == 1).with_for_update())
+    _hold_files_exclusive(session)
+
+
+def _hold_files_exclusive(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FILES_LOCK})
 
 
 def valid_digest(value: str) -> bool:
@@ -218,6 +251,7 @@ def begin(session: Session, digest: str, *, size: int, max_bytes: int, now: date
     """
     if not 0 < size <= max_bytes:
         raise FileProblem(413, "file_too_large", f"files may be at most {max_bytes} bytes")
+    hold_for_upload(session)
     held = state(session, digest)
     if held is not None:
         if held.size != size:
@@ -274,6 +308,7 @@ def put_chunks(
             chunk is not the one announced, or the chunks add up to another file (they are
             then dropped, to be sent again).
     """
+    hold_for_upload(session)
     held = state(session, digest)
     if held is None:
         raise FileProblem(404, "no_upload", "start the upload first")
@@ -300,9 +335,14 @@ def put_chunks(
     now_held = FileState(held.sha256, held.size, held.chunk_size, held.chunk_count, False, chunks)
     if now_held.missing:
         return now_held
+    # The chunks of this request are hashed from memory (they are what was just written); only
+    # earlier requests' chunks are read back from the store.
+    fresh = {index: data for index, data, _ in checked}
     whole = hashlib.sha256()
     for number in range(now_held.chunk_count):
-        piece = store.read_chunk(digest, number)
+        piece = fresh.get(number)
+        if piece is None:
+            piece = store.read_chunk(digest, number)
         if piece is None:
             break
         whole.update(piece)
@@ -359,7 +399,11 @@ def collect_garbage(session: Session) -> list[str]:
 
     Returns the files forgotten: remove them from the blob store once the transaction has
     committed (:func:`sweep`), never before, so a rolled-back erasure loses no file.
+
+    Runs under :func:`hold_for_collection`: an attachment record being pushed, or a file being
+    uploaded, at the same time is seen whole or not at all, never lost in between.
     """
+    hold_for_collection(session)
     named: set[str] = set()
     for _record_id, fields in _live_attachments(session):
         for key in ("sha256", "thumbnail_sha256"):
@@ -380,6 +424,9 @@ def sweep(session: Session, store: BlobStore, forgotten: Collection[str]) -> int
     The second case is a file whose removal was interrupted after its rows went. Run after
     :func:`collect_garbage` has committed. Returns how many files were removed.
     """
+    # No upload writes a chunk meanwhile (they hold the files lock shared while they write),
+    # so a file whose upload starts again after it was forgotten keeps its new chunks.
+    _hold_files_exclusive(session)
     # The store is listed before the database is read: a file being uploaded has its row
     # committed before its first chunk is written, so it is never taken for an orphan.
     in_store = store.digests()

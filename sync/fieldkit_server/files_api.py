@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from fieldkit.domain.evidence import CHUNKS_PER_REQUEST
 from fieldkit.domain.records import RecordType
@@ -85,6 +86,7 @@ def start_upload(digest: Digest, body: FileStart, auth: CurrentDevice, context: 
     now = context.clock()
 
     def work(session: Session) -> dict[str, object]:
+        blobs.hold_for_upload(session)  # before the record is checked: `files gc` waits
         _require_visible(session, auth, digest)
         try:
             held = blobs.begin(
@@ -111,6 +113,7 @@ async def put_chunk(
     data = await request.body()
 
     def work(session: Session) -> dict[str, object]:
+        blobs.hold_for_upload(session)  # before the record is checked: `files gc` waits
         _require_visible(session, auth, digest)
         try:
             held = blobs.put_chunk(session, store, digest, index, data, claimed=chunk_sha256)
@@ -118,7 +121,9 @@ async def put_chunk(
             raise _problem(exc) from None
         return held.wire()
 
-    return run_in_transaction(context.sessions, work)
+    # In the thread pool: the chunk files are synced to disk, which must not hold up the
+    # event loop (and every other request with it).
+    return await run_in_threadpool(run_in_transaction, context.sessions, work)
 
 
 @router.put("/{digest}/chunks", response_model=FileOut, responses=_PROBLEMS)
@@ -140,6 +145,7 @@ async def put_chunks(
     claimed = chunk_sha256.split(",")
 
     def work(session: Session) -> dict[str, object]:
+        blobs.hold_for_upload(session)  # before the record is checked: `files gc` waits
         _require_visible(session, auth, digest)
         held = blobs.state(session, digest)
         if held is None:
@@ -165,7 +171,7 @@ async def put_chunks(
         except FileProblem as exc:
             raise _problem(exc) from None
 
-    return run_in_transaction(context.sessions, work)
+    return await run_in_threadpool(run_in_transaction, context.sessions, work)
 
 
 @router.get("/{digest}", response_model=FileOut, responses=_PROBLEMS)

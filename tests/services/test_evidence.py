@@ -243,3 +243,52 @@ def test_a_subject_access_export_lists_the_photos_and_files_on_the_persons_recor
         held = held_about(conn, person_id)
     listed = {r.record.id for r in held.records if r.record.type is RecordType.ATTACHMENT}
     assert listed == {on_person.id, on_visit.id}
+
+
+def test_photos_attach_to_asb_cases_warnings_and_tenancy_notes_scoped_like_them(
+    vault: Vault,
+) -> None:
+    from datetime import UTC, datetime
+
+    from tests.factories import person
+
+    from fieldkit.domain.vulnerability import VulnerabilityCheck
+    from fieldkit.services.documents_service import DocumentService
+    from fieldkit.services.warnings import WarningRequest
+    from fieldkit.services.workspace import open_workspace
+
+    ws = open_workspace(vault, documents=DocumentService(vault))
+    case_id = ws.asb.open_case(title="Graffiti on the shelter", category="environmental",
+                               district="rural")  # fmt: skip
+    tenancy_case = ws.tenancy.open_case(address="12 Oakes Court", district="huddersfield")
+    note_id = ws.tenancy.add_note(case_id=tenancy_case, kind="incident", body="Door kicked").id
+    jan = ws.records.create(record_type="person", fields=person()).id
+    warning_id = ws.warnings.issue(
+        WarningRequest(
+            person_id=jan,
+            scheme_id="street_drinking_vagrancy",
+            behaviour="Drinking from an open can and shouting at shoppers",
+            conditions=("drink alcohol in the town centre",),
+            district="huddersfield",
+            place_label="Market Place, Dewsbury",
+            occurred_at=datetime(2026, 11, 26, 21, 30, tzinfo=UTC),
+            vulnerability=VulnerabilityCheck(True),
+        )
+    ).warning_id
+    service = AttachmentService(vault)
+    for owner_type, owner_id, district, sensitivity in (
+        ("asb_case", case_id, "rural", "standard"),
+        ("tenancy_note", note_id, "huddersfield", "restricted"),  # the case is restricted
+        ("warning", warning_id, "huddersfield", "standard"),
+    ):
+        made = service.attach(owner_type=owner_type, owner_id=owner_id, data=photo(seed=5),
+                              caption=owner_type)  # fmt: skip
+        [listed] = service.list_for(owner_type=owner_type, owner_id=owner_id)
+        assert listed.id == made.id
+        assert (listed.owner_type, listed.district, listed.sensitivity) == (
+            owner_type, district, sensitivity
+        )  # fmt: skip
+        assert listed.thumbnail_sha256 is not None
+    # The kind named must be the record's own: a case id is not a warning.
+    with pytest.raises(RecordNotFoundError):
+        service.attach(owner_type="warning", owner_id=case_id, data=pdf())

@@ -390,3 +390,44 @@ def test_opening_a_photo_on_a_thumbnails_only_laptop_fetches_that_one_file_when_
     assert service.get(attachment_id=first.id).available
     assert not service.get(attachment_id=second.id).available  # only the file opened
     assert bob.open().check().ok
+
+
+def test_nothing_over_a_metered_connection_waits_for_an_unmetered_one(
+    sqlite_server: Server, laptops: Callable[..., Laptop]
+) -> None:
+    from fieldkit.domain.evidence import FetchPolicy
+    from fieldkit.services.settings import SettingsService
+    from fieldkit.services.sync_engine import SyncEngine
+
+    server = sqlite_server
+    server.admin.add_user("amy")
+    server.admin.add_user("bob")
+    amy = laptops("amy", "amy", server.url)
+    bob = laptops("bob", "bob", server.url)
+    assert bob.sync().outcome is SyncOutcome.OK  # signed in
+    settings = SettingsService(bob.open())
+    settings.save(
+        dataclasses.replace(settings.load(), evidence_fetch=FetchPolicy.NONE_METERED.value)
+    )
+    visit_id, stored = _attach_photos(amy, [photo(seed=23), photo(seed=24)])
+    assert amy.sync().outcome is SyncOutcome.OK
+    metered: list[bool | None] = [True]
+    asked: list[bool | None] = []
+
+    def now_metered() -> bool | None:
+        asked.append(metered[0])
+        return metered[0]
+
+    assert bob.transport is not None
+    engine = SyncEngine(bob.open(), bob.transport, password=lambda: PASSWORD, metered=now_metered)
+    report = engine.run()
+    assert report.outcome is SyncOutcome.OK
+    views = AttachmentService(bob.open()).list_for(owner_type="visit", owner_id=visit_id)
+    assert len(views) == 2  # the records came
+    assert report.files_downloaded == 0
+    assert not any(v.available for v in views)  # their files wait
+
+    metered[0] = None  # this laptop cannot tell: taken as not metered
+    assert engine.run().outcome is SyncOutcome.OK
+    assert asked == [True, None]  # asked at each sync
+    assert _files_held(bob, visit_id) == stored

@@ -78,3 +78,91 @@ def test_a_failure_for_an_open_view_reaches_its_handler(qtbot: QtBot) -> None:
     gate.set()
     qtbot.waitUntil(lambda: len(errors) == 1, timeout=5000)
     assert isinstance(errors[0], OSError)
+
+
+def test_only_the_latest_call_is_answered_even_when_the_first_finishes_last(
+    qtbot: QtBot,
+) -> None:
+    workers = Workers(pool=QThreadPool())
+    search = workers.latest()
+    first_gate, second_gate = threading.Event(), threading.Event()
+    first_started = threading.Event()
+    delivered: list[str] = []
+
+    def first() -> str:
+        first_started.set()
+        return _answer_after(first_gate, "first")
+
+    search.submit(first, delivered.append)
+    assert first_started.wait(5)  # the first call is running, so it cannot be skipped
+    search.submit(lambda: _answer_after(second_gate, "second"), delivered.append)
+    second_gate.set()
+    qtbot.waitUntil(lambda: delivered == ["second"], timeout=5000)
+    first_gate.set()
+    qtbot.waitUntil(lambda: workers.pending == 0, timeout=5000)
+    assert delivered == ["second"]
+    assert not search.waiting
+
+
+def test_a_call_superseded_before_it_starts_is_not_run() -> None:
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    workers = Workers(pool=pool)
+    search = workers.latest()
+    gate = threading.Event()
+    ran: list[str] = []
+    workers.submit(lambda: _answer_after(gate, "blocker"), lambda _v: None)  # holds the thread
+    search.submit(lambda: ran.append("stale") or "stale", lambda _v: None)
+    search.submit(lambda: ran.append("latest") or "latest", lambda _v: None)
+    gate.set()
+    pool.waitForDone(5000)
+    assert ran == ["latest"]
+
+
+def test_a_stale_failure_is_dropped_and_the_latest_failure_reported(qtbot: QtBot) -> None:
+    workers = Workers(pool=QThreadPool())
+    search = workers.latest()
+    gate = threading.Event()
+    started = threading.Event()
+    errors: list[str] = []
+
+    def stale() -> str:
+        started.set()
+        gate.wait(5)
+        raise OSError("stale")
+
+    def latest() -> str:
+        raise ValueError("latest")
+
+    search.submit(stale, lambda _v: None, lambda exc: errors.append(str(exc)))
+    assert started.wait(5)
+    search.submit(latest, lambda _v: None, lambda exc: errors.append(str(exc)))
+    qtbot.waitUntil(lambda: errors == ["latest"], timeout=5000)
+    gate.set()
+    qtbot.waitUntil(lambda: workers.pending == 0, timeout=5000)
+    assert errors == ["latest"]
+
+
+def test_the_latest_call_for_a_closed_view_delivers_nothing(qtbot: QtBot) -> None:
+    workers, gate = _gated_workers()
+    label = QLabel()
+    search = workers.latest(owner=label)
+    delivered: list[str] = []
+    search.submit(lambda: _answer_after(gate, "late"), delivered.append)
+    shiboken6.delete(label)
+    gate.set()
+    qtbot.waitUntil(lambda: workers.pending == 0, timeout=5000)
+    assert delivered == []
+
+
+def test_a_cancelled_call_delivers_nothing(qtbot: QtBot) -> None:
+    workers, gate = _gated_workers()
+    search = workers.latest()
+    delivered: list[str] = []
+    search.submit(lambda: _answer_after(gate, "cleared"), delivered.append)
+    assert search.waiting
+    search.cancel()
+    assert not search.waiting
+    gate.set()
+    qtbot.waitUntil(lambda: workers.pending == 0, timeout=5000)
+    assert delivered == []

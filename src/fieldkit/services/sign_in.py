@@ -185,6 +185,7 @@ class AppSync:
         settings: the vault owner's settings (server address and certificate authority).
         device_name: how administrators see this laptop.
         transport: makes the transport (tests shorten its timeouts).
+        metered: asked at each sync whether the connection is metered now (None: unknown).
     """
 
     def __init__(
@@ -195,8 +196,10 @@ class AppSync:
         device_name: str = "laptop",
         transport: TransportFactory = Transport,
         config: Callable[[str, Path | None], TransportConfig] | None = None,
+        metered: Callable[[], bool | None] | None = None,
     ) -> None:
         self._vault = vault
+        self._metered = metered
         self._settings = settings
         self._device_name = device_name
         self._make_transport = transport
@@ -380,7 +383,11 @@ class AppSync:
         # The app never keeps the password: when the server wants it again, sync stops and
         # the status offers sign-in.
         return SyncEngine(
-            self._vault, transport, password=lambda: None, device_name=self._device_name
+            self._vault,
+            transport,
+            password=lambda: None,
+            device_name=self._device_name,
+            metered=self._metered,
         )
 
     def _swap(self, engine: SyncEngine, transport: Transport) -> None:

@@ -166,6 +166,9 @@ class SyncEngine:
         hooks: test hooks.
         anti_entropy_every: how often to compare the vault with the server (zero: every sync).
         gazetteer_page: gazetteer addresses per fetched page.
+        metered: asked at each sync whether the connection is metered now (None: this laptop
+            cannot tell, taken as not metered); Settings' "Nothing over metered connections"
+            then skips downloading files. Not asked when None is given.
     """
 
     def __init__(
@@ -181,8 +184,10 @@ class SyncEngine:
         hooks: SyncHooks | None = None,
         anti_entropy_every: timedelta = ANTI_ENTROPY_EVERY,
         gazetteer_page: int = GAZETTEER_PAGE,
+        metered: Callable[[], bool | None] | None = None,
     ) -> None:
         self._vault = vault
+        self._metered = metered or (lambda: None)
         self._transport = transport
         self._username = username
         self._password = password or (lambda: None)
@@ -374,7 +379,12 @@ class SyncEngine:
         self._publish(SyncState.SYNCING, step="files")
         settings = SettingsService(self._vault).load()
         policy = FetchPolicy.parse(settings.evidence_fetch) or FetchPolicy.ALL
-        files = FileSync(self._vault, self._transport, after_chunk=self._hooks.after_file_chunk)
+        files = FileSync(
+            self._vault,
+            self._transport,
+            metered=self._metered(),
+            after_chunk=self._hooks.after_file_chunk,
+        )
         try:
             tally.files = files.run(policy=policy)
         except (ServerUnreachable, ServerRefused) as exc:

@@ -44,15 +44,27 @@ from fieldkit.services.warnings import WarningService
 from fieldkit.store.vault import Vault
 
 
-def engine_sync(vault: Vault, settings: AppSettings) -> SyncController:
+def engine_sync(
+    vault: Vault,
+    settings: AppSettings,
+    *,
+    metered: Callable[[], bool | None] | None = None,
+) -> SyncController:
     """The app's sync: one status for every screen, and sign-in from the app.
 
     The app never keeps the server password: a laptop is signed in from the sign-in screen
     (or by `fieldkit sync`), and the device token inside the vault does the rest. When the
     server wants the password again, sync stops and the status offers sign-in.
+
+    Args:
+        vault: the unlocked vault.
+        settings: unused (the controller reads them from the vault, also after each sign-in).
+        metered: asked at each sync whether the connection is metered now (None: unknown).
     """
-    del settings  # read from the vault by the controller itself, also after each sign-in
-    return AppSync(vault, SettingsService(vault), device_name=platform.node() or "laptop")
+    del settings
+    return AppSync(
+        vault, SettingsService(vault), device_name=platform.node() or "laptop", metered=metered
+    )
 
 
 def officer_from(settings: AppSettings, username: str) -> Officer:
@@ -116,6 +128,7 @@ def open_workspace(
     sync: Callable[[Vault, AppSettings], SyncController] | None = None,
     schemes: dict[str, Scheme] | None = None,
     risk_matrix: Matrix | None = None,
+    metered: Callable[[], bool | None] | None = None,
 ) -> Workspace:
     """Build every service over an unlocked vault.
 
@@ -128,6 +141,8 @@ def open_workspace(
         sync: makes the sync controller (`engine_sync` if None).
         schemes: the warning schemes (the shipped rule sets if None).
         risk_matrix: the ASB risk-assessment matrix (the shipped one if None).
+        metered: for `engine_sync`: asked at each sync whether the connection is metered now
+            (the app reads the system's network information; None: unknown, not metered).
     """
     records = RecordService(vault)
     schemes = schemes if schemes is not None else load_schemes()
@@ -138,7 +153,9 @@ def open_workspace(
     directory = DirectoryService(vault)
     documents = documents or DocumentService(vault, printing=printing)
     current = settings.load()
-    controller = (sync or engine_sync)(vault, current)
+    controller = (
+        sync(vault, current) if sync is not None else engine_sync(vault, current, metered=metered)
+    )
     asb = AsbCaseService(vault, records, matrix=risk_matrix or load_matrix())
     maps = MapService(vault, gazetteer=gazetteer.points)
     triggers = CommunityTriggerService(

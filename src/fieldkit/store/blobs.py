@@ -136,22 +136,34 @@ def put_chunk(conn: Connection, digest: str, index: int, data: bytes, *, chunk_d
     Raises:
         BlobError: the chunk is not the one announced, or does not fit the file.
     """
+    put_chunks(conn, digest, [(index, data, chunk_digest)])
+
+
+def put_chunks(conn: Connection, digest: str, pieces: Sequence[tuple[int, bytes, str]]) -> None:
+    """Keep chunks (number, bytes, announced SHA-256) of a file arriving, each checked first.
+
+    Every chunk is checked before any is written, so a batch with one that lies keeps none.
+
+    Raises:
+        BlobError: a chunk is not the one announced, or does not fit the file.
+    """
     held = state(conn, digest)
-    if held is None or not 0 <= index < held.chunk_count:
+    if held is None or any(not 0 <= index < held.chunk_count for index, _, _ in pieces):
         raise BlobError("a chunk for a file that is not expected")
     if held.complete:
         return
-    if hashlib.sha256(data).hexdigest() != chunk_digest:
-        raise BlobError("a chunk does not match its SHA-256")
-    expected = (
-        held.chunk_size
-        if index < held.chunk_count - 1
-        else held.size - held.chunk_size * (held.chunk_count - 1)
+    last = held.size - held.chunk_size * (held.chunk_count - 1)
+    for index, data, chunk_digest in pieces:
+        if hashlib.sha256(data).hexdigest() != chunk_digest:
+            raise BlobError("a chunk does not match its SHA-256")
+        if len(data) != (held.chunk_size if index < held.chunk_count - 1 else last):
+            raise BlobError("a chunk is not the length the file needs")
+    indices = [index for index, _, _ in pieces]
+    conn.execute(delete(BlobChunk).where(BlobChunk.sha256 == digest, BlobChunk.idx.in_(indices)))
+    conn.execute(
+        insert(BlobChunk),
+        [{"sha256": digest, "idx": i, "digest": d, "data": data} for i, data, d in pieces],
     )
-    if len(data) != expected:
-        raise BlobError("a chunk is not the length the file needs")
-    conn.execute(delete(BlobChunk).where(BlobChunk.sha256 == digest, BlobChunk.idx == index))
-    conn.execute(insert(BlobChunk).values(sha256=digest, idx=index, digest=chunk_digest, data=data))
 
 
 def finish(conn: Connection, digest: str) -> bool:

@@ -45,6 +45,9 @@ from fieldkit.store.vault_files import (
 
 __all__ = ["DB_NAME", "KEY_NAME", "VAULT_FILES", "Vault", "erase", "read_keyfile"]
 
+#: SQLite's own default: the write-ahead log is folded into the file past this many pages.
+_AUTOCHECKPOINT_PAGES = 1000
+
 PLAIN_MARK = "plain-baseline"
 
 
@@ -103,6 +106,7 @@ class Vault:
         self._keyfile = keyfile
         self._now = now
         self._clock_lock = threading.Lock()
+        self._checkpoint_deferred = False
         with self._engine.connect() as conn:
             node = conn.execute(select(Meta.value).where(Meta.key == "hlc_node")).scalar()
             last = conn.execute(select(Meta.value).where(Meta.key == "hlc_last")).scalar()
@@ -368,19 +372,55 @@ class Vault:
     # Transactions ----------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One write transaction (takes the write lock at once); commits if the block succeeds."""
+    def write(self, *, refetchable: bool = False) -> Iterator[Connection]:
+        """One write transaction (takes the write lock at once); commits if the block succeeds.
+
+        Args:
+            refetchable: the block writes only what the server can send again (chunks of a
+                file still arriving, never anything captured here): its commit does not wait
+                for the disk (``synchronous = NORMAL`` in write-ahead-log mode: still atomic
+                and consistent, a power cut may lose it but never damages the vault). The next
+                ordinary write syncs the log, which makes this one durable too.
+        """
         engine = self._require_engine()
         try:
             with (
                 self._clock_lock,
                 engine.connect().execution_options(vault_write=True) as conn,
-                conn.begin(),
             ):
-                yield conn
-                _put_meta(conn, "hlc_last", str(self._clock.last))
+                raw = conn.connection.dbapi_connection
+                assert raw is not None
+                quiet = self._checkpoint_deferred
+                if refetchable:
+                    raw.execute("PRAGMA synchronous = NORMAL")
+                if quiet:
+                    raw.execute("PRAGMA wal_autocheckpoint = 0")
+                try:
+                    with conn.begin():
+                        yield conn
+                        _put_meta(conn, "hlc_last", str(self._clock.last))
+                finally:
+                    if refetchable:
+                        raw.execute("PRAGMA synchronous = FULL")
+                    if quiet:
+                        raw.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT_PAGES}")
         except DBAPIError as exc:
             raise _translate(exc) from exc
+
+    @contextlib.contextmanager
+    def checkpoint_after(self) -> Iterator[None]:
+        """Writes in the block leave the write-ahead log growing; it is folded in once at the end.
+
+        For a long run of writes (files arriving): SQLite would otherwise copy the log into the
+        database file, and sync both, every thousand pages along the way.
+        """
+        self._checkpoint_deferred = True
+        try:
+            yield
+        finally:
+            self._checkpoint_deferred = False
+            if self._engine is not None:
+                self.compact()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:

@@ -168,6 +168,13 @@ class Transport:
     def close(self) -> None:
         self._session.close()
 
+    def clone(self) -> Transport:
+        """Another connection to the same server, signed in as this one: for a second request
+        in flight at once (a `requests.Session` is not shared between threads)."""
+        other = Transport(self.config)
+        other.token = self.token
+        return other
+
     # Endpoints -------------------------------------------------------------------------------
 
     def login(

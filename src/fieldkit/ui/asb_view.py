@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,8 +34,11 @@ from fieldkit.services.asb_cases import (
     PartyEntry,
     TimelineEntry,
 )
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.store.asb_cases import CaseFilter
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.table_models import Column, RowTableModel
+from fieldkit.ui.view_helpers import row_table, titled
 from fieldkit.ui.workers import Workers
 
 _CASE_COLUMNS = [
@@ -180,7 +182,12 @@ class AsbView(QWidget):
     extra_panels: list[Callable[[AsbCaseView], QWidget]]
 
     def __init__(
-        self, presenter: AsbCasesPresenter, workers: Workers, parent: QWidget | None = None
+        self,
+        presenter: AsbCasesPresenter,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        evidence: AttachmentService | None = None,
     ) -> None:
         super().__init__(parent)
         self._presenter = presenter
@@ -211,12 +218,11 @@ class AsbView(QWidget):
             box.currentIndexChanged.connect(self.refresh)
         layout.addLayout(filters)
 
-        self.case_table = QTableView()
         self.case_model = RowTableModel[CaseRow](_CASE_COLUMNS, emphasis=lambda c: c.high_risk)
-        self.case_table.setModel(self.case_model)
-        self.case_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.case_table = row_table(
+            self.case_model, QCoreApplication.translate("AsbView", "ASB cases")
+        )
         self.case_table.activated.connect(lambda index: self.open(self._row(index.row()).id))
-        self.case_table.setAccessibleName(QCoreApplication.translate("AsbView", "ASB cases"))
         layout.addWidget(self.case_table, 2)
 
         # Opening a case (from a visit or a person when the screen is handed one).
@@ -249,32 +255,23 @@ class AsbView(QWidget):
         self.heading = QLabel("")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.heading)
-        self.party_table = QTableView()
         self.party_model = RowTableModel[PartyEntry](
             _PARTY_COLUMNS, emphasis=lambda p: p.band_value == "high"
         )
-        self.party_table.setModel(self.party_model)
-        self.action_table = QTableView()
+        self.party_table = row_table(self.party_model, "Parties to the case", whole_rows=False)
         self.action_model = RowTableModel[ActionEntry](ACTION_COLUMNS, emphasis=lambda a: a.overdue)
-        self.action_table.setModel(self.action_model)
-        self.timeline_table = QTableView()
+        self.action_table = row_table(self.action_model, "The case's action plan", whole_rows=False)
         self.timeline_model = RowTableModel[TimelineEntry](_TIMELINE_COLUMNS)
-        self.timeline_table.setModel(self.timeline_model)
-        for name, table in (
-            ("Parties to the case", self.party_table),
-            ("The case's action plan", self.action_table),
-            ("The case's timeline", self.timeline_table),
-        ):
-            table.setAccessibleName(name)
+        self.timeline_table = row_table(
+            self.timeline_model, "The case's timeline", whole_rows=False
+        )
         self.panels = QVBoxLayout()
         for title, table in (
             ("Parties", self.party_table),
             ("Action plan", self.action_table),
             ("Timeline and documents", self.timeline_table),
         ):
-            panel = QGroupBox(title)
-            QVBoxLayout(panel).addWidget(table)
-            self.panels.addWidget(panel)
+            self.panels.addWidget(titled(title, table))
         layout.addLayout(self.panels, 3)
 
         # Adding a party, assessing risk, planning an action.
@@ -339,6 +336,11 @@ class AsbView(QWidget):
         action_form.addRow(self.action_has_due, self.action_due)
         action_form.addRow(self.action_button)
         layout.addWidget(action_box)
+        # Photos and files of the case open now (scoped, synced and erased with it).
+        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        if self.evidence is not None:
+            self.evidence.enable_camera_if_present()
+            layout.addWidget(self.evidence)
 
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -416,6 +418,8 @@ class AsbView(QWidget):
 
     def _show(self, view: AsbCaseView) -> None:
         self.current = view
+        if self.evidence is not None:
+            self.evidence.set_owner(("asb_case", view.id))
         restricted = " · Restricted" if view.restricted else ""
         review = view.next_review + (" (overdue)" if view.review_overdue else "")
         self.heading.setText(

@@ -12,15 +12,12 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -33,6 +30,8 @@ from fieldkit.services.community_trigger import (
 )
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import PeopleService, PersonRow
+from fieldkit.ui.person_search import PersonSearch
+from fieldkit.ui.view_helpers import ListBesidePane, heading, problem_line
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -68,13 +67,14 @@ class CommunityTriggerView(QWidget):
         self._documents = documents
         self.applicant: PersonRow | None = None
         self.current: TriggerView | None = None
-        row = QHBoxLayout(self)
-        left = QVBoxLayout()
+        columns = ListBesidePane(self)
+        left = columns.left
         left.addWidget(
-            QLabel(
+            heading(
                 QCoreApplication.translate(
-                    "CommunityTriggerView", "<b>Community Trigger applications</b>"
-                )
+                    "CommunityTriggerView", "Community Trigger applications"
+                ),
+                self,
             )
         )
         self.applications = QListWidget(self)
@@ -82,14 +82,7 @@ class CommunityTriggerView(QWidget):
             QCoreApplication.translate("CommunityTriggerView", "Community Trigger applications")
         )
         left.addWidget(self.applications)
-        row.addLayout(left, 1)
-        # The right-hand side scrolls, so nothing is squeezed out on a small laptop screen.
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        pane = QWidget(scroll)
-        right = QVBoxLayout(pane)
-        scroll.setWidget(pane)
-        row.addWidget(scroll, 2)
+        right = columns.pane()
 
         new = QGroupBox(
             QCoreApplication.translate("CommunityTriggerView", "Record an application"), self
@@ -216,14 +209,17 @@ class CommunityTriggerView(QWidget):
         self.letter_message.setWordWrap(True)
         detail.addRow(self.letter_message)
         right.addWidget(chosen)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #a40000;")
+        self.error = problem_line(self)
         right.addWidget(self.error)
 
-        self.applicant_search.textEdited.connect(self._search)
-        self.applicant_results.itemClicked.connect(self._pick)
-        self.applicant_results.itemActivated.connect(self._pick)
+        people = self._people
+        self.applicant_finder = PersonSearch(
+            self.applicant_search,
+            self.applicant_results,
+            search=lambda text: people.search(text, limit=8),
+            workers=workers,
+        )
+        self.applicant_finder.picked.connect(self.choose_applicant)
         self.applications.itemClicked.connect(lambda item: self.open(str(item.data(_DATA))))
         self.record_button.clicked.connect(self.record)
         self.meeting_button.clicked.connect(self.record_meeting)
@@ -244,19 +240,6 @@ class CommunityTriggerView(QWidget):
             item.setData(_DATA, view.id)
             self.applications.addItem(item)
         self.loaded.emit()
-
-    def _search(self, text: str) -> None:
-        self._workers.submit(lambda: self._people.search(text, limit=8), self._show_people)
-
-    def _show_people(self, rows: list[PersonRow]) -> None:
-        self.applicant_results.clear()
-        for row in rows:
-            item = QListWidgetItem(row.line)
-            item.setData(_DATA, row)
-            self.applicant_results.addItem(item)
-
-    def _pick(self, item: QListWidgetItem) -> None:
-        self.choose_applicant(item.data(_DATA))
 
     def choose_applicant(self, row: PersonRow) -> None:
         """Take this person as the applicant and offer the visits they were at as reports."""

@@ -25,7 +25,7 @@ from fieldkit.services.conflicts import (
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -149,20 +149,17 @@ class ConflictsView(QWidget):
         self.item: ConflictItem | None = None
         self._opening: int | None = None
         self._resolving = False
-        self._load_seq = 0
+        self._listing = workers.latest(owner=self)
+        self._open_call = workers.latest(owner=self)
         self._show_item(None)
 
     # Loading -----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """List the open conflicts as the last sync fetched them, on a worker."""
-        self._load_seq += 1
-        seq = self._load_seq
-        self._workers.submit(self._service.conflicts, lambda found: self._show_list(seq, found))
+        self._listing.submit(self._service.conflicts, self._show_list)
 
-    def _show_list(self, seq: int, listing: ConflictList) -> None:
-        if seq != self._load_seq:
-            return
+    def _show_list(self, listing: ConflictList) -> None:
         self.listing = listing
         self.fetched.setText(fetched_line(listing.fetched))
         self.device_alerts.setText(device_alerts_text(listing))
@@ -204,13 +201,11 @@ class ConflictsView(QWidget):
     def open_conflict(self, conflict_id: int) -> None:
         """Show one conflict's two values (the look at the record is logged), on a worker."""
         self._opening = conflict_id
-        self._workers.submit(
+        self._open_call.submit(
             lambda: self._service.open(conflict_id), self._opened, self._open_failed
         )
 
     def _opened(self, item: ConflictItem) -> None:
-        if item.id != self._opening:
-            return
         self._opening = None
         self._show_item(item)
         self.opened.emit(item.id)
@@ -290,8 +285,8 @@ class ConflictsView(QWidget):
         self._workers.submit(self._service.conflicts, lambda found: self._after(item, found))
 
     def _after(self, item: ConflictItem, listing: ConflictList) -> None:
-        self._load_seq += 1
-        self._show_list(self._load_seq, listing)
+        self._listing.cancel()  # a list fetched before the resolution is out of date
+        self._show_list(listing)
         self._say(f"{RESOLVED}.")
         self.resolved.emit(item.id)
         ids = [c.id for c in listing.items]

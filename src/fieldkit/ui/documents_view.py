@@ -25,7 +25,7 @@ from fieldkit.services.documents_service import KeptDocument, PrintOutcome
 from fieldkit.services.kept_documents import DocumentRow, KeptDocumentService
 from fieldkit.ui.pdf_preview import PdfPreview
 from fieldkit.ui.table_models import Column, RowTableModel
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -67,7 +67,7 @@ class DocumentsView(QDialog):
         self._workers = workers
         self._case_id = case_id
         self._ask_text = ask_text or self._ask_for_text
-        self._seq = 0
+        self._listing = workers.latest(owner=self)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(
             QCoreApplication.translate(
@@ -144,8 +144,6 @@ class DocumentsView(QDialog):
     def refresh(self) -> None:
         """List the documents that match the filter (on a worker); `loaded` once shown."""
         text, kind, case_id = self.search.text(), str(self.kind.currentData() or ""), self._case_id
-        self._seq += 1
-        seq = self._seq
 
         def listed() -> list[DocumentRow]:
             if case_id is not None:
@@ -159,11 +157,9 @@ class DocumentsView(QDialog):
                 ]
             return self._documents.documents(text=text, kind=kind)
 
-        self._workers.submit(listed, lambda rows: self._show(seq, rows), self._failed)
+        self._listing.submit(listed, self._show, self._failed)
 
-    def _show(self, seq: int, rows: list[DocumentRow]) -> None:
-        if seq != self._seq:
-            return  # a newer filter is on its way
+    def _show(self, rows: list[DocumentRow]) -> None:
         self.rows.set_rows(rows)
         self.status.setText(
             QCoreApplication.translate("DocumentsView", "{0} document{1}").format(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -28,6 +30,9 @@ from fieldkit.services.evidence import AttachmentService, AttachmentView
 from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
+
+if TYPE_CHECKING:
+    from fieldkit.ui.camera_dialog import CameraDialog
 
 _ID = Qt.ItemDataRole.UserRole
 _EDGE = 96
@@ -142,6 +147,7 @@ class EvidenceStrip(QWidget):
         self.camera_button.setAccessibleName(_tr("Take a photo with the camera"))
         # Qt Multimedia is imported only when asked; where it cannot load there is no camera.
         self.camera_button.setVisible(False)
+        self.camera_button.clicked.connect(self.take_photo)
         row.addWidget(self.camera_button)
         row.addStretch(1)
         layout.addLayout(row)
@@ -155,10 +161,27 @@ class EvidenceStrip(QWidget):
         """Show Take photo when Qt Multimedia loads and a camera is there."""
         self.camera_button.setVisible(camera_available())
 
+    def take_photo(self) -> None:
+        """Open the camera; the photo taken is attached from memory, with its caption."""
+        if self._owner is None:
+            return
+        # Imported here: Qt Multimedia loads only where the system's sound libraries are.
+        from fieldkit.ui.camera_dialog import CameraDialog
+
+        dialog = CameraDialog(self)
+        dialog.accepted.connect(lambda: self._use_camera_photo(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _use_camera_photo(self, dialog: CameraDialog) -> None:
+        if dialog.photo is not None:
+            self.attach_bytes(dialog.photo, dialog.caption_text())
+
     def set_owner(self, owner: tuple[str, str] | None) -> None:
         """Show the attachments of ``(owner_type, owner_id)``, or nothing (None)."""
         self._owner = owner
         self.attach_button.setEnabled(owner is not None)
+        self.camera_button.setEnabled(owner is not None)
         self.list.clear()
         self._views = {}
         self.message.clear()
@@ -215,6 +238,17 @@ class EvidenceStrip(QWidget):
 
     def attach_path(self, path: Path, caption: str) -> None:
         """Attach a file from disk to the current record (on a worker)."""
+        self._attach(path.read_bytes, caption)
+
+    def attach_bytes(self, data: bytes, caption: str) -> None:
+        """Attach bytes held in memory (a photo from the camera) to the current record.
+
+        They take the same path as a file: sniffed, re-encoded upright without metadata,
+        hashed as stored, given a thumbnail, all inside the vault (on a worker).
+        """
+        self._attach(lambda: data, caption)
+
+    def _attach(self, read: Callable[[], bytes], caption: str) -> None:
         if self._owner is None:
             return
         owner_type, owner_id = self._owner
@@ -222,14 +256,16 @@ class EvidenceStrip(QWidget):
 
         def attach() -> AttachmentView:
             return evidence.attach(
-                owner_type=owner_type, owner_id=owner_id, data=path.read_bytes(), caption=caption
+                owner_type=owner_type, owner_id=owner_id, data=read(), caption=caption
             )
 
         self.attach_button.setEnabled(False)
+        self.camera_button.setEnabled(False)
         self._workers.submit(attach, self._attached, self._failed)
 
     def _attached(self, view: AttachmentView) -> None:
         self.attach_button.setEnabled(self._owner is not None)
+        self.camera_button.setEnabled(self._owner is not None)
         set_tone(self.message, "good")
         self.message.setText(_tr("Attached. SHA-256: {sha}").format(sha=view.sha256))
         self.attached.emit(view.id)
@@ -237,6 +273,7 @@ class EvidenceStrip(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self.attach_button.setEnabled(self._owner is not None)
+        self.camera_button.setEnabled(self._owner is not None)
         set_tone(self.message, "problem")
         self.message.setText(describe(exc))
 

@@ -45,7 +45,7 @@ from fieldkit.services.governance import (
 from fieldkit.sync.governance import Applied, DueList, RightsRequest
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import field_with_button, fit_columns, row_table
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -204,13 +204,12 @@ class GovernanceView(QWidget):
                 ),
             ]
         )
-        self.request_table = QTableView(requests_box)
-        self.request_table.setObjectName("requestTable")
-        self.request_table.setAccessibleName(
-            QCoreApplication.translate("GovernanceView", "Open requests by deadline")
+        self.request_table = row_table(
+            self.request_model,
+            QCoreApplication.translate("GovernanceView", "Open requests by deadline"),
+            parent=requests_box,
         )
-        self.request_table.setModel(self.request_model)
-        self.request_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.request_table.setObjectName("requestTable")
         requests_layout.addWidget(self.request_table)
         self._add_request_forms(requests_box, requests_layout)
         root.addWidget(requests_box)
@@ -219,24 +218,19 @@ class GovernanceView(QWidget):
             QCoreApplication.translate("GovernanceView", "Start a subject access"), self
         )
         access_layout = QHBoxLayout(access_box)
-        self.person_id = QLineEdit(access_box)
-        self.person_id.setPlaceholderText(
-            QCoreApplication.translate("GovernanceView", "The person's record id")
+        access = field_with_button(
+            access_box,
+            label=QCoreApplication.translate("GovernanceView", "&Person"),
+            placeholder=QCoreApplication.translate("GovernanceView", "The person's record id"),
+            name=QCoreApplication.translate("GovernanceView", "Person's record id"),
+            button=QCoreApplication.translate("GovernanceView", "Start subject &access"),
+            button_name=QCoreApplication.translate(
+                "GovernanceView", "Start a partnership subject access"
+            ),
         )
-        self.person_id.setAccessibleName(
-            QCoreApplication.translate("GovernanceView", "Person's record id")
-        )
-        person_label = QLabel(QCoreApplication.translate("GovernanceView", "&Person"), access_box)
-        person_label.setBuddy(self.person_id)
-        self.access_button = QPushButton(
-            QCoreApplication.translate("GovernanceView", "Start subject &access"), access_box
-        )
-        self.access_button.setAccessibleName(
-            QCoreApplication.translate("GovernanceView", "Start a partnership subject access")
-        )
-        access_layout.addWidget(person_label)
-        access_layout.addWidget(self.person_id)
-        access_layout.addWidget(self.access_button)
+        self.person_id, self.access_button = access.edit, access.button
+        access_layout.addWidget(access.label)
+        access_layout.addLayout(access.row)
         root.addWidget(access_box)
 
         self.refresh_button.clicked.connect(self.refresh)
@@ -310,30 +304,21 @@ class GovernanceView(QWidget):
             QCoreApplication.translate("GovernanceView", "The selected request"), box
         )
         act_form = QFormLayout(act_box)
-        self.extend_reason = QLineEdit(act_box)
-        self.extend_reason.setPlaceholderText(
-            QCoreApplication.translate("GovernanceView", "Why the request is complex (required)")
-        )
-        self.extend_reason.setAccessibleName(
-            QCoreApplication.translate("GovernanceView", "Reason for extending the deadline")
-        )
-        self.extend_button = QPushButton(
-            QCoreApplication.translate("GovernanceView", "E&xtend by two months"), act_box
-        )
-        self.extend_button.setAccessibleName(
-            QCoreApplication.translate(
-                "GovernanceView", "Extend the selected request by two months"
-            )
-        )
-        extend_row = QHBoxLayout()
-        extend_row.addWidget(self.extend_reason)
-        extend_row.addWidget(self.extend_button)
         # A row of two controls has no buddy of its own: the label names the reason field.
-        extend_label = QLabel(
-            QCoreApplication.translate("GovernanceView", "&Extension reason"), act_box
+        extend = field_with_button(
+            act_box,
+            label=QCoreApplication.translate("GovernanceView", "&Extension reason"),
+            placeholder=QCoreApplication.translate(
+                "GovernanceView", "Why the request is complex (required)"
+            ),
+            name=QCoreApplication.translate("GovernanceView", "Reason for extending the deadline"),
+            button=QCoreApplication.translate("GovernanceView", "E&xtend by two months"),
+            button_name=QCoreApplication.translate(
+                "GovernanceView", "Extend the selected request by two months"
+            ),
         )
-        extend_label.setBuddy(self.extend_reason)
-        act_form.addRow(extend_label, extend_row)
+        self.extend_reason, self.extend_button = extend.edit, extend.button
+        act_form.addRow(extend.label, extend.row)
         self.answer_text = QPlainTextEdit(act_box)
         self.answer_text.setTabChangesFocus(True)
         self.answer_text.setPlaceholderText(

@@ -58,7 +58,7 @@ from fieldkit.services.intelligence import (
 )
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, RowTableModel
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.workers import Workers
 
 Row = tuple[str, ...]

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from fieldkit.domain.meeting import Agenda, Attendee
 from fieldkit.domain.vocabulary import District, LeadAgency
 from fieldkit.services.documents_service import KeptDocument
 from fieldkit.services.meetings import MeetingRow, MeetingService, MeetingView, NewAction
-from fieldkit.ui.theme import set_tone
+from fieldkit.ui.view_helpers import ListBesidePane, heading, problem_line
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -67,10 +66,9 @@ class MeetingsView(QWidget):
         self.current: MeetingView | None = None
         self.agenda: Agenda | None = None
         self._pending: list[NewAction] = []
-        row = QHBoxLayout(self)
-
-        left = QVBoxLayout()
-        left.addWidget(QLabel(_tr("<b>Problem-solving group meetings</b>"), self))
+        columns = ListBesidePane(self)
+        left = columns.left
+        left.addWidget(heading(_tr("Problem-solving group meetings"), self))
         self.list = QListWidget(self)
         self.list.setAccessibleName(_tr("Meetings"))
         left.addWidget(self.list, 1)
@@ -94,14 +92,7 @@ class MeetingsView(QWidget):
         self.plan_button = QPushButton(_tr("&Plan meeting"), self)
         plan_form.addRow(self.plan_button)
         left.addWidget(plan)
-        row.addLayout(left, 1)
-
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        pane = QWidget(scroll)
-        right = QVBoxLayout(pane)
-        scroll.setWidget(pane)
-        row.addWidget(scroll, 2)
+        right = columns.pane()
 
         self.title = QLabel(_tr("Choose or plan a meeting."), self)
         self.title.setWordWrap(True)
@@ -192,10 +183,8 @@ class MeetingsView(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName(_tr("What happened"))
         right.addWidget(self.message)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
+        self.error = problem_line(self)
         self.error.setAccessibleName(_tr("Problem"))
-        set_tone(self.error, "problem")
         right.addWidget(self.error)
 
         self.list.itemActivated.connect(lambda item: self.open(str(item.data(_DATA))))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -34,37 +33,20 @@ from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessS
 from fieldkit.services.warnings import WarningService
 from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen
+from fieldkit.ui.people_presenter import (
+    export_saved,
+    flags_line,
+    identity_lines,
+    profile_actions,
+    same_as_html,
+    standing_html,
+    warning_actions,
+)
+from fieldkit.ui.person_search import PersonSearch
 from fieldkit.ui.table_models import Column, RowTableModel
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
-
-SEARCH_DELAY_MS = 120
-
-
-def standing_html(profile: PersonProfile) -> str:
-    """The warning standing under each scheme, as rich text."""
-    parts = []
-    for s in profile.standings:
-        window = f" · stands until {escape(s.window_ends)}" if s.window_ends else ""
-        parts.append(
-            f"<p><b>{escape(s.scheme_name)}</b>: {escape(s.stage)}{window}<br>"
-            f"Next step: <b>{escape(s.next_step)}</b><br><i>{escape(s.reason)}</i></p>"
-        )
-    return "".join(parts)
-
-
-def same_as_html(rows: list[PersonRow]) -> str:
-    """Other records that may be the same person, as links with why, or "" if none."""
-    if not rows:
-        return ""
-    links = "; ".join(
-        f'<a href="person:{escape(r.id)}">{escape(r.name)}</a>'
-        + (f" ({escape(r.detail)})" if r.detail else "")
-        + f" — {escape(r.reason)}"
-        for r in rows
-    )
-    return f"<p><b>May be the same person as:</b> {links}. Check before recording more.</p>"
 
 
 class PeopleView(QWidget):
@@ -116,13 +98,14 @@ class PeopleView(QWidget):
         self._subject_access = subject_access
         self._choose_folder = choose_folder or self._ask_for_folder
         self._exporting = False
-        self._seq = 0
+        self._same_as_call = workers.latest(owner=self)
         f = load_screen("people.ui", self)
         # Photos and files attached to the person themselves, under the profile.
         self.evidence: EvidenceStrip | None = None
         host_layout = self.layout()
         if evidence is not None and host_layout is not None:
             self.evidence = EvidenceStrip(evidence, workers, self)
+            self.evidence.enable_camera_if_present()
             host_layout.addWidget(self.evidence)
         self.search = child(f, QLineEdit, "searchEdit")
         self.results_table = child(f, QTableView, "resultsTable")
@@ -197,12 +180,10 @@ class PeopleView(QWidget):
         profile_layout.insertWidget(profile_layout.indexOf(self.identity) + 1, self.same_as)
         self.timeline_table.setModel(self.timeline)
         fit_columns(self.timeline_table, 3)
-        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._run_search)
-        self.search.textEdited.connect(lambda _t: self._timer.start())
-        self.search.returnPressed.connect(self._open_first)
-        self.results_table.activated.connect(lambda i: self.open(self.results.row_at(i.row()).id))
-        self.results_table.clicked.connect(lambda i: self.open(self.results.row_at(i.row()).id))
+        self.people_search = PersonSearch(
+            self.search, self.results_table, search=people.search, workers=workers
+        )
+        self.people_search.picked.connect(lambda person: self.open(person.id))
         self.warn_button.clicked.connect(self._warn)
         self.access_button.clicked.connect(self._ask_export)
         self._warnings = warnings
@@ -454,12 +435,11 @@ class PeopleView(QWidget):
         return entry if entry.warning_id else None
 
     def _enable_warning_actions(self) -> None:
-        entry = self.selected_warning()
-        status = entry.warning_status if entry else ""
-        self.reprint_button.setEnabled(self._printouts is not None and status == "issued")
-        self.withdraw_button.setEnabled(status in ("issued", "awaiting_countersignature"))
-        self.serve_button.setEnabled(status == "awaiting_countersignature")
-        self.review_button.setEnabled(bool(entry and entry.review_open))
+        can = warning_actions(self.selected_warning(), can_print=self._printouts is not None)
+        self.reprint_button.setEnabled(can.reprint)
+        self.withdraw_button.setEnabled(can.withdraw)
+        self.serve_button.setEnabled(can.serve)
+        self.review_button.setEnabled(can.review)
 
     def _ask_reprint(self) -> None:
         recipient = self._ask_text("Reprint letter", "Who is the reprint for?")
@@ -580,35 +560,6 @@ class PeopleView(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def _run_search(self) -> None:
-        text = self.search.text()
-        self._seq += 1
-        seq = self._seq
-        if not text.strip():
-            self.results.clear()
-            return
-        # Latest call wins: a search still queued when a later key was pressed is not run at
-        # all (typing fast would otherwise queue one full search per key).
-        self._workers.submit(
-            lambda: self._people.search(text) if seq == self._seq else None,
-            lambda rows: (
-                self.results.set_rows(rows) if seq == self._seq and rows is not None else None
-            ),
-        )
-
-    def _open_first(self) -> None:
-        self._timer.stop()
-        text = self.search.text()
-        if not text.strip():
-            return
-
-        def opened(rows: list[PersonRow]) -> None:
-            self.results.set_rows(rows)
-            if rows:
-                self.open(rows[0].id)
-
-        self._workers.submit(lambda: self._people.search(text), opened)
-
     def _case_about_person(self) -> None:
         if self.profile is not None:
             p = self.profile
@@ -626,10 +577,11 @@ class PeopleView(QWidget):
         self.profile = profile
         if self.evidence is not None:
             self.evidence.set_owner(("person", profile.id) if profile is not None else None)
-        self.warn_button.setEnabled(profile is not None)
-        self.edit_button.setEnabled(profile is not None)
-        self.risks_button.setEnabled(profile is not None)
-        self.case_button.setEnabled(profile is not None)
+        can = profile_actions(profile, exporting=self._exporting)
+        self.warn_button.setEnabled(can.warn)
+        self.edit_button.setEnabled(can.edit)
+        self.risks_button.setEnabled(can.risk_markers)
+        self.case_button.setEnabled(can.open_case)
         self._enable_export()
         self.access_status.clear()
         if profile is None:
@@ -641,31 +593,17 @@ class PeopleView(QWidget):
                     "Type a name (any spelling), alias or date of birth, then press Enter.",
                 )
             )
+            self._same_as_call.cancel()
             self.same_as.clear()
             self.standing.clear()
             self.timeline.clear()
             return
         self.name.setText(profile.name)
         self._enable_warning_actions()
-        shown_flags = [
-            *(("RISK: " + "  ·  ".join(profile.risk_markers),) if profile.risk_markers else ()),
-            *("⚠ " + f for f in profile.flags),
-        ]
-        if shown_flags:
-            self.flags.setText("  ·  ".join(shown_flags))
-            self.flags.show()
-        else:
-            self.flags.hide()
-        bits = []
-        if profile.aliases:
-            bits.append("Also known as " + ", ".join(profile.aliases))
-        bits.append(
-            f"Born {profile.date_of_birth}"
-            if profile.date_of_birth
-            else "Date of birth not recorded"
-        )
-        if profile.description:
-            bits.append(profile.description)
+        flags = flags_line(profile)
+        self.flags.setText(flags)
+        self.flags.setVisible(bool(flags))
+        bits = identity_lines(profile)
         if profile.regime:
             bits.append(
                 QCoreApplication.translate("PeopleView", "Processed under: {0}").format(
@@ -681,12 +619,8 @@ class PeopleView(QWidget):
         self.merge_status.setText(self._merge_note)
         self._merge_note = ""
         shown = profile.id
-        self._workers.submit(
-            lambda: self._people.likely_same_as(shown),
-            lambda rows: (
-                self._show_same_as(rows) if self.profile and self.profile.id == shown else None
-            ),
-        )
+        # Latest call wins: suggestions for a profile no longer shown are dropped.
+        self._same_as_call.submit(lambda: self._people.likely_same_as(shown), self._show_same_as)
         self.profile_shown.emit(profile.id)
 
     def _show_same_as(self, rows: list[PersonRow]) -> None:
@@ -718,16 +652,14 @@ class PeopleView(QWidget):
 
     def _enable_export(self) -> None:
         # One export at a time, and only with a profile open.
-        self.access_button.setEnabled(self.profile is not None and not self._exporting)
+        self.access_button.setEnabled(
+            profile_actions(self.profile, exporting=self._exporting).export
+        )
 
     def _exported(self, result: SubjectAccessExport) -> None:
         self._exporting = False
         self._enable_export()
-        message = (
-            f"Saved {result.pdf_path.name} and {result.json_path.name} "
-            f"({result.records} records, {result.pages} pages). The export is logged and the "
-            "PDF is kept in the vault."
-        )
+        message = export_saved(result)
         self.access_status.setText(message)
         self.exported.emit(message)
 

@@ -20,7 +20,7 @@ from fieldkit.domain.referrals import ReferralStatus
 from fieldkit.services.referrals import ReferralService, ReferralView
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 

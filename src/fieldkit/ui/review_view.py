@@ -38,7 +38,7 @@ from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.multi_choice import MultiChoice
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -207,7 +207,8 @@ class ReviewView(QWidget):
         self._new_at_first_look: set[str] = set()
         self._opening: str | None = None
         self._deciding = False
-        self._load_seq = 0
+        self._queue = workers.latest(owner=self)
+        self._open_call = workers.latest(owner=self)
         self._show_detail(None)
 
     # Filters -----------------------------------------------------------------------------------
@@ -244,17 +245,13 @@ class ReviewView(QWidget):
     def refresh(self) -> None:
         """List the waiting work for the chosen filters, on a worker."""
         wanted = self.wanted()
-        self._load_seq += 1
-        seq = self._load_seq
         first = not self._looked
         self._looked = True
-        self._workers.submit(
-            lambda: self._review.queue(wanted), lambda q: self._show_queue(seq, wanted, q, first)
+        self._queue.submit(
+            lambda: self._review.queue(wanted), lambda q: self._show_queue(wanted, q, first)
         )
 
-    def _show_queue(self, seq: int, wanted: QueueFilter, queue: Queue, first: bool) -> None:
-        if seq != self._load_seq:
-            return
+    def _show_queue(self, wanted: QueueFilter, queue: Queue, first: bool) -> None:
         if first:
             # Counted from the look before this session; the next session counts from now.
             self._previous_look = queue.last_look
@@ -304,15 +301,14 @@ class ReviewView(QWidget):
         self.detail_title.setText(
             QCoreApplication.translate("ReviewView", "Opening the {0}…").format(item.kind.lower())
         )
-        self._workers.submit(
+        # Latest call wins: if the supervisor moved on while it opened, it is not shown.
+        self._open_call.submit(
             lambda: self._review.open(record_type=item.type, record_id=item.id),
             self._opened,
             self._open_failed,
         )
 
     def _opened(self, detail: ReviewDetail) -> None:
-        if detail.id != self._opening:
-            return  # the supervisor moved on while it opened
         self._opening = None
         self._show_detail(detail)
         self.opened.emit(detail.id)

@@ -22,6 +22,8 @@ from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import LANGUAGES, TEXT_SIZES, AppSettings, SettingsService
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
+from fieldkit.ui.network import ConnectionWatch
+from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -39,6 +41,8 @@ class SettingsView(QWidget):
         documents: DocumentService,
         workers: Workers,
         parent: QWidget | None = None,
+        *,
+        network: ConnectionWatch | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -149,6 +153,22 @@ class SettingsView(QWidget):
         form.addRow(
             QCoreApplication.translate("SettingsView", "E&vidence files"), self.evidence_fetch
         )
+        # "Nothing over metered connections" needs the system to say which connections are.
+        self.metered_note = QLabel(
+            QCoreApplication.translate(
+                "SettingsView",
+                "This laptop cannot tell whether its connection is metered: files are "
+                "downloaded as on any other connection.",
+            ),
+            self,
+        )
+        self.metered_note.setAccessibleName(
+            QCoreApplication.translate("SettingsView", "Metered connections")
+        )
+        self.metered_note.setWordWrap(True)
+        set_tone(self.metered_note, "muted")
+        form.addRow("", self.metered_note)
+        self.metered_note.setVisible(network is not None and not network.known)
         self.error = child(f, QLabel, "errorLabel")
         self.message = child(f, QLabel, "messageLabel")
         for district in District:

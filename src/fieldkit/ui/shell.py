@@ -55,6 +55,7 @@ from fieldkit.ui.idle import IdleWatcher
 from fieldkit.ui.intelligence_view import IntelligenceView
 from fieldkit.ui.map_view import MapView
 from fieldkit.ui.meetings_view import MeetingsView
+from fieldkit.ui.network import connection_watch
 from fieldkit.ui.people_view import PeopleView
 from fieldkit.ui.printing import QtPrinting
 from fieldkit.ui.record_editor import RecordEditor
@@ -174,13 +175,15 @@ class Screens:
             VISIT: self._make_visit,
             PEOPLE: self._make_people,
             WARNING: self._make_warning,
-            TENANCY: lambda: TenancyView(ws.tenancy, workers),
+            TENANCY: lambda: TenancyView(ws.tenancy, workers, evidence=ws.evidence),
             DIRECTORY: lambda: DirectoryView(ws.directory, workers),
             SETTINGS: self._make_settings,
             INTELLIGENCE: lambda: IntelligenceView(ws.intelligence, workers),
             REVIEW: lambda: ReviewView(ws.review, workers),
             CONFLICTS: lambda: ConflictsView(ws.conflicts, workers),
-            ASB_CASES: lambda: AsbView(AsbCasesPresenter(ws.asb, username=ws.username), workers),
+            ASB_CASES: lambda: AsbView(
+                AsbCasesPresenter(ws.asb, username=ws.username), workers, evidence=ws.evidence
+            ),
             COMMUNITY_TRIGGER: lambda: CommunityTriggerView(
                 ws.triggers,
                 ws.people,
@@ -246,11 +249,12 @@ class Screens:
             district=settings.district,
             settings=ws.settings,
             places=ws.visits.recent_places,
+            evidence=ws.evidence,
         )
 
     def _make_settings(self) -> SettingsView:
         ws = self._ws
-        view = SettingsView(ws.settings, ws.documents, self._workers)
+        view = SettingsView(ws.settings, ws.documents, self._workers, network=connection_watch())
         self._agreements = AgreementsPanel(ws.governance, self._workers)
         settings_layout = view.layout()
         if settings_layout is not None:
@@ -354,7 +358,7 @@ def _local_now() -> datetime:
 
 def open_qt_workspace(vault: Vault) -> Workspace:
     """The app's services, printing through Qt Print Support (the same on every platform)."""
-    return open_workspace(vault, printing=QtPrinting())
+    return open_workspace(vault, printing=QtPrinting(), metered=connection_watch().metered)
 
 
 class MainWindow(QMainWindow):
@@ -389,6 +393,9 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1000, 620)
         self.workers = workers or Workers(on_error=self.show_problem)
         self._open_ws = open_ws
+        # Made here, on the GUI thread: the workspace is built on a worker, and the watch must
+        # hear the system's isMeteredChanged where Qt's network information lives.
+        self.network = connection_watch()
         self._idle_override = idle_ms
         self._prefs = prefs
         self.workspace: Workspace | None = None

@@ -138,11 +138,12 @@ class PagedTableModel(RowTableModel[R], Generic[R, C]):
         self._page_size = page_size
         self._exhausted = False
         self._loading = False
-        self._generation = 0
+        #: One page at a time; a reload drops a page still on its way for the old rows.
+        self._pages = workers.latest(owner=self)
 
     def reload(self) -> None:
         """Drop the rows and fetch the first page again."""
-        self._generation += 1
+        self._pages.cancel()
         self._exhausted = False
         self._loading = False
         self.set_rows([])
@@ -156,20 +157,16 @@ class PagedTableModel(RowTableModel[R], Generic[R, C]):
             return
         self._loading = True
         after = self._cursor(self._rows[-1]) if self._rows else None
-        generation = self._generation
         size = self._page_size
 
         def arrived(rows: list[R]) -> None:
-            if generation != self._generation:
-                return
             self._loading = False
             self._exhausted = len(rows) < size
             self._append(rows)
             self.page_loaded.emit(len(self._rows))
 
         def failed(_exc: Exception) -> None:
-            if generation == self._generation:
-                self._loading = False
-                self._exhausted = True
+            self._loading = False
+            self._exhausted = True
 
-        self._workers.submit(lambda: self._fetch(after, size), arrived, failed)
+        self._pages.submit(lambda: self._fetch(after, size), arrived, failed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,6 +30,7 @@ from fieldkit.domain.legal_clocks import LONDON
 from fieldkit.domain.vocabulary import District
 from fieldkit.domain.vulnerability import Vulnerability, VulnerabilityCheck
 from fieldkit.services.documents_service import KeptDocument
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.tenancy import (
     NOTE_KINDS,
     SERVED_HOW_CHOICES,
@@ -41,10 +42,11 @@ from fieldkit.services.tenancy import (
     NoteEntry,
     TenancyService,
 )
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone, tone_colour
-from fieldkit.ui.today_view import fit_columns
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -93,7 +95,14 @@ class TenancyView(QWidget):
     #: Open the document list for a case (its notices and bundles, to preview and reprint).
     documents_requested = Signal(str)
 
-    def __init__(self, tenancy: TenancyService, workers: Workers, parent: QWidget | None = None):
+    def __init__(
+        self,
+        tenancy: TenancyService,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        evidence: AttachmentService | None = None,
+    ):
         super().__init__(parent)
         self._tenancy = tenancy
         self._workers = workers
@@ -145,6 +154,13 @@ class TenancyView(QWidget):
         case_layout.insertWidget(2, self._case_actions_box())
         case_layout.insertWidget(4, self._step_box())
         self._set_case_enabled(False)
+        # Photos and files of the note chosen in the chronology (or the note just added).
+        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        notes_layout = f.findChild(QVBoxLayout, "notesLayout")
+        if self.evidence is not None and notes_layout is not None:
+            self.evidence.enable_camera_if_present()
+            notes_layout.addWidget(self.evidence)
+            self.notes_table.selectionModel().currentRowChanged.connect(self._note_chosen)
 
         # Built in code: the screen's .ui file predates these -----------------------------------
         # Controls added in code join Tab where they show (tests/ui: tab order).
@@ -446,6 +462,8 @@ class TenancyView(QWidget):
             self.new_district.setCurrentIndex(index)
 
     def _show(self, case: CaseView) -> None:
+        if self.evidence is not None and (self.case is None or self.case.id != case.id):
+            self.evidence.set_owner(None)  # another case: no note of it is chosen yet
         self.case = case
         self.add_button.setEnabled(True)
         self._set_case_enabled(True)
@@ -543,7 +561,13 @@ class TenancyView(QWidget):
             self._failed,
         )
 
+    def _note_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self.evidence is not None and current.isValid():
+            self.evidence.set_owner(("tenancy_note", self.notes.row_at(current.row()).id))
+
     def _added(self, note: NoteEntry) -> None:
+        if self.evidence is not None:
+            self.evidence.set_owner(("tenancy_note", note.id))
         self.note_body.clear()
         self.note_error.clear()
         self.add_button.setEnabled(True)

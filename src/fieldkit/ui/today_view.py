@@ -7,7 +7,6 @@ from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -17,11 +16,8 @@ from PySide6.QtWidgets import (
 
 from fieldkit.services.asb_cases import ActionEntry, CaseRow
 from fieldkit.services.governance import (
-    GovernanceRefused,
     GovernanceService,
-    NeedsServer,
     RequestLine,
-    today_lines,
 )
 from fieldkit.services.review import FeedbackItem, ReviewService
 from fieldkit.services.sync_port import SyncController
@@ -31,6 +27,8 @@ from fieldkit.sync.status import SyncStatus
 from fieldkit.ui.empty_state import show_when_empty
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.table_models import Column, PagedTableModel, RowTableModel
+from fieldkit.ui.today_presenter import TodayPicture, TodayPresenter, action_subject
+from fieldkit.ui.view_helpers import fit_columns
 from fieldkit.ui.wording import today_sync_line
 from fieldkit.ui.workers import Workers
 
@@ -45,13 +43,6 @@ _ACTION_COLUMNS = [
     Column[ActionEntry]("Case", lambda a: a.about),
     Column[ActionEntry]("Assigned to", lambda a: a.assignee or a.agency),
 ]
-
-
-def _action_subject(action: ActionEntry) -> tuple[str, str]:
-    """What opening an action opens: its case, or the action itself when it has none."""
-    if action.case_id:
-        return "asb_case", action.case_id
-    return "asb_action", action.id
 
 
 _HIGH_RISK_COLUMNS = [
@@ -74,16 +65,6 @@ _FEEDBACK_COLUMNS = [
     Column[FeedbackItem]("When", lambda f: f.when),
     Column[FeedbackItem]("Comment", lambda f: f.comment),
 ]
-
-
-def fit_columns(table: QTableView, stretch: int) -> None:
-    """Size columns to their contents, stretching one; rows stay one line high."""
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(False)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    table.verticalHeader().setVisible(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
 
 
 class TodayView(QWidget):
@@ -114,11 +95,10 @@ class TodayView(QWidget):
         governance: GovernanceService | None = None,
     ) -> None:
         super().__init__(parent)
-        self._today = today
-        self._review = review
-        self._governance = governance
+        self.presenter = TodayPresenter(today, sync, review=review, governance=governance)
         self._sync = sync
         self._workers = workers
+        self._loading = workers.latest(owner=self)
         form = load_screen("today.ui", self)
         self.greeting = child(form, QLabel, "greetingLabel")
         self.unsynced = child(form, QLabel, "unsyncedLabel")
@@ -246,7 +226,7 @@ class TodayView(QWidget):
             # A meeting's action without a case opens in the record editor (its outcome).
             table.activated.connect(
                 lambda index, m=actions: self.open_subject.emit(
-                    *_action_subject(m.row_at(index.row()))
+                    *action_subject(m.row_at(index.row()))
                 )
             )
         self.high_risk_table.activated.connect(
@@ -292,38 +272,21 @@ class TodayView(QWidget):
         self.requests_box.setVisible(False)
 
     def refresh(self) -> None:
-        """Reload everything on a worker."""
-        review = self._review
-        governance = self._governance
+        """Reload everything on a worker (a reload asked for meanwhile replaces this one)."""
+        self._loading.submit(self.presenter.load, self._show)
 
-        def load() -> tuple[TodaySummary, list[FeedbackItem], SyncStatus, _Requests]:
-            status = self._sync.current()
-            summary = self._today.summary(unsynced=status.unsynced)
-            feedback = review.feedback() if review is not None else []
-            return summary, feedback, status, _requests(governance)
-
-        self._workers.submit(load, lambda loaded: self._show(*loaded))
-
-    def _show(
-        self,
-        summary: TodaySummary,
-        feedback: list[FeedbackItem],
-        status: SyncStatus,
-        requests: _Requests | None = None,
-    ) -> None:
-        shown, lines, note = requests or (False, [], "")
-        self.requests_box.setVisible(shown)
-        self.requests.set_rows(lines)
-        self.requests_note.setText(note)
-        self.requests_note.setVisible(bool(note))
+    def _show(self, picture: TodayPicture) -> None:
+        summary = picture.summary
+        self.requests_box.setVisible(picture.requests_shown)
+        self.requests.set_rows(picture.requests)
+        self.requests_note.setText(picture.requests_note)
+        self.requests_note.setVisible(bool(picture.requests_note))
         self.summary = summary
-        self.feedback.set_rows(feedback)
-        self.feedback_box.setVisible(bool(feedback))
+        self.feedback.set_rows(picture.feedback)
+        self.feedback_box.setVisible(picture.feedback_shown)
         self.feedback_table.resizeColumnsToContents()
         self._mine = summary.recent_are_mine
-        self.recent_box_title.setProperty(
-            "title", "My recent visits" if summary.recent_are_mine else "Recent visits (all)"
-        )
+        self.recent_box_title.setProperty("title", picture.recent_title)
         self.recent.reload()
         self.follow_ups.set_rows(summary.follow_ups)
         self.clocks.set_rows(summary.legal_clocks)
@@ -331,20 +294,6 @@ class TodayView(QWidget):
         self.my_actions.set_rows(summary.my_actions)
         self.high_risk.set_rows(summary.high_risk_cases)
         self.team_actions.set_rows(summary.team_overdue_actions)
-        self.team_actions_box.setVisible(bool(summary.team_overdue_actions))
-        self._show_sync(status)
+        self.team_actions_box.setVisible(picture.team_actions_shown)
+        self._show_sync(picture.status)
         self.loaded.emit()
-
-
-#: A governance user's requests for Today: (shown at all, the lines, a note such as "offline").
-_Requests = tuple[bool, list[RequestLine], str]
-
-
-def _requests(governance: GovernanceService | None) -> _Requests:
-    """The open requests for a governance user's Today (on a worker: it asks the server)."""
-    if governance is None or not governance.is_governance():
-        return False, [], ""
-    try:
-        return True, today_lines(governance.requests(open_only=True)), ""
-    except (NeedsServer, GovernanceRefused) as exc:
-        return True, [], str(exc)

@@ -200,3 +200,29 @@ class VisitFormPresenter:
         """Start again with an empty form and no draft."""
         self._drafts.discard(DRAFT_KEY)
         self.form = self.blank()
+
+    def add_person(self, person: PersonRow) -> bool:
+        """Add someone to the visit; False (and nothing changes) if they are already on it."""
+        if any(p.id == person.id for p in self.form.people):
+            return False
+        self.form.people.append(person)
+        return True
+
+    def remove_person(self, person_id: str) -> None:
+        """Take someone off the visit."""
+        self.form.people = [p for p in self.form.people if p.id != person_id]
+
+    def risk_lines(self) -> list[str]:
+        """Each chosen person's risk markers, in words, for the top of the form."""
+        return [f"RISK — {p.name}: {p.risk_text}" for p in self.form.people if p.risk_markers]
+
+
+def chosen_line(person: PersonRow) -> str:
+    """A person on the visit as listed: flagged with ⚠, their risk markers after the name."""
+    risks = f"  (RISK: {person.risk_text})" if person.risk_markers else ""
+    return ("⚠ " if person.has_risk_flag else "") + person.name + risks
+
+
+def may_be(count: int) -> str:
+    """How a duplicate check's finds are introduced ("This person may be one of 3 people")."""
+    return "This person may be" if count == 1 else f"This person may be one of {count} people"

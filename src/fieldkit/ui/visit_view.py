@@ -32,13 +32,19 @@ from fieldkit.services.people import PersonRow, category_label
 from fieldkit.services.visits import PlaceChoice, VisitService
 from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
+from fieldkit.ui.person_search import SEARCH_DELAY_MS, PersonSearch
 from fieldkit.ui.theme import set_tone, tone_colour
-from fieldkit.ui.visit_form import COMMON_ACTIONS, SubmitResult, VisitFormPresenter
+from fieldkit.ui.visit_form import (
+    COMMON_ACTIONS,
+    SubmitResult,
+    VisitFormPresenter,
+    chosen_line,
+    may_be,
+)
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
 DRAFT_DELAY_MS = 400
-SEARCH_DELAY_MS = 120
 _DATA = Qt.ItemDataRole.UserRole
 
 
@@ -83,7 +89,7 @@ class VisitView(QWidget):
         self._visits = visits
         self._workers = workers
         self._loading = False
-        self._search_seq = {"place": 0, "person": 0}
+        self._place_call = workers.latest(owner=self)
         #: The (given, family, date of birth) whose possible duplicates were last offered.
         self._duplicates_offered_for: tuple[str, str, str] | None = None
         f = load_screen("visit.ui", self)
@@ -192,8 +198,10 @@ class VisitView(QWidget):
         self._draft_timer.timeout.connect(self.save_draft)
         self._place_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._place_timer.timeout.connect(self._search_places)
-        self._person_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._person_timer.timeout.connect(self._search_people)
+        self.people_search = PersonSearch(
+            self.person_search, self.person_results, search=visits.search_people, workers=workers
+        )
+        self.people_search.picked.connect(self._choose_person)
 
         child(f, QPushButton, "nowButton").clicked.connect(self._set_now)
         child(f, QPushButton, "addPlaceButton").clicked.connect(self._open_new_place)
@@ -213,10 +221,6 @@ class VisitView(QWidget):
         self.place_search.returnPressed.connect(self._pick_first_place)
         self.place_list.itemActivated.connect(self._pick_place)
         self.place_list.itemClicked.connect(self._pick_place)
-        self.person_search.textEdited.connect(lambda _t: self._person_timer.start())
-        self.person_search.returnPressed.connect(self._pick_first_person)
-        self.person_results.itemActivated.connect(self._pick_person)
-        self.person_results.itemClicked.connect(self._pick_person)
         self.kind.currentIndexChanged.connect(self._show_regime)
         for signal in (
             self.when.dateTimeChanged,
@@ -238,14 +242,13 @@ class VisitView(QWidget):
 
     def restore(self) -> None:
         """Bring back a draft left when the app closed or locked (on a worker)."""
-        seq = self._search_seq["place"]
-        self._workers.submit(self.presenter.restore, lambda found: self._restored(found, seq))
+        self._workers.submit(self.presenter.restore, self._restored)
 
-    def _restored(self, found: bool, seq: int) -> None:
+    def _restored(self, found: bool) -> None:
         self.show_form()
         if found:
             self.draft_label.setText(QCoreApplication.translate("VisitView", "Draft restored."))
-        if seq == self._search_seq["place"]:  # no place search typed meanwhile
+        if not self.place_search.text().strip():  # a place search typed meanwhile keeps its list
             self.load_recent_places()
 
     def show_form(self) -> None:
@@ -396,19 +399,13 @@ class VisitView(QWidget):
     # Places ----------------------------------------------------------------------------------
 
     def load_recent_places(self) -> None:
-        # Like a search, latest call wins: a place search typed meanwhile is not overwritten.
-        seq = self._search_seq["place"]
-        self._workers.submit(
-            self._visits.recent_places,
-            lambda places: self._show_places(places) if seq == self._search_seq["place"] else None,
-        )
+        # The same latest call as the place search: a search typed meanwhile is not overwritten.
+        self._place_call.submit(self._visits.recent_places, self._show_places)
 
     def _search_places(self) -> None:
         text = self.place_search.text()
-        self._search_seq["place"] += 1
-        seq = self._search_seq["place"]
         if not text.strip():
-            self.load_recent_places()
+            self._place_call.submit(self._visits.recent_places, self._show_places)
             return
 
         def found() -> tuple[list[PlaceChoice], list[GazetteerEntry]]:
@@ -416,10 +413,7 @@ class VisitView(QWidget):
             return self._visits.search_places(text), self._visits.search_addresses(text)
 
         # Latest call wins: an answer to an earlier keystroke is dropped.
-        self._workers.submit(
-            found,
-            lambda rows: self._show_places(*rows) if seq == self._search_seq["place"] else None,
-        )
+        self._place_call.submit(found, lambda rows: self._show_places(*rows))
 
     def _show_places(
         self, places: list[PlaceChoice], addresses: list[GazetteerEntry] | None = None
@@ -527,53 +521,18 @@ class VisitView(QWidget):
 
     # People ----------------------------------------------------------------------------------
 
-    def _search_people(self) -> None:
-        text = self.person_search.text()
-        self._search_seq["person"] += 1
-        seq = self._search_seq["person"]
-        if not text.strip():
-            self.person_results.clear()
-            return
-        self._workers.submit(
-            lambda: self._visits.search_people(text),
-            lambda rows: self._show_people(rows) if seq == self._search_seq["person"] else None,
-        )
-
-    def _show_people(self, people: list[PersonRow]) -> None:
-        self.person_results.clear()
-        for person in people:
-            item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.line)
-            item.setToolTip(
-                QCoreApplication.translate("VisitView", "Found because: {reason}").format(
-                    reason=person.reason
-                )
-                if person.reason
-                else ""
-            )
-            item.setData(_DATA, person)
-            self.person_results.addItem(item)
-
     def _pick_first_person(self) -> None:
-        if self.person_results.count():
-            self._pick_person(self.person_results.item(0))
-
-    def _pick_person(self, item: QListWidgetItem) -> None:
-        person = item.data(_DATA)
-        assert isinstance(person, PersonRow)
-        self._choose_person(person)
+        self.people_search.pick_first()
 
     def _choose_person(self, person: PersonRow) -> None:
-        if all(p.id != person.id for p in self.presenter.form.people):
-            self.presenter.form.people.append(person)
+        if self.presenter.add_person(person):
             self._add_chosen(person)
             self._draft_timer.start()
-        self.person_search.clear()
-        self.person_results.clear()
+        self.people_search.clear()
         self.person_search.setFocus()
 
     def _add_chosen(self, person: PersonRow) -> None:
-        risks = f"  (RISK: {person.risk_text})" if person.risk_markers else ""
-        item = QListWidgetItem(("⚠ " if person.has_risk_flag else "") + person.name + risks)
+        item = QListWidgetItem(chosen_line(person))
         item.setData(_DATA, person.id)
         if person.risk_markers:
             item.setForeground(QColor(tone_colour("problem")))
@@ -588,9 +547,7 @@ class VisitView(QWidget):
 
     def _show_people_risks(self) -> None:
         """Say each chosen person's risk markers above the form's other fields, in words."""
-        lines = [
-            f"RISK — {p.name}: {p.risk_text}" for p in self.presenter.form.people if p.risk_markers
-        ]
+        lines = self.presenter.risk_lines()
         self.people_risk.setText("\n".join(lines))
         self.people_risk.setVisible(bool(lines))
 
@@ -599,7 +556,7 @@ class VisitView(QWidget):
         if item is None:
             return
         person_id = item.data(_DATA)
-        self.presenter.form.people = [p for p in self.presenter.form.people if p.id != person_id]
+        self.presenter.remove_person(str(person_id))
         self.people_chosen.takeItem(self.people_chosen.row(item))
         self._show_people_risks()
         self._draft_timer.start()
@@ -653,13 +610,13 @@ class VisitView(QWidget):
                 add()
                 return
             self._duplicates_offered_for = typed
-            self._show_people(rows)
+            self.people_search.show(rows)
             self.new_person_error.setText(
                 QCoreApplication.translate(
                     "VisitView",
                     "{0} already in the vault (listed above, with why). Choose them, or press Add "
                     "person again to add someone new.",
-                ).format(_may_be(len(rows)))
+                ).format(may_be(len(rows)))
             )
 
         where = self.presenter.form.place
@@ -689,7 +646,3 @@ class VisitView(QWidget):
         self.new_person_box.hide()
         self._duplicates_offered_for = None
         self._choose_person(person)
-
-
-def _may_be(count: int) -> str:
-    return "This person may be" if count == 1 else f"This person may be one of {count} people"

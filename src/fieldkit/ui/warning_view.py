@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,6 +29,7 @@ from fieldkit.domain.vocabulary import WARNING_SERVICE, ServiceNeed
 from fieldkit.domain.vulnerability import Vulnerability, VulnerabilityCheck
 from fieldkit.services.directory import NEED_LABELS, DirectoryService, ServiceRow
 from fieldkit.services.documents_service import DocumentService, KeptDocument, PrintOutcome
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.services.print_port import PaperTray
 from fieldkit.services.settings import AppSettings, SettingsService
@@ -39,8 +40,10 @@ from fieldkit.services.warnings import (
     WarningRequest,
     WarningService,
 )
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.pdf_preview import PdfPreview
+from fieldkit.ui.person_search import PersonSearch
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -87,6 +90,7 @@ class WarningView(QWidget):
         district: str = "huddersfield",
         settings: SettingsService | None = None,
         places: Callable[[], list[PlaceChoice]] | None = None,
+        evidence: AttachmentService | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -96,7 +100,6 @@ class WarningView(QWidget):
         self._documents = documents
         self._workers = workers
         self._district = district
-        self._seq = 0
         self.person: PersonRow | None = None
         self.proposal: WarningProposal | None = None
         self.result: IssuedWarning | None = None
@@ -156,12 +159,10 @@ class WarningView(QWidget):
         self._two_sided = True
         self._tray = PaperTray.AUTO
         self._settings = settings
-        self._timer = QTimer(self, singleShot=True, interval=120)
-        self._timer.timeout.connect(self._search)
-        self.person_search.textEdited.connect(lambda _t: self._timer.start())
-        self.person_search.returnPressed.connect(self._pick_first)
-        self.person_results.itemActivated.connect(self._pick)
-        self.person_results.itemClicked.connect(self._pick)
+        self.people_search = PersonSearch(
+            self.person_search, self.person_results, search=people.search, workers=workers
+        )
+        self.people_search.picked.connect(self._set_person)
         self.scheme.currentIndexChanged.connect(lambda _i: self._propose())
         self.need.currentIndexChanged.connect(lambda _i: self.load_services())
         self.issue_button.clicked.connect(self.issue)
@@ -171,6 +172,12 @@ class WarningView(QWidget):
         self.dialog_button.clicked.connect(self.open_print_dialog)
         self.dialog_button.setEnabled(False)
         self.issue_button.setEnabled(False)
+        # Photos and files of the warning just issued (attached after issuing: the warning is
+        # their owner, so they are scoped, synced and erased as it is).
+        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        if self.evidence is not None:
+            self.evidence.enable_camera_if_present()
+            child(f, QVBoxLayout, "formLayout").addWidget(self.evidence)
         self.load_services()
         self.load_printers()
         # Controls added in code join Tab where they show (tests/ui: tab order).
@@ -339,41 +346,6 @@ class WarningView(QWidget):
         """Start a warning for a person (from their profile)."""
         self._workers.submit(lambda: self._people.row(person_id), self._set_person)
 
-    def _search(self) -> None:
-        text = self.person_search.text()
-        self._seq += 1
-        seq = self._seq
-        if not text.strip():
-            self.person_results.clear()
-            return
-        self._workers.submit(
-            lambda: self._people.search(text),
-            lambda rows: self._show_people(rows) if seq == self._seq else None,
-        )
-
-    def _show_people(self, rows: list[PersonRow]) -> None:
-        self.person_results.clear()
-        for row in rows:
-            item = QListWidgetItem(row.line)
-            item.setToolTip(
-                QCoreApplication.translate("WarningView", "Found because: {reason}").format(
-                    reason=row.reason
-                )
-                if row.reason
-                else ""
-            )
-            item.setData(_DATA, row)
-            self.person_results.addItem(item)
-
-    def _pick_first(self) -> None:
-        if self.person_results.count():
-            self._pick(self.person_results.item(0))
-
-    def _pick(self, item: QListWidgetItem) -> None:
-        row = item.data(_DATA)
-        assert isinstance(row, PersonRow)
-        self._set_person(row)
-
     def _set_person(self, row: PersonRow) -> None:
         self.person = row
         self.person_label.setText(
@@ -385,8 +357,7 @@ class WarningView(QWidget):
             self.when_edit.setDateTime(QDateTime(self._warnings.now().astimezone()))
         self.risk_label.setText(QCoreApplication.translate("WarningView", "RISK: ") + row.risk_text)
         self.risk_label.setVisible(bool(row.risk_markers))
-        self.person_results.clear()
-        self.person_search.clear()
+        self.people_search.clear()
         self.result = None
         self.refer_button.setEnabled(False)
         self.document_combo.clear()
@@ -523,6 +494,8 @@ class WarningView(QWidget):
 
     def _issued(self, result: IssuedWarning) -> None:
         self.result = result
+        if self.evidence is not None:
+            self.evidence.set_owner(("warning", result.warning_id))
         self._visit_id = None
         self.visit_label.hide()
         self.error.setText(

@@ -74,6 +74,10 @@ class Workers:
         self._relays: set[_Relay] = set()
         self.pending = 0
 
+    def default_error(self, exc: Exception) -> None:
+        """Handle a failure with the pool's default handler."""
+        self._on_error(exc)
+
     def submit(
         self,
         fn: Callable[[], T],
@@ -123,3 +127,82 @@ class Workers:
     def wait(self) -> None:
         """Block until every submitted task has run (shutdown and lock only)."""
         self._pool.waitForDone()
+
+    def latest(self, *, owner: QObject | None = None) -> LatestCall:
+        """A query whose newest call alone is answered (see `LatestCall`).
+
+        Args:
+            owner: the widget its answers update; nothing is delivered once Qt has destroyed it.
+        """
+        return LatestCall(self, owner=owner)
+
+
+class _Stale:
+    """What a call superseded before it started returns instead of running."""
+
+
+_STALE = _Stale()
+
+
+class LatestCall:
+    """One query a view asks again and again (a search as you type, a filtered list): only the
+    answer to the newest call is delivered.
+
+    A call made while an earlier one is still queued or running supersedes it: the earlier
+    one's result or failure is dropped, and if it had not started yet its work is not run at
+    all (typing fast would otherwise queue one full search per key). A view holds one per query.
+
+    Args:
+        workers: the pool the calls run on.
+        owner: the widget the answers update; once Qt has destroyed it nothing is delivered.
+    """
+
+    def __init__(self, workers: Workers, *, owner: QObject | None = None) -> None:
+        self._workers = workers
+        self._owner = owner
+        self._number = 0
+        self._settled = 0
+
+    def submit(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run ``fn`` on a worker and hand its result to ``on_done`` unless a newer call came.
+
+        Args:
+            fn: the work, run on a pool thread (skipped when superseded before it starts).
+            on_done: called with its result on the GUI thread, if this is still the newest call.
+            on_error: called with its exception instead, on the same terms (the pool's default
+                handler if None).
+        """
+        self._number += 1
+        number = self._number
+
+        def work() -> T | _Stale:
+            return fn() if number == self._number else _STALE
+
+        def done(value: T | _Stale) -> None:
+            if number == self._number and not isinstance(value, _Stale):
+                self._settled = number
+                on_done(value)
+
+        def failed(exc: Exception) -> None:
+            if number != self._number:
+                log.info("superseded work failed: %s", type(exc).__name__)
+                return
+            self._settled = number
+            (on_error or self._workers.default_error)(exc)
+
+        self._workers.submit(work, done, failed, owner=self._owner)
+
+    def cancel(self) -> None:
+        """Drop whatever is on its way: no call made so far is answered."""
+        self._number += 1
+        self._settled = self._number
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the newest call is still on its way (neither answered nor cancelled)."""
+        return self._settled != self._number
