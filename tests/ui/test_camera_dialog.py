@@ -177,9 +177,13 @@ def test_a_photo_taken_is_attached_through_the_evidence_path_and_nothing_reaches
 
     # Neither the frame as captured, nor as stored, nor its thumbnail was written in plain.
     with vault.read() as conn:
-        thumb = connection(conn).execute(
-            text("SELECT data FROM blob_chunk WHERE sha256 = :s"), {"s": view.thumbnail_sha256}
-        ).scalar_one()
+        thumb = (
+            connection(conn)
+            .execute(
+                text("SELECT data FROM blob_chunk WHERE sha256 = :s"), {"s": view.thumbnail_sha256}
+            )
+            .scalar_one()
+        )
     needles = [
         blob[len(blob) // 2 : len(blob) // 2 + 48] for blob in (captured, stored, bytes(thumb))
     ]

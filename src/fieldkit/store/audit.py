@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, text
 
 from fieldkit.domain.records import new_ordered_id
-from fieldkit.store.schema import AuditEntry, Meta
+from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import Transaction, connection
 
 GENESIS = "0" * 64
@@ -33,6 +34,10 @@ class AuditAction(StrEnum):
     COMPLETE = "complete"
 
 
+#: The canonical form's encoder, made once (json.dumps with options makes one per call).
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     """One logged event. An erase event names the record but never holds its content."""
@@ -47,7 +52,7 @@ class AuditEvent:
     recipient: str | None = None
 
     def canonical(self) -> bytes:
-        return json.dumps(
+        return _CANONICAL.encode(
             [
                 self.event_id,
                 self.at,
@@ -57,9 +62,7 @@ class AuditEvent:
                 self.record_id,
                 self.reason,
                 self.recipient,
-            ],
-            separators=(",", ":"),
-            ensure_ascii=False,
+            ]
         ).encode()
 
 
@@ -68,8 +71,16 @@ def chain_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + event.canonical()).hexdigest()
 
 
+#: Set one ``vault_meta`` value (statements built once: every save runs them).
+PUT_META = text(
+    "INSERT INTO vault_meta (key, value) VALUES (:key, :value) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+_GET_META = text("SELECT value FROM vault_meta WHERE key = :key")
+
+
 def _head(conn: Connection) -> tuple[int, str]:
-    value = conn.execute(select(Meta.value).where(Meta.key == _HEAD_KEY)).scalar()
+    value = conn.execute(_GET_META, {"key": _HEAD_KEY}).scalar()
     if value is None:
         return 0, GENESIS
     seq, digest = value.split(":", 1)
@@ -101,11 +112,7 @@ def append(tx: Transaction, events: list[AuditEvent]) -> None:
         )
         prev = digest
     conn.execute(insert(AuditEntry), rows)
-    head = f"{count + len(events)}:{prev}"
-    conn.execute(
-        Meta.__table__.delete().where(Meta.key == _HEAD_KEY)  # type: ignore[attr-defined]
-    )
-    conn.execute(insert(Meta).values(key=_HEAD_KEY, value=head))
+    conn.execute(PUT_META, {"key": _HEAD_KEY, "value": f"{count + len(events)}:{prev}"})
 
 
 def new_event(
@@ -123,6 +130,7 @@ def new_event(
     )
 
 
+@functools.lru_cache(maxsize=64)
 def _millis(at: str) -> int:
     try:
         return int(datetime.fromisoformat(at).timestamp() * 1000)

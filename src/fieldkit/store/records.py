@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, delete, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    and_,
+    bindparam,
+    delete,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from fieldkit.domain import corrections
 from fieldkit.domain.hlc import Hlc, HlcClock
@@ -247,9 +258,10 @@ class RecordRepository:
             ValidationError: for the first invalid record; nothing is written.
         """
         prepared: list[StoredRecord] = []
+        today = self._now().date()
         for new in records:
             spec_type = RecordType(_checked_type(new.type))
-            fields = validate_fields(spec_type.value, new.fields, today=self._now().date())
+            fields = validate_fields(spec_type.value, new.fields, today=today)
             try:
                 record_id = normalise_id(new.id) if new.id is not None else new_id()
             except ValueError as exc:
@@ -489,11 +501,10 @@ class RecordRepository:
         if len(set(ids)) != len(ids):
             raise ValidationError([FieldError("id", "appears more than once")])
         for record_type in {r.type for r in records}:
-            table = RECORD_TABLES[record_type]
             wanted = [r.id for r in records if r.type is record_type]
             for start in range(0, len(wanted), 500):
                 taken = self._conn.execute(
-                    select(table.c.id).where(table.c.id.in_(wanted[start : start + 500])).limit(1)
+                    _FIRST_TAKEN[record_type], {"ids": wanted[start : start + 500]}
                 ).first()
                 if taken is not None:
                     # A record id is a random UUID, not personal data: naming it lets an
@@ -526,6 +537,13 @@ class RecordRepository:
     def _log_changes(self, changes: list[dict[str, Any]]) -> None:
         if changes:
             self._conn.execute(insert(Change), changes)
+
+
+#: Per record table, the first of some ids already taken (built once: every save asks).
+_FIRST_TAKEN = {
+    record_type: select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True))).limit(1)
+    for record_type, table in RECORD_TABLES.items()
+}
 
 
 def _checked_type(record_type: str) -> str:
@@ -568,6 +586,9 @@ def pack_versions(versions: Mapping[str, str], names: Iterable[str]) -> dict[str
     if not versions or set(versions) != set(names):
         return dict(versions)
     values = list(versions.values())
+    first = values[0]
+    if values.count(first) == len(values):  # one version for every field (a new record)
+        return {"*": first}
     common = max(set(values), key=values.count)
     return {"*": common, **{k: v for k, v in versions.items() if v != common}}
 

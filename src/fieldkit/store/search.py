@@ -83,13 +83,18 @@ def upsert(conn: Connection, record_type: RecordType, record_id: str, body: str)
     )
 
 
+#: Built once: saving a record runs them (building a statement costs more than running it).
+_LAST_ROWID = select(func.coalesce(func.max(search_doc.c.rowid), 0))
+_INSERT_WORDS = text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)")
+
+
 def insert_new(conn: Connection, record_type: RecordType, rows: Iterable[tuple[str, str]]) -> None:
     """Index records known to be new (bulk import): (record_id, body) pairs, in two statements."""
     batch = list(rows)
     if not batch:
         return
     # Inside the write transaction nobody else can take these row ids.
-    start = conn.execute(select(func.coalesce(func.max(search_doc.c.rowid), 0))).scalar_one()
+    start = conn.execute(_LAST_ROWID).scalar_one()
     conn.execute(
         insert(search_doc),
         [
@@ -98,7 +103,7 @@ def insert_new(conn: Connection, record_type: RecordType, rows: Iterable[tuple[s
         ],
     )
     conn.execute(
-        text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)"),
+        _INSERT_WORDS,
         [{"rowid": start + n, "body": body} for n, (_, body) in enumerate(batch, start=1)],
     )
 

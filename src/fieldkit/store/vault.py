@@ -555,8 +555,8 @@ def read_keyfile(folder: Path) -> KeyFile:
 
 
 def _put_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(Meta.__table__.delete().where(Meta.key == key))  # type: ignore[attr-defined]
-    conn.execute(insert(Meta).values(key=key, value=value))
+    # One statement, built once: every save ends with this (the clock's last stamp).
+    conn.execute(audit.PUT_META, {"key": key, "value": value})
 
 
 def _translate(exc: DBAPIError) -> Exception:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QCoreApplication,
     QSettings,
+    QSignalBlocker,
     QSize,
     QStandardPaths,
     Qt,
@@ -75,6 +77,7 @@ from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
 log = logging.getLogger(__name__)
+_W = TypeVar("_W", bound=QWidget)
 
 (
     TODAY,
@@ -137,88 +140,210 @@ class _ScreenStack(QStackedWidget):
 
 
 class Screens:
-    """The screens of one unlocked session; dropped whole when the vault locks."""
+    """The screens of one unlocked session; dropped whole when the vault locks.
 
-    def __init__(self, ws: Workspace, workers: Workers, settings: AppSettings) -> None:
+    Today and the visit form are built at unlock; every other screen the first time it is
+    shown or asked for.
+    Building all sixteen at unlock, with the reads some of them start (printers, places,
+    services, the draft), held Today back by about half a second of CPU.
+
+    Args:
+        ws: the session's services.
+        workers: runs service calls off the GUI thread.
+        settings: the settings a screen is built with (`app_settings` follows later changes).
+        built: called with a screen's index and widget just after it is built.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        workers: Workers,
+        settings: AppSettings,
+        *,
+        built: Callable[[int, QWidget], None] | None = None,
+    ) -> None:
+        self._ws = ws
+        self._workers = workers
+        self.app_settings = settings
+        self._built_hook = built
         self.today = TodayView(
             ws.today, ws.visits, ws.sync, workers, review=ws.review, governance=ws.governance
         )
-        self.visit = VisitView(
-            VisitFormPresenter(
-                ws.visits, ws.drafts, now=lambda: _local_now(), district=settings.district
+        self._screens: dict[int, QWidget] = {TODAY: self.today}
+        self._agreements: AgreementsPanel | None = None
+        self._makers: dict[int, Callable[[], QWidget]] = {
+            VISIT: self._make_visit,
+            PEOPLE: self._make_people,
+            WARNING: self._make_warning,
+            TENANCY: lambda: TenancyView(ws.tenancy, workers, evidence=ws.evidence),
+            DIRECTORY: lambda: DirectoryView(ws.directory, workers),
+            SETTINGS: self._make_settings,
+            INTELLIGENCE: lambda: IntelligenceView(ws.intelligence, workers),
+            REVIEW: lambda: ReviewView(ws.review, workers),
+            CONFLICTS: lambda: ConflictsView(ws.conflicts, workers),
+            ASB_CASES: lambda: AsbView(
+                AsbCasesPresenter(ws.asb, username=ws.username), workers, evidence=ws.evidence
             ),
+            COMMUNITY_TRIGGER: lambda: CommunityTriggerView(
+                ws.triggers,
+                ws.people,
+                workers,
+                documents=ws.documents,
+                district=self.app_settings.district,
+            ),
+            GOVERNANCE: lambda: GovernanceView(ws.governance, workers),
+            MAP: self._make_map,
+            REFERRALS: self._make_referrals,
+            MEETINGS: lambda: (
+                MeetingsView(ws.meetings, workers, district=self.app_settings.district)
+                if ws.meetings is not None
+                else QWidget()
+            ),
+        }
+
+    def screen(self, index: int) -> QWidget:
+        """The screen at a navigation index, built now if it has not been yet."""
+        widget = self._screens.get(index)
+        if widget is None:
+            widget = self._makers[index]()
+            self._screens[index] = widget
+            if self._built_hook is not None:
+                self._built_hook(index, widget)
+        return widget
+
+    def built(self, index: int) -> QWidget | None:
+        """The screen at a navigation index if it has been built, else None."""
+        return self._screens.get(index)
+
+    def _make_visit(self) -> VisitView:
+        ws = self._ws
+        district = self.app_settings.district
+        return VisitView(
+            VisitFormPresenter(ws.visits, ws.drafts, now=lambda: _local_now(), district=district),
             ws.visits,
-            workers,
+            self._workers,
             evidence=ws.evidence,
         )
-        self.people = PeopleView(
+
+    def _make_people(self) -> PeopleView:
+        ws = self._ws
+        return PeopleView(
             ws.people,
-            workers,
+            self._workers,
             subject_access=ws.subject_access,
             warnings=ws.warnings,
             printouts=ws.printouts,
             merges=ws.merges,
             evidence=ws.evidence,
         )
-        self.warning = WarningView(
+
+    def _make_warning(self) -> WarningView:
+        ws, settings = self._ws, self.app_settings
+        return WarningView(
             ws.warnings,
             ws.people,
             ws.directory,
             ws.documents,
-            workers,
+            self._workers,
             default_printer=settings.default_printer,
             district=settings.district,
             settings=ws.settings,
             places=ws.visits.recent_places,
             evidence=ws.evidence,
         )
-        self.tenancy = TenancyView(ws.tenancy, workers, evidence=ws.evidence)
-        self.directory = DirectoryView(ws.directory, workers)
-        self.settings = SettingsView(ws.settings, ws.documents, workers, network=connection_watch())
-        self.agreements = AgreementsPanel(ws.governance, workers)
-        settings_layout = self.settings.layout()
+
+    def _make_settings(self) -> SettingsView:
+        ws = self._ws
+        view = SettingsView(ws.settings, ws.documents, self._workers, network=connection_watch())
+        self._agreements = AgreementsPanel(ws.governance, self._workers)
+        settings_layout = view.layout()
         if settings_layout is not None:
-            settings_layout.addWidget(self.agreements)
-        self.intelligence = IntelligenceView(ws.intelligence, workers)
-        self.review = ReviewView(ws.review, workers)
-        self.conflicts = ConflictsView(ws.conflicts, workers)
-        self.asb = AsbView(
-            AsbCasesPresenter(ws.asb, username=ws.username), workers, evidence=ws.evidence
-        )
-        self.community_trigger = CommunityTriggerView(
-            ws.triggers, ws.people, workers, documents=ws.documents, district=settings.district
-        )
-        self.governance = GovernanceView(ws.governance, workers)
-        assert ws.maps is not None, "open_workspace builds the map service"
-        self.map = MapView(ws.maps, workers, visits=ws.visits)
-        self.map.use_tiles(settings.map_tile_url, tile_cache_folder())
-        assert ws.referrals is not None
-        self.referrals = ReferralsView(ws.referrals, workers)
-        self.meetings = (
-            MeetingsView(ws.meetings, workers, district=settings.district)
-            if ws.meetings is not None
-            else QWidget()
-        )
+            settings_layout.addWidget(self._agreements)
+        return view
+
+    def _make_map(self) -> MapView:
+        assert self._ws.maps is not None, "open_workspace builds the map service"
+        return MapView(self._ws.maps, self._workers, visits=self._ws.visits)
+
+    def _make_referrals(self) -> ReferralsView:
+        assert self._ws.referrals is not None
+        return ReferralsView(self._ws.referrals, self._workers)
+
+    @property
+    def visit(self) -> VisitView:
+        return _as(VisitView, self.screen(VISIT))
+
+    @property
+    def people(self) -> PeopleView:
+        return _as(PeopleView, self.screen(PEOPLE))
+
+    @property
+    def warning(self) -> WarningView:
+        return _as(WarningView, self.screen(WARNING))
+
+    @property
+    def tenancy(self) -> TenancyView:
+        return _as(TenancyView, self.screen(TENANCY))
+
+    @property
+    def directory(self) -> DirectoryView:
+        return _as(DirectoryView, self.screen(DIRECTORY))
+
+    @property
+    def settings(self) -> SettingsView:
+        return _as(SettingsView, self.screen(SETTINGS))
+
+    @property
+    def agreements(self) -> AgreementsPanel:
+        self.screen(SETTINGS)
+        assert self._agreements is not None
+        return self._agreements
+
+    @property
+    def intelligence(self) -> IntelligenceView:
+        return _as(IntelligenceView, self.screen(INTELLIGENCE))
+
+    @property
+    def review(self) -> ReviewView:
+        return _as(ReviewView, self.screen(REVIEW))
+
+    @property
+    def conflicts(self) -> ConflictsView:
+        return _as(ConflictsView, self.screen(CONFLICTS))
+
+    @property
+    def asb(self) -> AsbView:
+        return _as(AsbView, self.screen(ASB_CASES))
+
+    @property
+    def community_trigger(self) -> CommunityTriggerView:
+        return _as(CommunityTriggerView, self.screen(COMMUNITY_TRIGGER))
+
+    @property
+    def governance(self) -> GovernanceView:
+        return _as(GovernanceView, self.screen(GOVERNANCE))
+
+    @property
+    def map(self) -> MapView:
+        return _as(MapView, self.screen(MAP))
+
+    @property
+    def referrals(self) -> ReferralsView:
+        return _as(ReferralsView, self.screen(REFERRALS))
+
+    @property
+    def meetings(self) -> QWidget:
+        """The Meetings screen (an empty page where the partnership has no meetings)."""
+        return self.screen(MEETINGS)
 
     def in_order(self) -> list[QWidget]:
-        return [
-            self.today,
-            self.visit,
-            self.people,
-            self.warning,
-            self.tenancy,
-            self.directory,
-            self.settings,
-            self.intelligence,
-            self.review,
-            self.conflicts,
-            self.asb,
-            self.community_trigger,
-            self.governance,
-            self.map,
-            self.referrals,
-            self.meetings,
-        ]
+        """Every screen in navigation order, building those not built yet."""
+        return [self.screen(index) for index in range(len(SCREENS))]
+
+
+def _as(kind: type[_W], widget: QWidget) -> _W:
+    assert isinstance(widget, kind)
+    return widget
 
 
 def tile_cache_folder() -> Path | None:
@@ -384,71 +509,113 @@ class MainWindow(QMainWindow):
         assert ws is not None
         self.settings = settings
         self._show_role(supervisor=supervisor, governance=governance)
-        self.screens = Screens(ws, self.workers, settings)
+        self.screens = Screens(ws, self.workers, settings, built=self._screen_built)
         s = self.screens
-        for widget in s.in_order():
-            self.screen_stack.addWidget(widget)
-        s.people.warn_person.connect(self.warn_person)
-        s.people.case_about_person.connect(self.case_about_person)
-        s.visit.case_from_visit.connect(self.case_from_visit)
-        s.visit.refer_from_visit.connect(lambda visit_id: self.refer("visit", visit_id))
-        s.warning.refer_from_signposting.connect(
-            lambda signposting_id: self.refer("signposting", signposting_id)
-        )
-        s.asb.extra_panels.append(
-            lambda case: CaseReferralsPanel(
-                s.referrals.service,
-                self.workers,
-                case.id,
-                refer=lambda: self.refer("asb_case", case.id),
-            )
-        )
+        # Today now; every other screen is built the first time it is shown (a page holds
+        # its place in the stack until then).
+        for index in range(len(SCREENS)):
+            self.screen_stack.addWidget(s.today if index == TODAY else QWidget())
         s.today.open_subject.connect(self.open_subject)
         s.today.open_work.connect(self.correct)
-        # Every list opens what it lists (Enter or double-click on a row).
-        s.review.open_subject.connect(self.open_subject)
-        s.conflicts.open_subject.connect(self.open_subject)
-        s.intelligence.open_subject.connect(self.open_subject)
-        s.map.open_subject.connect(self.open_subject)
-        s.intelligence.show_hotspot_map.connect(self.show_hotspot_map)
-        s.people.edit_record.connect(self.correct)
-        s.review.edit_record.connect(self.correct)
-        s.people.risk_markers_requested.connect(self.edit_risk_markers)
-        s.tenancy.edit_record.connect(self.correct)
-        s.tenancy.documents_requested.connect(self.show_documents)
-        s.visit.saved.connect(lambda _id: s.today.refresh())
-        s.visit.saved.connect(lambda _id: ws.sync.sync_now())
-        s.warning.issued.connect(lambda _r: ws.sync.sync_now())
-        s.tenancy.note_added.connect(lambda _id: ws.sync.sync_now())
-        s.tenancy.case_changed.connect(lambda _id: s.today.refresh())
-        s.asb.case_changed.connect(lambda _id: s.today.refresh())
-        s.asb.case_changed.connect(lambda _id: ws.sync.sync_now())
-        s.tenancy.case_changed.connect(lambda _id: ws.sync.sync_now())
-        s.tenancy.document_made.connect(lambda _kept: ws.sync.sync_now())
-        s.review.decided.connect(lambda _id: ws.sync.sync_now())
-        s.conflicts.resolved.connect(lambda _id: ws.sync.sync_now())
-        if isinstance(s.meetings, MeetingsView):
-            s.meetings.changed.connect(lambda _id: s.today.refresh())
-            s.meetings.changed.connect(lambda _id: ws.sync.sync_now())
-            s.meetings.minutes_made.connect(lambda _id: ws.sync.sync_now())
-        for signal in (s.community_trigger.recorded, s.community_trigger.changed):
-            signal.connect(lambda _id: s.today.refresh())
-            signal.connect(lambda _id: ws.sync.sync_now())
-        s.settings.changed.connect(self.apply_settings)
-        s.settings.sign_in_requested.connect(self.open_sign_in)
         self.apply_settings(settings)
         self.sync_bar.attach(ws.sync)
-        self.pages.setCurrentIndex(_MAIN_PAGE)
-        s.visit.restore()
-        s.today.refresh()
+        # Showing the page focuses the navigation, which then chooses its first row itself
+        # (the first unlock): silenced, so that Today is chosen, and read, once, just below.
+        with QSignalBlocker(self.navigation):
+            self.pages.setCurrentIndex(_MAIN_PAGE)
         self.navigation.setCurrentRow(-1)
         back = self._return_to
-        self.go(TODAY if self.navigation.item(back).isHidden() else back)
+        shown = TODAY if self.navigation.item(back).isHidden() else back
+        if shown != TODAY:
+            s.today.refresh()  # choosing Today below reads its summary; read it only once
+        self.go(shown)
+        # The visit form is built at unlock all the same, after Today's read is queued: it
+        # brings back a draft left at lock, which must be in the form before anyone types.
+        s.screen(VISIT)
         self.idle.start()
         first_run, self._first_run = self._first_run, False
         if first_run and not settings.server_url:
             self.open_sign_in(first_run=True)
         self.unlocked.emit()
+
+    def _screen_built(self, index: int, widget: QWidget) -> None:
+        """Put a screen just built in its place, connect it, and give it the settings."""
+        ws, s = self.workspace, self.screens
+        assert ws is not None
+        assert s is not None
+        placeholder = self.screen_stack.widget(index)
+        self.screen_stack.insertWidget(index, widget)
+        if placeholder is not None:
+            self.screen_stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self._apply_screen_settings(widget, self.settings)
+        if isinstance(widget, VisitView):
+            widget.case_from_visit.connect(self.case_from_visit)
+            widget.refer_from_visit.connect(lambda visit_id: self.refer("visit", visit_id))
+            widget.saved.connect(lambda _id: s.today.refresh())
+            widget.saved.connect(lambda _id: ws.sync.sync_now())
+            widget.restore()
+        elif isinstance(widget, PeopleView):
+            widget.warn_person.connect(self.warn_person)
+            widget.case_about_person.connect(self.case_about_person)
+            widget.edit_record.connect(self.correct)
+            widget.risk_markers_requested.connect(self.edit_risk_markers)
+        elif isinstance(widget, WarningView):
+            widget.refer_from_signposting.connect(
+                lambda signposting_id: self.refer("signposting", signposting_id)
+            )
+            widget.issued.connect(lambda _r: ws.sync.sync_now())
+        elif isinstance(widget, TenancyView):
+            widget.edit_record.connect(self.correct)
+            widget.documents_requested.connect(self.show_documents)
+            widget.note_added.connect(lambda _id: ws.sync.sync_now())
+            widget.case_changed.connect(lambda _id: s.today.refresh())
+            widget.case_changed.connect(lambda _id: ws.sync.sync_now())
+            widget.document_made.connect(lambda _kept: ws.sync.sync_now())
+        elif isinstance(widget, SettingsView):
+            widget.changed.connect(self.apply_settings)
+            widget.sign_in_requested.connect(self.open_sign_in)
+        elif isinstance(widget, IntelligenceView):
+            widget.open_subject.connect(self.open_subject)
+            widget.show_hotspot_map.connect(self.show_hotspot_map)
+        elif isinstance(widget, ReviewView):
+            widget.open_subject.connect(self.open_subject)
+            widget.edit_record.connect(self.correct)
+            widget.decided.connect(lambda _id: ws.sync.sync_now())
+        elif isinstance(widget, ConflictsView):
+            widget.open_subject.connect(self.open_subject)
+            widget.resolved.connect(lambda _id: ws.sync.sync_now())
+        elif isinstance(widget, AsbView):
+            referrals = ws.referrals
+            assert referrals is not None
+            widget.extra_panels.append(
+                lambda case: CaseReferralsPanel(
+                    referrals,
+                    self.workers,
+                    case.id,
+                    refer=lambda: self.refer("asb_case", case.id),
+                )
+            )
+            widget.case_changed.connect(lambda _id: s.today.refresh())
+            widget.case_changed.connect(lambda _id: ws.sync.sync_now())
+        elif isinstance(widget, CommunityTriggerView):
+            for signal in (widget.recorded, widget.changed):
+                signal.connect(lambda _id: s.today.refresh())
+                signal.connect(lambda _id: ws.sync.sync_now())
+        elif isinstance(widget, MapView):
+            widget.open_subject.connect(self.open_subject)
+        elif isinstance(widget, MeetingsView):
+            widget.changed.connect(lambda _id: s.today.refresh())
+            widget.changed.connect(lambda _id: ws.sync.sync_now())
+            widget.minutes_made.connect(lambda _id: ws.sync.sync_now())
+
+    def _apply_screen_settings(self, widget: QWidget, settings: AppSettings) -> None:
+        if isinstance(widget, WarningView):
+            widget.use_settings(settings)
+        elif isinstance(widget, TenancyView):
+            widget.set_court(settings.court_name, settings.district)
+        elif isinstance(widget, MapView):
+            widget.use_tiles(settings.map_tile_url, tile_cache_folder())
 
     def apply_settings(self, settings: AppSettings) -> None:
         self.settings = settings
@@ -460,9 +627,11 @@ class MainWindow(QMainWindow):
             # The app's own words follow at the next start (screens are built once).
             self._prefs.setValue("language", settings.language)
         if self.screens is not None:
-            self.screens.warning.use_settings(settings)
-            self.screens.tenancy.set_court(settings.court_name, settings.district)
-            self.screens.map.use_tiles(settings.map_tile_url, tile_cache_folder())
+            self.screens.app_settings = settings
+            for index in (WARNING, TENANCY, MAP):
+                built = self.screens.built(index)
+                if built is not None:
+                    self._apply_screen_settings(built, settings)
 
     def _apply_look(self, *, high_contrast: bool, text_size: int) -> None:
         apply_theme(self._app, high_contrast=high_contrast, text_size=text_size)
@@ -491,9 +660,10 @@ class MainWindow(QMainWindow):
             return
         self.idle.stop()
         self._return_to = max(0, self.navigation.currentRow())
-        if self.screens is not None:
+        visit = self.screens.built(VISIT) if self.screens is not None else None
+        if isinstance(visit, VisitView):
             try:
-                self.screens.visit.flush_draft()
+                visit.flush_draft()
             except Exception as exc:  # locking must never fail; the draft is best effort
                 log.warning("draft not kept at lock: %s", type(exc).__name__)
         self.workers.wait()
@@ -586,6 +756,7 @@ class MainWindow(QMainWindow):
         s = self.screens
         if s is None or index < 0:
             return
+        s.screen(index)
         self.screen_stack.setCurrentIndex(index)
         match index:
             case 0:
@@ -669,8 +840,9 @@ class MainWindow(QMainWindow):
         )
 
     def _referred(self, _referral_id: str) -> None:
-        if self.screens is not None:
-            self.screens.referrals.refresh()
+        referrals = self.screens.built(REFERRALS) if self.screens is not None else None
+        if isinstance(referrals, ReferralsView):
+            referrals.refresh()
 
     def warn_person(self, person_id: str) -> None:
         if self.screens is not None:
@@ -715,8 +887,8 @@ class MainWindow(QMainWindow):
 
     def _reopen_profile(self) -> None:
         """Show the corrected person's profile again, if one is open."""
-        people = self.screens.people if self.screens is not None else None
-        if people is not None and people.profile is not None:
+        people = self.screens.built(PEOPLE) if self.screens is not None else None
+        if isinstance(people, PeopleView) and people.profile is not None:
             people.open(people.profile.id)
 
     def show_documents(self, case_id: str | None = None) -> DocumentsView | None:
@@ -743,8 +915,8 @@ class MainWindow(QMainWindow):
 
     def _reopen_case(self) -> None:
         """Show the corrected tenancy case again, if one is open."""
-        tenancy = self.screens.tenancy if self.screens is not None else None
-        if tenancy is not None and tenancy.case is not None:
+        tenancy = self.screens.built(TENANCY) if self.screens is not None else None
+        if isinstance(tenancy, TenancyView) and tenancy.case is not None:
             tenancy.open(tenancy.case.id)
 
     def _editor_closed(self, editor: RecordEditor) -> None:
@@ -811,7 +983,9 @@ class MainWindow(QMainWindow):
             if self.workspace is ws:
                 self.apply_settings(settings)
                 if self.screens is not None:
-                    self.screens.settings.refresh()
+                    settings_view = self.screens.built(SETTINGS)
+                    if isinstance(settings_view, SettingsView):
+                        settings_view.refresh()
                     self.screens.today.refresh()
 
         self.workers.submit(ws.settings.load, loaded)

@@ -248,7 +248,8 @@ class VisitView(QWidget):
         self.show_form()
         if found:
             self.draft_label.setText(QCoreApplication.translate("VisitView", "Draft restored."))
-        self.load_recent_places()
+        if not self.place_search.text().strip():  # a place search typed meanwhile keeps its list
+            self.load_recent_places()
 
     def show_form(self) -> None:
         form = self.presenter.form
@@ -398,7 +399,8 @@ class VisitView(QWidget):
     # Places ----------------------------------------------------------------------------------
 
     def load_recent_places(self) -> None:
-        self._workers.submit(self._visits.recent_places, self._show_places)
+        # The same latest call as the place search: a search typed meanwhile is not overwritten.
+        self._place_call.submit(self._visits.recent_places, self._show_places)
 
     def _search_places(self) -> None:
         text = self.place_search.text()
