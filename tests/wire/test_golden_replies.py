@@ -8,7 +8,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from tests.server.conftest import Team
 
 from fieldkit.domain.attestation import Head, Shown
+from fieldkit.domain.rights_requests import RequestKind, RequestState
 from fieldkit.sync import governance as gov
 from fieldkit.sync import protocol
 from fieldkit.sync.protocol import BadReply
@@ -154,7 +155,18 @@ def test_the_server_words_agreements_and_requests_as_the_golden_replies() -> Non
         in_force=True,
     )
     assert governance.AgreementOut.model_validate(view.wire()).model_dump(mode="json") == agreement
-    assert set(inspect.signature(rights.RequestView).parameters) >= {"extended", "restricting"}
+    request = golden("rights_request_response.json")
+    view = rights.RequestView(
+        id=request["id"],
+        kind=RequestKind(request["kind"]),
+        person_id=request["person_id"],
+        received_on=date.fromisoformat(request["received"]),
+        due_on=date.fromisoformat(request["due"]),
+        state=RequestState(request["state"]),
+        extended=request["extended"],
+        restricting=request["restricting"],
+    )
+    assert governance.RequestOut.model_validate(view.wire()).model_dump(mode="json") == request
 
 
 def _same_members(live: Any, model: Any, where: str = "") -> None:
@@ -454,9 +466,9 @@ def test_a_newer_servers_reply_with_more_members_reads_the_same(name: str) -> No
 
 def test_an_older_server_without_later_members_is_still_read() -> None:
     login = golden("login_response.json")
-    del login["user"]["agency"], login["user"]["staff_number"]
+    del login["user"]["agency"], login["user"]["staff_number"], login["user"]["safeguarding"]
     user = protocol.LoginReply.parse(json.dumps(login).encode()).user
-    assert (user.agency, user.staff_number) == ("", "")
+    assert (user.agency, user.staff_number, user.safeguarding) == ("", "", False)
     pull = golden("pull_response.json")
     for record in pull["records"]:
         del record["author"]

@@ -25,8 +25,13 @@ class LoginRequest(Wire):
 
 
 class UserOut(Reply):
-    # Older servers named no agency and could leave the display name out: read as "".
-    absent_members: ClassVar[Mapping[str, object]] = {"display_name": "", "agency": ""}
+    # Older servers named no agency, could leave the display name out and knew no safeguarding
+    # clearance: read as "" and false.
+    absent_members: ClassVar[Mapping[str, object]] = {
+        "display_name": "",
+        "agency": "",
+        "safeguarding": False,
+    }
 
     id: str
     username: str
