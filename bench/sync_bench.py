@@ -252,6 +252,11 @@ def main() -> None:
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
+    # bench/pull_parse_bench.py keeps its own section in the same file: carried over.
+    kept = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    begin, end = "<!-- pull-parse-bench:begin -->", "<!-- pull-parse-bench:end -->"
+    if begin in kept and end in kept:
+        lines += [kept[kept.index(begin) : kept.index(end) + len(end)], ""]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from fieldkit.domain.evidence import CHUNKS_PER_REQUEST
 from fieldkit.domain.records import RecordType
+from fieldkit.wire.files import FileOut, FileStart
 from fieldkit_server import audit, blobs
 from fieldkit_server.api import _PROBLEMS, Context, CurrentDevice
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.blobs import BlobStore, FileProblem, FileSystemBlobStore
 from fieldkit_server.db import run_in_transaction
 from fieldkit_server.problems import Problem
-from fieldkit_server.schemas import Wire
 
 router = APIRouter(prefix="/v1/files")
 
@@ -44,22 +43,6 @@ def get_store(request: Request, context: Context) -> BlobStore:
 
 
 Store = Annotated[BlobStore, Depends(get_store)]
-
-
-class FileStart(Wire):
-    size: int = Field(ge=1, le=2**40)
-
-
-class FileOut(BaseModel):
-    sha256: str
-    size: int
-    chunk_size: int
-    chunk_count: int
-    complete: bool
-    #: Chunk numbers the server does not hold yet (an upload sends only these).
-    missing: list[int]
-    #: Each chunk's SHA-256, null where not held.
-    chunks: list[str | None]
 
 
 def _problem(exc: FileProblem) -> Problem:

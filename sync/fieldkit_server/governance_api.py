@@ -7,15 +7,25 @@ import hashlib
 import json
 from datetime import date
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.retention import RetentionRule, load_rules
-from fieldkit.domain.rights_requests import RequestKind
+from fieldkit.wire.governance import (
+    DecisionsRequest,
+    DecisionsResponse,
+    DueResponse,
+    RequestAddIn,
+    RequestAnswerIn,
+    RequestExtendIn,
+    RequestOut,
+    RequestsResponse,
+    SubjectAccessIn,
+    SubjectAccessOut,
+)
 from fieldkit_server import audit, retention, rights
 from fieldkit_server import subject_access as sar
 from fieldkit_server.accounts import Authenticated
@@ -24,13 +34,11 @@ from fieldkit_server.audit import AuditAction
 from fieldkit_server.db import run_in_transaction
 from fieldkit_server.policy import Role
 from fieldkit_server.problems import Problem
-from fieldkit_server.schemas import Reason, Uuid, Wire
 
 router = APIRouter(prefix="/v1/governance", tags=["governance"])
 
 #: The most decisions one request may carry (a due list is worked through in pages).
 MAX_DECISIONS_PER_CALL = 500
-_Text = Annotated[str, StringConstraints(max_length=rights.MAX_TEXT)]
 
 
 @cache
@@ -88,87 +96,6 @@ def _log(
             )
         ],
     )
-
-
-# Bodies ---------------------------------------------------------------------------------------
-
-
-class DueItemOut(BaseModel):
-    type: str
-    id: str
-    due: str
-    rule: str
-    action: str
-    regime: str
-
-
-class DueResponse(BaseModel):
-    as_of: str
-    items: list[DueItemOut]
-
-
-class DecisionIn(Wire):
-    type: RecordType
-    id: Uuid
-    decision: Literal["keep", "anonymise", "erase"]
-    reason: Reason | None = None
-    review_on: date | None = None
-
-
-class DecisionsRequest(Wire):
-    decisions: Annotated[list[DecisionIn], Field(min_length=1)]
-
-
-class DecisionsResponse(BaseModel):
-    kept: int
-    anonymised: int
-    erased: int
-
-
-class RequestOut(BaseModel):
-    id: str
-    kind: str
-    person_id: str
-    received: str
-    due: str
-    state: str
-    extended: bool
-    restricting: bool
-
-
-class RequestsResponse(BaseModel):
-    requests: list[RequestOut]
-
-
-class RequestAddIn(Wire):
-    kind: RequestKind
-    person_id: Uuid
-    received: date
-    detail: _Text | None = None
-
-
-class RequestExtendIn(Wire):
-    reason: _Text
-
-
-class RequestAnswerIn(Wire):
-    decision: _Text
-    restrict: bool = False
-
-
-class SubjectAccessIn(Wire):
-    person_id: Uuid
-
-
-class SubjectAccessOut(BaseModel):
-    reference: str
-    records: int
-    disclosures: int
-    pdf_sha256: str
-    #: The PDF, base64: the app keeps it in its vault as a document, never as a plain file.
-    pdf: str
-    #: The machine-readable export (format ``fieldkit-server-subject-access/1``).
-    export: dict[str, Any]
 
 
 # Retention ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit.domain.records import normalise_id
 from fieldkit.domain.rights_requests import Deadline, RequestKind, RequestState, request_state
+from fieldkit.wire.governance import MAX_REQUEST_TEXT
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware
@@ -22,7 +23,7 @@ from fieldkit_server.subject_access import SubjectAccessError, records_about
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 #: Longest detail, decision or extension reason kept.
-MAX_TEXT: Final = 4000
+MAX_TEXT: Final = MAX_REQUEST_TEXT
 #: Fields that name a person: a record naming a restricted person is restricted with them.
 PERSON_FIELDS: Final = ("person_id", "person_ids", "tenant_ids", "subject_id")
 

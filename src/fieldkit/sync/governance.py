@@ -1,4 +1,4 @@
-"""Replies of the governance endpoints (``/v1/governance/...``), checked before they are used."""
+"""Replies of the governance endpoints (``/v1/governance/...``), read through the wire models."""
 
 from __future__ import annotations
 
@@ -6,16 +6,18 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
-from fieldkit.sync.protocol import BadReply, _int, _list, _object, _str
-
-
-def _bool(doc: dict[str, Any], key: str) -> bool:
-    value = doc.get(key)
-    if not isinstance(value, bool):
-        raise BadReply(f"'{key}' is not true or false")
-    return value
+from fieldkit.sync.protocol import BadReply, read
+from fieldkit.wire.governance import (
+    AgreementOut,
+    AgreementsResponse,
+    DecisionsResponse,
+    DueItemOut,
+    DueResponse,
+    RequestOut,
+    RequestsResponse,
+    SubjectAccessOut,
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +32,8 @@ class DueRecord:
     regime: str
 
     @classmethod
-    def parse(cls, body: object) -> DueRecord:
-        doc = _object(body)
-        return cls(*(_str(doc, k) for k in ("type", "id", "due", "rule", "action", "regime")))
+    def from_wire(cls, item: DueItemOut) -> DueRecord:
+        return cls(item.type, item.id, item.due, item.rule, item.action, item.regime)
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class DueList:
 
     @classmethod
     def parse(cls, body: object) -> DueList:
-        doc = _object(body)
-        return cls(_str(doc, "as_of"), tuple(DueRecord.parse(i) for i in _list(doc, "items")))
+        reply = read(DueResponse, body)
+        return cls(reply.as_of, tuple(DueRecord.from_wire(i) for i in reply.items))
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class Applied:
 
     @classmethod
     def parse(cls, body: object) -> Applied:
-        doc = _object(body)
-        return cls(_int(doc, "kept"), _int(doc, "anonymised"), _int(doc, "erased"))
+        reply = read(DecisionsResponse, body)
+        return cls(reply.kept, reply.anonymised, reply.erased)
 
 
 @dataclass(frozen=True)
@@ -76,18 +77,21 @@ class RightsRequest:
     restricting: bool
 
     @classmethod
-    def parse(cls, body: object) -> RightsRequest:
-        doc = _object(body)
+    def from_wire(cls, request: RequestOut) -> RightsRequest:
         return cls(
-            _str(doc, "id"),
-            _str(doc, "kind"),
-            _str(doc, "person_id"),
-            _str(doc, "received"),
-            _str(doc, "due"),
-            _str(doc, "state"),
-            _bool(doc, "extended"),
-            _bool(doc, "restricting"),
+            request.id,
+            request.kind,
+            request.person_id,
+            request.received,
+            request.due,
+            request.state,
+            request.extended,
+            request.restricting,
         )
+
+    @classmethod
+    def parse(cls, body: object) -> RightsRequest:
+        return cls.from_wire(read(RequestOut, body))
 
 
 @dataclass(frozen=True)
@@ -105,29 +109,28 @@ class SharingAgreement:
     in_force: bool
 
     @classmethod
-    def parse(cls, body: object) -> SharingAgreement:
-        doc = _object(body)
+    def from_wire(cls, agreement: AgreementOut) -> SharingAgreement:
         return cls(
-            _str(doc, "name"),
-            tuple(str(a) for a in _list(doc, "agencies")),
-            tuple(str(t) for t in _list(doc, "types")),
-            tuple(str(c) for c in _list(doc, "categories")),
-            _str(doc, "purpose"),
-            _str(doc, "basis"),
-            _str(doc, "start"),
-            str(doc.get("end") or ""),
-            _bool(doc, "in_force"),
+            agreement.name,
+            tuple(agreement.agencies),
+            tuple(agreement.types),
+            tuple(agreement.categories),
+            agreement.purpose,
+            agreement.basis,
+            agreement.start,
+            agreement.end or "",
+            agreement.in_force,
         )
 
 
 def parse_agreements(body: object) -> list[SharingAgreement]:
     """The ``agreements`` list of ``GET /v1/admin/agreements``."""
-    return [SharingAgreement.parse(a) for a in _list(_object(body), "agreements")]
+    return [SharingAgreement.from_wire(a) for a in read(AgreementsResponse, body).agreements]
 
 
 def parse_requests(body: object) -> list[RightsRequest]:
     """The ``requests`` list of ``GET /v1/governance/requests``."""
-    return [RightsRequest.parse(r) for r in _list(_object(body), "requests")]
+    return [RightsRequest.from_wire(r) for r in read(RequestsResponse, body).requests]
 
 
 @dataclass(frozen=True)
@@ -144,25 +147,26 @@ class ServerSubjectAccess:
 
     @classmethod
     def parse(cls, body: object) -> ServerSubjectAccess:
-        doc = _object(body)
+        reply = read(SubjectAccessOut, body)
         try:
-            pdf = base64.b64decode(_str(doc, "pdf"), validate=True)
+            pdf = base64.b64decode(reply.pdf, validate=True)
         except (binascii.Error, ValueError):
             raise BadReply("'pdf' is not base64") from None
-        sha = _str(doc, "pdf_sha256")
-        if hashlib.sha256(pdf).hexdigest() != sha or not pdf.startswith(b"%PDF"):
+        if hashlib.sha256(pdf).hexdigest() != reply.pdf_sha256 or not pdf.startswith(b"%PDF"):
             raise BadReply("the PDF does not match its SHA-256")
-        export = _object(doc.get("export"))
         ids: list[tuple[str, str]] = []
         for key in ("records", "referenced"):
-            for item in _list(export, key):
-                record: dict[str, Any] = _object(item)
-                ids.append((_str(record, "type"), _str(record, "id")))
+            listed = reply.export.get(key)
+            if not isinstance(listed, list):
+                raise BadReply(f"'export.{key}' is not a list")
+            for item in listed:
+                if not (
+                    isinstance(item, dict)
+                    and isinstance(item.get("type"), str)
+                    and isinstance(item.get("id"), str)
+                ):
+                    raise BadReply(f"an item of 'export.{key}' names no record")
+                ids.append((item["type"], item["id"]))
         return cls(
-            _str(doc, "reference"),
-            _int(doc, "records"),
-            _int(doc, "disclosures"),
-            pdf,
-            sha,
-            tuple(ids),
+            reply.reference, reply.records, reply.disclosures, pdf, reply.pdf_sha256, tuple(ids)
         )

@@ -50,8 +50,11 @@ from fieldkit.sync.protocol import (
     ServerUnreachable,
     SyncError,
     TokenExpired,
-    parse_head,
+    head_from,
+    parse_device_alerts,
+    read,
 )
+from fieldkit.wire.session import AcknowledgeResponse
 
 T = TypeVar("T")
 
@@ -213,7 +216,9 @@ class Transport:
         headers = {"If-None-Match": etag} if etag else {}
         holder: dict[str, str | None] = {}
 
-        def parse(body: object) -> dict[str, Any]:
+        def parse(content: bytes) -> dict[str, Any]:
+            # Free-form reference data: its parts are checked where they are stored.
+            body = json.loads(content)
             if not isinstance(body, dict):
                 raise BadReply("reference data is not an object")
             return body
@@ -244,10 +249,13 @@ class Transport:
         headers = {"If-None-Match": etag} if etag else {}
         holder: dict[str, str | None] = {}
 
-        def parse(body: object) -> dict[str, Any]:
-            if body == {}:  # 304: the held copy is current
+        def parse(content: bytes) -> dict[str, Any]:
+            body = json.loads(content)
+            if not isinstance(body, dict):
+                raise BadReply("boundaries are not a GeoJSON FeatureCollection")
+            if not body:  # 304: the held copy is current
                 return body
-            if not isinstance(body, dict) or body.get("type") != "FeatureCollection":
+            if body.get("type") != "FeatureCollection":
                 raise BadReply("boundaries are not a GeoJSON FeatureCollection")
             return body
 
@@ -265,7 +273,8 @@ class Transport:
     def crime(self, *, since: int) -> dict[str, Any]:
         """Recorded crime imported after ``since``: ``{"months": [...], "seq", "more"}``."""
 
-        def parse(body: object) -> dict[str, Any]:
+        def parse(content: bytes) -> dict[str, Any]:
+            body = json.loads(content)
             if (
                 not isinstance(body, dict)
                 or not isinstance(body.get("months"), list)
@@ -301,10 +310,8 @@ class Transport:
                 device, or the counter is behind what it pushed.
         """
 
-        def parse(body: object) -> Head:
-            if not isinstance(body, dict):
-                raise BadReply("expected an object")
-            return parse_head(body.get("acknowledged"))
+        def parse(content: bytes) -> Head:
+            return head_from(read(AcknowledgeResponse, content).acknowledged)
 
         return self._call("POST", "/v1/sync/acknowledge", parse, body=head.wire(), repeatable=True)
 
@@ -316,13 +323,10 @@ class Transport:
                 without the attestation extension.
         """
 
-        def parse(body: object) -> list[DeviceAlert]:
-            if not isinstance(body, dict) or not isinstance(body.get("alerts"), list):
-                raise BadReply("'alerts' is not a list")
-            return [DeviceAlert.parse(a) for a in body["alerts"]]
-
         params = {"limit": str(max(1, min(limit, 1000)))}
-        return self._call("GET", "/v1/device-alerts", parse, params=params, repeatable=True)
+        return self._call(
+            "GET", "/v1/device-alerts", parse_device_alerts, params=params, repeatable=True
+        )
 
     def conflicts(self, *, limit: int = 1000) -> list[Conflict]:
         """The open conflicts in a supervisor's districts, oldest first (at most `limit`).
@@ -432,7 +436,6 @@ class Transport:
             parse,
             params={"first": str(first), "count": str(len(digests))},
             repeatable=True,
-            binary=True,
         )
 
     def file_state(self, digest: str) -> RemoteFile:
@@ -447,9 +450,7 @@ class Transport:
                 raise BadReply("a chunk does not match its SHA-256")
             return body
 
-        return self._call(
-            "GET", f"/v1/files/{digest}/chunks/{index}", parse, repeatable=True, binary=True
-        )
+        return self._call("GET", f"/v1/files/{digest}/chunks/{index}", parse, repeatable=True)
 
     # Anti-entropy: comparing what the laptop holds with what the server says it should -------
 
@@ -567,7 +568,6 @@ class Transport:
         etag_out: dict[str, str | None] | None = None,
         allow_not_modified: bool = False,
         raw: bytes | None = None,
-        binary: bool = False,
     ) -> T:
         request_headers = dict(headers or {})
         payload: bytes | None = None
@@ -619,12 +619,13 @@ class Transport:
                 if status == 304 and allow_not_modified:
                     if etag_out is not None:
                         etag_out["etag"] = response.headers.get("ETag")
-                    return parse({})
+                    return parse(b"{}")
                 if 200 <= status < 300:
                     if not expect_json:
                         return parse(None)
                     try:
-                        result = parse(content if binary else json.loads(content))
+                        # JSON replies are read from the raw bytes by their wire models.
+                        result = parse(content)
                     except (ValueError, BadReply):
                         # A reply cut short or damaged on the way: the call is repeated if safe.
                         failure = ServerUnreachable("The sync server's reply was damaged.")
