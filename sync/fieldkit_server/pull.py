@@ -19,7 +19,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    literal,
     not_,
     or_,
     select,
