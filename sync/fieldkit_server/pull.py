@@ -337,13 +337,14 @@ class Served:
     upto: int
 
 
-def served_ranges(session: Session, device_id: str) -> list[Served]:
-    """The device's holding ranges, one per scope it has pulled under."""
-    rows = session.execute(
-        select(_RANGES.c.scope, _RANGES.c.principal, _RANGES.c.after_seq, _RANGES.c.upto_seq)
-        .where(_RANGES.c.device_id == device_id)
-        .order_by(_RANGES.c.scope)
-    )
+def served_ranges(session: Session, device_id: str, *, besides: str | None = None) -> list[Served]:
+    """The device's holding ranges, one per scope it has pulled under (but ``besides``)."""
+    query = select(
+        _RANGES.c.scope, _RANGES.c.principal, _RANGES.c.after_seq, _RANGES.c.upto_seq
+    ).where(_RANGES.c.device_id == device_id)
+    if besides is not None:
+        query = query.where(_RANGES.c.scope != besides)
+    rows = session.execute(query.order_by(_RANGES.c.scope))
     return [
         Served(r.scope, principal_from_text(r.principal), r.after_seq, r.upto_seq) for r in rows
     ]
@@ -485,7 +486,17 @@ def pull_page(
         # A device pulling from the beginning holds nothing yet.
         session.execute(delete(_HOLDINGS).where(_HOLDINGS.c.device_id == reader.device_id))
         session.execute(delete(_RANGES).where(_RANGES.c.device_id == reader.device_id))
-    clock = session.execute(select(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)).one()
+    # With the clock, whether the device holds ranges under other scopes than this one (rare:
+    # only until a pull under a new scope has reached the clock), without a round trip more.
+    others = (
+        select(func.count())
+        .select_from(_RANGES)
+        .where(_RANGES.c.device_id == reader.device_id, _RANGES.c.scope != scope)
+        .scalar_subquery()
+    )
+    clock = session.execute(
+        select(_CLOCK.c.last_seq, _CLOCK.c.max_hlc, others.label("others"))
+    ).one()
     # Every position up to the clock's committed value is committed: a push takes positions
     # only after the one before it has committed (see push.store.write).
     rule = visible(principal)
@@ -518,7 +529,16 @@ def pull_page(
     more = len(rows) > limit
     rows = rows[:limit]
     upto = rows[-1].seq if more else clock.last_seq
-    ranges = [] if since is None else served_ranges(session, reader.device_id)
+    if since is None:
+        ranges: list[Served] = []
+    elif rescoped:
+        ranges = served_ranges(session, reader.device_id)
+    else:
+        # This scope's range is read as "from the beginning to the cursor": it can only be
+        # wider than the row (a device pulls under a scope from 0, page after page).
+        ranges = [Served(scope, principal, 0, after)]
+        if clock.others:
+            ranges += served_ranges(session, reader.device_id, besides=scope)
     purge: list[tuple[str, str]] = []
     if since is not None:
         may_hold = held(reader.device_id, ranges, scope=scope)
