@@ -153,8 +153,39 @@ class Record(Base):
     categories: Mapped[str | None] = mapped_column(Text)
     #: The agency a record is sent to (a referral's ``to_agency``): its users in district see it.
     to_agency: Mapped[str | None] = mapped_column(String(16))
+    #: The commit position from which the record's scope columns (those ``pull.visible`` reads)
+    #: have held their present values. Kept by database triggers (never written by the server's
+    #: code), as are the ``record_scopes`` rows that keep the values before.
+    scope_seq: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_records_district_seq", "district", "seq"),)
+
+
+class RecordScope(Base):
+    """A record's scope columns as they were over a stretch of its commit positions.
+
+    Written by a trigger on ``records`` whenever a change moves a record's scope (district,
+    restriction, addressee, agency, categories, ...): the old values, and the first and last
+    positions the record had with them. With ``HoldingRange`` it answers "may this device
+    have been sent this record?" without a row per record sent.
+    """
+
+    __tablename__ = "record_scopes"
+
+    id: Mapped[int] = mapped_column(_BIG_ID, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(_UUID, index=True)
+    #: First and last commit positions of the record with these values (inclusive).
+    from_seq: Mapped[int] = mapped_column(BigInteger)
+    to_seq: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(32))
+    restricted: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str | None] = mapped_column(_UUID)
+    addressee: Mapped[str | None] = mapped_column(_UUID)
+    processing_restricted: Mapped[bool] = mapped_column(Boolean)
+    agency: Mapped[str | None] = mapped_column(String(16))
+    categories: Mapped[str | None] = mapped_column(Text)
+    to_agency: Mapped[str | None] = mapped_column(String(16))
 
 
 class Change(Base):
@@ -211,12 +242,33 @@ class RecordLink(Base):
 
 
 class Holding(Base):
-    """A record disclosed to a device: what the device may hold, so purges can be listed."""
+    """One record disclosed to a device outside a pull's pages (an anti-entropy fetch), or
+    before holdings were kept as ranges: what the device may hold, so purges can be listed."""
 
     __tablename__ = "holdings"
 
     device_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
     record_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+
+
+class HoldingRange(Base):
+    """The commit positions a device was served under one scope, and who it served them to.
+
+    A pull page widens its scope's range (one row per device and scope, not one per record):
+    the device may hold any record that had a position in the range while the policy, for the
+    principal kept here, let it see the record. Purges are found from these ranges, the
+    record's scope history (``RecordScope``) and the per-record ``Holding`` rows.
+    """
+
+    __tablename__ = "holding_ranges"
+
+    device_id: Mapped[str] = mapped_column(_UUID, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    #: The principal the scope digest stands for, as JSON (pull.principal_text).
+    principal: Mapped[str] = mapped_column(Text)
+    #: Positions after ``after_seq`` up to ``upto_seq`` (inclusive) were served.
+    after_seq: Mapped[int] = mapped_column(BigInteger)
+    upto_seq: Mapped[int] = mapped_column(BigInteger)
 
 
 class AuditEvent(Base):

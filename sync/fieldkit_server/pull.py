@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     delete,
     exists,
     false,
     func,
-    literal,
     not_,
     or_,
     select,
@@ -32,7 +32,16 @@ from fieldkit.domain.records import RecordType
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, server_hlc
-from fieldkit_server.models import Base, Device, Holding, Record, SyncClock, User
+from fieldkit_server.models import (
+    Base,
+    Device,
+    Holding,
+    HoldingRange,
+    Record,
+    RecordScope,
+    SyncClock,
+    User,
+)
 from fieldkit_server.policy import (
     ADDRESSED,
     CATEGORY_FIELDS,
@@ -54,6 +63,8 @@ _USERS = Base.metadata.tables[User.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 _HOLDINGS = Base.metadata.tables[Holding.__tablename__]
 _DEVICES = Base.metadata.tables[Device.__tablename__]
+_RANGES = Base.metadata.tables[HoldingRange.__tablename__]
+_SCOPES = Base.metadata.tables[RecordScope.__tablename__]
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
 
 
@@ -115,9 +126,9 @@ def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _granted(grant: Grant) -> ColumnElement[bool]:
+def _granted(grant: Grant, table: Table) -> ColumnElement[bool]:
     """``policy.covers`` as SQL: the grant's agency and types, and (if it lists any) categories."""
-    c = _RECORDS.c
+    c = table.c
     rule = and_(c.agency == grant.agency, c.type.in_(grant.types))
     if not grant.categories:
         return rule
@@ -136,11 +147,12 @@ def _granted(grant: Grant) -> ColumnElement[bool]:
     )
 
 
-def shared(principal: Principal) -> ColumnElement[bool]:
-    """``policy.sharing_basis(...) is not None`` as SQL (never NULL)."""
+def shared(principal: Principal, table: Table = _RECORDS) -> ColumnElement[bool]:
+    """``policy.sharing_basis(...) is not None`` as SQL (never NULL), over ``table``'s scope
+    columns (``records``, or a record's earlier scope in ``record_scopes``)."""
     if principal.agency is None:
         return true()
-    c = _RECORDS.c
+    c = table.c
     return or_(
         c.agency.is_(None),
         c.agency == principal.agency,
@@ -149,7 +161,7 @@ def shared(principal: Principal) -> ColumnElement[bool]:
             c.type == RecordType.REFERRAL.value,
             func.coalesce(c.to_agency, "") == principal.agency,
         ),
-        *(_granted(g) for g in principal.grants),
+        *(_granted(g, table) for g in principal.grants),
     )
 
 
@@ -170,12 +182,13 @@ def basis_of(principal: Principal, row: Any) -> str:
     return sharing_basis(principal, scope) or ADDRESSED
 
 
-def visible(principal: Principal) -> ColumnElement[bool]:
+def visible(principal: Principal, table: Table = _RECORDS) -> ColumnElement[bool]:
     """The policy's ``can_see`` as SQL, so that pulls filter in the database.
 
     Never NULL for any row (NOT of it must list exactly the records the user may not see).
+    ``table`` is ``records`` or ``record_scopes`` (a record's scope as it was, same columns).
     """
-    c = _RECORDS.c
+    c = table.c
     reference = c.type.in_([t.value for t in REFERENCE_TYPES])
     if principal.role is Role.GOVERNANCE:
         # Information governance holds the records under a restriction of processing, only.
@@ -202,7 +215,7 @@ def visible(principal: Principal) -> ColumnElement[bool]:
                 ),
             ),
         )
-    return or_(reference, and_(case, shared(principal)))
+    return or_(reference, and_(case, shared(principal, table)))
 
 
 @dataclass(frozen=True)
@@ -283,19 +296,142 @@ def _hold(session: Session, device_id: str, record_ids: list[str]) -> None:
     session.execute(insert(_HOLDINGS).on_conflict_do_nothing(), rows)
 
 
-def _hold_page(session: Session, device_id: str, page: ColumnElement[bool]) -> None:
-    """Note that the device holds every record of the page, in one INSERT ... SELECT.
+def principal_text(principal: Principal) -> str:
+    """The principal as JSON, kept with a holding range (``principal_from_text`` reads it)."""
+    return json.dumps(
+        {
+            "user_id": principal.user_id,
+            "role": principal.role.value,
+            "districts": sorted(principal.districts),
+            "safeguarding": principal.safeguarding,
+            "agency": principal.agency,
+            "grants": [
+                [g.agreement, g.agency, list(g.types), list(g.categories)] for g in principal.grants
+            ],
+        },
+        separators=(",", ":"),
+    )
 
-    ``page`` selects exactly the page's records (the same rule and range, in the same
-    snapshot), so no id travels to the database and back. (The SELECT keeps its WHERE: SQLite
-    needs one before ON CONFLICT.)
+
+def principal_from_text(text: str) -> Principal:
+    """Read back a principal written by ``principal_text``."""
+    data = json.loads(text)
+    return Principal(
+        user_id=data["user_id"],
+        role=Role(data["role"]),
+        districts=frozenset(data["districts"]),
+        safeguarding=bool(data["safeguarding"]),
+        agency=data["agency"],
+        grants=tuple(Grant(a, g, tuple(t), tuple(c)) for a, g, t, c in data["grants"]),
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    """A device's holding range: positions after ``after`` up to ``upto`` served under
+    ``scope`` to ``principal``."""
+
+    scope: str
+    principal: Principal
+    after: int
+    upto: int
+
+
+def served_ranges(session: Session, device_id: str, *, besides: str | None = None) -> list[Served]:
+    """The device's holding ranges, one per scope it has pulled under (but ``besides``)."""
+    query = select(
+        _RANGES.c.scope, _RANGES.c.principal, _RANGES.c.after_seq, _RANGES.c.upto_seq
+    ).where(_RANGES.c.device_id == device_id)
+    if besides is not None:
+        query = query.where(_RANGES.c.scope != besides)
+    rows = session.execute(query.order_by(_RANGES.c.scope))
+    return [
+        Served(r.scope, principal_from_text(r.principal), r.after_seq, r.upto_seq) for r in rows
+    ]
+
+
+def held(device_id: str, ranges: list[Served], *, scope: str) -> ColumnElement[bool]:
+    """Whether the device may hold a ``records`` row (it was, or may have been, sent it).
+
+    True when the device was sent the record outside a pull's pages (a ``holdings`` row), or
+    when, for one of its ranges, some version of the record with a position in the range was
+    visible to the range's principal: an earlier scope of the record (``record_scopes``) or,
+    for a range served under another scope than ``scope`` (the puller's present one), its
+    present scope. (The present scope under the present principal is left out: the callers
+    ask only about records the device may not see now.) Never misses a record the device was
+    sent; it may name one the device's range passed while the record was one the principal
+    could see, but that a page did not carry (the record moved on before the page was read).
     """
-    rows = select(literal(device_id), _RECORDS.c.id).where(page)
+    c = _RECORDS.c
+    h = _SCOPES.c
+    cases: list[ColumnElement[bool]] = [
+        exists().where(_HOLDINGS.c.device_id == device_id, _HOLDINGS.c.record_id == c.id)
+    ]
+    for served in ranges:
+        cases.append(
+            exists().where(
+                h.record_id == c.id,
+                h.from_seq <= served.upto,
+                h.to_seq > served.after,
+                visible(served.principal, _SCOPES),
+            )
+        )
+        if served.scope != scope:
+            cases.append(
+                and_(
+                    func.coalesce(c.scope_seq, 0) <= served.upto,
+                    c.seq > served.after,
+                    visible(served.principal),
+                )
+            )
+    return or_(*cases)
+
+
+def _hold_range(
+    session: Session,
+    *,
+    reader: Reader,
+    scope: str,
+    after: int,
+    upto: int,
+    complete: bool,
+    ranges: list[Served],
+) -> None:
+    """Widen the device's holding range for ``scope`` to cover ``after``..``upto``: one row
+    per device and scope, whatever the number of records sent.
+
+    When the device has pulled under this scope from the beginning to the clock
+    (``complete``), every record it held under an earlier scope and may still see was sent
+    again under this one, and the rest was listed for purge: the earlier scopes' ranges go.
+    """
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(_HOLDINGS).from_select(["device_id", "record_id"], rows).on_conflict_do_nothing()
+    lower, upper = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
+    statement = insert(_RANGES).values(
+        device_id=reader.device_id,
+        scope=scope,
+        principal=principal_text(reader.principal),
+        after_seq=after,
+        upto_seq=upto,
     )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[_RANGES.c.device_id, _RANGES.c.scope],
+            set_={
+                "principal": statement.excluded.principal,
+                "after_seq": lower(_RANGES.c.after_seq, statement.excluded.after_seq),
+                "upto_seq": upper(_RANGES.c.upto_seq, statement.excluded.upto_seq),
+            },
+        )
+    )
+    mine = next((r for r in ranges if r.scope == scope), None)
+    others = [r.scope for r in ranges if r.scope != scope]
+    if complete and others and min(after, mine.after if mine else after) == 0:
+        session.execute(
+            delete(_RANGES).where(
+                _RANGES.c.device_id == reader.device_id, _RANGES.c.scope.in_(others)
+            )
+        )
 
 
 def disclosure_event(
@@ -349,7 +485,18 @@ def pull_page(
     if since is None:
         # A device pulling from the beginning holds nothing yet.
         session.execute(delete(_HOLDINGS).where(_HOLDINGS.c.device_id == reader.device_id))
-    clock = session.execute(select(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)).one()
+        session.execute(delete(_RANGES).where(_RANGES.c.device_id == reader.device_id))
+    # With the clock, whether the device holds ranges under other scopes than this one (rare:
+    # only until a pull under a new scope has reached the clock), without a round trip more.
+    others = (
+        select(func.count())
+        .select_from(_RANGES)
+        .where(_RANGES.c.device_id == reader.device_id, _RANGES.c.scope != scope)
+        .scalar_subquery()
+    )
+    clock = session.execute(
+        select(_CLOCK.c.last_seq, _CLOCK.c.max_hlc, others.label("others"))
+    ).one()
     # Every position up to the clock's committed value is committed: a push takes positions
     # only after the one before it has committed (see push.store.write).
     rule = visible(principal)
@@ -382,26 +529,37 @@ def pull_page(
     more = len(rows) > limit
     rows = rows[:limit]
     upto = rows[-1].seq if more else clock.last_seq
-    if rescoped:
-        # Everything the device holds is in question: walk its holdings.
-        held = (
-            select(c.type, c.id)
-            .join(
-                _HOLDINGS,
-                and_(_HOLDINGS.c.record_id == c.id, _HOLDINGS.c.device_id == reader.device_id),
-            )
-            .where(not_(rule))
-        )
+    if since is None:
+        ranges: list[Served] = []
+    elif rescoped:
+        ranges = served_ranges(session, reader.device_id)
     else:
-        # Only records changed in this page's range: walk the range, not the device's holdings
-        # (a device holds every record it was sent; SQLite would otherwise scan them all).
-        holds = exists().where(
-            _HOLDINGS.c.device_id == reader.device_id, _HOLDINGS.c.record_id == c.id
-        )
-        held = select(c.type, c.id).where(c.seq > after, c.seq <= upto, not_(rule), holds)
-    purge = [(row.type, row.id) for row in session.execute(held.order_by(c.seq))]
+        # This scope's range is read as "from the beginning to the cursor": it can only be
+        # wider than the row (a device pulls under a scope from 0, page after page).
+        ranges = [Served(scope, principal, 0, after)]
+        if clock.others:
+            ranges += served_ranges(session, reader.device_id, besides=scope)
+    purge: list[tuple[str, str]] = []
+    if since is not None:
+        may_hold = held(reader.device_id, ranges, scope=scope)
+        if rescoped:
+            # Everything the device holds is in question: every record it may hold.
+            where = and_(not_(rule), may_hold)
+        else:
+            # Only records changed in this page's range: what moved out of the device's sight.
+            where = and_(c.seq > after, c.seq <= upto, not_(rule), may_hold)
+        query = select(c.type, c.id).where(where).order_by(c.seq)
+        purge = [(row.type, row.id) for row in session.execute(query)]
     if rows:
-        _hold_page(session, reader.device_id, and_(rule, c.seq > after, c.seq <= upto))
+        _hold_range(
+            session,
+            reader=reader,
+            scope=scope,
+            after=after,
+            upto=upto,
+            complete=not more,
+            ranges=ranges,
+        )
     return _served(session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after)
 
 

@@ -19,7 +19,7 @@ from fieldkit.services.sync_engine import SyncEngine, SyncOutcome, SyncReport
 from fieldkit.store import replica
 from fieldkit.store.schema import RECORD_TABLES
 from fieldkit.store.transaction import connection
-from fieldkit_server.models import Holding
+from fieldkit_server.models import Holding, HoldingRange, RecordScope
 
 VIOLENT = ["VIOLENT - DO NOT VISIT ALONE"]
 
@@ -180,13 +180,15 @@ def test_a_record_the_server_no_longer_shows_is_purged_even_when_the_pull_cannot
     ok(amy)
     ok(amy)
     assert moved.id in amy.records()
-    # The server lost track of what amy's laptop holds (restored from a backup, say), so a pull
-    # cannot list the record for purge when it leaves her district.
-    server.admin._run(lambda s: s.execute(delete(Holding)))
     RecordService(sue.open()).update(
         record_type="person", record_id=moved.id, changes={"district": "rural"}
     )
     ok(sue)
+    # The server lost track of what amy's laptop holds and of where the record was before
+    # (restored from a backup, say), so a pull cannot list the record for purge.
+    server.admin._run(
+        lambda s: [s.execute(delete(t)) for t in (Holding, HoldingRange, RecordScope)]
+    )
     assert ok(amy).purged == 0
     assert moved.id in amy.records()
 
