@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from tests.factories import person, place, visit
 
 from fieldkit.domain.records import RecordType
-from fieldkit.store import case_list, drafts
+from fieldkit.store import case_list, drafts, today_lists, visit_lists
 from fieldkit.store import settings as stored_settings
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
@@ -48,9 +48,8 @@ def test_visit_pages_run_newest_first_without_gaps_or_repeats_at_equal_times(
     seen: list[str] = []
     after: tuple[str, str] | None = None
     with any_vault.read() as tx:
-        repo = any_vault.records(tx)
         for _ in range(len(times)):  # bounded: a cursor that does not advance must fail, not hang
-            page = repo.visits_newest_first(after=after, limit=2)
+            page = visit_lists.visits_newest_first(tx, after=after, limit=2)
             if not page:
                 break
             assert len(page) <= 2
@@ -66,9 +65,8 @@ def test_visit_pages_leave_out_deleted_visits_and_can_be_one_officers(any_vault:
     with any_vault.write() as tx:
         any_vault.records(tx).delete(RecordType.VISIT, gone.id)
     with any_vault.read() as tx:
-        repo = any_vault.records(tx)
-        everyone = repo.visits_newest_first(limit=10)
-        amys = repo.visits_newest_first(officer_id="amy.officer", limit=10)
+        everyone = visit_lists.visits_newest_first(tx, limit=10)
+        amys = visit_lists.visits_newest_first(tx, officer_id="amy.officer", limit=10)
     assert len(everyone) == 2
     assert gone.id not in {v.id for v in everyone}
     assert [v.id for v in amys] == [mine.id]
@@ -95,10 +93,9 @@ def test_latest_visited_places_are_distinct_newest_first_and_can_be_one_officers
         )
     _create(any_vault, "visit", visit(occurred_at="2026-11-26T12:00:00+00:00"))  # no place
     with any_vault.read() as tx:
-        repo = any_vault.records(tx)
-        anyone = repo.latest_visited_place_ids(limit=5)
-        amys = repo.latest_visited_place_ids(officer_id="amy.officer", limit=5)
-        first = repo.latest_visited_place_ids(limit=1)
+        anyone = visit_lists.latest_visited_place_ids(tx, limit=5)
+        amys = visit_lists.latest_visited_place_ids(tx, officer_id="amy.officer", limit=5)
+        first = visit_lists.latest_visited_place_ids(tx, limit=1)
     assert anyone == [park.id, station.id, market.id]
     assert amys == [station.id, market.id]
     assert first == [park.id]
@@ -138,12 +135,19 @@ def test_follow_ups_due_are_the_officers_live_visits_in_the_window_soonest_first
     with any_vault.write() as tx:
         any_vault.records(tx).delete(RecordType.VISIT, gone.id)
     with any_vault.read() as tx:
-        repo = any_vault.records(tx)
-        found = repo.follow_ups_due(
-            officer_id="amy.officer", from_day=date(2026, 11, 20), to_day=date(2026, 12, 4), limit=9
+        found = today_lists.follow_ups_due(
+            tx,
+            officer_id="amy.officer",
+            from_day=date(2026, 11, 20),
+            to_day=date(2026, 12, 4),
+            limit=9,
         )
-        capped = repo.follow_ups_due(
-            officer_id="amy.officer", from_day=date(2026, 11, 20), to_day=date(2026, 12, 4), limit=1
+        capped = today_lists.follow_ups_due(
+            tx,
+            officer_id="amy.officer",
+            from_day=date(2026, 11, 20),
+            to_day=date(2026, 12, 4),
+            limit=1,
         )
     assert [v.id for v in found] == [soon.id, late.id]
     assert [v.id for v in capped] == [soon.id]
@@ -160,7 +164,7 @@ def test_issued_warnings_since_leave_out_older_withdrawn_and_deleted_ones(
     with any_vault.write() as tx:
         any_vault.records(tx).delete(RecordType.WARNING, gone.id)
     with any_vault.read() as tx:
-        found = any_vault.records(tx).issued_warnings_since(datetime(2024, 1, 1, tzinfo=UTC))
+        found = today_lists.issued_warnings_since(tx, datetime(2024, 1, 1, tzinfo=UTC))
     assert [w.id for w in found] == [recent.id]
     assert found[0].type is RecordType.WARNING
 

@@ -25,6 +25,7 @@ from fieldkit.services.people import person_name, warning_facts
 from fieldkit.services.referrals import ReferralService
 from fieldkit.services.visits import VisitRow, VisitService
 from fieldkit.store.records import StoredRecord
+from fieldkit.store.today_lists import follow_ups_due, issued_warnings_since
 from fieldkit.store.vault import Vault
 
 #: How far ahead the Today screen looks for deadlines.
@@ -149,7 +150,7 @@ class TodayService:
         """Warnings still issued from the last three years, with their people's names."""
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
-            warnings = repo.issued_warnings_since(now - timedelta(days=3 * 365))
+            warnings = issued_warnings_since(conn, now - timedelta(days=3 * 365))
             ids = list(dict.fromkeys(str(w.fields["person_id"]) for w in warnings))
             people = {
                 person_id: person_name(fields)
@@ -161,7 +162,8 @@ class TodayService:
         """The officer's visits with a follow-up due soon or recently missed."""
         today = now.astimezone(LONDON).date()
         with self._vault.read() as conn:
-            visits = self._vault.records(conn).follow_ups_due(
+            visits = follow_ups_due(
+                conn,
                 officer_id=self._vault.username,
                 from_day=today - FOLLOW_UP_LOOKBACK,
                 to_day=today + timedelta(days=7),

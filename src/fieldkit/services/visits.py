@@ -15,8 +15,9 @@ from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.services.maps import held_outlines
 from fieldkit.services.people import PeopleService, PersonRow, category_label, parse_moment
 from fieldkit.services.records import RecordService
-from fieldkit.store.records import StoredRecord, VisitCursor
+from fieldkit.store.records import StoredRecord
 from fieldkit.store.vault import Vault
+from fieldkit.store.visit_lists import VisitCursor, latest_visited_place_ids, visits_newest_first
 
 #: The districts a place may name: outlines with other codes never set one.
 _KNOWN_DISTRICTS = frozenset(d.value for d in District)
@@ -98,9 +99,8 @@ class VisitService:
     def _recent_places(self, limit: int, *, mine: bool) -> list[PlaceChoice]:
         officer_id = self._vault.username if mine else None
         with self._vault.read() as conn:
-            repo = self._vault.records(conn)
-            ids = repo.latest_visited_place_ids(officer_id=officer_id, limit=limit)
-            places = repo.get_many(RecordType.PLACE, ids)
+            ids = latest_visited_place_ids(conn, officer_id=officer_id, limit=limit)
+            places = self._vault.records(conn).get_many(RecordType.PLACE, ids)
         return [_place_choice(p) for p in places]
 
     def search_places(self, text: str, *, limit: int = 20) -> list[PlaceChoice]:
@@ -284,7 +284,7 @@ class VisitService:
         officer_id = self._vault.username if mine_only else None
         with self._vault.read() as conn:
             repo = self._vault.records(conn)
-            visits = repo.visits_newest_first(officer_id=officer_id, after=after, limit=limit)
+            visits = visits_newest_first(conn, officer_id=officer_id, after=after, limit=limit)
             place_ids = list({str(v.fields["place_id"]) for v in visits if v.fields["place_id"]})
             places = {
                 p.id: str(p.fields["label"]) for p in repo.get_many(RecordType.PLACE, place_ids)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     RowMapping,
-    and_,
     bindparam,
     delete,
     insert,
-    or_,
     select,
     text,
     update,
@@ -33,7 +31,6 @@ from fieldkit.domain.records import (
     normalise_id,
     validate_fields,
 )
-from fieldkit.domain.vocabulary import WarningStatus
 from fieldkit.store import audit, blobs, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import (
@@ -47,9 +44,6 @@ from fieldkit.store.schema import (
     visit_person,
 )
 from fieldkit.store.transaction import Transaction, connection
-
-#: Where the next page of a visit list starts: the last row's (occurred_at, id).
-VisitCursor = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -157,87 +151,10 @@ class RecordRepository:
         for row in self._conn.execute(query).mappings():
             yield to_record(record_type, row)
 
-    # Visits and warnings, as the screens list them -------------------------------------------
-
-    def visits_newest_first(
-        self, *, officer_id: str | None = None, after: VisitCursor | None = None, limit: int
-    ) -> list[StoredRecord]:
-        """A page of live visits, newest first, ties broken by id (keyset paging).
-
-        Args:
-            officer_id: only this officer's visits; None for everyone's.
-            after: the (occurred_at, id) of the last visit on the page before; None for page one.
-            limit: the most visits to return.
-        """
-        table = RECORD_TABLES[RecordType.VISIT]
-        query = select(table).where(table.c.deleted.is_(False))
-        if officer_id is not None:
-            query = query.where(table.c.officer_id == officer_id)
-        if after is not None:
-            at, last_id = after
-            query = query.where(
-                or_(table.c.occurred_at < at, and_(table.c.occurred_at == at, table.c.id < last_id))
-            )
-        query = query.order_by(table.c.occurred_at.desc(), table.c.id.desc()).limit(limit)
-        return [to_record(RecordType.VISIT, r) for r in self._conn.execute(query).mappings()]
-
-    def latest_visited_place_ids(self, *, officer_id: str | None = None, limit: int) -> list[str]:
-        """Distinct places of the latest live visits, most recent first.
-
-        Only the latest ``limit * 10`` visits with a place are looked at, so a vault where one
-        place dominates may give fewer than ``limit``.
-
-        Args:
-            officer_id: only this officer's visits; None for everyone's.
-            limit: the most place ids to return.
-        """
-        table = RECORD_TABLES[RecordType.VISIT]
-        query = (
-            select(table.c.place_id)
-            .where(table.c.place_id.is_not(None))
-            .where(table.c.deleted.is_(False))
-            .order_by(table.c.occurred_at.desc())
-            .limit(limit * 10)
-        )
-        if officer_id is not None:
-            query = query.where(table.c.officer_id == officer_id)
-        ids: list[str] = []
-        for (place_id,) in self._conn.execute(query):
-            if place_id not in ids:
-                ids.append(place_id)
-            if len(ids) >= limit:
-                break
-        return ids
-
     def visit_ids_with_person(self, person_id: str) -> list[str]:
         """Ids of the live visits that involved a person, in the order they were linked."""
         query = select(visit_person.c.visit_id).where(visit_person.c.person_id == person_id)
         return [row[0] for row in self._conn.execute(query)]
-
-    def follow_ups_due(
-        self, *, officer_id: str, from_day: date, to_day: date, limit: int
-    ) -> list[StoredRecord]:
-        """An officer's live visits with a follow-up due from one day to another, soonest first."""
-        table = RECORD_TABLES[RecordType.VISIT]
-        query = (
-            select(table)
-            .where(table.c.follow_up_due >= from_day.isoformat())
-            .where(table.c.follow_up_due <= to_day.isoformat())
-            .where(table.c.officer_id == officer_id, table.c.deleted.is_(False))
-            .order_by(table.c.follow_up_due)
-            .limit(limit)
-        )
-        return [to_record(RecordType.VISIT, r) for r in self._conn.execute(query).mappings()]
-
-    def issued_warnings_since(self, since: datetime) -> list[StoredRecord]:
-        """Live warnings still in the issued state that were issued at or after ``since``."""
-        table = RECORD_TABLES[RecordType.WARNING]
-        query = (
-            select(table)
-            .where(table.c.status == WarningStatus.ISSUED.value, table.c.deleted.is_(False))
-            .where(table.c.issued_at >= since.isoformat())
-        )
-        return [to_record(RecordType.WARNING, r) for r in self._conn.execute(query).mappings()]
 
     # Writing ---------------------------------------------------------------------------------
 
