@@ -180,10 +180,10 @@ def bench_server(pg_url: str, records: int, runs: int) -> list[tuple[str, str]]:
 
 
 def bench_laptop(records: int, runs: int) -> list[tuple[str, str]]:
+    from bench_kdf import BENCH_KDF
     from fieldkit.domain.digest import SetDigest, bucket_of
     from fieldkit.domain.records import SPECS, RecordType
     from fieldkit.store import digests, replica
-    from fieldkit.store.keyfile import TEST_KDF
     from fieldkit.store.replica import PulledRecord
     from fieldkit.store.vault import Vault
 
@@ -192,7 +192,7 @@ def bench_laptop(records: int, runs: int) -> list[tuple[str, str]]:
     ids = _ids(records)
     with tempfile.TemporaryDirectory(prefix="fieldkit-ae-bench-") as tmp:
         vault = Vault.create(
-            Path(tmp) / "vault", username="amy", passphrase=PASSPHRASE, kdf=TEST_KDF
+            Path(tmp) / "vault", username="amy", passphrase=PASSPHRASE, kdf=BENCH_KDF
         )
         try:
             start_fill = time.perf_counter()

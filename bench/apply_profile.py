@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_kdf import BENCH_KDF
 from fieldkit.domain.hlc import Hlc
 from fieldkit.store import replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.replica import PulledRecord
 from fieldkit.store.vault import Vault
 
@@ -65,7 +65,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="fieldkit-apply-")) / "vault"
     vault = Vault.create(
         folder, username="amy", passphrase="profile passphrase, not a secret",  # noqa: S106
-        kdf=TEST_KDF, memory_security=args.memory_security,
+        kdf=BENCH_KDF, memory_security=args.memory_security,
     )  # fmt: skip
     profiler = cProfile.Profile() if args.profile else None
     started = time.perf_counter()

@@ -71,9 +71,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from bench_kdf import BENCH_KDF
     from fieldkit.services.evidence import AttachmentService
     from fieldkit.services.records import RecordService
-    from fieldkit.store.keyfile import TEST_KDF
     from fieldkit.store.vault import Vault
 
     work = Path(tempfile.mkdtemp(prefix="fieldkit-evidence-bench-"))
@@ -90,7 +90,7 @@ def main() -> None:
             walls, cpus = [], []
             for run in range(args.runs):
                 vault = Vault.create(
-                    work / f"attach{run}", username="amy", passphrase=PASSPHRASE, kdf=TEST_KDF
+                    work / f"attach{run}", username="amy", passphrase=PASSPHRASE, kdf=BENCH_KDF
                 )
                 visit_id = RecordService(vault).create(record_type="visit", fields=visit).id
                 service = AttachmentService(vault)
@@ -109,7 +109,9 @@ def main() -> None:
             )  # fmt: skip
 
             # 3. Open a visit with 20 thumbnails (list, then every thumbnail, logged as views).
-            vault = Vault.create(work / "open", username="amy", passphrase=PASSPHRASE, kdf=TEST_KDF)
+            vault = Vault.create(
+                work / "open", username="amy", passphrase=PASSPHRASE, kdf=BENCH_KDF
+            )
             visit_id = RecordService(vault).create(record_type="visit", fields=visit).id
             service = AttachmentService(vault)
             small = [_photo(600 * 1024, 100 + n) for n in range(20)]
@@ -170,10 +172,10 @@ def _sync_once(
 ) -> dict[str, tuple[float, float, float]]:
     """One laptop uploads ``sync_mb`` of files, another downloads them: wall, laptop and server
     CPU seconds for each direction."""
+    from bench_kdf import BENCH_KDF
     from fieldkit.services.evidence import AttachmentService
     from fieldkit.services.records import RecordService
     from fieldkit.services.sync_engine import SyncEngine, SyncOutcome
-    from fieldkit.store.keyfile import TEST_KDF
     from fieldkit.store.vault import Vault
     from fieldkit.sync.transport import Transport, TransportConfig
 
@@ -211,7 +213,7 @@ def _sync_once(
     try:
 
         def laptop(name: str) -> tuple[Vault, SyncEngine]:
-            vault = Vault.create(work / name, username=name, passphrase=PASSPHRASE, kdf=TEST_KDF)
+            vault = Vault.create(work / name, username=name, passphrase=PASSPHRASE, kdf=BENCH_KDF)
             transport = Transport(TransportConfig(server_url=url))
             return vault, SyncEngine(vault, transport, password=lambda: PASSWORD)
 

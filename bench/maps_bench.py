@@ -80,14 +80,14 @@ def _fill(vault: object, visits: int) -> None:
 def measure(visits: int, folder: Path, rounds: int) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
+    from bench_kdf import BENCH_KDF
     from fieldkit.services.map_layout import Viewport, density_grid
     from fieldkit.services.maps import HotspotSource, MapService
-    from fieldkit.store.keyfile import TEST_KDF
     from fieldkit.store.vault import Vault
     from fieldkit.ui.map_view import hotspot_image
 
     _app = QApplication.instance() or QApplication([])
-    vault = Vault.create(folder, username="bench.officer", passphrase=PASSPHRASE, kdf=TEST_KDF)
+    vault = Vault.create(folder, username="bench.officer", passphrase=PASSPHRASE, kdf=BENCH_KDF)
     started = time.perf_counter()
     _fill(vault, visits)
     fill_s = time.perf_counter() - started

@@ -76,10 +76,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    from bench_kdf import BENCH_KDF
     from fieldkit.services.records import RecordService
     from fieldkit.services.sync_engine import SyncEngine, SyncOutcome
     from fieldkit.services.transfer import import_records
-    from fieldkit.store.keyfile import TEST_KDF
     from fieldkit.store.records import NewRecord
     from fieldkit.store.vault import Vault
     from fieldkit.sync.transport import Transport, TransportConfig
@@ -115,7 +115,7 @@ def main() -> None:
 
     def laptop(name: str, *, memory_security: bool = False) -> tuple[Vault, SyncEngine, Transport]:
         vault = Vault.create(
-            work / name, username="amy", passphrase=PASSPHRASE, kdf=TEST_KDF,
+            work / name, username="amy", passphrase=PASSPHRASE, kdf=BENCH_KDF,
             memory_security=memory_security,
         )  # fmt: skip
         transport = Transport(TransportConfig(server_url=url))

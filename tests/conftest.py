@@ -38,7 +38,8 @@ def any_vault(
     request: pytest.FixtureRequest, tmp_path: Path, clock: SteppingClock
 ) -> Iterator[Vault]:
     """The same tests run on the SQLCipher vault and on the plain baseline store."""
-    from fieldkit.store.keyfile import TEST_KDF
+    from tests.factories import TEST_KDF
+
     from fieldkit.store.vault import Vault
 
     vault = Vault.create(
@@ -56,7 +57,8 @@ def any_vault(
 @pytest.fixture
 def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
     """An encrypted vault."""
-    from fieldkit.store.keyfile import TEST_KDF
+    from tests.factories import TEST_KDF
+
     from fieldkit.store.vault import Vault
 
     vault = Vault.create(
@@ -68,7 +70,8 @@ def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
 
 @pytest.fixture
 def make_vault(tmp_path: Path, clock: SteppingClock) -> Callable[..., Vault]:
-    from fieldkit.store.keyfile import TEST_KDF
+    from tests.factories import TEST_KDF
+
     from fieldkit.store.vault import Vault
 
     def make(name: str = "vault", **kwargs: object) -> Vault:

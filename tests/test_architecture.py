@@ -110,3 +110,39 @@ def test_nothing_above_the_store_reaches_the_connection_inside_a_transaction() -
         if (where := _reaches_into_a_transaction(f.read_text(encoding="utf-8")))
     }
     assert reaching == {}
+
+
+def _test_knobs(source: str) -> list[str]:
+    """Module-level names that exist for tests (``TEST_…``, ``…_FOR_TESTS``) in a module."""
+    found: list[str] = []
+    for node in ast.parse(source).body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign | ast.FunctionDef | ast.ClassDef):
+            targets = [node.target] if isinstance(node, ast.AnnAssign) else []
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                found += [node.name] if "test" in node.name.lower().split("_") else []
+        found += [
+            t.id for t in targets if isinstance(t, ast.Name) and "TEST" in t.id.upper().split("_")
+        ]
+    return found
+
+
+def test_the_knob_check_sees_names_made_for_tests() -> None:
+    bad = "TEST_KDF = KdfParams(time_cost=1)\nFAST_TEST_CLOCK: int = 1\ndef for_test_only(): ...\n"
+    assert _test_knobs(bad) == ["TEST_KDF", "FAST_TEST_CLOCK", "for_test_only"]
+    fine = "KDF = KdfParams()\nATTESTATION_VERSION = '1'\ndef latest_assessments(): ...\n"
+    assert _test_knobs(fine) == []
+
+
+def test_the_shipped_code_holds_no_knobs_made_for_tests() -> None:
+    """Cheap key derivation and other test-only settings live under tests/, not in the product."""
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "src" / "fieldkit").rglob("*.py"))
+    files += sorted((root / "sync" / "fieldkit_server").rglob("*.py"))
+    assert len(files) > 100
+    knobs = {
+        str(f.relative_to(root)): names
+        for f in files
+        if (names := _test_knobs(f.read_text(encoding="utf-8")))
+    }
+    assert knobs == {}

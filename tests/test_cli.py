@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, person, place, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
 
 from fieldkit.services.settings import SettingsService
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, Vault
 

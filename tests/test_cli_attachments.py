@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.evidence_files import pdf, photo
-from tests.factories import PASSPHRASE, visit
+from tests.factories import PASSPHRASE, TEST_KDF, visit
 
 from fieldkit.domain.evidence import sha256
 from fieldkit.services.evidence import AttachmentService
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 

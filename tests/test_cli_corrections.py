@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, person
+from tests.factories import PASSPHRASE, TEST_KDF, person
 
 from fieldkit.services.records import RecordService
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
 FIELDKIT = [sys.executable, "-m", "fieldkit.cli"]

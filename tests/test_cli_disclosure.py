@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.services.intelligence import IntelligenceService, ReportName, Scope, period_ending
 from fieldkit.services.transfer import EXPORT_BATCH
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault

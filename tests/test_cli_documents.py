@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.demo.generator import DemoSize, generate
 from fieldkit.domain.records import RecordType
 from fieldkit.services.transfer import import_records
 from fieldkit.store import document_files
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault

@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.cli import Exit, main
 from fieldkit.domain.gazetteer import GazetteerEntry
 from fieldkit.store import gazetteer as store
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
 ENTRIES = [

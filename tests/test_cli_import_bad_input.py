@@ -10,12 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.extreme_values import VALID, Literal, hostile_records, to_json
-from tests.factories import PASSPHRASE, person, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, visit
 
 from fieldkit.cli import Exit, main
 from fieldkit.domain.records import RecordType, ValidationError, validate_fields
 from fieldkit.services.transfer import TYPE_ORDER
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
 #: Each example unlocks a real vault twice (import, then count).

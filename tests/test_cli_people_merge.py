@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.factories import PASSPHRASE, person, place, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
 from tests.test_cli import run
 
 from fieldkit.domain.records import RecordType
 from fieldkit.services.records import RecordService
 from fieldkit.store import replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault

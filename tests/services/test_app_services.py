@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, person, place, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
 
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.domain.records import ValidationError
@@ -23,7 +23,6 @@ from fieldkit.services.settings import AppSettings
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault

@@ -7,13 +7,12 @@ import uuid
 from pathlib import Path
 
 from pypdf import PdfReader
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.store import replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.replica import PulledRecord
 from fieldkit.store.vault import Vault
 

@@ -8,14 +8,13 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import text
 from tests.evidence_files import pdf, photo
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.printouts import Officer, PrintoutService
 from fieldkit.services.records import RecordService
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 

@@ -7,12 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit import cli
 from fieldkit.domain.records import RecordType
 from fieldkit.services import demo_data
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
 ABSENT_GROUP = "fieldkit.demo-not-installed"

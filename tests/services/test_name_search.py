@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.demo.crowd import crowd
 from fieldkit.domain.names import load_name_rules
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.services.records import RecordService
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.records import NewRecord
 from fieldkit.store.vault import Vault
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tests.factories import PASSPHRASE, person, place, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
 
 from fieldkit.cli import Exit, main
 from fieldkit.domain.records import RecordType, ValidationError, new_id
@@ -18,7 +18,6 @@ from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import audit, replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault

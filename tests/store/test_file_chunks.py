@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.domain.evidence import CHUNK_SIZE, chunks, sha256
 from fieldkit.store import blobs
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, Vault
 

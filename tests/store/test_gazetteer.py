@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.demo.addresses import synthetic_addresses
 from fieldkit.services.gazetteer import GazetteerService
 from fieldkit.store import gazetteer as store
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 
 

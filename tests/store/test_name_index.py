@@ -8,14 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
-from tests.factories import PASSPHRASE, person
+from tests.factories import PASSPHRASE, TEST_KDF, person
 
 from fieldkit.domain.names import NameRules, load_name_rules
 from fieldkit.domain.records import RecordType
 from fieldkit.services.people import PeopleService
 from fieldkit.services.records import RecordService
 from fieldkit.store import name_index, replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import RECORD_TABLES, person_name_key
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.conftest import SteppingClock
-from tests.factories import PASSPHRASE, person, place, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
 
 from fieldkit.domain.records import RecordType
 from fieldkit.store import replica, seal
 from fieldkit.store.errors import VaultDamagedError
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.records import StoredRecord
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, Vault

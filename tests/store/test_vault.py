@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from tests.factories import PASSPHRASE, person, place, visit
+from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
 
 from fieldkit.domain.records import RecordType
 from fieldkit.store import migrate, search
@@ -23,7 +23,6 @@ from fieldkit.store.errors import (
     VaultMissingError,
     WrongPassphraseError,
 )
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.schema import Meta
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import DB_NAME, KEY_NAME, Vault, erase

@@ -21,11 +21,10 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from tests.factories import PASSPHRASE
+from tests.factories import PASSPHRASE, TEST_KDF
 
 from fieldkit.services.sync_engine import SyncEngine, SyncHooks, SyncReport
 from fieldkit.services.transfer import export_records
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.sync.transport import Transport, TransportConfig
 from fieldkit_server import accounts

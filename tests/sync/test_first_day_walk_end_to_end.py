@@ -12,7 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 from tests.documents.pdf_reading import pdf_text
-from tests.factories import PASSPHRASE, person
+from tests.factories import PASSPHRASE, TEST_KDF, person
 from tests.sync.conftest import PASSWORD, Server, free_port
 from tests.sync.test_sign_in import _add_amy, _fast
 from tests.ui.conftest import no_printer
@@ -23,7 +23,6 @@ from fieldkit.services.settings import SettingsService
 from fieldkit.services.sign_in import AppSync
 from fieldkit.services.warnings import WarningRequest
 from fieldkit.services.workspace import Workspace, open_workspace
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.ui.shell import MainWindow
 from fieldkit.ui.sign_in_view import SignInDialog

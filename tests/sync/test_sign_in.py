@@ -19,14 +19,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import update
-from tests.factories import PASSPHRASE, person
+from tests.factories import PASSPHRASE, TEST_KDF, person
 from tests.sync.conftest import PASSWORD, SERVER_ENV, Server, free_port
 
 from fieldkit.domain.enrolment import Enrolment, enrolment_code
 from fieldkit.services.records import RecordService
 from fieldkit.services.settings import SettingsService
 from fieldkit.services.sign_in import AppSync, SignInError, SignInProblem
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.sync.status import SyncState, SyncStatus
 from fieldkit.sync.transport import Transport, TransportConfig

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from tests.factories import TEST_KDF
 
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.services.documents_service import DocumentService
@@ -18,7 +19,6 @@ from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.services.sync_port import OfflineSyncController
 from fieldkit.services.workspace import Workspace, open_workspace
 from fieldkit.store import replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.ui.shell import MainWindow
 

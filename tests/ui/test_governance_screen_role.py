@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from tests.factories import TEST_KDF
 from tests.ui.conftest import offline_workspace
 from tests.ui.test_supervisor_screens import create_vault, listed
 
 from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.services.workspace import Workspace
 from fieldkit.store import replica
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.ui.shell import GOVERNANCE, TODAY, MainWindow
 

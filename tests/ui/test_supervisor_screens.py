@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from tests.factories import PASSPHRASE, visit
+from tests.factories import PASSPHRASE, TEST_KDF, visit
 from tests.services.test_review import arrive
 from tests.ui.conftest import make_supervisor, offline_workspace
 
 from fieldkit.services.records import RecordService
 from fieldkit.services.session import SessionService, VaultDirectory
 from fieldkit.services.workspace import Workspace
-from fieldkit.store.keyfile import TEST_KDF
 from fieldkit.store.vault import Vault
 from fieldkit.ui.shell import CONFLICTS, INTELLIGENCE, SUPERVISOR_SCREENS, TODAY, MainWindow
 from fieldkit.ui.today_view import TodayView

@@ -56,10 +56,6 @@ NONCE_BYTES = 12
 WRAPPED_BYTES = 32 + 16
 
 
-#: Cheap parameters for tests only: a vault made with them is no harder to attack than its key.
-TEST_KDF = KdfParams(time_cost=1, memory_kib=8 * 1024, parallelism=1)
-
-
 def derive_key(passphrase: str, salt: bytes, params: KdfParams) -> SecretBuffer:
     """Argon2id into a buffer that can be wiped (argon2-cffi's helpers return immutable bytes)."""
     secret = SecretBuffer.from_text(passphrase)
