@@ -14,8 +14,8 @@ FOLDERS = {
     "vault": ROOT / "src/fieldkit/store/migrations/versions",
     "server": ROOT / "sync/fieldkit_server/migrations/versions",
 }
-#: SHA-256 of every released migration. A new migration is added here when it is released
-#: (tagged); from then on its file must never change — write a new migration instead.
+#: SHA-256 of every migration that has shipped (released, or landed on main). A new migration is
+#: added here when it ships; from then on its file must never change — write a new one instead.
 MANIFEST = Path(__file__).with_name("released_migrations.json")
 
 
