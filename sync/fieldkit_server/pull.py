@@ -499,11 +499,11 @@ def pull_page(
     ).one()
     # Every position up to the clock's committed value is committed: a push takes positions
     # only after the one before it has committed (see push.store.write).
-    rule = visible(principal)
-    c = _RECORDS.c
     if not rescoped and clock.last_seq <= after:
         # Nothing committed since the cursor: no records and nothing to purge, without asking.
         return _served(session, reader, scope, [], False, clock.last_seq, [], clock.max_hlc, now)
+    rule = visible(principal)
+    c = _RECORDS.c
     rows = list(
         session.execute(
             select(
