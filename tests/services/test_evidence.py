@@ -301,3 +301,18 @@ def test_photos_attach_to_asb_cases_warnings_and_tenancy_notes_scoped_like_them(
     # The kind named must be the record's own: a case id is not a warning.
     with pytest.raises(RecordNotFoundError):
         service.attach(owner_type="warning", owner_id=case_id, data=pdf())
+
+
+def test_photos_taken_in_the_same_second_are_listed_in_the_order_they_were_taken(
+    vault: Vault,
+) -> None:
+    visit_id = RecordService(vault).create(record_type="visit", fields=visit()).id
+    service = AttachmentService(vault)
+    captions = [f"Photo {n}" for n in range(6)]
+    for n, caption in enumerate(captions):
+        service.attach(
+            owner_type="visit", owner_id=visit_id, data=photo(seed=60 + n), caption=caption
+        )
+    listed = service.list_for(owner_type="visit", owner_id=visit_id)
+    assert len({v.captured_at for v in listed}) == 1  # one second: the ids would order them
+    assert [v.caption for v in listed] == captions

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
+from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 from tests.evidence_files import pdf, photo
 from tests.factories import visit
 
-from fieldkit.services.evidence import AttachmentService
+from fieldkit.services.evidence import AttachmentService, AttachmentView
 from fieldkit.services.records import RecordService
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
@@ -126,3 +128,47 @@ def test_a_persons_profile_shows_the_photos_attached_to_them(qtbot: QtBot, vault
     strip = view.evidence
     qtbot.waitUntil(lambda: strip.list.count() == 1, timeout=WAIT)
     assert strip.list.item(0).text() == "Identifying tattoo"
+
+
+class _SlowFirstList(AttachmentService):
+    """The real service, whose first list is read and then held until the test lets it go."""
+
+    def __init__(self, vault: Vault) -> None:
+        super().__init__(vault)
+        self.release = threading.Event()
+        self._lists = 0
+
+    def list_for(self, *, owner_type: str, owner_id: str) -> list[AttachmentView]:
+        views = super().list_for(owner_type=owner_type, owner_id=owner_id)
+        self._lists += 1
+        if self._lists == 1:
+            self.release.wait(timeout=WAIT / 1000)
+        return views
+
+
+def test_a_list_read_before_an_attach_never_hides_what_the_attach_added(
+    qtbot: QtBot, vault: Vault
+) -> None:
+    """Opening a record and attaching to it both load the list: the newest load is shown.
+
+    The first load reads the list (one photo) and is held until the attach and the load after
+    it have shown two; when it finally answers, its older list must not replace theirs.
+    """
+    visit_id = RecordService(vault).create(record_type="visit", fields=visit()).id
+    AttachmentService(vault).attach(
+        owner_type="visit", owner_id=visit_id, data=photo(seed=41), caption="First"
+    )
+    service = _SlowFirstList(vault)
+    pool = QThreadPool()
+    pool.setMaxThreadCount(3)
+    workers = Workers(pool=pool)
+    strip = EvidenceStrip(service, workers)
+    qtbot.addWidget(strip)
+    strip.set_owner(("visit", visit_id))
+    strip.attach_bytes(photo(seed=42), "Second")
+    texts = lambda: [strip.list.item(i).text() for i in range(strip.list.count())]  # noqa: E731
+    qtbot.waitUntil(lambda: sorted(texts()) == ["First", "Second"], timeout=WAIT)
+    service.release.set()
+    qtbot.waitUntil(lambda: workers.pending == 0, timeout=WAIT)
+    assert sorted(texts()) == ["First", "Second"]
+    pool.waitForDone(WAIT)

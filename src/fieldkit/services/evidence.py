@@ -219,8 +219,16 @@ class AttachmentService:
                 if r.fields.get("owner_type") == kind.value
             ]
             whole = blobs.complete_set(conn, [str(r.fields["sha256"]) for r in found])
-        views = [_view(r, str(r.fields["sha256"]) in whole) for r in found]
-        return sorted(views, key=lambda v: (v.captured_at, v.id))
+        # Oldest first; photos taken in the same second keep the order they were captured in
+        # (the clock stamp of their capture time, which only grows), not the order of their ids.
+        found.sort(
+            key=lambda r: (
+                str(r.fields["captured_at"]),
+                r.versions.get("captured_at") or r.updated_hlc,
+                r.id,
+            )
+        )
+        return [_view(r, str(r.fields["sha256"]) in whole) for r in found]
 
     def get(self, *, attachment_id: str) -> AttachmentView:
         """One attachment's details (not its content).

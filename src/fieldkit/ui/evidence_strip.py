@@ -122,6 +122,9 @@ class EvidenceStrip(QWidget):
         super().__init__(parent)
         self._evidence = evidence
         self._workers = workers
+        # The list is loaded again on opening a record and after each attach: only the newest
+        # load is shown, so one that started before an attach cannot hide what it added.
+        self._listing = workers.latest(owner=self)
         self._owner: tuple[str, str] | None = None
         self._views: dict[str, AttachmentView] = {}
         layout = QVBoxLayout(self)
@@ -185,7 +188,9 @@ class EvidenceStrip(QWidget):
         self.list.clear()
         self._views = {}
         self.message.clear()
-        if owner is not None:
+        if owner is None:
+            self._listing.cancel()
+        else:
             self.refresh()
 
     def refresh(self) -> None:
@@ -200,7 +205,7 @@ class EvidenceStrip(QWidget):
             thumbs = evidence.thumbnails(owner_type=owner_type, owner_id=owner_id) if views else {}
             return views, thumbs
 
-        self._workers.submit(load, partial(self._show, self._owner), self._failed)
+        self._listing.submit(load, partial(self._show, self._owner), self._failed)
 
     def _show(
         self,
