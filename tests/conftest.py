@@ -38,7 +38,7 @@ def any_vault(
     request: pytest.FixtureRequest, tmp_path: Path, clock: SteppingClock
 ) -> Iterator[Vault]:
     """The same tests run on the SQLCipher vault and on the plain baseline store."""
-    from tests.factories import TEST_KDF
+    from tests.kdf import TEST_KDF
 
     from fieldkit.store.vault import Vault
 
@@ -57,7 +57,7 @@ def any_vault(
 @pytest.fixture
 def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
     """An encrypted vault."""
-    from tests.factories import TEST_KDF
+    from tests.kdf import TEST_KDF
 
     from fieldkit.store.vault import Vault
 
@@ -70,7 +70,7 @@ def vault(tmp_path: Path, clock: SteppingClock) -> Iterator[Vault]:
 
 @pytest.fixture
 def make_vault(tmp_path: Path, clock: SteppingClock) -> Callable[..., Vault]:
-    from tests.factories import TEST_KDF
+    from tests.kdf import TEST_KDF
 
     from fieldkit.store.vault import Vault
 

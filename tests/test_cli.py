@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
+from tests.factories import PASSPHRASE, person, place, visit
+from tests.kdf import TEST_KDF
 
 from fieldkit.services.settings import SettingsService
 from fieldkit.store.transaction import connection

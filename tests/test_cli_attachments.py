@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.evidence_files import pdf, photo
-from tests.factories import PASSPHRASE, TEST_KDF, visit
+from tests.factories import PASSPHRASE, visit
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.evidence import sha256
 from fieldkit.services.evidence import AttachmentService

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, TEST_KDF, person
+from tests.factories import PASSPHRASE, person
+from tests.kdf import TEST_KDF
 
 from fieldkit.services.records import RecordService
 from fieldkit.store.vault import Vault

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.services.intelligence import IntelligenceService, ReportName, Scope, period_ending

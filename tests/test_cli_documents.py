@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.demo.generator import DemoSize, generate
 from fieldkit.domain.records import RecordType

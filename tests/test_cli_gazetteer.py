@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.cli import Exit, main
 from fieldkit.domain.gazetteer import GazetteerEntry

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.extreme_values import VALID, Literal, hostile_records, to_json
-from tests.factories import PASSPHRASE, TEST_KDF, person, visit
+from tests.factories import PASSPHRASE, person, visit
+from tests.kdf import TEST_KDF
 
 from fieldkit.cli import Exit, main
 from fieldkit.domain.records import RecordType, ValidationError, validate_fields

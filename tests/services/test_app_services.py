@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
+from tests.factories import PASSPHRASE, person, place, visit
+from tests.kdf import TEST_KDF
 
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.domain.records import ValidationError

@@ -7,7 +7,8 @@ import uuid
 from pathlib import Path
 
 from pypdf import PdfReader
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.services.documents_service import DocumentService

@@ -8,7 +8,8 @@ from pathlib import Path
 from pypdf import PdfReader
 from sqlalchemy import text
 from tests.evidence_files import pdf, photo
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.schemes import load_schemes
 from fieldkit.services.documents_service import DocumentService

@@ -7,7 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit import cli
 from fieldkit.domain.records import RecordType

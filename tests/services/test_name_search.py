@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.demo.crowd import crowd
 from fieldkit.domain.names import load_name_rules

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
+from tests.factories import PASSPHRASE, person, place, visit
+from tests.kdf import TEST_KDF
 
 from fieldkit.cli import Exit, main
 from fieldkit.domain.records import RecordType, ValidationError, new_id

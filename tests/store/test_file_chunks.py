@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.evidence import CHUNK_SIZE, chunks, sha256
 from fieldkit.store import blobs

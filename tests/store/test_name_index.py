@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
-from tests.factories import PASSPHRASE, TEST_KDF, person
+from tests.factories import PASSPHRASE, person
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.names import NameRules, load_name_rules
 from fieldkit.domain.records import RecordType

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from tests.conftest import SteppingClock
-from tests.factories import PASSPHRASE, TEST_KDF, person, place, visit
+from tests.factories import PASSPHRASE, person, place, visit
+from tests.kdf import TEST_KDF
 
 from fieldkit.domain.records import RecordType
 from fieldkit.store import replica, seal

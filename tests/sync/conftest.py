@@ -21,7 +21,8 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from tests.factories import PASSPHRASE, TEST_KDF
+from tests.factories import PASSPHRASE
+from tests.kdf import TEST_KDF
 
 from fieldkit.services.sync_engine import SyncEngine, SyncHooks, SyncReport
 from fieldkit.services.transfer import export_records

@@ -12,7 +12,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 from tests.documents.pdf_reading import pdf_text
-from tests.factories import PASSPHRASE, TEST_KDF, person
+from tests.factories import PASSPHRASE, person
+from tests.kdf import TEST_KDF
 from tests.sync.conftest import PASSWORD, Server, free_port
 from tests.sync.test_sign_in import _add_amy, _fast
 from tests.ui.conftest import no_printer

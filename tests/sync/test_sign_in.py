@@ -19,7 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sqlalchemy import update
-from tests.factories import PASSPHRASE, TEST_KDF, person
+from tests.factories import PASSPHRASE, person
+from tests.kdf import TEST_KDF
 from tests.sync.conftest import PASSWORD, SERVER_ENV, Server, free_port
 
 from fieldkit.domain.enrolment import Enrolment, enrolment_code

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from tests.factories import TEST_KDF
+from tests.kdf import TEST_KDF
 
 from fieldkit.documents import PrinterUnavailableError
 from fieldkit.services.documents_service import DocumentService

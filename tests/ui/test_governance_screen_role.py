@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from tests.factories import TEST_KDF
+from tests.kdf import TEST_KDF
 from tests.ui.conftest import offline_workspace
 from tests.ui.test_supervisor_screens import create_vault, listed
 

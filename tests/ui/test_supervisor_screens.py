@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from tests.factories import PASSPHRASE, TEST_KDF, visit
+from tests.factories import PASSPHRASE, visit
+from tests.kdf import TEST_KDF
 from tests.services.test_review import arrive
 from tests.ui.conftest import make_supervisor, offline_workspace
 
