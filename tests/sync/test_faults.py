@@ -94,14 +94,17 @@ def test_a_fault_at_every_point_of_a_sync_loses_and_duplicates_nothing(
             # Alternate: with retries the sync rides the fault out; without, it stops and the
             # next sync resumes from the saved cursor and the outbox.
             assert amy.transport is not None
+            # A short read timeout lets a black-holed request end quickly; the sync after the
+            # fault has a generous one, so that a loaded machine's slow reply is not a failure.
             amy.transport.config = dataclasses.replace(
-                amy.transport.config, max_attempts=1 + (step % 2) * 3
+                amy.transport.config, max_attempts=1 + (step % 2) * 3, read_timeout=0.5
             )
             faulty.arm(Fault(kind, direction, at_byte=span * step // points + number))
             outcomes.add(amy.sync().outcome)
             assert faulty.fired, tag
             faulty.fired.clear()
             faulty.arm(None)
+            amy.transport.config = dataclasses.replace(amy.transport.config, read_timeout=10.0)
             report = amy.sync()
             assert report.outcome is SyncOutcome.OK, (tag, report.message)
     assert outcomes <= {SyncOutcome.OK, SyncOutcome.OFFLINE}
