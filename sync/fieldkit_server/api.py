@@ -17,6 +17,7 @@ from fieldkit import __version__
 from fieldkit.domain.attestation import ATTESTATION_VERSION
 from fieldkit.domain.digest import BUCKET_WIDTH
 from fieldkit.domain.records import RecordSpec, RecordType, record_spec
+from fieldkit.wire.records import GazetteerResponse
 from fieldkit_server import (
     accounts,
     anti_entropy,
@@ -457,7 +458,11 @@ def get_reference(
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.get("/gazetteer", responses={**_PROBLEMS, 304: {"description": "Not modified"}})
+@router.get(
+    "/gazetteer",
+    response_model=GazetteerResponse,
+    responses={**_PROBLEMS, 304: {"description": "Not modified"}},
+)
 def get_gazetteer(
     auth: CurrentDevice,
     context: Context,

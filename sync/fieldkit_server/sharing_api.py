@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from fieldkit.domain.records import RecordType
 from fieldkit.domain.vocabulary import RESTRICTED_CATEGORIES
+from fieldkit.wire.governance import AgreementsResponse
 from fieldkit_server import audit, sharing
 from fieldkit_server.accounts import Authenticated
 from fieldkit_server.api import _PROBLEMS, Context, current_device
@@ -73,7 +74,7 @@ Admin = Annotated[Authenticated, Depends(_only(Role.ADMIN, "agreements"))]
 Analyst = Annotated[Authenticated, Depends(_only(Role.ANALYST, "analytics"))]
 
 
-@router.get("/admin/agreements", responses=_PROBLEMS)
+@router.get("/admin/agreements", response_model=AgreementsResponse, responses=_PROBLEMS)
 def list_agreements(auth: Admin, context: Context) -> Any:
     """Every information-sharing agreement and whether it is in force today (read-only)."""
     day = context.clock().date()

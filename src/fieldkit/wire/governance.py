@@ -107,8 +107,7 @@ class SubjectAccessOut(Reply):
 # Information-sharing agreements (``GET /v1/admin/agreements``) ----------------------------------
 
 
-# One agreement. The route declares no model (its OpenAPI entry predates this one); this is the
-# shape both sides' tests pin.
+# One agreement, as the route's response model declares it.
 class AgreementOut(Reply):
     name: str
     agencies: list[str]
