@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.domain.records import value_description
+from fieldkit.domain.records import ATTACHMENT_OWNERS, RecordType, value_description
 from fieldkit.services.corrections import (
     CorrectionService,
     EditableField,
@@ -33,8 +33,10 @@ from fieldkit.services.corrections import (
     FieldEditor,
 )
 from fieldkit.services.documents_service import KeptDocument, PrintOutcome
+from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.printouts import PrintoutService, VisitDocument
 from fieldkit.services.records import RecordView
+from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -85,6 +87,7 @@ class RecordEditor(QDialog):
         parent: QWidget | None = None,
         *,
         printouts: PrintoutService | None = None,
+        evidence: AttachmentService | None = None,
         ask_text: Callable[[str, str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -141,6 +144,13 @@ class RecordEditor(QDialog):
         layout.addLayout(reason_row)
         layout.addWidget(self.problem)
         layout.addLayout(self._visit_documents_row())
+        # The record's photos and files, for the records that may hold them: seen while
+        # correcting, and one more can be attached (attaching is its own act, not this save).
+        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        if self.evidence is not None:
+            self.evidence.setVisible(False)
+            self.evidence.enable_camera_if_present()
+            layout.addWidget(self.evidence)
         layout.addWidget(self.buttons)
 
     def _visit_documents_row(self) -> QHBoxLayout:
@@ -273,6 +283,10 @@ class RecordEditor(QDialog):
         self.save_button.setEnabled(True)
         if form.record_type == "visit":
             self._list_visit_documents(form.record_id)
+        if self.evidence is not None:
+            holds = RecordType(form.record_type) in ATTACHMENT_OWNERS
+            self.evidence.setVisible(holds)
+            self.evidence.set_owner((form.record_type, form.record_id) if holds else None)
         self.opened.emit()
 
     def _description(self, field: EditableField, value: str) -> str:

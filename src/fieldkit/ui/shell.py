@@ -854,7 +854,9 @@ class MainWindow(QMainWindow):
         ws, s = self.workspace, self.screens
         if ws is None or s is None:
             return None
-        editor = RecordEditor(ws.corrections, self.workers, self, printouts=ws.printouts)
+        editor = RecordEditor(
+            ws.corrections, self.workers, self, printouts=ws.printouts, evidence=ws.evidence
+        )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         editor.saved.connect(lambda _t, _id: s.today.refresh())
         editor.saved.connect(lambda _t, _id: ws.sync.sync_now())
