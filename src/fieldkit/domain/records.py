@@ -225,15 +225,16 @@ class FieldSpec:
     low: float | None = None
     high: float | None = None
     default: object = None
+    #: A list of values (TEXT_LIST, CHOICE_LIST, ID_LIST): worked out once, as every record
+    #: checked asks it of every field.
+    is_list: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         numeric = self.kind in (FieldKind.INT, FieldKind.FLOAT)
         if numeric and (self.low is None or self.high is None):
             raise TypeError(f"numeric field {self.name} needs both low and high bounds")
-
-    @property
-    def is_list(self) -> bool:
-        return self.kind in (FieldKind.TEXT_LIST, FieldKind.CHOICE_LIST, FieldKind.ID_LIST)
+        listed = self.kind in (FieldKind.TEXT_LIST, FieldKind.CHOICE_LIST, FieldKind.ID_LIST)
+        object.__setattr__(self, "is_list", listed)
 
 
 @dataclass(frozen=True)
