@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -82,6 +83,9 @@ def test_an_import_leaves_the_seal_and_the_audit_chain_whole(any_vault: Vault) -
 def test_a_checked_record_is_made_only_by_checking() -> None:
     with pytest.raises(TypeError, match="check_record"):
         CheckedRecord(RecordType.PERSON, person(), None, date(2026, 11, 27))
+    checked = check_record(NewRecord("person", person()), today=date(2026, 11, 27))
+    with pytest.raises(TypeError, match="check_record"):  # a copy with other fields is not
+        dataclasses.replace(checked, fields=person(given_name="\x00"))
 
 
 def test_checking_refuses_what_the_store_would_refuse() -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Connection, select, text
 
-from fieldkit.domain.records import new_ordered_id
+from fieldkit.domain.records import new_ordered_id, new_ordered_ids
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import Transaction, connection
 
@@ -135,6 +136,22 @@ def new_event(
     return AuditEvent(
         new_ordered_id(_millis(at)), at, actor, action, record_type, record_id, reason, recipient
     )
+
+
+def new_events(
+    *,
+    at: str,
+    actor: str,
+    action: AuditAction,
+    records: Sequence[tuple[str, str]],
+    reason: str | None = None,
+) -> list[AuditEvent]:
+    """One event per (record type, record id), all at one time (`new_event` in bulk)."""
+    ids = new_ordered_ids([_millis(at)] * len(records))
+    return [
+        AuditEvent(event_id, at, actor, action, record_type, record_id, reason)
+        for event_id, (record_type, record_id) in zip(ids, records, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from fieldkit.domain.records import (
     ValidationError,
     new_id,
     new_ordered_id,
+    new_ordered_ids,
     normalise_id,
     validate_fields,
 )
@@ -86,10 +87,11 @@ class CheckedRecord:
     fields: Mapping[str, object]
     id: str | None
     checked_on: date
-    _token: object = field(default=None, repr=False, compare=False)
+    # Not a field: `dataclasses.replace` cannot carry it over to a copy with other fields.
+    token: InitVar[object] = None
 
-    def __post_init__(self) -> None:
-        if self._token is not _CHECKED:
+    def __post_init__(self, token: object) -> None:
+        if token is not _CHECKED:
             raise TypeError("a CheckedRecord is made by check_record only")
 
 
@@ -223,6 +225,7 @@ class RecordRepository:
             ValidationError: for the first invalid record; nothing is written.
         """
         prepared: list[StoredRecord] = []
+        millis: list[int] = []  # each record's clock time, for its outbox entry's id
         today = self._now().date()
         clock = self._clock
         for new in records:
@@ -230,7 +233,9 @@ class RecordRepository:
                 new = check_record(
                     new if isinstance(new, NewRecord) else _unchecked(new), today=today
                 )
-            hlc = str(clock.now())
+            stamp = clock.now()
+            hlc = str(stamp)
+            millis.append(stamp.millis)
             fields = new.fields
             prepared.append(
                 StoredRecord(
@@ -259,7 +264,13 @@ class RecordRepository:
                 )
             if record_type is RecordType.PERSON:
                 name_index.put(self._conn, self._name_rules, ((r.id, r.fields) for r in group))
-        self._conn.exec_driver_sql(_INSERT_CHANGE, [_created_change(r, at) for r in prepared])
+        self._conn.exec_driver_sql(
+            _INSERT_CHANGE,
+            [
+                _created_change(r, change_id, at)
+                for r, change_id in zip(prepared, new_ordered_ids(millis), strict=True)
+            ],
+        )
         self._audit(audit.AuditAction.CREATE, [(r.type, r.id) for r in prepared], at)
         return prepared
 
@@ -415,17 +426,13 @@ class RecordRepository:
     ) -> None:
         audit.append(
             self._tx,
-            [
-                audit.new_event(
-                    at=at,
-                    actor=self._actor,
-                    action=action,
-                    record_type=record_type.value,
-                    record_id=record_id,
-                    reason=reason,
-                )
-                for record_type, record_id in records
-            ],
+            audit.new_events(
+                at=at,
+                actor=self._actor,
+                action=action,
+                records=[(record_type.value, record_id) for record_type, record_id in records],
+                reason=reason,
+            ),
         )
 
     def _note(
@@ -584,7 +591,7 @@ def _insert_new_rows(
         row: list[object] = [record.id]
         for name, is_json in shape.fields:
             value = values[name]
-            row.append(_dumps(value) if is_json else value)
+            row.append(("[]" if value == [] else _dumps(value)) if is_json else value)
         # A new record has one version (its clock) for every field: packed, that is {"*": it}.
         versions = (
             {"*": record.updated_hlc}
@@ -597,10 +604,10 @@ def _insert_new_rows(
     conn.exec_driver_sql(shape.sql, rows)
 
 
-def _created_change(record: StoredRecord, at: str) -> tuple[object, ...]:
+def _created_change(record: StoredRecord, change_id: str, at: str) -> tuple[object, ...]:
     """A new record's outbox row, as `_change` makes it (all fields, no base), as a tuple."""
     return (
-        new_ordered_id(Hlc.parse(record.updated_hlc).millis),
+        change_id,
         record.type.value,
         record.id,
         "upsert",
