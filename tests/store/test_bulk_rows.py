@@ -120,3 +120,12 @@ def test_a_checked_record_is_stored_as_it_was_checked(any_vault: Vault) -> None:
         again = any_vault.records(tx).require(RecordType.PERSON, stored.id)
     assert again.fields == checked.fields
     assert again.fields["given_name"] == "Zoë"
+
+
+def test_creating_no_records_writes_nothing(any_vault: Vault) -> None:
+    with any_vault.write() as tx:
+        assert any_vault.records(tx).create_many([]) == []
+    with any_vault.read() as tx:
+        conn = connection(tx)
+        for table in (Change.__table__, AuditEntry.__table__):  # type: ignore[attr-defined]
+            assert conn.execute(select(table)).first() is None

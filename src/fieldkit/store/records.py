@@ -224,6 +224,8 @@ class RecordRepository:
         Raises:
             ValidationError: for the first invalid record; nothing is written.
         """
+        if not records:
+            return []  # an executemany of no rows would run its statement once, unbound
         prepared: list[StoredRecord] = []
         millis: list[int] = []  # each record's clock time, for its outbox entry's id
         today = self._now().date()
