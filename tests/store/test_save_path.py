@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from tests.factories import person, place, visit
 
-from fieldkit.domain.records import SPECS, RecordType, new_ordered_id
+from fieldkit.domain.records import SPECS, RecordType, new_ordered_id, new_ordered_ids
 from fieldkit.services.records import RecordService
 from fieldkit.store import audit
 from fieldkit.store.records import pack_versions, unpack_versions
@@ -64,6 +64,20 @@ def test_an_ordered_id_is_a_canonical_version_7_uuid_led_by_its_millisecond() ->
     assert parsed.version == 7
     assert parsed.variant == uuid.RFC_4122
     assert parsed.int >> 80 == millis
+
+
+def test_bulk_ordered_ids_are_distinct_version_7_uuids_led_by_their_millisecond() -> None:
+    millis = [1_764_000_000_123 + n // 3 for n in range(300)]
+    values = new_ordered_ids(millis)
+    assert len(set(values)) == len(values) == len(millis)
+    for value, ms in zip(values, millis, strict=True):
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value
+        assert parsed.version == 7
+        assert parsed.variant == uuid.RFC_4122
+        assert parsed.int >> 80 == ms
+    # The 74 random bits differ between ids of the same millisecond.
+    assert len({uuid.UUID(v).int & ((1 << 62) - 1) for v in values}) == len(values)
 
 
 def test_a_new_records_versions_pack_to_one_stamp_and_unpack_to_every_field() -> None:

@@ -6,7 +6,7 @@ import math
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
@@ -225,15 +225,16 @@ class FieldSpec:
     low: float | None = None
     high: float | None = None
     default: object = None
+    #: A list of values (TEXT_LIST, CHOICE_LIST, ID_LIST): worked out once, as every record
+    #: checked asks it of every field.
+    is_list: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         numeric = self.kind in (FieldKind.INT, FieldKind.FLOAT)
         if numeric and (self.low is None or self.high is None):
             raise TypeError(f"numeric field {self.name} needs both low and high bounds")
-
-    @property
-    def is_list(self) -> bool:
-        return self.kind in (FieldKind.TEXT_LIST, FieldKind.CHOICE_LIST, FieldKind.ID_LIST)
+        listed = self.kind in (FieldKind.TEXT_LIST, FieldKind.CHOICE_LIST, FieldKind.ID_LIST)
+        object.__setattr__(self, "is_list", listed)
 
 
 @dataclass(frozen=True)
@@ -752,7 +753,24 @@ def new_ordered_id(millis: int) -> str:
     Journal entries (changes, audit events) get these: their unique indexes then grow at the
     end instead of at random pages, which keeps bulk writes to an encrypted database fast.
     """
-    value = (millis & ((1 << 48) - 1)) << 80 | secrets.randbits(80)
+    return _ordered_id(millis, secrets.randbits(80))
+
+
+def new_ordered_ids(millis: Sequence[int]) -> list[str]:
+    """`new_ordered_id` for each of many timestamps, reading the system's randomness once.
+
+    For bulk writes (an import's outbox and audit entries): one read of 10 random bytes per
+    id was a few percent of an import.
+    """
+    pool = secrets.token_bytes(10 * len(millis))
+    return [
+        _ordered_id(ms, int.from_bytes(pool[10 * i : 10 * i + 10], "big"))
+        for i, ms in enumerate(millis)
+    ]
+
+
+def _ordered_id(millis: int, random80: int) -> str:
+    value = (millis & ((1 << 48) - 1)) << 80 | random80
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
     h = f"{value:032x}"  # str(uuid.UUID(int=value)), without building the object

@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import IO
 
-from fieldkit.domain.records import (
-    RecordType,
-    ValidationError,
-    normalise_id,
-    record_spec,
-    validate_fields,
-)
+from fieldkit.domain.records import RecordType, ValidationError, record_spec
 from fieldkit.domain.retention import load_rules
 from fieldkit.services import disclosure
 from fieldkit.store import audit
-from fieldkit.store.records import NewRecord
+from fieldkit.store.records import CheckedRecord, NewRecord, check_record
 from fieldkit.store.vault import Vault
 
 #: Records are written in this order so that anything a record refers to comes first.
@@ -67,16 +62,21 @@ class ImportRejected(Exception):
         super().__init__(f"{len(errors)} problem(s) found; nothing was imported")
 
 
-def parse_lines(lines: Iterable[str | bytes]) -> tuple[list[NewRecord], list[LineError]]:
+def parse_lines(
+    lines: Iterable[str | bytes], *, today: date
+) -> tuple[list[CheckedRecord], list[LineError]]:
     """Read and check every line, collecting every problem rather than stopping at the first.
+
+    Each good line is validated here, once: the store writes the checked records as they are.
 
     Args:
         lines: the file's lines, as text or as the bytes read (which must be UTF-8).
+        today: the vault's date (a date of birth after it is refused).
 
     Returns:
         The records of the good lines, and a problem per bad line (never quoting its content).
     """
-    records: list[NewRecord] = []
+    records: list[CheckedRecord] = []
     errors: list[LineError] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
@@ -98,21 +98,16 @@ def parse_lines(lines: Iterable[str | bytes]) -> tuple[list[NewRecord], list[Lin
             errors.append(LineError(number, "type", "unknown record type"))
             continue
         try:
-            validate_fields(record_type, fields)
+            record = check_record(NewRecord(record_type, fields, record_id), today=today)
         except ValidationError as exc:
             errors.extend(LineError(number, e.field, e.reason) for e in exc.errors)
             continue
-        if record_id is not None:
-            try:
-                record_id = normalise_id(record_id)
-            except ValueError as exc:
-                errors.append(LineError(number, "id", str(exc)))
+        if record.id is not None:
+            if record.id in seen:
+                errors.append(LineError(number, "id", f"repeats line {seen[record.id]}"))
                 continue
-            if record_id in seen:
-                errors.append(LineError(number, "id", f"repeats line {seen[record_id]}"))
-                continue
-            seen[record_id] = number
-        records.append(NewRecord(record_type, fields, record_id))
+            seen[record.id] = number
+        records.append(record)
     return records, errors
 
 
@@ -135,11 +130,13 @@ def _read_line(raw: str | bytes, *, first: bool) -> tuple[object, str | None]:
 
 def import_records(
     vault: Vault,
-    records: Iterable[NewRecord],
+    records: Iterable[NewRecord | CheckedRecord],
     *,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Store new records in one transaction: all of them, or (on any error) none.
+
+    Records from `parse_lines` (checked) are stored as they are; any others are validated.
 
     Raises:
         ValidationError: a record is invalid or its id is taken; nothing is written.
@@ -147,7 +144,7 @@ def import_records(
     count = 0
     with vault.write() as conn:
         repo = vault.records(conn)
-        batch: list[NewRecord] = []
+        batch: list[NewRecord | CheckedRecord] = []
         for record in records:
             batch.append(record)
             if len(batch) >= BATCH:
@@ -174,7 +171,7 @@ def import_file(vault: Vault, stream: IO[str] | IO[bytes]) -> int:
         ImportRejected: listing every bad line (line number, field, reason).
     """
     lines: list[str | bytes] = list(stream)
-    records, errors = parse_lines(lines)
+    records, errors = parse_lines(lines, today=vault.now().date())
     if errors:
         raise ImportRejected(errors)
     try:
@@ -192,8 +189,8 @@ def _line_naming(lines: list[str | bytes], reason: str) -> int:
     return next((n for n, line in enumerate(texts, start=1) if record_id in line), 0)
 
 
-def _dependency_order(records: list[NewRecord]) -> Iterator[NewRecord]:
-    rank = {t.value: i for i, t in enumerate(TYPE_ORDER)}
+def _dependency_order(records: list[CheckedRecord]) -> Iterator[CheckedRecord]:
+    rank = {t: i for i, t in enumerate(TYPE_ORDER)}
     return iter(sorted(records, key=lambda r: rank[r.type]))
 
 

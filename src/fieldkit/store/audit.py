@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, select, text
 
-from fieldkit.domain.records import new_ordered_id
+from fieldkit.domain.records import new_ordered_id, new_ordered_ids
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import Transaction, connection
 
@@ -87,6 +88,13 @@ def _head(conn: Connection) -> tuple[int, str]:
     return int(seq), digest
 
 
+#: One audit entry, as the driver takes it (built once; an import appends thousands).
+_INSERT_ENTRY = (
+    "INSERT INTO audit_log (event_id, at, actor, action, record_type, record_id, reason, "
+    "recipient, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def append(tx: Transaction, events: list[AuditEvent]) -> None:
     """Append events to the chain, in the caller's (write) transaction."""
     conn = connection(tx)
@@ -97,21 +105,21 @@ def append(tx: Transaction, events: list[AuditEvent]) -> None:
     for event in events:
         digest = chain_hash(prev, event)
         rows.append(
-            {
-                "event_id": event.event_id,
-                "at": event.at,
-                "actor": event.actor,
-                "action": event.action.value,
-                "record_type": event.record_type,
-                "record_id": event.record_id,
-                "reason": event.reason,
-                "recipient": event.recipient,
-                "prev_hash": prev,
-                "hash": digest,
-            }
+            (
+                event.event_id,
+                event.at,
+                event.actor,
+                event.action.value,
+                event.record_type,
+                event.record_id,
+                event.reason,
+                event.recipient,
+                prev,
+                digest,
+            )
         )
         prev = digest
-    conn.execute(insert(AuditEntry), rows)
+    conn.exec_driver_sql(_INSERT_ENTRY, rows)
     conn.execute(PUT_META, {"key": _HEAD_KEY, "value": f"{count + len(events)}:{prev}"})
 
 
@@ -128,6 +136,22 @@ def new_event(
     return AuditEvent(
         new_ordered_id(_millis(at)), at, actor, action, record_type, record_id, reason, recipient
     )
+
+
+def new_events(
+    *,
+    at: str,
+    actor: str,
+    action: AuditAction,
+    records: Sequence[tuple[str, str]],
+    reason: str | None = None,
+) -> list[AuditEvent]:
+    """One event per (record type, record id), all at one time (`new_event` in bulk)."""
+    ids = new_ordered_ids([_millis(at)] * len(records))
+    return [
+        AuditEvent(event_id, at, actor, action, record_type, record_id, reason)
+        for event_id, (record_type, record_id) in zip(ids, records, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=64)

@@ -17,6 +17,8 @@ _RULES_META = "name_rules"
 #: At most this many people are read and ranked for one query: the surest candidates first.
 MAX_CANDIDATES = 80
 _CHUNK = 500
+#: A person's keys, as the driver takes them (an import writes tens of thousands).
+_INSERT_KEY = "INSERT OR IGNORE INTO person_name_key (key, person_id) VALUES (?, ?)"
 
 
 def put(
@@ -40,12 +42,12 @@ def put(
             )
         )
     rows = [
-        {"key": key[:100], "person_id": person_id}
+        (key[:100], person_id)
         for person_id, fields in batch
         for key in sorted(person_keys(fields, rules))
     ]
     if rows:
-        conn.execute(insert(person_name_key).prefix_with("OR IGNORE"), rows)
+        conn.exec_driver_sql(_INSERT_KEY, rows)
 
 
 def remove(conn: Connection, person_id: str) -> None:

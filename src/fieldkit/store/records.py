@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import InitVar, dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Connection,
     RowMapping,
     bindparam,
@@ -28,6 +31,7 @@ from fieldkit.domain.records import (
     ValidationError,
     new_id,
     new_ordered_id,
+    new_ordered_ids,
     normalise_id,
     validate_fields,
 )
@@ -65,6 +69,49 @@ class NewRecord:
     type: str
     fields: Mapping[str, object]
     id: str | None = None
+
+
+#: Only `check_record` holds this: a `CheckedRecord` cannot be made by accident.
+_CHECKED = object()
+
+
+@dataclass(frozen=True)
+class CheckedRecord:
+    """A new record whose fields `check_record` validated and normalised.
+
+    The store writes it as it is, without validating again (an import checks every line first,
+    then stores them). Made only by `check_record`: constructing one directly raises.
+    """
+
+    type: RecordType
+    fields: Mapping[str, object]
+    id: str | None
+    checked_on: date
+    # Not a field: `dataclasses.replace` cannot carry it over to a copy with other fields.
+    token: InitVar[object] = None
+
+    def __post_init__(self, token: object) -> None:
+        if token is not _CHECKED:
+            raise TypeError("a CheckedRecord is made by check_record only")
+
+
+def check_record(new: NewRecord, *, today: date) -> CheckedRecord:
+    """Validate and normalise a new record once, for `RecordRepository.create_many` to trust.
+
+    Args:
+        new: the record as read (wire type name, wire fields, id or None).
+        today: the date future dates of birth are refused against (the vault's clock).
+
+    Raises:
+        ValidationError: naming every wrong field (or the type, or the id).
+    """
+    record_type = RecordType(_checked_type(new.type))
+    fields = validate_fields(record_type.value, new.fields, today=today)
+    try:
+        record_id = normalise_id(new.id) if new.id is not None else None
+    except ValueError as exc:
+        raise ValidationError([FieldError("id", str(exc))]) from None
+    return CheckedRecord(record_type, fields, record_id, today, _CHECKED)
 
 
 class RecordRepository:
@@ -168,24 +215,39 @@ class RecordRepository:
         """
         return self.create_many([NewRecord(record_type, fields, record_id)])[0]
 
-    def create_many(self, records: Sequence[NewRecord]) -> list[StoredRecord]:
+    def create_many(self, records: Sequence[NewRecord | CheckedRecord]) -> list[StoredRecord]:
         """Validate and store new records in bulk (import); all or nothing.
+
+        A `CheckedRecord` (validated by `check_record` against the same date) is stored as
+        it is; a `NewRecord` is validated here.
 
         Raises:
             ValidationError: for the first invalid record; nothing is written.
         """
+        if not records:
+            return []  # an executemany of no rows would run its statement once, unbound
         prepared: list[StoredRecord] = []
+        millis: list[int] = []  # each record's clock time, for its outbox entry's id
         today = self._now().date()
+        clock = self._clock
         for new in records:
-            spec_type = RecordType(_checked_type(new.type))
-            fields = validate_fields(spec_type.value, new.fields, today=today)
-            try:
-                record_id = normalise_id(new.id) if new.id is not None else new_id()
-            except ValueError as exc:
-                raise ValidationError([FieldError("id", str(exc))]) from None
-            hlc = str(self._clock.now())
+            if not isinstance(new, CheckedRecord) or new.checked_on != today:
+                new = check_record(
+                    new if isinstance(new, NewRecord) else _unchecked(new), today=today
+                )
+            stamp = clock.now()
+            hlc = str(stamp)
+            millis.append(stamp.millis)
+            fields = new.fields
             prepared.append(
-                StoredRecord(spec_type, record_id, fields, dict.fromkeys(fields, hlc), False, hlc)
+                StoredRecord(
+                    new.type,
+                    new.id if new.id is not None else new_id(),
+                    fields,
+                    dict.fromkeys(fields, hlc),
+                    False,
+                    hlc,
+                )
             )
         self._reject_taken_ids(prepared)
         at = self._stamp()
@@ -193,7 +255,7 @@ class RecordRepository:
         for record in prepared:
             by_type.setdefault(record.type, []).append(record)
         for record_type, group in by_type.items():
-            self._conn.execute(insert(RECORD_TABLES[record_type]), [_row(r) for r in group])
+            _insert_new_rows(self._conn, record_type, group)
             if record_type is RecordType.VISIT:
                 self._link_people(group)
             if record_type in search.SEARCHABLE_TYPES:
@@ -204,7 +266,13 @@ class RecordRepository:
                 )
             if record_type is RecordType.PERSON:
                 name_index.put(self._conn, self._name_rules, ((r.id, r.fields) for r in group))
-        self._log_changes([_change(r, "upsert", dict(r.fields), {}, at) for r in prepared])
+        self._conn.exec_driver_sql(
+            _INSERT_CHANGE,
+            [
+                _created_change(r, change_id, at)
+                for r, change_id in zip(prepared, new_ordered_ids(millis), strict=True)
+            ],
+        )
         self._audit(audit.AuditAction.CREATE, [(r.type, r.id) for r in prepared], at)
         return prepared
 
@@ -360,17 +428,13 @@ class RecordRepository:
     ) -> None:
         audit.append(
             self._tx,
-            [
-                audit.new_event(
-                    at=at,
-                    actor=self._actor,
-                    action=action,
-                    record_type=record_type.value,
-                    record_id=record_id,
-                    reason=reason,
-                )
-                for record_type, record_id in records
-            ],
+            audit.new_events(
+                at=at,
+                actor=self._actor,
+                action=action,
+                records=[(record_type.value, record_id) for record_type, record_id in records],
+                reason=reason,
+            ),
         )
 
     def _note(
@@ -430,12 +494,12 @@ class RecordRepository:
 
     def _link_people(self, visits: Sequence[StoredRecord]) -> None:
         links = [
-            {"visit_id": v.id, "person_id": p}
+            (v.id, p)
             for v in visits
             for p in v.fields.get("person_ids") or []  # type: ignore[attr-defined]
         ]
         if links:
-            self._conn.execute(insert(visit_person), links)
+            self._conn.exec_driver_sql(_INSERT_LINK, links)
 
     def _keep_history(self, prior: StoredRecord, change: dict[str, Any]) -> None:
         self._conn.execute(
@@ -461,6 +525,100 @@ _FIRST_TAKEN = {
     record_type: select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True))).limit(1)
     for record_type, table in RECORD_TABLES.items()
 }
+
+
+def _unchecked(record: CheckedRecord) -> NewRecord:
+    # Checked against another day (an import that ran past midnight): check it again.
+    return NewRecord(record.type.value, record.fields, record.id)
+
+
+# The bulk write path (import): plain driver statements with parameters built as tuples,
+# each JSON column encoded once, exactly as SQLAlchemy's JSON type would (`json.dumps`), so a
+# row is byte for byte what the ORM path stores (tests/store/test_bulk_rows.py). The seal
+# triggers fire on these inserts as on any other.
+
+
+def _insert_sql(table: str, names: Sequence[str]) -> str:
+    columns = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" for _ in names)
+    return f'INSERT INTO "{table}" ({columns}) VALUES ({marks})'  # noqa: S608 - names from the schema
+
+
+@dataclass(frozen=True)
+class _RowShape:
+    """How a record table's row is written in bulk: the statement and which fields are JSON."""
+
+    sql: str
+    fields: tuple[tuple[str, bool], ...]
+
+
+def _row_shape(record_type: RecordType) -> _RowShape:
+    table = RECORD_TABLES[record_type]
+    names = list(SPECS[record_type].by_name)
+    fields = tuple((n, isinstance(table.c[n].type, JSON)) for n in names)
+    assert isinstance(table.c.deleted.type, Boolean)
+    return _RowShape(
+        _insert_sql(table.name, ["id", *names, "versions", "deleted", "updated_hlc"]), fields
+    )
+
+
+_ROW_SHAPES = {record_type: _row_shape(record_type) for record_type in RECORD_TABLES}
+_INSERT_CHANGE = _insert_sql(
+    Change.__tablename__,
+    [
+        "change_id",
+        "record_type",
+        "record_id",
+        "op",
+        "hlc",
+        "fields",
+        "base",
+        "created_at",
+        "pushed_at",
+    ],
+)
+_INSERT_LINK = _insert_sql(visit_person.name, ["visit_id", "person_id"])
+_dumps = json.dumps
+
+
+def _insert_new_rows(
+    conn: Connection, record_type: RecordType, group: Sequence[StoredRecord]
+) -> None:
+    """Insert new records' rows, one `executemany` for the lot."""
+    shape = _ROW_SHAPES[record_type]
+    names = SPECS[record_type].by_name
+    rows = []
+    for record in group:
+        values = record.fields
+        row: list[object] = [record.id]
+        for name, is_json in shape.fields:
+            value = values[name]
+            row.append(("[]" if value == [] else _dumps(value)) if is_json else value)
+        # A new record has one version (its clock) for every field: packed, that is {"*": it}.
+        versions = (
+            {"*": record.updated_hlc}
+            if record.versions.keys() == names.keys()
+            and all(v == record.updated_hlc for v in record.versions.values())
+            else pack_versions(record.versions, names)
+        )
+        row += (_dumps(versions), 1 if record.deleted else 0, record.updated_hlc)
+        rows.append(tuple(row))
+    conn.exec_driver_sql(shape.sql, rows)
+
+
+def _created_change(record: StoredRecord, change_id: str, at: str) -> tuple[object, ...]:
+    """A new record's outbox row, as `_change` makes it (all fields, no base), as a tuple."""
+    return (
+        change_id,
+        record.type.value,
+        record.id,
+        "upsert",
+        record.updated_hlc,
+        _dumps(dict(record.fields)),
+        "{}",
+        at,
+        None,
+    )
 
 
 def _checked_type(record_type: str) -> str:

@@ -57,9 +57,7 @@ def row_digest(table: str, *values: object) -> str:
     Values arrive as SQLite stores them (text, integer, real, null; a record table holds no
     blob), so a trigger's NEW row and a later SELECT give the same digest.
     """
-    canonical = json.dumps(
-        [table, list(values)], separators=(",", ":"), ensure_ascii=False, default=_blob
-    )
+    canonical = _CANONICAL.encode([table, list(values)])
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -195,3 +193,8 @@ def _blob(value: object) -> str:
     if isinstance(value, bytes):
         return value.hex()
     raise TypeError(type(value).__name__)
+
+
+#: The canonical form's encoder, made once: every record row written runs `row_digest` (json.dumps
+#: with options makes a new encoder per call).
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_blob)

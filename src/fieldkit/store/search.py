@@ -85,7 +85,8 @@ def upsert(conn: Connection, record_type: RecordType, record_id: str, body: str)
 
 #: Built once: saving a record runs them (building a statement costs more than running it).
 _LAST_ROWID = select(func.coalesce(func.max(search_doc.c.rowid), 0))
-_INSERT_WORDS = text("INSERT INTO search_index (rowid, body) VALUES (:rowid, :body)")
+_INSERT_DOC = "INSERT INTO search_doc (rowid, record_type, record_id) VALUES (?, ?, ?)"
+_INSERT_BODY = "INSERT INTO search_index (rowid, body) VALUES (?, ?)"
 
 
 def insert_new(conn: Connection, record_type: RecordType, rows: Iterable[tuple[str, str]]) -> None:
@@ -94,18 +95,12 @@ def insert_new(conn: Connection, record_type: RecordType, rows: Iterable[tuple[s
     if not batch:
         return
     # Inside the write transaction nobody else can take these row ids.
-    start = conn.execute(_LAST_ROWID).scalar_one()
-    conn.execute(
-        insert(search_doc),
-        [
-            {"rowid": start + n, "record_type": record_type.value, "record_id": record_id}
-            for n, (record_id, _) in enumerate(batch, start=1)
-        ],
+    start = conn.execute(_LAST_ROWID).scalar_one() + 1
+    kind = record_type.value
+    conn.exec_driver_sql(
+        _INSERT_DOC, [(n, kind, record_id) for n, (record_id, _) in enumerate(batch, start)]
     )
-    conn.execute(
-        _INSERT_WORDS,
-        [{"rowid": start + n, "body": body} for n, (_, body) in enumerate(batch, start=1)],
-    )
+    conn.exec_driver_sql(_INSERT_BODY, [(n, body) for n, (_, body) in enumerate(batch, start)])
 
 
 def replace_many(
