@@ -565,14 +565,15 @@ def pull_page(
         return _served(session, reader, scope, [], False, clock.last_seq, [], clock.max_hlc, now)
     rule = visible(principal)
     c = _RECORDS.c
-    rows = list(
+    # Fetched in one call (iterating a result fetches row by row, a driver call per record).
+    rows: list[Any] = list(
         session.execute(
             select(*_PAGE_COLUMNS)
             .outerjoin(_USERS, _USERS.c.id == c.created_by)
             .where(rule, c.seq > after, c.seq <= clock.last_seq)
             .order_by(c.seq)
             .limit(limit + 1)
-        )
+        ).all()
     )
     more = len(rows) > limit
     rows = rows[:limit]
