@@ -96,6 +96,11 @@ def main() -> int:
         print(f"render, full form: {render_cpu / n * 1e6:.1f} µs CPU/record")
         print(f"render, compact form: {compact_cpu / n * 1e6:.1f} µs CPU/record")
         print(f"compact form: {len(compact) / n:.0f} bytes per record as JSON")
+        from fieldkit.sync.protocol import PullPage as LaptopPage
+
+        for form, text in (("full", body), ("compact", compact)):
+            parse_cpu = _cpu(lambda t=text: LaptopPage.parse(t), args.repeat)
+            print(f"laptop reads the {form} form: {parse_cpu / n * 1e6:.1f} µs CPU/record")
         print("| form | encoder | level | bytes/record | CPU µs/record |")
         print("|---|---|---:|---:|---:|")
         for form, text in (("full", body), ("compact", compact)):

@@ -410,6 +410,8 @@ def expand_versions(versions: Mapping[str, str], stamp: str) -> dict[str, str]:
         versions: the record's ``versions`` as the compact form sends them.
         stamp: the record's ``hlc``.
     """
+    if not any(versions.values()):  # the common case: every field carries the stamp
+        return dict.fromkeys(versions, stamp)
     return {name: version or stamp for name, version in versions.items()}
 
 
