@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import pytest
-from backports import zstd
 from fastapi.testclient import TestClient
 from tests.server.conftest import Team
 
@@ -16,6 +16,11 @@ from fieldkit.sync import protocol
 from fieldkit.wire import messages
 from fieldkit_server import audit, encoding, pull
 from fieldkit_server.policy import Grant, Principal, Role
+
+if sys.version_info >= (3, 14):  # the standard library's own
+    from compression import zstd
+else:
+    from backports import zstd
 
 
 def _raw_pull(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import inspect
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from backports import zstd
 from pydantic import BaseModel
 from tests.server.conftest import Team
 
@@ -29,6 +29,11 @@ from fieldkit.wire import audit, files, governance, messages, records, reply, se
 from fieldkit_server import gazetteer, rights, sharing
 
 GOLDEN = Path(__file__).parent / "golden"
+
+if sys.version_info >= (3, 14):  # the standard library's own
+    from compression import zstd
+else:
+    from backports import zstd
 
 
 def golden(name: str) -> Any:
