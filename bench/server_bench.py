@@ -2,12 +2,16 @@
 
 Usage: .venv/bin/python bench/server_bench.py [--quick] [--pg-url URL] [--workers N]
        [--sqlite/--no-sqlite] [--profile DIR] [--out FILE]
+       [--pull-encoding zstd|gzip] [--pull-form compact|full]
 
 Measures, per database: pushing N ~1 KB records in batches of 500 from 10 concurrent devices;
 a fresh device pulling everything; an incremental pull of 100 records (p50/p95); an empty pull
 (nothing new, p50); 200 devices each doing a small push and pull (p95); compressed bytes on the
 wire per record; and the server processes' CPU time per record pushed and pulled (user + system,
-read from /proc, so that a slower machine tells the same story). Talks only to 127.0.0.1.
+read from /proc, so that a slower machine tells the same story); and the benchmark client's own
+CPU as a share of the full pull's wall time (it runs on the same cores). Pulls ask for zstd and
+the compact form, as the laptop does, unless --pull-encoding gzip / --pull-form full (an older
+laptop). Talks only to 127.0.0.1.
 With --profile DIR the server runs under py-spy and its sampled stacks are written there
 (bench/stacks.py summarises them). PostgreSQL comes from --pg-url or FIELDKIT_TEST_PG_URL (see
 scripts/start-postgres); without one only SQLite runs. Writes bench/results/server.md.
