@@ -2,12 +2,16 @@
 
 Usage: .venv/bin/python bench/server_bench.py [--quick] [--pg-url URL] [--workers N]
        [--sqlite/--no-sqlite] [--profile DIR] [--out FILE]
+       [--pull-encoding zstd|gzip] [--pull-form compact|full]
 
 Measures, per database: pushing N ~1 KB records in batches of 500 from 10 concurrent devices;
 a fresh device pulling everything; an incremental pull of 100 records (p50/p95); an empty pull
 (nothing new, p50); 200 devices each doing a small push and pull (p95); compressed bytes on the
 wire per record; and the server processes' CPU time per record pushed and pulled (user + system,
-read from /proc, so that a slower machine tells the same story). Talks only to 127.0.0.1.
+read from /proc, so that a slower machine tells the same story); and the benchmark client's own
+CPU as a share of the full pull's wall time (it runs on the same cores). Pulls ask for zstd and
+the compact form, as the laptop does, unless --pull-encoding gzip / --pull-form full (an older
+laptop). Talks only to 127.0.0.1.
 With --profile DIR the server runs under py-spy and its sampled stacks are written there
 (bench/stacks.py summarises them). PostgreSQL comes from --pg-url or FIELDKIT_TEST_PG_URL (see
 scripts/start-postgres); without one only SQLite runs. Writes bench/results/server.md.
@@ -44,6 +48,11 @@ from sqlalchemy.engine import make_url
 from fieldkit_server import accounts
 from fieldkit_server.db import make_engine, migrate, run_in_transaction, session_factory
 from fieldkit_server.security import Passwords
+
+try:
+    from compression import zstd  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    from backports import zstd  # type: ignore[no-redef,unused-ignore]
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent / "fieldkit-server"
@@ -88,6 +97,7 @@ class Result:
     pull_cpu_us: float
     push_bytes_per_record: float
     pull_bytes_per_record: float
+    pull_client_share: float
 
 
 def _free_port() -> int:
@@ -179,8 +189,21 @@ def _postgres(url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def _decoded(body: bytes, coding: str | None) -> bytes:
+    if coding == "zstd":
+        return zstd.decompress(body)
+    if coding == "gzip":
+        return gzip.decompress(body)
+    return body
+
+
 class Device:
     """One laptop: a signed-in HTTP client with its own clock."""
+
+    #: How the benchmark's laptops ask for pull pages: in zstd (as the laptop does when urllib3
+    #: can decode it) or gzip only (older laptops), in the compact form or the full one.
+    pull_encoding = "zstd"
+    pull_form = "compact"
 
     def __init__(self, base: str, username: str, district: str = "huddersfield") -> None:
         self.district = district
@@ -242,10 +265,16 @@ class Device:
             params: dict[str, Any] = {"limit": limit}
             if self.cursor:
                 params["since"] = self.cursor
-            reply = self.http.get("/v1/sync/pull", params=params)
-            reply.raise_for_status()
-            wire += reply.num_bytes_downloaded
-            page = reply.json()
+            params["form"] = self.pull_form
+            accept = "zstd, gzip" if self.pull_encoding == "zstd" else "gzip"
+            # The bytes as sent, decoded here: httpx decodes zstd only with another package.
+            with self.http.stream(
+                "GET", "/v1/sync/pull", params=params, headers={"Accept-Encoding": accept}
+            ) as reply:
+                reply.raise_for_status()
+                body = b"".join(reply.iter_raw())
+            wire += len(body)
+            page = json.loads(_decoded(body, reply.headers.get("content-encoding")))
             records += len(page["records"])
             self.cursor = page["next"]
             if not page["more"]:
@@ -313,12 +342,16 @@ def run(
         push_bytes = sum(d.sent_bytes for d in pushers) / pushed
         print(f"  {database}: pushed {pushed} at {push_rate:,.0f}/s", file=sys.stderr)
 
-        rates, wire_per_record, pull_cpus = [], [], []
+        rates, wire_per_record, pull_cpus, client_shares = [], [], [], []
         for _ in range(3):
             fresh = Device(base, "sup")
             started, cpu = time.perf_counter(), cpu_seconds(pid)
+            client = time.process_time()
             got, wire = fresh.pull_all()
-            rates.append(got / (time.perf_counter() - started))
+            wall = time.perf_counter() - started
+            # The benchmark's own client (HTTP, decoding, JSON) shares the server's two cores.
+            client_shares.append((time.process_time() - client) / wall)
+            rates.append(got / wall)
             pull_cpus.append((cpu_seconds(pid) - cpu) / got)
             wire_per_record.append(wire / got)
             assert got == pushed, (got, pushed)
@@ -369,6 +402,7 @@ def run(
         pull_cpu_us=statistics.median(pull_cpus) * 1e6,
         push_bytes_per_record=push_bytes,
         pull_bytes_per_record=statistics.median(wire_per_record),
+        pull_client_share=statistics.median(client_shares),
     )
 
 
@@ -377,9 +411,10 @@ def table(results: list[Result], *, quick: bool) -> str:
         "| database | records | push rec/s (10 devices, batches of 500) | fresh full pull rec/s "
         "| incremental pull of 100 p50 / p95 | empty pull p50 (server CPU) "
         "| 200 devices push 5 + pull, p95 "
-        "| bytes/record pushed (gzip) | bytes/record pulled (gzip) "
-        "| server CPU per record pushed / pulled |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| bytes/record pushed (gzip) | bytes/record pulled ({Device.pull_encoding}, "
+        f"{Device.pull_form}) | server CPU per record pushed / pulled "
+        "| client CPU / wall time of the full pull |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
@@ -387,9 +422,25 @@ def table(results: list[Result], *, quick: bool) -> str:
             f"| {r.incremental_p50_ms:.1f} ms / {r.incremental_p95_ms:.1f} ms "
             f"| {r.empty_p50_ms:.1f} ms ({r.empty_server_cpu_ms:.1f} ms) "
             f"| {r.small_sync_p95_ms:.0f} ms | {r.push_bytes_per_record:.0f} "
-            f"| {r.pull_bytes_per_record:.0f} | {r.push_cpu_us:.0f} µs / {r.pull_cpu_us:.0f} µs |"
+            f"| {r.pull_bytes_per_record:.0f} | {r.push_cpu_us:.0f} µs / {r.pull_cpu_us:.0f} µs "
+            f"| {r.pull_client_share:.0%} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def add_pull_options(parser: argparse.ArgumentParser) -> None:
+    """``--pull-encoding`` and ``--pull-form``: how the benchmark's laptops ask for pages."""
+    parser.add_argument(
+        "--pull-encoding", choices=["zstd", "gzip"], default="zstd", help="default zstd"
+    )
+    parser.add_argument(
+        "--pull-form", choices=["compact", "full"], default="compact", help="default compact"
+    )
+
+
+def use_pull_options(args: argparse.Namespace) -> None:
+    Device.pull_encoding = args.pull_encoding
+    Device.pull_form = args.pull_form
 
 
 def main() -> int:
@@ -403,7 +454,9 @@ def main() -> int:
     )
     parser.add_argument("--profile", type=Path, help="run the server under py-spy; stacks here")
     parser.add_argument("--out", type=Path, help="write the table here, not to results/server.md")
+    add_pull_options(parser)
     args = parser.parse_args()
+    use_pull_options(args)
     total, small = (10_000, 50) if args.quick else (100_000, 200)
     total = args.records or total
     options = {"total": total, "small_devices": small, "workers": args.workers}

@@ -18,7 +18,16 @@ import sys
 import time
 from pathlib import Path
 
-from server_bench import ENV, Device, _add_users, _postgres, _server, cpu_seconds
+from server_bench import (
+    ENV,
+    Device,
+    _add_users,
+    _postgres,
+    _server,
+    add_pull_options,
+    cpu_seconds,
+    use_pull_options,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +43,11 @@ def main() -> int:
     parser.add_argument("--baseline", type=Path, required=True)
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--pg-url", default=os.environ.get("FIELDKIT_TEST_PG_URL"))
+    parser.add_argument("--full-pulls", type=int, default=3, help="fresh full pulls per server")
+    add_pull_options(parser)
     args = parser.parse_args()
+    use_pull_options(args)
+    wire: dict[str, list[float]] = {"baseline": [], "current": []}
     current = f"{ROOT / 'src'}:{ROOT / 'sync'}"
     baseline = f"{args.baseline / 'src'}:{args.baseline / 'sync'}"
     with _postgres(args.pg_url) as db:
@@ -60,11 +73,13 @@ def main() -> int:
                         ms = _timed(lambda d=pushers[who]: d.push(500))
                         note("push 500", who, ms, (cpu_seconds(pids[who]) - before) / 500 * 1e6)
                 total = args.records // 1000 * 1000
-                for _ in range(3):
+                for _ in range(args.full_pulls):
                     for who, url in urls.items():
                         fresh = Device(url, "sup")
                         before = cpu_seconds(pids[who])
-                        ms = _timed(fresh.pull_all)
+                        got: list[tuple[int, int]] = []
+                        ms = _timed(lambda d=fresh, g=got: g.append(d.pull_all()))
+                        wire[who].append(got[0][1] / got[0][0])
                         note(
                             "fresh full pull",
                             who,
@@ -98,6 +113,13 @@ def main() -> int:
             else ""
         )
         lines.append(f"| {measure} | {b:.1f} ms | {c:.1f} ms | {c / b:.2f} | {per} |")
+    lines += [
+        "",
+        f"Fresh full pull, bytes per record ({Device.pull_encoding} asked, "
+        f"{Device.pull_form} form asked): baseline "
+        f"{statistics.median(wire['baseline']):.0f}, current "
+        f"{statistics.median(wire['current']):.0f}",
+    ]
     print("\n".join(lines))
     return 0
 

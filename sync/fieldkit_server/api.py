@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -25,6 +25,7 @@ from fieldkit_server import (
     audit,
     conflicts,
     crime,
+    encoding,
     gazetteer,
     observability,
     pull,
@@ -410,8 +411,20 @@ def pull_records(
     metrics: Metrics,
     since: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    form: Annotated[
+        Literal["full", "compact"],
+        Query(
+            description="compact: each record's stamp once, as `hlc`, and an empty string in "
+            "`versions` for every field whose version is that stamp (see docs/sync-protocol.md). "
+            "full (the default): every field's version in full, as before."
+        ),
+    ] = "full",
 ) -> Any:
-    """A page of the records the user may see, in commit order, after ``since``."""
+    """A page of the records the user may see, in commit order, after ``since``.
+
+    Sent in zstd to a client that names it in ``Accept-Encoding``, else in gzip if it accepts
+    that; compressed here, in the endpoint's worker thread.
+    """
     try:
         cursor = pull.Cursor.decode(since) if since is not None else None
     except pull.BadCursor:
@@ -439,7 +452,9 @@ def pull_records(
     page = run_in_transaction(context.sessions, work, isolation="REPEATABLE READ")
     metrics.records_pulled.inc(amount=len(page.records))
     metrics.purges.inc(amount=len(page.purge))
-    return Response(page.render(), media_type="application/json")
+    return encoding.json_response(
+        page.render(compact=form == "compact"), request.headers.get("accept-encoding")
+    )
 
 
 @router.get("/reference", responses={**_PROBLEMS, 304: {"description": "Not modified"}})

@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.records import RecordType
+from fieldkit.wire import HLC_PATTERN
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, server_hlc
@@ -66,6 +67,24 @@ _DEVICES = Base.metadata.tables[Device.__tablename__]
 _RANGES = Base.metadata.tables[HoldingRange.__tablename__]
 _SCOPES = Base.metadata.tables[RecordScope.__tablename__]
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
+_HLC_TEXT = re.compile(HLC_PATTERN)
+# A page's columns, in the order ``PullPage.render`` and ``disclosure_event`` unpack them: the
+# rows are read as tuples (a named attribute of a row costs more than the rest of its render).
+_PAGE_COLUMNS = (
+    _RECORDS.c.id,
+    _RECORDS.c.type,
+    _RECORDS.c.deleted,
+    _RECORDS.c.deleted_hlc,
+    _RECORDS.c.fields,
+    _RECORDS.c.versions,
+    _RECORDS.c.seq,
+    _RECORDS.c.agency,
+    _RECORDS.c.categories,
+    _RECORDS.c.to_agency,
+    _RECORDS.c.addressee,
+    _USERS.c.username.label("author"),
+)
+_AUTHOR = 11
 
 
 class BadCursor(ValueError):
@@ -244,31 +263,45 @@ class PullPage:
     purge: list[tuple[str, str]]
     server_hlc: str
 
-    def render(self) -> bytes:
-        """The page as JSON; records' fields go out as stored, without decoding them."""
+    def render(self, *, compact: bool = False) -> bytes:
+        """The page as JSON; records' fields go out as stored, without decoding them.
+
+        Args:
+            compact: the compact form a laptop asks for (``form=compact``): each record's
+                stamp once, as ``hlc``, and in ``versions`` an empty string for every field
+                whose version is that stamp (see docs/sync-protocol.md, *Pull*).
+        """
+        records = self.records
         # A page's records come from few writers: encode each writer's name once.
-        authors = {a: json.dumps(a) for a in {r.author for r in self.records}}
+        authors = {a: json.dumps(a) for a in {r[_AUTHOR] for r in records}}
         # Pieces joined once at the end: formatting each record's ~1 KB into a string of its
         # own first copied every record twice and was most of a full pull's CPU.
         parts: list[str] = ['{"records":[']
         extend = parts.extend
-        for r in self.records:
+        for rid, rtype, deleted, deleted_hlc, fields, versions, *_, author in records:
             extend(
                 (
                     '{"type":"',
-                    r.type,
+                    rtype,
                     '","id":"',
-                    r.id,
-                    '","deleted":true,"fields":' if r.deleted else '","deleted":false,"fields":',
-                    r.fields,
-                    ',"versions":',
-                    r.versions,
-                    ',"author":',
-                    authors[r.author],
-                    f',"deleted_hlc":{json.dumps(r.deleted_hlc)}}},' if r.deleted else "},",
+                    rid,
+                    '","deleted":true,"fields":' if deleted else '","deleted":false,"fields":',
+                    fields,
                 )
             )
-        if self.records:
+            stamp = _stamp(versions) if compact else None
+            if stamp is None:
+                extend((',"versions":', versions))
+            else:
+                extend((',"hlc":"', stamp, '","versions":', versions.replace(f'"{stamp}"', '""')))
+            extend(
+                (
+                    ',"author":',
+                    authors[author],
+                    f',"deleted_hlc":{json.dumps(deleted_hlc)}}},' if deleted else "},",
+                )
+            )
+        if records:
             parts[-1] = parts[-1][:-1]  # no comma after the last record
         tail = json.dumps(
             {
@@ -280,6 +313,23 @@ class PullPage:
         )
         parts.append("]," + tail[1:])
         return "".join(parts).encode()
+
+
+def _stamp(versions: str) -> str | None:
+    """The first version in a record's stored ``versions`` text, read without decoding it:
+    the compact form's record stamp. None when there is none (a tombstone's ``{}``) or the
+    text is not the server's own (a field name then an HLC, which holds no quote or escape).
+
+    In the common case every field of a record carries one stamp (the change that created
+    it); fields changed later keep their own version in the compact form.
+    """
+    colon = versions.find('":"')
+    if colon < 0:
+        return None
+    start = colon + 3
+    end = versions.find('"', start)
+    stamp = versions[start:end]
+    return stamp if end > start and _HLC_TEXT.fullmatch(stamp) else None
 
 
 #: How stale a device's "last pulled" stamp may get before an unchanged pull rewrites it.
@@ -440,14 +490,25 @@ def disclosure_event(
     """One s62 disclosure row for a whole page: who, which device, when, under which scope,
     the commit range served, and the id of every live record sent, by type.
 
-    ``audit.disclosures_of`` and the export read it back record by record.
+    ``rows`` are a page's rows (``pull_page``'s columns). ``audit.disclosures_of`` and the
+    export read the row back record by record.
     """
     records: dict[str, list[str]] = {}
     bases: dict[str, list[str]] = {}
+    # A page's records share a handful of scopes (type, agency, addressee, categories,
+    # referral's agency): each one's basis is worked out once per page.
+    basis: dict[tuple[Any, ...], list[str]] = {}
+    principal = reader.principal
     for r in rows:
-        if not r.deleted:
-            records.setdefault(r.type, []).append(r.id)
-            bases.setdefault(basis_of(reader.principal, r), []).append(r.id)
+        rid, rtype, deleted, *_, agency, categories, to_agency, addressee, _author = r
+        if deleted:
+            continue
+        records.setdefault(rtype, []).append(rid)
+        key = (rtype, agency, addressee, categories, to_agency)
+        ids = basis.get(key)
+        if ids is None:
+            ids = basis[key] = bases.setdefault(basis_of(principal, r), [])
+        ids.append(rid)
     return audit.server_event(
         at=now,
         action=AuditAction.DISCLOSE,
@@ -504,27 +565,15 @@ def pull_page(
         return _served(session, reader, scope, [], False, clock.last_seq, [], clock.max_hlc, now)
     rule = visible(principal)
     c = _RECORDS.c
-    rows = list(
+    # Fetched in one call (iterating a result fetches row by row, a driver call per record).
+    rows: list[Any] = list(
         session.execute(
-            select(
-                c.id,
-                c.type,
-                c.deleted,
-                c.deleted_hlc,
-                c.fields,
-                c.versions,
-                c.seq,
-                c.agency,
-                c.categories,
-                c.to_agency,
-                c.addressee,
-                _USERS.c.username.label("author"),
-            )
+            select(*_PAGE_COLUMNS)
             .outerjoin(_USERS, _USERS.c.id == c.created_by)
             .where(rule, c.seq > after, c.seq <= clock.last_seq)
             .order_by(c.seq)
             .limit(limit + 1)
-        )
+        ).all()
     )
     more = len(rows) > limit
     rows = rows[:limit]

@@ -144,6 +144,36 @@ def test_the_laptop_reads_the_golden_push_reply() -> None:
     assert reply.server_hlc == "001795770002000:0000:server"
 
 
+def test_a_live_server_answers_the_compact_form_in_its_golden_shape(team: Team) -> None:
+    laptop = team.laptop("olive")
+    sent = golden("push_request.json")["changes"][0]
+    laptop.push(laptop.upsert("visit", dict(sent["fields"], officer_id="olive")))
+    reply = team.client.get("/v1/sync/pull", params={"form": "compact"}, headers=laptop.auth)
+    assert reply.status_code == 200
+    pulled = reply.json()
+    golden_pull = golden("pull_response_compact.json")
+    assert pulled.keys() == golden_pull.keys()
+    assert pulled["records"][0].keys() == golden_pull["records"][0].keys()
+    messages.PullResponse.model_validate(pulled)
+    (record,) = protocol.PullPage.parse(pulled).records  # fmt: skip
+    assert set(record.versions.values()) == {pulled["records"][0]["hlc"]}
+
+
+def test_the_laptop_expands_the_golden_compact_pull_page() -> None:
+    full = protocol.PullPage.parse(golden("pull_response.json"))
+    page = protocol.PullPage.parse(golden("pull_response_compact.json"))
+    live, tombstone = page.records
+    stamp = golden("pull_response.json")["records"][0]["versions"]["district"]
+    later = golden("pull_response_compact.json")["records"][0]["versions"]["narrative"]
+    assert dict(live.versions) == {**full.records[0].versions, "narrative": later}
+    assert stamp != later
+    assert tombstone == full.records[1]
+    assert (page.next, page.more, page.purge) == (full.next, full.more, full.purge)
+    # One record on its own (a fetch's shape) expands the same way.
+    one = protocol.WireRecord.parse(golden("pull_response_compact.json")["records"][0])
+    assert one == live
+
+
 def test_the_laptop_reads_the_golden_pull_page() -> None:
     page = protocol.PullPage.parse(golden("pull_response.json"))
     live, tombstone = page.records

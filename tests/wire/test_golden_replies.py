@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import inspect
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from pydantic import BaseModel
@@ -27,6 +29,11 @@ from fieldkit.wire import audit, files, governance, messages, records, reply, se
 from fieldkit_server import gazetteer, rights, sharing
 
 GOLDEN = Path(__file__).parent / "golden"
+
+if sys.version_info >= (3, 14):  # the standard library's own
+    from compression import zstd
+else:
+    from backports import zstd
 
 
 def golden(name: str) -> Any:
@@ -71,6 +78,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "push_request.json": messages.PushRequest,
     "push_response.json": messages.PushResponse,
     "pull_response.json": messages.PullResponse,
+    "pull_response_compact.json": messages.PullResponse,
 }
 
 # name -> the laptop's parser of that reply
@@ -98,6 +106,7 @@ PARSERS: dict[str, Callable[[bytes], object]] = {
     "agreements_response.json": gov.parse_agreements,
     "push_response.json": protocol.PushReply.parse,
     "pull_response.json": protocol.PullPage.parse,
+    "pull_response_compact.json": protocol.PullPage.parse,
 }
 
 
@@ -254,6 +263,10 @@ class Loopback:
     replies: list[bytes] = field(default_factory=list)
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     url: str = ""
+    #: Each request's Accept-Encoding.
+    accepted: list[str | None] = field(default_factory=list)
+    #: Send the replies in zstd (when set).
+    zstd: bool = False
 
 
 @pytest.fixture
@@ -267,9 +280,13 @@ def loopback() -> Iterator[Loopback]:
             if self.headers.get("Content-Encoding") == "gzip":
                 body = gzip.decompress(body)
             state.requests.append((self.command, self.path, json.loads(body) if body else None))
+            state.accepted.append(self.headers.get("Accept-Encoding"))
             content = state.replies.pop(0)
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
+            if state.zstd:
+                content = zstd.compress(content)
+                self.send_header("Content-Encoding", "zstd")
             self.send_header("Content-Length", str(len(content)))
             self.end_headers()
             self.wfile.write(content)
@@ -390,6 +407,7 @@ CALLS: list[tuple[str, str | None, Callable[[Transport], object]]] = [
         ),
     ),
     ("pull_response.json", None, lambda t: t.pull(since=None, limit=1000)),
+    ("pull_response_compact.json", None, lambda t: t.pull(since=None, limit=1000)),
 ]
 
 
@@ -462,6 +480,22 @@ def _with_extras_outside_free_form(doc: Any, key: str = "") -> Any:
 def test_a_newer_servers_reply_with_more_members_reads_the_same(name: str) -> None:
     newer = json.dumps(_with_extras_outside_free_form(golden(name))).encode()
     assert PARSERS[name](newer) == PARSERS[name](raw(name))
+
+
+def test_the_laptop_asks_for_the_compact_form_in_zstd_and_expands_it(loopback: Loopback) -> None:
+    loopback.replies.append(raw("pull_response_compact.json"))
+    loopback.zstd = True
+    transport = _transport(loopback)
+    try:
+        page = transport.pull(since=None, limit=1000)
+    finally:
+        transport.close()
+    (_method, path, _sent), = loopback.requests  # fmt: skip
+    assert parse_qs(urlsplit(path).query) == {"limit": ["1000"], "form": ["compact"]}
+    assert loopback.accepted == ["zstd, gzip"]
+    assert page == protocol.PullPage.parse(raw("pull_response_compact.json"))
+    assert all(v for r in page.records for v in r.versions.values())
+    assert transport.stats.bytes_received < len(raw("pull_response_compact.json"))
 
 
 def test_an_older_server_without_later_members_is_still_read() -> None:

@@ -403,6 +403,18 @@ class PushReply:
         return cls(tuple(ChangeResult.from_wire(r) for r in reply.results), reply.server_hlc)
 
 
+def expand_versions(versions: Mapping[str, str], stamp: str) -> dict[str, str]:
+    """A compact record's versions in full: every empty entry is the record's stamp.
+
+    Args:
+        versions: the record's ``versions`` as the compact form sends them.
+        stamp: the record's ``hlc``.
+    """
+    if not any(versions.values()):  # the common case: every field carries the stamp
+        return dict.fromkeys(versions, stamp)
+    return {name: version or stamp for name, version in versions.items()}
+
+
 @dataclass(frozen=True)
 class WireRecord:
     """A record as the server sends it: per-field values and versions, or a tombstone.
@@ -421,9 +433,10 @@ class WireRecord:
 
     @classmethod
     def from_wire(cls, record: RecordOut) -> WireRecord:
-        return cls(
-            record.type, record.id, record.deleted, record.fields, record.versions, record.author
-        )
+        versions = record.versions
+        if record.hlc is not None:
+            versions = expand_versions(versions, record.hlc)
+        return cls(record.type, record.id, record.deleted, record.fields, versions, record.author)
 
     @classmethod
     def parse(cls, body: object) -> WireRecord:
@@ -481,13 +494,23 @@ class PullPage:
         """A pull page, validated by `PullResponse` straight from the raw body.
 
         Reading the bytes with the model is faster than ``json.loads`` and checking by hand
-        (bench/pull_parse_bench.py); the first sync reads 100,000 records this way.
+        (bench/pull_parse_bench.py); the first sync reads 100,000 records this way. A page in
+        the compact form (``form=compact``) is expanded here: every record read from it has
+        each field's version in full.
         """
         reply = _read_records(PullResponse, body)
         record = WireRecord
+        expand = expand_versions
         return cls(
             tuple(
-                record(r.type, r.id, r.deleted, r.fields, r.versions, r.author)
+                record(
+                    r.type,
+                    r.id,
+                    r.deleted,
+                    r.fields,
+                    r.versions if r.hlc is None else expand(r.versions, r.hlc),
+                    r.author,
+                )
                 for r in reply.records
             ),
             reply.next,

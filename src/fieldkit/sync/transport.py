@@ -1,4 +1,4 @@
-"""HTTP to the sync server: one verified session, timeouts, gzip bodies, and careful retries."""
+"""HTTP to the sync server: one verified session, timeouts, compressed bodies, careful retries."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3
 
 from fieldkit import __version__
 from fieldkit.domain.attestation import Head, Shown
@@ -59,6 +60,13 @@ from fieldkit.wire.session import AcknowledgeResponse
 T = TypeVar("T")
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+#: zstd first when urllib3 can decode it (``backports.zstd`` before Python 3.14): the server
+#: sends a pull page in zstd for about a sixth of gzip's CPU and fewer bytes; gzip otherwise.
+ACCEPT_ENCODING = (
+    "zstd, gzip"
+    if "zstd" in urllib3.util.make_headers(accept_encoding=True)["accept-encoding"].split(",")
+    else "gzip"
+)
 #: Failures of the connection itself (refused, reset, timed out, cut short, damaged gzip).
 _NETWORK_ERRORS = (
     requests.ConnectionError,
@@ -164,7 +172,7 @@ class Transport:
             {
                 "User-Agent": f"fieldkit/{__version__} (protocol {PROTOCOL})",
                 "Accept": "application/json",
-                "Accept-Encoding": "gzip",
+                "Accept-Encoding": ACCEPT_ENCODING,
             }
         )
 
@@ -207,7 +215,9 @@ class Transport:
         return self._call("POST", "/v1/sync/push", PushReply.parse, body=body, repeatable=True)
 
     def pull(self, *, since: str | None, limit: int) -> PullPage:
-        params: dict[str, str] = {"limit": str(limit)}
+        # The compact form: each record's stamp once (a server before it sends the full form,
+        # which reads the same).
+        params: dict[str, str] = {"limit": str(limit), "form": "compact"}
         if since is not None:
             params["since"] = since
         return self._call("GET", "/v1/sync/pull", PullPage.parse, params=params, repeatable=True)

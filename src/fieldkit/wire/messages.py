@@ -92,13 +92,21 @@ class PushResponse(BaseModel):
     server_hlc: str
 
 
-# A record as a pull sends it: per-field values and versions, or a tombstone.
+# A record as a pull sends it: per-field values and versions, or a tombstone. In the compact
+# form (``GET /v1/sync/pull?form=compact``) ``hlc`` is the record's stamp, and a field whose
+# version is that stamp has "" in ``versions``; in the full form (and a fetch) ``hlc`` is absent
+# and every version is spelled out. The laptop expands the compact form as it reads it.
 class RecordOut(BaseModel):
     type: str
     id: str
     deleted: bool
     fields: dict[str, Any]
     versions: dict[str, str]
+    hlc: str | None = Field(
+        default=None,
+        description="Compact form only: the version of every field whose `versions` entry is "
+        'the empty string "".',
+    )
     author: str | None = Field(
         description="The user name of whoever created the record; null when the server knows no "
         "user for it (reference data the server imported itself)."
