@@ -7,8 +7,19 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    Select,
+    bindparam,
+    delete,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.vocabulary import District
@@ -16,7 +27,7 @@ from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, system_clock
 from fieldkit_server.models import Agreement as AgreementRow
-from fieldkit_server.models import Device, LoginAttempts, Token, User
+from fieldkit_server.models import Base, Device, LoginAttempts, SyncClock, Token, User
 from fieldkit_server.policy import PARTNERSHIP_ROLES, Agency, Grant, Principal, Role
 from fieldkit_server.security import Passwords, new_token, token_hash
 from fieldkit_server.sharing import grants_from, in_force_naming
@@ -504,6 +515,14 @@ def login(
     )
 
 
+@dataclass(frozen=True)
+class SyncMark:
+    """The sync clock's row as read: the last commit position handed out, and the top clock."""
+
+    last_seq: int
+    max_hlc: str
+
+
 class AuthFailure(StrEnum):
     INVALID = "invalid"
     DEVICE_REVOKED = "device_revoked"
@@ -523,48 +542,132 @@ class Authenticated:
     #: same transaction skips rewriting them when nothing moved).
     last_cursor: str | None = None
     last_pull_at: datetime | None = None
+    #: The sync clock read in the same statement, when the caller asked for it.
+    clock: SyncMark | None = None
 
     @property
     def principal(self) -> Principal:
         return replace(self.user.principal, grants=self.grants)
 
 
-def authenticate(session: Session, *, token: str, now: datetime) -> Authenticated | AuthFailure:
+_TOKENS = Base.metadata.tables[Token.__tablename__]
+_DEVICES = Base.metadata.tables[Device.__tablename__]
+_USERS = Base.metadata.tables[User.__tablename__]
+_AGREEMENTS = Base.metadata.tables[AgreementRow.__tablename__]
+_CLOCK = Base.metadata.tables[SyncClock.__tablename__]
+
+
+def _token_lookup(*, with_clock: bool) -> Select[Any]:
+    """The token, its device and user, and the agreements in force that name the user's agency
+    (none: one row with no agreement), as one statement of exactly the columns used.
+
+    Built once at import, with the token and the day as bound parameters: a request only
+    binds them (no statement to build, rows read as tuples, no ORM identity map).
+    """
+    t, d, u, a = _TOKENS.c, _DEVICES.c, _USERS.c, _AGREEMENTS.c
+    day = bindparam("day", type_=Date)
+    joined = (
+        _TOKENS.join(_DEVICES, t.device_id == d.id)
+        .join(_USERS, d.user_id == u.id)
+        .outerjoin(_AGREEMENTS, in_force_naming(u.agency, day=day))
+    )
+    extra: list[ColumnElement[Any]] = []
+    if with_clock:
+        # The clock is one row: joined on true, it rides along with the token's row(s).
+        joined = joined.join(_CLOCK, true())
+        extra = [_CLOCK.c.last_seq.label("clock_seq"), _CLOCK.c.max_hlc.label("clock_hlc")]
+    return (
+        select(
+            t.revoked_at.label("token_revoked_at"),
+            t.expires_at,
+            d.id.label("device_id"),
+            d.revoked_at.label("device_revoked_at"),
+            d.last_seen_at,
+            d.last_device_seq,
+            d.last_cursor,
+            d.last_pull_at,
+            u.id.label("user_id"),
+            u.username,
+            u.display_name,
+            u.role,
+            u.agency,
+            u.districts,
+            u.safeguarding,
+            u.disabled,
+            u.staff_number,
+            a.name,
+            a.agencies,
+            a.types,
+            a.categories,
+            a.start,
+            a.end,
+            a.ended_at,
+            *extra,
+        )
+        .select_from(joined)
+        .where(t.token_hash == bindparam("token_hash"))
+    )
+
+
+_LOOKUP = _token_lookup(with_clock=False)
+#: The same with the sync clock: an empty pull's one statement.
+_LOOKUP_WITH_CLOCK = _token_lookup(with_clock=True)
+_SEEN = (
+    update(_DEVICES)
+    .where(_DEVICES.c.id == bindparam("b_device"))
+    .values(last_seen_at=bindparam("b_now"))
+)
+
+
+def authenticate(
+    db: Session | Connection, *, token: str, now: datetime, with_clock: bool = False
+) -> Authenticated | AuthFailure:
     """The user and device behind a bearer token, or why there are none.
 
     A revoked device, or a disabled user's, is told so (its laptop wipes itself); an unknown,
-    expired or logged-out token is simply invalid.
+    expired or logged-out token is simply invalid. One read, and a write only when the device's
+    "last seen" stamp is over a minute old.
+
+    Args:
+        db: the transaction (or an autocommit connection) to read in.
+        token: the bearer token as sent.
+        now: server time.
+        with_clock: also read the sync clock in the same statement (``Authenticated.clock``).
     """
     hashed = token_hash(token)
-    # One statement: the token, its device and user, and the agreements in force that name the
-    # user's agency (none: one row with no agreement).
-    rows = session.execute(
-        select(Token, Device, User, AgreementRow)
-        .join(Device, Token.device_id == Device.id)
-        .join(User, Device.user_id == User.id)
-        .outerjoin(AgreementRow, in_force_naming(User.agency, day=now.date()))
-        .where(Token.token_hash == hashed)
+    rows = db.execute(
+        _LOOKUP_WITH_CLOCK if with_clock else _LOOKUP, {"token_hash": hashed, "day": now.date()}
     ).all()
     if not rows:
         return AuthFailure.INVALID
-    tok, device, user, _agreement = rows[0]
-    in_force = [r[3] for r in rows if r[3] is not None]
-    if device.revoked_at is not None or user.disabled:
+    row = rows[0]
+    if row.device_revoked_at is not None or row.disabled:
         return AuthFailure.DEVICE_REVOKED
-    if tok.revoked_at is not None or aware(tok.expires_at) <= now:
+    if row.token_revoked_at is not None or aware(row.expires_at) <= now:
         return AuthFailure.INVALID
-    if device.last_seen_at is None or now - aware(device.last_seen_at) > timedelta(minutes=1):
-        device.last_seen_at = now
-        session.flush()
-    view = UserView.of(user)
+    if row.last_seen_at is None or now - aware(row.last_seen_at) > timedelta(minutes=1):
+        db.execute(_SEEN, {"b_device": row.device_id, "b_now": now})
+    view = UserView(
+        id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        agency=Agency(row.agency),
+        districts=tuple(json.loads(row.districts)),
+        safeguarding=row.safeguarding,
+        disabled=row.disabled,
+        staff_number=row.staff_number or "",
+    )
+    in_force = [r for r in rows if r.name is not None]
     return Authenticated(
         view,
-        device.id,
+        row.device_id,
         hashed,
-        device.last_device_seq,
-        grants_from(in_force, agency=view.agency.value, day=now.date()),
-        device.last_cursor,
-        aware(device.last_pull_at) if device.last_pull_at is not None else None,
+        row.last_device_seq,
+        grants_from(in_force, agency=view.agency.value, day=now.date()) if in_force else (),
+        row.last_cursor,
+        aware(row.last_pull_at) if row.last_pull_at is not None else None,
+        SyncMark(row.clock_seq, row.clock_hlc) if with_clock else None,
     )
 
 

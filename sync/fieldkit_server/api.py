@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute, Match
+from starlette.types import Receive, Scope, Send
 
 from fieldkit import __version__
 from fieldkit.domain.attestation import ATTESTATION_VERSION
@@ -37,7 +41,7 @@ from fieldkit_server.audit import AuditAction, ClientEvent
 from fieldkit_server.bodies import ParsedJsonRoute
 from fieldkit_server.clock import server_hlc
 from fieldkit_server.context import ServerContext
-from fieldkit_server.db import run_in_transaction
+from fieldkit_server.db import is_postgres, run_autocommit, run_in_transaction
 from fieldkit_server.metrics import ServerMetrics
 from fieldkit_server.models import SyncClock
 from fieldkit_server.problems import Problem
@@ -72,7 +76,9 @@ _PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_context(request: Request) -> ServerContext:
+# Dependencies that only read the request are coroutines: a plain ``def`` one is run in the
+# thread pool, a thread hop per dependency per request.
+async def get_context(request: Request) -> ServerContext:
     context = request.app.state.context
     assert isinstance(context, ServerContext)
     return context
@@ -81,7 +87,7 @@ def get_context(request: Request) -> ServerContext:
 Context = Annotated[ServerContext, Depends(get_context)]
 
 
-def get_metrics(request: Request) -> ServerMetrics:
+async def get_metrics(request: Request) -> ServerMetrics:
     metrics = request.app.state.metrics
     assert isinstance(metrics, ServerMetrics)
     return metrics
@@ -100,18 +106,22 @@ def _release(text: str) -> tuple[int, ...]:
     return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in text.split("."))
 
 
+def _too_old(agent: str, context: ServerContext) -> bool:
+    """Whether a User-Agent names a Fieldkit laptop older than the configured minimum."""
+    if not agent.startswith("fieldkit/"):
+        return False
+    release = agent[len("fieldkit/") :].split(" ", 1)[0]
+    return _release(release) < _release(context.settings.min_client_version)
+
+
 def refuse_old_client(request: Request, context: ServerContext) -> None:
     """Refuse a Fieldkit laptop older than the configured minimum, saying to update.
 
     The laptop names its release in its User-Agent (``fieldkit/0.1.0 (protocol ...)``); other
     clients (monitoring, curl) are not laptops and are not checked here.
     """
-    agent = request.headers.get("user-agent", "")
-    if not agent.startswith("fieldkit/"):
-        return
-    release = agent[len("fieldkit/") :].split(" ", 1)[0]
-    minimum = context.settings.min_client_version
-    if _release(release) < _release(minimum):
+    if _too_old(request.headers.get("user-agent", ""), context):
+        minimum = context.settings.min_client_version
         raise Problem(
             426,
             "Update Fieldkit",
@@ -125,7 +135,7 @@ def refuse_old_client(request: Request, context: ServerContext) -> None:
 _BEARER = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/login")
 
 
-def bearer_token(
+async def bearer_token(
     request: Request,
     context: Context,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
@@ -149,16 +159,30 @@ def current_device(request: Request, context: Context, token: BearerToken) -> Au
     )
 
 
-def signed_in(session: Session, *, request: Request, token: str, now: datetime) -> Authenticated:
+def signed_in(
+    db: Session | Connection,
+    *,
+    request: Request,
+    token: str,
+    now: datetime,
+    with_clock: bool = False,
+) -> Authenticated:
     """The user and device behind a bearer token, looked up in the caller's transaction.
 
     The sync endpoints call this first thing in their own transaction, so that a pull or push
     costs one transaction, not a lookup's and then the work's.
 
+    Args:
+        db: the transaction (or, for a pull's first look, an autocommit connection).
+        request: the request, noted as the device's.
+        token: the bearer token.
+        now: server time.
+        with_clock: also read the sync clock in the same statement.
+
     Raises:
         Problem: 401, the token is unknown, expired or signed out, or its device revoked.
     """
-    found = accounts.authenticate(session, token=token, now=now)
+    found = accounts.authenticate(db, token=token, now=now, with_clock=with_clock)
     if found is AuthFailure.DEVICE_REVOKED:
         raise Problem(
             401,
@@ -403,6 +427,64 @@ def push_changes(
     )
 
 
+def serve_pull(
+    context: ServerContext,
+    *,
+    request: Request,
+    token: str,
+    cursor: pull.Cursor | None,
+    limit: int,
+) -> pull.PullPage:
+    """One page of a pull for a bearer token (the work of ``GET /v1/sync/pull``).
+
+    Raises:
+        Problem: 401, the token is unknown, expired or signed out, or its device revoked.
+    """
+    now = context.clock()
+    limit = min(limit, context.settings.max_pull_limit)
+    postgres = is_postgres(context.engine)
+
+    def reader(auth: Authenticated) -> pull.Reader:
+        mark = pull.PullMark(auth.last_cursor, auth.last_pull_at)
+        return pull.Reader(auth.principal, auth.device_id, mark)
+
+    looked: Authenticated | None = None
+    page: pull.PullPage | None = None
+    if cursor is not None and postgres:
+        # First a look without a transaction: the token and the clock in one statement (one
+        # snapshot, one round trip). A device with nothing new is answered from it alone.
+        at = cursor
+
+        def look(conn: Connection) -> tuple[Authenticated, pull.PullPage | None]:
+            auth = signed_in(conn, request=request, token=token, now=now, with_clock=True)
+            assert auth.clock is not None
+            return auth, pull.unchanged_page(
+                reader=reader(auth), since=at, clock=auth.clock, now=now
+            )
+
+        looked, page = run_autocommit(context.engine, look)
+
+    def work(session: Session) -> pull.PullPage:
+        # The clock and the records are read in this one snapshot. On SQLite (one transaction
+        # at a time) the token comes with the clock in one statement; on PostgreSQL a pull
+        # from the beginning looks its token up here, and any other already did above.
+        auth = looked or signed_in(
+            session, request=request, token=token, now=now, with_clock=not postgres
+        )
+        return pull.pull_page(
+            session,
+            reader=reader(auth),
+            since=cursor,
+            limit=limit,
+            now=now,
+            clock=auth.clock if looked is None else None,
+        )
+
+    if page is None:
+        page = run_in_transaction(context.sessions, work, isolation="REPEATABLE READ")
+    return page
+
+
 @router.get("/sync/pull", response_model=PullResponse, responses=_PROBLEMS)
 def pull_records(
     request: Request,
@@ -431,25 +513,7 @@ def pull_records(
         raise Problem(
             400, "Bad cursor", "send a cursor this server issued", code="bad_cursor"
         ) from None
-    now = context.clock()
-
-    def work(session: Session) -> pull.PullPage:
-        # The token is looked up in the pull's own snapshot: an empty pull is one transaction
-        # of two indexed reads (the token, the clock).
-        auth = signed_in(session, request=request, token=token, now=now)
-        return pull.pull_page(
-            session,
-            reader=pull.Reader(
-                auth.principal,
-                auth.device_id,
-                pull.PullMark(auth.last_cursor, auth.last_pull_at),
-            ),
-            since=cursor,
-            limit=min(limit, context.settings.max_pull_limit),
-            now=now,
-        )
-
-    page = run_in_transaction(context.sessions, work, isolation="REPEATABLE READ")
+    page = serve_pull(context, request=request, token=token, cursor=cursor, limit=limit)
     metrics.records_pulled.inc(amount=len(page.records))
     metrics.purges.inc(amount=len(page.purge))
     return encoding.json_response(
@@ -667,3 +731,106 @@ def sync_fetch(body: FetchRequest, auth: CurrentDevice, context: Context) -> Any
         lambda s: anti_entropy.fetch_records(s, reader=reader, items=items, now=now),
     )
     return Response(fetched.render(), media_type="application/json")
+
+
+#: Where ``PullRoute.matches`` leaves what it read from the request, for its ``handle``.
+_PULL_ASKED = "fieldkit.pull"
+_PULL_PATH = "/v1/sync/pull"
+
+
+class PullRoute(BaseRoute):
+    """``GET /v1/sync/pull`` served without the framework's per-request work, when the request
+    is well formed: no dependency resolution, one hop to the thread pool.
+
+    A pull is most of a server's requests (every laptop asks every few seconds), and for one
+    that has nothing new the framework's dependency resolution cost more than the pull. This
+    route takes a request only when it can see, from the path, query string and headers, that
+    ``pull_records`` would serve it (a bearer token of the right shape, a cursor this server
+    issues, a limit in range, a laptop new enough); any other request falls through to
+    ``pull_records``, which answers it (and its errors) exactly as before. Added first to the
+    app's routes by ``create_app``; it is not in the OpenAPI document (``pull_records`` is).
+    """
+
+    path = _PULL_PATH
+    path_format = _PULL_PATH
+
+    def __init__(self, context: ServerContext, metrics: ServerMetrics) -> None:
+        self.context = context
+        self.metrics = metrics
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return Match.NONE, {}
+        if scope["path"] != _PULL_PATH or scope.get("root_path"):
+            return Match.NONE, {}  # (mounted under a prefix: the framework's route serves it)
+        asked = self._asked(scope)
+        if asked is None:
+            return Match.NONE, {}
+        return Match.FULL, {"route": self, _PULL_ASKED: asked}
+
+    def _asked(self, scope: Scope) -> tuple[str, pull.Cursor | None, int, bool] | None:
+        """The token, cursor, limit and form (compact or not) of a request ``pull_records``
+        would serve; else None."""
+        since: str | None = None
+        limit = 1000
+        compact = False
+        query = scope.get("query_string", b"")
+        if query:
+            seen: set[str] = set()
+            for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+                if key in seen:
+                    return None
+                seen.add(key)
+                if key == "since":
+                    since = value
+                elif key == "limit" and value.isascii() and value.isdigit():
+                    limit = int(value)
+                    if not 1 <= limit <= 5000:
+                        return None
+                elif key == "form" and value in ("full", "compact"):
+                    compact = value == "compact"
+                else:
+                    return None
+        cursor: pull.Cursor | None = None
+        if since is not None:
+            if len(since) > 200:
+                return None
+            try:
+                cursor = pull.Cursor.decode(since)
+            except pull.BadCursor:
+                return None
+        authorization: bytes | None = None
+        agent = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if authorization is not None:
+                    return None
+                authorization = value
+            elif name == b"user-agent":
+                agent = value
+        if authorization is None:
+            return None
+        scheme, _, token = authorization.decode("latin-1").partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > 200:
+            return None
+        if _too_old(agent.decode("latin-1"), self.context):
+            return None
+        return token, cursor, limit, compact
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token, cursor, limit, compact = scope[_PULL_ASKED]
+        request = Request(scope, receive)
+        context, metrics = self.context, self.metrics
+
+        def answer() -> Response:
+            page = serve_pull(context, request=request, token=token, cursor=cursor, limit=limit)
+            metrics.records_pulled.inc(amount=len(page.records))
+            metrics.purges.inc(amount=len(page.purge))
+            # Rendered and compressed in the worker thread, as ``pull_records`` does.
+            return encoding.json_response(
+                page.render(compact=compact), request.headers.get("accept-encoding")
+            )
+
+        response = await run_in_threadpool(answer)
+        await response(scope, receive, send)

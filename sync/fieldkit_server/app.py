@@ -67,6 +67,8 @@ def create_app(settings: Settings, *, clock: Clock = system_clock) -> FastAPI:
     app.include_router(sharing_api.router)
     app.include_router(files_api.router)
     app.include_router(metrics_router(metrics))
+    # First of the routes: a well-formed pull skips the framework's dependency resolution.
+    app.router.routes.insert(0, api.PullRoute(context, metrics))
     app.add_middleware(RouteRecorder)  # added first, so innermost: next to the router
     # Evidence chunks (octet-stream) are encrypted or already-compressed content: gzip would
     # spend the server's CPU (and the laptop's, inflating) for nothing.

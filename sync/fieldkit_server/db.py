@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Engine,
     String,
     Table,
@@ -127,6 +128,27 @@ def run_in_transaction(
                     raise
             # Back off a little so that two retrying pushes do not collide again in step.
             time.sleep(0.005 * attempt)
+    raise AssertionError("unreachable")
+
+
+def run_autocommit(engine: Engine, work: Callable[[Connection], T], *, attempts: int = 3) -> T:
+    """Run ``work`` on a connection in autocommit mode: each statement is its own transaction.
+
+    For a read that one statement answers (a statement sees one snapshot): no BEGIN and no
+    COMMIT, so one round trip instead of three. A pooled connection the database dropped is
+    retried on a fresh one, as ``run_in_transaction`` does; ``work`` may run more than once.
+
+    Raises:
+        DBAPIError: the last failure, once attempts run out or if it is not a retryable one.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                return work(conn)
+        except DBAPIError as exc:
+            if attempt == attempts or not _retryable(exc):
+                raise
     raise AssertionError("unreachable")
 
 

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Insert,
+    Select,
     Table,
+    Update,
     and_,
+    bindparam,
     delete,
     exists,
     false,
     func,
+    insert,
+    literal,
     not_,
     or_,
     select,
@@ -31,9 +40,11 @@ from sqlalchemy.orm import Session
 from fieldkit.domain.records import RecordType
 from fieldkit.wire import HLC_PATTERN
 from fieldkit_server import audit
+from fieldkit_server.accounts import SyncMark
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, server_hlc
 from fieldkit_server.models import (
+    AuditEvent,
     Base,
     Device,
     Holding,
@@ -66,6 +77,18 @@ _HOLDINGS = Base.metadata.tables[Holding.__tablename__]
 _DEVICES = Base.metadata.tables[Device.__tablename__]
 _RANGES = Base.metadata.tables[HoldingRange.__tablename__]
 _SCOPES = Base.metadata.tables[RecordScope.__tablename__]
+_AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
+#: The clock, and whether the device holds ranges under other scopes than the puller's (rare:
+#: only until a pull under a new scope has reached the clock); built once.
+_CLOCK_READ = select(
+    _CLOCK.c.last_seq,
+    _CLOCK.c.max_hlc,
+    select(func.count())
+    .select_from(_RANGES)
+    .where(_RANGES.c.device_id == bindparam("device"), _RANGES.c.scope != bindparam("scope"))
+    .scalar_subquery()
+    .label("others"),
+)
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
 _HLC_TEXT = re.compile(HLC_PATTERN)
 # A page's columns, in the order ``PullPage.render`` and ``disclosure_event`` unpack them: the
@@ -141,6 +164,16 @@ def scope_key(principal: Principal) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _types(values: Iterable[str]) -> BindParameter[Any]:
+    """A list of record types for ``IN``, written into the SQL text rather than bound.
+
+    The types are the code's own constants (a role's types, the reference types), never a
+    client's text. Bound, each was one parameter: a pull's purge query had over a hundred, past
+    which the driver parses the statement again on every execution instead of caching it.
+    """
+    return bindparam(None, sorted(values), expanding=True, literal_execute=True)
+
+
 def _like_escaped(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -148,7 +181,7 @@ def _like_escaped(text: str) -> str:
 def _granted(grant: Grant, table: Table) -> ColumnElement[bool]:
     """``policy.covers`` as SQL: the grant's agency and types, and (if it lists any) categories."""
     c = table.c
-    rule = and_(c.agency == grant.agency, c.type.in_(grant.types))
+    rule = and_(c.agency == grant.agency, c.type.in_(_types(grant.types)))
     if not grant.categories:
         return rule
     with_categories = sorted(t.value for t in CATEGORY_FIELDS if t.value in grant.types)
@@ -160,7 +193,7 @@ def _granted(grant: Grant, table: Table) -> ColumnElement[bool]:
     return and_(
         rule,
         or_(
-            c.type.not_in(with_categories),
+            c.type.not_in(_types(with_categories)),
             and_(func.coalesce(c.categories, "") != "", *outside),
         ),
     )
@@ -208,7 +241,7 @@ def visible(principal: Principal, table: Table = _RECORDS) -> ColumnElement[bool
     ``table`` is ``records`` or ``record_scopes`` (a record's scope as it was, same columns).
     """
     c = table.c
-    reference = c.type.in_([t.value for t in REFERENCE_TYPES])
+    reference = c.type.in_(_types(t.value for t in REFERENCE_TYPES))
     if principal.role is Role.GOVERNANCE:
         # Information governance holds the records under a restriction of processing, only.
         return or_(reference, c.processing_restricted == true())
@@ -216,7 +249,7 @@ def visible(principal: Principal, table: Table = _RECORDS) -> ColumnElement[bool
     if not types or not principal.districts:
         return reference
     case = and_(
-        c.type.in_(sorted(t.value for t in types)),
+        c.type.in_(_types(t.value for t in types)),
         func.coalesce(c.district, "").in_(sorted(principal.districts)),
         c.processing_restricted == false(),
     )
@@ -446,31 +479,25 @@ def _hold_range(
     upto: int,
     complete: bool,
     ranges: list[Served],
+    writes: list[Write],
 ) -> None:
     """Widen the device's holding range for ``scope`` to cover ``after``..``upto``: one row
-    per device and scope, whatever the number of records sent.
+    per device and scope, whatever the number of records sent. The upsert joins ``writes``
+    (sent with the page's other writes, ``_write``).
 
     When the device has pulled under this scope from the beginning to the clock
     (``complete``), every record it held under an earlier scope and may still see was sent
     again under this one, and the rest was listed for purge: the earlier scopes' ranges go.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    lower, upper = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
-    statement = insert(_RANGES).values(
-        device_id=reader.device_id,
-        scope=scope,
-        principal=principal_text(reader.principal),
-        after_seq=after,
-        upto_seq=upto,
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[_RANGES.c.device_id, _RANGES.c.scope],
-            set_={
-                "principal": statement.excluded.principal,
-                "after_seq": lower(_RANGES.c.after_seq, statement.excluded.after_seq),
-                "upto_seq": upper(_RANGES.c.upto_seq, statement.excluded.upto_seq),
+    writes.append(
+        Write(
+            "range",
+            {
+                "r_device": reader.device_id,
+                "r_scope": scope,
+                "r_principal": principal_text(reader.principal),
+                "r_after": after,
+                "r_upto": upto,
             },
         )
     )
@@ -524,8 +551,50 @@ def disclosure_event(
     )
 
 
+def _stamped(mark: PullMark, next_cursor: str, now: datetime) -> bool:
+    """Whether the device's pull mark already says ``next_cursor``, recently enough."""
+    return (
+        mark.cursor == next_cursor
+        and mark.at is not None
+        and aware(mark.at) >= now - _PULL_STAMP_EVERY
+    )
+
+
+def unchanged_page(
+    *, reader: Reader, since: Cursor, clock: SyncMark, now: datetime
+) -> PullPage | None:
+    """The page of a pull that has nothing to send and nothing to write, or None.
+
+    Nothing committed after the cursor, under the scope it was served under, and the device's
+    mark already says so recently enough: the pull is answered from the token's row and the
+    clock read with it (one statement, its own snapshot), with no transaction to commit. In any
+    other case the caller serves the pull with ``pull_page`` in a transaction.
+
+    Args:
+        reader: who is pulling, with the device's mark as read with the token.
+        since: where the device got to.
+        clock: the sync clock, read in the same statement as the token.
+        now: server time.
+    """
+    if reader.mark is None or clock.last_seq > since.seq:
+        return None
+    scope = scope_key(reader.principal)
+    if since.scope != scope:
+        return None
+    next_cursor = Cursor(clock.last_seq, scope).encode()
+    if not _stamped(reader.mark, next_cursor, now):
+        return None
+    return PullPage([], next_cursor, False, [], server_hlc(now, clock.max_hlc))
+
+
 def pull_page(
-    session: Session, *, reader: Reader, since: Cursor | None, limit: int, now: datetime
+    session: Session,
+    *,
+    reader: Reader,
+    since: Cursor | None,
+    limit: int,
+    now: datetime,
+    clock: SyncMark | None = None,
 ) -> PullPage:
     """Serve one page of records after a cursor, inside the caller's transaction.
 
@@ -538,6 +607,8 @@ def pull_page(
         since: where the device got to; None to start from the beginning.
         limit: the most records in the page.
         now: server time.
+        clock: the sync clock if the caller already read it in this transaction (with the
+            token, ``accounts.authenticate(with_clock=True)``); None to read it here.
     """
     principal = reader.principal
     scope = scope_key(principal)
@@ -547,17 +618,13 @@ def pull_page(
         # A device pulling from the beginning holds nothing yet.
         session.execute(delete(_HOLDINGS).where(_HOLDINGS.c.device_id == reader.device_id))
         session.execute(delete(_RANGES).where(_RANGES.c.device_id == reader.device_id))
-    # With the clock, whether the device holds ranges under other scopes than this one (rare:
-    # only until a pull under a new scope has reached the clock), without a round trip more.
-    others = (
-        select(func.count())
-        .select_from(_RANGES)
-        .where(_RANGES.c.device_id == reader.device_id, _RANGES.c.scope != scope)
-        .scalar_subquery()
-    )
-    clock = session.execute(
-        select(_CLOCK.c.last_seq, _CLOCK.c.max_hlc, others.label("others"))
-    ).one()
+    # Whether the device holds ranges under other scopes than this one (rare: only until a
+    # pull under a new scope has reached the clock); None: not asked yet.
+    others: int | None = None
+    if clock is None:
+        # Read with the clock, without a round trip more.
+        row = session.execute(_CLOCK_READ, {"device": reader.device_id, "scope": scope}).one()
+        clock, others = SyncMark(row.last_seq, row.max_hlc), row.others
     # Every position up to the clock's committed value is committed: a push takes positions
     # only after the one before it has committed (see push.store.write).
     if not rescoped and clock.last_seq <= after:
@@ -586,9 +653,10 @@ def pull_page(
         # This scope's range is read as "from the beginning to the cursor": it can only be
         # wider than the row (a device pulls under a scope from 0, page after page).
         ranges = [Served(scope, principal, 0, after)]
-        if clock.others:
+        if others is None or others:
             ranges += served_ranges(session, reader.device_id, besides=scope)
     purge: list[tuple[str, str]] = []
+    writes: list[Write] = []
     if since is not None:
         may_hold = held(reader.device_id, ranges, scope=scope)
         if rescoped:
@@ -608,8 +676,11 @@ def pull_page(
             upto=upto,
             complete=not more,
             ranges=ranges,
+            writes=writes,
         )
-    return _served(session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after)
+    return _served(
+        session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes
+    )
 
 
 def _served(
@@ -623,14 +694,20 @@ def _served(
     max_hlc: str,
     now: datetime,
     after: int = 0,
+    writes: list[Write] | None = None,
 ) -> PullPage:
-    """Log the page's disclosure, note where the device got to, and give the page."""
+    """Log the page's disclosure, note where the device got to, and give the page.
+
+    The page's writes (``writes``: its holding range; then the disclosure row and the device's
+    mark) go to the database together (``_write``).
+    """
+    writes = [] if writes is None else writes
     if any(not r.deleted for r in rows):
         # One row per page, not one per record: the page's ids are in its detail.
         event = disclosure_event(
             reader=reader, scope=scope, after=after, upto=upto, rows=rows, now=now
         )
-        audit.append(session, [event])
+        writes.append(Write("disclose", {f"d_{k}": v for k, v in event.items()}))
     next_cursor = Cursor(upto, scope).encode()
     # An empty pull that changes nothing writes nothing (the stamp is refreshed once a minute).
     # The token's lookup in this transaction read the device's mark (no statement then); the
@@ -639,23 +716,98 @@ def _served(
     if mark is None:
         device = session.get(Device, reader.device_id)
         mark = PullMark(device.last_cursor, device.last_pull_at) if device else PullMark(None, None)
-    if (
-        mark.cursor == next_cursor
-        and mark.at is not None
-        and aware(mark.at) >= now - _PULL_STAMP_EVERY
-    ):
+    if _stamped(mark, next_cursor, now):
+        _write(session, writes)
         return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
-    session.execute(
+    writes.append(
+        Write(
+            "mark",
+            {
+                "m_device": reader.device_id,
+                "m_cursor": next_cursor,
+                "m_now": now,
+                "m_stale": now - _PULL_STAMP_EVERY,
+            },
+        )
+    )
+    _write(session, writes)
+    return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
+
+
+@dataclass(frozen=True)
+class Write:
+    """One of a page's writes: which (``_WRITES``) and its parameters."""
+
+    name: str
+    params: dict[str, Any]
+
+
+def _page_writes(dialect: str) -> dict[str, Insert | Update]:
+    """A page's writes for a dialect, with bound parameters: built once, bound per page."""
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    lower, upper = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
+    held_range = upsert(_RANGES).values(
+        device_id=bindparam("r_device"),
+        scope=bindparam("r_scope"),
+        principal=bindparam("r_principal"),
+        after_seq=bindparam("r_after"),
+        upto_seq=bindparam("r_upto"),
+    )
+    held_range = held_range.on_conflict_do_update(
+        index_elements=[_RANGES.c.device_id, _RANGES.c.scope],
+        set_={
+            "principal": held_range.excluded.principal,
+            "after_seq": lower(_RANGES.c.after_seq, held_range.excluded.after_seq),
+            "upto_seq": upper(_RANGES.c.upto_seq, held_range.excluded.upto_seq),
+        },
+    )
+    d = _DEVICES.c
+    mark = (
         update(_DEVICES)
         .where(
-            _DEVICES.c.id == reader.device_id,
+            d.id == bindparam("m_device"),
+            # Its own condition, for concurrent pulls: only a moved cursor or a stale stamp.
             or_(
-                _DEVICES.c.last_cursor.is_(None),
-                _DEVICES.c.last_cursor != next_cursor,
-                _DEVICES.c.last_pull_at.is_(None),
-                _DEVICES.c.last_pull_at < now - _PULL_STAMP_EVERY,
+                d.last_cursor.is_(None),
+                d.last_cursor != bindparam("m_cursor"),
+                d.last_pull_at.is_(None),
+                d.last_pull_at < bindparam("m_stale"),
             ),
         )
-        .values(last_pull_at=now, last_cursor=next_cursor)
+        .values(last_pull_at=bindparam("m_now"), last_cursor=bindparam("m_cursor"))
     )
-    return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
+    # The disclosure row's columns are ``audit.server_event``'s keys (bound as ``d_<key>``).
+    keys = audit.server_event(
+        at=datetime.now(UTC), action=AuditAction.DISCLOSE, user_id=None, device_id=None
+    )
+    disclose = insert(_AUDIT).values({key: bindparam(f"d_{key}") for key in keys})
+    return {"range": held_range, "disclose": disclose, "mark": mark}
+
+
+_WRITES = {dialect: _page_writes(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+@functools.cache
+def _together(names: tuple[str, ...]) -> Select[Any]:
+    """PostgreSQL: the named writes as one statement, each a data-modifying ``WITH`` clause of
+    a ``SELECT 1`` (each runs exactly once, to completion, whether or not it is read)."""
+    writes = _WRITES["postgresql"]
+    ctes = [writes[name].cte(f"w_{name}") for name in names]
+    return select(literal(1)).add_cte(*ctes)
+
+
+def _write(session: Session, writes: list[Write]) -> None:
+    """Run a page's writes (each touching its own table) in the transaction, in order.
+
+    On PostgreSQL they go as one statement (``_together``): one round trip where there were up
+    to three. Elsewhere, one statement each. Every statement is built once; a page only binds.
+    """
+    dialect = session.get_bind().dialect.name
+    if len(writes) > 1 and dialect == "postgresql":
+        params: dict[str, Any] = {}
+        for write in writes:
+            params.update(write.params)
+        session.execute(_together(tuple(w.name for w in writes)), params)
+        return
+    for write in writes:
+        session.execute(_WRITES[dialect][write.name], write.params)

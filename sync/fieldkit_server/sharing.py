@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, literal, or_, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,10 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.models import Agreement as AgreementRow
+from fieldkit_server.models import Base
 from fieldkit_server.policy import Agreement, Grant, agreement_problems, grants_for
+
+_AGREEMENTS = Base.metadata.tables[AgreementRow.__tablename__]
 
 
 class AgreementError(ValueError):
@@ -51,7 +55,7 @@ class AgreementView:
         }
 
 
-def _policy(row: AgreementRow) -> Agreement:
+def _policy(row: Any) -> Agreement:
     return Agreement(
         name=row.name,
         agencies=frozenset(json.loads(row.agencies)),
@@ -73,23 +77,32 @@ def grants(session: Session, *, agency: str, day: date) -> tuple[Grant, ...]:
     return grants_for(agency, agreements(session), day=day)
 
 
-def in_force_naming(agency: SQLCoreOperations[str], *, day: date) -> ColumnElement[bool]:
+def in_force_naming(
+    agency: SQLCoreOperations[str], *, day: date | ColumnElement[date]
+) -> ColumnElement[bool]:
     """A join condition: agreements in force on ``day`` that (by their text) name ``agency``.
 
     A pre-filter for joining agreements onto another lookup (the token's): the text match may
     admit an agreement naming a longer agency, so the rows it finds go through
-    ``grants_from`` (which reads the list exactly) before anything is granted.
+    ``grants_from`` (which reads the list exactly) before anything is granted. Written over the
+    table's columns (no ORM entity), so a lookup built once at import can join it; ``day`` may
+    be a bound parameter.
     """
+    c = _AGREEMENTS.c
     return and_(
-        AgreementRow.agencies.contains(literal('"') + agency + literal('"')),
-        AgreementRow.ended_at.is_(None),
-        AgreementRow.start <= day,
-        or_(AgreementRow.end.is_(None), AgreementRow.end >= day),
+        c.agencies.contains(literal('"') + agency + literal('"')),
+        c.ended_at.is_(None),
+        c.start <= day,
+        or_(c.end.is_(None), c.end >= day),
     )
 
 
-def grants_from(rows: Iterable[AgreementRow], *, agency: str, day: date) -> tuple[Grant, ...]:
-    """What agreement rows already read (``in_force_naming``'s) grant ``agency``'s users."""
+def grants_from(rows: Iterable[Any], *, agency: str, day: date) -> tuple[Grant, ...]:
+    """What agreement rows already read (``in_force_naming``'s) grant ``agency``'s users.
+
+    A row is an ``Agreement`` or a result row with its ``name``, ``agencies``, ``types``,
+    ``categories``, ``start``, ``end`` and ``ended_at``.
+    """
     return grants_for(agency, [_policy(r) for r in rows], day=day)
 
 

@@ -14,7 +14,7 @@ from tests.server.conftest import Team
 
 from fieldkit.sync import protocol
 from fieldkit.wire import messages
-from fieldkit_server import audit, encoding, pull
+from fieldkit_server import api, audit, encoding, pull
 from fieldkit_server.policy import Grant, Principal, Role
 
 if sys.version_info >= (3, 14):  # the standard library's own
@@ -221,3 +221,30 @@ def test_a_pages_disclosure_names_each_records_own_basis() -> None:
             expected.setdefault(pull.basis_of(police, row), []).append(row.id)
     assert json.loads(event["detail"])[audit.PAGE_AGREEMENTS] == expected
     assert len(expected) > 2
+
+
+def test_the_quick_pull_route_serves_the_compact_form_in_zstd(
+    team: Team, make_visit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop's usual pull (compact, zstd) is served without dependency resolution, and
+    exactly as the framework's route serves it."""
+    amy = _team_with_visits(team, make_visit)
+    served: list[int] = []
+    handle = api.PullRoute.handle
+
+    async def counted(self: api.PullRoute, scope: Any, receive: Any, send: Any) -> None:
+        served.append(1)
+        await handle(self, scope, receive, send)
+
+    monkeypatch.setattr(api.PullRoute, "handle", counted)
+    headers, body = _raw_pull(team.client, amy.auth, "zstd, gzip", form="compact")
+    assert served == [1]
+    assert headers["content-encoding"] == "zstd"
+    assert "accept-encoding" in headers["vary"].lower()
+    page = json.loads(zstd.decompress(body))
+    assert page["records"]
+    assert all("hlc" in r for r in page["records"])
+    # The framework's route (an extra parameter makes the quick route step aside) agrees.
+    _, full = _raw_pull(team.client, amy.auth, None, form="compact", unknown="1")
+    assert served == [1]
+    assert json.loads(full)["records"] == page["records"]

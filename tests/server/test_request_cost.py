@@ -13,7 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
 from tests.server.conftest import FAST_ARGON2, FakeClock, Team
 
+from fieldkit_server import accounts, api
 from fieldkit_server.app import create_app
+from fieldkit_server.db import run_in_transaction, session_factory
 from fieldkit_server.settings import Settings
 
 
@@ -39,17 +41,16 @@ def _watched(engine: Engine) -> Iterator[dict[str, list[str]]]:
         event.remove(engine, "before_cursor_execute", on_statement)
 
 
-def test_an_empty_pull_is_one_transaction_of_two_reads(
-    team: Any, client: TestClient, make_visit: Any
-) -> None:
+def test_an_empty_pull_is_one_read(team: Any, client: TestClient, make_visit: Any) -> None:
     olive = team.laptop("olive")
     olive.push(olive.upsert("visit", make_visit()))
     olive.sync()
     with _watched(client.app.state.context.engine) as seen:  # type: ignore[attr-defined]
         page = olive.pull_page(since=olive.cursor)
     assert (page["records"], page["purge"], page["next"]) == ([], [], olive.cursor)
-    # The token and the clock, read in the pull's own snapshot; nothing written.
-    assert seen == {"transactions": ["begin"], "statements": ["SELECT", "SELECT"]}
+    # The token and the clock, read in one statement (one snapshot); nothing written. On
+    # PostgreSQL the statement runs in autocommit: no BEGIN or COMMIT round trip.
+    assert seen == {"transactions": ["begin"], "statements": ["SELECT"]}
 
 
 def test_a_push_looks_up_its_token_in_its_own_transaction(
@@ -106,3 +107,128 @@ def test_a_push_body_is_parsed_once(
     results = olive.push(*(olive.upsert("visit", make_visit()) for _ in range(2)))["results"]
     assert [r["status"] for r in results] == ["applied", "applied"]
     assert parses == []
+
+
+def _pull_route_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the pulls ``api.PullRoute`` (the route without dependency resolution) serves."""
+    calls: list[int] = []
+    handle = api.PullRoute.handle
+
+    async def counted(self: api.PullRoute, scope: Any, receive: Any, send: Any) -> None:
+        calls.append(1)
+        await handle(self, scope, receive, send)
+
+    monkeypatch.setattr(api.PullRoute, "handle", counted)
+    return calls
+
+
+def test_a_well_formed_pull_skips_the_frameworks_dependency_resolution(
+    team: Any, make_visit: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _pull_route_calls(monkeypatch)
+    olive = team.laptop("olive")
+    olive.push(olive.upsert("visit", make_visit()))
+    assert len(olive.sync()) == 0
+    assert len(olive.records) == 1
+    page = olive.pull_page(since=olive.cursor, limit=5000)
+    assert (page["records"], page["next"]) == ([], olive.cursor)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "status"),
+    [
+        ("limit=0", {}, 422),
+        ("limit=5001", {}, 422),
+        ("limit=ten", {}, 422),
+        ("since=not-a-cursor", {}, 400),
+        ("since=" + "A" * 201, {}, 422),
+        ("", {"Authorization": "Basic abc"}, 401),
+        ("", {"Authorization": ""}, 401),
+        ("", {"Authorization": "Bearer " + "x" * 201}, 401),
+        ("", {"User-Agent": "fieldkit/0.0.1 (protocol 2026-11-27)"}, 426),
+        ("limit=10&unknown=1", {}, 200),
+        ("limit=10&limit=20", {}, 200),
+    ],
+)
+def test_a_pull_the_quick_route_does_not_take_is_answered_as_before(
+    team: Any,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    headers: dict[str, str],
+    status: int,
+) -> None:
+    """Odd requests fall through to the framework's route: its validation and errors hold."""
+    olive = team.laptop("olive")
+    calls = _pull_route_calls(monkeypatch)
+    reply = client.get("/v1/sync/pull?" + query, headers={**olive.auth, **headers})
+    assert reply.status_code == status, reply.text
+    if status != 200:
+        assert reply.headers["content-type"] == "application/problem+json"
+    assert calls == []
+
+
+def test_the_quick_route_refuses_a_token_it_does_not_know(
+    team: Any, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    olive = team.laptop("olive")
+    olive.sync()
+    calls = _pull_route_calls(monkeypatch)
+    reply = client.get(
+        "/v1/sync/pull", params={"since": olive.cursor}, headers={"Authorization": "Bearer nope"}
+    )
+    assert reply.status_code == 401
+    assert reply.headers["www-authenticate"] == "Bearer"
+    assert reply.json()["code"] == "unauthorized"
+    assert calls == [1]
+
+
+def test_a_revoked_device_is_told_to_wipe_by_the_quick_route(
+    team: Any, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    olive = team.laptop("olive")
+    olive.sync()
+    calls = _pull_route_calls(monkeypatch)
+    engine = client.app.state.context.engine  # type: ignore[attr-defined]
+    now = team.clock()
+    run_in_transaction(
+        session_factory(engine),
+        lambda s: accounts.revoke_device(s, device_id=olive.device_id, now=now),
+    )
+    reply = client.get("/v1/sync/pull", params={"since": olive.cursor}, headers=olive.auth)
+    assert reply.status_code == 401
+    assert reply.headers["content-type"] == "application/problem+json"
+    assert (reply.json()["code"], reply.json()["wipe"]) == ("device_revoked", True)
+    assert calls == [1]
+
+
+@pytest.mark.postgres
+def test_a_page_of_records_is_four_reads_and_one_write_on_postgres(
+    pg_url: str, clock: FakeClock, make_visit: Any
+) -> None:
+    """The token and clock look, the clock in the snapshot, records, purge; then one statement
+    for the holding range, the disclosure row and the device's cursor."""
+    settings = Settings(db_url=pg_url, migrate_on_start=False, **FAST_ARGON2)
+    with TestClient(create_app(settings, clock=clock)) as client:
+        team = Team(client, clock, settings)
+        olive = team.laptop("olive")
+        olive.sync()
+        olive.push(olive.upsert("visit", make_visit()))
+        engine: Engine = client.app.state.context.engine  # type: ignore[attr-defined]
+        with _watched(engine) as seen:
+            page = olive.pull_page(since=olive.cursor)
+        assert len(page["records"]) == 1
+        assert seen == {
+            "transactions": ["begin", "begin"],
+            "statements": ["SELECT", "SELECT", "SELECT", "SELECT", "WITH"],
+        }
+        with engine.connect() as conn:
+            disclosed = conn.execute(
+                text("SELECT count(*) FROM audit_events WHERE action = 'disclose'")
+            ).scalar_one()
+            cursor = conn.execute(
+                text("SELECT last_cursor FROM devices WHERE id = :d"), {"d": olive.device_id}
+            ).scalar_one()
+        assert disclosed == 1  # this page (the first sync sent nothing)
+        assert cursor == page["next"]
