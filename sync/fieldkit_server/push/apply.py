@@ -38,7 +38,7 @@ from fieldkit_server.push.restriction import (
     write_file_names,
     write_links,
 )
-from fieldkit_server.push.store import load, note_device, write, write_log
+from fieldkit_server.push.store import load, note_device, record_rows, write, write_log
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
@@ -172,15 +172,24 @@ def push_changes(
         # The device's own row needs no commit position: noted before the clock row's lock, so
         # that concurrent pushes do not queue behind it.
         note_device(session, writer.device_id, device_seq, now)
+    # Nor do the touched records' links and file names (the records are locked, or new to this
+    # transaction), nor the encoding of the rows to write: all done before the lock, so that
+    # the lock is held only for what must be ordered. Links written here are seen by other
+    # pushes once this one commits, which is after it has taken and used the lock below.
+    write_links(session, states)
+    write_file_names(session, states)
+    prepared = record_rows([s for s in states.values() if s.dirty], now)
+    locked_top: str | None = None
     if any(s.touched for s in states.values()):
         # Derive restriction under the clock row's lock, which orders writing pushes: a push
         # that links to a record another push is committing sees it committed, and a push
         # writing a record sees every committed link to it, so neither misses the other.
-        session.execute(select(_CLOCK.c.id).where(_CLOCK.c.id == 1).with_for_update())
+        locked_top = str(
+            session.scalar(select(_CLOCK.c.max_hlc).where(_CLOCK.c.id == 1).with_for_update())
+        )
         rederive_dependents(session, states, restrictions, writer, batch, now)
-        write_links(session, states)
-        write_file_names(session, states)
-    highest = write(session, batch, [s for s in states.values() if s.dirty], now)
+    dirty = [s for s in states.values() if s.dirty]
+    highest = write(session, batch, dirty, now, prepared, locked_top)
     hold_back(session, states)
     if before_commit is not None:
         before_commit()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fieldkit.domain.records import RecordType
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
-from fieldkit_server.db import one_of
+from fieldkit_server.db import insert_rows, one_of
 from fieldkit_server.models import (
     Base,
     FileName,
@@ -30,6 +30,7 @@ from fieldkit_server.push.model import Batch, Held, Writer
 from fieldkit_server.push.store import load
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
+_LINKS = Base.metadata.tables[RecordLink.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 
 
@@ -121,15 +122,17 @@ def write_links(session: Session, states: Mapping[str, Held]) -> None:
     touched = sorted(s.id for s in states.values() if s.touched)
     if not touched:
         return
-    session.execute(delete(RecordLink).where(one_of(session, RecordLink.record_id, touched)))
+    # A record new to the server has no links stored yet.
+    stored = [record_id for record_id in touched if states[record_id].stored]
+    if stored:
+        session.execute(delete(RecordLink).where(one_of(session, RecordLink.record_id, stored)))
     rows = [
         {"record_id": record_id, "target_id": target}
         for record_id in touched
         if not states[record_id].deleted
         for target in sorted(link_targets(states[record_id].type, states[record_id].fields))
     ]
-    if rows:
-        session.execute(insert(RecordLink), rows)
+    insert_rows(session, _LINKS, rows)
 
 
 def write_file_names(session: Session, states: Mapping[str, Held]) -> None:
@@ -180,7 +183,10 @@ def hold_back(session: Session, states: Mapping[str, Held]) -> None:
                 named.update(v for v in value if isinstance(v, str))
         names[state.id] = named
     wanted = sorted(set().union(*names.values()))
-    under = set(
+    # The push's own records are locked by it (or new in it): their mark is known already.
+    under = {i for i in wanted if i in states and states[i].processing_restricted}
+    others = [i for i in wanted if i not in states]
+    under |= set(
         session.scalars(
             select(RightsRequest.person_id).where(
                 one_of(session, RightsRequest.person_id, wanted),
@@ -188,14 +194,16 @@ def hold_back(session: Session, states: Mapping[str, Held]) -> None:
                 RightsRequest.lifted_at.is_(None),
             )
         )
-    ) | set(
-        session.scalars(
-            select(_RECORDS.c.id).where(
-                one_of(session, _RECORDS.c.id, wanted),
-                _RECORDS.c.processing_restricted.is_(True),
+    )
+    if others:
+        under |= set(
+            session.scalars(
+                select(_RECORDS.c.id).where(
+                    one_of(session, _RECORDS.c.id, others),
+                    _RECORDS.c.processing_restricted.is_(True),
+                )
             )
         )
-    )
     ids = sorted(record_id for record_id, named in names.items() if named & under)
     if ids:
         session.execute(

@@ -35,6 +35,8 @@ _VERSIONS_JSON = json.JSONEncoder(separators=(",", ":"))
 
 
 def load(session: Session, ids: list[str]) -> dict[str, Held]:
+    if not ids:
+        return {}
     # Locked in id order so that two pushes touching the same records queue instead of
     # deadlocking; a push that then inserts the same new record as another is retried whole.
     rows = session.execute(
@@ -103,27 +105,70 @@ def write_log(session: Session, batch: Batch) -> None:
     batch.changes, batch.conflicts, batch.audit = [], [], []
 
 
-def write(session: Session, batch: Batch, dirty: list[Held], now: datetime) -> str:
-    """Write the batch; returns the highest clock the server has accepted."""
+def record_rows(states: list[Held], now: datetime) -> dict[str, dict[str, Any]]:
+    """The rows of records to write, built before the clock row is locked (without positions).
+
+    Encoding the fields and computing each digest is most of a row's cost and needs no commit
+    position; ``write`` only sets each row's position and restriction (which re-deriving along
+    links may change under the lock, and which the digest does not cover).
+    """
+    return {s.id: record_row(s, 0, now) for s in states}
+
+
+def write(
+    session: Session,
+    batch: Batch,
+    dirty: list[Held],
+    now: datetime,
+    prepared: dict[str, dict[str, Any]] | None = None,
+    locked_top: str | None = None,
+) -> str:
+    """Write the batch; returns the highest clock the server has accepted.
+
+    Rows in ``prepared`` (from ``record_rows``, for records whose fields have not changed since)
+    are used as built; any other dirty record's row is built here. ``locked_top`` is the clock
+    row's top clock when the caller has already locked the row and read it.
+    """
     write_log(session, batch)
     if not dirty:
         return str(session.scalar(select(SyncClock.max_hlc).where(SyncClock.id == 1)) or "")
-    # The clock row is locked from here until commit: a later push waits for this one to commit
-    # before it can take positions, so no puller ever sees position n+1 before position n.
-    row = session.execute(
-        update(_CLOCK)
-        .where(_CLOCK.c.id == 1)
-        .values(last_seq=_CLOCK.c.last_seq + len(dirty))
-        .returning(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)
-    ).one()
+    # The clock row is locked from here until commit (if the caller has not locked it already):
+    # a later push waits for this one to commit before it can take positions, so no puller ever
+    # sees position n+1 before position n.
+    if locked_top is not None:
+        # The top clock as read under the lock: it moves in the same statement as the positions
+        # (one round trip under the lock, not two).
+        highest = max(locked_top, batch.top_hlc)
+        row = session.execute(
+            update(_CLOCK)
+            .where(_CLOCK.c.id == 1)
+            .values(last_seq=_CLOCK.c.last_seq + len(dirty), max_hlc=highest)
+            .returning(_CLOCK.c.last_seq)
+        ).one()
+    else:
+        row = session.execute(
+            update(_CLOCK)
+            .where(_CLOCK.c.id == 1)
+            .values(last_seq=_CLOCK.c.last_seq + len(dirty))
+            .returning(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)
+        ).one()
+        highest = max(str(row.max_hlc), batch.top_hlc)
+        if highest != row.max_hlc:
+            session.execute(update(_CLOCK).where(_CLOCK.c.id == 1).values(max_hlc=highest))
     first = row.last_seq - len(dirty) + 1
-    highest: str = max(str(row.max_hlc), batch.top_hlc)
-    if highest != row.max_hlc:
-        session.execute(update(_CLOCK).where(_CLOCK.c.id == 1).values(max_hlc=highest))
-    new_rows = [record_row(s, first + i, now) for i, s in enumerate(dirty) if not s.stored]
-    old_rows = [
-        {**record_row(s, first + i, now), "_id": s.id} for i, s in enumerate(dirty) if s.stored
-    ]
+    prepared = prepared or {}
+    new_rows: list[dict[str, Any]] = []
+    old_rows: list[dict[str, Any]] = []
+    for i, state in enumerate(dirty):
+        built = prepared.get(state.id)
+        if built is None:
+            built = record_row(state, first + i, now)
+        else:
+            built["seq"], built["restricted"] = first + i, state.restricted
+        if state.stored:
+            old_rows.append({**built, "_id": state.id})
+        else:
+            new_rows.append(built)
     insert_rows(session, _RECORDS, new_rows)
     if old_rows:
         session.execute(
