@@ -1,8 +1,9 @@
-"""A push body reads the same through the quick check as through the wire model."""
+"""A push reads the same through its quick paths as through the wire model and the encoder."""
 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from fieldkit.wire.messages import PushRequest
 from fieldkit_server.push.body import PushBody, _from_model, _quick, read_push_body
+from fieldkit_server.push.store import versions_text
 
 _MODEL = TypeAdapter(PushRequest)
 _ID = "0f1e2d3c-0000-4000-8000-00000000000a"
@@ -102,3 +104,16 @@ def test_any_other_push_is_read_or_refused_by_the_model_itself(name: str) -> Non
     except ValidationError as exc:
         got = _errors(exc)
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "versions",
+    [
+        {},
+        {"narrative": _HLC, "district": "001790000000001:0000:other"},
+        {"narrative": 'a"b', "naïve": _HLC, "tab\there": "x\\y"},
+    ],
+)
+def test_stored_versions_are_the_compact_json_of_the_versions(versions: dict[str, str]) -> None:
+    expected = json.dumps(versions, separators=(",", ":"))
+    assert versions_text(versions) == expected
