@@ -12,7 +12,6 @@ from fieldkit.domain.hlc import Hlc, bound_hlc
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import millis, server_hlc
-from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Change,
@@ -38,7 +37,7 @@ from fieldkit_server.push.restriction import (
     write_file_names,
     write_links,
 )
-from fieldkit_server.push.store import load, note_device, record_rows, write, write_log
+from fieldkit_server.push.store import ids_in, load, note_device, record_rows, write, write_log
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
@@ -77,7 +76,7 @@ def push_changes(
     batch = Batch()
     ids = list(dict.fromkeys(c.change_id for c in changes))
     seen = set(
-        session.scalars(select(Change.change_id).where(one_of(session, Change.change_id, ids)))
+        session.scalars(select(Change.change_id).where(ids_in(session, Change.change_id, ids)))
     )
     states = load(session, sorted({c.id for c in changes}))
     users = Users(session)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Text, any_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from fieldkit.domain.digest import record_digest
@@ -50,6 +51,18 @@ def versions_text(versions: dict[str, str]) -> str:
     return _VERSIONS_JSON.encode(versions)
 
 
+def ids_in(session: Session, column: Any, ids: Collection[str]) -> Any:
+    """``column IN ids`` for a push's sets of ids, sent as one text on PostgreSQL.
+
+    ``db.one_of`` sends an array parameter, which the driver encodes item by item in Python (a
+    push sends sets of 500 ids several times); ids joined by commas are one string to encode,
+    split by the server. An id with a comma in it (never a valid one) goes as an array.
+    """
+    if session.get_bind().dialect.name != "postgresql" or any("," in i for i in ids):
+        return one_of(session, column, ids)
+    return column == any_(func.string_to_array(bindparam(None, ",".join(ids), type_=Text), ","))
+
+
 def load(session: Session, ids: list[str]) -> dict[str, Held]:
     if not ids:
         return {}
@@ -57,7 +70,7 @@ def load(session: Session, ids: list[str]) -> dict[str, Held]:
     # deadlocking; a push that then inserts the same new record as another is retried whole.
     rows = session.execute(
         select(_RECORDS)
-        .where(one_of(session, _RECORDS.c.id, ids))
+        .where(ids_in(session, _RECORDS.c.id, ids))
         .order_by(_RECORDS.c.id)
         .with_for_update()
     )
