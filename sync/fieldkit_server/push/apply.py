@@ -37,7 +37,15 @@ from fieldkit_server.push.restriction import (
     write_file_names,
     write_links,
 )
-from fieldkit_server.push.store import ids_in, load, note_device, record_rows, write, write_log
+from fieldkit_server.push.store import (
+    ids_in,
+    load,
+    note_device,
+    record_rows,
+    take_positions,
+    write,
+    write_log,
+)
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
@@ -178,17 +186,19 @@ def push_changes(
     write_links(session, states)
     write_file_names(session, states)
     prepared = record_rows([s for s in states.values() if s.dirty], now)
-    locked_top: str | None = None
+    taken: tuple[list[int], str] | None = None
     if any(s.touched for s in states.values()):
         # Derive restriction under the clock row's lock, which orders writing pushes: a push
         # that links to a record another push is committing sees it committed, and a push
-        # writing a record sees every committed link to it, so neither misses the other.
-        locked_top = str(
-            session.scalar(select(_CLOCK.c.max_hlc).where(_CLOCK.c.id == 1).with_for_update())
-        )
+        # writing a record sees every committed link to it, so neither misses the other. The
+        # lock is taken by taking the positions (any more are taken after re-deriving).
+        if prepared:
+            taken = take_positions(session, len(prepared), batch.top_hlc)
+        else:
+            session.execute(select(_CLOCK.c.id).where(_CLOCK.c.id == 1).with_for_update())
         rederive_dependents(session, states, restrictions, writer, batch, now)
     dirty = [s for s in states.values() if s.dirty]
-    highest = write(session, batch, dirty, now, prepared, locked_top)
+    highest = write(session, batch, dirty, now, prepared, taken)
     hold_back(session, states)
     if before_commit is not None:
         before_commit()

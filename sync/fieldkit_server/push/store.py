@@ -8,8 +8,9 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, any_, bindparam, func, select, update
+from sqlalchemy import Text, any_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from fieldkit.domain.digest import record_digest
 from fieldkit_server.db import insert_rows, one_of
@@ -144,56 +145,65 @@ def record_rows(states: list[Held], now: datetime) -> dict[str, dict[str, Any]]:
     return {s.id: record_row(s, 0, now) for s in states}
 
 
+def take_positions(session: Session, count: int, top: str) -> tuple[list[int], str]:
+    """Take ``count`` commit positions from the clock row, and raise its top clock to ``top``.
+
+    This locks the clock row (if it is not locked already) until commit: a later push waits for
+    this one to commit before it can take positions, so no puller ever sees position n+1 before
+    position n. One statement does it all (the lock, the positions and the top clock), so that
+    the lock costs no round trip of its own.
+
+    Returns:
+        The positions taken, and the top clock the row now holds.
+    """
+    held: ColumnElement[str] = _CLOCK.c.max_hlc
+    if session.get_bind().dialect.name == "postgresql":
+        # Clocks compare as text in code-point order, whatever the database's collation.
+        held = held.collate("C")
+    row = session.execute(
+        update(_CLOCK)
+        .where(_CLOCK.c.id == 1)
+        .values(
+            last_seq=_CLOCK.c.last_seq + count,
+            max_hlc=case((held < top, top), else_=_CLOCK.c.max_hlc),
+        )
+        .returning(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)
+    ).one()
+    return list(range(row.last_seq - count + 1, row.last_seq + 1)), str(row.max_hlc)
+
+
 def write(
     session: Session,
     batch: Batch,
     dirty: list[Held],
     now: datetime,
     prepared: dict[str, dict[str, Any]] | None = None,
-    locked_top: str | None = None,
+    taken: tuple[list[int], str] | None = None,
 ) -> str:
     """Write the batch; returns the highest clock the server has accepted.
 
     Rows in ``prepared`` (from ``record_rows``, for records whose fields have not changed since)
-    are used as built; any other dirty record's row is built here. ``locked_top`` is the clock
-    row's top clock when the caller has already locked the row and read it.
+    are used as built; any other dirty record's row is built here. ``taken`` is what the
+    caller's ``take_positions`` gave, if it took positions already; more are taken if there are
+    more dirty records.
     """
     write_log(session, batch)
     if not dirty:
         return str(session.scalar(select(SyncClock.max_hlc).where(SyncClock.id == 1)) or "")
-    # The clock row is locked from here until commit (if the caller has not locked it already):
-    # a later push waits for this one to commit before it can take positions, so no puller ever
-    # sees position n+1 before position n.
-    if locked_top is not None:
-        # The top clock as read under the lock: it moves in the same statement as the positions
-        # (one round trip under the lock, not two).
-        highest = max(locked_top, batch.top_hlc)
-        row = session.execute(
-            update(_CLOCK)
-            .where(_CLOCK.c.id == 1)
-            .values(last_seq=_CLOCK.c.last_seq + len(dirty), max_hlc=highest)
-            .returning(_CLOCK.c.last_seq)
-        ).one()
-    else:
-        row = session.execute(
-            update(_CLOCK)
-            .where(_CLOCK.c.id == 1)
-            .values(last_seq=_CLOCK.c.last_seq + len(dirty))
-            .returning(_CLOCK.c.last_seq, _CLOCK.c.max_hlc)
-        ).one()
-        highest = max(str(row.max_hlc), batch.top_hlc)
-        if highest != row.max_hlc:
-            session.execute(update(_CLOCK).where(_CLOCK.c.id == 1).values(max_hlc=highest))
-    first = row.last_seq - len(dirty) + 1
+    positions, highest = taken if taken is not None else ([], "")
+    if len(dirty) > len(positions):
+        more, highest = take_positions(session, len(dirty) - len(positions), batch.top_hlc)
+        # Which of the push's positions a record gets does not matter: they commit together.
+        positions = positions + more
     prepared = prepared or {}
     new_rows: list[dict[str, Any]] = []
     old_rows: list[dict[str, Any]] = []
-    for i, state in enumerate(dirty):
+    for seq, state in zip(positions, dirty, strict=True):
         built = prepared.get(state.id)
         if built is None:
-            built = record_row(state, first + i, now)
+            built = record_row(state, seq, now)
         else:
-            built["seq"], built["restricted"] = first + i, state.restricted
+            built["seq"], built["restricted"] = seq, state.restricted
         if state.stored:
             old_rows.append({**built, "_id": state.id})
         else:
