@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
@@ -45,12 +46,12 @@ from fieldkit_server.db import is_postgres, run_autocommit, run_in_transaction
 from fieldkit_server.metrics import ServerMetrics
 from fieldkit_server.models import SyncClock
 from fieldkit_server.problems import Problem
+from fieldkit_server.push.body import PushRequestBody, push_body
 from fieldkit_server.schemas import (
     AuditRequest,
     AuditResponse,
     BucketResponse,
     BucketsResponse,
-    ChangeIn,
     ConflictsResponse,
     DigestResponse,
     FetchRequest,
@@ -60,7 +61,6 @@ from fieldkit_server.schemas import (
     LoginRequest,
     LoginResponse,
     PullResponse,
-    PushRequest,
     PushResponse,
 )
 from fieldkit_server.schemas import Problem as ProblemOut
@@ -355,30 +355,23 @@ def _too_many(what: str, limit: int) -> Problem:
     )
 
 
-def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
+def _incoming(changes: list[push.IncomingChange]) -> list[push.IncomingChange]:
     """The changes, with field names checked against their record type (422 if unknown)."""
     errors: list[dict[str, Any]] = []
     out: list[push.IncomingChange] = []
     specs: dict[RecordType, RecordSpec] = {}
     for position, change in enumerate(changes):
         spec = specs.get(change.type) or specs.setdefault(change.type, record_spec(change.type))
-        for part in ("fields", "base"):
-            for name in getattr(change, part):
-                if name not in spec.by_name:
+        by_name = spec.by_name
+        for part, names in (("fields", change.fields), ("base", change.base)):
+            if by_name.keys() >= names.keys():
+                continue
+            for name in names:
+                if name not in by_name:
                     location = ["body", "changes", str(position), part, name]
                     errors.append({"location": location, "reason": "unknown field"})
-        out.append(
-            push.IncomingChange(
-                change_id=change.change_id,
-                type=change.type,
-                id=change.id,
-                op=push.Op.UPSERT if change.op == "upsert" else push.Op.DELETE,
-                hlc=change.hlc,
-                fields=change.fields if change.op == "upsert" else {},
-                base=change.base,
-                reason=change.reason,
-            )
-        )
+        # A deletion's fields are checked for names like any change's, then set aside.
+        out.append(change if change.op is push.Op.UPSERT else replace(change, fields={}))
     if errors:
         raise Problem(
             422,
@@ -392,29 +385,30 @@ def _incoming(changes: list[ChangeIn]) -> list[push.IncomingChange]:
 
 @router.post("/sync/push", response_model=PushResponse, responses=_PROBLEMS)
 def push_changes(
-    body: PushRequest, request: Request, token: BearerToken, context: Context, metrics: Metrics
+    body: PushRequestBody, request: Request, token: BearerToken, context: Context, metrics: Metrics
 ) -> Any:
     """Apply a batch of changes: each applies once; the batch commits as one transaction."""
     settings = context.settings
     now = context.clock()
+    pushed = push_body(body)
 
     def work(session: Session) -> tuple[Authenticated, push.PushOutcome]:
         # The token is looked up in the push's own transaction: one transaction per push.
         auth = signed_in(session, request=request, token=token, now=now)
-        if len(body.changes) > settings.max_changes:
+        if len(pushed.changes) > settings.max_changes:
             raise _too_many("changes", settings.max_changes)
         outcome = push.push_changes(
             session,
             writer=push.Writer(auth.principal, auth.device_id),
-            changes=_incoming(body.changes),
-            device_seq=body.device_seq,
+            changes=_incoming(pushed.changes),
+            device_seq=pushed.device_seq,
             now=now,
             hlc_tolerance_millis=settings.hlc_tolerance_millis,
         )
         return auth, outcome
 
     auth, outcome = run_in_transaction(context.sessions, work)
-    changes = body.changes
+    changes = pushed.changes
     for status in push.ChangeStatus:
         counted = sum(1 for r in outcome.results if r.status is status)
         if counted:

@@ -71,3 +71,39 @@ def test_a_set_summary_tells_a_missing_or_changed_record_apart() -> None:
     whole = SetDigest.of(held).text()
     assert SetDigest.of(held[:2]).text() != whole
     assert SetDigest.of([*held[:2], _d(versions={"flags": V1})]).text() != whole
+
+
+def _digest_as_specified(
+    record_type: str, record_id: str, deleted: bool, versions: dict[str, str]
+) -> int:
+    # The canonical form as the protocol defines it (docs/sync-protocol.md), written out in full.
+    import hashlib
+    import json
+
+    held = {} if deleted else versions
+    text = json.dumps(
+        [record_type, record_id.lower(), deleted, held],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    )
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 2
+
+
+@pytest.mark.parametrize(
+    ("record_type", "record_id", "deleted", "versions"),
+    [
+        ("visit", ID, False, {"narrative": V1, "district": V2, "actions": V1}),
+        ("visit", ID.upper(), False, {}),
+        ("visit", ID, True, {"narrative": V1}),
+        ("person", ID, False, {"given_name": '001764000000000:0000:ab"c'}),
+        ("person", ID, False, {"naïve": V1}),
+        ("person", "id with space", False, {"a\\b": V1, "tab\there": V2}),
+        ("pers\u00f6n", ID, False, {"given_name": V1}),
+    ],
+)
+def test_a_digest_is_the_hash_of_the_canonical_form_however_it_is_computed(
+    record_type: str, record_id: str, deleted: bool, versions: dict[str, str]
+) -> None:
+    expected = _digest_as_specified(record_type, record_id, deleted, versions)
+    assert record_digest(record_type, record_id, deleted=deleted, versions=versions) == expected

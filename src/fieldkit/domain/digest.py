@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ DIGEST_BITS = 62
 #: The digest is summed as two halves of this many bits.
 HALF_BITS = 31
 HALF = 1 << HALF_BITS
+#: Characters json.dumps writes as they are inside a string (no escape, ASCII).
+_PLAIN = re.compile(r"[A-Za-z0-9_.:\-]*")
 #: Buckets are the first this-many hex digits of a record id (256 per record type).
 BUCKET_WIDTH = 2
 
@@ -41,12 +44,20 @@ def record_digest(
         An integer in ``[0, 2**62)``.
     """
     held = {} if deleted else {str(k): str(v) for k, v in versions.items()}
-    canonical = json.dumps(
-        [record_type, record_id.lower(), bool(deleted), held],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
+    record_id = record_id.lower()
+    if _PLAIN.fullmatch("".join((record_type, record_id, *held, *held.values()))):
+        # Nothing to escape (the usual case: field names, clocks and ids): the same text as
+        # json.dumps below writes, without its cost (a push computes one per record).
+        pairs = ",".join(f'"{name}":"{held[name]}"' for name in sorted(held))
+        flag = "true" if deleted else "false"
+        canonical = f'["{record_type}","{record_id}",{flag},{{{pairs}}}]'
+    else:
+        canonical = json.dumps(
+            [record_type, record_id, bool(deleted), held],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=True,
+        )
     top = int.from_bytes(hashlib.sha256(canonical.encode()).digest()[:8], "big")
     return top >> (64 - DIGEST_BITS)
 

@@ -12,7 +12,6 @@ from fieldkit.domain.hlc import Hlc, bound_hlc
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import millis, server_hlc
-from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Change,
@@ -38,7 +37,15 @@ from fieldkit_server.push.restriction import (
     write_file_names,
     write_links,
 )
-from fieldkit_server.push.store import load, note_device, write, write_log
+from fieldkit_server.push.store import (
+    ids_in,
+    load,
+    note_device,
+    record_rows,
+    take_positions,
+    write,
+    write_log,
+)
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
@@ -77,7 +84,7 @@ def push_changes(
     batch = Batch()
     ids = list(dict.fromkeys(c.change_id for c in changes))
     seen = set(
-        session.scalars(select(Change.change_id).where(one_of(session, Change.change_id, ids)))
+        session.scalars(select(Change.change_id).where(ids_in(session, Change.change_id, ids)))
     )
     states = load(session, sorted({c.id for c in changes}))
     users = Users(session)
@@ -172,15 +179,26 @@ def push_changes(
         # The device's own row needs no commit position: noted before the clock row's lock, so
         # that concurrent pushes do not queue behind it.
         note_device(session, writer.device_id, device_seq, now)
+    # Nor do the touched records' links and file names (the records are locked, or new to this
+    # transaction), nor the encoding of the rows to write: all done before the lock, so that
+    # the lock is held only for what must be ordered. Links written here are seen by other
+    # pushes once this one commits, which is after it has taken and used the lock below.
+    write_links(session, states)
+    write_file_names(session, states)
+    prepared = record_rows([s for s in states.values() if s.dirty], now)
+    taken: tuple[list[int], str] | None = None
     if any(s.touched for s in states.values()):
         # Derive restriction under the clock row's lock, which orders writing pushes: a push
         # that links to a record another push is committing sees it committed, and a push
-        # writing a record sees every committed link to it, so neither misses the other.
-        session.execute(select(_CLOCK.c.id).where(_CLOCK.c.id == 1).with_for_update())
+        # writing a record sees every committed link to it, so neither misses the other. The
+        # lock is taken by taking the positions (any more are taken after re-deriving).
+        if prepared:
+            taken = take_positions(session, len(prepared), batch.top_hlc)
+        else:
+            session.execute(select(_CLOCK.c.id).where(_CLOCK.c.id == 1).with_for_update())
         rederive_dependents(session, states, restrictions, writer, batch, now)
-        write_links(session, states)
-        write_file_names(session, states)
-    highest = write(session, batch, [s for s in states.values() if s.dirty], now)
+    dirty = [s for s in states.values() if s.dirty]
+    highest = write(session, batch, dirty, now, prepared, taken)
     hold_back(session, states)
     if before_commit is not None:
         before_commit()

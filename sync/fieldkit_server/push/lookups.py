@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from fieldkit.domain.records import (
     RecordType,
 )
-from fieldkit_server.db import one_of
 from fieldkit_server.models import (
     Base,
     Device,
@@ -23,6 +22,7 @@ from fieldkit_server.policy import (
     ADDRESSEE_FIELDS,
 )
 from fieldkit_server.push.model import Held
+from fieldkit_server.push.store import ids_in
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
@@ -83,7 +83,7 @@ class Restrictions:
             return
         rows = self._session.execute(
             select(_RECORDS.c.id, _RECORDS.c.restricted)
-            .where(one_of(self._session, _RECORDS.c.id, wanted))
+            .where(ids_in(self._session, _RECORDS.c.id, wanted))
             .order_by(_RECORDS.c.id)
             .with_for_update(read=True)
         )
@@ -160,7 +160,7 @@ class Merges:
         if missing:
             rows = self._session.execute(
                 select(_RECORDS.c.id, _RECORDS.c.type, _RECORDS.c.deleted, _RECORDS.c.fields).where(
-                    one_of(self._session, _RECORDS.c.id, missing)
+                    ids_in(self._session, _RECORDS.c.id, missing)
                 )
             )
             for row in rows:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from fieldkit.domain.records import RecordType
 from fieldkit_server import audit
 from fieldkit_server.audit import AuditAction
-from fieldkit_server.db import one_of
+from fieldkit_server.db import insert_rows
 from fieldkit_server.models import (
     Base,
     FileName,
@@ -27,9 +27,10 @@ from fieldkit_server.policy import (
 )
 from fieldkit_server.push.lookups import Restrictions
 from fieldkit_server.push.model import Batch, Held, Writer
-from fieldkit_server.push.store import load
+from fieldkit_server.push.store import ids_in, load
 
 _RECORDS = Base.metadata.tables[Record.__tablename__]
+_LINKS = Base.metadata.tables[RecordLink.__tablename__]
 _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 
 
@@ -73,7 +74,7 @@ def rederive_dependents(
         stored = set(
             session.scalars(
                 select(RecordLink.record_id).where(
-                    one_of(session, RecordLink.target_id, sorted(wave))
+                    ids_in(session, RecordLink.target_id, sorted(wave))
                 )
             )
         )
@@ -121,15 +122,17 @@ def write_links(session: Session, states: Mapping[str, Held]) -> None:
     touched = sorted(s.id for s in states.values() if s.touched)
     if not touched:
         return
-    session.execute(delete(RecordLink).where(one_of(session, RecordLink.record_id, touched)))
+    # A record new to the server has no links stored yet.
+    stored = [record_id for record_id in touched if states[record_id].stored]
+    if stored:
+        session.execute(delete(RecordLink).where(ids_in(session, RecordLink.record_id, stored)))
     rows = [
         {"record_id": record_id, "target_id": target}
         for record_id in touched
         if not states[record_id].deleted
         for target in sorted(link_targets(states[record_id].type, states[record_id].fields))
     ]
-    if rows:
-        session.execute(insert(RecordLink), rows)
+    insert_rows(session, _LINKS, rows)
 
 
 def write_file_names(session: Session, states: Mapping[str, Held]) -> None:
@@ -139,7 +142,7 @@ def write_file_names(session: Session, states: Mapping[str, Held]) -> None:
     )
     if not touched:
         return
-    session.execute(delete(FileName).where(one_of(session, FileName.record_id, touched)))
+    session.execute(delete(FileName).where(ids_in(session, FileName.record_id, touched)))
     rows = [
         {"record_id": record_id, "sha256": digest}
         for record_id in touched
@@ -180,26 +183,31 @@ def hold_back(session: Session, states: Mapping[str, Held]) -> None:
                 named.update(v for v in value if isinstance(v, str))
         names[state.id] = named
     wanted = sorted(set().union(*names.values()))
-    under = set(
+    # The push's own records are locked by it (or new in it): their mark is known already.
+    under = {i for i in wanted if i in states and states[i].processing_restricted}
+    others = [i for i in wanted if i not in states]
+    under |= set(
         session.scalars(
             select(RightsRequest.person_id).where(
-                one_of(session, RightsRequest.person_id, wanted),
+                ids_in(session, RightsRequest.person_id, wanted),
                 RightsRequest.restricted_from.is_not(None),
                 RightsRequest.lifted_at.is_(None),
             )
         )
-    ) | set(
-        session.scalars(
-            select(_RECORDS.c.id).where(
-                one_of(session, _RECORDS.c.id, wanted),
-                _RECORDS.c.processing_restricted.is_(True),
+    )
+    if others:
+        under |= set(
+            session.scalars(
+                select(_RECORDS.c.id).where(
+                    ids_in(session, _RECORDS.c.id, others),
+                    _RECORDS.c.processing_restricted.is_(True),
+                )
             )
         )
-    )
     ids = sorted(record_id for record_id, named in names.items() if named & under)
     if ids:
         session.execute(
             update(_RECORDS)
-            .where(one_of(session, _RECORDS.c.id, ids))
+            .where(ids_in(session, _RECORDS.c.id, ids))
             .values(processing_restricted=True)
         )
