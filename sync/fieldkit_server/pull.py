@@ -89,6 +89,15 @@ _CLOCK_READ = select(
     .scalar_subquery()
     .label("others"),
 )
+#: PostgreSQL: the same read, and no sorting for the rest of the pull's transaction. A page must
+#: walk the records' position index in order and stop at its limit. With statistics that lag a
+#: burst of pushes (autovacuum analyses later), the planner took the visibility rule to match a
+#: row or two, read the whole rest of the range and sorted it on disk (37 MB for 25,000 records
+#: left): every page cost as much as the rest of the pull, and a full pull grew with the square
+#: of its size. Nothing else in a pull's transaction needs a sort (bench/results/server.md).
+_CLOCK_READ_UNSORTED = _CLOCK_READ.add_columns(
+    func.set_config("enable_sort", "off", True).label("unsorted")
+)
 _CURSOR = re.compile(r"^c1\.(\d{1,18})\.([0-9a-f]{16})$")
 _HLC_TEXT = re.compile(HLC_PATTERN)
 # A page's columns, in the order ``PullPage.render`` and ``disclosure_event`` unpack them: the
@@ -623,7 +632,9 @@ def pull_page(
     others: int | None = None
     if clock is None:
         # Read with the clock, without a round trip more.
-        row = session.execute(_CLOCK_READ, {"device": reader.device_id, "scope": scope}).one()
+        postgres = session.get_bind().dialect.name == "postgresql"
+        read = _CLOCK_READ_UNSORTED if postgres else _CLOCK_READ
+        row = session.execute(read, {"device": reader.device_id, "scope": scope}).one()
         clock, others = SyncMark(row.last_seq, row.max_hlc), row.others
     # Every position up to the clock's committed value is committed: a push takes positions
     # only after the one before it has committed (see push.store.write).

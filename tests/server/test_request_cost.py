@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
 from tests.server.conftest import FAST_ARGON2, FakeClock, Team
 
-from fieldkit_server import accounts, api
+from fieldkit_server import accounts, api, pull
 from fieldkit_server.app import create_app
 from fieldkit_server.db import run_in_transaction, session_factory
 from fieldkit_server.settings import Settings
@@ -232,3 +232,52 @@ def test_a_page_of_records_is_four_reads_and_one_write_on_postgres(
             ).scalar_one()
         assert disclosed == 1  # this page (the first sync sent nothing)
         assert cursor == page["next"]
+
+
+@pytest.mark.postgres
+def test_a_page_walks_the_position_index_and_sorts_nothing_while_statistics_lag(
+    pg_url: str, clock: FakeClock, make_visit: Any
+) -> None:
+    """A page reads the records in position order from the index and stops at its limit.
+
+    Right after a burst of pushes the table has no statistics yet: left to itself the planner
+    read the whole rest of the range and sorted it, so each page cost as much as the rest of
+    the pull. In the pull's own transaction the page's plan has no sort.
+    """
+    settings = Settings(db_url=pg_url, migrate_on_start=False, **FAST_ARGON2)
+    with TestClient(create_app(settings, clock=clock)) as client:
+        team = Team(client, clock, settings)
+        olive = team.laptop("olive")
+        for _ in range(6):
+            olive.push(*(olive.upsert("visit", make_visit()) for _ in range(500)))
+        engine: Engine = client.app.state.context.engine  # type: ignore[attr-defined]
+        pages: list[tuple[str, Any]] = []
+
+        def capture(*args: Any) -> None:
+            if str(args[2]).lstrip().startswith("SELECT records.id"):
+                pages.append((str(args[2]), args[3]))
+
+        event.listen(engine, "before_cursor_execute", capture)
+        try:
+            page = olive.pull_page(limit=20)
+        finally:
+            event.remove(engine, "before_cursor_execute", capture)
+        assert len(page["records"]) == 20
+        assert page["more"] is True
+        statement, params = pages[-1]
+        with session_factory(engine)() as session:
+            principal = accounts.user_view(session, username="olive").principal
+        reader = pull.Reader(principal, olive.device_id)
+
+        def plan(session: Any) -> str:
+            # The page again, in a transaction of its own, then the plan of its records read
+            # under the settings the pull left for the rest of that transaction.
+            pull.pull_page(session, reader=reader, since=None, limit=20, now=clock())
+            raw = session.connection().connection.driver_connection
+            rows = raw.execute("EXPLAIN " + statement, params).fetchall()
+            session.rollback()
+            return "\n".join(r[0] for r in rows)
+
+        shown = run_in_transaction(session_factory(engine), plan, isolation="REPEATABLE READ")
+        assert "Sort" not in shown, shown
+        assert "uq_records_seq" in shown, shown
