@@ -247,7 +247,8 @@ def main() -> None:
         f"Load average {os.getloadavg()[0]:.1f} at the end of the run. CPU is user + system "
         "time: the laptop's from the benchmark process (the engine and its fetch thread), the "
         "server's from /proc, so a loaded or slower machine tells the same story. "
-        "Bytes are request and response bodies as sent (gzip), headers excluded. "
+        "Bytes are request and response bodies as sent (gzip up, zstd down: what a laptop of "
+        "this release negotiates), headers excluded. "
         "`.venv/bin/python bench/sync_bench.py` regenerates this file.",
         "",
     ]
