@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from fieldkit.domain.hlc import Hlc
-from fieldkit_server import accounts
+from fieldkit_server import accounts, api
 from fieldkit_server.app import create_app
 from fieldkit_server.db import make_engine, migrate, run_in_transaction, session_factory
 from fieldkit_server.security import Passwords
@@ -282,3 +282,16 @@ def make_visit() -> Any:
 @pytest.fixture
 def make_person() -> Any:
     return person
+
+
+def pull_route_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the pulls ``api.PullRoute`` (the route without dependency resolution) serves."""
+    calls: list[int] = []
+    handle = api.PullRoute.handle
+
+    async def counted(self: api.PullRoute, scope: Any, receive: Any, send: Any) -> None:
+        calls.append(1)
+        await handle(self, scope, receive, send)
+
+    monkeypatch.setattr(api.PullRoute, "handle", counted)
+    return calls

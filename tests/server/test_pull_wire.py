@@ -10,11 +10,11 @@ from typing import Any, NamedTuple
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.server.conftest import Team
+from tests.server.conftest import Team, pull_route_calls
 
 from fieldkit.sync import protocol
 from fieldkit.wire import messages
-from fieldkit_server import api, audit, encoding, pull
+from fieldkit_server import audit, encoding, pull
 from fieldkit_server.policy import Grant, Principal, Role
 
 if sys.version_info >= (3, 14):  # the standard library's own
@@ -229,14 +229,7 @@ def test_the_quick_pull_route_serves_the_compact_form_in_zstd(
     """A laptop's usual pull (compact, zstd) is served without dependency resolution, and
     exactly as the framework's route serves it."""
     amy = _team_with_visits(team, make_visit)
-    served: list[int] = []
-    handle = api.PullRoute.handle
-
-    async def counted(self: api.PullRoute, scope: Any, receive: Any, send: Any) -> None:
-        served.append(1)
-        await handle(self, scope, receive, send)
-
-    monkeypatch.setattr(api.PullRoute, "handle", counted)
+    served = pull_route_calls(monkeypatch)
     headers, body = _raw_pull(team.client, amy.auth, "zstd, gzip", form="compact")
     assert served == [1]
     assert headers["content-encoding"] == "zstd"

@@ -11,9 +11,9 @@ import pytest
 import starlette.requests
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, event, text
-from tests.server.conftest import FAST_ARGON2, FakeClock, Team
+from tests.server.conftest import FAST_ARGON2, FakeClock, Team, pull_route_calls
 
-from fieldkit_server import accounts, api, pull
+from fieldkit_server import accounts, pull
 from fieldkit_server.app import create_app
 from fieldkit_server.db import run_in_transaction, session_factory
 from fieldkit_server.settings import Settings
@@ -109,23 +109,10 @@ def test_a_push_body_is_parsed_once(
     assert parses == []
 
 
-def _pull_route_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the pulls ``api.PullRoute`` (the route without dependency resolution) serves."""
-    calls: list[int] = []
-    handle = api.PullRoute.handle
-
-    async def counted(self: api.PullRoute, scope: Any, receive: Any, send: Any) -> None:
-        calls.append(1)
-        await handle(self, scope, receive, send)
-
-    monkeypatch.setattr(api.PullRoute, "handle", counted)
-    return calls
-
-
 def test_a_well_formed_pull_skips_the_frameworks_dependency_resolution(
     team: Any, make_visit: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls = _pull_route_calls(monkeypatch)
+    calls = pull_route_calls(monkeypatch)
     olive = team.laptop("olive")
     olive.push(olive.upsert("visit", make_visit()))
     assert len(olive.sync()) == 0
@@ -161,7 +148,7 @@ def test_a_pull_the_quick_route_does_not_take_is_answered_as_before(
 ) -> None:
     """Odd requests fall through to the framework's route: its validation and errors hold."""
     olive = team.laptop("olive")
-    calls = _pull_route_calls(monkeypatch)
+    calls = pull_route_calls(monkeypatch)
     reply = client.get("/v1/sync/pull?" + query, headers={**olive.auth, **headers})
     assert reply.status_code == status, reply.text
     if status != 200:
@@ -174,7 +161,7 @@ def test_the_quick_route_refuses_a_token_it_does_not_know(
 ) -> None:
     olive = team.laptop("olive")
     olive.sync()
-    calls = _pull_route_calls(monkeypatch)
+    calls = pull_route_calls(monkeypatch)
     reply = client.get(
         "/v1/sync/pull", params={"since": olive.cursor}, headers={"Authorization": "Bearer nope"}
     )
@@ -189,7 +176,7 @@ def test_a_revoked_device_is_told_to_wipe_by_the_quick_route(
 ) -> None:
     olive = team.laptop("olive")
     olive.sync()
-    calls = _pull_route_calls(monkeypatch)
+    calls = pull_route_calls(monkeypatch)
     engine = client.app.state.context.engine  # type: ignore[attr-defined]
     now = team.clock()
     run_in_transaction(
