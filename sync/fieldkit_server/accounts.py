@@ -53,16 +53,22 @@ class UserView:
 
     @classmethod
     def of(cls, user: User) -> UserView:
+        return cls.from_columns(user, user_id=user.id)
+
+    @classmethod
+    def from_columns(cls, source: Any, *, user_id: str) -> UserView:
+        """A view of the ``users`` columns as ``source`` holds them (an ORM row or a read's
+        tuple, whose id may go by another name)."""
         return cls(
-            id=user.id,
-            username=user.username,
-            display_name=user.display_name,
-            role=Role(user.role),
-            agency=Agency(user.agency),
-            districts=tuple(json.loads(user.districts)),
-            safeguarding=user.safeguarding,
-            disabled=user.disabled,
-            staff_number=user.staff_number or "",
+            id=user_id,
+            username=source.username,
+            display_name=source.display_name,
+            role=Role(source.role),
+            agency=Agency(source.agency),
+            districts=tuple(json.loads(source.districts)),
+            safeguarding=source.safeguarding,
+            disabled=source.disabled,
+            staff_number=source.staff_number or "",
         )
 
     @property
@@ -647,17 +653,7 @@ def authenticate(
         return AuthFailure.INVALID
     if row.last_seen_at is None or now - aware(row.last_seen_at) > timedelta(minutes=1):
         db.execute(_SEEN, {"b_device": row.device_id, "b_now": now})
-    view = UserView(
-        id=row.user_id,
-        username=row.username,
-        display_name=row.display_name,
-        role=Role(row.role),
-        agency=Agency(row.agency),
-        districts=tuple(json.loads(row.districts)),
-        safeguarding=row.safeguarding,
-        disabled=row.disabled,
-        staff_number=row.staff_number or "",
-    )
+    view = UserView.from_columns(row, user_id=row.user_id)
     in_force = [r for r in rows if r.name is not None]
     return Authenticated(
         view,
