@@ -75,6 +75,13 @@ class CertificateProblem(ServerUnreachable):
     )
 
 
+class ReplyTooLarge(ServerUnreachable):
+    """A reply grew past the laptop's limit as it was read (a compression bomb, or a server
+    that is not the sync server): it was dropped unread and the call is not repeated."""
+
+    next_step = "Tell your administrator; your work is kept on this laptop."
+
+
 class CredentialsRefused(SyncError):
     """The user name or password was refused, or too many attempts were made."""
 

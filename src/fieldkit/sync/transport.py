@@ -46,6 +46,7 @@ from fieldkit.sync.protocol import (
     PushReply,
     ReferenceReply,
     RemoteFile,
+    ReplyTooLarge,
     ServerNotFound,
     ServerRefused,
     ServerUnreachable,
@@ -92,6 +93,8 @@ class TransportConfig:
         retry_after_cap: the longest ``Retry-After`` honoured, in seconds.
         sleep: how to wait between tries (injected by tests).
         rng: the jitter's randomness.
+        max_reply_bytes: the most a reply may hold once decompressed; a larger one (a
+            compression bomb, or something that is not the sync server) is not read.
     """
 
     server_url: str
@@ -107,6 +110,8 @@ class TransportConfig:
     retry_after_cap: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
+    # The largest honest reply is a pull page of 5,000 records (a few MB, rarely tens).
+    max_reply_bytes: int = 128 * 1024 * 1024
 
 
 @dataclass
@@ -608,8 +613,12 @@ class Transport:
                     headers=request_headers,
                     timeout=timeout,
                     allow_redirects=False,
+                    stream=True,
                 )
-                content = response.content
+                try:
+                    content = _read_capped(response, self.config.max_reply_bytes)
+                finally:
+                    response.close()
                 self.stats.bytes_sent += len(payload or b"")
                 self.stats.bytes_received += _wire_length(response, content)
             except requests.exceptions.SSLError:
@@ -674,6 +683,27 @@ def _name_not_found(exc: BaseException) -> bool:
         pending.extend((item.__cause__, item.__context__, getattr(item, "reason", None)))
         pending.extend(item.args)
     return False
+
+
+def _read_capped(response: requests.Response, limit: int) -> bytes:
+    """The reply's body, decompressed a piece at a time and refused once it passes ``limit``.
+
+    urllib3 (2.6 and later) decompresses no more than it is asked for per read, so a reply of a
+    few KB that would expand to gigabytes is stopped at ``limit``, never held whole.
+    """
+    pieces: list[bytes] = []
+    size = 0
+    for piece in response.iter_content(chunk_size=_READ_PIECE):
+        size += len(piece)
+        if size > limit:
+            raise ReplyTooLarge(
+                "The sync server's reply was larger than this laptop accepts, so it was not read."
+            )
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+_READ_PIECE = 256 * 1024
 
 
 def _wire_length(response: requests.Response, content: bytes) -> int:
