@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType
@@ -512,7 +513,14 @@ def _incoming(record_type: str, fields: dict[str, Any], device: str) -> Incoming
 def test_a_link_to_work_restricted_by_a_concurrent_push_is_restricted(
     pg_url: str, held_open: str
 ) -> None:
-    server = Server(pg_url)
+    # Named, so that only this test's own connections are counted as waiting for the clock's
+    # lock (other tests run on the same database at the same time).
+    name = "fk-restriction-" + uuid.uuid4().hex[:8]
+    server = Server(
+        make_url(pg_url)
+        .update_query_dict({"application_name": name})
+        .render_as_string(hide_password=False)
+    )
     work = _incoming("visit", visit(categories=["domestic_abuse"], officer_id="sue"), "dev-w")
     dependent = _incoming("signposting", _dependent("signposting", "visit_id", work.id), "dev-d")
     first, second = (dependent, work) if held_open == "dependent" else (work, dependent)
@@ -534,9 +542,10 @@ def test_a_link_to_work_restricted_by_a_concurrent_push_is_restricted(
         for _ in range(2000):
             waiting = conn.execute(
                 text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND query LIKE '%sync_clock%'"
-                )
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
+                    "AND wait_event_type = 'Lock' AND query LIKE '%sync_clock%'"
+                ),
+                {"name": name},
             ).scalar_one()
             if waiting:
                 break
