@@ -32,6 +32,31 @@ def _searched(roots: list[Path], needles: list[bytes]) -> list[str]:
     return found
 
 
+def test_a_record_without_photos_says_none_yet_in_place_of_an_empty_box(
+    qtbot: QtBot, vault: Vault, tmp_path: Path
+) -> None:
+    visit_id = RecordService(vault).create(record_type="visit", fields=visit()).id
+    workers = Workers()
+    strip = EvidenceStrip(AttachmentService(vault), workers)
+    qtbot.addWidget(strip)
+    assert strip.empty.isVisibleTo(strip)
+    assert not strip.list.isVisibleTo(strip)
+    assert strip.empty.text() == "Choose a record to see its photos and files."
+    strip.set_owner(("visit", visit_id))
+    qtbot.waitUntil(lambda: strip.empty.text() == "No photos or files yet.", timeout=WAIT)
+    assert strip.empty.isVisibleTo(strip)
+    assert not strip.list.isVisibleTo(strip)
+    source = tmp_path / "wall.jpg"
+    source.write_bytes(photo(width=300, height=200, seed=7))
+    strip.attach_path(source, "Tag on the wall")
+    qtbot.waitUntil(lambda: strip.list.count() == 1 and workers.pending == 0, timeout=WAIT)
+    assert strip.list.isVisibleTo(strip)
+    assert not strip.empty.isVisibleTo(strip)
+    strip.set_owner(None)
+    assert strip.empty.text() == "Choose a record to see its photos and files."
+    assert not strip.list.isVisibleTo(strip)
+
+
 def test_attaching_shows_a_thumbnail_and_opening_it_renders_from_memory(
     qtbot: QtBot, vault: Vault, tmp_path: Path
 ) -> None:

@@ -118,7 +118,7 @@ TAB_ORDER_EXCEPTIONS: dict[str, str] = {
     "Intelligence: QTableView trendsTable -> QChartView": "the chart beside its table",
     "People: QTableView resultsTable -> QScrollArea profileScroll": "detail",
     # The next column: Tab finishes one column before it starts the one to its right.
-    "Issue a warning: QListWidget Photos and files -> QComboBox documentCombo": "preview column",
+    "Issue a warning: QCheckBox consentCheck -> QComboBox documentCombo": "preview column",
     "Log a visit: QListWidget peopleChosen -> QListWidget categoryList": "categories column",
     "Tenancy cases: QPushButton Open &case -> QScrollArea caseScroll": "the chosen case",
     "Meetings: QPushButton &Plan meeting -> QScrollArea": "the chosen meeting",

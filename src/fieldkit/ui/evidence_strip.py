@@ -141,6 +141,11 @@ class EvidenceStrip(QWidget):
         self.list.setFixedHeight(_EDGE + 48)
         self.list.itemActivated.connect(self._open_item)
         layout.addWidget(self.list)
+        # In place of an empty box: "none yet", or that no record is chosen.
+        self.empty = QLabel(self)
+        self.empty.setAccessibleName(_tr("No photos or files"))
+        self.empty.setWordWrap(True)
+        layout.addWidget(self.empty)
         row = QHBoxLayout()
         self.attach_button = QPushButton(_tr("&Attach file…"), self)
         self.attach_button.setAccessibleName(_tr("Attach a photo or file"))
@@ -190,8 +195,16 @@ class EvidenceStrip(QWidget):
         self.message.clear()
         if owner is None:
             self._listing.cancel()
+            self._set_empty(_tr("Choose a record to see its photos and files."))
         else:
+            self._set_empty("")  # until the list has loaded
             self.refresh()
+
+    def _set_empty(self, text: str | None) -> None:
+        """Show the list (``None``), or in its place a line saying why there is nothing."""
+        self.list.setVisible(text is None)
+        self.empty.setVisible(text is not None)
+        self.empty.setText(text or "")
 
     def refresh(self) -> None:
         """Load the list and the thumbnails again (on a worker)."""
@@ -217,6 +230,7 @@ class EvidenceStrip(QWidget):
         views, thumbs = loaded
         self.list.clear()
         self._views = {v.id: v for v in views}
+        self._set_empty(None if views else _tr("No photos or files yet."))
         for view in views:
             item = QListWidgetItem(self._title(view), self.list)
             item.setData(_ID, view.id)
