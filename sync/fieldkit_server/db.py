@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Executable,
     String,
     Table,
     any_,
@@ -94,6 +95,42 @@ def _retryable(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
 
 
+#: ``Session.info`` key: the writes ``at_commit`` held back for the transaction's COMMIT.
+_AT_COMMIT = "fieldkit.at_commit"
+
+
+def at_commit(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """Run ``statement`` as the transaction's last write, sent to the database with its COMMIT.
+
+    In a transaction of ``run_in_transaction`` on PostgreSQL the statement waits for the
+    commit, and the two go in one pipeline: one round trip where there were two (nothing
+    reads its result; a failure fails the commit, and the transaction is retried or raised
+    as any other). Anywhere else it runs now. Nothing may read what it writes before the
+    commit.
+    """
+    held = session.info.get(_AT_COMMIT)
+    if held is None:
+        session.execute(statement, params)
+    else:
+        held.append((statement, params))
+
+
+def _commit(session: Session) -> None:
+    """Commit, sending the writes ``at_commit`` held back with the COMMIT (PostgreSQL)."""
+    held = session.info.pop(_AT_COMMIT, None)
+    if not held:
+        session.commit()
+        return
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # a live connection, checked out for this transaction
+    # In a pipeline nothing waits for a statement's result until the COMMIT's: the writes
+    # and the COMMIT leave together, and their results come back together.
+    with driver.pipeline():
+        for statement, params in held:
+            session.execute(statement, params)
+        session.commit()
+
+
 def run_in_transaction(
     sessions: sessionmaker[Session],
     work: Callable[[Session], T],
@@ -117,10 +154,13 @@ def run_in_transaction(
     for attempt in range(1, attempts + 1):
         with sessions() as session:
             try:
-                if isolation and session.get_bind().dialect.name == "postgresql":
+                postgres = session.get_bind().dialect.name == "postgresql"
+                if isolation and postgres:
                     session.connection(execution_options={"isolation_level": isolation})
+                if postgres:
+                    session.info[_AT_COMMIT] = []
                 result = work(session)
-                session.commit()
+                _commit(session)
                 return result
             except DBAPIError as exc:
                 session.rollback()
