@@ -116,19 +116,40 @@ def at_commit(session: Session, statement: Executable, params: dict[str, Any]) -
 
 
 def _commit(session: Session) -> None:
-    """Commit, sending the writes ``at_commit`` held back with the COMMIT (PostgreSQL)."""
+    """Commit, sending the writes ``at_commit`` held back with the COMMIT (PostgreSQL).
+
+    The COMMIT in the pipeline is the driver's own: the session's commit would hand the
+    connection back to the pool while the pipeline still held it. The session's commit that
+    follows finds the transaction over and only closes its books.
+
+    Raises:
+        DBAPIError: a write or the COMMIT failed (a concurrency failure is retried by
+            ``run_in_transaction``); nothing was committed.
+    """
     held = session.info.pop(_AT_COMMIT, None)
-    if not held:
-        session.commit()
-        return
-    driver = session.connection().connection.driver_connection
-    assert driver is not None  # a live connection, checked out for this transaction
-    # In a pipeline nothing waits for a statement's result until the COMMIT's: the writes
-    # and the COMMIT leave together, and their results come back together.
-    with driver.pipeline():
-        for statement, params in held:
-            session.execute(statement, params)
-        session.commit()
+    if held:
+        import psycopg  # the PostgreSQL driver: only installed where it is used
+
+        driver = session.connection().connection.driver_connection
+        assert driver is not None  # a live connection, checked out for this transaction
+        failed: psycopg.Error | None = None
+        try:
+            # In a pipeline nothing waits for a statement's result until the COMMIT's: the
+            # writes and the COMMIT leave together, and their results come back together.
+            with driver.pipeline():
+                for statement, params in held:
+                    session.execute(statement, params)
+                try:
+                    driver.commit()
+                except psycopg.Error as exc:
+                    failed = exc  # raised below, once the pipeline is closed
+        except psycopg.Error as exc:
+            # Closing the pipeline after a failed COMMIT reports that it was aborted: the
+            # COMMIT's own failure is the one that says why.
+            failed = failed or exc
+        if failed is not None:
+            raise DBAPIError.instance("COMMIT", None, failed, psycopg.Error) from None
+    session.commit()
 
 
 def run_in_transaction(
