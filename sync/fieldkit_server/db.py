@@ -106,13 +106,14 @@ def at_commit(session: Session, statement: Executable, params: dict[str, Any]) -
     commit, and the two go in one pipeline: one round trip where there were two (nothing
     reads its result; a failure fails the commit, and the transaction is retried or raised
     as any other). Anywhere else it runs now. Nothing may read what it writes before the
-    commit.
+    commit; a rollback before the commit discards it with the rest of the transaction.
     """
     held = session.info.get(_AT_COMMIT)
     if held is None:
         session.execute(statement, params)
     else:
-        held.append((statement, params))
+        # Noted with its transaction: one rolled back in the meantime does not commit it.
+        held.append((session.get_transaction(), statement, params))
 
 
 def _commit(session: Session) -> None:
@@ -126,7 +127,12 @@ def _commit(session: Session) -> None:
         DBAPIError: a write or the COMMIT failed (a concurrency failure is retried by
             ``run_in_transaction``); nothing was committed.
     """
-    held = session.info.pop(_AT_COMMIT, None)
+    transaction = session.get_transaction()
+    held = [
+        (statement, params)
+        for begun, statement, params in session.info.pop(_AT_COMMIT, None) or ()
+        if transaction is not None and begun is transaction
+    ]
     if held:
         import psycopg  # the PostgreSQL driver: only installed where it is used
 

@@ -88,3 +88,22 @@ def test_a_failed_write_sent_with_the_commit_commits_nothing(pg_url: str) -> Non
 
 def _count(session: Session) -> Any:
     return session.execute(text("SELECT count(*) FROM taken")).scalar_one()
+
+
+@pytest.mark.postgres
+def test_a_write_held_for_the_commit_goes_with_a_rollback(pg_url: str) -> None:
+    engine = make_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE taken (id int PRIMARY KEY)"))
+        sessions = session_factory(engine)
+
+        def work(session: Session) -> None:
+            session.execute(text("INSERT INTO taken VALUES (1)"))
+            at_commit(session, text("INSERT INTO taken VALUES (2)"), {})
+            session.rollback()  # (as a caller that only wanted to look does)
+
+        run_in_transaction(sessions, work)
+        assert run_in_transaction(sessions, lambda s: _count(s)) == 0
+    finally:
+        engine.dispose()
