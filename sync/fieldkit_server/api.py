@@ -472,6 +472,8 @@ def serve_pull(
             limit=limit,
             now=now,
             clock=auth.clock if looked is None else None,
+            # The look's clock: a device close behind it is served by one read.
+            seen=looked.clock.last_seq if looked is not None and looked.clock else None,
         )
 
     if page is None:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Executable,
     String,
     Table,
     any_,
@@ -94,6 +95,69 @@ def _retryable(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) and "locked" in str(exc.orig)
 
 
+#: ``Session.info`` key: the writes ``at_commit`` held back for the transaction's COMMIT.
+_AT_COMMIT = "fieldkit.at_commit"
+
+
+def at_commit(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """Run ``statement`` as the transaction's last write, sent to the database with its COMMIT.
+
+    In a transaction of ``run_in_transaction`` on PostgreSQL the statement waits for the
+    commit, and the two go in one pipeline: one round trip where there were two (nothing
+    reads its result; a failure fails the commit, and the transaction is retried or raised
+    as any other). Anywhere else it runs now. Nothing may read what it writes before the
+    commit; a rollback before the commit discards it with the rest of the transaction.
+    """
+    held = session.info.get(_AT_COMMIT)
+    if held is None:
+        session.execute(statement, params)
+    else:
+        # Noted with its transaction: one rolled back in the meantime does not commit it.
+        held.append((session.get_transaction(), statement, params))
+
+
+def _commit(session: Session) -> None:
+    """Commit, sending the writes ``at_commit`` held back with the COMMIT (PostgreSQL).
+
+    The COMMIT in the pipeline is the driver's own: the session's commit would hand the
+    connection back to the pool while the pipeline still held it. The session's commit that
+    follows finds the transaction over and only closes its books.
+
+    Raises:
+        DBAPIError: a write or the COMMIT failed (a concurrency failure is retried by
+            ``run_in_transaction``); nothing was committed.
+    """
+    transaction = session.get_transaction()
+    held = [
+        (statement, params)
+        for begun, statement, params in session.info.pop(_AT_COMMIT, None) or ()
+        if transaction is not None and begun is transaction
+    ]
+    if held:
+        import psycopg  # the PostgreSQL driver: only installed where it is used
+
+        driver = session.connection().connection.driver_connection
+        assert driver is not None  # a live connection, checked out for this transaction
+        failed: psycopg.Error | None = None
+        try:
+            # In a pipeline nothing waits for a statement's result until the COMMIT's: the
+            # writes and the COMMIT leave together, and their results come back together.
+            with driver.pipeline():
+                for statement, params in held:
+                    session.execute(statement, params)
+                try:
+                    driver.commit()
+                except psycopg.Error as exc:
+                    failed = exc  # raised below, once the pipeline is closed
+        except psycopg.Error as exc:
+            # Closing the pipeline after a failed COMMIT reports that it was aborted: the
+            # COMMIT's own failure is the one that says why.
+            failed = failed or exc
+        if failed is not None:
+            raise DBAPIError.instance("COMMIT", None, failed, psycopg.Error) from None
+    session.commit()
+
+
 def run_in_transaction(
     sessions: sessionmaker[Session],
     work: Callable[[Session], T],
@@ -117,10 +181,13 @@ def run_in_transaction(
     for attempt in range(1, attempts + 1):
         with sessions() as session:
             try:
-                if isolation and session.get_bind().dialect.name == "postgresql":
+                postgres = session.get_bind().dialect.name == "postgresql"
+                if isolation and postgres:
                     session.connection(execution_options={"isolation_level": isolation})
+                if postgres:
+                    session.info[_AT_COMMIT] = []
                 result = work(session)
-                session.commit()
+                _commit(session)
                 return result
             except DBAPIError as exc:
                 session.rollback()

@@ -14,10 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Insert,
     Select,
+    String,
     Table,
     Update,
     and_,
@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     not_,
     or_,
     select,
@@ -43,6 +44,7 @@ from fieldkit_server import audit
 from fieldkit_server.accounts import SyncMark
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, server_hlc
+from fieldkit_server.db import at_commit
 from fieldkit_server.models import (
     AuditEvent,
     Base,
@@ -117,6 +119,7 @@ _PAGE_COLUMNS = (
     _USERS.c.username.label("author"),
 )
 _AUTHOR = 11
+# (A page's rows may carry more columns after these: ``_catch_up``'s do.)
 
 
 class BadCursor(ValueError):
@@ -173,14 +176,23 @@ def scope_key(principal: Principal) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _types(values: Iterable[str]) -> BindParameter[Any]:
+_CODE_WORD = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _types(values: Iterable[str]) -> list[ColumnElement[Any]]:
     """A list of record types for ``IN``, written into the SQL text rather than bound.
 
-    The types are the code's own constants (a role's types, the reference types), never a
-    client's text. Bound, each was one parameter: a pull's purge query had over a hundred, past
-    which the driver parses the statement again on every execution instead of caching it.
+    The types are the code's own words (a role's types, the reference types, the types an
+    agreement names, all of them ``RecordType`` values), never a client's text; anything else
+    is bound. Bound, each was one parameter: a pull's purge query had over a hundred, past
+    which the driver parses the statement again on every execution. Written in when the
+    statement is compiled (not at each execution, as ``literal_execute`` would): the compiled
+    statement is cached, and a pull only binds its few values.
     """
-    return bindparam(None, sorted(values), expanding=True, literal_execute=True)
+    return [
+        literal_column(f"'{v}'", String) if _CODE_WORD.match(v) else literal(v, String)
+        for v in sorted(values)
+    ]
 
 
 def _like_escaped(text: str) -> str:
@@ -266,7 +278,10 @@ def _visible(principal: Principal, table: Table) -> ColumnElement[bool]:
         return reference
     case = and_(
         c.type.in_(_types(t.value for t in types)),
-        func.coalesce(c.district, "").in_(sorted(principal.districts)),
+        # One bound value each (not an expanding list, which is rewritten at every execution).
+        func.coalesce(c.district, "").in_(
+            [literal(d, String) for d in sorted(principal.districts)]
+        ),
         c.processing_restricted == false(),
     )
     if not principal.sees_restricted:
@@ -327,7 +342,8 @@ class PullPage:
         # own first copied every record twice and was most of a full pull's CPU.
         parts: list[str] = ['{"records":[']
         extend = parts.extend
-        for rid, rtype, deleted, deleted_hlc, fields, versions, *_, author in records:
+        for rid, rtype, deleted, deleted_hlc, fields, versions, *rest in records:
+            author = rest[_AUTHOR - 6]
             extend(
                 (
                     '{"type":"',
@@ -543,7 +559,8 @@ def disclosure_event(
     basis: dict[tuple[Any, ...], list[str]] = {}
     principal = reader.principal
     for r in rows:
-        rid, rtype, deleted, *_, agency, categories, to_agency, addressee, _author = r
+        rid, rtype, deleted, _hlc, _fields, _versions, _seq, agency, categories, to_agency = r[:10]
+        addressee = r[10]
         if deleted:
             continue
         records.setdefault(rtype, []).append(rid)
@@ -603,6 +620,80 @@ def unchanged_page(
     return PullPage([], next_cursor, False, [], server_hlc(now, clock.max_hlc))
 
 
+@functools.lru_cache(maxsize=1024)
+def _catch_up(principal: Principal) -> Select[Any]:
+    """A device catching up to the clock in one statement: the clock, and every record with a
+    position after the cursor (``p_after``) up to the clock and to ``p_most`` that the device
+    may see (``shown``) or may hold but no longer see (a purge), in position order.
+
+    Exactly the two reads ``pull_page`` would make for a page that ends at the clock, the
+    device holding ranges under its present scope only (``others`` counts the rest; when there
+    are any, the caller reads the purge again with them). A record's present scope under the
+    present principal is left out of what the device may hold, as ``held`` leaves it out.
+    One statement reads one snapshot, and it is the transaction's first: the clock and the
+    records are seen as of the same moment. Built once per principal; a pull only binds.
+    """
+    c = _RECORDS.c
+    h = _SCOPES.c
+    rule = visible(principal)
+    may_hold = or_(
+        exists().where(
+            _HOLDINGS.c.device_id == bindparam("p_device"), _HOLDINGS.c.record_id == c.id
+        ),
+        # The device's range under this scope: from the beginning to the cursor.
+        exists().where(
+            h.record_id == c.id,
+            h.from_seq <= bindparam("p_after"),
+            h.to_seq > 0,
+            visible(principal, _SCOPES),
+        ),
+    )
+    page = _RECORDS.outerjoin(_USERS, _USERS.c.id == c.created_by)
+    others = (
+        select(func.count())
+        .select_from(_RANGES)
+        .where(
+            _RANGES.c.device_id == bindparam("p_device"), _RANGES.c.scope != bindparam("p_scope")
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            *_PAGE_COLUMNS,
+            rule.label("shown"),
+            _CLOCK.c.last_seq.label("clock_seq"),
+            _CLOCK.c.max_hlc.label("clock_hlc"),
+            others.label("others"),
+        )
+        .select_from(
+            _CLOCK.outerjoin(
+                page,
+                and_(
+                    c.seq > bindparam("p_after"),
+                    c.seq <= bindparam("p_most"),
+                    c.seq <= _CLOCK.c.last_seq,
+                    or_(rule, may_hold),
+                ),
+            )
+        )
+        .order_by(c.seq)
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _page_query(principal: Principal) -> Select[Any]:
+    """A page's records after ``p_after`` up to ``p_upto``, at most ``p_limit``: built once
+    per principal (building it, and working out its cache key, was a fifth of a pull's CPU)."""
+    c = _RECORDS.c
+    return (
+        select(*_PAGE_COLUMNS)
+        .outerjoin(_USERS, _USERS.c.id == c.created_by)
+        .where(visible(principal), c.seq > bindparam("p_after"), c.seq <= bindparam("p_upto"))
+        .order_by(c.seq)
+        .limit(bindparam("p_limit"))
+    )
+
+
 def pull_page(
     session: Session,
     *,
@@ -611,11 +702,17 @@ def pull_page(
     limit: int,
     now: datetime,
     clock: SyncMark | None = None,
+    seen: int | None = None,
 ) -> PullPage:
     """Serve one page of records after a cursor, inside the caller's transaction.
 
     The caller runs this in one snapshot (REPEATABLE READ on PostgreSQL): the clock row read
     here and the records read after it are seen as of the same moment.
+
+    A device at most ``limit`` positions behind the clock (as ``clock`` or ``seen`` says) is
+    served by one statement, the clock, records and purge together (``_catch_up``): its page
+    cannot be cut short by the limit, so it ends at the clock. Any other page takes the clock,
+    the records and then the purge, in turn.
 
     Args:
         session: the transaction.
@@ -625,11 +722,19 @@ def pull_page(
         now: server time.
         clock: the sync clock if the caller already read it in this transaction (with the
             token, ``accounts.authenticate(with_clock=True)``); None to read it here.
+        seen: the clock's position as the caller read it before this transaction (the pull's
+            look at the token), if it did: only to choose how to read the page.
     """
     principal = reader.principal
     scope = scope_key(principal)
     rescoped = since is not None and since.scope != scope
     after = 0 if since is None or rescoped else since.seq
+    if since is not None and not rescoped:
+        known = clock.last_seq if clock is not None else seen
+        if known is not None and known - after <= limit and (clock is None or known > after):
+            return _caught_up(
+                session, reader=reader, scope=scope, after=after, limit=limit, now=now
+            )
     if since is None:
         # A device pulling from the beginning holds nothing yet.
         session.execute(delete(_HOLDINGS).where(_HOLDINGS.c.device_id == reader.device_id))
@@ -653,11 +758,8 @@ def pull_page(
     # Fetched in one call (iterating a result fetches row by row, a driver call per record).
     rows: list[Any] = list(
         session.execute(
-            select(*_PAGE_COLUMNS)
-            .outerjoin(_USERS, _USERS.c.id == c.created_by)
-            .where(rule, c.seq > after, c.seq <= clock.last_seq)
-            .order_by(c.seq)
-            .limit(limit + 1)
+            _page_query(principal),
+            {"p_after": after, "p_upto": clock.last_seq, "p_limit": limit + 1},
         ).all()
     )
     more = len(rows) > limit
@@ -685,6 +787,61 @@ def pull_page(
             where = and_(c.seq > after, c.seq <= upto, not_(rule), may_hold)
         query = select(c.type, c.id).where(where).order_by(c.seq)
         purge = [(row.type, row.id) for row in session.execute(query)]
+    if rows:
+        _hold_range(
+            session,
+            reader=reader,
+            scope=scope,
+            after=after,
+            upto=upto,
+            complete=not more,
+            ranges=ranges,
+            writes=writes,
+        )
+    return _served(
+        session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes
+    )
+
+
+def _caught_up(
+    session: Session, *, reader: Reader, scope: str, after: int, limit: int, now: datetime
+) -> PullPage:
+    """``pull_page`` for a device at most ``limit`` positions behind the clock: the clock, the
+    page and its purge in one statement (``_catch_up``), then the page's writes.
+
+    The page ends at the clock, or (when pushes moved the clock on since the caller looked)
+    at ``after + limit``, with ``more``: no more than ``limit`` records have positions in that
+    range, so the page is never cut inside it.
+    """
+    principal = reader.principal
+    most = after + limit
+    found = session.execute(
+        _catch_up(principal),
+        {"p_after": after, "p_most": most, "p_device": reader.device_id, "p_scope": scope},
+    ).all()
+    head = found[0]
+    clock = SyncMark(head.clock_seq, head.clock_hlc)
+    more = clock.last_seq > most
+    upto = most if more else clock.last_seq
+    rows = [r for r in found if r.id is not None and r.shown]
+    purge = [(r.type, r.id) for r in found if r.id is not None and not r.shown]
+    ranges = [Served(scope, principal, 0, after)]
+    if head.others:
+        # Ranges served under other scopes (rare): the device may hold more than the
+        # statement asked about, so the purge is read again with every range.
+        ranges += served_ranges(session, reader.device_id, besides=scope)
+        c = _RECORDS.c
+        where = and_(
+            c.seq > after,
+            c.seq <= upto,
+            not_(visible(principal)),
+            held(reader.device_id, ranges, scope=scope),
+        )
+        purge = [
+            (r.type, r.id)
+            for r in session.execute(select(c.type, c.id).where(where).order_by(c.seq))
+        ]
+    writes: list[Write] = []
     if rows:
         _hold_range(
             session,
@@ -825,7 +982,12 @@ def _write(session: Session, writes: list[Write]) -> None:
         params: dict[str, Any] = {}
         for write in writes:
             params.update(write.params)
-        session.execute(_together(tuple(w.name for w in writes)), params)
+        # The page's last statement: sent with the transaction's COMMIT (``db.at_commit``).
+        at_commit(session, _together(tuple(w.name for w in writes)), params)
+        return
+    if writes and dialect == "postgresql":
+        (write,) = writes
+        at_commit(session, _WRITES[dialect][write.name], write.params)
         return
     for write in writes:
         session.execute(_WRITES[dialect][write.name], write.params)

@@ -1,0 +1,212 @@
+"""A device close behind the clock is served by one read: the same page, fewer round trips."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
+
+from fieldkit_server import accounts, pull
+from fieldkit_server.app import create_app
+from fieldkit_server.db import make_engine, run_in_transaction, session_factory
+from fieldkit_server.settings import Settings
+
+from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, visit
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement's first word, and whether it went out in a pipeline (PostgreSQL)."""
+    seen: list[tuple[str, bool]] = []
+
+    def on_statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        word = statement.lstrip().split(None, 1)[0].upper()
+        driver = conn.connection.driver_connection
+        pipelined = bool(getattr(getattr(driver, "pgconn", None), "pipeline_status", 0))
+        seen.append((word, pipelined))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+@pytest.fixture
+def pg_team(pg_url: str, clock: FakeClock) -> Iterator[Team]:
+    settings = Settings(db_url=pg_url, migrate_on_start=False, **FAST_ARGON2)
+    with TestClient(create_app(settings, clock=clock)) as client:
+        yield Team(client, clock, settings)
+
+
+def _engine(team: Team) -> Engine:
+    engine: Engine = team.client.app.state.context.engine  # type: ignore[attr-defined]
+    return engine
+
+
+def _pushed(laptop: Laptop, count: int) -> list[str]:
+    changes = [laptop.upsert("visit", visit()) for _ in range(count)]
+    laptop.push(*changes)
+    return [c["id"] for c in changes]
+
+
+def test_a_device_exactly_its_limit_behind_gets_every_record_in_one_page(team: Team) -> None:
+    olive = team.laptop("olive")
+    olive.sync()
+    ids = _pushed(olive, 5)
+    page = olive.pull_page(since=olive.cursor, limit=5)
+    assert [r["id"] for r in page["records"]] == ids
+    assert page["more"] is False
+    # The page ends at the clock: the next pull has nothing to send.
+    after = olive.pull_page(since=page["next"], limit=5)
+    assert (after["records"], after["next"], after["more"]) == ([], page["next"], False)
+
+
+def test_a_device_one_more_than_its_limit_behind_gets_the_rest_on_the_next_page(
+    team: Team,
+) -> None:
+    olive = team.laptop("olive")
+    olive.sync()
+    ids = _pushed(olive, 6)
+    first = olive.pull_page(since=olive.cursor, limit=5)
+    assert [r["id"] for r in first["records"]] == ids[:5]
+    assert first["more"] is True
+    second = olive.pull_page(since=first["next"], limit=5)
+    assert [r["id"] for r in second["records"]] == ids[5:]
+    assert second["more"] is False
+
+
+def test_a_page_of_a_device_close_behind_lists_what_left_its_sight(team: Team) -> None:
+    olive = team.laptop("olive")
+    sue = team.laptop("sue", role="supervisor", districts=("huddersfield", "rural"))
+    record = sue.upsert("visit", visit())
+    sue.push(record)
+    olive.sync()
+    assert record["id"] in olive.records
+    sue.clock.advance(seconds=1)
+    moved = sue.upsert(
+        "visit", {"district": "rural"}, record_id=record["id"], base={"district": record["hlc"]}
+    )
+    assert sue.push_one(moved)["status"] == "applied"
+    staying = _pushed(sue, 2)
+    page = olive.pull_page(since=olive.cursor, limit=10)
+    assert [r["id"] for r in page["records"]] == staying
+    assert page["purge"] == [{"type": "visit", "id": record["id"]}]
+    assert page["more"] is False
+
+
+def test_a_clock_that_moved_on_since_the_look_ends_the_page_at_the_limit(team: Team) -> None:
+    """Pushes between the pull's look and its transaction: the page stops ``limit`` positions
+    after the cursor and says there is more; the next page carries the rest."""
+    olive = team.laptop("olive")
+    olive.sync()
+    ids = _pushed(olive, 8)
+    since = pull.Cursor.decode(olive.cursor or "")
+    engine = make_engine(team.settings.db_url)
+    try:
+        sessions = session_factory(engine)
+        with sessions() as session:
+            principal = accounts.user_view(session, username="olive").principal
+        reader = pull.Reader(principal, olive.device_id)
+        now = team.clock()
+
+        def page(cursor: pull.Cursor) -> pull.PullPage:
+            # ``seen`` as a look made before the eight pushes would have read the clock.
+            return run_in_transaction(
+                sessions,
+                lambda s: pull.pull_page(
+                    s, reader=reader, since=cursor, limit=5, now=now, seen=since.seq
+                ),
+                isolation="REPEATABLE READ",
+            )
+
+        first = page(since)
+        assert [r.id for r in first.records] == ids[:5]
+        assert first.more is True
+        assert pull.Cursor.decode(first.next).seq == since.seq + 5
+        second = page(pull.Cursor.decode(first.next))
+        assert [r.id for r in second.records] == ids[5:]
+        assert second.more is False
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_page_that_reaches_the_clock_is_one_read_after_the_look(pg_team: Team) -> None:
+    olive = pg_team.laptop("olive")
+    olive.sync()
+    ids = _pushed(olive, 5)
+    with _statements(_engine(pg_team)) as seen:
+        page = olive.pull_page(since=olive.cursor, limit=5)
+    assert [r["id"] for r in page["records"]] == ids
+    # The token and clock look; the clock, records and purge in one read; then the writes.
+    assert [word for word, _ in seen] == ["SELECT", "SELECT", "WITH"]
+
+
+@pytest.mark.postgres
+def test_a_page_cut_by_its_limit_reads_the_clock_records_and_purge_in_turn(
+    pg_team: Team,
+) -> None:
+    olive = pg_team.laptop("olive")
+    olive.sync()
+    _pushed(olive, 6)
+    with _statements(_engine(pg_team)) as seen:
+        page = olive.pull_page(since=olive.cursor, limit=5)
+    assert page["more"] is True
+    assert [word for word, _ in seen] == ["SELECT", "SELECT", "SELECT", "SELECT", "WITH"]
+
+
+@pytest.mark.postgres
+def test_a_rescoped_pull_reads_the_clock_records_ranges_and_purge_in_turn(
+    pg_team: Team,
+) -> None:
+    olive = pg_team.laptop("olive", districts=("huddersfield", "rural"))
+    kept = _pushed(olive, 2)
+    gone = [olive.upsert("visit", visit(district="rural")) for _ in range(2)]
+    olive.push(*gone)
+    olive.sync()
+    engine = make_engine(pg_team.settings.db_url)
+    try:
+        run_in_transaction(
+            session_factory(engine),
+            lambda s: accounts.set_user_districts(s, username="olive", districts=["huddersfield"]),
+        )
+    finally:
+        engine.dispose()
+    with _statements(_engine(pg_team)) as seen:
+        page = olive.pull_page(since=olive.cursor)
+    assert [r["id"] for r in page["records"]] == kept
+    assert {p["id"] for p in page["purge"]} == {g["id"] for g in gone}
+    # Everything the device holds is in question: not the one read of a device close behind.
+    assert [word for word, _ in seen][:5] == ["SELECT", "SELECT", "SELECT", "SELECT", "SELECT"]
+
+
+@pytest.mark.postgres
+def test_a_pages_writes_leave_with_the_commit(pg_team: Team) -> None:
+    """The holding range, the disclosure row and the cursor go in the COMMIT's round trip, and
+    the page is answered only once they are committed."""
+    olive = pg_team.laptop("olive")
+    olive.sync()
+    _pushed(olive, 3)
+    with _statements(_engine(pg_team)) as seen:
+        page = olive.pull_page(since=olive.cursor)
+    assert seen[-1] == ("WITH", True)
+    assert all(not pipelined for word, pipelined in seen[:-1])
+    engine = make_engine(pg_team.settings.db_url)
+    try:
+        with engine.connect() as conn:
+            device = conn.exec_driver_sql(
+                "SELECT last_cursor FROM devices WHERE id = %(d)s", {"d": olive.device_id}
+            ).scalar_one()
+            disclosed = conn.exec_driver_sql(
+                "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+                {"d": olive.device_id},
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert device == page["next"]
+    assert disclosed == 1
