@@ -19,6 +19,7 @@ from fieldkit_server.models import (
     SyncClock,
 )
 from fieldkit_server.policy import OWN_AGENCY, link_values, sharing_basis
+from fieldkit_server.push import quick
 from fieldkit_server.push.lookups import Merges, Nodes, Restrictions, Users
 from fieldkit_server.push.merge import apply_delete, apply_upsert
 from fieldkit_server.push.model import (
@@ -60,6 +61,7 @@ def push_changes(
     now: datetime,
     hlc_tolerance_millis: int,
     before_commit: Callable[[], None] | None = None,
+    may_commit: bool = False,
 ) -> PushOutcome:
     """Apply a batch of changes inside the caller's transaction.
 
@@ -77,6 +79,10 @@ def push_changes(
         hlc_tolerance_millis: how far ahead of server time a change's clock may be.
         before_commit: called after every write, before the caller commits (tests use it to
             hold a transaction open).
+        may_commit: the push may commit the transaction itself, in one round trip with its
+            last writes, when it is small and only adds records (``quick``); the caller's
+            commit then finds nothing to do. Such a push fails with a serialisation failure
+            if what it read changed before it took the clock: run it again without this.
 
     Returns:
         A result per change, and the server's clock.
@@ -174,6 +180,21 @@ def push_changes(
                 "received_at": now,
             }
         )
+    if may_commit and before_commit is None and quick.can_finish(session, states, batch, len(ids)):
+        write_links(session, states)
+        write_file_names(session, states)
+        rows = list(record_rows([s for s in states.values() if s.dirty], now).values())
+        device = (writer.device_id, device_seq) if writer.device_id is not None else None
+        highest = quick.finish(
+            session,
+            batch=batch,
+            states=states,
+            rows=rows,
+            restrictions=restrictions,
+            device=device,
+            now=now,
+        )
+        return PushOutcome(batch.results, server_hlc(now, highest))
     write_log(session, batch)
     if writer.device_id is not None:
         # The device's own row needs no commit position: noted before the clock row's lock, so

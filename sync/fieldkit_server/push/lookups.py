@@ -90,6 +90,10 @@ class Restrictions:
         self._stored.update({row.id: bool(row.restricted) for row in rows})
         self._absent.update(i for i in wanted if i not in self._stored)
 
+    def absent(self, ids: Iterable[str]) -> list[str]:
+        """Those of ``ids`` neither in the batch nor read as stored (not held when read)."""
+        return sorted({i for i in ids if i not in self._states and i not in self._stored})
+
     def forget_stored(self) -> None:
         """Forget what was read, so that the next reads see what has committed since."""
         self._stored.clear()
