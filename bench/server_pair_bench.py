@@ -51,11 +51,13 @@ def main() -> int:
     current = f"{ROOT / 'src'}:{ROOT / 'sync'}"
     baseline = f"{args.baseline / 'src'}:{args.baseline / 'sync'}"
     with _postgres(args.pg_url) as db:
-        _add_users(db)
+        # The baseline starts first, on the empty schema: it would refuse one a newer build
+        # has migrated further.
         ENV["PYTHONPATH"] = baseline
         with _server(db, 1) as (base_url, base_pid):
             ENV["PYTHONPATH"] = current
             with _server(db, 1) as (new_url, new_pid):
+                _add_users(db)
                 pids = {"baseline": base_pid, "current": new_pid}
                 urls = {"baseline": base_url, "current": new_url}
                 pushers = {k: Device(u, "officer0") for k, u in urls.items()}
