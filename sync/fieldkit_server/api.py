@@ -402,7 +402,7 @@ def push_changes(
             raise _too_many("changes", settings.max_changes)
         outcome = push.push_changes(
             session,
-            writer=push.Writer(auth.principal, auth.device_id),
+            writer=push.Writer(auth.principal, auth.device_id, auth.user.username),
             changes=_incoming(pushed.changes),
             device_seq=pushed.device_seq,
             now=now,

@@ -14,7 +14,6 @@ from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import millis, server_hlc
 from fieldkit_server.models import (
     Base,
-    Change,
     Record,
     SyncClock,
 )
@@ -39,10 +38,10 @@ from fieldkit_server.push.restriction import (
     write_links,
 )
 from fieldkit_server.push.store import (
-    ids_in,
     load,
     note_device,
     record_rows,
+    seen_and_node,
     take_positions,
     write,
     write_log,
@@ -89,13 +88,13 @@ def push_changes(
     """
     batch = Batch()
     ids = list(dict.fromkeys(c.change_id for c in changes))
-    seen = set(
-        session.scalars(select(Change.change_id).where(ids_in(session, Change.change_id, ids)))
-    )
+    seen, bound = seen_and_node(session, ids, writer.device_id)
     states = load(session, sorted({c.id for c in changes}))
     users = Users(session)
+    if writer.username is not None:
+        users.know(writer.principal.user_id, writer.username)
     restrictions = Restrictions(session, states)
-    nodes = Nodes(session, writer.device_id)
+    nodes = Nodes(session, writer.device_id, bound=bound)
     merges = Merges(session, states)
     # The records the batch links to, read in one query rather than one per change.
     restrictions.read(t.lower() for c in changes for t in link_values(c.type, c.fields))
