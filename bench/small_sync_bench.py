@@ -26,6 +26,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
+
 from server_bench import ENV, Device, _add_users, _percentile, _postgres, _server, cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +55,11 @@ def _phase(devices: list[Device], pid: int, spy: Path | None) -> tuple[list[floa
     """One phase: every device pushes 5 and pulls, 20 at a time; times (ms) and CPU per sync."""
     for device in devices:
         device.pull_all()  # to the head, untimed: the phase pulls only what it pushes
+        # A fresh client: the server closes a connection idle for 5 s, and reusing one just as
+        # it does fails the request (the devices wait their turn for longer than that).
+        old = device.http
+        device.http = httpx.Client(base_url=old.base_url, timeout=300, headers=old.headers)
+        old.close()
     pushes: list[float] = []
 
     def small_sync(device: Device) -> float:
