@@ -1,6 +1,7 @@
 """Profile of the server applying pushes of 500 new visits, in-process on PostgreSQL.
 
-Run: .venv/bin/python bench/push_profile.py [--batches 6] [--profile FILE] [--pg-url URL]
+Run: .venv/bin/python bench/push_profile.py [--batches 6] [--size 500] [--profile FILE]
+     [--pg-url URL]
 
 A fresh schema, one officer signed in through the app (called as ASGI in this thread, with the
 framework's thread pool replaced by a direct call so that cProfile sees the handler), then
@@ -43,7 +44,7 @@ fastapi.routing.run_in_threadpool = _inline  # type: ignore[assignment]
 fastapi.dependencies.utils.run_in_threadpool = _inline  # type: ignore[assignment]
 
 
-async def _run(settings: Settings, batches: int, profile: Path | None) -> None:
+async def _run(settings: Settings, batches: int, size: int, profile: Path | None) -> None:
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app)
     async with (
@@ -66,7 +67,7 @@ async def _run(settings: Settings, batches: int, profile: Path | None) -> None:
             "Content-Encoding": "gzip",
         }
         bodies = [
-            gzip.compress(json.dumps({"changes": [maker.visit() for _ in range(500)]}).encode())
+            gzip.compress(json.dumps({"changes": [maker.visit() for _ in range(size)]}).encode())
             for _ in range(batches)
         ]
         profiler = cProfile.Profile() if profile else None
@@ -82,9 +83,11 @@ async def _run(settings: Settings, batches: int, profile: Path | None) -> None:
             assert reply.status_code == 200, reply.text[:300]
             assert {r["status"] for r in reply.json()["results"]} == {"applied"}
             if n:
-                per_record.append(cpu / 500 * 1e6)
-                print(f"push {n}: {wall * 1000:.0f} ms, {cpu / 500 * 1e6:.0f} µs CPU/record")
-        print(f"median CPU per record: {statistics.median(per_record):.0f} µs")
+                per_record.append(cpu / size * 1e6)
+                if batches <= 20:
+                    print(f"push {n}: {wall * 1000:.1f} ms, {cpu / size * 1e6:.0f} µs CPU/record")
+        middle = statistics.median(per_record)
+        print(f"median CPU per record: {middle:.0f} µs; per push: {middle * size / 1000:.2f} ms")
         if profiler and profile:
             profiler.dump_stats(profile)
 
@@ -92,6 +95,7 @@ async def _run(settings: Settings, batches: int, profile: Path | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=6)
+    parser.add_argument("--size", type=int, default=500, help="visits per push")
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--pg-url", default=os.environ.get("FIELDKIT_TEST_PG_URL"))
     args = parser.parse_args()
@@ -109,7 +113,7 @@ def main() -> None:
         settings = Settings(  # type: ignore[call-arg]
             db_url=url, migrate_on_start=False, argon2_time_cost=1, argon2_memory_kib=1024
         )
-        asyncio.run(_run(settings, args.batches, args.profile))
+        asyncio.run(_run(settings, args.batches, args.size, args.profile))
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

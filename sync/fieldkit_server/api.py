@@ -391,19 +391,24 @@ def push_changes(
     settings = context.settings
     now = context.clock()
     pushed = push_body(body)
+    attempts = 0
 
     def work(session: Session) -> tuple[Authenticated, push.PushOutcome]:
+        nonlocal attempts
+        attempts += 1
         # The token is looked up in the push's own transaction: one transaction per push.
         auth = signed_in(session, request=request, token=token, now=now)
         if len(pushed.changes) > settings.max_changes:
             raise _too_many("changes", settings.max_changes)
         outcome = push.push_changes(
             session,
-            writer=push.Writer(auth.principal, auth.device_id),
+            writer=push.Writer(auth.principal, auth.device_id, auth.user.username),
             changes=_incoming(pushed.changes),
             device_seq=pushed.device_seq,
             now=now,
             hlc_tolerance_millis=settings.hlc_tolerance_millis,
+            # A small push commits with its last writes; run again, it goes the ordinary way.
+            may_commit=attempts == 1,
         )
         return auth, outcome
 

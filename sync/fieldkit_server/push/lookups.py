@@ -48,6 +48,10 @@ class Users:
             self._ids[name] = self._session.scalar(select(User.id).where(User.username == name))
         return self._ids[name]
 
+    def know(self, user_id: str, username: str) -> None:
+        """Remember a user's name the caller already read (the pushing user's)."""
+        self._names[user_id] = username
+
     def username(self, user_id: str | None) -> str | None:
         """The user name of a user id; None for the server itself or an unknown id."""
         if user_id is None:
@@ -90,6 +94,10 @@ class Restrictions:
         self._stored.update({row.id: bool(row.restricted) for row in rows})
         self._absent.update(i for i in wanted if i not in self._stored)
 
+    def absent(self, ids: Iterable[str]) -> list[str]:
+        """Those of ``ids`` neither in the batch nor read as stored (not held when read)."""
+        return sorted({i for i in ids if i not in self._states and i not in self._stored})
+
     def forget_stored(self) -> None:
         """Forget what was read, so that the next reads see what has committed since."""
         self._stored.clear()
@@ -113,14 +121,18 @@ class Nodes:
     device (one per device, and never a node another device has, or that is a device's id).
     """
 
-    def __init__(self, session: Session, device_id: str | None) -> None:
+    def __init__(
+        self, session: Session, device_id: str | None, *, bound: tuple[str | None] | None = None
+    ) -> None:
+        """``bound``: the device's vault node as the caller read it (in a 1-tuple), if it did."""
         self._session = session
         self._device_id = device_id
-        self._bound = (
-            session.scalar(select(Device.vault_node).where(Device.id == device_id))
-            if device_id is not None
-            else None
-        )
+        if bound is not None:
+            self._bound = bound[0]
+        elif device_id is not None:
+            self._bound = session.scalar(select(Device.vault_node).where(Device.id == device_id))
+        else:
+            self._bound = None
 
     def refusal(self, node: str) -> str | None:
         """Why a change stamped with this node is refused, or None if it is this device's."""

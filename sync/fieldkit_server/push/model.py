@@ -77,6 +77,8 @@ class Writer:
 
     principal: Principal
     device_id: str | None
+    #: The user's name, when the caller has it (a visit's author): saves looking it up.
+    username: str | None = None
 
 
 @dataclass

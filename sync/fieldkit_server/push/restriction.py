@@ -162,18 +162,12 @@ def _file_digests(fields: Mapping[str, object]) -> list[str]:
 _PERSON_FIELDS: Final = ("person_id", "person_ids", "tenant_ids", "subject_id")
 
 
-def hold_back(session: Session, states: Mapping[str, Held]) -> None:
-    """Restrict, with the person, what a push wrote about someone under a restriction of
-    processing, or linked to work under one.
-
-    Read under the clock row's lock (taken before any record is written), as
-    ``rights.set_processing_restricted`` reads: whichever commits first, the other sees it.
-    """
-    touched = [s for s in states.values() if s.touched and not s.deleted]
-    if not touched:
-        return
+def named_by(states: Mapping[str, Held]) -> dict[str, set[str]]:
+    """For each live record the push wrote, the ids it names: its own, its links', people's."""
     names: dict[str, set[str]] = {}
-    for state in touched:
+    for state in states.values():
+        if not state.touched or state.deleted:
+            continue
         named = {state.id} | set(link_targets(state.type, state.fields))
         for name in _PERSON_FIELDS:
             value = state.fields.get(name)
@@ -182,6 +176,19 @@ def hold_back(session: Session, states: Mapping[str, Held]) -> None:
             elif isinstance(value, list):
                 named.update(v for v in value if isinstance(v, str))
         names[state.id] = named
+    return names
+
+
+def hold_back(session: Session, states: Mapping[str, Held]) -> None:
+    """Restrict, with the person, what a push wrote about someone under a restriction of
+    processing, or linked to work under one.
+
+    Read under the clock row's lock (taken before any record is written), as
+    ``rights.set_processing_restricted`` reads: whichever commits first, the other sees it.
+    """
+    names = named_by(states)
+    if not names:
+        return
     wanted = sorted(set().union(*names.values()))
     # The push's own records are locked by it (or new in it): their mark is known already.
     under = {i for i in wanted if i in states and states[i].processing_restricted}

@@ -30,6 +30,7 @@ _CLOCK = Base.metadata.tables[SyncClock.__tablename__]
 _CHANGES = Base.metadata.tables[Change.__tablename__]
 _CONFLICTS = Base.metadata.tables[Conflict.__tablename__]
 _AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
+_DEVICES = Base.metadata.tables[Device.__tablename__]
 
 
 #: The stored JSON texts' encoders, made once (``json.dumps`` with options makes one per call).
@@ -62,6 +63,20 @@ def ids_in(session: Session, column: Any, ids: Collection[str]) -> Any:
     if session.get_bind().dialect.name != "postgresql" or any("," in i for i in ids):
         return one_of(session, column, ids)
     return column == any_(func.string_to_array(bindparam(None, ",".join(ids), type_=Text), ","))
+
+
+def seen_and_node(
+    session: Session, change_ids: list[str], device_id: str | None
+) -> tuple[set[str], tuple[str | None] | None]:
+    """Which of the change ids the server has seen, and the device's vault node (in a 1-tuple;
+    None if no device pushes), in one statement on PostgreSQL."""
+    seen_ids = select(_CHANGES.c.change_id).where(ids_in(session, _CHANGES.c.change_id, change_ids))
+    if device_id is None or session.get_bind().dialect.name != "postgresql":
+        return set(session.scalars(seen_ids)), None
+    node = select(_DEVICES.c.vault_node).where(_DEVICES.c.id == device_id).scalar_subquery()
+    seen = select(func.array_agg(seen_ids.subquery().c.change_id)).scalar_subquery()
+    row = session.execute(select(seen, node)).one()
+    return set(row[0] or ()), (row[1],)
 
 
 def load(session: Session, ids: list[str]) -> dict[str, Held]:
