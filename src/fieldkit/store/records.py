@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass
 from datetime import date, datetime
@@ -35,7 +34,7 @@ from fieldkit.domain.records import (
     normalise_id,
     validate_fields,
 )
-from fieldkit.store import audit, blobs, name_index, search
+from fieldkit.store import audit, blobs, json_text, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import (
     RECORD_TABLES,
@@ -578,7 +577,7 @@ _INSERT_CHANGE = _insert_sql(
     ],
 )
 _INSERT_LINK = _insert_sql(visit_person.name, ["visit_id", "person_id"])
-_dumps = json.dumps
+_dumps = json_text.encoder()  # json.dumps, the encoder made once
 
 
 def _insert_new_rows(
