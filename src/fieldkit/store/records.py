@@ -593,14 +593,15 @@ def _insert_new_rows(
         for name, is_json in shape.fields:
             value = values[name]
             row.append(("[]" if value == [] else _dumps(value)) if is_json else value)
-        # A new record has one version (its clock) for every field: packed, that is {"*": it}.
+        # A new record has one version (its clock) for every field: packed, that is {"*": it},
+        # written as json.dumps writes that dict (one key, so no per-record dict to encode).
+        hlc = record.updated_hlc
         versions = (
-            {"*": record.updated_hlc}
-            if record.versions.keys() == names.keys()
-            and all(v == record.updated_hlc for v in record.versions.values())
-            else pack_versions(record.versions, names)
+            f'{{"*": {_dumps(hlc)}}}'
+            if record.versions == dict.fromkeys(names, hlc)
+            else _dumps(pack_versions(record.versions, names))
         )
-        row += (_dumps(versions), 1 if record.deleted else 0, record.updated_hlc)
+        row += (versions, 1 if record.deleted else 0, hlc)
         rows.append(tuple(row))
     conn.exec_driver_sql(shape.sql, rows)
 
