@@ -142,17 +142,17 @@ def import_records(
         ValidationError: a record is invalid or its id is taken; nothing is written.
     """
     pending = list(records)
-    batches = [pending[start : start + BATCH] for start in range(0, len(pending), BATCH)]
+    count = 0
     with vault.write() as conn:
         repo = vault.records(conn)
         # A large import into a small vault builds its tables' indexes after the rows
         # (store/bulk.py); inside this transaction, so a failure leaves them as they were.
-        # Each batch is checked and built on a worker thread while the one before is written;
-        # a single batch has nothing to overlap with.
         with bulk.large_import(conn, bulk.rows_added(pending)):
-            return bulk.write_batches(
-                repo, batches, threaded=len(batches) > 1, on_progress=on_progress
-            )
+            for start in range(0, len(pending), BATCH):
+                count += len(repo.create_many(pending[start : start + BATCH]))
+                if on_progress:
+                    on_progress(count)
+    return count
 
 
 def import_file(vault: Vault, stream: IO[str] | IO[bytes]) -> int:

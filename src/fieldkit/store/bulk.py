@@ -1,18 +1,16 @@
-"""A large import's write: batches prepared a batch ahead, indexes built after the rows."""
+"""A large import's write: secondary indexes built after the rows, a page cache to match."""
 
 from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from types import TracebackType
 
 from sqlalchemy import Connection
 
 from fieldkit.domain.records import RecordType
-from fieldkit.store.records import CheckedRecord, NewRecord, PreparedBatch, RecordRepository
+from fieldkit.store.records import CheckedRecord, NewRecord
 from fieldkit.store.schema import RECORD_TABLES, AuditEntry, Change, visit_person
 from fieldkit.store.transaction import Transaction, connection
 
@@ -128,91 +126,3 @@ def large_import(tx: Transaction, added: Mapping[str, int]) -> Iterator[list[str
             conn.exec_driver_sql(index.sql)
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {cache}")
-
-
-#: The worker thread's name: an import's stage 1 (checking and building rows) runs on it.
-WORKER_NAME = "fieldkit-import-prepare"
-
-
-class _Ahead:
-    """Runs one batch's preparation at a time, on a worker thread or (unthreaded) at once.
-
-    Leaving the block cancels a preparation not yet started and waits for one that has (it
-    touches neither the connection nor the clock, and is at most one batch), so the worker
-    thread is gone on every way out: an error, a rejected batch, KeyboardInterrupt.
-    """
-
-    def __init__(self, *, threaded: bool) -> None:
-        self._pool = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix=WORKER_NAME) if threaded else None
-        )
-        self._pending: Future[PreparedBatch] | None = None
-
-    def __enter__(self) -> _Ahead:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if self._pool is not None:
-            if self._pending is not None:
-                self._pending.cancel()
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
-    def submit(self, prepare: Callable[[], PreparedBatch]) -> Future[PreparedBatch]:
-        if self._pool is not None:
-            self._pending = self._pool.submit(prepare)
-            return self._pending
-        done: Future[PreparedBatch] = Future()
-        try:
-            done.set_result(prepare())
-        except Exception as exc:  # raised where a threaded run raises it: at .result()
-            done.set_exception(exc)
-        return done
-
-
-def write_batches(
-    repo: RecordRepository,
-    batches: Sequence[Sequence[NewRecord | CheckedRecord]],
-    *,
-    threaded: bool,
-    on_progress: Callable[[int], None] | None = None,
-) -> int:
-    """Write new records batch by batch, each batch prepared while the one before is written.
-
-    Stage 1 (`RecordRepository.preparer`: checking, ids, row and JSON and search text) runs
-    for batch N+1 on one worker thread while the calling thread writes batch N (stage 2:
-    clock stamps, the taken-id check, every statement, outbox, audit chain, progress).
-    SQLite releases the interpreter lock while it steps a statement, so the two overlap on
-    two cores. At most one prepared batch waits. Unthreaded, the same steps run in the same
-    order on the calling thread: what is written, stamped and chained is the same either way.
-
-    Args:
-        repo: the repository over the import's write transaction.
-        batches: the records, batch by batch, in the order they are written.
-        threaded: prepare on a worker thread (else inline, for a single batch).
-        on_progress: called on the calling thread with the count written after each batch.
-
-    Returns:
-        The number of records written.
-
-    Raises:
-        ValidationError: a record is invalid (from stage 1, raised as the serial write raises
-            it: after the batches before it are written) or its id is taken; the caller's
-            transaction rolls back.
-    """
-    count = 0
-    with _Ahead(threaded=threaded) as ahead:
-        upcoming = ahead.submit(repo.preparer(batches[0])) if batches else None
-        for n in range(len(batches)):
-            assert upcoming is not None
-            prepared = upcoming.result()
-            if n + 1 < len(batches):
-                upcoming = ahead.submit(repo.preparer(batches[n + 1]))
-            count += len(repo.write_new(prepared))
-            if on_progress:
-                on_progress(count)
-    return count

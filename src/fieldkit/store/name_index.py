@@ -31,26 +31,21 @@ def put(
         rules: the spelling-variant rules in force.
         people: (person id, fields) pairs; a deleted person is passed to `remove` instead.
     """
-    put_keys(conn, [(person_id, keys_of(rules, fields)) for person_id, fields in people])
-
-
-def keys_of(rules: NameRules, fields: Mapping[str, object]) -> tuple[str, ...]:
-    """A person's name keys as stored (sorted, each cut to the column's 100 characters); pure."""
-    return tuple(key[:100] for key in sorted(person_keys(fields, rules)))
-
-
-def put_keys(conn: Connection, people: Sequence[tuple[str, Sequence[str]]]) -> None:
-    """Replace people's name keys with keys made by `keys_of`: (person id, keys) pairs."""
-    if not people:
+    batch = list(people)
+    if not batch:
         return
-    ids = [person_id for person_id, _ in people]
+    ids = [person_id for person_id, _ in batch]
     for start in range(0, len(ids), _CHUNK):
         conn.execute(
             delete(person_name_key).where(
                 person_name_key.c.person_id.in_(ids[start : start + _CHUNK])
             )
         )
-    rows = [(key, person_id) for person_id, keys in people for key in keys]
+    rows = [
+        (key[:100], person_id)
+        for person_id, fields in batch
+        for key in sorted(person_keys(fields, rules))
+    ]
     if rows:
         conn.exec_driver_sql(_INSERT_KEY, rows)
 

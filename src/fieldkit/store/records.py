@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass
 from datetime import date, datetime
@@ -218,83 +217,62 @@ class RecordRepository:
         """Validate and store new records in bulk (import); all or nothing.
 
         A `CheckedRecord` (validated by `check_record` against the same date) is stored as
-        it is; a `NewRecord` is validated here. The same as `write_new` of `prepare_new`.
+        it is; a `NewRecord` is validated here.
 
         Raises:
             ValidationError: for the first invalid record; nothing is written.
         """
         if not records:
             return []  # an executemany of no rows would run its statement once, unbound
-        today = self._now().date()
-        return self._write(prepare_new(records, today=today, name_rules=self._name_rules))
-
-    def preparer(self, records: Sequence[NewRecord | CheckedRecord]) -> Callable[[], PreparedBatch]:
-        """`prepare_new` of these records, against today's date as read now, to run anywhere.
-
-        The date is read here, on the calling thread (the vault's clock is not shared with
-        another); the returned call touches neither the clock nor the connection, so an import
-        runs it on a worker thread while this one writes the batch before.
-        """
-        return functools.partial(
-            prepare_new, records, today=self._now().date(), name_rules=self._name_rules
-        )
-
-    def write_new(self, batch: PreparedBatch) -> list[StoredRecord]:
-        """Store a prepared batch: clock stamps, rows, links, search, outbox and audit.
-
-        A batch prepared against another date (an import that ran past midnight) is
-        prepared again against today's.
-
-        Raises:
-            ValidationError: an id is taken (or repeated); nothing is written.
-        """
-        if not batch.records:
-            return []
-        today = self._now().date()
-        if batch.today != today:
-            batch = prepare_new(batch.sources, today=today, name_rules=self._name_rules)
-        return self._write(batch)
-
-    def _write(self, batch: PreparedBatch) -> list[StoredRecord]:
-        clock = self._clock
-        hlcs: list[str] = []
+        prepared: list[StoredRecord] = []
         millis: list[int] = []  # each record's clock time, for its outbox entry's id
-        for _ in batch.records:  # stamped here, in order: the clock is this thread's only
+        today = self._now().date()
+        clock = self._clock
+        for new in records:
+            if not isinstance(new, CheckedRecord) or new.checked_on != today:
+                new = check_record(
+                    new if isinstance(new, NewRecord) else _unchecked(new), today=today
+                )
             stamp = clock.now()
-            hlcs.append(str(stamp))
+            hlc = str(stamp)
             millis.append(stamp.millis)
-        stored = [
-            StoredRecord(p.type, p.id, p.fields, dict.fromkeys(p.fields, hlc), False, hlc)
-            for p, hlc in zip(batch.records, hlcs, strict=True)
-        ]
-        self._reject_taken_ids(stored)
+            fields = new.fields
+            prepared.append(
+                StoredRecord(
+                    new.type,
+                    new.id if new.id is not None else new_id(),
+                    fields,
+                    dict.fromkeys(fields, hlc),
+                    False,
+                    hlc,
+                )
+            )
+        self._reject_taken_ids(prepared)
         at = self._stamp()
-        for record_type, positions in batch.groups:
-            _insert_new_rows(self._conn, record_type, batch.records, positions, hlcs)
+        by_type: dict[RecordType, list[StoredRecord]] = {}
+        for record in prepared:
+            by_type.setdefault(record.type, []).append(record)
+        for record_type, group in by_type.items():
+            _insert_new_rows(self._conn, record_type, group)
             if record_type is RecordType.VISIT:
-                links = [link for n in positions for link in batch.records[n].links]
-                if links:
-                    self._conn.exec_driver_sql(_INSERT_LINK, links)
+                self._link_people(group)
             if record_type in search.SEARCHABLE_TYPES:
                 search.insert_new(
                     self._conn,
                     record_type,
-                    ((batch.records[n].id, batch.records[n].search_text) for n in positions),
+                    ((r.id, search.index_text(record_type, r.fields)) for r in group),
                 )
             if record_type is RecordType.PERSON:
-                people = [batch.records[n] for n in positions]
-                name_index.put_keys(self._conn, [(p.id, p.name_keys) for p in people])
+                name_index.put(self._conn, self._name_rules, ((r.id, r.fields) for r in group))
         self._conn.exec_driver_sql(
             _INSERT_CHANGE,
             [
-                (change_id, p.type.value, p.id, "upsert", hlc, p.change_fields, "{}", at, None)
-                for p, hlc, change_id in zip(
-                    batch.records, hlcs, new_ordered_ids(millis), strict=True
-                )
+                _created_change(r, change_id, at)
+                for r, change_id in zip(prepared, new_ordered_ids(millis), strict=True)
             ],
         )
-        self._audit(audit.AuditAction.CREATE, [(p.type, p.id) for p in batch.records], at)
-        return stored
+        self._audit(audit.AuditAction.CREATE, [(r.type, r.id) for r in prepared], at)
+        return prepared
 
     def update(
         self,
@@ -600,115 +578,45 @@ _INSERT_LINK = _insert_sql(visit_person.name, ["visit_id", "person_id"])
 _dumps = json_text.encoder()  # json.dumps, the encoder made once
 
 
-@dataclass(frozen=True)
-class PreparedRecord:
-    """A new record with everything its rows need that does not hang on the clock or the vault.
-
-    `row` is its record row up to the versions (id, then each field as the column holds it);
-    the clock's stamp completes it when it is written.
-    """
-
-    type: RecordType
-    id: str
-    fields: Mapping[str, object]
-    row: tuple[object, ...]
-    #: Whether the record has a value for every field of its type (its versions pack to one).
-    every_field: bool
-    #: The outbox copy of its fields, as JSON text.
-    change_fields: str
-    search_text: str
-    name_keys: tuple[str, ...]
-    links: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class PreparedBatch:
-    """New records checked and turned into row material, for `RecordRepository.write_new`."""
-
-    today: date
-    sources: Sequence[NewRecord | CheckedRecord]
-    records: tuple[PreparedRecord, ...]
-    #: Each type's records (positions in `records`), types in the order they first appear.
-    groups: tuple[tuple[RecordType, tuple[int, ...]], ...]
-
-
-def prepare_new(
-    records: Sequence[NewRecord | CheckedRecord], *, today: date, name_rules: NameRules
-) -> PreparedBatch:
-    """Check new records and build what their rows need; pure (no clock, no connection).
-
-    Records not checked against ``today`` are checked (`check_record`); a record without an
-    id gets a fresh one. Safe on a worker thread.
-
-    Args:
-        records: the records, in the order they are to be stamped and written.
-        today: the vault's date, as read by the caller.
-        name_rules: the spelling-variant rules people's name keys are made with.
-
-    Raises:
-        ValidationError: for the first invalid record.
-    """
-    prepared: list[PreparedRecord] = []
-    groups: dict[RecordType, list[int]] = {}
-    for n, new in enumerate(records):
-        if not isinstance(new, CheckedRecord) or new.checked_on != today:
-            new = check_record(new if isinstance(new, NewRecord) else _unchecked(new), today=today)
-        record_type, fields = new.type, new.fields
-        record_id = new.id if new.id is not None else new_id()
-        shape = _ROW_SHAPES[record_type]
-        row: list[object] = [record_id]
-        for name, is_json in shape.fields:
-            value = fields[name]
-            row.append(("[]" if value == [] else _dumps(value)) if is_json else value)
-        links: tuple[tuple[str, str], ...] = ()
-        if record_type is RecordType.VISIT:
-            people = fields.get("person_ids") or []
-            links = tuple((record_id, p) for p in people)  # type: ignore[attr-defined]
-        prepared.append(
-            PreparedRecord(
-                record_type,
-                record_id,
-                fields,
-                tuple(row),
-                fields.keys() == SPECS[record_type].by_name.keys(),
-                _dumps(dict(fields)),
-                search.index_text(record_type, fields)
-                if record_type in search.SEARCHABLE_TYPES
-                else "",
-                name_index.keys_of(name_rules, fields) if record_type is RecordType.PERSON else (),
-                links,
-            )
-        )
-        groups.setdefault(record_type, []).append(n)
-    return PreparedBatch(
-        today,
-        records,
-        tuple(prepared),
-        tuple((record_type, tuple(positions)) for record_type, positions in groups.items()),
-    )
-
-
 def _insert_new_rows(
-    conn: Connection,
-    record_type: RecordType,
-    records: Sequence[PreparedRecord],
-    positions: Sequence[int],
-    hlcs: Sequence[str],
+    conn: Connection, record_type: RecordType, group: Sequence[StoredRecord]
 ) -> None:
     """Insert new records' rows, one `executemany` for the lot."""
+    shape = _ROW_SHAPES[record_type]
     names = SPECS[record_type].by_name
     rows = []
-    for n in positions:
-        record, hlc = records[n], hlcs[n]
+    for record in group:
+        values = record.fields
+        row: list[object] = [record.id]
+        for name, is_json in shape.fields:
+            value = values[name]
+            row.append(("[]" if value == [] else _dumps(value)) if is_json else value)
         # A new record has one version (its clock) for every field: packed, that is {"*": it},
         # written as json.dumps writes that dict (one key, so no per-record dict to encode).
+        hlc = record.updated_hlc
         versions = (
             f'{{"*": {_dumps(hlc)}}}'
-            if record.every_field
-            else _dumps(pack_versions(dict.fromkeys(record.fields, hlc), names))
+            if record.versions == dict.fromkeys(names, hlc)
+            else _dumps(pack_versions(record.versions, names))
         )
-        rows.append((*record.row, versions, 0, hlc))
-    conn.exec_driver_sql(_ROW_SHAPES[record_type].sql, rows)
+        row += (versions, 1 if record.deleted else 0, hlc)
+        rows.append(tuple(row))
+    conn.exec_driver_sql(shape.sql, rows)
+
+
+def _created_change(record: StoredRecord, change_id: str, at: str) -> tuple[object, ...]:
+    """A new record's outbox row, as `_change` makes it (all fields, no base), as a tuple."""
+    return (
+        change_id,
+        record.type.value,
+        record.id,
+        "upsert",
+        record.updated_hlc,
+        _dumps(dict(record.fields)),
+        "{}",
+        at,
+        None,
+    )
 
 
 def _checked_type(record_type: str) -> str:
