@@ -11,7 +11,7 @@ from typing import IO
 from fieldkit.domain.records import RecordType, ValidationError, record_spec
 from fieldkit.domain.retention import load_rules
 from fieldkit.services import disclosure
-from fieldkit.store import audit
+from fieldkit.store import audit, bulk
 from fieldkit.store.records import CheckedRecord, NewRecord, check_record
 from fieldkit.store.vault import Vault
 
@@ -141,21 +141,17 @@ def import_records(
     Raises:
         ValidationError: a record is invalid or its id is taken; nothing is written.
     """
+    pending = list(records)
     count = 0
     with vault.write() as conn:
         repo = vault.records(conn)
-        batch: list[NewRecord | CheckedRecord] = []
-        for record in records:
-            batch.append(record)
-            if len(batch) >= BATCH:
-                count += len(repo.create_many(batch))
-                batch = []
+        # A large import into a small vault builds its tables' indexes after the rows
+        # (store/bulk.py); inside this transaction, so a failure leaves them as they were.
+        with bulk.large_import(conn, bulk.rows_added(pending)):
+            for start in range(0, len(pending), BATCH):
+                count += len(repo.create_many(pending[start : start + BATCH]))
                 if on_progress:
                     on_progress(count)
-        if batch:
-            count += len(repo.create_many(batch))
-            if on_progress:
-                on_progress(count)
     return count
 
 

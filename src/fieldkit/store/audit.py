@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, select, text
 
 from fieldkit.domain.records import new_ordered_id, new_ordered_ids
+from fieldkit.store import json_text
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import Transaction, connection
 
@@ -36,7 +36,7 @@ class AuditAction(StrEnum):
 
 
 #: The canonical form's encoder, made once (json.dumps with options makes one per call).
-_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+_CANONICAL = json_text.encoder(separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class AuditEvent:
     recipient: str | None = None
 
     def canonical(self) -> bytes:
-        return _CANONICAL.encode(
+        return _CANONICAL(
             [
                 self.event_id,
                 self.at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import InitVar, dataclass
 from datetime import date, datetime
@@ -13,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Connection,
     RowMapping,
-    bindparam,
     delete,
     insert,
     select,
@@ -35,7 +33,7 @@ from fieldkit.domain.records import (
     normalise_id,
     validate_fields,
 )
-from fieldkit.store import audit, blobs, name_index, search
+from fieldkit.store import audit, blobs, json_text, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import (
     RECORD_TABLES,
@@ -483,14 +481,12 @@ class RecordRepository:
             raise ValidationError([FieldError("id", "appears more than once")])
         for record_type in {r.type for r in records}:
             wanted = [r.id for r in records if r.type is record_type]
-            for start in range(0, len(wanted), 500):
-                taken = self._conn.execute(
-                    _FIRST_TAKEN[record_type], {"ids": wanted[start : start + 500]}
-                ).first()
-                if taken is not None:
-                    # A record id is a random UUID, not personal data: naming it lets an
-                    # importer find the line.
-                    raise ValidationError([FieldError("id", f"{taken[0]} is already in the vault")])
+            # One statement for the lot: the ids as one JSON array, probed on the primary key.
+            taken = self._conn.exec_driver_sql(_FIRST_TAKEN[record_type], (_dumps(wanted),)).first()
+            if taken is not None:
+                # A record id is a random UUID, not personal data: naming it lets an
+                # importer find the line.
+                raise ValidationError([FieldError("id", f"{taken[0]} is already in the vault")])
 
     def _link_people(self, visits: Sequence[StoredRecord]) -> None:
         links = [
@@ -522,7 +518,8 @@ class RecordRepository:
 
 #: Per record table, the first of some ids already taken (built once: every save asks).
 _FIRST_TAKEN = {
-    record_type: select(table.c.id).where(table.c.id.in_(bindparam("ids", expanding=True))).limit(1)
+    record_type: f'SELECT id FROM "{table.name}" '  # noqa: S608 - names from the schema
+    "WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1"
     for record_type, table in RECORD_TABLES.items()
 }
 
@@ -578,7 +575,7 @@ _INSERT_CHANGE = _insert_sql(
     ],
 )
 _INSERT_LINK = _insert_sql(visit_person.name, ["visit_id", "person_id"])
-_dumps = json.dumps
+_dumps = json_text.encoder()  # json.dumps, the encoder made once
 
 
 def _insert_new_rows(
@@ -594,14 +591,15 @@ def _insert_new_rows(
         for name, is_json in shape.fields:
             value = values[name]
             row.append(("[]" if value == [] else _dumps(value)) if is_json else value)
-        # A new record has one version (its clock) for every field: packed, that is {"*": it}.
+        # A new record has one version (its clock) for every field: packed, that is {"*": it},
+        # written as json.dumps writes that dict (one key, so no per-record dict to encode).
+        hlc = record.updated_hlc
         versions = (
-            {"*": record.updated_hlc}
-            if record.versions.keys() == names.keys()
-            and all(v == record.updated_hlc for v in record.versions.values())
-            else pack_versions(record.versions, names)
+            f'{{"*": {_dumps(hlc)}}}'
+            if record.versions == dict.fromkeys(names, hlc)
+            else _dumps(pack_versions(record.versions, names))
         )
-        row += (_dumps(versions), 1 if record.deleted else 0, record.updated_hlc)
+        row += (versions, 1 if record.deleted else 0, hlc)
         rows.append(tuple(row))
     conn.exec_driver_sql(shape.sql, rows)
 

@@ -16,11 +16,12 @@ seal could as well write the record; splicing only replays pages the vault wrote
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+from fieldkit.store import json_text
 
 #: Where the seal is kept in ``vault_meta``.
 SEAL_KEY = "record_seal"
@@ -57,7 +58,7 @@ def row_digest(table: str, *values: object) -> str:
     Values arrive as SQLite stores them (text, integer, real, null; a record table holds no
     blob), so a trigger's NEW row and a later SELECT give the same digest.
     """
-    canonical = _CANONICAL.encode([table, list(values)])
+    canonical = _CANONICAL([table, values])
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -197,4 +198,4 @@ def _blob(value: object) -> str:
 
 #: The canonical form's encoder, made once: every record row written runs `row_digest` (json.dumps
 #: with options makes a new encoder per call).
-_CANONICAL = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_blob)
+_CANONICAL = json_text.encoder(separators=(",", ":"), ensure_ascii=False, default=_blob)
