@@ -451,15 +451,25 @@ def serve_pull(
     page: pull.PullPage | None = None
     if cursor is not None and postgres:
         # First a look without a transaction: the token and the clock in one statement (one
-        # snapshot, one round trip). A device with nothing new is answered from it alone.
+        # snapshot, one round trip). A device with nothing new is answered from it alone; one
+        # close behind the clock by one read and one write, each its own transaction, on the
+        # same connection (``pull.catch_up_now``). Any other pull takes a transaction below.
         at = cursor
 
         def look(conn: Connection) -> tuple[Authenticated, pull.PullPage | None]:
             auth = signed_in(conn, request=request, token=token, now=now, with_clock=True)
             assert auth.clock is not None
-            return auth, pull.unchanged_page(
-                reader=reader(auth), since=at, clock=auth.clock, now=now
-            )
+            found = pull.unchanged_page(reader=reader(auth), since=at, clock=auth.clock, now=now)
+            if found is None:
+                found = pull.catch_up_now(
+                    conn,
+                    reader=reader(auth),
+                    since=at,
+                    limit=limit,
+                    now=now,
+                    seen=auth.clock.last_seq,
+                )
+            return auth, found
 
         looked, page = run_autocommit(context.engine, look)
 
