@@ -8,10 +8,11 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -834,12 +835,31 @@ def _caught_up_page(
     return clock, more, upto, rows, purge
 
 
+T = TypeVar("T")
+
+#: Threads that render a page while its writes commit (``catch_up_now``).
+_ANSWERING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pull-answer")
+
+
 def catch_up_now(
-    conn: Connection, *, reader: Reader, since: Cursor, limit: int, now: datetime, seen: int
-) -> PullPage | None:
+    conn: Connection,
+    *,
+    reader: Reader,
+    since: Cursor,
+    limit: int,
+    now: datetime,
+    seen: int,
+    answer: Callable[[PullPage], T] | None = None,
+) -> tuple[PullPage, Future[T] | None] | None:
     """A page for a device close behind the clock, served without a transaction (PostgreSQL,
     ``conn`` in autocommit); None when this path does not apply: the caller serves the pull
     with ``pull_page`` in a transaction, as before.
+
+    ``answer`` (the page's render and compression), if given, runs on another thread while
+    the writes are sent and committed (the wait for the WAL flush releases the interpreter
+    lock): its future is returned only once the writes have committed; if they fail, it is
+    cancelled or left unread, and the failure raised. None in its place: nothing to wait for
+    (no writes, or no ``answer``); the caller answers the page itself.
 
     Applies when the device pulls under the scope its cursor was served under, at most
     ``limit`` positions behind the clock as the look (``seen``) read it, and holds no ranges
@@ -866,14 +886,24 @@ def catch_up_now(
     page = _page_out(
         reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes, reader.mark
     )
-    if len(writes) > 1:
-        params: dict[str, Any] = {}
-        for write in writes:
-            params.update(write.params)
-        conn.execute(_together(tuple(w.name for w in writes)), params)
-    elif writes:
-        conn.execute(_WRITES["postgresql"][writes[0].name], writes[0].params)
-    return page
+    if not writes:
+        return page, None
+    params: dict[str, Any] = {}
+    for write in writes:
+        params.update(write.params)
+    statement = (
+        _together(tuple(w.name for w in writes))
+        if len(writes) > 1
+        else _WRITES["postgresql"][writes[0].name]
+    )
+    answering = _ANSWERING.submit(answer, page) if answer is not None else None
+    try:
+        conn.execute(statement, params)
+    except BaseException:
+        if answering is not None:
+            answering.cancel()  # (or, already running, its result is never read)
+        raise
+    return page, answering
 
 
 def _caught_up(
