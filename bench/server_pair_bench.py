@@ -102,9 +102,13 @@ def main() -> int:
                 readers = {k: Device(u, "sup") for k, u in urls.items()}
                 for reader in readers.values():
                     reader.pull_all()
-                for _ in range(15):
-                    pushers["current"].push(100)
-                    for who in urls:
+                for n in range(32):
+                    # Whoever pulls first right after the push, and whichever server did not
+                    # serve it, pay for it (a server woken from idle, caches settling): the
+                    # two take turns at both.
+                    pushers["current" if n % 4 < 2 else "baseline"].push(100)
+                    order = list(urls) if n % 2 == 0 else list(reversed(urls))
+                    for who in order:
                         note("incremental pull of 100", who, _timed(readers[who].pull_all))
                 for _ in range(100):
                     for who in urls:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -69,6 +71,8 @@ from fieldkit_server.settings import PROTOCOL
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1", route_class=ParsedJsonRoute)
+
+T = TypeVar("T")
 
 _PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: {"model": ProblemOut, "content": {"application/problem+json": {}}}
@@ -439,6 +443,30 @@ def serve_pull(
     Raises:
         Problem: 401, the token is unknown, expired or signed out, or its device revoked.
     """
+    page, _ = answer_pull(
+        context, request=request, token=token, cursor=cursor, limit=limit, answer=None
+    )
+    return page
+
+
+def answer_pull(
+    context: ServerContext,
+    *,
+    request: Request,
+    token: str,
+    cursor: pull.Cursor | None,
+    limit: int,
+    answer: Callable[[pull.PullPage], T] | None,
+) -> tuple[pull.PullPage, T | None]:
+    """``serve_pull``, and ``answer(page)`` (the reply: the page rendered and compressed).
+
+    For a device close behind the clock the answer is worked out while the page's writes
+    commit (``pull.catch_up_now``); otherwise once they have. Either way it is given only
+    once they are committed. None for the answer only when ``answer`` is None.
+
+    Raises:
+        Problem: 401, the token is unknown, expired or signed out, or its device revoked.
+    """
     now = context.clock()
     limit = min(limit, context.settings.max_pull_limit)
     postgres = is_postgres(context.engine)
@@ -451,17 +479,36 @@ def serve_pull(
     page: pull.PullPage | None = None
     if cursor is not None and postgres:
         # First a look without a transaction: the token and the clock in one statement (one
-        # snapshot, one round trip). A device with nothing new is answered from it alone.
+        # snapshot, one round trip). A device with nothing new is answered from it alone; one
+        # close behind the clock by one read and one write, each its own transaction, on the
+        # same connection (``pull.catch_up_now``). Any other pull takes a transaction below.
         at = cursor
 
-        def look(conn: Connection) -> tuple[Authenticated, pull.PullPage | None]:
+        def look(
+            conn: Connection,
+        ) -> tuple[Authenticated, pull.PullPage | None, Future[T] | None]:
             auth = signed_in(conn, request=request, token=token, now=now, with_clock=True)
             assert auth.clock is not None
-            return auth, pull.unchanged_page(
-                reader=reader(auth), since=at, clock=auth.clock, now=now
+            found = pull.unchanged_page(reader=reader(auth), since=at, clock=auth.clock, now=now)
+            if found is not None:
+                return auth, found, None
+            caught_up = pull.catch_up_now(
+                conn,
+                reader=reader(auth),
+                since=at,
+                limit=limit,
+                now=now,
+                seen=auth.clock.last_seq,
+                answer=answer,
             )
+            if caught_up is None:
+                return auth, None, None
+            return auth, caught_up[0], caught_up[1]
 
-        looked, page = run_autocommit(context.engine, look)
+        looked, page, answering = run_autocommit(context.engine, look)
+        if answering is not None:
+            assert page is not None
+            return page, answering.result()
 
     def work(session: Session) -> pull.PullPage:
         # The clock and the records are read in this one snapshot. On SQLite (one transaction
@@ -483,7 +530,7 @@ def serve_pull(
 
     if page is None:
         page = run_in_transaction(context.sessions, work, isolation="REPEATABLE READ")
-    return page
+    return page, None if answer is None else answer(page)
 
 
 @router.get("/sync/pull", response_model=PullResponse, responses=_PROBLEMS)
@@ -514,12 +561,18 @@ def pull_records(
         raise Problem(
             400, "Bad cursor", "send a cursor this server issued", code="bad_cursor"
         ) from None
-    page = serve_pull(context, request=request, token=token, cursor=cursor, limit=limit)
+
+    def reply(page: pull.PullPage) -> Response:
+        return encoding.json_response(
+            page.render(compact=form == "compact"), request.headers.get("accept-encoding")
+        )
+
+    page, response = answer_pull(
+        context, request=request, token=token, cursor=cursor, limit=limit, answer=reply
+    )
     metrics.records_pulled.inc(amount=len(page.records))
     metrics.purges.inc(amount=len(page.purge))
-    return encoding.json_response(
-        page.render(compact=form == "compact"), request.headers.get("accept-encoding")
-    )
+    return response
 
 
 @router.get("/reference", responses={**_PROBLEMS, 304: {"description": "Not modified"}})
@@ -824,14 +877,20 @@ class PullRoute(BaseRoute):
         request = Request(scope, receive)
         context, metrics = self.context, self.metrics
 
-        def answer() -> Response:
-            page = serve_pull(context, request=request, token=token, cursor=cursor, limit=limit)
-            metrics.records_pulled.inc(amount=len(page.records))
-            metrics.purges.inc(amount=len(page.purge))
-            # Rendered and compressed in the worker thread, as ``pull_records`` does.
+        def reply(page: pull.PullPage) -> Response:
+            # Rendered and compressed off the event loop, as ``pull_records`` does.
             return encoding.json_response(
                 page.render(compact=compact), request.headers.get("accept-encoding")
             )
+
+        def answer() -> Response:
+            page, response = answer_pull(
+                context, request=request, token=token, cursor=cursor, limit=limit, answer=reply
+            )
+            metrics.records_pulled.inc(amount=len(page.records))
+            metrics.purges.inc(amount=len(page.purge))
+            assert response is not None
+            return response
 
         response = await run_in_threadpool(answer)
         await response(scope, receive, send)

@@ -8,13 +8,15 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     Insert,
     Select,
     String,
@@ -521,18 +523,7 @@ def _hold_range(
     (``complete``), every record it held under an earlier scope and may still see was sent
     again under this one, and the rest was listed for purge: the earlier scopes' ranges go.
     """
-    writes.append(
-        Write(
-            "range",
-            {
-                "r_device": reader.device_id,
-                "r_scope": scope,
-                "r_principal": principal_text(reader.principal),
-                "r_after": after,
-                "r_upto": upto,
-            },
-        )
-    )
+    writes.append(_range_write(reader, scope, after, upto))
     mine = next((r for r in ranges if r.scope == scope), None)
     others = [r.scope for r in ranges if r.scope != scope]
     if complete and others and min(after, mine.after if mine else after) == 0:
@@ -541,6 +532,20 @@ def _hold_range(
                 _RANGES.c.device_id == reader.device_id, _RANGES.c.scope.in_(others)
             )
         )
+
+
+def _range_write(reader: Reader, scope: str, after: int, upto: int) -> Write:
+    """The upsert widening the device's holding range for ``scope`` to ``after``..``upto``."""
+    return Write(
+        "range",
+        {
+            "r_device": reader.device_id,
+            "r_scope": scope,
+            "r_principal": principal_text(reader.principal),
+            "r_after": after,
+            "r_upto": upto,
+        },
+    )
 
 
 def disclosure_event(
@@ -803,6 +808,104 @@ def pull_page(
     )
 
 
+def _catch_up_params(reader: Reader, scope: str, after: int, limit: int) -> dict[str, Any]:
+    return {
+        "p_after": after,
+        "p_most": after + limit,
+        "p_device": reader.device_id,
+        "p_scope": scope,
+    }
+
+
+def _caught_up_page(
+    found: Sequence[Any], *, after: int, limit: int
+) -> tuple[SyncMark, bool, int, list[Any], list[tuple[str, str]]]:
+    """The clock, ``more``, the page's end, its rows and its purge, from ``_catch_up``'s rows.
+
+    The page ends at the clock, or (when pushes moved the clock on since the caller looked)
+    at ``after + limit``, with ``more``.
+    """
+    head = found[0]
+    clock = SyncMark(head.clock_seq, head.clock_hlc)
+    most = after + limit
+    more = clock.last_seq > most
+    upto = most if more else clock.last_seq
+    rows = [r for r in found if r.id is not None and r.shown]
+    purge = [(r.type, r.id) for r in found if r.id is not None and not r.shown]
+    return clock, more, upto, rows, purge
+
+
+T = TypeVar("T")
+
+#: Threads that render a page while its writes commit (``catch_up_now``).
+_ANSWERING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pull-answer")
+
+
+def catch_up_now(
+    conn: Connection,
+    *,
+    reader: Reader,
+    since: Cursor,
+    limit: int,
+    now: datetime,
+    seen: int,
+    answer: Callable[[PullPage], T] | None = None,
+) -> tuple[PullPage, Future[T] | None] | None:
+    """A page for a device close behind the clock, served without a transaction (PostgreSQL,
+    ``conn`` in autocommit); None when this path does not apply: the caller serves the pull
+    with ``pull_page`` in a transaction, as before.
+
+    ``answer`` (the page's render and compression), if given, runs on another thread while
+    the writes are sent and committed (the wait for the WAL flush releases the interpreter
+    lock): its future is returned only once the writes have committed; if they fail, it is
+    cancelled or left unread, and the failure raised. None in its place: nothing to wait for
+    (no writes, or no ``answer``); the caller answers the page itself.
+
+    Applies when the device pulls under the scope its cursor was served under, at most
+    ``limit`` positions behind the clock as the look (``seen``) read it, and holds no ranges
+    under other scopes. Then the page is two statements, each its own transaction: the one
+    read (``_catch_up``: the clock and the records, one snapshot) and the page's writes as
+    one statement (``_together``: atomic; its commit, with the WAL flush, is done before the
+    statement returns, so the page is given only once its disclosure row is durable). The
+    writes' conditions do not depend on a snapshot shared with the read: the range upsert
+    widens (least / greatest), the mark's UPDATE keeps its own condition.
+
+    Raises:
+        DBAPIError: the read or the writes failed; nothing was written, and no page given.
+    """
+    principal = reader.principal
+    scope = scope_key(principal)
+    after = since.seq
+    if since.scope != scope or reader.mark is None or seen - after > limit:
+        return None
+    found = conn.execute(_catch_up(principal), _catch_up_params(reader, scope, after, limit)).all()
+    if found[0].others:
+        return None  # ranges under other scopes (rare): the purge needs them all
+    clock, more, upto, rows, purge = _caught_up_page(found, after=after, limit=limit)
+    writes = [_range_write(reader, scope, after, upto)] if rows else []
+    page = _page_out(
+        reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes, reader.mark
+    )
+    if not writes:
+        return page, None
+    params: dict[str, Any] = {}
+    for write in writes:
+        params.update(write.params)
+    statement = (
+        _together(tuple(w.name for w in writes))
+        if len(writes) > 1
+        else _WRITES["postgresql"][writes[0].name]
+    )
+    answering = _ANSWERING.submit(answer, page) if answer is not None else None
+    try:
+        conn.execute(statement, params)
+    except BaseException:
+        if answering is not None:
+            answering.cancel()  # (or, already running, its result is never read)
+        raise
+    return page, answering
+
+
 def _caught_up(
     session: Session, *, reader: Reader, scope: str, after: int, limit: int, now: datetime
 ) -> PullPage:
@@ -814,17 +917,11 @@ def _caught_up(
     range, so the page is never cut inside it.
     """
     principal = reader.principal
-    most = after + limit
     found = session.execute(
-        _catch_up(principal),
-        {"p_after": after, "p_most": most, "p_device": reader.device_id, "p_scope": scope},
+        _catch_up(principal), _catch_up_params(reader, scope, after, limit)
     ).all()
     head = found[0]
-    clock = SyncMark(head.clock_seq, head.clock_hlc)
-    more = clock.last_seq > most
-    upto = most if more else clock.last_seq
-    rows = [r for r in found if r.id is not None and r.shown]
-    purge = [(r.type, r.id) for r in found if r.id is not None and not r.shown]
+    clock, more, upto, rows, purge = _caught_up_page(found, after=after, limit=limit)
     ranges = [Served(scope, principal, 0, after)]
     if head.others:
         # Ranges served under other scopes (rare): the device may hold more than the
@@ -877,6 +974,30 @@ def _served(
     mark) go to the database together (``_write``).
     """
     writes = [] if writes is None else writes
+    # The token's lookup in this transaction read the device's mark (no statement then).
+    mark = reader.mark
+    if mark is None:
+        device = session.get(Device, reader.device_id)
+        mark = PullMark(device.last_cursor, device.last_pull_at) if device else PullMark(None, None)
+    page = _page_out(reader, scope, rows, more, upto, purge, max_hlc, now, after, writes, mark)
+    _write(session, writes)
+    return page
+
+
+def _page_out(
+    reader: Reader,
+    scope: str,
+    rows: list[Any],
+    more: bool,
+    upto: int,
+    purge: list[tuple[str, str]],
+    max_hlc: str,
+    now: datetime,
+    after: int,
+    writes: list[Write],
+    mark: PullMark,
+) -> PullPage:
+    """The page, with its disclosure row and the device's new mark added to ``writes``."""
     if any(not r.deleted for r in rows):
         # One row per page, not one per record: the page's ids are in its detail.
         event = disclosure_event(
@@ -885,14 +1006,8 @@ def _served(
         writes.append(Write("disclose", {f"d_{k}": v for k, v in event.items()}))
     next_cursor = Cursor(upto, scope).encode()
     # An empty pull that changes nothing writes nothing (the stamp is refreshed once a minute).
-    # The token's lookup in this transaction read the device's mark (no statement then); the
-    # UPDATE keeps its own condition for concurrent pulls.
-    mark = reader.mark
-    if mark is None:
-        device = session.get(Device, reader.device_id)
-        mark = PullMark(device.last_cursor, device.last_pull_at) if device else PullMark(None, None)
+    # The UPDATE keeps its own condition for concurrent pulls.
     if _stamped(mark, next_cursor, now):
-        _write(session, writes)
         return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
     writes.append(
         Write(
@@ -905,7 +1020,6 @@ def _served(
             },
         )
     )
-    _write(session, writes)
     return PullPage(rows, next_cursor, more, purge, server_hlc(now, max_hlc))
 
 

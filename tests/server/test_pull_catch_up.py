@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
 
 from fieldkit_server import accounts, pull
 from fieldkit_server.app import create_app
@@ -185,17 +186,43 @@ def test_a_rescoped_pull_reads_the_clock_records_ranges_and_purge_in_turn(
     assert [word for word, _ in seen][:5] == ["SELECT", "SELECT", "SELECT", "SELECT", "SELECT"]
 
 
+@contextmanager
+def _autocommitted(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
+    """Each statement's first word, and whether it ran as its own transaction (autocommit)."""
+    seen: list[tuple[str, bool]] = []
+
+    def on_statement(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        word = statement.lstrip().split(None, 1)[0].upper()
+        seen.append((word, bool(conn.connection.driver_connection.autocommit)))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+def _scalar(team: Team, sql: str, **params: Any) -> Any:
+    engine = make_engine(team.settings.db_url)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(sql, params).scalar_one()
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.postgres
-def test_a_pages_writes_leave_with_the_commit(pg_team: Team) -> None:
-    """The holding range, the disclosure row and the cursor go in the COMMIT's round trip, and
-    the page is answered only once they are committed."""
+def test_a_pages_writes_are_committed_before_it_is_answered(pg_team: Team) -> None:
+    """The holding range, the disclosure row and the cursor go as one statement that commits
+    itself (no BEGIN, no COMMIT round trip), and the page is answered only once they are
+    committed."""
     olive = pg_team.laptop("olive")
     olive.sync()
     _pushed(olive, 3)
-    with _statements(_engine(pg_team)) as seen:
+    with _autocommitted(_engine(pg_team)) as seen:
         page = olive.pull_page(since=olive.cursor)
-    assert seen[-1] == ("WITH", True)
-    assert all(not pipelined for word, pipelined in seen[:-1])
+    # The look, the one read and the writes: three statements, each its own transaction.
+    assert seen == [("SELECT", True), ("SELECT", True), ("WITH", True)]
     engine = make_engine(pg_team.settings.db_url)
     try:
         with engine.connect() as conn:
@@ -210,3 +237,119 @@ def test_a_pages_writes_leave_with_the_commit(pg_team: Team) -> None:
         engine.dispose()
     assert device == page["next"]
     assert disclosed == 1
+
+
+@pytest.mark.postgres
+def test_a_failed_write_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
+    """The page's writes fail in the database (here the disclosure row is refused): the pull
+    answers no page, and neither the device's cursor nor its holding range moves."""
+    olive = pg_team.laptop("olive")
+    olive.sync()
+    _pushed(olive, 3)
+    engine = make_engine(pg_team.settings.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse_disclosure() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE TRIGGER refuse_disclosure BEFORE INSERT ON audit_events "
+                "FOR EACH ROW WHEN (NEW.action = 'disclose') EXECUTE FUNCTION refuse_disclosure()"
+            )
+    finally:
+        engine.dispose()
+    before = {
+        "cursor": _scalar(
+            pg_team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=olive.device_id
+        ),
+        "upto": _scalar(
+            pg_team,
+            "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
+            d=olive.device_id,
+        ),
+        "disclosed": _scalar(
+            pg_team,
+            "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+            d=olive.device_id,
+        ),
+    }
+    with _autocommitted(_engine(pg_team)) as seen, pytest.raises(DBAPIError):
+        olive.pull_page(since=olive.cursor)
+    assert [word for word, _ in seen] == ["SELECT", "SELECT", "WITH"]
+    after = {
+        "cursor": _scalar(
+            pg_team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=olive.device_id
+        ),
+        "upto": _scalar(
+            pg_team,
+            "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
+            d=olive.device_id,
+        ),
+        "disclosed": _scalar(
+            pg_team,
+            "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+            d=olive.device_id,
+        ),
+    }
+    assert after == before
+
+
+@pytest.mark.postgres
+def test_a_page_cut_by_its_limit_is_served_in_a_transaction(pg_team: Team) -> None:
+    olive = pg_team.laptop("olive")
+    olive.sync()
+    _pushed(olive, 6)
+    with _autocommitted(_engine(pg_team)) as seen:
+        page = olive.pull_page(since=olive.cursor, limit=5)
+    assert page["more"] is True
+    # Only the look runs by itself; the reads and the writes share one transaction.
+    assert [ac for _, ac in seen] == [True, False, False, False, False]
+
+
+@pytest.mark.postgres
+def test_a_first_pull_is_served_in_a_transaction(pg_team: Team) -> None:
+    olive = pg_team.laptop("olive")
+    _pushed(olive, 2)
+    with _autocommitted(_engine(pg_team)) as seen:
+        olive.pull_page()
+    assert seen
+    assert not any(ac for _, ac in seen)
+
+
+@pytest.mark.postgres
+def test_a_device_with_ranges_under_another_scope_is_served_in_a_transaction(
+    pg_team: Team,
+) -> None:
+    """The one read finds ranges under an earlier scope: the page is served again in a
+    transaction, its purge read with every range, and the lone read wrote nothing."""
+    olive = pg_team.laptop("olive")
+    _pushed(olive, 1)
+    olive.sync()
+    engine = make_engine(pg_team.settings.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO holding_ranges (device_id, scope, principal, after_seq, upto_seq) "
+                "SELECT device_id, 'an-earlier-scope', principal, 0, 1 FROM holding_ranges "
+                "WHERE device_id = %(d)s",
+                {"d": olive.device_id},
+            )
+    finally:
+        engine.dispose()
+    ids = _pushed(olive, 3)
+    with _autocommitted(_engine(pg_team)) as seen:
+        page = olive.pull_page(since=olive.cursor)
+    assert [r["id"] for r in page["records"]] == ids
+    assert [ac for _, ac in seen][:2] == [True, True]
+    assert seen[2:]
+    assert not any(ac for _, ac in seen[2:])
+    assert [word for word, _ in seen].count("WITH") == 1
+    assert (
+        _scalar(
+            pg_team,
+            "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+            d=olive.device_id,
+        )
+        == 2  # the first sync's page and this one
+    )
