@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import Executable
 
 from fieldkit.domain.records import RecordType
 from fieldkit.wire import HLC_PATTERN
@@ -758,8 +759,6 @@ def pull_page(
     if not rescoped and clock.last_seq <= after:
         # Nothing committed since the cursor: no records and nothing to purge, without asking.
         return _served(session, reader, scope, [], False, clock.last_seq, [], clock.max_hlc, now)
-    rule = visible(principal)
-    c = _RECORDS.c
     # Fetched in one call (iterating a result fetches row by row, a driver call per record).
     rows: list[Any] = list(
         session.execute(
@@ -781,17 +780,49 @@ def pull_page(
         if others is None or others:
             ranges += served_ranges(session, reader.device_id, besides=scope)
     purge: list[tuple[str, str]] = []
-    writes: list[Write] = []
     if since is not None:
-        may_hold = held(reader.device_id, ranges, scope=scope)
-        if rescoped:
-            # Everything the device holds is in question: every record it may hold.
-            where = and_(not_(rule), may_hold)
-        else:
-            # Only records changed in this page's range: what moved out of the device's sight.
-            where = and_(c.seq > after, c.seq <= upto, not_(rule), may_hold)
-        query = select(c.type, c.id).where(where).order_by(c.seq)
-        purge = [(row.type, row.id) for row in session.execute(query)]
+        # Rescoped, everything the device holds is in question (every record it may hold);
+        # otherwise only records changed in this page's range.
+        span = None if rescoped else (after, upto)
+        purge = _purged(session, reader, ranges, scope=scope, span=span)
+    return _page_served(
+        session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, ranges
+    )
+
+
+def _purged(
+    session: Session,
+    reader: Reader,
+    ranges: list[Served],
+    *,
+    scope: str,
+    span: tuple[int, int] | None,
+) -> list[tuple[str, str]]:
+    """What the device may hold (``ranges``) but may no longer see: with positions in
+    ``span`` (after, upto], or anywhere (None: a rescoped pull), in position order."""
+    c = _RECORDS.c
+    where = and_(not_(visible(reader.principal)), held(reader.device_id, ranges, scope=scope))
+    if span is not None:
+        where = and_(c.seq > span[0], c.seq <= span[1], where)
+    query = select(c.type, c.id).where(where).order_by(c.seq)
+    return [(row.type, row.id) for row in session.execute(query)]
+
+
+def _page_served(
+    session: Session,
+    reader: Reader,
+    scope: str,
+    rows: list[Any],
+    more: bool,
+    upto: int,
+    purge: list[tuple[str, str]],
+    max_hlc: str,
+    now: datetime,
+    after: int,
+    ranges: list[Served],
+) -> PullPage:
+    """A page with records: its holding range joins its writes, then ``_served``."""
+    writes: list[Write] = []
     if rows:
         _hold_range(
             session,
@@ -803,9 +834,7 @@ def pull_page(
             ranges=ranges,
             writes=writes,
         )
-    return _served(
-        session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes
-    )
+    return _served(session, reader, scope, rows, more, upto, purge, max_hlc, now, after, writes)
 
 
 def _catch_up_params(reader: Reader, scope: str, after: int, limit: int) -> dict[str, Any]:
@@ -888,14 +917,7 @@ def catch_up_now(
     )
     if not writes:
         return page, None
-    params: dict[str, Any] = {}
-    for write in writes:
-        params.update(write.params)
-    statement = (
-        _together(tuple(w.name for w in writes))
-        if len(writes) > 1
-        else _WRITES["postgresql"][writes[0].name]
-    )
+    statement, params = _postgres_write(writes)
     answering = _ANSWERING.submit(answer, page) if answer is not None else None
     try:
         conn.execute(statement, params)
@@ -927,31 +949,9 @@ def _caught_up(
         # Ranges served under other scopes (rare): the device may hold more than the
         # statement asked about, so the purge is read again with every range.
         ranges += served_ranges(session, reader.device_id, besides=scope)
-        c = _RECORDS.c
-        where = and_(
-            c.seq > after,
-            c.seq <= upto,
-            not_(visible(principal)),
-            held(reader.device_id, ranges, scope=scope),
-        )
-        purge = [
-            (r.type, r.id)
-            for r in session.execute(select(c.type, c.id).where(where).order_by(c.seq))
-        ]
-    writes: list[Write] = []
-    if rows:
-        _hold_range(
-            session,
-            reader=reader,
-            scope=scope,
-            after=after,
-            upto=upto,
-            complete=not more,
-            ranges=ranges,
-            writes=writes,
-        )
-    return _served(
-        session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes
+        purge = _purged(session, reader, ranges, scope=scope, span=(after, upto))
+    return _page_served(
+        session, reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, ranges
     )
 
 
@@ -1085,6 +1085,16 @@ def _together(names: tuple[str, ...]) -> Select[Any]:
     return select(literal(1)).add_cte(*ctes)
 
 
+def _postgres_write(writes: list[Write]) -> tuple[Executable, dict[str, Any]]:
+    """A page's writes (at least one) as one PostgreSQL statement and its parameters."""
+    if len(writes) == 1:
+        return _WRITES["postgresql"][writes[0].name], writes[0].params
+    params: dict[str, Any] = {}
+    for write in writes:
+        params.update(write.params)
+    return _together(tuple(w.name for w in writes)), params
+
+
 def _write(session: Session, writes: list[Write]) -> None:
     """Run a page's writes (each touching its own table) in the transaction, in order.
 
@@ -1092,16 +1102,9 @@ def _write(session: Session, writes: list[Write]) -> None:
     to three. Elsewhere, one statement each. Every statement is built once; a page only binds.
     """
     dialect = session.get_bind().dialect.name
-    if len(writes) > 1 and dialect == "postgresql":
-        params: dict[str, Any] = {}
-        for write in writes:
-            params.update(write.params)
-        # The page's last statement: sent with the transaction's COMMIT (``db.at_commit``).
-        at_commit(session, _together(tuple(w.name for w in writes)), params)
-        return
     if writes and dialect == "postgresql":
-        (write,) = writes
-        at_commit(session, _WRITES[dialect][write.name], write.params)
+        # The page's last statement: sent with the transaction's COMMIT (``db.at_commit``).
+        at_commit(session, *_postgres_write(writes))
         return
     for write in writes:
         session.execute(_WRITES[dialect][write.name], write.params)
