@@ -57,6 +57,19 @@ def test_a_record_without_photos_says_none_yet_in_place_of_an_empty_box(
     assert not strip.list.isVisibleTo(strip)
 
 
+def test_a_strip_says_in_its_screens_words_what_must_happen_before_photos_can_be_attached(
+    qtbot: QtBot, vault: Vault
+) -> None:
+    strip = EvidenceStrip(
+        AttachmentService(vault),
+        Workers(),
+        waiting="Photos and files can be attached once the visit is saved.",
+    )
+    qtbot.addWidget(strip)
+    assert strip.empty.text() == "Photos and files can be attached once the visit is saved."
+    assert not strip.attach_button.isEnabled()
+
+
 def test_attaching_shows_a_thumbnail_and_opening_it_renders_from_memory(
     qtbot: QtBot, vault: Vault, tmp_path: Path
 ) -> None:

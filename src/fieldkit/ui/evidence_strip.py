@@ -117,10 +117,18 @@ class EvidenceStrip(QWidget):
     attached = Signal(str)
 
     def __init__(
-        self, evidence: AttachmentService, workers: Workers, parent: QWidget | None = None
+        self,
+        evidence: AttachmentService,
+        workers: Workers,
+        parent: QWidget | None = None,
+        *,
+        waiting: str | None = None,
     ) -> None:
+        """``waiting``: what the strip says while it has no record, in the screen's words
+        (e.g. that the visit must be saved first)."""
         super().__init__(parent)
         self._evidence = evidence
+        self._waiting = waiting or _tr("Choose a record to see its photos and files.")
         self._workers = workers
         # The list is loaded again on opening a record and after each attach: only the newest
         # load is shown, so one that started before an attach cannot hide what it added.
@@ -195,7 +203,7 @@ class EvidenceStrip(QWidget):
         self.message.clear()
         if owner is None:
             self._listing.cancel()
-            self._set_empty(_tr("Choose a record to see its photos and files."))
+            self._set_empty(self._waiting)
         else:
             self._set_empty("")  # until the list has loaded
             self.refresh()

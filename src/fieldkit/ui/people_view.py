@@ -104,7 +104,14 @@ class PeopleView(QWidget):
         self.evidence: EvidenceStrip | None = None
         host_layout = self.layout()
         if evidence is not None and host_layout is not None:
-            self.evidence = EvidenceStrip(evidence, workers, self)
+            self.evidence = EvidenceStrip(
+                evidence,
+                workers,
+                self,
+                waiting=QCoreApplication.translate(
+                    "PeopleView", "Choose a person to see their photos and files."
+                ),
+            )
             self.evidence.enable_camera_if_present()
             host_layout.addWidget(self.evidence)
         self.search = child(f, QLineEdit, "searchEdit")

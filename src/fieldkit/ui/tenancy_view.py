@@ -155,7 +155,18 @@ class TenancyView(QWidget):
         case_layout.insertWidget(4, self._step_box())
         self._set_case_enabled(False)
         # Photos and files of the note chosen in the chronology (or the note just added).
-        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        self.evidence = (
+            EvidenceStrip(
+                evidence,
+                workers,
+                self,
+                waiting=QCoreApplication.translate(
+                    "TenancyView", "Choose a note to see its photos and files."
+                ),
+            )
+            if evidence is not None
+            else None
+        )
         notes_layout = f.findChild(QVBoxLayout, "notesLayout")
         if self.evidence is not None and notes_layout is not None:
             self.evidence.enable_camera_if_present()

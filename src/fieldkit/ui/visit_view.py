@@ -172,7 +172,14 @@ class VisitView(QWidget):
         self.evidence: EvidenceStrip | None = None
         form_layout = self.layout()
         if evidence is not None and form_layout is not None:
-            self.evidence = EvidenceStrip(evidence, workers, self)
+            self.evidence = EvidenceStrip(
+                evidence,
+                workers,
+                self,
+                waiting=QCoreApplication.translate(
+                    "VisitView", "Photos and files can be attached once the visit is saved."
+                ),
+            )
             self.evidence.enable_camera_if_present()
             form_layout.addWidget(self.evidence)
 

@@ -174,7 +174,18 @@ class WarningView(QWidget):
         self.issue_button.setEnabled(False)
         # Photos and files of the warning just issued (attached after issuing: the warning is
         # their owner, so they are scoped, synced and erased as it is).
-        self.evidence = EvidenceStrip(evidence, workers, self) if evidence is not None else None
+        self.evidence = (
+            EvidenceStrip(
+                evidence,
+                workers,
+                self,
+                waiting=QCoreApplication.translate(
+                    "WarningView", "Photos and files can be attached once the warning is issued."
+                ),
+            )
+            if evidence is not None
+            else None
+        )
         if self.evidence is not None:
             self.evidence.enable_camera_if_present()
             child(f, QVBoxLayout, "formLayout").addWidget(self.evidence)
