@@ -685,6 +685,10 @@ def _name_not_found(exc: BaseException) -> bool:
     return False
 
 
+#: How much of a reply is read (and decompressed) at a time.
+_READ_PIECE = 256 * 1024
+
+
 def _read_capped(response: requests.Response, limit: int) -> bytes:
     """The reply's body, decompressed a piece at a time and refused once it passes ``limit``.
 
@@ -701,9 +705,6 @@ def _read_capped(response: requests.Response, limit: int) -> bytes:
             )
         pieces.append(piece)
     return b"".join(pieces)
-
-
-_READ_PIECE = 256 * 1024
 
 
 def _wire_length(response: requests.Response, content: bytes) -> int:
