@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    RowMapping,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldkit.domain.corrections import tombstone_fields
@@ -17,6 +28,7 @@ from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate
 from fieldkit.store import blobs, name_index, review_queue, search
 from fieldkit.store.records import forget, pack_versions, unpack_versions
 from fieldkit.store.schema import (
+    CREATED,
     RECORD_TABLES,
     AuditEntry,
     Change,
@@ -127,7 +139,7 @@ def pending_changes(tx: Transaction, *, limit: int) -> list[OutgoingChange]:
         .order_by(changes.c.seq)
         .limit(limit)
     ).mappings()
-    return [
+    pending = [
         OutgoingChange(
             r["seq"],
             r["change_id"],
@@ -141,6 +153,66 @@ def pending_changes(tx: Transaction, *, limit: int) -> list[OutgoingChange]:
         )
         for r in rows
     ]
+    created = [c for c in pending if c.op == CREATED]
+    if not created:
+        return pending
+    first = _first_versions(conn, created)
+    return [replace(c, op="upsert", fields=first[c.seq]) if c.op == CREATED else c for c in pending]
+
+
+def _first_versions(
+    conn: Connection, created: Sequence[OutgoingChange]
+) -> dict[int, dict[str, Any]]:
+    """The fields each `CREATED` outbox entry stands for, by its local number.
+
+    That is the record's first version: the record row while the record is unchanged since
+    (its clock is still the creation's), else the state its history kept under that clock,
+    which every change to a record writes first (an edit here, a pulled version). Erasing or
+    purging a record removes its outbox entries with its history, so one of the two is there;
+    should neither be (a vault altered by hand), the record's present state stands in, a
+    whole valid record the server merges field by field as any other.
+    """
+    rows: dict[str, RowMapping] = {}
+    by_type: dict[RecordType, list[str]] = {}
+    for change in created:
+        by_type.setdefault(RecordType(change.type), []).append(change.id)
+    for record_type, ids in by_type.items():
+        table = RECORD_TABLES[record_type]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows.update(
+                (row["id"], row)
+                for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()
+            )
+    found: dict[int, dict[str, Any]] = {}
+    changed: list[OutgoingChange] = []
+    for change in created:
+        row = rows.get(change.id)
+        if row is not None and row["updated_hlc"] == change.hlc:
+            found[change.seq] = _fields_of(RecordType(change.type), row)
+        else:
+            changed.append(change)
+    if changed:
+        kept: dict[tuple[str, str], dict[str, Any]] = {}
+        ids = sorted({c.id for c in changed})
+        for start in range(0, len(ids), 500):
+            for record_id, hlc, fields in conn.execute(
+                select(HistoryEntry.record_id, HistoryEntry.hlc, HistoryEntry.fields)
+                .where(HistoryEntry.record_id.in_(ids[start : start + 500]))
+                .order_by(HistoryEntry.seq)
+            ):
+                kept.setdefault((record_id, hlc), dict(fields))
+        for change in changed:
+            row = rows.get(change.id)
+            found[change.seq] = kept.get(
+                (change.id, change.hlc),
+                _fields_of(RecordType(change.type), row) if row is not None else {},
+            )
+    return found
+
+
+def _fields_of(record_type: RecordType, row: RowMapping) -> dict[str, Any]:
+    return {name: row[name] for name in SPECS[record_type].by_name}
 
 
 def pending_count(tx: Transaction) -> int:
