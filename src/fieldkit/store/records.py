@@ -425,15 +425,13 @@ class RecordRepository:
         *,
         reason: str | None = None,
     ) -> None:
-        audit.append(
+        audit.append_records(
             self._tx,
-            audit.new_events(
-                at=at,
-                actor=self._actor,
-                action=action,
-                records=[(record_type.value, record_id) for record_type, record_id in records],
-                reason=reason,
-            ),
+            at=at,
+            actor=self._actor,
+            action=action,
+            records=[(record_type.value, record_id) for record_type, record_id in records],
+            reason=reason,
         )
 
     def _note(
