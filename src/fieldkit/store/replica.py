@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, TypedDict
+from dataclasses import dataclass
+from typing import Any, NamedTuple, TypedDict
 
 from sqlalchemy import (
     Connection,
-    RowMapping,
     Table,
     bindparam,
     delete,
@@ -138,31 +137,47 @@ def pending_changes(tx: Transaction, *, limit: int) -> list[OutgoingChange]:
         .where(changes.c.pushed_at.is_(None))
         .order_by(changes.c.seq)
         .limit(limit)
-    ).mappings()
-    pending = [
+    ).all()
+    created = [_Created(r.seq, r.record_type, r.record_id, r.hlc) for r in rows if r.op == CREATED]
+    first = _first_versions(conn, created) if created else {}
+    return [
         OutgoingChange(
-            r["seq"],
-            r["change_id"],
-            r["record_type"],
-            r["record_id"],
-            r["op"],
-            r["hlc"],
-            dict(r["fields"]),
-            dict(r["base"]),
-            r["reason"],
+            r.seq,
+            r.change_id,
+            r.record_type,
+            r.record_id,
+            "upsert",
+            r.hlc,
+            first[r.seq],
+            {},
+            r.reason,
+        )
+        if r.op == CREATED
+        else OutgoingChange(
+            r.seq,
+            r.change_id,
+            r.record_type,
+            r.record_id,
+            r.op,
+            r.hlc,
+            dict(r.fields),
+            dict(r.base),
+            r.reason,
         )
         for r in rows
     ]
-    created = [c for c in pending if c.op == CREATED]
-    if not created:
-        return pending
-    first = _first_versions(conn, created)
-    return [replace(c, op="upsert", fields=first[c.seq]) if c.op == CREATED else c for c in pending]
 
 
-def _first_versions(
-    conn: Connection, created: Sequence[OutgoingChange]
-) -> dict[int, dict[str, Any]]:
+class _Created(NamedTuple):
+    """A `CREATED` outbox entry: its local number, and the record and clock it names."""
+
+    seq: int
+    type: str
+    id: str
+    hlc: str
+
+
+def _first_versions(conn: Connection, created: Sequence[_Created]) -> dict[int, dict[str, Any]]:
     """The fields each `CREATED` outbox entry stands for, by its local number.
 
     That is the record's first version: the record row while the record is unchanged since
@@ -172,24 +187,26 @@ def _first_versions(
     should neither be (a vault altered by hand), the record's present state stands in, a
     whole valid record the server merges field by field as any other.
     """
-    rows: dict[str, RowMapping] = {}
-    by_type: dict[RecordType, list[str]] = {}
+    held: dict[str, tuple[str, dict[str, Any]]] = {}  # record id -> (its clock, its fields)
+    by_type: dict[str, list[str]] = {}
     for change in created:
-        by_type.setdefault(RecordType(change.type), []).append(change.id)
-    for record_type, ids in by_type.items():
-        table = RECORD_TABLES[record_type]
+        by_type.setdefault(change.type, []).append(change.id)
+    for type_name, ids in by_type.items():
+        table = RECORD_TABLES[RecordType(type_name)]
+        names = list(SPECS[RecordType(type_name)].by_name)
+        # The fields and the clock only: a push never needs the versions.
+        columns = [table.c.id, table.c.updated_hlc, *(table.c[n] for n in names)]
         for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows.update(
-                (row["id"], row)
-                for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings()
-            )
+            for row in conn.execute(
+                select(*columns).where(table.c.id.in_(ids[start : start + 500]))
+            ):
+                held[row[0]] = (row[1], dict(zip(names, row[2:], strict=True)))
     found: dict[int, dict[str, Any]] = {}
-    changed: list[OutgoingChange] = []
+    changed: list[_Created] = []
     for change in created:
-        row = rows.get(change.id)
-        if row is not None and row["updated_hlc"] == change.hlc:
-            found[change.seq] = _fields_of(RecordType(change.type), row)
+        clock, fields = held.get(change.id, ("", {}))
+        if clock == change.hlc:
+            found[change.seq] = fields
         else:
             changed.append(change)
     if changed:
@@ -203,16 +220,8 @@ def _first_versions(
             ):
                 kept.setdefault((record_id, hlc), dict(fields))
         for change in changed:
-            row = rows.get(change.id)
-            found[change.seq] = kept.get(
-                (change.id, change.hlc),
-                _fields_of(RecordType(change.type), row) if row is not None else {},
-            )
+            found[change.seq] = kept.get((change.id, change.hlc), held.get(change.id, ("", {}))[1])
     return found
-
-
-def _fields_of(record_type: RecordType, row: RowMapping) -> dict[str, Any]:
-    return {name: row[name] for name in SPECS[record_type].by_name}
 
 
 def pending_count(tx: Transaction) -> int:
