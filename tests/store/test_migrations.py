@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, event
@@ -29,3 +30,38 @@ def test_migrating_an_empty_database_gives_the_schema_the_models_describe(tmp_pa
     # The full-text index is made by raw SQL and is not in the models.
     differences = [d for d in differences if "search_index" not in repr(d)]
     assert differences == []
+
+
+def test_a_vault_with_new_records_still_to_send_cannot_go_back_past_outbox_creations(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from fieldkit.store.migrate import _config
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+
+    @event.listens_for(engine, "connect")
+    def _functions(dbapi_connection: Any, _record: Any) -> None:
+        seal.register(dbapi_connection)
+
+    with engine.begin() as conn:
+        upgrade(conn)
+        conn.execute(
+            text(
+                "INSERT INTO change_log (change_id, record_type, record_id, op, hlc, fields, "
+                "base, created_at) VALUES ('c1', 'person', 'p1', 'create', 'h', '{}', '{}', 't')"
+            )
+        )
+    # Builds before 0020 would send the row as it stands, with no fields.
+    with engine.begin() as conn, pytest.raises(RuntimeError, match="sync before downgrading"):
+        command.downgrade(_config(conn), "0019_attachments")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE change_log SET pushed_at = 't2'"))
+    with engine.begin() as conn:
+        command.downgrade(_config(conn), "0019_attachments")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            "0019_attachments"
+        )

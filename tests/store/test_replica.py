@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from tests.factories import person, visit
+from tests.factories import person, place, visit
 
 from fieldkit.domain.hlc import Hlc
 from fieldkit.domain.records import RecordType
 from fieldkit.services.records import RecordService
 from fieldkit.store import replica, search
+from fieldkit.store.records import NewRecord
 from fieldkit.store.transaction import connection
 from fieldkit.store.vault import Vault
 
 SERVER_ID = "7a1f0c1e-0000-4000-8000-000000000001"
+#: A clock later than any this test's laptop makes (its stepping clock starts in 2026).
+_LATER = "009999999999999:0000:srv"
 
 
 def _pulled(fields: dict[str, object], hlc: str, *, deleted: bool = False) -> replica.PulledRecord:
@@ -37,6 +40,75 @@ def test_outbox_lists_unpushed_changes_in_order_until_marked(any_vault: Vault) -
         ]
         assert replica.pending_count(conn) == 1
         assert replica.highest_change_seq(conn) == pending[1].seq
+
+
+def test_a_new_record_goes_out_whole_as_created_though_edited_since(any_vault: Vault) -> None:
+    service = RecordService(any_vault)
+    created = service.create(record_type="person", fields=person())
+    with any_vault.read() as conn:
+        (first,) = replica.pending_changes(conn, limit=10)
+    with any_vault.read() as conn:
+        stored = any_vault.records(conn).require(RecordType.PERSON, created.id)
+    assert (first.op, first.hlc, first.base) == ("upsert", stored.updated_hlc, {})
+    assert first.fields == dict(created.fields)
+    service.update(record_type="person", record_id=created.id, changes={"given_name": "Zoe"})
+    service.update(record_type="person", record_id=created.id, changes={"family_name": "Brien"})
+    with any_vault.read() as conn:
+        pending = replica.pending_changes(conn, limit=10)
+    # The creation still sends the record as created, from the history the edits kept.
+    assert [c.op for c in pending] == ["upsert", "upsert", "upsert"]
+    assert pending[0].fields == dict(created.fields)
+    assert pending[0].fields["given_name"] == "Zoë"
+    assert pending[1].fields == {"given_name": "Zoe"}
+    assert pending[2].fields == {"family_name": "Brien"}
+
+
+def test_a_new_record_changed_by_a_pull_before_its_push_goes_out_as_created(
+    any_vault: Vault,
+) -> None:
+    # The same record (same id) imported here and already sent by another laptop.
+    fields = person()
+    with any_vault.write() as conn:
+        (created,) = any_vault.records(conn).create_many([NewRecord("person", fields, SERVER_ID)])
+    newer = {**dict(created.fields), "family_name": "Server"}
+    with any_vault.write() as conn:
+        replica.apply_pulled(
+            conn,
+            [replica.PulledRecord("person", SERVER_ID, False, newer, dict.fromkeys(newer, _LATER))],
+            at="t",
+        )
+    with any_vault.read() as conn:
+        assert any_vault.records(conn).require(RecordType.PERSON, SERVER_ID).fields == newer
+        (change,) = replica.pending_changes(conn, limit=10)
+    assert change.fields == dict(created.fields)
+    assert change.hlc == created.updated_hlc
+
+
+def test_a_creation_whose_first_version_is_gone_sends_the_record_as_it_stands(
+    any_vault: Vault,
+) -> None:
+    service = RecordService(any_vault)
+    created = service.create(record_type="person", fields=person())
+    service.update(record_type="person", record_id=created.id, changes={"given_name": "Zoe"})
+    with any_vault.write() as conn:
+        # Only a vault altered by hand loses a kept version; the outbox still moves.
+        connection(conn).execute(text("DELETE FROM record_history"))
+    with any_vault.read() as conn:
+        first, _edit = replica.pending_changes(conn, limit=10)
+    assert first.fields == {**dict(created.fields), "given_name": "Zoe"}
+
+
+def test_creations_pushed_in_one_batch_each_carry_their_own_record(any_vault: Vault) -> None:
+    with any_vault.write() as conn:
+        stored = any_vault.records(conn).create_many(
+            [NewRecord("person", person(family_name=f"F{i}")) for i in range(3)]
+            + [NewRecord("place", place()), NewRecord("visit", visit())]
+        )
+    with any_vault.read() as conn:
+        pending = replica.pending_changes(conn, limit=10)
+    assert [(c.type, c.id, c.fields) for c in pending] == [
+        (r.type.value, r.id, dict(r.fields)) for r in stored
+    ]
 
 
 def test_pulled_new_record_is_stored_and_searchable(any_vault: Vault) -> None:

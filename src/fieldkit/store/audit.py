@@ -138,20 +138,34 @@ def new_event(
     )
 
 
-def new_events(
+def append_records(
+    tx: Transaction,
     *,
     at: str,
     actor: str,
     action: AuditAction,
     records: Sequence[tuple[str, str]],
     reason: str | None = None,
-) -> list[AuditEvent]:
-    """One event per (record type, record id), all at one time (`new_event` in bulk)."""
+) -> None:
+    """Append one event per (record type, record id), all at one time, to the chain.
+
+    `append` of an `AuditEvent` for each, in one pass: an import logs one per record, so the
+    events' canonical forms are made straight from their values, not from event objects.
+    """
+    if not records:
+        return
+    conn = connection(tx)
+    count, prev = _head(conn)
     ids = new_ordered_ids([_millis(at)] * len(records))
-    return [
-        AuditEvent(event_id, at, actor, action, record_type, record_id, reason)
-        for event_id, (record_type, record_id) in zip(ids, records, strict=True)
-    ]
+    verb = action.value
+    rows = []
+    for event_id, (record_type, record_id) in zip(ids, records, strict=True):
+        canonical = _CANONICAL([event_id, at, actor, verb, record_type, record_id, reason, None])
+        digest = hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
+        rows.append((event_id, at, actor, verb, record_type, record_id, reason, None, prev, digest))
+        prev = digest
+    conn.exec_driver_sql(_INSERT_ENTRY, rows)
+    conn.execute(PUT_META, {"key": _HEAD_KEY, "value": f"{count + len(records)}:{prev}"})
 
 
 @functools.lru_cache(maxsize=64)

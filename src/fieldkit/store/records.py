@@ -36,6 +36,7 @@ from fieldkit.domain.records import (
 from fieldkit.store import audit, blobs, json_text, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import (
+    CREATED,
     RECORD_TABLES,
     AuditEntry,
     Change,
@@ -424,15 +425,13 @@ class RecordRepository:
         *,
         reason: str | None = None,
     ) -> None:
-        audit.append(
+        audit.append_records(
             self._tx,
-            audit.new_events(
-                at=at,
-                actor=self._actor,
-                action=action,
-                records=[(record_type.value, record_id) for record_type, record_id in records],
-                reason=reason,
-            ),
+            at=at,
+            actor=self._actor,
+            action=action,
+            records=[(record_type.value, record_id) for record_type, record_id in records],
+            reason=reason,
         )
 
     def _note(
@@ -605,18 +604,9 @@ def _insert_new_rows(
 
 
 def _created_change(record: StoredRecord, change_id: str, at: str) -> tuple[object, ...]:
-    """A new record's outbox row, as `_change` makes it (all fields, no base), as a tuple."""
-    return (
-        change_id,
-        record.type.value,
-        record.id,
-        "upsert",
-        record.updated_hlc,
-        _dumps(dict(record.fields)),
-        "{}",
-        at,
-        None,
-    )
+    """A new record's outbox row, as a tuple: a `CREATED` entry, naming its first version."""
+    hlc = record.updated_hlc
+    return (change_id, record.type.value, record.id, CREATED, hlc, "{}", "{}", at, None)
 
 
 def _checked_type(record_type: str) -> str:

@@ -5,9 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from fieldkit.domain.corrections import tombstone_fields
@@ -17,6 +27,7 @@ from fieldkit.domain.records import SPECS, RecordType, ValidationError, validate
 from fieldkit.store import blobs, name_index, review_queue, search
 from fieldkit.store.records import forget, pack_versions, unpack_versions
 from fieldkit.store.schema import (
+    CREATED,
     RECORD_TABLES,
     AuditEntry,
     Change,
@@ -126,21 +137,91 @@ def pending_changes(tx: Transaction, *, limit: int) -> list[OutgoingChange]:
         .where(changes.c.pushed_at.is_(None))
         .order_by(changes.c.seq)
         .limit(limit)
-    ).mappings()
+    ).all()
+    created = [_Created(r.seq, r.record_type, r.record_id, r.hlc) for r in rows if r.op == CREATED]
+    first = _first_versions(conn, created) if created else {}
     return [
         OutgoingChange(
-            r["seq"],
-            r["change_id"],
-            r["record_type"],
-            r["record_id"],
-            r["op"],
-            r["hlc"],
-            dict(r["fields"]),
-            dict(r["base"]),
-            r["reason"],
+            r.seq,
+            r.change_id,
+            r.record_type,
+            r.record_id,
+            "upsert",
+            r.hlc,
+            first[r.seq],
+            {},
+            r.reason,
+        )
+        if r.op == CREATED
+        else OutgoingChange(
+            r.seq,
+            r.change_id,
+            r.record_type,
+            r.record_id,
+            r.op,
+            r.hlc,
+            dict(r.fields),
+            dict(r.base),
+            r.reason,
         )
         for r in rows
     ]
+
+
+class _Created(NamedTuple):
+    """A `CREATED` outbox entry: its local number, and the record and clock it names."""
+
+    seq: int
+    type: str
+    id: str
+    hlc: str
+
+
+def _first_versions(conn: Connection, created: Sequence[_Created]) -> dict[int, dict[str, Any]]:
+    """The fields each `CREATED` outbox entry stands for, by its local number.
+
+    That is the record's first version: the record row while the record is unchanged since
+    (its clock is still the creation's), else the state its history kept under that clock,
+    which every change to a record writes first (an edit here, a pulled version). Erasing or
+    purging a record removes its outbox entries with its history, so one of the two is there;
+    should neither be (a vault altered by hand), the record's present state stands in, a
+    whole valid record the server merges field by field as any other.
+    """
+    held: dict[str, tuple[str, dict[str, Any]]] = {}  # record id -> (its clock, its fields)
+    by_type: dict[str, list[str]] = {}
+    for change in created:
+        by_type.setdefault(change.type, []).append(change.id)
+    for type_name, ids in by_type.items():
+        table = RECORD_TABLES[RecordType(type_name)]
+        names = list(SPECS[RecordType(type_name)].by_name)
+        # The fields and the clock only: a push never needs the versions.
+        columns = [table.c.id, table.c.updated_hlc, *(table.c[n] for n in names)]
+        for start in range(0, len(ids), 500):
+            for row in conn.execute(
+                select(*columns).where(table.c.id.in_(ids[start : start + 500]))
+            ):
+                held[row[0]] = (row[1], dict(zip(names, row[2:], strict=True)))
+    found: dict[int, dict[str, Any]] = {}
+    changed: list[_Created] = []
+    for change in created:
+        clock, fields = held.get(change.id, ("", {}))
+        if clock == change.hlc:
+            found[change.seq] = fields
+        else:
+            changed.append(change)
+    if changed:
+        kept: dict[tuple[str, str], dict[str, Any]] = {}
+        ids = sorted({c.id for c in changed})
+        for start in range(0, len(ids), 500):
+            for record_id, hlc, fields in conn.execute(
+                select(HistoryEntry.record_id, HistoryEntry.hlc, HistoryEntry.fields)
+                .where(HistoryEntry.record_id.in_(ids[start : start + 500]))
+                .order_by(HistoryEntry.seq)
+            ):
+                kept.setdefault((record_id, hlc), dict(fields))
+        for change in changed:
+            found[change.seq] = kept.get((change.id, change.hlc), held.get(change.id, ("", {}))[1])
+    return found
 
 
 def pending_count(tx: Transaction) -> int:

@@ -44,8 +44,20 @@ class Meta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+#: The outbox operation of a local creation. Its row holds no fields: they are the record's
+#: first version, which the record row (or, once it has changed, its history) keeps anyway, and
+#: `replica.pending_changes` reads them from there and sends the change as an ``upsert``. An
+#: import then writes each record's content once, not twice, and the outbox holds no second
+#: copy of personal data.
+CREATED = "create"
+
+
 class Change(Base):
-    """The outbox: every local create, update and delete, in the order it happened."""
+    """The outbox: every local create, update and delete, in the order it happened.
+
+    ``op`` is ``upsert`` (``fields`` are the changed fields, ``base`` the versions they
+    replaced), ``delete``, or `CREATED` (``fields`` and ``base`` empty: see there).
+    """
 
     __tablename__ = "change_log"
     # AUTOINCREMENT: a local change number is never reused, even after the outbox is compacted.
