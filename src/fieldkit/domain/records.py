@@ -1041,8 +1041,9 @@ def visit_sensitivity(fields: Mapping[str, object]) -> str:
     """A visit is restricted if marked so or if any of its categories is a safeguarding one."""
     categories = fields.get("categories") or []
     assert isinstance(categories, list)
-    if fields.get("sensitivity") == Sensitivity.RESTRICTED or any(
-        c in RESTRICTED_CATEGORIES for c in categories
+    # isdisjoint: one C loop, where a generator over the categories cost 1% of an import.
+    if fields.get("sensitivity") == Sensitivity.RESTRICTED or not RESTRICTED_CATEGORIES.isdisjoint(
+        categories
     ):
         return Sensitivity.RESTRICTED.value
     return Sensitivity.STANDARD.value
