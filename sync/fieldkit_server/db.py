@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from alembic import command
@@ -67,32 +67,9 @@ def make_engine(url: str) -> Engine:
     # No ping before every checkout (a round trip per request): a connection the database
     # dropped fails its transaction's first statement instead, and ``run_in_transaction``
     # runs the work again on a fresh one.
-    engine = create_engine(
+    return create_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=False, hide_parameters=True
     )
-    event.listen(engine, "after_cursor_execute", _rows_now)
-    return engine
-
-
-#: Execution option: in a psycopg pipeline, fetch the statement's rows as soon as it has run.
-#: Without it a result in a pipeline is read only at the pipeline's sync, and SQLAlchemy takes
-#: a statement whose rows it cannot see yet for one that returns none.
-ROWS_NOW = "fieldkit_rows_now"
-
-
-def _rows_now(
-    _conn: Connection,
-    cursor: Any,
-    _statement: str,
-    _parameters: Any,
-    context: Any,
-    _executemany: bool,
-) -> None:
-    if context is not None and context.execution_options.get(ROWS_NOW):
-        # Moving by nothing makes psycopg send a flush request and read the statement's
-        # results (rows, or its error, raised here as the statement's) before the sync.
-        with suppress(IndexError):  # no rows to move over: the result is read all the same
-            cursor.scroll(0)
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -21,12 +21,9 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    Text,
     Update,
     and_,
     bindparam,
-    case,
-    cast,
     delete,
     exists,
     false,
@@ -41,9 +38,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
@@ -53,7 +47,7 @@ from fieldkit_server import audit
 from fieldkit_server.accounts import SyncMark
 from fieldkit_server.audit import AuditAction
 from fieldkit_server.clock import aware, server_hlc
-from fieldkit_server.db import ROWS_NOW, at_commit
+from fieldkit_server.db import at_commit
 from fieldkit_server.models import (
     AuditEvent,
     Base,
@@ -262,50 +256,6 @@ def basis_of(principal: Principal, row: Any) -> str:
         to_agency=row.to_agency,
     )
     return sharing_basis(principal, scope) or ADDRESSED
-
-
-def _covers(grant: Grant) -> ColumnElement[bool]:
-    """``policy.covers`` as SQL over ``records``, exactly as ``basis_of`` reads a row: its
-    categories are the set the stored text lists (``,a,b,``), and must be some, all listed
-    in the grant."""
-    c = _RECORDS.c
-    rule = and_(c.agency == grant.agency, c.type.in_(_types(grant.types)))
-    with_categories = sorted(t.value for t in CATEGORY_FIELDS if t.value in grant.types)
-    if not grant.categories or not with_categories:
-        return rule
-    listed = func.array_remove(
-        func.string_to_array(func.coalesce(c.categories, ""), ",", type_=ARRAY(Text)),
-        "",
-        type_=ARRAY(Text),
-    )
-    allowed = cast(
-        postgresql.array([literal(x, Text) for x in sorted(grant.categories)]), ARRAY(Text)
-    )
-    return and_(
-        rule,
-        or_(
-            c.type.not_in(_types(with_categories)),
-            and_(func.cardinality(listed) > 0, listed.contained_by(allowed)),
-        ),
-    )
-
-
-def _basis(principal: Principal) -> ColumnElement[str]:
-    """``basis_of`` as SQL (PostgreSQL) over ``records``: the basis a row is disclosed on."""
-    own = literal(OWN_AGENCY, String)
-    addressed = literal(ADDRESSED, String)
-    if principal.agency is None:
-        return own
-    c = _RECORDS.c
-    return case(
-        (c.type.in_(_types(t.value for t in REFERENCE_TYPES)), own),
-        (or_(c.agency.is_(None), c.agency == principal.agency), own),
-        (c.addressee == principal.user_id, addressed),
-        (and_(c.type == RecordType.REFERRAL.value, c.to_agency == principal.agency), addressed),
-        # The first agreement (by name) that shares it; else, as ``basis_of``, addressed.
-        *((_covers(g), literal(g.agreement, String)) for g in principal.grants),
-        else_=addressed,
-    )
 
 
 def visible(principal: Principal, table: Table = _RECORDS) -> ColumnElement[bool]:
@@ -713,153 +663,27 @@ def _catch_up(principal: Principal) -> Select[Any]:
         )
         .scalar_subquery()
     )
-    # The clock's one row, said to be one: a table never analysed is taken for hundreds of
-    # rows, and a plan made without the cursor's values (a prepared statement's generic plan,
-    # ``_GENERIC``) was costed for hundreds of times the records.
-    clock = select(_CLOCK.c.last_seq, _CLOCK.c.max_hlc).limit(1).subquery("clock")
     return (
         select(
             *_PAGE_COLUMNS,
             rule.label("shown"),
-            clock.c.last_seq.label("clock_seq"),
-            clock.c.max_hlc.label("clock_hlc"),
+            _CLOCK.c.last_seq.label("clock_seq"),
+            _CLOCK.c.max_hlc.label("clock_hlc"),
             others.label("others"),
         )
         .select_from(
-            clock.outerjoin(
+            _CLOCK.outerjoin(
                 page,
                 and_(
                     c.seq > bindparam("p_after"),
                     c.seq <= bindparam("p_most"),
-                    c.seq <= clock.c.last_seq,
+                    c.seq <= _CLOCK.c.last_seq,
                     or_(rule, may_hold),
                 ),
             )
         )
         .order_by(c.seq)
     )
-
-
-#: ``_caught_up_written``'s text around the one read (``found``). Its writes, each a
-#: data-modifying ``WITH`` clause that runs exactly once, all or nothing with the read, are
-#: ``_page_out``'s and ``_range_write``'s for the page the rows make (``_caught_up_page``),
-#: worked out here from the rows: the page ends at the clock or at ``p_most`` (``edge``); the
-#: holding range widens if the page has records; the disclosure row, if it has live ones,
-#: lists their ids by type and by basis (``disclosure_event``'s detail, the same JSON text);
-#: the device's mark moves to the page's cursor (``Cursor.encode``'s text: under 57 bytes,
-#: so ``encode(..., 'base64')`` breaks no line) with the UPDATE's own condition. None of
-#: them writes when the device holds ranges under other scopes (``others``): the caller then
-#: serves the pull in a transaction.
-_WRITTEN = """WITH found AS MATERIALIZED ({found}),
-edge AS (
-  SELECT least(min(clock_seq), %(p_most)s::bigint) AS upto,
-         coalesce(max(others), 0) AS others,
-         coalesce(bool_or(id IS NOT NULL AND shown), false) AS sent,
-         coalesce(bool_or(id IS NOT NULL AND shown AND NOT deleted), false) AS live
-  FROM found
-),
-next AS (
-  SELECT rtrim(translate(encode(convert_to(
-           'c1.' || upto::text || '.' || %(p_scope)s::text, 'UTF8'), 'base64'),
-           '+/', '-_'), '=') AS cursor
-  FROM edge WHERE others = 0
-),
-w_range AS (
-  INSERT INTO {ranges} (device_id, scope, principal, after_seq, upto_seq)
-  SELECT %(p_device)s::text, %(p_scope)s::text, %(w_principal)s::text,
-         %(p_after)s::bigint, upto
-  FROM edge WHERE others = 0 AND sent
-  ON CONFLICT (device_id, scope) DO UPDATE SET
-    principal = excluded.principal,
-    after_seq = least({ranges}.after_seq, excluded.after_seq),
-    upto_seq = greatest({ranges}.upto_seq, excluded.upto_seq)
-),
-w_disclose AS (
-  INSERT INTO {audit} ({columns})
-  SELECT {values},
-    '{{"from_seq": ' || %(p_after)s::bigint::text
-    || ', "{by_basis}": {{' || coalesce((
-      SELECT string_agg(to_json(basis)::text || ': [' || ids || ']', ', '
-                        ORDER BY basis COLLATE "C")
-      FROM (SELECT basis, string_agg(to_json(id)::text, ', ' ORDER BY seq) AS ids
-            FROM found WHERE id IS NOT NULL AND shown AND NOT deleted GROUP BY basis) AS b
-    ), '')
-    || '}}, "{by_type}": {{' || coalesce((
-      SELECT string_agg(to_json(type)::text || ': [' || ids || ']', ', '
-                        ORDER BY type COLLATE "C")
-      FROM (SELECT type, string_agg(to_json(id)::text, ', ' ORDER BY seq) AS ids
-            FROM found WHERE id IS NOT NULL AND shown AND NOT deleted GROUP BY type) AS t
-    ), '')
-    || '}}, "scope": ' || to_json(%(p_scope)s::text)::text
-    || ', "to_seq": ' || upto::text || '}}'
-  FROM edge WHERE others = 0 AND live
-),
-w_mark AS (
-  UPDATE {devices} SET last_pull_at = %(w_now)s, last_cursor = next.cursor
-  FROM next
-  WHERE {devices}.id = %(p_device)s::text
-    AND ({devices}.last_cursor IS NULL OR {devices}.last_cursor <> next.cursor
-         OR {devices}.last_pull_at IS NULL OR {devices}.last_pull_at < %(w_stale)s)
-)
-SELECT * FROM found ORDER BY seq"""
-
-
-@functools.lru_cache(maxsize=64)
-def _caught_up_written(
-    principal: Principal, dialect: Dialect
-) -> tuple[str, tuple[str, ...], dict[str, Any]]:
-    """PostgreSQL: a device catching up to the clock, and the page's writes, in one statement
-    (``_WRITTEN`` around ``_catch_up``, whose rows it returns with each live record's
-    ``basis``). Built once per principal.
-
-    Returns:
-        Its text with numbered parameters (``$1``), the name of each in turn, and the values
-        of those it binds whatever the pull. Numbered, the driver sends the text as it is:
-        with named ones it reads the whole text again at every execution (it keeps its
-        reading only of short statements, and this one is ~6,000 characters).
-    """
-    read = _catch_up(principal).add_columns(_basis(principal).label("basis"))
-    compiled = read.compile(dialect=dialect)
-    bound = {
-        k: v for k, v in compiled.construct_params(_check=False).items() if not k.startswith("p_")
-    }
-    # The row's constant columns are ``audit.server_event``'s (one home for them).
-    event = audit.server_event(
-        at=datetime.now(UTC), action=AuditAction.DISCLOSE, user_id=None, device_id=None
-    )
-    values: list[str] = []
-    for key in event:
-        if key in ("at", "received_at"):
-            values.append("%(w_now)s")
-        elif key == "user_id":
-            values.append("%(w_user)s::text")
-        elif key == "device_id":
-            values.append("%(p_device)s::text")
-        elif key != "detail":
-            bound[f"w_{key}"] = event[key]
-            values.append(f"%(w_{key})s")
-    columns = [k for k in event if k != "detail"] + ["detail"]
-    text = _WRITTEN.format(
-        found=compiled.string,
-        ranges=_RANGES.name,
-        audit=_AUDIT.name,
-        devices=_DEVICES.name,
-        columns=", ".join(columns),
-        values=", ".join(values),
-        by_basis=audit.PAGE_AGREEMENTS,
-        by_type=audit.PAGE_RECORDS,
-    )
-    names: dict[str, int] = {}
-
-    def numbered(match: re.Match[str]) -> str:
-        if match[0] == "%%":
-            return "%"
-        return f"${names.setdefault(match[1], len(names) + 1)}"
-
-    return _NAMED.sub(numbered, text), tuple(names), bound
-
-
-_NAMED = re.compile(r"%\((\w+)\)s|%%")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1042,13 +866,6 @@ def _caught_up_page(
 
 T = TypeVar("T")
 
-#: Sent before ``_caught_up_written``'s statement, in its transaction: its generic plan, made
-#: once for the connection's prepared statement, is used at every pull. Left to choose, the
-#: planner kept planning it afresh (0.6-0.8 ms a pull, more than it runs): the generic plan's
-#: estimates, made without the cursor's values, look dearer than they are. The page reads at
-#: most ``limit`` positions by the records' position index whatever the plan.
-_GENERIC = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
-
 #: Threads that render a page while its writes commit (``catch_up_now``).
 _ANSWERING = ThreadPoolExecutor(max_workers=8, thread_name_prefix="pull-answer")
 
@@ -1068,90 +885,47 @@ def catch_up_now(
     with ``pull_page`` in a transaction, as before.
 
     ``answer`` (the page's render and compression), if given, runs on another thread while
-    the page's writes commit (the wait for the WAL flush releases the interpreter lock): its
-    future is returned only once they have committed; if they fail, it is cancelled or left
-    unread, and the failure raised. None in its place: no ``answer``; the caller answers the
-    page itself, as it may once this returns.
+    the writes are sent and committed (the wait for the WAL flush releases the interpreter
+    lock): its future is returned only once the writes have committed; if they fail, it is
+    cancelled or left unread, and the failure raised. None in its place: nothing to wait for
+    (no writes, or no ``answer``); the caller answers the page itself.
 
     Applies when the device pulls under the scope its cursor was served under, at most
     ``limit`` positions behind the clock as the look (``seen``) read it, and holds no ranges
-    under other scopes. Then the page is one statement (``_caught_up_written``): the one read
-    (``_catch_up``: the clock and the records, one snapshot) and the writes it decides (the
-    holding range, the disclosure row, the device's mark), atomic. It goes in a pipeline: its
-    rows come back as soon as it has run, and its implicit transaction commits at the
-    pipeline's sync, whose answer comes only after the WAL flush; the page is given only once
-    the sync has answered without error, so never before its disclosure row is durable. The
-    writes' conditions do not depend on a snapshot shared with anything else: the range
-    upsert widens (least / greatest), the mark's UPDATE keeps its own condition.
+    under other scopes. Then the page is two statements, each its own transaction: the one
+    read (``_catch_up``: the clock and the records, one snapshot) and the page's writes as
+    one statement (``_together``: atomic; its commit, with the WAL flush, is done before the
+    statement returns, so the page is given only once its disclosure row is durable). The
+    writes' conditions do not depend on a snapshot shared with the read: the range upsert
+    widens (least / greatest), the mark's UPDATE keeps its own condition.
 
     Raises:
-        DBAPIError: the statement or its commit failed; nothing was written, and no page given.
+        DBAPIError: the read or the writes failed; nothing was written, and no page given.
     """
-    import psycopg  # the PostgreSQL driver: this path runs on PostgreSQL only
-
     principal = reader.principal
     scope = scope_key(principal)
     after = since.seq
     if since.scope != scope or reader.mark is None or seen - after > limit:
         return None
-    statement, names, bound = _caught_up_written(principal, conn.dialect)
-    params = {
-        **bound,
-        **_catch_up_params(reader, scope, after, limit),
-        "w_principal": principal_text(principal),
-        "w_user": principal.user_id,
-        "w_now": now,
-        "w_stale": now - _PULL_STAMP_EVERY,
-    }
-    values = tuple(params[name] for name in names)
-    driver = conn.connection.driver_connection
-    assert driver is not None  # checked out for this work
-    answering: Future[T] | None = None
-    factory = driver.cursor_factory
+    found = conn.execute(_catch_up(principal), _catch_up_params(reader, scope, after, limit)).all()
+    if found[0].others:
+        return None  # ranges under other scopes (rare): the purge needs them all
+    clock, more, upto, rows, purge = _caught_up_page(found, after=after, limit=limit)
+    writes = [_range_write(reader, scope, after, upto)] if rows else []
+    page = _page_out(
+        reader, scope, rows, more, upto, purge, clock.max_hlc, now, after, writes, reader.mark
+    )
+    if not writes:
+        return page, None
+    statement, params = _postgres_write(writes)
+    answering = _ANSWERING.submit(answer, page) if answer is not None else None
     try:
-        # A raw cursor takes the numbered text as it is (``_caught_up_written``).
-        driver.cursor_factory = psycopg.RawCursor
-        with driver.pipeline():
-            # For this transaction only (it ends at the pipeline's sync): the statement's plan
-            # is made once per connection, not at every pull (``_GENERIC``).
-            conn.exec_driver_sql(_GENERIC, ())
-            found = conn.exec_driver_sql(
-                statement, values, execution_options={ROWS_NOW: True}
-            ).all()
-            if found[0].others:
-                return None  # ranges under other scopes (rare): nothing was written
-            clock, more, upto, rows, purge = _caught_up_page(found, after=after, limit=limit)
-            page = PullPage(
-                rows, Cursor(upto, scope).encode(), more, purge, server_hlc(now, clock.max_hlc)
-            )
-            if answer is not None:
-                answering = _ANSWERING.submit(answer, page)
-        # Leaving the pipeline sent its sync: the statement is committed.
-    except psycopg.Error as exc:
-        # The commit failed at the pipeline's sync (the statement's own failure comes from
-        # SQLAlchemy, above). The driver then reports that it cannot leave the pipeline, the
-        # commit's failure being the one before it; the connection is left in the pipeline,
-        # so it is dropped rather than given back to the pool.
-        if answering is not None:
-            answering.cancel()  # (or, already running, its result is never read)
-        conn.invalidate()
-        raise DBAPIError.instance("COMMIT", None, _cause(exc), psycopg.Error) from None
+        conn.execute(statement, params)
     except BaseException:
         if answering is not None:
-            answering.cancel()
+            answering.cancel()  # (or, already running, its result is never read)
         raise
-    finally:
-        driver.cursor_factory = factory
     return page, answering
-
-
-def _cause(exc: BaseException) -> BaseException:
-    """The first failure in ``exc``'s chain (what the driver raised while handling it)."""
-    seen = {id(exc)}
-    while exc.__context__ is not None and id(exc.__context__) not in seen:
-        exc = exc.__context__
-        seen.add(id(exc))
-    return exc
 
 
 def _caught_up(

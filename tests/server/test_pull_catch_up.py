@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -13,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from fieldkit_server import accounts, audit, pull, sharing
+from fieldkit_server import accounts, pull
 from fieldkit_server.app import create_app
 from fieldkit_server.db import make_engine, run_in_transaction, session_factory
 from fieldkit_server.settings import Settings
 
-from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, person, visit
+from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, visit
 
 
 @contextmanager
@@ -343,13 +341,10 @@ def test_a_device_with_ranges_under_another_scope_is_served_in_a_transaction(
     with _autocommitted(_engine(pg_team)) as seen:
         page = olive.pull_page(since=olive.cursor)
     assert [r["id"] for r in page["records"]] == ids
-    assert [ac for _, ac in seen][:3] == [True, True, True]
-    assert seen[3:]
-    assert not any(ac for _, ac in seen[3:])
-    # The look, then the one statement that would have read and written the page (it wrote
-    # nothing: counted below), then the transaction with its one write.
-    assert [word for word, _ in seen][:3] == ["SELECT", "SELECT", "WITH"]
-    assert [word for word, _ in seen][3:].count("WITH") == 1
+    assert [ac for _, ac in seen][:2] == [True, True]
+    assert seen[2:]
+    assert not any(ac for _, ac in seen[2:])
+    assert [word for word, _ in seen].count("WITH") == 1
     assert (
         _scalar(
             pg_team,
@@ -361,130 +356,10 @@ def test_a_device_with_ranges_under_another_scope_is_served_in_a_transaction(
 
 
 @pytest.mark.postgres
-def test_a_close_behind_page_is_read_and_written_by_one_statement_in_one_round_trip(
-    pg_team: Team,
-) -> None:
-    """After the look, the page's read and its writes are one statement, sent in a pipeline
-    with the setting that keeps its plan (no round trip of its own); its commit is the
-    pipeline's sync."""
-    olive = pg_team.laptop("olive")
-    olive.sync()
-    ids = _pushed(olive, 4)
-    with _statements(_engine(pg_team)) as seen:
-        page = olive.pull_page(since=olive.cursor)
-    assert [r["id"] for r in page["records"]] == ids
-    assert seen == [("SELECT", False), ("SELECT", True), ("WITH", True)]
-
-
-def _disclosed(team: Team, device_id: str) -> list[dict[str, Any]]:
-    engine = make_engine(team.settings.db_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT * FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s "
-                "ORDER BY id",
-                {"d": device_id},
-            ).all()
-    finally:
-        engine.dispose()
-    return [dict(r._mapping) for r in rows]
-
-
-def _add_agreement(team: Team, name: str, types: list[str], categories: list[str]) -> None:
-    engine = make_engine(team.settings.db_url)
-    try:
-        run_in_transaction(
-            session_factory(engine),
-            lambda s: sharing.add_agreement(
-                s,
-                name=name,
-                agencies=["council", "fire"],
-                types=types,
-                categories=categories,
-                purpose="Tackling street drinking together",
-                basis="Crime and Disorder Act 1998 s115",
-                start=date(2026, 1, 1),
-                end=None,
-                actor="os:test",
-                now=pg_team_now(team),
-            ),
-        )
-    finally:
-        engine.dispose()
-
-
-def pg_team_now(team: Team) -> datetime:
-    return team.clock()
-
-
-@pytest.mark.postgres
-def test_a_close_behind_pages_disclosure_row_is_the_one_disclosure_event_makes(
-    pg_team: Team,
-) -> None:
-    """The one statement writes the disclosure row ``pull.disclosure_event`` would: the same
-    columns and the same detail text, ids by type and by the basis each was disclosed on (the
-    first agreement by name that shares it, one that names categories only for a record
-    wholly inside them), tombstones left out."""
-    _add_agreement(pg_team, "A: begging visits", ["visit"], ["begging"])
-    _add_agreement(pg_team, "B: visits and people", ["visit", "person"], [])
-    fay = pg_team.laptop("fay", agency="fire")
-    cat = pg_team.laptop("cat", agency="council")
-    gone = cat.upsert("visit", visit())
-    cat.push(gone)
-    fay.sync()
-    changes = [
-        cat.upsert("visit", visit(categories=["begging"])),
-        cat.upsert("visit", visit(categories=["begging", "street_drinking"])),
-        cat.upsert("visit", visit(categories=[])),
-        cat.upsert("person", person()),
-        cat.delete("visit", gone["id"]),
-    ]
-    cat.push(*changes)
-    own = fay.upsert("visit", visit())
-    fay.push(own)
-    engine = make_engine(pg_team.settings.db_url)
-    try:
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-            now = pg_team.clock()
-            auth = accounts.authenticate(conn, token=fay.token, now=now, with_clock=True)
-            assert isinstance(auth, accounts.Authenticated)
-            assert auth.clock is not None
-            since = pull.Cursor.decode(fay.cursor or "")
-            reader = pull.Reader(
-                auth.principal, auth.device_id, pull.PullMark(auth.last_cursor, auth.last_pull_at)
-            )
-            served = pull.catch_up_now(
-                conn, reader=reader, since=since, limit=100, now=now, seen=auth.clock.last_seq
-            )
-    finally:
-        engine.dispose()
-    assert served is not None
-    page, _ = served
-    assert {r.id for r in page.records} == {c["id"] for c in changes} | {own["id"]}
-    expected = pull.disclosure_event(
-        reader=reader,
-        scope=pull.scope_key(auth.principal),
-        after=since.seq,
-        upto=pull.Cursor.decode(page.next).seq,
-        rows=page.records,
-        now=now,
-    )
-    row = _disclosed(pg_team, fay.device_id)[-1]
-    assert {k: row[k] for k in expected} == expected
-    bases = json.loads(row["detail"])[audit.PAGE_AGREEMENTS]
-    assert {name: set(ids) for name, ids in bases.items()} == {
-        "(own agency)": {own["id"]},
-        "A: begging visits": {changes[0]["id"]},
-        "B: visits and people": {c["id"] for c in changes[1:4]},
-    }
-
-
-@pytest.mark.postgres
 def test_a_failed_commit_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
-    """The page's statement runs, and its rows are in hand, but its commit fails (here a
-    deferred check refuses the disclosure row at commit): no page is answered, and neither
-    the device's cursor nor its holding range moves, nor is a disclosure logged."""
+    """The page's writes run, but their commit fails (here a deferred check refuses the
+    disclosure row at commit): no page is answered, neither the device's cursor nor its
+    holding range moves, no disclosure is logged, and the next pull is served as usual."""
     olive = pg_team.laptop("olive")
     olive.sync()
     _pushed(olive, 3)
@@ -513,27 +388,23 @@ def test_a_failed_commit_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
                 "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
                 d=olive.device_id,
             ),
-            "disclosed": len(_disclosed(pg_team, olive.device_id)),
+            "disclosed": _scalar(
+                pg_team,
+                "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+                d=olive.device_id,
+            ),
         }
 
     before = marks()
-    with _statements(_engine(pg_team)) as seen, pytest.raises(DBAPIError, match="refused"):
+    with _autocommitted(_engine(pg_team)) as seen, pytest.raises(DBAPIError, match="refused"):
         olive.pull_page(since=olive.cursor)
-    # The statement itself ran, and returned its rows: the commit refused it.
-    assert seen == [("SELECT", False), ("SELECT", True), ("WITH", True)]
+    assert [word for word, _ in seen] == ["SELECT", "SELECT", "WITH"]
     assert marks() == before
-    # The connection went back to the pool in order: the next pull is served.
-    with engine_dropped_trigger(pg_team):
-        page = olive.pull_page(since=olive.cursor)
-    assert len(page["records"]) == 3
-
-
-@contextmanager
-def engine_dropped_trigger(team: Team) -> Iterator[None]:
-    engine = make_engine(team.settings.db_url)
+    engine = make_engine(pg_team.settings.db_url)
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TRIGGER refuse_disclosure ON audit_events")
-        yield
     finally:
         engine.dispose()
+    page = olive.pull_page(since=olive.cursor)
+    assert len(page["records"]) == 3
