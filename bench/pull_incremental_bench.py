@@ -40,6 +40,7 @@ def main() -> int:
     parser.add_argument("--pulls", type=int, default=41)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--explain", action="store_true", help="print the last pull's plans")
+    parser.add_argument("--levels", action="store_true", help="time zstd levels on the last page")
     parser.add_argument("--db", default=os.environ.get("FIELDKIT_TEST_PG_URL"))
     args = parser.parse_args()
     if not args.db:
@@ -91,10 +92,12 @@ def main() -> int:
             answer_pull = getattr(api, "answer_pull", None)
 
             replies: list[tuple[float, float, float]] = []  # render, zstd; when it ended
+            bodies: list[bytes] = []
 
             def reply(page: pull.PullPage) -> Any:
                 start = time.perf_counter()
                 body = page.render(compact=True)
+                bodies[:] = [body]
                 rendered = time.perf_counter()
                 response = encoding.json_response(body, "zstd, gzip")
                 done = time.perf_counter()
@@ -158,6 +161,19 @@ def main() -> int:
                 f"zstd {statistics.median(r[1] for r in replies) * 1000:.2f} ms; "
                 f"from the reply made to the pull's end {statistics.median(waits):.2f} ms"
             )
+            if args.levels:
+                # The last page's JSON at each zstd level: CPU and bytes (a page of 100 is
+                # where a lower level could matter: its reply is on a quiet pull's path).
+                for level in (1, 2, 3):
+                    took = []
+                    for _ in range(50):
+                        started = time.perf_counter()
+                        packed = encoding.zstd.compress(bodies[0], level=level)
+                        took.append(time.perf_counter() - started)
+                    print(
+                        f"zstd {level}: {statistics.median(took) * 1000:.3f} ms, "
+                        f"{len(bodies[0]):,} -> {len(packed):,} bytes"
+                    )
             if len({len(e) for e in each}) == 1:
                 per = [statistics.median(e[i] for e in each) for i in range(len(each[0]))]
                 print("per statement, ms: " + " ".join(f"{t:.2f}" for t in per))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from fieldkit_server import accounts, pull
+from fieldkit_server import accounts, pull, sharing
 from fieldkit_server.app import create_app
 from fieldkit_server.db import make_engine, run_in_transaction, session_factory
 from fieldkit_server.settings import Settings
 
-from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, visit
+from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, person, visit
 
 
 @contextmanager
@@ -408,3 +409,72 @@ def test_a_failed_commit_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
         engine.dispose()
     page = olive.pull_page(since=olive.cursor)
     assert len(page["records"]) == 3
+
+
+@contextmanager
+def _sent(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """Each statement's text and parameters as handed to the driver."""
+    seen: list[tuple[str, Any]] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+def _add_agreement(team: Team, name: str, types: list[str], categories: list[str]) -> None:
+    engine = make_engine(team.settings.db_url)
+    try:
+        run_in_transaction(
+            session_factory(engine),
+            lambda s: sharing.add_agreement(
+                s,
+                name=name,
+                agencies=["council", "fire"],
+                types=types,
+                categories=categories,
+                purpose="Tackling street drinking together",
+                basis="Crime and Disorder Act 1998 s115",
+                start=date(2026, 1, 1),
+                end=None,
+                actor="os:test",
+                now=team.clock(),
+            ),
+        )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_close_behind_read_goes_out_with_numbered_parameters(pg_team: Team) -> None:
+    """The one read of a user whose agency has agreements is long (its rule has a clause per
+    agreement) and has many parameters: it goes to the driver with numbered parameters,
+    which the driver sends as they are instead of reading the text again at every pull; the
+    page is the one the agreements give."""
+    _add_agreement(pg_team, "Begging visits", ["visit"], ["begging"])
+    _add_agreement(pg_team, "People", ["person"], [])
+    fay = pg_team.laptop("fay", agency="fire")
+    cat = pg_team.laptop("cat", agency="council")
+    fay.sync()
+    shared = [
+        cat.upsert("visit", visit(categories=["begging"])),
+        cat.upsert("person", person()),
+    ]
+    kept = cat.upsert("visit", visit(categories=["begging", "street_drinking"]))
+    cat.push(*shared, kept)
+    own = fay.upsert("visit", visit())
+    fay.push(own)
+    with _sent(_engine(pg_team)) as sent:
+        page = fay.pull_page(since=fay.cursor)
+    assert {r["id"] for r in page["records"]} == {c["id"] for c in shared} | {own["id"]}
+    assert page["more"] is False
+    statement, params = sent[1]
+    assert len(statement) > 4096
+    assert isinstance(params, tuple)
+    assert len(params) > 50
+    assert "$1" in statement
+    assert "%(" not in statement
