@@ -40,6 +40,7 @@ def main() -> int:
     parser.add_argument("--pulls", type=int, default=41)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--explain", action="store_true", help="print the last pull's plans")
+    parser.add_argument("--levels", action="store_true", help="time zstd levels on the last page")
     parser.add_argument("--db", default=os.environ.get("FIELDKIT_TEST_PG_URL"))
     args = parser.parse_args()
     if not args.db:
@@ -90,10 +91,21 @@ def main() -> int:
             # ``answer_pull`` it is made while a page's writes commit, as the route does.
             answer_pull = getattr(api, "answer_pull", None)
 
+            replies: list[tuple[float, float, float]] = []  # render, zstd; when it ended
+            bodies: list[bytes] = []
+
             def reply(page: pull.PullPage) -> Any:
-                return encoding.json_response(page.render(compact=True), "zstd, gzip")
+                start = time.perf_counter()
+                body = page.render(compact=True)
+                bodies[:] = [body]
+                rendered = time.perf_counter()
+                response = encoding.json_response(body, "zstd, gzip")
+                done = time.perf_counter()
+                replies.append((rendered - start, done - rendered, done))
+                return response
 
             walls, cpus, in_statements, counts, tails = [], [], [], [], []
+            waits: list[float] = []
             each: list[list[float]] = []
             profiler = cProfile.Profile() if args.profile else None
             for n in range(args.pulls):
@@ -122,8 +134,12 @@ def main() -> int:
                     tails.append((time.perf_counter() - ended_at[0]) * 1000)
                 if profiler:
                     profiler.disable()
+                returned = time.perf_counter()
                 cpus.append((time.thread_time() - cpu) * 1000)
                 walls.append((time.perf_counter() - wall) * 1000)
+                # How long the pull waited after its reply was ready (the commit, or the
+                # thread's wake-up).
+                waits.append((returned - replies[-1][2]) * 1000)
                 assert len(page.records) == 100, len(page.records)
                 assert not page.more
                 cursor = page.next
@@ -140,6 +156,24 @@ def main() -> int:
                 f"{statistics.median(counts):.0f} "
                 f"statements ({shapes}) plus BEGIN/COMMIT"
             )
+            print(
+                f"reply: render {statistics.median(r[0] for r in replies) * 1000:.2f} ms, "
+                f"zstd {statistics.median(r[1] for r in replies) * 1000:.2f} ms; "
+                f"from the reply made to the pull's end {statistics.median(waits):.2f} ms"
+            )
+            if args.levels:
+                # The last page's JSON at each zstd level: CPU and bytes (a page of 100 is
+                # where a lower level could matter: its reply is on a quiet pull's path).
+                for level in (1, 2, 3):
+                    took = []
+                    for _ in range(50):
+                        started = time.perf_counter()
+                        packed = encoding.zstd.compress(bodies[0], level=level)
+                        took.append(time.perf_counter() - started)
+                    print(
+                        f"zstd {level}: {statistics.median(took) * 1000:.3f} ms, "
+                        f"{len(bodies[0]):,} -> {len(packed):,} bytes"
+                    )
             if len({len(e) for e in each}) == 1:
                 per = [statistics.median(e[i] for e in each) for i in range(len(each[0]))]
                 print("per statement, ms: " + " ".join(f"{t:.2f}" for t in per))
@@ -147,8 +181,18 @@ def main() -> int:
                 with engine.connect() as conn:
                     raw = conn.connection.driver_connection
                     assert raw is not None
+                    # The pulls' connection (one at a time from the pool): its prepared
+                    # statements, and how each was planned.
+                    for name, plans in raw.execute(
+                        "SELECT left(statement, 40), generic_plans || ' generic, ' || "
+                        "custom_plans || ' custom' FROM pg_prepared_statements"
+                    ).fetchall():
+                        print(f"prepared: {name!r}: {plans}")
                     for statement, params in sent:
-                        if statement.lstrip().startswith("SELECT"):
+                        # (A WITH's writes run too, and are rolled back below.)
+                        if statement.lstrip().startswith(("SELECT", "WITH")) and not (
+                            isinstance(params, tuple)  # numbered: not a dict to EXPLAIN with
+                        ):
                             plan = raw.execute(
                                 "EXPLAIN (ANALYZE, BUFFERS) " + statement, params
                             ).fetchall()

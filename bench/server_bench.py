@@ -180,7 +180,10 @@ def _postgres(url: str) -> Iterator[str]:
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    # BENCH_PG_OPTIONS: more server settings for the bench's connections (e.g. to try a
+    # planner setting), as PGOPTIONS would give them (the schema's option replaces that).
+    options = f"-csearch_path={schema} {os.environ.get('BENCH_PG_OPTIONS', '')}".strip()
+    scoped = make_url(url).update_query_dict({"options": options})
     try:
         yield scoped.render_as_string(hide_password=False)
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,12 +12,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 
-from fieldkit_server import accounts, pull
+from fieldkit_server import accounts, pull, sharing
 from fieldkit_server.app import create_app
 from fieldkit_server.db import make_engine, run_in_transaction, session_factory
 from fieldkit_server.settings import Settings
 
-from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, visit
+from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, person, visit
 
 
 @contextmanager
@@ -353,3 +354,127 @@ def test_a_device_with_ranges_under_another_scope_is_served_in_a_transaction(
         )
         == 2  # the first sync's page and this one
     )
+
+
+@pytest.mark.postgres
+def test_a_failed_commit_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
+    """The page's writes run, but their commit fails (here a deferred check refuses the
+    disclosure row at commit): no page is answered, neither the device's cursor nor its
+    holding range moves, no disclosure is logged, and the next pull is served as usual."""
+    olive = pg_team.laptop("olive")
+    olive.sync()
+    _pushed(olive, 3)
+    engine = make_engine(pg_team.settings.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse_disclosure() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+            )
+            conn.exec_driver_sql(
+                "CREATE CONSTRAINT TRIGGER refuse_disclosure AFTER INSERT ON audit_events "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.action = 'disclose') "
+                "EXECUTE FUNCTION refuse_disclosure()"
+            )
+    finally:
+        engine.dispose()
+
+    def marks() -> dict[str, Any]:
+        return {
+            "cursor": _scalar(
+                pg_team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=olive.device_id
+            ),
+            "upto": _scalar(
+                pg_team,
+                "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
+                d=olive.device_id,
+            ),
+            "disclosed": _scalar(
+                pg_team,
+                "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+                d=olive.device_id,
+            ),
+        }
+
+    before = marks()
+    with _autocommitted(_engine(pg_team)) as seen, pytest.raises(DBAPIError, match="refused"):
+        olive.pull_page(since=olive.cursor)
+    assert [word for word, _ in seen] == ["SELECT", "SELECT", "WITH"]
+    assert marks() == before
+    engine = make_engine(pg_team.settings.db_url)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TRIGGER refuse_disclosure ON audit_events")
+    finally:
+        engine.dispose()
+    page = olive.pull_page(since=olive.cursor)
+    assert len(page["records"]) == 3
+
+
+@contextmanager
+def _sent(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """Each statement's text and parameters as handed to the driver."""
+    seen: list[tuple[str, Any]] = []
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
+        seen.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+def _add_agreement(team: Team, name: str, types: list[str], categories: list[str]) -> None:
+    engine = make_engine(team.settings.db_url)
+    try:
+        run_in_transaction(
+            session_factory(engine),
+            lambda s: sharing.add_agreement(
+                s,
+                name=name,
+                agencies=["council", "fire"],
+                types=types,
+                categories=categories,
+                purpose="Tackling street drinking together",
+                basis="Crime and Disorder Act 1998 s115",
+                start=date(2026, 1, 1),
+                end=None,
+                actor="os:test",
+                now=team.clock(),
+            ),
+        )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_close_behind_read_goes_out_with_numbered_parameters(pg_team: Team) -> None:
+    """The one read of a user whose agency has agreements is long (its rule has a clause per
+    agreement) and has many parameters: it goes to the driver with numbered parameters,
+    which the driver sends as they are instead of reading the text again at every pull; the
+    page is the one the agreements give."""
+    _add_agreement(pg_team, "Begging visits", ["visit"], ["begging"])
+    _add_agreement(pg_team, "People", ["person"], [])
+    fay = pg_team.laptop("fay", agency="fire")
+    cat = pg_team.laptop("cat", agency="council")
+    fay.sync()
+    shared = [
+        cat.upsert("visit", visit(categories=["begging"])),
+        cat.upsert("person", person()),
+    ]
+    kept = cat.upsert("visit", visit(categories=["begging", "street_drinking"]))
+    cat.push(*shared, kept)
+    own = fay.upsert("visit", visit())
+    fay.push(own)
+    with _sent(_engine(pg_team)) as sent:
+        page = fay.pull_page(since=fay.cursor)
+    assert {r["id"] for r in page["records"]} == {c["id"] for c in shared} | {own["id"]}
+    assert page["more"] is False
+    statement, params = sent[1]
+    assert len(statement) > 4096
+    assert isinstance(params, tuple)
+    assert len(params) > 50
+    assert "$1" in statement
+    assert "%(" not in statement
