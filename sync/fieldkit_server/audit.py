@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from fieldkit.wire import json_text
 from fieldkit_server.clock import aware
 from fieldkit_server.models import AuditEvent, Base
 
@@ -118,6 +119,11 @@ class ClientEvent:
     recipient: str | None
 
 
+#: An event's detail as stored: ``json.dumps(detail, sort_keys=True)``, from an encoder made
+#: once (a push logs an event for every record).
+_DETAIL_JSON = json_text.encoder(sort_keys=True)
+
+
 def server_event(
     *,
     at: datetime,
@@ -156,7 +162,7 @@ def server_event(
         "record_id": record_id,
         "reason": reason,
         "recipient": None,
-        "detail": json.dumps(detail, sort_keys=True) if detail else None,
+        "detail": _DETAIL_JSON(detail) if detail else None,
     }
 
 

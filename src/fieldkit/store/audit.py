@@ -12,9 +12,9 @@ from enum import StrEnum
 from sqlalchemy import Connection, select, text
 
 from fieldkit.domain.records import new_ordered_id, new_ordered_ids
-from fieldkit.store import json_text
 from fieldkit.store.schema import AuditEntry
 from fieldkit.store.transaction import Transaction, connection
+from fieldkit.wire import json_text
 
 GENESIS = "0" * 64
 _HEAD_KEY = "audit_head"

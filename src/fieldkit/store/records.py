@@ -33,7 +33,7 @@ from fieldkit.domain.records import (
     normalise_id,
     validate_fields,
 )
-from fieldkit.store import audit, blobs, json_text, name_index, search
+from fieldkit.store import audit, blobs, name_index, search
 from fieldkit.store.errors import RecordNotFoundError
 from fieldkit.store.schema import (
     CREATED,
@@ -47,6 +47,7 @@ from fieldkit.store.schema import (
     visit_person,
 )
 from fieldkit.store.transaction import Transaction, connection
+from fieldkit.wire import json_text
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from fieldkit.store import json_text
+from fieldkit.wire import json_text
 
 #: Where the seal is kept in ``vault_meta``.
 SEAL_KEY = "record_seal"

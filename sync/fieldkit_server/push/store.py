@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from fieldkit.domain.digest import record_digest
+from fieldkit.wire import json_text
 from fieldkit_server.db import insert_rows, one_of
 from fieldkit_server.models import (
     AuditEvent,
@@ -33,9 +34,10 @@ _AUDIT = Base.metadata.tables[AuditEvent.__tablename__]
 _DEVICES = Base.metadata.tables[Device.__tablename__]
 
 
-#: The stored JSON texts' encoders, made once (``json.dumps`` with options makes one per call).
-_FIELDS_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
-_VERSIONS_JSON = json.JSONEncoder(separators=(",", ":"))
+#: The stored JSON texts' encoders, made once: ``json.dumps`` and ``JSONEncoder.encode`` build a
+#: new C encoder on every call, and a push writes a record's fields for every change.
+_FIELDS_JSON = json_text.encoder(separators=(",", ":"), ensure_ascii=False)
+_VERSIONS_JSON = json_text.encoder(separators=(",", ":"))
 
 
 #: Characters JSON writes as they are inside a string (no escape, ASCII).
@@ -50,7 +52,7 @@ def versions_text(versions: dict[str, str]) -> str:
     """
     if _PLAIN.fullmatch("".join((*versions, *versions.values()))):
         return "{" + ",".join(f'"{name}":"{hlc}"' for name, hlc in versions.items()) + "}"
-    return _VERSIONS_JSON.encode(versions)
+    return _VERSIONS_JSON(versions)
 
 
 def ids_in(session: Session, column: Any, ids: Collection[str]) -> Any:
@@ -123,7 +125,7 @@ def record_row(state: Held, seq: int, now: datetime) -> dict[str, Any]:
         "addressee": state.addressee,
         "deleted": state.deleted,
         "deleted_hlc": state.deleted_hlc,
-        "fields": _FIELDS_JSON.encode(state.fields),
+        "fields": _FIELDS_JSON(state.fields),
         "versions": versions_text(state.versions),
         "digest": record_digest(
             state.type, state.id, deleted=state.deleted, versions=state.versions

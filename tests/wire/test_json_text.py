@@ -1,4 +1,4 @@
-"""The store's made-once JSON encoder writes what `json.dumps` writes, byte for byte."""
+"""The made-once JSON encoder writes what `json.dumps` writes, byte for byte."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from fieldkit.demo.generator import DemoSize, generate
-from fieldkit.store import json_text
+from fieldkit.wire import json_text
 
 VALUES: list[object] = [
     "plain",
@@ -39,6 +39,14 @@ def test_default_encoder_writes_what_json_dumps_writes(value: object) -> None:
 def test_compact_unicode_encoder_writes_what_json_dumps_writes(value: object) -> None:
     write = json_text.encoder(separators=(",", ":"), ensure_ascii=False)
     assert write(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_sorted_encoder_writes_what_json_dumps_writes(value: object) -> None:
+    assert json_text.encoder(sort_keys=True)(value) == json.dumps(value, sort_keys=True)
+    assert json_text.encoder(sort_keys=True)({"z": 1, "a": value, "m": [value]}) == json.dumps(
+        {"z": 1, "a": value, "m": [value]}, sort_keys=True
+    )
 
 
 def test_every_demo_record_is_written_as_json_dumps_writes_it() -> None:
