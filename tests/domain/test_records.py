@@ -104,6 +104,7 @@ CLOSURE = {"case_id": "8d7c5b6e-7f4e-4b0e-9a53-0b7f1c2d3e4f", "district": "rural
             "true or false",
         ),
         ("gizmo", {}, "type", "unknown record type"),
+        (["visit"], {}, "type", "unknown record type"),  # a JSON value no type name could be
         ("place", {**PLACE, "lat": 10**400, "lon": 0}, "lat", "between -90 and 90"),
         ("place", {**PLACE, "lat": 0, "lon": -(10**400)}, "lon", "between -180 and 180"),
         ("place", {**PLACE, "lat": 1e308, "lon": 0}, "lat", "between"),

@@ -31,6 +31,7 @@ from fieldkit.domain.records import (
     new_ordered_id,
     new_ordered_ids,
     normalise_id,
+    record_spec,
     validate_fields,
 )
 from fieldkit.store import audit, blobs, name_index, search
@@ -105,7 +106,7 @@ def check_record(new: NewRecord, *, today: date) -> CheckedRecord:
     Raises:
         ValidationError: naming every wrong field (or the type, or the id).
     """
-    record_type = RecordType(_checked_type(new.type))
+    record_type = record_spec(new.type).type
     fields = validate_fields(record_type.value, new.fields, today=today)
     try:
         record_id = normalise_id(new.id) if new.id is not None else None
@@ -608,14 +609,6 @@ def _created_change(record: StoredRecord, change_id: str, at: str) -> tuple[obje
     """A new record's outbox row, as a tuple: a `CREATED` entry, naming its first version."""
     hlc = record.updated_hlc
     return (change_id, record.type.value, record.id, CREATED, hlc, "{}", "{}", at, None)
-
-
-def _checked_type(record_type: str) -> str:
-    try:
-        RecordType(record_type)
-    except ValueError:
-        raise ValidationError([FieldError("type", "unknown record type")]) from None
-    return record_type
 
 
 def _change(
