@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -21,6 +21,16 @@ from .conftest import FAST_ARGON2, FakeClock, Laptop, Team, person, visit
 
 
 @contextmanager
+def _listening(engine: Engine, on_statement: Callable[..., None]) -> Iterator[None]:
+    """``on_statement`` called before each statement the engine sends, for the block."""
+    event.listen(engine, "before_cursor_execute", on_statement)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+
+
+@contextmanager
 def _statements(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
     """Each statement's first word, and whether it went out in a pipeline (PostgreSQL)."""
     seen: list[tuple[str, bool]] = []
@@ -31,11 +41,8 @@ def _statements(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
         pipelined = bool(getattr(getattr(driver, "pgconn", None), "pipeline_status", 0))
         seen.append((word, pipelined))
 
-    event.listen(engine, "before_cursor_execute", on_statement)
-    try:
+    with _listening(engine, on_statement):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
 
 
 @pytest.fixture
@@ -196,11 +203,8 @@ def _autocommitted(engine: Engine) -> Iterator[list[tuple[str, bool]]]:
         word = statement.lstrip().split(None, 1)[0].upper()
         seen.append((word, bool(conn.connection.driver_connection.autocommit)))
 
-    event.listen(engine, "before_cursor_execute", on_statement)
-    try:
+    with _listening(engine, on_statement):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
 
 
 def _scalar(team: Team, sql: str, **params: Any) -> Any:
@@ -210,6 +214,38 @@ def _scalar(team: Team, sql: str, **params: Any) -> Any:
             return conn.exec_driver_sql(sql, params).scalar_one()
     finally:
         engine.dispose()
+
+
+def _ddl(team: Team, *statements: str) -> None:
+    engine = make_engine(team.settings.db_url)
+    try:
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
+#: A trigger function that refuses the row it is called for.
+_REFUSE = (
+    "CREATE FUNCTION refuse_disclosure() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
+)
+
+
+def _marks(team: Team, device_id: str) -> dict[str, Any]:
+    """What a served page moves: the device's cursor, its holding range, its disclosures."""
+    return {
+        "cursor": _scalar(team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=device_id),
+        "upto": _scalar(
+            team, "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s", d=device_id
+        ),
+        "disclosed": _scalar(
+            team,
+            "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
+            d=device_id,
+        ),
+    }
 
 
 @pytest.mark.postgres
@@ -247,52 +283,17 @@ def test_a_failed_write_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
     olive = pg_team.laptop("olive")
     olive.sync()
     _pushed(olive, 3)
-    engine = make_engine(pg_team.settings.db_url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(
-                "CREATE FUNCTION refuse_disclosure() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
-            )
-            conn.exec_driver_sql(
-                "CREATE TRIGGER refuse_disclosure BEFORE INSERT ON audit_events "
-                "FOR EACH ROW WHEN (NEW.action = 'disclose') EXECUTE FUNCTION refuse_disclosure()"
-            )
-    finally:
-        engine.dispose()
-    before = {
-        "cursor": _scalar(
-            pg_team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=olive.device_id
-        ),
-        "upto": _scalar(
-            pg_team,
-            "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
-            d=olive.device_id,
-        ),
-        "disclosed": _scalar(
-            pg_team,
-            "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
-            d=olive.device_id,
-        ),
-    }
+    _ddl(
+        pg_team,
+        _REFUSE,
+        "CREATE TRIGGER refuse_disclosure BEFORE INSERT ON audit_events "
+        "FOR EACH ROW WHEN (NEW.action = 'disclose') EXECUTE FUNCTION refuse_disclosure()",
+    )
+    before = _marks(pg_team, olive.device_id)
     with _autocommitted(_engine(pg_team)) as seen, pytest.raises(DBAPIError):
         olive.pull_page(since=olive.cursor)
     assert [word for word, _ in seen] == ["SELECT", "SELECT", "WITH"]
-    after = {
-        "cursor": _scalar(
-            pg_team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=olive.device_id
-        ),
-        "upto": _scalar(
-            pg_team,
-            "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
-            d=olive.device_id,
-        ),
-        "disclosed": _scalar(
-            pg_team,
-            "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
-            d=olive.device_id,
-        ),
-    }
+    after = _marks(pg_team, olive.device_id)
     assert after == before
 
 
@@ -364,49 +365,19 @@ def test_a_failed_commit_gives_no_page_and_moves_no_mark(pg_team: Team) -> None:
     olive = pg_team.laptop("olive")
     olive.sync()
     _pushed(olive, 3)
-    engine = make_engine(pg_team.settings.db_url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(
-                "CREATE FUNCTION refuse_disclosure() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'refused'; END $$"
-            )
-            conn.exec_driver_sql(
-                "CREATE CONSTRAINT TRIGGER refuse_disclosure AFTER INSERT ON audit_events "
-                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.action = 'disclose') "
-                "EXECUTE FUNCTION refuse_disclosure()"
-            )
-    finally:
-        engine.dispose()
-
-    def marks() -> dict[str, Any]:
-        return {
-            "cursor": _scalar(
-                pg_team, "SELECT last_cursor FROM devices WHERE id = %(d)s", d=olive.device_id
-            ),
-            "upto": _scalar(
-                pg_team,
-                "SELECT max(upto_seq) FROM holding_ranges WHERE device_id = %(d)s",
-                d=olive.device_id,
-            ),
-            "disclosed": _scalar(
-                pg_team,
-                "SELECT count(*) FROM audit_events WHERE action = 'disclose' AND device_id = %(d)s",
-                d=olive.device_id,
-            ),
-        }
-
-    before = marks()
+    _ddl(
+        pg_team,
+        _REFUSE,
+        "CREATE CONSTRAINT TRIGGER refuse_disclosure AFTER INSERT ON audit_events "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.action = 'disclose') "
+        "EXECUTE FUNCTION refuse_disclosure()",
+    )
+    before = _marks(pg_team, olive.device_id)
     with _autocommitted(_engine(pg_team)) as seen, pytest.raises(DBAPIError, match="refused"):
         olive.pull_page(since=olive.cursor)
     assert [word for word, _ in seen] == ["SELECT", "SELECT", "WITH"]
-    assert marks() == before
-    engine = make_engine(pg_team.settings.db_url)
-    try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP TRIGGER refuse_disclosure ON audit_events")
-    finally:
-        engine.dispose()
+    assert _marks(pg_team, olive.device_id) == before
+    _ddl(pg_team, "DROP TRIGGER refuse_disclosure ON audit_events")
     page = olive.pull_page(since=olive.cursor)
     assert len(page["records"]) == 3
 
@@ -419,11 +390,8 @@ def _sent(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
     def on_statement(_conn: Any, _cursor: Any, statement: str, params: Any, *_args: Any) -> None:
         seen.append((statement, params))
 
-    event.listen(engine, "before_cursor_execute", on_statement)
-    try:
+    with _listening(engine, on_statement):
         yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", on_statement)
 
 
 def _add_agreement(team: Team, name: str, types: list[str], categories: list[str]) -> None:

@@ -8,21 +8,27 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, event
+from sqlalchemy import Engine, create_engine, event
 
 from fieldkit.store import seal
 from fieldkit.store.migrate import upgrade
 from fieldkit.store.schema import Base
 
 
-def test_migrating_an_empty_database_gives_the_schema_the_models_describe(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+def _plain_engine(path: Path) -> Engine:
+    """A plain SQLite database that can hold the vault's schema."""
+    engine = create_engine(f"sqlite:///{path}")
 
     # The record seal's triggers call functions every vault connection registers (0007).
     @event.listens_for(engine, "connect")
     def _functions(dbapi_connection: Any, _record: Any) -> None:
         seal.register(dbapi_connection)
 
+    return engine
+
+
+def test_migrating_an_empty_database_gives_the_schema_the_models_describe(tmp_path: Path) -> None:
+    engine = _plain_engine(tmp_path / "plain.db")
     with engine.begin() as conn:
         upgrade(conn)
     with engine.connect() as conn:
@@ -40,12 +46,7 @@ def test_a_vault_with_new_records_still_to_send_cannot_go_back_past_outbox_creat
 
     from fieldkit.store.migrate import _config
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'plain.db'}")
-
-    @event.listens_for(engine, "connect")
-    def _functions(dbapi_connection: Any, _record: Any) -> None:
-        seal.register(dbapi_connection)
-
+    engine = _plain_engine(tmp_path / "plain.db")
     with engine.begin() as conn:
         upgrade(conn)
         conn.execute(
