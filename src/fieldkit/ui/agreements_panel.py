@@ -51,7 +51,7 @@ class AgreementsPanel(QGroupBox):
     ) -> None:
         super().__init__(_tr("Information-sharing agreements"), parent)
         self._service = governance
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self.setAccessibleName(_tr("Information-sharing agreements"))
         layout = QVBoxLayout(self)
         self.show_button = QPushButton(_tr("Show the agreements"), self)

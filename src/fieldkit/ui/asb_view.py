@@ -191,7 +191,7 @@ class AsbView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._presenter = presenter
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self.extra_panels = []
         self._extra_widgets: list[QWidget] = []
         self.current: AsbCaseView | None = None

@@ -63,7 +63,7 @@ class CommunityTriggerView(QWidget):
         super().__init__(parent)
         self._triggers = triggers
         self._people = people
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._documents = documents
         self.applicant: PersonRow | None = None
         self.current: TriggerView | None = None

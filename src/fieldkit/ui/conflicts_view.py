@@ -83,7 +83,7 @@ class ConflictsView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = conflicts
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         form = load_screen("conflicts.ui", self)
         self.fetched = child(form, QLabel, "fetchedLabel")
         self.empty = child(form, QLabel, "emptyLabel")

@@ -21,7 +21,7 @@ class DirectoryView(QWidget):
     ):
         super().__init__(parent)
         self._directory = directory
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         f = load_screen("directory.ui", self)
         self.need = child(f, QComboBox, "needCombo")
         self.district = child(f, QComboBox, "districtCombo")

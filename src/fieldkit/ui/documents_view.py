@@ -64,7 +64,7 @@ class DocumentsView(QDialog):
         )
         self.resize(1100, 640)
         self._documents = documents
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._case_id = case_id
         self._ask_text = ask_text or self._ask_for_text
         self._listing = workers.latest(owner=self)

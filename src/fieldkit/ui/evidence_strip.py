@@ -129,7 +129,7 @@ class EvidenceStrip(QWidget):
         super().__init__(parent)
         self._evidence = evidence
         self._waiting = waiting or _tr("Choose a record to see its photos and files.")
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         # The list is loaded again on opening a record and after each attach: only the newest
         # load is shown, so one that started before an attach cannot hide what it added.
         self._listing = workers.latest(owner=self)

@@ -103,7 +103,7 @@ class GovernanceView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = governance
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._today = today
         root = QVBoxLayout(self)
 

@@ -151,7 +151,7 @@ class IntelligenceView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = intelligence
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._choose_file = choose_file or self._ask_for_file
         form = load_screen("intelligence.ui", self)
         self.district = child(form, QComboBox, "districtCombo")

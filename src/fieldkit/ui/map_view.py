@@ -60,6 +60,7 @@ from fieldkit.services.maps import (
     PointFilter,
 )
 from fieldkit.services.visits import Pin, PlaceChoice, VisitService
+from fieldkit.ui.qt_time import qdate
 from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -456,7 +457,7 @@ class MapView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = maps
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._visits = visits
         self.pin: Pin | None = None
         self.outlines: tuple[Area, ...] = ()
@@ -989,7 +990,7 @@ class MapView(QWidget):
             return
         initiative: Initiative = chosen[row]
         self.initiative_name.setText(initiative.name)
-        self.initiative_start.setDate(QDate(initiative.start))
+        self.initiative_start.setDate(qdate(initiative.start))
         self.initiative_months.setValue(initiative.window_months)
         ward = initiative.wards[0] if initiative.wards else ""
         self.initiative_area.setCurrentIndex(max(self.initiative_area.findData(ward), 0))

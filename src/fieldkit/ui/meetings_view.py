@@ -62,7 +62,7 @@ class MeetingsView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._meetings = meetings
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self.current: MeetingView | None = None
         self.agenda: Agenda | None = None
         self._pending: list[NewAction] = []

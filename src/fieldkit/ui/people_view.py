@@ -94,7 +94,7 @@ class PeopleView(QWidget):
     ):
         super().__init__(parent)
         self._people = people
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._subject_access = subject_access
         self._choose_folder = choose_folder or self._ask_for_folder
         self._exporting = False

@@ -65,7 +65,7 @@ class PersonSearch(QObject):
         self.edit = edit
         self.results = results
         self._search = search
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._call = workers.latest(owner=edit)
         self._pick_when_found = False
         self._timer = QTimer(self, singleShot=True, interval=delay_ms)

@@ -37,6 +37,7 @@ from fieldkit.services.evidence import AttachmentService
 from fieldkit.services.printouts import PrintoutService, VisitDocument
 from fieldkit.services.records import RecordView
 from fieldkit.ui.evidence_strip import EvidenceStrip
+from fieldkit.ui.qt_time import qdate, qdatetime
 from fieldkit.ui.theme import set_tone
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -53,7 +54,7 @@ def _qdate(text: str) -> QDate:
         day = date.fromisoformat(text)
     except ValueError:
         return _NOT_SET
-    return QDate(day.year, day.month, day.day)
+    return qdate(day)
 
 
 def _qdatetime(text: str) -> QDateTime | None:
@@ -61,8 +62,7 @@ def _qdatetime(text: str) -> QDateTime | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    local = moment.astimezone() if moment.tzinfo else moment
-    return QDateTime(local.year, local.month, local.day, local.hour, local.minute, local.second)
+    return qdatetime(moment.replace(microsecond=0))
 
 
 class RecordEditor(QDialog):
@@ -96,7 +96,7 @@ class RecordEditor(QDialog):
         self.setWindowTitle(QCoreApplication.translate("RecordEditor", "Correct a record"))
         self.setMinimumWidth(560)
         self._corrections = corrections
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._form: EditForm | None = None
         self.editors: dict[str, _Editor] = {}
         #: Stamped fields, shown as text (who recorded it, when it was issued).

@@ -52,7 +52,7 @@ class ReferDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_tr("Refer to a partner"))
         self._service = referrals
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._source = (source_type, source_id)
         layout = QVBoxLayout(self)
         form = QFormLayout()

@@ -53,7 +53,7 @@ class ReferralsView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._service = referrals
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         layout = QVBoxLayout(self)
         self.heading = QLabel(_tr("Referrals sent to your agency, and the ones you made"), self)
         self.heading.setAccessibleName(_tr("Referrals"))

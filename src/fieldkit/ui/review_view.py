@@ -91,7 +91,7 @@ class ReviewView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._review = review
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         form = load_screen("review.ui", self)
         self.officer = MultiChoice(
             child(form, QToolButton, "officerButton"), everything="Everyone", several="{n} officers"

@@ -47,7 +47,7 @@ class RiskMarkersDialog(QDialog):
         self.setWindowTitle(QCoreApplication.translate("RiskMarkersDialog", "Risk markers"))
         self.setMinimumSize(900, 560)
         self._corrections = corrections
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._person_id = ""
         self._opened_markers: list[str] = []
         self._opened_note = ""

@@ -47,7 +47,7 @@ class SettingsView(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._documents = documents
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._current = AppSettings()
         f = load_screen("settings.ui", self)
         self.officer_name = child(f, QLineEdit, "officerNameEdit")

@@ -80,7 +80,7 @@ class SignInDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._account = account
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._settings = settings
         self._signed: SignedIn | None = None
         self._listening = False

@@ -134,7 +134,7 @@ class PagedTableModel(RowTableModel[R], Generic[R, C]):
         super().__init__(columns, emphasis=emphasis, parent=parent)
         self._fetch = fetch
         self._cursor = cursor
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._page_size = page_size
         self._exhausted = False
         self._loading = False

@@ -105,7 +105,7 @@ class TenancyView(QWidget):
     ):
         super().__init__(parent)
         self._tenancy = tenancy
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self.case: CaseView | None = None
         f = load_screen("tenancy.ui", self)
         self.case_table = child(f, QTableView, "caseTable")

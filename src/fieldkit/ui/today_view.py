@@ -97,7 +97,7 @@ class TodayView(QWidget):
         super().__init__(parent)
         self.presenter = TodayPresenter(today, sync, review=review, governance=governance)
         self._sync = sync
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._loading = workers.latest(owner=self)
         form = load_screen("today.ui", self)
         self.greeting = child(form, QLabel, "greetingLabel")

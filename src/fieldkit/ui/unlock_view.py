@@ -33,7 +33,7 @@ class UnlockView(QWidget):
     def __init__(self, sessions: SessionService, workers: Workers, parent: QWidget | None = None):
         super().__init__(parent)
         self._sessions = sessions
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         form = load_screen("unlock.ui", self)
         self.stack = child(form, QStackedWidget, "modeStack")
         self.user_combo = child(form, QComboBox, "userCombo")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -33,6 +33,7 @@ from fieldkit.services.visits import PlaceChoice, VisitService
 from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.person_search import SEARCH_DELAY_MS, PersonSearch
+from fieldkit.ui.qt_time import qdate, qdatetime
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.visit_form import (
     COMMON_ACTIONS,
@@ -87,7 +88,7 @@ class VisitView(QWidget):
         super().__init__(parent)
         self.presenter = presenter
         self._visits = visits
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._loading = False
         self._place_call = workers.latest(owner=self)
         #: The (given, family, date of birth) whose possible duplicates were last offered.
@@ -262,7 +263,7 @@ class VisitView(QWidget):
         form = self.presenter.form
         self._loading = True
         try:
-            self.when.setDateTime(QDateTime(form.occurred_at.astimezone().replace(tzinfo=None)))
+            self.when.setDateTime(qdatetime(form.occurred_at))
             self.kind.setCurrentIndex(max(0, self.kind.findData(form.kind)))
             self.district.setCurrentIndex(max(0, self.district.findData(form.district)))
             self.place_chosen.setText(
@@ -290,7 +291,7 @@ class VisitView(QWidget):
                 self.narrative.setPlainText(form.narrative)
             self.follow_check.setChecked(form.follow_up_due is not None)
             due = form.follow_up_due or form.occurred_at.date()
-            self.follow_date.setDate(QDate(due.year, due.month, due.day))
+            self.follow_date.setDate(qdate(due))
             self.follow_date.setEnabled(form.follow_up_due is not None)
         finally:
             self._loading = False

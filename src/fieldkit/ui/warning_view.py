@@ -44,6 +44,7 @@ from fieldkit.ui.evidence_strip import EvidenceStrip
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.pdf_preview import PdfPreview
 from fieldkit.ui.person_search import PersonSearch
+from fieldkit.ui.qt_time import qdatetime
 from fieldkit.ui.theme import set_tone, tone_colour
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
@@ -98,7 +99,7 @@ class WarningView(QWidget):
         self._people = people
         self._directory = directory
         self._documents = documents
-        self._workers = workers
+        self._workers = workers.owned_by(self)
         self._district = district
         self.person: PersonRow | None = None
         self.proposal: WarningProposal | None = None
@@ -343,7 +344,7 @@ class WarningView(QWidget):
             self.place_combo.setCurrentIndex(index)
         else:
             self.place_combo.setEditText(place_label)
-        self.when_edit.setDateTime(QDateTime(when))
+        self.when_edit.setDateTime(qdatetime(when))
         self.choose_person(person_id)
 
     def _chosen_place(self) -> tuple[str | None, str]:
@@ -365,7 +366,7 @@ class WarningView(QWidget):
             )
         )
         if self._visit_id is None:
-            self.when_edit.setDateTime(QDateTime(self._warnings.now().astimezone()))
+            self.when_edit.setDateTime(qdatetime(self._warnings.now()))
         self.risk_label.setText(QCoreApplication.translate("WarningView", "RISK: ") + row.risk_text)
         self.risk_label.setVisible(bool(row.risk_markers))
         self.people_search.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -53,8 +54,20 @@ class _Task(QRunnable):
             self._relay.done.emit(value)
 
 
+class _Books:
+    """What every handle on one pool shares: the relays in flight and how many calls are out."""
+
+    def __init__(self) -> None:
+        self.relays: set[_Relay] = set()
+        self.pending = 0
+
+
 class Workers:
     """Submits work to a thread pool; callbacks run on the GUI thread.
+
+    A view takes its own handle with `owned_by`, so that answers arriving after Qt has
+    destroyed it (a dialog closed, the screens rebuilt at lock) are dropped instead of updating
+    widgets that no longer exist.
 
     Args:
         pool: the pool (the global one if None).
@@ -71,8 +84,23 @@ class Workers:
         self._on_error = on_error or (
             lambda exc: log.warning("work failed: %s", type(exc).__name__)
         )
-        self._relays: set[_Relay] = set()
-        self.pending = 0
+        self._books = _Books()
+        self._owner: QObject | None = None
+
+    def owned_by(self, owner: QObject) -> Workers:
+        """The same pool, with ``owner`` as the owner of every call that names none.
+
+        Args:
+            owner: the view whose widgets the callbacks update.
+        """
+        owned = copy.copy(self)  # shares the pool, the default handler and the books
+        owned._owner = owner
+        return owned
+
+    @property
+    def pending(self) -> int:
+        """How many submitted calls have not been answered yet, across every handle."""
+        return self._books.pending
 
     def default_error(self, exc: Exception) -> None:
         """Handle a failure with the pool's default handler."""
@@ -92,12 +120,13 @@ class Workers:
             fn: the work, run on a pool thread.
             on_done: called with its result on the GUI thread.
             on_error: called with its exception instead (the pool's default handler if None).
-            owner: the widget the callbacks update. If Qt has destroyed it by the time the work
-                ends (the screen closed, or the vault locked and the window was rebuilt), the
-                callbacks are dropped: the work itself has run, and there is nothing left to show
-                its result in.
+            owner: the widget the callbacks update (this handle's owner if None). If Qt has
+                destroyed it by the time the work ends (the screen closed, or the vault locked
+                and the window was rebuilt), the callbacks are dropped: the work itself has run,
+                and there is nothing left to show its result in.
         """
         handler = on_error or self._on_error
+        owner = owner if owner is not None else self._owner
 
         def owner_gone() -> bool:
             return owner is not None and not shiboken6.isValid(owner)
@@ -115,14 +144,14 @@ class Workers:
             handler(exc)
 
         relay = _Relay(finished, failed)
-        self._relays.add(relay)
-        self.pending += 1
+        self._books.relays.add(relay)
+        self._books.pending += 1
         self._pool.start(_Task(fn, relay))
 
     def _forget(self, relay: _Relay) -> None:
-        self._relays.discard(relay)
+        self._books.relays.discard(relay)
         relay.deleteLater()
-        self.pending -= 1
+        self._books.pending -= 1
 
     def wait(self) -> None:
         """Block until every submitted task has run (shutdown and lock only)."""
@@ -132,7 +161,8 @@ class Workers:
         """A query whose newest call alone is answered (see `LatestCall`).
 
         Args:
-            owner: the widget its answers update; nothing is delivered once Qt has destroyed it.
+            owner: the widget its answers update (this handle's owner if None); nothing is
+                delivered once Qt has destroyed it.
         """
         return LatestCall(self, owner=owner)
 
