@@ -45,8 +45,7 @@ def test_space_ticks_several_without_closing_the_menu_and_all_clears_them(
     menu = choice.menu
     seen: list[object] = []
 
-    def tick_in_the_open_menu() -> None:
-        # Runs once the menu is up: Qt may run the popup's own event loop inside the key press.
+    def tick() -> None:
         seen.append(menu.isVisible())
         everything, _line, ashby, birstall, _c = menu.actions()
         seen.append(everything.isChecked())
@@ -60,6 +59,14 @@ def test_space_ticks_several_without_closing_the_menu_and_all_clears_them(
             qtbot.keyClick(menu, Qt.Key.Key_Space)
         seen.append((choice.chosen(), choice.text(), everything.isChecked()))
         qtbot.keyClick(menu, Qt.Key.Key_Escape)
+
+    def tick_in_the_open_menu() -> None:
+        # Runs once the menu is up: Qt may run the popup's own event loop inside the key press,
+        # so the menu is closed whatever happens here, or that key press would never return.
+        try:
+            tick()
+        finally:
+            menu.close()
 
     menu.aboutToShow.connect(lambda: QTimer.singleShot(0, tick_in_the_open_menu))
     choice.button.setFocus()
