@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import sys
 import threading
-from functools import partial
 
 import shiboken6
 from PySide6.QtCore import QThreadPool
@@ -17,10 +19,6 @@ from fieldkit.ui.workers import Workers
 def _gated_workers() -> tuple[Workers, threading.Event]:
     """Workers on their own pool, and a gate the submitted work waits on before it ends."""
     return Workers(pool=QThreadPool()), threading.Event()
-
-
-def _answer(value: object) -> object:
-    return value
 
 
 def _answer_after(gate: threading.Event, text: str) -> str:
@@ -191,22 +189,47 @@ def test_a_cancelled_call_delivers_nothing(qtbot: QtBot) -> None:
     assert delivered == []
 
 
-def test_answers_delivered_to_the_gui_thread_keep_true_and_false_alive(qtbot: QtBot) -> None:
+#: Run in a fresh interpreter: in the test process, objects that earlier tests left behind
+#: are freed at any moment, and each takes its references to True and False with it.
+_BOOL_COUNTS = """
+import json, sys, time
+from functools import partial
+from PySide6.QtCore import QCoreApplication, QThreadPool
+from fieldkit.ui.workers import Workers
+app = QCoreApplication([])
+workers = Workers(pool=QThreadPool())
+answers = []
+before = (sys.getrefcount(True), sys.getrefcount(False))
+for _ in range(300):
+    for value in (True, False, None):
+        workers.submit(partial(lambda v: v, value), answers.append)
+deadline = time.monotonic() + 30
+while workers.pending and time.monotonic() < deadline:
+    app.processEvents()
+counts = [answers.count(v) for v in (True, False, None)]
+answers.clear()
+after = (sys.getrefcount(True), sys.getrefcount(False))
+print(json.dumps({"answers": counts, "true": after[0] - before[0], "false": after[1] - before[1]}))
+"""
+
+
+def test_answers_delivered_to_the_gui_thread_keep_true_and_false_alive() -> None:
     """900 answers (True, False and None) leave the bools' reference counts as they were.
 
     PySide6 6.12.0 on Python 3.11 dropped a reference to True with each signal it delivered,
     and the app aborted once the count reached zero; pyproject.toml excludes that release.
     (None's count is not compared: Qt's own bookkeeping moves it by thousands either way.)
     """
-    workers = Workers(pool=QThreadPool())
-    answers: list[object] = []
-    before = (sys.getrefcount(True), sys.getrefcount(False))
-    for _ in range(300):
-        for value in (True, False, None):
-            workers.submit(partial(_answer, value), answers.append)
-    qtbot.waitUntil(lambda: workers.pending == 0, timeout=10_000)
-    assert answers.count(True) == answers.count(False) == answers.count(None) == 300
-    answers.clear()
-    after = (sys.getrefcount(True), sys.getrefcount(False))
-    assert after[0] - before[0] > -100, (before, after)
-    assert after[1] - before[1] > -100, (before, after)
+    ran = subprocess.run(
+        [sys.executable, "-c", _BOOL_COUNTS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    moved = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert moved["answers"] == [300, 300, 300]
+    assert moved["true"] > -100, moved
+    assert moved["false"] > -100, moved
