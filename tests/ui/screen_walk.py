@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
+    QBoxLayout,
     QComboBox,
+    QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSlider,
     QTabBar,
+    QTableView,
     QTabWidget,
     QTextEdit,
     QWidget,
@@ -368,3 +371,73 @@ def tab_order_jumps(root: QWidget) -> list[str]:
         if up or (same_line and a.x() < b.x()):
             jumps.append(f"{_name(before)} -> {_name(after)}")
     return jumps
+
+
+#: How much empty height (px) may open up between two rows of a box before it reads as a hole.
+ROW_GAP = 24
+
+
+def stretched_boxes(root: QWidget, *, gap: int = ROW_GAP) -> list[str]:
+    """Group boxes whose rows were pulled apart: a box given more height than its rows can use
+    spreads the rest between them, so the next box drops out of view for nothing."""
+    found = []
+    for box in root.findChildren(QGroupBox):
+        layout = box.layout()
+        if not box.isVisible() or layout is None:
+            continue
+        downwards = isinstance(layout, QBoxLayout) and (
+            layout.direction() == QBoxLayout.Direction.TopToBottom
+        )
+        if not (downwards or isinstance(layout, QFormLayout)):
+            continue
+        rows, spacers = [], []
+        for index in range(layout.count()):
+            item = layout.itemAt(index)
+            if item is None or item.isEmpty():
+                continue
+            (spacers if item.spacerItem() is not None else rows).append(item.geometry())
+        rows.sort(key=lambda g: g.top())
+        spacing = max(0, layout.spacing())
+        for above, below in itertools.pairwise(rows):
+            hole = below.top() - above.bottom() - 1 - spacing
+            if hole <= gap or any(
+                s.top() >= above.bottom() and s.bottom() <= below.top() for s in spacers
+            ):
+                continue
+            found.append(f"{_path(box)}: {hole} px between rows at y={above.bottom()}")
+    return found
+
+
+def cut_tables(root: QWidget) -> list[str]:
+    """Tables that cut a column's words short although they would fit, or while width beside
+    the columns goes unused."""
+    found = []
+    for table in root.findChildren(QTableView):
+        model = table.model()
+        if not table.isVisible() or model is None or model.rowCount(QModelIndex()) == 0:
+            continue
+        header = table.horizontalHeader()
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        need = {c: max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in shown}
+        width = table.viewport().width()
+        unused = width - sum(header.sectionSize(c) for c in shown)
+        if sum(need.values()) > width and unused <= 16:
+            continue  # something has to give, and the columns share all there is
+        for column in shown:
+            if header.sectionSize(column) < need[column] - 2:
+                title = model.headerData(column, Qt.Orientation.Horizontal)
+                found.append(
+                    f"{table.accessibleName() or _path(table)}: {title!r} "
+                    f"{header.sectionSize(column)} < {need[column]} px"
+                )
+    return found
+
+
+def too_wide(window: MainWindow) -> list[str]:
+    """The screen on show, when it is wider than the room the window gives it (it scrolls
+    sideways, and whatever sits at its right edge is out of view)."""
+    scroll = window.screen_scroll
+    screen = scroll.widget()
+    if screen is None or not scroll.horizontalScrollBar().isVisible():
+        return []
+    return [f"{screen.width()} px wide in {scroll.viewport().width()} px"]

@@ -30,11 +30,14 @@ from pytestqt.qtbot import QtBot
 from tests.documents.pdf_reading import pdf_text
 from tests.factories import person as factory_person
 from tests.ui.screen_walk import (
+    cut_tables,
     low_contrast,
     raw_identifiers,
     settle,
+    stretched_boxes,
     tab_order_jumps,
     texts,
+    too_wide,
     unnamed_controls,
     walk_screens,
 )
@@ -416,8 +419,30 @@ def test_larger_text_reaches_every_screen_without_clipping(
     found: list[str] = []
     for name, root in walk_screens(window):
         found.extend(f"{name}: {c}" for c in clipped(root))
+        found.extend(f"{name}: {box}" for box in stretched_boxes(root))
     assert sorted(set(found)) == []
     settle(window)
     ws = window.workspace
     assert ws is not None
     assert ws.settings.load().text_size == 100, "the keys kept their size; the test's did not"
+
+
+def test_no_box_on_any_screen_has_its_rows_pulled_apart(window: MainWindow) -> None:
+    found: list[str] = []
+    for name, root in walk_screens(window):
+        found.extend(f"{name}: {box}" for box in stretched_boxes(root))
+    assert sorted(set(found)) == [], "\n".join(sorted(set(found)))
+
+
+def test_no_table_on_any_screen_cuts_words_short_beside_unused_width(window: MainWindow) -> None:
+    found: list[str] = []
+    for name, root in walk_screens(window):
+        found.extend(f"{name}: {table}" for table in cut_tables(root))
+    assert sorted(set(found)) == [], "\n".join(sorted(set(found)))
+
+
+def test_every_screen_fits_the_width_of_a_1366_pixel_window(window: MainWindow) -> None:
+    found: list[str] = []
+    for name, _root in walk_screens(window):
+        found.extend(f"{name}: {wide}" for wide in too_wide(window))
+    assert sorted(set(found)) == [], "\n".join(sorted(set(found)))

@@ -220,7 +220,7 @@ class AsbView(QWidget):
 
         self.case_model = RowTableModel[CaseRow](_CASE_COLUMNS, emphasis=lambda c: c.high_risk)
         self.case_table = row_table(
-            self.case_model, QCoreApplication.translate("AsbView", "ASB cases")
+            self.case_model, QCoreApplication.translate("AsbView", "ASB cases"), stretch=1
         )
         self.case_table.activated.connect(lambda index: self.open(self._row(index.row()).id))
         layout.addWidget(self.case_table, 2)
@@ -254,16 +254,21 @@ class AsbView(QWidget):
         # The open case.
         self.heading = QLabel("")
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading.setWordWrap(True)
         layout.addWidget(self.heading)
         self.party_model = RowTableModel[PartyEntry](
             _PARTY_COLUMNS, emphasis=lambda p: p.band_value == "high"
         )
-        self.party_table = row_table(self.party_model, "Parties to the case", whole_rows=False)
+        self.party_table = row_table(
+            self.party_model, "Parties to the case", stretch=4, whole_rows=False
+        )
         self.action_model = RowTableModel[ActionEntry](ACTION_COLUMNS, emphasis=lambda a: a.overdue)
-        self.action_table = row_table(self.action_model, "The case's action plan", whole_rows=False)
+        self.action_table = row_table(
+            self.action_model, "The case's action plan", stretch=1, whole_rows=False
+        )
         self.timeline_model = RowTableModel[TimelineEntry](_TIMELINE_COLUMNS)
         self.timeline_table = row_table(
-            self.timeline_model, "The case's timeline", whole_rows=False
+            self.timeline_model, "The case's timeline", stretch=2, whole_rows=False
         )
         self.panels = QVBoxLayout()
         for title, table in (

@@ -31,7 +31,7 @@ from fieldkit.services.community_trigger import (
 from fieldkit.services.documents_service import DocumentService
 from fieldkit.services.people import PeopleService, PersonRow
 from fieldkit.ui.person_search import PersonSearch
-from fieldkit.ui.view_helpers import ListBesidePane, heading, problem_line
+from fieldkit.ui.view_helpers import ListBesidePane, cap_height, heading, problem_line
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -99,7 +99,7 @@ class CommunityTriggerView(QWidget):
             QCoreApplication.translate("CommunityTriggerView", "&Applicant:"), self.applicant_search
         )
         self.applicant_results = QListWidget(self)
-        self.applicant_results.setMaximumHeight(90)
+        cap_height(self.applicant_results, 90)
         form.addRow(self.applicant_results)
         self.applicant_label = QLabel(
             QCoreApplication.translate("CommunityTriggerView", "No applicant chosen"), self
@@ -123,13 +123,13 @@ class CommunityTriggerView(QWidget):
         self.account.setAccessibleName(
             QCoreApplication.translate("CommunityTriggerView", "Applicant's account")
         )
-        self.account.setMaximumHeight(80)
+        cap_height(self.account, 80)
         form.addRow(QCoreApplication.translate("CommunityTriggerView", "A&ccount:"), self.account)
         self.reports = QListWidget(self)
         self.reports.setAccessibleName(
             QCoreApplication.translate("CommunityTriggerView", "Reports relied on")
         )
-        self.reports.setMaximumHeight(110)
+        cap_height(self.reports, 110)
         form.addRow(QCoreApplication.translate("CommunityTriggerView", "Re&ports:"), self.reports)
         self.district = QComboBox(self)
         for d in District:
@@ -178,7 +178,7 @@ class CommunityTriggerView(QWidget):
         self.recommendations.setPlaceholderText(
             QCoreApplication.translate("CommunityTriggerView", "One recommendation a line")
         )
-        self.recommendations.setMaximumHeight(70)
+        cap_height(self.recommendations, 70)
         detail.addRow(
             QCoreApplication.translate("CommunityTriggerView", "Recommendatio&ns:"),
             self.recommendations,
@@ -191,7 +191,7 @@ class CommunityTriggerView(QWidget):
         self.outcome.setPlaceholderText(
             QCoreApplication.translate("CommunityTriggerView", "What the applicant is told")
         )
-        self.outcome.setMaximumHeight(70)
+        cap_height(self.outcome, 70)
         detail.addRow(QCoreApplication.translate("CommunityTriggerView", "&Outcome:"), self.outcome)
         self.outcome_button = QPushButton(
             QCoreApplication.translate("CommunityTriggerView", "Record &outcome sent"), self

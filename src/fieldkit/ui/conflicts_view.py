@@ -170,7 +170,6 @@ class ConflictsView(QWidget):
         self.table.selectionModel().blockSignals(True)
         self.model.set_rows(listing.items)
         self.table.selectionModel().blockSignals(False)
-        self.table.resizeColumnsToContents()
         ids = [c.id for c in listing.items]
         if open_id in ids:
             self.table.selectRow(ids.index(open_id))

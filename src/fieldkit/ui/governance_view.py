@@ -45,7 +45,7 @@ from fieldkit.services.governance import (
 from fieldkit.sync.governance import Applied, DueList, RightsRequest
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone
-from fieldkit.ui.view_helpers import field_with_button, fit_columns, row_table
+from fieldkit.ui.view_helpers import cap_height, field_with_button, fit_columns, row_table
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -277,7 +277,7 @@ class GovernanceView(QWidget):
         self.request_detail.setAccessibleName(
             QCoreApplication.translate("GovernanceView", "Who asked and what they dispute")
         )
-        self.request_detail.setMaximumHeight(self.fontMetrics().height() * 4)
+        cap_height(self.request_detail, self.fontMetrics().height() * 4)
         add_form.addRow(
             QCoreApplication.translate("GovernanceView", "Request t&ype"), self.request_kind
         )
@@ -327,7 +327,7 @@ class GovernanceView(QWidget):
         self.answer_text.setAccessibleName(
             QCoreApplication.translate("GovernanceView", "Decision on the selected request")
         )
-        self.answer_text.setMaximumHeight(self.fontMetrics().height() * 4)
+        cap_height(self.answer_text, self.fontMetrics().height() * 4)
         act_form.addRow(
             QCoreApplication.translate("GovernanceView", "&The decision"), self.answer_text
         )

@@ -27,7 +27,7 @@ from fieldkit.domain.meeting import Agenda, Attendee
 from fieldkit.domain.vocabulary import District, LeadAgency
 from fieldkit.services.documents_service import KeptDocument
 from fieldkit.services.meetings import MeetingRow, MeetingService, MeetingView, NewAction
-from fieldkit.ui.view_helpers import ListBesidePane, heading, problem_line
+from fieldkit.ui.view_helpers import ListBesidePane, cap_height, heading, problem_line
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -110,7 +110,7 @@ class MeetingsView(QWidget):
         attend = QFormLayout(attend_box)
         self.attendees = QListWidget(self)
         self.attendees.setAccessibleName(_tr("Attendees"))
-        self.attendees.setMaximumHeight(110)
+        cap_height(self.attendees, 110)
         attend.addRow(self.attendees)
         self.attendee_name = QLineEdit(self)
         self.attendee_name.setAccessibleName(_tr("Attendee's name"))
@@ -140,7 +140,7 @@ class MeetingsView(QWidget):
         self.decision.setPlaceholderText(_tr("What the meeting decided"))
         self.decision.setAccessibleName(_tr("Decision"))
         self.decision.setTabChangesFocus(True)
-        self.decision.setMaximumHeight(60)
+        cap_height(self.decision, 60)
         decide.addRow(_tr("D&ecision:"), self.decision)
         self.action_what = QLineEdit(self)
         self.action_what.setAccessibleName(_tr("Action"))
@@ -167,7 +167,7 @@ class MeetingsView(QWidget):
         decide.addRow(self.add_action_button)
         self.pending = QListWidget(self)
         self.pending.setAccessibleName(_tr("Actions for this decision"))
-        self.pending.setMaximumHeight(70)
+        cap_height(self.pending, 70)
         decide.addRow(self.pending)
         self.decide_button = QPushButton(_tr("&Record decision"), self)
         decide.addRow(self.decide_button)

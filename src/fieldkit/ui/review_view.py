@@ -267,7 +267,6 @@ class ReviewView(QWidget):
         self.table.selectionModel().blockSignals(True)
         self.model.set_rows(items)
         self.table.selectionModel().blockSignals(False)
-        self.table.resizeColumnsToContents()
         self.count.setText(count_line(len(items), total, filtered=filtered))
         ids = [i.id for i in items]
         if open_id in ids:

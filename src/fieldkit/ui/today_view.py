@@ -284,7 +284,6 @@ class TodayView(QWidget):
         self.summary = summary
         self.feedback.set_rows(picture.feedback)
         self.feedback_box.setVisible(picture.feedback_shown)
-        self.feedback_table.resizeColumnsToContents()
         self._mine = summary.recent_are_mine
         self.recent_box_title.setProperty("title", picture.recent_title)
         self.recent.reload()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+import shiboken6
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, SignalInstance, Slot
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -21,15 +23,133 @@ from PySide6.QtWidgets import (
 
 from fieldkit.ui.theme import set_tone
 
+#: Room kept for the stretching column (the free text: a narrative, a title), in average
+#: characters, before the other columns give way.
+STRETCH_ROOM = 28
+#: The narrowest a column is made to give way, in average characters: narrower than that, the
+#: table scrolls sideways instead.
+NARROWEST = 10
+#: The widest a column is fitted to its words when the table scrolls, in average characters.
+WIDEST = 40
+#: How many rows a column's width is fitted to (the first ones; a screenful and more).
+FITTED_ROWS = 100
+
+
+class _ColumnFitter(QObject):
+    """Fits a table's columns to their words each time its rows change (a child of the table,
+    so it goes with it)."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self._table = table
+        self._stretch = 0
+        self._model: QAbstractItemModel | None = None
+        self._width = -1
+        # The room the columns share is known only once the table is laid out, and changes
+        # with the window: fit again when the table's width does.
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self._table.viewport().width() != self._width:
+            self.fit()
+        return False
+
+    def follow(self, stretch: int) -> None:
+        """Fit now, and again whenever the table's present model changes its rows."""
+        self._stretch = stretch
+        model = self._table.model()
+        if model is not self._model:
+            if self._model is not None and shiboken6.isValid(self._model):
+                for signal in _row_signals(self._model):
+                    signal.disconnect(self.fit)
+            self._model = model
+            if model is not None:
+                for signal in _row_signals(model):
+                    signal.connect(self.fit)
+        self.fit()
+
+    @Slot()
+    def fit(self) -> None:
+        table = self._table
+        header = table.horizontalHeader()
+        self._width = table.viewport().width()
+        letter = table.fontMetrics().averageCharWidth()
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        fitted = [c for c in shown if c != self._stretch]
+        for column in fitted:
+            table.resizeColumnToContents(column)
+        # The stretching column keeps room for a few words: where the others' words do not
+        # all fit beside it, the widest of them give way first.
+        sizes = {c: header.sectionSize(c) for c in fitted}
+        shared = share_widths(sizes, self._width - letter * STRETCH_ROOM, letter * NARROWEST)
+        if shared is not None:
+            header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Stretch)
+            for column, size in shared.items():
+                if size < sizes[column]:
+                    header.resizeSection(column, size)
+            return
+        # Too many columns for the width: each keeps its words (up to a point) and the table
+        # scrolls sideways, rather than every column shrinking past reading.
+        if self._stretch in shown:
+            header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Interactive)
+            table.resizeColumnToContents(self._stretch)
+        for column in shown:
+            header.resizeSection(column, min(header.sectionSize(column), letter * WIDEST))
+
+
+def share_widths(sizes: dict[int, int], room: int, narrowest: int) -> dict[int, int] | None:
+    """Column widths within ``room`` px: the narrow keep their width and the wide share what is
+    left equally; None if that leaves the wide narrower than ``narrowest`` px.
+
+    Args:
+        sizes: each column's width that fits its words.
+        room: the width the columns may take together.
+        narrowest: the least width a column that gives way may be left with.
+    """
+    order = sorted(sizes, key=sizes.__getitem__)
+    left = room
+    for count, column in enumerate(order):
+        share = left // (len(order) - count)
+        if sizes[column] > share:
+            if share < narrowest:
+                return None
+            return {**sizes, **dict.fromkeys(order[count:], share)}
+        left -= sizes[column]
+    return dict(sizes)
+
+
+def _row_signals(model: QAbstractItemModel) -> tuple[SignalInstance, ...]:
+    return (model.modelReset, model.layoutChanged, model.rowsInserted)
+
 
 def fit_columns(table: QTableView, stretch: int) -> None:
-    """Size columns to their contents, stretching one; rows stay one line high."""
+    """Size columns to their words (the first rows), stretching one; rows stay one line high.
+
+    The columns are fitted again whenever the table's rows change; call it again after giving
+    the table another model. A person can still drag a column wider or narrower.
+    """
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(False)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setResizeContentsPrecision(FITTED_ROWS)  # a long list costs no more
     table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
+    fitter = table.findChild(_ColumnFitter) or _ColumnFitter(table)
+    fitter.follow(stretch)
+
+
+def cap_height(widget: QWidget, pixels: int) -> None:
+    """Keep a list or text box at most ``pixels`` high, and let it ask for no more.
+
+    A scrolling control asks to grow by default; once capped it cannot, and a box holding it
+    would spread the height it was given between its rows instead (Log a visit's Where once
+    pushed Who off a 768-pixel screen that way).
+    """
+    widget.setMaximumHeight(pixels)
+    policy = widget.sizePolicy()
+    policy.setVerticalPolicy(QSizePolicy.Policy.Preferred)
+    widget.setSizePolicy(policy)
 
 
 def heading(text: str, parent: QWidget | None = None) -> QLabel:

@@ -140,7 +140,13 @@ class WarningView(QWidget):
         )
         self.refer_button.setEnabled(False)
         self.refer_button.clicked.connect(self._refer_from_signposting)
-        child(f, QHBoxLayout, "printRow").addWidget(self.refer_button)
+        # On a row of its own under the printing: it is not a way to print, and beside the
+        # print buttons it made the screen wider than a 1366-pixel laptop's window.
+        refer_row = QHBoxLayout()
+        refer_row.addWidget(self.refer_button)
+        refer_row.addStretch(1)
+        pane = child(f, QVBoxLayout, "previewLayout")
+        pane.insertLayout(pane.indexOf(child(f, QHBoxLayout, "printRow")) + 1, refer_row)
         self.print_dialog: QPrintDialog | None = None
         self._places = places or (lambda: [])
         self._visit_id: str | None = None
