@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QScrollArea,
     QSlider,
     QTabBar,
     QTableView,
@@ -434,10 +435,14 @@ def cut_tables(root: QWidget) -> list[str]:
 
 
 def too_wide(window: MainWindow) -> list[str]:
-    """The screen on show, when it is wider than the room the window gives it (it scrolls
-    sideways, and whatever sits at its right edge is out of view)."""
-    scroll = window.screen_scroll
-    screen = scroll.widget()
-    if screen is None or not scroll.horizontalScrollBar().isVisible():
-        return []
-    return [f"{screen.width()} px wide in {scroll.viewport().width()} px"]
+    """Scrolling panes on show whose content is wider than the pane (it scrolls sideways, and
+    whatever sits at its right edge is out of view): the screen itself, and panes within it."""
+    found = []
+    for scroll in [window.screen_scroll, *window.screen_scroll.findChildren(QScrollArea)]:
+        inner = scroll.widget()
+        if inner is None or not scroll.isVisible() or not scroll.widgetResizable():
+            continue
+        if scroll.horizontalScrollBar().isVisible():
+            where = scroll.objectName() or inner.objectName() or type(inner).__name__
+            found.append(f"{where}: {inner.width()} px wide in {scroll.viewport().width()} px")
+    return found

@@ -1,5 +1,6 @@
 # mypy: disable-error-code="no-untyped-call"
-"""Tables fit their columns to their words, and capped lists leave no holes in their boxes."""
+"""Tables fit their columns to their words, capped lists leave no holes in their boxes, and a
+status line takes no room while it says nothing."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.view_helpers import (
     STRETCH_ROOM,
     WIDEST,
+    StatusLine,
     _ColumnFitter,
     cap_height,
     fit_columns,
@@ -135,3 +137,16 @@ def test_a_capped_list_leaves_the_spare_height_to_what_follows_it(qtbot: QtBot) 
     qtbot.waitExposed(host)
     assert places.height() <= 110
     assert box.height() <= box.sizeHint().height() + 2, "the box keeps to what its rows need"
+
+
+def test_a_status_line_shows_only_while_it_says_something(qtbot: QtBot) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    line = StatusLine(host)
+    host.show()
+    assert not line.isVisible()
+    line.setText("Saved the export to the folder you chose.")
+    assert line.isVisible()
+    line.clear()
+    assert not line.isVisible()
+    assert line.text() == ""

@@ -32,6 +32,7 @@ from fieldkit.services.printouts import PrintoutService
 from fieldkit.services.subject_access import SubjectAccessExport, SubjectAccessService
 from fieldkit.services.warnings import WarningService
 from fieldkit.ui.evidence_strip import EvidenceStrip
+from fieldkit.ui.flow_layout import FlowLayout, wrap_row
 from fieldkit.ui.loading import child, load_screen
 from fieldkit.ui.people_presenter import (
     export_saved,
@@ -44,7 +45,7 @@ from fieldkit.ui.people_presenter import (
 )
 from fieldkit.ui.person_search import PersonSearch
 from fieldkit.ui.table_models import Column, RowTableModel
-from fieldkit.ui.view_helpers import fit_columns
+from fieldkit.ui.view_helpers import StatusLine, fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -136,14 +137,17 @@ class PeopleView(QWidget):
                 "choose. The export is logged.",
             )
         )
-        self.access_status = QLabel(self)
-        self.access_status.setWordWrap(True)
+        self.access_status = StatusLine(self)
         self.access_status.setAccessibleName(
             QCoreApplication.translate("PeopleView", "Subject access export status")
         )
-        buttons = f.findChild(QHBoxLayout, "profileButtons")
-        assert buttons is not None, "people.ui has no profileButtons row"
-        buttons.insertWidget(0, self.access_status, 1)
+        # The profile's buttons wrap onto more lines in a narrow pane; what they did is said
+        # in the lines above them.
+        buttons = wrap_row(child(f, QHBoxLayout, "profileButtons"))
+        self._statuses = QVBoxLayout()
+        profile = child(f, QVBoxLayout, "profileLayout")
+        profile.insertLayout(profile.indexOf(buttons), self._statuses)
+        self._statuses.addWidget(self.access_status)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.access_button)
         self.case_button = QPushButton(
             QCoreApplication.translate("PeopleView", "Open an ASB &case…"), self
@@ -211,7 +215,7 @@ class PeopleView(QWidget):
 
     # Correcting ------------------------------------------------------------------------------
 
-    def _add_edit_action(self, buttons: QHBoxLayout) -> None:
+    def _add_edit_action(self, buttons: FlowLayout) -> None:
         """Edit… opens the person (or, from the timeline, the row's record) in the editor.
 
         Enter or a double-click on a timeline row opens that row's record; Ctrl+E edits the
@@ -280,7 +284,7 @@ class PeopleView(QWidget):
 
     # Merging ---------------------------------------------------------------------------------
 
-    def _add_merge_action(self, buttons: QHBoxLayout) -> None:
+    def _add_merge_action(self, buttons: FlowLayout) -> None:
         """Merge with… (supervisors): fold a likely duplicate into the person shown."""
         self.merge_button = QPushButton(
             QCoreApplication.translate("PeopleView", "&Merge with…"), self
@@ -295,12 +299,11 @@ class PeopleView(QWidget):
                 "kept, and the merge syncs and is logged (supervisors).",
             )
         )
-        self.merge_status = QLabel(self)
-        self.merge_status.setWordWrap(True)
+        self.merge_status = StatusLine(self)
         self.merge_status.setAccessibleName(
             QCoreApplication.translate("PeopleView", "Merge status")
         )
-        buttons.insertWidget(0, self.merge_status, 1)
+        self._statuses.addWidget(self.merge_status)
         buttons.insertWidget(buttons.indexOf(self.warn_button), self.merge_button)
         self.merge_button.setEnabled(False)
         self.merge_button.setVisible(False)
@@ -372,7 +375,7 @@ class PeopleView(QWidget):
 
     # Warning actions -------------------------------------------------------------------------
 
-    def _add_warning_actions(self, buttons: QHBoxLayout) -> None:
+    def _add_warning_actions(self, buttons: FlowLayout) -> None:
         """Reprint, withdraw and serve the warning selected in the timeline."""
         self.reprint_button = QPushButton(
             QCoreApplication.translate("PeopleView", "&Reprint…"), self
@@ -404,8 +407,7 @@ class PeopleView(QWidget):
                 "Record that the Acceptable Behaviour Contract was reviewed: its date leaves Today",
             )
         )
-        self.warning_status = QLabel(self)
-        self.warning_status.setWordWrap(True)
+        self.warning_status = StatusLine(self)
         self.warning_status.setAccessibleName(
             QCoreApplication.translate("PeopleView", "Warning action status")
         )
@@ -419,7 +421,7 @@ class PeopleView(QWidget):
             buttons.insertWidget(at, button)
             button.setVisible(self._warnings is not None)
             button.setEnabled(False)
-        buttons.insertWidget(0, self.warning_status, 1)
+        self._statuses.addWidget(self.warning_status)
         self.reprint_button.clicked.connect(self._ask_reprint)
         self.withdraw_button.clicked.connect(self._ask_withdraw)
         self.serve_button.clicked.connect(lambda: self.serve_selected("handed_over"))

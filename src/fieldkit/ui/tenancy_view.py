@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -43,10 +42,11 @@ from fieldkit.services.tenancy import (
     TenancyService,
 )
 from fieldkit.ui.evidence_strip import EvidenceStrip
+from fieldkit.ui.flow_layout import FlowLayout
 from fieldkit.ui.loading import child, load_screen, tab_in_reading_order
 from fieldkit.ui.table_models import Column, RowTableModel
 from fieldkit.ui.theme import set_tone, tone_colour
-from fieldkit.ui.view_helpers import fit_columns
+from fieldkit.ui.view_helpers import StatusLine, fit_columns
 from fieldkit.ui.wording import describe
 from fieldkit.ui.workers import Workers
 
@@ -227,7 +227,8 @@ class TenancyView(QWidget):
             QCoreApplication.translate("TenancyView", "Case status and documents"), self
         )
         rows = QVBoxLayout(box)
-        status_row = QHBoxLayout()
+        # Both rows wrap onto more lines in a narrow pane rather than pushing it sideways.
+        status_row = FlowLayout()
         self.status_choice = QComboBox(box)
         self.status_choice.setAccessibleName(
             QCoreApplication.translate("TenancyView", "Case status")
@@ -275,7 +276,7 @@ class TenancyView(QWidget):
         ):
             status_row.addWidget(w)
         rows.addLayout(status_row)
-        doc_row = QHBoxLayout()
+        doc_row = FlowLayout()
         self.notice_button = QPushButton(
             QCoreApplication.translate("TenancyView", "Make closure &notice"), box
         )
@@ -290,8 +291,7 @@ class TenancyView(QWidget):
                 "TenancyView", "The case's kept documents: preview and reprint them"
             )
         )
-        self.document_status = QLabel(box)
-        self.document_status.setWordWrap(True)
+        self.document_status = StatusLine(box)
         self.document_status.setAccessibleName(
             QCoreApplication.translate("TenancyView", "Document made")
         )
@@ -299,11 +299,11 @@ class TenancyView(QWidget):
             self.notice_button,
             self.bundle_button,
             self.documents_button,
-            self.document_status,
         )
         for doc_widget in doc_widgets:
             doc_row.addWidget(doc_widget)
         rows.addLayout(doc_row)
+        rows.addWidget(self.document_status)
         self.case_error = QLabel(box)
         self.case_error.setWordWrap(True)
         set_tone(self.case_error, "problem")
@@ -344,6 +344,13 @@ class TenancyView(QWidget):
         self.served_how = QComboBox(box)
         for value, label in SERVED_HOW_CHOICES:
             self.served_how.addItem(label, value)
+        for combo in (self.step_kind, self.notice_hours, self.served_how):
+            # Long choices ("Fixed to the entrance of the premises") may be cut in a narrow
+            # pane, which then need not scroll sideways; the open list shows them whole.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(18)
         self.served_on = QLineEdit(box)
         self.notice_permits = QLineEdit(box)
         self.notice_permits.setPlaceholderText(
@@ -398,7 +405,7 @@ class TenancyView(QWidget):
         )
         form.addRow("", self.considered_check)
         self.vulnerability_checks: dict[Vulnerability, QCheckBox] = {}
-        found = QHBoxLayout()
+        found = FlowLayout()  # seven ticks: they wrap in a narrow pane
         for item in Vulnerability:
             check = QCheckBox(item.label, box)
             check.setAccessibleName(

@@ -168,6 +168,23 @@ def heading(text: str, parent: QWidget | None = None) -> QLabel:
     return label
 
 
+class StatusLine(QLabel):
+    """A word-wrapped line that says what an action did, out of the way while it says nothing
+    (an empty line would still take its height above a row of buttons)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.setText("")
+
+
 def problem_line(parent: QWidget | None = None) -> QLabel:
     """An empty line that says what went wrong, in the problem tone."""
     label = QLabel(parent)
