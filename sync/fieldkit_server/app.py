@@ -88,5 +88,5 @@ def create_app_from_env() -> FastAPI:
     """The app from ``FIELDKIT_SERVER_*`` variables: the factory each uvicorn worker calls."""
     settings = Settings.from_env()
     # A worker is a fresh process: the serve command's logging set-up did not reach it.
-    configure_logging(settings.log_format)
+    configure_logging(settings.log_format, settings.log_level)
     return create_app(settings)

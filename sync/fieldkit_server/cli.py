@@ -24,7 +24,7 @@ from fieldkit_server.db import make_engine, migrate, run_in_transaction, session
 from fieldkit_server.policy import CASE_TYPES, KNOWN_CATEGORIES, Agency, Role
 from fieldkit_server.security import Passwords
 from fieldkit_server.services_import import ImportError_, import_services, parse_services
-from fieldkit_server.settings import LogFormat, Settings
+from fieldkit_server.settings import LOG_LEVELS, LogFormat, Settings
 
 T = TypeVar("T")
 
@@ -243,7 +243,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", parents=[db], help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        help="the least severe records logged (default: $FIELDKIT_SERVER_LOG_LEVEL or info)",
+    )
     serve.add_argument(
         "--log-format",
         choices=[f.value for f in LogFormat],
@@ -272,12 +276,12 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
         )
     log_format = getattr(args, "log_format", None)
     settings = Settings.from_env(
-        db_url=args.db, log_format=LogFormat(log_format) if log_format else None
+        db_url=args.db,
+        log_format=LogFormat(log_format) if log_format else None,
+        log_level=getattr(args, "log_level", None),
     )
     if args.command == "serve":
-        return _serve(
-            settings, host=args.host, port=args.port, log_level=args.log_level, workers=args.workers
-        )
+        return _serve(settings, host=args.host, port=args.port, workers=args.workers)
     engine = make_engine(settings.db_url)
     try:
         migrate(engine)
@@ -782,13 +786,14 @@ def _os_account() -> str:
         return f"os:uid {os.getuid()}"
 
 
-def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers: int) -> int:
+def _serve(settings: Settings, *, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from fieldkit_server.app import create_app
     from fieldkit_server.observability import configure_logging
 
     # Our handler formats every record, uvicorn's too (log_config=None: uvicorn adds none).
+    log_level = settings.log_level
     configure_logging(settings.log_format, log_level)
     if workers <= 1:
         app = create_app(settings)
@@ -803,6 +808,7 @@ def _serve(settings: Settings, *, host: str, port: int, log_level: str, workers:
     os.environ["FIELDKIT_SERVER_DB"] = settings.db_url
     os.environ["FIELDKIT_SERVER_MIGRATE_ON_START"] = "0"
     os.environ["FIELDKIT_SERVER_LOG_FORMAT"] = settings.log_format.value
+    os.environ["FIELDKIT_SERVER_LOG_LEVEL"] = log_level
     uvicorn.run(
         "fieldkit_server.app:create_app_from_env",
         factory=True,

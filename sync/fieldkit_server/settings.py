@@ -15,6 +15,16 @@ from fieldkit.wire import PROTOCOL as PROTOCOL
 DEFAULT_DB_FILE = "fieldkit-server.sqlite3"
 
 
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def _log_level(value: str) -> str:
+    level = value.strip().lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(value)
+    return level
+
+
 def default_db_url() -> str:
     """The embedded default: a SQLite file in the working directory."""
     return f"sqlite:///{Path(DEFAULT_DB_FILE).resolve()}"
@@ -54,6 +64,8 @@ class Settings:
         migrate_on_start: bring the schema up to date when the app starts.
         argon2_time_cost, argon2_memory_kib: the password hash's cost (tests lower it).
         log_format: JSON lines or plain text on stderr (``serve`` only).
+        log_level: the least severe log records written (``serve`` only): critical, error,
+            warning, info (each request's line) or debug.
         data_dir: the server's data folder; evidence files are kept under ``files/`` in it
             (None: beside a SQLite database, else ``fieldkit-data`` in the working folder).
         max_file_bytes: the largest evidence file a laptop may attach and upload.
@@ -73,6 +85,7 @@ class Settings:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     log_format: LogFormat = LogFormat.TEXT
+    log_level: str = "info"
     data_dir: Path | None = None
     max_file_bytes: int = 25 * 1024 * 1024
 
@@ -111,6 +124,7 @@ class Settings:
             "FIELDKIT_SERVER_ARGON2_TIME_COST": ("argon2_time_cost", int),
             "FIELDKIT_SERVER_ARGON2_MEMORY_KIB": ("argon2_memory_kib", int),
             "FIELDKIT_SERVER_LOG_FORMAT": ("log_format", LogFormat),
+            "FIELDKIT_SERVER_LOG_LEVEL": ("log_level", _log_level),
             "FIELDKIT_SERVER_DATA_DIR": ("data_dir", Path),
             "FIELDKIT_SERVER_MAX_FILE_BYTES": ("max_file_bytes", int),
         }

@@ -232,6 +232,49 @@ def test_log_format_comes_from_the_environment() -> None:
         Settings.from_env({"FIELDKIT_SERVER_LOG_FORMAT": "xml"})
 
 
+def test_log_level_comes_from_the_environment() -> None:
+    assert Settings.from_env({"FIELDKIT_SERVER_LOG_LEVEL": "WARNING"}).log_level == "warning"
+    assert Settings.from_env({}).log_level == "info"
+    with pytest.raises(ValueError, match="FIELDKIT_SERVER_LOG_LEVEL"):
+        Settings.from_env({"FIELDKIT_SERVER_LOG_LEVEL": "loud"})
+
+
+@pytest.mark.parametrize(("workers", "level"), [(1, "warning"), (2, "warning"), (2, "info")])
+def test_every_worker_keeps_to_the_log_level_serve_was_given(
+    db_url: str, workers: int, level: str
+) -> None:
+    port = _free_port()
+    options = ["--workers", str(workers), "--log-level", level, "--log-format", "json"]
+    server = subprocess.Popen(
+        [str(BIN), "serve", "--db", db_url, "--port", str(port), *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, "the server exited"
+            assert time.monotonic() < deadline, "the server was not ready within 30 s"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/v1/ready", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        for _ in range(4):  # both workers, most likely
+            assert httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=5).status_code == 200
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    requests = [line for line in lines if line["logger"] == "fieldkit_server.access"]
+    if level == "info":
+        assert len(requests) >= 5, "each request is logged at info"
+    else:
+        assert requests == [], "a request's line is info: not written at warning"
+        assert all(line["level"] in ("warning", "error", "critical") for line in lines)
+
+
 def _cli(db_url: str, *args: str, stdin: str = "") -> None:
     env = {**os.environ, "FIELDKIT_SERVER_ARGON2_TIME_COST": "1"}
     env["FIELDKIT_SERVER_ARGON2_MEMORY_KIB"] = "64"
