@@ -82,8 +82,23 @@ def test_the_widest_columns_give_way_only_when_they_do_not_all_fit(qtbot: QtBot)
     header = narrow.horizontalHeader()
     assert header.sectionSize(0) >= _room(narrow, 0) - 2, "a narrow column keeps its words"
     assert header.sectionSize(2) < _room(narrow, 2)
-    kept = narrow.fontMetrics().averageCharWidth() * STRETCH_ROOM
+    kept = min(narrow.fontMetrics().averageCharWidth() * STRETCH_ROOM, _room(narrow, 1))
     assert narrow.viewport().width() - header.sectionSize(0) - header.sectionSize(2) >= kept
+
+
+def test_a_stretching_column_of_few_words_keeps_room_for_those_only(qtbot: QtBot) -> None:
+    table, model = _table(qtbot, 2400)
+    model.set_rows([("BS-2026-DEM0K1-0001", "Yes", "Batley & Spen, Dewsbury & Mirfield")])
+    need = _room(table, 0) + _room(table, 2)
+    letter = table.fontMetrics().averageCharWidth()
+    # Room for both beside "Yes", not beside 28 characters' worth.
+    width = need + _room(table, 1) + table.verticalScrollBar().sizeHint().width() + 8
+    assert width - need < letter * STRETCH_ROOM
+    table.resize(width, 300)
+    qtbot.waitUntil(lambda: table.viewport().width() <= width)
+    header = table.horizontalHeader()
+    assert header.sectionSize(0) >= _room(table, 0) - 2
+    assert header.sectionSize(2) >= _room(table, 2) - 2
 
 
 @pytest.mark.parametrize(

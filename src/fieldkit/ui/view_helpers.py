@@ -78,10 +78,16 @@ class _ColumnFitter(QObject):
         fitted = [c for c in shown if c != self._stretch]
         for column in fitted:
             table.resizeColumnToContents(column)
-        # The stretching column keeps room for a few words: where the others' words do not
-        # all fit beside it, the widest of them give way first.
+        # The stretching column keeps room for a few words (or all of its own, if fewer):
+        # where the others' words do not all fit beside it, the widest of them give way first.
         sizes = {c: header.sectionSize(c) for c in fitted}
-        shared = share_widths(sizes, self._width - letter * STRETCH_ROOM, letter * NARROWEST)
+        keep = letter * STRETCH_ROOM
+        if self._stretch in shown:  # no more than its own words need
+            words = max(
+                table.sizeHintForColumn(self._stretch), header.sectionSizeHint(self._stretch)
+            )
+            keep = min(keep, words)
+        shared = share_widths(sizes, self._width - keep, letter * NARROWEST)
         if shared is not None:
             header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Stretch)
             for column, size in shared.items():
