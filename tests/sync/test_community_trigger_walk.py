@@ -14,7 +14,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -110,10 +110,13 @@ def test_an_application_crosses_the_threshold_and_its_clock_reaches_the_supervis
     assert sup_screen.applications.count() == 1
     sup_screen.open(trigger_id)
     qtbot.waitUntil(lambda: sup_screen.current is not None, timeout=WAIT)
+    # An hour ago, but never before the day the application came in (in the first hour after
+    # midnight an hour ago is the day before, which the service rightly refuses).
+    meeting = max(
+        priya.open().now() - timedelta(hours=1), datetime.combine(received, time.min, LONDON)
+    )
     sup_screen.meeting_at.setDateTime(
-        sup_screen.meeting_at.dateTime().fromSecsSinceEpoch(
-            int((priya.open().now() - timedelta(hours=1)).timestamp())
-        )
+        sup_screen.meeting_at.dateTime().fromSecsSinceEpoch(int(meeting.timestamp()))
     )
     qtbot.keyClicks(sup_screen.attendees, "Council ASB team, Police, Kirklees Homes")
     qtbot.keyClicks(sup_screen.recommendations, "Noise monitoring equipment installed")
