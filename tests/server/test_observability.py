@@ -232,6 +232,20 @@ def test_log_format_comes_from_the_environment() -> None:
         Settings.from_env({"FIELDKIT_SERVER_LOG_FORMAT": "xml"})
 
 
+def _wait_until_ready(server: subprocess.Popen[str], http: httpx.Client) -> None:
+    """Until the server's /v1/ready answers 200 (bounded: 30 s, or the server exiting)."""
+    deadline = time.monotonic() + 30
+    while True:
+        assert server.poll() is None, "the server exited"
+        assert time.monotonic() < deadline, "the server was not ready within 30 s"
+        try:
+            if http.get("/v1/ready").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+
+
 def test_log_level_comes_from_the_environment() -> None:
     assert Settings.from_env({"FIELDKIT_SERVER_LOG_LEVEL": "WARNING"}).log_level == "warning"
     assert Settings.from_env({}).log_level == "info"
@@ -252,16 +266,9 @@ def test_every_worker_keeps_to_the_log_level_serve_was_given(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server was not ready within 30 s"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/v1/ready", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        for _ in range(4):  # both workers, most likely
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            _wait_until_ready(server, http)
+        for _ in range(4):  # each on a new connection: both workers, most likely
             assert httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=5).status_code == 200
     finally:
         server.terminate()
@@ -311,15 +318,7 @@ def test_json_logs_of_a_real_server_hold_no_token_password_username_or_record_co
     )
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "the server exited"
-            assert time.monotonic() < deadline, "the server was not ready within 30 s"
-            try:
-                if http.get("/v1/ready").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        _wait_until_ready(server, http)
         wrong = {"username": username, "password": "wrong-marker-pw", "device_name": "Laptop-Q7"}
         assert http.post("/v1/auth/login", json=wrong).status_code == 401
         right = {**wrong, "password": password}
