@@ -275,11 +275,15 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None) -> i
             "--display-name, --staff-number"
         )
     log_format = getattr(args, "log_format", None)
-    settings = Settings.from_env(
-        db_url=args.db,
-        log_format=LogFormat(log_format) if log_format else None,
-        log_level=getattr(args, "log_level", None),
-    )
+    try:
+        settings = Settings.from_env(
+            db_url=args.db,
+            log_format=LogFormat(log_format) if log_format else None,
+            log_level=getattr(args, "log_level", None),
+        )
+    except ValueError as exc:  # names the variable, never its value
+        print(f"fieldkit-server: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         return _serve(settings, host=args.host, port=args.port, workers=args.workers)
     engine = make_engine(settings.db_url)

@@ -346,3 +346,21 @@ def test_enrol_code_carries_the_server_and_user_and_no_secret(
     plain = "http://sync.kirklees.example"
     assert _run(db_url, "user", "enrol-code", "--username", "olive", "--server-url", plain) == 2
     assert "https://" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("FIELDKIT_SERVER_LOG_LEVEL", "loud"), ("FIELDKIT_SERVER_MAX_CHANGES", "lots")],
+)
+def test_a_setting_of_the_wrong_kind_is_named_in_one_line_and_nothing_runs(
+    db_url: str,
+    variable: str,
+    value: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv(variable, value)
+    assert _run(db_url, "user", "list") == 2
+    err = capsys.readouterr().err
+    assert err == f"fieldkit-server: {variable} has the wrong kind of value\n"
+    assert value not in err
