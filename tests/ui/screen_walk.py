@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from fieldkit.domain.vocabulary import labelled_vocabularies, plain_words
 from fieldkit.ui.shell import SCREENS, MainWindow
 from fieldkit.ui.theme import contrast_ratio
+from fieldkit.ui.view_helpers import words_width
 
 #: Rows of each list read (enough to meet every kind of row the demo makes).
 ROWS_READ = 60
@@ -398,6 +399,9 @@ def stretched_boxes(root: QWidget, *, gap: int = ROW_GAP) -> list[str]:
                 continue
             (spacers if item.spacerItem() is not None else rows).append(item.geometry())
         rows.sort(key=lambda g: g.top())
+        if rows and rows[0].top() - layout.contentsRect().top() > gap:
+            # One row centred in a box too tall for it: the hole is above it.
+            found.append(f"{_path(box)}: {rows[0].top() - layout.contentsRect().top()} px above")
         spacing = max(0, layout.spacing())
         for above, below in itertools.pairwise(rows):
             hole = below.top() - above.bottom() - 1 - spacing
@@ -419,7 +423,7 @@ def cut_tables(root: QWidget) -> list[str]:
             continue
         header = table.horizontalHeader()
         shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
-        need = {c: max(table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in shown}
+        need = {c: words_width(table, c) for c in shown}
         width = table.viewport().width()
         unused = width - sum(header.sectionSize(c) for c in shown)
         if sum(need.values()) > width and unused <= 16:

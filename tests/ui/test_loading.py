@@ -1,9 +1,9 @@
-"""Finding a loaded screen's named controls."""
+"""Loading a screen: its named controls, and lists the file caps in height."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QPushButton, QSizePolicy, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from fieldkit.ui.loading import child, load_screen
@@ -26,3 +26,17 @@ def test_a_control_of_another_kind_or_name_is_our_bug_and_raises(qtbot: QtBot) -
         child(form, QLabel, "newUserButton")
     with pytest.raises(LookupError, match="no QPushButton called noSuchButton"):
         child(form, QPushButton, "noSuchButton")
+
+
+@pytest.mark.parametrize(
+    ("screen", "kind", "name"),
+    [("today.ui", QTableView, "feedbackTable"), ("visit.ui", QListWidget, "placeList")],
+)
+def test_a_list_the_file_caps_in_height_asks_for_no_more(
+    qtbot: QtBot, screen: str, kind: type[QWidget], name: str
+) -> None:
+    host = QWidget()
+    qtbot.addWidget(host)
+    capped = child(load_screen(screen, host), kind, name)
+    assert capped.maximumHeight() < 1000, "the file caps it"
+    assert capped.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Preferred

@@ -25,6 +25,7 @@ from fieldkit.ui.view_helpers import (
     cap_height,
     fit_columns,
     share_widths,
+    words_width,
 )
 
 pytestmark = pytest.mark.gui
@@ -47,16 +48,12 @@ def _table(qtbot: QtBot, width: int) -> tuple[QTableView, RowTableModel[tuple[st
     return table, model
 
 
-def _room(table: QTableView, column: int) -> int:
-    return max(table.sizeHintForColumn(column), table.horizontalHeader().sectionSizeHint(column))
-
-
 def test_columns_fit_the_rows_that_arrive_after_the_table_is_made(qtbot: QtBot) -> None:
     table, model = _table(qtbot, 1200)
     model.set_rows([("BS-2026-DEM0K1-0001", "Intimidation", "Batley & Spen, Dewsbury & Mirfield")])
     header = table.horizontalHeader()
     for column in (0, 2):
-        assert header.sectionSize(column) >= _room(table, column) - 2
+        assert header.sectionSize(column) >= words_width(table, column) - 2
     narrow = header.sectionSize(0)
     model.set_rows([("BS-2026-DEM0K1-0001-AND-A-LONGER-REFERENCE", "x", "Kirklees")])
     assert header.sectionSize(0) > narrow, "the columns follow the rows"
@@ -69,36 +66,36 @@ def test_a_replaced_model_is_followed_by_the_same_fitter(qtbot: QtBot) -> None:
     fit_columns(table, 1)
     assert len(table.findChildren(_ColumnFitter)) == 1, "one fitter a table, however often"
     new.set_rows([("a reference long enough to need a wider column", "t", "d")])
-    assert table.horizontalHeader().sectionSize(0) >= _room(table, 0) - 2
+    assert table.horizontalHeader().sectionSize(0) >= words_width(table, 0) - 2
 
 
 def test_the_widest_columns_give_way_only_when_they_do_not_all_fit(qtbot: QtBot) -> None:
     districts = ", ".join(["Batley & Spen", "Dewsbury & Mirfield", "Huddersfield"] * 4)
     wide, model = _table(qtbot, 2400)
     model.set_rows([("R1", "T", districts)])
-    assert wide.horizontalHeader().sectionSize(2) >= _room(wide, 2) - 2
+    assert wide.horizontalHeader().sectionSize(2) >= words_width(wide, 2) - 2
     narrow, model = _table(qtbot, 500)
     model.set_rows([("R1", "T", districts)])
     header = narrow.horizontalHeader()
-    assert header.sectionSize(0) >= _room(narrow, 0) - 2, "a narrow column keeps its words"
-    assert header.sectionSize(2) < _room(narrow, 2)
-    kept = min(narrow.fontMetrics().averageCharWidth() * STRETCH_ROOM, _room(narrow, 1))
+    assert header.sectionSize(0) >= words_width(narrow, 0) - 2, "a narrow column keeps its words"
+    assert header.sectionSize(2) < words_width(narrow, 2)
+    kept = min(narrow.fontMetrics().averageCharWidth() * STRETCH_ROOM, words_width(narrow, 1))
     assert narrow.viewport().width() - header.sectionSize(0) - header.sectionSize(2) >= kept
 
 
 def test_a_stretching_column_of_few_words_keeps_room_for_those_only(qtbot: QtBot) -> None:
     table, model = _table(qtbot, 2400)
     model.set_rows([("BS-2026-DEM0K1-0001", "Yes", "Batley & Spen, Dewsbury & Mirfield")])
-    need = _room(table, 0) + _room(table, 2)
+    need = words_width(table, 0) + words_width(table, 2)
     letter = table.fontMetrics().averageCharWidth()
     # Room for both beside "Yes", not beside 28 characters' worth.
-    width = need + _room(table, 1) + table.verticalScrollBar().sizeHint().width() + 8
+    width = need + words_width(table, 1) + table.verticalScrollBar().sizeHint().width() + 8
     assert width - need < letter * STRETCH_ROOM
     table.resize(width, 300)
     qtbot.waitUntil(lambda: table.viewport().width() <= width)
     header = table.horizontalHeader()
-    assert header.sectionSize(0) >= _room(table, 0) - 2
-    assert header.sectionSize(2) >= _room(table, 2) - 2
+    assert header.sectionSize(0) >= words_width(table, 0) - 2
+    assert header.sectionSize(2) >= words_width(table, 2) - 2
 
 
 @pytest.mark.parametrize(
@@ -126,8 +123,8 @@ def test_a_table_with_too_many_columns_for_its_width_scrolls_instead(qtbot: QtBo
     model.set_rows([("BS-2026-DEM0K1-0001", words, "Batley & Spen, Dewsbury & Mirfield")])
     header = table.horizontalHeader()
     letter = table.fontMetrics().averageCharWidth()
-    assert header.sectionSize(0) >= _room(table, 0) - 2, "each column keeps its words"
-    assert header.sectionSize(1) >= min(_room(table, 1), letter * WIDEST) - 2
+    assert header.sectionSize(0) >= words_width(table, 0) - 2, "each column keeps its words"
+    assert header.sectionSize(1) >= min(words_width(table, 1), letter * WIDEST) - 2
     assert sum(header.sectionSize(c) for c in range(3)) > table.viewport().width()
     table.resize(2400, 300)
     qtbot.waitUntil(lambda: table.viewport().width() > 2000)

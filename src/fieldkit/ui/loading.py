@@ -10,6 +10,7 @@ import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt
 from PySide6.QtUiTools import QUiLoader
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QFormLayout,
     QLayout,
     QLayoutItem,
@@ -18,7 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.ui.view_helpers import cap_height
+
 W = TypeVar("W", bound=QObject)
+#: Qt's largest widget size (QWIDGETSIZE_MAX): no cap.
+_NO_CAP = 16_777_215
 
 
 def load_screen(name: str, host: QWidget) -> QWidget:
@@ -38,6 +43,10 @@ def load_screen(name: str, host: QWidget) -> QWidget:
     form = QUiLoader().load(buffer, host)
     if form is None:  # pragma: no cover - a broken .ui file is our bug
         raise RuntimeError(f"cannot load {name}")
+    # A list or text box the file caps in height asks for no more (see cap_height).
+    for control in form.findChildren(QAbstractScrollArea):
+        if control.maximumHeight() < _NO_CAP:
+            cap_height(control, control.maximumHeight())
     layout = QVBoxLayout(host)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.addWidget(form)

@@ -83,10 +83,7 @@ class _ColumnFitter(QObject):
         sizes = {c: header.sectionSize(c) for c in fitted}
         keep = letter * STRETCH_ROOM
         if self._stretch in shown:  # no more than its own words need
-            words = max(
-                table.sizeHintForColumn(self._stretch), header.sectionSizeHint(self._stretch)
-            )
-            keep = min(keep, words)
+            keep = min(keep, words_width(table, self._stretch))
         shared = share_widths(sizes, self._width - keep, letter * NARROWEST)
         if shared is not None:
             header.setSectionResizeMode(self._stretch, QHeaderView.ResizeMode.Stretch)
@@ -101,6 +98,11 @@ class _ColumnFitter(QObject):
             table.resizeColumnToContents(self._stretch)
         for column in shown:
             header.resizeSection(column, min(header.sectionSize(column), letter * WIDEST))
+
+
+def words_width(table: QTableView, column: int) -> int:
+    """How wide ``column`` must be to show its heading and the words of its first rows."""
+    return max(table.sizeHintForColumn(column), table.horizontalHeader().sectionSizeHint(column))
 
 
 def share_widths(sizes: dict[int, int], room: int, narrowest: int) -> dict[int, int] | None:
